@@ -1,0 +1,79 @@
+/*
+ * config.h - settings from defaults, dbmigrate.yml, its environments,
+ * DBMIGRATE_* variables and command-line flags.
+ *
+ * Precedence, highest first: flags, environment variables, the selected
+ * environment's keys, the file's top level, defaults. The URL has its own
+ * chain: --url, DBMIGRATE_URL, DATABASE_URL, the config (environment, then
+ * top level), then "sqlite:dbmigrate.db". main.c collects global flags as
+ * (key, value) pairs named like the YAML keys and hands them here; this
+ * module parses and checks every value and names where a bad one came from.
+ */
+#ifndef DBM_CONFIG_H
+#define DBM_CONFIG_H
+
+#include <stddef.h>
+
+#include "dbmigrate/placeholder.h"
+
+struct dbm_config {
+	char *url;               /* never NULL after load; secret: print only dbm_url_redact()ed */
+	char *url_source;        /* where the URL came from: "--url", "DBMIGRATE_URL", "DATABASE_URL", "dbmigrate.yml", "default" */
+	char *config_file;       /* the file read, NULL when none */
+	char *env_name;          /* the selected environment, NULL when none */
+	char *migrations;        /* default "migrations" */
+	char *rollback;          /* default "rollback" */
+	char *table;             /* default "schema_history" */
+	char *schema;            /* NULL: the connection's default */
+	char *installed_by;      /* NULL: the database user */
+	char *baseline_version;  /* default "1" */
+	char *baseline_description; /* default "<< Baseline >>" */
+	int lock_timeout;        /* seconds, default 60 */
+	int connect_retries;     /* default 0 */
+	int connect_retries_interval; /* seconds, cap of the backoff, default 120 */
+	int statement_timeout;   /* seconds, 0 none */
+	int ddl_lock_timeout;    /* seconds, 0 server default */
+	int out_of_order;        /* bools: 0/1 */
+	int validate_on_migrate; /* default 1 */
+	int baseline_on_migrate; /* default 0 */
+	int clean_disabled;      /* default 1 */
+	int mixed;               /* default 1 */
+	int json, quiet, verbose, yes; /* output flags, default 0 */
+	struct dbm_placeholders placeholders;
+};
+
+/* One command-line setting: key as in YAML ("lock_timeout", "placeholder" for KEY=VALUE). */
+struct dbm_setting {
+	const char *key;
+	const char *value; /* "true" for boolean flags */
+};
+
+/*
+ * Fills cfg (which the caller zeroes first) from every source. flags may be
+ * NULL when nflags is 0; envp is the process environment (NULL-terminated).
+ * The config file is --config / DBMIGRATE_CONFIG (an error when missing) or
+ * ./dbmigrate.yml when present. Returns 0; DBM_ERR_USAGE with file and line
+ * set for broken YAML, an unknown key (the hint names the nearest valid key),
+ * a value of the wrong type, an unknown environment (the hint lists the
+ * known ones) or a bad flag value (the message names the flag or variable);
+ * DBM_ERR_NOMEM. On error cfg may be partly filled: free it.
+ */
+int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, size_t nflags,
+		    char *const *envp);
+void dbm_config_free(struct dbm_config *cfg);
+
+/* Every valid key (NULL-terminated), for the unknown-key hint and docs. */
+extern const char *const dbm_config_keys[];
+
+/*
+ * Appends url to out with any password replaced by "***": the password of a
+ * scheme://user:pass@host URL, a password= / password: value in a key=value
+ * string or a query string, also when the URL is malformed. Never fails
+ * except for DBM_ERR_NOMEM.
+ */
+int dbm_url_redact(const char *url, struct dbm_buf *out);
+
+/* Levenshtein distance, for "did you mean" hints (commands too). */
+size_t dbm_edit_distance(const char *a, const char *b);
+
+#endif /* DBM_CONFIG_H */

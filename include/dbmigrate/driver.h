@@ -1,0 +1,107 @@
+/*
+ * driver.h - the database driver vtable and the registry by URL scheme.
+ *
+ * One const struct dbm_driver per database (src/drivers/<name>.c): identity
+ * first, capability bits, then operations. Optional operations are NULL and
+ * callers check them. A driver's connection struct embeds struct dbm_conn as
+ * its first member. A driver never prints: it returns 0 or a negative error
+ * class and fills the last error (common.h) with the server's message,
+ * SQLSTATE or error number, detail, hint and the statement position. Callers
+ * decide on SQLSTATE or error numbers, never on message text.
+ *
+ * The SQL that dbmigrate itself sends (transactions, history table) is built
+ * by sqlgen.h and executed through exec/query like any migration statement,
+ * so --dry-run prints exactly what would run.
+ */
+#ifndef DBM_DRIVER_H
+#define DBM_DRIVER_H
+
+#include <stddef.h>
+
+#include "dbmigrate/common.h"
+#include "dbmigrate/sqlsplit.h"
+
+/* Capability bits (struct dbm_driver.caps). */
+#define DBM_CAP_TX_DDL 0x01     /* DDL is transactional: a migration and its row commit together */
+#define DBM_CAP_SCHEMAS 0x02    /* --schema selects a schema (PostgreSQL) or database (MySQL) */
+
+/* Statement flags (stmt_flags). */
+#define DBM_EXEC_NO_TX 0x01 /* the statement cannot run inside a transaction block */
+
+struct dbm_conn_opts {
+	const char *url;              /* as configured: secret, never put it in an error */
+	const char *schema;           /* NULL: the connection's default */
+	int connect_retries;          /* extra attempts after the first, with backoff 1 s, 2 s, 4 s ... */
+	int connect_retries_interval; /* cap of one backoff wait, seconds */
+	int statement_timeout;        /* seconds, 0 = none */
+	int ddl_lock_timeout;         /* seconds, 0 = the server's default */
+	const char *application_name; /* "dbmigrate" */
+};
+
+struct dbm_conn {
+	const struct dbm_driver *driver;
+	char *schema;   /* effective schema/database; SQLite: "main". Owned by the driver. */
+	char *user;     /* database user, for installed_by; owned by the driver */
+	char *server_version; /* "PostgreSQL 15.18", may be NULL; owned by the driver */
+};
+
+/*
+ * Called once per result row; values[i] is NULL for SQL NULL. Returns 0 to
+ * go on, non-zero to stop (the query returns that value).
+ */
+typedef int (*dbm_row_cb)(void *ctx, unsigned ncols, const char *const *values);
+
+struct dbm_driver {
+	const char *name;            /* "sqlite", "postgresql", "mysql" */
+	const char *const *schemes;  /* NULL-terminated URL schemes: "postgres", "postgresql" */
+	enum dbm_dialect dialect;
+	unsigned caps;
+
+	/* Appends the client library and its version ("libpq 15.18"). */
+	int (*client_version)(struct dbm_buf *out);
+	/*
+	 * Connects with retries. Returns 0 and *out; DBM_ERR_RUN with the
+	 * server's message (never the password); DBM_ERR_USAGE for a malformed
+	 * URL (message names the problem, not the URL's secret).
+	 */
+	int (*connect)(const struct dbm_conn_opts *o, struct dbm_conn **out);
+	void (*disconnect)(struct dbm_conn *c);
+	/*
+	 * Executes one statement, discarding any rows. DBM_STMT_COPY_IN
+	 * statements send their copy_data (PostgreSQL). Returns 0 or DBM_ERR_RUN
+	 * with message, sqlstate/server_code, detail, hint and position (1-based
+	 * byte offset into s->sql) from the server.
+	 */
+	int (*exec)(struct dbm_conn *c, const struct dbm_stmt *s);
+	/* Runs a query and calls cb per row. 0, cb's non-zero value, or DBM_ERR_RUN. */
+	int (*query)(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx);
+
+	/* Optional: DBM_EXEC_* flags of a statement (NULL: always 0). Pure, no I/O. */
+	unsigned (*stmt_flags)(const struct dbm_stmt *s);
+	/*
+	 * Takes the runner lock named after the history table (one runner per
+	 * table at a time), waiting up to timeout_s seconds. Returns 0;
+	 * DBM_ERR_LOCK when not acquired in time, the message naming the holder
+	 * (pid, application, address, since when) as far as the server tells;
+	 * DBM_ERR_RUN. It must not hold a transaction open while held.
+	 */
+	int (*lock)(struct dbm_conn *c, const char *schema, const char *table, int timeout_s);
+	/* Releases the lock; safe to call when not held. */
+	int (*unlock)(struct dbm_conn *c);
+	/*
+	 * Drops every object in the schema (tables, views, sequences, routines,
+	 * types ...), including the history table. 0 or DBM_ERR_RUN.
+	 */
+	int (*clean)(struct dbm_conn *c, const char *schema);
+};
+
+/*
+ * The driver for url's scheme ("sqlite:x.db" -> sqlite). Returns NULL with
+ * DBM_ERR_USAGE set when the scheme is unknown or compiled out; the message
+ * names the scheme and the hint lists the drivers this build has.
+ */
+const struct dbm_driver *dbm_driver_for_url(const char *url);
+/* NULL-terminated table of the drivers compiled in. */
+extern const struct dbm_driver *const dbm_drivers[];
+
+#endif /* DBM_DRIVER_H */

@@ -1,0 +1,69 @@
+/*
+ * scan.h - finding migration files and reading their names and settings.
+ *
+ * dbm_scan() walks the migrations folder recursively and the rollback
+ * folder, parses V<version>__<desc>.sql, R__<desc>.sql and
+ * U<version>__<desc>.sql names, reads per-file "<file>.conf" settings, and
+ * checks the set: a .sql file with a name that does not fit, two files with
+ * equal versions, or an undo file with no versioned file are errors that name
+ * every file involved. Files with other extensions are ignored. It reads no
+ * file contents besides .conf files (checksums are computed by source.h).
+ */
+#ifndef DBM_SCAN_H
+#define DBM_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum dbm_file_kind {
+	DBM_FILE_VERSIONED = 0,
+	DBM_FILE_REPEATABLE = 1,
+	DBM_FILE_UNDO = 2
+};
+
+struct dbm_file {
+	enum dbm_file_kind kind;
+	char *version;      /* normalised (version.h); NULL for repeatables */
+	char *description;  /* the name after "__" without ".sql", '_' shown as ' ' */
+	char *script;       /* path relative to its folder, '/'-separated: "sub/V2__x.sql" (history's script column) */
+	char *path;         /* path to open: "<folder>/<script>" */
+	int in_transaction; /* from .conf executeInTransaction: 1 true, 0 false, -1 not set */
+	char *encoding;     /* from .conf encoding=, NULL when not set (UTF-8) */
+	int has_checksum;   /* set by the caller once computed */
+	int32_t checksum;
+	struct dbm_file *undo; /* versioned files: the matching undo file in undo[], or NULL */
+};
+
+struct dbm_fileset {
+	struct dbm_file *versioned;  /* sorted by version, ascending */
+	size_t nversioned;
+	struct dbm_file *repeatable; /* sorted by description, then script */
+	size_t nrepeatable;
+	struct dbm_file *undo;       /* sorted by version, ascending */
+	size_t nundo;
+};
+
+#define DBM_FILESET_INIT { NULL, 0, NULL, 0, NULL, 0 }
+
+/*
+ * Scans migrations_dir (required to exist: DBM_ERR_USAGE naming it
+ * otherwise) and rollback_dir (may be missing: no undo files). Returns 0;
+ * DBM_ERR_USAGE for bad names, duplicate versions, orphan undo files or bad
+ * .conf files, the message naming every file involved (one per line in
+ * detail) and the hint showing the expected form; DBM_ERR_RUN for an I/O
+ * error; DBM_ERR_NOMEM. On error *out is left empty.
+ */
+int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fileset *out);
+void dbm_fileset_free(struct dbm_fileset *fs);
+/* The versioned file with a version equal to v, or NULL. */
+const struct dbm_file *dbm_fileset_find(const struct dbm_fileset *fs, const char *version);
+
+/*
+ * Parses one file name (no folder). Returns 0 and fills kind, version (may
+ * be NULL) and description (allocated); DBM_ERR_USAGE when the name does not
+ * fit (no message set); DBM_ERR_NOMEM. Exposed for tests and fuzzing.
+ */
+int dbm_parse_filename(const char *name, enum dbm_file_kind *kind, char **version,
+		       char **description);
+
+#endif /* DBM_SCAN_H */

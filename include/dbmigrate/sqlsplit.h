@@ -1,0 +1,71 @@
+/*
+ * sqlsplit.h - streaming SQL statement splitter, one lexer with per-dialect rules.
+ *
+ * The caller feeds the text of a file in chunks of any size (a chunk may end
+ * in the middle of a token, a multi-byte character or a line) and receives
+ * each complete statement through a callback, with the 1-based line where
+ * the statement starts. Memory is bounded by the longest single statement,
+ * never by the file size. Statement text excludes the terminating delimiter
+ * and leading blank lines/comments-only prefixes; it keeps the original
+ * bytes otherwise (comments inside a statement stay). A chunk of only
+ * whitespace and comments produces no statement.
+ *
+ * The full list of lexer states is documented in src/core/sqlsplit.c.
+ */
+#ifndef DBM_SQLSPLIT_H
+#define DBM_SQLSPLIT_H
+
+#include <stddef.h>
+
+enum dbm_dialect {
+	DBM_DIALECT_SQLITE = 0,
+	DBM_DIALECT_PGSQL = 1,
+	DBM_DIALECT_MYSQL = 2
+};
+
+/* Flags a statement carries (struct dbm_stmt.flags). */
+#define DBM_STMT_COPY_IN 0x01 /* PostgreSQL COPY ... FROM STDIN with inline data */
+
+struct dbm_stmt {
+	const char *sql;       /* statement text, NUL-terminated, borrowed for the callback */
+	size_t len;            /* length of sql */
+	unsigned line;         /* 1-based line of the file where the statement's first token is */
+	unsigned index;        /* 1-based number of the statement in the file */
+	unsigned flags;        /* DBM_STMT_* */
+	const char *copy_data; /* DBM_STMT_COPY_IN: the data lines up to (not including) "\." line; else NULL */
+	size_t copy_len;
+};
+
+/* Returns 0 to go on; any non-zero value stops the splitter and is returned by feed/finish. */
+typedef int (*dbm_stmt_cb)(void *ctx, const struct dbm_stmt *stmt);
+
+struct dbm_splitter;
+
+/* A new splitter for the dialect; NULL on allocation failure (error set). Free with dbm_splitter_free. */
+struct dbm_splitter *dbm_splitter_new(enum dbm_dialect dialect, dbm_stmt_cb cb, void *ctx);
+/* Resets to the start of a new file, keeping the allocated memory. */
+void dbm_splitter_reset(struct dbm_splitter *s);
+/*
+ * Feeds the next chunk. Returns 0, the callback's non-zero value, or a
+ * negative error class (DBM_ERR_NOMEM).
+ */
+int dbm_splitter_feed(struct dbm_splitter *s, const char *data, size_t len);
+/*
+ * End of input: emits the last statement (a final statement needs no
+ * delimiter). Returns 0, the callback's value, or DBM_ERR_USAGE with the
+ * error set when the input ends inside a string, quoted identifier, dollar
+ * quote, block comment, BEGIN...END body or COPY data; the error's line is
+ * the line where that construct opened and the message says what is open
+ * ("unterminated dollar-quoted string $fn$ opened at line 12").
+ * The caller sets the file name on the error (dbm_error_set_where).
+ */
+int dbm_splitter_finish(struct dbm_splitter *s);
+void dbm_splitter_free(struct dbm_splitter *s);
+
+/*
+ * Convenience for tests and small inputs: splits a whole string. Returns as
+ * dbm_splitter_finish.
+ */
+int dbm_split_string(enum dbm_dialect dialect, const char *sql, size_t len, dbm_stmt_cb cb, void *ctx);
+
+#endif /* DBM_SQLSPLIT_H */

@@ -1,0 +1,70 @@
+/*
+ * error.c - the last error (common.h).
+ *
+ * One process-wide record in fixed buffers: setting an error never
+ * allocates, so it works after an allocation failure. dbmigrate is single
+ * threaded; the record is not shared between threads.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dbmigrate/common.h"
+
+static struct dbm_error last_error;
+
+int dbm_error_vset(int klass, const char *fmt, va_list ap)
+{
+	memset(&last_error, 0, sizeof(last_error));
+	last_error.klass = klass;
+	vsnprintf(last_error.message, sizeof(last_error.message), fmt, ap);
+	return klass;
+}
+
+int dbm_error_set(int klass, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	dbm_error_vset(klass, fmt, ap);
+	va_end(ap);
+	return klass;
+}
+
+void dbm_error_set_detail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error.detail, sizeof(last_error.detail), fmt, ap);
+	va_end(ap);
+}
+
+void dbm_error_set_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error.hint, sizeof(last_error.hint), fmt, ap);
+	va_end(ap);
+}
+
+void dbm_error_set_where(const char *file, unsigned line)
+{
+	snprintf(last_error.file, sizeof(last_error.file), "%s", file ? file : "");
+	last_error.line = line;
+}
+
+int dbm_error_oom(void)
+{
+	return dbm_error_set(DBM_ERR_NOMEM, "out of memory");
+}
+
+struct dbm_error *dbm_error_last(void)
+{
+	return &last_error;
+}
+
+void dbm_error_clear(void)
+{
+	memset(&last_error, 0, sizeof(last_error));
+}

@@ -1,0 +1,2 @@
+/* runner.c - placeholder. */
+typedef int dbm_runner_placeholder;
