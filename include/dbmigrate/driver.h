@@ -26,7 +26,8 @@
 #define DBM_CAP_SCHEMAS 0x02    /* --schema selects a schema (PostgreSQL) or database (MySQL) */
 
 /* Statement flags (stmt_flags). */
-#define DBM_EXEC_NO_TX 0x01 /* the statement cannot run inside a transaction block */
+#define DBM_EXEC_NO_TX 0x01      /* the statement cannot run inside a transaction block */
+#define DBM_EXEC_TX_CONTROL 0x02 /* BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not TO SAVEPOINT) */
 
 struct dbm_conn_opts {
 	const char *url;              /* as configured: secret, never put it in an error */
@@ -76,7 +77,11 @@ struct dbm_driver {
 	/* Runs a query and calls cb per row. 0, cb's non-zero value, or DBM_ERR_RUN. */
 	int (*query)(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx);
 
-	/* Optional: DBM_EXEC_* flags of a statement (NULL: always 0). Pure, no I/O. */
+	/*
+	 * Optional: DBM_EXEC_* flags of a statement (NULL: always 0). Pure, no I/O.
+	 * The runner runs a file holding a NO_TX or TX_CONTROL statement outside
+	 * a transaction of its own, one statement at a time, as psql would.
+	 */
 	unsigned (*stmt_flags)(const struct dbm_stmt *s);
 	/*
 	 * Takes the runner lock named after the history table (one runner per
