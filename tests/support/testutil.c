@@ -1,0 +1,242 @@
+/*
+ * testutil.c - see testutil.h.
+ */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+extern char **environ;
+
+char *dbm_test_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char path[4096];
+	char *d;
+
+	snprintf(path, sizeof(path), "%s/dbmtest.XXXXXX", base && *base ? base : "/tmp");
+	d = mkdtemp(path);
+	if (!d)
+		fail_msg("mkdtemp: %s", strerror(errno));
+	return strdup(d);
+}
+
+void dbm_test_rmtree(const char *dir)
+{
+	pid_t pid;
+	int st;
+
+	if (!dir || !*dir || strcmp(dir, "/") == 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", dir, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+}
+
+static void testutil_mkdirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	}
+}
+
+void dbm_test_write(const char *dir, const char *rel, const char *content)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	testutil_mkdirs(path);
+	f = fopen(path, "wb");
+	if (!f)
+		fail_msg("cannot write %s: %s", path, strerror(errno));
+	fwrite(content, 1, strlen(content), f);
+	fclose(f);
+}
+
+char *dbm_test_read(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+static int testutil_keep_env(const char *kv)
+{
+	static const char *const drop[] = { "DBMIGRATE_", "DATABASE_URL=", "PG", "MYSQL_", NULL };
+	size_t i;
+
+	for (i = 0; drop[i]; i++)
+		if (strncmp(kv, drop[i], strlen(drop[i])) == 0)
+			return 0;
+	return 1;
+}
+
+static char **testutil_build_env(const char *const *extra)
+{
+	size_t n = 0, m = 0, i;
+	char **env;
+
+	while (environ[n])
+		n++;
+	while (extra && extra[m])
+		m++;
+	env = calloc(n + m + 1, sizeof(*env));
+	assert_non_null(env);
+	m = 0;
+	for (i = 0; environ[i]; i++)
+		if (testutil_keep_env(environ[i]))
+			env[m++] = environ[i];
+	for (i = 0; extra && extra[i]; i++)
+		env[m++] = (char *)extra[i];
+	env[m] = NULL;
+	return env;
+}
+
+int dbm_test_spawn(const char *cwd, const char *const *env, const char *const *argv,
+		   const char *out_path, const char *err_path)
+{
+	size_t n = 0, i;
+	char **args;
+	char **envv;
+	pid_t pid;
+
+	while (argv[n])
+		n++;
+	args = calloc(n + 2, sizeof(*args));
+	assert_non_null(args);
+	args[0] = (char *)DBM_TEST_BINARY;
+	for (i = 0; i < n; i++)
+		args[i + 1] = (char *)argv[i];
+	envv = testutil_build_env(env);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd0 = open("/dev/null", O_RDONLY);
+		int fd1 = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fd2 = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd0 < 0 || fd1 < 0 || fd2 < 0 || (cwd && chdir(cwd) != 0))
+			_exit(126);
+		dup2(fd0, 0);
+		dup2(fd1, 1);
+		dup2(fd2, 2);
+		execve(args[0], args, envv);
+		_exit(127);
+	}
+	free(args);
+	free(envv);
+	return (int)pid;
+}
+
+int dbm_test_wait(int pid)
+{
+	int st;
+
+	while (waitpid((pid_t)pid, &st, 0) < 0)
+		if (errno != EINTR)
+			fail_msg("waitpid: %s", strerror(errno));
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+void dbm_test_run(const char *cwd, const char *const *env, const char *const *argv,
+		  struct dbm_test_result *r)
+{
+	char *tmp = dbm_test_tmpdir();
+	char out_path[4200], err_path[4200];
+	int pid;
+
+	snprintf(out_path, sizeof(out_path), "%s/stdout", tmp);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", tmp);
+	pid = dbm_test_spawn(cwd, env, argv, out_path, err_path);
+	r->status = dbm_test_wait(pid);
+	r->out = dbm_test_read(out_path);
+	r->err = dbm_test_read(err_path);
+	if (!r->out)
+		r->out = strdup("");
+	if (!r->err)
+		r->err = strdup("");
+	dbm_test_rmtree(tmp);
+	free(tmp);
+}
+
+void dbm_test_result_free(struct dbm_test_result *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+int dbm_test_contains(const char *haystack, const char *needle)
+{
+	return haystack && strstr(haystack, needle) != NULL;
+}
+
+int dbm_test_count(const char *haystack, const char *needle)
+{
+	int n = 0;
+	size_t len = strlen(needle);
+
+	if (!len)
+		return 0;
+	while (haystack && (haystack = strstr(haystack, needle))) {
+		n++;
+		haystack += len;
+	}
+	return n;
+}
+
+const char *dbm_test_server_url(const char *name)
+{
+	const char *v = getenv(name);
+	const char *req = getenv("DBM_TEST_REQUIRE_SERVERS");
+
+	if (v && *v)
+		return v;
+	if (req && strcmp(req, "1") == 0)
+		fail_msg("%s is not set but DBM_TEST_REQUIRE_SERVERS=1: start the servers with scripts/test.sh",
+			 name);
+	return NULL;
+}
