@@ -40,7 +40,7 @@ int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *t
 			   const struct dbm_history_row *row, struct dbm_buf *out);
 int dbm_sql_history_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
 			   struct dbm_buf *out);
-/* Sets checksum, description (and type when not NULL) of the row with that rank. */
+/* Sets checksum (NULL: SQL NULL) and description of the row with that rank. */
 int dbm_sql_history_realign(enum dbm_dialect d, const char *schema, const char *table, int rank,
 			    const int32_t *checksum, const char *description, struct dbm_buf *out);
 

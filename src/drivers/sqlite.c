@@ -1,4 +1,429 @@
-/* sqlite.c - placeholder. */
+/*
+ * sqlite.c - the SQLite driver (libsqlite3), the embedded default.
+ *
+ * URLs: "sqlite:relative/path.db" (relative to the working directory),
+ * "sqlite:///absolute/path.db", "sqlite::memory:". DDL is transactional, so
+ * each migration and its history row commit together; the runner begins
+ * with BEGIN IMMEDIATE so two writers never deadlock.
+ *
+ * The runner lock is an flock() on a file beside the database
+ * ("<db>.lock"): the kernel releases it when the process ends, however it
+ * ends, so a killed runner never blocks the next one. The lock file holds
+ * the holder's pid, host and start time for the timeout message.
+ */
+#define _DEFAULT_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
 #include "dbmigrate/driver.h"
-static const char *const schemes[] = { "sqlite", "sqlite3", "file", NULL };
-const struct dbm_driver dbm_sqlite_driver = { .name = "sqlite", .schemes = schemes };
+
+struct sqlitedrv_conn {
+	struct dbm_conn parent;
+	sqlite3 *db;
+	char *path;    /* database file, NULL for :memory: */
+	int lock_fd;   /* -1 when the runner lock is not held */
+};
+
+static const char *const sqlitedrv_schemes[] = { "sqlite", "sqlite3", NULL };
+
+static int sqlitedrv_client_version(struct dbm_buf *out)
+{
+	return dbm_buf_addf(out, "SQLite %s", sqlite3_libversion());
+}
+
+/* Records the database's error as DBM_ERR_RUN; position from sqlite3_error_offset. */
+static int sqlitedrv_error(struct sqlitedrv_conn *c, const char *what)
+{
+	struct dbm_error *e;
+	int off = sqlite3_error_offset(c->db);
+
+	dbm_error_set(DBM_ERR_RUN, "%s%s", what ? what : "", sqlite3_errmsg(c->db));
+	e = dbm_error_last();
+	e->server_code = sqlite3_extended_errcode(c->db);
+	e->position = off >= 0 ? off + 1 : 0;
+	dbm_error_set_detail("SQLite error code %d (%s)", e->server_code,
+			     sqlite3_errstr(e->server_code));
+	return DBM_ERR_RUN;
+}
+
+/*
+ * The file path of a sqlite URL into *path (allocated), NULL for an
+ * in-memory database. Returns 0, DBM_ERR_USAGE or DBM_ERR_NOMEM.
+ */
+static int sqlitedrv_parse_url(const char *url, char **path)
+{
+	const char *p = strchr(url, ':');
+
+	*path = NULL;
+	if (!p)
+		return dbm_error_set(DBM_ERR_USAGE, "not a sqlite URL");
+	p++;
+	if (strncmp(p, "//", 2) == 0) {
+		p += 2; /* sqlite:///abs -> /abs; sqlite://rel -> rel */
+	}
+	if (strcmp(p, ":memory:") == 0)
+		return 0;
+	if (!*p) {
+		dbm_error_set(DBM_ERR_USAGE, "the sqlite URL names no database file");
+		dbm_error_set_hint("Use sqlite:path/to/file.db or sqlite:///absolute/path.db.");
+		return DBM_ERR_USAGE;
+	}
+	*path = dbm_strdup(p);
+	return *path ? 0 : dbm_error_oom();
+}
+
+/* "SQLite 3.40.1", allocated; NULL when out of memory. */
+static char *sqlitedrv_version_string(void)
+{
+	struct dbm_buf v = DBM_BUF_INIT;
+
+	if (sqlitedrv_client_version(&v) < 0)
+		return NULL;
+	return dbm_buf_detach(&v);
+}
+
+static void sqlitedrv_disconnect(struct dbm_conn *conn)
+{
+	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
+
+	if (!c)
+		return;
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	if (c->db)
+		sqlite3_close_v2(c->db);
+	dbm_free(c->path);
+	dbm_free(c->parent.schema);
+	dbm_free(c->parent.user);
+	dbm_free(c->parent.server_version);
+	dbm_free(c);
+}
+
+static int sqlitedrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
+{
+	struct sqlitedrv_conn *c;
+	const char *user = getenv("USER");
+	int r;
+
+	*out = NULL;
+	if (o->schema && *o->schema && strcmp(o->schema, "main") != 0) {
+		dbm_error_set(DBM_ERR_USAGE, "sqlite has no schema '%s'", o->schema);
+		dbm_error_set_hint("Leave --schema unset for SQLite: each database file is one schema.");
+		return DBM_ERR_USAGE;
+	}
+	c = dbm_calloc(1, sizeof(*c));
+	if (!c)
+		return dbm_error_oom();
+	c->lock_fd = -1;
+	r = sqlitedrv_parse_url(o->url, &c->path);
+	if (r < 0)
+		goto fail;
+	if (sqlite3_open_v2(c->path ? c->path : ":memory:", &c->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		if (!c->db) {
+			r = dbm_error_oom();
+			goto fail;
+		}
+		dbm_error_set(DBM_ERR_RUN, "cannot open sqlite database '%s': %s", c->path,
+			      sqlite3_errmsg(c->db));
+		dbm_error_set_hint("Check that the folder exists and is writable.");
+		r = DBM_ERR_RUN;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	/* Other writers (the application) may hold the file briefly. */
+	sqlite3_busy_timeout(c->db, 10000);
+	c->parent.schema = dbm_strdup("main");
+	c->parent.user = dbm_strdup(user && *user ? user : "sqlite");
+	c->parent.server_version = sqlitedrv_version_string();
+	if (!c->parent.schema || !c->parent.user || !c->parent.server_version) {
+		r = dbm_error_oom();
+		goto fail;
+	}
+	*out = &c->parent;
+	return 0;
+fail:
+	sqlitedrv_disconnect(&c->parent);
+	return r;
+}
+
+/* Steps every statement in sql[0..len) to completion; rows go to cb when given. */
+static int sqlitedrv_run(struct sqlitedrv_conn *c, const char *sql, size_t len, dbm_row_cb cb,
+			 void *ctx)
+{
+	const char *tail = sql, *end = sql + len;
+	const char *vals[64];
+	int r = 0;
+
+	while (tail < end) {
+		sqlite3_stmt *st = NULL;
+		const char *next = NULL;
+		int rc = sqlite3_prepare_v2(c->db, tail, (int)(end - tail), &st, &next);
+
+		if (rc != SQLITE_OK) {
+			int off = sqlite3_error_offset(c->db);
+
+			sqlitedrv_error(c, NULL);
+			if (off >= 0)
+				dbm_error_last()->position = (int)(tail - sql) + off + 1;
+			return DBM_ERR_RUN;
+		}
+		if (!st) /* only whitespace or comments left */
+			break;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int n = sqlite3_column_count(st), i;
+
+			if (!cb)
+				continue;
+			if (n > (int)DBM_ARRAY_SIZE(vals))
+				n = (int)DBM_ARRAY_SIZE(vals);
+			for (i = 0; i < n; i++)
+				vals[i] = (const char *)sqlite3_column_text(st, i);
+			r = cb(ctx, (unsigned)n, vals);
+			if (r)
+				break;
+		}
+		if (!r && rc != SQLITE_DONE) {
+			sqlitedrv_error(c, NULL);
+			sqlite3_finalize(st);
+			return DBM_ERR_RUN;
+		}
+		sqlite3_finalize(st);
+		if (r)
+			return r;
+		tail = next;
+	}
+	return 0;
+}
+
+static int sqlitedrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
+{
+	return sqlitedrv_run((struct sqlitedrv_conn *)conn, s->sql, s->len, NULL, NULL);
+}
+
+static int sqlitedrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb, void *ctx)
+{
+	return sqlitedrv_run((struct sqlitedrv_conn *)conn, sql, strlen(sql), cb, ctx);
+}
+
+/* Copies up to max upper-cased words of sql, skipping whitespace and comments. Returns the count. */
+static int sqlitedrv_words(const char *sql, size_t len, char words[][24], int max)
+{
+	size_t i = 0;
+	int n = 0;
+
+	while (i < len && n < max) {
+		size_t k = 0;
+
+		if (isspace((unsigned char)sql[i])) {
+			i++;
+		} else if (sql[i] == '-' && i + 1 < len && sql[i + 1] == '-') {
+			while (i < len && sql[i] != '\n')
+				i++;
+		} else if (sql[i] == '/' && i + 1 < len && sql[i + 1] == '*') {
+			for (i += 2; i + 1 < len && !(sql[i] == '*' && sql[i + 1] == '/'); i++)
+				;
+			i += 2;
+		} else if (isalpha((unsigned char)sql[i]) || sql[i] == '_') {
+			while (i < len && (isalnum((unsigned char)sql[i]) || sql[i] == '_')) {
+				if (k + 1 < sizeof(words[0]))
+					words[n][k++] = (char)toupper((unsigned char)sql[i]);
+				i++;
+			}
+			words[n++][k] = '\0';
+		} else {
+			break;
+		}
+	}
+	return n;
+}
+
+static unsigned sqlitedrv_stmt_flags(const struct dbm_stmt *s)
+{
+	char w[3][24];
+	int n = sqlitedrv_words(s->sql, s->len, w, 3);
+
+	if (n == 0)
+		return 0;
+	if (!strcmp(w[0], "BEGIN") || !strcmp(w[0], "COMMIT") || !strcmp(w[0], "END") ||
+	    (!strcmp(w[0], "ROLLBACK") && (n < 2 || strcmp(w[1], "TO") != 0)))
+		return DBM_EXEC_TX_CONTROL;
+	/* VACUUM fails in a transaction; PRAGMA foreign_keys is silently ignored in one. */
+	if (!strcmp(w[0], "VACUUM") || (!strcmp(w[0], "PRAGMA") && n > 1 &&
+					(!strcmp(w[1], "FOREIGN_KEYS") ||
+					 !strcmp(w[1], "JOURNAL_MODE"))))
+		return DBM_EXEC_NO_TX;
+	return 0;
+}
+
+/* Writes who holds the lock into the lock file, for the next runner's timeout message. */
+static void sqlitedrv_lock_note(int fd)
+{
+	char host[256] = "";
+	char note[512];
+	char when[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+
+	gethostname(host, sizeof(host) - 1);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	n = snprintf(note, sizeof(note), "pid %ld on %s, since %s\n", (long)getpid(), host, when);
+	if (ftruncate(fd, 0) == 0 && n > 0)
+		(void)!pwrite(fd, note, (size_t)n, 0);
+}
+
+static int sqlitedrv_lock(struct dbm_conn *conn, const char *schema, const char *table,
+			  int timeout_s)
+{
+	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
+	struct dbm_buf path = DBM_BUF_INIT;
+	struct timespec start, now, nap = { 0, 100 * 1000 * 1000 };
+	int fd, r;
+
+	(void)schema;
+	(void)table;
+	if (!c->path || c->lock_fd >= 0)
+		return 0; /* in-memory: no other process can see it */
+	if (dbm_buf_addf(&path, "%s.lock", c->path) < 0)
+		return DBM_ERR_NOMEM;
+	fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = dbm_error_set(DBM_ERR_RUN, "cannot open lock file '%s': %s", path.ptr,
+				  strerror(errno));
+		goto done;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			r = dbm_error_set(DBM_ERR_RUN, "cannot lock '%s': %s", path.ptr,
+					  strerror(errno));
+			close(fd);
+			goto done;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= timeout_s) {
+			char holder[512] = "";
+			ssize_t n = pread(fd, holder, sizeof(holder) - 1, 0);
+
+			holder[n > 0 ? n : 0] = '\0';
+			holder[strcspn(holder, "\n")] = '\0';
+			r = dbm_error_set(DBM_ERR_LOCK,
+					  "another dbmigrate holds the lock on '%s' (%s)", c->path,
+					  *holder ? holder : "holder unknown");
+			dbm_error_set_hint("Wait for it to finish, or raise --lock-timeout (now %d s).",
+					   timeout_s);
+			close(fd);
+			goto done;
+		}
+		nanosleep(&nap, NULL);
+	}
+	sqlitedrv_lock_note(fd);
+	c->lock_fd = fd;
+	r = 0;
+done:
+	dbm_buf_free(&path);
+	return r;
+}
+
+static int sqlitedrv_unlock(struct dbm_conn *conn)
+{
+	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
+
+	if (c->lock_fd >= 0) {
+		if (ftruncate(c->lock_fd, 0) != 0) {
+			/* the note is only informative */
+		}
+		close(c->lock_fd); /* releases the flock */
+		c->lock_fd = -1;
+	}
+	return 0;
+}
+
+struct sqlitedrv_names {
+	struct dbm_buf sql;
+	int failed;
+};
+
+/* Collects "DROP <type> IF EXISTS "name";" for each catalog row (type, name). */
+static int sqlitedrv_collect_drop(void *ctx, unsigned ncols, const char *const *v)
+{
+	struct sqlitedrv_names *n = ctx;
+
+	if (ncols < 2 || !v[0] || !v[1])
+		return 0;
+	if (dbm_buf_addf(&n->sql, "DROP %s IF EXISTS \"", v[0]) < 0)
+		goto oom;
+	for (const char *p = v[1]; *p; p++)
+		if ((*p == '"' && dbm_buf_addc(&n->sql, '"') < 0) || dbm_buf_addc(&n->sql, *p) < 0)
+			goto oom;
+	if (dbm_buf_adds(&n->sql, "\";\n") < 0)
+		goto oom;
+	return 0;
+oom:
+	n->failed = 1;
+	return 1;
+}
+
+static int sqlitedrv_clean(struct dbm_conn *conn, const char *schema)
+{
+	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
+	struct sqlitedrv_names n = { DBM_BUF_INIT, 0 };
+	int r;
+
+	(void)schema;
+	r = sqlitedrv_query(conn,
+			    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+			    "AND type IN ('view', 'trigger', 'table') "
+			    "ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END",
+			    sqlitedrv_collect_drop, &n);
+	if (n.failed) {
+		r = dbm_error_oom();
+		goto done;
+	}
+	if (r < 0)
+		goto done;
+	if (!n.sql.len)
+		goto done;
+	r = sqlitedrv_run(c, "PRAGMA foreign_keys = OFF", 25, NULL, NULL);
+	if (r == 0)
+		r = sqlitedrv_run(c, "BEGIN", 5, NULL, NULL);
+	if (r == 0)
+		r = sqlitedrv_run(c, n.sql.ptr, n.sql.len, NULL, NULL);
+	if (r == 0)
+		r = sqlitedrv_run(c, "COMMIT", 6, NULL, NULL);
+	else
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+done:
+	dbm_buf_free(&n.sql);
+	return r;
+}
+
+const struct dbm_driver dbm_sqlite_driver = {
+	.name = "sqlite",
+	.schemes = sqlitedrv_schemes,
+	.dialect = DBM_DIALECT_SQLITE,
+	.caps = DBM_CAP_TX_DDL,
+	.client_version = sqlitedrv_client_version,
+	.connect = sqlitedrv_connect,
+	.disconnect = sqlitedrv_disconnect,
+	.exec = sqlitedrv_exec,
+	.query = sqlitedrv_query,
+	.stmt_flags = sqlitedrv_stmt_flags,
+	.lock = sqlitedrv_lock,
+	.unlock = sqlitedrv_unlock,
+	.clean = sqlitedrv_clean,
+};
