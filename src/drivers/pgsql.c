@@ -1,0 +1,953 @@
+/*
+ * pgsql.c - the PostgreSQL driver (libpq), dbm_pgsql_driver.
+ *
+ * The runner and the commands call it through the vtable in driver.h; no
+ * other module sees libpq. URLs and key=value conninfo strings go to libpq
+ * unchanged (so sslmode, .pgpass, PGPASSWORD and service files work), with
+ * fallback_application_name set. After connecting, the session gets its
+ * search_path, statement_timeout, lock_timeout and client_min_messages, and
+ * server notices are dropped: the driver never prints.
+ *
+ * The runner lock is a session-level advisory lock taken with
+ * pg_try_advisory_lock on the migration connection itself, outside any
+ * transaction, so statements such as CREATE INDEX CONCURRENTLY that wait for
+ * other transactions never wait on the lock holder (see
+ * docs/drivers/postgresql.md).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "dbmigrate/driver.h"
+
+#define PGSQL_LOST_MESSAGE "connection to the server was lost"
+
+struct pgsql_conn {
+	struct dbm_conn parent; /* first: the driver casts between the two */
+	PGconn *pg;
+	int lost;          /* the connection broke; every later call fails at once */
+	int locked;        /* the advisory lock is held */
+	int64_t lock_key;  /* its key while held */
+};
+
+extern const struct dbm_driver dbm_pgsql_driver;
+
+static const char *const pgsql_schemes[] = { "postgres", "postgresql", NULL };
+
+/* Drops server notices and warnings: a driver never prints. */
+static void pgsql_notice_drop(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Sleeps for ms milliseconds. */
+static void pgsql_sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Milliseconds on a monotonic clock. */
+static long long pgsql_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Copies libpq's text src into dst (size n) as one line: newlines and tabs
+ * become spaces, runs of spaces collapse, the ends are trimmed. Any
+ * "password=VALUE" becomes "password=***", the user-info password of a
+ * URL ("//user:secret@") becomes "***", and every occurrence of password
+ * (when given and at least 4 bytes, so short ones do not mangle the text)
+ * becomes "***". libpq does not echo passwords today; this makes sure.
+ */
+static void pgsql_clean_text(char *dst, size_t n, const char *src, const char *password)
+{
+	size_t o = 0, pwlen = password ? strlen(password) : 0;
+	const char *p = src ? src : "";
+
+	if (n == 0)
+		return;
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	while (*p && o + 1 < n) {
+		if (pwlen >= 4 && strncmp(p, password, pwlen) == 0) {
+			p += pwlen;
+			snprintf(dst + o, n - o, "***");
+			o += strlen(dst + o);
+			continue;
+		}
+		if (strncasecmp(p, "password=", 9) == 0) {
+			snprintf(dst + o, n - o, "%.9s***", p);
+			o += strlen(dst + o);
+			p += 9;
+			while (*p && *p != ' ' && *p != '&' && *p != '\n' && *p != '"')
+				p++;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '/') {
+			const char *at = p + 2, *colon = NULL;
+
+			while (*at && *at != '@' && *at != '/' && *at != ' ' && *at != '"') {
+				if (*at == ':' && !colon)
+					colon = at;
+				at++;
+			}
+			if (*at == '@' && colon) {
+				snprintf(dst + o, n - o, "%.*s***", (int)(colon + 1 - p), p);
+				o += strlen(dst + o);
+				p = at;
+				continue;
+			}
+		}
+		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+			if (o > 0 && dst[o - 1] != ' ')
+				dst[o++] = ' ';
+			p++;
+			continue;
+		}
+		dst[o++] = *p++;
+	}
+	while (o > 0 && dst[o - 1] == ' ')
+		o--;
+	dst[o] = '\0';
+}
+
+/* Appends s to b as a double-quoted SQL identifier. 0 or DBM_ERR_NOMEM. */
+static int pgsql_add_ident(struct dbm_buf *b, const char *s)
+{
+	int rc = dbm_buf_addc(b, '"');
+
+	for (; rc == 0 && *s; s++)
+		rc = *s == '"' ? dbm_buf_adds(b, "\"\"") : dbm_buf_addc(b, *s);
+	return rc ? rc : dbm_buf_addc(b, '"');
+}
+
+/*
+ * The 1-based byte offset in sql (len bytes, UTF-8) of the 1-based
+ * character position chars, as the server counts them. A position past
+ * the end gives len; chars <= 0 or an empty text gives 0.
+ */
+static int pgsql_char_to_byte(const char *sql, size_t len, long chars)
+{
+	size_t i;
+	long n = 0;
+
+	if (chars <= 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)sql[i] & 0xC0) != 0x80 && ++n == chars)
+			return (int)(i + 1);
+	}
+	return (int)len;
+}
+
+/*
+ * Sets the error for a connection that broke: DBM_ERR_RUN "connection to
+ * the server was lost", libpq's or the server's last words as detail and
+ * the server's SQLSTATE when it sent one (57P01 when terminated). Marks
+ * the connection lost. Returns DBM_ERR_RUN.
+ */
+static int pgsql_lost(struct pgsql_conn *pc, const PGresult *res)
+{
+	char text[2048];
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *why = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	if (!why && pc->pg)
+		why = PQerrorMessage(pc->pg);
+	pgsql_clean_text(text, sizeof(text), why, NULL);
+	pc->lost = 1;
+	pc->locked = 0;
+	dbm_error_set(DBM_ERR_RUN, PGSQL_LOST_MESSAGE);
+	if (text[0])
+		dbm_error_set_detail("%s", text);
+	dbm_error_set_hint("Check that the server is running and reachable, then run the command "
+			   "again; statements of an interrupted transaction were rolled back.");
+	if (state)
+		snprintf(dbm_error_last()->sqlstate, sizeof(dbm_error_last()->sqlstate), "%s",
+			 state);
+	return DBM_ERR_RUN;
+}
+
+/* 0 when the connection can be used, else DBM_ERR_RUN with the lost-connection error. */
+static int pgsql_check(struct pgsql_conn *pc)
+{
+	if (pc->lost || !pc->pg || PQstatus(pc->pg) == CONNECTION_BAD)
+		return pgsql_lost(pc, NULL);
+	return 0;
+}
+
+/*
+ * Sets the error from a failed result (res may be NULL: libpq's own
+ * message). sql/len, when given, turn the server's character position into
+ * a byte offset. A broken connection gives the lost-connection error.
+ * Returns DBM_ERR_RUN, or DBM_ERR_NOMEM when libpq ran out of memory.
+ */
+static int pgsql_result_error(struct pgsql_conn *pc, const PGresult *res, const char *sql,
+			      size_t len)
+{
+	char text[4096];
+	const char *primary, *f;
+	struct dbm_error *e;
+
+	if (PQstatus(pc->pg) == CONNECTION_BAD)
+		return pgsql_lost(pc, res);
+	if (!res) {
+		pgsql_clean_text(text, sizeof(text), PQerrorMessage(pc->pg), NULL);
+		if (strstr(text, "out of memory"))
+			return dbm_error_oom();
+		return dbm_error_set(DBM_ERR_RUN, "%s", text[0] ? text : "query failed");
+	}
+	primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (!primary)
+		primary = PQresultErrorMessage(res);
+	pgsql_clean_text(text, sizeof(text), primary, NULL);
+	dbm_error_set(DBM_ERR_RUN, "%s", text[0] ? text : "statement failed");
+	f = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	if (f)
+		dbm_error_set_detail("%s", f);
+	f = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	if (f)
+		dbm_error_set_hint("%s", f);
+	e = dbm_error_last();
+	f = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (f)
+		snprintf(e->sqlstate, sizeof(e->sqlstate), "%s", f);
+	f = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	if (f && sql)
+		e->position = pgsql_char_to_byte(sql, len, strtol(f, NULL, 10));
+	return DBM_ERR_RUN;
+}
+
+/*
+ * Runs sql on the connection and expects no rows or discards them.
+ * Returns 0 or the error of pgsql_result_error.
+ */
+static int pgsql_run(struct pgsql_conn *pc, const char *sql)
+{
+	PGresult *res;
+	int rc = 0;
+
+	if ((rc = pgsql_check(pc)) < 0)
+		return rc;
+	res = PQexec(pc->pg, sql);
+	if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		     PQresultStatus(res) != PGRES_TUPLES_OK))
+		rc = pgsql_result_error(pc, res, sql, strlen(sql));
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Runs "SET name = 'Ns'" for a positive number of seconds. 0 or the error
+ * of pgsql_run.
+ */
+static int pgsql_set_seconds(struct pgsql_conn *pc, const char *name, int seconds)
+{
+	char sql[128];
+
+	if (seconds <= 0)
+		return 0;
+	snprintf(sql, sizeof(sql), "SET %s = '%ds'", name, seconds);
+	return pgsql_run(pc, sql);
+}
+
+static int pgsql_client_version(struct dbm_buf *out)
+{
+	int v = PQlibVersion();
+
+	if (v >= 100000)
+		return dbm_buf_addf(out, "libpq %d.%d", v / 10000, v % 10000);
+	return dbm_buf_addf(out, "libpq %d.%d", v / 10000, v / 100 % 100);
+}
+
+/*
+ * Checks that url parses as a conninfo string or URI, and copies the
+ * password it holds (if any) into *password for redaction. Returns 0;
+ * DBM_ERR_USAGE naming libpq's complaint; DBM_ERR_NOMEM.
+ */
+static int pgsql_parse_url(const char *url, char **password)
+{
+	char *err = NULL;
+	PQconninfoOption *opts = PQconninfoParse(url, &err), *o;
+	char text[1024];
+	int rc = 0;
+
+	*password = NULL;
+	if (!opts) {
+		if (!err)
+			return dbm_error_oom();
+		pgsql_clean_text(text, sizeof(text), err, NULL);
+		PQfreemem(err);
+		rc = dbm_error_set(DBM_ERR_USAGE, "invalid PostgreSQL connection URL: %s", text);
+		dbm_error_set_hint("Use postgres://user@host:port/database?param=value or "
+				   "key=value pairs such as 'host=db dbname=app'.");
+		return rc;
+	}
+	for (o = opts; o->keyword; o++) {
+		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
+			*password = dbm_strdup(o->val);
+			if (!*password)
+				rc = dbm_error_oom();
+		}
+	}
+	PQconninfoFree(opts);
+	return rc;
+}
+
+/*
+ * Fills the session after connecting: notices dropped, client_min_messages,
+ * user, server version, schema (search_path or current_schema()) and the
+ * timeouts. Returns 0, DBM_ERR_RUN or DBM_ERR_NOMEM.
+ */
+static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
+{
+	struct dbm_buf sql = DBM_BUF_INIT;
+	PGresult *res = NULL;
+	int v, rc;
+	char ver[64];
+
+	PQsetNoticeProcessor(pc->pg, pgsql_notice_drop, NULL);
+	if ((rc = pgsql_run(pc, "SET client_min_messages = warning")) < 0)
+		goto done;
+	pc->parent.user = dbm_strdup(PQuser(pc->pg) ? PQuser(pc->pg) : "");
+	if (!pc->parent.user) {
+		rc = dbm_error_oom();
+		goto done;
+	}
+	v = PQserverVersion(pc->pg);
+	if (v >= 100000)
+		snprintf(ver, sizeof(ver), "PostgreSQL %d.%d", v / 10000, v % 10000);
+	else
+		snprintf(ver, sizeof(ver), "PostgreSQL %d.%d.%d", v / 10000, v / 100 % 100,
+			 v % 100);
+	pc->parent.server_version = dbm_strdup(ver);
+	if (!pc->parent.server_version) {
+		rc = dbm_error_oom();
+		goto done;
+	}
+	if (o->schema && o->schema[0]) {
+		if ((rc = dbm_buf_adds(&sql, "SET search_path TO ")) < 0 ||
+		    (rc = pgsql_add_ident(&sql, o->schema)) < 0)
+			goto done;
+		if ((rc = pgsql_run(pc, sql.ptr)) < 0)
+			goto done;
+		pc->parent.schema = dbm_strdup(o->schema);
+	} else {
+		res = PQexec(pc->pg, "SELECT current_schema()");
+		if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+			rc = pgsql_result_error(pc, res, NULL, 0);
+			goto done;
+		}
+		/* NULL when no schema on the search_path exists: the server default. */
+		pc->parent.schema = dbm_strdup(PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)
+						       ? PQgetvalue(res, 0, 0)
+						       : "public");
+	}
+	if (!pc->parent.schema) {
+		rc = dbm_error_oom();
+		goto done;
+	}
+	if ((rc = pgsql_set_seconds(pc, "statement_timeout", o->statement_timeout)) < 0)
+		goto done;
+	rc = pgsql_set_seconds(pc, "lock_timeout", o->ddl_lock_timeout);
+done:
+	PQclear(res);
+	dbm_buf_free(&sql);
+	return rc;
+}
+
+static void pgsql_disconnect(struct dbm_conn *c)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+
+	if (!pc)
+		return;
+	if (pc->pg)
+		PQfinish(pc->pg);
+	dbm_free(pc->parent.schema);
+	dbm_free(pc->parent.user);
+	dbm_free(pc->parent.server_version);
+	dbm_free(pc);
+}
+
+/*
+ * Connects, retrying connect_retries times with waits of 1 s, 2 s, 4 s ...
+ * capped at connect_retries_interval (120 s when not positive). Returns 0
+ * and *out; DBM_ERR_USAGE for a URL libpq cannot parse; DBM_ERR_RUN with
+ * libpq's last message (passwords redacted); DBM_ERR_NOMEM.
+ */
+static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
+{
+	const char *keys[] = { "client_encoding", "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { "UTF8", o->url,
+			       o->application_name ? o->application_name : "dbmigrate", NULL };
+	struct pgsql_conn *pc = NULL;
+	char *password = NULL;
+	char text[2048];
+	int rc, attempt, cap = o->connect_retries_interval > 0 ? o->connect_retries_interval : 120;
+	long wait = 1;
+
+	*out = NULL;
+	if ((rc = pgsql_parse_url(o->url, &password)) < 0)
+		goto done;
+	pc = dbm_calloc(1, sizeof(*pc));
+	if (!pc) {
+		rc = dbm_error_oom();
+		goto done;
+	}
+	pc->parent.driver = &dbm_pgsql_driver;
+	for (attempt = 0;; attempt++) {
+		pc->pg = PQconnectdbParams(keys, vals, 1);
+		if (!pc->pg) {
+			rc = dbm_error_oom();
+			goto done;
+		}
+		if (PQstatus(pc->pg) == CONNECTION_OK)
+			break;
+		if (attempt >= o->connect_retries) {
+			pgsql_clean_text(text, sizeof(text), PQerrorMessage(pc->pg), password);
+			rc = dbm_error_set(DBM_ERR_RUN, "cannot connect to PostgreSQL: %s", text);
+			dbm_error_set_hint("Check the URL, that the server is running and that "
+					   "the user may connect; --connect-retries waits for a "
+					   "server that is starting.");
+			goto done;
+		}
+		PQfinish(pc->pg);
+		pc->pg = NULL;
+		pgsql_sleep_ms((wait < cap ? wait : cap) * 1000L);
+		if (wait < cap)
+			wait *= 2;
+	}
+	if ((rc = pgsql_setup(pc, o)) < 0)
+		goto done;
+	*out = &pc->parent;
+	pc = NULL;
+done:
+	pgsql_disconnect(pc ? &pc->parent : NULL);
+	dbm_free(password);
+	return rc;
+}
+
+/*
+ * Sends the inline data of a COPY ... FROM STDIN whose PQexec returned
+ * PGRES_COPY_IN, ends the copy and reads the outcome. Returns 0 or
+ * DBM_ERR_RUN.
+ */
+static int pgsql_copy_in(struct pgsql_conn *pc, const struct dbm_stmt *s)
+{
+	const size_t chunk = 1 << 20;
+	size_t off = 0, len = s->copy_data ? s->copy_len : 0;
+	PGresult *res;
+	int rc = 0;
+
+	while (off < len) {
+		size_t n = len - off < chunk ? len - off : chunk;
+
+		if (PQputCopyData(pc->pg, s->copy_data + off, (int)n) != 1)
+			break;
+		off += n;
+	}
+	if (off == len && len > 0 && s->copy_data[len - 1] != '\n')
+		PQputCopyData(pc->pg, "\n", 1);
+	PQputCopyEnd(pc->pg, off == len ? NULL : "sending the COPY data failed");
+	while ((res = PQgetResult(pc->pg)) != NULL) {
+		if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pgsql_result_error(pc, res, s->sql, s->len);
+		PQclear(res);
+		if (PQstatus(pc->pg) == CONNECTION_BAD)
+			break;
+	}
+	if (rc == 0 && PQstatus(pc->pg) == CONNECTION_BAD)
+		rc = pgsql_lost(pc, NULL);
+	return rc;
+}
+
+/* Reads and drops the rows of a COPY ... TO STDOUT. Returns 0 or DBM_ERR_RUN. */
+static int pgsql_copy_out_drain(struct pgsql_conn *pc)
+{
+	char *row = NULL;
+	PGresult *res;
+	int n, rc = 0;
+
+	while ((n = PQgetCopyData(pc->pg, &row, 0)) > 0)
+		PQfreemem(row);
+	while ((res = PQgetResult(pc->pg)) != NULL) {
+		if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pgsql_result_error(pc, res, NULL, 0);
+		PQclear(res);
+		if (PQstatus(pc->pg) == CONNECTION_BAD)
+			break;
+	}
+	if (rc == 0 && PQstatus(pc->pg) == CONNECTION_BAD)
+		rc = pgsql_lost(pc, NULL);
+	return rc;
+}
+
+static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	PGresult *res;
+	int rc;
+
+	if ((rc = pgsql_check(pc)) < 0)
+		return rc;
+	res = PQexec(pc->pg, s->sql);
+	switch (res ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		break;
+	case PGRES_COPY_IN:
+		PQclear(res);
+		res = NULL;
+		if (s->flags & DBM_STMT_COPY_IN)
+			return pgsql_copy_in(pc, s);
+		/* No inline data: end the copy so the connection stays usable. */
+		PQputCopyEnd(pc->pg, "no COPY data follows the statement");
+		while ((res = PQgetResult(pc->pg)) != NULL)
+			PQclear(res);
+		rc = dbm_error_set(DBM_ERR_RUN, "COPY FROM STDIN without data");
+		dbm_error_set_hint("Put the data lines after the statement, ended by a line "
+				   "holding only \\., as psql expects.");
+		break;
+	case PGRES_COPY_OUT:
+		PQclear(res);
+		res = NULL;
+		rc = pgsql_copy_out_drain(pc);
+		break;
+	default:
+		rc = pgsql_result_error(pc, res, s->sql, s->len);
+		break;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pgsql_query(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	const char **values = NULL;
+	PGresult *res = NULL;
+	int rc, nrows, ncols, r, i;
+
+	if ((rc = pgsql_check(pc)) < 0)
+		return rc;
+	res = PQexec(pc->pg, sql);
+	if (!res || (PQresultStatus(res) != PGRES_TUPLES_OK &&
+		     PQresultStatus(res) != PGRES_COMMAND_OK)) {
+		rc = pgsql_result_error(pc, res, sql, strlen(sql));
+		goto done;
+	}
+	nrows = PQntuples(res);
+	ncols = PQnfields(res);
+	values = dbm_calloc(ncols > 0 ? (size_t)ncols : 1, sizeof(*values));
+	if (!values) {
+		rc = dbm_error_oom();
+		goto done;
+	}
+	for (r = 0; r < nrows && rc == 0; r++) {
+		for (i = 0; i < ncols; i++)
+			values[i] = PQgetisnull(res, r, i) ? NULL : PQgetvalue(res, r, i);
+		rc = cb ? cb(ctx, (unsigned)ncols, values) : 0;
+	}
+done:
+	dbm_free(values);
+	PQclear(res);
+	return rc;
+}
+
+/* A token of a statement: a word (keyword or bare name) or anything else. */
+struct pgsql_tok {
+	const char *p;
+	size_t len;
+	int word;
+};
+
+/*
+ * Reads the next token of sql[*pos..len), skipping whitespace, -- and
+ * nested block comments; strings and quoted names are single non-word
+ * tokens. Returns 1 with *t filled, 0 at the end.
+ */
+static int pgsql_next_tok(const char *sql, size_t len, size_t *pos, struct pgsql_tok *t)
+{
+	size_t i = *pos;
+
+	for (;;) {
+		while (i < len && strchr(" \t\r\n\f\v", sql[i]))
+			i++;
+		if (i + 1 < len && sql[i] == '-' && sql[i + 1] == '-') {
+			while (i < len && sql[i] != '\n')
+				i++;
+		} else if (i + 1 < len && sql[i] == '/' && sql[i + 1] == '*') {
+			int depth = 0;
+
+			do {
+				if (i + 1 < len && sql[i] == '/' && sql[i + 1] == '*') {
+					depth++;
+					i += 2;
+				} else if (i + 1 < len && sql[i] == '*' && sql[i + 1] == '/') {
+					depth--;
+					i += 2;
+				} else {
+					i++;
+				}
+			} while (i < len && depth > 0);
+		} else {
+			break;
+		}
+	}
+	if (i >= len || sql[i] == '\0') {
+		*pos = i;
+		return 0;
+	}
+	t->p = sql + i;
+	t->word = 0;
+	if ((sql[i] | 0x20) >= 'a' && (sql[i] | 0x20) <= 'z') {
+		t->word = 1;
+		while (i < len && (((sql[i] | 0x20) >= 'a' && (sql[i] | 0x20) <= 'z') ||
+				   (sql[i] >= '0' && sql[i] <= '9') || sql[i] == '_' ||
+				   sql[i] == '$' || (unsigned char)sql[i] >= 0x80))
+			i++;
+	} else if (sql[i] == '\'' || sql[i] == '"') {
+		char q = sql[i++];
+
+		while (i < len) {
+			if (sql[i] == q && i + 1 < len && sql[i + 1] == q) {
+				i += 2;
+			} else if (sql[i++] == q) {
+				break;
+			}
+		}
+	} else {
+		i++;
+	}
+	t->len = (size_t)(sql + i - t->p);
+	*pos = i;
+	return 1;
+}
+
+/* 1 when t is the keyword kw (upper case), case-insensitive. */
+static int pgsql_is(const struct pgsql_tok *t, const char *kw)
+{
+	return t->word && strlen(kw) == t->len && strncasecmp(t->p, kw, t->len) == 0;
+}
+
+/* 1 when the keyword kw occurs as a word anywhere from *pos on. */
+static int pgsql_has_word(const char *sql, size_t len, size_t pos, const char *kw)
+{
+	struct pgsql_tok t;
+
+	while (pgsql_next_tok(sql, len, &pos, &t))
+		if (pgsql_is(&t, kw))
+			return 1;
+	return 0;
+}
+
+/*
+ * DBM_EXEC_* flags of a statement, decided on its leading keywords:
+ * NO_TX for what PostgreSQL refuses inside a transaction block (CREATE/DROP
+ * INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY and REINDEX SCHEMA/DATABASE/
+ * SYSTEM, VACUUM, ALTER SYSTEM, CREATE/DROP DATABASE and TABLESPACE, ALTER
+ * DATABASE ... SET TABLESPACE, ALTER TABLE ... DETACH PARTITION ...
+ * CONCURRENTLY, CREATE/DROP SUBSCRIPTION, COMMIT/ROLLBACK PREPARED, DISCARD
+ * ALL); TX_CONTROL for BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not
+ * ROLLBACK TO) and ABORT; 0 otherwise.
+ */
+static unsigned pgsql_stmt_flags(const struct dbm_stmt *s)
+{
+	struct pgsql_tok t[4];
+	size_t pos = 0, len = s->len;
+	int n = 0, k;
+
+	while (n < 4 && pgsql_next_tok(s->sql, len, &pos, &t[n]))
+		n++;
+	if (n == 0 || !t[0].word)
+		return 0;
+	if (pgsql_is(&t[0], "BEGIN") || pgsql_is(&t[0], "END") || pgsql_is(&t[0], "ABORT"))
+		return DBM_EXEC_TX_CONTROL;
+	if (pgsql_is(&t[0], "START"))
+		return n > 1 && pgsql_is(&t[1], "TRANSACTION") ? DBM_EXEC_TX_CONTROL : 0;
+	if (pgsql_is(&t[0], "COMMIT") || pgsql_is(&t[0], "ROLLBACK")) {
+		k = 1;
+		if (n > k && (pgsql_is(&t[k], "WORK") || pgsql_is(&t[k], "TRANSACTION")))
+			k++;
+		if (n > k && pgsql_is(&t[k], "PREPARED"))
+			return DBM_EXEC_NO_TX;
+		if (n > k && pgsql_is(&t[k], "TO"))
+			return 0;
+		return DBM_EXEC_TX_CONTROL;
+	}
+	if (pgsql_is(&t[0], "VACUUM"))
+		return DBM_EXEC_NO_TX;
+	if (n < 2)
+		return 0;
+	if (pgsql_is(&t[0], "CREATE") || pgsql_is(&t[0], "DROP")) {
+		k = 1;
+		if (pgsql_is(&t[0], "CREATE") && pgsql_is(&t[1], "UNIQUE"))
+			k++;
+		if (n > k + 1 && pgsql_is(&t[k], "INDEX") && pgsql_is(&t[k + 1], "CONCURRENTLY"))
+			return DBM_EXEC_NO_TX;
+		if (pgsql_is(&t[1], "DATABASE") || pgsql_is(&t[1], "TABLESPACE") ||
+		    pgsql_is(&t[1], "SUBSCRIPTION"))
+			return DBM_EXEC_NO_TX;
+		return 0;
+	}
+	if (pgsql_is(&t[0], "REINDEX")) {
+		pos = (size_t)(t[1].p - s->sql);
+		if (pgsql_has_word(s->sql, len, pos, "CONCURRENTLY") ||
+		    pgsql_has_word(s->sql, len, pos, "SCHEMA") ||
+		    pgsql_has_word(s->sql, len, pos, "DATABASE") ||
+		    pgsql_has_word(s->sql, len, pos, "SYSTEM"))
+			return DBM_EXEC_NO_TX;
+		return 0;
+	}
+	if (pgsql_is(&t[0], "ALTER")) {
+		if (pgsql_is(&t[1], "SYSTEM"))
+			return DBM_EXEC_NO_TX;
+		pos = (size_t)(t[1].p - s->sql);
+		if (pgsql_is(&t[1], "TABLE") && pgsql_has_word(s->sql, len, pos, "DETACH") &&
+		    pgsql_has_word(s->sql, len, pos, "CONCURRENTLY"))
+			return DBM_EXEC_NO_TX;
+		if (pgsql_is(&t[1], "DATABASE") && pgsql_has_word(s->sql, len, pos, "TABLESPACE"))
+			return DBM_EXEC_NO_TX;
+		return 0;
+	}
+	if (pgsql_is(&t[0], "DISCARD") && pgsql_is(&t[1], "ALL"))
+		return DBM_EXEC_NO_TX;
+	return 0;
+}
+
+/* A stable 64-bit key for the lock of schema.table (FNV-1a). */
+static int64_t pgsql_lock_key(const char *schema, const char *table)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *parts[3] = { schema, ".", table };
+	const unsigned char *p;
+	size_t i;
+	int64_t key;
+
+	for (i = 0; i < 3; i++)
+		for (p = (const unsigned char *)parts[i]; *p; p++) {
+			h ^= *p;
+			h *= 1099511628211ULL;
+		}
+	memcpy(&key, &h, sizeof(key));
+	return key;
+}
+
+/*
+ * Row callback for pg_try_advisory_lock: sets *ctx to 1 when the lock was
+ * taken. Returns 0.
+ */
+static int pgsql_lock_row(void *ctx, unsigned ncols, const char *const *values)
+{
+	*(int *)ctx = ncols == 1 && values[0] && strcmp(values[0], "t") == 0;
+	return 0;
+}
+
+/* Row callback: appends the lock holder's description to the dbm_buf ctx. */
+static int pgsql_holder_row(void *ctx, unsigned ncols, const char *const *values)
+{
+	struct dbm_buf *b = ctx;
+
+	if (ncols < 4 || b->len)
+		return 0;
+	return dbm_buf_addf(b, "pid %s (application '%s', client %s, since %s)", values[0],
+			    values[1] ? values[1] : "", values[2] ? values[2] : "local socket",
+			    values[3] ? values[3] : "unknown");
+}
+
+/*
+ * Takes the session-level advisory lock for schema.table, polling
+ * pg_try_advisory_lock every 100 ms for up to timeout_s seconds, in
+ * autocommit (no transaction is left open). Returns 0; DBM_ERR_LOCK naming
+ * the holder; DBM_ERR_RUN; DBM_ERR_NOMEM.
+ */
+static int pgsql_lock(struct dbm_conn *c, const char *schema, const char *table, int timeout_s)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	struct dbm_buf holder = DBM_BUF_INIT;
+	const char *sch = schema && schema[0] ? schema : c->schema ? c->schema : "public";
+	int64_t key = pgsql_lock_key(sch, table ? table : "");
+	uint64_t ukey;
+	long long deadline = pgsql_now_ms() + (long long)(timeout_s > 0 ? timeout_s : 0) * 1000;
+	char sql[640];
+	int got = 0, rc;
+
+	if (pc->locked)
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%lld)", (long long)key);
+	for (;;) {
+		if ((rc = pgsql_query(c, sql, pgsql_lock_row, &got)) < 0)
+			goto done;
+		if (got) {
+			pc->locked = 1;
+			pc->lock_key = key;
+			goto done;
+		}
+		if (pgsql_now_ms() >= deadline)
+			break;
+		pgsql_sleep_ms(100);
+	}
+	memcpy(&ukey, &key, sizeof(ukey));
+	snprintf(sql, sizeof(sql),
+		 "SELECT l.pid, a.application_name, host(a.client_addr), "
+		 "date_trunc('second', a.backend_start) "
+		 "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+		 "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+		 "AND l.classid = %u AND l.objid = %u "
+		 "AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+		 "current_database()) LIMIT 1",
+		 (unsigned)(ukey >> 32), (unsigned)(ukey & 0xffffffffu));
+	if ((rc = pgsql_query(c, sql, pgsql_holder_row, &holder)) < 0)
+		goto done;
+	rc = dbm_error_set(DBM_ERR_LOCK,
+			   "timed out after %d s waiting for the migration lock on '%s.%s': "
+			   "lock held by %s",
+			   timeout_s, sch, table ? table : "",
+			   holder.len ? holder.ptr : "another session (it has just released it)");
+	dbm_error_set_hint("Another dbmigrate is migrating this database; wait for it to finish "
+			   "or raise --lock-timeout.");
+done:
+	dbm_buf_free(&holder);
+	return rc;
+}
+
+/*
+ * Releases the advisory lock. Returns 0 (also when not held, or when the
+ * connection is gone: the server released it with the session) or
+ * DBM_ERR_RUN.
+ */
+static int pgsql_unlock(struct dbm_conn *c)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	char sql[64];
+
+	if (!pc->locked || pc->lost || !pc->pg || PQstatus(pc->pg) == CONNECTION_BAD) {
+		pc->locked = 0;
+		return 0;
+	}
+	pc->locked = 0;
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", (long long)pc->lock_key);
+	return pgsql_run(pc, sql);
+}
+
+/*
+ * The catalog queries of clean, in order; each returns DROP statements for
+ * the objects of schema $1 that are still there.
+ */
+static const char *const pgsql_clean_queries[] = {
+	/* Extensions installed into the schema, with everything they own. */
+	"SELECT format('DROP EXTENSION IF EXISTS %I CASCADE', e.extname) FROM pg_extension e "
+	"JOIN pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname = $1",
+	/* Materialized views, views, tables (not partitions: their parent takes them). */
+	"SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE c.relkind WHEN 'm' THEN "
+	"'MATERIALIZED VIEW' WHEN 'v' THEN 'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, "
+	"n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE n.nspname = $1 AND c.relkind IN ('m', 'v', 'r', 'p', 'f') AND NOT c.relispartition "
+	"ORDER BY CASE c.relkind WHEN 'm' THEN 0 WHEN 'v' THEN 1 ELSE 2 END, c.relname",
+	/* Sequences not owned by a dropped table. */
+	"SELECT format('DROP SEQUENCE IF EXISTS %I.%I CASCADE', n.nspname, c.relname) "
+	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE n.nspname = $1 AND c.relkind = 'S'",
+	/* Functions, procedures, aggregates, window functions. */
+	"SELECT format('DROP %s IF EXISTS %I.%I(%s) CASCADE', CASE p.prokind WHEN 'p' THEN "
+	"'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, n.nspname, p.proname, "
+	"pg_get_function_identity_arguments(p.oid)) FROM pg_proc p "
+	"JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 "
+	"ORDER BY CASE p.prokind WHEN 'a' THEN 0 ELSE 1 END",
+	/* Domains, enums, ranges, composite and base types (array types go with them). */
+	"SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE t.typtype WHEN 'd' THEN 'DOMAIN' "
+	"ELSE 'TYPE' END, n.nspname, t.typname) FROM pg_type t "
+	"JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 "
+	"AND t.typtype IN ('d', 'e', 'r', 'b', 'c') AND NOT (t.typtype = 'b' AND t.typelem <> 0 "
+	"AND EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)) "
+	"AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c') "
+	"ORDER BY CASE t.typtype WHEN 'd' THEN 0 ELSE 1 END",
+	/* Collations, text search configurations, operators' leftovers are rare; conversions too. */
+	"SELECT format('DROP COLLATION IF EXISTS %I.%I CASCADE', n.nspname, c.collname) "
+	"FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace WHERE n.nspname = $1",
+	"SELECT format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I.%I CASCADE', n.nspname, "
+	"c.cfgname) FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace "
+	"WHERE n.nspname = $1",
+};
+
+/*
+ * Runs one clean query for schema and executes each DROP it returns.
+ * Returns 0, DBM_ERR_RUN or DBM_ERR_NOMEM.
+ */
+static int pgsql_clean_step(struct pgsql_conn *pc, const char *query, const char *schema)
+{
+	const char *params[1] = { schema };
+	PGresult *res = PQexecParams(pc->pg, query, 1, NULL, params, NULL, NULL, 0);
+	int rc = 0, r;
+
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = pgsql_result_error(pc, res, NULL, 0);
+		goto done;
+	}
+	for (r = 0; r < PQntuples(res) && rc == 0; r++)
+		rc = pgsql_run(pc, PQgetvalue(res, r, 0));
+done:
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Drops every object in schema (or the connection's schema when NULL) one
+ * by one from the catalog, in one transaction, keeping the schema itself
+ * with its owner and grants. Returns 0, DBM_ERR_RUN (everything rolled
+ * back) or DBM_ERR_NOMEM.
+ */
+static int pgsql_clean(struct dbm_conn *c, const char *schema)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	const char *sch = schema && schema[0] ? schema : c->schema;
+	size_t i;
+	int rc;
+
+	if ((rc = pgsql_run(pc, "BEGIN")) < 0)
+		return rc;
+	for (i = 0; i < DBM_ARRAY_SIZE(pgsql_clean_queries) && rc == 0; i++)
+		rc = pgsql_clean_step(pc, pgsql_clean_queries[i], sch);
+	if (rc == 0)
+		return pgsql_run(pc, "COMMIT");
+	if (!pc->lost) {
+		PGresult *res = PQexec(pc->pg, "ROLLBACK");
+
+		PQclear(res);
+	}
+	return rc;
+}
+
+const struct dbm_driver dbm_pgsql_driver = {
+	.name = "postgresql",
+	.schemes = pgsql_schemes,
+	.dialect = DBM_DIALECT_PGSQL,
+	.caps = DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS,
+	.client_version = pgsql_client_version,
+	.connect = pgsql_connect,
+	.disconnect = pgsql_disconnect,
+	.exec = pgsql_exec,
+	.query = pgsql_query,
+	.stmt_flags = pgsql_stmt_flags,
+	.lock = pgsql_lock,
+	.unlock = pgsql_unlock,
+	.clean = pgsql_clean,
+};
