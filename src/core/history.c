@@ -1,0 +1,270 @@
+/*
+ * history.c - the history table's rows in memory (history.h).
+ *
+ * Drivers read the table with one SELECT and hand each result row to
+ * dbm_history_add_text() as text, the way their client library prints it:
+ * PostgreSQL's booleans are "t"/"f", MySQL's TINYINT(1) is "1"/"0", SQLite
+ * stores whatever was inserted ("true", "1"). The runner then sorts the rows
+ * with dbm_history_sort() and the planner (plan.c) reads them. Nothing here
+ * talks to a database.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dbmigrate/common.h"
+#include "dbmigrate/history.h"
+
+/* Column positions in the order of history.h and of the runner's SELECT. */
+enum {
+	HISTORY_COL_RANK,
+	HISTORY_COL_VERSION,
+	HISTORY_COL_DESCRIPTION,
+	HISTORY_COL_TYPE,
+	HISTORY_COL_SCRIPT,
+	HISTORY_COL_CHECKSUM,
+	HISTORY_COL_INSTALLED_BY,
+	HISTORY_COL_INSTALLED_ON,
+	HISTORY_COL_EXECUTION_TIME,
+	HISTORY_COL_SUCCESS
+};
+
+static const char *const history_colnames[DBM_HISTORY_NCOLS] = {
+	"installed_rank", "version",	  "description",    "type",	"script",
+	"checksum",	  "installed_by", "installed_on", "execution_time", "success"};
+
+/*
+ * Parses a whole decimal integer in [lo, hi]. Returns 1 and *out, or 0 when
+ * s is empty, has anything besides an optional sign and digits, or is out of
+ * range.
+ */
+static int history_parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (!*s)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < lo || v > hi)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* Returns 1 and *out for t/f, true/false, 1/0 (any case), else 0. */
+static int history_parse_bool(const char *s, int *out)
+{
+	if (!strcasecmp(s, "t") || !strcasecmp(s, "true") || !strcmp(s, "1")) {
+		*out = 1;
+		return 1;
+	}
+	if (!strcasecmp(s, "f") || !strcasecmp(s, "false") || !strcmp(s, "0")) {
+		*out = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* Sets the "not a history table" error for column col; returns DBM_ERR_RUN. */
+static int history_bad_value(unsigned col, const char *rank, const char *value)
+{
+	if (col == HISTORY_COL_RANK)
+		dbm_error_set(DBM_ERR_RUN, "history table has a bad installed_rank \"%s\"",
+			      value ? value : "NULL");
+	else
+		dbm_error_set(DBM_ERR_RUN,
+			      "history table row with installed_rank %s has a bad %s \"%s\"", rank,
+			      history_colnames[col], value ? value : "NULL");
+	dbm_error_set_hint("Check that the table option names a history table written by "
+			   "dbmigrate or Flyway.");
+	return DBM_ERR_RUN;
+}
+
+/* A copy of s, or of "" when s is NULL; NULL only when out of memory. */
+static char *history_dup_text(const char *s)
+{
+	return dbm_strdup(s ? s : "");
+}
+
+/* Makes room for one more row. Returns 0 or DBM_ERR_NOMEM. */
+static int history_reserve(struct dbm_history *h)
+{
+	struct dbm_history_row *rows;
+	size_t cap;
+
+	if (h->n < h->cap)
+		return 0;
+	cap = h->cap ? h->cap * 2 : 16;
+	if (cap > SIZE_MAX / sizeof(*rows))
+		return dbm_error_oom();
+	rows = dbm_realloc(h->rows, cap * sizeof(*rows));
+	if (!rows)
+		return dbm_error_oom();
+	h->rows = rows;
+	h->cap = cap;
+	return 0;
+}
+
+/*
+ * Fills the string members of dst with copies of src's (version may be
+ * NULL, the others become "" when NULL). Returns 0, or DBM_ERR_NOMEM with
+ * dst's strings freed.
+ */
+static int history_copy_strings(struct dbm_history_row *dst, const char *version,
+				const char *description, const char *type, const char *script,
+				const char *installed_by, const char *installed_on)
+{
+	dst->version = NULL;
+	if (version && !(dst->version = dbm_strdup(version)))
+		goto oom;
+	dst->description = history_dup_text(description);
+	dst->type = history_dup_text(type);
+	dst->script = history_dup_text(script);
+	dst->installed_by = history_dup_text(installed_by);
+	dst->installed_on = history_dup_text(installed_on);
+	if (!dst->description || !dst->type || !dst->script || !dst->installed_by ||
+	    !dst->installed_on)
+		goto oom;
+	return 0;
+oom:
+	dbm_history_row_free(dst);
+	return dbm_error_oom();
+}
+
+/*
+ * Returns 0 with one row appended; DBM_ERR_RUN when ncols is not
+ * DBM_HISTORY_NCOLS or a value does not parse (message names the column and
+ * the rank); DBM_ERR_NOMEM. h is unchanged on error.
+ */
+int dbm_history_add_text(struct dbm_history *h, unsigned ncols, const char *const *values)
+{
+	struct dbm_history_row row;
+	const char *rank, *v;
+	long n;
+
+	memset(&row, 0, sizeof(row));
+	if (ncols != DBM_HISTORY_NCOLS) {
+		dbm_error_set(DBM_ERR_RUN, "history table has %u columns, expected %d", ncols,
+			      DBM_HISTORY_NCOLS);
+		dbm_error_set_hint("Check that the table option names a history table written "
+				   "by dbmigrate or Flyway.");
+		return DBM_ERR_RUN;
+	}
+	rank = values[HISTORY_COL_RANK];
+	if (!rank || !history_parse_int(rank, INT_MIN, INT_MAX, &n))
+		return history_bad_value(HISTORY_COL_RANK, rank, rank);
+	row.installed_rank = (int)n;
+
+	v = values[HISTORY_COL_CHECKSUM];
+	if (v) {
+		if (!history_parse_int(v, INT32_MIN, INT32_MAX, &n))
+			return history_bad_value(HISTORY_COL_CHECKSUM, rank, v);
+		row.has_checksum = 1;
+		row.checksum = (int32_t)n;
+	}
+	v = values[HISTORY_COL_EXECUTION_TIME];
+	if (v) {
+		if (!history_parse_int(v, INT_MIN, INT_MAX, &n))
+			return history_bad_value(HISTORY_COL_EXECUTION_TIME, rank, v);
+		row.execution_time = (int)n;
+	}
+	v = values[HISTORY_COL_SUCCESS];
+	if (!v || !history_parse_bool(v, &row.success))
+		return history_bad_value(HISTORY_COL_SUCCESS, rank, v);
+
+	if (history_reserve(h) < 0)
+		return DBM_ERR_NOMEM;
+	if (history_copy_strings(&row, values[HISTORY_COL_VERSION],
+				 values[HISTORY_COL_DESCRIPTION], values[HISTORY_COL_TYPE],
+				 values[HISTORY_COL_SCRIPT], values[HISTORY_COL_INSTALLED_BY],
+				 values[HISTORY_COL_INSTALLED_ON]) < 0)
+		return DBM_ERR_NOMEM;
+	h->rows[h->n++] = row;
+	return 0;
+}
+
+/* Returns 0 with a deep copy of row appended, or DBM_ERR_NOMEM (h unchanged). */
+int dbm_history_add(struct dbm_history *h, const struct dbm_history_row *row)
+{
+	struct dbm_history_row copy = *row;
+
+	if (history_reserve(h) < 0)
+		return DBM_ERR_NOMEM;
+	if (history_copy_strings(&copy, row->version, row->description, row->type, row->script,
+				 row->installed_by, row->installed_on) < 0)
+		return DBM_ERR_NOMEM;
+	h->rows[h->n++] = copy;
+	return 0;
+}
+
+static int history_rank_cmp(const void *a, const void *b)
+{
+	const struct dbm_history_row *x = a, *y = b;
+
+	return (x->installed_rank > y->installed_rank) - (x->installed_rank < y->installed_rank);
+}
+
+/*
+ * Sorts by installed_rank. Returns 0, or DBM_ERR_RUN naming the rank when two
+ * rows share one (the rows are sorted either way).
+ */
+int dbm_history_sort(struct dbm_history *h)
+{
+	size_t i;
+
+	if (h->n > 1)
+		qsort(h->rows, h->n, sizeof(*h->rows), history_rank_cmp);
+	for (i = 1; i < h->n; i++) {
+		if (h->rows[i].installed_rank == h->rows[i - 1].installed_rank) {
+			dbm_error_set(DBM_ERR_RUN, "history table has two rows with installed_rank %d",
+				      h->rows[i].installed_rank);
+			dbm_error_set_hint("installed_rank is the table's primary key: restore it "
+					   "before running dbmigrate again.");
+			return DBM_ERR_RUN;
+		}
+	}
+	return 0;
+}
+
+/* The highest installed_rank, 0 when there are no rows. */
+int dbm_history_max_rank(const struct dbm_history *h)
+{
+	int max = 0;
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (i == 0 || h->rows[i].installed_rank > max)
+			max = h->rows[i].installed_rank;
+	return max;
+}
+
+void dbm_history_row_free(struct dbm_history_row *row)
+{
+	if (!row)
+		return;
+	dbm_free(row->version);
+	dbm_free(row->description);
+	dbm_free(row->type);
+	dbm_free(row->script);
+	dbm_free(row->installed_by);
+	dbm_free(row->installed_on);
+	row->version = row->description = row->type = row->script = NULL;
+	row->installed_by = row->installed_on = NULL;
+}
+
+void dbm_history_free(struct dbm_history *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->n; i++)
+		dbm_history_row_free(&h->rows[i]);
+	dbm_free(h->rows);
+	h->rows = NULL;
+	h->n = h->cap = 0;
+}
