@@ -32,8 +32,8 @@ enum {
 };
 
 static const char *const history_colnames[DBM_HISTORY_NCOLS] = {
-	"installed_rank", "version",	  "description",    "type",	"script",
-	"checksum",	  "installed_by", "installed_on", "execution_time", "success"};
+    "installed_rank", "version",      "description",  "type",           "script",
+    "checksum",       "installed_by", "installed_on", "execution_time", "success"};
 
 /*
  * Parses a whole decimal integer in [lo, hi]. Returns 1 and *out, or 0 when
@@ -74,13 +74,13 @@ static int history_bad_value(unsigned col, const char *rank, const char *value)
 {
 	if (col == HISTORY_COL_RANK)
 		dbm_error_set(DBM_ERR_RUN, "history table has a bad installed_rank \"%s\"",
-			      value ? value : "NULL");
+		              value ? value : "NULL");
 	else
 		dbm_error_set(DBM_ERR_RUN,
-			      "history table row with installed_rank %s has a bad %s \"%s\"", rank,
-			      history_colnames[col], value ? value : "NULL");
+		              "history table row with installed_rank %s has a bad %s \"%s\"", rank,
+		              history_colnames[col], value ? value : "NULL");
 	dbm_error_set_hint("Check that the table option names a history table written by "
-			   "dbmigrate or Flyway.");
+	                   "dbmigrate or Flyway.");
 	return DBM_ERR_RUN;
 }
 
@@ -115,8 +115,8 @@ static int history_reserve(struct dbm_history *h)
  * dst's strings freed.
  */
 static int history_copy_strings(struct dbm_history_row *dst, const char *version,
-				const char *description, const char *type, const char *script,
-				const char *installed_by, const char *installed_on)
+                                const char *description, const char *type, const char *script,
+                                const char *installed_by, const char *installed_on)
 {
 	dst->version = NULL;
 	if (version && !(dst->version = dbm_strdup(version)))
@@ -149,9 +149,9 @@ int dbm_history_add_text(struct dbm_history *h, unsigned ncols, const char *cons
 	memset(&row, 0, sizeof(row));
 	if (ncols != DBM_HISTORY_NCOLS) {
 		dbm_error_set(DBM_ERR_RUN, "history table has %u columns, expected %d", ncols,
-			      DBM_HISTORY_NCOLS);
+		              DBM_HISTORY_NCOLS);
 		dbm_error_set_hint("Check that the table option names a history table written "
-				   "by dbmigrate or Flyway.");
+		                   "by dbmigrate or Flyway.");
 		return DBM_ERR_RUN;
 	}
 	rank = values[HISTORY_COL_RANK];
@@ -178,10 +178,10 @@ int dbm_history_add_text(struct dbm_history *h, unsigned ncols, const char *cons
 
 	if (history_reserve(h) < 0)
 		return DBM_ERR_NOMEM;
-	if (history_copy_strings(&row, values[HISTORY_COL_VERSION],
-				 values[HISTORY_COL_DESCRIPTION], values[HISTORY_COL_TYPE],
-				 values[HISTORY_COL_SCRIPT], values[HISTORY_COL_INSTALLED_BY],
-				 values[HISTORY_COL_INSTALLED_ON]) < 0)
+	if (history_copy_strings(&row, values[HISTORY_COL_VERSION], values[HISTORY_COL_DESCRIPTION],
+	                         values[HISTORY_COL_TYPE], values[HISTORY_COL_SCRIPT],
+	                         values[HISTORY_COL_INSTALLED_BY],
+	                         values[HISTORY_COL_INSTALLED_ON]) < 0)
 		return DBM_ERR_NOMEM;
 	h->rows[h->n++] = row;
 	return 0;
@@ -195,7 +195,7 @@ int dbm_history_add(struct dbm_history *h, const struct dbm_history_row *row)
 	if (history_reserve(h) < 0)
 		return DBM_ERR_NOMEM;
 	if (history_copy_strings(&copy, row->version, row->description, row->type, row->script,
-				 row->installed_by, row->installed_on) < 0)
+	                         row->installed_by, row->installed_on) < 0)
 		return DBM_ERR_NOMEM;
 	h->rows[h->n++] = copy;
 	return 0;
@@ -220,10 +220,11 @@ int dbm_history_sort(struct dbm_history *h)
 		qsort(h->rows, h->n, sizeof(*h->rows), history_rank_cmp);
 	for (i = 1; i < h->n; i++) {
 		if (h->rows[i].installed_rank == h->rows[i - 1].installed_rank) {
-			dbm_error_set(DBM_ERR_RUN, "history table has two rows with installed_rank %d",
-				      h->rows[i].installed_rank);
+			dbm_error_set(DBM_ERR_RUN,
+			              "history table has two rows with installed_rank %d",
+			              h->rows[i].installed_rank);
 			dbm_error_set_hint("installed_rank is the table's primary key: restore it "
-					   "before running dbmigrate again.");
+			                   "before running dbmigrate again.");
 			return DBM_ERR_RUN;
 		}
 	}

@@ -17,11 +17,11 @@
 
 /* One row as a driver hands it over: text, NULL for SQL NULL. */
 static int add(struct dbm_history *h, const char *rank, const char *version, const char *type,
-	       const char *checksum, const char *success)
+               const char *checksum, const char *success)
 {
-	const char *v[DBM_HISTORY_NCOLS] = {rank,     version, "create users",		 type,
-					    "V1__create_users.sql", checksum, "app",
-					    "2024-01-15 10:00:00", "12", success};
+	const char *v[DBM_HISTORY_NCOLS] = {
+	    rank,     version, "create users",        type, "V1__create_users.sql",
+	    checksum, "app",   "2024-01-15 10:00:00", "12", success};
 
 	return dbm_history_add_text(h, DBM_HISTORY_NCOLS, v);
 }
@@ -56,8 +56,8 @@ static void test_history__success_spellings(void **state)
 	static const struct {
 		const char *text;
 		int value;
-	} cases[] = {{"t", 1},	  {"f", 0},	   {"1", 1},	  {"0", 0},	{"true", 1},
-		     {"false", 0}, {"TRUE", 1}, {"False", 0}, {"T", 1}};
+	} cases[] = {{"t", 1},     {"f", 0},    {"1", 1},     {"0", 0}, {"true", 1},
+	             {"false", 0}, {"TRUE", 1}, {"False", 0}, {"T", 1}};
 	struct dbm_history h = DBM_HISTORY_INIT;
 	size_t i;
 
@@ -74,8 +74,9 @@ static void test_history__success_spellings(void **state)
 static void test_history__nulls(void **state)
 {
 	struct dbm_history h = DBM_HISTORY_INIT;
-	const char *v[DBM_HISTORY_NCOLS] = {"0",  NULL, "<< Flyway Schema Creation >>", "SCHEMA",
-					    "\"public\"", NULL, NULL, NULL, NULL, "1"};
+	const char *v[DBM_HISTORY_NCOLS] = {
+	    "0",  NULL, "<< Flyway Schema Creation >>", "SCHEMA", "\"public\"", NULL, NULL, NULL,
+	    NULL, "1"};
 
 	assert_int_equal(dbm_history_add_text(&h, DBM_HISTORY_NCOLS, v), 0);
 	assert_null(h.rows[0].version);
@@ -100,23 +101,23 @@ static void test_history__bad_values(void **state)
 	const char *short_row[3] = {"1", "1", "x"};
 
 	expect_error(add(&h, "7", "1", "SQL", "abc", "t"), DBM_ERR_RUN,
-		     "history table row with installed_rank 7 has a bad checksum \"abc\"");
+	             "history table row with installed_rank 7 has a bad checksum \"abc\"");
 	assert_string_equal(dbm_error_last()->hint, "Check that the table option names a history "
-						    "table written by dbmigrate or Flyway.");
+	                                            "table written by dbmigrate or Flyway.");
 	expect_error(add(&h, "7", "1", "SQL", "2147483648", "t"), DBM_ERR_RUN,
-		     "history table row with installed_rank 7 has a bad checksum \"2147483648\"");
+	             "history table row with installed_rank 7 has a bad checksum \"2147483648\"");
 	expect_error(add(&h, "7", "1", "SQL", "1", "yes"), DBM_ERR_RUN,
-		     "history table row with installed_rank 7 has a bad success \"yes\"");
+	             "history table row with installed_rank 7 has a bad success \"yes\"");
 	expect_error(add(&h, "7", "1", "SQL", "1", NULL), DBM_ERR_RUN,
-		     "history table row with installed_rank 7 has a bad success \"NULL\"");
+	             "history table row with installed_rank 7 has a bad success \"NULL\"");
 	expect_error(add(&h, "x7", "1", "SQL", "1", "t"), DBM_ERR_RUN,
-		     "history table has a bad installed_rank \"x7\"");
+	             "history table has a bad installed_rank \"x7\"");
 	expect_error(add(&h, NULL, "1", "SQL", "1", "t"), DBM_ERR_RUN,
-		     "history table has a bad installed_rank \"NULL\"");
+	             "history table has a bad installed_rank \"NULL\"");
 	expect_error(add(&h, "", "1", "SQL", "1", "t"), DBM_ERR_RUN,
-		     "history table has a bad installed_rank \"\"");
+	             "history table has a bad installed_rank \"\"");
 	expect_error(dbm_history_add_text(&h, 3, short_row), DBM_ERR_RUN,
-		     "history table has 3 columns, expected 10");
+	             "history table has 3 columns, expected 10");
 	assert_int_equal(h.n, 0);
 	dbm_history_free(&h);
 }
@@ -124,11 +125,11 @@ static void test_history__bad_values(void **state)
 static void test_history__bad_execution_time(void **state)
 {
 	struct dbm_history h = DBM_HISTORY_INIT;
-	const char *v[DBM_HISTORY_NCOLS] = {"3",  "1",  "x", "SQL", "V1__x.sql",
-					    "1", "me", "", "1.5", "t"};
+	const char *v[DBM_HISTORY_NCOLS] = {"3", "1",  "x", "SQL", "V1__x.sql",
+	                                    "1", "me", "",  "1.5", "t"};
 
 	expect_error(dbm_history_add_text(&h, DBM_HISTORY_NCOLS, v), DBM_ERR_RUN,
-		     "history table row with installed_rank 3 has a bad execution_time \"1.5\"");
+	             "history table row with installed_rank 3 has a bad execution_time \"1.5\"");
 	assert_int_equal(h.n, 0);
 	dbm_history_free(&h);
 }
@@ -164,7 +165,7 @@ static void test_history__duplicate_rank(void **state)
 	assert_int_equal(add(&h, "1", "1", "SQL", "0", "t"), 0);
 	assert_int_equal(add(&h, "7", "4", "SQL", "0", "t"), 0);
 	expect_error(dbm_history_sort(&h), DBM_ERR_RUN,
-		     "history table has two rows with installed_rank 7");
+	             "history table has two rows with installed_rank 7");
 	dbm_history_free(&h);
 }
 
@@ -173,9 +174,8 @@ static void test_history__add_copies(void **state)
 	struct dbm_history h = DBM_HISTORY_INIT;
 	char version[] = "2.1";
 	char desc[] = "add email";
-	struct dbm_history_row row = {5,     version, desc, "UNDO_SQL", "U2.1__add_email.sql",
-				      1,     42,      "me", "now",	7,
-				      1};
+	struct dbm_history_row row = {5,    version, desc, "UNDO_SQL", "U2.1__add_email.sql", 1, 42,
+	                              "me", "now",   7,    1};
 	int i;
 
 	for (i = 0; i < 40; i++) { /* past the first growth of the array */
@@ -202,14 +202,14 @@ static void test_history__add_copies(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_history__postgres_row),
-		cmocka_unit_test(test_history__success_spellings),
-		cmocka_unit_test(test_history__nulls),
-		cmocka_unit_test(test_history__bad_values),
-		cmocka_unit_test(test_history__bad_execution_time),
-		cmocka_unit_test(test_history__sort_and_max_rank),
-		cmocka_unit_test(test_history__duplicate_rank),
-		cmocka_unit_test(test_history__add_copies),
+	    cmocka_unit_test(test_history__postgres_row),
+	    cmocka_unit_test(test_history__success_spellings),
+	    cmocka_unit_test(test_history__nulls),
+	    cmocka_unit_test(test_history__bad_values),
+	    cmocka_unit_test(test_history__bad_execution_time),
+	    cmocka_unit_test(test_history__sort_and_max_rank),
+	    cmocka_unit_test(test_history__duplicate_rank),
+	    cmocka_unit_test(test_history__add_copies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
