@@ -1,0 +1,754 @@
+/*
+ * scan.c - finding migration files, reading their names and settings (scan.h).
+ *
+ * dbm_scan() walks the migrations folder recursively, then the rollback
+ * folder, in sorted name order so that every run sees the files in the same
+ * order. Entries whose name starts with '.' are skipped. Every file whose
+ * name ends in ".sql" must be named V<version>__<description>.sql,
+ * R__<description>.sql or U<version>__<description>.sql (undo files are also
+ * accepted in the migrations folder, where Flyway keeps them); other files
+ * are ignored, except "<script>.conf" beside a script, which holds its
+ * settings. Problems do not stop the walk: every one is collected and they
+ * are reported together in one error, so a user fixes them in one go.
+ * Called by the commands before anything connects to a database.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "dbmigrate/common.h"
+#include "dbmigrate/scan.h"
+#include "dbmigrate/version.h"
+
+#define SCAN_MAX_DEPTH 64
+#define SCAN_CONF_LINE 4096
+
+static const char scan_names_hint[] =
+	"Name versioned migrations V<version>__<description>.sql, repeatable ones "
+	"R__<description>.sql and undo ones U<version>__<description>.sql, "
+	"e.g. V2.1__add_email.sql.";
+
+static const char scan_conf_hint[] = "A script's .conf file may hold executeInTransaction=true|false "
+				     "and encoding=UTF-8, one per line.";
+
+static const char *const scan_conf_keys[] = { "executeInTransaction", "encoding" };
+
+/* A growing array of files. */
+struct scan_list {
+	struct dbm_file *items;
+	size_t n, cap;
+};
+
+struct scan_state {
+	struct scan_list versioned, repeatable, undo;
+	size_t nproblems;
+	struct dbm_buf first;   /* the first problem's text */
+	char first_file[1024];  /* and where it is, when it has a line */
+	unsigned first_line;
+	struct dbm_buf details; /* every problem, one per line */
+	struct dbm_buf hints;   /* each distinct hint once */
+	int skip_dir;           /* the rollback folder when it is inside the migrations folder */
+	dev_t skip_dev;
+	ino_t skip_ino;
+};
+
+/*
+ * Records a problem: text, and file:line when it is about a line of a
+ * file. Returns 0 or DBM_ERR_NOMEM.
+ */
+static int scan_problem(struct scan_state *st, const char *file, unsigned line, const char *hint,
+			const char *fmt, ...) DBM_GCC_PRINTF(5, 6);
+
+static int scan_problem(struct scan_state *st, const char *file, unsigned line, const char *hint,
+			const char *fmt, ...)
+{
+	va_list ap;
+	size_t mark = st->details.len;
+	int r = 0;
+
+	if (st->nproblems > 0)
+		r = dbm_buf_addc(&st->details, '\n');
+	if (r == 0 && file)
+		r = dbm_buf_addf(&st->details, "%s:%u: ", file, line);
+	if (r == 0) {
+		va_start(ap, fmt);
+		r = dbm_buf_vaddf(&st->details, fmt, ap);
+		va_end(ap);
+	}
+	if (r == 0 && st->nproblems == 0) {
+		va_start(ap, fmt);
+		r = dbm_buf_vaddf(&st->first, fmt, ap);
+		va_end(ap);
+		snprintf(st->first_file, sizeof(st->first_file), "%s", file ? file : "");
+		st->first_line = line;
+	}
+	if (r == 0 && hint && !strstr(dbm_buf_cstr(&st->hints), hint)) {
+		if (st->hints.len)
+			r = dbm_buf_addc(&st->hints, ' ');
+		if (r == 0)
+			r = dbm_buf_adds(&st->hints, hint);
+	}
+	if (r < 0) {
+		st->details.len = mark;
+		return DBM_ERR_NOMEM;
+	}
+	st->nproblems++;
+	return 0;
+}
+
+/* Turns the collected problems into the last error; returns DBM_ERR_USAGE. */
+static int scan_report(struct scan_state *st)
+{
+	const char *d = dbm_buf_cstr(&st->details);
+	size_t room = sizeof(dbm_error_last()->detail) - 64;
+	int r;
+
+	if (st->nproblems == 1) {
+		r = dbm_error_set(DBM_ERR_USAGE, "%s", dbm_buf_cstr(&st->first));
+		if (st->first_file[0])
+			dbm_error_set_where(st->first_file, st->first_line);
+	} else {
+		r = dbm_error_set(DBM_ERR_USAGE, "found %zu problems with migration files",
+				  st->nproblems);
+		if (st->details.len <= room) {
+			dbm_error_set_detail("%s", d);
+		} else {
+			size_t cut = room, more = 0, i;
+
+			while (cut > 0 && d[cut] != '\n')
+				cut--;
+			for (i = cut; i < st->details.len; i++)
+				more += d[i] == '\n';
+			dbm_error_set_detail("%.*s\n(and %zu more)", (int)cut, d, more);
+		}
+	}
+	if (st->hints.len)
+		dbm_error_set_hint("%s", dbm_buf_cstr(&st->hints));
+	return r;
+}
+
+static void scan_file_clear(struct dbm_file *f)
+{
+	dbm_free(f->version);
+	dbm_free(f->description);
+	dbm_free(f->script);
+	dbm_free(f->path);
+	dbm_free(f->encoding);
+	memset(f, 0, sizeof(*f));
+}
+
+static void scan_list_free(struct scan_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		scan_file_clear(&l->items[i]);
+	dbm_free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Moves *f into the list (f is emptied). Returns 0 or DBM_ERR_NOMEM (f untouched). */
+static int scan_list_add(struct scan_list *l, struct dbm_file *f)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct dbm_file *p = dbm_realloc(l->items, cap * sizeof(*p));
+
+		if (!p)
+			return dbm_error_oom();
+		l->items = p;
+		l->cap = cap;
+	}
+	l->items[l->n++] = *f;
+	memset(f, 0, sizeof(*f));
+	return 0;
+}
+
+/*
+ * Parses V<version>__<desc>.sql, R__<desc>.sql or U<version>__<desc>.sql.
+ * Returns 0, DBM_ERR_USAGE (no message) or DBM_ERR_NOMEM (error set).
+ */
+int dbm_parse_filename(const char *name, enum dbm_file_kind *kind, char **version,
+		       char **description)
+{
+	size_t len = strlen(name), i;
+	const char *desc, *sep;
+	char *v = NULL, *d;
+	int r;
+
+	*version = NULL;
+	*description = NULL;
+	if (len < 4 + 3 || strcmp(name + len - 4, ".sql") != 0)
+		return DBM_ERR_USAGE;
+	len -= 4;
+	if (name[0] == 'R') {
+		if (name[1] != '_' || name[2] != '_' || len == 3)
+			return DBM_ERR_USAGE;
+		*kind = DBM_FILE_REPEATABLE;
+		desc = name + 3;
+	} else if (name[0] == 'V' || name[0] == 'U') {
+		sep = strstr(name + 1, "__");
+		if (!sep || (size_t)(sep - name) + 2 > len)
+			return DBM_ERR_USAGE;
+		r = dbm_version_normalize(name + 1, (size_t)(sep - name - 1), &v);
+		if (r < 0)
+			return r;
+		*kind = name[0] == 'V' ? DBM_FILE_VERSIONED : DBM_FILE_UNDO;
+		desc = sep + 2;
+	} else {
+		return DBM_ERR_USAGE;
+	}
+	d = dbm_strndup(desc, (size_t)(name + len - desc));
+	if (!d) {
+		dbm_free(v);
+		return dbm_error_oom();
+	}
+	for (i = 0; d[i]; i++)
+		if (d[i] == '_')
+			d[i] = ' ';
+	*version = v;
+	*description = d;
+	return 0;
+}
+
+/* Appends "a/b" (b alone when a is "") to out. Returns 0 or DBM_ERR_NOMEM. */
+static int scan_join(struct dbm_buf *out, const char *a, const char *b)
+{
+	size_t alen = strlen(a);
+
+	while (alen > 1 && a[alen - 1] == '/')
+		alen--;
+	if (alen == 0)
+		return dbm_buf_adds(out, b);
+	if (dbm_buf_add(out, a, alen) < 0)
+		return DBM_ERR_NOMEM;
+	if (a[alen - 1] != '/' && dbm_buf_addc(out, '/') < 0)
+		return DBM_ERR_NOMEM;
+	return dbm_buf_adds(out, b);
+}
+
+static void scan_trim(char **s, size_t *len)
+{
+	while (*len > 0 && isspace((unsigned char)(*s)[*len - 1]))
+		(*len)--;
+	while (*len > 0 && isspace((unsigned char)**s)) {
+		(*s)++;
+		(*len)--;
+	}
+}
+
+/* Edit distance between a and b, ignoring case (for "did you mean"). */
+static size_t scan_distance(const char *a, const char *b)
+{
+	size_t row[64], la = strlen(a), lb = strlen(b), i, j;
+
+	if (lb >= DBM_ARRAY_SIZE(row))
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = tolower((unsigned char)a[i - 1]) !=
+				      tolower((unsigned char)b[j - 1]);
+			size_t best = diag + cost;
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static int scan_is_utf8(const char *v)
+{
+	return strcasecmp(v, "UTF-8") == 0 || strcasecmp(v, "UTF8") == 0;
+}
+
+/*
+ * Reads f->path + ".conf" when it exists and applies its settings to f.
+ * Returns 0 (problems recorded), DBM_ERR_RUN when it exists but cannot be
+ * read, DBM_ERR_NOMEM.
+ */
+static int scan_read_conf(struct scan_state *st, struct dbm_file *f)
+{
+	struct dbm_buf path = DBM_BUF_INIT;
+	char line[SCAN_CONF_LINE];
+	unsigned lineno = 0;
+	FILE *fp = NULL;
+	int r;
+
+	r = dbm_buf_adds(&path, f->path);
+	if (r == 0)
+		r = dbm_buf_adds(&path, ".conf");
+	if (r < 0)
+		goto done;
+	fp = fopen(path.ptr, "r");
+	if (!fp) {
+		if (errno != ENOENT)
+			r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", path.ptr,
+					  strerror(errno));
+		goto done;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		size_t len = strlen(line), klen, vlen;
+		char *key = line, *val, *eq;
+
+		lineno++;
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			r = scan_problem(st, path.ptr, lineno, scan_conf_hint, "line is too long");
+			goto done;
+		}
+		scan_trim(&key, &len);
+		if (len == 0 || key[0] == '#')
+			continue;
+		key[len] = '\0';
+		eq = strchr(key, '=');
+		if (!eq) {
+			r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
+					 "expected key=value, found \"%s\"", key);
+			if (r < 0)
+				goto done;
+			continue;
+		}
+		klen = (size_t)(eq - key);
+		val = eq + 1;
+		vlen = strlen(val);
+		scan_trim(&key, &klen);
+		scan_trim(&val, &vlen);
+		key[klen] = '\0';
+		val[vlen] = '\0';
+		if (strcmp(key, "executeInTransaction") == 0) {
+			if (strcasecmp(val, "true") == 0)
+				f->in_transaction = 1;
+			else if (strcasecmp(val, "false") == 0)
+				f->in_transaction = 0;
+			else
+				r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
+						 "executeInTransaction must be true or false, not "
+						 "\"%s\"",
+						 val);
+		} else if (strcmp(key, "encoding") == 0) {
+			if (scan_is_utf8(val)) {
+				dbm_free(f->encoding);
+				f->encoding = dbm_strdup(val);
+				if (!f->encoding)
+					r = dbm_error_oom();
+			} else {
+				r = scan_problem(st, path.ptr, lineno,
+						 "Convert the file to UTF-8 (e.g. with iconv) and "
+						 "set encoding=UTF-8 or remove the setting.",
+						 "\"%s\" is declared as encoding \"%s\"; only UTF-8 "
+						 "is supported",
+						 f->path, val);
+			}
+		} else {
+			const char *best = scan_conf_keys[0];
+			size_t i;
+
+			for (i = 1; i < DBM_ARRAY_SIZE(scan_conf_keys); i++)
+				if (scan_distance(key, scan_conf_keys[i]) <
+				    scan_distance(key, best))
+					best = scan_conf_keys[i];
+			r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
+					 "unknown setting \"%s\" (did you mean \"%s\"?)", key, best);
+		}
+		if (r < 0)
+			goto done;
+	}
+	if (ferror(fp))
+		r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", path.ptr,
+				  strerror(errno));
+done:
+	if (fp)
+		fclose(fp);
+	dbm_buf_free(&path);
+	return r;
+}
+
+/*
+ * Handles one ".sql" file: script is its path relative to folder. Returns 0
+ * (a bad name is a recorded problem), DBM_ERR_RUN, DBM_ERR_NOMEM.
+ */
+static int scan_add_file(struct scan_state *st, const char *folder, const char *script,
+			 const char *name, int in_rollback)
+{
+	struct dbm_file f;
+	struct dbm_buf path = DBM_BUF_INIT;
+	struct scan_list *list;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	f.in_transaction = -1;
+	r = scan_join(&path, folder, script);
+	if (r < 0)
+		goto done;
+	r = dbm_parse_filename(name, &f.kind, &f.version, &f.description);
+	if (r == DBM_ERR_USAGE) {
+		r = scan_problem(st, NULL, 0, scan_names_hint,
+				 "migration file name \"%s\" does not fit any expected form",
+				 path.ptr);
+		goto done;
+	}
+	if (r < 0)
+		goto done;
+	if (in_rollback && f.kind != DBM_FILE_UNDO) {
+		r = scan_problem(st, NULL, 0,
+				 "The rollback folder holds only undo migrations, named "
+				 "U<version>__<description>.sql.",
+				 "\"%s\" is not an undo migration (U<version>__<description>.sql)",
+				 path.ptr);
+		goto done;
+	}
+	f.script = dbm_strdup(script);
+	f.path = dbm_buf_detach(&path);
+	if (!f.script || !f.path) {
+		r = dbm_error_oom();
+		goto done;
+	}
+	r = scan_read_conf(st, &f);
+	if (r < 0)
+		goto done;
+	list = f.kind == DBM_FILE_VERSIONED    ? &st->versioned
+	       : f.kind == DBM_FILE_REPEATABLE ? &st->repeatable
+					       : &st->undo;
+	r = scan_list_add(list, &f);
+done:
+	scan_file_clear(&f);
+	dbm_buf_free(&path);
+	return r;
+}
+
+static int scan_cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int scan_ends_with_ci(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcasecmp(s + ls - lx, suffix) == 0;
+}
+
+/*
+ * Lists folder/rel (rel "" for the folder itself) and handles its entries in
+ * name order, recursing into sub-folders. Returns 0, DBM_ERR_RUN or
+ * DBM_ERR_NOMEM.
+ */
+static int scan_walk(struct scan_state *st, const char *folder, const char *rel, int depth,
+		     int in_rollback)
+{
+	struct dbm_buf dir = DBM_BUF_INIT, child = DBM_BUF_INIT, sub = DBM_BUF_INIT;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	DIR *dp = NULL;
+	struct dirent *de;
+	int r;
+
+	r = scan_join(&dir, folder, rel);
+	if (r < 0)
+		goto done;
+	if (depth > SCAN_MAX_DEPTH) {
+		r = dbm_error_set(DBM_ERR_RUN, "folders nested too deeply at \"%s\"", dir.ptr);
+		dbm_error_set_hint("Check for a symbolic link that points to a parent folder.");
+		goto done;
+	}
+	dp = opendir(dir.ptr);
+	if (!dp) {
+		r = dbm_error_set(DBM_ERR_RUN, "cannot read folder \"%s\": %s", dir.ptr,
+				  strerror(errno));
+		goto done;
+	}
+	errno = 0;
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			char **p = dbm_realloc(names, ncap * sizeof(*p));
+
+			if (!p) {
+				r = dbm_error_oom();
+				goto done;
+			}
+			names = p;
+			cap = ncap;
+		}
+		names[n] = dbm_strdup(de->d_name);
+		if (!names[n]) {
+			r = dbm_error_oom();
+			goto done;
+		}
+		n++;
+	}
+	if (errno) {
+		r = dbm_error_set(DBM_ERR_RUN, "cannot read folder \"%s\": %s", dir.ptr,
+				  strerror(errno));
+		goto done;
+	}
+	if (n > 1)
+		qsort(names, n, sizeof(*names), scan_cmp_names);
+	for (i = 0; i < n; i++) {
+		struct stat sb;
+
+		dbm_buf_clear(&child);
+		dbm_buf_clear(&sub);
+		r = scan_join(&child, dir.ptr, names[i]);
+		if (r == 0)
+			r = scan_join(&sub, rel, names[i]);
+		if (r < 0)
+			goto done;
+		if (stat(child.ptr, &sb) != 0) {
+			r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", child.ptr,
+					  strerror(errno));
+			goto done;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			if (st->skip_dir && sb.st_dev == st->skip_dev && sb.st_ino == st->skip_ino)
+				continue;
+			r = scan_walk(st, folder, sub.ptr, depth + 1, in_rollback);
+		} else if (S_ISREG(sb.st_mode) && scan_ends_with_ci(names[i], ".sql")) {
+			r = scan_add_file(st, folder, sub.ptr, names[i], in_rollback);
+		}
+		if (r < 0)
+			goto done;
+	}
+done:
+	if (dp)
+		closedir(dp);
+	for (i = 0; i < n; i++)
+		dbm_free(names[i]);
+	dbm_free(names);
+	dbm_buf_free(&dir);
+	dbm_buf_free(&child);
+	dbm_buf_free(&sub);
+	return r;
+}
+
+static int scan_cmp_version(const void *a, const void *b)
+{
+	const struct dbm_file *x = a, *y = b;
+	int c = dbm_version_cmp(x->version, y->version);
+
+	return c ? c : strcmp(x->script, y->script);
+}
+
+static int scan_cmp_description(const void *a, const void *b)
+{
+	const struct dbm_file *x = a, *y = b;
+	int c = strcmp(x->description, y->description);
+
+	return c ? c : strcmp(x->script, y->script);
+}
+
+/*
+ * Appends "\"a\", \"b\" and \"c\"" for files[0..n) to out. Returns 0 or
+ * DBM_ERR_NOMEM.
+ */
+static int scan_name_list(struct dbm_buf *out, const struct dbm_file *files, size_t n)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++)
+		r = dbm_buf_addf(out, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+				 files[i].path);
+	return r;
+}
+
+/*
+ * Records a problem for each run of equal keys in the sorted list (equal
+ * versions, or equal descriptions when by_desc). Returns 0 or DBM_ERR_NOMEM.
+ */
+static int scan_check_dups(struct scan_state *st, const struct scan_list *l, int by_desc,
+			   const char *what, const char *hint)
+{
+	struct dbm_buf names = DBM_BUF_INIT;
+	size_t i = 0, j;
+	int r = 0;
+
+	while (i < l->n && r == 0) {
+		for (j = i + 1; j < l->n; j++) {
+			int c = by_desc ? strcmp(l->items[i].description, l->items[j].description)
+					: dbm_version_cmp(l->items[i].version, l->items[j].version);
+			if (c != 0)
+				break;
+		}
+		if (j - i > 1) {
+			dbm_buf_clear(&names);
+			r = scan_name_list(&names, l->items + i, j - i);
+			if (r == 0 && by_desc)
+				r = scan_problem(st, NULL, 0, hint,
+						 "%s \"%s\" is used by %s%s", what,
+						 l->items[i].description, j - i == 2 ? "both " : "",
+						 names.ptr);
+			else if (r == 0)
+				r = scan_problem(st, NULL, 0, hint, "%s %s is used by %s%s", what,
+						 l->items[i].version, j - i == 2 ? "both " : "",
+						 names.ptr);
+		}
+		i = j;
+	}
+	dbm_buf_free(&names);
+	return r;
+}
+
+const struct dbm_file *dbm_fileset_find(const struct dbm_fileset *fs, const char *version)
+{
+	size_t lo = 0, hi = fs->nversioned;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = dbm_version_cmp(fs->versioned[mid].version, version);
+
+		if (c == 0)
+			return &fs->versioned[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Checks a folder argument: 0 when it is a folder (and *sb filled), 1 when
+ * it does not exist, else DBM_ERR_USAGE / DBM_ERR_RUN with the error set.
+ */
+static int scan_check_folder(const char *dir, const char *what, struct stat *sb)
+{
+	if (stat(dir, sb) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 1;
+		return dbm_error_set(DBM_ERR_RUN, "cannot read %s folder \"%s\": %s", what, dir,
+				     strerror(errno));
+	}
+	if (!S_ISDIR(sb->st_mode))
+		return dbm_error_set(DBM_ERR_USAGE, "%s folder \"%s\" is not a folder", what, dir);
+	return 0;
+}
+
+/* See scan.h. */
+int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fileset *out)
+{
+	struct scan_state st;
+	struct dbm_fileset fs = DBM_FILESET_INIT;
+	struct stat msb, rsb;
+	int r, have_rollback = 0;
+	size_t i;
+
+	memset(&st, 0, sizeof(st));
+	memset(out, 0, sizeof(*out));
+	r = scan_check_folder(migrations_dir, "migrations", &msb);
+	if (r == 1) {
+		r = dbm_error_set(DBM_ERR_USAGE, "migrations folder \"%s\" does not exist",
+				  migrations_dir);
+		dbm_error_set_hint("Create it, or point --migrations at the folder that holds "
+				   "your migrations.");
+	}
+	if (r != 0)
+		goto done;
+	if (rollback_dir) {
+		r = scan_check_folder(rollback_dir, "rollback", &rsb);
+		if (r < 0)
+			goto done;
+		have_rollback = r == 0 && !(rsb.st_dev == msb.st_dev && rsb.st_ino == msb.st_ino);
+		if (have_rollback) {
+			st.skip_dir = 1;
+			st.skip_dev = rsb.st_dev;
+			st.skip_ino = rsb.st_ino;
+		}
+	}
+	r = scan_walk(&st, migrations_dir, "", 0, 0);
+	if (r == 0 && have_rollback)
+		r = scan_walk(&st, rollback_dir, "", 0, 1);
+	if (r < 0)
+		goto done;
+
+	if (st.versioned.n > 1)
+		qsort(st.versioned.items, st.versioned.n, sizeof(struct dbm_file),
+		      scan_cmp_version);
+	if (st.repeatable.n > 1)
+		qsort(st.repeatable.items, st.repeatable.n, sizeof(struct dbm_file),
+		      scan_cmp_description);
+	if (st.undo.n > 1)
+		qsort(st.undo.items, st.undo.n, sizeof(struct dbm_file), scan_cmp_version);
+	r = scan_check_dups(&st, &st.versioned, 0, "version",
+			    "Give each versioned migration its own version; leading zeros and "
+			    "trailing zero parts do not make versions differ.");
+	if (r == 0)
+		r = scan_check_dups(&st, &st.repeatable, 1, "description",
+				    "Give each repeatable migration its own description.");
+	if (r == 0)
+		r = scan_check_dups(&st, &st.undo, 0, "undo version",
+				    "Keep one undo migration per version.");
+	if (r < 0)
+		goto done;
+
+	fs.versioned = st.versioned.items;
+	fs.nversioned = st.versioned.n;
+	fs.repeatable = st.repeatable.items;
+	fs.nrepeatable = st.repeatable.n;
+	fs.undo = st.undo.items;
+	fs.nundo = st.undo.n;
+	for (i = 0; i < fs.nundo; i++) {
+		struct dbm_file *v = (struct dbm_file *)dbm_fileset_find(&fs, fs.undo[i].version);
+
+		if (v) {
+			if (!v->undo)
+				v->undo = &fs.undo[i];
+			continue;
+		}
+		r = scan_problem(&st, NULL, 0,
+				 "Add the versioned migration or remove the undo migration.",
+				 "undo migration \"%s\" has no versioned migration with version %s",
+				 fs.undo[i].path, fs.undo[i].version);
+		if (r < 0)
+			goto done;
+	}
+	if (st.nproblems > 0) {
+		r = scan_report(&st);
+		goto done;
+	}
+	*out = fs;
+	memset(&st.versioned, 0, sizeof(st.versioned));
+	memset(&st.repeatable, 0, sizeof(st.repeatable));
+	memset(&st.undo, 0, sizeof(st.undo));
+done:
+	scan_list_free(&st.versioned);
+	scan_list_free(&st.repeatable);
+	scan_list_free(&st.undo);
+	dbm_buf_free(&st.first);
+	dbm_buf_free(&st.details);
+	dbm_buf_free(&st.hints);
+	return r;
+}
+
+void dbm_fileset_free(struct dbm_fileset *fs)
+{
+	struct scan_list l;
+
+	l.items = fs->versioned;
+	l.n = fs->nversioned;
+	scan_list_free(&l);
+	l.items = fs->repeatable;
+	l.n = fs->nrepeatable;
+	scan_list_free(&l);
+	l.items = fs->undo;
+	l.n = fs->nundo;
+	scan_list_free(&l);
+	memset(fs, 0, sizeof(*fs));
+}
