@@ -866,11 +866,13 @@ static const char *const pgsql_clean_queries[] = {
 	"SELECT format('DROP SEQUENCE IF EXISTS %I.%I CASCADE', n.nspname, c.relname) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE n.nspname = $1 AND c.relkind = 'S'",
-	/* Functions, procedures, aggregates, window functions. */
+	/* Functions, procedures, aggregates, window functions (not a range type's constructors). */
 	"SELECT format('DROP %s IF EXISTS %I.%I(%s) CASCADE', CASE p.prokind WHEN 'p' THEN "
 	"'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, n.nspname, p.proname, "
 	"pg_get_function_identity_arguments(p.oid)) FROM pg_proc p "
 	"JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 "
+	"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
+	"AND d.objid = p.oid AND d.deptype IN ('i', 'e')) "
 	"ORDER BY CASE p.prokind WHEN 'a' THEN 0 ELSE 1 END",
 	/* Domains, enums, ranges, composite and base types (array types go with them). */
 	"SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE t.typtype WHEN 'd' THEN 'DOMAIN' "
