@@ -26,15 +26,16 @@
 #define URL_MASK "***"
 
 /* Parameter names whose value is a secret, compared without case. */
-static const char *const url_secret_keys[] = {"password", "sslpassword", "passwd", "pwd", "pass",
-					       NULL};
+static const char *const url_secret_keys[] = {"password", "sslpassword", "passwd",
+                                              "pwd",      "pass",        NULL};
 
 static int url_is_secret_key(const char *key, size_t len)
 {
 	size_t i;
 
 	for (i = 0; url_secret_keys[i]; i++) {
-		if (strlen(url_secret_keys[i]) == len && strncasecmp(key, url_secret_keys[i], len) == 0)
+		if (strlen(url_secret_keys[i]) == len &&
+		    strncasecmp(key, url_secret_keys[i], len) == 0)
 			return 1;
 	}
 	return 0;
@@ -192,7 +193,8 @@ static int url_redact_uri(const char *rest, struct dbm_buf *out)
 		size_t colon = strcspn(rest, ":");
 
 		if (colon < at) {
-			if (dbm_buf_add(out, rest, colon + 1) < 0 || dbm_buf_adds(out, URL_MASK) < 0)
+			if (dbm_buf_add(out, rest, colon + 1) < 0 ||
+			    dbm_buf_adds(out, URL_MASK) < 0)
 				return DBM_ERR_NOMEM;
 			pos = at;
 		}
