@@ -31,14 +31,14 @@
 struct pgsql_conn {
 	struct dbm_conn parent; /* first: the driver casts between the two */
 	PGconn *pg;
-	int lost;          /* the connection broke; every later call fails at once */
-	int locked;        /* the advisory lock is held */
-	int64_t lock_key;  /* its key while held */
+	int lost;         /* the connection broke; every later call fails at once */
+	int locked;       /* the advisory lock is held */
+	int64_t lock_key; /* its key while held */
 };
 
 extern const struct dbm_driver dbm_pgsql_driver;
 
-static const char *const pgsql_schemes[] = { "postgres", "postgresql", NULL };
+static const char *const pgsql_schemes[] = {"postgres", "postgresql", NULL};
 
 /* Drops server notices and warnings: a driver never prints. */
 static void pgsql_notice_drop(void *arg, const char *message)
@@ -177,10 +177,10 @@ static int pgsql_lost(struct pgsql_conn *pc, const PGresult *res)
 	if (text[0])
 		dbm_error_set_detail("%s", text);
 	dbm_error_set_hint("Check that the server is running and reachable, then run the command "
-			   "again; statements of an interrupted transaction were rolled back.");
+	                   "again; statements of an interrupted transaction were rolled back.");
 	if (state)
 		snprintf(dbm_error_last()->sqlstate, sizeof(dbm_error_last()->sqlstate), "%s",
-			 state);
+		         state);
 	return DBM_ERR_RUN;
 }
 
@@ -199,7 +199,7 @@ static int pgsql_check(struct pgsql_conn *pc)
  * Returns DBM_ERR_RUN, or DBM_ERR_NOMEM when libpq ran out of memory.
  */
 static int pgsql_result_error(struct pgsql_conn *pc, const PGresult *res, const char *sql,
-			      size_t len)
+                              size_t len)
 {
 	char text[4096];
 	const char *primary, *f;
@@ -246,8 +246,8 @@ static int pgsql_run(struct pgsql_conn *pc, const char *sql)
 	if ((rc = pgsql_check(pc)) < 0)
 		return rc;
 	res = PQexec(pc->pg, sql);
-	if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK &&
-		     PQresultStatus(res) != PGRES_TUPLES_OK))
+	if (!res ||
+	    (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK))
 		rc = pgsql_result_error(pc, res, sql, strlen(sql));
 	PQclear(res);
 	return rc;
@@ -296,7 +296,7 @@ static int pgsql_parse_url(const char *url, char **password)
 		PQfreemem(err);
 		rc = dbm_error_set(DBM_ERR_USAGE, "invalid PostgreSQL connection URL: %s", text);
 		dbm_error_set_hint("Use postgres://user@host:port/database?param=value or "
-				   "key=value pairs such as 'host=db dbname=app'.");
+		                   "key=value pairs such as 'host=db dbname=app'.");
 		return rc;
 	}
 	for (o = opts; o->keyword; o++) {
@@ -335,7 +335,7 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 		snprintf(ver, sizeof(ver), "PostgreSQL %d.%d", v / 10000, v % 10000);
 	else
 		snprintf(ver, sizeof(ver), "PostgreSQL %d.%d.%d", v / 10000, v / 100 % 100,
-			 v % 100);
+		         v % 100);
 	pc->parent.server_version = dbm_strdup(ver);
 	if (!pc->parent.server_version) {
 		rc = dbm_error_oom();
@@ -356,8 +356,8 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 		}
 		/* NULL when no schema on the search_path exists: the server default. */
 		pc->parent.schema = dbm_strdup(PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)
-						       ? PQgetvalue(res, 0, 0)
-						       : "public");
+		                                   ? PQgetvalue(res, 0, 0)
+		                                   : "public");
 	}
 	if (!pc->parent.schema) {
 		rc = dbm_error_oom();
@@ -394,9 +394,9 @@ static void pgsql_disconnect(struct dbm_conn *c)
  */
 static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 {
-	const char *keys[] = { "client_encoding", "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { "UTF8", o->url,
-			       o->application_name ? o->application_name : "dbmigrate", NULL };
+	const char *keys[] = {"client_encoding", "dbname", "fallback_application_name", NULL};
+	const char *vals[] = {"UTF8", o->url,
+	                      o->application_name ? o->application_name : "dbmigrate", NULL};
 	struct pgsql_conn *pc = NULL;
 	char *password = NULL;
 	char text[2048];
@@ -424,8 +424,8 @@ static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 			pgsql_clean_text(text, sizeof(text), PQerrorMessage(pc->pg), password);
 			rc = dbm_error_set(DBM_ERR_RUN, "cannot connect to PostgreSQL: %s", text);
 			dbm_error_set_hint("Check the URL, that the server is running and that "
-					   "the user may connect; --connect-retries waits for a "
-					   "server that is starting.");
+			                   "the user may connect; --connect-retries waits for a "
+			                   "server that is starting.");
 			goto done;
 		}
 		PQfinish(pc->pg);
@@ -524,7 +524,7 @@ static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
 			PQclear(res);
 		rc = dbm_error_set(DBM_ERR_RUN, "COPY FROM STDIN without data");
 		dbm_error_set_hint("Put the data lines after the statement, ended by a line "
-				   "holding only \\., as psql expects.");
+		                   "holding only \\., as psql expects.");
 		break;
 	case PGRES_COPY_OUT:
 		PQclear(res);
@@ -549,8 +549,8 @@ static int pgsql_query(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void 
 	if ((rc = pgsql_check(pc)) < 0)
 		return rc;
 	res = PQexec(pc->pg, sql);
-	if (!res || (PQresultStatus(res) != PGRES_TUPLES_OK &&
-		     PQresultStatus(res) != PGRES_COMMAND_OK)) {
+	if (!res ||
+	    (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)) {
 		rc = pgsql_result_error(pc, res, sql, strlen(sql));
 		goto done;
 	}
@@ -621,8 +621,8 @@ static int pgsql_next_tok(const char *sql, size_t len, size_t *pos, struct pgsql
 	if ((sql[i] | 0x20) >= 'a' && (sql[i] | 0x20) <= 'z') {
 		t->word = 1;
 		while (i < len && (((sql[i] | 0x20) >= 'a' && (sql[i] | 0x20) <= 'z') ||
-				   (sql[i] >= '0' && sql[i] <= '9') || sql[i] == '_' ||
-				   sql[i] == '$' || (unsigned char)sql[i] >= 0x80))
+		                   (sql[i] >= '0' && sql[i] <= '9') || sql[i] == '_' ||
+		                   sql[i] == '$' || (unsigned char)sql[i] >= 0x80))
 			i++;
 	} else if (sql[i] == '\'' || sql[i] == '"') {
 		char q = sql[i++];
@@ -737,7 +737,7 @@ static unsigned pgsql_stmt_flags(const struct dbm_stmt *s)
 static int64_t pgsql_lock_key(const char *schema, const char *table)
 {
 	uint64_t h = 14695981039346656037ULL;
-	const char *parts[3] = { schema, ".", table };
+	const char *parts[3] = {schema, ".", table};
 	const unsigned char *p;
 	size_t i;
 	int64_t key;
@@ -769,8 +769,8 @@ static int pgsql_holder_row(void *ctx, unsigned ncols, const char *const *values
 	if (ncols < 4 || b->len)
 		return 0;
 	return dbm_buf_addf(b, "pid %s (application '%s', client %s, since %s)", values[0],
-			    values[1] ? values[1] : "", values[2] ? values[2] : "local socket",
-			    values[3] ? values[3] : "unknown");
+	                    values[1] ? values[1] : "", values[2] ? values[2] : "local socket",
+	                    values[3] ? values[3] : "unknown");
 }
 
 /*
@@ -807,23 +807,23 @@ static int pgsql_lock(struct dbm_conn *c, const char *schema, const char *table,
 	}
 	memcpy(&ukey, &key, sizeof(ukey));
 	snprintf(sql, sizeof(sql),
-		 "SELECT l.pid, a.application_name, host(a.client_addr), "
-		 "date_trunc('second', a.backend_start) "
-		 "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
-		 "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-		 "AND l.classid = %u AND l.objid = %u "
-		 "AND l.database = (SELECT oid FROM pg_database WHERE datname = "
-		 "current_database()) LIMIT 1",
-		 (unsigned)(ukey >> 32), (unsigned)(ukey & 0xffffffffu));
+	         "SELECT l.pid, a.application_name, host(a.client_addr), "
+	         "date_trunc('second', a.backend_start) "
+	         "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+	         "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+	         "AND l.classid = %u AND l.objid = %u "
+	         "AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+	         "current_database()) LIMIT 1",
+	         (unsigned)(ukey >> 32), (unsigned)(ukey & 0xffffffffu));
 	if ((rc = pgsql_query(c, sql, pgsql_holder_row, &holder)) < 0)
 		goto done;
 	rc = dbm_error_set(DBM_ERR_LOCK,
-			   "timed out after %d s waiting for the migration lock on '%s.%s': "
-			   "lock held by %s",
-			   timeout_s, sch, table ? table : "",
-			   holder.len ? holder.ptr : "another session (it has just released it)");
+	                   "timed out after %d s waiting for the migration lock on '%s.%s': "
+	                   "lock held by %s",
+	                   timeout_s, sch, table ? table : "",
+	                   holder.len ? holder.ptr : "another session (it has just released it)");
 	dbm_error_set_hint("Another dbmigrate is migrating this database; wait for it to finish "
-			   "or raise --lock-timeout.");
+	                   "or raise --lock-timeout.");
 done:
 	dbm_buf_free(&holder);
 	return rc;
@@ -853,41 +853,41 @@ static int pgsql_unlock(struct dbm_conn *c)
  * the objects of schema $1 that are still there.
  */
 static const char *const pgsql_clean_queries[] = {
-	/* Extensions installed into the schema, with everything they own. */
-	"SELECT format('DROP EXTENSION IF EXISTS %I CASCADE', e.extname) FROM pg_extension e "
-	"JOIN pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname = $1",
-	/* Materialized views, views, tables (not partitions: their parent takes them). */
-	"SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE c.relkind WHEN 'm' THEN "
-	"'MATERIALIZED VIEW' WHEN 'v' THEN 'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, "
-	"n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE n.nspname = $1 AND c.relkind IN ('m', 'v', 'r', 'p', 'f') AND NOT c.relispartition "
-	"ORDER BY CASE c.relkind WHEN 'm' THEN 0 WHEN 'v' THEN 1 ELSE 2 END, c.relname",
-	/* Sequences not owned by a dropped table. */
-	"SELECT format('DROP SEQUENCE IF EXISTS %I.%I CASCADE', n.nspname, c.relname) "
-	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE n.nspname = $1 AND c.relkind = 'S'",
-	/* Functions, procedures, aggregates, window functions (not a range type's constructors). */
-	"SELECT format('DROP %s IF EXISTS %I.%I(%s) CASCADE', CASE p.prokind WHEN 'p' THEN "
-	"'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, n.nspname, p.proname, "
-	"pg_get_function_identity_arguments(p.oid)) FROM pg_proc p "
-	"JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 "
-	"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
-	"AND d.objid = p.oid AND d.deptype IN ('i', 'e')) "
-	"ORDER BY CASE p.prokind WHEN 'a' THEN 0 ELSE 1 END",
-	/* Domains, enums, ranges, composite and base types (array types go with them). */
-	"SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE t.typtype WHEN 'd' THEN 'DOMAIN' "
-	"ELSE 'TYPE' END, n.nspname, t.typname) FROM pg_type t "
-	"JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 "
-	"AND t.typtype IN ('d', 'e', 'r', 'b', 'c') AND NOT (t.typtype = 'b' AND t.typelem <> 0 "
-	"AND EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)) "
-	"AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c') "
-	"ORDER BY CASE t.typtype WHEN 'd' THEN 0 ELSE 1 END",
-	/* Collations, text search configurations, operators' leftovers are rare; conversions too. */
-	"SELECT format('DROP COLLATION IF EXISTS %I.%I CASCADE', n.nspname, c.collname) "
-	"FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace WHERE n.nspname = $1",
-	"SELECT format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I.%I CASCADE', n.nspname, "
-	"c.cfgname) FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace "
-	"WHERE n.nspname = $1",
+    /* Extensions installed into the schema, with everything they own. */
+    "SELECT format('DROP EXTENSION IF EXISTS %I CASCADE', e.extname) FROM pg_extension e "
+    "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname = $1",
+    /* Materialized views, views, tables (not partitions: their parent takes them). */
+    "SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE c.relkind WHEN 'm' THEN "
+    "'MATERIALIZED VIEW' WHEN 'v' THEN 'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, "
+    "n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relkind IN ('m', 'v', 'r', 'p', 'f') AND NOT c.relispartition "
+    "ORDER BY CASE c.relkind WHEN 'm' THEN 0 WHEN 'v' THEN 1 ELSE 2 END, c.relname",
+    /* Sequences not owned by a dropped table. */
+    "SELECT format('DROP SEQUENCE IF EXISTS %I.%I CASCADE', n.nspname, c.relname) "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relkind = 'S'",
+    /* Functions, procedures, aggregates, window functions (not a range type's constructors). */
+    "SELECT format('DROP %s IF EXISTS %I.%I(%s) CASCADE', CASE p.prokind WHEN 'p' THEN "
+    "'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, n.nspname, p.proname, "
+    "pg_get_function_identity_arguments(p.oid)) FROM pg_proc p "
+    "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 "
+    "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
+    "AND d.objid = p.oid AND d.deptype IN ('i', 'e')) "
+    "ORDER BY CASE p.prokind WHEN 'a' THEN 0 ELSE 1 END",
+    /* Domains, enums, ranges, composite and base types (array types go with them). */
+    "SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE t.typtype WHEN 'd' THEN 'DOMAIN' "
+    "ELSE 'TYPE' END, n.nspname, t.typname) FROM pg_type t "
+    "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 "
+    "AND t.typtype IN ('d', 'e', 'r', 'b', 'c') AND NOT (t.typtype = 'b' AND t.typelem <> 0 "
+    "AND EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)) "
+    "AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c') "
+    "ORDER BY CASE t.typtype WHEN 'd' THEN 0 ELSE 1 END",
+    /* Collations, text search configurations, operators' leftovers are rare; conversions too. */
+    "SELECT format('DROP COLLATION IF EXISTS %I.%I CASCADE', n.nspname, c.collname) "
+    "FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace WHERE n.nspname = $1",
+    "SELECT format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I.%I CASCADE', n.nspname, "
+    "c.cfgname) FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace "
+    "WHERE n.nspname = $1",
 };
 
 /*
@@ -896,7 +896,7 @@ static const char *const pgsql_clean_queries[] = {
  */
 static int pgsql_clean_step(struct pgsql_conn *pc, const char *query, const char *schema)
 {
-	const char *params[1] = { schema };
+	const char *params[1] = {schema};
 	PGresult *res = PQexecParams(pc->pg, query, 1, NULL, params, NULL, NULL, 0);
 	int rc = 0, r;
 
@@ -939,17 +939,17 @@ static int pgsql_clean(struct dbm_conn *c, const char *schema)
 }
 
 const struct dbm_driver dbm_pgsql_driver = {
-	.name = "postgresql",
-	.schemes = pgsql_schemes,
-	.dialect = DBM_DIALECT_PGSQL,
-	.caps = DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS,
-	.client_version = pgsql_client_version,
-	.connect = pgsql_connect,
-	.disconnect = pgsql_disconnect,
-	.exec = pgsql_exec,
-	.query = pgsql_query,
-	.stmt_flags = pgsql_stmt_flags,
-	.lock = pgsql_lock,
-	.unlock = pgsql_unlock,
-	.clean = pgsql_clean,
+    .name = "postgresql",
+    .schemes = pgsql_schemes,
+    .dialect = DBM_DIALECT_PGSQL,
+    .caps = DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS,
+    .client_version = pgsql_client_version,
+    .connect = pgsql_connect,
+    .disconnect = pgsql_disconnect,
+    .exec = pgsql_exec,
+    .query = pgsql_query,
+    .stmt_flags = pgsql_stmt_flags,
+    .lock = pgsql_lock,
+    .unlock = pgsql_unlock,
+    .clean = pgsql_clean,
 };

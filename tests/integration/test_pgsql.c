@@ -28,8 +28,8 @@ extern const struct dbm_driver dbm_pgsql_driver;
 #define DRV (&dbm_pgsql_driver)
 
 struct pgt {
-	char *server_url;  /* the server's URL, database "postgres" */
-	char *url;         /* the test's own database */
+	char *server_url; /* the server's URL, database "postgres" */
+	char *url;        /* the test's own database */
 	char dbname[64];
 	struct dbm_conn *admin; /* connection to the server URL */
 };
@@ -56,7 +56,7 @@ static char *pgt_swap_db(const char *url, const char *db)
 
 static struct dbm_conn_opts pgt_opts(const char *url)
 {
-	struct dbm_conn_opts o = { 0 };
+	struct dbm_conn_opts o = {0};
 
 	o.url = url;
 	o.connect_retries_interval = 1;
@@ -85,7 +85,7 @@ static struct dbm_conn *pgt_connect(const char *url)
 /* Executes sql (one statement) and fails the test on error. */
 static void pgt_exec(struct dbm_conn *c, const char *sql)
 {
-	struct dbm_stmt s = { 0 };
+	struct dbm_stmt s = {0};
 
 	s.sql = sql;
 	s.len = strlen(sql);
@@ -98,7 +98,7 @@ static void pgt_exec(struct dbm_conn *c, const char *sql)
 /* Executes sql and returns the driver's result code (error left in dbm_error_last). */
 static int pgt_try(struct dbm_conn *c, const char *sql)
 {
-	struct dbm_stmt s = { 0 };
+	struct dbm_stmt s = {0};
 
 	s.sql = sql;
 	s.len = strlen(sql);
@@ -107,7 +107,8 @@ static int pgt_try(struct dbm_conn *c, const char *sql)
 	return DRV->exec(c, &s);
 }
 
-/* Row callback: every value of every row appended to a dbm_buf, "|" between columns, "\n" after rows. */
+/* Row callback: every value of every row appended to a dbm_buf, "|" between columns, "\n" after
+ * rows. */
 static int pgt_collect(void *ctx, unsigned ncols, const char *const *values)
 {
 	struct dbm_buf *b = ctx;
@@ -216,9 +217,10 @@ static void test_pgsql__connect_fills_the_connection(void **state)
 	assert_true(strncmp(dbm_buf_cstr(&v), "libpq ", 6) == 0);
 	assert_non_null(strchr(dbm_buf_cstr(&v), '.'));
 	dbm_buf_free(&v);
-	pgt_assert_rows(c, "SELECT current_setting('application_name'), "
-			   "current_setting('client_min_messages')",
-			"dbmigrate|warning\n");
+	pgt_assert_rows(c,
+	                "SELECT current_setting('application_name'), "
+	                "current_setting('client_min_messages')",
+	                "dbmigrate|warning\n");
 	pgt_exec(c, "CREATE TABLE users (id int PRIMARY KEY, name text)");
 	pgt_exec(c, "INSERT INTO users VALUES (1, 'ann'), (2, NULL)");
 	pgt_assert_rows(c, "SELECT id, name FROM users ORDER BY id", "1|ann\n2|NULL\n");
@@ -236,7 +238,7 @@ static void test_pgsql__registry_finds_the_driver(void **state)
 	assert_ptr_equal(dbm_driver_for_url("host=localhost dbname=x"), DRV);
 	assert_string_equal(DRV->name, "postgresql");
 	assert_int_equal(DRV->caps & (DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS),
-			 DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS);
+	                 DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS);
 }
 
 static void test_pgsql__schema_sets_search_path(void **state)
@@ -251,8 +253,9 @@ static void test_pgsql__schema_sets_search_path(void **state)
 	s = pgt_connect_opts(&o);
 	assert_string_equal(s->schema, "App Data");
 	pgt_exec(s, "CREATE TABLE t (id int)");
-	pgt_assert_rows(c, "SELECT table_schema FROM information_schema.tables WHERE table_name = 't'",
-			"App Data\n");
+	pgt_assert_rows(c,
+	                "SELECT table_schema FROM information_schema.tables WHERE table_name = 't'",
+	                "App Data\n");
 	pgt_assert_rows(s, "SELECT current_schema()", "App Data\n");
 	DRV->disconnect(s);
 	DRV->disconnect(c);
@@ -267,7 +270,7 @@ static void test_pgsql__conninfo_string_connects(void **state)
 	struct dbm_conn *c;
 
 	snprintf(conninfo, sizeof(conninfo), "host=%.*s port=%d user=postgres dbname=%s",
-		 (int)(colon - hostport), hostport, atoi(colon + 1), t->dbname);
+	         (int)(colon - hostport), hostport, atoi(colon + 1), t->dbname);
 	c = pgt_connect(conninfo);
 	snprintf(want, sizeof(want), "%s\n", t->dbname);
 	pgt_assert_rows(c, "SELECT current_database()", want);
@@ -294,7 +297,7 @@ static void test_pgsql__error_has_sqlstate_and_byte_position(void **state)
 	assert_int_equal(pgt_try(c, "INSERT INTO u VALUES (1)"), DBM_ERR_RUN);
 	e = dbm_error_last();
 	assert_string_equal(e->message,
-			    "duplicate key value violates unique constraint \"u_pkey\"");
+	                    "duplicate key value violates unique constraint \"u_pkey\"");
 	assert_string_equal(e->sqlstate, "23505");
 	assert_string_equal(e->detail, "Key (id)=(1) already exists.");
 	assert_int_equal(e->position, 0);
@@ -302,7 +305,8 @@ static void test_pgsql__error_has_sqlstate_and_byte_position(void **state)
 	assert_int_equal(pgt_try(c, "SELECT relnme FROM pg_class"), DBM_ERR_RUN);
 	e = dbm_error_last();
 	assert_string_equal(e->sqlstate, "42703");
-	assert_string_equal(e->hint, "Perhaps you meant to reference the column \"pg_class.relname\".");
+	assert_string_equal(e->hint,
+	                    "Perhaps you meant to reference the column \"pg_class.relname\".");
 	assert_int_equal(e->position, 8);
 	/* The connection is still usable after errors. */
 	pgt_assert_rows(c, "SELECT count(*) FROM u", "1\n");
@@ -313,7 +317,7 @@ static void test_pgsql__copy_from_stdin_sends_data(void **state)
 {
 	struct pgt *t = pgt_state(state);
 	struct dbm_conn *c = pgt_connect(t->url);
-	struct dbm_stmt s = { 0 };
+	struct dbm_stmt s = {0};
 	const char *data = "1\talice\n2\tbøb\n3\t\\N\n";
 	const char *bad = "1\tx\nnot-a-number\ty\n";
 
@@ -338,7 +342,7 @@ static void test_pgsql__copy_from_stdin_sends_data(void **state)
 	assert_int_equal(DRV->exec(c, &s), DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->sqlstate, "22P02");
 	assert_string_equal(dbm_error_last()->message,
-			    "invalid input syntax for type integer: \"not-a-number\"");
+	                    "invalid input syntax for type integer: \"not-a-number\"");
 	pgt_assert_rows(c, "SELECT count(*) FROM people", "4\n");
 
 	/* A COPY without inline data fails cleanly. */
@@ -361,64 +365,64 @@ static void test_pgsql__stmt_flags(void **state)
 		const char *sql;
 		unsigned flags;
 	} cases[] = {
-		{ "CREATE INDEX CONCURRENTLY i ON t (a)", DBM_EXEC_NO_TX },
-		{ "create unique index concurrently i on t (a)", DBM_EXEC_NO_TX },
-		{ "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)", DBM_EXEC_NO_TX },
-		{ "-- add an index\n/* nested /* comment */ */ CREATE\n\tINDEX CONCURRENTLY i ON t (a)",
-		  DBM_EXEC_NO_TX },
-		{ "DROP INDEX CONCURRENTLY i", DBM_EXEC_NO_TX },
-		{ "DROP INDEX CONCURRENTLY IF EXISTS i", DBM_EXEC_NO_TX },
-		{ "CREATE INDEX i ON t (a)", 0 },
-		{ "CREATE INDEX concurrently_idx ON t (a)", 0 },
-		{ "DROP INDEX i", 0 },
-		{ "REINDEX INDEX CONCURRENTLY i", DBM_EXEC_NO_TX },
-		{ "REINDEX (VERBOSE) TABLE CONCURRENTLY t", DBM_EXEC_NO_TX },
-		{ "REINDEX TABLE t", 0 },
-		{ "REINDEX DATABASE app", DBM_EXEC_NO_TX },
-		{ "VACUUM", DBM_EXEC_NO_TX },
-		{ "vacuum (analyze) t", DBM_EXEC_NO_TX },
-		{ "ANALYZE t", 0 },
-		{ "ALTER SYSTEM SET work_mem = '64MB'", DBM_EXEC_NO_TX },
-		{ "CREATE DATABASE x", DBM_EXEC_NO_TX },
-		{ "DROP DATABASE x", DBM_EXEC_NO_TX },
-		{ "CREATE TABLESPACE ts LOCATION '/x'", DBM_EXEC_NO_TX },
-		{ "DROP TABLESPACE ts", DBM_EXEC_NO_TX },
-		{ "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY", DBM_EXEC_NO_TX },
-		{ "ALTER TABLE p DETACH PARTITION p1", 0 },
-		{ "ALTER TABLE t ADD COLUMN c int", 0 },
-		{ "ALTER TYPE mood ADD VALUE 'meh'", 0 },
-		{ "CREATE TABLE database (id int)", 0 },
-		{ "CREATE TABLE \"CONCURRENTLY\" (id int)", 0 },
-		{ "BEGIN", DBM_EXEC_TX_CONTROL },
-		{ "begin transaction isolation level serializable", DBM_EXEC_TX_CONTROL },
-		{ "START TRANSACTION", DBM_EXEC_TX_CONTROL },
-		{ "COMMIT", DBM_EXEC_TX_CONTROL },
-		{ "commit work", DBM_EXEC_TX_CONTROL },
-		{ "END", DBM_EXEC_TX_CONTROL },
-		{ "ROLLBACK", DBM_EXEC_TX_CONTROL },
-		{ "ABORT", DBM_EXEC_TX_CONTROL },
-		{ "ROLLBACK TO SAVEPOINT a", 0 },
-		{ "ROLLBACK TO a", 0 },
-		{ "rollback work to savepoint a", 0 },
-		{ "SAVEPOINT a", 0 },
-		{ "COMMIT PREPARED 'x'", DBM_EXEC_NO_TX },
-		{ "DO $$ BEGIN PERFORM 1; END $$", 0 },
-		{ "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END", 0 },
-		{ "SELECT 'VACUUM'", 0 },
-		{ "-- only a comment", 0 },
-		{ "", 0 },
+	    {"CREATE INDEX CONCURRENTLY i ON t (a)", DBM_EXEC_NO_TX},
+	    {"create unique index concurrently i on t (a)", DBM_EXEC_NO_TX},
+	    {"CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)", DBM_EXEC_NO_TX},
+	    {"-- add an index\n/* nested /* comment */ */ CREATE\n\tINDEX CONCURRENTLY i ON t (a)",
+	     DBM_EXEC_NO_TX},
+	    {"DROP INDEX CONCURRENTLY i", DBM_EXEC_NO_TX},
+	    {"DROP INDEX CONCURRENTLY IF EXISTS i", DBM_EXEC_NO_TX},
+	    {"CREATE INDEX i ON t (a)", 0},
+	    {"CREATE INDEX concurrently_idx ON t (a)", 0},
+	    {"DROP INDEX i", 0},
+	    {"REINDEX INDEX CONCURRENTLY i", DBM_EXEC_NO_TX},
+	    {"REINDEX (VERBOSE) TABLE CONCURRENTLY t", DBM_EXEC_NO_TX},
+	    {"REINDEX TABLE t", 0},
+	    {"REINDEX DATABASE app", DBM_EXEC_NO_TX},
+	    {"VACUUM", DBM_EXEC_NO_TX},
+	    {"vacuum (analyze) t", DBM_EXEC_NO_TX},
+	    {"ANALYZE t", 0},
+	    {"ALTER SYSTEM SET work_mem = '64MB'", DBM_EXEC_NO_TX},
+	    {"CREATE DATABASE x", DBM_EXEC_NO_TX},
+	    {"DROP DATABASE x", DBM_EXEC_NO_TX},
+	    {"CREATE TABLESPACE ts LOCATION '/x'", DBM_EXEC_NO_TX},
+	    {"DROP TABLESPACE ts", DBM_EXEC_NO_TX},
+	    {"ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY", DBM_EXEC_NO_TX},
+	    {"ALTER TABLE p DETACH PARTITION p1", 0},
+	    {"ALTER TABLE t ADD COLUMN c int", 0},
+	    {"ALTER TYPE mood ADD VALUE 'meh'", 0},
+	    {"CREATE TABLE database (id int)", 0},
+	    {"CREATE TABLE \"CONCURRENTLY\" (id int)", 0},
+	    {"BEGIN", DBM_EXEC_TX_CONTROL},
+	    {"begin transaction isolation level serializable", DBM_EXEC_TX_CONTROL},
+	    {"START TRANSACTION", DBM_EXEC_TX_CONTROL},
+	    {"COMMIT", DBM_EXEC_TX_CONTROL},
+	    {"commit work", DBM_EXEC_TX_CONTROL},
+	    {"END", DBM_EXEC_TX_CONTROL},
+	    {"ROLLBACK", DBM_EXEC_TX_CONTROL},
+	    {"ABORT", DBM_EXEC_TX_CONTROL},
+	    {"ROLLBACK TO SAVEPOINT a", 0},
+	    {"ROLLBACK TO a", 0},
+	    {"rollback work to savepoint a", 0},
+	    {"SAVEPOINT a", 0},
+	    {"COMMIT PREPARED 'x'", DBM_EXEC_NO_TX},
+	    {"DO $$ BEGIN PERFORM 1; END $$", 0},
+	    {"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END", 0},
+	    {"SELECT 'VACUUM'", 0},
+	    {"-- only a comment", 0},
+	    {"", 0},
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < DBM_ARRAY_SIZE(cases); i++) {
-		struct dbm_stmt s = { 0 };
+		struct dbm_stmt s = {0};
 
 		s.sql = cases[i].sql;
 		s.len = strlen(s.sql);
 		if (DRV->stmt_flags(&s) != cases[i].flags)
 			fail_msg("stmt_flags(\"%s\") = %u, want %u", cases[i].sql,
-				 DRV->stmt_flags(&s), cases[i].flags);
+			         DRV->stmt_flags(&s), cases[i].flags);
 	}
 }
 
@@ -434,16 +438,17 @@ static void test_pgsql__lock_times_out_naming_the_holder(void **state)
 	pid[strcspn(pid, "\n")] = '\0';
 	assert_int_equal(DRV->lock(a, "public", "schema_history", 5), 0);
 	/* The lock holds no transaction open. */
-	pgt_assert_rows(a, "SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() "
-			   "AND backend_xid IS NOT NULL",
-			"0\n");
+	pgt_assert_rows(a,
+	                "SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() "
+	                "AND backend_xid IS NOT NULL",
+	                "0\n");
 	t0 = pgt_now();
 	assert_int_equal(DRV->lock(b, "public", "schema_history", 1), DBM_ERR_LOCK);
 	waited = pgt_now() - t0;
 	assert_true(waited >= 0.9 && waited < 3.0);
 	assert_int_equal(dbm_error_last()->klass, DBM_ERR_LOCK);
-	snprintf(want, sizeof(want), "lock held by pid %s (application 'dbmigrate', client 127.0.0.1, since ",
-		 pid);
+	snprintf(want, sizeof(want),
+	         "lock held by pid %s (application 'dbmigrate', client 127.0.0.1, since ", pid);
 	if (!strstr(dbm_error_last()->message, want))
 		fail_msg("message '%s' lacks '%s'", dbm_error_last()->message, want);
 	assert_non_null(strstr(dbm_error_last()->message, "'public.schema_history'"));
@@ -492,7 +497,7 @@ static void test_pgsql__create_index_concurrently_while_holding_lock(void **stat
 		DRV->disconnect(b);
 		_exit(rc == 0 ? 0 : 1);
 	}
-	nanosleep(&(struct timespec){ 0, 500 * 1000 * 1000L }, NULL);
+	nanosleep(&(struct timespec){0, 500 * 1000 * 1000L}, NULL);
 	t0 = pgt_now();
 	pgt_exec(a, "CREATE INDEX CONCURRENTLY big_v ON big (v)");
 	pgt_exec(a, "DROP INDEX CONCURRENTLY big_v");
@@ -512,26 +517,26 @@ static void test_pgsql__clean_drops_every_object(void **state)
 	struct pgt *t = pgt_state(state);
 	struct dbm_conn *c = pgt_connect(t->url);
 	static const char *const ddl[] = {
-		"CREATE EXTENSION citext",
-		"CREATE TYPE mood AS ENUM ('sad', 'ok')",
-		"CREATE TYPE pair AS (a int, b text)",
-		"CREATE DOMAIN posint AS int CHECK (VALUE > 0)",
-		"CREATE TYPE floatrange AS RANGE (subtype = float8)",
-		"CREATE SEQUENCE standalone_seq",
-		"CREATE TABLE users (id serial PRIMARY KEY, m mood, p pair, n posint, e citext)",
-		"CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id))",
-		"CREATE TABLE parted (id int) PARTITION BY RANGE (id)",
-		"CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10)",
-		"CREATE VIEW v_users AS SELECT id FROM users",
-		"CREATE VIEW v_v AS SELECT id FROM v_users",
-		"CREATE MATERIALIZED VIEW mv_users AS SELECT id FROM users",
-		"CREATE FUNCTION add1(i int) RETURNS int LANGUAGE sql AS 'SELECT i + 1'",
-		"CREATE FUNCTION add1(i bigint) RETURNS bigint LANGUAGE sql AS 'SELECT i + 1'",
-		"CREATE PROCEDURE noop() LANGUAGE sql AS 'SELECT 1'",
-		"CREATE AGGREGATE mysum (int) (sfunc = int4pl, stype = int)",
-		"CREATE TABLE schema_history (installed_rank int PRIMARY KEY)",
-		"CREATE SCHEMA other",
-		"CREATE TABLE other.keep (id int)",
+	    "CREATE EXTENSION citext",
+	    "CREATE TYPE mood AS ENUM ('sad', 'ok')",
+	    "CREATE TYPE pair AS (a int, b text)",
+	    "CREATE DOMAIN posint AS int CHECK (VALUE > 0)",
+	    "CREATE TYPE floatrange AS RANGE (subtype = float8)",
+	    "CREATE SEQUENCE standalone_seq",
+	    "CREATE TABLE users (id serial PRIMARY KEY, m mood, p pair, n posint, e citext)",
+	    "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id))",
+	    "CREATE TABLE parted (id int) PARTITION BY RANGE (id)",
+	    "CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10)",
+	    "CREATE VIEW v_users AS SELECT id FROM users",
+	    "CREATE VIEW v_v AS SELECT id FROM v_users",
+	    "CREATE MATERIALIZED VIEW mv_users AS SELECT id FROM users",
+	    "CREATE FUNCTION add1(i int) RETURNS int LANGUAGE sql AS 'SELECT i + 1'",
+	    "CREATE FUNCTION add1(i bigint) RETURNS bigint LANGUAGE sql AS 'SELECT i + 1'",
+	    "CREATE PROCEDURE noop() LANGUAGE sql AS 'SELECT 1'",
+	    "CREATE AGGREGATE mysum (int) (sfunc = int4pl, stype = int)",
+	    "CREATE TABLE schema_history (installed_rank int PRIMARY KEY)",
+	    "CREATE SCHEMA other",
+	    "CREATE TABLE other.keep (id int)",
 	};
 	size_t i;
 
@@ -539,23 +544,24 @@ static void test_pgsql__clean_drops_every_object(void **state)
 		pgt_exec(c, ddl[i]);
 	if (DRV->clean(c, "public") != 0)
 		fail_msg("clean failed: %s", dbm_error_last()->message);
-	pgt_assert_rows(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace",
-			"0\n");
-	pgt_assert_rows(c, "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
-			"0\n");
-	pgt_assert_rows(c, "SELECT count(*) FROM pg_type WHERE typnamespace = 'public'::regnamespace",
-			"0\n");
+	pgt_assert_rows(
+	    c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", "0\n");
+	pgt_assert_rows(
+	    c, "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace", "0\n");
+	pgt_assert_rows(
+	    c, "SELECT count(*) FROM pg_type WHERE typnamespace = 'public'::regnamespace", "0\n");
 	pgt_assert_rows(c, "SELECT count(*) FROM pg_extension", "1\n"); /* plpgsql */
 	/* The schema itself and other schemas stay. */
-	pgt_assert_rows(c, "SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'other') "
-			   "ORDER BY 1",
-			"other\npublic\n");
+	pgt_assert_rows(c,
+	                "SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'other') "
+	                "ORDER BY 1",
+	                "other\npublic\n");
 	pgt_assert_rows(c, "SELECT count(*) FROM other.keep", "0\n");
 	/* The connection is back in autocommit; cleaning an empty schema works. */
 	pgt_exec(c, "CREATE TABLE again (id int)");
 	assert_int_equal(DRV->clean(c, NULL), 0);
-	pgt_assert_rows(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace",
-			"0\n");
+	pgt_assert_rows(
+	    c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", "0\n");
 	DRV->disconnect(c);
 }
 
@@ -613,8 +619,10 @@ static void test_pgsql__connect_errors_hide_the_password(void **state)
 	assert_null(strstr(e->hint, "Sup3rSecret"));
 
 	/* Unknown user, conninfo form. */
-	snprintf(conninfo, sizeof(conninfo), "host=127.0.0.1 port=%d user=nobody_here "
-		 "password=Sup3rSecret dbname=postgres", atoi(strrchr(t->server_url, ':') + 1));
+	snprintf(conninfo, sizeof(conninfo),
+	         "host=127.0.0.1 port=%d user=nobody_here "
+	         "password=Sup3rSecret dbname=postgres",
+	         atoi(strrchr(t->server_url, ':') + 1));
 	o.url = conninfo;
 	assert_int_equal(DRV->connect(&o, &c), DBM_ERR_RUN);
 	e = dbm_error_last();
@@ -627,7 +635,7 @@ static void test_pgsql__connect_errors_hide_the_password(void **state)
 	assert_int_equal(DRV->connect(&o, &c), DBM_ERR_USAGE);
 	e = dbm_error_last();
 	assert_string_equal(e->message, "invalid PostgreSQL connection URL: invalid URI query "
-					"parameter: \"no_such_param\"");
+	                                "parameter: \"no_such_param\"");
 	assert_null(strstr(e->message, "Sup3rSecret"));
 
 	/* Retries wait 1 s (the cap here) between attempts, then report the last error. */
@@ -656,7 +664,7 @@ static void test_pgsql__session_timeouts_applied(void **state)
 	assert_int_equal(pgt_try(c, "SELECT pg_sleep(3)"), DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->sqlstate, "57014");
 	assert_string_equal(dbm_error_last()->message,
-			    "canceling statement due to statement timeout");
+	                    "canceling statement due to statement timeout");
 	/* Zero leaves the server's defaults. */
 	d = pgt_connect(t->url);
 	pgt_assert_rows(d, "SHOW statement_timeout", "0\n");
@@ -670,19 +678,19 @@ static void test_pgsql__session_timeouts_applied(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pgsql__stmt_flags),
-		PGT(test_pgsql__connect_fills_the_connection),
-		PGT(test_pgsql__registry_finds_the_driver),
-		PGT(test_pgsql__schema_sets_search_path),
-		PGT(test_pgsql__conninfo_string_connects),
-		PGT(test_pgsql__error_has_sqlstate_and_byte_position),
-		PGT(test_pgsql__copy_from_stdin_sends_data),
-		PGT(test_pgsql__lock_times_out_naming_the_holder),
-		PGT(test_pgsql__create_index_concurrently_while_holding_lock),
-		PGT(test_pgsql__clean_drops_every_object),
-		PGT(test_pgsql__lost_connection_is_reported),
-		PGT(test_pgsql__connect_errors_hide_the_password),
-		PGT(test_pgsql__session_timeouts_applied),
+	    cmocka_unit_test(test_pgsql__stmt_flags),
+	    PGT(test_pgsql__connect_fills_the_connection),
+	    PGT(test_pgsql__registry_finds_the_driver),
+	    PGT(test_pgsql__schema_sets_search_path),
+	    PGT(test_pgsql__conninfo_string_connects),
+	    PGT(test_pgsql__error_has_sqlstate_and_byte_position),
+	    PGT(test_pgsql__copy_from_stdin_sends_data),
+	    PGT(test_pgsql__lock_times_out_naming_the_holder),
+	    PGT(test_pgsql__create_index_concurrently_while_holding_lock),
+	    PGT(test_pgsql__clean_drops_every_object),
+	    PGT(test_pgsql__lost_connection_is_reported),
+	    PGT(test_pgsql__connect_errors_hide_the_password),
+	    PGT(test_pgsql__session_timeouts_applied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
