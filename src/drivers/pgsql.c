@@ -85,7 +85,7 @@ static void pgsql_clean_text(char *dst, size_t n, const char *src, const char *p
 	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
 		p++;
 	while (*p && o + 1 < n) {
-		if (pwlen >= 4 && strncmp(p, password, pwlen) == 0) {
+		if (password && pwlen >= 4 && strncmp(p, password, pwlen) == 0) {
 			p += pwlen;
 			snprintf(dst + o, n - o, "***");
 			o += strlen(dst + o);
