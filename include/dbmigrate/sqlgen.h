@@ -35,6 +35,9 @@ int dbm_sql_history_index(enum dbm_dialect d, const char *schema, const char *ta
 			  struct dbm_buf *out); /* the index on success */
 int dbm_sql_history_select(enum dbm_dialect d, const char *schema, const char *table,
 			   struct dbm_buf *out); /* columns in history.h order, by rank */
+/* A query returning one row per table in the schema other than the history table. */
+int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *table,
+			 struct dbm_buf *out);
 /* row->installed_by NULL: the dialect's current-user expression. installed_on is left to its default. */
 int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *table,
 			   const struct dbm_history_row *row, struct dbm_buf *out);

@@ -274,3 +274,22 @@ int dbm_sql_history_realign(enum dbm_dialect d, const char *schema, const char *
 		return DBM_ERR_NOMEM;
 	return 0;
 }
+
+int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *table,
+			 struct dbm_buf *out)
+{
+	dbm_buf_clear(out);
+	if (d == DBM_DIALECT_SQLITE) {
+		if (dbm_buf_adds(out, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+				      "AND name NOT LIKE 'sqlite_%' AND name <> ") < 0)
+			return DBM_ERR_NOMEM;
+		return dbm_sql_literal(d, table, out);
+	}
+	if (dbm_buf_adds(out, "SELECT table_name FROM information_schema.tables WHERE table_schema = ") < 0 ||
+	    (schema && *schema ? dbm_sql_literal(d, schema, out)
+			       : dbm_buf_adds(out, d == DBM_DIALECT_PGSQL ? "current_schema()"
+									  : "DATABASE()")) < 0 ||
+	    dbm_buf_adds(out, " AND table_name <> ") < 0)
+		return DBM_ERR_NOMEM;
+	return dbm_sql_literal(d, table, out);
+}

@@ -27,6 +27,8 @@
 
 #include "dbmigrate/driver.h"
 
+extern const struct dbm_driver dbm_sqlite_driver;
+
 struct sqlitedrv_conn {
 	struct dbm_conn parent;
 	sqlite3 *db;
@@ -124,6 +126,7 @@ static int sqlitedrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **ou
 	c = dbm_calloc(1, sizeof(*c));
 	if (!c)
 		return dbm_error_oom();
+	c->parent.driver = &dbm_sqlite_driver;
 	c->lock_fd = -1;
 	r = sqlitedrv_parse_url(o->url, &c->path);
 	if (r < 0)

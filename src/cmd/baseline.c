@@ -1,0 +1,56 @@
+/*
+ * baseline.c - mark an existing database as being at a version: a BASELINE
+ * row, so that migrate applies only the versions above it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "output/output.h"
+#include "runner/runner.h"
+
+int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
+{
+	struct dbm_session s;
+	struct dbm_history_row row = { 0 };
+	const char *version = a->version ? a->version : cfg->baseline_version;
+	const char *description = a->description ? a->description : cfg->baseline_description;
+	size_t i;
+	int r;
+
+	r = dbm_session_open(&s, cfg,
+			     DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CREATE, 0);
+	if (r < 0)
+		goto done;
+	for (i = 0; i < s.history.n; i++) {
+		const struct dbm_history_row *h = &s.history.rows[i];
+
+		if (h->type && strcmp(h->type, "SCHEMA") == 0)
+			continue;
+		r = dbm_error_set(DBM_ERR_USAGE, "cannot baseline: the history table '%s' already has "
+				  "rows", cfg->table);
+		dbm_error_set_hint("baseline is for a database that no migration has touched yet; "
+				   "run 'dbmigrate info' to see its state.");
+		goto done;
+	}
+	row.version = (char *)version;
+	row.description = (char *)description;
+	row.type = "BASELINE";
+	row.script = (char *)description;
+	row.success = 1;
+	r = dbm_session_record(&s, &row);
+	if (r < 0)
+		goto done;
+	if (dbm_out_is_json()) {
+		json_t *doc = json_object();
+
+		json_object_set_new(doc, "operation", json_string("baseline"));
+		json_object_set_new(doc, "successfullyBaselined", json_true());
+		json_object_set_new(doc, "baselineVersion", json_string(version));
+		dbm_out_json(doc);
+	}
+	dbm_out_text("Baselined at version %s (%s)\n", version, description);
+done:
+	dbm_session_close(&s);
+	return r;
+}

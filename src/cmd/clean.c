@@ -1,0 +1,57 @@
+/*
+ * clean.c - drop every object in the managed schema, history table
+ * included. Refused unless the configuration says clean_disabled: false
+ * and the command line says --yes: it is meant for development databases.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "output/output.h"
+#include "runner/runner.h"
+
+int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
+{
+	struct dbm_session s;
+	int r;
+
+	(void)a;
+	memset(&s, 0, sizeof(s));
+	if (cfg->clean_disabled) {
+		dbm_error_set(DBM_ERR_USAGE, "clean is disabled");
+		dbm_error_set_hint("clean drops every object in the schema. To allow it, set "
+				   "'clean_disabled: false' in dbmigrate.yml (or "
+				   "DBMIGRATE_CLEAN_DISABLED=false) and pass --yes.");
+		return DBM_ERR_USAGE;
+	}
+	if (!cfg->yes) {
+		dbm_error_set(DBM_ERR_USAGE, "clean needs --yes");
+		dbm_error_set_hint("clean drops every object in the schema, data included; pass --yes "
+				   "to confirm.");
+		return DBM_ERR_USAGE;
+	}
+	r = dbm_session_open(&s, cfg, DBM_SESSION_CONNECT | DBM_SESSION_LOCK, 0);
+	if (r < 0)
+		goto done;
+	if (!s.driver->clean) {
+		r = dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot clean", s.driver->name);
+		goto done;
+	}
+	r = s.driver->clean(s.conn, s.conn->schema);
+	if (r < 0)
+		goto done;
+	if (dbm_out_is_json()) {
+		json_t *doc = json_object();
+		json_t *list = json_array();
+
+		json_array_append_new(list, json_string(s.conn->schema ? s.conn->schema : ""));
+		json_object_set_new(doc, "operation", json_string("clean"));
+		json_object_set_new(doc, "schemasCleaned", list);
+		dbm_out_json(doc);
+	}
+	dbm_out_text("Dropped every object in schema '%s' of %s\n",
+		     s.conn->schema ? s.conn->schema : "", dbm_buf_cstr(&s.url));
+done:
+	dbm_session_close(&s);
+	return r;
+}

@@ -1,0 +1,138 @@
+/*
+ * info.c - every migration with its state, as a table or as JSON.
+ *
+ * Reads only: no lock, and no history table is created. Checksums are
+ * computed for the files the history mentions, so Changed and Outdated
+ * show.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "output/output.h"
+#include "output/report.h"
+#include "runner/runner.h"
+
+#define INFO_COLS 7
+
+static const char *const info_heads[INFO_COLS] = { "Category",     "Version", "Description",
+						    "Type",         "Installed On", "State",
+						    "Undoable" };
+
+/* The 7 cells of an item (borrowed strings). */
+static void info_cells(const struct dbm_plan_item *it, const char **c)
+{
+	c[0] = dbm_report_category(it);
+	c[1] = it->version ? it->version : "";
+	c[2] = it->description ? it->description : "";
+	c[3] = it->type ? it->type : "SQL";
+	c[4] = it->row && it->row->installed_on ? it->row->installed_on : "";
+	c[5] = dbm_state_name(it->state);
+	c[6] = it->category == DBM_CAT_VERSIONED ? (it->undoable ? "Yes" : "No") : "";
+}
+
+/* Display width of UTF-8 text: code points (good enough for the table). */
+static size_t info_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static void info_rule(const size_t *w)
+{
+	int i;
+
+	for (i = 0; i < INFO_COLS; i++) {
+		size_t k;
+
+		putchar('+');
+		for (k = 0; k < w[i] + 2; k++)
+			putchar('-');
+	}
+	puts("+");
+}
+
+static void info_row(const char *const *c, const size_t *w)
+{
+	int i;
+
+	for (i = 0; i < INFO_COLS; i++)
+		printf("| %s%*s ", c[i], (int)(w[i] - info_width(c[i])), "");
+	puts("|");
+}
+
+static void info_table(const struct dbm_plan *p)
+{
+	size_t w[INFO_COLS], i;
+	const char *c[INFO_COLS];
+	int k;
+
+	for (k = 0; k < INFO_COLS; k++)
+		w[k] = info_width(info_heads[k]);
+	for (i = 0; i < p->nitems; i++) {
+		info_cells(&p->items[i], c);
+		for (k = 0; k < INFO_COLS; k++)
+			if (info_width(c[k]) > w[k])
+				w[k] = info_width(c[k]);
+	}
+	info_rule(w);
+	info_row(info_heads, w);
+	info_rule(w);
+	if (!p->nitems) {
+		printf("| %-*s |\n", (int)(w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + 18),
+		       "No migrations found");
+	}
+	for (i = 0; i < p->nitems; i++) {
+		info_cells(&p->items[i], c);
+		info_row(c, w);
+	}
+	info_rule(w);
+}
+
+int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
+{
+	struct dbm_session s;
+	struct dbm_plan plan = DBM_PLAN_INIT;
+	size_t i;
+	int r;
+
+	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT, 0);
+	if (r == 0)
+		r = dbm_session_checksums(&s, 0);
+	if (r == 0)
+		r = dbm_session_plan(&s, a->target, &plan);
+	if (r < 0)
+		goto done;
+	if (dbm_out_is_json()) {
+		json_t *doc = json_object();
+		json_t *list = json_array();
+
+		for (i = 0; i < plan.nitems; i++)
+			json_array_append_new(list, dbm_report_item_json(&plan.items[i]));
+		json_object_set_new(doc, "operation", json_string("info"));
+		json_object_set_new(doc, "schemaVersion", plan.current_version
+								 ? json_string(plan.current_version)
+								 : json_null());
+		json_object_set_new(doc, "schemaName",
+				    json_string(s.conn && s.conn->schema ? s.conn->schema : ""));
+		json_object_set_new(doc, "database", json_string(dbm_buf_cstr(&s.url)));
+		json_object_set_new(doc, "historyTable", json_string(cfg->table));
+		json_object_set_new(doc, "migrations", list);
+		dbm_out_json(doc);
+	} else {
+		dbm_out_text("Database: %s (%s)\n", dbm_buf_cstr(&s.url),
+			     s.conn && s.conn->server_version ? s.conn->server_version : "");
+		dbm_out_text("Schema version: %s\n\n",
+			     plan.current_version ? plan.current_version : "<< Empty Schema >>");
+		if (!cfg->quiet)
+			info_table(&plan);
+	}
+done:
+	dbm_plan_free(&plan);
+	dbm_session_close(&s);
+	return r;
+}

@@ -1,0 +1,141 @@
+/*
+ * new.c - create the next versioned migration and its undo script.
+ *
+ * The next version is one more than the first part of the highest version
+ * in use (V7__x -> V8); when the existing versions are timestamps (ten or
+ * more digits), it is the current UTC time as YYYYMMDDHHMMSS. The files get
+ * a short header comment; nothing is overwritten.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "dbmigrate/scan.h"
+#include "output/output.h"
+
+/* The name as it goes into a file name: letters, digits and '_' (spaces and '-' become '_'). */
+static int new_clean_name(const char *name, struct dbm_buf *out)
+{
+	const char *p;
+
+	for (p = name; *p; p++) {
+		char c = *p;
+
+		if (c == ' ' || c == '-')
+			c = '_';
+		if (!isalnum((unsigned char)c) && c != '_') {
+			dbm_error_set(DBM_ERR_USAGE, "the name '%s' has a character that cannot go "
+				      "into a file name: '%c'", name, *p);
+			dbm_error_set_hint("Use letters, digits, '_', '-' or spaces, e.g. "
+					   "add_email_to_users.");
+			return DBM_ERR_USAGE;
+		}
+		if (dbm_buf_addc(out, c) < 0)
+			return DBM_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int new_next_version(const struct dbm_fileset *fs, struct dbm_buf *out)
+{
+	const char *last = fs->nversioned ? fs->versioned[fs->nversioned - 1].version : NULL;
+	size_t first = last ? strcspn(last, ".") : 0;
+
+	if (last && first >= 10) {
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
+		return dbm_buf_adds(out, stamp);
+	}
+	return dbm_buf_addf(out, "%lu", last ? strtoul(last, NULL, 10) + 1 : 1UL);
+}
+
+/* Creates path with content; refuses to overwrite. */
+static int new_write(const char *path, const char *content)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	size_t len = strlen(content);
+
+	if (fd < 0) {
+		dbm_error_set(errno == EEXIST ? DBM_ERR_USAGE : DBM_ERR_RUN, "cannot create '%s': %s",
+			      path, strerror(errno));
+		return dbm_error_last()->klass;
+	}
+	if (write(fd, content, len) != (ssize_t)len) {
+		dbm_error_set(DBM_ERR_RUN, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		return DBM_ERR_RUN;
+	}
+	close(fd);
+	return 0;
+}
+
+int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
+{
+	struct dbm_fileset fs = DBM_FILESET_INIT;
+	struct dbm_buf name = DBM_BUF_INIT, version = DBM_BUF_INIT;
+	struct dbm_buf up = DBM_BUF_INIT, down = DBM_BUF_INIT, text = DBM_BUF_INIT;
+	int r;
+
+	r = new_clean_name(a->name, &name);
+	if (r == 0)
+		r = dbm_scan(cfg->migrations, cfg->rollback, &fs);
+	if (r == 0)
+		r = new_next_version(&fs, &version);
+	if (r < 0)
+		goto done;
+	if (mkdir(cfg->rollback, 0755) != 0 && errno != EEXIST) {
+		r = dbm_error_set(DBM_ERR_RUN, "cannot create '%s': %s", cfg->rollback,
+				  strerror(errno));
+		goto done;
+	}
+	if (dbm_buf_addf(&up, "%s/V%s__%s.sql", cfg->migrations, version.ptr, name.ptr) < 0 ||
+	    dbm_buf_addf(&down, "%s/U%s__%s.sql", cfg->rollback, version.ptr, name.ptr) < 0 ||
+	    dbm_buf_addf(&text, "-- V%s: %s\n-- Applied by 'dbmigrate migrate'; undone by %s.\n\n",
+			 version.ptr, a->name, down.ptr) < 0) {
+		r = DBM_ERR_NOMEM;
+		goto done;
+	}
+	r = new_write(up.ptr, text.ptr);
+	if (r < 0)
+		goto done;
+	dbm_buf_clear(&text);
+	if (dbm_buf_addf(&text, "-- U%s: undoes %s\n-- Run by 'dbmigrate rollback'.\n\n", version.ptr,
+			 up.ptr) < 0) {
+		r = DBM_ERR_NOMEM;
+		goto done;
+	}
+	r = new_write(down.ptr, text.ptr);
+	if (r < 0) {
+		unlink(up.ptr);
+		goto done;
+	}
+	if (dbm_out_is_json()) {
+		json_t *doc = json_object();
+
+		json_object_set_new(doc, "operation", json_string("new"));
+		json_object_set_new(doc, "version", json_string(version.ptr));
+		json_object_set_new(doc, "migration", json_string(up.ptr));
+		json_object_set_new(doc, "undo", json_string(down.ptr));
+		dbm_out_json(doc);
+	}
+	dbm_out_text("Created %s\nCreated %s\n", up.ptr, down.ptr);
+done:
+	dbm_fileset_free(&fs);
+	dbm_buf_free(&name);
+	dbm_buf_free(&version);
+	dbm_buf_free(&up);
+	dbm_buf_free(&down);
+	dbm_buf_free(&text);
+	return r;
+}

@@ -1,0 +1,167 @@
+/*
+ * repair.c - the way out of every stuck state, in one transaction:
+ *   - remove failed rows (after the file or database has been fixed),
+ *   - realign the checksum and description of applied rows with the files
+ *     as they are now (accepting an edit),
+ *   - mark applied versions whose file is gone as deleted (a DELETE row).
+ * Prints each change; --dry-run prints the SQL and changes nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "dbmigrate/sqlgen.h"
+#include "output/output.h"
+#include "runner/runner.h"
+
+struct repair_ctx {
+	struct dbm_session *s;
+	json_t *actions;
+	size_t n;
+};
+
+static void repair_say(struct repair_ctx *c, const char *text)
+{
+	c->n++;
+	dbm_out_text("%s%s\n", c->s->dry_run ? "-- would: " : "", text);
+	if (c->actions)
+		json_array_append_new(c->actions, json_string(text));
+}
+
+static int repair_failed_rows(struct repair_ctx *c)
+{
+	struct dbm_session *s = c->s;
+	char text[1400];
+	size_t i;
+	int r;
+
+	for (i = 0; i < s->history.n; i++) {
+		const struct dbm_history_row *h = &s->history.rows[i];
+
+		if (h->success)
+			continue;
+		r = dbm_sql_history_delete(s->dialect, s->schema, s->cfg->table, h->installed_rank,
+					   &s->sql);
+		if (r == 0)
+			r = dbm_session_exec(s, s->sql.ptr);
+		if (r < 0)
+			return r;
+		snprintf(text, sizeof(text), "removed the failed row of %s%s (%s, rank %d)",
+			 h->version ? "version " : "repeatable ",
+			 h->version ? h->version : (h->description ? h->description : ""),
+			 h->script ? h->script : "", h->installed_rank);
+		repair_say(c, text);
+	}
+	return 0;
+}
+
+static int repair_items(struct repair_ctx *c, const struct dbm_plan *p)
+{
+	struct dbm_session *s = c->s;
+	char text[1400];
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->nitems; i++) {
+		const struct dbm_plan_item *it = &p->items[i];
+		const struct dbm_history_row *h = it->row;
+
+		if (!h || !h->success || it->category != DBM_CAT_VERSIONED)
+			continue;
+		if (it->file && it->file->has_checksum && h->type && strcmp(h->type, "SQL") == 0 &&
+		    ((h->has_checksum && h->checksum != it->file->checksum) ||
+		     !h->description || strcmp(h->description, it->file->description) != 0)) {
+			r = dbm_sql_history_realign(s->dialect, s->schema, s->cfg->table,
+						    h->installed_rank, &it->file->checksum,
+						    it->file->description, &s->sql);
+			if (r == 0)
+				r = dbm_session_exec(s, s->sql.ptr);
+			if (r < 0)
+				return r;
+			snprintf(text, sizeof(text),
+				 "realigned version %s with %s (checksum %ld -> %ld, description '%s')",
+				 it->version, it->file->path, (long)h->checksum,
+				 (long)it->file->checksum, it->file->description);
+			repair_say(c, text);
+		} else if (it->state == DBM_ST_MISSING) {
+			struct dbm_history_row row;
+
+			memset(&row, 0, sizeof(row));
+			row.version = h->version;
+			row.description = h->description;
+			row.type = "DELETE";
+			row.script = h->script;
+			row.has_checksum = h->has_checksum;
+			row.checksum = h->checksum;
+			row.success = 1;
+			r = dbm_session_record(s, &row);
+			if (r < 0)
+				return r;
+			snprintf(text, sizeof(text), "marked version %s deleted: %s is missing",
+				 h->version, h->script ? h->script : "its file");
+			repair_say(c, text);
+		}
+	}
+	return 0;
+}
+
+int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
+{
+	struct dbm_session s;
+	struct dbm_plan plan = DBM_PLAN_INIT;
+	struct repair_ctx c = { &s, NULL, 0 };
+	int r, in_tx = 0;
+
+	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
+			     a->dry_run);
+	if (r == 0)
+		r = dbm_session_checksums(&s, 0);
+	if (r == 0)
+		r = dbm_session_plan(&s, NULL, &plan);
+	if (r < 0 || !s.history_exists)
+		goto report;
+	if (dbm_out_is_json())
+		c.actions = json_array();
+	r = dbm_session_exec(&s, dbm_sql_begin(s.dialect));
+	if (r < 0)
+		goto report;
+	in_tx = 1;
+	r = repair_failed_rows(&c);
+	if (r == 0)
+		r = repair_items(&c, &plan);
+	if (r == 0) {
+		r = dbm_session_exec(&s, dbm_sql_commit(s.dialect));
+		in_tx = 0;
+	}
+report:
+	if (r < 0 && in_tx) {
+		struct dbm_error saved = *dbm_error_last();
+
+		dbm_session_exec(&s, dbm_sql_rollback(s.dialect));
+		*dbm_error_last() = saved;
+	}
+	if (r == 0) {
+		if (c.n == 0)
+			dbm_out_text("Nothing to repair: the history matches the files\n");
+		else if (a->dry_run)
+			dbm_out_text("-- dry run: nothing was changed\n");
+		else
+			dbm_out_text("Repaired the history table %s (%zu change%s)\n", cfg->table, c.n,
+				     c.n == 1 ? "" : "s");
+		if (dbm_out_is_json()) {
+			json_t *doc = json_object();
+
+			json_object_set_new(doc, "operation", json_string("repair"));
+			json_object_set_new(doc, "dryRun", json_boolean(a->dry_run));
+			json_object_set_new(doc, "repairActions", c.actions ? c.actions : json_array());
+			c.actions = NULL;
+			if (dbm_out_sql_json())
+				json_object_set(doc, "sql", dbm_out_sql_json());
+			dbm_out_json(doc);
+		}
+	}
+	json_decref(c.actions);
+	dbm_plan_free(&plan);
+	dbm_session_close(&s);
+	return r;
+}

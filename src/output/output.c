@@ -1,0 +1,192 @@
+/*
+ * output.c - printing for the commands and the runner (output.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output/output.h"
+
+static struct {
+	int json, quiet, verbose;
+	int tty;            /* stderr is a terminal: progress shows live */
+	char label[512];    /* progress label waiting for its end */
+	json_t *sql;        /* dry-run statements in --json mode */
+	int error_emitted;  /* the error went out inside the command's document */
+} out;
+
+void dbm_out_init(int json, int quiet, int verbose)
+{
+	out.json = json;
+	out.quiet = quiet;
+	out.verbose = verbose;
+	out.tty = isatty(STDERR_FILENO);
+}
+
+int dbm_out_is_json(void)
+{
+	return out.json;
+}
+
+int dbm_out_is_verbose(void)
+{
+	return out.verbose;
+}
+
+void dbm_out_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out.json || out.quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+}
+
+void dbm_out_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!out.verbose)
+		return;
+	fputs("dbmigrate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void dbm_out_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out.quiet)
+		return;
+	if (out.label[0] && out.tty)
+		fputc('\n', stderr);
+	fputs("dbmigrate: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (out.label[0] && out.tty)
+		fprintf(stderr, "%s ... ", out.label);
+}
+
+void dbm_out_progress_begin(const char *label)
+{
+	snprintf(out.label, sizeof(out.label), "%s", label);
+	if (out.quiet || !out.tty)
+		return;
+	fprintf(stderr, "%s ... ", out.label);
+	fflush(stderr);
+}
+
+void dbm_out_progress_end(const char *result)
+{
+	if (!out.quiet) {
+		if (out.tty)
+			fprintf(stderr, "%s\n", result);
+		else
+			fprintf(stderr, "%s ... %s\n", out.label, result);
+		fflush(stderr);
+	}
+	out.label[0] = '\0';
+}
+
+void dbm_out_sql(const char *sql, size_t len)
+{
+	if (out.json) {
+		if (!out.sql)
+			out.sql = json_array();
+		if (out.sql)
+			json_array_append_new(out.sql, json_stringn(sql, len));
+		return;
+	}
+	fwrite(sql, 1, len, stdout);
+	fputs(";\n", stdout);
+}
+
+json_t *dbm_out_sql_json(void)
+{
+	return out.sql;
+}
+
+void dbm_out_json(json_t *doc)
+{
+	if (!doc)
+		return;
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(doc);
+}
+
+static int output_exit_code(int klass)
+{
+	return klass == DBM_ERR_NOMEM ? 1 : -klass;
+}
+
+/* The last error as Flyway's {"errorCode", "message"} object plus our details. */
+static json_t *output_error_json(void)
+{
+	const struct dbm_error *e = dbm_error_last();
+	json_t *err = json_object();
+
+	if (!err)
+		return NULL;
+	json_object_set_new(err, "errorCode", json_integer(output_exit_code(e->klass)));
+	json_object_set_new(err, "message", json_string(e->message));
+	if (e->file[0])
+		json_object_set_new(err, "file", json_string(e->file));
+	if (e->line)
+		json_object_set_new(err, "line", json_integer(e->line));
+	if (e->sqlstate[0])
+		json_object_set_new(err, "sqlState", json_string(e->sqlstate));
+	if (e->server_code)
+		json_object_set_new(err, "serverCode", json_integer(e->server_code));
+	if (e->detail[0])
+		json_object_set_new(err, "detail", json_string(e->detail));
+	if (e->hint[0])
+		json_object_set_new(err, "hint", json_string(e->hint));
+	return err;
+}
+
+void dbm_out_json_with_error(json_t *doc)
+{
+	json_object_set_new(doc, "error", output_error_json());
+	dbm_out_json(doc);
+	out.error_emitted = 1;
+}
+
+void dbm_out_error(const char *command)
+{
+	const struct dbm_error *e = dbm_error_last();
+
+	if (out.label[0]) {
+		dbm_out_progress_end("failed");
+	}
+	fputs("dbmigrate: ", stderr);
+	if (e->file[0]) {
+		fputs(e->file, stderr);
+		if (e->line)
+			fprintf(stderr, ":%u", e->line);
+		fputs(": ", stderr);
+	}
+	fprintf(stderr, "error: %s\n", e->message);
+	if (e->detail[0])
+		fprintf(stderr, "detail: %s\n", e->detail);
+	if (e->hint[0])
+		fprintf(stderr, "hint: %s\n", e->hint);
+	if (out.json && !out.error_emitted) {
+		json_t *doc = json_object();
+
+		if (!doc)
+			return;
+		if (command)
+			json_object_set_new(doc, "operation", json_string(command));
+		json_object_set_new(doc, "error", output_error_json());
+		dbm_out_json(doc);
+	}
+}

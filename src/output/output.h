@@ -1,0 +1,53 @@
+/*
+ * output.h - everything dbmigrate prints goes through here.
+ *
+ * Human output on stdout, diagnostics and progress on stderr; with --json
+ * one JSON document on stdout (built by the command with jansson and
+ * emitted once). Errors print as
+ *   dbmigrate: <file>:<line>: error: <message>
+ *   detail: ...
+ *   hint: ...
+ * and, with --json, as {"error": {"errorCode": ..., "message": ...}}.
+ * Nothing here ever prints a URL that has not been through dbm_url_redact.
+ */
+#ifndef DBM_OUTPUT_H
+#define DBM_OUTPUT_H
+
+#include <jansson.h>
+
+#include "dbmigrate/common.h"
+
+void dbm_out_init(int json, int quiet, int verbose);
+int dbm_out_is_json(void);
+int dbm_out_is_verbose(void);
+
+/* Human text on stdout (nothing with --json or --quiet). */
+void dbm_out_text(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
+/* A line on stderr for --verbose only. */
+void dbm_out_debug(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
+/* "dbmigrate: warning: ..." on stderr (also with --json; not with --quiet). */
+void dbm_out_warn(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
+
+/*
+ * Progress of one script on stderr: "V3 add users ... 12 ms". On a
+ * terminal the label shows before the script runs; elsewhere the line is
+ * written whole when it ends. Not with --quiet.
+ */
+void dbm_out_progress_begin(const char *label);
+void dbm_out_progress_end(const char *result);
+
+/* Dry-run: one statement as it would run ("<sql>;"), or into the JSON "sql" array. */
+void dbm_out_sql(const char *sql, size_t len);
+/* The JSON "sql" array collected by dbm_out_sql (borrowed), NULL when none. */
+json_t *dbm_out_sql_json(void);
+
+/* Emits the command's JSON document (steals the reference). */
+void dbm_out_json(json_t *doc);
+
+/* Emits doc with the last error added as "error"; dbm_out_error then prints text only. */
+void dbm_out_json_with_error(json_t *doc);
+
+/* Prints the last error, human or JSON; command names the operation. */
+void dbm_out_error(const char *command);
+
+#endif /* DBM_OUTPUT_H */

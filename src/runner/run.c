@@ -1,0 +1,314 @@
+/*
+ * run.c - running one script and recording its history row (runner.h).
+ *
+ * Two passes over the file. The first checks the whole file before anything
+ * runs (UTF-8, placeholders, every quote and body closed), counts its
+ * statements, computes the checksum and finds statements that decide how it
+ * must run. The second sends the statements:
+ *
+ * - transactional (the database has transactional DDL and nothing in the
+ *   file forbids it): BEGIN, the statements, the history row, COMMIT; a
+ *   failure rolls everything back and nothing of the migration remains;
+ * - statement by statement otherwise (MySQL DDL; a statement that cannot
+ *   run in a transaction, such as CREATE INDEX CONCURRENTLY; a file that
+ *   manages its own transactions; executeInTransaction=false): a failure
+ *   leaves the earlier statements applied, so a failed row is recorded and
+ *   the error says exactly which statements are applied and how to recover.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "dbmigrate/source.h"
+#include "dbmigrate/sqlgen.h"
+#include "output/output.h"
+#include "runner/runner.h"
+
+/* What the first pass learns. */
+struct run_scan {
+	const struct dbm_driver *driver;
+	unsigned statements;
+	unsigned no_tx;         /* statements that cannot run in a transaction */
+	unsigned no_tx_line;    /* the first one's line */
+	char no_tx_text[80];    /* and its first words */
+	unsigned tx_control_line; /* first BEGIN/COMMIT... line, 0 when none */
+};
+
+static void run_first_line(const struct dbm_stmt *st, char *out, size_t size)
+{
+	size_t n = strcspn(st->sql, "\r\n");
+
+	if (n >= size)
+		n = size - 4;
+	snprintf(out, size, "%.*s%s", (int)n, st->sql, n < st->len ? "..." : "");
+}
+
+static int run_scan_stmt(void *ctx, const struct dbm_stmt *st)
+{
+	struct run_scan *sc = ctx;
+	unsigned f = sc->driver->stmt_flags ? sc->driver->stmt_flags(st) : 0;
+
+	sc->statements++;
+	if ((f & DBM_EXEC_NO_TX) && !sc->no_tx++) {
+		sc->no_tx_line = st->line;
+		run_first_line(st, sc->no_tx_text, sizeof(sc->no_tx_text));
+	}
+	if ((f & DBM_EXEC_TX_CONTROL) && !sc->tx_control_line)
+		sc->tx_control_line = st->line;
+	return 0;
+}
+
+/* What the second pass needs. */
+struct run_exec {
+	struct dbm_session *s;
+	const char *display;
+	unsigned done;          /* statements executed successfully */
+	unsigned failed_index;  /* 1-based index of the failing statement, 0 when none */
+	unsigned failed_line;
+};
+
+/* The file line of the error: the statement's first line plus the lines before the error position. */
+static unsigned run_error_line(const struct dbm_stmt *st, int position)
+{
+	unsigned line = st->line;
+	size_t i;
+
+	for (i = 0; position > 0 && i < (size_t)position - 1 && i < st->len; i++)
+		if (st->sql[i] == '\n')
+			line++;
+	return line;
+}
+
+static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
+{
+	struct run_exec *ex = ctx;
+	struct dbm_session *s = ex->s;
+	int r;
+
+	if (s->dry_run) {
+		dbm_out_sql(st->sql, st->len);
+		ex->done++;
+		return 0;
+	}
+	if (dbm_out_is_verbose())
+		dbm_out_debug("%s:%u: statement %u", ex->display, st->line, st->index);
+	r = s->conn->driver->exec(s->conn, st);
+	if (r < 0) {
+		struct dbm_error *e = dbm_error_last();
+		char first[120];
+
+		ex->failed_index = st->index;
+		ex->failed_line = run_error_line(st, e->position);
+		run_first_line(st, first, sizeof(first));
+		dbm_error_set_where(ex->display, ex->failed_line);
+		if (!e->detail[0]) {
+			if (e->sqlstate[0])
+				dbm_error_set_detail("SQLSTATE %s; statement %u starts at line %u: %s",
+						     e->sqlstate, st->index, st->line, first);
+			else
+				dbm_error_set_detail("statement %u starts at line %u: %s", st->index,
+						     st->line, first);
+		} else {
+			char d[sizeof(e->detail)];
+
+			snprintf(d, sizeof(d), "%s%s%s; statement %u starts at line %u: %s",
+				 e->sqlstate[0] ? "SQLSTATE " : "", e->sqlstate,
+				 e->sqlstate[0] ? "; " : "", st->index, st->line, first);
+			/* keep the server's detail after ours */
+			dbm_error_set_detail("%.1000s; %.900s", d, e->detail);
+		}
+		return DBM_ERR_RUN;
+	}
+	ex->done++;
+	dbm_failpoint("after_statement");
+	return 0;
+}
+
+static int run_elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (int)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static void run_label(enum dbm_run_kind kind, const struct dbm_file *file, const char *version,
+		      char *out, size_t size)
+{
+	if (kind == DBM_RUN_UNDO)
+		snprintf(out, size, "U%s %s", version, file->description);
+	else if (file->kind == DBM_FILE_REPEATABLE)
+		snprintf(out, size, "R %s", file->description);
+	else
+		snprintf(out, size, "V%s %s", file->version, file->description);
+}
+
+/*
+ * After a failure outside a transaction: record a failed row and say what
+ * is applied and how to recover. Returns DBM_ERR_RUN with the original
+ * error kept (message, SQLSTATE) and detail/hint rewritten.
+ */
+static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
+			    const struct run_exec *ex, const struct run_scan *sc,
+			    enum dbm_run_kind kind, const struct dbm_file *file)
+{
+	struct dbm_error saved = *dbm_error_last();
+	char applied[128];
+	int recorded;
+
+	row->success = 0;
+	recorded = dbm_session_record(s, row) == 0;
+	*dbm_error_last() = saved;
+	if (ex->done == 0)
+		snprintf(applied, sizeof(applied), "no statement of it was applied");
+	else if (ex->done == 1)
+		snprintf(applied, sizeof(applied), "statement 1 is applied");
+	else
+		snprintf(applied, sizeof(applied), "statements 1 to %u are applied", ex->done);
+	{
+		char d[sizeof(saved.detail)];
+
+		snprintf(d, sizeof(d), "statement %u of %u failed, %s (this run had no transaction "
+			 "around it); %.1500s",
+			 ex->failed_index, sc->statements, applied, saved.detail);
+		snprintf(dbm_error_last()->detail, sizeof(saved.detail), "%s", d);
+	}
+	if (!recorded)
+		dbm_error_set_hint("The failed row could not be recorded either (the connection may "
+				   "be gone). Check the database against %s, then run "
+				   "'dbmigrate repair' and 'dbmigrate migrate'.", ex->display);
+	else if (kind == DBM_RUN_UNDO)
+		dbm_error_set_hint("A failed row was recorded. Finish or revert the undo by hand, "
+				   "then run 'dbmigrate repair' to remove the failed row.");
+	else if (file->undo)
+		dbm_error_set_hint("A failed row was recorded. Either fix the file and revert "
+				   "statements 1 to %u by hand (%s undoes the whole migration), or "
+				   "finish the migration by hand; then run 'dbmigrate repair' and "
+				   "'dbmigrate migrate'.", ex->done, file->undo->path);
+	else
+		dbm_error_set_hint("A failed row was recorded. Fix the file and revert the applied "
+				   "statements by hand (or finish them), then run 'dbmigrate repair' "
+				   "and 'dbmigrate migrate'.");
+	return DBM_ERR_RUN;
+}
+
+int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
+		   const char *version, const char *description, struct dbm_run_result *res)
+{
+	const struct dbm_config *cfg = s->cfg;
+	struct dbm_source_opts o;
+	struct run_scan sc;
+	struct run_exec ex;
+	struct dbm_history_row row;
+	struct timespec t0;
+	char label[512], took[64];
+	int32_t checksum = 0;
+	int tx, r;
+
+	memset(res, 0, sizeof(*res));
+	memset(&sc, 0, sizeof(sc));
+	memset(&ex, 0, sizeof(ex));
+	memset(&o, 0, sizeof(o));
+	sc.driver = s->driver;
+	o.dialect = s->dialect;
+	o.placeholders = &s->placeholders;
+	o.checksum_after_placeholders = file->kind == DBM_FILE_REPEATABLE;
+	o.on_stmt = run_scan_stmt;
+	o.ctx = &sc;
+	r = dbm_session_set_filename(s, file);
+	if (r == 0)
+		r = dbm_source_run(file->path, file->path, &o, &checksum);
+	if (r < 0)
+		return r;
+
+	tx = (s->driver->caps & DBM_CAP_TX_DDL) && file->in_transaction != 0 && !sc.no_tx &&
+	     !sc.tx_control_line;
+	if (sc.no_tx && sc.no_tx < sc.statements && !cfg->mixed && file->in_transaction != 0) {
+		dbm_error_set(DBM_ERR_USAGE,
+			      "statement cannot run in a transaction, in a file with other statements");
+		dbm_error_set_where(file->path, sc.no_tx_line);
+		dbm_error_set_detail("%s", sc.no_tx_text);
+		dbm_error_set_hint("Move it to a migration of its own, or set mixed: true to run "
+				   "such files statement by statement.");
+		return DBM_ERR_USAGE;
+	}
+	if (sc.no_tx && (s->driver->caps & DBM_CAP_TX_DDL))
+		dbm_out_warn("%s:%u: '%s' cannot run in a transaction: this migration runs without "
+			     "one, statement by statement; if a statement fails, the ones before it "
+			     "stay applied", file->path, sc.no_tx_line, sc.no_tx_text);
+	else if (sc.tx_control_line && (s->driver->caps & DBM_CAP_TX_DDL))
+		dbm_out_warn("%s:%u: the file controls its own transactions: it runs as written, "
+			     "without a transaction around it", file->path, sc.tx_control_line);
+
+	memset(&row, 0, sizeof(row));
+	row.version = (char *)(kind == DBM_RUN_UNDO ? version : file->version);
+	row.description = (char *)(description ? description : file->description);
+	row.type = (char *)(kind == DBM_RUN_UNDO ? "UNDO_SQL" : "SQL");
+	row.script = file->script;
+	row.has_checksum = 1;
+	row.checksum = checksum;
+
+	run_label(kind, file, version, label, sizeof(label));
+	dbm_out_progress_begin(label);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (tx) {
+		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
+		if (r < 0)
+			goto fail;
+	}
+	ex.s = s;
+	ex.display = file->path;
+	o.on_stmt = run_exec_stmt;
+	o.ctx = &ex;
+	r = dbm_source_run(file->path, file->path, &o, NULL);
+	if (r < 0) {
+		if (!tx && ex.failed_index)
+			r = run_fail_partial(s, &row, &ex, &sc, kind, file);
+		else if (tx) {
+			struct dbm_error saved = *dbm_error_last();
+
+			dbm_session_exec(s, dbm_sql_rollback(s->dialect));
+			*dbm_error_last() = saved;
+			if (ex.failed_index)
+				dbm_error_set_hint("Nothing of this migration was applied (its "
+						   "transaction was rolled back). Fix the file and "
+						   "run the command again.");
+		}
+		goto fail;
+	}
+	dbm_failpoint("before_history");
+	row.execution_time = run_elapsed_ms(&t0);
+	row.success = 1;
+	r = dbm_session_record(s, &row);
+	if (r < 0) {
+		if (tx) {
+			struct dbm_error saved = *dbm_error_last();
+
+			dbm_session_exec(s, dbm_sql_rollback(s->dialect));
+			*dbm_error_last() = saved;
+		}
+		goto fail;
+	}
+	dbm_failpoint("after_history");
+	if (tx) {
+		r = dbm_session_exec(s, dbm_sql_commit(s->dialect));
+		if (r < 0)
+			goto fail;
+	}
+	dbm_failpoint("after_commit");
+	res->executed_ms = row.execution_time;
+	res->statements = sc.statements;
+	res->transactional = tx;
+	snprintf(took, sizeof(took), s->dry_run ? "dry run" : "%d ms", row.execution_time);
+	dbm_out_progress_end(took);
+	return 0;
+fail:
+	{
+		struct dbm_error *e = dbm_error_last();
+
+		if (!e->file[0])
+			dbm_error_set_where(file->path, e->line);
+	}
+	dbm_out_progress_end("failed");
+	return r;
+}

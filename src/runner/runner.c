@@ -1,2 +1,0 @@
-/* runner.c - placeholder. */
-typedef int dbm_runner_placeholder;

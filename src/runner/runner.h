@@ -1,0 +1,100 @@
+/*
+ * runner.h - what the commands share: a session (configuration, files,
+ * connection, lock, history) and the execution of one script with its
+ * history row.
+ *
+ * Data flows one way: configuration -> scan files -> connect -> lock ->
+ * read history -> plan -> execute -> append history -> report. A command
+ * opens a session with the steps it needs, plans with core/plan, and runs
+ * scripts with dbm_run_script(). The runner reports progress through
+ * output/output.h; errors are returned as classes with the last error set.
+ */
+#ifndef DBM_RUNNER_H
+#define DBM_RUNNER_H
+
+#include "dbmigrate/config.h"
+#include "dbmigrate/driver.h"
+#include "dbmigrate/history.h"
+#include "dbmigrate/plan.h"
+#include "dbmigrate/scan.h"
+
+/* What a command needs from dbm_session_open. */
+#define DBM_SESSION_FILES 0x01   /* scan the migrations and rollback folders */
+#define DBM_SESSION_CONNECT 0x02 /* connect and read the history table (when it exists) */
+#define DBM_SESSION_LOCK 0x04    /* take the runner lock before reading the history */
+#define DBM_SESSION_CREATE 0x08  /* create the schema and history table when missing */
+
+struct dbm_session {
+	const struct dbm_config *cfg;
+	unsigned steps;                  /* DBM_SESSION_* done */
+	int dry_run;                     /* print what would run, change nothing */
+	const struct dbm_driver *driver;
+	enum dbm_dialect dialect;
+	struct dbm_conn *conn;
+	const char *schema;              /* for SQL: cfg->schema, else NULL (the connection's default) */
+	int locked;
+	int history_exists;
+	int next_rank;                   /* installed_rank of the next row written */
+	struct dbm_fileset files;
+	struct dbm_history history;
+	struct dbm_placeholders placeholders; /* cfg's plus the built-ins */
+	struct dbm_buf sql;              /* scratch for generated SQL */
+	struct dbm_buf url;              /* the URL with its password replaced */
+};
+
+/*
+ * Opens a session with the given DBM_SESSION_* steps. Returns 0; the class
+ * of the first failure otherwise (the session is still safe to close).
+ */
+int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
+		     int dry_run);
+/* Releases the lock, disconnects, frees everything. Never fails. */
+void dbm_session_close(struct dbm_session *s);
+
+/*
+ * Computes the checksum of every file that the history mentions (versioned
+ * by version, repeatable by description), or of all files when all is set.
+ * Returns 0 or the error of the first file that cannot be read.
+ */
+int dbm_session_checksums(struct dbm_session *s, int all);
+
+/* Sets the built-in ${dbmigrate:filename} / ${flyway:filename} for f. 0 or DBM_ERR_NOMEM. */
+int dbm_session_set_filename(struct dbm_session *s, const struct dbm_file *f);
+
+/* Creates schema and history table when missing (prints them in dry-run). */
+int dbm_session_ensure_history(struct dbm_session *s);
+
+/* Runs one statement of dbmigrate's own (history, transactions), or prints it in dry-run. */
+int dbm_session_exec(struct dbm_session *s, const char *sql);
+
+/* Appends a history row with the next rank (prints it in dry-run). Fills row->installed_rank. */
+int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row);
+
+/* A plan of the session's files and history with the configuration's options. */
+int dbm_session_plan(struct dbm_session *s, const char *target, struct dbm_plan *plan);
+
+/* Why a script runs: decides the history row's type and the progress label. */
+enum dbm_run_kind {
+	DBM_RUN_MIGRATE,   /* versioned or repeatable: type SQL */
+	DBM_RUN_UNDO       /* an undo script: type UNDO_SQL, version of the undone migration */
+};
+
+struct dbm_run_result {
+	int executed_ms;
+	unsigned statements;
+	int transactional;
+};
+
+/*
+ * Runs file (its checksum is computed in a first pass that also checks the
+ * whole file before anything runs), records its history row, reports
+ * progress. For an undo, version/description name the undone migration.
+ * Returns 0; DBM_ERR_USAGE when the file is bad (nothing ran); DBM_ERR_RUN
+ * when a statement failed: the error names file:line and, when the
+ * database cannot roll back, which statements are now applied; a failed
+ * row was recorded in that case.
+ */
+int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
+		   const char *version, const char *description, struct dbm_run_result *res);
+
+#endif /* DBM_RUNNER_H */

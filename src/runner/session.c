@@ -1,0 +1,346 @@
+/*
+ * session.c - opening and closing a session: files, connection, lock,
+ * history (runner.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "dbmigrate/sqlgen.h"
+#include "dbmigrate/source.h"
+#include "dbmigrate/version.h"
+#include "output/output.h"
+#include "runner/runner.h"
+
+/* Collects history rows from the driver's query. */
+static int session_history_row(void *ctx, unsigned ncols, const char *const *values)
+{
+	struct dbm_history *h = ctx;
+
+	return dbm_history_add_text(h, ncols, values) < 0 ? -1 : 0;
+}
+
+static int session_exists_row(void *ctx, unsigned ncols, const char *const *values)
+{
+	(void)ncols;
+	(void)values;
+	*(int *)ctx = 1;
+	return 0;
+}
+
+/* Reads the history table when it exists. 0 or the error. */
+static int session_read_history(struct dbm_session *s)
+{
+	const struct dbm_config *cfg = s->cfg;
+	int r;
+
+	r = dbm_sql_history_exists(s->dialect, s->schema, cfg->table, &s->sql);
+	if (r < 0)
+		return r;
+	s->history_exists = 0;
+	r = s->conn->driver->query(s->conn, s->sql.ptr, session_exists_row, &s->history_exists);
+	if (r < 0)
+		return r;
+	if (s->history_exists) {
+		r = dbm_sql_history_select(s->dialect, s->schema, cfg->table, &s->sql);
+		if (r < 0)
+			return r;
+		r = s->conn->driver->query(s->conn, s->sql.ptr, session_history_row, &s->history);
+		if (r == -1 || r < 0) {
+			struct dbm_error *e = dbm_error_last();
+
+			if (e->klass == DBM_ERR_RUN && !e->hint[0])
+				dbm_error_set_hint("Check that '%s' is a history table with Flyway's "
+						   "columns, or choose another name with --table.",
+						   cfg->table);
+			return e->klass ? e->klass : DBM_ERR_RUN;
+		}
+		r = dbm_history_sort(&s->history);
+		if (r < 0)
+			return r;
+	}
+	s->next_rank = dbm_history_max_rank(&s->history) + 1;
+	return 0;
+}
+
+/* The built-in placeholders, under both prefixes. */
+static int session_builtins(struct dbm_session *s)
+{
+	static const char *const prefixes[] = { "dbmigrate:", "flyway:" };
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	struct dbm_buf key = DBM_BUF_INIT;
+	size_t i, j;
+	int r = 0;
+	const char *names[4];
+	const char *values[4];
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	names[0] = "defaultSchema";
+	values[0] = s->conn && s->conn->schema ? s->conn->schema : (s->cfg->schema ? s->cfg->schema : "");
+	names[1] = "user";
+	values[1] = s->conn && s->conn->user ? s->conn->user : "";
+	names[2] = "timestamp";
+	values[2] = stamp;
+	names[3] = "table";
+	values[3] = s->cfg->table;
+	for (i = 0; i < DBM_ARRAY_SIZE(prefixes) && r == 0; i++) {
+		for (j = 0; j < DBM_ARRAY_SIZE(names) && r == 0; j++) {
+			dbm_buf_clear(&key);
+			r = dbm_buf_addf(&key, "%s%s", prefixes[i], names[j]);
+			if (r == 0)
+				r = dbm_placeholders_set(&s->placeholders, key.ptr, values[j]);
+		}
+	}
+	dbm_buf_free(&key);
+	return r;
+}
+
+static int session_copy_placeholders(struct dbm_session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->cfg->placeholders.n; i++) {
+		const struct dbm_placeholder *p = &s->cfg->placeholders.items[i];
+
+		if (dbm_placeholders_set(&s->placeholders, p->key, p->value) < 0)
+			return DBM_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int session_connect(struct dbm_session *s)
+{
+	const struct dbm_config *cfg = s->cfg;
+	struct dbm_conn_opts o;
+	int r;
+
+	s->driver = dbm_driver_for_url(cfg->url);
+	if (!s->driver)
+		return dbm_error_last()->klass;
+	s->dialect = s->driver->dialect;
+	memset(&o, 0, sizeof(o));
+	o.url = cfg->url;
+	o.schema = cfg->schema;
+	o.connect_retries = cfg->connect_retries;
+	o.connect_retries_interval = cfg->connect_retries_interval;
+	o.statement_timeout = cfg->statement_timeout;
+	o.ddl_lock_timeout = cfg->ddl_lock_timeout;
+	o.application_name = "dbmigrate";
+	dbm_out_debug("connecting to %s", dbm_buf_cstr(&s->url));
+	r = s->driver->connect(&o, &s->conn);
+	if (r < 0) {
+		struct dbm_error *e = dbm_error_last();
+
+		if (!e->detail[0])
+			dbm_error_set_detail("URL: %s", dbm_buf_cstr(&s->url));
+		return r;
+	}
+	s->conn->driver = s->driver;
+	s->schema = cfg->schema;
+	return 0;
+}
+
+int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
+		     int dry_run)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->dry_run = dry_run;
+	s->next_rank = 1;
+	r = dbm_url_redact(cfg->url, &s->url);
+	if (r < 0)
+		return r;
+	r = session_copy_placeholders(s);
+	if (r < 0)
+		return r;
+	if (steps & DBM_SESSION_FILES) {
+		r = dbm_scan(cfg->migrations, cfg->rollback, &s->files);
+		if (r < 0)
+			return r;
+		s->steps |= DBM_SESSION_FILES;
+	}
+	if (steps & DBM_SESSION_CONNECT) {
+		r = session_connect(s);
+		if (r < 0)
+			return r;
+		s->steps |= DBM_SESSION_CONNECT;
+		if ((steps & DBM_SESSION_LOCK) && !dry_run) {
+			r = s->driver->lock ? s->driver->lock(s->conn, s->schema, cfg->table,
+								cfg->lock_timeout)
+					    : 0;
+			if (r < 0)
+				return r;
+			s->locked = 1;
+		}
+		r = session_read_history(s);
+		if (r < 0)
+			return r;
+		if ((steps & DBM_SESSION_CREATE) && !s->history_exists) {
+			r = dbm_session_ensure_history(s);
+			if (r < 0)
+				return r;
+		}
+	}
+	return session_builtins(s);
+}
+
+void dbm_session_close(struct dbm_session *s)
+{
+	if (s->conn) {
+		if (s->locked && s->driver->unlock)
+			s->driver->unlock(s->conn);
+		s->driver->disconnect(s->conn);
+		s->conn = NULL;
+	}
+	dbm_fileset_free(&s->files);
+	dbm_history_free(&s->history);
+	dbm_placeholders_free(&s->placeholders);
+	dbm_buf_free(&s->sql);
+	dbm_buf_free(&s->url);
+}
+
+int dbm_session_exec(struct dbm_session *s, const char *sql)
+{
+	struct dbm_stmt st;
+
+	if (s->dry_run) {
+		dbm_out_sql(sql, strlen(sql));
+		return 0;
+	}
+	memset(&st, 0, sizeof(st));
+	st.sql = sql;
+	st.len = strlen(sql);
+	st.line = 1;
+	st.index = 1;
+	dbm_out_debug("%s", sql);
+	return s->conn->driver->exec(s->conn, &st);
+}
+
+int dbm_session_ensure_history(struct dbm_session *s)
+{
+	const struct dbm_config *cfg = s->cfg;
+	int r;
+
+	if (s->history_exists)
+		return 0;
+	if (s->schema && s->dialect != DBM_DIALECT_SQLITE) {
+		r = dbm_sql_create_schema(s->dialect, s->schema, &s->sql);
+		if (r == 0)
+			r = dbm_session_exec(s, s->sql.ptr);
+		if (r < 0)
+			return r;
+	}
+	r = dbm_sql_history_create(s->dialect, s->schema, cfg->table, &s->sql);
+	if (r == 0)
+		r = dbm_session_exec(s, s->sql.ptr);
+	if (r == 0)
+		r = dbm_sql_history_index(s->dialect, s->schema, cfg->table, &s->sql);
+	if (r == 0)
+		r = dbm_session_exec(s, s->sql.ptr);
+	if (r < 0)
+		return r;
+	if (!s->dry_run)
+		dbm_out_debug("created history table %s", cfg->table);
+	s->history_exists = 1;
+	return 0;
+}
+
+int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row)
+{
+	int r;
+
+	row->installed_rank = s->next_rank;
+	if (!row->installed_by)
+		row->installed_by = s->cfg->installed_by ? s->cfg->installed_by
+		    : (s->conn && s->conn->user ? s->conn->user : NULL);
+	r = dbm_sql_history_insert(s->dialect, s->schema, s->cfg->table, row, &s->sql);
+	if (r == 0)
+		r = dbm_session_exec(s, s->sql.ptr);
+	if (r == 0)
+		s->next_rank++;
+	return r;
+}
+
+/* 1 when some history row names this versioned file's version. */
+static int session_version_applied(const struct dbm_history *h, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->rows[i].version && dbm_version_cmp(h->rows[i].version, version) == 0)
+			return 1;
+	return 0;
+}
+
+static int session_repeatable_applied(const struct dbm_history *h, const char *description)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (!h->rows[i].version && h->rows[i].description &&
+		    strcmp(h->rows[i].description, description) == 0)
+			return 1;
+	return 0;
+}
+
+int dbm_session_set_filename(struct dbm_session *s, const struct dbm_file *f)
+{
+	const char *name = strrchr(f->script, '/');
+
+	name = name ? name + 1 : f->script;
+	if (dbm_placeholders_set(&s->placeholders, "dbmigrate:filename", name) < 0 ||
+	    dbm_placeholders_set(&s->placeholders, "flyway:filename", name) < 0)
+		return DBM_ERR_NOMEM;
+	return 0;
+}
+
+int dbm_session_checksums(struct dbm_session *s, int all)
+{
+	struct dbm_source_opts o;
+	size_t i;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.dialect = s->dialect;
+	for (i = 0; i < s->files.nversioned; i++) {
+		struct dbm_file *f = &s->files.versioned[i];
+
+		if (f->has_checksum || (!all && !session_version_applied(&s->history, f->version)))
+			continue;
+		r = dbm_source_run(f->path, f->path, &o, &f->checksum);
+		if (r < 0)
+			return r;
+		f->has_checksum = 1;
+	}
+	o.placeholders = &s->placeholders;
+	o.checksum_after_placeholders = 1;
+	for (i = 0; i < s->files.nrepeatable; i++) {
+		struct dbm_file *f = &s->files.repeatable[i];
+
+		if (f->has_checksum ||
+		    (!all && !session_repeatable_applied(&s->history, f->description)))
+			continue;
+		r = dbm_session_set_filename(s, f);
+		if (r == 0)
+			r = dbm_source_run(f->path, f->path, &o, &f->checksum);
+		if (r < 0)
+			return r;
+		f->has_checksum = 1;
+	}
+	return 0;
+}
+
+int dbm_session_plan(struct dbm_session *s, const char *target, struct dbm_plan *plan)
+{
+	struct dbm_plan_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.target = target;
+	o.out_of_order = s->cfg->out_of_order;
+	return dbm_plan_build(&s->files, &s->history, &o, plan);
+}
