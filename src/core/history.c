@@ -118,7 +118,8 @@ static int history_copy_strings(struct dbm_history_row *dst, const char *version
                                 const char *description, const char *type, const char *script,
                                 const char *installed_by, const char *installed_on)
 {
-	dst->version = NULL;
+	dst->version = dst->description = dst->type = dst->script = NULL;
+	dst->installed_by = dst->installed_on = NULL; /* dst may hold the source's pointers */
 	if (version && !(dst->version = dbm_strdup(version)))
 		goto oom;
 	dst->description = history_dup_text(description);

@@ -10,7 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -720,9 +723,125 @@ static void test_plan__rollback_changed_is_undoable(void **state)
 	assert_string_equal(got, "1");
 }
 
+#ifdef DBM_FAILPOINTS
+/*
+ * One planning run without cmocka asserts, for the allocation-failure sweep:
+ * returns 0, or the first error (DBM_ERR_NOMEM expected) after freeing all.
+ */
+static int oom_run(void)
+{
+	static const struct tfile files[MAXF] = {{"V1__init.sql", 10, 1},
+	                                         {"V2__users.sql", 20, 1},
+	                                         {"V4__ignored.sql", 40, 1},
+	                                         {"R__views.sql", 9, 0},
+	                                         {"R__new.sql", 3, 0}};
+	static const struct trow rows[MAXR] = {
+	    TROW(0, NULL, "<< Flyway Schema Creation >>", "SCHEMA", "\"public\""),
+	    ROW(1, "1", "init", "V1__init.sql", 11),
+	    ROW(2, "2", "user", "V2__users.sql", 20),
+	    ROW(3, NULL, "views", "R__views.sql", 8),
+	    ROW(4, "5", "later", "V5__later.sql", 50),
+	    FAILED_ROW(5, "6", "bad", "V6__bad.sql", 60)};
+	struct dbm_plan_opts opts = {NULL, 0, 1};
+	struct dbm_plan p = DBM_PLAN_INIT;
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	size_t *sel = NULL, n = 0, i;
+	int rc = 0;
+
+	if (!fx)
+		return DBM_ERR_RUN;
+	fx->fs.versioned = fx->versioned;
+	fx->fs.repeatable = fx->repeatable;
+	for (i = 0; files[i].name; i++) {
+		struct dbm_file *f = files[i].name[0] == 'R' ? &fx->repeatable[fx->fs.nrepeatable++]
+		                                             : &fx->versioned[fx->fs.nversioned++];
+
+		tfile_parse(files[i].name, fx->strings[i][0], fx->strings[i][1]);
+		f->version = files[i].name[0] == 'R' ? NULL : fx->strings[i][0];
+		f->description = fx->strings[i][1];
+		f->script = (char *)files[i].name;
+		f->has_checksum = 1;
+		f->checksum = files[i].checksum;
+		f->undo = files[i].undo ? f : NULL;
+	}
+	for (i = 0; rc == 0 && i < MAXR && (rows[i].rank || rows[i].type); i++) {
+		struct dbm_history_row r = {rows[i].rank,
+		                            (char *)rows[i].version,
+		                            (char *)rows[i].description,
+		                            (char *)rows[i].type,
+		                            (char *)rows[i].script,
+		                            rows[i].has_ck,
+		                            rows[i].ck,
+		                            "app",
+		                            "now",
+		                            1,
+		                            rows[i].success};
+
+		rc = dbm_history_add(&fx->h, &r);
+	}
+	if (rc == 0)
+		rc = dbm_plan_build(&fx->fs, &fx->h, &opts, &p);
+	if (rc == 0 && (p.nissues != 6 || p.ntodo != 2))
+		rc = DBM_ERR_RUN;
+	if (rc == 0) { /* 5 has no file, so no undo file: the error names it */
+		rc = dbm_plan_rollback(&p, 0, "0", &sel, &n);
+		rc = rc == DBM_ERR_USAGE ? 0 : rc < 0 ? rc : DBM_ERR_RUN;
+	}
+	if (rc == 0)
+		rc = dbm_plan_rollback(&p, 2, "5", &sel, &n);
+	if (rc == 0 && n != 0)
+		rc = DBM_ERR_RUN;
+	dbm_free(sel);
+	dbm_plan_free(&p);
+	dbm_history_free(&fx->h);
+	free(fx);
+	return rc;
+}
+
+#endif
+
+/*
+ * Makes the n-th allocation fail, for every n until a run succeeds: each run
+ * must end with DBM_ERR_NOMEM and nothing leaked (the sanitizer build checks
+ * leaks at each child's exit). Only in DBM_FAILPOINTS builds, and it must run
+ * before anything else in this process allocates: the counter is read once.
+ */
+static void test_plan__out_of_memory(void **state)
+{
+#ifdef DBM_FAILPOINTS
+	int n, status = 0, runs_failed = 0;
+
+	for (n = 1; n < 5000; n++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			char v[16];
+			int rc;
+
+			snprintf(v, sizeof(v), "%d", n);
+			setenv("DBM_FAIL_ALLOC", v, 1);
+			rc = oom_run();
+			exit(rc == 0 ? 0 : rc == DBM_ERR_NOMEM ? 10 : 11);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		if (WEXITSTATUS(status) == 0)
+			break;
+		assert_int_equal(WEXITSTATUS(status), 10);
+		runs_failed++;
+	}
+	assert_true(n < 5000);
+	assert_true(runs_failed > 10); /* the injection did work */
+#else
+	skip();
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_plan__out_of_memory), /* first: see there */
 	    cmocka_unit_test(test_plan__matrix),
 	    cmocka_unit_test(test_plan__state_names),
 	    cmocka_unit_test(test_plan__item_fields),
