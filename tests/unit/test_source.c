@@ -1,0 +1,372 @@
+/*
+ * test_source.c - the one-pass reader (source.h): checksums, UTF-8 errors
+ * with file and line, placeholder replacement, statements handed to the
+ * callback, and text that crosses the 64 KiB read size.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dbmigrate/checksum.h"
+#include "dbmigrate/common.h"
+#include "dbmigrate/source.h"
+#include "testutil.h"
+
+#define FIXTURE(name) DBM_TEST_FIXTURES "/files/" name
+
+/* What the callback saw: every statement as "line:text" joined by '\n'. */
+struct seen {
+	struct dbm_buf text;
+	unsigned count;
+	unsigned stop_at; /* return 7 from this statement (1-based), 0: never */
+};
+
+static int collect(void *ctx, const struct dbm_stmt *st)
+{
+	struct seen *s = ctx;
+
+	s->count++;
+	assert_int_equal(st->index, s->count);
+	assert_int_equal(strlen(st->sql), st->len);
+	if (s->text.len)
+		assert_int_equal(dbm_buf_addc(&s->text, '\n'), 0);
+	assert_int_equal(dbm_buf_addf(&s->text, "%u:%s", st->line, st->sql), 0);
+	return s->stop_at == s->count ? 7 : 0;
+}
+
+static int setup(void **state)
+{
+	struct dbm_placeholders *p = calloc(1, sizeof(*p));
+
+	if (!p || dbm_placeholders_set(p, "app_user", "ticket_app") < 0)
+		return -1;
+	*state = p;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	dbm_placeholders_free(*state);
+	free(*state);
+	return 0;
+}
+
+/* Writes content to a new temporary file; returns the folder (caller removes and frees). */
+static char *write_tmp(const char *content, size_t len, char **path)
+{
+	char *dir = dbm_test_tmpdir();
+	FILE *f;
+
+	*path = malloc(strlen(dir) + 16);
+	assert_non_null(*path);
+	sprintf(*path, "%s/m.sql", dir);
+	f = fopen(*path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(content, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	return dir;
+}
+
+static void remove_tmp(char *dir, char *path)
+{
+	dbm_test_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
+static void test_source__checksum_of_a_bom_crlf_file_matches_flyway(void **state)
+{
+	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL };
+	int32_t sum = 0;
+
+	(void)state;
+	assert_int_equal(dbm_source_run(FIXTURE("bom_crlf.sql"), "V1__t.sql", &o, &sum), 0);
+	assert_int_equal(sum, 1556295178);
+}
+
+static void test_source__bom_is_not_passed_to_the_splitter(void **state)
+{
+	struct seen s = { DBM_BUF_INIT, 0, 0 };
+	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, collect, &s };
+	int32_t sum = 0;
+
+	(void)state;
+	assert_int_equal(dbm_source_run(FIXTURE("bom_crlf.sql"), "V1__t.sql", &o, &sum), 0);
+	assert_int_equal(sum, 1556295178);
+	assert_string_equal(dbm_buf_cstr(&s.text), "1:CREATE TABLE t (id INT)");
+	dbm_buf_free(&s.text);
+}
+
+static void test_source__unreadable_file_is_a_run_error_naming_it(void **state)
+{
+	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL };
+	int32_t sum = 99;
+
+	(void)state;
+	assert_int_equal(dbm_source_run(FIXTURE("no_such_file.sql"), "migrations/V9__x.sql", &o,
+					&sum),
+			 DBM_ERR_RUN);
+	assert_string_equal(dbm_error_last()->message,
+			    "cannot read \"migrations/V9__x.sql\": No such file or directory");
+	assert_int_equal(sum, 99);
+	assert_int_equal(dbm_source_run(DBM_TEST_FIXTURES, "migrations/V9__x.sql", &o, &sum),
+			 DBM_ERR_RUN);
+	assert_string_equal(dbm_error_last()->message,
+			    "cannot read \"migrations/V9__x.sql\": Is a directory");
+}
+
+static void test_source__invalid_utf8_names_file_offset_and_line(void **state)
+{
+	struct seen s = { DBM_BUF_INIT, 0, 0 };
+	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, NULL, 0, NULL, NULL };
+	int32_t sum = 0;
+
+	(void)state;
+	dbm_error_clear();
+	assert_int_equal(dbm_source_run(FIXTURE("invalid_utf8.sql"), "migrations/V2__bad.sql", &o,
+					&sum),
+			 DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message, "invalid UTF-8 at byte offset 37");
+	assert_string_equal(dbm_error_last()->file, "migrations/V2__bad.sql");
+	assert_int_equal(dbm_error_last()->line, 3);
+
+	/* The whole chunk is checked before any of it is split: nothing ran. */
+	o.on_stmt = collect;
+	o.ctx = &s;
+	assert_int_equal(dbm_source_run(FIXTURE("invalid_utf8.sql"), "migrations/V2__bad.sql", &o,
+					&sum),
+			 DBM_ERR_USAGE);
+	assert_int_equal(s.count, 0);
+	dbm_buf_free(&s.text);
+}
+
+static void test_source__truncated_utf8_at_the_end_of_a_later_chunk(void **state)
+{
+	size_t n = 200000, i;
+	char *text = malloc(n), *dir, *path;
+	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL };
+	int32_t sum = 0;
+	unsigned lines = 1;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < n - 1; i++) {
+		text[i] = i % 50 == 49 ? '\n' : 'x';
+		lines += text[i] == '\n';
+	}
+	text[n - 1] = '\xE2';
+	dir = write_tmp(text, n, &path);
+	assert_int_equal(dbm_source_run(path, "V1__x.sql", &o, &sum), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message, "invalid UTF-8 at byte offset 199999");
+	assert_string_equal(dbm_error_last()->file, "V1__x.sql");
+	assert_int_equal(dbm_error_last()->line, lines);
+	remove_tmp(dir, path);
+	free(text);
+}
+
+static void test_source__placeholders_are_replaced_before_splitting(void **state)
+{
+	struct seen s = { DBM_BUF_INIT, 0, 0 };
+	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, *state, 0, collect, &s };
+	int32_t sum = 0;
+
+	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "V1__p.sql", &o, &sum), 0);
+	assert_string_equal(dbm_buf_cstr(&s.text), "2:CREATE VIEW v AS\n  SELECT 1 AS one\n"
+						   "4:GRANT SELECT ON v TO ticket_app");
+	/* Versioned migrations: the checksum of the file as written. */
+	assert_int_equal(sum, -1292462400);
+	dbm_buf_free(&s.text);
+}
+
+static void test_source__repeatable_checksum_is_taken_after_replacement(void **state)
+{
+	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, *state, 1, NULL, NULL };
+	int32_t sum = 0;
+
+	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "R__p.sql", &o, &sum), 0);
+	assert_int_equal(sum, 1265194314);
+	/* Without placeholders there is nothing to replace: the file as written. */
+	o.placeholders = NULL;
+	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "R__p.sql", &o, &sum), 0);
+	assert_int_equal(sum, -1292462400);
+}
+
+static void test_source__checksum_only_pass_needs_no_placeholder_values(void **state)
+{
+	struct dbm_placeholders none = DBM_PLACEHOLDERS_INIT;
+	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, &none, 0, NULL, NULL };
+	int32_t sum = 0;
+
+	(void)state;
+	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "V1__p.sql", &o, &sum), 0);
+	assert_int_equal(sum, -1292462400);
+}
+
+static void test_source__unresolved_placeholder_names_file_and_line(void **state)
+{
+	struct dbm_placeholders none = DBM_PLACEHOLDERS_INIT;
+	struct seen s = { DBM_BUF_INIT, 0, 0 };
+	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, &none, 0, collect, &s };
+	int32_t sum = 0;
+
+	(void)state;
+	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "migrations/R__p.sql", &o,
+					&sum),
+			 DBM_ERR_USAGE);
+	/* The comment on line 1 is checked too: replacement does not know SQL. */
+	assert_string_equal(dbm_error_last()->message, "placeholder ${app_user} has no value");
+	assert_string_equal(dbm_error_last()->file, "migrations/R__p.sql");
+	assert_int_equal(dbm_error_last()->line, 1);
+	assert_string_equal(dbm_error_last()->hint,
+			    "Set it with --placeholder app_user=VALUE, "
+			    "DBMIGRATE_PLACEHOLDER_APP_USER or placeholders: in dbmigrate.yml.");
+	dbm_buf_free(&s.text);
+}
+
+/*
+ * A file of many short statements with placeholders placed so that some
+ * straddle the 64 KiB read boundary: every one is replaced and each error
+ * line is right.
+ */
+static void test_source__placeholders_across_chunk_boundaries(void **state)
+{
+	struct dbm_buf text = DBM_BUF_INIT, want = DBM_BUF_INIT;
+	struct seen s = { DBM_BUF_INIT, 0, 0 };
+	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, *state, 1, collect, &s };
+	int32_t sum = 0, want_sum = 0;
+	char *dir, *path;
+	unsigned i, line = 1;
+
+	for (i = 0; text.len < 300000; i++) {
+		/* Shift by one byte per statement so every alignment is hit. */
+		assert_int_equal(dbm_buf_addf(&text, "INSERT INTO t VALUES ('%.*s${app_user}');\n",
+					      (int)(i % 23), "aaaaaaaaaaaaaaaaaaaaaaaa"),
+				 0);
+		assert_int_equal(dbm_buf_addf(&want, "%s%u:INSERT INTO t VALUES ('%.*sticket_app')",
+					      i ? "\n" : "", line++, (int)(i % 23),
+					      "aaaaaaaaaaaaaaaaaaaaaaaa"),
+				 0);
+	}
+	dir = write_tmp(text.ptr, text.len, &path);
+	assert_int_equal(dbm_source_run(path, "R__big.sql", &o, &sum), 0);
+	assert_int_equal(s.count, i);
+	assert_string_equal(dbm_buf_cstr(&s.text), dbm_buf_cstr(&want));
+	dbm_buf_clear(&want);
+	assert_int_equal(dbm_placeholders_apply(*state, text.ptr, text.len, &want), 0);
+	assert_int_equal(dbm_checksum_string(want.ptr, want.len, &want_sum), 0);
+	assert_int_equal(sum, want_sum);
+	remove_tmp(dir, path);
+
+	/* An unknown name on the last line: the error has that line. */
+	assert_int_equal(dbm_buf_adds(&text, "SELECT '${nope}';\n"), 0);
+	dir = write_tmp(text.ptr, text.len, &path);
+	s.count = 0;
+	dbm_buf_clear(&s.text);
+	assert_int_equal(dbm_source_run(path, "R__big.sql", &o, &sum), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message, "placeholder ${nope} has no value");
+	assert_int_equal(dbm_error_last()->line, i + 1);
+	assert_string_equal(dbm_error_last()->file, "R__big.sql");
+	remove_tmp(dir, path);
+	dbm_buf_free(&text);
+	dbm_buf_free(&want);
+	dbm_buf_free(&s.text);
+}
+
+/* One line far longer than the line buffer limit, with dollars all along it. */
+static void test_source__very_long_line_with_dollars(void **state)
+{
+	struct dbm_buf text = DBM_BUF_INIT, want = DBM_BUF_INIT;
+	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, *state, 1, NULL, NULL };
+	int32_t sum = 0, want_sum = 0;
+	char *dir, *path;
+	unsigned i;
+
+	assert_int_equal(dbm_buf_adds(&text, "SELECT 'x"), 0);
+	for (i = 0; text.len < 400000; i++)
+		assert_int_equal(dbm_buf_adds(&text, i % 3 == 0   ? "$$ $1 ${app_user} "
+						     : i % 3 == 1 ? "${app_user}${app_user} $"
+								  : "plain text no dollars here "),
+				 0);
+	assert_int_equal(dbm_buf_adds(&text, "';\nSELECT 2;"), 0);
+	assert_int_equal(dbm_placeholders_apply(*state, text.ptr, text.len, &want), 0);
+	assert_int_equal(dbm_checksum_string(want.ptr, want.len, &want_sum), 0);
+	dir = write_tmp(text.ptr, text.len, &path);
+	assert_int_equal(dbm_source_run(path, "R__long.sql", &o, &sum), 0);
+	assert_int_equal(sum, want_sum);
+	remove_tmp(dir, path);
+	dbm_buf_free(&text);
+	dbm_buf_free(&want);
+}
+
+static void test_source__callback_value_stops_the_pass(void **state)
+{
+	struct seen s = { DBM_BUF_INIT, 0, 2 };
+	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, *state, 0, collect, &s };
+	int32_t sum = 55;
+
+	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "V1__p.sql", &o, &sum), 7);
+	assert_int_equal(s.count, 2);
+	assert_int_equal(sum, 55);
+	dbm_buf_free(&s.text);
+}
+
+static void test_source__unterminated_string_names_file_and_line(void **state)
+{
+	const char *sql = "SELECT 1;\n\nINSERT INTO t VALUES ('abc);\nSELECT 3;\n";
+	struct seen s = { DBM_BUF_INIT, 0, 0 };
+	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, collect, &s };
+	char *dir, *path;
+	int32_t sum = 0;
+
+	(void)state;
+	dir = write_tmp(sql, strlen(sql), &path);
+	assert_int_equal(dbm_source_run(path, "migrations/V3__x.sql", &o, &sum), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->file, "migrations/V3__x.sql");
+	assert_int_equal(dbm_error_last()->line, 3);
+	assert_int_equal(s.count, 1);
+	remove_tmp(dir, path);
+	dbm_buf_free(&s.text);
+}
+
+static void test_source__empty_file(void **state)
+{
+	struct seen s = { DBM_BUF_INIT, 0, 0 };
+	struct dbm_source_opts o = { DBM_DIALECT_MYSQL, *state, 1, collect, &s };
+	char *dir, *path;
+	int32_t sum = 42;
+
+	dir = write_tmp("", 0, &path);
+	assert_int_equal(dbm_source_run(path, "V1__e.sql", &o, &sum), 0);
+	assert_int_equal(sum, 0);
+	assert_int_equal(s.count, 0);
+	remove_tmp(dir, path);
+}
+
+#define T(fn) cmocka_unit_test(fn)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_source__checksum_of_a_bom_crlf_file_matches_flyway),
+		T(test_source__bom_is_not_passed_to_the_splitter),
+		T(test_source__unreadable_file_is_a_run_error_naming_it),
+		T(test_source__invalid_utf8_names_file_offset_and_line),
+		T(test_source__truncated_utf8_at_the_end_of_a_later_chunk),
+		T(test_source__placeholders_are_replaced_before_splitting),
+		T(test_source__repeatable_checksum_is_taken_after_replacement),
+		T(test_source__checksum_only_pass_needs_no_placeholder_values),
+		T(test_source__unresolved_placeholder_names_file_and_line),
+		T(test_source__placeholders_across_chunk_boundaries),
+		T(test_source__very_long_line_with_dollars),
+		T(test_source__callback_value_stops_the_pass),
+		T(test_source__unterminated_string_names_file_and_line),
+		T(test_source__empty_file),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
