@@ -1,0 +1,837 @@
+/*
+ * test_mysql.c - the MySQL/MariaDB driver through its vtable, against a real server.
+ *
+ * DBM_TEST_MYSQL_URL names a server (tests/servers/mariadb.sh starts one);
+ * DBM_TEST_GALERA_URLS, three URLs separated by spaces, a Galera cluster
+ * (tests/servers/galera.sh). Without them the tests are skipped, unless
+ * DBM_TEST_REQUIRE_SERVERS=1 makes a missing DBM_TEST_MYSQL_URL a failure;
+ * the Galera tests are optional either way. Every test works in a database
+ * of its own, dropped at the end.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dbmigrate/driver.h"
+
+extern const struct dbm_driver dbm_mysql_driver;
+
+static const struct dbm_driver *drv = &dbm_mysql_driver;
+
+/* The test server's URL (ends in '/'), or skips / fails the test when there is none. */
+static const char *mysql_url(void)
+{
+	const char *url = getenv("DBM_TEST_MYSQL_URL");
+	const char *req = getenv("DBM_TEST_REQUIRE_SERVERS");
+
+	if (url && *url)
+		return url;
+	if (req && strcmp(req, "1") == 0)
+		fail_msg("DBM_TEST_MYSQL_URL is not set and DBM_TEST_REQUIRE_SERVERS=1");
+	skip();
+	return NULL;
+}
+
+/* Builds base + suffix into a static buffer (one at a time). */
+static const char *url_with(const char *base, const char *suffix)
+{
+	static char buf[4][1024];
+	static int which;
+	char tmp[1024];
+
+	which = (which + 1) % 4;
+	snprintf(tmp, sizeof(tmp), "%s%s", base, suffix);
+	memcpy(buf[which], tmp, sizeof(tmp));
+	return buf[which];
+}
+
+/* A fresh database name for one test. */
+static const char *new_dbname(void)
+{
+	static char name[64];
+	static unsigned n;
+
+	snprintf(name, sizeof(name), "dbm_t_%ld_%u", (long)getpid(), ++n);
+	return name;
+}
+
+static struct dbm_conn *connect_ok(const char *url, const char *schema)
+{
+	struct dbm_conn_opts o = {0};
+	struct dbm_conn *c = NULL;
+	int rc;
+
+	o.url = url;
+	o.schema = schema;
+	o.application_name = "dbmigrate";
+	rc = drv->connect(&o, &c);
+	if (rc != 0)
+		fail_msg("connect failed: %s", dbm_error_last()->message);
+	assert_non_null(c);
+	return c;
+}
+
+static int exec_sql(struct dbm_conn *c, const char *sql)
+{
+	struct dbm_stmt s = {sql, strlen(sql), 1, 1, 0, NULL, 0};
+
+	return drv->exec(c, &s);
+}
+
+static void exec_ok(struct dbm_conn *c, const char *sql)
+{
+	int rc = exec_sql(c, sql);
+
+	if (rc != 0)
+		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
+}
+
+/* Collects rows as "a|b|NULL\n" text. */
+static int collect_cb(void *ctx, unsigned ncols, const char *const *values)
+{
+	char *out = ctx;
+	unsigned i;
+
+	for (i = 0; i < ncols; i++) {
+		strcat(out, i ? "|" : "");
+		strcat(out, values[i] ? values[i] : "NULL");
+	}
+	strcat(out, "\n");
+	return 0;
+}
+
+/* The rows of sql as text, in a static buffer. */
+static const char *query_text(struct dbm_conn *c, const char *sql)
+{
+	static char out[8192];
+	int rc;
+
+	out[0] = '\0';
+	rc = drv->query(c, sql, collect_cb, out);
+	if (rc != 0)
+		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
+	return out;
+}
+
+/* Connects to the server without a database and creates a fresh one; returns its name. */
+static const char *create_db(const char *base)
+{
+	struct dbm_conn *c = connect_ok(base, NULL);
+	const char *name = new_dbname();
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "CREATE DATABASE `%s`", name);
+	exec_ok(c, sql);
+	drv->disconnect(c);
+	return name;
+}
+
+static void drop_db(const char *base, const char *name)
+{
+	struct dbm_conn *c = connect_ok(base, NULL);
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS `%s`", name);
+	exec_ok(c, sql);
+	drv->disconnect(c);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The password of a URL "mysql://user:pw@..." into buf; "" when none. */
+static void url_password(const char *url, char *buf, size_t n)
+{
+	const char *p = strstr(url, "://"), *colon, *at;
+
+	buf[0] = '\0';
+	if (!p)
+		return;
+	p += 3;
+	at = strchr(p, '@');
+	colon = strchr(p, ':');
+	if (!at || !colon || colon > at)
+		return;
+	snprintf(buf, n, "%.*s", (int)(at - colon - 1), colon + 1);
+}
+
+/* The URL without its password ("mysql://dbm@host:port/"). */
+static const char *url_without_password(const char *url)
+{
+	static char buf[1024];
+	const char *p = strstr(url, "://") + 3;
+	const char *colon = strchr(p, ':'), *at = strchr(p, '@');
+
+	assert_non_null(at);
+	assert_true(colon < at);
+	snprintf(buf, sizeof(buf), "%.*s%s", (int)(colon - url), url, at);
+	return buf;
+}
+
+static void assert_no_secret(const char *pw)
+{
+	const struct dbm_error *e = dbm_error_last();
+
+	assert_true(strlen(pw) > 0);
+	assert_null(strstr(e->message, pw));
+	assert_null(strstr(e->detail, pw));
+	assert_null(strstr(e->hint, pw));
+}
+
+/* ---- connecting --------------------------------------------------------------------------- */
+
+static void test_mysql__connect_with_password_in_url(void **state)
+{
+	const char *base = mysql_url();
+	const char *db = create_db(base);
+	struct dbm_conn *c = connect_ok(url_with(base, db), NULL);
+	struct dbm_buf v = DBM_BUF_INIT;
+
+	assert_string_equal(c->schema, db);
+	assert_string_equal(c->user, "dbm");
+	assert_non_null(c->server_version);
+	assert_true(strncmp(c->server_version, "MariaDB 1", 9) == 0 ||
+	            strncmp(c->server_version, "MySQL ", 6) == 0);
+	assert_null(strchr(c->server_version, '-'));
+	assert_string_equal(query_text(c, "SELECT @@character_set_client, DATABASE()"),
+	                    url_with("utf8mb4|", url_with(db, "\n")));
+	drv->disconnect(c);
+
+	assert_int_equal(drv->client_version(&v), 0);
+	assert_true(strncmp(v.ptr, "libmariadb ", 11) == 0);
+	assert_true(v.len > 11);
+	dbm_buf_free(&v);
+	drop_db(base, db);
+}
+
+static void test_mysql__connect_with_mysql_pwd(void **state)
+{
+	const char *base = mysql_url();
+	char pw[256];
+	struct dbm_conn *c;
+
+	url_password(base, pw, sizeof(pw));
+	setenv("MYSQL_PWD", pw, 1);
+	c = connect_ok(url_without_password(base), NULL);
+	unsetenv("MYSQL_PWD");
+	assert_string_equal(c->user, "dbm");
+	assert_null(c->schema);
+	drv->disconnect(c);
+}
+
+static void test_mysql__wrong_password_names_no_secret(void **state)
+{
+	const char *base = mysql_url();
+	const char *wrong = "wrong-pw-7731";
+	char url[1024];
+	struct dbm_conn_opts o = {0};
+	struct dbm_conn *c = NULL;
+	const char *p = strstr(base, "://") + 3;
+
+	snprintf(url, sizeof(url), "%.*s%s%s", (int)(strchr(p, ':') - base + 1), base, wrong,
+	         strchr(p, '@'));
+	o.url = url;
+	assert_int_equal(drv->connect(&o, &c), DBM_ERR_RUN);
+	assert_null(c);
+	assert_int_equal(dbm_error_last()->server_code, 1045);
+	assert_string_equal(dbm_error_last()->sqlstate, "28000");
+	assert_non_null(strstr(dbm_error_last()->message,
+	                       "cannot connect to the MySQL server: Access denied for user 'dbm'"));
+	assert_no_secret(wrong);
+
+	/* MYSQL_PWD is not used when the URL has a password. */
+	setenv("MYSQL_PWD", wrong, 1);
+	c = connect_ok(base, NULL);
+	drv->disconnect(c);
+	setenv("MYSQL_PWD", "wrong-env-pw", 1);
+	o.url = url_without_password(base);
+	c = NULL;
+	assert_int_equal(drv->connect(&o, &c), DBM_ERR_RUN);
+	unsetenv("MYSQL_PWD");
+	assert_int_equal(dbm_error_last()->server_code, 1045);
+	assert_no_secret("wrong-env-pw");
+}
+
+static void test_mysql__url_errors(void **state)
+{
+	struct dbm_conn_opts o = {0};
+	struct dbm_conn *c = NULL;
+
+	o.url = "mysql://u:s3cr3t@127.0.0.1:3306/db?ssl-mode=REQUIRED&colour=blue";
+	assert_int_equal(drv->connect(&o, &c), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message, "unknown option 'colour' in the MySQL URL");
+	assert_no_secret("s3cr3t");
+
+	o.url = "mysql://u:s3cr3t@127.0.0.1:99999/db";
+	assert_int_equal(drv->connect(&o, &c), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message, "invalid port '99999' in the URL");
+
+	o.url = "mysql://u:s3cr3t@127.0.0.1/db?ssl-mode=SOMETIMES";
+	assert_int_equal(drv->connect(&o, &c), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message,
+	                    "invalid value 'SOMETIMES' for URL option 'ssl-mode'");
+
+	o.url = "mysql://u:s3cr%ZZt@127.0.0.1/db";
+	assert_int_equal(drv->connect(&o, &c), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message,
+	                    "invalid percent-encoding in the password of the URL");
+	assert_no_secret("s3cr");
+
+	o.url = "mysql://u:s3cr3t@127.0.0.1/db?connect-timeout=soon";
+	assert_int_equal(drv->connect(&o, &c), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message,
+	                    "invalid value 'soon' for URL option 'connect-timeout'");
+	assert_null(c);
+}
+
+static void test_mysql__percent_decoding_and_options(void **state)
+{
+	const char *base = mysql_url();
+	char pw[256], enc[768], url[1024];
+	const char *p = strstr(base, "://") + 3, *at = strchr(p, '@');
+	struct dbm_conn *c;
+	size_t i, n = 0;
+
+	/* The password fully percent-encoded must work as well. */
+	url_password(base, pw, sizeof(pw));
+	for (i = 0; pw[i]; i++)
+		n += (size_t)snprintf(enc + n, sizeof(enc) - n, "%%%02X", (unsigned char)pw[i]);
+	snprintf(url, sizeof(url), "%.*s%s%s?ssl-mode=PREFERRED&connect-timeout=5",
+	         (int)(strchr(p, ':') - base + 1), base, enc, at);
+	c = connect_ok(url, NULL);
+	assert_string_equal(c->user, "dbm");
+	drv->disconnect(c);
+}
+
+static void test_mysql__ssl_required_against_plain_server(void **state)
+{
+	const char *base = mysql_url();
+	struct dbm_conn_opts o = {0};
+	struct dbm_conn *c = NULL;
+	char pw[256];
+	int rc;
+
+	o.url = url_with(base, "?ssl-mode=REQUIRED");
+	rc = drv->connect(&o, &c);
+	if (rc == 0) {
+		/* The server speaks TLS: then the session is encrypted. */
+		const char *t = query_text(c, "SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+
+		assert_true(strlen(t) > strlen("Ssl_cipher|\n"));
+		drv->disconnect(c);
+		return;
+	}
+	assert_int_equal(rc, DBM_ERR_RUN);
+	assert_string_equal(dbm_error_last()->message,
+	                    "cannot connect to the MySQL server: it does not offer TLS, which "
+	                    "ssl-mode requires");
+	assert_int_equal(dbm_error_last()->server_code, 2026);
+	assert_null(c);
+	o.url = url_with(base, "?ssl-mode=VERIFY_IDENTITY");
+	assert_int_equal(drv->connect(&o, &c), DBM_ERR_RUN);
+	assert_null(c);
+	/* DISABLED and PREFERRED connect in plain text. */
+	o.url = url_with(base, "?ssl-mode=DISABLED");
+	assert_int_equal(drv->connect(&o, &c), 0);
+	drv->disconnect(c);
+	c = NULL;
+	o.url = url_with(base, "?ssl_mode=preferred");
+	assert_int_equal(drv->connect(&o, &c), 0);
+	drv->disconnect(c);
+	url_password(base, pw, sizeof(pw));
+	assert_no_secret(pw);
+}
+
+static void test_mysql__schema_option_and_missing_database(void **state)
+{
+	const char *base = mysql_url();
+	const char *db = create_db(base);
+	const char *missing = "dbm_t_does_not_exist_x";
+	char name[64], later[64], sql[256];
+	struct dbm_conn_opts o = {0};
+	struct dbm_conn *c = NULL;
+
+	snprintf(name, sizeof(name), "%s", db);
+	/* --schema differs from the URL's database: USE it. */
+	c = connect_ok(base, name);
+	assert_string_equal(c->schema, name);
+	assert_string_equal(query_text(c, "SELECT DATABASE()"), url_with(name, "\n"));
+	drv->disconnect(c);
+
+	/* A --schema that does not exist yet: the caller creates it, then it is used. */
+	snprintf(later, sizeof(later), "%s", new_dbname());
+	c = connect_ok(base, later);
+	assert_string_equal(c->schema, later);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE `%s`", later);
+	exec_ok(c, sql);
+	exec_ok(c, "CREATE TABLE t (id INT)");
+	assert_string_equal(query_text(c, "SELECT DATABASE()"), url_with(later, "\n"));
+	snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", later);
+	exec_ok(c, sql);
+	drv->disconnect(c);
+
+	/* A database in the URL that does not exist: the server's error, clearly. */
+	o.url = url_with(base, missing);
+	assert_int_equal(drv->connect(&o, &c), DBM_ERR_RUN);
+	assert_int_equal(dbm_error_last()->server_code, 1049);
+	assert_string_equal(dbm_error_last()->sqlstate, "42000");
+	snprintf(sql, sizeof(sql), "cannot connect to the MySQL server: Unknown database '%s'",
+	         missing);
+	assert_string_equal(dbm_error_last()->message, sql);
+	assert_non_null(strstr(dbm_error_last()->hint, "does not exist"));
+	drop_db(base, name);
+}
+
+static void test_mysql__session_timeouts(void **state)
+{
+	const char *base = mysql_url();
+	struct dbm_conn_opts o = {0};
+	struct dbm_conn *c = NULL;
+
+	o.url = base;
+	o.statement_timeout = 1;
+	o.ddl_lock_timeout = 7;
+	assert_int_equal(drv->connect(&o, &c), 0);
+	if (strncmp(c->server_version, "MariaDB", 7) == 0)
+		assert_string_equal(
+		    query_text(c, "SELECT @@max_statement_time, @@lock_wait_timeout"),
+		    "1.000000|7\n");
+	else
+		assert_string_equal(
+		    query_text(c, "SELECT @@max_execution_time, @@lock_wait_timeout"), "1000|7\n");
+	drv->disconnect(c);
+}
+
+/* ---- statements --------------------------------------------------------------------------- */
+
+static void test_mysql__exec_ddl_and_errors(void **state)
+{
+	const char *base = mysql_url();
+	const char *db = create_db(base);
+	char name[64];
+	struct dbm_conn *c;
+
+	snprintf(name, sizeof(name), "%s", db);
+	c = connect_ok(url_with(base, name), NULL);
+	exec_ok(c, "CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(20) NULL)");
+	exec_ok(c, "INSERT INTO t VALUES (1, 'a\\'b'), (2, NULL), (3, 'caf\xc3\xa9')");
+	assert_string_equal(query_text(c, "SELECT id, s FROM t ORDER BY id"),
+	                    "1|a'b\n2|NULL\n3|caf\xc3\xa9\n");
+
+	assert_int_equal(exec_sql(c, "CREATE TABLE t (id INT)"), DBM_ERR_RUN);
+	assert_string_equal(dbm_error_last()->message, "Table 't' already exists");
+	assert_int_equal(dbm_error_last()->server_code, 1050);
+	assert_string_equal(dbm_error_last()->sqlstate, "42S01");
+	assert_int_equal(dbm_error_last()->position, 0);
+
+	assert_int_equal(exec_sql(c, "INSERT INTO t VALUES (1, 'dup')"), DBM_ERR_RUN);
+	assert_int_equal(dbm_error_last()->server_code, 1062);
+	assert_string_equal(dbm_error_last()->sqlstate, "23000");
+
+	assert_int_equal(exec_sql(c, "SELEC 1"), DBM_ERR_RUN);
+	assert_int_equal(dbm_error_last()->server_code, 1064);
+	assert_string_equal(dbm_error_last()->sqlstate, "42000");
+
+	assert_int_equal(drv->query(c, "SELECT * FROM nope", collect_cb, NULL), DBM_ERR_RUN);
+	assert_int_equal(dbm_error_last()->server_code, 1146);
+	assert_string_equal(dbm_error_last()->sqlstate, "42S02");
+
+	/* The connection still works after errors. */
+	assert_string_equal(query_text(c, "SELECT COUNT(*) FROM t"), "3\n");
+	drv->disconnect(c);
+	drop_db(base, name);
+}
+
+static int stop_after_first(void *ctx, unsigned ncols, const char *const *values)
+{
+	(*(int *)ctx)++;
+	return 42;
+}
+
+static void test_mysql__procedure_with_result_sets(void **state)
+{
+	const char *base = mysql_url();
+	const char *db = create_db(base);
+	char name[64];
+	struct dbm_conn *c;
+	int calls = 0;
+
+	snprintf(name, sizeof(name), "%s", db);
+	c = connect_ok(url_with(base, name), NULL);
+	exec_ok(c, "CREATE TABLE log (n INT)");
+	exec_ok(c, "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1 AS a;\n  INSERT INTO log VALUES (1);\n"
+	           "  SELECT 2 AS b UNION SELECT 3;\n  INSERT INTO log VALUES (2);\nEND");
+	exec_ok(c, "CALL p()");
+	exec_ok(c, "CALL p()");
+	assert_string_equal(query_text(c, "SELECT COUNT(*), SUM(n) FROM log"), "4|6\n");
+	/* query: the first result set's rows; the others are drained. */
+	assert_string_equal(query_text(c, "CALL p()"), "1\n");
+	assert_int_equal(drv->query(c, "CALL p()", stop_after_first, &calls), 42);
+	assert_int_equal(calls, 1);
+	assert_string_equal(query_text(c, "SELECT COUNT(*) FROM log"), "8\n");
+
+	/* An error in the middle of a procedure is the statement's error. */
+	exec_ok(c, "CREATE PROCEDURE q() BEGIN SELECT 1; INSERT INTO missing VALUES (1); END");
+	assert_int_equal(exec_sql(c, "CALL q()"), DBM_ERR_RUN);
+	assert_int_equal(dbm_error_last()->server_code, 1146);
+	assert_string_equal(query_text(c, "SELECT 5"), "5\n");
+	drv->disconnect(c);
+	drop_db(base, name);
+}
+
+static unsigned flags_of(const char *sql)
+{
+	struct dbm_stmt s = {sql, strlen(sql), 1, 1, 0, NULL, 0};
+
+	return drv->stmt_flags(&s);
+}
+
+static void test_mysql__stmt_flags(void **state)
+{
+	assert_int_equal(drv->caps, DBM_CAP_SCHEMAS);
+	assert_int_equal(flags_of("BEGIN"), DBM_EXEC_TX_CONTROL);
+	assert_int_equal(flags_of("begin work"), DBM_EXEC_TX_CONTROL);
+	assert_int_equal(flags_of("START TRANSACTION READ ONLY"), DBM_EXEC_TX_CONTROL);
+	assert_int_equal(flags_of("-- c\n# d\n/* e */ COMMIT"), DBM_EXEC_TX_CONTROL);
+	assert_int_equal(flags_of("Commit Work And Chain"), DBM_EXEC_TX_CONTROL);
+	assert_int_equal(flags_of("ROLLBACK"), DBM_EXEC_TX_CONTROL);
+	assert_int_equal(flags_of("ROLLBACK TO SAVEPOINT s1"), 0);
+	assert_int_equal(flags_of("rollback work to s1"), 0);
+	assert_int_equal(flags_of("BEGIN NOT ATOMIC SELECT 1; END"), 0);
+	assert_int_equal(flags_of("START SLAVE"), 0);
+	assert_int_equal(flags_of("CREATE TABLE begin_x (id INT)"), 0);
+	assert_int_equal(flags_of("SAVEPOINT s1"), 0);
+	assert_int_equal(flags_of("CREATE INDEX i ON t (a)"), 0);
+}
+
+/* ---- the lock ----------------------------------------------------------------------------- */
+
+static void test_mysql__lock_second_connection_waits_and_fails(void **state)
+{
+	const char *base = mysql_url();
+	const char *db = create_db(base);
+	char name[64], want[128];
+	struct dbm_conn *a, *b;
+	double t0, dt;
+	const char *id;
+
+	snprintf(name, sizeof(name), "%s", db);
+	a = connect_ok(url_with(base, name), NULL);
+	b = connect_ok(url_with(base, name), NULL);
+	assert_int_equal(drv->lock(a, name, "schema_history", 5), 0);
+	id = query_text(a, "SELECT CONNECTION_ID()");
+	snprintf(want, sizeof(want),
+	         "held by MySQL connection %.*s (user 'dbm', host '127.0.0.1:", (int)strlen(id) - 1,
+	         id);
+	t0 = now_s();
+	assert_int_equal(drv->lock(b, name, "schema_history", 1), DBM_ERR_LOCK);
+	dt = now_s() - t0;
+	assert_true(dt >= 0.9 && dt < 5.0);
+	assert_non_null(strstr(dbm_error_last()->message, want));
+	assert_non_null(strstr(dbm_error_last()->message, "cannot acquire the lock 'dbmigrate:"));
+	assert_non_null(strstr(dbm_error_last()->hint, "KILL "));
+
+	/* A different table is a different lock. */
+	assert_int_equal(drv->lock(b, name, "other_history", 0), 0);
+	assert_int_equal(drv->unlock(b), 0);
+	assert_int_equal(drv->unlock(a), 0);
+	assert_int_equal(drv->unlock(a), 0); /* not held: fine */
+	assert_int_equal(drv->lock(b, name, "schema_history", 1), 0);
+	assert_int_equal(drv->unlock(b), 0);
+
+	/* A very long name still gives one lock per schema.table. */
+	assert_int_equal(drv->lock(a, name, "a_history_table_with_a_long_long_long_long_name_x", 0),
+	                 0);
+	assert_int_equal(drv->lock(b, name, "a_history_table_with_a_long_long_long_long_name_y", 0),
+	                 0);
+	assert_int_equal(drv->unlock(b), 0);
+	assert_int_equal(drv->lock(b, name, "a_history_table_with_a_long_long_long_long_name_x", 0),
+	                 DBM_ERR_LOCK);
+	drv->disconnect(a); /* releases */
+	assert_int_equal(drv->lock(b, name, "a_history_table_with_a_long_long_long_long_name_x", 0),
+	                 0);
+	drv->disconnect(b);
+	drop_db(base, name);
+}
+
+/*
+ * In a child: connects to url, takes the lock on db.schema_history and
+ * then dies by SIGKILL (a kill -9 of a runner) or, with hold_s > 0, holds
+ * it that long and exits 0. Exit 4 when the lock was not acquired.
+ */
+static pid_t spawn_locker(const char *url, const char *db, int timeout_s, int hold_s)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct dbm_conn_opts o = {0};
+		struct dbm_conn *c = NULL;
+		int rc;
+
+		o.url = url;
+		if (drv->connect(&o, &c) != 0)
+			_exit(1);
+		rc = drv->lock(c, db, "schema_history", timeout_s);
+		if (rc != 0)
+			_exit(-rc);
+		if (hold_s <= 0)
+			raise(SIGKILL);
+		sleep((unsigned)hold_s);
+		drv->unlock(c);
+		drv->disconnect(c);
+		_exit(0);
+	}
+	return pid;
+}
+
+static int wait_exit(pid_t pid)
+{
+	int st = 0;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+/*
+ * The lock-table protocol against (a node of) a server: a killed holder
+ * blocks the next runner until its row expires, and the message names the
+ * dead holder. url_a and url_b may point to two nodes of a cluster.
+ */
+static void check_table_lock_expiry(const char *url_a, const char *url_b, const char *db)
+{
+	struct dbm_conn *b = connect_ok(url_b, NULL);
+	char want[128], sql[512];
+	pid_t pid;
+	double t0;
+
+	pid = spawn_locker(url_a, db, 5, 0);
+	assert_int_equal(wait_exit(pid), 128 + SIGKILL);
+	snprintf(want, sizeof(want), "held by process %ld on host '", (long)pid);
+	assert_int_equal(drv->lock(b, db, "schema_history", 1), DBM_ERR_LOCK);
+	assert_non_null(strstr(dbm_error_last()->message, want));
+	assert_non_null(strstr(dbm_error_last()->message, "expires in "));
+	assert_non_null(strstr(dbm_error_last()->hint, "60 s after its last heartbeat"));
+
+	/* Let the dead runner's row run out (as 60 s without heartbeat would). */
+	snprintf(sql, sizeof(sql),
+	         "UPDATE `%s`.`schema_history_lock` SET expires_at = UTC_TIMESTAMP(6) + "
+	         "INTERVAL 1 SECOND",
+	         db);
+	exec_ok(b, sql);
+	t0 = now_s();
+	assert_int_equal(drv->lock(b, db, "schema_history", 10), 0);
+	assert_true(now_s() - t0 < 6.0);
+	snprintf(sql, sizeof(sql),
+	         "SELECT COUNT(*), SUM(pid = %ld), MIN(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), "
+	         "expires_at) BETWEEN 50 AND 60) FROM `%s`.`schema_history_lock`",
+	         (long)getpid(), db);
+	assert_string_equal(query_text(b, sql), "1|1|1\n");
+	assert_int_equal(drv->unlock(b), 0);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM `%s`.`schema_history_lock`", db);
+	assert_string_equal(query_text(b, sql), "0\n");
+	drv->disconnect(b);
+}
+
+static void test_mysql__table_lock_on_single_server(void **state)
+{
+	const char *base = mysql_url();
+	const char *db = create_db(base);
+	char name[64], url[1024];
+	struct dbm_conn *a, *b;
+	double t0;
+
+	snprintf(name, sizeof(name), "%s", db);
+	snprintf(url, sizeof(url), "%s%s?lock=table", base, name);
+	a = connect_ok(url, NULL);
+	b = connect_ok(url, NULL);
+	assert_int_equal(drv->lock(a, name, "schema_history", 1), 0);
+	t0 = now_s();
+	assert_int_equal(drv->lock(b, name, "schema_history", 1), DBM_ERR_LOCK);
+	assert_true(now_s() - t0 >= 0.9);
+	assert_non_null(strstr(dbm_error_last()->message, "held by process "));
+	/* clean keeps the lock table it holds a lock in, and drops the rest. */
+	exec_ok(a, "CREATE TABLE t (id INT)");
+	assert_int_equal(drv->clean(a, name), 0);
+	assert_string_equal(
+	    query_text(a, url_with("SELECT TABLE_NAME FROM information_schema.TABLES "
+	                           "WHERE TABLE_SCHEMA = '",
+	                           url_with(name, "'"))),
+	    "schema_history_lock\n");
+	assert_int_equal(drv->unlock(a), 0);
+	assert_int_equal(drv->lock(b, name, "schema_history", 1), 0);
+	assert_int_equal(drv->unlock(b), 0);
+	drv->disconnect(a);
+	drv->disconnect(b);
+
+	check_table_lock_expiry(url, url, name);
+	drop_db(base, name);
+}
+
+/* ---- clean -------------------------------------------------------------------------------- */
+
+static void test_mysql__clean_drops_everything(void **state)
+{
+	const char *base = mysql_url();
+	const char *db = create_db(base);
+	char name[64], sql[1024];
+	struct dbm_conn *c;
+
+	snprintf(name, sizeof(name), "%s", db);
+	c = connect_ok(url_with(base, name), NULL);
+	exec_ok(c, "CREATE TABLE parent (id INT PRIMARY KEY) ENGINE=InnoDB");
+	exec_ok(c, "CREATE TABLE child (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES "
+	           "parent (id)) ENGINE=InnoDB");
+	exec_ok(c, "CREATE TABLE `we``ird name` (id INT)");
+	exec_ok(c, "INSERT INTO parent VALUES (1)");
+	exec_ok(c, "INSERT INTO child VALUES (1, 1)");
+	exec_ok(c, "CREATE VIEW v1 AS SELECT * FROM child");
+	exec_ok(c, "CREATE VIEW v2 AS SELECT * FROM v1");
+	exec_ok(c, "CREATE PROCEDURE pr() SELECT 1");
+	exec_ok(c, "CREATE FUNCTION fn(x INT) RETURNS INT DETERMINISTIC RETURN x + 1");
+	exec_ok(c, "CREATE TRIGGER tr BEFORE INSERT ON child FOR EACH ROW SET NEW.p = NEW.p");
+	exec_ok(c, "CREATE EVENT ev ON SCHEDULE EVERY 1 DAY DO DELETE FROM child");
+	exec_ok(c, "CREATE SEQUENCE sq");
+
+	assert_int_equal(drv->clean(c, name), 0);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '%s'),"
+	    " (SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '%s'),"
+	    " (SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '%s'),"
+	    " (SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '%s'),"
+	    " (SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '%s'),"
+	    " @@FOREIGN_KEY_CHECKS",
+	    name, name, name, name, name);
+	assert_string_equal(query_text(c, sql), "0|0|0|0|0|1\n");
+	/* An empty database cleans fine too; NULL means the connection's database. */
+	assert_int_equal(drv->clean(c, NULL), 0);
+	drv->disconnect(c);
+	drop_db(base, name);
+}
+
+/* ---- a lost connection -------------------------------------------------------------------- */
+
+static void test_mysql__lost_connection(void **state)
+{
+	const char *base = mysql_url();
+	struct dbm_conn *a = connect_ok(base, NULL), *b = connect_ok(base, NULL);
+	char sql[64];
+	const char *id = query_text(a, "SELECT CONNECTION_ID()");
+	int code;
+
+	snprintf(sql, sizeof(sql), "KILL CONNECTION %.*s", (int)strlen(id) - 1, id);
+	exec_ok(b, sql);
+	assert_int_equal(exec_sql(a, "SELECT 1"), DBM_ERR_RUN);
+	assert_non_null(
+	    strstr(dbm_error_last()->message, "lost the connection to the MySQL server: "));
+	code = dbm_error_last()->server_code;
+	assert_true(code == 2006 || code == 2013 || code == 1927);
+	assert_non_null(strstr(dbm_error_last()->hint, "run the command again"));
+	/* Every later call fails the same way, without touching the dead handle. */
+	assert_int_equal(drv->query(a, "SELECT 1", collect_cb, NULL), DBM_ERR_RUN);
+	assert_string_equal(dbm_error_last()->message,
+	                    "the connection to the MySQL server was lost earlier");
+	assert_int_equal(drv->lock(a, NULL, "schema_history", 1), DBM_ERR_RUN);
+	assert_int_equal(drv->unlock(a), 0);
+	drv->disconnect(a);
+	drv->disconnect(b);
+}
+
+/* ---- Galera ------------------------------------------------------------------------------- */
+
+/* Splits DBM_TEST_GALERA_URLS into urls[0..2]; skips when unset. */
+static void galera_urls(char urls[3][512])
+{
+	const char *env = getenv("DBM_TEST_GALERA_URLS");
+	int n;
+
+	if (!env || !*env)
+		skip();
+	n = sscanf(env, "%511s %511s %511s", urls[0], urls[1], urls[2]);
+	if (n != 3)
+		fail_msg("DBM_TEST_GALERA_URLS needs three URLs");
+}
+
+static const char *galera_create_db(const char *url)
+{
+	return create_db(url);
+}
+
+static void test_mysql__galera_lock_one_winner(void **state)
+{
+	char urls[3][512], name[64];
+	pid_t p1, p2;
+	int r1, r2, round;
+	struct dbm_conn *c;
+
+	galera_urls(urls);
+	snprintf(name, sizeof(name), "%s", galera_create_db(urls[0]));
+	c = connect_ok(urls[1], NULL);
+	assert_string_equal(query_text(c, "SELECT @@wsrep_on"), "1\n");
+	drv->disconnect(c);
+	for (round = 0; round < 3; round++) {
+		/* Both try at once through two nodes; the winner holds for 4 s. */
+		p1 = spawn_locker(url_with(urls[0], name), name, 2, 4);
+		p2 = spawn_locker(url_with(urls[1], name), name, 2, 4);
+		r1 = wait_exit(p1);
+		r2 = wait_exit(p2);
+		if (!((r1 == 0 && r2 == 4) || (r1 == 4 && r2 == 0)))
+			fail_msg("round %d: exits %d and %d, want one 0 and one 4", round, r1, r2);
+	}
+	drop_db(urls[0], name);
+}
+
+static void test_mysql__galera_killed_holder_expires(void **state)
+{
+	char urls[3][512], name[64], a[600], b[600];
+
+	galera_urls(urls);
+	snprintf(name, sizeof(name), "%s", galera_create_db(urls[0]));
+	snprintf(a, sizeof(a), "%s%s", urls[0], name);
+	snprintf(b, sizeof(b), "%s%s", urls[1], name);
+	check_table_lock_expiry(a, b, name);
+	drop_db(urls[0], name);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_mysql__stmt_flags),
+	    cmocka_unit_test(test_mysql__url_errors),
+	    cmocka_unit_test(test_mysql__connect_with_password_in_url),
+	    cmocka_unit_test(test_mysql__connect_with_mysql_pwd),
+	    cmocka_unit_test(test_mysql__wrong_password_names_no_secret),
+	    cmocka_unit_test(test_mysql__percent_decoding_and_options),
+	    cmocka_unit_test(test_mysql__ssl_required_against_plain_server),
+	    cmocka_unit_test(test_mysql__schema_option_and_missing_database),
+	    cmocka_unit_test(test_mysql__session_timeouts),
+	    cmocka_unit_test(test_mysql__exec_ddl_and_errors),
+	    cmocka_unit_test(test_mysql__procedure_with_result_sets),
+	    cmocka_unit_test(test_mysql__lock_second_connection_waits_and_fails),
+	    cmocka_unit_test(test_mysql__table_lock_on_single_server),
+	    cmocka_unit_test(test_mysql__clean_drops_everything),
+	    cmocka_unit_test(test_mysql__lost_connection),
+	    cmocka_unit_test(test_mysql__galera_lock_one_winner),
+	    cmocka_unit_test(test_mysql__galera_killed_holder_expires),
+	};
+
+	return cmocka_run_group_tests_name("mysql", tests, NULL, NULL);
+}
