@@ -29,6 +29,8 @@
 #define CONFIG_DEFAULT_URL "sqlite:dbmigrate.db"
 #define CONFIG_ENV_PREFIX "DBMIGRATE_"
 #define CONFIG_PLACEHOLDER_PREFIX "DBMIGRATE_PLACEHOLDER_"
+#define CONFIG_MERGE_KEY "<<"
+#define CONFIG_MAX_MERGE_DEPTH 16
 
 enum config_type {
 	CONFIG_URL,          /* text; also records url_source */
@@ -134,6 +136,7 @@ struct config_yaml {
 	int env_found;
 	unsigned env_line;        /* line of the environments: key, 0 when absent */
 	struct dbm_buf env_names; /* "dev, prod" for the unknown-environment hint */
+	int depth;                /* merge keys being applied, against alias loops */
 };
 
 static const struct config_key *config_find_key(const char *name, size_t len, unsigned in)
@@ -426,6 +429,62 @@ static int config_yaml_placeholders(struct config_yaml *y, struct dbm_config *cf
 static int config_yaml_environments(struct config_yaml *y, struct dbm_config *cfg,
                                     yaml_node_t *map);
 
+static int config_yaml_mapping(struct config_yaml *y, struct dbm_config *cfg, yaml_node_t *map,
+                               int nested);
+
+/*
+ * Applies the mappings named by YAML merge keys ("<<: *base" or
+ * "<<: [*a, *b]") in map before map's own keys, so that its own keys win;
+ * of a list, the first mapping wins, as YAML's merge type says. Returns 0,
+ * DBM_ERR_USAGE (not a mapping, merges nested too deeply) or DBM_ERR_NOMEM.
+ */
+static int config_yaml_merge(struct config_yaml *y, struct dbm_config *cfg, yaml_node_t *map,
+                             int nested)
+{
+	yaml_node_pair_t *pair;
+	int r = 0;
+
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = yaml_document_get_node(&y->doc, pair->key);
+		yaml_node_t *val = yaml_document_get_node(&y->doc, pair->value);
+		struct config_origin o = {CONFIG_MERGE_KEY, y->file, 0, NULL};
+		yaml_node_item_t *item;
+
+		if (!key || key->type != YAML_SCALAR_NODE || !val ||
+		    strcmp((const char *)key->data.scalar.value, CONFIG_MERGE_KEY) != 0)
+			continue;
+		o.line = config_node_line(val);
+		if (y->depth >= CONFIG_MAX_MERGE_DEPTH)
+			return config_fail(&o, "merges nest more than %d deep",
+			                   CONFIG_MAX_MERGE_DEPTH);
+		y->depth++;
+		if (val->type == YAML_MAPPING_NODE) {
+			r = config_yaml_mapping(y, cfg, val, nested);
+		} else if (val->type == YAML_SEQUENCE_NODE) {
+			item = val->data.sequence.items.top;
+			while (r == 0 && item > val->data.sequence.items.start) {
+				yaml_node_t *m = yaml_document_get_node(&y->doc, *--item);
+
+				if (!m || m->type != YAML_MAPPING_NODE) {
+					o.line = m ? config_node_line(m) : o.line;
+					r = config_fail(&o, "expected a mapping to merge, got %s",
+					                m ? config_node_kind(m) : "nothing");
+				} else {
+					r = config_yaml_mapping(y, cfg, m, nested);
+				}
+			}
+		} else {
+			r = config_fail(&o,
+			                "expected a mapping or a list of mappings to merge, got %s",
+			                config_node_kind(val));
+		}
+		y->depth--;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /*
  * Applies the keys of one mapping (the top level, or one environment when
  * nested) to cfg. At the top level the environments: key is applied last,
@@ -439,6 +498,8 @@ static int config_yaml_mapping(struct config_yaml *y, struct dbm_config *cfg, ya
 	yaml_node_pair_t *pair;
 	int r;
 
+	if ((r = config_yaml_merge(y, cfg, map, nested)) < 0)
+		return r;
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
 		yaml_node_t *key = config_yaml_key(y, map, pair);
 		yaml_node_t *val = yaml_document_get_node(&y->doc, pair->value);
@@ -449,6 +510,9 @@ static int config_yaml_mapping(struct config_yaml *y, struct dbm_config *cfg, ya
 		if (!key)
 			return DBM_ERR_USAGE;
 		name = (const char *)key->data.scalar.value;
+		/* merged before the loop; "x-" keys hold YAML anchors for merging */
+		if (strcmp(name, CONFIG_MERGE_KEY) == 0 || strncmp(name, "x-", 2) == 0)
+			continue;
 		k = config_find_key(name, strlen(name), CONFIG_IN_FILE);
 		if (!k || (nested && k->type == CONFIG_ENVIRONMENTS)) {
 			dbm_error_set(DBM_ERR_USAGE, "unknown key '%s'", name);

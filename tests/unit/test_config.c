@@ -499,6 +499,53 @@ static void test_config__empty_file_and_comments_only(void **state)
 	assert_int_equal(f->cfg.lock_timeout, 60);
 }
 
+static void test_config__merge_keys_and_anchors(void **state)
+{
+	struct fixture *f = *state;
+	struct dbm_setting flags[] = {{"env", "staging"}};
+
+	write_yml(f, "x-common: &common\n"
+	             "  lock_timeout: 100\n"
+	             "  schema: shared\n"
+	             "x-slow: &slow\n"
+	             "  lock_timeout: 900\n"
+	             "  statement_timeout: 5\n"
+	             "environments:\n"
+	             "  prod: &prod\n"
+	             "    <<: *common\n"
+	             "    url: sqlite:prod.db\n"
+	             "  staging:\n"
+	             "    url: sqlite:staging.db\n"
+	             "    <<: [*slow, *prod]\n"
+	             "  copy: *prod\n");
+	assert_int_equal(load(f, flags, 1, no_env), 0);
+	/* own keys beat merged ones; of a merge list the first mapping wins */
+	assert_string_equal(f->cfg.url, "sqlite:staging.db");
+	assert_int_equal(f->cfg.lock_timeout, 900);
+	assert_int_equal(f->cfg.statement_timeout, 5);
+	assert_string_equal(f->cfg.schema, "shared");
+
+	flags[0].value = "copy";
+	assert_int_equal(load(f, flags, 1, no_env), 0);
+	assert_string_equal(f->cfg.url, "sqlite:prod.db");
+	assert_int_equal(f->cfg.lock_timeout, 100);
+
+	write_yml(f, "environments:\n  dev:\n    <<: sqlite:x.db\n");
+	assert_error(load(f, NULL, 0, no_env),
+	             "<<: expected a mapping or a list of mappings to merge, got a value", NULL,
+	             "dbmigrate.yml", 3);
+	/* an alias to its own mapping would merge forever */
+	write_yml(f, "environments:\n  dev: &d\n    <<: *d\n");
+	assert_error(load(f, NULL, 0, no_env), "<<: merges nest more than 16 deep", NULL,
+	             "dbmigrate.yml", 2);
+
+	/* only "x-" keys are free for anchors */
+	write_yml(f, "x: &x {table: t}\n");
+	assert_int_equal(load(f, NULL, 0, no_env), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message, "unknown key 'x'");
+	assert_int_equal(dbm_error_last()->line, 1);
+}
+
 /* ---------------------------------------------------------------- errors */
 
 static void test_config__error_broken_yaml(void **state)
@@ -786,6 +833,7 @@ int main(void)
 	    T(test_config__null_puts_a_key_back_to_its_default),
 	    T(test_config__numbers_and_quoted_values_are_text),
 	    T(test_config__empty_file_and_comments_only),
+	    T(test_config__merge_keys_and_anchors),
 	    T(test_config__error_broken_yaml),
 	    T(test_config__error_unknown_key_names_the_nearest),
 	    T(test_config__error_unknown_key_lists_valid_keys),
