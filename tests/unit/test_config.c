@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -812,9 +814,67 @@ static void test_config__keys_list(void **state)
 	assert_string_equal(dbm_config_keys[19], "environments");
 }
 
+/*
+ * One load in a child process whose n-th allocation fails (DBM_FAIL_ALLOC is
+ * read once per process). Exits 0 when the load succeeded or reported
+ * exactly "out of memory", 1 otherwise; the sanitizer's leak check makes a
+ * leak on the failure path fail the child too.
+ */
+static int oom_child(void)
+{
+	struct dbm_config cfg;
+	struct dbm_setting flags[] = {{"config", FIXTURE("full.yml")},
+	                              {"env", "prod"},
+	                              {"placeholder", "from_flag=1"},
+	                              {"url", "sqlite:flag.db"},
+	                              {"lock_timeout", "9"}};
+	char *env[] = {"DBMIGRATE_TABLE=t", "DBMIGRATE_PLACEHOLDER_X=y", "DATABASE_URL=sqlite:d.db",
+	               NULL};
+	int r;
+
+	memset(&cfg, 0, sizeof(cfg));
+	r = dbm_config_load(&cfg, flags, DBM_ARRAY_SIZE(flags), env);
+	dbm_config_free(&cfg);
+	if (r == 0)
+		return 0;
+	if (r == DBM_ERR_NOMEM && strcmp(dbm_error_last()->message, "out of memory") == 0)
+		return 2;
+	fprintf(stderr, "load failed with %d: %s\n", r, dbm_error_last()->message);
+	return 1;
+}
+
+static void test_config__out_of_memory_at_every_allocation(void **state)
+{
+#ifdef DBM_FAILPOINTS
+	int n, status = 0;
+
+	for (n = 1; n < 10000; n++) {
+		char value[32];
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			snprintf(value, sizeof(value), "%d", n);
+			setenv("DBM_FAIL_ALLOC", value, 1);
+			execl("/proc/self/exe", "test_config", "--oom-child", (char *)NULL);
+			_exit(127);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		if (WEXITSTATUS(status) == 0)
+			break; /* n is past the last allocation: the load succeeded */
+		if (WEXITSTATUS(status) != 2)
+			fail_msg("allocation %d failing: child exited %d", n, WEXITSTATUS(status));
+	}
+	assert_true(n > 10); /* the sweep really failed allocations */
+#else
+	skip();
+#endif
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_config__defaults_without_a_file),
@@ -846,7 +906,11 @@ int main(void)
 	    T(test_config__error_bad_variable_names_it),
 	    T(test_config__error_bad_flag_names_it),
 	    T(test_config__keys_list),
+	    T(test_config__out_of_memory_at_every_allocation),
 	};
+
+	if (argc == 2 && strcmp(argv[1], "--oom-child") == 0)
+		return oom_child();
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
