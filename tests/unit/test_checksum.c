@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "dbmigrate/checksum.h"
 #include "dbmigrate/common.h"
@@ -125,6 +126,36 @@ static void test_checksum__long_ascii_text_with_line_ends_in_words(void **state)
 	expect_checksum(text, sizeof(text), want);
 }
 
+/* Lines longer than the internal staging block, checked against zlib directly. */
+static void test_checksum__long_lines_match_plain_crc32(void **state)
+{
+	static char text[70000], stripped[70000];
+	size_t i, n = 0;
+	uLong crc = crc32(0L, Z_NULL, 0);
+	int32_t got = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(text); i++) {
+		if (i == 5 || i == 9000 || i == 9001 || i == 50000)
+			text[i] = '\n';
+		else if (i % 1000 == 998)
+			text[i] = '\xC3';
+		else if (i % 1000 == 999)
+			text[i] = '\xA9';
+		else
+			text[i] = (char)('a' + i % 26);
+		if (text[i] != '\n')
+			stripped[n++] = text[i];
+	}
+	crc = crc32(crc, (const unsigned char *)stripped, (uInt)n);
+	assert_int_equal(dbm_checksum_string(text, sizeof(text), &got), 0);
+	assert_int_equal((uint32_t)got, (uint32_t)crc);
+	assert_int_equal(checksum_chunked(text, sizeof(text), 65536, &got), 0);
+	assert_int_equal((uint32_t)got, (uint32_t)crc);
+	assert_int_equal(checksum_chunked(text, sizeof(text), 7, &got), 0);
+	assert_int_equal((uint32_t)got, (uint32_t)crc);
+}
+
 static void test_checksum__invalid_utf8_names_the_byte_offset(void **state)
 {
 	(void)state;
@@ -167,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_checksum__only_one_leading_bom_is_dropped),
 		cmocka_unit_test(test_checksum__multibyte_text_is_hashed_as_utf8),
 		cmocka_unit_test(test_checksum__long_ascii_text_with_line_ends_in_words),
+		cmocka_unit_test(test_checksum__long_lines_match_plain_crc32),
 		cmocka_unit_test(test_checksum__invalid_utf8_names_the_byte_offset),
 		cmocka_unit_test(test_checksum__offset_beyond_four_gib_is_printed_in_full),
 	};
