@@ -9,6 +9,8 @@
 
 const char *dbm_report_category(const struct dbm_plan_item *it)
 {
+	if (it->type && strcmp(it->type, "SCHEMA") == 0)
+		return ""; /* Flyway's schema-creation marker is no migration */
 	return it->category == DBM_CAT_REPEATABLE ? "Repeatable" : "Versioned";
 }
 

@@ -232,7 +232,9 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 				   "such files statement by statement.");
 		return DBM_ERR_USAGE;
 	}
-	if (sc.no_tx && (s->driver->caps & DBM_CAP_TX_DDL))
+	if (file->in_transaction == 0)
+		; /* the file's .conf chose to run without a transaction: nothing to warn about */
+	else if (sc.no_tx && (s->driver->caps & DBM_CAP_TX_DDL))
 		dbm_out_warn("%s:%u: '%s' cannot run in a transaction: this migration runs without "
 			     "one, statement by statement; if a statement fails, the ones before it "
 			     "stay applied", file->path, sc.no_tx_line, sc.no_tx_text);

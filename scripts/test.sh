@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds twice (plain, and
+# with AddressSanitizer + UndefinedBehaviorSanitizer), starts a throwaway
+# PostgreSQL and MariaDB on loopback (free ports, data in a temp folder,
+# stopped on exit whatever happens), and runs every test in both builds.
+#   DBM_TEST_GALERA=1  also start a three-node Galera cluster for its tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/deps.sh test
+
+jobs=$(nproc 2>/dev/null || echo 2)
+work=$(mktemp -d "${TMPDIR:-/tmp}/dbmigrate-test.XXXXXX")
+chmod 755 "$work"
+
+stop_servers() {
+	bash tests/servers/pgsql.sh stop "$work/pg" >/dev/null 2>&1 || true
+	bash tests/servers/mariadb.sh stop "$work/mariadb" >/dev/null 2>&1 || true
+	if [ -f tests/servers/galera.sh ]; then
+		bash tests/servers/galera.sh stop "$work/galera" >/dev/null 2>&1 || true
+	fi
+	rm -rf "$work"
+}
+trap stop_servers EXIT
+trap 'exit 130' INT TERM
+
+build() { # build DIR [cmake options...]
+	local dir=$1
+	shift
+	cmake -S . -B "$dir" -DDBM_WERROR=ON -DDBM_FAILPOINTS=ON "$@" >/dev/null
+	cmake --build "$dir" -j"$jobs" >/dev/null
+}
+
+echo "== building (plain and ASan+UBSan)"
+build build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build build/asan -DCMAKE_BUILD_TYPE=Debug -DDBM_SANITIZE=ON
+
+echo "== starting PostgreSQL and MariaDB"
+pg_out=$(bash tests/servers/pgsql.sh start "$work/pg")
+my_out=$(bash tests/servers/mariadb.sh start "$work/mariadb")
+export "${pg_out?}" "${my_out?}"
+if [ "${DBM_TEST_GALERA:-0}" = 1 ] && [ -f tests/servers/galera.sh ]; then
+	echo "== starting a three-node Galera cluster"
+	export "$(bash tests/servers/galera.sh start "$work/galera")"
+fi
+export DBM_TEST_REQUIRE_SERVERS=1
+
+status=0
+echo "== tests, plain build"
+(cd build/test && ctest --output-on-failure -j"$jobs") || status=1
+echo "== tests, ASan+UBSan build"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build/asan && ctest --output-on-failure -j"$jobs") || status=1
+exit $status
