@@ -611,8 +611,8 @@ static int config_yaml_environments(struct config_yaml *y, struct dbm_config *cf
 
 /*
  * Reads path (already opened as f) and applies it to cfg. Returns 0,
- * DBM_ERR_USAGE (broken YAML, top level not a mapping, unknown key, bad
- * value, unknown environment), DBM_ERR_RUN (read error) or DBM_ERR_NOMEM.
+ * DBM_ERR_USAGE (unreadable file such as a folder, broken YAML, top level
+ * not a mapping, unknown key, bad value) or DBM_ERR_NOMEM.
  */
 static int config_read_file(struct config_yaml *y, struct dbm_config *cfg, FILE *f)
 {
@@ -630,7 +630,7 @@ static int config_read_file(struct config_yaml *y, struct dbm_config *cfg, FILE 
 			goto done;
 	}
 	if (ferror(f)) {
-		r = dbm_error_set(DBM_ERR_RUN, "cannot read config file '%s': %s", y->file,
+		r = dbm_error_set(DBM_ERR_USAGE, "cannot read config file '%s': %s", y->file,
 		                  strerror(errno));
 		goto done;
 	}

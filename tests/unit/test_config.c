@@ -752,6 +752,11 @@ static void test_config__error_missing_config_file(void **state)
 	             "cannot open config file 'gone.yml' named by DBMIGRATE_CONFIG: No such file "
 	             "or directory",
 	             NULL, NULL, 0);
+
+	/* a folder opens but cannot be read */
+	flags[0].value = ".";
+	assert_error(load(f, flags, 1, no_env), "cannot read config file '.': Is a directory", NULL,
+	             NULL, 0);
 }
 
 static void test_config__error_bad_variable_names_it(void **state)
