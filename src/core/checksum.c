@@ -17,7 +17,7 @@
 #include "dbmigrate/checksum.h"
 #include "dbmigrate/common.h"
 
-static const unsigned char checksum_bom[3] = { 0xEF, 0xBB, 0xBF };
+static const unsigned char checksum_bom[3] = {0xEF, 0xBB, 0xBF};
 
 /* Length of the UTF-8 sequence lead byte b starts: 1-4, or 0 when b cannot start one. */
 static unsigned checksum_seq_len(unsigned char b)
@@ -58,7 +58,7 @@ static int checksum_cont_ok(unsigned char lead, unsigned k, unsigned char b)
 static int checksum_bad(uint64_t offset)
 {
 	return dbm_error_set(DBM_ERR_USAGE, "invalid UTF-8 at byte offset %llu",
-			     (unsigned long long)offset);
+	                     (unsigned long long)offset);
 }
 
 /* zlib's crc32 takes an unsigned int length; feed big spans in pieces. */
@@ -89,7 +89,7 @@ static void checksum_stage_flush(struct dbm_checksum *c, struct checksum_stage *
 }
 
 static void checksum_stage_add(struct dbm_checksum *c, struct checksum_stage *st,
-			       const unsigned char *p, size_t n)
+                               const unsigned char *p, size_t n)
 {
 	if (n > sizeof(st->buf) - st->len) {
 		checksum_stage_flush(c, st);

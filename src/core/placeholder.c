@@ -64,8 +64,7 @@ const char *dbm_placeholders_get(const struct dbm_placeholders *p, const char *k
 }
 
 /* The value for key[0..len), or NULL. */
-static const char *placeholder_lookup(const struct dbm_placeholders *p, const char *key,
-				      size_t len)
+static const char *placeholder_lookup(const struct dbm_placeholders *p, const char *key, size_t len)
 {
 	size_t i;
 
@@ -123,14 +122,14 @@ static int placeholder_missing(const char *key, size_t len)
 	env[n] = '\0';
 	r = dbm_error_set(DBM_ERR_USAGE, "placeholder ${%.*s} has no value", (int)len, key);
 	dbm_error_set_hint("Set it with --placeholder %.*s=VALUE, DBMIGRATE_PLACEHOLDER_%s or "
-			   "placeholders: in dbmigrate.yml.",
-			   (int)len, key, env);
+	                   "placeholders: in dbmigrate.yml.",
+	                   (int)len, key, env);
 	return r;
 }
 
 /* Returns 0, DBM_ERR_NOMEM, or DBM_ERR_USAGE for a placeholder with no value. */
 int dbm_placeholders_apply(const struct dbm_placeholders *p, const char *line, size_t len,
-			   struct dbm_buf *out)
+                           struct dbm_buf *out)
 {
 	size_t i = 0, done = 0;
 

@@ -29,14 +29,15 @@
 #define SCAN_CONF_LINE 4096
 
 static const char scan_names_hint[] =
-	"Name versioned migrations V<version>__<description>.sql, repeatable ones "
-	"R__<description>.sql and undo ones U<version>__<description>.sql, "
-	"e.g. V2.1__add_email.sql.";
+    "Name versioned migrations V<version>__<description>.sql, repeatable ones "
+    "R__<description>.sql and undo ones U<version>__<description>.sql, "
+    "e.g. V2.1__add_email.sql.";
 
-static const char scan_conf_hint[] = "A script's .conf file may hold executeInTransaction=true|false "
-				     "and encoding=UTF-8, one per line.";
+static const char scan_conf_hint[] =
+    "A script's .conf file may hold executeInTransaction=true|false "
+    "and encoding=UTF-8, one per line.";
 
-static const char *const scan_conf_keys[] = { "executeInTransaction", "encoding" };
+static const char *const scan_conf_keys[] = {"executeInTransaction", "encoding"};
 
 /* A growing array of files. */
 struct scan_list {
@@ -47,8 +48,8 @@ struct scan_list {
 struct scan_state {
 	struct scan_list versioned, repeatable, undo;
 	size_t nproblems;
-	struct dbm_buf first;   /* the first problem's text */
-	char first_file[1024];  /* and where it is, when it has a line */
+	struct dbm_buf first;  /* the first problem's text */
+	char first_file[1024]; /* and where it is, when it has a line */
 	unsigned first_line;
 	struct dbm_buf details; /* every problem, one per line */
 	struct dbm_buf hints;   /* each distinct hint once */
@@ -62,10 +63,10 @@ struct scan_state {
  * file. Returns 0 or DBM_ERR_NOMEM.
  */
 static int scan_problem(struct scan_state *st, const char *file, unsigned line, const char *hint,
-			const char *fmt, ...) DBM_GCC_PRINTF(5, 6);
+                        const char *fmt, ...) DBM_GCC_PRINTF(5, 6);
 
 static int scan_problem(struct scan_state *st, const char *file, unsigned line, const char *hint,
-			const char *fmt, ...)
+                        const char *fmt, ...)
 {
 	va_list ap;
 	size_t mark = st->details.len;
@@ -114,7 +115,7 @@ static int scan_report(struct scan_state *st)
 			dbm_error_set_where(st->first_file, st->first_line);
 	} else {
 		r = dbm_error_set(DBM_ERR_USAGE, "found %zu problems with migration files",
-				  st->nproblems);
+		                  st->nproblems);
 		if (st->details.len <= room) {
 			dbm_error_set_detail("%s", d);
 		} else {
@@ -174,7 +175,7 @@ static int scan_list_add(struct scan_list *l, struct dbm_file *f)
  * Returns 0, DBM_ERR_USAGE (no message) or DBM_ERR_NOMEM (error set).
  */
 int dbm_parse_filename(const char *name, enum dbm_file_kind *kind, char **version,
-		       char **description)
+                       char **description)
 {
 	size_t len = strlen(name), i;
 	const char *desc, *sep;
@@ -257,8 +258,8 @@ static size_t scan_distance(const char *a, const char *b)
 		row[0] = i;
 		for (j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) !=
-				      tolower((unsigned char)b[j - 1]);
+			size_t cost =
+			    tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
 			size_t best = diag + cost;
 
 			if (row[j] + 1 < best)
@@ -299,7 +300,7 @@ static int scan_read_conf(struct scan_state *st, struct dbm_file *f)
 	if (!fp) {
 		if (errno != ENOENT)
 			r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", path.ptr,
-					  strerror(errno));
+			                  strerror(errno));
 		goto done;
 	}
 	while (fgets(line, sizeof(line), fp)) {
@@ -318,7 +319,7 @@ static int scan_read_conf(struct scan_state *st, struct dbm_file *f)
 		eq = strchr(key, '=');
 		if (!eq) {
 			r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
-					 "expected key=value, found \"%s\"", key);
+			                 "expected key=value, found \"%s\"", key);
 			if (r < 0)
 				goto done;
 			continue;
@@ -337,9 +338,9 @@ static int scan_read_conf(struct scan_state *st, struct dbm_file *f)
 				f->in_transaction = 0;
 			else
 				r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
-						 "executeInTransaction must be true or false, not "
-						 "\"%s\"",
-						 val);
+				                 "executeInTransaction must be true or false, not "
+				                 "\"%s\"",
+				                 val);
 		} else if (strcmp(key, "encoding") == 0) {
 			if (scan_is_utf8(val)) {
 				dbm_free(f->encoding);
@@ -347,12 +348,13 @@ static int scan_read_conf(struct scan_state *st, struct dbm_file *f)
 				if (!f->encoding)
 					r = dbm_error_oom();
 			} else {
-				r = scan_problem(st, path.ptr, lineno,
-						 "Convert the file to UTF-8 (e.g. with iconv) and "
-						 "set encoding=UTF-8 or remove the setting.",
-						 "\"%s\" is declared as encoding \"%s\"; only UTF-8 "
-						 "is supported",
-						 f->path, val);
+				r = scan_problem(
+				    st, path.ptr, lineno,
+				    "Convert the file to UTF-8 (e.g. with iconv) and "
+				    "set encoding=UTF-8 or remove the setting.",
+				    "\"%s\" is declared as encoding \"%s\"; only UTF-8 "
+				    "is supported",
+				    f->path, val);
 			}
 		} else {
 			const char *best = scan_conf_keys[0];
@@ -363,14 +365,14 @@ static int scan_read_conf(struct scan_state *st, struct dbm_file *f)
 				    scan_distance(key, best))
 					best = scan_conf_keys[i];
 			r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
-					 "unknown setting \"%s\" (did you mean \"%s\"?)", key, best);
+			                 "unknown setting \"%s\" (did you mean \"%s\"?)", key,
+			                 best);
 		}
 		if (r < 0)
 			goto done;
 	}
 	if (ferror(fp))
-		r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", path.ptr,
-				  strerror(errno));
+		r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", path.ptr, strerror(errno));
 done:
 	if (fp)
 		fclose(fp);
@@ -383,7 +385,7 @@ done:
  * (a bad name is a recorded problem), DBM_ERR_RUN, DBM_ERR_NOMEM.
  */
 static int scan_add_file(struct scan_state *st, const char *folder, const char *script,
-			 const char *name, int in_rollback)
+                         const char *name, int in_rollback)
 {
 	struct dbm_file f;
 	struct dbm_buf path = DBM_BUF_INIT;
@@ -398,18 +400,18 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 	r = dbm_parse_filename(name, &f.kind, &f.version, &f.description);
 	if (r == DBM_ERR_USAGE) {
 		r = scan_problem(st, NULL, 0, scan_names_hint,
-				 "migration file name \"%s\" does not fit any expected form",
-				 path.ptr);
+		                 "migration file name \"%s\" does not fit any expected form",
+		                 path.ptr);
 		goto done;
 	}
 	if (r < 0)
 		goto done;
 	if (in_rollback && f.kind != DBM_FILE_UNDO) {
 		r = scan_problem(st, NULL, 0,
-				 "The rollback folder holds only undo migrations, named "
-				 "U<version>__<description>.sql.",
-				 "\"%s\" is not an undo migration (U<version>__<description>.sql)",
-				 path.ptr);
+		                 "The rollback folder holds only undo migrations, named "
+		                 "U<version>__<description>.sql.",
+		                 "\"%s\" is not an undo migration (U<version>__<description>.sql)",
+		                 path.ptr);
 		goto done;
 	}
 	f.script = dbm_strdup(script);
@@ -423,7 +425,7 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		goto done;
 	list = f.kind == DBM_FILE_VERSIONED    ? &st->versioned
 	       : f.kind == DBM_FILE_REPEATABLE ? &st->repeatable
-					       : &st->undo;
+	                                       : &st->undo;
 	r = scan_list_add(list, &f);
 done:
 	scan_file_clear(&f);
@@ -449,7 +451,7 @@ static int scan_ends_with_ci(const char *s, const char *suffix)
  * DBM_ERR_NOMEM.
  */
 static int scan_walk(struct scan_state *st, const char *folder, const char *rel, int depth,
-		     int in_rollback)
+                     int in_rollback)
 {
 	struct dbm_buf dir = DBM_BUF_INIT, child = DBM_BUF_INIT, sub = DBM_BUF_INIT;
 	char **names = NULL;
@@ -469,7 +471,7 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 	dp = opendir(dir.ptr);
 	if (!dp) {
 		r = dbm_error_set(DBM_ERR_RUN, "cannot read folder \"%s\": %s", dir.ptr,
-				  strerror(errno));
+		                  strerror(errno));
 		goto done;
 	}
 	errno = 0;
@@ -496,7 +498,7 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 	}
 	if (errno) {
 		r = dbm_error_set(DBM_ERR_RUN, "cannot read folder \"%s\": %s", dir.ptr,
-				  strerror(errno));
+		                  strerror(errno));
 		goto done;
 	}
 	if (n > 1)
@@ -513,7 +515,7 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 			goto done;
 		if (stat(child.ptr, &sb) != 0) {
 			r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", child.ptr,
-					  strerror(errno));
+			                  strerror(errno));
 			goto done;
 		}
 		if (S_ISDIR(sb.st_mode)) {
@@ -564,8 +566,11 @@ static int scan_name_list(struct dbm_buf *out, const struct dbm_file *files, siz
 	int r = 0;
 
 	for (i = 0; i < n && r == 0; i++)
-		r = dbm_buf_addf(out, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " and " : ", ",
-				 files[i].path);
+		r = dbm_buf_addf(out, "%s\"%s\"",
+		                 i == 0       ? ""
+		                 : i + 1 == n ? " and "
+		                              : ", ",
+		                 files[i].path);
 	return r;
 }
 
@@ -574,7 +579,7 @@ static int scan_name_list(struct dbm_buf *out, const struct dbm_file *files, siz
  * versions, or equal descriptions when by_desc). Returns 0 or DBM_ERR_NOMEM.
  */
 static int scan_check_dups(struct scan_state *st, const struct scan_list *l, int by_desc,
-			   const char *what, const char *hint)
+                           const char *what, const char *hint)
 {
 	struct dbm_buf names = DBM_BUF_INIT;
 	size_t i = 0, j;
@@ -583,7 +588,7 @@ static int scan_check_dups(struct scan_state *st, const struct scan_list *l, int
 	while (i < l->n && r == 0) {
 		for (j = i + 1; j < l->n; j++) {
 			int c = by_desc ? strcmp(l->items[i].description, l->items[j].description)
-					: dbm_version_cmp(l->items[i].version, l->items[j].version);
+			                : dbm_version_cmp(l->items[i].version, l->items[j].version);
 			if (c != 0)
 				break;
 		}
@@ -591,14 +596,13 @@ static int scan_check_dups(struct scan_state *st, const struct scan_list *l, int
 			dbm_buf_clear(&names);
 			r = scan_name_list(&names, l->items + i, j - i);
 			if (r == 0 && by_desc)
-				r = scan_problem(st, NULL, 0, hint,
-						 "%s \"%s\" is used by %s%s", what,
-						 l->items[i].description, j - i == 2 ? "both " : "",
-						 names.ptr);
+				r = scan_problem(st, NULL, 0, hint, "%s \"%s\" is used by %s%s",
+				                 what, l->items[i].description,
+				                 j - i == 2 ? "both " : "", names.ptr);
 			else if (r == 0)
 				r = scan_problem(st, NULL, 0, hint, "%s %s is used by %s%s", what,
-						 l->items[i].version, j - i == 2 ? "both " : "",
-						 names.ptr);
+				                 l->items[i].version, j - i == 2 ? "both " : "",
+				                 names.ptr);
 		}
 		i = j;
 	}
@@ -634,7 +638,7 @@ static int scan_check_folder(const char *dir, const char *what, struct stat *sb)
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 1;
 		return dbm_error_set(DBM_ERR_RUN, "cannot read %s folder \"%s\": %s", what, dir,
-				     strerror(errno));
+		                     strerror(errno));
 	}
 	if (!S_ISDIR(sb->st_mode))
 		return dbm_error_set(DBM_ERR_USAGE, "%s folder \"%s\" is not a folder", what, dir);
@@ -655,9 +659,9 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 	r = scan_check_folder(migrations_dir, "migrations", &msb);
 	if (r == 1) {
 		r = dbm_error_set(DBM_ERR_USAGE, "migrations folder \"%s\" does not exist",
-				  migrations_dir);
+		                  migrations_dir);
 		dbm_error_set_hint("Create it, or point --migrations at the folder that holds "
-				   "your migrations.");
+		                   "your migrations.");
 	}
 	if (r != 0)
 		goto done;
@@ -687,14 +691,14 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 	if (st.undo.n > 1)
 		qsort(st.undo.items, st.undo.n, sizeof(struct dbm_file), scan_cmp_version);
 	r = scan_check_dups(&st, &st.versioned, 0, "version",
-			    "Give each versioned migration its own version; leading zeros and "
-			    "trailing zero parts do not make versions differ.");
+	                    "Give each versioned migration its own version; leading zeros and "
+	                    "trailing zero parts do not make versions differ.");
 	if (r == 0)
 		r = scan_check_dups(&st, &st.repeatable, 1, "description",
-				    "Give each repeatable migration its own description.");
+		                    "Give each repeatable migration its own description.");
 	if (r == 0)
 		r = scan_check_dups(&st, &st.undo, 0, "undo version",
-				    "Keep one undo migration per version.");
+		                    "Keep one undo migration per version.");
 	if (r < 0)
 		goto done;
 
@@ -713,9 +717,9 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 			continue;
 		}
 		r = scan_problem(&st, NULL, 0,
-				 "Add the versioned migration or remove the undo migration.",
-				 "undo migration \"%s\" has no versioned migration with version %s",
-				 fs.undo[i].path, fs.undo[i].version);
+		                 "Add the versioned migration or remove the undo migration.",
+		                 "undo migration \"%s\" has no versioned migration with version %s",
+		                 fs.undo[i].path, fs.undo[i].version);
 		if (r < 0)
 			goto done;
 	}

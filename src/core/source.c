@@ -43,7 +43,7 @@ struct source_run {
 	unsigned lineno;     /* line of the first byte not yet passed on (1-based) */
 };
 
-static const char source_bom[3] = { '\xEF', '\xBB', '\xBF' };
+static const char source_bom[3] = {'\xEF', '\xBB', '\xBF'};
 
 /* Reads up to n bytes, retrying short reads. Returns the count (0 at the end) or -1. */
 static ssize_t source_read_full(int fd, char *buf, size_t n)
@@ -89,8 +89,8 @@ static int source_utf8_error(struct source_run *run)
 
 	if (lseek(run->fd, 0, SEEK_SET) == 0) {
 		while (done < offset) {
-			size_t want = offset - done < SOURCE_CHUNK ? (size_t)(offset - done)
-								    : SOURCE_CHUNK;
+			size_t want =
+			    offset - done < SOURCE_CHUNK ? (size_t)(offset - done) : SOURCE_CHUNK;
 			ssize_t k = source_read_full(run->fd, run->chunk, want);
 
 			if (k <= 0)
@@ -271,7 +271,7 @@ static int source_finish(struct source_run *run)
 
 /* See source.h. */
 int dbm_source_run(const char *path, const char *display_name, const struct dbm_source_opts *o,
-		   int32_t *checksum)
+                   int32_t *checksum)
 {
 	struct source_run run;
 	int32_t sum = 0;
@@ -291,7 +291,7 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 	run.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (run.fd < 0) {
 		r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", run.display,
-				  strerror(errno));
+		                  strerror(errno));
 		goto done;
 	}
 	run.chunk = dbm_malloc(SOURCE_CHUNK);
@@ -330,7 +330,7 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 	}
 	if (k < 0) {
 		r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", run.display,
-				  strerror(errno));
+		                  strerror(errno));
 		goto done;
 	}
 	r = dbm_checksum_final(&run.raw, &sum);

@@ -160,21 +160,23 @@ static void test_checksum__invalid_utf8_names_the_byte_offset(void **state)
 {
 	(void)state;
 	BAD("ab\x80", "invalid UTF-8 at byte offset 2");
-	BAD("abc\xC0\x80", "invalid UTF-8 at byte offset 3");      /* overlong NUL */
-	BAD("\xC1\xBF", "invalid UTF-8 at byte offset 0");         /* overlong */
-	BAD("x\xE0\x80\xAF", "invalid UTF-8 at byte offset 1");    /* overlong '/' */
+	BAD("abc\xC0\x80", "invalid UTF-8 at byte offset 3");        /* overlong NUL */
+	BAD("\xC1\xBF", "invalid UTF-8 at byte offset 0");           /* overlong */
+	BAD("x\xE0\x80\xAF", "invalid UTF-8 at byte offset 1");      /* overlong '/' */
 	BAD("xy\xF0\x8F\xBF\xBF", "invalid UTF-8 at byte offset 2"); /* overlong */
-	BAD("\xED\xA0\x80", "invalid UTF-8 at byte offset 0");     /* surrogate */
-	BAD("a\n\xED\xBF\xBF", "invalid UTF-8 at byte offset 2");  /* surrogate */
-	BAD("\xF4\x90\x80\x80", "invalid UTF-8 at byte offset 0"); /* above U+10FFFF */
+	BAD("\xED\xA0\x80", "invalid UTF-8 at byte offset 0");       /* surrogate */
+	BAD("a\n\xED\xBF\xBF", "invalid UTF-8 at byte offset 2");    /* surrogate */
+	BAD("\xF4\x90\x80\x80", "invalid UTF-8 at byte offset 0");   /* above U+10FFFF */
 	BAD("\xF5\x80\x80\x80", "invalid UTF-8 at byte offset 0");
 	BAD("\xFF", "invalid UTF-8 at byte offset 0");
-	BAD("abc\xE2\x82", "invalid UTF-8 at byte offset 3");      /* truncated at the end */
-	BAD("abc\xE2\x82x", "invalid UTF-8 at byte offset 3");     /* truncated in the text */
+	BAD("abc\xE2\x82", "invalid UTF-8 at byte offset 3");  /* truncated at the end */
+	BAD("abc\xE2\x82x", "invalid UTF-8 at byte offset 3"); /* truncated in the text */
 	BAD("\xC3", "invalid UTF-8 at byte offset 0");
 	BAD("\xEF\xBB", "invalid UTF-8 at byte offset 0");         /* half a BOM */
 	BAD("\xEF\xBB\xBF\x80", "invalid UTF-8 at byte offset 3"); /* offsets count the BOM */
-	BAD("\xEF\xBB" "a", "invalid UTF-8 at byte offset 0");
+	BAD("\xEF\xBB"
+	    "a",
+	    "invalid UTF-8 at byte offset 0");
 	BAD("SELECT 1;\n\xC3\xA9\xC3(", "invalid UTF-8 at byte offset 12");
 }
 
@@ -193,14 +195,14 @@ static void test_checksum__offset_beyond_four_gib_is_printed_in_full(void **stat
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_checksum__spec_vectors),
-		cmocka_unit_test(test_checksum__every_line_ending_is_dropped),
-		cmocka_unit_test(test_checksum__only_one_leading_bom_is_dropped),
-		cmocka_unit_test(test_checksum__multibyte_text_is_hashed_as_utf8),
-		cmocka_unit_test(test_checksum__long_ascii_text_with_line_ends_in_words),
-		cmocka_unit_test(test_checksum__long_lines_match_plain_crc32),
-		cmocka_unit_test(test_checksum__invalid_utf8_names_the_byte_offset),
-		cmocka_unit_test(test_checksum__offset_beyond_four_gib_is_printed_in_full),
+	    cmocka_unit_test(test_checksum__spec_vectors),
+	    cmocka_unit_test(test_checksum__every_line_ending_is_dropped),
+	    cmocka_unit_test(test_checksum__only_one_leading_bom_is_dropped),
+	    cmocka_unit_test(test_checksum__multibyte_text_is_hashed_as_utf8),
+	    cmocka_unit_test(test_checksum__long_ascii_text_with_line_ends_in_words),
+	    cmocka_unit_test(test_checksum__long_lines_match_plain_crc32),
+	    cmocka_unit_test(test_checksum__invalid_utf8_names_the_byte_offset),
+	    cmocka_unit_test(test_checksum__offset_beyond_four_gib_is_printed_in_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,9 +48,10 @@ static void test_placeholder__replaces_every_known_name(void **state)
 {
 	const struct dbm_placeholders *p = *state;
 
-	expect_apply(p, "GRANT SELECT ON t TO ${app_user};\n", "GRANT SELECT ON t TO ticket_app;\n");
+	expect_apply(p, "GRANT SELECT ON t TO ${app_user};\n",
+	             "GRANT SELECT ON t TO ticket_app;\n");
 	expect_apply(p, "${flyway:defaultSchema}.${app_user}${app_user}",
-		     "public.ticket_appticket_app");
+	             "public.ticket_appticket_app");
 	expect_apply(p, "x${dbmigrate:defaultSchema}", "xpublic");
 	expect_apply(p, "a${empty}b", "ab");
 	expect_apply(p, "", "");
@@ -89,8 +90,8 @@ static void test_placeholder__unresolved_name_is_an_error_with_a_hint(void **sta
 	assert_int_equal(dbm_placeholders_apply(*state, line, strlen(line), &out), DBM_ERR_USAGE);
 	assert_string_equal(dbm_error_last()->message, "placeholder ${tenant.x-y} has no value");
 	assert_string_equal(dbm_error_last()->hint,
-			    "Set it with --placeholder tenant.x-y=VALUE, "
-			    "DBMIGRATE_PLACEHOLDER_TENANT.X-Y or placeholders: in dbmigrate.yml.");
+	                    "Set it with --placeholder tenant.x-y=VALUE, "
+	                    "DBMIGRATE_PLACEHOLDER_TENANT.X-Y or placeholders: in dbmigrate.yml.");
 	assert_string_equal(dbm_error_last()->file, "");
 	dbm_buf_free(&out);
 
@@ -98,8 +99,8 @@ static void test_placeholder__unresolved_name_is_an_error_with_a_hint(void **sta
 	assert_int_equal(dbm_placeholders_apply(*state, line, strlen(line), &out), DBM_ERR_USAGE);
 	assert_string_equal(dbm_error_last()->message, "placeholder ${x} has no value");
 	assert_string_equal(dbm_error_last()->hint, "Set it with --placeholder x=VALUE, "
-						    "DBMIGRATE_PLACEHOLDER_X or placeholders: in "
-						    "dbmigrate.yml.");
+	                                            "DBMIGRATE_PLACEHOLDER_X or placeholders: in "
+	                                            "dbmigrate.yml.");
 	dbm_buf_free(&out);
 }
 
@@ -144,12 +145,12 @@ static void test_placeholder__set_replaces_and_get_finds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_placeholder__replaces_every_known_name),
-		cmocka_unit_test(test_placeholder__leaves_what_is_not_a_placeholder),
-		cmocka_unit_test(test_placeholder__names_are_case_sensitive),
-		cmocka_unit_test(test_placeholder__unresolved_name_is_an_error_with_a_hint),
-		cmocka_unit_test(test_placeholder__respects_the_length_given),
-		cmocka_unit_test(test_placeholder__set_replaces_and_get_finds),
+	    cmocka_unit_test(test_placeholder__replaces_every_known_name),
+	    cmocka_unit_test(test_placeholder__leaves_what_is_not_a_placeholder),
+	    cmocka_unit_test(test_placeholder__names_are_case_sensitive),
+	    cmocka_unit_test(test_placeholder__unresolved_name_is_an_error_with_a_hint),
+	    cmocka_unit_test(test_placeholder__respects_the_length_given),
+	    cmocka_unit_test(test_placeholder__set_replaces_and_get_finds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

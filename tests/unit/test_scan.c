@@ -161,8 +161,8 @@ static void test_scan__missing_migrations_folder_is_named(void **state)
 	(void)state;
 	expect_scan_error("migrations folder \"migrations\" does not exist");
 	assert_string_equal(dbm_error_last()->hint,
-			    "Create it, or point --migrations at the folder that holds your "
-			    "migrations.");
+	                    "Create it, or point --migrations at the folder that holds your "
+	                    "migrations.");
 	put("migrations", "a file");
 	expect_scan_error("migrations folder \"migrations\" is not a folder");
 }
@@ -202,10 +202,10 @@ static void test_scan__duplicate_versions_name_both_files(void **state)
 	put("migrations/sub/V1.0__b.sql", "");
 	put("migrations/V2__c.sql", "");
 	expect_scan_error("version 1 is used by both \"migrations/V1__a.sql\" and "
-			  "\"migrations/sub/V1.0__b.sql\"");
+	                  "\"migrations/sub/V1.0__b.sql\"");
 	assert_string_equal(dbm_error_last()->hint,
-			    "Give each versioned migration its own version; leading zeros and "
-			    "trailing zero parts do not make versions differ.");
+	                    "Give each versioned migration its own version; leading zeros and "
+	                    "trailing zero parts do not make versions differ.");
 	assert_string_equal(dbm_error_last()->file, "");
 }
 
@@ -216,7 +216,7 @@ static void test_scan__three_equal_versions_are_one_problem(void **state)
 	put("migrations/V001__b.sql", "");
 	put("migrations/V1_0__c.sql", "");
 	expect_scan_error("version 001 is used by \"migrations/V001__b.sql\", "
-			  "\"migrations/V1_0__c.sql\" and \"migrations/V1__a.sql\"");
+	                  "\"migrations/V1_0__c.sql\" and \"migrations/V1__a.sql\"");
 }
 
 static void test_scan__duplicate_repeatable_descriptions_and_undo_versions(void **state)
@@ -229,13 +229,13 @@ static void test_scan__duplicate_repeatable_descriptions_and_undo_versions(void 
 	put("rollback/U1.0__again.sql", "");
 	expect_scan_error("found 2 problems with migration files");
 	assert_string_equal(dbm_error_last()->detail,
-			    "description \"views\" is used by both \"migrations/R__views.sql\" and "
-			    "\"migrations/x/R__views.sql\"\n"
-			    "undo version 1.0 is used by both \"rollback/U1.0__again.sql\" and "
-			    "\"rollback/U1__a.sql\"");
+	                    "description \"views\" is used by both \"migrations/R__views.sql\" and "
+	                    "\"migrations/x/R__views.sql\"\n"
+	                    "undo version 1.0 is used by both \"rollback/U1.0__again.sql\" and "
+	                    "\"rollback/U1__a.sql\"");
 	assert_string_equal(dbm_error_last()->hint,
-			    "Give each repeatable migration its own description. Keep one undo "
-			    "migration per version.");
+	                    "Give each repeatable migration its own description. Keep one undo "
+	                    "migration per version.");
 }
 
 static void test_scan__bad_names_are_all_reported_with_the_expected_forms(void **state)
@@ -252,24 +252,25 @@ static void test_scan__bad_names_are_all_reported_with_the_expected_forms(void *
 	put("rollback/V5__misplaced.sql", "");
 	expect_scan_error("found 8 problems with migration files");
 	assert_string_equal(
-		dbm_error_last()->detail,
-		"migration file name \"migrations/R__.sql\" does not fit any expected form\n"
-		"migration file name \"migrations/V1.x__letters.sql\" does not fit any expected "
-		"form\n"
-		"migration file name \"migrations/V3_one_underscore.sql\" does not fit any "
-		"expected form\n"
-		"migration file name \"migrations/V4__upper.SQL\" does not fit any expected form\n"
-		"migration file name \"migrations/V__noversion.sql\" does not fit any expected "
-		"form\n"
-		"migration file name \"migrations/foo.sql\" does not fit any expected form\n"
-		"migration file name \"migrations/v2__lower.sql\" does not fit any expected form\n"
-		"\"rollback/V5__misplaced.sql\" is not an undo migration "
-		"(U<version>__<description>.sql)");
-	assert_string_equal(dbm_error_last()->hint,
-			    "Name versioned migrations V<version>__<description>.sql, repeatable "
-			    "ones R__<description>.sql and undo ones U<version>__<description>.sql, "
-			    "e.g. V2.1__add_email.sql. The rollback folder holds only undo "
-			    "migrations, named U<version>__<description>.sql.");
+	    dbm_error_last()->detail,
+	    "migration file name \"migrations/R__.sql\" does not fit any expected form\n"
+	    "migration file name \"migrations/V1.x__letters.sql\" does not fit any expected "
+	    "form\n"
+	    "migration file name \"migrations/V3_one_underscore.sql\" does not fit any "
+	    "expected form\n"
+	    "migration file name \"migrations/V4__upper.SQL\" does not fit any expected form\n"
+	    "migration file name \"migrations/V__noversion.sql\" does not fit any expected "
+	    "form\n"
+	    "migration file name \"migrations/foo.sql\" does not fit any expected form\n"
+	    "migration file name \"migrations/v2__lower.sql\" does not fit any expected form\n"
+	    "\"rollback/V5__misplaced.sql\" is not an undo migration "
+	    "(U<version>__<description>.sql)");
+	assert_string_equal(
+	    dbm_error_last()->hint,
+	    "Name versioned migrations V<version>__<description>.sql, repeatable "
+	    "ones R__<description>.sql and undo ones U<version>__<description>.sql, "
+	    "e.g. V2.1__add_email.sql. The rollback folder holds only undo "
+	    "migrations, named U<version>__<description>.sql.");
 }
 
 static void test_scan__one_bad_name_is_the_message(void **state)
@@ -277,7 +278,7 @@ static void test_scan__one_bad_name_is_the_message(void **state)
 	(void)state;
 	put("migrations/sub/create.sql", "");
 	expect_scan_error(
-		"migration file name \"migrations/sub/create.sql\" does not fit any expected form");
+	    "migration file name \"migrations/sub/create.sql\" does not fit any expected form");
 	assert_string_equal(dbm_error_last()->detail, "");
 	assert_true(strstr(dbm_error_last()->hint, "V<version>__<description>.sql") != NULL);
 }
@@ -289,9 +290,9 @@ static void test_scan__undo_without_versioned_file(void **state)
 	put("rollback/U1__a.sql", "");
 	put("rollback/U3__gone.sql", "");
 	expect_scan_error("undo migration \"rollback/U3__gone.sql\" has no versioned migration "
-			  "with version 3");
+	                  "with version 3");
 	assert_string_equal(dbm_error_last()->hint,
-			    "Add the versioned migration or remove the undo migration.");
+	                    "Add the versioned migration or remove the undo migration.");
 }
 
 static void test_scan__conf_settings_are_read(void **state)
@@ -301,8 +302,9 @@ static void test_scan__conf_settings_are_read(void **state)
 	(void)state;
 	put("migrations/V1__a.sql", "");
 	put("migrations/V7__idx.sql", "");
-	put("migrations/V7__idx.sql.conf", "# built concurrently\n\n  executeInTransaction = FALSE  \n"
-					   "encoding=utf-8\n");
+	put("migrations/V7__idx.sql.conf",
+	    "# built concurrently\n\n  executeInTransaction = FALSE  \n"
+	    "encoding=utf-8\n");
 	put("migrations/R__v.sql", "");
 	put("migrations/R__v.sql.conf", "executeInTransaction=true");
 	put("migrations/V8__orphan_conf_is_ignored.txt.conf", "nonsense");
@@ -321,35 +323,36 @@ static void test_scan__unknown_conf_key_names_file_line_and_nearest_key(void **s
 	put("migrations/V7__idx.sql", "");
 	put("migrations/V7__idx.sql.conf", "# settings\nexecuteInTransactions=false\n");
 	expect_scan_error("unknown setting \"executeInTransactions\" (did you mean "
-			  "\"executeInTransaction\"?)");
+	                  "\"executeInTransaction\"?)");
 	assert_string_equal(dbm_error_last()->file, "migrations/V7__idx.sql.conf");
 	assert_int_equal(dbm_error_last()->line, 2);
 	assert_string_equal(dbm_error_last()->hint,
-			    "A script's .conf file may hold executeInTransaction=true|false and "
-			    "encoding=UTF-8, one per line.");
+	                    "A script's .conf file may hold executeInTransaction=true|false and "
+	                    "encoding=UTF-8, one per line.");
 }
 
 static void test_scan__bad_conf_values_and_encodings(void **state)
 {
 	(void)state;
 	put("migrations/V1__a.sql", "");
-	put("migrations/V1__a.sql.conf", "encodng=UTF-8\nexecuteInTransaction=yes\nnot a setting\n");
+	put("migrations/V1__a.sql.conf",
+	    "encodng=UTF-8\nexecuteInTransaction=yes\nnot a setting\n");
 	put("migrations/V2__b.sql", "");
 	put("migrations/V2__b.sql.conf", "encoding=ISO-8859-1\n");
 	expect_scan_error("found 4 problems with migration files");
 	assert_string_equal(
-		dbm_error_last()->detail,
-		"migrations/V1__a.sql.conf:1: unknown setting \"encodng\" (did you mean "
-		"\"encoding\"?)\n"
-		"migrations/V1__a.sql.conf:2: executeInTransaction must be true or false, not "
-		"\"yes\"\n"
-		"migrations/V1__a.sql.conf:3: expected key=value, found \"not a setting\"\n"
-		"migrations/V2__b.sql.conf:1: \"migrations/V2__b.sql\" is declared as encoding "
-		"\"ISO-8859-1\"; only UTF-8 is supported");
+	    dbm_error_last()->detail,
+	    "migrations/V1__a.sql.conf:1: unknown setting \"encodng\" (did you mean "
+	    "\"encoding\"?)\n"
+	    "migrations/V1__a.sql.conf:2: executeInTransaction must be true or false, not "
+	    "\"yes\"\n"
+	    "migrations/V1__a.sql.conf:3: expected key=value, found \"not a setting\"\n"
+	    "migrations/V2__b.sql.conf:1: \"migrations/V2__b.sql\" is declared as encoding "
+	    "\"ISO-8859-1\"; only UTF-8 is supported");
 	assert_string_equal(dbm_error_last()->hint,
-			    "A script's .conf file may hold executeInTransaction=true|false and "
-			    "encoding=UTF-8, one per line. Convert the file to UTF-8 (e.g. with "
-			    "iconv) and set encoding=UTF-8 or remove the setting.");
+	                    "A script's .conf file may hold executeInTransaction=true|false and "
+	                    "encoding=UTF-8, one per line. Convert the file to UTF-8 (e.g. with "
+	                    "iconv) and set encoding=UTF-8 or remove the setting.");
 }
 
 static void test_scan__many_problems_keep_the_detail_within_bounds(void **state)
@@ -415,23 +418,23 @@ static void test_scan__parse_filename(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_scan__finds_sorts_and_describes_every_kind),
-		T(test_scan__missing_rollback_folder_means_no_undo_files),
-		T(test_scan__empty_migrations_folder_is_fine),
-		T(test_scan__missing_migrations_folder_is_named),
-		T(test_scan__undo_files_beside_versioned_ones_count),
-		T(test_scan__rollback_folder_inside_migrations_is_read_once),
-		T(test_scan__duplicate_versions_name_both_files),
-		T(test_scan__three_equal_versions_are_one_problem),
-		T(test_scan__duplicate_repeatable_descriptions_and_undo_versions),
-		T(test_scan__bad_names_are_all_reported_with_the_expected_forms),
-		T(test_scan__one_bad_name_is_the_message),
-		T(test_scan__undo_without_versioned_file),
-		T(test_scan__conf_settings_are_read),
-		T(test_scan__unknown_conf_key_names_file_line_and_nearest_key),
-		T(test_scan__bad_conf_values_and_encodings),
-		T(test_scan__many_problems_keep_the_detail_within_bounds),
-		T(test_scan__parse_filename),
+	    T(test_scan__finds_sorts_and_describes_every_kind),
+	    T(test_scan__missing_rollback_folder_means_no_undo_files),
+	    T(test_scan__empty_migrations_folder_is_fine),
+	    T(test_scan__missing_migrations_folder_is_named),
+	    T(test_scan__undo_files_beside_versioned_ones_count),
+	    T(test_scan__rollback_folder_inside_migrations_is_read_once),
+	    T(test_scan__duplicate_versions_name_both_files),
+	    T(test_scan__three_equal_versions_are_one_problem),
+	    T(test_scan__duplicate_repeatable_descriptions_and_undo_versions),
+	    T(test_scan__bad_names_are_all_reported_with_the_expected_forms),
+	    T(test_scan__one_bad_name_is_the_message),
+	    T(test_scan__undo_without_versioned_file),
+	    T(test_scan__conf_settings_are_read),
+	    T(test_scan__unknown_conf_key_names_file_line_and_nearest_key),
+	    T(test_scan__bad_conf_values_and_encodings),
+	    T(test_scan__many_problems_keep_the_detail_within_bounds),
+	    T(test_scan__parse_filename),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

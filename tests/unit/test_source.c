@@ -81,7 +81,7 @@ static void remove_tmp(char *dir, char *path)
 
 static void test_source__checksum_of_a_bom_crlf_file_matches_flyway(void **state)
 {
-	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL };
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL};
 	int32_t sum = 0;
 
 	(void)state;
@@ -91,8 +91,8 @@ static void test_source__checksum_of_a_bom_crlf_file_matches_flyway(void **state
 
 static void test_source__bom_is_not_passed_to_the_splitter(void **state)
 {
-	struct seen s = { DBM_BUF_INIT, 0, 0 };
-	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, collect, &s };
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, collect, &s};
 	int32_t sum = 0;
 
 	(void)state;
@@ -104,33 +104,33 @@ static void test_source__bom_is_not_passed_to_the_splitter(void **state)
 
 static void test_source__unreadable_file_is_a_run_error_naming_it(void **state)
 {
-	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL };
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL};
 	int32_t sum = 99;
 
 	(void)state;
-	assert_int_equal(dbm_source_run(FIXTURE("no_such_file.sql"), "migrations/V9__x.sql", &o,
-					&sum),
-			 DBM_ERR_RUN);
+	assert_int_equal(
+	    dbm_source_run(FIXTURE("no_such_file.sql"), "migrations/V9__x.sql", &o, &sum),
+	    DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->message,
-			    "cannot read \"migrations/V9__x.sql\": No such file or directory");
+	                    "cannot read \"migrations/V9__x.sql\": No such file or directory");
 	assert_int_equal(sum, 99);
 	assert_int_equal(dbm_source_run(DBM_TEST_FIXTURES, "migrations/V9__x.sql", &o, &sum),
-			 DBM_ERR_RUN);
+	                 DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->message,
-			    "cannot read \"migrations/V9__x.sql\": Is a directory");
+	                    "cannot read \"migrations/V9__x.sql\": Is a directory");
 }
 
 static void test_source__invalid_utf8_names_file_offset_and_line(void **state)
 {
-	struct seen s = { DBM_BUF_INIT, 0, 0 };
-	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, NULL, 0, NULL, NULL };
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, NULL, 0, NULL, NULL};
 	int32_t sum = 0;
 
 	(void)state;
 	dbm_error_clear();
-	assert_int_equal(dbm_source_run(FIXTURE("invalid_utf8.sql"), "migrations/V2__bad.sql", &o,
-					&sum),
-			 DBM_ERR_USAGE);
+	assert_int_equal(
+	    dbm_source_run(FIXTURE("invalid_utf8.sql"), "migrations/V2__bad.sql", &o, &sum),
+	    DBM_ERR_USAGE);
 	assert_string_equal(dbm_error_last()->message, "invalid UTF-8 at byte offset 37");
 	assert_string_equal(dbm_error_last()->file, "migrations/V2__bad.sql");
 	assert_int_equal(dbm_error_last()->line, 3);
@@ -138,9 +138,9 @@ static void test_source__invalid_utf8_names_file_offset_and_line(void **state)
 	/* The whole chunk is checked before any of it is split: nothing ran. */
 	o.on_stmt = collect;
 	o.ctx = &s;
-	assert_int_equal(dbm_source_run(FIXTURE("invalid_utf8.sql"), "migrations/V2__bad.sql", &o,
-					&sum),
-			 DBM_ERR_USAGE);
+	assert_int_equal(
+	    dbm_source_run(FIXTURE("invalid_utf8.sql"), "migrations/V2__bad.sql", &o, &sum),
+	    DBM_ERR_USAGE);
 	assert_int_equal(s.count, 0);
 	dbm_buf_free(&s.text);
 }
@@ -149,7 +149,7 @@ static void test_source__truncated_utf8_at_the_end_of_a_later_chunk(void **state
 {
 	size_t n = 200000, i;
 	char *text = malloc(n), *dir, *path;
-	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL };
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL};
 	int32_t sum = 0;
 	unsigned lines = 1;
 
@@ -171,13 +171,13 @@ static void test_source__truncated_utf8_at_the_end_of_a_later_chunk(void **state
 
 static void test_source__placeholders_are_replaced_before_splitting(void **state)
 {
-	struct seen s = { DBM_BUF_INIT, 0, 0 };
-	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, *state, 0, collect, &s };
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 0, collect, &s};
 	int32_t sum = 0;
 
 	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "V1__p.sql", &o, &sum), 0);
 	assert_string_equal(dbm_buf_cstr(&s.text), "2:CREATE VIEW v AS\n  SELECT 1 AS one\n"
-						   "4:GRANT SELECT ON v TO ticket_app");
+	                                           "4:GRANT SELECT ON v TO ticket_app");
 	/* Versioned migrations: the checksum of the file as written. */
 	assert_int_equal(sum, -1292462400);
 	dbm_buf_free(&s.text);
@@ -185,7 +185,7 @@ static void test_source__placeholders_are_replaced_before_splitting(void **state
 
 static void test_source__repeatable_checksum_is_taken_after_replacement(void **state)
 {
-	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, *state, 1, NULL, NULL };
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 1, NULL, NULL};
 	int32_t sum = 0;
 
 	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "R__p.sql", &o, &sum), 0);
@@ -199,7 +199,7 @@ static void test_source__repeatable_checksum_is_taken_after_replacement(void **s
 static void test_source__checksum_only_pass_needs_no_placeholder_values(void **state)
 {
 	struct dbm_placeholders none = DBM_PLACEHOLDERS_INIT;
-	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, &none, 0, NULL, NULL };
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, &none, 0, NULL, NULL};
 	int32_t sum = 0;
 
 	(void)state;
@@ -210,21 +210,21 @@ static void test_source__checksum_only_pass_needs_no_placeholder_values(void **s
 static void test_source__unresolved_placeholder_names_file_and_line(void **state)
 {
 	struct dbm_placeholders none = DBM_PLACEHOLDERS_INIT;
-	struct seen s = { DBM_BUF_INIT, 0, 0 };
-	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, &none, 0, collect, &s };
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, &none, 0, collect, &s};
 	int32_t sum = 0;
 
 	(void)state;
-	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "migrations/R__p.sql", &o,
-					&sum),
-			 DBM_ERR_USAGE);
+	assert_int_equal(
+	    dbm_source_run(FIXTURE("placeholders.sql"), "migrations/R__p.sql", &o, &sum),
+	    DBM_ERR_USAGE);
 	/* The comment on line 1 is checked too: replacement does not know SQL. */
 	assert_string_equal(dbm_error_last()->message, "placeholder ${app_user} has no value");
 	assert_string_equal(dbm_error_last()->file, "migrations/R__p.sql");
 	assert_int_equal(dbm_error_last()->line, 1);
 	assert_string_equal(dbm_error_last()->hint,
-			    "Set it with --placeholder app_user=VALUE, "
-			    "DBMIGRATE_PLACEHOLDER_APP_USER or placeholders: in dbmigrate.yml.");
+	                    "Set it with --placeholder app_user=VALUE, "
+	                    "DBMIGRATE_PLACEHOLDER_APP_USER or placeholders: in dbmigrate.yml.");
 	dbm_buf_free(&s.text);
 }
 
@@ -236,8 +236,8 @@ static void test_source__unresolved_placeholder_names_file_and_line(void **state
 static void test_source__placeholders_across_chunk_boundaries(void **state)
 {
 	struct dbm_buf text = DBM_BUF_INIT, want = DBM_BUF_INIT;
-	struct seen s = { DBM_BUF_INIT, 0, 0 };
-	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, *state, 1, collect, &s };
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, *state, 1, collect, &s};
 	int32_t sum = 0, want_sum = 0;
 	char *dir, *path;
 	unsigned i, line = 1;
@@ -245,12 +245,12 @@ static void test_source__placeholders_across_chunk_boundaries(void **state)
 	for (i = 0; text.len < 300000; i++) {
 		/* Shift by one byte per statement so every alignment is hit. */
 		assert_int_equal(dbm_buf_addf(&text, "INSERT INTO t VALUES ('%.*s${app_user}');\n",
-					      (int)(i % 23), "aaaaaaaaaaaaaaaaaaaaaaaa"),
-				 0);
+		                              (int)(i % 23), "aaaaaaaaaaaaaaaaaaaaaaaa"),
+		                 0);
 		assert_int_equal(dbm_buf_addf(&want, "%s%u:INSERT INTO t VALUES ('%.*sticket_app')",
-					      i ? "\n" : "", line++, (int)(i % 23),
-					      "aaaaaaaaaaaaaaaaaaaaaaaa"),
-				 0);
+		                              i ? "\n" : "", line++, (int)(i % 23),
+		                              "aaaaaaaaaaaaaaaaaaaaaaaa"),
+		                 0);
 	}
 	dir = write_tmp(text.ptr, text.len, &path);
 	assert_int_equal(dbm_source_run(path, "R__big.sql", &o, &sum), 0);
@@ -281,7 +281,7 @@ static void test_source__placeholders_across_chunk_boundaries(void **state)
 static void test_source__very_long_line_with_dollars(void **state)
 {
 	struct dbm_buf text = DBM_BUF_INIT, want = DBM_BUF_INIT;
-	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, *state, 1, NULL, NULL };
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 1, NULL, NULL};
 	int32_t sum = 0, want_sum = 0;
 	char *dir, *path;
 	unsigned i;
@@ -289,9 +289,9 @@ static void test_source__very_long_line_with_dollars(void **state)
 	assert_int_equal(dbm_buf_adds(&text, "SELECT 'x"), 0);
 	for (i = 0; text.len < 400000; i++)
 		assert_int_equal(dbm_buf_adds(&text, i % 3 == 0   ? "$$ $1 ${app_user} "
-						     : i % 3 == 1 ? "${app_user}${app_user} $"
-								  : "plain text no dollars here "),
-				 0);
+		                                     : i % 3 == 1 ? "${app_user}${app_user} $"
+		                                                  : "plain text no dollars here "),
+		                 0);
 	assert_int_equal(dbm_buf_adds(&text, "';\nSELECT 2;"), 0);
 	assert_int_equal(dbm_placeholders_apply(*state, text.ptr, text.len, &want), 0);
 	assert_int_equal(dbm_checksum_string(want.ptr, want.len, &want_sum), 0);
@@ -305,8 +305,8 @@ static void test_source__very_long_line_with_dollars(void **state)
 
 static void test_source__callback_value_stops_the_pass(void **state)
 {
-	struct seen s = { DBM_BUF_INIT, 0, 2 };
-	struct dbm_source_opts o = { DBM_DIALECT_PGSQL, *state, 0, collect, &s };
+	struct seen s = {DBM_BUF_INIT, 0, 2};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 0, collect, &s};
 	int32_t sum = 55;
 
 	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "V1__p.sql", &o, &sum), 7);
@@ -318,8 +318,8 @@ static void test_source__callback_value_stops_the_pass(void **state)
 static void test_source__unterminated_string_names_file_and_line(void **state)
 {
 	const char *sql = "SELECT 1;\n\nINSERT INTO t VALUES ('abc);\nSELECT 3;\n";
-	struct seen s = { DBM_BUF_INIT, 0, 0 };
-	struct dbm_source_opts o = { DBM_DIALECT_SQLITE, NULL, 0, collect, &s };
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, collect, &s};
 	char *dir, *path;
 	int32_t sum = 0;
 
@@ -335,8 +335,8 @@ static void test_source__unterminated_string_names_file_and_line(void **state)
 
 static void test_source__empty_file(void **state)
 {
-	struct seen s = { DBM_BUF_INIT, 0, 0 };
-	struct dbm_source_opts o = { DBM_DIALECT_MYSQL, *state, 1, collect, &s };
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_MYSQL, *state, 1, collect, &s};
 	char *dir, *path;
 	int32_t sum = 42;
 
@@ -352,20 +352,20 @@ static void test_source__empty_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_source__checksum_of_a_bom_crlf_file_matches_flyway),
-		T(test_source__bom_is_not_passed_to_the_splitter),
-		T(test_source__unreadable_file_is_a_run_error_naming_it),
-		T(test_source__invalid_utf8_names_file_offset_and_line),
-		T(test_source__truncated_utf8_at_the_end_of_a_later_chunk),
-		T(test_source__placeholders_are_replaced_before_splitting),
-		T(test_source__repeatable_checksum_is_taken_after_replacement),
-		T(test_source__checksum_only_pass_needs_no_placeholder_values),
-		T(test_source__unresolved_placeholder_names_file_and_line),
-		T(test_source__placeholders_across_chunk_boundaries),
-		T(test_source__very_long_line_with_dollars),
-		T(test_source__callback_value_stops_the_pass),
-		T(test_source__unterminated_string_names_file_and_line),
-		T(test_source__empty_file),
+	    T(test_source__checksum_of_a_bom_crlf_file_matches_flyway),
+	    T(test_source__bom_is_not_passed_to_the_splitter),
+	    T(test_source__unreadable_file_is_a_run_error_naming_it),
+	    T(test_source__invalid_utf8_names_file_offset_and_line),
+	    T(test_source__truncated_utf8_at_the_end_of_a_later_chunk),
+	    T(test_source__placeholders_are_replaced_before_splitting),
+	    T(test_source__repeatable_checksum_is_taken_after_replacement),
+	    T(test_source__checksum_only_pass_needs_no_placeholder_values),
+	    T(test_source__unresolved_placeholder_names_file_and_line),
+	    T(test_source__placeholders_across_chunk_boundaries),
+	    T(test_source__very_long_line_with_dollars),
+	    T(test_source__callback_value_stops_the_pass),
+	    T(test_source__unterminated_string_names_file_and_line),
+	    T(test_source__empty_file),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

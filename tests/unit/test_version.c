@@ -121,14 +121,14 @@ static void test_version__null_sorts_first(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_version__normalize_keeps_digits_and_turns_underscores_into_dots),
-		cmocka_unit_test(test_version__normalize_uses_only_the_given_length),
-		cmocka_unit_test(test_version__rejects_what_is_not_a_version),
-		cmocka_unit_test(test_version__valid_accepts_both_separators),
-		cmocka_unit_test(test_version__equal_forms),
-		cmocka_unit_test(test_version__orders_numerically_part_by_part),
-		cmocka_unit_test(test_version__long_versions_do_not_overflow),
-		cmocka_unit_test(test_version__null_sorts_first),
+	    cmocka_unit_test(test_version__normalize_keeps_digits_and_turns_underscores_into_dots),
+	    cmocka_unit_test(test_version__normalize_uses_only_the_given_length),
+	    cmocka_unit_test(test_version__rejects_what_is_not_a_version),
+	    cmocka_unit_test(test_version__valid_accepts_both_separators),
+	    cmocka_unit_test(test_version__equal_forms),
+	    cmocka_unit_test(test_version__orders_numerically_part_by_part),
+	    cmocka_unit_test(test_version__long_versions_do_not_overflow),
+	    cmocka_unit_test(test_version__null_sorts_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
