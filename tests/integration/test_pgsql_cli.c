@@ -29,7 +29,7 @@ extern const struct dbm_driver dbm_pgsql_driver;
 #define DRV (&dbm_pgsql_driver)
 
 struct pgc {
-	char *url;         /* the test's own database */
+	char *url; /* the test's own database */
 	char dbname[64];
 	struct dbm_conn *admin; /* connection to the server URL */
 	struct dbm_conn *db;    /* connection to the test's database */
@@ -206,19 +206,19 @@ static void test_pgsql_cli__sample_migrations_apply(void **state)
 		fail_msg("migrate exited %d: %s", r.status, r.err);
 	dbm_test_result_free(&r);
 	snprintf(want, sizeof(want), "%d|%d\n", pgc_count_versioned(sample),
-		 pgc_count_versioned(sample));
+	         pgc_count_versioned(sample));
 	pgc_assert_rows(t,
-			"SELECT count(*), count(*) FILTER (WHERE success) FROM schema_history "
-			"WHERE type = 'SQL' AND version IS NOT NULL",
-			want);
+	                "SELECT count(*), count(*) FILTER (WHERE success) FROM schema_history "
+	                "WHERE type = 'SQL' AND version IS NOT NULL",
+	                want);
 	/* A second run has nothing to do and changes nothing. */
 	pgc_migrate(t, sample, &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	pgc_assert_rows(t,
-			"SELECT count(*) - count(DISTINCT version) FROM schema_history "
-			"WHERE version IS NOT NULL",
-			"0\n");
+	                "SELECT count(*) - count(DISTINCT version) FROM schema_history "
+	                "WHERE version IS NOT NULL",
+	                "0\n");
 }
 
 static void test_pgsql_cli__failing_statement_names_file_line_and_sqlstate(void **state)
@@ -228,11 +228,11 @@ static void test_pgsql_cli__failing_statement_names_file_line_and_sqlstate(void 
 
 	dbm_test_write(t->dir, "migrations/V1__ok.sql", "CREATE TABLE a (id int);\n");
 	dbm_test_write(t->dir, "migrations/V2__bad.sql",
-		       "CREATE TABLE b (id int);\n"
-		       "INSERT INTO b VALUES (1);\n"
-		       "\n"
-		       "SELECT * FROM nope;\n"
-		       "CREATE TABLE c (id int);\n");
+	               "CREATE TABLE b (id int);\n"
+	               "INSERT INTO b VALUES (1);\n"
+	               "\n"
+	               "SELECT * FROM nope;\n"
+	               "CREATE TABLE c (id int);\n");
 	pgc_migrate(t, t->migrations, &r);
 	assert_int_equal(r.status, 1);
 	if (!dbm_test_contains(r.err, "V2__bad.sql:4") || !dbm_test_contains(r.err, "42P01") ||
@@ -241,12 +241,12 @@ static void test_pgsql_cli__failing_statement_names_file_line_and_sqlstate(void 
 	dbm_test_result_free(&r);
 	/* V1 applied; nothing of V2 remains: no table, no history row. */
 	pgc_assert_rows(t,
-			"SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
-			"information_schema.tables WHERE table_schema = 'public' AND table_name IN "
-			"('a', 'b', 'c')",
-			"a\n");
+	                "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
+	                "information_schema.tables WHERE table_schema = 'public' AND table_name IN "
+	                "('a', 'b', 'c')",
+	                "a\n");
 	pgc_assert_rows(t, "SELECT version, success FROM schema_history ORDER BY installed_rank",
-			"1|t\n");
+	                "1|t\n");
 }
 
 static void test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction(void **state)
@@ -256,8 +256,8 @@ static void test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction
 
 	dbm_test_write(t->dir, "migrations/V1__t.sql", "CREATE TABLE t (id int);\n");
 	dbm_test_write(t->dir, "migrations/V2__idx.sql",
-		       "ALTER TABLE t ADD COLUMN v text;\n"
-		       "CREATE INDEX CONCURRENTLY t_v ON t (v);\n");
+	               "ALTER TABLE t ADD COLUMN v text;\n"
+	               "CREATE INDEX CONCURRENTLY t_v ON t (v);\n");
 	pgc_migrate(t, t->migrations, &r);
 	if (r.status != 0)
 		fail_msg("migrate exited %d: %s", r.status, r.err);
@@ -267,15 +267,15 @@ static void test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction
 	dbm_test_result_free(&r);
 	pgc_assert_rows(t, "SELECT indexname FROM pg_indexes WHERE tablename = 't'", "t_v\n");
 	pgc_assert_rows(t, "SELECT version, success FROM schema_history ORDER BY installed_rank",
-			"1|t\n2|t\n");
+	                "1|t\n2|t\n");
 }
 
 static void test_pgsql_cli__second_runner_times_out_on_the_lock(void **state)
 {
 	struct pgc *t = pgc_state(state);
 	const char *slow[] = {"migrate", "--url", t->url, "--migrations", t->migrations, NULL};
-	const char *quick[] = {"migrate",       "--url", t->url, "--migrations",
-			       t->migrations,   "--lock-timeout", "2", NULL};
+	const char *quick[] = {"migrate",     "--url",          t->url, "--migrations",
+	                       t->migrations, "--lock-timeout", "2",    NULL};
 	char out1[1100], err1[1100], out2[1100], err2[1100];
 	char *err;
 	double t0, waited;
@@ -293,10 +293,10 @@ static void test_pgsql_cli__second_runner_times_out_on_the_lock(void **state)
 
 		nanosleep(&(struct timespec){0, 50 * 1000 * 1000L}, NULL);
 		assert_int_equal(DRV->query(t->db,
-					    "SELECT count(*) FROM pg_locks WHERE locktype = "
-					    "'advisory' AND granted",
-					    pgc_collect, &rows),
-				 0);
+		                            "SELECT count(*) FROM pg_locks WHERE locktype = "
+		                            "'advisory' AND granted",
+		                            pgc_collect, &rows),
+		                 0);
 		held = strcmp(dbm_buf_cstr(&rows), "1\n") == 0;
 		dbm_buf_free(&rows);
 	}
@@ -315,7 +315,7 @@ static void test_pgsql_cli__second_runner_times_out_on_the_lock(void **state)
 	free(err);
 	assert_int_equal(dbm_test_wait(a), 0);
 	pgc_assert_rows(t, "SELECT version, success FROM schema_history ORDER BY installed_rank",
-			"1|t\n");
+	                "1|t\n");
 }
 
 static void test_pgsql_cli__six_runners_apply_each_migration_once(void **state)
@@ -327,10 +327,10 @@ static void test_pgsql_cli__six_runners_apply_each_migration_once(void **state)
 
 	dbm_test_write(t->dir, "migrations/V1__users.sql", "CREATE TABLE users (id int);\n");
 	dbm_test_write(t->dir, "migrations/V2__slow.sql",
-		       "SELECT pg_sleep(0.5);\nINSERT INTO users VALUES (1);\n");
+	               "SELECT pg_sleep(0.5);\nINSERT INTO users VALUES (1);\n");
 	dbm_test_write(t->dir, "migrations/V3__more.sql", "INSERT INTO users VALUES (2);\n");
 	dbm_test_write(t->dir, "migrations/R__view.sql",
-		       "CREATE OR REPLACE VIEW v_users AS SELECT id FROM users;\n");
+	               "CREATE OR REPLACE VIEW v_users AS SELECT id FROM users;\n");
 	for (i = 0; i < 6; i++) {
 		snprintf(out[i], sizeof(out[i]), "%s/%d.out", t->dir, i);
 		snprintf(err[i], sizeof(err[i]), "%s/%d.err", t->dir, i);
@@ -345,9 +345,9 @@ static void test_pgsql_cli__six_runners_apply_each_migration_once(void **state)
 		}
 	}
 	pgc_assert_rows(t,
-			"SELECT coalesce(version, 'R'), count(*) FROM schema_history "
-			"GROUP BY version ORDER BY version",
-			"1|1\n2|1\n3|1\nR|1\n");
+	                "SELECT coalesce(version, 'R'), count(*) FROM schema_history "
+	                "GROUP BY version ORDER BY version",
+	                "1|1\n2|1\n3|1\nR|1\n");
 	pgc_assert_rows(t, "SELECT id FROM users ORDER BY id", "1\n2\n");
 }
 
@@ -356,11 +356,11 @@ static void test_pgsql_cli__six_runners_apply_each_migration_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		PGC(test_pgsql_cli__sample_migrations_apply),
-		PGC(test_pgsql_cli__failing_statement_names_file_line_and_sqlstate),
-		PGC(test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction),
-		PGC(test_pgsql_cli__second_runner_times_out_on_the_lock),
-		PGC(test_pgsql_cli__six_runners_apply_each_migration_once),
+	    PGC(test_pgsql_cli__sample_migrations_apply),
+	    PGC(test_pgsql_cli__failing_statement_names_file_line_and_sqlstate),
+	    PGC(test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction),
+	    PGC(test_pgsql_cli__second_runner_times_out_on_the_lock),
+	    PGC(test_pgsql_cli__six_runners_apply_each_migration_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
