@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -413,9 +414,71 @@ static void test_scan__parse_filename(void **state)
 	assert_int_equal(dbm_parse_filename("V1_.sql", &kind, &v, &d), DBM_ERR_USAGE);
 }
 
+/*
+ * In builds with allocation-failure injection: make the n-th allocation
+ * fail for n = 1, 2, ... (each in a child process, as the failure point is
+ * read once per process) until a scan needs no more; every run must end in
+ * success or "out of memory", with no leak (the sanitizer build checks).
+ */
+static void test_scan__every_allocation_failure_is_clean(void **state)
+{
+#ifdef DBM_FAILPOINTS
+	char n[32];
+	int i, status = 0;
+
+	(void)state;
+	put("migrations/V1__a.sql", "");
+	put("migrations/sub/V2__b.sql", "");
+	put("migrations/V2__b.sql.conf", "executeInTransaction=false\nencoding=UTF-8\n");
+	put("migrations/V3__c.sql", "");
+	put("migrations/V3__c.sql.conf", "encoding=UTF-8\n");
+	put("migrations/R__r.sql", "");
+	put("migrations/bad.sql", "");
+	put("rollback/U1__a.sql", "");
+	put("rollback/U9__orphan.sql", "");
+	for (i = 1; i < 1000; i++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			snprintf(n, sizeof(n), "%d", i);
+			setenv("DBM_FAIL_ALLOC", n, 1);
+			execl("/proc/self/exe", "test_scan", "--oom-child", (char *)NULL);
+			_exit(126);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		if (WEXITSTATUS(status) == 3)
+			break;
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_true(i > 10 && i < 1000);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
-int main(void)
+#ifdef DBM_FAILPOINTS
+/* The child of test_scan__every_allocation_failure_is_clean: one scan in the current folder. */
+static int oom_child(void)
+{
+	struct dbm_fileset fs = DBM_FILESET_INIT;
+	int r = dbm_scan("migrations", "rollback", &fs);
+
+	dbm_fileset_free(&fs);
+	if (r == DBM_ERR_NOMEM && strcmp(dbm_error_last()->message, "out of memory") == 0)
+		return 0;
+	if (r == DBM_ERR_USAGE &&
+	    strcmp(dbm_error_last()->message, "found 2 problems with migration files") == 0)
+		return 3; /* every allocation succeeded */
+	return 1;
+}
+#endif
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_scan__finds_sorts_and_describes_every_kind),
@@ -435,7 +498,14 @@ int main(void)
 	    T(test_scan__bad_conf_values_and_encodings),
 	    T(test_scan__many_problems_keep_the_detail_within_bounds),
 	    T(test_scan__parse_filename),
+	    T(test_scan__every_allocation_failure_is_clean),
 	};
 
+#ifdef DBM_FAILPOINTS
+	if (argc == 2 && strcmp(argv[1], "--oom-child") == 0)
+		return oom_child();
+#endif
+	(void)argc;
+	(void)argv;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

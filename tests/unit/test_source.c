@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "dbmigrate/checksum.h"
@@ -347,9 +349,72 @@ static void test_source__empty_file(void **state)
 	remove_tmp(dir, path);
 }
 
+/*
+ * In builds with allocation-failure injection: make the n-th allocation
+ * fail for n = 1, 2, ... in a fresh child process each time (the failure
+ * point is read once per process) until a run needs no more; every run must
+ * end in success or "out of memory", with no leak (the sanitizer build checks).
+ */
+static void test_source__every_allocation_failure_is_clean(void **state)
+{
+#ifdef DBM_FAILPOINTS
+	char n[32];
+	int i, status = 0;
+
+	(void)state;
+	for (i = 1; i < 1000; i++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			snprintf(n, sizeof(n), "%d", i);
+			setenv("DBM_FAIL_ALLOC", n, 1);
+			execl("/proc/self/exe", "test_source", "--oom-child", (char *)NULL);
+			_exit(126);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		if (WEXITSTATUS(status) == 3)
+			break;
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_true(i > 3 && i < 1000);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
+#ifdef DBM_FAILPOINTS
+static int oom_collect(void *ctx, const struct dbm_stmt *st)
+{
+	(void)ctx;
+	(void)st;
+	return 0;
+}
+
+/* The child of test_source__every_allocation_failure_is_clean: one full pass. */
+static int oom_child(void)
+{
+	struct dbm_placeholders p = DBM_PLACEHOLDERS_INIT;
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, &p, 1, oom_collect, NULL};
+	int32_t sum = 0;
+	int r = dbm_placeholders_set(&p, "app_user", "ticket_app");
+
+	if (r == 0)
+		r = dbm_source_run(FIXTURE("placeholders.sql"), "R__p.sql", &o, &sum);
+	dbm_placeholders_free(&p);
+	if (r == DBM_ERR_NOMEM && strcmp(dbm_error_last()->message, "out of memory") == 0)
+		return 0;
+	if (r == 0 && sum == 1265194314)
+		return 3; /* every allocation succeeded */
+	return 1;
+}
+#endif
+
 #define T(fn) cmocka_unit_test(fn)
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_source__checksum_of_a_bom_crlf_file_matches_flyway),
@@ -366,7 +431,14 @@ int main(void)
 	    T(test_source__callback_value_stops_the_pass),
 	    T(test_source__unterminated_string_names_file_and_line),
 	    T(test_source__empty_file),
+	    T(test_source__every_allocation_failure_is_clean),
 	};
 
+#ifdef DBM_FAILPOINTS
+	if (argc == 2 && strcmp(argv[1], "--oom-child") == 0)
+		return oom_child();
+#endif
+	(void)argc;
+	(void)argv;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
