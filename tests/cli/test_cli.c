@@ -196,7 +196,12 @@ static void test_cli__bad_names_and_duplicates_exit_2_naming_files(void **state)
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "create_users.sql"));
 	dbm_test_result_free(&r);
-	unlink(strcat(strcpy(calloc(1, 4200), p->dir), "/migrations/create_users.sql"));
+	{
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/migrations/create_users.sql", p->dir);
+		assert_int_equal(unlink(path), 0);
+	}
 
 	dbm_test_write(p->dir, "migrations/sub/V1.0__again.sql", "SELECT 1;\n");
 	run(p, &r, "info", NULL);
