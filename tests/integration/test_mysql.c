@@ -685,6 +685,31 @@ static void test_mysql__table_lock_on_single_server(void **state)
 	drop_db(base, name);
 }
 
+static void test_mysql__table_lock_heartbeat_extends_expiry(void **state)
+{
+	const char *base = mysql_url();
+	const char *db = create_db(base);
+	char name[64], url[1024], sql[512];
+	struct dbm_conn *a;
+
+	snprintf(name, sizeof(name), "%s", db);
+	snprintf(url, sizeof(url), "%s%s?lock=table", base, name);
+	a = connect_ok(url, NULL);
+	assert_int_equal(drv->lock(a, name, "schema_history", 1), 0);
+	/* Pretend the row is about to expire; the heartbeat (every 10 s) must push it out again. */
+	exec_ok(a,
+	        "UPDATE schema_history_lock SET expires_at = UTC_TIMESTAMP(6) + INTERVAL 3 SECOND");
+	sleep(11);
+	snprintf(sql, sizeof(sql),
+	         "SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), expires_at) > 40 FROM "
+	         "`%s`.schema_history_lock",
+	         name);
+	assert_string_equal(query_text(a, sql), "1\n");
+	assert_int_equal(drv->unlock(a), 0);
+	drv->disconnect(a);
+	drop_db(base, name);
+}
+
 /* ---- clean -------------------------------------------------------------------------------- */
 
 static void test_mysql__clean_drops_everything(void **state)
@@ -827,6 +852,7 @@ int main(void)
 	    cmocka_unit_test(test_mysql__procedure_with_result_sets),
 	    cmocka_unit_test(test_mysql__lock_second_connection_waits_and_fails),
 	    cmocka_unit_test(test_mysql__table_lock_on_single_server),
+	    cmocka_unit_test(test_mysql__table_lock_heartbeat_extends_expiry),
 	    cmocka_unit_test(test_mysql__clean_drops_everything),
 	    cmocka_unit_test(test_mysql__lost_connection),
 	    cmocka_unit_test(test_mysql__galera_lock_one_winner),
