@@ -53,4 +53,11 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build/asan && ctest --output-on-failure -j"$jobs") || status=1
+# Bounded fuzzing of every parser and the static analysers, when present.
+for extra in scripts/fuzz.sh scripts/analyze.sh; do
+	if [ -f "$extra" ]; then
+		echo "== $extra"
+		bash "$extra" || status=1
+	fi
+done
 exit $status
