@@ -339,10 +339,10 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 		if (split_routine_word(s, w, n))
 			split_enter_routine(s);
 		else if (s->dialect == DBM_DIALECT_SQLITE &&
-			 (split_kw(w, n, "temp") || split_kw(w, n, "temporary")))
+		         (split_kw(w, n, "temp") || split_kw(w, n, "temporary")))
 			;
 		else if (s->dialect != DBM_DIALECT_SQLITE &&
-			 (split_kw(w, n, "or") || split_kw(w, n, "replace")))
+		         (split_kw(w, n, "or") || split_kw(w, n, "replace")))
 			;
 		else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "aggregate"))
 			;
@@ -517,11 +517,11 @@ static int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int 
 			dbm_error_set(DBM_ERR_USAGE, "'DELIMITER' needs a delimiter string");
 		else
 			dbm_error_set(DBM_ERR_USAGE, "delimiter '%.*s' is too long", (int)(te - t),
-				      b + t);
+			              b + t);
 		dbm_error_set_where(NULL, line);
 		dbm_error_set_hint("Write a delimiter of 1 to %d characters after DELIMITER, "
-				   "for example 'DELIMITER //'.",
-				   SPLIT_DELIM_MAX);
+		                   "for example 'DELIMITER //'.",
+		                   SPLIT_DELIM_MAX);
 		return DBM_ERR_USAGE;
 	}
 	if (te - t == 1 && b[t] == ';') {
@@ -552,10 +552,10 @@ static int split_meta_command(struct dbm_splitter *s, size_t p, int eof)
 	}
 	line = split_line_at(s, p);
 	dbm_error_set(DBM_ERR_USAGE, "psql meta-command '%.*s' is not supported",
-		      (int)(q - p > 64 ? 64 : q - p), b + p);
+	              (int)(q - p > 64 ? 64 : q - p), b + p);
 	dbm_error_set_where(NULL, line);
 	dbm_error_set_hint("Remove the line; put connection settings in the configuration and use "
-			   "placeholders (${name}) or the file's .conf for variables.");
+	                   "placeholders (${name}) or the file's .conf for variables.");
 	return DBM_ERR_USAGE;
 }
 
@@ -714,7 +714,8 @@ static int split_code(struct dbm_splitter *s, int eof)
 		case '\'':
 			s->esc = my;
 			if (pg && p > s->stmt_start && (b[p - 1] == 'E' || b[p - 1] == 'e') &&
-			    (p - 1 == s->stmt_start || !(t[(unsigned char)b[p - 2]] & SPLIT_C_WORD)))
+			    (p - 1 == s->stmt_start ||
+			     !(t[(unsigned char)b[p - 2]] & SPLIT_C_WORD)))
 				s->esc = 1;
 			s->state = SPLIT_SQUOTE;
 			goto open;
@@ -762,7 +763,8 @@ static int split_code(struct dbm_splitter *s, int eof)
 			if (pg) {
 				size_t q = p + 1;
 
-				if (p > s->stmt_start && (t[(unsigned char)b[p - 1]] & SPLIT_C_WORD))
+				if (p > s->stmt_start &&
+				    (t[(unsigned char)b[p - 1]] & SPLIT_C_WORD))
 					break; /* inside an identifier */
 				if (q < len && b[q] >= '0' && b[q] <= '9')
 					break; /* $1 parameter */
@@ -1032,7 +1034,7 @@ static int split_lex(struct dbm_splitter *s, int eof)
 
 /* Sets an "unterminated ..." error at the line of buf[p] (or line when p is not in a statement). */
 static int split_unterminated(struct dbm_splitter *s, unsigned line, const char *what,
-			      const char *hint)
+                              const char *hint)
 {
 	dbm_error_set(DBM_ERR_USAGE, "unterminated %s (opened at line %u)", what, line);
 	dbm_error_set_where(NULL, line);
@@ -1057,23 +1059,23 @@ static int split_end(struct dbm_splitter *s)
 		break;
 	case SPLIT_SQUOTE:
 		return split_unterminated(s, split_line_at(s, s->open_pos), "string",
-					  "Add the closing quote (').");
+		                          "Add the closing quote (').");
 	case SPLIT_DQUOTE:
 		if (s->dialect == DBM_DIALECT_MYSQL)
 			return split_unterminated(s, split_line_at(s, s->open_pos), "string",
-						  "Add the closing quote (\").");
+			                          "Add the closing quote (\").");
 		return split_unterminated(s, split_line_at(s, s->open_pos), "quoted identifier",
-					  "Add the closing double quote (\").");
+		                          "Add the closing double quote (\").");
 	case SPLIT_BQUOTE:
 		return split_unterminated(s, split_line_at(s, s->open_pos), "quoted identifier",
-					  "Add the closing backtick (`).");
+		                          "Add the closing backtick (`).");
 	case SPLIT_BRACKET:
 		return split_unterminated(s, split_line_at(s, s->open_pos), "quoted identifier",
-					  "Add the closing bracket (]).");
+		                          "Add the closing bracket (]).");
 	case SPLIT_BLOCK_COMMENT:
 		return split_unterminated(s,
-					  s->in_stmt ? split_line_at(s, s->open_pos) : s->open_line,
-					  "block comment", "Add the closing */.");
+		                          s->in_stmt ? split_line_at(s, s->open_pos) : s->open_line,
+		                          "block comment", "Add the closing */.");
 	case SPLIT_DOLLAR:
 		snprintf(what, sizeof(what), "dollar-quoted string %s", s->tag);
 		snprintf(hint, sizeof(hint), "Add the closing %s.", s->tag);
@@ -1081,16 +1083,16 @@ static int split_end(struct dbm_splitter *s)
 	case SPLIT_COPY_LINE:
 	case SPLIT_COPY_DATA:
 		return split_unterminated(s, split_line_at(s, s->open_pos) + 1, "COPY data",
-					  "End the data with a line containing only \\. "
-					  "(backslash, period).");
+		                          "End the data with a line containing only \\. "
+		                          "(backslash, period).");
 	}
 	if (!s->in_stmt)
 		return 0;
 	split_close_pending(s);
 	if (s->depth > 0)
 		return split_unterminated(s, split_line_at(s, s->body_pos), "BEGIN ... END body",
-					  "Add the missing END, followed by the statement "
-					  "delimiter.");
+		                          "Add the missing END, followed by the statement "
+		                          "delimiter.");
 	e = s->buf.len;
 	while (e > s->stmt_start && (s->tab[(unsigned char)b[e - 1]] & SPLIT_C_SPACE))
 		e--;
@@ -1176,7 +1178,7 @@ void dbm_splitter_free(struct dbm_splitter *s)
 }
 
 int dbm_split_string(enum dbm_dialect dialect, const char *sql, size_t len, dbm_stmt_cb cb,
-		     void *ctx)
+                     void *ctx)
 {
 	struct dbm_splitter *s = dbm_splitter_new(dialect, cb, ctx);
 	int rc;

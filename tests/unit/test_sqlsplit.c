@@ -183,22 +183,22 @@ static void check_fixture(enum dbm_dialect d, const char *name)
 static void test_sqlsplit__basic_lines_and_trimming(void **state)
 {
 	static const enum dbm_dialect all[] = {DBM_DIALECT_SQLITE, DBM_DIALECT_PGSQL,
-					       DBM_DIALECT_MYSQL};
+	                                       DBM_DIALECT_MYSQL};
 	size_t i;
 
 	for (i = 0; i < DBM_ARRAY_SIZE(all); i++) {
 		check_split(all[i],
-			    "-- header\n\n/* intro; */\n  CREATE TABLE t (id INT) ;\n"
-			    "INSERT INTO t VALUES (1); INSERT INTO t\n  VALUES (2)  \n;\n"
-			    "SELECT 'a;''b', \"x;\"\"y\" FROM t -- tail; comment\n"
-			    "WHERE /* inner; */ id = 1;\n;;\n"
-			    "SELECT 3\n\n",
-			    "4:CREATE TABLE t (id INT)\n"
-			    "5:INSERT INTO t VALUES (1)\n"
-			    "5:INSERT INTO t\n  VALUES (2)\n"
-			    "8:SELECT 'a;''b', \"x;\"\"y\" FROM t -- tail; comment\n"
-			    "WHERE /* inner; */ id = 1\n"
-			    "11:SELECT 3\n");
+		            "-- header\n\n/* intro; */\n  CREATE TABLE t (id INT) ;\n"
+		            "INSERT INTO t VALUES (1); INSERT INTO t\n  VALUES (2)  \n;\n"
+		            "SELECT 'a;''b', \"x;\"\"y\" FROM t -- tail; comment\n"
+		            "WHERE /* inner; */ id = 1;\n;;\n"
+		            "SELECT 3\n\n",
+		            "4:CREATE TABLE t (id INT)\n"
+		            "5:INSERT INTO t VALUES (1)\n"
+		            "5:INSERT INTO t\n  VALUES (2)\n"
+		            "8:SELECT 'a;''b', \"x;\"\"y\" FROM t -- tail; comment\n"
+		            "WHERE /* inner; */ id = 1\n"
+		            "11:SELECT 3\n");
 	}
 }
 
@@ -212,21 +212,22 @@ static void test_sqlsplit__only_comments_yield_nothing(void **state)
 
 static void test_sqlsplit__crlf(void **state)
 {
-	check_split(DBM_DIALECT_PGSQL, "-- x\r\nSELECT 1;\r\n\r\nSELECT\r\n  2\r\n;\r\nSELECT 3\r\n",
-		    "2:SELECT 1\n4:SELECT\r\n  2\n7:SELECT 3\n");
-	check_split(DBM_DIALECT_MYSQL, "DELIMITER //\r\nSELECT 1//\r\nDELIMITER ;\r\nSELECT 2;\r\n",
-		    "2:SELECT 1\n4:SELECT 2\n");
 	check_split(DBM_DIALECT_PGSQL,
-		    "COPY t FROM stdin;\r\n1\ta\r\n\\.\r\nSELECT 1;\r\n",
-		    "1:COPY t FROM stdin\n[copy]1\ta\r\n[/copy]\n4:SELECT 1\n");
+	            "-- x\r\nSELECT 1;\r\n\r\nSELECT\r\n  2\r\n;\r\nSELECT 3\r\n",
+	            "2:SELECT 1\n4:SELECT\r\n  2\n7:SELECT 3\n");
+	check_split(DBM_DIALECT_MYSQL, "DELIMITER //\r\nSELECT 1//\r\nDELIMITER ;\r\nSELECT 2;\r\n",
+	            "2:SELECT 1\n4:SELECT 2\n");
+	check_split(DBM_DIALECT_PGSQL, "COPY t FROM stdin;\r\n1\ta\r\n\\.\r\nSELECT 1;\r\n",
+	            "1:COPY t FROM stdin\n[copy]1\ta\r\n[/copy]\n4:SELECT 1\n");
 }
 
 static void test_sqlsplit__utf8_split_anywhere(void **state)
 {
-	check_split(DBM_DIALECT_SQLITE, "INSERT INTO t VALUES ('h\xc3\xa9llo; \xe2\x82\xac');\n"
-					"SELECT \xf0\x9f\x98\x80;",
-		    "1:INSERT INTO t VALUES ('h\xc3\xa9llo; \xe2\x82\xac')\n"
-		    "2:SELECT \xf0\x9f\x98\x80\n");
+	check_split(DBM_DIALECT_SQLITE,
+	            "INSERT INTO t VALUES ('h\xc3\xa9llo; \xe2\x82\xac');\n"
+	            "SELECT \xf0\x9f\x98\x80;",
+	            "1:INSERT INTO t VALUES ('h\xc3\xa9llo; \xe2\x82\xac')\n"
+	            "2:SELECT \xf0\x9f\x98\x80\n");
 }
 
 static void test_sqlsplit__callback_stops(void **state)
@@ -259,24 +260,24 @@ static void test_sqlsplit__reset_reuses_splitter(void **state)
 
 static void test_sqlsplit__sqlite_quotes(void **state)
 {
-	check_split(DBM_DIALECT_SQLITE,
-		    "SELECT [a;b], `c;``d`, 'e\\';SELECT $x, x$;",
-		    "1:SELECT [a;b], `c;``d`, 'e\\'\n1:SELECT $x, x$\n");
+	check_split(DBM_DIALECT_SQLITE, "SELECT [a;b], `c;``d`, 'e\\';SELECT $x, x$;",
+	            "1:SELECT [a;b], `c;``d`, 'e\\'\n1:SELECT $x, x$\n");
 }
 
 static void test_sqlsplit__sqlite_trigger_with_case(void **state)
 {
 	check_split(DBM_DIALECT_SQLITE,
-		    "CREATE TEMP TRIGGER tr AFTER INSERT ON t\nBEGIN\n"
-		    "  UPDATE t SET s = CASE WHEN new.x > 0 THEN 'p;' ELSE 'n' END;\n"
-		    "  SELECT 1;\nEND;\nBEGIN TRANSACTION;\nCOMMIT;\n",
-		    "1:CREATE TEMP TRIGGER tr AFTER INSERT ON t\nBEGIN\n"
-		    "  UPDATE t SET s = CASE WHEN new.x > 0 THEN 'p;' ELSE 'n' END;\n"
-		    "  SELECT 1;\nEND\n"
-		    "6:BEGIN TRANSACTION\n7:COMMIT\n");
+	            "CREATE TEMP TRIGGER tr AFTER INSERT ON t\nBEGIN\n"
+	            "  UPDATE t SET s = CASE WHEN new.x > 0 THEN 'p;' ELSE 'n' END;\n"
+	            "  SELECT 1;\nEND;\nBEGIN TRANSACTION;\nCOMMIT;\n",
+	            "1:CREATE TEMP TRIGGER tr AFTER INSERT ON t\nBEGIN\n"
+	            "  UPDATE t SET s = CASE WHEN new.x > 0 THEN 'p;' ELSE 'n' END;\n"
+	            "  SELECT 1;\nEND\n"
+	            "6:BEGIN TRANSACTION\n7:COMMIT\n");
 	/* a table named after a keyword does not open a body */
-	check_split(DBM_DIALECT_SQLITE, "CREATE TABLE trigger_log (begin_at TEXT, case_no INT);\nBEGIN;",
-		    "1:CREATE TABLE trigger_log (begin_at TEXT, case_no INT)\n2:BEGIN\n");
+	check_split(DBM_DIALECT_SQLITE,
+	            "CREATE TABLE trigger_log (begin_at TEXT, case_no INT);\nBEGIN;",
+	            "1:CREATE TABLE trigger_log (begin_at TEXT, case_no INT)\n2:BEGIN\n");
 }
 
 /* ---- PostgreSQL ---- */
@@ -284,16 +285,16 @@ static void test_sqlsplit__sqlite_trigger_with_case(void **state)
 static void test_sqlsplit__pgsql_dollar_quotes(void **state)
 {
 	check_split(DBM_DIALECT_PGSQL,
-		    "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n"
-		    "CREATE FUNCTION g() RETURNS int AS $fn$ BEGIN RETURN $$x;$$; END $fn$ "
-		    "LANGUAGE plpgsql;\n"
-		    "SELECT $1, a$b$, $_$;$_$;\n"
-		    "SELECT $\xc3\xa9$;$\xc3\xa9$;",
-		    "1:CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql\n"
-		    "2:CREATE FUNCTION g() RETURNS int AS $fn$ BEGIN RETURN $$x;$$; END $fn$ "
-		    "LANGUAGE plpgsql\n"
-		    "3:SELECT $1, a$b$, $_$;$_$\n"
-		    "4:SELECT $\xc3\xa9$;$\xc3\xa9$\n");
+	            "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n"
+	            "CREATE FUNCTION g() RETURNS int AS $fn$ BEGIN RETURN $$x;$$; END $fn$ "
+	            "LANGUAGE plpgsql;\n"
+	            "SELECT $1, a$b$, $_$;$_$;\n"
+	            "SELECT $\xc3\xa9$;$\xc3\xa9$;",
+	            "1:CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql\n"
+	            "2:CREATE FUNCTION g() RETURNS int AS $fn$ BEGIN RETURN $$x;$$; END $fn$ "
+	            "LANGUAGE plpgsql\n"
+	            "3:SELECT $1, a$b$, $_$;$_$\n"
+	            "4:SELECT $\xc3\xa9$;$\xc3\xa9$\n");
 	/* $1 is a parameter, not a tag */
 	check_split(DBM_DIALECT_PGSQL, "SELECT $1;SELECT $2 ;", "1:SELECT $1\n1:SELECT $2\n");
 }
@@ -301,58 +302,59 @@ static void test_sqlsplit__pgsql_dollar_quotes(void **state)
 static void test_sqlsplit__pgsql_strings_and_comments(void **state)
 {
 	check_split(DBM_DIALECT_PGSQL,
-		    "SELECT E'a\\';b', e'\\\\';SELECT 'c:\\';\n"
-		    "SELECT U&'d\\0061;' , x'1;' /* a /* nested; */ still; */;\n"
-		    "SELECT \"we\"\"ird;\" FROM t;",
-		    "1:SELECT E'a\\';b', e'\\\\'\n1:SELECT 'c:\\'\n"
-		    "2:SELECT U&'d\\0061;' , x'1;' /* a /* nested; */ still; */\n"
-		    "3:SELECT \"we\"\"ird;\" FROM t\n");
+	            "SELECT E'a\\';b', e'\\\\';SELECT 'c:\\';\n"
+	            "SELECT U&'d\\0061;' , x'1;' /* a /* nested; */ still; */;\n"
+	            "SELECT \"we\"\"ird;\" FROM t;",
+	            "1:SELECT E'a\\';b', e'\\\\'\n1:SELECT 'c:\\'\n"
+	            "2:SELECT U&'d\\0061;' , x'1;' /* a /* nested; */ still; */\n"
+	            "3:SELECT \"we\"\"ird;\" FROM t\n");
 	/* a word ending in e before a quote is not an E string */
 	check_split(DBM_DIALECT_PGSQL, "SELECT some'\\';SELECT 1;",
-		    "1:SELECT some'\\'\n1:SELECT 1\n");
+	            "1:SELECT some'\\'\n1:SELECT 1\n");
 }
 
 static void test_sqlsplit__pgsql_begin_atomic(void **state)
 {
 	check_split(DBM_DIALECT_PGSQL,
-		    "CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql\n"
-		    "BEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n  SELECT 3;\nEND;\n"
-		    "BEGIN;\nBEGIN WORK;\nCREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END;\n"
-		    "COMMIT;",
-		    "1:CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql\n"
-		    "BEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n  SELECT 3;\nEND\n"
-		    "6:BEGIN\n7:BEGIN WORK\n"
-		    "8:CREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END\n"
-		    "9:COMMIT\n");
+	            "CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql\n"
+	            "BEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n  SELECT 3;\nEND;\n"
+	            "BEGIN;\nBEGIN WORK;\nCREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES "
+	            "(1); END;\n"
+	            "COMMIT;",
+	            "1:CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql\n"
+	            "BEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n  SELECT 3;\nEND\n"
+	            "6:BEGIN\n7:BEGIN WORK\n"
+	            "8:CREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END\n"
+	            "9:COMMIT\n");
 }
 
 static void test_sqlsplit__pgsql_copy_from_stdin(void **state)
 {
 	check_split(DBM_DIALECT_PGSQL,
-		    "COPY t (a, b) FROM stdin;\n1\tx;y\n\\\\.\n2\t'\n\\.\n"
-		    "copy u from STDIN with (format csv) ; -- rest ignored\n\"a\",1\n\\.\n"
-		    "COPY v FROM stdin;\n\\.\n"
-		    "COPY w TO stdout;\nCOPY (SELECT 1 FROM t) TO '/x';\nSELECT 1;",
-		    "1:COPY t (a, b) FROM stdin\n[copy]1\tx;y\n\\\\.\n2\t'\n[/copy]\n"
-		    "6:copy u from STDIN with (format csv)\n[copy]\"a\",1\n[/copy]\n"
-		    "9:COPY v FROM stdin\n[copy][/copy]\n"
-		    "11:COPY w TO stdout\n12:COPY (SELECT 1 FROM t) TO '/x'\n13:SELECT 1\n");
+	            "COPY t (a, b) FROM stdin;\n1\tx;y\n\\\\.\n2\t'\n\\.\n"
+	            "copy u from STDIN with (format csv) ; -- rest ignored\n\"a\",1\n\\.\n"
+	            "COPY v FROM stdin;\n\\.\n"
+	            "COPY w TO stdout;\nCOPY (SELECT 1 FROM t) TO '/x';\nSELECT 1;",
+	            "1:COPY t (a, b) FROM stdin\n[copy]1\tx;y\n\\\\.\n2\t'\n[/copy]\n"
+	            "6:copy u from STDIN with (format csv)\n[copy]\"a\",1\n[/copy]\n"
+	            "9:COPY v FROM stdin\n[copy][/copy]\n"
+	            "11:COPY w TO stdout\n12:COPY (SELECT 1 FROM t) TO '/x'\n13:SELECT 1\n");
 	/* the terminator may be the last line without a newline */
 	check_split(DBM_DIALECT_PGSQL, "COPY t FROM stdin;\n1\n\\.",
-		    "1:COPY t FROM stdin\n[copy]1\n[/copy]\n");
+	            "1:COPY t FROM stdin\n[copy]1\n[/copy]\n");
 }
 
 static void test_sqlsplit__pgsql_meta_command(void **state)
 {
 	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\n\n\\connect other\nSELECT 2;",
-		    "1:SELECT 1\n"
-		    "error -2 at line 3: psql meta-command '\\connect' is not supported\n"
-		    "hint: Remove the line; put connection settings in the configuration and use "
-		    "placeholders (${name}) or the file's .conf for variables.\n");
+	            "1:SELECT 1\n"
+	            "error -2 at line 3: psql meta-command '\\connect' is not supported\n"
+	            "hint: Remove the line; put connection settings in the configuration and use "
+	            "placeholders (${name}) or the file's .conf for variables.\n");
 	check_split(DBM_DIALECT_PGSQL, "\\set ON_ERROR_STOP on\n",
-		    "error -2 at line 1: psql meta-command '\\set' is not supported\n"
-		    "hint: Remove the line; put connection settings in the configuration and use "
-		    "placeholders (${name}) or the file's .conf for variables.\n");
+	            "error -2 at line 1: psql meta-command '\\set' is not supported\n"
+	            "hint: Remove the line; put connection settings in the configuration and use "
+	            "placeholders (${name}) or the file's .conf for variables.\n");
 	/* inside a statement a backslash is just a byte */
 	check_split(DBM_DIALECT_PGSQL, "SELECT 1 \\\n;", "1:SELECT 1 \\\n");
 }
@@ -361,73 +363,80 @@ static void test_sqlsplit__pgsql_meta_command(void **state)
 
 static void test_sqlsplit__mysql_delimiter(void **state)
 {
-	check_split(DBM_DIALECT_MYSQL,
-		    "delimiter //\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND//\n"
-		    "SELECT 2 // SELECT ';//'//\n"
-		    "DELIMITER $$\nSELECT 3 $$\n"
-		    "  DELIMITER ;; trailing words\nSELECT 4;;\n"
-		    "DELIMITER @@\nSELECT 5@@\n"
-		    "DELIMITER d//\nSELECT 6d//\n"
-		    "DELIMITER ;\nSELECT 7; SELECT 8;",
-		    "2:CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND\n"
-		    "6:SELECT 2\n6:SELECT ';//'\n"
-		    "8:SELECT 3\n10:SELECT 4\n12:SELECT 5\n14:SELECT 6\n16:SELECT 7\n16:SELECT 8\n");
+	check_split(
+	    DBM_DIALECT_MYSQL,
+	    "delimiter //\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND//\n"
+	    "SELECT 2 // SELECT ';//'//\n"
+	    "DELIMITER $$\nSELECT 3 $$\n"
+	    "  DELIMITER ;; trailing words\nSELECT 4;;\n"
+	    "DELIMITER @@\nSELECT 5@@\n"
+	    "DELIMITER d//\nSELECT 6d//\n"
+	    "DELIMITER ;\nSELECT 7; SELECT 8;",
+	    "2:CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND\n"
+	    "6:SELECT 2\n6:SELECT ';//'\n"
+	    "8:SELECT 3\n10:SELECT 4\n12:SELECT 5\n14:SELECT 6\n16:SELECT 7\n16:SELECT 8\n");
 	/* DELIMITER is a command only where a statement starts a line */
 	check_split(DBM_DIALECT_MYSQL, "SELECT delimiter FROM t; DELIMITER //\n",
-		    "1:SELECT delimiter FROM t\n1:DELIMITER //\n");
+	            "1:SELECT delimiter FROM t\n1:DELIMITER //\n");
+	check_split(DBM_DIALECT_MYSQL, "SELECT 1;\nDELIMITER 0123456789abcdef\n",
+	            "1:SELECT 1\n"
+	            "error -2 at line 2: delimiter '0123456789abcdef' is too long\n"
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, for example "
+	            "'DELIMITER //'.\n");
 	check_split(DBM_DIALECT_MYSQL, "DELIMITER\nSELECT 1;",
-		    "error -2 at line 1: 'DELIMITER' needs a delimiter string\n"
-		    "hint: Write a delimiter of 1 to 15 characters after DELIMITER, for example "
-		    "'DELIMITER //'.\n");
+	            "error -2 at line 1: 'DELIMITER' needs a delimiter string\n"
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, for example "
+	            "'DELIMITER //'.\n");
 }
 
 static void test_sqlsplit__mysql_comments_and_strings(void **state)
 {
-	check_split(DBM_DIALECT_MYSQL,
-		    "SELECT 1--1;SELECT 2 -- c;\n;# x;\nSELECT 'a\\';b', \"c\\\";\"\"d\", `e;``f`;\n"
-		    "SELECT 3 --\tc;\n;SELECT 4 --",
-		    "1:SELECT 1--1\n1:SELECT 2 -- c;\n"
-		    "3:SELECT 'a\\';b', \"c\\\";\"\"d\", `e;``f`\n"
-		    "4:SELECT 3 --\tc;\n5:SELECT 4 --\n");
+	check_split(
+	    DBM_DIALECT_MYSQL,
+	    "SELECT 1--1;SELECT 2 -- c;\n;# x;\nSELECT 'a\\';b', \"c\\\";\"\"d\", `e;``f`;\n"
+	    "SELECT 3 --\tc;\n;SELECT 4 --",
+	    "1:SELECT 1--1\n1:SELECT 2 -- c;\n"
+	    "3:SELECT 'a\\';b', \"c\\\";\"\"d\", `e;``f`\n"
+	    "4:SELECT 3 --\tc;\n5:SELECT 4 --\n");
 }
 
 static void test_sqlsplit__mysql_version_comments(void **state)
 {
 	check_split(DBM_DIALECT_MYSQL,
-		    "/*!40101 SET NAMES utf8 */;\n/* plain; */\n/*!50003 SET x = 1; */ ;\n"
-		    "SELECT /*+ NO_ICP(t) */ a FROM t;",
-		    "1:/*!40101 SET NAMES utf8 */\n3:/*!50003 SET x = 1; */\n"
-		    "4:SELECT /*+ NO_ICP(t) */ a FROM t\n");
+	            "/*!40101 SET NAMES utf8 */;\n/* plain; */\n/*!50003 SET x = 1; */ ;\n"
+	            "SELECT /*+ NO_ICP(t) */ a FROM t;",
+	            "1:/*!40101 SET NAMES utf8 */\n3:/*!50003 SET x = 1; */\n"
+	            "4:SELECT /*+ NO_ICP(t) */ a FROM t\n");
 }
 
 static void test_sqlsplit__mysql_routines_without_delimiter(void **state)
 {
 	check_split(DBM_DIALECT_MYSQL,
-		    "CREATE PROCEDURE p()\nBEGIN\n  IF a THEN SELECT 1; END IF;\n"
-		    "  l: LOOP LEAVE l; END LOOP l;\n  WHILE 0 DO SELECT 2; END WHILE;\n"
-		    "  REPEAT SELECT 3; UNTIL 1 END REPEAT;\n"
-		    "  CASE x WHEN 1 THEN SELECT 4; END CASE;\n"
-		    "  BEGIN SELECT CASE WHEN 1 THEN 5 END; END;\nEND;\nSELECT 6;",
-		    "1:CREATE PROCEDURE p()\nBEGIN\n  IF a THEN SELECT 1; END IF;\n"
-		    "  l: LOOP LEAVE l; END LOOP l;\n  WHILE 0 DO SELECT 2; END WHILE;\n"
-		    "  REPEAT SELECT 3; UNTIL 1 END REPEAT;\n"
-		    "  CASE x WHEN 1 THEN SELECT 4; END CASE;\n"
-		    "  BEGIN SELECT CASE WHEN 1 THEN 5 END; END;\nEND\n10:SELECT 6\n");
+	            "CREATE PROCEDURE p()\nBEGIN\n  IF a THEN SELECT 1; END IF;\n"
+	            "  l: LOOP LEAVE l; END LOOP l;\n  WHILE 0 DO SELECT 2; END WHILE;\n"
+	            "  REPEAT SELECT 3; UNTIL 1 END REPEAT;\n"
+	            "  CASE x WHEN 1 THEN SELECT 4; END CASE;\n"
+	            "  BEGIN SELECT CASE WHEN 1 THEN 5 END; END;\nEND;\nSELECT 6;",
+	            "1:CREATE PROCEDURE p()\nBEGIN\n  IF a THEN SELECT 1; END IF;\n"
+	            "  l: LOOP LEAVE l; END LOOP l;\n  WHILE 0 DO SELECT 2; END WHILE;\n"
+	            "  REPEAT SELECT 3; UNTIL 1 END REPEAT;\n"
+	            "  CASE x WHEN 1 THEN SELECT 4; END CASE;\n"
+	            "  BEGIN SELECT CASE WHEN 1 THEN 5 END; END;\nEND\n10:SELECT 6\n");
 	check_split(DBM_DIALECT_MYSQL,
-		    "CREATE DEFINER=`root`@`localhost` TRIGGER t BEFORE INSERT ON x FOR EACH ROW "
-		    "BEGIN SET NEW.a = 1; END;\n"
-		    "CREATE DEFINER = 'u'@'%' PROCEDURE q() BEGIN SELECT 1; END;\n"
-		    "CREATE OR REPLACE AGGREGATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END;\n"
-		    "CREATE FUNCTION g() RETURNS INT RETURN 1;\n"
-		    "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; END;\n"
-		    "BEGIN;\nBEGIN WORK;\nCOMMIT;",
-		    "1:CREATE DEFINER=`root`@`localhost` TRIGGER t BEFORE INSERT ON x FOR EACH ROW "
-		    "BEGIN SET NEW.a = 1; END\n"
-		    "2:CREATE DEFINER = 'u'@'%' PROCEDURE q() BEGIN SELECT 1; END\n"
-		    "3:CREATE OR REPLACE AGGREGATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END\n"
-		    "4:CREATE FUNCTION g() RETURNS INT RETURN 1\n"
-		    "5:CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; END\n"
-		    "6:BEGIN\n7:BEGIN WORK\n8:COMMIT\n");
+	            "CREATE DEFINER=`root`@`localhost` TRIGGER t BEFORE INSERT ON x FOR EACH ROW "
+	            "BEGIN SET NEW.a = 1; END;\n"
+	            "CREATE DEFINER = 'u'@'%' PROCEDURE q() BEGIN SELECT 1; END;\n"
+	            "CREATE OR REPLACE AGGREGATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END;\n"
+	            "CREATE FUNCTION g() RETURNS INT RETURN 1;\n"
+	            "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; END;\n"
+	            "BEGIN;\nBEGIN WORK;\nCOMMIT;",
+	            "1:CREATE DEFINER=`root`@`localhost` TRIGGER t BEFORE INSERT ON x FOR EACH ROW "
+	            "BEGIN SET NEW.a = 1; END\n"
+	            "2:CREATE DEFINER = 'u'@'%' PROCEDURE q() BEGIN SELECT 1; END\n"
+	            "3:CREATE OR REPLACE AGGREGATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END\n"
+	            "4:CREATE FUNCTION g() RETURNS INT RETURN 1\n"
+	            "5:CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; END\n"
+	            "6:BEGIN\n7:BEGIN WORK\n8:COMMIT\n");
 }
 
 /* ---- unterminated constructs ---- */
@@ -435,46 +444,48 @@ static void test_sqlsplit__mysql_routines_without_delimiter(void **state)
 static void test_sqlsplit__unterminated(void **state)
 {
 	check_split(DBM_DIALECT_SQLITE, "SELECT 1;\n\nSELECT 'abc;\n\n",
-		    "1:SELECT 1\nerror -2 at line 3: unterminated string (opened at line 3)\n"
-		    "hint: Add the closing quote (').\n");
+	            "1:SELECT 1\nerror -2 at line 3: unterminated string (opened at line 3)\n"
+	            "hint: Add the closing quote (').\n");
 	check_split(DBM_DIALECT_PGSQL, "SELECT \"a\n;",
-		    "error -2 at line 1: unterminated quoted identifier (opened at line 1)\n"
-		    "hint: Add the closing double quote (\").\n");
+	            "error -2 at line 1: unterminated quoted identifier (opened at line 1)\n"
+	            "hint: Add the closing double quote (\").\n");
 	check_split(DBM_DIALECT_MYSQL, "SELECT \"a\\\";",
-		    "error -2 at line 1: unterminated string (opened at line 1)\n"
-		    "hint: Add the closing quote (\").\n");
+	            "error -2 at line 1: unterminated string (opened at line 1)\n"
+	            "hint: Add the closing quote (\").\n");
 	check_split(DBM_DIALECT_MYSQL, "SELECT `a",
-		    "error -2 at line 1: unterminated quoted identifier (opened at line 1)\n"
-		    "hint: Add the closing backtick (`).\n");
+	            "error -2 at line 1: unterminated quoted identifier (opened at line 1)\n"
+	            "hint: Add the closing backtick (`).\n");
 	check_split(DBM_DIALECT_SQLITE, "SELECT [a",
-		    "error -2 at line 1: unterminated quoted identifier (opened at line 1)\n"
-		    "hint: Add the closing bracket (]).\n");
-	check_split(DBM_DIALECT_PGSQL,
-		    "SELECT 1;\n"
-		    "CREATE FUNCTION f() RETURNS int\n AS $fn$\nBEGIN\n  RETURN 1;\nEND $f$;\n",
-		    "1:SELECT 1\n"
-		    "error -2 at line 3: unterminated dollar-quoted string $fn$ (opened at line 3)\n"
-		    "hint: Add the closing $fn$.\n");
-	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\n/* a /* b */\n\n",
-		    "1:SELECT 1\nerror -2 at line 2: unterminated block comment (opened at line 2)\n"
-		    "hint: Add the closing */.\n");
+	            "error -2 at line 1: unterminated quoted identifier (opened at line 1)\n"
+	            "hint: Add the closing bracket (]).\n");
+	check_split(
+	    DBM_DIALECT_PGSQL,
+	    "SELECT 1;\n"
+	    "CREATE FUNCTION f() RETURNS int\n AS $fn$\nBEGIN\n  RETURN 1;\nEND $f$;\n",
+	    "1:SELECT 1\n"
+	    "error -2 at line 3: unterminated dollar-quoted string $fn$ (opened at line 3)\n"
+	    "hint: Add the closing $fn$.\n");
+	check_split(
+	    DBM_DIALECT_PGSQL, "SELECT 1;\n/* a /* b */\n\n",
+	    "1:SELECT 1\nerror -2 at line 2: unterminated block comment (opened at line 2)\n"
+	    "hint: Add the closing */.\n");
 	check_split(DBM_DIALECT_SQLITE, "SELECT 1 /* x;\n*",
-		    "error -2 at line 1: unterminated block comment (opened at line 1)\n"
-		    "hint: Add the closing */.\n");
+	            "error -2 at line 1: unterminated block comment (opened at line 1)\n"
+	            "hint: Add the closing */.\n");
 	check_split(DBM_DIALECT_MYSQL,
-		    "SELECT 1;\nCREATE PROCEDURE p()\n\nBEGIN\n  IF 1 THEN SELECT 1; END IF;\n",
-		    "1:SELECT 1\n"
-		    "error -2 at line 4: unterminated BEGIN ... END body (opened at line 4)\n"
-		    "hint: Add the missing END, followed by the statement delimiter.\n");
+	            "SELECT 1;\nCREATE PROCEDURE p()\n\nBEGIN\n  IF 1 THEN SELECT 1; END IF;\n",
+	            "1:SELECT 1\n"
+	            "error -2 at line 4: unterminated BEGIN ... END body (opened at line 4)\n"
+	            "hint: Add the missing END, followed by the statement delimiter.\n");
 	check_split(DBM_DIALECT_SQLITE, "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END",
-		    "1:CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END\n");
+	            "1:CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END\n");
 	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nCOPY t FROM stdin;\n1\n2\n",
-		    "1:SELECT 1\n"
-		    "error -2 at line 3: unterminated COPY data (opened at line 3)\n"
-		    "hint: End the data with a line containing only \\. (backslash, period).\n");
+	            "1:SELECT 1\n"
+	            "error -2 at line 3: unterminated COPY data (opened at line 3)\n"
+	            "hint: End the data with a line containing only \\. (backslash, period).\n");
 	check_split(DBM_DIALECT_PGSQL, "COPY t FROM stdin;",
-		    "error -2 at line 2: unterminated COPY data (opened at line 2)\n"
-		    "hint: End the data with a line containing only \\. (backslash, period).\n");
+	            "error -2 at line 2: unterminated COPY data (opened at line 2)\n"
+	            "hint: End the data with a line containing only \\. (backslash, period).\n");
 }
 
 /* ---- fixtures ---- */
@@ -541,29 +552,29 @@ static void test_sqlsplit__large_input_constant_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sqlsplit__basic_lines_and_trimming),
-		cmocka_unit_test(test_sqlsplit__only_comments_yield_nothing),
-		cmocka_unit_test(test_sqlsplit__crlf),
-		cmocka_unit_test(test_sqlsplit__utf8_split_anywhere),
-		cmocka_unit_test(test_sqlsplit__callback_stops),
-		cmocka_unit_test(test_sqlsplit__reset_reuses_splitter),
-		cmocka_unit_test(test_sqlsplit__sqlite_quotes),
-		cmocka_unit_test(test_sqlsplit__sqlite_trigger_with_case),
-		cmocka_unit_test(test_sqlsplit__pgsql_dollar_quotes),
-		cmocka_unit_test(test_sqlsplit__pgsql_strings_and_comments),
-		cmocka_unit_test(test_sqlsplit__pgsql_begin_atomic),
-		cmocka_unit_test(test_sqlsplit__pgsql_copy_from_stdin),
-		cmocka_unit_test(test_sqlsplit__pgsql_meta_command),
-		cmocka_unit_test(test_sqlsplit__mysql_delimiter),
-		cmocka_unit_test(test_sqlsplit__mysql_comments_and_strings),
-		cmocka_unit_test(test_sqlsplit__mysql_version_comments),
-		cmocka_unit_test(test_sqlsplit__mysql_routines_without_delimiter),
-		cmocka_unit_test(test_sqlsplit__unterminated),
-		cmocka_unit_test(test_sqlsplit__fixture_pg_dump),
-		cmocka_unit_test(test_sqlsplit__fixture_mysqldump),
-		cmocka_unit_test(test_sqlsplit__fixture_mysql_routines),
-		cmocka_unit_test(test_sqlsplit__fixture_sqlite_trigger),
-		cmocka_unit_test(test_sqlsplit__large_input_constant_memory),
+	    cmocka_unit_test(test_sqlsplit__basic_lines_and_trimming),
+	    cmocka_unit_test(test_sqlsplit__only_comments_yield_nothing),
+	    cmocka_unit_test(test_sqlsplit__crlf),
+	    cmocka_unit_test(test_sqlsplit__utf8_split_anywhere),
+	    cmocka_unit_test(test_sqlsplit__callback_stops),
+	    cmocka_unit_test(test_sqlsplit__reset_reuses_splitter),
+	    cmocka_unit_test(test_sqlsplit__sqlite_quotes),
+	    cmocka_unit_test(test_sqlsplit__sqlite_trigger_with_case),
+	    cmocka_unit_test(test_sqlsplit__pgsql_dollar_quotes),
+	    cmocka_unit_test(test_sqlsplit__pgsql_strings_and_comments),
+	    cmocka_unit_test(test_sqlsplit__pgsql_begin_atomic),
+	    cmocka_unit_test(test_sqlsplit__pgsql_copy_from_stdin),
+	    cmocka_unit_test(test_sqlsplit__pgsql_meta_command),
+	    cmocka_unit_test(test_sqlsplit__mysql_delimiter),
+	    cmocka_unit_test(test_sqlsplit__mysql_comments_and_strings),
+	    cmocka_unit_test(test_sqlsplit__mysql_version_comments),
+	    cmocka_unit_test(test_sqlsplit__mysql_routines_without_delimiter),
+	    cmocka_unit_test(test_sqlsplit__unterminated),
+	    cmocka_unit_test(test_sqlsplit__fixture_pg_dump),
+	    cmocka_unit_test(test_sqlsplit__fixture_mysqldump),
+	    cmocka_unit_test(test_sqlsplit__fixture_mysql_routines),
+	    cmocka_unit_test(test_sqlsplit__fixture_sqlite_trigger),
+	    cmocka_unit_test(test_sqlsplit__large_input_constant_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
