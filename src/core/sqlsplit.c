@@ -77,6 +77,9 @@
  *                    AGGREGATE
  *   SPLIT_K_DEFINER  MySQL: after DEFINER, skipping the user
  *   SPLIT_K_PGFUNC   PostgreSQL routine: waiting for BEGIN ATOMIC
+ *   SPLIT_K_MYBEGIN  MySQL statement starting with BEGIN: a body only when
+ *                    NOT ATOMIC follows (MariaDB's anonymous compound
+ *                    statement); BEGIN; and BEGIN WORK; are plain
  *   SPLIT_K_BODY     counting BEGIN / CASE against END: END IF, END LOOP,
  *                    END WHILE, END REPEAT do not close (their openers are
  *                    not counted), END CASE closes a CASE; while depth > 0
@@ -116,6 +119,7 @@ enum split_kind {
 	SPLIT_K_CREATE,
 	SPLIT_K_DEFINER,
 	SPLIT_K_PGFUNC,
+	SPLIT_K_MYBEGIN,
 	SPLIT_K_BODY,
 	SPLIT_K_COPY,
 	SPLIT_K_PLAIN
@@ -332,7 +336,10 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 			s->kind = SPLIT_K_CREATE;
 		else if (s->dialect == DBM_DIALECT_PGSQL && split_kw(w, n, "copy"))
 			s->kind = SPLIT_K_COPY;
-		else
+		else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "begin")) {
+			s->kind = SPLIT_K_MYBEGIN;
+			s->pend_pos = p;
+		} else
 			split_plain(s);
 		break;
 	case SPLIT_K_CREATE:
@@ -372,6 +379,17 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 		if (split_kw(w, n, "begin")) {
 			s->pend_begin = 1;
 			s->pend_pos = p;
+		}
+		break;
+	case SPLIT_K_MYBEGIN:
+		if (!s->pend_begin && split_kw(w, n, "not")) {
+			s->pend_begin = 1;
+		} else if (s->pend_begin && split_kw(w, n, "atomic")) {
+			s->pend_begin = 0;
+			s->kind = SPLIT_K_BODY;
+			split_open_block(s, s->pend_pos);
+		} else {
+			split_plain(s);
 		}
 		break;
 	case SPLIT_K_BODY:

@@ -439,6 +439,16 @@ static void test_sqlsplit__mysql_routines_without_delimiter(void **state)
 	            "6:BEGIN\n7:BEGIN WORK\n8:COMMIT\n");
 }
 
+static void test_sqlsplit__mysql_begin_not_atomic(void **state)
+{
+	check_split(
+	    DBM_DIALECT_MYSQL,
+	    "BEGIN NOT ATOMIC\n  IF NOT EXISTS (SELECT 1) THEN\n    ALTER TABLE t ADD c INT;\n"
+	    "  END IF;\nEND;\nBEGIN;\nBEGIN WORK;\nBEGIN NOT;\nCOMMIT;",
+	    "1:BEGIN NOT ATOMIC\n  IF NOT EXISTS (SELECT 1) THEN\n    ALTER TABLE t ADD c INT;\n"
+	    "  END IF;\nEND\n6:BEGIN\n7:BEGIN WORK\n8:BEGIN NOT\n9:COMMIT\n");
+}
+
 /* ---- unterminated constructs ---- */
 
 static void test_sqlsplit__unterminated(void **state)
@@ -569,6 +579,7 @@ int main(void)
 	    cmocka_unit_test(test_sqlsplit__mysql_comments_and_strings),
 	    cmocka_unit_test(test_sqlsplit__mysql_version_comments),
 	    cmocka_unit_test(test_sqlsplit__mysql_routines_without_delimiter),
+	    cmocka_unit_test(test_sqlsplit__mysql_begin_not_atomic),
 	    cmocka_unit_test(test_sqlsplit__unterminated),
 	    cmocka_unit_test(test_sqlsplit__fixture_pg_dump),
 	    cmocka_unit_test(test_sqlsplit__fixture_mysqldump),
