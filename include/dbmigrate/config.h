@@ -18,7 +18,7 @@
 
 struct dbm_config {
 	char *url;               /* never NULL after load; secret: print only dbm_url_redact()ed */
-	char *url_source;        /* where the URL came from: "--url", "DBMIGRATE_URL", "DATABASE_URL", "dbmigrate.yml", "default" */
+	char *url_source;        /* where the URL came from: "--url", "DBMIGRATE_URL", "DATABASE_URL", the config file's path, "default" */
 	char *config_file;       /* the file read, NULL when none */
 	char *env_name;          /* the selected environment, NULL when none */
 	char *migrations;        /* default "migrations" */
