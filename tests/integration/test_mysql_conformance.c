@@ -1,0 +1,376 @@
+/*
+ * test_mysql_conformance.c - dbmigrate against the mariadb command-line client
+ * on migration sets written the way public projects ship them: mysqldump
+ * output, DELIMITER blocks, stored routines, events, JSON and generated
+ * columns, escapes, CRLF files, a set of thirty-odd files.
+ *
+ * For each set: dbmigrate migrates database A; the mariadb client runs the
+ * same files one by one into database B; the normalised schema dumps and the
+ * rows of every table must be equal (tests/support/mydump.h). For sets with
+ * undo scripts: rollback --steps K on A equals the client running the undo
+ * scripts of those K versions newest first on B; rollback --to 0 equals the
+ * client running the rest; and migrate again equals the first B.
+ *
+ * A file that the client itself cannot run (a routine without DELIMITER: the
+ * client ends it at the first ';' of the body) is given to the client
+ * wrapped in DELIMITER $$ ... $$, which is what its author meant.
+ *
+ * DBM_TEST_MYSQL_URL names the server (tests/servers/mariadb.sh); without it
+ * the tests are skipped, or fail when DBM_TEST_REQUIRE_SERVERS=1.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mydump.h"
+#include "testutil.h"
+
+#define MYCONF_MAX_FILES 128
+
+/* One migration set and how to check it. */
+struct myconf_set {
+	const char *migrations; /* folder, relative to the source tree */
+	const char *rollback;   /* folder of undo scripts, NULL when none */
+	const char *wrap;       /* file names the client needs wrapped in DELIMITER $$, "|a|b|" */
+	int steps;              /* K for rollback --steps K */
+};
+
+/* One test's state: the server, two databases and a folder for wrapped copies. */
+struct myconf {
+	const char *base;  /* server URL ending in '/' */
+	char a[64], b[64]; /* dbmigrate's database and the client's */
+	char url_a[640];
+	char *dir;
+	char *vfiles[MYCONF_MAX_FILES]; /* versioned then repeatable file names, in order */
+	size_t nv;
+};
+
+static int myconf_setup(void **state)
+{
+	static unsigned seq;
+	const char *base = getenv("DBM_TEST_MYSQL_URL");
+	struct myconf *t;
+
+	if (!base || !*base || !dbm_mydump_available())
+		return 0; /* each test skips or fails in myconf_state */
+	t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	t->base = base;
+	seq++;
+	snprintf(t->a, sizeof(t->a), "myconf_%ld_%u_a", (long)getpid(), seq);
+	snprintf(t->b, sizeof(t->b), "myconf_%ld_%u_b", (long)getpid(), seq);
+	snprintf(t->url_a, sizeof(t->url_a), "%s%s", base, t->a);
+	dbm_mydump_create_db(base, t->a);
+	dbm_mydump_create_db(base, t->b);
+	t->dir = dbm_test_tmpdir();
+	*state = t;
+	return 0;
+}
+
+static int myconf_teardown(void **state)
+{
+	struct myconf *t = *state;
+	size_t i;
+
+	if (!t)
+		return 0;
+	dbm_mydump_drop_db(t->base, t->a);
+	dbm_mydump_drop_db(t->base, t->b);
+	dbm_test_rmtree(t->dir);
+	free(t->dir);
+	for (i = 0; i < t->nv; i++)
+		free(t->vfiles[i]);
+	free(t);
+	*state = NULL;
+	return 0;
+}
+
+static struct myconf *myconf_state(void **state)
+{
+	if (!*state) {
+		dbm_test_server_url("DBM_TEST_MYSQL_URL");
+		if (getenv("DBM_TEST_MYSQL_URL") && !dbm_mydump_available())
+			fail_msg("the mariadb and mariadb-dump clients are needed");
+		skip();
+	}
+	return *state;
+}
+
+/*
+ * Compares the version parts of two file names ("V1.2__x.sql", "U10__y.sql"):
+ * numerically part by part, trailing zero parts not counting, as dbmigrate
+ * orders them. Returns <0, 0, >0.
+ */
+static int myconf_vercmp(const char *a, const char *b)
+{
+	a++;
+	b++;
+	for (;;) {
+		unsigned long long x = 0, y = 0;
+		int enda = (*a == '_' && a[1] == '_') || !*a;
+		int endb = (*b == '_' && b[1] == '_') || !*b;
+
+		if (enda && endb)
+			return 0;
+		if (!enda)
+			x = strtoull(a, (char **)&a, 10);
+		if (!endb)
+			y = strtoull(b, (char **)&b, 10);
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (!enda && (*a == '.' || (*a == '_' && a[1] != '_')))
+			a++;
+		if (!endb && (*b == '.' || (*b == '_' && b[1] != '_')))
+			b++;
+	}
+}
+
+static int myconf_file_order(const void *pa, const void *pb)
+{
+	const char *a = *(char *const *)pa, *b = *(char *const *)pb;
+
+	if (a[0] != b[0])
+		return a[0] == 'V' ? -1 : 1; /* versioned before repeatable */
+	if (a[0] == 'R')
+		return strcmp(a, b);
+	return myconf_vercmp(a, b);
+}
+
+/* Fills t->vfiles with the V and R files of folder dir, in the order dbmigrate applies them. */
+static void myconf_list(struct myconf *t, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		fail_msg("cannot open '%s'", dir);
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+
+		if (n < 5 || strcmp(e->d_name + n - 4, ".sql") != 0)
+			continue;
+		if (e->d_name[0] != 'V' && strncmp(e->d_name, "R__", 3) != 0)
+			continue;
+		assert_true(t->nv < MYCONF_MAX_FILES);
+		t->vfiles[t->nv++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(t->vfiles, t->nv, sizeof(t->vfiles[0]), myconf_file_order);
+}
+
+/* The path of the undo file for versioned file vname in folder dir, in buf. */
+static void myconf_undo_path(const char *dir, const char *vname, char *buf, size_t n)
+{
+	const char *sep = strstr(vname, "__");
+
+	snprintf(buf, n, "%s/U%s", dir, vname + 1);
+	assert_non_null(sep);
+	if (access(buf, R_OK) != 0)
+		fail_msg("no undo file '%s'", buf);
+}
+
+/*
+ * Runs file (a path) through the client into t->b; when its name is listed in
+ * set->wrap, runs a copy wrapped in DELIMITER $$ ... $$. Fails the test when
+ * the client fails.
+ */
+static void myconf_client(struct myconf *t, const struct myconf_set *set, const char *file)
+{
+	const char *name = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	char key[300], copy[1200];
+	char *out = NULL;
+	int rc;
+
+	snprintf(key, sizeof(key), "|%s|", name);
+	if (set->wrap && strstr(set->wrap, key)) {
+		char *text = dbm_test_read(file);
+		char *wrapped;
+		size_t n;
+
+		assert_non_null(text);
+		n = strlen(text) + 64;
+		wrapped = malloc(n);
+		assert_non_null(wrapped);
+		snprintf(wrapped, n, "DELIMITER $$\n%s\n$$\nDELIMITER ;\n", text);
+		snprintf(copy, sizeof(copy), "wrapped/%s", name);
+		dbm_test_write(t->dir, copy, wrapped);
+		snprintf(copy, sizeof(copy), "%s/wrapped/%s", t->dir, name);
+		file = copy;
+		free(wrapped);
+		free(text);
+	}
+	rc = dbm_mydump_client_file(t->base, t->b, file, &out);
+	if (rc != 0)
+		fail_msg("the mariadb client exited %d on '%s': %s", rc, file, out);
+	free(out);
+}
+
+/* Runs dbmigrate cmd [arg value] on database A; fails the test unless it exits 0. */
+static void myconf_dbmigrate(struct myconf *t, const char *mig, const char *rb, const char *cmd,
+                             const char *opt, const char *val)
+{
+	const char *argv[12];
+	struct dbm_test_result r;
+	int i = 0;
+
+	argv[i++] = cmd;
+	argv[i++] = "--url";
+	argv[i++] = t->url_a;
+	argv[i++] = "--migrations";
+	argv[i++] = mig;
+	if (rb) {
+		argv[i++] = "--rollback";
+		argv[i++] = rb;
+	}
+	if (opt) {
+		argv[i++] = opt;
+		argv[i++] = val;
+	}
+	argv[i] = NULL;
+	dbm_test_run(t->dir, NULL, argv, &r);
+	if (r.status != 0)
+		fail_msg("dbmigrate %s %s %s exited %d:\n%s%s", cmd, opt ? opt : "", val ? val : "",
+		         r.status, r.out, r.err);
+	dbm_test_result_free(&r);
+}
+
+/* Asserts that A and B have the same schema and rows; what labels the step. */
+static void myconf_assert_same(struct myconf *t, const char *what)
+{
+	char label[200];
+	char *sa = dbm_mydump_schema(t->base, t->a, "schema_history");
+	char *sb = dbm_mydump_schema(t->base, t->b, "schema_history");
+	char *da = dbm_mydump_data(t->base, t->a, "schema_history");
+	char *db = dbm_mydump_data(t->base, t->b, "schema_history");
+
+	snprintf(label, sizeof(label), "schemas after %s", what);
+	dbm_mydump_assert_same(label, sa, sb);
+	snprintf(label, sizeof(label), "rows after %s", what);
+	dbm_mydump_assert_same(label, da, db);
+	free(sa);
+	free(sb);
+	free(da);
+	free(db);
+}
+
+/* The number of successful SQL rows of the history table of A. */
+static int myconf_applied(struct myconf *t)
+{
+	char *s = dbm_mydump_query(t->base, t->a,
+	                           "SELECT COUNT(*) FROM schema_history WHERE success = 1"
+	                           " AND type = 'SQL'");
+	int n = atoi(s);
+
+	free(s);
+	return n;
+}
+
+/* The whole comparison described at the top of the file, for one set. */
+static void myconf_check_set(void **state, const struct myconf_set *set)
+{
+	struct myconf *t = myconf_state(state);
+	char mig[1024], rb[1024], path[2200];
+	char *full_schema, *full_data, *s;
+	size_t i, k;
+
+	snprintf(mig, sizeof(mig), "%s/%s", DBM_TEST_SOURCE_DIR, set->migrations);
+	if (set->rollback)
+		snprintf(rb, sizeof(rb), "%s/%s", DBM_TEST_SOURCE_DIR, set->rollback);
+	myconf_list(t, mig);
+	assert_true(t->nv > 0);
+
+	myconf_dbmigrate(t, mig, set->rollback ? rb : NULL, "migrate", NULL, NULL);
+	assert_int_equal(myconf_applied(t), (int)t->nv);
+	for (i = 0; i < t->nv; i++) {
+		snprintf(path, sizeof(path), "%s/%s", mig, t->vfiles[i]);
+		myconf_client(t, set, path);
+	}
+	myconf_assert_same(t, "migrate");
+	if (!set->rollback)
+		return;
+
+	full_schema = dbm_mydump_schema(t->base, t->b, "schema_history");
+	full_data = dbm_mydump_data(t->base, t->b, "schema_history");
+
+	/* rollback --steps K: the newest K versions, newest first. */
+	snprintf(path, sizeof(path), "%d", set->steps);
+	myconf_dbmigrate(t, mig, rb, "rollback", "--steps", path);
+	k = 0;
+	for (i = t->nv; i > 0 && k < (size_t)set->steps; i--) {
+		if (t->vfiles[i - 1][0] != 'V')
+			continue;
+		myconf_undo_path(rb, t->vfiles[i - 1], path, sizeof(path));
+		myconf_client(t, set, path);
+		k++;
+	}
+	myconf_assert_same(t, "rollback --steps");
+
+	/* rollback --to 0: everything that is left. */
+	myconf_dbmigrate(t, mig, rb, "rollback", "--to", "0");
+	for (; i-- > 0;) {
+		if (t->vfiles[i][0] != 'V')
+			continue;
+		myconf_undo_path(rb, t->vfiles[i], path, sizeof(path));
+		myconf_client(t, set, path);
+	}
+	myconf_assert_same(t, "rollback --to 0");
+
+	/* migrate again: the same as the first time. */
+	myconf_dbmigrate(t, mig, rb, "migrate", NULL, NULL);
+	s = dbm_mydump_schema(t->base, t->a, "schema_history");
+	dbm_mydump_assert_same("schemas after migrate again", s, full_schema);
+	free(s);
+	s = dbm_mydump_data(t->base, t->a, "schema_history");
+	dbm_mydump_assert_same("rows after migrate again", s, full_data);
+	free(s);
+	free(full_schema);
+	free(full_data);
+}
+
+/* ---- the sets ----------------------------------------------------------------------------- */
+
+/* The forum set: V7 has a procedure without DELIMITER, which the client rejects. */
+static void test_mysql_conformance__realworld_forum(void **state)
+{
+	static const struct myconf_set set = {"tests/fixtures/realworld/mysql", NULL,
+	                                      "|V7__no_delimiter_procedure.sql|", 0};
+
+	myconf_check_set(state, &set);
+}
+
+static void test_mysql_conformance__docs_example(void **state)
+{
+	static const struct myconf_set set = {"docs/examples/mysql/migrations",
+	                                      "docs/examples/mysql/rollback", NULL, 2};
+
+	myconf_check_set(state, &set);
+}
+
+static void test_mysql_conformance__portable_sample(void **state)
+{
+	static const struct myconf_set set = {"migrations", "rollback", NULL, 3};
+
+	myconf_check_set(state, &set);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_mysql_conformance__realworld_forum, myconf_setup,
+	                                    myconf_teardown),
+	    cmocka_unit_test_setup_teardown(test_mysql_conformance__docs_example, myconf_setup,
+	                                    myconf_teardown),
+	    cmocka_unit_test_setup_teardown(test_mysql_conformance__portable_sample, myconf_setup,
+	                                    myconf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
