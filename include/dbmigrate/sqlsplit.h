@@ -56,7 +56,7 @@ int dbm_splitter_feed(struct dbm_splitter *s, const char *data, size_t len);
  * error set when the input ends inside a string, quoted identifier, dollar
  * quote, block comment, BEGIN...END body or COPY data; the error's line is
  * the line where that construct opened and the message says what is open
- * ("unterminated dollar-quoted string $fn$ opened at line 12").
+ * ("unterminated dollar-quoted string $fn$ (opened at line 12)").
  * The caller sets the file name on the error (dbm_error_set_where).
  */
 int dbm_splitter_finish(struct dbm_splitter *s);
