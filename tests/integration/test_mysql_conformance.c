@@ -361,6 +361,33 @@ static void test_mysql_conformance__portable_sample(void **state)
 	myconf_check_set(state, &set);
 }
 
+/* mysqldump and phpMyAdmin exports: version comments, LOCK TABLES, dump-style routines, SETs. */
+static void test_mysql_conformance__dumps(void **state)
+{
+	static const struct myconf_set set = {"tests/fixtures/myconf/dump/migrations",
+	                                      "tests/fixtures/myconf/dump/rollback", NULL, 2};
+
+	myconf_check_set(state, &set);
+}
+
+/*
+ * KNOWN BUG (MySQL driver): session settings made by one migration leak into
+ * the next. The client runs every file in a new session; dbmigrate runs them
+ * all in one. phpMyAdmin exports begin with SET SQL_MODE = ... and never
+ * restore it, so the procedure of V2 is stored with sql_mode
+ * 'NO_AUTO_VALUE_ON_ZERO' instead of the server's default; V3's SET time_zone
+ * makes V4's TIMESTAMP literal mean another instant. Flyway restores the
+ * session between migrations; dbmigrate must too. Fails until fixed.
+ */
+static void test_mysql_conformance__session_settings_do_not_leak_between_files(void **state)
+{
+	static const struct myconf_set set = {"tests/fixtures/myconf/session_state/migrations",
+	                                      "tests/fixtures/myconf/session_state/rollback", NULL,
+	                                      2};
+
+	myconf_check_set(state, &set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +397,11 @@ int main(void)
 	                                    myconf_teardown),
 	    cmocka_unit_test_setup_teardown(test_mysql_conformance__portable_sample, myconf_setup,
 	                                    myconf_teardown),
+	    cmocka_unit_test_setup_teardown(test_mysql_conformance__dumps, myconf_setup,
+	                                    myconf_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_mysql_conformance__session_settings_do_not_leak_between_files, myconf_setup,
+	        myconf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
