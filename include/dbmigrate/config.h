@@ -73,7 +73,7 @@ extern const char *const dbm_config_keys[];
  */
 int dbm_url_redact(const char *url, struct dbm_buf *out);
 
-/* Levenshtein distance, for "did you mean" hints (commands too). */
+/* Levenshtein distance ignoring ASCII case, for "did you mean" hints (commands, .conf keys too). */
 size_t dbm_edit_distance(const char *a, const char *b);
 
 #endif /* DBM_CONFIG_H */

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "dbmigrate/common.h"
+#include "dbmigrate/config.h"
 #include "dbmigrate/scan.h"
 #include "dbmigrate/version.h"
 
@@ -243,36 +244,6 @@ static void scan_trim(char **s, size_t *len)
 	}
 }
 
-/* Edit distance between a and b, ignoring case (for "did you mean"). */
-static size_t scan_distance(const char *a, const char *b)
-{
-	size_t row[64], la = strlen(a), lb = strlen(b), i, j;
-
-	if (lb >= DBM_ARRAY_SIZE(row))
-		return (size_t)-1;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t cost =
-			    tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			size_t best = diag + cost;
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 static int scan_is_utf8(const char *v)
 {
 	return strcasecmp(v, "UTF-8") == 0 || strcasecmp(v, "UTF8") == 0;
@@ -361,8 +332,8 @@ static int scan_read_conf(struct scan_state *st, struct dbm_file *f)
 			size_t i;
 
 			for (i = 1; i < DBM_ARRAY_SIZE(scan_conf_keys); i++)
-				if (scan_distance(key, scan_conf_keys[i]) <
-				    scan_distance(key, best))
+				if (dbm_edit_distance(key, scan_conf_keys[i]) <
+				    dbm_edit_distance(key, best))
 					best = scan_conf_keys[i];
 			r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
 			                 "unknown setting \"%s\" (did you mean \"%s\"?)", key,

@@ -288,7 +288,8 @@ size_t dbm_edit_distance(const char *a, const char *b)
 		row[0] = i;
 		for (j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+			size_t best = diag + (tolower((unsigned char)a[i - 1]) ==
+						    tolower((unsigned char)b[j - 1]) ? 0 : 1);
 
 			if (up + 1 < best)
 				best = up + 1;

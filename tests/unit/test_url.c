@@ -169,6 +169,7 @@ static void test_url__edit_distance(void **state)
 	assert_int_equal(dbm_edit_distance("kitten", "sitting"), 3);
 	assert_int_equal(dbm_edit_distance("migrate", "migrtae"), 2);
 	assert_int_equal(dbm_edit_distance("flaw", "lawn"), 2);
+	assert_int_equal(dbm_edit_distance("Lock_Timeout", "lock_timeout"), 0);
 	memset(longa, 'a', sizeof(longa) - 1);
 	longa[sizeof(longa) - 1] = '\0';
 	memcpy(longb, longa, sizeof(longb));
