@@ -370,6 +370,16 @@ static void test_mysql_conformance__dumps(void **state)
 	myconf_check_set(state, &set);
 }
 
+/* Routines, triggers and events with every DELIMITER style, without one, and nested blocks. */
+static void test_mysql_conformance__routines(void **state)
+{
+	static const struct myconf_set set = {
+	    "tests/fixtures/myconf/routines/migrations", "tests/fixtures/myconf/routines/rollback",
+	    "|V5__no_delimiter_routines.sql|V8__not_atomic_block.sql|", 5};
+
+	myconf_check_set(state, &set);
+}
+
 /*
  * KNOWN BUG (MySQL driver): session settings made by one migration leak into
  * the next. The client runs every file in a new session; dbmigrate runs them
@@ -388,20 +398,17 @@ static void test_mysql_conformance__session_settings_do_not_leak_between_files(v
 	myconf_check_set(state, &set);
 }
 
+#define MYCONF_TEST(f) cmocka_unit_test_setup_teardown(f, myconf_setup, myconf_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_mysql_conformance__realworld_forum, myconf_setup,
-	                                    myconf_teardown),
-	    cmocka_unit_test_setup_teardown(test_mysql_conformance__docs_example, myconf_setup,
-	                                    myconf_teardown),
-	    cmocka_unit_test_setup_teardown(test_mysql_conformance__portable_sample, myconf_setup,
-	                                    myconf_teardown),
-	    cmocka_unit_test_setup_teardown(test_mysql_conformance__dumps, myconf_setup,
-	                                    myconf_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_mysql_conformance__session_settings_do_not_leak_between_files, myconf_setup,
-	        myconf_teardown),
+	    MYCONF_TEST(test_mysql_conformance__realworld_forum),
+	    MYCONF_TEST(test_mysql_conformance__docs_example),
+	    MYCONF_TEST(test_mysql_conformance__portable_sample),
+	    MYCONF_TEST(test_mysql_conformance__dumps),
+	    MYCONF_TEST(test_mysql_conformance__routines),
+	    MYCONF_TEST(test_mysql_conformance__session_settings_do_not_leak_between_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
