@@ -381,6 +381,35 @@ static void test_mysql_conformance__routines(void **state)
 }
 
 /*
+ * Laravel and Rails schema files, JSON with defaults, generated columns,
+ * CHECK constraints, partitions, fulltext, FOREIGN_KEY_CHECKS=0;
+ * timestamp-style versions.
+ */
+static void test_mysql_conformance__application_schema(void **state)
+{
+	static const struct myconf_set set = {"tests/fixtures/myconf/schema/migrations",
+	                                      "tests/fixtures/myconf/schema/rollback", NULL, 3};
+
+	myconf_check_set(state, &set);
+}
+
+/*
+ * KNOWN BUG (splitter): a file saved with CRLF line ends. The mariadb client
+ * reads it line by line and drops the '\r' before each '\n', inside string
+ * literals and routine bodies too: 'line1<CR><LF>line2' becomes 'line1\nline2'
+ * and the trigger body is stored with LF only. dbmigrate sends the '\r' to
+ * the server, so the stored trigger body and the row differ. Fails until
+ * fixed. Also: identifiers with spaces, ';' and backticks, '#' after code.
+ */
+static void test_mysql_conformance__crlf_file_matches_the_client(void **state)
+{
+	static const struct myconf_set set = {"tests/fixtures/myconf/crlf/migrations",
+	                                      "tests/fixtures/myconf/crlf/rollback", NULL, 1};
+
+	myconf_check_set(state, &set);
+}
+
+/*
  * KNOWN BUG (MySQL driver): session settings made by one migration leak into
  * the next. The client runs every file in a new session; dbmigrate runs them
  * all in one. phpMyAdmin exports begin with SET SQL_MODE = ... and never
@@ -408,6 +437,8 @@ int main(void)
 	    MYCONF_TEST(test_mysql_conformance__portable_sample),
 	    MYCONF_TEST(test_mysql_conformance__dumps),
 	    MYCONF_TEST(test_mysql_conformance__routines),
+	    MYCONF_TEST(test_mysql_conformance__application_schema),
+	    MYCONF_TEST(test_mysql_conformance__crlf_file_matches_the_client),
 	    MYCONF_TEST(test_mysql_conformance__session_settings_do_not_leak_between_files),
 	};
 
