@@ -1,0 +1,731 @@
+/*
+ * test_pgsql_conformance.c - dbmigrate against PostgreSQL's own client on
+ * whole migration sets written the way public projects write them.
+ *
+ * For each set the test applies the files with dbmigrate into one database
+ * and with psql, file by file in version order, into another, and compares
+ * the two with pg_dump (schema) and a fingerprint of the data. Where the
+ * set has undo scripts it then rolls everything back (only the history
+ * table may remain), migrates again (the same schema again) and rolls back
+ * the newest steps (the schema of the older files applied with psql). It
+ * also adopts a database whose flyway_schema_history was written the way
+ * Flyway writes it, runs six runners at once on a large set, and checks the
+ * report of a failing statement.
+ *
+ * The server URL comes from DBM_TEST_PG_URL (tests/servers/pgsql.sh start
+ * prints it). Without it the tests are skipped, or fail when
+ * DBM_TEST_REQUIRE_SERVERS=1. Each test makes its own databases and drops
+ * them afterwards.
+ */
+#define _DEFAULT_SOURCE
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "pgdump.h"
+#include "testutil.h"
+
+#define PGCONF_MAX_FILES 1024
+
+struct pgconf {
+	char *server;  /* the server's URL (database "postgres") */
+	char name[64]; /* prefix of this test's databases */
+	char *url[3];  /* databases A (dbmigrate), B (psql), C (psql, a prefix of the files) */
+	char *dir;     /* scratch folder, the working directory of dbmigrate */
+};
+
+/* One versioned migration file of a set. */
+struct pgconf_file {
+	char path[1024];  /* absolute */
+	char script[512]; /* relative to the migrations folder, as Flyway stores it */
+	char version[64]; /* as Flyway stores it: '_' turned into '.' */
+	char description[256];
+	unsigned long long parts[8];
+	int nparts;
+};
+
+struct pgconf_set {
+	struct pgconf_file *files;
+	int n;
+};
+
+/* url with its database (the path) replaced by db; caller frees. */
+static char *pgconf_swap_db(const char *url, const char *db)
+{
+	const char *p = strstr(url, "://");
+	const char *slash, *q;
+	char *out;
+	size_t n;
+
+	assert_non_null(p);
+	slash = strchr(p + 3, '/');
+	if (!slash)
+		slash = url + strlen(url);
+	q = strchr(slash, '?');
+	n = (size_t)(slash - url);
+	out = malloc(n + strlen(db) + 2 + (q ? strlen(q) : 0));
+	assert_non_null(out);
+	sprintf(out, "%.*s/%s%s", (int)n, url, db, q ? q : "");
+	return out;
+}
+
+/* Runs one statement on the server's maintenance database. */
+static void pgconf_admin(struct pgconf *t, const char *fmt, const char *db)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), fmt, db);
+	free(dbm_pgdump_query(t->server, sql));
+}
+
+/* Replaces database `to` of the test (0 A, 1 B, 2 C) with a copy of database `from`. */
+static void pgconf_copy_db(struct pgconf *t, int from, int to)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s_%c WITH (FORCE)", t->name, 'a' + to);
+	free(dbm_pgdump_query(t->server, sql));
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s_%c TEMPLATE %s_%c", t->name, 'a' + to,
+	         t->name, 'a' + from);
+	free(dbm_pgdump_query(t->server, sql));
+}
+
+static int pgconf_setup(void **state)
+{
+	const char *url = getenv("DBM_TEST_PG_URL");
+	struct pgconf *t;
+	static unsigned seq;
+	int i;
+
+	*state = NULL;
+	if (!url || !*url || !dbm_pgdump_available())
+		return 0;
+	t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	t->server = strdup(url);
+	snprintf(t->name, sizeof(t->name), "dbm_conf_%ld_%u", (long)getpid(), ++seq);
+	for (i = 0; i < 3; i++) {
+		char db[80];
+
+		snprintf(db, sizeof(db), "%s_%c", t->name, 'a' + i);
+		pgconf_admin(t, "CREATE DATABASE %s", db);
+		t->url[i] = pgconf_swap_db(url, db);
+	}
+	t->dir = dbm_test_tmpdir();
+	*state = t;
+	return 0;
+}
+
+static int pgconf_teardown(void **state)
+{
+	struct pgconf *t = *state;
+	int i;
+
+	if (!t)
+		return 0;
+	for (i = 0; i < 3; i++) {
+		char db[80];
+
+		snprintf(db, sizeof(db), "%s_%c", t->name, 'a' + i);
+		pgconf_admin(t, "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
+		free(t->url[i]);
+	}
+	dbm_test_rmtree(t->dir);
+	free(t->dir);
+	free(t->server);
+	free(t);
+	return 0;
+}
+
+/* The test's state, or skips the test (fails it when servers are required). */
+static struct pgconf *pgconf_state(void **state)
+{
+	if (!*state) {
+		dbm_test_server_url("DBM_TEST_PG_URL");
+		if (getenv("DBM_TEST_PG_URL") && !dbm_pgdump_available())
+			fail_msg("pg_dump and psql are needed: set DBM_TEST_PGBIN");
+		skip();
+	}
+	return *state;
+}
+
+/* Fills f from a file name "V<version>__<description>.sql"; 0 when the name is not one. */
+static int pgconf_parse_name(const char *name, struct pgconf_file *f)
+{
+	const char *p = name + 1, *sep = strstr(name, "__");
+	size_t len = strlen(name), i, n = 0;
+
+	if (name[0] != 'V' || !sep || len < 5 || strcmp(name + len - 4, ".sql") != 0)
+		return 0;
+	f->nparts = 0;
+	while (p < sep && f->nparts < 8) {
+		f->parts[f->nparts++] = strtoull(p, (char **)&p, 10);
+		if (*p == '.' || *p == '_')
+			p++;
+	}
+	for (p = name + 1; p < sep && n < sizeof(f->version) - 1; p++)
+		f->version[n++] = *p == '_' ? '.' : *p;
+	f->version[n] = '\0';
+	n = 0;
+	for (p = sep + 2; p < name + len - 4 && n < sizeof(f->description) - 1; p++)
+		f->description[n++] = *p == '_' ? ' ' : *p;
+	f->description[n] = '\0';
+	/* Trailing zero parts do not count: 1.0 is 1. */
+	for (i = (size_t)f->nparts; i > 1 && f->parts[i - 1] == 0; i--)
+		f->nparts--;
+	return 1;
+}
+
+static void pgconf_scan(const char *root, const char *rel, struct pgconf_set *set)
+{
+	char path[1024];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		char sub[512], full[1024];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		snprintf(full, sizeof(full), "%s/%s", root, sub);
+		if (stat(full, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			pgconf_scan(root, sub, set);
+		} else {
+			struct pgconf_file *f = &set->files[set->n];
+
+			if (!pgconf_parse_name(e->d_name, f))
+				continue;
+			assert_true(set->n < PGCONF_MAX_FILES - 1);
+			snprintf(f->path, sizeof(f->path), "%s", full);
+			snprintf(f->script, sizeof(f->script), "%s", sub);
+			set->n++;
+		}
+	}
+	closedir(d);
+}
+
+static int pgconf_cmp_file(const void *a, const void *b)
+{
+	const struct pgconf_file *x = a, *y = b;
+	int i;
+
+	for (i = 0; i < x->nparts || i < y->nparts; i++) {
+		unsigned long long p = i < x->nparts ? x->parts[i] : 0;
+		unsigned long long q = i < y->nparts ? y->parts[i] : 0;
+
+		if (p != q)
+			return p < q ? -1 : 1;
+	}
+	return 0;
+}
+
+/* The versioned files under dir, in version order. Free with pgconf_set_free. */
+static struct pgconf_set pgconf_load(const char *dir)
+{
+	struct pgconf_set set;
+
+	set.files = calloc(PGCONF_MAX_FILES, sizeof(*set.files));
+	assert_non_null(set.files);
+	set.n = 0;
+	pgconf_scan(dir, "", &set);
+	qsort(set.files, (size_t)set.n, sizeof(*set.files), pgconf_cmp_file);
+	return set;
+}
+
+static void pgconf_set_free(struct pgconf_set *set)
+{
+	free(set->files);
+	set->files = NULL;
+}
+
+/* Applies files [from, to) of set to url with psql, one psql per file; fails on the first error. */
+static void pgconf_psql_files(const char *url, const struct pgconf_set *set, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++) {
+		char *out = NULL;
+		int rc = dbm_pgdump_psql_file(url, set->files[i].path, &out);
+
+		if (rc != 0)
+			fail_msg("psql -f %s exited %d:\n%s", set->files[i].script, rc, out);
+		free(out);
+	}
+}
+
+/*
+ * Runs dbmigrate in the test's folder with --url url --migrations m
+ * [--rollback r] followed by the words of args (space-separated, no
+ * quoting), and fills r.
+ */
+static void pgconf_dbm(struct pgconf *t, const char *url, const char *m, const char *rb,
+                       const char *args, struct dbm_test_result *r)
+{
+	const char *argv[32];
+	char words[512], *w, *save = NULL;
+	int n = 0;
+
+	argv[n++] = "--url";
+	argv[n++] = url;
+	argv[n++] = "--migrations";
+	argv[n++] = m;
+	if (rb) {
+		argv[n++] = "--rollback";
+		argv[n++] = rb;
+	}
+	snprintf(words, sizeof(words), "%s", args);
+	for (w = strtok_r(words, " ", &save); w && n < 31; w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	dbm_test_run(t->dir, NULL, argv, r);
+}
+
+/* Like pgconf_dbm, and fails the test, showing what dbmigrate printed, unless it exits want. */
+static void pgconf_dbm_expect(struct pgconf *t, const char *url, const char *m, const char *rb,
+                              const char *args, int want)
+{
+	struct dbm_test_result r;
+
+	pgconf_dbm(t, url, m, rb, args, &r);
+	if (r.status != want)
+		fail_msg("dbmigrate %s exited %d, not %d\nstdout:\n%s\nstderr:\n%s", args, r.status,
+		         want, r.out, r.err);
+	dbm_test_result_free(&r);
+}
+
+/* Asserts that databases x and y have the same schema (with grants) and data. */
+static void pgconf_assert_same_db(const char *what, const char *x, const char *y,
+                                  const char *history, int data)
+{
+	char *a = dbm_pgdump_schema(x, history, DBM_PGDUMP_PRIVILEGES);
+	char *b = dbm_pgdump_schema(y, history, DBM_PGDUMP_PRIVILEGES);
+
+	assert_true(strlen(b) > 0);
+	dbm_pgdump_assert_same(what, a, b);
+	free(a);
+	free(b);
+	if (data) {
+		a = dbm_pgdump_data(x, history);
+		b = dbm_pgdump_data(y, history);
+		dbm_pgdump_assert_same(what, a, b);
+		free(a);
+		free(b);
+	}
+}
+
+/* Asserts that the rows of sql on url are exactly want. */
+static void pgconf_assert_rows(const char *url, const char *sql, const char *want)
+{
+	char *got = dbm_pgdump_query(url, sql);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Asserts that the public schema of url holds nothing but the history table schema_history. */
+static void pgconf_assert_only_history(const char *url)
+{
+	pgconf_assert_rows(url,
+	                   "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON "
+	                   "n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', "
+	                   "'information_schema', 'pg_toast') ORDER BY 1",
+	                   "schema_history|r\nschema_history_pkey|i\nschema_history_s_idx|i\n");
+	/* Types other than the table's own row types, routines, extensions, schemas. */
+	pgconf_assert_rows(
+	    url,
+	    "SELECT (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = "
+	    "t.typnamespace WHERE n.nspname = 'public' AND t.typname NOT IN "
+	    "('schema_history', '_schema_history')), (SELECT count(*) FROM pg_proc p "
+	    "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
+	    "'public'), (SELECT string_agg(extname, ',') FROM pg_extension), (SELECT "
+	    "string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace WHERE nspname "
+	    "NOT LIKE 'pg\\_%' AND nspname <> 'information_schema')",
+	    "0|0|plpgsql|public\n");
+}
+
+/*
+ * The whole round trip for the set in migrations (undo scripts in rollback,
+ * or NULL): dbmigrate and psql give the same schema and data; then, with
+ * undo scripts, rollback --to 0 leaves only the history table, migrate
+ * rebuilds the same schema, and rollback --steps steps leaves the schema
+ * of the first n - steps files.
+ */
+static void pgconf_round_trip(struct pgconf *t, const char *migrations, const char *rollback,
+                              int steps)
+{
+	struct pgconf_set set = pgconf_load(migrations);
+	struct dbm_test_result r;
+	char want[128], args[64], *empty;
+
+	assert_true(set.n > 0);
+	/* The empty database, for comparing after rollback --to 0. */
+	empty = dbm_pgdump_schema(t->url[2], "schema_history", DBM_PGDUMP_PRIVILEGES);
+
+	pgconf_dbm(t, t->url[0], migrations, rollback, "migrate", &r);
+	if (r.status != 0)
+		fail_msg("migrate exited %d\nstdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+	snprintf(want, sizeof(want), "Applied %d migration%s, now at version %s (", set.n,
+	         set.n == 1 ? "" : "s", set.files[set.n - 1].version);
+	if (!dbm_test_contains(r.out, want))
+		fail_msg("'%s' not in:\n%s", want, r.out);
+	dbm_test_result_free(&r);
+	snprintf(want, sizeof(want), "%d|%d|%s\n", set.n, set.n, set.files[set.n - 1].version);
+	pgconf_assert_rows(t->url[0],
+	                   "SELECT count(*), count(DISTINCT version), (SELECT version FROM "
+	                   "schema_history ORDER BY installed_rank DESC LIMIT 1) FROM "
+	                   "schema_history WHERE type = 'SQL' AND success",
+	                   want);
+
+	/*
+	 * psql builds C from the first n - steps files, then B from a copy of C
+	 * and the remaining files: the same as applying every file to B, at
+	 * half the cost on large sets.
+	 */
+	if (!rollback)
+		steps = 0;
+	if (steps > set.n)
+		steps = set.n;
+	pgconf_psql_files(t->url[2], &set, 0, set.n - steps);
+	pgconf_copy_db(t, 2, 1);
+	pgconf_psql_files(t->url[1], &set, set.n - steps, set.n);
+	pgconf_assert_same_db("dbmigrate vs psql", t->url[0], t->url[1], "schema_history", 1);
+
+	if (rollback) {
+		char *after;
+
+		pgconf_dbm_expect(t, t->url[0], migrations, rollback, "rollback --to 0", 0);
+		pgconf_assert_only_history(t->url[0]);
+		after = dbm_pgdump_schema(t->url[0], "schema_history", DBM_PGDUMP_PRIVILEGES);
+		dbm_pgdump_assert_same("after rollback --to 0 vs empty database", after, empty);
+		free(after);
+		snprintf(want, sizeof(want), "%d\n", set.n);
+		pgconf_assert_rows(
+		    t->url[0], "SELECT count(*) FROM schema_history WHERE type = 'UNDO_SQL'", want);
+
+		pgconf_dbm_expect(t, t->url[0], migrations, rollback, "migrate", 0);
+		pgconf_assert_same_db("migrate after rollback --to 0 vs psql", t->url[0], t->url[1],
+		                      "schema_history", 1);
+
+		snprintf(args, sizeof(args), "rollback --steps %d", steps);
+		pgconf_dbm_expect(t, t->url[0], migrations, rollback, args, 0);
+		pgconf_assert_same_db(args, t->url[0], t->url[2], "schema_history", 0);
+	}
+	free(empty);
+	pgconf_set_free(&set);
+}
+
+static void test_pgsql_conformance__realworld_pg_set(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+
+	pgconf_round_trip(t, DBM_TEST_FIXTURES "/realworld/pg", NULL, 0);
+	/* The end state the set's README promises. */
+	pgconf_assert_rows(t->url[0],
+	                   "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM "
+	                   "audit_log), (SELECT count(*) FROM countries), (SELECT count(*) FROM "
+	                   "\"Gift Cards\"), (SELECT count(*) FROM order_items), (SELECT "
+	                   "string_agg(status::text, ',') FROM orders), (SELECT count(*) FROM "
+	                   "products), (SELECT count(*) FROM pg_inherits WHERE inhparent = "
+	                   "'events'::regclass)",
+	                   "6|4|5|1|0|cancelled|4|7\n");
+}
+
+static void test_pgsql_conformance__postgresql_example(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+
+	pgconf_round_trip(t, DBM_TEST_SOURCE_DIR "/docs/examples/postgresql/migrations",
+	                  DBM_TEST_SOURCE_DIR "/docs/examples/postgresql/rollback", 3);
+}
+
+static void test_pgsql_conformance__portable_sample(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+
+	pgconf_round_trip(t, DBM_TEST_SOURCE_DIR "/migrations", DBM_TEST_SOURCE_DIR "/rollback", 2);
+}
+
+static void test_pgsql_conformance__wide_generated_set(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+
+	pgconf_round_trip(t, DBM_TEST_FIXTURES "/pgconf/wide/migrations",
+	                  DBM_TEST_FIXTURES "/pgconf/wide/rollback", 20);
+}
+
+static void test_pgsql_conformance__framework_exports(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+
+	pgconf_round_trip(t, DBM_TEST_FIXTURES "/pgconf/frameworks/migrations",
+	                  DBM_TEST_FIXTURES "/pgconf/frameworks/rollback", 3);
+}
+
+/*
+ * Flyway's checksum of a file, computed here independently of dbmigrate:
+ * CRC-32 of the UTF-8 bytes without a leading BOM and without any line
+ * terminator, as a signed 32-bit integer.
+ */
+static int32_t pgconf_flyway_checksum(const char *path)
+{
+	char *text = dbm_test_read(path);
+	const unsigned char *p;
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	assert_non_null(text);
+	p = (const unsigned char *)text;
+	if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		p += 3;
+	for (; *p; p++) {
+		if (*p != '\r' && *p != '\n')
+			crc = crc32(crc, p, 1);
+	}
+	free(text);
+	return (int32_t)(uint32_t)crc;
+}
+
+/* The history table exactly as Flyway 9 and 10 create it on PostgreSQL. */
+static void pgconf_flyway_create(const char *url, const char *schema)
+{
+	char sql[1400];
+
+	snprintf(sql, sizeof(sql),
+	         "CREATE TABLE \"%s\".\"flyway_schema_history\" (\n"
+	         "    \"installed_rank\" INT NOT NULL,\n"
+	         "    \"version\" VARCHAR(50),\n"
+	         "    \"description\" VARCHAR(200) NOT NULL,\n"
+	         "    \"type\" VARCHAR(20) NOT NULL,\n"
+	         "    \"script\" VARCHAR(1000) NOT NULL,\n"
+	         "    \"checksum\" INTEGER,\n"
+	         "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+	         "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+	         "    \"execution_time\" INTEGER NOT NULL,\n"
+	         "    \"success\" BOOLEAN NOT NULL\n"
+	         ");\n"
+	         "ALTER TABLE \"%s\".\"flyway_schema_history\" ADD CONSTRAINT "
+	         "\"flyway_schema_history_pk\" PRIMARY KEY (\"installed_rank\");\n"
+	         "CREATE INDEX \"flyway_schema_history_s_idx\" ON \"%s\".\"flyway_schema_history\" "
+	         "(\"success\");",
+	         schema, schema, schema);
+	free(dbm_pgdump_query(url, sql));
+}
+
+/* Appends to b the row Flyway writes for file f at rank (in the order of the columns). */
+static void pgconf_flyway_row(char *b, size_t size, int rank, const struct pgconf_file *f)
+{
+	size_t len = strlen(b);
+
+	snprintf(b + len, size - len, "%d|%s|%s|SQL|%s|%d|postgres|t\n", rank, f->version,
+	         f->description, f->script, (int)pgconf_flyway_checksum(f->path));
+}
+
+/*
+ * Flyway applied the first k files of the set in migrations to schema and
+ * recorded them; dbmigrate validates that history and applies only the
+ * rest, recording them as Flyway would.
+ */
+static void pgconf_flyway_adopt(struct pgconf *t, const char *migrations, const char *schema, int k)
+{
+	struct pgconf_set set = pgconf_load(migrations);
+	struct dbm_test_result r;
+	static char want[16384], sql[2048];
+	char args[128];
+	int i, base = 0;
+
+	if (strcmp(schema, "public") != 0) {
+		/* Flyway created the schema, and says so in a SCHEMA row at rank 0. */
+		snprintf(sql, sizeof(sql), "CREATE SCHEMA \"%s\"", schema);
+		free(dbm_pgdump_query(t->url[0], sql));
+	}
+	pgconf_flyway_create(t->url[0], schema);
+	want[0] = '\0';
+	if (strcmp(schema, "public") != 0) {
+		snprintf(
+		    sql, sizeof(sql),
+		    "INSERT INTO \"%s\".flyway_schema_history VALUES (0, NULL, '<< Flyway "
+		    "Schema Creation >>', 'SCHEMA', '\"%s\"', NULL, 'postgres', now(), 0, true)",
+		    schema, schema);
+		free(dbm_pgdump_query(t->url[0], sql));
+		snprintf(want, sizeof(want),
+		         "0||<< Flyway Schema Creation >>|SCHEMA|\"%s\"||postgres|t\n", schema);
+	}
+	for (i = 0; i < k; i++) {
+		const struct pgconf_file *f = &set.files[i];
+
+		snprintf(
+		    sql, sizeof(sql),
+		    "INSERT INTO \"%s\".flyway_schema_history (installed_rank, version, "
+		    "description, type, script, checksum, installed_by, execution_time, success) "
+		    "VALUES (%d, '%s', '%s', 'SQL', '%s', %d, 'postgres', %d, true)",
+		    schema, base + i + 1, f->version, f->description, f->script,
+		    (int)pgconf_flyway_checksum(f->path), 10 + i);
+		free(dbm_pgdump_query(t->url[0], sql));
+		pgconf_flyway_row(want, sizeof(want), base + i + 1, f);
+	}
+	if (strcmp(schema, "public") != 0) {
+		/* Flyway runs the scripts with the schema first on the search path. */
+		snprintf(sql, sizeof(sql), "-c search_path=%s", schema);
+		setenv("PGOPTIONS", sql, 1);
+	}
+	pgconf_psql_files(t->url[0], &set, 0, k);
+	unsetenv("PGOPTIONS");
+
+	snprintf(args, sizeof(args), "--table flyway_schema_history --schema %s validate", schema);
+	pgconf_dbm_expect(t, t->url[0], migrations, NULL, args, 0);
+	snprintf(args, sizeof(args), "--table flyway_schema_history --schema %s migrate", schema);
+	pgconf_dbm(t, t->url[0], migrations, NULL, args, &r);
+	if (r.status != 0)
+		fail_msg("migrate exited %d\nstdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+	snprintf(sql, sizeof(sql), "Applied %d migrations, now at version %s (", set.n - k,
+	         set.files[set.n - 1].version);
+	if (!dbm_test_contains(r.out, sql))
+		fail_msg("'%s' not in:\n%s", sql, r.out);
+	dbm_test_result_free(&r);
+	for (i = k; i < set.n; i++)
+		pgconf_flyway_row(want, sizeof(want), base + i + 1, &set.files[i]);
+	snprintf(sql, sizeof(sql),
+	         "SELECT installed_rank, version, description, type, script, checksum, "
+	         "installed_by, success FROM \"%s\".flyway_schema_history ORDER BY installed_rank",
+	         schema);
+	pgconf_assert_rows(t->url[0], sql, want);
+	pgconf_dbm_expect(t, t->url[0], migrations, NULL, args, 0);
+	pgconf_set_free(&set);
+}
+
+static void test_pgsql_conformance__flyway_history_is_adopted(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+	struct pgconf_set set = pgconf_load(DBM_TEST_FIXTURES "/realworld/pg");
+
+	pgconf_flyway_adopt(t, DBM_TEST_FIXTURES "/realworld/pg", "public", 8);
+	/* The table is left as Flyway made it; the schema is what psql makes of all files. */
+	pgconf_assert_rows(t->url[0],
+	                   "SELECT indexname FROM pg_indexes WHERE tablename = "
+	                   "'flyway_schema_history' ORDER BY 1",
+	                   "flyway_schema_history_pk\nflyway_schema_history_s_idx\n");
+	pgconf_psql_files(t->url[1], &set, 0, set.n);
+	pgconf_assert_same_db("flyway adoption vs psql", t->url[0], t->url[1],
+	                      "flyway_schema_history", 1);
+	pgconf_set_free(&set);
+}
+
+static void test_pgsql_conformance__flyway_history_in_a_schema_flyway_created(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+
+	pgconf_flyway_adopt(t, DBM_TEST_SOURCE_DIR "/migrations", "shop", 3);
+	pgconf_assert_rows(t->url[0], "SELECT count(*) FROM pg_tables WHERE schemaname = 'shop'",
+	                   "13\n");
+}
+
+/*
+ * Six runners started together on the generated set: every migration is
+ * applied once, every runner exits 0, and the schema is psql's.
+ */
+static void test_pgsql_conformance__six_runners_on_the_wide_set(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+	const char *migrations = DBM_TEST_FIXTURES "/pgconf/wide/migrations";
+	struct pgconf_set set = pgconf_load(migrations);
+	const char *argv[] = {"--url",          t->url[0], "--migrations", migrations,
+	                      "--lock-timeout", "120",     "migrate",      NULL};
+	int pids[6], i, applied = 0;
+	char out[6][1100], err[6][1100], want[64];
+
+	for (i = 0; i < 6; i++) {
+		snprintf(out[i], sizeof(out[i]), "%s/out%d", t->dir, i);
+		snprintf(err[i], sizeof(err[i]), "%s/err%d", t->dir, i);
+		pids[i] = dbm_test_spawn(t->dir, NULL, argv, out[i], err[i]);
+	}
+	for (i = 0; i < 6; i++) {
+		int rc = dbm_test_wait(pids[i]);
+		char *o = dbm_test_read(out[i]), *e = dbm_test_read(err[i]);
+
+		if (rc != 0)
+			fail_msg("runner %d exited %d:\n%s\n%s", i, rc, o, e);
+		if (dbm_test_contains(o, "Applied "))
+			applied++;
+		else if (!dbm_test_contains(o, "nothing to migrate"))
+			fail_msg("runner %d said:\n%s", i, o);
+		free(o);
+		free(e);
+	}
+	assert_int_equal(applied, 1);
+	snprintf(want, sizeof(want), "%d|%d\n", set.n, set.n);
+	pgconf_assert_rows(t->url[0],
+	                   "SELECT count(*), count(DISTINCT version) FROM schema_history", want);
+	pgconf_psql_files(t->url[1], &set, 0, set.n);
+	pgconf_assert_same_db("six runners vs psql", t->url[0], t->url[1], "schema_history", 1);
+	pgconf_set_free(&set);
+}
+
+/*
+ * A statement failing on line 4 of a migration is reported as file.sql:4
+ * with its SQLSTATE, and nothing of that migration remains.
+ */
+static void test_pgsql_conformance__failure_names_file_line_and_sqlstate(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+	struct dbm_test_result r;
+	char m[1100];
+
+	snprintf(m, sizeof(m), "%s/migrations", t->dir);
+	dbm_test_write(t->dir, "migrations/V1__base.sql", "CREATE TABLE base (id int);\n");
+	dbm_test_write(t->dir, "migrations/V2__broken.sql",
+	               "CREATE TABLE half (id int);\n"
+	               "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\n"
+	               "\n"
+	               "INSERT INTO missing_table VALUES (1);\n"
+	               "CREATE TABLE never (id int);\n");
+	pgconf_dbm(t, t->url[0], m, NULL, "migrate", &r);
+	assert_int_equal(r.status, 1);
+	if (!dbm_test_contains(r.err, "migrations/V2__broken.sql:4: error: relation "
+	                              "\"missing_table\" does not exist"))
+		fail_msg("no file:line in:\n%s", r.err);
+	if (!dbm_test_contains(r.err, "42P01"))
+		fail_msg("no SQLSTATE in:\n%s", r.err);
+	dbm_test_result_free(&r);
+	pgconf_assert_rows(
+	    t->url[0],
+	    "SELECT (SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class "
+	    "WHERE relname IN ('base', 'half', 'never')), (SELECT count(*) FROM pg_proc "
+	    "WHERE proname = 'f'), (SELECT string_agg(version || ':' || success, ',' "
+	    "ORDER BY installed_rank) FROM schema_history)",
+	    "base|0|1:true\n");
+}
+
+#define PGCONF(f) cmocka_unit_test_setup_teardown(f, pgconf_setup, pgconf_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    PGCONF(test_pgsql_conformance__realworld_pg_set),
+	    PGCONF(test_pgsql_conformance__postgresql_example),
+	    PGCONF(test_pgsql_conformance__portable_sample),
+	    PGCONF(test_pgsql_conformance__wide_generated_set),
+	    PGCONF(test_pgsql_conformance__framework_exports),
+	    PGCONF(test_pgsql_conformance__flyway_history_is_adopted),
+	    PGCONF(test_pgsql_conformance__flyway_history_in_a_schema_flyway_created),
+	    PGCONF(test_pgsql_conformance__six_runners_on_the_wide_set),
+	    PGCONF(test_pgsql_conformance__failure_names_file_line_and_sqlstate),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
