@@ -393,6 +393,16 @@ static void test_mysql_conformance__application_schema(void **state)
 	myconf_check_set(state, &set);
 }
 
+/* Thirty-two files: tables chained by foreign keys, then ALTERs, a procedure, a view, a trigger. */
+static void test_mysql_conformance__thirty_two_files(void **state)
+{
+	static const struct myconf_set set = {"tests/fixtures/myconf/wide/migrations",
+	                                      "tests/fixtures/myconf/wide/rollback",
+	                                      "|V32__audit_trigger.sql|", 5};
+
+	myconf_check_set(state, &set);
+}
+
 /*
  * KNOWN BUG (splitter): a file saved with CRLF line ends. The mariadb client
  * reads it line by line and drops the '\r' before each '\n', inside string
@@ -438,6 +448,7 @@ int main(void)
 	    MYCONF_TEST(test_mysql_conformance__dumps),
 	    MYCONF_TEST(test_mysql_conformance__routines),
 	    MYCONF_TEST(test_mysql_conformance__application_schema),
+	    MYCONF_TEST(test_mysql_conformance__thirty_two_files),
 	    MYCONF_TEST(test_mysql_conformance__crlf_file_matches_the_client),
 	    MYCONF_TEST(test_mysql_conformance__session_settings_do_not_leak_between_files),
 	};

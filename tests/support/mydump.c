@@ -460,8 +460,9 @@ void dbm_mydump_assert_same(const char *what, const char *a, const char *b)
 		size_t lb = eb ? (size_t)(eb - pb) : strlen(pb);
 
 		if (la != lb || memcmp(pa, pb, la) != 0 || !ea || !eb) {
-			print_error("%s differ at line %d:\n  dbmigrate: %.*s\n  client:    %.*s\n",
-			            what, line, (int)la, pa, (int)lb, pb);
+			print_error("%s differ at line %d (%zu and %zu bytes):\n  dbmigrate: %.*s\n"
+			            "  client:    %.*s\n",
+			            what, line, la, lb, (int)la, pa, (int)lb, pb);
 			break;
 		}
 		pa = ea + 1;
