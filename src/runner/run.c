@@ -14,6 +14,10 @@
  *   manages its own transactions; executeInTransaction=false): a failure
  *   leaves the earlier statements applied, so a failed row is recorded and
  *   the error says exactly which statements are applied and how to recover.
+ *   That failed row is written before the first statement runs and replaced
+ *   by the success row at the end, so a runner killed half way leaves a
+ *   failed row too: the next migrate stops until 'repair', instead of
+ *   running the first statements a second time.
  */
 #include <stdio.h>
 #include <string.h>
@@ -144,20 +148,22 @@ static void run_label(enum dbm_run_kind kind, const struct dbm_file *file, const
 }
 
 /*
- * After a failure outside a transaction: record a failed row and say what
+ * After a failure outside a transaction: record a failed row (unless marked:
+ * the one written before the first statement is there already) and say what
  * is applied and how to recover. Returns DBM_ERR_RUN with the original
  * error kept (message, SQLSTATE) and detail/hint rewritten.
  */
 static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
 			    const struct run_exec *ex, const struct run_scan *sc,
-			    enum dbm_run_kind kind, const struct dbm_file *file)
+			    enum dbm_run_kind kind, const struct dbm_file *file, int marked)
 {
 	struct dbm_error saved = *dbm_error_last();
 	char applied[128];
-	int recorded;
+	int recorded = marked;
 
 	row->success = 0;
-	recorded = dbm_session_record(s, row) == 0;
+	if (!recorded)
+		recorded = dbm_session_record(s, row) == 0;
 	*dbm_error_last() = saved;
 	if (ex->done == 0)
 		snprintf(applied, sizeof(applied), "no statement of it was applied");
@@ -203,7 +209,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	struct timespec t0;
 	char label[512], took[64];
 	int32_t checksum = 0;
-	int tx, r;
+	int tx, r, marker_rank = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&sc, 0, sizeof(sc));
@@ -257,6 +263,13 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
 		if (r < 0)
 			goto fail;
+	} else if (!s->dry_run) {
+		/* the failed row that stays if this run dies half way */
+		row.success = 0;
+		r = dbm_session_record(s, &row);
+		if (r < 0)
+			goto fail;
+		marker_rank = row.installed_rank;
 	}
 	ex.s = s;
 	ex.display = file->path;
@@ -265,7 +278,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	r = dbm_source_run(file->path, file->path, &o, NULL);
 	if (r < 0) {
 		if (!tx && ex.failed_index)
-			r = run_fail_partial(s, &row, &ex, &sc, kind, file);
+			r = run_fail_partial(s, &row, &ex, &sc, kind, file, marker_rank != 0);
 		else if (tx) {
 			struct dbm_error saved = *dbm_error_last();
 
@@ -290,6 +303,15 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 			*dbm_error_last() = saved;
 		}
 		goto fail;
+	}
+	if (marker_rank) {
+		/* the success row is in: the failed row of this run goes */
+		r = dbm_sql_history_delete(s->dialect, s->schema, s->cfg->table, marker_rank,
+					   &s->sql);
+		if (r == 0)
+			r = dbm_session_exec(s, s->sql.ptr);
+		if (r < 0)
+			goto fail;
 	}
 	dbm_failpoint("after_history");
 	if (tx) {
