@@ -174,8 +174,11 @@ char *dbm_mydump_query(const char *url, const char *db, const char *sql)
 	}
 	rc = mydump_sh(cmd.ptr, &text);
 	free(cmd.ptr);
-	if (rc != 0)
-		fail_msg("mariadb exited %d on '%s': %s", rc, sql, text);
+	if (rc != 0) {
+		print_error("mariadb exited %d on '%s': %s\n", rc, sql, text);
+		free(text);
+		fail_msg("the mariadb client failed");
+	}
 	return text;
 }
 
@@ -219,8 +222,11 @@ char *dbm_mydump_schema(const char *url, const char *db, const char *exclude_tab
 	mydump_add_shell(&cmd, db);
 	rc = mydump_sh(cmd.ptr, &text);
 	free(cmd.ptr);
-	if (rc != 0)
-		fail_msg("mariadb-dump exited %d on '%s': %s", rc, db, text);
+	if (rc != 0) {
+		print_error("mariadb-dump exited %d on '%s': %s\n", rc, db, text);
+		free(text);
+		fail_msg("mariadb-dump failed");
+	}
 	return dbm_mydump_normalise(text);
 }
 
@@ -447,13 +453,13 @@ char *dbm_mydump_data(const char *url, const char *db, const char *exclude_table
 	return mydump_detach(&out);
 }
 
-void dbm_mydump_assert_same(const char *what, const char *a, const char *b)
+int dbm_mydump_report_diff(const char *what, const char *a, const char *b)
 {
 	const char *pa = a, *pb = b;
 	int line = 1;
 
 	if (strcmp(a, b) == 0)
-		return;
+		return 0;
 	for (;;) {
 		const char *ea = strchr(pa, '\n'), *eb = strchr(pb, '\n');
 		size_t la = ea ? (size_t)(ea - pa) : strlen(pa);
@@ -469,5 +475,11 @@ void dbm_mydump_assert_same(const char *what, const char *a, const char *b)
 		pb = eb + 1;
 		line++;
 	}
-	fail_msg("%s differ", what);
+	return 1;
+}
+
+void dbm_mydump_assert_same(const char *what, const char *a, const char *b)
+{
+	if (dbm_mydump_report_diff(what, a, b))
+		fail_msg("%s differ", what);
 }

@@ -68,6 +68,13 @@ char *dbm_mydump_normalise(char *dump);
 char *dbm_mydump_data(const char *url, const char *db, const char *exclude_table);
 
 /*
+ * Returns 0 when a (what dbmigrate made) and b (what the client made) are
+ * equal; else prints what (a label) and the first differing line of each
+ * with its line number and byte count, and returns 1.
+ */
+int dbm_mydump_report_diff(const char *what, const char *a, const char *b);
+
+/*
  * Fails the test when a (what dbmigrate made) and b (what the client made)
  * differ, printing what (a label) and the first differing line of each with
  * its line number.
