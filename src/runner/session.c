@@ -221,29 +221,46 @@ int dbm_session_exec(struct dbm_session *s, const char *sql)
 	return s->conn->driver->exec(s->conn, &st);
 }
 
+/*
+ * Creates the schema, the history table and its index. Where DDL is
+ * transactional they commit together: a run that fails or dies between the
+ * table and its index must not leave a table that later runs take as
+ * complete. Returns 0 or the error of the failing statement (rolled back).
+ */
 int dbm_session_ensure_history(struct dbm_session *s)
 {
 	const struct dbm_config *cfg = s->cfg;
-	int r;
+	int tx = !s->dry_run && (s->driver->caps & DBM_CAP_TX_DDL);
+	int r = 0;
 
 	if (s->history_exists)
 		return 0;
-	if (s->schema && s->dialect != DBM_DIALECT_SQLITE) {
+	if (tx)
+		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
+	if (r == 0 && s->schema && s->dialect != DBM_DIALECT_SQLITE) {
 		r = dbm_sql_create_schema(s->dialect, s->schema, &s->sql);
 		if (r == 0)
 			r = dbm_session_exec(s, s->sql.ptr);
-		if (r < 0)
-			return r;
 	}
-	r = dbm_sql_history_create(s->dialect, s->schema, cfg->table, &s->sql);
+	if (r == 0)
+		r = dbm_sql_history_create(s->dialect, s->schema, cfg->table, &s->sql);
 	if (r == 0)
 		r = dbm_session_exec(s, s->sql.ptr);
 	if (r == 0)
 		r = dbm_sql_history_index(s->dialect, s->schema, cfg->table, &s->sql);
 	if (r == 0)
 		r = dbm_session_exec(s, s->sql.ptr);
-	if (r < 0)
+	if (r == 0 && tx)
+		r = dbm_session_exec(s, dbm_sql_commit(s->dialect));
+	if (r < 0) {
+		if (tx) {
+			struct dbm_error saved = *dbm_error_last();
+
+			dbm_session_exec(s, dbm_sql_rollback(s->dialect));
+			*dbm_error_last() = saved;
+		}
 		return r;
+	}
 	if (!s->dry_run)
 		dbm_out_debug("created history table %s", cfg->table);
 	s->history_exists = 1;
