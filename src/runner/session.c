@@ -246,6 +246,7 @@ int dbm_session_ensure_history(struct dbm_session *s)
 		r = dbm_sql_history_create(s->dialect, s->schema, cfg->table, &s->sql);
 	if (r == 0)
 		r = dbm_session_exec(s, s->sql.ptr);
+	dbm_failpoint("history_table_created");
 	if (r == 0)
 		r = dbm_sql_history_index(s->dialect, s->schema, cfg->table, &s->sql);
 	if (r == 0)
