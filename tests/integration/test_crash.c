@@ -406,9 +406,10 @@ static struct crash *crash_state(void **state, const char *url_var)
 
 /*
  * One crash case of migrate: a fresh database, a run that must die at
- * point:k, then a run that must converge and a third that finds the lock free.
+ * point:k, then a run that must converge and a third that finds the lock
+ * free. The database stays for more checks (crash_migrate_case drops it).
  */
-static void crash_migrate_case(struct crash *t, const char *point, unsigned k)
+static void crash_migrate_case_keep(struct crash *t, const char *point, unsigned k)
 {
 	struct dbm_test_result r;
 	char fp[64], what[160];
@@ -432,6 +433,11 @@ static void crash_migrate_case(struct crash *t, const char *point, unsigned k)
 	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 20"));
 	dbm_test_result_free(&r);
 	crash_assert_applied(t, what);
+}
+
+static void crash_migrate_case(struct crash *t, const char *point, unsigned k)
+{
+	crash_migrate_case_keep(t, point, k);
 	crash_drop_db(t);
 }
 
@@ -562,6 +568,43 @@ static void test_crash__sqlite_rollback_every_step(void **state)
 	for (p = 0; p < DBM_ARRAY_SIZE(crash_row_points); p++)
 		for (k = 1; k <= CRASH_N; k++)
 			crash_rollback_case(t, crash_row_points[p], k);
+}
+
+/*
+ * A crash between the history table and its index: the next run must
+ * still end with both (the table alone would be taken as complete).
+ */
+static void crash_history_table_case(struct crash *t)
+{
+	char *index;
+
+	crash_migrate_case_keep(t, "history_table_created", 1);
+	if (t->kind == CRASH_SQLITE)
+		index = crash_query(t, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+				       "AND name = 'schema_history_s_idx'");
+	else
+		index = crash_query(t, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = "
+				       "'schema_history_s_idx'");
+	if (strcmp(index, "1\n") != 0)
+		fail_msg("the history table's index is missing after a crash: %s", index);
+	dbm_free(index);
+	crash_drop_db(t);
+}
+
+static void test_crash__sqlite_between_history_table_and_index(void **state)
+{
+	struct crash *t = crash_state(state, NULL);
+
+	crash_write_set(t->dir, NULL, 0);
+	crash_history_table_case(t);
+}
+
+static void test_crash__pgsql_between_history_table_and_index(void **state)
+{
+	struct crash *t = crash_state(state, "DBM_TEST_PG_URL");
+
+	crash_write_set(t->dir, NULL, 0);
+	crash_history_table_case(t);
 }
 
 static void test_crash__pgsql_migrate_every_statement(void **state)
@@ -737,6 +780,10 @@ int main(void)
 						crash_setup_sqlite, crash_teardown),
 		cmocka_unit_test_setup_teardown(test_crash__sqlite_rollback_every_step,
 						crash_setup_sqlite, crash_teardown),
+		cmocka_unit_test_setup_teardown(test_crash__sqlite_between_history_table_and_index,
+						crash_setup_sqlite, crash_teardown),
+		cmocka_unit_test_setup_teardown(test_crash__pgsql_between_history_table_and_index,
+						crash_setup_pgsql, crash_teardown),
 		cmocka_unit_test_setup_teardown(test_crash__pgsql_migrate_every_statement,
 						crash_setup_pgsql, crash_teardown),
 		cmocka_unit_test_setup_teardown(test_crash__pgsql_migrate_history_steps_sample,
