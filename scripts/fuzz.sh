@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# fuzz.sh - build every libFuzzer target in tests/fuzz/ with clang
+# (-fsanitize=fuzzer,address,undefined) and run each for a bounded time.
+#
+#   scripts/fuzz.sh [TARGET...]   targets are names like sqlsplit, config
+#                                 (default: every tests/fuzz/fuzz_*.c)
+#   FUZZ_SECONDS=30               seconds per target (0: only replay the
+#                                 regression inputs and seeds)
+#   FUZZ_JOBS=1                   parallel fuzzing processes per target
+#   FUZZ_OUT=build/fuzz           binaries, corpora and crashing inputs
+#
+# Each target first replays tests/fuzz/regressions/<target>/ (inputs that
+# once crashed or are known to be tricky) and its seeds, then fuzzes with
+# the corpus kept in $FUZZ_OUT/corpus/<target> (so longer runs build on
+# earlier ones). A crash stops the target, keeps the input as
+# $FUZZ_OUT/crashes/<target>-crash-<hash> and makes the script exit 1: copy
+# the input to tests/fuzz/regressions/<target>/ with the fix.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${FUZZ_SECONDS:-30}
+jobs=${FUZZ_JOBS:-1}
+out=${FUZZ_OUT:-build/fuzz}
+cc=${FUZZ_CC:-clang}
+
+if ! command -v "$cc" >/dev/null 2>&1; then
+	echo "fuzz.sh: $cc not found; install clang to fuzz" >&2
+	exit 1
+fi
+mkdir -p "$out/bin" "$out/crashes" "$out/corpus" "$out/seeds"
+libs=$(pkg-config --libs yaml-0.1 zlib)
+
+# Seeds per target, from the fixtures and the sample migrations.
+seed() { # seed TARGET -> prints the seed folder
+	local t=$1 dir="$out/seeds/$1" f
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	case $t in
+	sqlsplit)
+		find tests/fixtures migrations rollback -name '*.sql' -size -64k -exec cp {} "$dir/" \;
+		;;
+	config)
+		find tests/fixtures -name '*.yml' -exec cp {} "$dir/" \; 2>/dev/null || true
+		;;
+	filename)
+		for f in $(find migrations rollback tests/fixtures -name '*.sql' | head -n 200); do
+			printf '%s\n%s' "$(basename "$f")" "$(basename "$f" | sed -n 's/^[VU]\([0-9._]*\)__.*/\1/p')" \
+				>"$dir/$(basename "$f")"
+		done
+		;;
+	placeholder)
+		for f in tests/fixtures/files/*.sql migrations/*.sql; do
+			{ printf 'app_user=ticket_app\nschema=public\n\n'; cat "$f"; } >"$dir/$(basename "$f")"
+		done
+		;;
+	esac
+	echo "$dir"
+}
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+	for f in tests/fuzz/fuzz_*.c; do
+		t=$(basename "$f" .c)
+		targets+=("${t#fuzz_}")
+	done
+fi
+
+status=0
+for t in "${targets[@]}"; do
+	src=tests/fuzz/fuzz_$t.c
+	bin=$out/bin/fuzz_$t
+	[ -f "$src" ] || { echo "fuzz.sh: no $src" >&2; exit 2; }
+	echo "== fuzz_$t: building"
+	"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-D_POSIX_C_SOURCE=200809L -Iinclude src/core/*.c "$src" $libs -o "$bin"
+	seeds=$(seed "$t")
+	corpus=$out/corpus/$t
+	mkdir -p "$corpus"
+	regressions=()
+	if [ -d "tests/fuzz/regressions/$t" ]; then
+		mapfile -t regressions < <(find "tests/fuzz/regressions/$t" -type f)
+	fi
+	log=$out/fuzz_$t.log
+	echo "== fuzz_$t: replaying ${#regressions[@]} regression inputs, then fuzzing ${seconds}s"
+	if [ ${#regressions[@]} -gt 0 ] && ! "$bin" "${regressions[@]}" >"$log" 2>&1; then
+		tail -n 40 "$log"
+		echo "fuzz.sh: fuzz_$t crashes on a regression input (log: $log)" >&2
+		status=1
+		continue
+	fi
+	parallel=()
+	if [ "$jobs" -gt 1 ]; then
+		parallel=(-jobs="$jobs" -workers="$jobs")
+	fi
+	if [ "$seconds" -gt 0 ]; then
+		if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "${parallel[@]}" \
+			-artifact_prefix="$out/crashes/$t-" "$corpus" "$seeds" >"$log" 2>&1; then
+			tail -n 40 "$log"
+			echo "fuzz.sh: fuzz_$t found a crash, input kept in $out/crashes/ (log: $log)" >&2
+			status=1
+			continue
+		fi
+	else
+		"$bin" -runs=0 "$corpus" "$seeds" >"$log" 2>&1 || status=1
+	fi
+	grep -E '^Done|stat::number_of_executed_units' "$log" | tail -n 1 || true
+done
+exit $status
