@@ -59,6 +59,54 @@ struct pgconf_set {
 	int n;
 };
 
+/*
+ * Memory a test may still hold when an assertion fails and cmocka jumps out
+ * of it: registered here, released by pgconf_release or by the teardown.
+ */
+static void *pgconf_owned[32];
+
+/* Registers p (not NULL) for the teardown and returns it. */
+static void *pgconf_own(void *p)
+{
+	size_t i;
+
+	assert_non_null(p);
+	for (i = 0; i < sizeof(pgconf_owned) / sizeof(pgconf_owned[0]); i++) {
+		if (!pgconf_owned[i]) {
+			pgconf_owned[i] = p;
+			return p;
+		}
+	}
+	fail_msg("too many allocations held at once");
+	return NULL;
+}
+
+/* Frees p and forgets it; p may be NULL. */
+static void pgconf_release(void *p)
+{
+	size_t i;
+
+	for (i = 0; p && i < sizeof(pgconf_owned) / sizeof(pgconf_owned[0]); i++) {
+		if (pgconf_owned[i] == p)
+			pgconf_owned[i] = NULL;
+	}
+	free(p);
+}
+
+/*
+ * Fails the test with a message naming what ran and what dbmigrate printed,
+ * freeing r first so that nothing leaks past the failure.
+ */
+static void pgconf_fail_result(struct dbm_test_result *r, const char *what)
+{
+	static char msg[65536];
+
+	snprintf(msg, sizeof(msg), "%s exited %d\nstdout:\n%s\nstderr:\n%s", what, r->status,
+	         r->out, r->err);
+	dbm_test_result_free(r);
+	fail_msg("%s", msg);
+}
+
 /* url with its database (the path) replaced by db; caller frees. */
 static char *pgconf_swap_db(const char *url, const char *db)
 {
@@ -131,6 +179,8 @@ static int pgconf_teardown(void **state)
 	struct pgconf *t = *state;
 	int i;
 
+	for (i = 0; i < (int)(sizeof(pgconf_owned) / sizeof(pgconf_owned[0])); i++)
+		pgconf_release(pgconf_owned[i]);
 	if (!t)
 		return 0;
 	for (i = 0; i < 3; i++) {
@@ -241,8 +291,7 @@ static struct pgconf_set pgconf_load(const char *dir)
 {
 	struct pgconf_set set;
 
-	set.files = calloc(PGCONF_MAX_FILES, sizeof(*set.files));
-	assert_non_null(set.files);
+	set.files = pgconf_own(calloc(PGCONF_MAX_FILES, sizeof(*set.files)));
 	set.n = 0;
 	pgconf_scan(dir, "", &set);
 	qsort(set.files, (size_t)set.n, sizeof(*set.files), pgconf_cmp_file);
@@ -251,7 +300,7 @@ static struct pgconf_set pgconf_load(const char *dir)
 
 static void pgconf_set_free(struct pgconf_set *set)
 {
-	free(set->files);
+	pgconf_release(set->files);
 	set->files = NULL;
 }
 
@@ -264,8 +313,14 @@ static void pgconf_psql_files(const char *url, const struct pgconf_set *set, int
 		char *out = NULL;
 		int rc = dbm_pgdump_psql_file(url, set->files[i].path, &out);
 
-		if (rc != 0)
-			fail_msg("psql -f %s exited %d:\n%s", set->files[i].script, rc, out);
+		if (rc != 0) {
+			static char msg[65536];
+
+			snprintf(msg, sizeof(msg), "psql -f %s exited %d:\n%s",
+			         set->files[i].script, rc, out);
+			free(out);
+			fail_msg("%s", msg);
+		}
 		free(out);
 	}
 }
@@ -304,9 +359,12 @@ static void pgconf_dbm_expect(struct pgconf *t, const char *url, const char *m, 
 	struct dbm_test_result r;
 
 	pgconf_dbm(t, url, m, rb, args, &r);
-	if (r.status != want)
-		fail_msg("dbmigrate %s exited %d, not %d\nstdout:\n%s\nstderr:\n%s", args, r.status,
-		         want, r.out, r.err);
+	if (r.status != want) {
+		char what[600];
+
+		snprintf(what, sizeof(what), "dbmigrate %s (expected to exit %d)", args, want);
+		pgconf_fail_result(&r, what);
+	}
 	dbm_test_result_free(&r);
 }
 
@@ -314,29 +372,29 @@ static void pgconf_dbm_expect(struct pgconf *t, const char *url, const char *m, 
 static void pgconf_assert_same_db(const char *what, const char *x, const char *y,
                                   const char *history, int data)
 {
-	char *a = dbm_pgdump_schema(x, history, DBM_PGDUMP_PRIVILEGES);
-	char *b = dbm_pgdump_schema(y, history, DBM_PGDUMP_PRIVILEGES);
+	char *a = pgconf_own(dbm_pgdump_schema(x, history, DBM_PGDUMP_PRIVILEGES));
+	char *b = pgconf_own(dbm_pgdump_schema(y, history, DBM_PGDUMP_PRIVILEGES));
 
 	assert_true(strlen(b) > 0);
 	dbm_pgdump_assert_same(what, a, b);
-	free(a);
-	free(b);
+	pgconf_release(a);
+	pgconf_release(b);
 	if (data) {
-		a = dbm_pgdump_data(x, history);
-		b = dbm_pgdump_data(y, history);
+		a = pgconf_own(dbm_pgdump_data(x, history));
+		b = pgconf_own(dbm_pgdump_data(y, history));
 		dbm_pgdump_assert_same(what, a, b);
-		free(a);
-		free(b);
+		pgconf_release(a);
+		pgconf_release(b);
 	}
 }
 
 /* Asserts that the rows of sql on url are exactly want. */
 static void pgconf_assert_rows(const char *url, const char *sql, const char *want)
 {
-	char *got = dbm_pgdump_query(url, sql);
+	char *got = pgconf_own(dbm_pgdump_query(url, sql));
 
 	assert_string_equal(got, want);
-	free(got);
+	pgconf_release(got);
 }
 
 /* Asserts that the public schema of url holds nothing but the history table schema_history. */
@@ -376,15 +434,15 @@ static void pgconf_round_trip(struct pgconf *t, const char *migrations, const ch
 
 	assert_true(set.n > 0);
 	/* The empty database, for comparing after rollback --to 0. */
-	empty = dbm_pgdump_schema(t->url[2], "schema_history", DBM_PGDUMP_PRIVILEGES);
+	empty = pgconf_own(dbm_pgdump_schema(t->url[2], "schema_history", DBM_PGDUMP_PRIVILEGES));
 
 	pgconf_dbm(t, t->url[0], migrations, rollback, "migrate", &r);
 	if (r.status != 0)
-		fail_msg("migrate exited %d\nstdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+		pgconf_fail_result(&r, "migrate");
 	snprintf(want, sizeof(want), "Applied %d migration%s, now at version %s (", set.n,
 	         set.n == 1 ? "" : "s", set.files[set.n - 1].version);
 	if (!dbm_test_contains(r.out, want))
-		fail_msg("'%s' not in:\n%s", want, r.out);
+		pgconf_fail_result(&r, want);
 	dbm_test_result_free(&r);
 	snprintf(want, sizeof(want), "%d|%d|%s\n", set.n, set.n, set.files[set.n - 1].version);
 	pgconf_assert_rows(t->url[0],
@@ -412,9 +470,10 @@ static void pgconf_round_trip(struct pgconf *t, const char *migrations, const ch
 
 		pgconf_dbm_expect(t, t->url[0], migrations, rollback, "rollback --to 0", 0);
 		pgconf_assert_only_history(t->url[0]);
-		after = dbm_pgdump_schema(t->url[0], "schema_history", DBM_PGDUMP_PRIVILEGES);
+		after = pgconf_own(
+		    dbm_pgdump_schema(t->url[0], "schema_history", DBM_PGDUMP_PRIVILEGES));
 		dbm_pgdump_assert_same("after rollback --to 0 vs empty database", after, empty);
-		free(after);
+		pgconf_release(after);
 		snprintf(want, sizeof(want), "%d\n", set.n);
 		pgconf_assert_rows(
 		    t->url[0], "SELECT count(*) FROM schema_history WHERE type = 'UNDO_SQL'", want);
@@ -427,7 +486,7 @@ static void pgconf_round_trip(struct pgconf *t, const char *migrations, const ch
 		pgconf_dbm_expect(t, t->url[0], migrations, rollback, args, 0);
 		pgconf_assert_same_db(args, t->url[0], t->url[2], "schema_history", 0);
 	}
-	free(empty);
+	pgconf_release(empty);
 	pgconf_set_free(&set);
 }
 
@@ -598,11 +657,11 @@ static void pgconf_flyway_adopt(struct pgconf *t, const char *migrations, const 
 	snprintf(args, sizeof(args), "--table flyway_schema_history --schema %s migrate", schema);
 	pgconf_dbm(t, t->url[0], migrations, NULL, args, &r);
 	if (r.status != 0)
-		fail_msg("migrate exited %d\nstdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+		pgconf_fail_result(&r, "migrate");
 	snprintf(sql, sizeof(sql), "Applied %d migrations, now at version %s (", set.n - k,
 	         set.files[set.n - 1].version);
 	if (!dbm_test_contains(r.out, sql))
-		fail_msg("'%s' not in:\n%s", sql, r.out);
+		pgconf_fail_result(&r, sql);
 	dbm_test_result_free(&r);
 	for (i = k; i < set.n; i++)
 		pgconf_flyway_row(want, sizeof(want), base + i + 1, &set.files[i]);
@@ -704,9 +763,9 @@ static void test_pgsql_conformance__failure_names_file_line_and_sqlstate(void **
 	assert_int_equal(r.status, 1);
 	if (!dbm_test_contains(r.err, "migrations/V2__broken.sql:4: error: relation "
 	                              "\"missing_table\" does not exist"))
-		fail_msg("no file:line in:\n%s", r.err);
+		pgconf_fail_result(&r, "migrate (no file:line)");
 	if (!dbm_test_contains(r.err, "42P01"))
-		fail_msg("no SQLSTATE in:\n%s", r.err);
+		pgconf_fail_result(&r, "migrate (no SQLSTATE)");
 	dbm_test_result_free(&r);
 	pgconf_assert_rows(
 	    t->url[0],
@@ -718,15 +777,14 @@ static void test_pgsql_conformance__failure_names_file_line_and_sqlstate(void **
 }
 
 /*
- * KNOWN BUG (splitter, src/core/sqlsplit.c): pg_dump 15.14, 16.10, 17.6 and
- * later write "\restrict KEY" after the header and "\unrestrict KEY" at the
- * end of every plain dump. psql accepts them (they only fence off other
- * meta-commands); dbmigrate rejects the file with exit 2 ("psql
- * meta-command '\restrict' is not supported"), so a schema exported with a
- * current pg_dump cannot be used as a first migration. They are safe to
- * skip.
+ * pg_dump 15.14, 16.10, 17.6 and later write "\\restrict KEY" after the
+ * header and "\\unrestrict KEY" at the end of every plain dump. psql accepts
+ * them (they only fence off other meta-commands), so a schema exported with
+ * a current pg_dump must work as a first migration; the splitter used to
+ * refuse such a file with exit 2 ("psql meta-command '\\restrict' is not
+ * supported").
  */
-static void test_pgsql_conformance__known_bug_pg_dump_restrict_lines(void **state)
+static void test_pgsql_conformance__pg_dump_restrict_lines_are_skipped(void **state)
 {
 	struct pgconf *t = pgconf_state(state);
 	char m[1100];
@@ -757,17 +815,15 @@ static void test_pgsql_conformance__known_bug_pg_dump_restrict_lines(void **stat
 }
 
 /*
- * KNOWN BUG (runner/driver): a migration's session settings leak into the
- * history write and into the next migrations, because every migration runs
- * on the one connection. psql starts each file afresh, and Flyway restores
- * the role and search_path after each migration. pg_dump output runs
- * "SELECT pg_catalog.set_config('search_path', '', false)": dbmigrate then
- * fails with 'relation "schema_history" does not exist' (the history
- * insert is not schema-qualified), and even with a qualified insert the
- * next migration's unqualified CREATE TABLE fails with "no schema has been
- * selected to create in".
+ * A migration's session settings must not leak into the history write nor
+ * into the next migrations: psql starts each file afresh, and Flyway
+ * restores the role and search_path after each migration. pg_dump output
+ * runs "SELECT pg_catalog.set_config('search_path', '', false)"; dbmigrate
+ * used to fail on it with 'relation "schema_history" does not exist' (the
+ * history insert was not schema-qualified), and the next migration's
+ * unqualified CREATE TABLE with "no schema has been selected to create in".
  */
-static void test_pgsql_conformance__known_bug_search_path_set_by_a_migration(void **state)
+static void test_pgsql_conformance__search_path_set_by_a_migration_does_not_leak(void **state)
 {
 	struct pgconf *t = pgconf_state(state);
 	char m[1100];
@@ -781,8 +837,13 @@ static void test_pgsql_conformance__known_bug_search_path_set_by_a_migration(voi
 	pgconf_round_trip(t, m, NULL, 0);
 }
 
-/* KNOWN BUG (runner/driver): as above, with SET ROLE: the history insert runs as that role. */
-static void test_pgsql_conformance__known_bug_set_role_in_a_migration(void **state)
+/*
+ * As above, with SET ROLE. The history row is written inside the
+ * migration's transaction; it used to be written while the migration's role
+ * was still in force and failed with "permission denied for table
+ * schema_history" (SQLSTATE 42501), where psql applies both files.
+ */
+static void test_pgsql_conformance__set_role_in_a_migration_does_not_leak(void **state)
 {
 	struct pgconf *t = pgconf_state(state);
 	char m[1100];
@@ -814,9 +875,9 @@ int main(void)
 	    PGCONF(test_pgsql_conformance__flyway_history_in_a_schema_flyway_created),
 	    PGCONF(test_pgsql_conformance__six_runners_on_the_wide_set),
 	    PGCONF(test_pgsql_conformance__failure_names_file_line_and_sqlstate),
-	    PGCONF(test_pgsql_conformance__known_bug_pg_dump_restrict_lines),
-	    PGCONF(test_pgsql_conformance__known_bug_search_path_set_by_a_migration),
-	    PGCONF(test_pgsql_conformance__known_bug_set_role_in_a_migration),
+	    PGCONF(test_pgsql_conformance__pg_dump_restrict_lines_are_skipped),
+	    PGCONF(test_pgsql_conformance__search_path_set_by_a_migration_does_not_leak),
+	    PGCONF(test_pgsql_conformance__set_role_in_a_migration_does_not_leak),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,8 +160,13 @@ char *dbm_pgdump_query(const char *url, const char *sql)
 	char *text = NULL;
 	int rc = pgdump_run("psql", args, 0, &text);
 
-	if (rc != 0)
-		fail_msg("psql -c '%s' exited %d: %s", sql, rc, text);
+	if (rc != 0) {
+		static char msg[65536];
+
+		snprintf(msg, sizeof(msg), "psql -c '%s' exited %d: %s", sql, rc, text);
+		free(text);
+		fail_msg("%s", msg);
+	}
 	return text;
 }
 
@@ -228,8 +233,13 @@ char *dbm_pgdump_schema(const char *url, const char *exclude_table, unsigned fla
 	args[n++] = url;
 	args[n] = NULL;
 	rc = pgdump_run("pg_dump", args, 1, &text);
-	if (rc != 0)
-		fail_msg("pg_dump exited %d: %s", rc, text);
+	if (rc != 0) {
+		static char msg[65536];
+
+		snprintf(msg, sizeof(msg), "pg_dump exited %d: %s", rc, text);
+		free(text);
+		fail_msg("%s", msg);
+	}
 	return dbm_pgdump_normalise(text);
 }
 
