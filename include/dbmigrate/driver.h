@@ -78,6 +78,15 @@ struct dbm_driver {
 	int (*query)(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx);
 
 	/*
+	 * Optional: puts the session back as it was after connect, undoing what
+	 * a migration changed with SET (search path, SQL mode, time zone ...),
+	 * so that each script starts as it would in a new session of the
+	 * database's own client. Called after each script; never releases the
+	 * lock. 0 or DBM_ERR_RUN.
+	 */
+	int (*reset_session)(struct dbm_conn *c);
+
+	/*
 	 * Optional: DBM_EXEC_* flags of a statement (NULL: always 0). Pure, no I/O.
 	 * The runner runs a file holding a NO_TX or TX_CONTROL statement outside
 	 * a transaction of its own, one statement at a time, as psql would.

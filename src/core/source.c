@@ -41,6 +41,8 @@ struct source_run {
 	struct dbm_buf line; /* a partial line that holds a '$', when non-empty */
 	struct dbm_buf out;  /* a replaced line */
 	unsigned lineno;     /* line of the first byte not yet passed on (1-based) */
+	int crlf_to_lf;      /* MySQL: "\r\n" reaches the splitter as "\n", as the mariadb client reads it */
+	int cr_pending;      /* a '\r' ended the last piece fed; the next byte decides */
 };
 
 static const char source_bom[3] = {'\xEF', '\xBB', '\xBF'};
@@ -114,6 +116,38 @@ static int source_where(struct source_run *run, int r)
 }
 
 /*
+ * Feeds the splitter. The mysql/mariadb client reads a script line by line
+ * and drops the '\r' of every "\r\n", inside strings and routine bodies
+ * too, so for MySQL the same bytes reach the server here. Returns as
+ * dbm_splitter_feed.
+ */
+static int source_feed(struct source_run *run, const char *p, size_t n)
+{
+	const char *end = p + n, *cr;
+	int r;
+
+	if (!run->crlf_to_lf)
+		return dbm_splitter_feed(run->sp, p, n);
+	if (run->cr_pending && n > 0) {
+		run->cr_pending = 0;
+		if (*p != '\n' && (r = dbm_splitter_feed(run->sp, "\r", 1)) != 0)
+			return r;
+	}
+	while (p < end && (cr = memchr(p, '\r', (size_t)(end - p))) != NULL) {
+		if (cr > p && (r = dbm_splitter_feed(run->sp, p, (size_t)(cr - p))) != 0)
+			return r;
+		if (cr + 1 == end) {
+			run->cr_pending = 1;
+			return 0;
+		}
+		if (cr[1] != '\n' && (r = dbm_splitter_feed(run->sp, cr, 1)) != 0)
+			return r;
+		p = cr + 1;
+	}
+	return p < end ? dbm_splitter_feed(run->sp, p, (size_t)(end - p)) : 0;
+}
+
+/*
  * Passes replaced text on to the after-checksum and the splitter. Returns
  * 0, the callback's value, or a negative error class (error set).
  */
@@ -129,7 +163,7 @@ static int source_emit(struct source_run *run, const char *p, size_t n)
 			return source_where(run, r); /* a placeholder value that is not UTF-8 */
 	}
 	if (run->sp) {
-		r = dbm_splitter_feed(run->sp, p, n);
+		r = source_feed(run, p, n);
 		if (r != 0)
 			return source_where(run, r);
 	}
@@ -261,6 +295,12 @@ static int source_finish(struct source_run *run)
 			return r;
 		dbm_buf_clear(&run->line);
 	}
+	if (run->sp && run->cr_pending) {
+		run->cr_pending = 0;
+		r = dbm_splitter_feed(run->sp, "\r", 1);
+		if (r != 0)
+			return source_where(run, r);
+	}
 	if (run->sp) {
 		r = dbm_splitter_finish(run->sp);
 		if (r != 0)
@@ -301,6 +341,7 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 	}
 	if (o->on_stmt) {
 		run.sp = dbm_splitter_new(o->dialect, o->on_stmt, o->ctx);
+		run.crlf_to_lf = o->dialect == DBM_DIALECT_MYSQL;
 		if (!run.sp) {
 			r = DBM_ERR_NOMEM;
 			goto done;

@@ -554,7 +554,23 @@ static int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int 
 	return 0;
 }
 
-/* A psql meta-command at buf[p]: returns DBM_ERR_USAGE with the error set, or 0 with need set. */
+/* 1 when the words after "\set" at buf[q] are ON_ERROR_STOP (any case). */
+static int split_meta_sets_on_error_stop(const struct dbm_splitter *s, size_t q)
+{
+	const char *b = s->buf.ptr;
+	size_t len = s->buf.len, e;
+
+	while (q < len && (b[q] == ' ' || b[q] == '\t'))
+		q++;
+	for (e = q; e < len && (s->tab[(unsigned char)b[e]] & SPLIT_C_WORD); e++)
+		;
+	return split_kw(b + q, e - q, "on_error_stop");
+}
+
+/*
+ * A psql meta-command at buf[p]: skipped when harmless (see below), else
+ * DBM_ERR_USAGE with the error set; 0 with need set when more input is needed.
+ */
 static int split_meta_command(struct dbm_splitter *s, size_t p, int eof)
 {
 	const char *b = s->buf.ptr;
@@ -562,10 +578,23 @@ static int split_meta_command(struct dbm_splitter *s, size_t p, int eof)
 	size_t q = p + 1;
 	unsigned line;
 
+	/* the whole line first: whether it is skipped depends on its words */
+	if (!memchr(b + p, '\n', len - p) && !eof) {
+		s->need = 1;
+		return 0;
+	}
 	while (q < len && !(s->tab[(unsigned char)b[q]] & SPLIT_C_SPACE))
 		q++;
-	if (q >= len && !eof) {
-		s->need = 1;
+	/*
+	 * pg_dump (since 17.6, 16.10, 15.14, ...) brackets its output with
+	 * "\restrict KEY" and "\unrestrict KEY", which only stop psql from running
+	 * meta-commands hidden in the data; "\set ON_ERROR_STOP ..." asks psql for
+	 * what dbmigrate always does. Such lines are skipped like comments.
+	 */
+	if (split_kw(b + p + 1, q - p - 1, "restrict") || split_kw(b + p + 1, q - p - 1, "unrestrict") ||
+	    (split_kw(b + p + 1, q - p - 1, "set") && split_meta_sets_on_error_stop(s, q))) {
+		s->state = SPLIT_LINE_COMMENT;
+		s->pos = q;
 		return 0;
 	}
 	line = split_line_at(s, p);

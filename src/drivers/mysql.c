@@ -72,6 +72,7 @@ struct mysqldrv_conn {
 	int lost;         /* the connection died: every later call fails at once */
 	int pending_use;  /* parent.schema did not exist at connect: USE it before each statement */
 	unsigned long id; /* CONNECTION_ID() */
+	char *restore_sql; /* SET SESSION ... of the settings at connect, for reset_session */
 
 	/* The lock held, if any. */
 	char *lock_name;       /* GET_LOCK name or the lock row's key; NULL when not held */
@@ -672,6 +673,22 @@ static int mysqldrv_retryable(void)
  * Reads who we are and what the server is, then sets the session up
  * (schema, timeouts). Returns 0, DBM_ERR_RUN or DBM_ERR_NOMEM.
  */
+/*
+ * A query that returns the one statement putting back the session settings
+ * a migration may change (as the mariadb client's next file, in a new
+ * session, would find them).
+ */
+static const char mysqldrv_snapshot_sql[] =
+    "SELECT CONCAT('SET SESSION sql_mode = ', QUOTE(@@SESSION.sql_mode),"
+    " ', time_zone = ', QUOTE(@@SESSION.time_zone),"
+    " ', foreign_key_checks = ', @@SESSION.foreign_key_checks,"
+    " ', unique_checks = ', @@SESSION.unique_checks,"
+    " ', autocommit = ', @@SESSION.autocommit,"
+    " ', character_set_client = ', QUOTE(@@SESSION.character_set_client),"
+    " ', character_set_results = ', IFNULL(QUOTE(@@SESSION.character_set_results), 'NULL'),"
+    " ', collation_connection = ', QUOTE(@@SESSION.collation_connection),"
+    " ', lock_wait_timeout = ', @@SESSION.lock_wait_timeout)";
+
 static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o)
 {
 	struct dbm_buf sql = DBM_BUF_INIT;
@@ -750,7 +767,10 @@ static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o
 		    0)
 			goto oom;
 		rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
+		if (rc < 0)
+			goto done;
 	}
+	rc = mysqldrv_query_value(c, mysqldrv_snapshot_sql, &c->restore_sql);
 	goto done;
 oom:
 	rc = dbm_error_oom();
@@ -936,6 +956,30 @@ static void mysqldrv_word(const char **pp, const char *end, char *w, size_t n)
  * not MariaDB's BEGIN NOT ATOMIC block); 0 otherwise. MySQL has no
  * statement that refuses a transaction: nothing is NO_TX.
  */
+/*
+ * Puts back the settings of the session at connect (sql_mode, time_zone,
+ * foreign_key_checks, ...) and the current database, which a migration may
+ * have changed with SET or USE. GET_LOCK is not touched. 0 or DBM_ERR_RUN.
+ */
+static int mysqldrv_reset_session(struct dbm_conn *conn)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	struct dbm_buf sql = DBM_BUF_INIT;
+	int rc = mysqldrv_check_alive(c);
+
+	if (rc < 0 || !c->restore_sql)
+		return rc;
+	rc = mysqldrv_run(c, c->my, c->restore_sql, strlen(c->restore_sql));
+	if (rc == 0 && c->parent.schema && !c->pending_use) {
+		if (dbm_buf_adds(&sql, "USE ") < 0 || mysqldrv_quote_ident(&sql, c->parent.schema) < 0)
+			rc = DBM_ERR_NOMEM;
+		else
+			rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
+	}
+	dbm_buf_free(&sql);
+	return rc;
+}
+
 static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 {
 	const char *p = s->sql, *end = s->sql + s->len;
@@ -1574,6 +1618,7 @@ static void mysqldrv_disconnect(struct dbm_conn *conn)
 	pthread_mutex_destroy(&c->hb_mu);
 	mysqldrv_params_free(&c->params);
 	dbm_free(c->app_name);
+	dbm_free(c->restore_sql);
 	dbm_free(c->parent.schema);
 	dbm_free(c->parent.user);
 	dbm_free(c->parent.server_version);
@@ -1596,6 +1641,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .disconnect = mysqldrv_disconnect,
     .exec = mysqldrv_exec,
     .query = mysqldrv_query,
+    .reset_session = mysqldrv_reset_session,
     .stmt_flags = mysqldrv_stmt_flags,
     .lock = mysqldrv_lock,
     .unlock = mysqldrv_unlock,

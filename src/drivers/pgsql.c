@@ -34,6 +34,7 @@ struct pgsql_conn {
 	int lost;         /* the connection broke; every later call fails at once */
 	int locked;       /* the advisory lock is held */
 	int64_t lock_key; /* its key while held */
+	struct dbm_buf session; /* the SET statements that make dbmigrate's session, re-run by reset */
 };
 
 extern const struct dbm_driver dbm_pgsql_driver;
@@ -259,12 +260,9 @@ static int pgsql_run(struct pgsql_conn *pc, const char *sql)
  */
 static int pgsql_set_seconds(struct pgsql_conn *pc, const char *name, int seconds)
 {
-	char sql[128];
-
 	if (seconds <= 0)
 		return 0;
-	snprintf(sql, sizeof(sql), "SET %s = '%ds'", name, seconds);
-	return pgsql_run(pc, sql);
+	return dbm_buf_addf(&pc->session, "; SET %s = '%ds'", name, seconds);
 }
 
 static int pgsql_client_version(struct dbm_buf *out)
@@ -323,7 +321,7 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 	char ver[64];
 
 	PQsetNoticeProcessor(pc->pg, pgsql_notice_drop, NULL);
-	if ((rc = pgsql_run(pc, "SET client_min_messages = warning")) < 0)
+	if ((rc = dbm_buf_adds(&pc->session, "SET client_min_messages = warning")) < 0)
 		goto done;
 	pc->parent.user = dbm_strdup(PQuser(pc->pg) ? PQuser(pc->pg) : "");
 	if (!pc->parent.user) {
@@ -342,10 +340,8 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 		goto done;
 	}
 	if (o->schema && o->schema[0]) {
-		if ((rc = dbm_buf_adds(&sql, "SET search_path TO ")) < 0 ||
-		    (rc = pgsql_add_ident(&sql, o->schema)) < 0)
-			goto done;
-		if ((rc = pgsql_run(pc, sql.ptr)) < 0)
+		if ((rc = dbm_buf_adds(&pc->session, "; SET search_path TO ")) < 0 ||
+		    (rc = pgsql_add_ident(&pc->session, o->schema)) < 0)
 			goto done;
 		pc->parent.schema = dbm_strdup(o->schema);
 	} else {
@@ -363,9 +359,10 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 		rc = dbm_error_oom();
 		goto done;
 	}
-	if ((rc = pgsql_set_seconds(pc, "statement_timeout", o->statement_timeout)) < 0)
+	if ((rc = pgsql_set_seconds(pc, "statement_timeout", o->statement_timeout)) < 0 ||
+	    (rc = pgsql_set_seconds(pc, "lock_timeout", o->ddl_lock_timeout)) < 0)
 		goto done;
-	rc = pgsql_set_seconds(pc, "lock_timeout", o->ddl_lock_timeout);
+	rc = pgsql_run(pc, pc->session.ptr);
 done:
 	PQclear(res);
 	dbm_buf_free(&sql);
@@ -383,7 +380,31 @@ static void pgsql_disconnect(struct dbm_conn *c)
 	dbm_free(pc->parent.schema);
 	dbm_free(pc->parent.user);
 	dbm_free(pc->parent.server_version);
+	dbm_buf_free(&pc->session);
 	dbm_free(pc);
+}
+
+/*
+ * Puts the session back as it was after connecting, as psql running the
+ * next file in a new session would find it: the role and every setting a
+ * migration SET (search_path, timeouts, ...) are reset, then dbmigrate's own
+ * settings are made again. The advisory lock is not touched. 0 or
+ * DBM_ERR_RUN.
+ */
+static int pgsql_reset_session(struct dbm_conn *c)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	struct dbm_buf sql = DBM_BUF_INIT;
+	int rc;
+
+	/* RESET ALL leaves the role alone: SET SESSION AUTHORIZATION DEFAULT resets it too. */
+	if (dbm_buf_adds(&sql, "SET SESSION AUTHORIZATION DEFAULT; RESET ALL; ") < 0 ||
+	    dbm_buf_add(&sql, pc->session.ptr, pc->session.len) < 0)
+		rc = DBM_ERR_NOMEM;
+	else
+		rc = pgsql_run(pc, sql.ptr);
+	dbm_buf_free(&sql);
+	return rc;
 }
 
 /*
@@ -948,6 +969,7 @@ const struct dbm_driver dbm_pgsql_driver = {
     .disconnect = pgsql_disconnect,
     .exec = pgsql_exec,
     .query = pgsql_query,
+    .reset_session = pgsql_reset_session,
     .stmt_flags = pgsql_stmt_flags,
     .lock = pgsql_lock,
     .unlock = pgsql_unlock,

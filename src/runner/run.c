@@ -186,16 +186,44 @@ static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
 	else if (kind == DBM_RUN_UNDO)
 		dbm_error_set_hint("A failed row was recorded. Finish or revert the undo by hand, "
 				   "then run 'dbmigrate repair' to remove the failed row.");
-	else if (file->undo)
+	else if (file->undo && ex->done > 0)
 		dbm_error_set_hint("A failed row was recorded. Either fix the file and revert "
 				   "statements 1 to %u by hand (%s undoes the whole migration), or "
 				   "finish the migration by hand; then run 'dbmigrate repair' and "
 				   "'dbmigrate migrate'.", ex->done, file->undo->path);
-	else
+	else if (ex->done > 0)
 		dbm_error_set_hint("A failed row was recorded. Fix the file and revert the applied "
 				   "statements by hand (or finish them), then run 'dbmigrate repair' "
 				   "and 'dbmigrate migrate'.");
+	else
+		dbm_error_set_hint("A failed row was recorded; nothing of the file was applied. Fix "
+				   "the file, then run 'dbmigrate repair' and 'dbmigrate migrate'.");
 	return DBM_ERR_RUN;
+}
+
+/*
+ * After the script's statements: the session goes back to how it was after
+ * connecting (the role, search path, SQL mode ... a migration set), before
+ * dbmigrate writes the history row and before the next script, which thus
+ * starts as it would in a new session of the database's own client.
+ * status is the script's result: an error of the script is kept over one
+ * of the reset. Returns status, or the reset's error when status is 0.
+ */
+static int run_reset_session(struct dbm_session *s, int status)
+{
+	struct dbm_error saved;
+	int r;
+
+	if (s->dry_run || !s->driver->reset_session)
+		return status;
+	if (status < 0)
+		saved = *dbm_error_last();
+	r = s->driver->reset_session(s->conn);
+	if (status < 0) {
+		*dbm_error_last() = saved;
+		return status;
+	}
+	return r;
 }
 
 int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
@@ -276,6 +304,8 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	o.on_stmt = run_exec_stmt;
 	o.ctx = &ex;
 	r = dbm_source_run(file->path, file->path, &o, NULL);
+	if (r == 0 || (!tx && ex.failed_index))
+		r = run_reset_session(s, r);
 	if (r < 0) {
 		if (!tx && ex.failed_index)
 			r = run_fail_partial(s, &row, &ex, &sc, kind, file, marker_rank != 0);

@@ -139,7 +139,11 @@ static int session_connect(struct dbm_session *s)
 		return r;
 	}
 	s->conn->driver = s->driver;
-	s->schema = cfg->schema;
+	/*
+	 * Always name the history table with its schema: a migration may change
+	 * the search path (pg_dump's preamble empties it) before its row is written.
+	 */
+	s->schema = cfg->schema ? cfg->schema : s->conn->schema;
 	return 0;
 }
 

@@ -104,6 +104,58 @@ static void test_source__bom_is_not_passed_to_the_splitter(void **state)
 	dbm_buf_free(&s.text);
 }
 
+/* The mariadb client drops the '\r' of "\r\n" everywhere, strings included; so does MySQL's dialect. */
+static void test_source__mysql_reads_crlf_as_the_client_does(void **state)
+{
+	static const char text[] = "INSERT INTO t VALUES ('a\r\nb', 'c\rd');\r\nSELECT 1;\r\n";
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_MYSQL, NULL, 0, collect, &s};
+	char *path, *dir = write_tmp(text, sizeof(text) - 1, &path);
+
+	(void)state;
+	assert_int_equal(dbm_source_run(path, "V1__t.sql", &o, NULL), 0);
+	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\nb', 'c\rd')\n3:SELECT 1");
+	dbm_buf_free(&s.text);
+	remove_tmp(dir, path);
+
+	/* PostgreSQL keeps the bytes as written */
+	memset(&s, 0, sizeof(s));
+	o.dialect = DBM_DIALECT_PGSQL;
+	dir = write_tmp(text, sizeof(text) - 1, &path);
+	assert_int_equal(dbm_source_run(path, "V1__t.sql", &o, NULL), 0);
+	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\r\nb', 'c\rd')\n3:SELECT 1");
+	dbm_buf_free(&s.text);
+	remove_tmp(dir, path);
+}
+
+/* A "\r\n" split by the 64 KiB read boundary still loses its '\r'. */
+static void test_source__mysql_crlf_across_the_read_boundary(void **state)
+{
+	size_t n = 65536 + 64, i;
+	char *text = malloc(n + 1);
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_MYSQL, NULL, 0, collect, &s};
+	char *path, *dir;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, "SELECT '", 8);
+	for (i = 8; i < 65535; i++)
+		text[i] = 'x';
+	memcpy(text + 65535, "\r\n", 2);
+	memcpy(text + 65537, "y';\r", 4);
+	n = 65541;
+	dir = write_tmp(text, n, &path);
+	assert_int_equal(dbm_source_run(path, "V1__t.sql", &o, NULL), 0);
+	assert_int_equal(s.count, 1);
+	assert_int_equal(s.text.len, 2 + 65535 - 8 + 8 + 1 + 2); /* "1:" SELECT 'xx..x \n y' */
+	assert_int_equal(s.text.ptr[s.text.len - 3], '\n');
+	assert_null(memchr(s.text.ptr, '\r', s.text.len));
+	dbm_buf_free(&s.text);
+	remove_tmp(dir, path);
+	free(text);
+}
+
 static void test_source__unreadable_file_is_a_run_error_naming_it(void **state)
 {
 	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL};
@@ -419,6 +471,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    T(test_source__checksum_of_a_bom_crlf_file_matches_flyway),
 	    T(test_source__bom_is_not_passed_to_the_splitter),
+	    T(test_source__mysql_reads_crlf_as_the_client_does),
+	    T(test_source__mysql_crlf_across_the_read_boundary),
 	    T(test_source__unreadable_file_is_a_run_error_naming_it),
 	    T(test_source__invalid_utf8_names_file_offset_and_line),
 	    T(test_source__truncated_utf8_at_the_end_of_a_later_chunk),

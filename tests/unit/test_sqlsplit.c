@@ -351,10 +351,15 @@ static void test_sqlsplit__pgsql_meta_command(void **state)
 	            "error -2 at line 3: psql meta-command '\\connect' is not supported\n"
 	            "hint: Remove the line; put connection settings in the configuration and use "
 	            "placeholders (${name}) or the file's .conf for variables.\n");
-	check_split(DBM_DIALECT_PGSQL, "\\set ON_ERROR_STOP on\n",
+	check_split(DBM_DIALECT_PGSQL, "\\set x 1\n",
 	            "error -2 at line 1: psql meta-command '\\set' is not supported\n"
 	            "hint: Remove the line; put connection settings in the configuration and use "
 	            "placeholders (${name}) or the file's .conf for variables.\n");
+	/* pg_dump's \restrict guard lines and \set ON_ERROR_STOP ask for nothing dbmigrate lacks */
+	check_split(DBM_DIALECT_PGSQL,
+	            "\\restrict AbC123\nSET x = 1;\n\\set ON_ERROR_STOP on\nSELECT 2;\n"
+	            "\\unrestrict AbC123\n",
+	            "2:SET x = 1\n4:SELECT 2\n");
 	/* inside a statement a backslash is just a byte */
 	check_split(DBM_DIALECT_PGSQL, "SELECT 1 \\\n;", "1:SELECT 1 \\\n");
 }
