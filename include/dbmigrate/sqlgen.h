@@ -41,6 +41,9 @@ int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *tab
 /* row->installed_by NULL: the dialect's current-user expression. installed_on is left to its default. */
 int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *table,
 			   const struct dbm_history_row *row, struct dbm_buf *out);
+/* Turns the failed row with that rank into a success row that took execution_time ms. */
+int dbm_sql_history_succeed(enum dbm_dialect d, const char *schema, const char *table, int rank,
+			    int execution_time, struct dbm_buf *out);
 int dbm_sql_history_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
 			   struct dbm_buf *out);
 /* Sets checksum (NULL: SQL NULL) and description of the row with that rank. */

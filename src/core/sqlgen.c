@@ -251,6 +251,17 @@ int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *t
 	return 0;
 }
 
+int dbm_sql_history_succeed(enum dbm_dialect d, const char *schema, const char *table, int rank,
+			    int execution_time, struct dbm_buf *out)
+{
+	dbm_buf_clear(out);
+	if (dbm_buf_adds(out, "UPDATE ") < 0 || dbm_sql_table(d, schema, table, out) < 0 ||
+	    dbm_buf_addf(out, " SET success = %s, execution_time = %d WHERE installed_rank = %d",
+			 d == DBM_DIALECT_PGSQL ? "true" : "1", execution_time, rank) < 0)
+		return DBM_ERR_NOMEM;
+	return 0;
+}
+
 int dbm_sql_history_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
 			   struct dbm_buf *out)
 {

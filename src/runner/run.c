@@ -324,7 +324,15 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	dbm_failpoint("before_history");
 	row.execution_time = run_elapsed_ms(&t0);
 	row.success = 1;
-	r = dbm_session_record(s, &row);
+	if (marker_rank) {
+		/* the failed row written before the run becomes its success row, keeping its rank */
+		r = dbm_sql_history_succeed(s->dialect, s->schema, s->cfg->table, marker_rank,
+					    row.execution_time, &s->sql);
+		if (r == 0)
+			r = dbm_session_exec(s, s->sql.ptr);
+	} else {
+		r = dbm_session_record(s, &row);
+	}
 	if (r < 0) {
 		if (tx) {
 			struct dbm_error saved = *dbm_error_last();
@@ -333,15 +341,6 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 			*dbm_error_last() = saved;
 		}
 		goto fail;
-	}
-	if (marker_rank) {
-		/* the success row is in: the failed row of this run goes */
-		r = dbm_sql_history_delete(s->dialect, s->schema, s->cfg->table, marker_rank,
-					   &s->sql);
-		if (r == 0)
-			r = dbm_session_exec(s, s->sql.ptr);
-		if (r < 0)
-			goto fail;
 	}
 	dbm_failpoint("after_history");
 	if (tx) {

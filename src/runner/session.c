@@ -142,8 +142,10 @@ static int session_connect(struct dbm_session *s)
 	/*
 	 * Always name the history table with its schema: a migration may change
 	 * the search path (pg_dump's preamble empties it) before its row is written.
+	 * SQLite has one schema a file, and no search path.
 	 */
-	s->schema = cfg->schema ? cfg->schema : s->conn->schema;
+	s->schema = cfg->schema ? cfg->schema
+				: (s->dialect == DBM_DIALECT_SQLITE ? NULL : s->conn->schema);
 	return 0;
 }
 
