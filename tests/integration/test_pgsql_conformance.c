@@ -664,12 +664,9 @@ static void pgconf_flyway_adopt(struct pgconf *t, const char *migrations, const 
 		pgconf_fail_result(&r, sql);
 	dbm_test_result_free(&r);
 	/*
-	 * Ranks follow on without gaps, as Flyway numbers them. KNOWN BUG
-	 * (src/runner/run.c, since the failed row written before a migration
-	 * that runs outside a transaction): that marker row takes a rank and is
-	 * deleted afterwards, so V9 (CREATE INDEX CONCURRENTLY) is recorded at
-	 * rank 10 and every later row one higher. Updating the marker row into
-	 * the success row would keep the ranks.
+	 * Ranks follow on without gaps, as Flyway numbers them. The failed row
+	 * written before a migration that runs outside a transaction (V9, CREATE
+	 * INDEX CONCURRENTLY) once took a rank of its own and left a gap.
 	 */
 	for (i = k; i < set.n; i++)
 		pgconf_flyway_row(want, sizeof(want), base + i + 1, &set.files[i]);
