@@ -28,7 +28,7 @@ trap 'exit 130' INT TERM
 build() { # build DIR [cmake options...]
 	local dir=$1
 	shift
-	cmake -S . -B "$dir" -DDBM_WERROR=ON -DDBM_FAILPOINTS=ON "$@" >/dev/null
+	cmake -S . -B "$dir" -DDBM_WERROR=ON -DDBM_FAILPOINTS=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "$@" >/dev/null
 	cmake --build "$dir" -j"$jobs" >/dev/null
 }
 
