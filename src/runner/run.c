@@ -226,6 +226,27 @@ static int run_reset_session(struct dbm_session *s, int status)
 	return r;
 }
 
+/*
+ * PostgreSQL refuses to use an enum value added by ALTER TYPE ... ADD VALUE
+ * in the transaction that added it (SQLSTATE 55P04), while psql, running
+ * the file statement by statement, applies it. The transaction has been
+ * rolled back, so nothing of the file remains: it runs again from the start
+ * without a transaction, as psql would, with a warning. Returns 1 for that
+ * case, else 0.
+ */
+static int run_retry_outside_tx(const struct dbm_file *file, const struct run_exec *ex)
+{
+	const struct dbm_error *e = dbm_error_last();
+
+	if (strcmp(e->sqlstate, "55P04") != 0)
+		return 0;
+	dbm_out_warn("%s:%u: %s: the file adds an enum value and uses it, which PostgreSQL "
+		     "allows only outside a transaction; it runs again from the start, statement "
+		     "by statement; if a statement fails, the ones before it stay applied",
+		     file->path, ex->failed_line, e->message);
+	return 1;
+}
+
 int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
 		   const char *version, const char *description, struct dbm_run_result *res)
 {
@@ -286,6 +307,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 
 	run_label(kind, file, version, label, sizeof(label));
 	dbm_out_progress_begin(label);
+again:
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (tx) {
 		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
@@ -314,6 +336,11 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 
 			dbm_session_exec(s, dbm_sql_rollback(s->dialect));
 			*dbm_error_last() = saved;
+			if (ex.failed_index && run_retry_outside_tx(file, &ex)) {
+				tx = 0;
+				memset(&ex, 0, sizeof(ex));
+				goto again;
+			}
 			if (ex.failed_index)
 				dbm_error_set_hint("Nothing of this migration was applied (its "
 						   "transaction was rolled back). Fix the file and "

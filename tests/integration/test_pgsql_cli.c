@@ -351,6 +351,28 @@ static void test_pgsql_cli__six_runners_apply_each_migration_once(void **state)
 	pgc_assert_rows(t, "SELECT id FROM users ORDER BY id", "1\n2\n");
 }
 
+static void test_pgsql_cli__enum_value_added_and_used_in_one_file(void **state)
+{
+	struct pgc *t = pgc_state(state);
+	struct dbm_test_result r;
+
+	dbm_test_write(t->dir, "migrations/V1__mood.sql",
+	               "CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE p (m mood);\n");
+	dbm_test_write(t->dir, "migrations/V2__happy.sql",
+	               "ALTER TYPE mood ADD VALUE 'happy';\n"
+	               "INSERT INTO p VALUES ('happy');\n");
+	pgc_migrate(t, t->migrations, &r);
+	if (r.status != 0)
+		fail_msg("migrate exited %d: %s", r.status, r.err);
+	if (!dbm_test_contains(r.err, "V2__happy.sql:2") ||
+	    !dbm_test_contains(r.err, "runs again from the start"))
+		fail_msg("no warning in stderr: %s", r.err);
+	dbm_test_result_free(&r);
+	pgc_assert_rows(t, "SELECT m FROM p", "happy\n");
+	pgc_assert_rows(t, "SELECT installed_rank, version, success FROM schema_history ORDER BY 1",
+	                "1|1|t\n2|2|t\n");
+}
+
 #define PGC(f) cmocka_unit_test_setup_teardown(f, pgc_setup, pgc_teardown)
 
 int main(void)
@@ -359,6 +381,7 @@ int main(void)
 	    PGC(test_pgsql_cli__sample_migrations_apply),
 	    PGC(test_pgsql_cli__failing_statement_names_file_line_and_sqlstate),
 	    PGC(test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction),
+	    PGC(test_pgsql_cli__enum_value_added_and_used_in_one_file),
 	    PGC(test_pgsql_cli__second_runner_times_out_on_the_lock),
 	    PGC(test_pgsql_cli__six_runners_apply_each_migration_once),
 	};
