@@ -121,9 +121,10 @@ const char *dbm_state_name(enum dbm_state s);
  * with dbm_free) and *n. When some selected version has no undo file,
  * returns DBM_ERR_USAGE with the message "no undo script for version ..."
  * and detail listing each such version and the expected file name
- * (rollback/U<version>__<description>.sql), and *out NULL. DBM_ERR_NOMEM.
+ * (<rollback_dir>/U<version>__<description>.sql; rollback_dir NULL:
+ * "rollback"), and *out NULL. DBM_ERR_NOMEM.
  */
-int dbm_plan_rollback(const struct dbm_plan *p, int steps, const char *to_version, size_t **out,
-		      size_t *n);
+int dbm_plan_rollback(const struct dbm_plan *p, int steps, const char *to_version,
+		      const char *rollback_dir, size_t **out, size_t *n);
 
 #endif /* DBM_PLAN_H */

@@ -56,7 +56,8 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (r == 0)
 		r = dbm_session_plan(&s, NULL, &plan);
 	if (r == 0)
-		r = dbm_plan_rollback(&plan, a->to ? 0 : (a->steps ? a->steps : 1), a->to, &sel, &n);
+		r = dbm_plan_rollback(&plan, a->to ? 0 : (a->steps ? a->steps : 1), a->to,
+				      cfg->rollback, &sel, &n);
 	if (r == 0)
 		r = rollback_precheck(&s, &plan, sel, n);
 	if (r < 0)

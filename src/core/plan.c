@@ -654,11 +654,11 @@ static int plan_rollback_candidate(const struct dbm_plan *p, const struct dbm_pl
 	return 1;
 }
 
-/* Appends "rollback/U<version>__<description with '_'>.sql" for item it. */
-static int plan_add_undo_name(struct dbm_buf *d, const struct dbm_plan_item *it)
+/* Appends "<dir>/U<version>__<description with '_'>.sql" for item it. */
+static int plan_add_undo_name(struct dbm_buf *d, const char *dir, const struct dbm_plan_item *it)
 {
 	const char *s;
-	int rc = dbm_buf_addf(d, "rollback/U%s__", it->version);
+	int rc = dbm_buf_addf(d, "%s/U%s__", dir, it->version);
 
 	for (s = it->description; rc == 0 && s && *s; s++)
 		rc = dbm_buf_addc(d, *s == ' ' ? '_' : *s);
@@ -671,7 +671,8 @@ static int plan_add_undo_name(struct dbm_buf *d, const struct dbm_plan_item *it)
  * Sets the error for the selected items that have no undo file. Returns
  * DBM_ERR_USAGE, or DBM_ERR_NOMEM when the text cannot be built.
  */
-static int plan_rollback_missing(const struct dbm_plan *p, const size_t *sel, size_t n)
+static int plan_rollback_missing(const struct dbm_plan *p, const char *dir, const size_t *sel,
+                                 size_t n)
 {
 	struct dbm_buf versions = DBM_BUF_INIT, detail = DBM_BUF_INIT;
 	size_t i, nmissing = 0;
@@ -687,7 +688,7 @@ static int plan_rollback_missing(const struct dbm_plan *p, const size_t *sel, si
 			rc = dbm_buf_addf(&detail, "%sversion %s: expected ", nmissing ? "\n" : "",
 			                  it->version);
 		if (rc == 0)
-			rc = plan_add_undo_name(&detail, it);
+			rc = plan_add_undo_name(&detail, dir, it);
 		if (rc == 0 && !it->file)
 			rc = dbm_buf_adds(&detail, " (its migration file is missing too)");
 		nmissing++;
@@ -709,8 +710,8 @@ static int plan_rollback_missing(const struct dbm_plan *p, const size_t *sel, si
  * DBM_ERR_USAGE when a selected version has no undo file (*out NULL, *n 0,
  * the error lists each); DBM_ERR_NOMEM.
  */
-int dbm_plan_rollback(const struct dbm_plan *p, int steps, const char *to_version, size_t **out,
-                      size_t *n)
+int dbm_plan_rollback(const struct dbm_plan *p, int steps, const char *to_version,
+                      const char *rollback_dir, size_t **out, size_t *n)
 {
 	size_t *sel = NULL;
 	size_t i, nsel = 0, take, nmissing = 0;
@@ -746,7 +747,7 @@ int dbm_plan_rollback(const struct dbm_plan *p, int steps, const char *to_versio
 			nmissing++;
 	}
 	if (nmissing) {
-		rc = plan_rollback_missing(p, sel, take);
+		rc = plan_rollback_missing(p, rollback_dir ? rollback_dir : "rollback", sel, take);
 		goto done;
 	}
 	if (take) {

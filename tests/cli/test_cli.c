@@ -289,6 +289,21 @@ static void test_cli__rollback_one_step_then_all_checks_undo_files_first(void **
 	dbm_test_result_free(&r);
 }
 
+static void test_cli__missing_undo_names_the_rollback_folder_in_use(void **state)
+{
+	struct proj *p = *state;
+	struct dbm_test_result r;
+
+	dbm_test_write(p->dir, "migrations/V1__add_users.sql", "CREATE TABLE a (id INT);\n");
+	run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	run(p, &r, "--rollback", "db/undo", "rollback", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "version 1: expected db/undo/U1__add_users.sql"));
+	dbm_test_result_free(&r);
+}
+
 static void test_cli__password_never_printed(void **state)
 {
 	struct proj *p = *state;
@@ -459,6 +474,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cli__sql_error_names_file_line_and_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli__dry_run_prints_sql_and_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli__rollback_one_step_then_all_checks_undo_files_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli__missing_undo_names_the_rollback_folder_in_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli__password_never_printed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli__unknown_config_key_exit_2_with_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli__lock_timeout_exits_4_naming_holder, setup, teardown),

@@ -586,7 +586,7 @@ static int rollback(const struct tfile *files, const struct trow *rows, int step
 
 	fixture_build(&fx, files, rows);
 	assert_int_equal(dbm_plan_build(&fx.fs, &fx.h, NULL, &p), 0);
-	rc = dbm_plan_rollback(&p, steps, to, &sel, &n);
+	rc = dbm_plan_rollback(&p, steps, to, NULL, &sel, &n);
 	if (rc < 0) {
 		assert_null(sel);
 		assert_int_equal(n, 0);
@@ -784,11 +784,11 @@ static int oom_run(void)
 	if (rc == 0 && (p.nissues != 6 || p.ntodo != 2))
 		rc = DBM_ERR_RUN;
 	if (rc == 0) { /* 5 has no file, so no undo file: the error names it */
-		rc = dbm_plan_rollback(&p, 0, "0", &sel, &n);
+		rc = dbm_plan_rollback(&p, 0, "0", NULL, &sel, &n);
 		rc = rc == DBM_ERR_USAGE ? 0 : rc < 0 ? rc : DBM_ERR_RUN;
 	}
 	if (rc == 0)
-		rc = dbm_plan_rollback(&p, 2, "5", &sel, &n);
+		rc = dbm_plan_rollback(&p, 2, "5", NULL, &sel, &n);
 	if (rc == 0 && n != 0)
 		rc = DBM_ERR_RUN;
 	dbm_free(sel);
