@@ -55,8 +55,9 @@ static int checksum_cont_ok(unsigned char lead, unsigned k, unsigned char b)
 	return b >= lo && b <= hi;
 }
 
-static int checksum_bad(uint64_t offset)
+static int checksum_bad(struct dbm_checksum *c, uint64_t offset)
 {
+	c->bad_offset = offset;
 	return dbm_error_set(DBM_ERR_USAGE, "invalid UTF-8 at byte offset %llu",
 	                     (unsigned long long)offset);
 }
@@ -136,7 +137,7 @@ static int checksum_feed(struct dbm_checksum *c, const unsigned char *d, size_t 
 
 		while (c->pending_len < need && i < n) {
 			if (!checksum_cont_ok(c->pending[0], c->pending_len, d[i]))
-				return checksum_bad(base + i - c->pending_len);
+				return checksum_bad(c, base + i - c->pending_len);
 			c->pending[c->pending_len++] = d[i++];
 		}
 		if (c->pending_len < need)
@@ -162,7 +163,7 @@ static int checksum_feed(struct dbm_checksum *c, const unsigned char *d, size_t 
 		}
 		need = checksum_seq_len(d[i]);
 		if (need == 0)
-			return checksum_bad(base + i);
+			return checksum_bad(c, base + i);
 		for (k = 1; k < need; k++) {
 			if (i + k >= n) {
 				checksum_stage_add(c, &st, d + seg, i - seg);
@@ -172,7 +173,7 @@ static int checksum_feed(struct dbm_checksum *c, const unsigned char *d, size_t 
 				return 0;
 			}
 			if (!checksum_cont_ok(d[i], k, d[i + k]))
-				return checksum_bad(base + i);
+				return checksum_bad(c, base + i);
 		}
 		i += need;
 	}
@@ -238,7 +239,7 @@ int dbm_checksum_final(struct dbm_checksum *c, int32_t *out)
 			return r;
 	}
 	if (c->pending_len > 0)
-		return checksum_bad(c->offset - c->pending_len);
+		return checksum_bad(c, c->offset - c->pending_len);
 	v = (uint32_t)c->crc;
 	*out = v > INT32_MAX ? (int32_t)(v - 0x80000000u) + INT32_MIN : (int32_t)v;
 	return 0;

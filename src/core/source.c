@@ -84,9 +84,7 @@ static unsigned source_count_lines(const char *p, size_t n)
  */
 static int source_utf8_error(struct source_run *run)
 {
-	const char *msg = dbm_error_last()->message;
-	const char *num = strrchr(msg, ' ');
-	unsigned long long offset = num ? strtoull(num + 1, NULL, 10) : 0, done = 0;
+	unsigned long long offset = run->raw.bad_offset, done = 0;
 	unsigned line = 1;
 
 	if (lseek(run->fd, 0, SEEK_SET) == 0) {
