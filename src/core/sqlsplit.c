@@ -85,6 +85,12 @@
  *                    not counted), END CASE closes a CASE; while depth > 0
  *                    the delimiter does not split
  *   SPLIT_K_COPY     PostgreSQL COPY: looking for FROM STDIN
+ *   SPLIT_K_RULE     PostgreSQL CREATE [OR REPLACE] RULE: counts ( against )
+ *                    and a ; inside parentheses does not split, as in psql,
+ *                    so a rule with several actions, DO INSTEAD (INSERT ...;
+ *                    INSERT ...), is one statement. Only rules are scanned
+ *                    for parentheses: elsewhere a ; inside them is a syntax
+ *                    error anyway, and the plain loop stays as fast as it is
  *   SPLIT_K_PLAIN    nothing to look for
  *
  * While a MySQL DELIMITER other than ; is set, every statement is plain:
@@ -122,6 +128,7 @@ enum split_kind {
 	SPLIT_K_MYBEGIN,
 	SPLIT_K_BODY,
 	SPLIT_K_COPY,
+	SPLIT_K_RULE,
 	SPLIT_K_PLAIN
 };
 
@@ -129,6 +136,7 @@ enum split_kind {
 #define SPLIT_C_SPECIAL 1 /* may start a quote, comment or delimiter */
 #define SPLIT_C_WORD 2    /* identifier byte: letter, digit, _, $, non-ASCII */
 #define SPLIT_C_SPACE 4
+#define SPLIT_C_PAREN 8 /* ( and ) in PostgreSQL: looked at in rules only */
 
 struct dbm_splitter {
 	enum dbm_dialect dialect;
@@ -150,6 +158,7 @@ struct dbm_splitter {
 	enum split_kind kind;
 	unsigned mask; /* byte classes the code loop stops at */
 	int depth;     /* open BEGIN / CASE blocks */
+	int pdepth;    /* open parentheses (SPLIT_K_RULE) */
 	size_t body_pos;
 	int pend_end, pend_begin, pend_from;
 	size_t pend_pos;
@@ -211,6 +220,8 @@ static void split_build_table(struct dbm_splitter *s)
 		break;
 	case DBM_DIALECT_PGSQL:
 		t['$'] |= SPLIT_C_SPECIAL;
+		t['('] |= SPLIT_C_PAREN;
+		t[')'] |= SPLIT_C_PAREN;
 		break;
 	}
 }
@@ -241,6 +252,7 @@ static void split_stmt_reset(struct dbm_splitter *s)
 	s->kind = SPLIT_K_PLAIN;
 	s->mask = SPLIT_C_SPECIAL;
 	s->depth = 0;
+	s->pdepth = 0;
 	s->pend_end = s->pend_begin = s->pend_from = 0;
 	s->kwords = 0;
 	s->copy_in = 0;
@@ -353,7 +365,10 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 			;
 		else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "aggregate"))
 			;
-		else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "definer"))
+		else if (s->dialect == DBM_DIALECT_PGSQL && split_kw(w, n, "rule")) {
+			s->kind = SPLIT_K_RULE;
+			s->mask = SPLIT_C_SPECIAL | SPLIT_C_PAREN;
+		} else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "definer"))
 			s->kind = SPLIT_K_DEFINER;
 		else
 			split_plain(s);
@@ -420,6 +435,7 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 		if (split_kw(w, n, "from"))
 			s->pend_from = 1;
 		break;
+	case SPLIT_K_RULE:
 	case SPLIT_K_PLAIN:
 		break;
 	}
@@ -755,9 +771,17 @@ static int split_code(struct dbm_splitter *s, int eof)
 			if (s->dlen)
 				break;
 			split_close_pending(s);
-			if (s->depth > 0)
+			if (s->depth > 0 || s->pdepth > 0)
 				break;
 			return split_end_stmt(s, p, p + 1);
+		case '(':
+			if (m & SPLIT_C_PAREN)
+				s->pdepth++;
+			break;
+		case ')':
+			if ((m & SPLIT_C_PAREN) && s->pdepth > 0)
+				s->pdepth--;
+			break;
 		case '\'':
 			s->esc = my;
 			if (pg && p > s->stmt_start && (b[p - 1] == 'E' || b[p - 1] == 'e') &&

@@ -328,6 +328,22 @@ static void test_sqlsplit__pgsql_begin_atomic(void **state)
 	            "9:COMMIT\n");
 }
 
+/* psql keeps a ; inside parentheses: a rule with several actions is one statement */
+static void test_sqlsplit__pgsql_rule_with_several_actions(void **state)
+{
+	check_split(DBM_DIALECT_PGSQL,
+	            "CREATE RULE r AS ON INSERT TO v DO INSTEAD (INSERT INTO a VALUES (new.x); "
+	            "INSERT INTO b VALUES (new.x));\n"
+	            "create or replace rule s as on delete to v do also (\n delete from a;\n "
+	            "select ';)' /* ) */;\n);\n"
+	            "CREATE RULE q AS ON UPDATE TO v DO INSTEAD NOTHING;\nSELECT (1);",
+	            "1:CREATE RULE r AS ON INSERT TO v DO INSTEAD (INSERT INTO a VALUES (new.x); "
+	            "INSERT INTO b VALUES (new.x))\n"
+	            "2:create or replace rule s as on delete to v do also (\n delete from a;\n "
+	            "select ';)' /* ) */;\n)\n"
+	            "6:CREATE RULE q AS ON UPDATE TO v DO INSTEAD NOTHING\n7:SELECT (1)\n");
+}
+
 static void test_sqlsplit__pgsql_copy_from_stdin(void **state)
 {
 	check_split(DBM_DIALECT_PGSQL,
@@ -578,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(test_sqlsplit__pgsql_dollar_quotes),
 	    cmocka_unit_test(test_sqlsplit__pgsql_strings_and_comments),
 	    cmocka_unit_test(test_sqlsplit__pgsql_begin_atomic),
+	    cmocka_unit_test(test_sqlsplit__pgsql_rule_with_several_actions),
 	    cmocka_unit_test(test_sqlsplit__pgsql_copy_from_stdin),
 	    cmocka_unit_test(test_sqlsplit__pgsql_meta_command),
 	    cmocka_unit_test(test_sqlsplit__mysql_delimiter),
