@@ -214,9 +214,21 @@ static int sqlitedrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 	return sqlitedrv_run((struct sqlitedrv_conn *)conn, s->sql, s->len, NULL, NULL);
 }
 
+/*
+ * dbmigrate's own queries (the history table, the catalog) run with
+ * double-quoted strings off, so that a history table without a column
+ * dbmigrate names is an error, not a column of string constants. Migrations
+ * keep SQLite's default, as the sqlite3 shell runs them.
+ */
 static int sqlitedrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb, void *ctx)
 {
-	return sqlitedrv_run((struct sqlitedrv_conn *)conn, sql, strlen(sql), cb, ctx);
+	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
+	int r;
+
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+	r = sqlitedrv_run(c, sql, strlen(sql), cb, ctx);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DML, 1, (int *)NULL);
+	return r;
 }
 
 /* Copies up to max upper-cased words of sql, skipping whitespace and comments. Returns the count. */
