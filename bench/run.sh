@@ -12,13 +12,14 @@
 #   BENCH_REPS=3          runs per tool for the slow cases (apply, big)
 #   BENCH_FAST_REPS=10    runs per tool for the fast cases (no-op, info, version)
 #   BENCH_DBS="pgsql mariadb"
+#   BENCH_SETTLE=2        seconds of rest after dropping the databases, before each rep
 #   BENCH_DIR=DIR         work folder (default: a new one under $TMPDIR or /tmp);
 #                         removed at the end unless BENCH_KEEP=1
 #   DBMIGRATE=PATH        the binary to measure (default: build this tree in the work folder)
 #   DBMATE=PATH           dbmate (default: dbmate on PATH; skipped when there is none)
 #
-# Every case starts from freshly created databases (one per tool) and runs the
-# tools alternately, rep by rep. For each run it records wall time, client CPU
+# The apply and big cases start every run from a freshly created database (one
+# per tool) and run the tools alternately, in an order that rotates rep by rep. For each run it records wall time, client CPU
 # (user + sys) and the client's peak RSS with bench/measure.c, then prints
 # medians (peak RSS: the maximum), ratios to the case's baseline and whether
 # dbmigrate meets its targets:
@@ -212,7 +213,7 @@ use_db() {
 			mysql_admin -e "SET GLOBAL max_allowed_packet = 1073741824"
 		fi
 		URL_BASE=${STARTED_MY%/}
-		MATE_URL_SUFFIX=
+		MATE_URL_SUFFIX="?maxAllowedPacket=0"
 		;;
 	*) die "unknown database '$1' in BENCH_DBS (pgsql, mariadb)" ;;
 	esac
@@ -284,26 +285,53 @@ mate() {
 }
 
 # shellcheck disable=SC2046 # the command strings hold no spaces inside arguments
+# shellcheck disable=SC2046 # the command strings hold no spaces inside arguments
+# One run of tool $2 in case $1 (apply or big) on a fresh database of its own.
+run_fresh() {
+	local case=$1 tool=$2
+	case $tool in
+	dbmigrate)
+		run "$case" dbmigrate -- $(dbm bench_dbm --migrations "$WORK/$case/migrations" migrate)
+		;;
+	floor)
+		run "$case" floor -i "$WORK/$case/floor.$DIALECT.sql" -- $(client_cmd bench_floor)
+		;;
+	dbmate)
+		run "$case" dbmate -- $(mate bench_dbmate --migrations-dir "$WORK/$case/dbmate" migrate)
+		;;
+	esac
+}
+
+# Runs case $1 REPS times per tool. Each rep first drops and creates every
+# tool's database and lets the server settle (dropping a thousand tables
+# leaves MariaDB busy for a while), then runs the tools in an order that
+# rotates from rep to rep, so no tool always runs first or after another.
+bench_fresh() {
+	local case=$1 rep i k tools=(dbmigrate floor)
+	[ -z "$DBMATE" ] || tools+=(dbmate)
+	for rep in $(seq 1 "$REPS"); do
+		reset_db bench_dbm
+		reset_db bench_floor
+		[ -z "$DBMATE" ] || reset_db bench_dbmate
+		sleep "${BENCH_SETTLE:-2}"
+		for i in "${!tools[@]}"; do
+			k=$(((i + rep) % ${#tools[@]}))
+			run_fresh "$case" "${tools[$k]}"
+		done
+	done
+}
+
 bench_db() {
 	local rep t0
 	DB=$1
 	use_db "$DB"
 	note "$DB: apply $N migrations from empty, $REPS runs per tool"
-	for rep in $(seq 1 "$REPS"); do
-		reset_db bench_dbm
-		run apply dbmigrate -- $(dbm bench_dbm --migrations "$WORK/apply/migrations" migrate)
-		reset_db bench_floor
-		run apply floor -i "$WORK/apply/floor.$DIALECT.sql" -- $(client_cmd bench_floor)
-		if [ -n "$DBMATE" ]; then
-			reset_db bench_dbmate
-			run apply dbmate -- $(mate bench_dbmate --migrations-dir "$WORK/apply/dbmate" migrate)
-		fi
-	done
+	bench_fresh apply
 
 	note "$DB: migrate with all $N applied, $FAST_REPS runs per tool"
+	printf 'SELECT 1;\n' >"$WORK/select.sql"
 	for rep in $(seq 1 "$FAST_REPS"); do
 		run noop dbmigrate -- $(dbm bench_dbm --migrations "$WORK/apply/migrations" migrate)
-		printf 'SELECT 1;\n' >"$WORK/select.sql"
 		run noop connect -i "$WORK/select.sql" -- $(client_cmd bench_dbm)
 		if [ -n "$DBMATE" ]; then
 			run noop dbmate -- $(mate bench_dbmate --migrations-dir "$WORK/apply/dbmate" migrate)
@@ -322,16 +350,7 @@ bench_db() {
 	done
 
 	note "$DB: one $BIG_MB MiB migration, $REPS runs per tool"
-	for rep in $(seq 1 "$REPS"); do
-		reset_db bench_dbm
-		run big dbmigrate -- $(dbm bench_dbm --migrations "$WORK/big/migrations" migrate)
-		reset_db bench_floor
-		run big floor -i "$WORK/big/floor.$DIALECT.sql" -- $(client_cmd bench_floor)
-		if [ -n "$DBMATE" ]; then
-			reset_db bench_dbmate
-			run big dbmate -- $(mate bench_dbmate --migrations-dir "$WORK/big/dbmate" migrate)
-		fi
-	done
+	bench_fresh big
 	reset_db bench_dbm
 	reset_db bench_floor
 	[ -z "$DBMATE" ] || reset_db bench_dbmate
@@ -375,7 +394,10 @@ report() {
 		k = $1 SUBSEP $2 SUBSEP $3
 		if (!(k in seen)) {
 			seen[k] = 1
-			order[++norder] = k
+			dc = $1 SUBSEP $2
+			if (!(dc in ntools))
+				cases[++ncases] = dc
+			tools[dc, ++ntools[dc]] = $3
 		}
 		if ($4 == "FAIL") {
 			failed[k] = 1
@@ -393,12 +415,30 @@ report() {
 		target["apply"] = 1.10; target["noop"] = 1.50; target["big"] = 1.05
 		printf "%-8s %-8s %-14s %5s %10s %10s %9s %8s\n", "db", "case", "tool", "runs",
 		       "wall s", "cpu s", "peak MiB", "ratio"
-		for (i = 1; i <= norder; i++) {
-			split(order[i], p, SUBSEP)
-			k = order[i]
+		# dbmigrate first, then the baseline, then the others
+		for (c = 1; c <= ncases; c++) {
+			split(cases[c], p, SUBSEP)
+			norder = 0
+			for (pass = 1; pass <= 3; pass++)
+				for (t = 1; t <= ntools[cases[c]]; t++) {
+					tool = tools[cases[c], t]
+					is = tool == "dbmigrate" ? 1 : tool == base[p[2]] ? 2 : 3
+					if (is == pass)
+						order[++norder] = cases[c] SUBSEP tool
+				}
+			for (o = 1; o <= norder; o++)
+				emit(order[o])
+		}
+		print ""
+		print "targets (dbmigrate, wall-time ratio of medians to the baseline):"
+		for (i = 1; i <= nv; i++)
+			print "  " verdict[i]
+	}
+	function emit(k,    p, w, c, bk, ratio, r) {
+			split(k, p, SUBSEP)
 			if (failed[k] && !runs[k]) {
 				printf "%-8s %-8s %-14s %5s %10s\n", p[1], p[2], p[3], "-", "failed"
-				continue
+				return
 			}
 			w = median(k "w"); c = median(k "c")
 			bk = p[1] SUBSEP p[2] SUBSEP base[p[2]]
@@ -419,11 +459,6 @@ report() {
 				verdict[++nv] = sprintf("%s %s: peak RSS %.1f MiB %s (target <= 16 MiB)",
 					p[1], p[2], rss[k] / 1024, rss[k] <= 16384 ? "met" : "NOT MET")
 			}
-		}
-		print ""
-		print "targets (dbmigrate, wall-time ratio of medians to the baseline):"
-		for (i = 1; i <= nv; i++)
-			print "  " verdict[i]
 	}' "$RESULTS"
 }
 
