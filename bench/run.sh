@@ -70,6 +70,7 @@ done
 
 WORK=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/dbmigrate-bench.XXXXXX")}
 mkdir -p "$WORK"
+chmod 755 "$WORK" # the PostgreSQL server runs as its own OS user and must reach its folder
 WORK=$(cd "$WORK" && pwd)
 # no dbmigrate.yml, migrations/ or rollback/ of the caller's may take part
 cd "$WORK"
