@@ -81,7 +81,8 @@
  *                    NOT ATOMIC follows (MariaDB's anonymous compound
  *                    statement); BEGIN; and BEGIN WORK; are plain
  *   SPLIT_K_BODY     counting BEGIN / CASE against END: END IF, END LOOP,
- *                    END WHILE, END REPEAT do not close (their openers are
+ *                    END WHILE, END REPEAT, END FOR (MariaDB's FOR loop)
+ *                    do not close (their openers are
  *                    not counted), END CASE closes a CASE; while depth > 0
  *                    the delimiter does not split
  *   SPLIT_K_COPY     PostgreSQL COPY: looking for FROM STDIN
@@ -164,6 +165,7 @@ struct dbm_splitter {
 	size_t pend_pos;
 	int kwords;
 	int copy_in;
+	int has_comment; /* MySQL: a comment inside the statement, to strip at emit */
 	size_t stmt_end; /* COPY: end of the statement text */
 	size_t copy_start, copy_scan;
 
@@ -256,6 +258,7 @@ static void split_stmt_reset(struct dbm_splitter *s)
 	s->pend_end = s->pend_begin = s->pend_from = 0;
 	s->kwords = 0;
 	s->copy_in = 0;
+	s->has_comment = 0;
 	s->state = SPLIT_TOP;
 }
 
@@ -410,7 +413,8 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 	case SPLIT_K_BODY:
 		if (s->pend_end) {
 			if (split_kw(w, n, "if") || split_kw(w, n, "loop") ||
-			    split_kw(w, n, "while") || split_kw(w, n, "repeat")) {
+			    split_kw(w, n, "while") || split_kw(w, n, "repeat") ||
+			    split_kw(w, n, "for")) {
 				s->pend_end = 0;
 				break;
 			}
@@ -460,6 +464,95 @@ static int split_delim_at(const struct dbm_splitter *s, size_t p, int eof)
 	return memcmp(b + p, s->delim, s->dlen) == 0;
 }
 
+/* Copies the quoted text opened by b[*i] from *i to *o, both moved past its end (or to e). */
+static void split_my_copy_quoted(char *b, size_t *i, size_t *o, size_t e)
+{
+	char q = b[*i];
+
+	b[(*o)++] = b[(*i)++];
+	while (*i < e && b[*i] != q) {
+		if (b[*i] == '\\' && *i + 1 < e)
+			b[(*o)++] = b[(*i)++];
+		b[(*o)++] = b[(*i)++];
+	}
+	if (*i < e)
+		b[(*o)++] = b[(*i)++];
+}
+
+/*
+ * MySQL: removes the comments from the statement buf[stmt_start..e) in place,
+ * as the mysql and mariadb clients do before they send a statement unless
+ * started with --comments, so that routine, trigger and event bodies are
+ * stored as the client stores them. A # or "-- " comment goes up to (not
+ * including) its newline; a block comment goes with its newlines, and a space
+ * takes its place when code follows it directly; version comments (opened by
+ * a slash, a star and ! or M!) and optimizer hints (a slash, a star and +)
+ * stay, but comments inside version comments go; quoted
+ * text stays as it is (a
+ * backslash in it escapes the next byte, as the client reads it). The result
+ * is never longer. Returns its end, trailing blanks trimmed.
+ */
+static size_t split_my_strip(struct dbm_splitter *s, size_t e)
+{
+	char *b = s->buf.ptr;
+	size_t i = s->stmt_start, o = i;
+	int need_space = 0, cond = 0;
+
+	while (i < e) {
+		char c = b[i];
+
+		if (c == '#' ||
+		    (c == '-' && i + 1 < e && b[i + 1] == '-' &&
+		     (i + 2 >= e || (unsigned char)b[i + 2] <= ' '))) {
+			while (i < e && b[i] != '\n')
+				i++;
+			need_space = 0;
+			continue;
+		}
+		if (c == '/' && i + 1 < e && b[i + 1] == '*') {
+			if (i + 2 < e && b[i + 2] == '+') {
+				/* an optimizer hint: MySQL's client sends it as it is */
+				size_t h = i + 3;
+
+				while (h < e && !(b[h] == '*' && h + 1 < e && b[h + 1] == '/'))
+					h++;
+				h = h + 2 < e ? h + 2 : e;
+				if (need_space)
+					b[o++] = ' ';
+				need_space = 0;
+				while (i < h)
+					b[o++] = b[i++];
+				continue;
+			}
+			if (i + 2 < e && (b[i + 2] == '!' || (b[i + 2] == 'M' && i + 3 < e &&
+			                                      b[i + 3] == '!'))) {
+				cond = 1;
+				b[o++] = b[i++];
+			} else {
+				for (i += 2; i < e && !(b[i] == '*' && i + 1 < e && b[i + 1] == '/');
+				     i++)
+					;
+				i = i + 2 < e ? i + 2 : e;
+				need_space = 1;
+				continue;
+			}
+		} else if (cond && c == '*' && i + 1 < e && b[i + 1] == '/') {
+			cond = 0;
+			b[o++] = b[i++];
+		}
+		if (need_space && !(s->tab[(unsigned char)b[i]] & SPLIT_C_SPACE))
+			b[o++] = ' ';
+		need_space = 0;
+		if (b[i] == '\'' || b[i] == '"' || b[i] == '`')
+			split_my_copy_quoted(b, &i, &o, e);
+		else
+			b[o++] = b[i++];
+	}
+	while (o > s->stmt_start && (s->tab[(unsigned char)b[o - 1]] & SPLIT_C_SPACE))
+		o--;
+	return o;
+}
+
 /*
  * Hands the statement buf[stmt_start..e) to the callback, with COPY data when
  * data is not NULL, and starts looking for the next one. Returns the
@@ -469,8 +562,14 @@ static int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t
 {
 	struct dbm_stmt st;
 	char *b = s->buf.ptr;
-	char save = b[e];
+	char save;
 	int rc;
+
+	if (s->has_comment) {
+		split_line_at(s, e); /* count the lines before the text changes */
+		e = split_my_strip(s, e);
+	}
+	save = b[e];
 
 	b[e] = '\0';
 	st.sql = b + s->stmt_start;
@@ -684,12 +783,14 @@ static int split_between(struct dbm_splitter *s, int eof)
 			}
 		} else if (c == '/' && c2 == '*') {
 			if (s->dialect == DBM_DIALECT_MYSQL) {
-				if (p + 2 >= len && !eof) {
+				if (p + 3 >= len && !eof) {
 					s->need = 1;
 					return 0;
 				}
-				if (p + 2 < len && (b[p + 2] == '!' || b[p + 2] == '+')) {
-					split_begin_stmt(s, p); /* version comment or hint: SQL */
+				/* version comment (MariaDB's too: M!) or hint: SQL */
+				if (p + 2 < len && (b[p + 2] == '!' || b[p + 2] == '+' ||
+				                    (b[p + 2] == 'M' && p + 3 < len && b[p + 3] == '!'))) {
+					split_begin_stmt(s, p);
 					return 0;
 				}
 			}
@@ -803,6 +904,7 @@ static int split_code(struct dbm_splitter *s, int eof)
 		case '#':
 			if (!my)
 				break;
+			s->has_comment = 1;
 			s->state = SPLIT_LINE_COMMENT;
 			goto open;
 		case '-':
@@ -815,6 +917,7 @@ static int split_code(struct dbm_splitter *s, int eof)
 					goto need;
 				if (p + 2 < len && (unsigned char)b[p + 2] > ' ')
 					break;
+				s->has_comment = 1;
 			}
 			s->state = SPLIT_LINE_COMMENT;
 			s->open_pos = p;
@@ -825,6 +928,7 @@ static int split_code(struct dbm_splitter *s, int eof)
 				goto need;
 			if (b[p + 1] != '*')
 				break;
+			s->has_comment = my;
 			s->cdepth = 1;
 			s->state = SPLIT_BLOCK_COMMENT;
 			s->open_pos = p;

@@ -182,24 +182,28 @@ static void check_fixture(enum dbm_dialect d, const char *name)
 
 static void test_sqlsplit__basic_lines_and_trimming(void **state)
 {
-	static const enum dbm_dialect all[] = {DBM_DIALECT_SQLITE, DBM_DIALECT_PGSQL,
-	                                       DBM_DIALECT_MYSQL};
-	size_t i;
+	static const char in[] = "-- header\n\n/* intro; */\n  CREATE TABLE t (id INT) ;\n"
+	                         "INSERT INTO t VALUES (1); INSERT INTO t\n  VALUES (2)  \n;\n"
+	                         "SELECT 'a;''b', \"x;\"\"y\" FROM t -- tail; comment\n"
+	                         "WHERE /* inner; */ id = 1;\n;;\n"
+	                         "SELECT 3\n\n";
 
-	for (i = 0; i < DBM_ARRAY_SIZE(all); i++) {
-		check_split(all[i],
-		            "-- header\n\n/* intro; */\n  CREATE TABLE t (id INT) ;\n"
-		            "INSERT INTO t VALUES (1); INSERT INTO t\n  VALUES (2)  \n;\n"
-		            "SELECT 'a;''b', \"x;\"\"y\" FROM t -- tail; comment\n"
-		            "WHERE /* inner; */ id = 1;\n;;\n"
-		            "SELECT 3\n\n",
-		            "4:CREATE TABLE t (id INT)\n"
-		            "5:INSERT INTO t VALUES (1)\n"
-		            "5:INSERT INTO t\n  VALUES (2)\n"
-		            "8:SELECT 'a;''b', \"x;\"\"y\" FROM t -- tail; comment\n"
-		            "WHERE /* inner; */ id = 1\n"
-		            "11:SELECT 3\n");
-	}
+	check_split(DBM_DIALECT_SQLITE, in,
+	            "4:CREATE TABLE t (id INT)\n5:INSERT INTO t VALUES (1)\n"
+	            "5:INSERT INTO t\n  VALUES (2)\n"
+	            "8:SELECT 'a;''b', \"x;\"\"y\" FROM t -- tail; comment\n"
+	            "WHERE /* inner; */ id = 1\n11:SELECT 3\n");
+	check_split(DBM_DIALECT_PGSQL, in,
+	            "4:CREATE TABLE t (id INT)\n5:INSERT INTO t VALUES (1)\n"
+	            "5:INSERT INTO t\n  VALUES (2)\n"
+	            "8:SELECT 'a;''b', \"x;\"\"y\" FROM t -- tail; comment\n"
+	            "WHERE /* inner; */ id = 1\n11:SELECT 3\n");
+	/* the mysql client drops comments inside a statement (see mysql_comments_stripped) */
+	check_split(DBM_DIALECT_MYSQL, in,
+	            "4:CREATE TABLE t (id INT)\n5:INSERT INTO t VALUES (1)\n"
+	            "5:INSERT INTO t\n  VALUES (2)\n"
+	            "8:SELECT 'a;''b', \"x;\"\"y\" FROM t \n"
+	            "WHERE  id = 1\n11:SELECT 3\n");
 }
 
 static void test_sqlsplit__only_comments_yield_nothing(void **state)
@@ -416,9 +420,9 @@ static void test_sqlsplit__mysql_comments_and_strings(void **state)
 	    DBM_DIALECT_MYSQL,
 	    "SELECT 1--1;SELECT 2 -- c;\n;# x;\nSELECT 'a\\';b', \"c\\\";\"\"d\", `e;``f`;\n"
 	    "SELECT 3 --\tc;\n;SELECT 4 --",
-	    "1:SELECT 1--1\n1:SELECT 2 -- c;\n"
+	    "1:SELECT 1--1\n1:SELECT 2\n"
 	    "3:SELECT 'a\\';b', \"c\\\";\"\"d\", `e;``f`\n"
-	    "4:SELECT 3 --\tc;\n5:SELECT 4 --\n");
+	    "4:SELECT 3\n5:SELECT 4\n");
 }
 
 static void test_sqlsplit__mysql_version_comments(void **state)
@@ -458,6 +462,46 @@ static void test_sqlsplit__mysql_routines_without_delimiter(void **state)
 	            "4:CREATE FUNCTION g() RETURNS INT RETURN 1\n"
 	            "5:CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; END\n"
 	            "6:BEGIN\n7:BEGIN WORK\n8:COMMIT\n");
+}
+
+/*
+ * The mysql and mariadb clients send a statement without its comments unless
+ * run with --comments, so a routine's stored body has none: strip them alike,
+ * a space where a block comment stood before code, version comments and
+ * hints kept, quoted text untouched.
+ */
+static void test_sqlsplit__mysql_comments_stripped(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "DELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1; -- trailing\n"
+	            "  # whole line\n  SELECT /* inline */2;\n  SELECT 3 /* multi\n  line */ + 4;\n"
+	            "  SELECT /*+ hint */ 5, /*!50003 6 # in a version comment\n */;\n"
+	            "  SELECT \"a -- b # c /* d */\", `x#y`, 'e\\'#';\n  SELECT 7/**/;\n"
+	            "END -- after END\n//\n",
+	            "2:CREATE PROCEDURE p()\nBEGIN\n  SELECT 1; \n  \n  SELECT  2;\n"
+	            "  SELECT 3  + 4;\n  SELECT /*+ hint */ 5, /*!50003 6 \n */;\n"
+	            "  SELECT \"a -- b # c /* d */\", `x#y`, 'e\\'#';\n  SELECT 7 ;\nEND\n");
+	/* line numbers after a stripped statement stay right */
+	check_split(DBM_DIALECT_MYSQL, "SELECT 1 /* a\nb\nc */;\nSELECT 2 # x\n;\nSELECT 3;",
+	            "1:SELECT 1\n4:SELECT 2\n6:SELECT 3\n");
+}
+
+/* MariaDB runs its own version comments, which open with a slash, a star and M! */
+static void test_sqlsplit__mysql_mariadb_version_comment_is_a_statement(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "/*M!100100 CREATE TABLE m (a INT) */;\n/*M not one */;\n/*!40101 SET x=1 */;",
+	            "1:/*M!100100 CREATE TABLE m (a INT) */\n3:/*!40101 SET x=1 */\n");
+}
+
+/* MariaDB's FOR loop ends with END FOR, which must not close the routine's BEGIN */
+static void test_sqlsplit__mysql_end_for_does_not_close_the_body(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "CREATE PROCEDURE fill()\nBEGIN\n  FOR i IN 1..3 DO\n    INSERT INTO t VALUES (i);\n"
+	            "  END FOR;\n  SELECT 1;\nEND;\nSELECT 2;",
+	            "1:CREATE PROCEDURE fill()\nBEGIN\n  FOR i IN 1..3 DO\n    INSERT INTO t VALUES (i);\n"
+	            "  END FOR;\n  SELECT 1;\nEND\n8:SELECT 2\n");
 }
 
 static void test_sqlsplit__mysql_begin_not_atomic(void **state)
@@ -601,6 +645,9 @@ int main(void)
 	    cmocka_unit_test(test_sqlsplit__mysql_comments_and_strings),
 	    cmocka_unit_test(test_sqlsplit__mysql_version_comments),
 	    cmocka_unit_test(test_sqlsplit__mysql_routines_without_delimiter),
+	    cmocka_unit_test(test_sqlsplit__mysql_comments_stripped),
+	    cmocka_unit_test(test_sqlsplit__mysql_mariadb_version_comment_is_a_statement),
+	    cmocka_unit_test(test_sqlsplit__mysql_end_for_does_not_close_the_body),
 	    cmocka_unit_test(test_sqlsplit__mysql_begin_not_atomic),
 	    cmocka_unit_test(test_sqlsplit__unterminated),
 	    cmocka_unit_test(test_sqlsplit__fixture_pg_dump),
