@@ -21,191 +21,23 @@
 #include <cmocka.h>
 
 #include "dbmigrate/driver.h"
+#include "dbtest.h"
 #include "testutil.h"
 
 extern const struct dbm_driver dbm_pgsql_driver;
 
 #define DRV (&dbm_pgsql_driver)
 
-struct pgt {
-	char *server_url; /* the server's URL, database "postgres" */
-	char *url;        /* the test's own database */
-	char dbname[64];
-	struct dbm_conn *admin; /* connection to the server URL */
-};
-
-/* url with its database (the path) replaced by db; caller frees. */
-static char *pgt_swap_db(const char *url, const char *db)
+/* The test's database, or skips the test (fails it when servers are required). */
+static struct dbm_testdb *pgt_state(void **state)
 {
-	const char *p = strstr(url, "://");
-	const char *slash, *q;
-	char *out;
-	size_t n;
-
-	assert_non_null(p);
-	slash = strchr(p + 3, '/');
-	if (!slash)
-		slash = url + strlen(url);
-	q = strchr(slash, '?');
-	n = (size_t)(slash - url);
-	out = malloc(n + strlen(db) + 2 + (q ? strlen(q) : 0));
-	assert_non_null(out);
-	sprintf(out, "%.*s/%s%s", (int)n, url, db, q ? q : "");
-	return out;
-}
-
-static struct dbm_conn_opts pgt_opts(const char *url)
-{
-	struct dbm_conn_opts o = {0};
-
-	o.url = url;
-	o.connect_retries_interval = 1;
-	o.application_name = "dbmigrate";
-	return o;
-}
-
-static struct dbm_conn *pgt_connect_opts(const struct dbm_conn_opts *o)
-{
-	struct dbm_conn *c = NULL;
-	int rc = DRV->connect(o, &c);
-
-	if (rc != 0)
-		fail_msg("connect failed: %s", dbm_error_last()->message);
-	assert_non_null(c);
-	return c;
-}
-
-static struct dbm_conn *pgt_connect(const char *url)
-{
-	struct dbm_conn_opts o = pgt_opts(url);
-
-	return pgt_connect_opts(&o);
-}
-
-/* Executes sql (one statement) and fails the test on error. */
-static void pgt_exec(struct dbm_conn *c, const char *sql)
-{
-	struct dbm_stmt s = {0};
-
-	s.sql = sql;
-	s.len = strlen(sql);
-	s.line = 1;
-	s.index = 1;
-	if (DRV->exec(c, &s) != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-}
-
-/* Executes sql and returns the driver's result code (error left in dbm_error_last). */
-static int pgt_try(struct dbm_conn *c, const char *sql)
-{
-	struct dbm_stmt s = {0};
-
-	s.sql = sql;
-	s.len = strlen(sql);
-	s.line = 1;
-	s.index = 1;
-	return DRV->exec(c, &s);
-}
-
-/* Row callback: every value of every row appended to a dbm_buf, "|" between columns, "\n" after
- * rows. */
-static int pgt_collect(void *ctx, unsigned ncols, const char *const *values)
-{
-	struct dbm_buf *b = ctx;
-	unsigned i;
-
-	for (i = 0; i < ncols; i++) {
-		if (i)
-			dbm_buf_addc(b, '|');
-		dbm_buf_adds(b, values[i] ? values[i] : "NULL");
-	}
-	dbm_buf_addc(b, '\n');
-	return 0;
-}
-
-/* The rows of sql as text ("a|b\n..."); the caller frees with dbm_free. */
-static char *pgt_rows(struct dbm_conn *c, const char *sql)
-{
-	struct dbm_buf b = DBM_BUF_INIT;
-
-	if (DRV->query(c, sql, pgt_collect, &b) != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-	if (!b.ptr)
-		dbm_buf_adds(&b, "");
-	return dbm_buf_detach(&b);
-}
-
-/* Asserts that the rows of sql are exactly want. */
-static void pgt_assert_rows(struct dbm_conn *c, const char *sql, const char *want)
-{
-	char *got = pgt_rows(c, sql);
-
-	assert_string_equal(got, want);
-	dbm_free(got);
-}
-
-static double pgt_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int pgt_setup(void **state)
-{
-	const char *url = getenv("DBM_TEST_PG_URL");
-	struct pgt *t;
-	char sql[160];
-	static unsigned seq;
-
-	*state = NULL;
-	if (!url || !*url)
-		return 0;
-	t = calloc(1, sizeof(*t));
-	assert_non_null(t);
-	t->server_url = strdup(url);
-	snprintf(t->dbname, sizeof(t->dbname), "dbm_test_%ld_%u", (long)getpid(), ++seq);
-	t->url = pgt_swap_db(url, t->dbname);
-	t->admin = pgt_connect(url);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->dbname);
-	pgt_exec(t->admin, sql);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t->dbname);
-	pgt_exec(t->admin, sql);
-	*state = t;
-	return 0;
-}
-
-static int pgt_teardown(void **state)
-{
-	struct pgt *t = *state;
-	char sql[160];
-
-	if (!t)
-		return 0;
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->dbname);
-	pgt_try(t->admin, sql);
-	DRV->disconnect(t->admin);
-	free(t->url);
-	free(t->server_url);
-	free(t);
-	return 0;
-}
-
-/* The test's state, or skips the test (fails it when servers are required). */
-static struct pgt *pgt_state(void **state)
-{
-	if (!*state) {
-		dbm_test_server_url("DBM_TEST_PG_URL");
-		skip();
-	}
-	return *state;
+	return dbm_testdb_state(state, "DBM_TEST_PG_URL");
 }
 
 static void test_pgsql__connect_fills_the_connection(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn *c = pgt_connect(t->url);
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn *c = dbm_testdb_connect(t->url);
 	struct dbm_buf v = DBM_BUF_INIT;
 
 	assert_ptr_equal(c->driver, DRV);
@@ -217,21 +49,21 @@ static void test_pgsql__connect_fills_the_connection(void **state)
 	assert_true(strncmp(dbm_buf_cstr(&v), "libpq ", 6) == 0);
 	assert_non_null(strchr(dbm_buf_cstr(&v), '.'));
 	dbm_buf_free(&v);
-	pgt_assert_rows(c,
-	                "SELECT current_setting('application_name'), "
-	                "current_setting('client_min_messages')",
-	                "dbmigrate|warning\n");
-	pgt_exec(c, "CREATE TABLE users (id int PRIMARY KEY, name text)");
-	pgt_exec(c, "INSERT INTO users VALUES (1, 'ann'), (2, NULL)");
-	pgt_assert_rows(c, "SELECT id, name FROM users ORDER BY id", "1|ann\n2|NULL\n");
+	dbm_testdb_assert_rows(c,
+	                       "SELECT current_setting('application_name'), "
+	                       "current_setting('client_min_messages')",
+	                       "dbmigrate|warning\n");
+	dbm_testdb_exec(c, "CREATE TABLE users (id int PRIMARY KEY, name text)");
+	dbm_testdb_exec(c, "INSERT INTO users VALUES (1, 'ann'), (2, NULL)");
+	dbm_testdb_assert_rows(c, "SELECT id, name FROM users ORDER BY id", "1|ann\n2|NULL\n");
 	/* A NOTICE (table does not exist) is dropped, not printed. */
-	pgt_exec(c, "DROP TABLE IF EXISTS nothing_here");
+	dbm_testdb_exec(c, "DROP TABLE IF EXISTS nothing_here");
 	DRV->disconnect(c);
 }
 
 static void test_pgsql__registry_finds_the_driver(void **state)
 {
-	struct pgt *t = pgt_state(state);
+	struct dbm_testdb *t = pgt_state(state);
 
 	assert_ptr_equal(dbm_driver_for_url(t->url), DRV);
 	assert_ptr_equal(dbm_driver_for_url("postgresql://h/db"), DRV);
@@ -243,58 +75,58 @@ static void test_pgsql__registry_finds_the_driver(void **state)
 
 static void test_pgsql__schema_sets_search_path(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn *c = pgt_connect(t->url);
-	struct dbm_conn_opts o = pgt_opts(t->url);
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn *c = dbm_testdb_connect(t->url);
+	struct dbm_conn_opts o = dbm_testdb_opts(t->url);
 	struct dbm_conn *s;
 
-	pgt_exec(c, "CREATE SCHEMA \"App Data\"");
+	dbm_testdb_exec(c, "CREATE SCHEMA \"App Data\"");
 	o.schema = "App Data";
-	s = pgt_connect_opts(&o);
+	s = dbm_testdb_connect_opts(&o);
 	assert_string_equal(s->schema, "App Data");
-	pgt_exec(s, "CREATE TABLE t (id int)");
-	pgt_assert_rows(c,
-	                "SELECT table_schema FROM information_schema.tables WHERE table_name = 't'",
-	                "App Data\n");
-	pgt_assert_rows(s, "SELECT current_schema()", "App Data\n");
+	dbm_testdb_exec(s, "CREATE TABLE t (id int)");
+	dbm_testdb_assert_rows(
+	    c, "SELECT table_schema FROM information_schema.tables WHERE table_name = 't'",
+	    "App Data\n");
+	dbm_testdb_assert_rows(s, "SELECT current_schema()", "App Data\n");
 	DRV->disconnect(s);
 	DRV->disconnect(c);
 }
 
 static void test_pgsql__conninfo_string_connects(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	const char *hostport = strstr(t->server_url, "@") + 1;
+	struct dbm_testdb *t = pgt_state(state);
+	const char *hostport = strstr(t->server, "@") + 1;
 	const char *colon = strchr(hostport, ':');
 	char conninfo[256], want[80];
 	struct dbm_conn *c;
 
 	snprintf(conninfo, sizeof(conninfo), "host=%.*s port=%d user=postgres dbname=%s",
-	         (int)(colon - hostport), hostport, atoi(colon + 1), t->dbname);
-	c = pgt_connect(conninfo);
-	snprintf(want, sizeof(want), "%s\n", t->dbname);
-	pgt_assert_rows(c, "SELECT current_database()", want);
+	         (int)(colon - hostport), hostport, atoi(colon + 1), t->name);
+	c = dbm_testdb_connect(conninfo);
+	snprintf(want, sizeof(want), "%s\n", t->name);
+	dbm_testdb_assert_rows(c, "SELECT current_database()", want);
 	DRV->disconnect(c);
 }
 
 static void test_pgsql__error_has_sqlstate_and_byte_position(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn *c = pgt_connect(t->url);
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn *c = dbm_testdb_connect(t->url);
 	/* Two-byte and three-byte characters before the error: characters != bytes. */
 	const char *sql = "SELECT 'héllo €', 1\nFROM missing_table";
 	struct dbm_error *e;
 
-	assert_int_equal(pgt_try(c, sql), DBM_ERR_RUN);
+	assert_int_equal(dbm_testdb_try(c, sql), DBM_ERR_RUN);
 	e = dbm_error_last();
 	assert_int_equal(e->klass, DBM_ERR_RUN);
 	assert_string_equal(e->message, "relation \"missing_table\" does not exist");
 	assert_string_equal(e->sqlstate, "42P01");
 	assert_int_equal(e->position, (int)(strstr(sql, "missing_table") - sql) + 1);
 
-	pgt_exec(c, "CREATE TABLE u (id int PRIMARY KEY)");
-	pgt_exec(c, "INSERT INTO u VALUES (1)");
-	assert_int_equal(pgt_try(c, "INSERT INTO u VALUES (1)"), DBM_ERR_RUN);
+	dbm_testdb_exec(c, "CREATE TABLE u (id int PRIMARY KEY)");
+	dbm_testdb_exec(c, "INSERT INTO u VALUES (1)");
+	assert_int_equal(dbm_testdb_try(c, "INSERT INTO u VALUES (1)"), DBM_ERR_RUN);
 	e = dbm_error_last();
 	assert_string_equal(e->message,
 	                    "duplicate key value violates unique constraint \"u_pkey\"");
@@ -302,39 +134,40 @@ static void test_pgsql__error_has_sqlstate_and_byte_position(void **state)
 	assert_string_equal(e->detail, "Key (id)=(1) already exists.");
 	assert_int_equal(e->position, 0);
 
-	assert_int_equal(pgt_try(c, "SELECT relnme FROM pg_class"), DBM_ERR_RUN);
+	assert_int_equal(dbm_testdb_try(c, "SELECT relnme FROM pg_class"), DBM_ERR_RUN);
 	e = dbm_error_last();
 	assert_string_equal(e->sqlstate, "42703");
 	assert_string_equal(e->hint,
 	                    "Perhaps you meant to reference the column \"pg_class.relname\".");
 	assert_int_equal(e->position, 8);
 	/* The connection is still usable after errors. */
-	pgt_assert_rows(c, "SELECT count(*) FROM u", "1\n");
+	dbm_testdb_assert_rows(c, "SELECT count(*) FROM u", "1\n");
 	DRV->disconnect(c);
 }
 
 static void test_pgsql__copy_from_stdin_sends_data(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn *c = pgt_connect(t->url);
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn *c = dbm_testdb_connect(t->url);
 	struct dbm_stmt s = {0};
 	const char *data = "1\talice\n2\tbøb\n3\t\\N\n";
 	const char *bad = "1\tx\nnot-a-number\ty\n";
 
-	pgt_exec(c, "CREATE TABLE people (id int, name text)");
+	dbm_testdb_exec(c, "CREATE TABLE people (id int, name text)");
 	s.sql = "COPY people (id, name) FROM stdin";
 	s.len = strlen(s.sql);
 	s.flags = DBM_STMT_COPY_IN;
 	s.copy_data = data;
 	s.copy_len = strlen(data);
 	assert_int_equal(DRV->exec(c, &s), 0);
-	pgt_assert_rows(c, "SELECT id, name FROM people ORDER BY id", "1|alice\n2|bøb\n3|NULL\n");
+	dbm_testdb_assert_rows(c, "SELECT id, name FROM people ORDER BY id",
+	                       "1|alice\n2|bøb\n3|NULL\n");
 
 	/* The last line needs no newline. */
 	s.copy_data = "4\tdan";
 	s.copy_len = 5;
 	assert_int_equal(DRV->exec(c, &s), 0);
-	pgt_assert_rows(c, "SELECT name FROM people WHERE id = 4", "dan\n");
+	dbm_testdb_assert_rows(c, "SELECT name FROM people WHERE id = 4", "dan\n");
 
 	/* Bad data: the server's error, nothing copied, the connection usable. */
 	s.copy_data = bad;
@@ -343,7 +176,7 @@ static void test_pgsql__copy_from_stdin_sends_data(void **state)
 	assert_string_equal(dbm_error_last()->sqlstate, "22P02");
 	assert_string_equal(dbm_error_last()->message,
 	                    "invalid input syntax for type integer: \"not-a-number\"");
-	pgt_assert_rows(c, "SELECT count(*) FROM people", "4\n");
+	dbm_testdb_assert_rows(c, "SELECT count(*) FROM people", "4\n");
 
 	/* A COPY without inline data fails cleanly. */
 	s.flags = 0;
@@ -351,11 +184,11 @@ static void test_pgsql__copy_from_stdin_sends_data(void **state)
 	s.copy_len = 0;
 	assert_int_equal(DRV->exec(c, &s), DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->message, "COPY FROM STDIN without data");
-	pgt_assert_rows(c, "SELECT count(*) FROM people", "4\n");
+	dbm_testdb_assert_rows(c, "SELECT count(*) FROM people", "4\n");
 
 	/* COPY TO STDOUT output is drained. */
-	pgt_exec(c, "COPY people TO STDOUT");
-	pgt_assert_rows(c, "SELECT 1", "1\n");
+	dbm_testdb_exec(c, "COPY people TO STDOUT");
+	dbm_testdb_assert_rows(c, "SELECT 1", "1\n");
 	DRV->disconnect(c);
 }
 
@@ -428,23 +261,23 @@ static void test_pgsql__stmt_flags(void **state)
 
 static void test_pgsql__lock_times_out_naming_the_holder(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn *a = pgt_connect(t->url);
-	struct dbm_conn *b = pgt_connect(t->url);
-	char *pid = pgt_rows(a, "SELECT pg_backend_pid()");
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn *a = dbm_testdb_connect(t->url);
+	struct dbm_conn *b = dbm_testdb_connect(t->url);
+	char *pid = dbm_testdb_rows(a, "SELECT pg_backend_pid()");
 	char want[128];
 	double t0, waited;
 
 	pid[strcspn(pid, "\n")] = '\0';
 	assert_int_equal(DRV->lock(a, "public", "schema_history", 5), 0);
 	/* The lock holds no transaction open. */
-	pgt_assert_rows(a,
-	                "SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() "
-	                "AND backend_xid IS NOT NULL",
-	                "0\n");
-	t0 = pgt_now();
+	dbm_testdb_assert_rows(a,
+	                       "SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() "
+	                       "AND backend_xid IS NOT NULL",
+	                       "0\n");
+	t0 = dbm_testdb_now();
 	assert_int_equal(DRV->lock(b, "public", "schema_history", 1), DBM_ERR_LOCK);
-	waited = pgt_now() - t0;
+	waited = dbm_testdb_now() - t0;
 	assert_true(waited >= 0.9 && waited < 3.0);
 	assert_int_equal(dbm_error_last()->klass, DBM_ERR_LOCK);
 	snprintf(want, sizeof(want),
@@ -471,17 +304,18 @@ static void test_pgsql__lock_times_out_naming_the_holder(void **state)
 
 static void test_pgsql__create_index_concurrently_while_holding_lock(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn_opts o = pgt_opts(t->url);
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn_opts o = dbm_testdb_opts(t->url);
 	struct dbm_conn *a;
 	double t0;
 	pid_t child;
 	int status;
 
 	o.statement_timeout = 20; /* a hang becomes an error rather than a stuck test */
-	a = pgt_connect_opts(&o);
-	pgt_exec(a, "CREATE TABLE big (id int, v text)");
-	pgt_exec(a, "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 20000) g");
+	a = dbm_testdb_connect_opts(&o);
+	dbm_testdb_exec(a, "CREATE TABLE big (id int, v text)");
+	dbm_testdb_exec(a,
+	                "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 20000) g");
 	assert_int_equal(DRV->lock(a, "public", "schema_history", 5), 0);
 
 	/* A second runner waits for the lock, polling, in its own process. */
@@ -498,24 +332,25 @@ static void test_pgsql__create_index_concurrently_while_holding_lock(void **stat
 		_exit(rc == 0 ? 0 : 1);
 	}
 	nanosleep(&(struct timespec){0, 500 * 1000 * 1000L}, NULL);
-	t0 = pgt_now();
-	pgt_exec(a, "CREATE INDEX CONCURRENTLY big_v ON big (v)");
-	pgt_exec(a, "DROP INDEX CONCURRENTLY big_v");
-	assert_true(pgt_now() - t0 < 10.0);
+	t0 = dbm_testdb_now();
+	dbm_testdb_exec(a, "CREATE INDEX CONCURRENTLY big_v ON big (v)");
+	dbm_testdb_exec(a, "DROP INDEX CONCURRENTLY big_v");
+	assert_true(dbm_testdb_now() - t0 < 10.0);
 	/* The waiter is still waiting, then gets the lock once it is released. */
 	assert_int_equal(waitpid(child, &status, WNOHANG), 0);
 	assert_int_equal(DRV->unlock(a), 0);
 	assert_int_equal(waitpid(child, &status, 0), child);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	pgt_assert_rows(a, "SELECT count(*) FROM pg_indexes WHERE indexname = 'big_v'", "0\n");
+	dbm_testdb_assert_rows(a, "SELECT count(*) FROM pg_indexes WHERE indexname = 'big_v'",
+	                       "0\n");
 	DRV->disconnect(a);
 }
 
 static void test_pgsql__clean_drops_every_object(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn *c = pgt_connect(t->url);
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn *c = dbm_testdb_connect(t->url);
 	static const char *const ddl[] = {
 	    "CREATE EXTENSION citext",
 	    "CREATE TYPE mood AS ENUM ('sad', 'ok')",
@@ -541,48 +376,49 @@ static void test_pgsql__clean_drops_every_object(void **state)
 	size_t i;
 
 	for (i = 0; i < DBM_ARRAY_SIZE(ddl); i++)
-		pgt_exec(c, ddl[i]);
+		dbm_testdb_exec(c, ddl[i]);
 	if (DRV->clean(c, "public") != 0)
 		fail_msg("clean failed: %s", dbm_error_last()->message);
-	pgt_assert_rows(
+	dbm_testdb_assert_rows(
 	    c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", "0\n");
-	pgt_assert_rows(
+	dbm_testdb_assert_rows(
 	    c, "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace", "0\n");
-	pgt_assert_rows(
+	dbm_testdb_assert_rows(
 	    c, "SELECT count(*) FROM pg_type WHERE typnamespace = 'public'::regnamespace", "0\n");
-	pgt_assert_rows(c, "SELECT count(*) FROM pg_extension", "1\n"); /* plpgsql */
+	dbm_testdb_assert_rows(c, "SELECT count(*) FROM pg_extension", "1\n"); /* plpgsql */
 	/* The schema itself and other schemas stay. */
-	pgt_assert_rows(c,
-	                "SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'other') "
-	                "ORDER BY 1",
-	                "other\npublic\n");
-	pgt_assert_rows(c, "SELECT count(*) FROM other.keep", "0\n");
+	dbm_testdb_assert_rows(
+	    c,
+	    "SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'other') "
+	    "ORDER BY 1",
+	    "other\npublic\n");
+	dbm_testdb_assert_rows(c, "SELECT count(*) FROM other.keep", "0\n");
 	/* The connection is back in autocommit; cleaning an empty schema works. */
-	pgt_exec(c, "CREATE TABLE again (id int)");
+	dbm_testdb_exec(c, "CREATE TABLE again (id int)");
 	assert_int_equal(DRV->clean(c, NULL), 0);
-	pgt_assert_rows(
+	dbm_testdb_assert_rows(
 	    c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", "0\n");
 	DRV->disconnect(c);
 }
 
 static void test_pgsql__lost_connection_is_reported(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn *c = pgt_connect(t->url);
-	char *pid = pgt_rows(c, "SELECT pg_backend_pid()");
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn *c = dbm_testdb_connect(t->url);
+	char *pid = dbm_testdb_rows(c, "SELECT pg_backend_pid()");
 	char sql[128];
 	struct dbm_buf rows = DBM_BUF_INIT;
 
 	pid[strcspn(pid, "\n")] = '\0';
 	assert_int_equal(DRV->lock(c, "public", "schema_history", 1), 0);
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s, 5000)", pid);
-	pgt_assert_rows(t->admin, sql, "t\n");
-	assert_int_equal(pgt_try(c, "SELECT 1"), DBM_ERR_RUN);
+	dbm_testdb_assert_rows(t->admin, sql, "t\n");
+	assert_int_equal(dbm_testdb_try(c, "SELECT 1"), DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->message, "connection to the server was lost");
 	/* Every later call fails the same way, without crashing. */
-	assert_int_equal(pgt_try(c, "SELECT 2"), DBM_ERR_RUN);
+	assert_int_equal(dbm_testdb_try(c, "SELECT 2"), DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->message, "connection to the server was lost");
-	assert_int_equal(DRV->query(c, "SELECT 3", pgt_collect, &rows), DBM_ERR_RUN);
+	assert_int_equal(DRV->query(c, "SELECT 3", dbm_testdb_collect, &rows), DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->message, "connection to the server was lost");
 	assert_int_equal(DRV->lock(c, "public", "schema_history", 1), DBM_ERR_RUN);
 	assert_int_equal(DRV->clean(c, "public"), DBM_ERR_RUN);
@@ -594,10 +430,10 @@ static void test_pgsql__lost_connection_is_reported(void **state)
 
 static void test_pgsql__connect_errors_hide_the_password(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn_opts o = pgt_opts(NULL);
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn_opts o = dbm_testdb_opts(NULL);
 	struct dbm_conn *c = NULL;
-	char *url = pgt_swap_db(t->server_url, "no_such_db");
+	char *url = dbm_testdb_url_with_db(t->server, "no_such_db");
 	char *with_pw;
 	const char *at = strchr(url, '@');
 	char conninfo[256];
@@ -622,7 +458,7 @@ static void test_pgsql__connect_errors_hide_the_password(void **state)
 	snprintf(conninfo, sizeof(conninfo),
 	         "host=127.0.0.1 port=%d user=nobody_here "
 	         "password=Sup3rSecret dbname=postgres",
-	         atoi(strrchr(t->server_url, ':') + 1));
+	         atoi(strrchr(t->server, ':') + 1));
 	o.url = conninfo;
 	assert_int_equal(DRV->connect(&o, &c), DBM_ERR_RUN);
 	e = dbm_error_last();
@@ -641,9 +477,9 @@ static void test_pgsql__connect_errors_hide_the_password(void **state)
 	/* Retries wait 1 s (the cap here) between attempts, then report the last error. */
 	o.url = "postgres://u:Sup3rSecret@127.0.0.1:1/db";
 	o.connect_retries = 2;
-	t0 = pgt_now();
+	t0 = dbm_testdb_now();
 	assert_int_equal(DRV->connect(&o, &c), DBM_ERR_RUN);
-	assert_true(pgt_now() - t0 >= 1.9);
+	assert_true(dbm_testdb_now() - t0 >= 1.9);
 	assert_true(strncmp(dbm_error_last()->message, "cannot connect to PostgreSQL: ", 30) == 0);
 	assert_null(strstr(dbm_error_last()->message, "Sup3rSecret"));
 	free(with_pw);
@@ -652,28 +488,28 @@ static void test_pgsql__connect_errors_hide_the_password(void **state)
 
 static void test_pgsql__session_timeouts_applied(void **state)
 {
-	struct pgt *t = pgt_state(state);
-	struct dbm_conn_opts o = pgt_opts(t->url);
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn_opts o = dbm_testdb_opts(t->url);
 	struct dbm_conn *c, *d;
 
 	o.statement_timeout = 1;
 	o.ddl_lock_timeout = 2;
-	c = pgt_connect_opts(&o);
-	pgt_assert_rows(c, "SHOW statement_timeout", "1s\n");
-	pgt_assert_rows(c, "SHOW lock_timeout", "2s\n");
-	assert_int_equal(pgt_try(c, "SELECT pg_sleep(3)"), DBM_ERR_RUN);
+	c = dbm_testdb_connect_opts(&o);
+	dbm_testdb_assert_rows(c, "SHOW statement_timeout", "1s\n");
+	dbm_testdb_assert_rows(c, "SHOW lock_timeout", "2s\n");
+	assert_int_equal(dbm_testdb_try(c, "SELECT pg_sleep(3)"), DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->sqlstate, "57014");
 	assert_string_equal(dbm_error_last()->message,
 	                    "canceling statement due to statement timeout");
 	/* Zero leaves the server's defaults. */
-	d = pgt_connect(t->url);
-	pgt_assert_rows(d, "SHOW statement_timeout", "0\n");
-	pgt_assert_rows(d, "SHOW lock_timeout", "0\n");
+	d = dbm_testdb_connect(t->url);
+	dbm_testdb_assert_rows(d, "SHOW statement_timeout", "0\n");
+	dbm_testdb_assert_rows(d, "SHOW lock_timeout", "0\n");
 	DRV->disconnect(d);
 	DRV->disconnect(c);
 }
 
-#define PGT(f) cmocka_unit_test_setup_teardown(f, pgt_setup, pgt_teardown)
+#define PGT(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 
 int main(void)
 {

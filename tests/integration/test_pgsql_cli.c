@@ -22,154 +22,21 @@
 #include <cmocka.h>
 
 #include "dbmigrate/driver.h"
+#include "dbtest.h"
 #include "testutil.h"
 
 extern const struct dbm_driver dbm_pgsql_driver;
 
 #define DRV (&dbm_pgsql_driver)
 
-struct pgc {
-	char *url; /* the test's own database */
-	char dbname[64];
-	struct dbm_conn *admin; /* connection to the server URL */
-	struct dbm_conn *db;    /* connection to the test's database */
-	char *dir;              /* working folder; migrations in dir/migrations */
-	char migrations[1024];
-};
-
-/* url with its database (the path) replaced by db; caller frees. */
-static char *pgc_swap_db(const char *url, const char *db)
+/* The test's database and folder, or skips the test (fails it when servers are required). */
+static struct dbm_testdb *pgc_state(void **state)
 {
-	const char *p = strstr(url, "://");
-	const char *slash, *q;
-	char *out;
-	size_t n;
-
-	assert_non_null(p);
-	slash = strchr(p + 3, '/');
-	if (!slash)
-		slash = url + strlen(url);
-	q = strchr(slash, '?');
-	n = (size_t)(slash - url);
-	out = malloc(n + strlen(db) + 2 + (q ? strlen(q) : 0));
-	assert_non_null(out);
-	sprintf(out, "%.*s/%s%s", (int)n, url, db, q ? q : "");
-	return out;
-}
-
-static struct dbm_conn *pgc_connect(const char *url)
-{
-	struct dbm_conn_opts o = {0};
-	struct dbm_conn *c = NULL;
-
-	o.url = url;
-	o.application_name = "dbmigrate-test";
-	if (DRV->connect(&o, &c) != 0)
-		fail_msg("connect failed: %s", dbm_error_last()->message);
-	return c;
-}
-
-static void pgc_exec(struct dbm_conn *c, const char *sql)
-{
-	struct dbm_stmt s = {0};
-
-	s.sql = sql;
-	s.len = strlen(sql);
-	if (DRV->exec(c, &s) != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-}
-
-static int pgc_collect(void *ctx, unsigned ncols, const char *const *values)
-{
-	struct dbm_buf *b = ctx;
-	unsigned i;
-
-	for (i = 0; i < ncols; i++) {
-		if (i)
-			dbm_buf_addc(b, '|');
-		dbm_buf_adds(b, values[i] ? values[i] : "NULL");
-	}
-	dbm_buf_addc(b, '\n');
-	return 0;
-}
-
-/* Asserts that the rows of sql on the test's database are exactly want. */
-static void pgc_assert_rows(struct pgc *t, const char *sql, const char *want)
-{
-	struct dbm_buf b = DBM_BUF_INIT;
-
-	if (DRV->query(t->db, sql, pgc_collect, &b) != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-	assert_string_equal(dbm_buf_cstr(&b), want);
-	dbm_buf_free(&b);
-}
-
-static double pgc_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int pgc_setup(void **state)
-{
-	const char *url = getenv("DBM_TEST_PG_URL");
-	struct pgc *t;
-	char sql[160];
-	static unsigned seq;
-
-	*state = NULL;
-	if (!url || !*url)
-		return 0;
-	t = calloc(1, sizeof(*t));
-	assert_non_null(t);
-	snprintf(t->dbname, sizeof(t->dbname), "dbm_cli_%ld_%u", (long)getpid(), ++seq);
-	t->url = pgc_swap_db(url, t->dbname);
-	t->admin = pgc_connect(url);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->dbname);
-	pgc_exec(t->admin, sql);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t->dbname);
-	pgc_exec(t->admin, sql);
-	t->db = pgc_connect(t->url);
-	t->dir = dbm_test_tmpdir();
-	snprintf(t->migrations, sizeof(t->migrations), "%s/migrations", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int pgc_teardown(void **state)
-{
-	struct pgc *t = *state;
-	struct dbm_stmt s = {0};
-	char sql[160];
-
-	if (!t)
-		return 0;
-	DRV->disconnect(t->db);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->dbname);
-	s.sql = sql;
-	s.len = strlen(sql);
-	DRV->exec(t->admin, &s);
-	DRV->disconnect(t->admin);
-	dbm_test_rmtree(t->dir);
-	free(t->dir);
-	free(t->url);
-	free(t);
-	return 0;
-}
-
-static struct pgc *pgc_state(void **state)
-{
-	if (!*state) {
-		dbm_test_server_url("DBM_TEST_PG_URL");
-		skip();
-	}
-	return *state;
+	return dbm_testdb_state(state, "DBM_TEST_PG_URL");
 }
 
 /* Runs dbmigrate migrate against the test's database and migrations folder. */
-static void pgc_migrate(struct pgc *t, const char *migrations, struct dbm_test_result *r)
+static void pgc_migrate(struct dbm_testdb *t, const char *migrations, struct dbm_test_result *r)
 {
 	const char *argv[] = {"migrate", "--url", t->url, "--migrations", migrations, NULL};
 
@@ -196,7 +63,7 @@ static int pgc_count_versioned(const char *dir)
 
 static void test_pgsql_cli__sample_migrations_apply(void **state)
 {
-	struct pgc *t = pgc_state(state);
+	struct dbm_testdb *t = pgc_state(state);
 	char sample[1024], want[64];
 	struct dbm_test_result r;
 
@@ -207,23 +74,24 @@ static void test_pgsql_cli__sample_migrations_apply(void **state)
 	dbm_test_result_free(&r);
 	snprintf(want, sizeof(want), "%d|%d\n", pgc_count_versioned(sample),
 	         pgc_count_versioned(sample));
-	pgc_assert_rows(t,
-	                "SELECT count(*), count(*) FILTER (WHERE success) FROM schema_history "
-	                "WHERE type = 'SQL' AND version IS NOT NULL",
-	                want);
+	dbm_testdb_assert_rows(
+	    t->db,
+	    "SELECT count(*), count(*) FILTER (WHERE success) FROM schema_history "
+	    "WHERE type = 'SQL' AND version IS NOT NULL",
+	    want);
 	/* A second run has nothing to do and changes nothing. */
 	pgc_migrate(t, sample, &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	pgc_assert_rows(t,
-	                "SELECT count(*) - count(DISTINCT version) FROM schema_history "
-	                "WHERE version IS NOT NULL",
-	                "0\n");
+	dbm_testdb_assert_rows(t->db,
+	                       "SELECT count(*) - count(DISTINCT version) FROM schema_history "
+	                       "WHERE version IS NOT NULL",
+	                       "0\n");
 }
 
 static void test_pgsql_cli__failing_statement_names_file_line_and_sqlstate(void **state)
 {
-	struct pgc *t = pgc_state(state);
+	struct dbm_testdb *t = pgc_state(state);
 	struct dbm_test_result r;
 
 	dbm_test_write(t->dir, "migrations/V1__ok.sql", "CREATE TABLE a (id int);\n");
@@ -240,18 +108,19 @@ static void test_pgsql_cli__failing_statement_names_file_line_and_sqlstate(void 
 		fail_msg("unexpected stderr: %s", r.err);
 	dbm_test_result_free(&r);
 	/* V1 applied; nothing of V2 remains: no table, no history row. */
-	pgc_assert_rows(t,
-	                "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
-	                "information_schema.tables WHERE table_schema = 'public' AND table_name IN "
-	                "('a', 'b', 'c')",
-	                "a\n");
-	pgc_assert_rows(t, "SELECT version, success FROM schema_history ORDER BY installed_rank",
-	                "1|t\n");
+	dbm_testdb_assert_rows(
+	    t->db,
+	    "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
+	    "information_schema.tables WHERE table_schema = 'public' AND table_name IN "
+	    "('a', 'b', 'c')",
+	    "a\n");
+	dbm_testdb_assert_rows(
+	    t->db, "SELECT version, success FROM schema_history ORDER BY installed_rank", "1|t\n");
 }
 
 static void test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction(void **state)
 {
-	struct pgc *t = pgc_state(state);
+	struct dbm_testdb *t = pgc_state(state);
 	struct dbm_test_result r;
 
 	dbm_test_write(t->dir, "migrations/V1__t.sql", "CREATE TABLE t (id int);\n");
@@ -265,14 +134,16 @@ static void test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction
 	    !dbm_test_contains(r.err, "cannot run in a transaction"))
 		fail_msg("no warning in stderr: %s", r.err);
 	dbm_test_result_free(&r);
-	pgc_assert_rows(t, "SELECT indexname FROM pg_indexes WHERE tablename = 't'", "t_v\n");
-	pgc_assert_rows(t, "SELECT version, success FROM schema_history ORDER BY installed_rank",
-	                "1|t\n2|t\n");
+	dbm_testdb_assert_rows(t->db, "SELECT indexname FROM pg_indexes WHERE tablename = 't'",
+	                       "t_v\n");
+	dbm_testdb_assert_rows(
+	    t->db, "SELECT version, success FROM schema_history ORDER BY installed_rank",
+	    "1|t\n2|t\n");
 }
 
 static void test_pgsql_cli__second_runner_times_out_on_the_lock(void **state)
 {
-	struct pgc *t = pgc_state(state);
+	struct dbm_testdb *t = pgc_state(state);
 	const char *slow[] = {"migrate", "--url", t->url, "--migrations", t->migrations, NULL};
 	const char *quick[] = {"migrate",     "--url",          t->url, "--migrations",
 	                       t->migrations, "--lock-timeout", "2",    NULL};
@@ -295,16 +166,16 @@ static void test_pgsql_cli__second_runner_times_out_on_the_lock(void **state)
 		assert_int_equal(DRV->query(t->db,
 		                            "SELECT count(*) FROM pg_locks WHERE locktype = "
 		                            "'advisory' AND granted",
-		                            pgc_collect, &rows),
+		                            dbm_testdb_collect, &rows),
 		                 0);
 		held = strcmp(dbm_buf_cstr(&rows), "1\n") == 0;
 		dbm_buf_free(&rows);
 	}
 	assert_true(held);
-	t0 = pgc_now();
+	t0 = dbm_testdb_now();
 	b = dbm_test_spawn(t->dir, NULL, quick, out2, err2);
 	assert_int_equal(dbm_test_wait(b), 4);
-	waited = pgc_now() - t0;
+	waited = dbm_testdb_now() - t0;
 	if (waited < 1.8 || waited > 4.5)
 		fail_msg("the second runner waited %.1f s, not about 2 s", waited);
 	err = dbm_test_read(err2);
@@ -314,13 +185,13 @@ static void test_pgsql_cli__second_runner_times_out_on_the_lock(void **state)
 		fail_msg("unexpected stderr: %s", err);
 	free(err);
 	assert_int_equal(dbm_test_wait(a), 0);
-	pgc_assert_rows(t, "SELECT version, success FROM schema_history ORDER BY installed_rank",
-	                "1|t\n");
+	dbm_testdb_assert_rows(
+	    t->db, "SELECT version, success FROM schema_history ORDER BY installed_rank", "1|t\n");
 }
 
 static void test_pgsql_cli__six_runners_apply_each_migration_once(void **state)
 {
-	struct pgc *t = pgc_state(state);
+	struct dbm_testdb *t = pgc_state(state);
 	const char *argv[] = {"migrate", "--url", t->url, "--migrations", t->migrations, NULL};
 	char out[6][1100], err[6][1100];
 	int pid[6], i, status;
@@ -344,16 +215,16 @@ static void test_pgsql_cli__six_runners_apply_each_migration_once(void **state)
 			fail_msg("runner %d exited %d: %s", i, status, e ? e : "");
 		}
 	}
-	pgc_assert_rows(t,
-	                "SELECT coalesce(version, 'R'), count(*) FROM schema_history "
-	                "GROUP BY version ORDER BY version",
-	                "1|1\n2|1\n3|1\nR|1\n");
-	pgc_assert_rows(t, "SELECT id FROM users ORDER BY id", "1\n2\n");
+	dbm_testdb_assert_rows(t->db,
+	                       "SELECT coalesce(version, 'R'), count(*) FROM schema_history "
+	                       "GROUP BY version ORDER BY version",
+	                       "1|1\n2|1\n3|1\nR|1\n");
+	dbm_testdb_assert_rows(t->db, "SELECT id FROM users ORDER BY id", "1\n2\n");
 }
 
 static void test_pgsql_cli__enum_value_added_and_used_in_one_file(void **state)
 {
-	struct pgc *t = pgc_state(state);
+	struct dbm_testdb *t = pgc_state(state);
 	struct dbm_test_result r;
 
 	dbm_test_write(t->dir, "migrations/V1__mood.sql",
@@ -368,12 +239,13 @@ static void test_pgsql_cli__enum_value_added_and_used_in_one_file(void **state)
 	    !dbm_test_contains(r.err, "runs again from the start"))
 		fail_msg("no warning in stderr: %s", r.err);
 	dbm_test_result_free(&r);
-	pgc_assert_rows(t, "SELECT m FROM p", "happy\n");
-	pgc_assert_rows(t, "SELECT installed_rank, version, success FROM schema_history ORDER BY 1",
-	                "1|1|t\n2|2|t\n");
+	dbm_testdb_assert_rows(t->db, "SELECT m FROM p", "happy\n");
+	dbm_testdb_assert_rows(
+	    t->db, "SELECT installed_rank, version, success FROM schema_history ORDER BY 1",
+	    "1|1|t\n2|2|t\n");
 }
 
-#define PGC(f) cmocka_unit_test_setup_teardown(f, pgc_setup, pgc_teardown)
+#define PGC(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 
 int main(void)
 {

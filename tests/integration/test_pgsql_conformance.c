@@ -32,16 +32,19 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "dbtest.h"
 #include "pgdump.h"
 #include "testutil.h"
 
 #define PGCONF_MAX_FILES 1024
 
 struct pgconf {
-	char *server;  /* the server's URL (database "postgres") */
-	char name[64]; /* prefix of this test's databases */
-	char *url[3];  /* databases A (dbmigrate), B (psql), C (psql, a prefix of the files) */
-	char *dir;     /* scratch folder, the working directory of dbmigrate */
+	struct dbm_testdb *db; /* database A, its folder and the added databases B and C */
+	const char *server;    /* the server's URL (database "postgres") */
+	const char
+	    *name[3]; /* databases A (dbmigrate), B (psql), C (psql, a prefix of the files) */
+	const char *url[3];
+	const char *dir; /* scratch folder, the working directory of dbmigrate */
 };
 
 /* One versioned migration file of a set. */
@@ -107,52 +110,21 @@ static void pgconf_fail_result(struct dbm_test_result *r, const char *what)
 	fail_msg("%s", msg);
 }
 
-/* url with its database (the path) replaced by db; caller frees. */
-static char *pgconf_swap_db(const char *url, const char *db)
-{
-	const char *p = strstr(url, "://");
-	const char *slash, *q;
-	char *out;
-	size_t n;
-
-	assert_non_null(p);
-	slash = strchr(p + 3, '/');
-	if (!slash)
-		slash = url + strlen(url);
-	q = strchr(slash, '?');
-	n = (size_t)(slash - url);
-	out = malloc(n + strlen(db) + 2 + (q ? strlen(q) : 0));
-	assert_non_null(out);
-	sprintf(out, "%.*s/%s%s", (int)n, url, db, q ? q : "");
-	return out;
-}
-
-/* Runs one statement on the server's maintenance database. */
-static void pgconf_admin(struct pgconf *t, const char *fmt, const char *db)
-{
-	char sql[256];
-
-	snprintf(sql, sizeof(sql), fmt, db);
-	free(dbm_pgdump_query(t->server, sql));
-}
-
 /* Replaces database `to` of the test (0 A, 1 B, 2 C) with a copy of database `from`. */
 static void pgconf_copy_db(struct pgconf *t, int from, int to)
 {
 	char sql[256];
 
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s_%c WITH (FORCE)", t->name, 'a' + to);
-	free(dbm_pgdump_query(t->server, sql));
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s_%c TEMPLATE %s_%c", t->name, 'a' + to,
-	         t->name, 'a' + from);
-	free(dbm_pgdump_query(t->server, sql));
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->name[to]);
+	dbm_testdb_exec(t->db->admin, sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s", t->name[to], t->name[from]);
+	dbm_testdb_exec(t->db->admin, sql);
 }
 
 static int pgconf_setup(void **state)
 {
 	const char *url = getenv("DBM_TEST_PG_URL");
 	struct pgconf *t;
-	static unsigned seq;
 	int i;
 
 	*state = NULL;
@@ -160,40 +132,32 @@ static int pgconf_setup(void **state)
 		return 0;
 	t = calloc(1, sizeof(*t));
 	assert_non_null(t);
-	t->server = strdup(url);
-	snprintf(t->name, sizeof(t->name), "dbm_conf_%ld_%u", (long)getpid(), ++seq);
-	for (i = 0; i < 3; i++) {
-		char db[80];
-
-		snprintf(db, sizeof(db), "%s_%c", t->name, 'a' + i);
-		pgconf_admin(t, "CREATE DATABASE %s", db);
-		t->url[i] = pgconf_swap_db(url, db);
-	}
-	t->dir = dbm_test_tmpdir();
 	*state = t;
+	t->db = dbm_testdb_new_at(url);
+	t->server = t->db->server;
+	t->name[0] = t->db->name;
+	t->url[0] = t->db->url;
+	for (i = 1; i < 3; i++) {
+		int k = dbm_testdb_add(t->db, i == 1 ? "b" : "c");
+
+		t->name[i] = t->db->extra_name[k];
+		t->url[i] = t->db->extra_url[k];
+	}
+	t->dir = t->db->dir;
 	return 0;
 }
 
 static int pgconf_teardown(void **state)
 {
 	struct pgconf *t = *state;
+	struct dbm_testdb *db = t ? t->db : NULL;
 	int i;
 
 	for (i = 0; i < (int)(sizeof(pgconf_owned) / sizeof(pgconf_owned[0])); i++)
 		pgconf_release(pgconf_owned[i]);
-	if (!t)
-		return 0;
-	for (i = 0; i < 3; i++) {
-		char db[80];
-
-		snprintf(db, sizeof(db), "%s_%c", t->name, 'a' + i);
-		pgconf_admin(t, "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
-		free(t->url[i]);
-	}
-	dbm_test_rmtree(t->dir);
-	free(t->dir);
-	free(t->server);
 	free(t);
+	*state = NULL;
+	dbm_testdb_free(db);
 	return 0;
 }
 
