@@ -23,23 +23,24 @@
 #include <cmocka.h>
 
 #include "dbmigrate/driver.h"
+#include "dbtest.h"
 
 extern const struct dbm_driver dbm_mysql_driver;
 
 static const struct dbm_driver *drv = &dbm_mysql_driver;
 
+#define MYSQL_ENV "DBM_TEST_MYSQL_URL"
+
 /* The test server's URL (ends in '/'), or skips / fails the test when there is none. */
 static const char *mysql_url(void)
 {
-	const char *url = getenv("DBM_TEST_MYSQL_URL");
-	const char *req = getenv("DBM_TEST_REQUIRE_SERVERS");
+	return dbm_testdb_server(MYSQL_ENV);
+}
 
-	if (url && *url)
-		return url;
-	if (req && strcmp(req, "1") == 0)
-		fail_msg("DBM_TEST_MYSQL_URL is not set and DBM_TEST_REQUIRE_SERVERS=1");
-	skip();
-	return NULL;
+/* The test's own database (see dbtest.h), or skips / fails the test when there is none. */
+static struct dbm_testdb *mysql_db(void **state)
+{
+	return dbm_testdb_state(state, MYSQL_ENV);
 }
 
 /* Builds base + suffix into a static buffer (one at a time). */
@@ -55,103 +56,13 @@ static const char *url_with(const char *base, const char *suffix)
 	return buf[which];
 }
 
-/* A fresh database name for one test. */
-static const char *new_dbname(void)
+/* Connects to url with --schema schema (NULL: none). */
+static struct dbm_conn *connect_schema(const char *url, const char *schema)
 {
-	static char name[64];
-	static unsigned n;
+	struct dbm_conn_opts o = dbm_testdb_opts(url);
 
-	snprintf(name, sizeof(name), "dbm_t_%ld_%u", (long)getpid(), ++n);
-	return name;
-}
-
-static struct dbm_conn *connect_ok(const char *url, const char *schema)
-{
-	struct dbm_conn_opts o = {0};
-	struct dbm_conn *c = NULL;
-	int rc;
-
-	o.url = url;
 	o.schema = schema;
-	o.application_name = "dbmigrate";
-	rc = drv->connect(&o, &c);
-	if (rc != 0)
-		fail_msg("connect failed: %s", dbm_error_last()->message);
-	assert_non_null(c);
-	return c;
-}
-
-static int exec_sql(struct dbm_conn *c, const char *sql)
-{
-	struct dbm_stmt s = {sql, strlen(sql), 1, 1, 0, NULL, 0};
-
-	return drv->exec(c, &s);
-}
-
-static void exec_ok(struct dbm_conn *c, const char *sql)
-{
-	int rc = exec_sql(c, sql);
-
-	if (rc != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-}
-
-/* Collects rows as "a|b|NULL\n" text. */
-static int collect_cb(void *ctx, unsigned ncols, const char *const *values)
-{
-	char *out = ctx;
-	unsigned i;
-
-	for (i = 0; i < ncols; i++) {
-		strcat(out, i ? "|" : "");
-		strcat(out, values[i] ? values[i] : "NULL");
-	}
-	strcat(out, "\n");
-	return 0;
-}
-
-/* The rows of sql as text, in a static buffer. */
-static const char *query_text(struct dbm_conn *c, const char *sql)
-{
-	static char out[8192];
-	int rc;
-
-	out[0] = '\0';
-	rc = drv->query(c, sql, collect_cb, out);
-	if (rc != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-	return out;
-}
-
-/* Connects to the server without a database and creates a fresh one; returns its name. */
-static const char *create_db(const char *base)
-{
-	struct dbm_conn *c = connect_ok(base, NULL);
-	const char *name = new_dbname();
-	char sql[128];
-
-	snprintf(sql, sizeof(sql), "CREATE DATABASE `%s`", name);
-	exec_ok(c, sql);
-	drv->disconnect(c);
-	return name;
-}
-
-static void drop_db(const char *base, const char *name)
-{
-	struct dbm_conn *c = connect_ok(base, NULL);
-	char sql[128];
-
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS `%s`", name);
-	exec_ok(c, sql);
-	drv->disconnect(c);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return dbm_testdb_connect_opts(&o);
 }
 
 /* The password of a URL "mysql://user:pw@..." into buf; "" when none. */
@@ -197,9 +108,9 @@ static void assert_no_secret(const char *pw)
 
 static void test_mysql__connect_with_password_in_url(void **state)
 {
-	const char *base = mysql_url();
-	const char *db = create_db(base);
-	struct dbm_conn *c = connect_ok(url_with(base, db), NULL);
+	struct dbm_testdb *t = mysql_db(state);
+	const char *db = t->name;
+	struct dbm_conn *c = dbm_testdb_connect(t->url);
 	struct dbm_buf v = DBM_BUF_INIT;
 
 	assert_string_equal(c->schema, db);
@@ -208,15 +119,14 @@ static void test_mysql__connect_with_password_in_url(void **state)
 	assert_true(strncmp(c->server_version, "MariaDB 1", 9) == 0 ||
 	            strncmp(c->server_version, "MySQL ", 6) == 0);
 	assert_null(strchr(c->server_version, '-'));
-	assert_string_equal(query_text(c, "SELECT @@character_set_client, DATABASE()"),
-	                    url_with("utf8mb4|", url_with(db, "\n")));
+	dbm_testdb_assert_rows(c, "SELECT @@character_set_client, DATABASE()",
+	                       url_with("utf8mb4|", url_with(db, "\n")));
 	drv->disconnect(c);
 
 	assert_int_equal(drv->client_version(&v), 0);
 	assert_true(strncmp(v.ptr, "libmariadb ", 11) == 0);
 	assert_true(v.len > 11);
 	dbm_buf_free(&v);
-	drop_db(base, db);
 }
 
 static void test_mysql__connect_with_mysql_pwd(void **state)
@@ -227,7 +137,7 @@ static void test_mysql__connect_with_mysql_pwd(void **state)
 
 	url_password(base, pw, sizeof(pw));
 	setenv("MYSQL_PWD", pw, 1);
-	c = connect_ok(url_without_password(base), NULL);
+	c = dbm_testdb_connect(url_without_password(base));
 	unsetenv("MYSQL_PWD");
 	assert_string_equal(c->user, "dbm");
 	assert_null(c->schema);
@@ -256,7 +166,7 @@ static void test_mysql__wrong_password_names_no_secret(void **state)
 
 	/* MYSQL_PWD is not used when the URL has a password. */
 	setenv("MYSQL_PWD", wrong, 1);
-	c = connect_ok(base, NULL);
+	c = dbm_testdb_connect(base);
 	drv->disconnect(c);
 	setenv("MYSQL_PWD", "wrong-env-pw", 1);
 	o.url = url_without_password(base);
@@ -313,7 +223,7 @@ static void test_mysql__percent_decoding_and_options(void **state)
 		n += (size_t)snprintf(enc + n, sizeof(enc) - n, "%%%02X", (unsigned char)pw[i]);
 	snprintf(url, sizeof(url), "%.*s%s%s?ssl-mode=PREFERRED&connect-timeout=5",
 	         (int)(strchr(p, ':') - base + 1), base, enc, at);
-	c = connect_ok(url, NULL);
+	c = dbm_testdb_connect(url);
 	assert_string_equal(c->user, "dbm");
 	drv->disconnect(c);
 }
@@ -330,9 +240,11 @@ static void test_mysql__ssl_required_against_plain_server(void **state)
 	rc = drv->connect(&o, &c);
 	if (rc == 0) {
 		/* The server speaks TLS: then the session is encrypted. */
-		const char *t = query_text(c, "SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+		char *t = dbm_testdb_rows(c, "SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+		size_t n = strlen(t);
 
-		assert_true(strlen(t) > strlen("Ssl_cipher|\n"));
+		dbm_free(t);
+		assert_true(n > strlen("Ssl_cipher|\n"));
 		drv->disconnect(c);
 		return;
 	}
@@ -359,30 +271,29 @@ static void test_mysql__ssl_required_against_plain_server(void **state)
 
 static void test_mysql__schema_option_and_missing_database(void **state)
 {
-	const char *base = mysql_url();
-	const char *db = create_db(base);
+	struct dbm_testdb *t = mysql_db(state);
+	const char *base = t->server, *name = t->name;
 	const char *missing = "dbm_t_does_not_exist_x";
-	char name[64], later[64], sql[256];
+	char later[80], sql[256];
 	struct dbm_conn_opts o = {0};
 	struct dbm_conn *c = NULL;
 
-	snprintf(name, sizeof(name), "%s", db);
 	/* --schema differs from the URL's database: USE it. */
-	c = connect_ok(base, name);
+	c = connect_schema(base, name);
 	assert_string_equal(c->schema, name);
-	assert_string_equal(query_text(c, "SELECT DATABASE()"), url_with(name, "\n"));
+	dbm_testdb_assert_rows(c, "SELECT DATABASE()", url_with(name, "\n"));
 	drv->disconnect(c);
 
 	/* A --schema that does not exist yet: the caller creates it, then it is used. */
-	snprintf(later, sizeof(later), "%s", new_dbname());
-	c = connect_ok(base, later);
+	snprintf(later, sizeof(later), "%s_later", name);
+	c = connect_schema(base, later);
 	assert_string_equal(c->schema, later);
 	snprintf(sql, sizeof(sql), "CREATE DATABASE `%s`", later);
-	exec_ok(c, sql);
-	exec_ok(c, "CREATE TABLE t (id INT)");
-	assert_string_equal(query_text(c, "SELECT DATABASE()"), url_with(later, "\n"));
+	dbm_testdb_exec(c, sql);
+	dbm_testdb_exec(c, "CREATE TABLE t (id INT)");
+	dbm_testdb_assert_rows(c, "SELECT DATABASE()", url_with(later, "\n"));
 	snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", later);
-	exec_ok(c, sql);
+	dbm_testdb_exec(c, sql);
 	drv->disconnect(c);
 
 	/* A database in the URL that does not exist: the server's error, clearly. */
@@ -394,7 +305,6 @@ static void test_mysql__schema_option_and_missing_database(void **state)
 	         missing);
 	assert_string_equal(dbm_error_last()->message, sql);
 	assert_non_null(strstr(dbm_error_last()->hint, "does not exist"));
-	drop_db(base, name);
 }
 
 static void test_mysql__session_timeouts(void **state)
@@ -408,12 +318,11 @@ static void test_mysql__session_timeouts(void **state)
 	o.ddl_lock_timeout = 7;
 	assert_int_equal(drv->connect(&o, &c), 0);
 	if (strncmp(c->server_version, "MariaDB", 7) == 0)
-		assert_string_equal(
-		    query_text(c, "SELECT @@max_statement_time, @@lock_wait_timeout"),
-		    "1.000000|7\n");
+		dbm_testdb_assert_rows(c, "SELECT @@max_statement_time, @@lock_wait_timeout",
+		                       "1.000000|7\n");
 	else
-		assert_string_equal(
-		    query_text(c, "SELECT @@max_execution_time, @@lock_wait_timeout"), "1000|7\n");
+		dbm_testdb_assert_rows(c, "SELECT @@max_execution_time, @@lock_wait_timeout",
+		                       "1000|7\n");
 	drv->disconnect(c);
 }
 
@@ -421,40 +330,34 @@ static void test_mysql__session_timeouts(void **state)
 
 static void test_mysql__exec_ddl_and_errors(void **state)
 {
-	const char *base = mysql_url();
-	const char *db = create_db(base);
-	char name[64];
-	struct dbm_conn *c;
+	struct dbm_conn *c = mysql_db(state)->db;
 
-	snprintf(name, sizeof(name), "%s", db);
-	c = connect_ok(url_with(base, name), NULL);
-	exec_ok(c, "CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(20) NULL)");
-	exec_ok(c, "INSERT INTO t VALUES (1, 'a\\'b'), (2, NULL), (3, 'caf\xc3\xa9')");
-	assert_string_equal(query_text(c, "SELECT id, s FROM t ORDER BY id"),
-	                    "1|a'b\n2|NULL\n3|caf\xc3\xa9\n");
+	dbm_testdb_exec(c, "CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(20) NULL)");
+	dbm_testdb_exec(c, "INSERT INTO t VALUES (1, 'a\\'b'), (2, NULL), (3, 'caf\xc3\xa9')");
+	dbm_testdb_assert_rows(c, "SELECT id, s FROM t ORDER BY id",
+	                       "1|a'b\n2|NULL\n3|caf\xc3\xa9\n");
 
-	assert_int_equal(exec_sql(c, "CREATE TABLE t (id INT)"), DBM_ERR_RUN);
+	assert_int_equal(dbm_testdb_try(c, "CREATE TABLE t (id INT)"), DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->message, "Table 't' already exists");
 	assert_int_equal(dbm_error_last()->server_code, 1050);
 	assert_string_equal(dbm_error_last()->sqlstate, "42S01");
 	assert_int_equal(dbm_error_last()->position, 0);
 
-	assert_int_equal(exec_sql(c, "INSERT INTO t VALUES (1, 'dup')"), DBM_ERR_RUN);
+	assert_int_equal(dbm_testdb_try(c, "INSERT INTO t VALUES (1, 'dup')"), DBM_ERR_RUN);
 	assert_int_equal(dbm_error_last()->server_code, 1062);
 	assert_string_equal(dbm_error_last()->sqlstate, "23000");
 
-	assert_int_equal(exec_sql(c, "SELEC 1"), DBM_ERR_RUN);
+	assert_int_equal(dbm_testdb_try(c, "SELEC 1"), DBM_ERR_RUN);
 	assert_int_equal(dbm_error_last()->server_code, 1064);
 	assert_string_equal(dbm_error_last()->sqlstate, "42000");
 
-	assert_int_equal(drv->query(c, "SELECT * FROM nope", collect_cb, NULL), DBM_ERR_RUN);
+	assert_int_equal(drv->query(c, "SELECT * FROM nope", dbm_testdb_collect, NULL),
+	                 DBM_ERR_RUN);
 	assert_int_equal(dbm_error_last()->server_code, 1146);
 	assert_string_equal(dbm_error_last()->sqlstate, "42S02");
 
 	/* The connection still works after errors. */
-	assert_string_equal(query_text(c, "SELECT COUNT(*) FROM t"), "3\n");
-	drv->disconnect(c);
-	drop_db(base, name);
+	dbm_testdb_assert_rows(c, "SELECT COUNT(*) FROM t", "3\n");
 }
 
 static int stop_after_first(void *ctx, unsigned ncols, const char *const *values)
@@ -465,33 +368,28 @@ static int stop_after_first(void *ctx, unsigned ncols, const char *const *values
 
 static void test_mysql__procedure_with_result_sets(void **state)
 {
-	const char *base = mysql_url();
-	const char *db = create_db(base);
-	char name[64];
-	struct dbm_conn *c;
+	struct dbm_conn *c = mysql_db(state)->db;
 	int calls = 0;
 
-	snprintf(name, sizeof(name), "%s", db);
-	c = connect_ok(url_with(base, name), NULL);
-	exec_ok(c, "CREATE TABLE log (n INT)");
-	exec_ok(c, "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1 AS a;\n  INSERT INTO log VALUES (1);\n"
-	           "  SELECT 2 AS b UNION SELECT 3;\n  INSERT INTO log VALUES (2);\nEND");
-	exec_ok(c, "CALL p()");
-	exec_ok(c, "CALL p()");
-	assert_string_equal(query_text(c, "SELECT COUNT(*), SUM(n) FROM log"), "4|6\n");
+	dbm_testdb_exec(c, "CREATE TABLE log (n INT)");
+	dbm_testdb_exec(
+	    c, "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1 AS a;\n  INSERT INTO log VALUES (1);\n"
+	       "  SELECT 2 AS b UNION SELECT 3;\n  INSERT INTO log VALUES (2);\nEND");
+	dbm_testdb_exec(c, "CALL p()");
+	dbm_testdb_exec(c, "CALL p()");
+	dbm_testdb_assert_rows(c, "SELECT COUNT(*), SUM(n) FROM log", "4|6\n");
 	/* query: the first result set's rows; the others are drained. */
-	assert_string_equal(query_text(c, "CALL p()"), "1\n");
+	dbm_testdb_assert_rows(c, "CALL p()", "1\n");
 	assert_int_equal(drv->query(c, "CALL p()", stop_after_first, &calls), 42);
 	assert_int_equal(calls, 1);
-	assert_string_equal(query_text(c, "SELECT COUNT(*) FROM log"), "8\n");
+	dbm_testdb_assert_rows(c, "SELECT COUNT(*) FROM log", "8\n");
 
 	/* An error in the middle of a procedure is the statement's error. */
-	exec_ok(c, "CREATE PROCEDURE q() BEGIN SELECT 1; INSERT INTO missing VALUES (1); END");
-	assert_int_equal(exec_sql(c, "CALL q()"), DBM_ERR_RUN);
+	dbm_testdb_exec(c,
+	                "CREATE PROCEDURE q() BEGIN SELECT 1; INSERT INTO missing VALUES (1); END");
+	assert_int_equal(dbm_testdb_try(c, "CALL q()"), DBM_ERR_RUN);
 	assert_int_equal(dbm_error_last()->server_code, 1146);
-	assert_string_equal(query_text(c, "SELECT 5"), "5\n");
-	drv->disconnect(c);
-	drop_db(base, name);
+	dbm_testdb_assert_rows(c, "SELECT 5", "5\n");
 }
 
 static unsigned flags_of(const char *sql)
@@ -523,24 +421,24 @@ static void test_mysql__stmt_flags(void **state)
 
 static void test_mysql__lock_second_connection_waits_and_fails(void **state)
 {
-	const char *base = mysql_url();
-	const char *db = create_db(base);
-	char name[64], want[128];
+	struct dbm_testdb *t = mysql_db(state);
+	const char *name = t->name;
+	char want[128];
 	struct dbm_conn *a, *b;
 	double t0, dt;
-	const char *id;
+	char *id;
 
-	snprintf(name, sizeof(name), "%s", db);
-	a = connect_ok(url_with(base, name), NULL);
-	b = connect_ok(url_with(base, name), NULL);
+	a = dbm_testdb_connect(t->url);
+	b = dbm_testdb_connect(t->url);
 	assert_int_equal(drv->lock(a, name, "schema_history", 5), 0);
-	id = query_text(a, "SELECT CONNECTION_ID()");
+	id = dbm_testdb_rows(a, "SELECT CONNECTION_ID()");
 	snprintf(want, sizeof(want),
 	         "held by MySQL connection %.*s (user 'dbm', host '127.0.0.1:", (int)strlen(id) - 1,
 	         id);
-	t0 = now_s();
+	dbm_free(id);
+	t0 = dbm_testdb_now();
 	assert_int_equal(drv->lock(b, name, "schema_history", 1), DBM_ERR_LOCK);
-	dt = now_s() - t0;
+	dt = dbm_testdb_now() - t0;
 	assert_true(dt >= 0.9 && dt < 5.0);
 	assert_non_null(strstr(dbm_error_last()->message, want));
 	assert_non_null(strstr(dbm_error_last()->message, "cannot acquire the lock 'dbmigrate:"));
@@ -566,7 +464,6 @@ static void test_mysql__lock_second_connection_waits_and_fails(void **state)
 	assert_int_equal(drv->lock(b, name, "a_history_table_with_a_long_long_long_long_name_x", 0),
 	                 0);
 	drv->disconnect(b);
-	drop_db(base, name);
 }
 
 /*
@@ -617,7 +514,7 @@ static int wait_exit(pid_t pid)
  */
 static void check_table_lock_expiry(const char *url_a, const char *url_b, const char *db)
 {
-	struct dbm_conn *b = connect_ok(url_b, NULL);
+	struct dbm_conn *b = dbm_testdb_connect(url_b);
 	char want[128], sql[512];
 	pid_t pid;
 	double t0;
@@ -635,46 +532,45 @@ static void check_table_lock_expiry(const char *url_a, const char *url_b, const 
 	         "UPDATE `%s`.`schema_history_lock` SET expires_at = UTC_TIMESTAMP(6) + "
 	         "INTERVAL 1 SECOND",
 	         db);
-	exec_ok(b, sql);
-	t0 = now_s();
+	dbm_testdb_exec(b, sql);
+	t0 = dbm_testdb_now();
 	assert_int_equal(drv->lock(b, db, "schema_history", 10), 0);
-	assert_true(now_s() - t0 < 6.0);
+	assert_true(dbm_testdb_now() - t0 < 6.0);
 	snprintf(sql, sizeof(sql),
 	         "SELECT COUNT(*), SUM(pid = %ld), MIN(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), "
 	         "expires_at) BETWEEN 50 AND 60) FROM `%s`.`schema_history_lock`",
 	         (long)getpid(), db);
-	assert_string_equal(query_text(b, sql), "1|1|1\n");
+	dbm_testdb_assert_rows(b, sql, "1|1|1\n");
 	assert_int_equal(drv->unlock(b), 0);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM `%s`.`schema_history_lock`", db);
-	assert_string_equal(query_text(b, sql), "0\n");
+	dbm_testdb_assert_rows(b, sql, "0\n");
 	drv->disconnect(b);
 }
 
 static void test_mysql__table_lock_on_single_server(void **state)
 {
-	const char *base = mysql_url();
-	const char *db = create_db(base);
-	char name[64], url[1024];
+	struct dbm_testdb *t = mysql_db(state);
+	const char *name = t->name;
+	char url[1024];
 	struct dbm_conn *a, *b;
 	double t0;
 
-	snprintf(name, sizeof(name), "%s", db);
-	snprintf(url, sizeof(url), "%s%s?lock=table", base, name);
-	a = connect_ok(url, NULL);
-	b = connect_ok(url, NULL);
+	snprintf(url, sizeof(url), "%s?lock=table", t->url);
+	a = dbm_testdb_connect(url);
+	b = dbm_testdb_connect(url);
 	assert_int_equal(drv->lock(a, name, "schema_history", 1), 0);
-	t0 = now_s();
+	t0 = dbm_testdb_now();
 	assert_int_equal(drv->lock(b, name, "schema_history", 1), DBM_ERR_LOCK);
-	assert_true(now_s() - t0 >= 0.9);
+	assert_true(dbm_testdb_now() - t0 >= 0.9);
 	assert_non_null(strstr(dbm_error_last()->message, "held by process "));
 	/* clean keeps the lock table it holds a lock in, and drops the rest. */
-	exec_ok(a, "CREATE TABLE t (id INT)");
+	dbm_testdb_exec(a, "CREATE TABLE t (id INT)");
 	assert_int_equal(drv->clean(a, name), 0);
-	assert_string_equal(
-	    query_text(a, url_with("SELECT TABLE_NAME FROM information_schema.TABLES "
-	                           "WHERE TABLE_SCHEMA = '",
-	                           url_with(name, "'"))),
-	    "schema_history_lock\n");
+	dbm_testdb_assert_rows(a,
+	                       url_with("SELECT TABLE_NAME FROM information_schema.TABLES "
+	                                "WHERE TABLE_SCHEMA = '",
+	                                url_with(name, "'")),
+	                       "schema_history_lock\n");
 	assert_int_equal(drv->unlock(a), 0);
 	assert_int_equal(drv->lock(b, name, "schema_history", 1), 0);
 	assert_int_equal(drv->unlock(b), 0);
@@ -682,58 +578,55 @@ static void test_mysql__table_lock_on_single_server(void **state)
 	drv->disconnect(b);
 
 	check_table_lock_expiry(url, url, name);
-	drop_db(base, name);
 }
 
 static void test_mysql__table_lock_heartbeat_extends_expiry(void **state)
 {
-	const char *base = mysql_url();
-	const char *db = create_db(base);
-	char name[64], url[1024], sql[512];
+	struct dbm_testdb *t = mysql_db(state);
+	const char *name = t->name;
+	char url[1024], sql[512];
 	struct dbm_conn *a;
 
-	snprintf(name, sizeof(name), "%s", db);
-	snprintf(url, sizeof(url), "%s%s?lock=table", base, name);
-	a = connect_ok(url, NULL);
+	snprintf(url, sizeof(url), "%s?lock=table", t->url);
+	a = dbm_testdb_connect(url);
 	assert_int_equal(drv->lock(a, name, "schema_history", 1), 0);
 	/* Pretend the row is about to expire; the heartbeat (every 10 s) must push it out again. */
-	exec_ok(a,
-	        "UPDATE schema_history_lock SET expires_at = UTC_TIMESTAMP(6) + INTERVAL 3 SECOND");
+	dbm_testdb_exec(
+	    a, "UPDATE schema_history_lock SET expires_at = UTC_TIMESTAMP(6) + INTERVAL 3 SECOND");
 	sleep(11);
 	snprintf(sql, sizeof(sql),
 	         "SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), expires_at) > 40 FROM "
 	         "`%s`.schema_history_lock",
 	         name);
-	assert_string_equal(query_text(a, sql), "1\n");
+	dbm_testdb_assert_rows(a, sql, "1\n");
 	assert_int_equal(drv->unlock(a), 0);
 	drv->disconnect(a);
-	drop_db(base, name);
 }
 
 /* ---- clean -------------------------------------------------------------------------------- */
 
 static void test_mysql__clean_drops_everything(void **state)
 {
-	const char *base = mysql_url();
-	const char *db = create_db(base);
-	char name[64], sql[1024];
-	struct dbm_conn *c;
+	struct dbm_testdb *t = mysql_db(state);
+	const char *name = t->name;
+	char sql[1024];
+	struct dbm_conn *c = t->db;
 
-	snprintf(name, sizeof(name), "%s", db);
-	c = connect_ok(url_with(base, name), NULL);
-	exec_ok(c, "CREATE TABLE parent (id INT PRIMARY KEY) ENGINE=InnoDB");
-	exec_ok(c, "CREATE TABLE child (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES "
-	           "parent (id)) ENGINE=InnoDB");
-	exec_ok(c, "CREATE TABLE `we``ird name` (id INT)");
-	exec_ok(c, "INSERT INTO parent VALUES (1)");
-	exec_ok(c, "INSERT INTO child VALUES (1, 1)");
-	exec_ok(c, "CREATE VIEW v1 AS SELECT * FROM child");
-	exec_ok(c, "CREATE VIEW v2 AS SELECT * FROM v1");
-	exec_ok(c, "CREATE PROCEDURE pr() SELECT 1");
-	exec_ok(c, "CREATE FUNCTION fn(x INT) RETURNS INT DETERMINISTIC RETURN x + 1");
-	exec_ok(c, "CREATE TRIGGER tr BEFORE INSERT ON child FOR EACH ROW SET NEW.p = NEW.p");
-	exec_ok(c, "CREATE EVENT ev ON SCHEDULE EVERY 1 DAY DO DELETE FROM child");
-	exec_ok(c, "CREATE SEQUENCE sq");
+	dbm_testdb_exec(c, "CREATE TABLE parent (id INT PRIMARY KEY) ENGINE=InnoDB");
+	dbm_testdb_exec(c,
+	                "CREATE TABLE child (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES "
+	                "parent (id)) ENGINE=InnoDB");
+	dbm_testdb_exec(c, "CREATE TABLE `we``ird name` (id INT)");
+	dbm_testdb_exec(c, "INSERT INTO parent VALUES (1)");
+	dbm_testdb_exec(c, "INSERT INTO child VALUES (1, 1)");
+	dbm_testdb_exec(c, "CREATE VIEW v1 AS SELECT * FROM child");
+	dbm_testdb_exec(c, "CREATE VIEW v2 AS SELECT * FROM v1");
+	dbm_testdb_exec(c, "CREATE PROCEDURE pr() SELECT 1");
+	dbm_testdb_exec(c, "CREATE FUNCTION fn(x INT) RETURNS INT DETERMINISTIC RETURN x + 1");
+	dbm_testdb_exec(c,
+	                "CREATE TRIGGER tr BEFORE INSERT ON child FOR EACH ROW SET NEW.p = NEW.p");
+	dbm_testdb_exec(c, "CREATE EVENT ev ON SCHEDULE EVERY 1 DAY DO DELETE FROM child");
+	dbm_testdb_exec(c, "CREATE SEQUENCE sq");
 
 	assert_int_equal(drv->clean(c, name), 0);
 	snprintf(
@@ -745,11 +638,9 @@ static void test_mysql__clean_drops_everything(void **state)
 	    " (SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '%s'),"
 	    " @@FOREIGN_KEY_CHECKS",
 	    name, name, name, name, name);
-	assert_string_equal(query_text(c, sql), "0|0|0|0|0|1\n");
+	dbm_testdb_assert_rows(c, sql, "0|0|0|0|0|1\n");
 	/* An empty database cleans fine too; NULL means the connection's database. */
 	assert_int_equal(drv->clean(c, NULL), 0);
-	drv->disconnect(c);
-	drop_db(base, name);
 }
 
 /* ---- a lost connection -------------------------------------------------------------------- */
@@ -757,21 +648,22 @@ static void test_mysql__clean_drops_everything(void **state)
 static void test_mysql__lost_connection(void **state)
 {
 	const char *base = mysql_url();
-	struct dbm_conn *a = connect_ok(base, NULL), *b = connect_ok(base, NULL);
+	struct dbm_conn *a = dbm_testdb_connect(base), *b = dbm_testdb_connect(base);
 	char sql[64];
-	const char *id = query_text(a, "SELECT CONNECTION_ID()");
+	char *id = dbm_testdb_rows(a, "SELECT CONNECTION_ID()");
 	int code;
 
 	snprintf(sql, sizeof(sql), "KILL CONNECTION %.*s", (int)strlen(id) - 1, id);
-	exec_ok(b, sql);
-	assert_int_equal(exec_sql(a, "SELECT 1"), DBM_ERR_RUN);
+	dbm_free(id);
+	dbm_testdb_exec(b, sql);
+	assert_int_equal(dbm_testdb_try(a, "SELECT 1"), DBM_ERR_RUN);
 	assert_non_null(
 	    strstr(dbm_error_last()->message, "lost the connection to the MySQL server: "));
 	code = dbm_error_last()->server_code;
 	assert_true(code == 2006 || code == 2013 || code == 1927);
 	assert_non_null(strstr(dbm_error_last()->hint, "run the command again"));
 	/* Every later call fails the same way, without touching the dead handle. */
-	assert_int_equal(drv->query(a, "SELECT 1", collect_cb, NULL), DBM_ERR_RUN);
+	assert_int_equal(drv->query(a, "SELECT 1", dbm_testdb_collect, NULL), DBM_ERR_RUN);
 	assert_string_equal(dbm_error_last()->message,
 	                    "the connection to the MySQL server was lost earlier");
 	assert_int_equal(drv->lock(a, NULL, "schema_history", 1), DBM_ERR_RUN);
@@ -795,22 +687,19 @@ static void galera_urls(char urls[3][512])
 		fail_msg("DBM_TEST_GALERA_URLS needs three URLs");
 }
 
-static const char *galera_create_db(const char *url)
-{
-	return create_db(url);
-}
-
 static void test_mysql__galera_lock_one_winner(void **state)
 {
-	char urls[3][512], name[64];
+	char urls[3][512];
+	const char *name;
 	pid_t p1, p2;
 	int r1, r2, round;
 	struct dbm_conn *c;
 
 	galera_urls(urls);
-	snprintf(name, sizeof(name), "%s", galera_create_db(urls[0]));
-	c = connect_ok(urls[1], NULL);
-	assert_string_equal(query_text(c, "SELECT @@wsrep_on"), "1\n");
+	*state = dbm_testdb_new_at(urls[0]);
+	name = ((struct dbm_testdb *)*state)->name;
+	c = dbm_testdb_connect(urls[1]);
+	dbm_testdb_assert_rows(c, "SELECT @@wsrep_on", "1\n");
 	drv->disconnect(c);
 	for (round = 0; round < 3; round++) {
 		/* Both try at once through two nodes; the winner holds for 4 s. */
@@ -821,42 +710,46 @@ static void test_mysql__galera_lock_one_winner(void **state)
 		if (!((r1 == 0 && r2 == 4) || (r1 == 4 && r2 == 0)))
 			fail_msg("round %d: exits %d and %d, want one 0 and one 4", round, r1, r2);
 	}
-	drop_db(urls[0], name);
 }
 
 static void test_mysql__galera_killed_holder_expires(void **state)
 {
-	char urls[3][512], name[64], a[600], b[600];
+	char urls[3][512], a[600], b[600];
+	const char *name;
 
 	galera_urls(urls);
-	snprintf(name, sizeof(name), "%s", galera_create_db(urls[0]));
+	*state = dbm_testdb_new_at(urls[0]);
+	name = ((struct dbm_testdb *)*state)->name;
 	snprintf(a, sizeof(a), "%s%s", urls[0], name);
 	snprintf(b, sizeof(b), "%s%s", urls[1], name);
 	check_table_lock_expiry(a, b, name);
-	drop_db(urls[0], name);
 }
+
+/* A test in a database of its own, made before and dropped after it. */
+#define MYDB(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_mysql, dbm_testdb_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mysql__stmt_flags),
 	    cmocka_unit_test(test_mysql__url_errors),
-	    cmocka_unit_test(test_mysql__connect_with_password_in_url),
+	    MYDB(test_mysql__connect_with_password_in_url),
 	    cmocka_unit_test(test_mysql__connect_with_mysql_pwd),
 	    cmocka_unit_test(test_mysql__wrong_password_names_no_secret),
 	    cmocka_unit_test(test_mysql__percent_decoding_and_options),
 	    cmocka_unit_test(test_mysql__ssl_required_against_plain_server),
-	    cmocka_unit_test(test_mysql__schema_option_and_missing_database),
+	    MYDB(test_mysql__schema_option_and_missing_database),
 	    cmocka_unit_test(test_mysql__session_timeouts),
-	    cmocka_unit_test(test_mysql__exec_ddl_and_errors),
-	    cmocka_unit_test(test_mysql__procedure_with_result_sets),
-	    cmocka_unit_test(test_mysql__lock_second_connection_waits_and_fails),
-	    cmocka_unit_test(test_mysql__table_lock_on_single_server),
-	    cmocka_unit_test(test_mysql__table_lock_heartbeat_extends_expiry),
-	    cmocka_unit_test(test_mysql__clean_drops_everything),
+	    MYDB(test_mysql__exec_ddl_and_errors),
+	    MYDB(test_mysql__procedure_with_result_sets),
+	    MYDB(test_mysql__lock_second_connection_waits_and_fails),
+	    MYDB(test_mysql__table_lock_on_single_server),
+	    MYDB(test_mysql__table_lock_heartbeat_extends_expiry),
+	    MYDB(test_mysql__clean_drops_everything),
 	    cmocka_unit_test(test_mysql__lost_connection),
-	    cmocka_unit_test(test_mysql__galera_lock_one_winner),
-	    cmocka_unit_test(test_mysql__galera_killed_holder_expires),
+	    cmocka_unit_test_teardown(test_mysql__galera_lock_one_winner, dbm_testdb_teardown),
+	    cmocka_unit_test_teardown(test_mysql__galera_killed_holder_expires,
+	                              dbm_testdb_teardown),
 	};
 
 	return cmocka_run_group_tests_name("mysql", tests, NULL, NULL);

@@ -20,160 +20,27 @@
 #include <cmocka.h>
 
 #include "dbmigrate/driver.h"
+#include "dbtest.h"
 #include "testutil.h"
 
 extern const struct dbm_driver dbm_mysql_driver;
 
 #define DRV (&dbm_mysql_driver)
 
-struct myc {
-	char base[512]; /* the server URL, ending in '/' */
-	char url[600];  /* the test's own database */
-	char dbname[64];
-	struct dbm_conn *db; /* connection to the test's database */
-	char *dir;           /* working folder; migrations in dir/migrations */
-	char migrations[1024];
-};
-
-static struct dbm_conn *myc_connect(const char *url)
+/* The test's database and folder, or skips the test (fails it when servers are required). */
+static struct dbm_testdb *myc_state(void **state)
 {
-	struct dbm_conn_opts o = {0};
-	struct dbm_conn *c = NULL;
-
-	o.url = url;
-	o.application_name = "dbmigrate-test";
-	if (DRV->connect(&o, &c) != 0)
-		fail_msg("connect failed: %s", dbm_error_last()->message);
-	return c;
+	return dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
 }
 
-static void myc_exec(struct dbm_conn *c, const char *sql)
-{
-	struct dbm_stmt s = {0};
-
-	s.sql = sql;
-	s.len = strlen(sql);
-	if (DRV->exec(c, &s) != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-}
-
-static int myc_collect(void *ctx, unsigned ncols, const char *const *values)
-{
-	struct dbm_buf *b = ctx;
-	unsigned i;
-
-	for (i = 0; i < ncols; i++) {
-		if (i)
-			dbm_buf_addc(b, '|');
-		dbm_buf_adds(b, values[i] ? values[i] : "NULL");
-	}
-	dbm_buf_addc(b, '\n');
-	return 0;
-}
-
-/* The rows of sql on c as "a|b\n" text; caller frees. */
-static char *myc_rows(struct dbm_conn *c, const char *sql)
-{
-	struct dbm_buf b = DBM_BUF_INIT;
-
-	if (DRV->query(c, sql, myc_collect, &b) != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-	if (!b.ptr)
-		dbm_buf_adds(&b, "");
-	return dbm_buf_detach(&b);
-}
-
-static void myc_assert_rows(struct dbm_conn *c, const char *sql, const char *want)
-{
-	char *got = myc_rows(c, sql);
-
-	assert_string_equal(got, want);
-	dbm_free(got);
-}
-
-/* Creates database name on the server at base (dropping an old one first). */
-static void myc_create_db(const char *base, const char *name)
-{
-	struct dbm_conn *c = myc_connect(base);
-	char sql[160];
-
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS `%s`", name);
-	myc_exec(c, sql);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE `%s`", name);
-	myc_exec(c, sql);
-	DRV->disconnect(c);
-}
-
-static void myc_drop_db(const char *base, const char *name)
-{
-	struct dbm_conn *c = myc_connect(base);
-	char sql[160];
-
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS `%s`", name);
-	myc_exec(c, sql);
-	DRV->disconnect(c);
-}
-
-static struct myc *myc_new(const char *base)
-{
-	static unsigned seq;
-	struct myc *t = calloc(1, sizeof(*t));
-
-	assert_non_null(t);
-	snprintf(t->base, sizeof(t->base), "%s", base);
-	snprintf(t->dbname, sizeof(t->dbname), "dbm_cli_%ld_%u", (long)getpid(), ++seq);
-	snprintf(t->url, sizeof(t->url), "%s%s", base, t->dbname);
-	myc_create_db(base, t->dbname);
-	t->db = myc_connect(t->url);
-	t->dir = dbm_test_tmpdir();
-	snprintf(t->migrations, sizeof(t->migrations), "%s/migrations", t->dir);
-	return t;
-}
-
-static int myc_setup(void **state)
-{
-	const char *url = getenv("DBM_TEST_MYSQL_URL");
-
-	*state = NULL;
-	if (url && *url)
-		*state = myc_new(url);
-	return 0;
-}
-
-static void myc_free(struct myc *t)
-{
-	if (!t)
-		return;
-	DRV->disconnect(t->db);
-	myc_drop_db(t->base, t->dbname);
-	dbm_test_rmtree(t->dir);
-	free(t->dir);
-	free(t);
-}
-
-static int myc_teardown(void **state)
-{
-	myc_free(*state);
-	return 0;
-}
-
-static struct myc *myc_state(void **state)
-{
-	if (!*state) {
-		dbm_test_server_url("DBM_TEST_MYSQL_URL");
-		skip();
-	}
-	return *state;
-}
-
-static void myc_run(struct myc *t, const char *cmd, struct dbm_test_result *r)
+static void myc_run(struct dbm_testdb *t, const char *cmd, struct dbm_test_result *r)
 {
 	const char *argv[] = {cmd, "--url", t->url, "--migrations", t->migrations, NULL};
 
 	dbm_test_run(t->dir, NULL, argv, r);
 }
 
-static void myc_run_ok(struct myc *t, const char *cmd)
+static void myc_run_ok(struct dbm_testdb *t, const char *cmd)
 {
 	struct dbm_test_result r;
 
@@ -225,36 +92,34 @@ static const char mysql_flavoured_sql[] =
 
 static void test_mysql_cli__delimiter_comments_and_escapes_match_the_client(void **state)
 {
-	struct myc *t = myc_state(state);
-	char ref[80], file[1100], sql[1300];
+	struct dbm_testdb *t = myc_state(state);
+	char file[1100];
 	struct dbm_conn *rc;
 	char *want;
+	int ref;
 
 	dbm_test_write(t->dir, "migrations/V1__mysql_flavoured.sql", mysql_flavoured_sql);
 	myc_run_ok(t, "migrate");
-	myc_assert_rows(t->db, "SELECT version, success FROM schema_history", "1|1\n");
+	dbm_testdb_assert_rows(t->db, "SELECT version, success FROM schema_history", "1|1\n");
 
 	/* The same file through the mariadb client must leave the same rows. */
-	snprintf(ref, sizeof(ref), "%s_ref", t->dbname);
-	myc_create_db(t->base, ref);
+	ref = dbm_testdb_add(t, "ref");
 	snprintf(file, sizeof(file), "%s/V1__mysql_flavoured.sql", t->migrations);
-	assert_int_equal(myc_client(t->base, ref, file), 0);
-	snprintf(sql, sizeof(sql), "%s%s", t->base, ref);
-	rc = myc_connect(sql);
-	want = myc_rows(rc, "SELECT id, s FROM t ORDER BY id");
+	assert_int_equal(myc_client(t->server, t->extra_name[ref], file), 0);
+	rc = dbm_testdb_connect(t->extra_url[ref]);
+	want = dbm_testdb_rows(rc, "SELECT id, s FROM t ORDER BY id");
 	DRV->disconnect(rc);
-	myc_drop_db(t->base, ref);
 	assert_string_equal(want, "1|it's\n2|dq \" here; too\n3|back\\slash\n4|tab\there\n"
 	                          "5|# not a comment\n6|-- nor this\n7|from proc; with semicolon\n"
 	                          "8|twice;\n");
-	myc_assert_rows(t->db, "SELECT id, s FROM t ORDER BY id", want);
+	dbm_testdb_assert_rows(t->db, "SELECT id, s FROM t ORDER BY id", want);
 	dbm_free(want);
-	myc_assert_rows(t->db, "SELECT twice(21)", "42\n");
+	dbm_testdb_assert_rows(t->db, "SELECT twice(21)", "42\n");
 }
 
 static void test_mysql_cli__failed_ddl_then_repair(void **state)
 {
-	struct myc *t = myc_state(state);
+	struct dbm_testdb *t = myc_state(state);
 	struct dbm_test_result r;
 
 	dbm_test_write(t->dir, "migrations/V1__base.sql", "CREATE TABLE t (id INT);\n");
@@ -272,14 +137,15 @@ static void test_mysql_cli__failed_ddl_then_repair(void **state)
 		fail_msg("unexpected stderr: %s", r.err);
 	dbm_test_result_free(&r);
 	/* MySQL DDL commits at once: a is there, c is not, and a failed row is recorded. */
-	myc_assert_rows(t->db,
-	                "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM "
-	                "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME "
-	                "IN ('a', 'c', 't')",
-	                "a,t\n");
-	myc_assert_rows(t->db,
-	                "SELECT version, success FROM schema_history ORDER BY installed_rank",
-	                "1|1\n2|0\n");
+	dbm_testdb_assert_rows(
+	    t->db,
+	    "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM "
+	    "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME "
+	    "IN ('a', 'c', 't')",
+	    "a,t\n");
+	dbm_testdb_assert_rows(
+	    t->db, "SELECT version, success FROM schema_history ORDER BY installed_rank",
+	    "1|1\n2|0\n");
 
 	myc_run(t, "migrate", &r);
 	assert_int_equal(r.status, 3);
@@ -294,17 +160,18 @@ static void test_mysql_cli__failed_ddl_then_repair(void **state)
 	               "CREATE TABLE c (id INT);\n");
 	myc_run_ok(t, "repair");
 	myc_run_ok(t, "migrate");
-	myc_assert_rows(t->db,
-	                "SELECT version, success FROM schema_history ORDER BY installed_rank",
-	                "1|1\n2|1\n");
-	myc_assert_rows(t->db,
-	                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
-	                "DATABASE() AND TABLE_NAME IN ('a', 'b', 'c', 't')",
-	                "4\n");
+	dbm_testdb_assert_rows(
+	    t->db, "SELECT version, success FROM schema_history ORDER BY installed_rank",
+	    "1|1\n2|1\n");
+	dbm_testdb_assert_rows(
+	    t->db,
+	    "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+	    "DATABASE() AND TABLE_NAME IN ('a', 'b', 'c', 't')",
+	    "4\n");
 }
 
 /* Starts n runners of "migrate" on urls[i % nurls] at once; fails unless all exit 0. */
-static void myc_runners(struct myc *t, const char *const *urls, int nurls, int n)
+static void myc_runners(struct dbm_testdb *t, const char *const *urls, int nurls, int n)
 {
 	char out[8][1100], err[8][1100];
 	int pid[8], i, status;
@@ -331,7 +198,7 @@ static void myc_runners(struct myc *t, const char *const *urls, int nurls, int n
 
 static void test_mysql_cli__six_runners_apply_each_migration_once(void **state)
 {
-	struct myc *t = myc_state(state);
+	struct dbm_testdb *t = myc_state(state);
 	const char *urls[] = {t->url};
 
 	dbm_test_write(t->dir, "migrations/V1__users.sql", "CREATE TABLE users (id INT);\n");
@@ -341,11 +208,11 @@ static void test_mysql_cli__six_runners_apply_each_migration_once(void **state)
 	dbm_test_write(t->dir, "migrations/R__view.sql",
 	               "CREATE OR REPLACE VIEW v_users AS SELECT id FROM users;\n");
 	myc_runners(t, urls, 1, 6);
-	myc_assert_rows(t->db,
-	                "SELECT COALESCE(version, 'R'), COUNT(*) FROM schema_history "
-	                "GROUP BY version ORDER BY version",
-	                "R|1\n1|1\n2|1\n3|1\n");
-	myc_assert_rows(t->db, "SELECT id FROM users ORDER BY id", "1\n2\n");
+	dbm_testdb_assert_rows(t->db,
+	                       "SELECT COALESCE(version, 'R'), COUNT(*) FROM schema_history "
+	                       "GROUP BY version ORDER BY version",
+	                       "R|1\n1|1\n2|1\n3|1\n");
+	dbm_testdb_assert_rows(t->db, "SELECT id FROM users ORDER BY id", "1\n2\n");
 }
 
 static void test_mysql_cli__galera_two_runners_through_two_nodes(void **state)
@@ -353,19 +220,19 @@ static void test_mysql_cli__galera_two_runners_through_two_nodes(void **state)
 	const char *env = getenv("DBM_TEST_GALERA_URLS");
 	char nodes[3][512], urls[3][1600], file[64], sql[64], want[256];
 	const char *two[2];
-	struct myc *t;
+	struct dbm_testdb *t;
 	int round, i, n;
 
 	if (!env || !*env)
 		skip();
 	if (sscanf(env, "%511s %511s %511s", nodes[0], nodes[1], nodes[2]) != 3)
 		fail_msg("DBM_TEST_GALERA_URLS needs three URLs");
-	t = myc_new(nodes[0]);
+	*state = t = dbm_testdb_new_at(nodes[0]);
 	for (i = 0; i < 3; i++)
-		snprintf(urls[i], sizeof(urls[i]), "%s%s", nodes[i], t->dbname);
+		snprintf(urls[i], sizeof(urls[i]), "%s%s", nodes[i], t->name);
 	two[0] = urls[0];
 	two[1] = urls[1];
-	myc_exec(t->db, "CREATE TABLE hits (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");
+	dbm_testdb_exec(t->db, "CREATE TABLE hits (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");
 	want[0] = '\0';
 	for (round = 1; round <= 5; round++) {
 		snprintf(file, sizeof(file), "migrations/V%d__round.sql", round);
@@ -377,20 +244,20 @@ static void test_mysql_cli__galera_two_runners_through_two_nodes(void **state)
 		snprintf(want + n, sizeof(want) - (size_t)n, "%d|1\n", round);
 	}
 	for (i = 0; i < 3; i++) {
-		struct dbm_conn *c = myc_connect(urls[i]);
+		struct dbm_conn *c = dbm_testdb_connect(urls[i]);
 
-		myc_exec(c, "SET SESSION wsrep_sync_wait = 1");
-		myc_assert_rows(c,
-		                "SELECT version, COUNT(*) FROM schema_history WHERE success = 1 "
-		                "GROUP BY version ORDER BY CAST(version AS UNSIGNED)",
-		                want);
-		myc_assert_rows(c, "SELECT COUNT(*), COUNT(DISTINCT v) FROM hits", "5|5\n");
+		dbm_testdb_exec(c, "SET SESSION wsrep_sync_wait = 1");
+		dbm_testdb_assert_rows(
+		    c,
+		    "SELECT version, COUNT(*) FROM schema_history WHERE success = 1 "
+		    "GROUP BY version ORDER BY CAST(version AS UNSIGNED)",
+		    want);
+		dbm_testdb_assert_rows(c, "SELECT COUNT(*), COUNT(DISTINCT v) FROM hits", "5|5\n");
 		DRV->disconnect(c);
 	}
-	myc_free(t);
 }
 
-#define MYC(f) cmocka_unit_test_setup_teardown(f, myc_setup, myc_teardown)
+#define MYC(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_mysql, dbm_testdb_teardown)
 
 int main(void)
 {
@@ -398,7 +265,8 @@ int main(void)
 	    MYC(test_mysql_cli__delimiter_comments_and_escapes_match_the_client),
 	    MYC(test_mysql_cli__failed_ddl_then_repair),
 	    MYC(test_mysql_cli__six_runners_apply_each_migration_once),
-	    cmocka_unit_test(test_mysql_cli__galera_two_runners_through_two_nodes),
+	    cmocka_unit_test_teardown(test_mysql_cli__galera_two_runners_through_two_nodes,
+	                              dbm_testdb_teardown),
 	};
 
 	return cmocka_run_group_tests_name("mysql_cli", tests, NULL, NULL);

@@ -30,6 +30,7 @@
 
 #include <cmocka.h>
 
+#include "dbtest.h"
 #include "mydump.h"
 #include "testutil.h"
 
@@ -45,10 +46,11 @@ struct myconf_set {
 
 /* One test's state: the server, two databases and a folder for wrapped copies. */
 struct myconf {
-	const char *base;  /* server URL ending in '/' */
-	char a[64], b[64]; /* dbmigrate's database and the client's */
-	char url_a[640];
-	char *dir;
+	struct dbm_testdb *db; /* database A, its folder and the added database B */
+	const char *base;      /* server URL ending in '/' */
+	const char *a, *b;     /* dbmigrate's database and the client's */
+	const char *url_a;
+	const char *dir;
 	char *vfiles[MYCONF_MAX_FILES]; /* versioned then repeatable file names, in order */
 	size_t nv;
 	char *full_schema, *full_data; /* B after migrate, for "migrate again" */
@@ -56,7 +58,6 @@ struct myconf {
 
 static int myconf_setup(void **state)
 {
-	static unsigned seq;
 	const char *base = getenv("DBM_TEST_MYSQL_URL");
 	struct myconf *t;
 
@@ -64,35 +65,32 @@ static int myconf_setup(void **state)
 		return 0; /* each test skips or fails in myconf_state */
 	t = calloc(1, sizeof(*t));
 	assert_non_null(t);
-	t->base = base;
-	seq++;
-	snprintf(t->a, sizeof(t->a), "myconf_%ld_%u_a", (long)getpid(), seq);
-	snprintf(t->b, sizeof(t->b), "myconf_%ld_%u_b", (long)getpid(), seq);
-	snprintf(t->url_a, sizeof(t->url_a), "%s%s", base, t->a);
-	dbm_mydump_create_db(base, t->a);
-	dbm_mydump_create_db(base, t->b);
-	t->dir = dbm_test_tmpdir();
 	*state = t;
+	t->db = dbm_testdb_new_at(base);
+	t->base = t->db->server;
+	t->a = t->db->name;
+	t->url_a = t->db->url;
+	t->b = t->db->extra_name[dbm_testdb_add(t->db, "b")];
+	t->dir = t->db->dir;
 	return 0;
 }
 
 static int myconf_teardown(void **state)
 {
 	struct myconf *t = *state;
+	struct dbm_testdb *db;
 	size_t i;
 
 	if (!t)
 		return 0;
-	dbm_mydump_drop_db(t->base, t->a);
-	dbm_mydump_drop_db(t->base, t->b);
-	dbm_test_rmtree(t->dir);
-	free(t->dir);
+	db = t->db;
 	for (i = 0; i < t->nv; i++)
 		free(t->vfiles[i]);
 	free(t->full_schema);
 	free(t->full_data);
 	free(t);
 	*state = NULL;
+	dbm_testdb_free(db);
 	return 0;
 }
 

@@ -182,22 +182,6 @@ char *dbm_mydump_query(const char *url, const char *db, const char *sql)
 	return text;
 }
 
-void dbm_mydump_create_db(const char *url, const char *db)
-{
-	char sql[300];
-
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS `%s`; CREATE DATABASE `%s`", db, db);
-	free(dbm_mydump_query(url, NULL, sql));
-}
-
-void dbm_mydump_drop_db(const char *url, const char *db)
-{
-	char sql[200];
-
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS `%s`", db);
-	free(dbm_mydump_query(url, NULL, sql));
-}
-
 char *dbm_mydump_schema(const char *url, const char *db, const char *exclude_table)
 {
 	struct mydump_str cmd = {0};

@@ -34,11 +34,6 @@ int dbm_mydump_client_file(const char *url, const char *db, const char *file, ch
  */
 char *dbm_mydump_query(const char *url, const char *db, const char *sql);
 
-/* Creates database db (dropping an old one of that name first). */
-void dbm_mydump_create_db(const char *url, const char *db);
-/* Drops database db if it exists. */
-void dbm_mydump_drop_db(const char *url, const char *db);
-
 /*
  * The normalised schema of database db: mariadb-dump --no-data
  * --skip-comments --routines --triggers --events --skip-dump-date, leaving
