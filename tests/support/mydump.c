@@ -146,7 +146,7 @@ int dbm_mydump_client_file(const char *url, const char *db, const char *file, ch
 	int rc;
 
 	mydump_tool(&cmd, "mariadb", url);
-	mydump_adds(&cmd, " --comments ");
+	mydump_adds(&cmd, " ");
 	mydump_add_shell(&cmd, db);
 	mydump_adds(&cmd, " < ");
 	mydump_add_shell(&cmd, file);

@@ -20,7 +20,7 @@ int dbm_mydump_available(void);
 /*
  * Feeds file to the mariadb client on database db, as `mariadb db < file`
  * with --default-character-set=utf8mb4 (what dbmigrate's connections use)
- * and --comments (keep comments inside statements, as dbmigrate does).
+ * and otherwise the client's defaults (which strip comments, as dbmigrate does).
  * Returns the client's exit code (0 when every statement ran). When out is
  * not NULL, *out receives everything the client printed (caller frees).
  */
