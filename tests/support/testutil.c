@@ -240,3 +240,40 @@ const char *dbm_test_server_url(const char *name)
 			 name);
 	return NULL;
 }
+
+int dbm_test_oom_sweep(const char *name, int limit, int oom_status, int done_status)
+{
+	int n, status = 0;
+
+	for (n = 1; n < limit; n++) {
+		pid_t pid;
+
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			char value[32];
+
+			snprintf(value, sizeof(value), "%d", n);
+			setenv("DBM_FAIL_ALLOC", value, 1);
+			execl("/proc/self/exe", name, "--oom-child", (char *)NULL);
+			_exit(127);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (!WIFEXITED(status))
+			fail_msg("allocation %d failing: the child was killed by signal %d", n,
+				 WTERMSIG(status));
+		if (WEXITSTATUS(status) == done_status)
+			break;
+		if (WEXITSTATUS(status) != oom_status)
+			fail_msg("allocation %d failing: child exited %d, want %d (out of memory) or "
+				 "%d (done)",
+				 n, WEXITSTATUS(status), oom_status, done_status);
+	}
+	return n;
+}
+
+int dbm_test_oom_child(int argc, char **argv)
+{
+	return argc == 2 && strcmp(argv[1], "--oom-child") == 0;
+}

@@ -50,4 +50,19 @@ int dbm_test_count(const char *haystack, const char *needle);
  */
 const char *dbm_test_server_url(const char *name);
 
+/*
+ * The allocation-failure sweep of a unit test (DBM_FAILPOINTS builds). For
+ * n = 1, 2, ... below limit it runs this test executable again as a child
+ * ("name --oom-child", see dbm_test_oom_child) with DBM_FAIL_ALLOC=n, since
+ * the failure point is read once per process. A child exits oom_status when
+ * the n-th allocation failed cleanly and done_status when none failed (the
+ * sweep is over); the sanitizer's leak check makes a leaking child exit
+ * otherwise. Returns the first n whose child exited done_status, or limit
+ * when none did; fails the test when a child exits with any other status
+ * or is killed.
+ */
+int dbm_test_oom_sweep(const char *name, int limit, int oom_status, int done_status);
+/* 1 when argv is that of a child started by dbm_test_oom_sweep, else 0. */
+int dbm_test_oom_child(int argc, char **argv);
+
 #endif /* DBM_TESTUTIL_H */

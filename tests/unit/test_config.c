@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -851,26 +850,10 @@ static int oom_child(void)
 static void test_config__out_of_memory_at_every_allocation(void **state)
 {
 #ifdef DBM_FAILPOINTS
-	int n, status = 0;
+	/* the child exits 0 once n is past the last allocation: the load succeeded */
+	int n = dbm_test_oom_sweep("test_config", 10000, 2, 0);
 
-	for (n = 1; n < 10000; n++) {
-		char value[32];
-		pid_t pid = fork();
-
-		assert_true(pid >= 0);
-		if (pid == 0) {
-			snprintf(value, sizeof(value), "%d", n);
-			setenv("DBM_FAIL_ALLOC", value, 1);
-			execl("/proc/self/exe", "test_config", "--oom-child", (char *)NULL);
-			_exit(127);
-		}
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		if (WEXITSTATUS(status) == 0)
-			break; /* n is past the last allocation: the load succeeded */
-		if (WEXITSTATUS(status) != 2)
-			fail_msg("allocation %d failing: child exited %d", n, WEXITSTATUS(status));
-	}
+	(void)state;
 	assert_true(n > 10); /* the sweep really failed allocations */
 #else
 	skip();
@@ -914,7 +897,7 @@ int main(int argc, char **argv)
 	    T(test_config__out_of_memory_at_every_allocation),
 	};
 
-	if (argc == 2 && strcmp(argv[1], "--oom-child") == 0)
+	if (dbm_test_oom_child(argc, argv))
 		return oom_child();
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -21,6 +20,7 @@
 #include "dbmigrate/history.h"
 #include "dbmigrate/plan.h"
 #include "dbmigrate/scan.h"
+#include "testutil.h"
 
 #define MAXF 8
 #define MAXR 12
@@ -802,46 +802,28 @@ static int oom_run(void)
 
 /*
  * Makes the n-th allocation fail, for every n until a run succeeds: each run
- * must end with DBM_ERR_NOMEM and nothing leaked (the sanitizer build checks
- * leaks at each child's exit). Only in DBM_FAILPOINTS builds, and it must run
- * before anything else in this process allocates: the counter is read once.
+ * (a child process: the counter is read once per process) must end with
+ * DBM_ERR_NOMEM and nothing leaked (the sanitizer build checks leaks at each
+ * child's exit). Only in DBM_FAILPOINTS builds.
  */
 static void test_plan__out_of_memory(void **state)
 {
 #ifdef DBM_FAILPOINTS
-	int n, status = 0, runs_failed = 0;
+	/* the child exits 10 when its run failed with DBM_ERR_NOMEM, 0 when it succeeded */
+	int n = dbm_test_oom_sweep("test_plan", 5000, 10, 0);
 
-	for (n = 1; n < 5000; n++) {
-		pid_t pid = fork();
-
-		assert_true(pid >= 0);
-		if (pid == 0) {
-			char v[16];
-			int rc;
-
-			snprintf(v, sizeof(v), "%d", n);
-			setenv("DBM_FAIL_ALLOC", v, 1);
-			rc = oom_run();
-			exit(rc == 0 ? 0 : rc == DBM_ERR_NOMEM ? 10 : 11);
-		}
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		if (WEXITSTATUS(status) == 0)
-			break;
-		assert_int_equal(WEXITSTATUS(status), 10);
-		runs_failed++;
-	}
+	(void)state;
 	assert_true(n < 5000);
-	assert_true(runs_failed > 10); /* the injection did work */
+	assert_true(n - 1 > 10); /* the injection did work: runs 1 to n-1 failed */
 #else
 	skip();
 #endif
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plan__out_of_memory), /* first: see there */
+	    cmocka_unit_test(test_plan__out_of_memory),
 	    cmocka_unit_test(test_plan__matrix),
 	    cmocka_unit_test(test_plan__state_names),
 	    cmocka_unit_test(test_plan__item_fields),
@@ -854,5 +836,14 @@ int main(void)
 	    cmocka_unit_test(test_plan__rollback_changed_is_undoable),
 	};
 
+#ifdef DBM_FAILPOINTS
+	if (dbm_test_oom_child(argc, argv)) {
+		int rc = oom_run();
+
+		return rc == 0 ? 0 : rc == DBM_ERR_NOMEM ? 10 : 11;
+	}
+#endif
+	(void)argc;
+	(void)argv;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

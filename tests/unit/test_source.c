@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -410,26 +409,10 @@ static void test_source__empty_file(void **state)
 static void test_source__every_allocation_failure_is_clean(void **state)
 {
 #ifdef DBM_FAILPOINTS
-	char n[32];
-	int i, status = 0;
+	int i;
 
 	(void)state;
-	for (i = 1; i < 1000; i++) {
-		pid_t pid = fork();
-
-		assert_true(pid >= 0);
-		if (pid == 0) {
-			snprintf(n, sizeof(n), "%d", i);
-			setenv("DBM_FAIL_ALLOC", n, 1);
-			execl("/proc/self/exe", "test_source", "--oom-child", (char *)NULL);
-			_exit(126);
-		}
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		if (WEXITSTATUS(status) == 3)
-			break;
-		assert_int_equal(WEXITSTATUS(status), 0);
-	}
+	i = dbm_test_oom_sweep("test_source", 1000, 0, 3);
 	assert_true(i > 3 && i < 1000);
 #else
 	(void)state;
@@ -489,7 +472,7 @@ int main(int argc, char **argv)
 	};
 
 #ifdef DBM_FAILPOINTS
-	if (argc == 2 && strcmp(argv[1], "--oom-child") == 0)
+	if (dbm_test_oom_child(argc, argv))
 		return oom_child();
 #endif
 	(void)argc;
