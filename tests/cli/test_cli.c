@@ -13,95 +13,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
+#include "project.h"
 #include "testutil.h"
-
-struct proj {
-	char *dir;
-};
-
-static int setup(void **state)
-{
-	struct proj *p = calloc(1, sizeof(*p));
-
-	p->dir = dbm_test_tmpdir();
-	*state = p;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct proj *p = *state;
-
-	dbm_test_rmtree(p->dir);
-	free(p->dir);
-	free(p);
-	return 0;
-}
-
-/* Runs dbmigrate in the project with the arguments (NULL-terminated). */
-static void run(struct proj *p, struct dbm_test_result *r, ...)
-{
-	const char *argv[32];
-	va_list ap;
-	int n = 0;
-
-	va_start(ap, r);
-	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	dbm_test_run(p->dir, NULL, argv, r);
-}
-
-/* The result of a query on the project's database as "a|b\nc|d\n". Caller frees. */
-static char *q(struct proj *p, const char *sql)
-{
-	char path[4096];
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	char *out = calloc(1, 1);
-	size_t len = 0;
-
-	snprintf(path, sizeof(path), "%s/dbmigrate.db", p->dir);
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		free(out);
-		return strdup("<error>");
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int i;
-
-		for (i = 0; i < sqlite3_column_count(st); i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			size_t add = strlen(v ? v : "NULL") + 2;
-
-			out = realloc(out, len + add + 1);
-			len += (size_t)sprintf(out + len, "%s%s", i ? "|" : "", v ? v : "NULL");
-		}
-		out = realloc(out, len + 2);
-		out[len++] = '\n';
-		out[len] = '\0';
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return out;
-}
-
-static void assert_query(struct proj *p, const char *sql, const char *want)
-{
-	char *got = q(p, sql);
-
-	if (strcmp(got, want) != 0)
-		fail_msg("query %s\n got: %s\nwant: %s", sql, got, want);
-	free(got);
-}
 
 static void test_cli__applies_in_numeric_order_across_folders(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__one.sql", "CREATE TABLE t1 (id INT);\n");
@@ -109,16 +27,18 @@ static void test_cli__applies_in_numeric_order_across_folders(void **state)
 	dbm_test_write(p->dir, "migrations/a/V1.9__nine.sql", "CREATE TABLE t19 (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__two.sql", "CREATE TABLE t2 (id INT);\n");
 	dbm_test_write(p->dir, "migrations/notes.txt", "not a migration");
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "Applied 4 migrations, now at version 2"));
 	assert_true(dbm_test_contains(r.err, "V1.10 ten ... "));
 	dbm_test_result_free(&r);
-	assert_query(p, "SELECT installed_rank, version, description, type, script, success "
-			"FROM schema_history ORDER BY installed_rank",
-		     "1|1|one|SQL|V1__one.sql|1\n2|1.9|nine|SQL|a/V1.9__nine.sql|1\n"
-		     "3|1.10|ten|SQL|b/V1.10__ten.sql|1\n4|2|two|SQL|V2__two.sql|1\n");
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_assert_rows(
+	    p,
+	    "SELECT installed_rank, version, description, type, script, success "
+	    "FROM schema_history ORDER BY installed_rank",
+	    "1|1|one|SQL|V1__one.sql|1\n2|1.9|nine|SQL|a/V1.9__nine.sql|1\n"
+	    "3|1.10|ten|SQL|b/V1.10__ten.sql|1\n4|2|two|SQL|V2__two.sql|1\n");
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 2"));
 	dbm_test_result_free(&r);
@@ -126,7 +46,7 @@ static void test_cli__applies_in_numeric_order_across_folders(void **state)
 
 static void test_cli__flyway_checksums_for_crlf_and_bom(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__lf.sql", "CREATE TABLE t (id INT);\n");
@@ -134,65 +54,68 @@ static void test_cli__flyway_checksums_for_crlf_and_bom(void **state)
 	dbm_test_write(p->dir, "migrations/V3__bom.sql", "\xEF\xBB\xBF" "CREATE TABLE t3 (id INT);");
 	dbm_test_write(p->dir, "migrations/V4__empty.sql", "");
 	dbm_test_write(p->dir, "migrations/V5__select.sql", "SELECT 1;\n");
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	/* Flyway's CRC-32 without line breaks and BOM, as a signed 32-bit integer. */
-	assert_query(p, "SELECT version, checksum FROM schema_history ORDER BY installed_rank",
-		     "1|1556295178\n2|-1655836214\n3|-1018616847\n4|0\n5|78787420\n");
+	dbm_test_project_assert_rows(
+	    p, "SELECT version, checksum FROM schema_history ORDER BY installed_rank",
+	    "1|1556295178\n2|-1655836214\n3|-1018616847\n4|0\n5|78787420\n");
 }
 
 static void test_cli__edited_file_is_changed_and_blocks_migrate(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__init.sql", "CREATE TABLE t (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__more.sql", "CREATE TABLE u (id INT);\n");
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	dbm_test_write(p->dir, "migrations/V1__init.sql", "CREATE TABLE t (id INT, x INT);\n");
 	dbm_test_write(p->dir, "migrations/V3__new.sql", "CREATE TABLE w (id INT);\n");
 
-	run(p, &r, "validate", NULL);
+	dbm_test_project_run(p, &r, "validate", NULL);
 	assert_int_equal(r.status, 3);
 	assert_true(dbm_test_contains(r.err, "V1__init.sql"));
 	assert_true(dbm_test_contains(r.err, "repair"));
 	dbm_test_result_free(&r);
 
-	run(p, &r, "info", "--json", NULL);
+	dbm_test_project_run(p, &r, "info", "--json", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "\"state\": \"Changed\""));
 	assert_true(dbm_test_contains(r.out, "\"state\": \"Pending\""));
 	dbm_test_result_free(&r);
 
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 3);
 	assert_true(dbm_test_contains(r.err, "V1__init.sql"));
 	dbm_test_result_free(&r);
-	assert_query(p, "SELECT count(*) FROM schema_history", "2\n");
-	assert_query(p, "SELECT count(*) FROM sqlite_master WHERE name = 'w'", "0\n");
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history", "2\n");
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name = 'w'",
+	                             "0\n");
 
 	/* repair accepts the edit; migrate then goes on */
-	run(p, &r, "repair", NULL);
+	dbm_test_project_run(p, &r, "repair", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "realigned version 1"));
 	dbm_test_result_free(&r);
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	assert_query(p, "SELECT count(*) FROM sqlite_master WHERE name = 'w'", "1\n");
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name = 'w'",
+	                             "1\n");
 }
 
 static void test_cli__bad_names_and_duplicates_exit_2_naming_files(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__ok.sql", "SELECT 1;\n");
 	dbm_test_write(p->dir, "migrations/create_users.sql", "SELECT 1;\n");
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "create_users.sql"));
 	dbm_test_result_free(&r);
@@ -204,7 +127,7 @@ static void test_cli__bad_names_and_duplicates_exit_2_naming_files(void **state)
 	}
 
 	dbm_test_write(p->dir, "migrations/sub/V1.0__again.sql", "SELECT 1;\n");
-	run(p, &r, "info", NULL);
+	dbm_test_project_run(p, &r, "info", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "V1__ok.sql"));
 	assert_true(dbm_test_contains(r.err, "sub/V1.0__again.sql"));
@@ -213,7 +136,7 @@ static void test_cli__bad_names_and_duplicates_exit_2_naming_files(void **state)
 
 static void test_cli__sql_error_names_file_line_and_leaves_nothing(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__ok.sql", "CREATE TABLE a (id INT);\n");
@@ -224,23 +147,24 @@ static void test_cli__sql_error_names_file_line_and_leaves_nothing(void **state)
 		       "\n"
 		       "CREATE TABLEX c (id INT);\n"
 		       "CREATE TABLE d (id INT);\n");
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 1);
 	assert_true(dbm_test_contains(r.err, "migrations/V2__broken.sql:5: error: "));
 	assert_true(dbm_test_contains(r.err, "syntax error"));
 	assert_true(dbm_test_contains(r.err, "hint: "));
 	dbm_test_result_free(&r);
-	assert_query(p, "SELECT version, success FROM schema_history", "1|1\n");
-	assert_query(p, "SELECT name FROM sqlite_master WHERE name IN ('b', 'c', 'd')", "");
+	dbm_test_project_assert_rows(p, "SELECT version, success FROM schema_history", "1|1\n");
+	dbm_test_project_assert_rows(
+	    p, "SELECT name FROM sqlite_master WHERE name IN ('b', 'c', 'd')", "");
 }
 
 static void test_cli__dry_run_prints_sql_and_changes_nothing(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__init.sql", "CREATE TABLE t (id INT);\n");
-	run(p, &r, "migrate", "--dry-run", NULL);
+	dbm_test_project_run(p, &r, "migrate", "--dry-run", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "CREATE TABLE \"schema_history\""));
 	assert_true(dbm_test_contains(r.out, "BEGIN IMMEDIATE;\nCREATE TABLE t (id INT);\n"
@@ -248,12 +172,12 @@ static void test_cli__dry_run_prints_sql_and_changes_nothing(void **state)
 	assert_true(dbm_test_contains(r.out, "'V1__init.sql', 1556295178"));
 	assert_true(dbm_test_contains(r.out, "COMMIT;\n"));
 	dbm_test_result_free(&r);
-	assert_query(p, "SELECT count(*) FROM sqlite_master", "0\n");
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master", "0\n");
 }
 
 static void test_cli__rollback_one_step_then_all_checks_undo_files_first(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
@@ -261,29 +185,34 @@ static void test_cli__rollback_one_step_then_all_checks_undo_files_first(void **
 	dbm_test_write(p->dir, "migrations/V3__c.sql", "CREATE TABLE c (id INT);\n");
 	dbm_test_write(p->dir, "rollback/U2__b.sql", "DROP TABLE b;\n");
 	dbm_test_write(p->dir, "rollback/U3__c.sql", "DROP TABLE c;\n");
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 
-	run(p, &r, "rollback", NULL);
+	dbm_test_project_run(p, &r, "rollback", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	assert_query(p, "SELECT version, type, script, success FROM schema_history WHERE "
-			"installed_rank = 4", "3|UNDO_SQL|U3__c.sql|1\n");
-	assert_query(p, "SELECT name FROM sqlite_master WHERE name IN ('a','b','c') ORDER BY name",
-		     "a\nb\n");
+	dbm_test_project_assert_rows(
+	    p,
+	    "SELECT version, type, script, success FROM schema_history WHERE "
+	    "installed_rank = 4",
+	    "3|UNDO_SQL|U3__c.sql|1\n");
+	dbm_test_project_assert_rows(
+	    p, "SELECT name FROM sqlite_master WHERE name IN ('a','b','c') ORDER BY name",
+	    "a\nb\n");
 
-	run(p, &r, "rollback", "--to", "0", NULL);
+	dbm_test_project_run(p, &r, "rollback", "--to", "0", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "U1__a.sql"));
 	dbm_test_result_free(&r);
 	/* nothing was touched */
-	assert_query(p, "SELECT name FROM sqlite_master WHERE name IN ('a','b','c') ORDER BY name",
-		     "a\nb\n");
-	assert_query(p, "SELECT count(*) FROM schema_history", "4\n");
+	dbm_test_project_assert_rows(
+	    p, "SELECT name FROM sqlite_master WHERE name IN ('a','b','c') ORDER BY name",
+	    "a\nb\n");
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history", "4\n");
 
 	/* undone versions are pending again */
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "Applied 1 migration"));
 	dbm_test_result_free(&r);
@@ -291,14 +220,14 @@ static void test_cli__rollback_one_step_then_all_checks_undo_files_first(void **
 
 static void test_cli__missing_undo_names_the_rollback_folder_in_use(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__add_users.sql", "CREATE TABLE a (id INT);\n");
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	run(p, &r, "--rollback", "db/undo", "rollback", NULL);
+	dbm_test_project_run(p, &r, "--rollback", "db/undo", "rollback", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "version 1: expected db/undo/U1__add_users.sql"));
 	dbm_test_result_free(&r);
@@ -306,21 +235,24 @@ static void test_cli__missing_undo_names_the_rollback_folder_in_use(void **state
 
 static void test_cli__password_never_printed(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "SELECT 1;\n");
-	run(p, &r, "--url", "postgres://app:S3cretPw@127.0.0.1:1/db", "migrate", NULL);
+	dbm_test_project_run(p, &r, "--url", "postgres://app:S3cretPw@127.0.0.1:1/db", "migrate",
+	                     NULL);
 	assert_int_equal(r.status, 1);
 	assert_false(dbm_test_contains(r.out, "S3cretPw"));
 	assert_false(dbm_test_contains(r.err, "S3cretPw"));
 	dbm_test_result_free(&r);
-	run(p, &r, "--url", "mysql://app:S3cretPw@127.0.0.1:1/db", "--json", "info", NULL);
+	dbm_test_project_run(p, &r, "--url", "mysql://app:S3cretPw@127.0.0.1:1/db", "--json",
+	                     "info", NULL);
 	assert_int_equal(r.status, 1);
 	assert_false(dbm_test_contains(r.out, "S3cretPw"));
 	assert_false(dbm_test_contains(r.err, "S3cretPw"));
 	dbm_test_result_free(&r);
-	run(p, &r, "--url", "nosuch://app:S3cretPw@host/db", "--verbose", "info", NULL);
+	dbm_test_project_run(p, &r, "--url", "nosuch://app:S3cretPw@host/db", "--verbose", "info",
+	                     NULL);
 	assert_int_equal(r.status, 2);
 	assert_false(dbm_test_contains(r.err, "S3cretPw"));
 	dbm_test_result_free(&r);
@@ -328,12 +260,12 @@ static void test_cli__password_never_printed(void **state)
 
 static void test_cli__unknown_config_key_exit_2_with_line(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "SELECT 1;\n");
 	dbm_test_write(p->dir, "dbmigrate.yml", "url: sqlite:x.db\n\nlock_timout: 5\n");
-	run(p, &r, "info", NULL);
+	dbm_test_project_run(p, &r, "info", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "dbmigrate.yml:3"));
 	assert_true(dbm_test_contains(r.err, "lock_timeout"));
@@ -342,7 +274,7 @@ static void test_cli__unknown_config_key_exit_2_with_line(void **state)
 
 static void test_cli__lock_timeout_exits_4_naming_holder(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 	char path[4200];
 	int fd;
@@ -353,19 +285,19 @@ static void test_cli__lock_timeout_exits_4_naming_holder(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "pid 4242 on testhost, since now\n", 32), 32);
 	assert_int_equal(flock(fd, LOCK_EX), 0);
-	run(p, &r, "migrate", "--lock-timeout", "1", NULL);
+	dbm_test_project_run(p, &r, "migrate", "--lock-timeout", "1", NULL);
 	assert_int_equal(r.status, 4);
 	assert_true(dbm_test_contains(r.err, "pid 4242 on testhost"));
 	dbm_test_result_free(&r);
 	close(fd);
-	run(p, &r, "migrate", "--lock-timeout", "1", NULL);
+	dbm_test_project_run(p, &r, "migrate", "--lock-timeout", "1", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 }
 
 static void test_cli__concurrent_runners_apply_each_migration_once(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	char name[64], body[256], out[4200], err[4200];
 	const char *argv[] = { "migrate", NULL };
 	int pids[6], i;
@@ -382,24 +314,25 @@ static void test_cli__concurrent_runners_apply_each_migration_once(void **state)
 	}
 	for (i = 0; i < 6; i++)
 		assert_int_equal(dbm_test_wait(pids[i]), 0);
-	assert_query(p, "SELECT count(*), count(DISTINCT version) FROM schema_history", "20|20\n");
+	dbm_test_project_assert_rows(
+	    p, "SELECT count(*), count(DISTINCT version) FROM schema_history", "20|20\n");
 }
 
 static void test_cli__json_error_and_exit_codes(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
-	run(p, &r, "--json", "migrate", NULL);
+	dbm_test_project_run(p, &r, "--json", "migrate", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.out, "\"errorCode\": 2"));
 	assert_true(dbm_test_contains(r.out, "\"message\""));
 	dbm_test_result_free(&r);
-	run(p, &r, "migrat", NULL);
+	dbm_test_project_run(p, &r, "migrat", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "Did you mean 'migrate'?"));
 	dbm_test_result_free(&r);
-	run(p, &r, "version", NULL);
+	dbm_test_project_run(p, &r, "version", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "sqlite"));
 	dbm_test_result_free(&r);
@@ -407,35 +340,35 @@ static void test_cli__json_error_and_exit_codes(void **state)
 
 static void test_cli__clean_is_guarded(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	dbm_test_result_free(&r);
-	run(p, &r, "clean", "--yes", NULL);
+	dbm_test_project_run(p, &r, "clean", "--yes", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "clean_disabled"));
 	dbm_test_result_free(&r);
 	dbm_test_write(p->dir, "dbmigrate.yml", "clean_disabled: false\n");
-	run(p, &r, "clean", NULL);
+	dbm_test_project_run(p, &r, "clean", NULL);
 	assert_int_equal(r.status, 2);
 	dbm_test_result_free(&r);
-	run(p, &r, "clean", "--yes", NULL);
+	dbm_test_project_run(p, &r, "clean", "--yes", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	assert_query(p, "SELECT count(*) FROM sqlite_master", "0\n");
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master", "0\n");
 }
 
 static void test_cli__new_creates_next_pair(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 	char path[4200];
 	char *body;
 
 	dbm_test_write(p->dir, "migrations/V7__a.sql", "SELECT 1;\n");
-	run(p, &r, "new", "add email", NULL);
+	dbm_test_project_run(p, &r, "new", "add email", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "migrations/V8__add_email.sql"));
 	assert_true(dbm_test_contains(r.out, "rollback/U8__add_email.sql"));
@@ -448,41 +381,45 @@ static void test_cli__new_creates_next_pair(void **state)
 
 static void test_cli__baseline_then_migrate_applies_only_above(void **state)
 {
-	struct proj *p = *state;
+	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__b.sql", "CREATE TABLE b (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V3__c.sql", "CREATE TABLE c (id INT);\n");
-	run(p, &r, "baseline", "--version", "2", NULL);
+	dbm_test_project_run(p, &r, "baseline", "--version", "2", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	run(p, &r, "migrate", NULL);
+	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	assert_query(p, "SELECT version, type FROM schema_history ORDER BY installed_rank",
-		     "2|BASELINE\n3|SQL\n");
+	dbm_test_project_assert_rows(
+	    p, "SELECT version, type FROM schema_history ORDER BY installed_rank",
+	    "2|BASELINE\n3|SQL\n");
 }
+
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_cli__applies_in_numeric_order_across_folders, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__flyway_checksums_for_crlf_and_bom, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__edited_file_is_changed_and_blocks_migrate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__bad_names_and_duplicates_exit_2_naming_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__sql_error_names_file_line_and_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__dry_run_prints_sql_and_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__rollback_one_step_then_all_checks_undo_files_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__missing_undo_names_the_rollback_folder_in_use, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__password_never_printed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__unknown_config_key_exit_2_with_line, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__lock_timeout_exits_4_naming_holder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__concurrent_runners_apply_each_migration_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__json_error_and_exit_codes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__clean_is_guarded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__new_creates_next_pair, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli__baseline_then_migrate_applies_only_above, setup, teardown),
+	    T(test_cli__applies_in_numeric_order_across_folders),
+	    T(test_cli__flyway_checksums_for_crlf_and_bom),
+	    T(test_cli__edited_file_is_changed_and_blocks_migrate),
+	    T(test_cli__bad_names_and_duplicates_exit_2_naming_files),
+	    T(test_cli__sql_error_names_file_line_and_leaves_nothing),
+	    T(test_cli__dry_run_prints_sql_and_changes_nothing),
+	    T(test_cli__rollback_one_step_then_all_checks_undo_files_first),
+	    T(test_cli__missing_undo_names_the_rollback_folder_in_use),
+	    T(test_cli__password_never_printed),
+	    T(test_cli__unknown_config_key_exit_2_with_line),
+	    T(test_cli__lock_timeout_exits_4_naming_holder),
+	    T(test_cli__concurrent_runners_apply_each_migration_once),
+	    T(test_cli__json_error_and_exit_codes),
+	    T(test_cli__clean_is_guarded),
+	    T(test_cli__new_creates_next_pair),
+	    T(test_cli__baseline_then_migrate_applies_only_above),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,49 +20,19 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "dbmigrate/common.h"
+#include "project.h"
 #include "testutil.h"
 
-struct hostile {
-	char *dir;
-};
-
-static int hostile_setup(void **state)
+/* Runs dbmigrate in the project with the arguments (NULL-terminated); fails when it crashed. */
+static void hostile_run(struct dbm_test_project *h, struct dbm_test_result *r, ...)
 {
-	struct hostile *h = calloc(1, sizeof(*h));
-
-	assert_non_null(h);
-	h->dir = dbm_test_tmpdir();
-	*state = h;
-	return 0;
-}
-
-static int hostile_teardown(void **state)
-{
-	struct hostile *h = *state;
-
-	chmod(h->dir, 0755);
-	dbm_test_rmtree(h->dir);
-	free(h->dir);
-	free(h);
-	return 0;
-}
-
-/* Runs dbmigrate in the project with the arguments (NULL-terminated). */
-static void hostile_run(struct hostile *h, struct dbm_test_result *r, ...)
-{
-	const char *argv[32];
 	va_list ap;
-	int n = 0;
 
 	va_start(ap, r);
-	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
-		n++;
+	dbm_test_project_vrun(h, r, ap);
 	va_end(ap);
-	argv[n] = NULL;
-	dbm_test_run(h->dir, NULL, argv, r);
 	if (r->status >= 128 || dbm_test_contains(r->err, "Sanitizer"))
 		fail_msg("dbmigrate crashed (exit %d):\n%s", r->status, r->err);
 }
@@ -76,55 +46,9 @@ static void hostile_expect(struct dbm_test_result *r, int status, const char *wa
 	dbm_test_result_free(r);
 }
 
-/* Runs sql on the project's dbmigrate.db (creating it). */
-static void hostile_sqlite(struct hostile *h, const char *sql)
-{
-	char path[4096];
-	sqlite3 *db;
-	char *err = NULL;
-
-	snprintf(path, sizeof(path), "%s/dbmigrate.db", h->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
-	sqlite3_close(db);
-}
-
-/* The first column of the rows of sql on dbmigrate.db, one per line. Caller frees. */
-static char *hostile_q(struct hostile *h, const char *sql)
-{
-	char path[4096];
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	char *out = calloc(1, 1);
-	size_t len = 0;
-
-	snprintf(path, sizeof(path), "%s/dbmigrate.db", h->dir);
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 0);
-
-		out = realloc(out, len + strlen(v ? v : "NULL") + 2);
-		len += (size_t)sprintf(out + len, "%s\n", v ? v : "NULL");
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return out;
-}
-
-static void hostile_assert_q(struct hostile *h, const char *sql, const char *want)
-{
-	char *got = hostile_q(h, sql);
-
-	if (strcmp(got, want) != 0)
-		fail_msg("%s\n got: %s\nwant: %s", sql, got, want);
-	free(got);
-}
-
 static void test_hostile__latin1_file_names_byte_offset(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	/* "café" in Latin-1: 0xE9 is not UTF-8; byte offset 51 is where it sits */
@@ -138,7 +62,7 @@ static void test_hostile__latin1_file_names_byte_offset(void **state)
 
 static void test_hostile__eof_inside_string_names_opening_line(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__string.sql",
@@ -148,12 +72,13 @@ static void test_hostile__eof_inside_string_names_opening_line(void **state)
 		       "dbmigrate: migrations/V1__string.sql:3: error: unterminated string (opened "
 		       "at line 3)\nhint: Add the closing quote (').\n");
 	/* nothing ran: not even the first statement */
-	hostile_assert_q(h, "SELECT COUNT(*) FROM sqlite_master WHERE name = 't'", "0\n");
+	dbm_test_project_assert_rows(h, "SELECT COUNT(*) FROM sqlite_master WHERE name = 't'",
+	                             "0\n");
 }
 
 static void test_hostile__eof_inside_block_comment_names_opening_line(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__comment.sql",
@@ -167,7 +92,7 @@ static void test_hostile__eof_inside_block_comment_names_opening_line(void **sta
 
 static void test_hostile__eof_inside_dollar_quote_on_postgresql(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 	const char *url = dbm_test_server_url("DBM_TEST_PG_URL");
 
@@ -188,7 +113,7 @@ static void test_hostile__eof_inside_dollar_quote_on_postgresql(void **state)
 
 static void test_hostile__ten_megabyte_statement_applies(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 	size_t n = 10 * 1024 * 1024;
 	const char *head = "CREATE TABLE big (v TEXT);\nINSERT INTO big VALUES ('";
@@ -204,25 +129,26 @@ static void test_hostile__ten_megabyte_statement_applies(void **state)
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "Applied 1 migration, now at version 1 ("));
 	dbm_test_result_free(&r);
-	hostile_assert_q(h, "SELECT length(v) FROM big", "10485760\n");
+	dbm_test_project_assert_rows(h, "SELECT length(v) FROM big", "10485760\n");
 }
 
 static void test_hostile__empty_file_applies_with_checksum_zero(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__empty.sql", "");
 	hostile_run(h, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	hostile_assert_q(h, "SELECT version || '|' || checksum || '|' || success FROM schema_history",
-			 "1|0|1\n");
+	dbm_test_project_assert_rows(
+	    h, "SELECT version || '|' || checksum || '|' || success FROM schema_history",
+	    "1|0|1\n");
 }
 
 static void test_hostile__unreadable_file(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 	char path[4096];
 
@@ -243,7 +169,7 @@ static void test_hostile__unreadable_file(void **state)
 
 static void test_hostile__missing_migrations_folder(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	hostile_run(h, &r, "migrate", NULL);
@@ -255,7 +181,7 @@ static void test_hostile__missing_migrations_folder(void **state)
 
 static void test_hostile__broken_yaml_names_line(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__a.sql", "SELECT 1;\n");
@@ -268,7 +194,7 @@ static void test_hostile__broken_yaml_names_line(void **state)
 
 static void test_hostile__placeholder_without_value(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__ph.sql",
@@ -282,7 +208,7 @@ static void test_hostile__placeholder_without_value(void **state)
 
 static void test_hostile__undo_file_for_unknown_version(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__a.sql", "SELECT 1;\n");
@@ -303,14 +229,15 @@ static const char hostile_history_ddl[] =
 
 static void test_hostile__history_rows_from_the_future(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__a.sql", "SELECT 1;\n");
-	hostile_sqlite(h, hostile_history_ddl);
-	hostile_sqlite(h, "INSERT INTO schema_history VALUES (1, '1', 'a', 'SQL', 'V1__a.sql', "
-			  "78787420, 'x', '2020-01-01 00:00:00', 1, 1), (2, '9', 'from the future', "
-			  "'SQL', 'V9__f.sql', 5, 'x', '2020-01-01 00:00:00', 1, 1)");
+	dbm_test_project_exec(h, hostile_history_ddl);
+	dbm_test_project_exec(
+	    h, "INSERT INTO schema_history VALUES (1, '1', 'a', 'SQL', 'V1__a.sql', "
+	       "78787420, 'x', '2020-01-01 00:00:00', 1, 1), (2, '9', 'from the future', "
+	       "'SQL', 'V9__f.sql', 5, 'x', '2020-01-01 00:00:00', 1, 1)");
 	hostile_run(h, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "Schema is up to date at version 9; nothing to migrate\n");
@@ -327,21 +254,23 @@ static void test_hostile__history_rows_from_the_future(void **state)
 
 static void test_hostile__history_with_duplicate_rank(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__a.sql", "SELECT 1;\n");
 	dbm_test_write(h->dir, "migrations/V3__c.sql", "CREATE TABLE c (id INT);\n");
-	hostile_sqlite(h, hostile_history_ddl);
-	hostile_sqlite(h, "INSERT INTO schema_history VALUES (1, '1', 'a', 'SQL', 'V1__a.sql', "
-			  "78787420, 'x', '2020-01-01 00:00:00', 1, 1), (1, '2', 'b', 'SQL', "
-			  "'V2__b.sql', 1, 'x', '2020-01-01 00:00:00', 1, 1)");
+	dbm_test_project_exec(h, hostile_history_ddl);
+	dbm_test_project_exec(h,
+	                      "INSERT INTO schema_history VALUES (1, '1', 'a', 'SQL', 'V1__a.sql', "
+	                      "78787420, 'x', '2020-01-01 00:00:00', 1, 1), (1, '2', 'b', 'SQL', "
+	                      "'V2__b.sql', 1, 'x', '2020-01-01 00:00:00', 1, 1)");
 	hostile_run(h, &r, "migrate", NULL);
 	hostile_expect(&r, 1,
 		       "dbmigrate: error: history table has two rows with installed_rank 1\nhint: "
 		       "installed_rank is the table's primary key: restore it before running "
 		       "dbmigrate again.\n");
-	hostile_assert_q(h, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'c'", "0\n");
+	dbm_test_project_assert_rows(h, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'c'",
+	                             "0\n");
 }
 
 /*
@@ -353,11 +282,11 @@ static void test_hostile__history_with_duplicate_rank(void **state)
  */
 static void test_hostile__history_with_wrong_columns(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
-	hostile_sqlite(h, "CREATE TABLE schema_history (id INT, name TEXT)");
+	dbm_test_project_exec(h, "CREATE TABLE schema_history (id INT, name TEXT)");
 	/* info reads the history and must say it is not one, not list the file as pending */
 	hostile_run(h, &r, "info", NULL);
 	assert_int_equal(r.status, 1);
@@ -372,7 +301,8 @@ static void test_hostile__history_with_wrong_columns(void **state)
 					     "table with Flyway's columns, or choose another name "
 					     "with --table.\n"));
 	dbm_test_result_free(&r);
-	hostile_assert_q(h, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'a'", "0\n");
+	dbm_test_project_assert_rows(h, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'a'",
+	                             "0\n");
 }
 
 /* xorshift32: the random files are the same on every run. */
@@ -410,7 +340,7 @@ static size_t hostile_fragment(uint32_t *seed, char *out, size_t room)
  */
 static void test_hostile__random_sql_never_crashes_dry_run(void **state)
 {
-	struct hostile *h = *state;
+	struct dbm_test_project *h = *state;
 	const char *pg = getenv("DBM_TEST_PG_URL");
 	uint32_t seed = 0x9e3779b9u;
 	int i;
@@ -442,22 +372,23 @@ static void test_hostile__random_sql_never_crashes_dry_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define HOSTILE_TEST(name) cmocka_unit_test_setup_teardown(name, hostile_setup, hostile_teardown)
-		HOSTILE_TEST(test_hostile__latin1_file_names_byte_offset),
-		HOSTILE_TEST(test_hostile__eof_inside_string_names_opening_line),
-		HOSTILE_TEST(test_hostile__eof_inside_block_comment_names_opening_line),
-		HOSTILE_TEST(test_hostile__eof_inside_dollar_quote_on_postgresql),
-		HOSTILE_TEST(test_hostile__ten_megabyte_statement_applies),
-		HOSTILE_TEST(test_hostile__empty_file_applies_with_checksum_zero),
-		HOSTILE_TEST(test_hostile__unreadable_file),
-		HOSTILE_TEST(test_hostile__missing_migrations_folder),
-		HOSTILE_TEST(test_hostile__broken_yaml_names_line),
-		HOSTILE_TEST(test_hostile__placeholder_without_value),
-		HOSTILE_TEST(test_hostile__undo_file_for_unknown_version),
-		HOSTILE_TEST(test_hostile__history_rows_from_the_future),
-		HOSTILE_TEST(test_hostile__history_with_duplicate_rank),
-		HOSTILE_TEST(test_hostile__history_with_wrong_columns),
-		HOSTILE_TEST(test_hostile__random_sql_never_crashes_dry_run),
+#define HOSTILE_TEST(name)                                                                         \
+	cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
+	    HOSTILE_TEST(test_hostile__latin1_file_names_byte_offset),
+	    HOSTILE_TEST(test_hostile__eof_inside_string_names_opening_line),
+	    HOSTILE_TEST(test_hostile__eof_inside_block_comment_names_opening_line),
+	    HOSTILE_TEST(test_hostile__eof_inside_dollar_quote_on_postgresql),
+	    HOSTILE_TEST(test_hostile__ten_megabyte_statement_applies),
+	    HOSTILE_TEST(test_hostile__empty_file_applies_with_checksum_zero),
+	    HOSTILE_TEST(test_hostile__unreadable_file),
+	    HOSTILE_TEST(test_hostile__missing_migrations_folder),
+	    HOSTILE_TEST(test_hostile__broken_yaml_names_line),
+	    HOSTILE_TEST(test_hostile__placeholder_without_value),
+	    HOSTILE_TEST(test_hostile__undo_file_for_unknown_version),
+	    HOSTILE_TEST(test_hostile__history_rows_from_the_future),
+	    HOSTILE_TEST(test_hostile__history_with_duplicate_rank),
+	    HOSTILE_TEST(test_hostile__history_with_wrong_columns),
+	    HOSTILE_TEST(test_hostile__random_sql_never_crashes_dry_run),
 #undef HOSTILE_TEST
 	};
 

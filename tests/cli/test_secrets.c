@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "dbmigrate/common.h"
+#include "project.h"
 #include "testutil.h"
 
 #define SECRET "Zq7-s3cret-Pw"
@@ -28,7 +29,7 @@
 enum secrets_via { VIA_FLAG, VIA_CONFIG, VIA_DBMIGRATE_URL, VIA_DATABASE_URL };
 
 struct secrets {
-	char *dir;
+	struct dbm_test_project *p; /* its folder is the cwd of every run */
 	int runs; /* runs checked, so a test that checked nothing fails */
 };
 
@@ -37,8 +38,8 @@ static int secrets_setup(void **state)
 	struct secrets *t = calloc(1, sizeof(*t));
 
 	assert_non_null(t);
-	t->dir = dbm_test_tmpdir();
-	dbm_test_write(t->dir, "migrations/V1__a.sql", "CREATE TABLE secrets_a (id INT);\n");
+	t->p = dbm_test_project_new();
+	dbm_test_write(t->p->dir, "migrations/V1__a.sql", "CREATE TABLE secrets_a (id INT);\n");
 	*state = t;
 	return 0;
 }
@@ -47,8 +48,7 @@ static int secrets_teardown(void **state)
 {
 	struct secrets *t = *state;
 
-	dbm_test_rmtree(t->dir);
-	free(t->dir);
+	dbm_test_project_free(t->p);
 	free(t);
 	return 0;
 }
@@ -80,9 +80,9 @@ static void secrets_try_on(struct secrets *t, enum secrets_via via, const char *
 		char yml[2100];
 
 		snprintf(yml, sizeof(yml), "url: \"%s\"\n", url);
-		dbm_test_write(t->dir, "dbmigrate.yml", yml);
+		dbm_test_write(t->p->dir, "dbmigrate.yml", yml);
 	} else {
-		dbm_test_write(t->dir, "dbmigrate.yml", "lock_timeout: 5\n");
+		dbm_test_write(t->p->dir, "dbmigrate.yml", "lock_timeout: 5\n");
 	}
 	for (m = 0; m < DBM_ARRAY_SIZE(modes); m++) {
 		const char *argv[8], *env[3] = {NULL, NULL, NULL};
@@ -105,7 +105,7 @@ static void secrets_try_on(struct secrets *t, enum secrets_via via, const char *
 		}
 		if (extra_env)
 			env[e++] = extra_env;
-		dbm_test_run(t->dir, env, argv, &r);
+		dbm_test_run(t->p->dir, env, argv, &r);
 		snprintf(what, sizeof(what), "url %s (via %d%s%s), mode %s", url, (int)via,
 			 extra_env ? ", " : "", extra_env ? extra_env : "",
 			 modes[m] ? modes[m] : "plain");
