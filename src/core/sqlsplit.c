@@ -41,9 +41,12 @@
  *                       of a statement (in_stmt = 1, stmt_start, stmt_line).
  *                       Inside a statement the delimiter outside a body ends
  *                       the statement; quotes and comments switch state.
- *   SPLIT_SQUOTE        inside '...'; '' is a quote; with esc (MySQL, or a
- *                       PostgreSQL E'...' string) a backslash escapes the
- *                       next byte.
+ *   SPLIT_SQUOTE        inside '...'; '' is a quote; with esc (MySQL unless
+ *                       a SET put NO_BACKSLASH_ESCAPES in sql_mode, a
+ *                       PostgreSQL E'...' string, or any PostgreSQL string
+ *                       after SET standard_conforming_strings = off) a
+ *                       backslash escapes the next byte. split_emit()
+ *                       follows those two settings, statement by statement.
  *   SPLIT_DQUOTE        inside "..."; "" is a quote; a quoted identifier,
  *                       except in MySQL where it is a string with esc.
  *   SPLIT_BQUOTE        inside `...` (MySQL, SQLite); `` is a backtick.
@@ -179,6 +182,10 @@ struct dbm_splitter {
 
 	char delim[SPLIT_DELIM_MAX + 1]; /* MySQL DELIMITER; "" means ; */
 	size_t dlen;
+
+	/* session settings that change how strings are read, reset per file */
+	int plain_esc; /* PostgreSQL: standard_conforming_strings is off */
+	int no_esc;    /* MySQL: sql_mode has NO_BACKSLASH_ESCAPES */
 
 	unsigned char tab[256];
 };
@@ -465,13 +472,13 @@ static int split_delim_at(const struct dbm_splitter *s, size_t p, int eof)
 }
 
 /* Copies the quoted text opened by b[*i] from *i to *o, both moved past its end (or to e). */
-static void split_my_copy_quoted(char *b, size_t *i, size_t *o, size_t e)
+static void split_my_copy_quoted(char *b, size_t *i, size_t *o, size_t e, int esc)
 {
 	char q = b[*i];
 
 	b[(*o)++] = b[(*i)++];
 	while (*i < e && b[*i] != q) {
-		if (b[*i] == '\\' && *i + 1 < e)
+		if (esc && q != '`' && b[*i] == '\\' && *i + 1 < e)
 			b[(*o)++] = b[(*i)++];
 		b[(*o)++] = b[(*i)++];
 	}
@@ -501,9 +508,8 @@ static size_t split_my_strip(struct dbm_splitter *s, size_t e)
 	while (i < e) {
 		char c = b[i];
 
-		if (c == '#' ||
-		    (c == '-' && i + 1 < e && b[i + 1] == '-' &&
-		     (i + 2 >= e || (unsigned char)b[i + 2] <= ' '))) {
+		if (c == '#' || (c == '-' && i + 1 < e && b[i + 1] == '-' &&
+		                 (i + 2 >= e || (unsigned char)b[i + 2] <= ' '))) {
 			while (i < e && b[i] != '\n')
 				i++;
 			need_space = 0;
@@ -524,13 +530,13 @@ static size_t split_my_strip(struct dbm_splitter *s, size_t e)
 					b[o++] = b[i++];
 				continue;
 			}
-			if (i + 2 < e && (b[i + 2] == '!' || (b[i + 2] == 'M' && i + 3 < e &&
-			                                      b[i + 3] == '!'))) {
+			if (i + 2 < e && (b[i + 2] == '!' ||
+			                  (b[i + 2] == 'M' && i + 3 < e && b[i + 3] == '!'))) {
 				cond = 1;
 				b[o++] = b[i++];
 			} else {
-				for (i += 2; i < e && !(b[i] == '*' && i + 1 < e && b[i + 1] == '/');
-				     i++)
+				for (i += 2;
+				     i < e && !(b[i] == '*' && i + 1 < e && b[i + 1] == '/'); i++)
 					;
 				i = i + 2 < e ? i + 2 : e;
 				need_space = 1;
@@ -544,13 +550,137 @@ static size_t split_my_strip(struct dbm_splitter *s, size_t e)
 			b[o++] = ' ';
 		need_space = 0;
 		if (b[i] == '\'' || b[i] == '"' || b[i] == '`')
-			split_my_copy_quoted(b, &i, &o, e);
+			split_my_copy_quoted(b, &i, &o, e, !s->no_esc);
 		else
 			b[o++] = b[i++];
 	}
 	while (o > s->stmt_start && (s->tab[(unsigned char)b[o - 1]] & SPLIT_C_SPACE))
 		o--;
 	return o;
+}
+
+/* Returns the length of kw when t[0..n) starts with that lower-case word (any case), else 0. */
+static size_t split_word_at(const struct dbm_splitter *s, const char *t, size_t n, const char *kw)
+{
+	size_t k = strlen(kw);
+
+	if (n < k || !split_kw(t, k, kw))
+		return 0;
+	if (k < n && (s->tab[(unsigned char)t[k]] & SPLIT_C_WORD))
+		return 0;
+	return k;
+}
+
+/* Skips blanks (and, with eq, one = or TO) from t[i]; returns the new index. */
+static size_t split_skip_blanks(const struct dbm_splitter *s, const char *t, size_t n, size_t i,
+                                int eq)
+{
+	size_t k;
+
+	while (i < n && (s->tab[(unsigned char)t[i]] & SPLIT_C_SPACE))
+		i++;
+	if (!eq)
+		return i;
+	if (i < n && t[i] == '=')
+		i++;
+	else if ((k = split_word_at(s, t + i, n - i, "to")) != 0)
+		i += k;
+	else
+		return n; /* neither: not an assignment we follow */
+	return split_skip_blanks(s, t, n, i, 0);
+}
+
+/*
+ * PostgreSQL: follows SET [SESSION | LOCAL] standard_conforming_strings
+ * {TO | =} value and RESET standard_conforming_strings / RESET ALL in the
+ * statement t[0..n), as psql follows the server's setting: with it off, a
+ * backslash escapes the next byte in every '...' string. Other statements
+ * leave the setting as it is.
+ */
+static void split_track_pg_setting(struct dbm_splitter *s, const char *t, size_t n)
+{
+	static const char *const off[] = {"off", "false", "no", "0", "of", "f", "n"};
+	static const char *const on[] = {"on", "true", "yes", "1", "t", "y", "default"};
+	size_t i, k, v;
+
+	if ((k = split_word_at(s, t, n, "reset")) != 0) {
+		i = split_skip_blanks(s, t, n, k, 0);
+		if (split_word_at(s, t + i, n - i, "standard_conforming_strings") ||
+		    split_word_at(s, t + i, n - i, "all"))
+			s->plain_esc = 0;
+		return;
+	}
+	if ((k = split_word_at(s, t, n, "set")) == 0)
+		return;
+	i = split_skip_blanks(s, t, n, k, 0);
+	if ((k = split_word_at(s, t + i, n - i, "session")) != 0 ||
+	    (k = split_word_at(s, t + i, n - i, "local")) != 0)
+		i = split_skip_blanks(s, t, n, i + k, 0);
+	if ((k = split_word_at(s, t + i, n - i, "standard_conforming_strings")) == 0)
+		return;
+	i = split_skip_blanks(s, t, n, i + k, 1);
+	if (i < n && (t[i] == '\'' || t[i] == '"'))
+		i++;
+	for (v = 0; v < DBM_ARRAY_SIZE(off); v++) {
+		if (split_word_at(s, t + i, n - i, off[v]))
+			s->plain_esc = 1;
+	}
+	for (v = 0; v < DBM_ARRAY_SIZE(on); v++) {
+		if (split_word_at(s, t + i, n - i, on[v]))
+			s->plain_esc = 0;
+	}
+}
+
+/*
+ * MySQL: follows assignments to sql_mode in a SET statement t[0..n), also
+ * one inside a version comment, as mysqldump writes them around each routine,
+ * as the mysql client follows the server's status: with
+ * NO_BACKSLASH_ESCAPES a backslash is an ordinary character in strings. A
+ * value that is not a string literal (@saved_sql_mode, DEFAULT, an
+ * expression) is taken to restore the mode the file started with, which is
+ * what dumps use it for.
+ */
+static void split_track_my_setting(struct dbm_splitter *s, const char *t, size_t n)
+{
+	size_t i = 0, k;
+
+	if (n > 3 && t[0] == '/' && t[1] == '*' && t[2] == '!') {
+		for (i = 3; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+			;
+		i = split_skip_blanks(s, t, n, i, 0);
+	}
+	if ((k = split_word_at(s, t + i, n - i, "set")) == 0)
+		return;
+	for (i += k; i + 8 <= n; i++) {
+		unsigned char before = (unsigned char)t[i - 1];
+		size_t e;
+
+		if (!split_kw(t + i, 8, "sql_mode") || (s->tab[before] & SPLIT_C_WORD) ||
+		    (i + 8 < n && (s->tab[(unsigned char)t[i + 8]] & SPLIT_C_WORD)))
+			continue;
+		if (before == '@' && i >= 2 && t[i - 2] != '@')
+			continue; /* @sql_mode is a user variable */
+		k = split_skip_blanks(s, t, n, i + 8, 0);
+		if (k + 1 < n && t[k] == ':' && t[k + 1] == '=')
+			k++;
+		if (k >= n || t[k] != '=')
+			continue;
+		k = split_skip_blanks(s, t, n, k + 1, 0);
+		s->no_esc = 0;
+		if (k < n && (t[k] == '\'' || t[k] == '"')) {
+			char q = t[k];
+
+			for (e = k + 1; e < n && t[e] != q; e++)
+				;
+			for (; k + 20 <= e; k++) {
+				if (split_kw(t + k, 20, "no_backslash_escapes")) {
+					s->no_esc = 1;
+					break;
+				}
+			}
+		}
+		i = k;
+	}
 }
 
 /*
@@ -569,6 +699,12 @@ static int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t
 		split_line_at(s, e); /* count the lines before the text changes */
 		e = split_my_strip(s, e);
 	}
+	if (s->dialect == DBM_DIALECT_PGSQL &&
+	    ((b[s->stmt_start] | 0x20) == 's' || (b[s->stmt_start] | 0x20) == 'r'))
+		split_track_pg_setting(s, b + s->stmt_start, e - s->stmt_start);
+	else if (s->dialect == DBM_DIALECT_MYSQL &&
+	         ((b[s->stmt_start] | 0x20) == 's' || b[s->stmt_start] == '/'))
+		split_track_my_setting(s, b + s->stmt_start, e - s->stmt_start);
 	save = b[e];
 
 	b[e] = '\0';
@@ -706,7 +842,8 @@ static int split_meta_command(struct dbm_splitter *s, size_t p, int eof)
 	 * meta-commands hidden in the data; "\set ON_ERROR_STOP ..." asks psql for
 	 * what dbmigrate always does. Such lines are skipped like comments.
 	 */
-	if (split_kw(b + p + 1, q - p - 1, "restrict") || split_kw(b + p + 1, q - p - 1, "unrestrict") ||
+	if (split_kw(b + p + 1, q - p - 1, "restrict") ||
+	    split_kw(b + p + 1, q - p - 1, "unrestrict") ||
 	    (split_kw(b + p + 1, q - p - 1, "set") && split_meta_sets_on_error_stop(s, q))) {
 		s->state = SPLIT_LINE_COMMENT;
 		s->pos = q;
@@ -788,8 +925,9 @@ static int split_between(struct dbm_splitter *s, int eof)
 					return 0;
 				}
 				/* version comment (MariaDB's too: M!) or hint: SQL */
-				if (p + 2 < len && (b[p + 2] == '!' || b[p + 2] == '+' ||
-				                    (b[p + 2] == 'M' && p + 3 < len && b[p + 3] == '!'))) {
+				if (p + 2 < len &&
+				    (b[p + 2] == '!' || b[p + 2] == '+' ||
+				     (b[p + 2] == 'M' && p + 3 < len && b[p + 3] == '!'))) {
 					split_begin_stmt(s, p);
 					return 0;
 				}
@@ -884,7 +1022,7 @@ static int split_code(struct dbm_splitter *s, int eof)
 				s->pdepth--;
 			break;
 		case '\'':
-			s->esc = my;
+			s->esc = my ? !s->no_esc : s->plain_esc;
 			if (pg && p > s->stmt_start && (b[p - 1] == 'E' || b[p - 1] == 'e') &&
 			    (p - 1 == s->stmt_start ||
 			     !(t[(unsigned char)b[p - 2]] & SPLIT_C_WORD)))
@@ -892,7 +1030,7 @@ static int split_code(struct dbm_splitter *s, int eof)
 			s->state = SPLIT_SQUOTE;
 			goto open;
 		case '"':
-			s->esc = my;
+			s->esc = my && !s->no_esc;
 			s->state = SPLIT_DQUOTE;
 			goto open;
 		case '`':
@@ -1302,6 +1440,8 @@ void dbm_splitter_reset(struct dbm_splitter *s)
 	s->bol = 1;
 	s->dlen = 0;
 	s->delim[0] = '\0';
+	s->plain_esc = 0;
+	s->no_esc = 0;
 	split_stmt_reset(s);
 	split_build_table(s);
 }

@@ -348,6 +348,55 @@ static void test_sqlsplit__pgsql_rule_with_several_actions(void **state)
 	            "6:CREATE RULE q AS ON UPDATE TO v DO INSTEAD NOTHING\n7:SELECT (1)\n");
 }
 
+/* psql reads '\'' as an escaped quote while standard_conforming_strings is off */
+static void test_sqlsplit__pgsql_backslash_in_string_after_conforming_strings_off(void **state)
+{
+	check_split(DBM_DIALECT_PGSQL,
+	            "SET standard_conforming_strings = off;\n"
+	            "INSERT INTO t VALUES ('it\\'s; fine');\n"
+	            "SET SESSION standard_conforming_strings TO 'on';\n"
+	            "SELECT 'c:\\';\n"
+	            "set local standard_conforming_strings=false;\n"
+	            "SELECT 'a\\';', 1;\n"
+	            "RESET standard_conforming_strings;\n"
+	            "SELECT 'c:\\';",
+	            "1:SET standard_conforming_strings = off\n"
+	            "2:INSERT INTO t VALUES ('it\\'s; fine')\n"
+	            "3:SET SESSION standard_conforming_strings TO 'on'\n"
+	            "4:SELECT 'c:\\'\n"
+	            "5:set local standard_conforming_strings=false\n"
+	            "6:SELECT 'a\\';', 1\n"
+	            "7:RESET standard_conforming_strings\n"
+	            "8:SELECT 'c:\\'\n");
+	/* other settings, and a setting named like it, change nothing */
+	check_split(DBM_DIALECT_PGSQL,
+	            "SET standard_conforming_strings_x = off;\nSET search_path = off;\n"
+	            "SELECT 'c:\\';",
+	            "1:SET standard_conforming_strings_x = off\n2:SET search_path = off\n"
+	            "3:SELECT 'c:\\'\n");
+}
+
+/* each file starts in a fresh session: the setting does not carry over */
+static void test_sqlsplit__pgsql_conforming_strings_reset_per_file(void **state)
+{
+	struct collect c = {DBM_BUF_INIT, 0, 0, 0, 0};
+	struct dbm_splitter *s = dbm_splitter_new(DBM_DIALECT_PGSQL, collect_cb, &c);
+	static const char one[] = "SET standard_conforming_strings = off;";
+	static const char two[] = "SELECT 'c:\\';SELECT 1;";
+
+	assert_non_null(s);
+	assert_int_equal(dbm_splitter_feed(s, one, strlen(one)), 0);
+	assert_int_equal(dbm_splitter_finish(s), 0);
+	c.next = 0;
+	assert_int_equal(dbm_splitter_feed(s, two, strlen(two)), 0);
+	assert_int_equal(dbm_splitter_finish(s), 0);
+	dbm_splitter_free(s);
+	dbm_buf_adds(&c.out, "");
+	assert_string_equal(c.out.ptr, "1:SET standard_conforming_strings = off\n"
+	                               "1:SELECT 'c:\\'\n1:SELECT 1\n");
+	dbm_buf_free(&c.out);
+}
+
 static void test_sqlsplit__pgsql_copy_from_stdin(void **state)
 {
 	check_split(DBM_DIALECT_PGSQL,
@@ -497,11 +546,12 @@ static void test_sqlsplit__mysql_mariadb_version_comment_is_a_statement(void **s
 /* MariaDB's FOR loop ends with END FOR, which must not close the routine's BEGIN */
 static void test_sqlsplit__mysql_end_for_does_not_close_the_body(void **state)
 {
-	check_split(DBM_DIALECT_MYSQL,
-	            "CREATE PROCEDURE fill()\nBEGIN\n  FOR i IN 1..3 DO\n    INSERT INTO t VALUES (i);\n"
-	            "  END FOR;\n  SELECT 1;\nEND;\nSELECT 2;",
-	            "1:CREATE PROCEDURE fill()\nBEGIN\n  FOR i IN 1..3 DO\n    INSERT INTO t VALUES (i);\n"
-	            "  END FOR;\n  SELECT 1;\nEND\n8:SELECT 2\n");
+	check_split(
+	    DBM_DIALECT_MYSQL,
+	    "CREATE PROCEDURE fill()\nBEGIN\n  FOR i IN 1..3 DO\n    INSERT INTO t VALUES (i);\n"
+	    "  END FOR;\n  SELECT 1;\nEND;\nSELECT 2;",
+	    "1:CREATE PROCEDURE fill()\nBEGIN\n  FOR i IN 1..3 DO\n    INSERT INTO t VALUES (i);\n"
+	    "  END FOR;\n  SELECT 1;\nEND\n8:SELECT 2\n");
 }
 
 static void test_sqlsplit__mysql_begin_not_atomic(void **state)
@@ -512,6 +562,34 @@ static void test_sqlsplit__mysql_begin_not_atomic(void **state)
 	    "  END IF;\nEND;\nBEGIN;\nBEGIN WORK;\nBEGIN NOT;\nCOMMIT;",
 	    "1:BEGIN NOT ATOMIC\n  IF NOT EXISTS (SELECT 1) THEN\n    ALTER TABLE t ADD c INT;\n"
 	    "  END IF;\nEND\n6:BEGIN\n7:BEGIN WORK\n8:BEGIN NOT\n9:COMMIT\n");
+}
+
+/* the mariadb client reads a backslash as itself in strings under NO_BACKSLASH_ESCAPES */
+static void test_sqlsplit__mysql_backslash_in_string_under_no_backslash_escapes(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "/*!50003 SET @saved_sql_mode = @@sql_mode */;\n"
+	            "/*!50003 SET sql_mode = 'STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES' */;\n"
+	            "INSERT INTO t VALUES ('c:\\', \"d:\\\") # done\n;\n"
+	            "/*!50003 SET sql_mode = @saved_sql_mode */;\n"
+	            "SELECT 'it\\'s;';\n"
+	            "SET SESSION sql_mode='ansi,no_backslash_escapes', @x = 1;\n"
+	            "SELECT `a\\`, 'b\\';\n"
+	            "SET @sql_mode = 'NO_BACKSLASH_ESCAPES';\n"
+	            "SELECT 'e:\\';\n"
+	            "SET @@session.sql_mode = DEFAULT;\n"
+	            "SELECT 'it\\'s;';",
+	            "1:/*!50003 SET @saved_sql_mode = @@sql_mode */\n"
+	            "2:/*!50003 SET sql_mode = 'STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES' */\n"
+	            "3:INSERT INTO t VALUES ('c:\\', \"d:\\\")\n"
+	            "5:/*!50003 SET sql_mode = @saved_sql_mode */\n"
+	            "6:SELECT 'it\\'s;'\n"
+	            "7:SET SESSION sql_mode='ansi,no_backslash_escapes', @x = 1\n"
+	            "8:SELECT `a\\`, 'b\\'\n"
+	            "9:SET @sql_mode = 'NO_BACKSLASH_ESCAPES'\n"
+	            "10:SELECT 'e:\\'\n"
+	            "11:SET @@session.sql_mode = DEFAULT\n"
+	            "12:SELECT 'it\\'s;'\n");
 }
 
 /* ---- unterminated constructs ---- */
@@ -639,6 +717,8 @@ int main(void)
 	    cmocka_unit_test(test_sqlsplit__pgsql_strings_and_comments),
 	    cmocka_unit_test(test_sqlsplit__pgsql_begin_atomic),
 	    cmocka_unit_test(test_sqlsplit__pgsql_rule_with_several_actions),
+	    cmocka_unit_test(test_sqlsplit__pgsql_backslash_in_string_after_conforming_strings_off),
+	    cmocka_unit_test(test_sqlsplit__pgsql_conforming_strings_reset_per_file),
 	    cmocka_unit_test(test_sqlsplit__pgsql_copy_from_stdin),
 	    cmocka_unit_test(test_sqlsplit__pgsql_meta_command),
 	    cmocka_unit_test(test_sqlsplit__mysql_delimiter),
@@ -649,6 +729,7 @@ int main(void)
 	    cmocka_unit_test(test_sqlsplit__mysql_mariadb_version_comment_is_a_statement),
 	    cmocka_unit_test(test_sqlsplit__mysql_end_for_does_not_close_the_body),
 	    cmocka_unit_test(test_sqlsplit__mysql_begin_not_atomic),
+	    cmocka_unit_test(test_sqlsplit__mysql_backslash_in_string_under_no_backslash_escapes),
 	    cmocka_unit_test(test_sqlsplit__unterminated),
 	    cmocka_unit_test(test_sqlsplit__fixture_pg_dump),
 	    cmocka_unit_test(test_sqlsplit__fixture_mysqldump),
