@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "dbmigrate/driver.h"
+#include "dbtest.h"
 #include "testutil.h"
 
 #define CRASH_N 20
@@ -39,13 +40,12 @@ enum crash_kind { CRASH_SQLITE, CRASH_PGSQL, CRASH_MYSQL };
 struct crash {
 	enum crash_kind kind;
 	char *dir;             /* migrations/ and rollback/ live here; cwd of every run */
-	const char *server;    /* server URL (PostgreSQL, MariaDB) */
-	struct dbm_conn *admin; /* creates and drops the per-case databases */
+	struct dbm_testdb *db; /* servers: creates and drops the per-case databases */
 	char url[1024];        /* the current case's database */
-	char dbname[64];
+	char dbname[80];       /* servers: its name, "<db->name>_<seq>" */
 	unsigned seq;
 	size_t template_size;  /* SQLite: bytes of template.db */
-	int template_db;       /* PostgreSQL: the template database exists */
+	char template_db[80];  /* PostgreSQL: the template database, once it exists */
 };
 
 /* Statements of migration i: CREATE TABLE, one or two INSERTs, maybe an index. */
@@ -108,69 +108,13 @@ static void crash_write_set(const char *dir, const char *sleep_sql, int idempote
 	}
 }
 
-/* url with its database (the path) replaced by db, into out. */
-static void crash_swap_db(const char *url, const char *db, char *out, size_t size)
-{
-	const char *p = strstr(url, "://");
-	const char *slash, *q;
-
-	assert_non_null(p);
-	slash = strchr(p + 3, '/');
-	if (!slash)
-		slash = url + strlen(url);
-	q = strchr(slash, '?');
-	snprintf(out, size, "%.*s/%s%s", (int)(slash - url), url, db, q ? q : "");
-}
-
-static struct dbm_conn *crash_connect(const char *url)
-{
-	const struct dbm_driver *d = dbm_driver_for_url(url);
-	struct dbm_conn_opts o;
-	struct dbm_conn *c = NULL;
-
-	memset(&o, 0, sizeof(o));
-	o.url = url;
-	o.application_name = "dbmigrate-test";
-	if (!d || d->connect(&o, &c) != 0)
-		fail_msg("connect failed: %s", dbm_error_last()->message);
-	c->driver = d;
-	return c;
-}
-
-static void crash_exec(struct dbm_conn *c, const char *sql)
-{
-	struct dbm_stmt s;
-
-	memset(&s, 0, sizeof(s));
-	s.sql = sql;
-	s.len = strlen(sql);
-	s.line = 1;
-	s.index = 1;
-	if (c->driver->exec(c, &s) != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-}
-
-static int crash_collect(void *ctx, unsigned ncols, const char *const *values)
-{
-	struct dbm_buf *b = ctx;
-	unsigned i;
-
-	for (i = 0; i < ncols; i++) {
-		if (i)
-			dbm_buf_addc(b, '|');
-		dbm_buf_adds(b, values[i] ? values[i] : "NULL");
-	}
-	dbm_buf_addc(b, '\n');
-	return 0;
-}
-
 /* The rows of sql on the case's database, "a|b\n" per row; "<error: ...>" on failure. Caller frees. */
 static char *crash_query(struct crash *t, const char *sql)
 {
-	struct dbm_conn *c = crash_connect(t->url);
+	struct dbm_conn *c = dbm_testdb_connect(t->url);
 	struct dbm_buf b = DBM_BUF_INIT;
 
-	if (c->driver->query(c, sql, crash_collect, &b) != 0) {
+	if (c->driver->query(c, sql, dbm_testdb_collect, &b) != 0) {
 		dbm_buf_clear(&b);
 		dbm_buf_addf(&b, "<error: %s>", dbm_error_last()->message);
 	}
@@ -190,27 +134,28 @@ static void crash_assert_query(struct crash *t, const char *sql, const char *wan
 	dbm_free(got);
 }
 
-/* A fresh, empty database for the next case; sets t->url. */
-static void crash_new_db(struct crash *t)
+/* Names the next case's database (servers: t->dbname) and sets t->url to it. */
+static void crash_next_db(struct crash *t)
 {
-	char sql[256];
+	char *url;
 
 	t->seq++;
 	if (t->kind == CRASH_SQLITE) {
 		snprintf(t->url, sizeof(t->url), "sqlite://%s/case_%u.db", t->dir, t->seq);
 		return;
 	}
-	snprintf(t->dbname, sizeof(t->dbname), "dbm_crash_%ld_%u", (long)getpid(), t->seq);
-	crash_swap_db(t->server, t->dbname, t->url, sizeof(t->url));
-	if (t->kind == CRASH_PGSQL) {
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->dbname);
-		crash_exec(t->admin, sql);
-	} else {
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS `%s`", t->dbname);
-		crash_exec(t->admin, sql);
-	}
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t->dbname);
-	crash_exec(t->admin, sql);
+	snprintf(t->dbname, sizeof(t->dbname), "%s_%u", t->db->name, t->seq);
+	url = dbm_testdb_url_with_db(t->db->server, t->dbname);
+	snprintf(t->url, sizeof(t->url), "%s", url);
+	free(url);
+}
+
+/* A fresh, empty database for the next case; sets t->url. */
+static void crash_new_db(struct crash *t)
+{
+	crash_next_db(t);
+	if (t->kind != CRASH_SQLITE)
+		dbm_testdb_create_db(t->db, t->dbname);
 }
 
 /*
@@ -223,12 +168,11 @@ static void crash_new_db_migrated(struct crash *t)
 	char sql[256], src[4200], *data;
 	FILE *f;
 
-	t->seq++;
+	crash_next_db(t);
 	if (t->kind == CRASH_SQLITE) {
 		snprintf(src, sizeof(src), "%s/template.db", t->dir);
 		data = dbm_test_read(src);
 		assert_non_null(data);
-		snprintf(t->url, sizeof(t->url), "sqlite://%s/case_%u.db", t->dir, t->seq);
 		f = fopen(t->url + strlen("sqlite://"), "wb");
 		assert_non_null(f);
 		fwrite(data, 1, t->template_size, f);
@@ -236,25 +180,16 @@ static void crash_new_db_migrated(struct crash *t)
 		free(data);
 		return;
 	}
-	snprintf(t->dbname, sizeof(t->dbname), "dbm_crash_%ld_%u", (long)getpid(), t->seq);
-	crash_swap_db(t->server, t->dbname, t->url, sizeof(t->url));
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE dbm_crash_%ld_template", t->dbname,
-		 (long)getpid());
-	crash_exec(t->admin, sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s", t->dbname, t->template_db);
+	dbm_testdb_exec(t->db->admin, sql);
 }
 
 /* Drops the current case's database (servers) so they do not pile up. */
 static void crash_drop_db(struct crash *t)
 {
-	char sql[256];
-
 	if (t->kind == CRASH_SQLITE || !t->dbname[0])
 		return;
-	if (t->kind == CRASH_PGSQL)
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->dbname);
-	else
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS `%s`", t->dbname);
-	crash_exec(t->admin, sql);
+	dbm_testdb_drop_db(t->db, t->dbname);
 	t->dbname[0] = '\0';
 }
 
@@ -330,23 +265,20 @@ static int crash_have_failpoints(void)
 static int crash_setup_kind(void **state, enum crash_kind kind)
 {
 	struct crash *t;
-	const char *url = NULL;
+	struct dbm_testdb *db = NULL;
 
 	*state = NULL;
 	if (kind == CRASH_PGSQL)
-		url = getenv("DBM_TEST_PG_URL");
+		db = dbm_testdb_new("DBM_TEST_PG_URL");
 	else if (kind == CRASH_MYSQL)
-		url = getenv("DBM_TEST_MYSQL_URL");
-	if (kind != CRASH_SQLITE && (!url || !*url))
+		db = dbm_testdb_new("DBM_TEST_MYSQL_URL");
+	if (kind != CRASH_SQLITE && !db)
 		return 0;
 	t = calloc(1, sizeof(*t));
 	assert_non_null(t);
 	t->kind = kind;
-	t->dir = dbm_test_tmpdir();
-	if (url) {
-		t->server = url;
-		t->admin = crash_connect(url);
-	}
+	t->db = db;
+	t->dir = db ? db->dir : dbm_test_tmpdir();
 	*state = t;
 	return 0;
 }
@@ -373,17 +305,14 @@ static int crash_teardown(void **state)
 	if (!t)
 		return 0;
 	crash_drop_db(t);
-	if (t->template_db) {
-		char sql[256];
-
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS dbm_crash_%ld_template WITH (FORCE)",
-			 (long)getpid());
-		crash_exec(t->admin, sql);
+	if (t->template_db[0])
+		dbm_testdb_drop_db(t->db, t->template_db);
+	if (t->db) {
+		dbm_testdb_free(t->db);
+	} else {
+		dbm_test_rmtree(t->dir);
+		free(t->dir);
 	}
-	if (t->admin)
-		t->admin->driver->disconnect(t->admin);
-	dbm_test_rmtree(t->dir);
-	free(t->dir);
 	free(t);
 	return 0;
 }
@@ -479,15 +408,13 @@ static void crash_template(struct crash *t)
 	if (t->kind == CRASH_SQLITE) {
 		snprintf(t->url, sizeof(t->url), "sqlite://%s/template.db", t->dir);
 	} else {
-		char sql[256];
+		char *url;
 
-		snprintf(t->dbname, sizeof(t->dbname), "dbm_crash_%ld_template", (long)getpid());
-		crash_swap_db(t->server, t->dbname, t->url, sizeof(t->url));
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->dbname);
-		crash_exec(t->admin, sql);
-		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t->dbname);
-		crash_exec(t->admin, sql);
-		t->template_db = 1;
+		snprintf(t->template_db, sizeof(t->template_db), "%s_template", t->db->name);
+		url = dbm_testdb_url_with_db(t->db->server, t->template_db);
+		snprintf(t->url, sizeof(t->url), "%s", url);
+		free(url);
+		dbm_testdb_create_db(t->db, t->template_db);
 	}
 	crash_run(t, &r, NULL, "migrate", NULL);
 	assert_int_equal(r.status, 0);
@@ -647,14 +574,6 @@ static void test_crash__pgsql_rollback_sample(void **state)
 	}
 }
 
-static double crash_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * A real SIGKILL from outside at five moments of a run whose migrations
  * each sleep 60 ms, then a run without interference must converge.
@@ -679,7 +598,7 @@ static void test_crash__pgsql_sigkill_at_five_moments(void **state)
 
 		crash_new_db(t);
 		argv[1] = t->url;
-		t0 = crash_now();
+		t0 = dbm_testdb_now();
 		pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
 		ts.tv_sec = delays_ms[i] / 1000;
 		ts.tv_nsec = (long)(delays_ms[i] % 1000) * 1000000L;
@@ -689,7 +608,7 @@ static void test_crash__pgsql_sigkill_at_five_moments(void **state)
 		progress = dbm_test_read(err);
 		if (status != 128 + SIGKILL)
 			fail_msg("the run ended (exit %d) before the kill at %d ms (%.0f ms):\n%s",
-				 status, delays_ms[i], (crash_now() - t0) * 1000, progress);
+				 status, delays_ms[i], (dbm_testdb_now() - t0) * 1000, progress);
 		free(progress);
 		snprintf(what, sizeof(what), "after kill -9 at %d ms", delays_ms[i]);
 		crash_run(t, &r, NULL, "migrate", NULL);

@@ -28,65 +28,16 @@
 #include <cmocka.h>
 
 #include "dbmigrate/driver.h"
+#include "dbtest.h"
+#include "project.h"
 #include "testutil.h"
-
-struct faults {
-	char *dir;
-	const char *server;
-	struct dbm_conn *admin;
-	char url[1024];
-	char dbname[64];
-	int mysql;
-};
-
-static struct dbm_conn *faults_connect(const char *url)
-{
-	const struct dbm_driver *d = dbm_driver_for_url(url);
-	struct dbm_conn_opts o;
-	struct dbm_conn *c = NULL;
-
-	memset(&o, 0, sizeof(o));
-	o.url = url;
-	o.application_name = "dbmigrate-test";
-	if (!d || d->connect(&o, &c) != 0)
-		fail_msg("connect failed: %s", dbm_error_last()->message);
-	c->driver = d;
-	return c;
-}
-
-static void faults_exec(struct dbm_conn *c, const char *sql)
-{
-	struct dbm_stmt s;
-
-	memset(&s, 0, sizeof(s));
-	s.sql = sql;
-	s.len = strlen(sql);
-	s.line = 1;
-	s.index = 1;
-	if (c->driver->exec(c, &s) != 0)
-		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
-}
-
-static int faults_collect(void *ctx, unsigned ncols, const char *const *values)
-{
-	struct dbm_buf *b = ctx;
-	unsigned i;
-
-	for (i = 0; i < ncols; i++) {
-		if (i)
-			dbm_buf_addc(b, '|');
-		dbm_buf_adds(b, values[i] ? values[i] : "NULL");
-	}
-	dbm_buf_addc(b, '\n');
-	return 0;
-}
 
 /* Rows of sql through connection c as "a|b\n"; "<error: ...>" when it fails. Caller frees. */
 static char *faults_query_on(struct dbm_conn *c, const char *sql)
 {
 	struct dbm_buf b = DBM_BUF_INIT;
 
-	if (c->driver->query(c, sql, faults_collect, &b) != 0) {
+	if (c->driver->query(c, sql, dbm_testdb_collect, &b) != 0) {
 		dbm_buf_clear(&b);
 		dbm_buf_addf(&b, "<error: %s>", dbm_error_last()->message);
 	}
@@ -95,108 +46,7 @@ static char *faults_query_on(struct dbm_conn *c, const char *sql)
 	return dbm_buf_detach(&b);
 }
 
-static void faults_assert_query(const char *url, const char *sql, const char *want)
-{
-	struct dbm_conn *c = faults_connect(url);
-	char *got = faults_query_on(c, sql);
-
-	c->driver->disconnect(c);
-	if (strcmp(got, want) != 0)
-		fail_msg("%s\n got: %s\nwant: %s", sql, got, want);
-	dbm_free(got);
-}
-
-/* url with its database (the path) replaced by db, into out. */
-static void faults_swap_db(const char *url, const char *db, char *out, size_t size)
-{
-	const char *p = strstr(url, "://");
-	const char *slash, *q;
-
-	assert_non_null(p);
-	slash = strchr(p + 3, '/');
-	if (!slash)
-		slash = url + strlen(url);
-	q = strchr(slash, '?');
-	snprintf(out, size, "%.*s/%s%s", (int)(slash - url), url, db, q ? q : "");
-}
-
-static int faults_setup_server(void **state, const char *var, int mysql)
-{
-	const char *url = getenv(var);
-	struct faults *t;
-	char sql[256];
-
-	*state = NULL;
-	if (!url || !*url)
-		return 0;
-	t = calloc(1, sizeof(*t));
-	assert_non_null(t);
-	t->mysql = mysql;
-	t->server = url;
-	t->dir = dbm_test_tmpdir();
-	t->admin = faults_connect(url);
-	snprintf(t->dbname, sizeof(t->dbname), "dbm_faults_%ld", (long)getpid());
-	faults_swap_db(url, t->dbname, t->url, sizeof(t->url));
-	snprintf(sql, sizeof(sql), mysql ? "DROP DATABASE IF EXISTS %s"
-					 : "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-		 t->dbname);
-	faults_exec(t->admin, sql);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t->dbname);
-	faults_exec(t->admin, sql);
-	*state = t;
-	return 0;
-}
-
-static int faults_setup_pgsql(void **state)
-{
-	return faults_setup_server(state, "DBM_TEST_PG_URL", 0);
-}
-
-static int faults_setup_mysql(void **state)
-{
-	return faults_setup_server(state, "DBM_TEST_MYSQL_URL", 1);
-}
-
-static int faults_setup_local(void **state)
-{
-	struct faults *t = calloc(1, sizeof(*t));
-
-	assert_non_null(t);
-	t->dir = dbm_test_tmpdir();
-	*state = t;
-	return 0;
-}
-
-static int faults_teardown(void **state)
-{
-	struct faults *t = *state;
-	char sql[256];
-
-	if (!t)
-		return 0;
-	if (t->admin) {
-		snprintf(sql, sizeof(sql), t->mysql ? "DROP DATABASE IF EXISTS %s"
-						    : "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-			 t->dbname);
-		faults_exec(t->admin, sql);
-		t->admin->driver->disconnect(t->admin);
-	}
-	dbm_test_rmtree(t->dir);
-	free(t->dir);
-	free(t);
-	return 0;
-}
-
-static struct faults *faults_state(void **state, const char *var)
-{
-	if (!*state) {
-		dbm_test_server_url(var);
-		skip();
-	}
-	return *state;
-}
-
-static void faults_run(struct faults *t, struct dbm_test_result *r, ...)
+static void faults_run(struct dbm_testdb *t, struct dbm_test_result *r, ...)
 {
 	const char *argv[32];
 	va_list ap;
@@ -226,7 +76,7 @@ static void faults_sleep_ms(int ms)
  * find_sql finds, then kills it with kill_fmt (one %s: the id find_sql
  * returned). Fails when none shows up.
  */
-static void faults_kill_when_seen(struct faults *t, const char *find_sql, const char *kill_fmt)
+static void faults_kill_when_seen(struct dbm_testdb *t, const char *find_sql, const char *kill_fmt)
 {
 	int i;
 
@@ -238,7 +88,7 @@ static void faults_kill_when_seen(struct faults *t, const char *find_sql, const 
 
 			id[strcspn(id, "\n")] = '\0';
 			snprintf(sql, sizeof(sql), kill_fmt, id);
-			faults_exec(t->admin, sql);
+			dbm_testdb_exec(t->admin, sql);
 			dbm_free(id);
 			return;
 		}
@@ -250,7 +100,7 @@ static void faults_kill_when_seen(struct faults *t, const char *find_sql, const 
 
 static void test_faults__pgsql_connection_terminated_mid_migration(void **state)
 {
-	struct faults *t = faults_state(state, "DBM_TEST_PG_URL");
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
 	struct dbm_test_result r;
 	const char *argv[] = {"--url", t->url, "migrate", NULL};
 	char out[4200], err[4200], find[512];
@@ -267,7 +117,7 @@ static void test_faults__pgsql_connection_terminated_mid_migration(void **state)
 	snprintf(find, sizeof(find),
 		 "SELECT pid FROM pg_stat_activity WHERE application_name = 'dbmigrate' AND "
 		 "datname = '%s' AND state = 'active' AND query LIKE '%%pg_sleep%%'",
-		 t->dbname);
+		 t->name);
 	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
 	faults_kill_when_seen(t, find, "SELECT pg_terminate_backend(%s)");
 	status = dbm_test_wait(pid);
@@ -277,27 +127,29 @@ static void test_faults__pgsql_connection_terminated_mid_migration(void **state)
 		fail_msg("want exit 1 naming migrations/V2__slow.sql:3, got %d:\n%s", status, msg);
 	free(msg);
 	/* nothing of V2 remains, and no history row for it */
-	faults_assert_query(t->url,
-			    "SELECT version, success FROM schema_history ORDER BY installed_rank",
-			    "1|t\n");
-	faults_assert_query(t->url,
-			    "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = "
-			    "'slow'",
-			    "0\n");
+	dbm_testdb_assert_rows(t->db,
+			       "SELECT version, success FROM schema_history "
+			       "ORDER BY installed_rank",
+			       "1|t\n");
+	dbm_testdb_assert_rows(t->db,
+			       "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = "
+			       "'slow'",
+			       "0\n");
 	faults_run(t, &r, "migrate", NULL);
 	if (r.status != 0)
 		fail_msg("the next migrate exited %d:\n%s", r.status, r.err);
 	assert_true(dbm_test_contains(r.out, "Applied 1 migration, now at version 2"));
 	dbm_test_result_free(&r);
-	faults_assert_query(t->url,
-			    "SELECT version, success FROM schema_history ORDER BY installed_rank",
-			    "1|t\n2|t\n");
-	faults_assert_query(t->url, "SELECT COUNT(*) FROM slow", "2\n");
+	dbm_testdb_assert_rows(t->db,
+			       "SELECT version, success FROM schema_history "
+			       "ORDER BY installed_rank",
+			       "1|t\n2|t\n");
+	dbm_testdb_assert_rows(t->db, "SELECT COUNT(*) FROM slow", "2\n");
 }
 
 static void test_faults__mysql_connection_killed_mid_migration(void **state)
 {
-	struct faults *t = faults_state(state, "DBM_TEST_MYSQL_URL");
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
 	struct dbm_test_result r;
 	const char *argv[] = {"--url", t->url, "migrate", NULL};
 	char out[4200], err[4200], find[512];
@@ -316,7 +168,7 @@ static void test_faults__mysql_connection_killed_mid_migration(void **state)
 	snprintf(find, sizeof(find),
 		 "SELECT id FROM information_schema.processlist WHERE db = '%s' AND "
 		 "info LIKE 'SELECT SLEEP%%'",
-		 t->dbname);
+		 t->name);
 	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
 	faults_kill_when_seen(t, find, "KILL CONNECTION %s");
 	status = dbm_test_wait(pid);
@@ -328,10 +180,11 @@ static void test_faults__mysql_connection_killed_mid_migration(void **state)
 			 "%d:\n%s", status, msg);
 	free(msg);
 	/* the damage is on record: a failed row for V2, its first statements applied */
-	faults_assert_query(t->url,
-			    "SELECT version, success FROM schema_history ORDER BY installed_rank",
-			    "1|1\n2|0\n");
-	faults_assert_query(t->url, "SELECT COUNT(*) FROM slow", "1\n");
+	dbm_testdb_assert_rows(t->db,
+			       "SELECT version, success FROM schema_history "
+			       "ORDER BY installed_rank",
+			       "1|1\n2|0\n");
+	dbm_testdb_assert_rows(t->db, "SELECT COUNT(*) FROM slow", "1\n");
 	/* the documented recovery: migrate refuses, repair, migrate */
 	faults_run(t, &r, "migrate", NULL);
 	assert_int_equal(r.status, 3);
@@ -345,10 +198,11 @@ static void test_faults__mysql_connection_killed_mid_migration(void **state)
 	if (r.status != 0)
 		fail_msg("migrate after repair exited %d:\n%s", r.status, r.err);
 	dbm_test_result_free(&r);
-	faults_assert_query(t->url,
-			    "SELECT version, success FROM schema_history ORDER BY installed_rank",
-			    "1|1\n2|1\n");
-	faults_assert_query(t->url, "SELECT COUNT(*) FROM slow", "2\n");
+	dbm_testdb_assert_rows(t->db,
+			       "SELECT version, success FROM schema_history "
+			       "ORDER BY installed_rank",
+			       "1|1\n2|1\n");
+	dbm_testdb_assert_rows(t->db, "SELECT COUNT(*) FROM slow", "2\n");
 }
 
 /* The sorted names of tables, indexes, views and triggers, and the history, of a SQLite file. */
@@ -360,7 +214,7 @@ static char *faults_sqlite_shape(const char *dir, const char *db)
 	char *part;
 
 	snprintf(url, sizeof(url), "sqlite://%s/%s", dir, db);
-	c = faults_connect(url);
+	c = dbm_testdb_connect(url);
 	part = faults_query_on(c, "SELECT type, name FROM sqlite_master WHERE name NOT LIKE "
 				  "'sqlite_%' ORDER BY type, name");
 	dbm_buf_adds(&b, part);
@@ -383,7 +237,7 @@ static void faults_copy_dir(const char *from, const char *to)
 
 static void test_faults__out_of_memory_at_every_allocation(void **state)
 {
-	struct faults *t = *state;
+	struct dbm_test_project *t = *state;
 	struct dbm_test_result r;
 	char *want, *got;
 	unsigned n;
@@ -446,11 +300,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_faults__out_of_memory_at_every_allocation,
-						faults_setup_local, faults_teardown),
+						dbm_test_project_setup, dbm_test_project_teardown),
 		cmocka_unit_test_setup_teardown(test_faults__pgsql_connection_terminated_mid_migration,
-						faults_setup_pgsql, faults_teardown),
+						dbm_testdb_setup_pgsql, dbm_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_faults__mysql_connection_killed_mid_migration,
-						faults_setup_mysql, faults_teardown),
+						dbm_testdb_setup_mysql, dbm_testdb_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

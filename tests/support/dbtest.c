@@ -289,6 +289,20 @@ int dbm_testdb_add(struct dbm_testdb *t, const char *suffix)
 	return i;
 }
 
+void dbm_testdb_create_db(struct dbm_testdb *t, const char *name)
+{
+	if (dbtest_create(t, name) != 0)
+		fail_msg("%s", dbtest_msg);
+}
+
+void dbm_testdb_drop_db(struct dbm_testdb *t, const char *name)
+{
+	char sql[256];
+
+	dbtest_drop_sql(t, name, sql, sizeof(sql));
+	dbm_testdb_exec(t->admin, sql);
+}
+
 void dbm_testdb_free(struct dbm_testdb *t)
 {
 	if (t && dbtest_release(t) != 0)

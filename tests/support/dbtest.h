@@ -49,6 +49,15 @@ struct dbm_testdb *dbm_testdb_new_at(const char *url);
  */
 int dbm_testdb_add(struct dbm_testdb *t, const char *suffix);
 /*
+ * Database name on t's server, dropped first if it exists and created
+ * empty, for a test that makes and drops databases of its own one after
+ * another (drop each with dbm_testdb_drop_db: dbm_testdb_free does not).
+ * Fails the test when the server refuses.
+ */
+void dbm_testdb_create_db(struct dbm_testdb *t, const char *name);
+/* Drops database name on t's server if it exists; fails the test when the server refuses. */
+void dbm_testdb_drop_db(struct dbm_testdb *t, const char *name);
+/*
  * Disconnects, drops every database of t, removes its folder and frees it;
  * t may be NULL. Fails the test (after freeing everything) when a DROP
  * DATABASE fails.
