@@ -345,7 +345,13 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 			goto done;
 		}
 	}
-	while ((k = source_read_full(run.fd, run.chunk, SOURCE_CHUNK)) > 0) {
+	/*
+	 * source_read_full returns less than a full chunk only at the end of the
+	 * file: stop there rather than read again for the 0 (a migration is
+	 * usually one short chunk, and a no-op migrate reads every file).
+	 */
+	k = SOURCE_CHUNK;
+	while (k == SOURCE_CHUNK && (k = source_read_full(run.fd, run.chunk, SOURCE_CHUNK)) > 0) {
 		const char *p = run.chunk;
 		size_t n = (size_t)k;
 
