@@ -896,7 +896,8 @@ static int mysqldrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb,
 		return rc;
 	if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) != 0)
 		return mysqldrv_fail(c, c->my);
-	res = mysql_store_result(c->my);
+	/* Row by row, so that a history of many thousand rows is never held whole. */
+	res = mysql_use_result(c->my);
 	if (!res) {
 		if (mysql_field_count(c->my) != 0)
 			return mysqldrv_fail(c, c->my);
@@ -905,7 +906,12 @@ static int mysqldrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb,
 	ncols = mysql_num_fields(res);
 	while (!stop && (row = mysql_fetch_row(res)))
 		stop = cb(ctx, ncols, (const char *const *)row);
-	mysql_free_result(res);
+	if (!stop && mysql_errno(c->my) != 0) {
+		rc = mysqldrv_fail(c, c->my);
+		mysql_free_result(res);
+		return rc;
+	}
+	mysql_free_result(res); /* reads and drops what a stopped callback left */
 	rc = mysqldrv_drain(c, c->my);
 	return rc < 0 ? rc : stop;
 }

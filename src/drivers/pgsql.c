@@ -564,33 +564,48 @@ static int pgsql_query(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void 
 {
 	struct pgsql_conn *pc = (struct pgsql_conn *)c;
 	const char **values = NULL;
-	PGresult *res = NULL;
-	int rc, nrows, ncols, r, i;
+	PGresult *res;
+	size_t nvalues = 0;
+	int rc, stop = 0, i, ncols;
 
 	if ((rc = pgsql_check(pc)) < 0)
 		return rc;
-	res = PQexec(pc->pg, sql);
-	if (!res ||
-	    (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)) {
-		rc = pgsql_result_error(pc, res, sql, strlen(sql));
-		goto done;
+	/*
+	 * Row by row (single-row mode), so that reading a history of many
+	 * thousand rows never holds the whole result in memory.
+	 */
+	if (!PQsendQuery(pc->pg, sql))
+		return pgsql_result_error(pc, NULL, sql, strlen(sql));
+	PQsetSingleRowMode(pc->pg);
+	while ((res = PQgetResult(pc->pg)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+
+		if (rc == 0 && st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK &&
+		    st != PGRES_COMMAND_OK) {
+			rc = pgsql_result_error(pc, res, sql, strlen(sql));
+		} else if (rc == 0 && !stop && st == PGRES_SINGLE_TUPLE && cb) {
+			ncols = PQnfields(res);
+			if ((size_t)ncols > nvalues) {
+				const char **v = dbm_realloc(values, (size_t)ncols * sizeof(*values));
+
+				if (!v) {
+					rc = dbm_error_oom();
+					PQclear(res);
+					continue; /* the rest of the result is read and dropped */
+				}
+				values = v;
+				nvalues = (size_t)ncols;
+			}
+			for (i = 0; i < ncols; i++)
+				values[i] = PQgetisnull(res, 0, i) ? NULL : PQgetvalue(res, 0, i);
+			stop = cb(ctx, (unsigned)ncols, values);
+		}
+		PQclear(res);
 	}
-	nrows = PQntuples(res);
-	ncols = PQnfields(res);
-	values = dbm_calloc(ncols > 0 ? (size_t)ncols : 1, sizeof(*values));
-	if (!values) {
-		rc = dbm_error_oom();
-		goto done;
-	}
-	for (r = 0; r < nrows && rc == 0; r++) {
-		for (i = 0; i < ncols; i++)
-			values[i] = PQgetisnull(res, r, i) ? NULL : PQgetvalue(res, r, i);
-		rc = cb ? cb(ctx, (unsigned)ncols, values) : 0;
-	}
-done:
+	if (rc == 0 && PQstatus(pc->pg) == CONNECTION_BAD)
+		rc = pgsql_result_error(pc, NULL, sql, strlen(sql));
 	dbm_free(values);
-	PQclear(res);
-	return rc;
+	return rc < 0 ? rc : stop;
 }
 
 /* A token of a statement: a word (keyword or bare name) or anything else. */
