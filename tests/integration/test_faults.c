@@ -98,13 +98,36 @@ static void faults_kill_when_seen(struct dbm_testdb *t, const char *find_sql, co
 	fail_msg("dbmigrate's backend never ran the statement: %s", find_sql);
 }
 
+/*
+ * Runs migrate on t's database in the background, kills its backend once
+ * find_sql finds it running (see faults_kill_when_seen) and waits for the
+ * run. Returns what the run wrote to stderr (caller frees with free()) and
+ * its exit code in *status; fails the test when stderr cannot be read.
+ */
+static char *faults_migrate_killed(struct dbm_testdb *t, const char *find_sql,
+				   const char *kill_fmt, int *status)
+{
+	const char *argv[] = {"--url", t->url, "migrate", NULL};
+	char out[4200], err[4200];
+	char *msg;
+	int pid;
+
+	snprintf(out, sizeof(out), "%s/run.out", t->dir);
+	snprintf(err, sizeof(err), "%s/run.err", t->dir);
+	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
+	faults_kill_when_seen(t, find_sql, kill_fmt);
+	*status = dbm_test_wait(pid);
+	msg = dbm_test_read(err);
+	assert_non_null(msg);
+	return msg;
+}
+
 static void test_faults__pgsql_connection_terminated_mid_migration(void **state)
 {
 	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
 	struct dbm_test_result r;
-	const char *argv[] = {"--url", t->url, "migrate", NULL};
-	char out[4200], err[4200], find[512];
-	int pid, status;
+	char find[512];
+	int status;
 	char *msg;
 
 	dbm_test_write(t->dir, "migrations/V1__first.sql",
@@ -112,17 +135,11 @@ static void test_faults__pgsql_connection_terminated_mid_migration(void **state)
 	dbm_test_write(t->dir, "migrations/V2__slow.sql",
 		       "CREATE TABLE slow (id INT);\nINSERT INTO slow VALUES (1);\n"
 		       "SELECT pg_sleep(1.5);\nINSERT INTO slow VALUES (2);\n");
-	snprintf(out, sizeof(out), "%s/run.out", t->dir);
-	snprintf(err, sizeof(err), "%s/run.err", t->dir);
 	snprintf(find, sizeof(find),
 		 "SELECT pid FROM pg_stat_activity WHERE application_name = 'dbmigrate' AND "
 		 "datname = '%s' AND state = 'active' AND query LIKE '%%pg_sleep%%'",
 		 t->name);
-	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
-	faults_kill_when_seen(t, find, "SELECT pg_terminate_backend(%s)");
-	status = dbm_test_wait(pid);
-	msg = dbm_test_read(err);
-	assert_non_null(msg);
+	msg = faults_migrate_killed(t, find, "SELECT pg_terminate_backend(%s)", &status);
 	if (status != 1 || !dbm_test_contains(msg, "dbmigrate: migrations/V2__slow.sql:3: error: "))
 		fail_msg("want exit 1 naming migrations/V2__slow.sql:3, got %d:\n%s", status, msg);
 	free(msg);
@@ -151,9 +168,8 @@ static void test_faults__mysql_connection_killed_mid_migration(void **state)
 {
 	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
 	struct dbm_test_result r;
-	const char *argv[] = {"--url", t->url, "migrate", NULL};
-	char out[4200], err[4200], find[512];
-	int pid, status;
+	char find[512];
+	int status;
 	char *msg;
 
 	dbm_test_write(t->dir, "migrations/V1__first.sql",
@@ -163,17 +179,11 @@ static void test_faults__mysql_connection_killed_mid_migration(void **state)
 		       "CREATE TABLE IF NOT EXISTS slow (id INT PRIMARY KEY);\n"
 		       "INSERT IGNORE INTO slow VALUES (1);\nSELECT SLEEP(1.5);\n"
 		       "INSERT IGNORE INTO slow VALUES (2);\n");
-	snprintf(out, sizeof(out), "%s/run.out", t->dir);
-	snprintf(err, sizeof(err), "%s/run.err", t->dir);
 	snprintf(find, sizeof(find),
 		 "SELECT id FROM information_schema.processlist WHERE db = '%s' AND "
 		 "info LIKE 'SELECT SLEEP%%'",
 		 t->name);
-	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
-	faults_kill_when_seen(t, find, "KILL CONNECTION %s");
-	status = dbm_test_wait(pid);
-	msg = dbm_test_read(err);
-	assert_non_null(msg);
+	msg = faults_migrate_killed(t, find, "KILL CONNECTION %s", &status);
 	if (status != 1 || !dbm_test_contains(msg, "dbmigrate: migrations/V2__slow.sql:3: error: ") ||
 	    !dbm_test_contains(msg, "statement 3 of 4 failed, statements 1 to 2 are applied"))
 		fail_msg("want exit 1 naming migrations/V2__slow.sql:3 and what is applied, got "
