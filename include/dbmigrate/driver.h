@@ -24,10 +24,13 @@
 /* Capability bits (struct dbm_driver.caps). */
 #define DBM_CAP_TX_DDL 0x01     /* DDL is transactional: a migration and its row commit together */
 #define DBM_CAP_SCHEMAS 0x02    /* --schema selects a schema (PostgreSQL) or database (MySQL) */
+#define DBM_CAP_SESSION_FLAGS 0x04 /* stmt_flags reports DBM_EXEC_SESSION: reset_session is needed
+				    * only after a script with such a statement */
 
 /* Statement flags (stmt_flags). */
 #define DBM_EXEC_NO_TX 0x01      /* the statement cannot run inside a transaction block */
 #define DBM_EXEC_TX_CONTROL 0x02 /* BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not TO SAVEPOINT) */
+#define DBM_EXEC_SESSION 0x04    /* may change the session's settings (SET, USE, CALL ...) */
 
 struct dbm_conn_opts {
 	const char *url;              /* as configured: secret, never put it in an error */

@@ -957,7 +957,8 @@ static void mysqldrv_word(const char **pp, const char *end, char *w, size_t n)
 }
 
 /*
- * DBM_EXEC_* flags of a statement (driver.h): DBM_EXEC_TX_CONTROL for BEGIN
+ * DBM_EXEC_* flags of a statement (driver.h): DBM_EXEC_SESSION for SET, USE,
+ * CALL and version comments; DBM_EXEC_TX_CONTROL for BEGIN
  * [WORK], START TRANSACTION, COMMIT and ROLLBACK (not ROLLBACK TO SAVEPOINT,
  * not MariaDB's BEGIN NOT ATOMIC block); 0 otherwise. MySQL has no
  * statement that refuses a transaction: nothing is NO_TX.
@@ -991,7 +992,18 @@ static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 	const char *p = s->sql, *end = s->sql + s->len;
 	char w1[16], w2[16], w3[16];
 
+	/*
+	 * SET, USE and CALL may change the session (a procedure can SET too), and
+	 * so may a version comment (mysqldump wraps its SET lines in them).
+	 */
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if (end - p >= 3 && p[0] == '/' && p[1] == '*' && (p[2] == '!' || p[2] == 'M'))
+		return DBM_EXEC_SESSION;
+	p = s->sql;
 	mysqldrv_word(&p, end, w1, sizeof(w1));
+	if (strcmp(w1, "SET") == 0 || strcmp(w1, "USE") == 0 || strcmp(w1, "CALL") == 0)
+		return DBM_EXEC_SESSION;
 	mysqldrv_word(&p, end, w2, sizeof(w2));
 	if (strcmp(w1, "BEGIN") == 0) {
 		if (w2[0] == '\0' || strcmp(w2, "WORK") == 0)
@@ -1641,7 +1653,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .name = "mysql",
     .schemes = mysqldrv_schemes,
     .dialect = DBM_DIALECT_MYSQL,
-    .caps = DBM_CAP_SCHEMAS,
+    .caps = DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS,
     .client_version = mysqldrv_client_version,
     .connect = mysqldrv_connect,
     .disconnect = mysqldrv_disconnect,

@@ -36,6 +36,7 @@ struct run_scan {
 	unsigned no_tx_line;    /* the first one's line */
 	char no_tx_text[80];    /* and its first words */
 	unsigned tx_control_line; /* first BEGIN/COMMIT... line, 0 when none */
+	int session;            /* some statement may change the session's settings */
 };
 
 static void run_first_line(const struct dbm_stmt *st, char *out, size_t size)
@@ -59,6 +60,8 @@ static int run_scan_stmt(void *ctx, const struct dbm_stmt *st)
 	}
 	if ((f & DBM_EXEC_TX_CONTROL) && !sc->tx_control_line)
 		sc->tx_control_line = st->line;
+	if (f & DBM_EXEC_SESSION)
+		sc->session = 1;
 	return 0;
 }
 
@@ -206,15 +209,18 @@ static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
  * connecting (the role, search path, SQL mode ... a migration set), before
  * dbmigrate writes the history row and before the next script, which thus
  * starts as it would in a new session of the database's own client.
+ * Drivers that flag the statements able to change the session
+ * (DBM_CAP_SESSION_FLAGS) are reset only after a script that has one.
  * status is the script's result: an error of the script is kept over one
  * of the reset. Returns status, or the reset's error when status is 0.
  */
-static int run_reset_session(struct dbm_session *s, int status)
+static int run_reset_session(struct dbm_session *s, const struct run_scan *sc, int status)
 {
 	struct dbm_error saved;
 	int r;
 
-	if (s->dry_run || !s->driver->reset_session)
+	if (s->dry_run || !s->driver->reset_session ||
+	    ((s->driver->caps & DBM_CAP_SESSION_FLAGS) && !sc->session))
 		return status;
 	if (status < 0)
 		saved = *dbm_error_last();
@@ -327,7 +333,7 @@ again:
 	o.ctx = &ex;
 	r = dbm_source_run(file->path, file->path, &o, NULL);
 	if (r == 0 || (!tx && ex.failed_index))
-		r = run_reset_session(s, r);
+		r = run_reset_session(s, &sc, r);
 	if (r < 0) {
 		if (!tx && ex.failed_index)
 			r = run_fail_partial(s, &row, &ex, &sc, kind, file, marker_rank != 0);

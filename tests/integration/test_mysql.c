@@ -401,7 +401,7 @@ static unsigned flags_of(const char *sql)
 
 static void test_mysql__stmt_flags(void **state)
 {
-	assert_int_equal(drv->caps, DBM_CAP_SCHEMAS);
+	assert_int_equal(drv->caps, DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS);
 	assert_int_equal(flags_of("BEGIN"), DBM_EXEC_TX_CONTROL);
 	assert_int_equal(flags_of("begin work"), DBM_EXEC_TX_CONTROL);
 	assert_int_equal(flags_of("START TRANSACTION READ ONLY"), DBM_EXEC_TX_CONTROL);
@@ -415,6 +415,14 @@ static void test_mysql__stmt_flags(void **state)
 	assert_int_equal(flags_of("CREATE TABLE begin_x (id INT)"), 0);
 	assert_int_equal(flags_of("SAVEPOINT s1"), 0);
 	assert_int_equal(flags_of("CREATE INDEX i ON t (a)"), 0);
+	/* what may change the session: the runner resets it after such a script */
+	assert_int_equal(flags_of("SET sql_mode = 'ANSI'"), DBM_EXEC_SESSION);
+	assert_int_equal(flags_of("  set time_zone = '+09:00'"), DBM_EXEC_SESSION);
+	assert_int_equal(flags_of("USE other"), DBM_EXEC_SESSION);
+	assert_int_equal(flags_of("CALL p()"), DBM_EXEC_SESSION);
+	assert_int_equal(flags_of("/*!40101 SET NAMES utf8 */"), DBM_EXEC_SESSION);
+	assert_int_equal(flags_of("/*M!100100 SET x = 1 */"), DBM_EXEC_SESSION);
+	assert_int_equal(flags_of("CREATE TABLE settings (id INT)"), 0);
 }
 
 /* ---- the lock ----------------------------------------------------------------------------- */
