@@ -356,7 +356,7 @@ done:
  * (a bad name is a recorded problem), DBM_ERR_RUN, DBM_ERR_NOMEM.
  */
 static int scan_add_file(struct scan_state *st, const char *folder, const char *script,
-                         const char *name, int in_rollback)
+                         const char *name, int in_rollback, int has_conf)
 {
 	struct dbm_file f;
 	struct dbm_buf path = DBM_BUF_INIT;
@@ -391,7 +391,7 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		r = dbm_error_oom();
 		goto done;
 	}
-	r = scan_read_conf(st, &f);
+	r = has_conf ? scan_read_conf(st, &f) : 0;
 	if (r < 0)
 		goto done;
 	list = f.kind == DBM_FILE_VERSIONED    ? &st->versioned
@@ -494,7 +494,17 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 				continue;
 			r = scan_walk(st, folder, sub.ptr, depth + 1, in_rollback);
 		} else if (S_ISREG(sb.st_mode) && scan_ends_with_ci(names[i], ".sql")) {
-			r = scan_add_file(st, folder, sub.ptr, names[i], in_rollback);
+			/* the listing says whether "<name>.conf" exists: no failed open per file */
+			dbm_buf_clear(&child);
+			r = dbm_buf_addf(&child, "%s.conf", names[i]);
+			if (r == 0) {
+				const char *key = child.ptr;
+				int has_conf = bsearch(&key, names, n, sizeof(*names),
+				                       scan_cmp_names) != NULL;
+
+				r = scan_add_file(st, folder, sub.ptr, names[i], in_rollback,
+				                  has_conf);
+			}
 		}
 		if (r < 0)
 			goto done;
