@@ -51,6 +51,7 @@ int dbm_history_add(struct dbm_history *h, const struct dbm_history_row *row);
 int dbm_history_sort(struct dbm_history *h);
 /* The highest installed_rank, 0 when empty. */
 int dbm_history_max_rank(const struct dbm_history *h);
+/* Frees a row's strings: only rows that dbm_history_add or _add_text filled. */
 void dbm_history_row_free(struct dbm_history_row *row);
 void dbm_history_free(struct dbm_history *h);
 

@@ -25,7 +25,8 @@ struct dbm_file {
 	enum dbm_file_kind kind;
 	char *version;      /* normalised (version.h); NULL for repeatables */
 	char *description;  /* the name after "__" without ".sql", '_' shown as ' ' */
-	char *script;       /* path relative to its folder, '/'-separated: "sub/V2__x.sql" (history's script column) */
+	char *script;       /* path relative to its folder, '/'-separated: "sub/V2__x.sql" (history's script
+			     * column); points into path, freed with it */
 	char *path;         /* path to open: "<folder>/<script>" */
 	int in_transaction; /* from .conf executeInTransaction: 1 true, 0 false, -1 not set */
 	char *encoding;     /* from .conf encoding=, NULL when not set (UTF-8) */

@@ -138,8 +138,7 @@ static void scan_file_clear(struct dbm_file *f)
 {
 	dbm_free(f->version);
 	dbm_free(f->description);
-	dbm_free(f->script);
-	dbm_free(f->path);
+	dbm_free(f->path); /* script points into it */
 	dbm_free(f->encoding);
 	memset(f, 0, sizeof(*f));
 }
@@ -385,9 +384,10 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		                 path.ptr);
 		goto done;
 	}
-	f.script = dbm_strdup(script);
+	/* path ends with script (scan_join): one allocation serves both */
+	f.script = path.ptr + path.len - strlen(script);
 	f.path = dbm_buf_detach(&path);
-	if (!f.script || !f.path) {
+	if (!f.path) {
 		r = dbm_error_oom();
 		goto done;
 	}
