@@ -247,6 +247,8 @@ static int main_parse(int argc, char **argv, struct main_parsed *p)
 		const char *value = NULL;
 		size_t len;
 
+		if (!a)
+			break;
 		if (!only_positional && strcmp(a, "--") == 0) {
 			only_positional = 1;
 			continue;

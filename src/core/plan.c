@@ -288,6 +288,8 @@ static enum dbm_state plan_repeatable_state(const struct dbm_history_row *r,
 static void plan_fill_item(struct dbm_plan_item *it, enum dbm_category cat,
                            const struct dbm_history_row *r, const struct dbm_file *f)
 {
+	if (!r && !f)
+		return; /* never called so; keeps the item zeroed rather than crash */
 	it->category = cat;
 	it->row = r;
 	it->file = f;

@@ -195,6 +195,8 @@ static int mysqldrv_parse_uint(const char *s, unsigned min, unsigned max, unsign
 /* Compares an option key, treating '_' like '-'. 1 when equal. */
 static int mysqldrv_key_is(const char *key, const char *want)
 {
+	if (!key)
+		return 0;
 	for (; *key && *want; key++, want++) {
 		char a = *key == '_' ? '-' : *key;
 
@@ -423,13 +425,15 @@ static int mysqldrv_quote_ident(struct dbm_buf *b, const char *ident)
  */
 static int mysqldrv_quote_string(struct mysqldrv_conn *c, struct dbm_buf *b, const char *text)
 {
-	size_t len = strlen(text);
+	size_t len = strlen(text ? text : "");
 	unsigned long n;
 
+	if (!c->my)
+		return dbm_error_set(DBM_ERR_RUN, "not connected to the MySQL server");
 	if (dbm_buf_grow(b, len * 2 + 3) < 0)
 		return DBM_ERR_NOMEM;
 	b->ptr[b->len++] = '\'';
-	n = mysql_real_escape_string(c->my, b->ptr + b->len, text, (unsigned long)len);
+	n = mysql_real_escape_string(c->my, b->ptr + b->len, text ? text : "", (unsigned long)len);
 	b->len += n;
 	b->ptr[b->len++] = '\'';
 	b->ptr[b->len] = '\0';
@@ -747,7 +751,6 @@ static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o
 			/* It does not exist yet: the caller creates it; USE it once it does. */
 			dbm_error_clear();
 			c->pending_use = 1;
-			rc = 0;
 		}
 	}
 	if (o->statement_timeout > 0) {

@@ -504,9 +504,9 @@ static int pgsql_copy_out_drain(struct pgsql_conn *pc)
 {
 	char *row = NULL;
 	PGresult *res;
-	int n, rc = 0;
+	int rc = 0;
 
-	while ((n = PQgetCopyData(pc->pg, &row, 0)) > 0)
+	while (PQgetCopyData(pc->pg, &row, 0) > 0)
 		PQfreemem(row);
 	while ((res = PQgetResult(pc->pg)) != NULL) {
 		if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -802,7 +802,7 @@ static int pgsql_holder_row(void *ctx, unsigned ncols, const char *const *values
 {
 	struct dbm_buf *b = ctx;
 
-	if (ncols < 4 || b->len)
+	if (ncols < 4 || !values || b->len)
 		return 0;
 	return dbm_buf_addf(b, "pid %s (application '%s', client %s, since %s)", values[0],
 	                    values[1] ? values[1] : "", values[2] ? values[2] : "local socket",

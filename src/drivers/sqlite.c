@@ -165,7 +165,7 @@ static int sqlitedrv_run(struct sqlitedrv_conn *c, const char *sql, size_t len, 
 			 void *ctx)
 {
 	const char *tail = sql, *end = sql + len;
-	const char *vals[64];
+	const char *vals[64] = { NULL };
 	int r = 0;
 
 	while (tail < end) {
