@@ -14,9 +14,10 @@
 #include "dbmigrate/common.h"
 
 #ifdef DBM_FAILPOINTS
+#include <stdatomic.h>
 #include <stdio.h>
 
-static unsigned long alloc_calls;
+static atomic_ulong alloc_calls; /* the file-reading helper thread allocates too */
 static unsigned long alloc_fail_at; /* 0: never */
 static int alloc_fail_read;
 
@@ -27,7 +28,7 @@ static int alloc_should_fail(void)
 		alloc_fail_at = v ? strtoul(v, NULL, 10) : 0;
 		alloc_fail_read = 1;
 	}
-	return alloc_fail_at && ++alloc_calls >= alloc_fail_at;
+	return alloc_fail_at && atomic_fetch_add(&alloc_calls, 1) + 1 >= alloc_fail_at;
 }
 
 void dbm_failpoint(const char *name)

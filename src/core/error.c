@@ -1,16 +1,18 @@
 /*
  * error.c - the last error (common.h).
  *
- * One process-wide record in fixed buffers: setting an error never
- * allocates, so it works after an allocation failure. dbmigrate is single
- * threaded; the record is not shared between threads.
+ * One record a thread, in fixed buffers: setting an error never allocates,
+ * so it works after an allocation failure. The only other thread, which
+ * reads files ahead (runner/prefetch.c), thus never touches the main
+ * thread's error.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "dbmigrate/common.h"
 
-static struct dbm_error last_error;
+/* One record a thread: a helper thread's errors never overwrite the main thread's. */
+static _Thread_local struct dbm_error last_error;
 
 int dbm_error_vset(int klass, const char *fmt, va_list ap)
 {

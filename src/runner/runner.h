@@ -40,6 +40,7 @@ struct dbm_session {
 	struct dbm_placeholders placeholders; /* cfg's plus the built-ins */
 	struct dbm_buf sql;              /* scratch for generated SQL */
 	struct dbm_buf url;              /* the URL with its password replaced */
+	struct dbm_prefetch *prefetch;   /* checksums computed while connecting (prefetch.c) */
 };
 
 /*
@@ -57,6 +58,18 @@ void dbm_session_close(struct dbm_session *s);
  * Returns 0 or the error of the first file that cannot be read.
  */
 int dbm_session_checksums(struct dbm_session *s, int all);
+
+/*
+ * Starts a thread computing the versioned files' checksums (when there are
+ * enough files to be worth it). Returns 0 or DBM_ERR_NOMEM; a thread that
+ * cannot start is no error: the checksums are then computed on demand.
+ */
+int dbm_prefetch_start(struct dbm_session *s);
+/*
+ * Waits for the thread (asking it to stop early when use is 0) and, when use
+ * is set, gives the files the checksums it computed. Safe without a thread.
+ */
+void dbm_prefetch_finish(struct dbm_session *s, int use);
 
 /* Sets the built-in ${dbmigrate:filename} / ${flyway:filename} for f. 0 or DBM_ERR_NOMEM. */
 int dbm_session_set_filename(struct dbm_session *s, const struct dbm_file *f);

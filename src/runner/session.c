@@ -170,6 +170,9 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 		if (r < 0)
 			return r;
 		s->steps |= DBM_SESSION_FILES;
+		/* the files' checksums are read while the connection is made */
+		if ((steps & DBM_SESSION_CONNECT) && (r = dbm_prefetch_start(s)) < 0)
+			return r;
 	}
 	if (steps & DBM_SESSION_CONNECT) {
 		r = session_connect(s);
@@ -198,6 +201,7 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 
 void dbm_session_close(struct dbm_session *s)
 {
+	dbm_prefetch_finish(s, 0);
 	if (s->conn) {
 		if (s->locked && s->driver->unlock)
 			s->driver->unlock(s->conn);
@@ -377,6 +381,7 @@ int dbm_session_checksums(struct dbm_session *s, int all)
 	size_t i;
 	int r;
 
+	dbm_prefetch_finish(s, 1);
 	memset(&ap, 0, sizeof(ap));
 	r = all ? 0 : session_applied_init(&ap, &s->history);
 	if (r < 0)

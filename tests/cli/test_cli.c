@@ -108,6 +108,46 @@ static void test_cli__edited_file_is_changed_and_blocks_migrate(void **state)
 	                             "1\n");
 }
 
+/*
+ * With many files the checksums are read by a second thread while the
+ * connection is made (runner/prefetch.c): drift and unreadable bytes must be
+ * found exactly as without it.
+ */
+static void test_cli__many_files_drift_and_bad_bytes_found_while_prefetching(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	char name[64], body[96];
+	int i;
+
+	for (i = 1; i <= 80; i++) {
+		snprintf(name, sizeof(name), "migrations/V%d__step_%d.sql", i, i);
+		snprintf(body, sizeof(body), "CREATE TABLE t%d (id INT);\n", i);
+		dbm_test_write(p->dir, name, body);
+	}
+	dbm_test_project_run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "validate", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "Validated 80 migrations"));
+	dbm_test_result_free(&r);
+
+	dbm_test_write(p->dir, "migrations/V17__step_17.sql", "CREATE TABLE t17 (id INT, x INT);\n");
+	dbm_test_project_run(p, &r, "validate", NULL);
+	assert_int_equal(r.status, 3);
+	assert_true(dbm_test_contains(r.err, "version 17 (V17__step_17.sql) has changed"));
+	assert_int_equal(dbm_test_count(r.err, "has changed"), 1);
+	dbm_test_result_free(&r);
+
+	dbm_test_write(p->dir, "migrations/V63__step_63.sql", "CREATE TABLE t63 (id INT); -- caf\xe9\n");
+	dbm_test_project_run(p, &r, "validate", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "migrations/V63__step_63.sql:1: error: invalid UTF-8 at "
+					     "byte offset 33"));
+	dbm_test_result_free(&r);
+}
+
 static void test_cli__bad_names_and_duplicates_exit_2_naming_files(void **state)
 {
 	struct dbm_test_project *p = *state;
@@ -407,6 +447,7 @@ int main(void)
 	    T(test_cli__applies_in_numeric_order_across_folders),
 	    T(test_cli__flyway_checksums_for_crlf_and_bom),
 	    T(test_cli__edited_file_is_changed_and_blocks_migrate),
+	    T(test_cli__many_files_drift_and_bad_bytes_found_while_prefetching),
 	    T(test_cli__bad_names_and_duplicates_exit_2_naming_files),
 	    T(test_cli__sql_error_names_file_line_and_leaves_nothing),
 	    T(test_cli__dry_run_prints_sql_and_changes_nothing),
