@@ -355,7 +355,7 @@ done:
  * (a bad name is a recorded problem), DBM_ERR_RUN, DBM_ERR_NOMEM.
  */
 static int scan_add_file(struct scan_state *st, const char *folder, const char *script,
-                         const char *name, int in_rollback, int has_conf)
+                         const char *name, int in_rollback, int has_conf, long long size)
 {
 	struct dbm_file f;
 	struct dbm_buf path = DBM_BUF_INIT;
@@ -364,6 +364,7 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 
 	memset(&f, 0, sizeof(f));
 	f.in_transaction = -1;
+	f.size = size;
 	r = scan_join(&path, folder, script);
 	if (r < 0)
 		goto done;
@@ -503,7 +504,7 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 				                       scan_cmp_names) != NULL;
 
 				r = scan_add_file(st, folder, sub.ptr, names[i], in_rollback,
-				                  has_conf);
+				                  has_conf, (long long)sb.st_size);
 			}
 		}
 		if (r < 0)

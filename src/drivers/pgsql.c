@@ -22,9 +22,109 @@
 #include <strings.h>
 #include <time.h>
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
 
 #include "dbmigrate/driver.h"
+
+/*
+ * libpq is loaded when a PostgreSQL URL is first used, not when dbmigrate
+ * starts: it brings some twenty libraries (Kerberos, LDAP, TLS) whose loading
+ * would cost every run, MySQL and SQLite ones included, a few milliseconds.
+ * Every libpq function this file calls goes through this table.
+ */
+#define PGSQL_LIBPQ "libpq.so.5"
+#define PGSQL_API(X) \
+	X(PQclear) \
+	X(PQconnectdbParams) \
+	X(PQconninfoFree) \
+	X(PQconninfoParse) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQfinish) \
+	X(PQfreemem) \
+	X(PQgetCopyData) \
+	X(PQgetResult) \
+	X(PQgetisnull) \
+	X(PQgetvalue) \
+	X(PQlibVersion) \
+	X(PQnfields) \
+	X(PQntuples) \
+	X(PQputCopyData) \
+	X(PQputCopyEnd) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsendQuery) \
+	X(PQserverVersion) \
+	X(PQsetNoticeProcessor) \
+	X(PQsetSingleRowMode) \
+	X(PQstatus) \
+	X(PQuser)
+
+static struct {
+	void *lib;
+#define X(f) __typeof__(f) *f;
+	PGSQL_API(X)
+#undef X
+} pgsql_api;
+
+/* Loads libpq once. Returns 0, or DBM_ERR_RUN saying which library is missing. */
+static int pgsql_load(void)
+{
+	void *lib;
+
+	if (pgsql_api.lib)
+		return 0;
+	lib = dlopen(PGSQL_LIBPQ, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		dbm_error_set(DBM_ERR_RUN, "cannot load the PostgreSQL client library %s: %s",
+		              PGSQL_LIBPQ, dlerror());
+		dbm_error_set_hint("Install it (Debian and Ubuntu: apt-get install libpq5).");
+		return DBM_ERR_RUN;
+	}
+#define X(f)                                                                                       \
+	if (!(*(void **)&pgsql_api.f = dlsym(lib, #f))) {                                          \
+		dbm_error_set(DBM_ERR_RUN, "the PostgreSQL client library %s has no %s",           \
+		              PGSQL_LIBPQ, #f);                                                    \
+		dlclose(lib);                                                                      \
+		return DBM_ERR_RUN;                                                                \
+	}
+	PGSQL_API(X)
+#undef X
+	pgsql_api.lib = lib;
+	return 0;
+}
+
+/* From here on, PQxxx(...) calls the loaded function. */
+#define PQclear (*pgsql_api.PQclear)
+#define PQconnectdbParams (*pgsql_api.PQconnectdbParams)
+#define PQconninfoFree (*pgsql_api.PQconninfoFree)
+#define PQconninfoParse (*pgsql_api.PQconninfoParse)
+#define PQerrorMessage (*pgsql_api.PQerrorMessage)
+#define PQexec (*pgsql_api.PQexec)
+#define PQexecParams (*pgsql_api.PQexecParams)
+#define PQfinish (*pgsql_api.PQfinish)
+#define PQfreemem (*pgsql_api.PQfreemem)
+#define PQgetCopyData (*pgsql_api.PQgetCopyData)
+#define PQgetResult (*pgsql_api.PQgetResult)
+#define PQgetisnull (*pgsql_api.PQgetisnull)
+#define PQgetvalue (*pgsql_api.PQgetvalue)
+#define PQlibVersion (*pgsql_api.PQlibVersion)
+#define PQnfields (*pgsql_api.PQnfields)
+#define PQntuples (*pgsql_api.PQntuples)
+#define PQputCopyData (*pgsql_api.PQputCopyData)
+#define PQputCopyEnd (*pgsql_api.PQputCopyEnd)
+#define PQresultErrorField (*pgsql_api.PQresultErrorField)
+#define PQresultErrorMessage (*pgsql_api.PQresultErrorMessage)
+#define PQresultStatus (*pgsql_api.PQresultStatus)
+#define PQsendQuery (*pgsql_api.PQsendQuery)
+#define PQserverVersion (*pgsql_api.PQserverVersion)
+#define PQsetNoticeProcessor (*pgsql_api.PQsetNoticeProcessor)
+#define PQsetSingleRowMode (*pgsql_api.PQsetSingleRowMode)
+#define PQstatus (*pgsql_api.PQstatus)
+#define PQuser (*pgsql_api.PQuser)
 
 #define PGSQL_LOST_MESSAGE "connection to the server was lost"
 
@@ -267,7 +367,11 @@ static int pgsql_set_seconds(struct pgsql_conn *pc, const char *name, int second
 
 static int pgsql_client_version(struct dbm_buf *out)
 {
-	int v = PQlibVersion();
+	int v;
+
+	if (pgsql_load() < 0)
+		return dbm_buf_adds(out, "libpq (not installed)");
+	v = PQlibVersion();
 
 	if (v >= 100000)
 		return dbm_buf_addf(out, "libpq %d.%d", v / 10000, v % 10000);
@@ -425,7 +529,7 @@ static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 	long wait = 1;
 
 	*out = NULL;
-	if ((rc = pgsql_parse_url(o->url, &password)) < 0)
+	if ((rc = pgsql_load()) < 0 || (rc = pgsql_parse_url(o->url, &password)) < 0)
 		goto done;
 	pc = dbm_calloc(1, sizeof(*pc));
 	if (!pc) {

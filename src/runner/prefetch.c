@@ -15,7 +15,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "dbmigrate/source.h"
 #include "runner/runner.h"
@@ -44,9 +43,8 @@ static void prefetch_work(struct dbm_prefetch *p)
 	while (!atomic_load(&p->stop) &&
 	       (i = atomic_fetch_add(&p->next, 1)) < p->files->nversioned) {
 		const struct dbm_file *f = &p->files->versioned[i];
-		struct stat sb;
 
-		if (stat(f->path, &sb) != 0 || sb.st_size > PREFETCH_MAX_BYTES)
+		if (f->size > PREFETCH_MAX_BYTES)
 			continue;
 		if (dbm_source_run(f->path, f->path, &o, &p->sums[i]) == 0)
 			p->ok[i] = 1;
