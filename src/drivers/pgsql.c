@@ -809,7 +809,7 @@ static int pgsql_has_word(const char *sql, size_t len, size_t pos, const char *k
  * ALL); TX_CONTROL for BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not
  * ROLLBACK TO) and ABORT; 0 otherwise.
  */
-static unsigned pgsql_stmt_flags(const struct dbm_stmt *s)
+static unsigned pgsql_stmt_kind(const struct dbm_stmt *s)
 {
 	struct pgsql_tok t[4];
 	size_t pos = 0, len = s->len;
@@ -871,6 +871,40 @@ static unsigned pgsql_stmt_flags(const struct dbm_stmt *s)
 	if (pgsql_is(&t[0], "DISCARD") && pgsql_is(&t[1], "ALL"))
 		return DBM_EXEC_NO_TX;
 	return 0;
+}
+
+/*
+ * DBM_EXEC_SESSION unless the statement is one that cannot change the
+ * session's settings: DDL and DML (CREATE, ALTER, DROP, INSERT ...) set
+ * nothing that outlives them, while SET, RESET, SELECT set_config(...), DO
+ * and CALL may. Anything not known to be harmless counts as able to.
+ */
+static unsigned pgsql_stmt_session(const struct dbm_stmt *s)
+{
+	static const char *const keep[] = {"CREATE", "ALTER",   "DROP",   "INSERT",  "UPDATE",
+	                                   "DELETE", "COMMENT", "GRANT",  "REVOKE",  "TRUNCATE",
+	                                   "COPY",   "REINDEX", "VACUUM", "ANALYZE", "CLUSTER",
+	                                   "REFRESH", "SECURITY", "IMPORT", "LOCK",  "BEGIN",
+	                                   "START",  "COMMIT",  "END",    "ROLLBACK", "ABORT",
+	                                   "SAVEPOINT", "RELEASE", NULL};
+	struct pgsql_tok t;
+	size_t pos = 0;
+	int k;
+
+	if (!pgsql_next_tok(s->sql, s->len, &pos, &t))
+		return 0;
+	if (!t.word)
+		return DBM_EXEC_SESSION;
+	for (k = 0; keep[k]; k++)
+		if (pgsql_is(&t, keep[k]))
+			return 0;
+	return DBM_EXEC_SESSION;
+}
+
+/* See pgsql_stmt_kind and pgsql_stmt_session. */
+static unsigned pgsql_stmt_flags(const struct dbm_stmt *s)
+{
+	return pgsql_stmt_kind(s) | pgsql_stmt_session(s);
 }
 
 /* A stable 64-bit key for the lock of schema.table (FNV-1a). */
@@ -1082,7 +1116,7 @@ const struct dbm_driver dbm_pgsql_driver = {
     .name = "postgresql",
     .schemes = pgsql_schemes,
     .dialect = DBM_DIALECT_PGSQL,
-    .caps = DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS,
+    .caps = DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS,
     .client_version = pgsql_client_version,
     .connect = pgsql_connect,
     .disconnect = pgsql_disconnect,
