@@ -65,7 +65,7 @@
 
 static struct {
 	void *lib;
-#define X(f) __typeof__(f) *f;
+#define X(f) __typeof__(f) *f; /* NOLINT(bugprone-macro-parentheses): f names a member */
 	PGSQL_API(X)
 #undef X
 } pgsql_api;
