@@ -102,8 +102,6 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT, 0);
 	if (r == 0)
-		r = dbm_session_checksums(&s, 0);
-	if (r == 0)
 		r = dbm_session_plan(&s, a->target, &plan);
 	if (r < 0)
 		goto done;

@@ -89,8 +89,6 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (r == 0)
 		r = migrate_baseline(&s, missing);
 	if (r == 0)
-		r = dbm_session_checksums(&s, 0);
-	if (r == 0)
 		r = dbm_session_plan(&s, NULL, &plan);
 	if (r < 0)
 		goto done;

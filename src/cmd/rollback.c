@@ -52,8 +52,6 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
 			     a->dry_run);
 	if (r == 0)
-		r = dbm_session_checksums(&s, 0);
-	if (r == 0)
 		r = dbm_session_plan(&s, NULL, &plan);
 	if (r == 0)
 		r = dbm_plan_rollback(&plan, a->to ? 0 : (a->steps ? a->steps : 1), a->to,

@@ -20,8 +20,6 @@ int dbm_cmd_validate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	(void)a;
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT, 0);
 	if (r == 0)
-		r = dbm_session_checksums(&s, 0);
-	if (r == 0)
 		r = dbm_session_plan(&s, NULL, &plan);
 	if (r < 0)
 		goto done;

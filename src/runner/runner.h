@@ -53,13 +53,6 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 void dbm_session_close(struct dbm_session *s);
 
 /*
- * Computes the checksum of every file that the history mentions (versioned
- * by version, repeatable by description), or of all files when all is set.
- * Returns 0 or the error of the first file that cannot be read.
- */
-int dbm_session_checksums(struct dbm_session *s, int all);
-
-/*
  * Starts a thread computing the versioned files' checksums (when there are
  * enough files to be worth it). Returns 0 or DBM_ERR_NOMEM; a thread that
  * cannot start is no error: the checksums are then computed on demand.
@@ -83,7 +76,13 @@ int dbm_session_exec(struct dbm_session *s, const char *sql);
 /* Appends a history row with the next rank (prints it in dry-run). Fills row->installed_rank. */
 int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row);
 
-/* A plan of the session's files and history with the configuration's options. */
+/*
+ * A plan of the session's files and history with the configuration's
+ * options. It first computes the checksums the plan needs: those of the
+ * files the history mentions (versioned by version, repeatables by
+ * description), so that Changed and Outdated show; 0 or the error of the
+ * first file that cannot be read.
+ */
 int dbm_session_plan(struct dbm_session *s, const char *target, struct dbm_plan *plan);
 
 /* Why a script runs: decides the history row's type and the progress label. */

@@ -374,7 +374,8 @@ int dbm_session_set_filename(struct dbm_session *s, const struct dbm_file *f)
 	return 0;
 }
 
-int dbm_session_checksums(struct dbm_session *s, int all)
+/* The checksums of the files the history mentions (see dbm_session_plan). */
+static int session_checksums(struct dbm_session *s)
 {
 	struct dbm_source_opts o;
 	struct session_applied ap;
@@ -383,7 +384,7 @@ int dbm_session_checksums(struct dbm_session *s, int all)
 
 	dbm_prefetch_finish(s, 1);
 	memset(&ap, 0, sizeof(ap));
-	r = all ? 0 : session_applied_init(&ap, &s->history);
+	r = session_applied_init(&ap, &s->history);
 	if (r < 0)
 		goto done;
 	memset(&o, 0, sizeof(o));
@@ -391,7 +392,7 @@ int dbm_session_checksums(struct dbm_session *s, int all)
 	for (i = 0; i < s->files.nversioned; i++) {
 		struct dbm_file *f = &s->files.versioned[i];
 
-		if (f->has_checksum || (!all && !session_version_applied(&ap, f->version)))
+		if (f->has_checksum || !session_version_applied(&ap, f->version))
 			continue;
 		r = dbm_source_run(f->path, f->path, &o, &f->checksum);
 		if (r < 0)
@@ -403,7 +404,7 @@ int dbm_session_checksums(struct dbm_session *s, int all)
 	for (i = 0; i < s->files.nrepeatable; i++) {
 		struct dbm_file *f = &s->files.repeatable[i];
 
-		if (f->has_checksum || (!all && !session_repeatable_applied(&ap, f->description)))
+		if (f->has_checksum || !session_repeatable_applied(&ap, f->description))
 			continue;
 		r = dbm_session_set_filename(s, f);
 		if (r == 0)
@@ -420,7 +421,10 @@ done:
 int dbm_session_plan(struct dbm_session *s, const char *target, struct dbm_plan *plan)
 {
 	struct dbm_plan_opts o;
+	int r = session_checksums(s);
 
+	if (r < 0)
+		return r;
 	memset(&o, 0, sizeof(o));
 	o.target = target;
 	o.out_of_order = s->cfg->out_of_order;
