@@ -73,13 +73,23 @@ struct dbm_conn_opts dbm_testdb_opts(const char *url)
 	return o;
 }
 
-/* Connects with o; 0 and *out, or -1 with the reason in dbtest_msg. */
+/*
+ * Connects with o; 0 and *out, or -1 with the reason in dbtest_msg. A
+ * database just created through one Galera node may reach another node a
+ * moment later: "unknown database" (MySQL 1049) is retried for up to 10 s.
+ */
 static int dbtest_try_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 {
 	const struct dbm_driver *d = dbm_driver_for_url(o->url);
+	struct timespec nap = {0, 100 * 1000 * 1000};
+	int tries = 0;
 
 	*out = NULL;
-	if (!d || d->connect(o, out) != 0 || !*out) {
+	while (!d || d->connect(o, out) != 0 || !*out) {
+		if (d && dbm_error_last()->server_code == 1049 && ++tries < 100) {
+			nanosleep(&nap, NULL);
+			continue;
+		}
 		dbtest_msgf("connect failed: %s", dbm_error_last()->message);
 		return -1;
 	}
