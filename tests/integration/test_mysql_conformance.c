@@ -409,12 +409,11 @@ static void test_mysql_conformance__thirty_two_files(void **state)
 }
 
 /*
- * KNOWN BUG (splitter): a file saved with CRLF line ends. The mariadb client
- * reads it line by line and drops the '\r' before each '\n', inside string
- * literals and routine bodies too: 'line1<CR><LF>line2' becomes 'line1\nline2'
- * and the trigger body is stored with LF only. dbmigrate sends the '\r' to
- * the server, so the stored trigger body and the row differ. Fails until
- * fixed. Also: identifiers with spaces, ';' and backticks, '#' after code.
+ * A file saved with CRLF line ends. The mariadb client reads it line by line
+ * and drops the '\r' before each '\n', inside string literals and routine
+ * bodies too: 'line1<CR><LF>line2' becomes 'line1\nline2' and the trigger
+ * body is stored with LF only; dbmigrate must send the same bytes. Also:
+ * identifiers with spaces, ';' and backticks, '#' after code.
  */
 static void test_mysql_conformance__crlf_file_matches_the_client(void **state)
 {
@@ -425,13 +424,12 @@ static void test_mysql_conformance__crlf_file_matches_the_client(void **state)
 }
 
 /*
- * KNOWN BUG (MySQL driver): session settings made by one migration leak into
- * the next. The client runs every file in a new session; dbmigrate runs them
- * all in one. phpMyAdmin exports begin with SET SQL_MODE = ... and never
- * restore it, so the procedure of V2 is stored with sql_mode
- * 'NO_AUTO_VALUE_ON_ZERO' instead of the server's default; V3's SET time_zone
- * makes V4's TIMESTAMP literal mean another instant. Flyway restores the
- * session between migrations; dbmigrate must too. Fails until fixed.
+ * Session settings made by one migration must not leak into the next: the
+ * client runs every file in a new session. phpMyAdmin exports begin with SET
+ * SQL_MODE = ... and never restore it, so without the reset V2's procedure
+ * would be stored with sql_mode 'NO_AUTO_VALUE_ON_ZERO' instead of the
+ * server's default, and V3's SET time_zone would make V4's TIMESTAMP literal
+ * mean another instant.
  */
 static void test_mysql_conformance__session_settings_do_not_leak_between_files(void **state)
 {
