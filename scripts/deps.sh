@@ -7,7 +7,8 @@ set -euo pipefail
 
 build_pkgs=(gcc make cmake pkg-config libpq-dev default-libmysqlclient-dev libsqlite3-dev
 	libyaml-dev zlib1g-dev libjansson-dev)
-test_pkgs=(libcmocka-dev postgresql mariadb-server mariadb-client galera-4 rsync clang
+test_pkgs=(libcmocka-dev postgresql mariadb-server mariadb-client galera-4 rsync clang libclang-rt-dev
+	clang-tidy cppcheck valgrind
 	sqlite3 procps iproute2)
 
 want=("${build_pkgs[@]}")
