@@ -137,40 +137,43 @@ static const char *main_nearest(const char *word, const char *const *cands, size
 	return bestd <= 3 ? best : NULL;
 }
 
+/*
+ * Sets DBM_ERR_USAGE "unknown <what> '<prefix><word>'" with a "did you mean"
+ * hint when one of the n candidates is close. Returns DBM_ERR_USAGE.
+ */
+static int main_unknown(const char *what, const char *prefix, const char *word,
+			const char *const *cands, size_t n)
+{
+	const char *near = main_nearest(word, cands, n);
+
+	dbm_error_set(DBM_ERR_USAGE, "unknown %s '%s%s'", what, prefix, word);
+	if (near)
+		dbm_error_set_hint("Did you mean '%s%s'? See 'dbmigrate --help'.", prefix, near);
+	else
+		dbm_error_set_hint("See 'dbmigrate --help' for the %ss.", what);
+	return DBM_ERR_USAGE;
+}
+
 static int main_unknown_option(const char *arg, size_t len)
 {
 	const char *names[DBM_ARRAY_SIZE(main_options)];
-	const char *near;
 	char word[128];
 	size_t i;
 
 	for (i = 0; main_options[i].name; i++)
 		names[i] = main_options[i].name;
 	snprintf(word, sizeof(word), "%.*s", (int)len, arg);
-	near = main_nearest(word, names, i);
-	dbm_error_set(DBM_ERR_USAGE, "unknown option '--%s'", word);
-	if (near)
-		dbm_error_set_hint("Did you mean '--%s'? See 'dbmigrate --help'.", near);
-	else
-		dbm_error_set_hint("See 'dbmigrate --help' for the options.");
-	return DBM_ERR_USAGE;
+	return main_unknown("option", "--", word, names, i);
 }
 
 static int main_unknown_command(const char *word)
 {
 	const char *names[DBM_ARRAY_SIZE(dbm_commands)];
-	const char *near;
 	size_t i;
 
 	for (i = 0; dbm_commands[i].name; i++)
 		names[i] = dbm_commands[i].name;
-	near = main_nearest(word, names, i);
-	dbm_error_set(DBM_ERR_USAGE, "unknown command '%s'", word);
-	if (near)
-		dbm_error_set_hint("Did you mean '%s'?", near);
-	else
-		dbm_error_set_hint("See 'dbmigrate --help' for the commands.");
-	return DBM_ERR_USAGE;
+	return main_unknown("command", "", word, names, i);
 }
 
 /* Whole number > 0 in s, else DBM_ERR_USAGE naming the option. */

@@ -132,12 +132,8 @@ int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		in_tx = 0;
 	}
 report:
-	if (r < 0 && in_tx) {
-		struct dbm_error saved = *dbm_error_last();
-
-		dbm_session_exec(&s, dbm_sql_rollback(s.dialect));
-		*dbm_error_last() = saved;
-	}
+	if (r < 0 && in_tx)
+		dbm_session_rollback(&s);
 	if (r == 0) {
 		if (c.n == 0)
 			dbm_out_text("Nothing to repair: the history matches the files\n");

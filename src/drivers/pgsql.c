@@ -419,7 +419,6 @@ static int pgsql_parse_url(const char *url, char **password)
  */
 static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 {
-	struct dbm_buf sql = DBM_BUF_INIT;
 	PGresult *res = NULL;
 	int v, rc;
 	char ver[64];
@@ -469,7 +468,6 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 	rc = pgsql_run(pc, pc->session.ptr);
 done:
 	PQclear(res);
-	dbm_buf_free(&sql);
 	return rc;
 }
 

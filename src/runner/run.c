@@ -338,10 +338,7 @@ again:
 		if (!tx && ex.failed_index)
 			r = run_fail_partial(s, &row, &ex, &sc, kind, file, marker_rank != 0);
 		else if (tx) {
-			struct dbm_error saved = *dbm_error_last();
-
-			dbm_session_exec(s, dbm_sql_rollback(s->dialect));
-			*dbm_error_last() = saved;
+			dbm_session_rollback(s);
 			if (ex.failed_index && run_retry_outside_tx(file, &ex)) {
 				tx = 0;
 				memset(&ex, 0, sizeof(ex));
@@ -367,12 +364,8 @@ again:
 		r = dbm_session_record(s, &row);
 	}
 	if (r < 0) {
-		if (tx) {
-			struct dbm_error saved = *dbm_error_last();
-
-			dbm_session_exec(s, dbm_sql_rollback(s->dialect));
-			*dbm_error_last() = saved;
-		}
+		if (tx)
+			dbm_session_rollback(s);
 		goto fail;
 	}
 	dbm_failpoint("after_history");

@@ -73,6 +73,12 @@ int dbm_session_ensure_history(struct dbm_session *s);
 /* Runs one statement of dbmigrate's own (history, transactions), or prints it in dry-run. */
 int dbm_session_exec(struct dbm_session *s, const char *sql);
 
+/*
+ * Rolls back the open transaction after a failure, keeping the last error
+ * (the reason for the rollback) as it was; a failing ROLLBACK adds nothing.
+ */
+void dbm_session_rollback(struct dbm_session *s);
+
 /* Appends a history row with the next rank (prints it in dry-run). Fills row->installed_rank. */
 int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row);
 

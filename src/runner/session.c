@@ -47,7 +47,7 @@ static int session_read_history(struct dbm_session *s)
 		if (r < 0)
 			return r;
 		r = s->conn->driver->query(s->conn, s->sql.ptr, session_history_row, &s->history);
-		if (r == -1 || r < 0) {
+		if (r < 0) {
 			struct dbm_error *e = dbm_error_last();
 
 			if (e->klass == DBM_ERR_RUN && !e->hint[0])
@@ -238,6 +238,14 @@ int dbm_session_exec(struct dbm_session *s, const char *sql)
  * table and its index must not leave a table that later runs take as
  * complete. Returns 0 or the error of the failing statement (rolled back).
  */
+void dbm_session_rollback(struct dbm_session *s)
+{
+	struct dbm_error saved = *dbm_error_last();
+
+	dbm_session_exec(s, dbm_sql_rollback(s->dialect));
+	*dbm_error_last() = saved;
+}
+
 int dbm_session_ensure_history(struct dbm_session *s)
 {
 	const struct dbm_config *cfg = s->cfg;
@@ -265,12 +273,8 @@ int dbm_session_ensure_history(struct dbm_session *s)
 	if (r == 0 && tx)
 		r = dbm_session_exec(s, dbm_sql_commit(s->dialect));
 	if (r < 0) {
-		if (tx) {
-			struct dbm_error saved = *dbm_error_last();
-
-			dbm_session_exec(s, dbm_sql_rollback(s->dialect));
-			*dbm_error_last() = saved;
-		}
+		if (tx)
+			dbm_session_rollback(s);
 		return r;
 	}
 	if (!s->dry_run)
