@@ -490,11 +490,19 @@ static pid_t spawn_locker(const char *url, const char *db, int timeout_s, int ho
 		int rc;
 
 		o.url = url;
-		if (drv->connect(&o, &c) != 0)
+		if (drv->connect(&o, &c) != 0) {
+			fprintf(stderr, "locker %ld: connect: %s\n", (long)getpid(),
+			        dbm_error_last()->message);
 			_exit(1);
+		}
 		rc = drv->lock(c, db, "schema_history", timeout_s);
-		if (rc != 0)
+		if (rc != 0) {
+			if (rc != DBM_ERR_LOCK)
+				fprintf(stderr, "locker %ld: lock: %s (server code %d)\n",
+				        (long)getpid(), dbm_error_last()->message,
+				        dbm_error_last()->server_code);
 			_exit(-rc);
+		}
 		if (hold_s <= 0)
 			raise(SIGKILL);
 		sleep((unsigned)hold_s);
@@ -706,7 +714,8 @@ static void test_mysql__galera_lock_one_winner(void **state)
 	galera_urls(urls);
 	*state = dbm_testdb_new_at(urls[0]);
 	name = ((struct dbm_testdb *)*state)->name;
-	c = dbm_testdb_connect(urls[1]);
+	/* Through the second node, once the new database has reached it (it may lag a moment). */
+	c = dbm_testdb_connect(url_with(urls[1], name));
 	dbm_testdb_assert_rows(c, "SELECT @@wsrep_on", "1\n");
 	drv->disconnect(c);
 	for (round = 0; round < 3; round++) {

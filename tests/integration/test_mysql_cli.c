@@ -233,6 +233,8 @@ static void test_mysql_cli__galera_two_runners_through_two_nodes(void **state)
 	two[0] = urls[0];
 	two[1] = urls[1];
 	dbm_testdb_exec(t->db, "CREATE TABLE hits (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");
+	/* The new database may reach the second node a moment later; start once it has. */
+	DRV->disconnect(dbm_testdb_connect(urls[1]));
 	want[0] = '\0';
 	for (round = 1; round <= 5; round++) {
 		snprintf(file, sizeof(file), "migrations/V%d__round.sql", round);
