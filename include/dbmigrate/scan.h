@@ -30,7 +30,6 @@ struct dbm_file {
 	char *path;         /* path to open: "<folder>/<script>" */
 	int in_transaction; /* from .conf executeInTransaction: 1 true, 0 false, -1 not set */
 	char *encoding;     /* from .conf encoding=, NULL when not set (UTF-8) */
-	long long size;     /* bytes, as the scan found it */
 	int has_checksum;   /* set by the caller once computed */
 	int32_t checksum;
 	struct dbm_file *undo; /* versioned files: the matching undo file in undo[], or NULL */

@@ -21,6 +21,7 @@ struct dbm_source_opts {
 	int checksum_after_placeholders;             /* 1 for repeatables (Flyway) */
 	dbm_stmt_cb on_stmt;                         /* NULL: checksum only, no splitting */
 	void *ctx;
+	long long max_bytes; /* > 0: a longer file stops the pass with DBM_ERR_RUN */
 };
 
 /*

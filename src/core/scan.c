@@ -12,6 +12,7 @@
  * are reported together in one error, so a user fixes them in one go.
  * Called by the commands before anything connects to a database.
  */
+#define _DEFAULT_SOURCE /* d_type in struct dirent */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -355,7 +356,7 @@ done:
  * (a bad name is a recorded problem), DBM_ERR_RUN, DBM_ERR_NOMEM.
  */
 static int scan_add_file(struct scan_state *st, const char *folder, const char *script,
-                         const char *name, int in_rollback, int has_conf, long long size)
+                         const char *name, int in_rollback, int has_conf)
 {
 	struct dbm_file f;
 	struct dbm_buf path = DBM_BUF_INIT;
@@ -364,7 +365,6 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 
 	memset(&f, 0, sizeof(f));
 	f.in_transaction = -1;
-	f.size = size;
 	r = scan_join(&path, folder, script);
 	if (r < 0)
 		goto done;
@@ -405,9 +405,15 @@ done:
 	return r;
 }
 
+/* A folder entry: its name, and its type as the listing gives it (DT_UNKNOWN: ask stat). */
+struct scan_entry {
+	char *name;
+	unsigned char type;
+};
+
 static int scan_cmp_names(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct scan_entry *)a)->name, ((const struct scan_entry *)b)->name);
 }
 
 static int scan_ends_with_ci(const char *s, const char *suffix)
@@ -426,7 +432,7 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
                      int in_rollback)
 {
 	struct dbm_buf dir = DBM_BUF_INIT, child = DBM_BUF_INIT, sub = DBM_BUF_INIT;
-	char **names = NULL;
+	struct scan_entry *names = NULL;
 	size_t n = 0, cap = 0, i;
 	DIR *dp = NULL;
 	struct dirent *de;
@@ -452,7 +458,7 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 			continue;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 32;
-			char **p = dbm_realloc(names, ncap * sizeof(*p));
+			struct scan_entry *p = dbm_realloc(names, ncap * sizeof(*p));
 
 			if (!p) {
 				r = dbm_error_oom();
@@ -461,11 +467,12 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 			names = p;
 			cap = ncap;
 		}
-		names[n] = dbm_strdup(de->d_name);
-		if (!names[n]) {
+		names[n].name = dbm_strdup(de->d_name);
+		if (!names[n].name) {
 			r = dbm_error_oom();
 			goto done;
 		}
+		names[n].type = de->d_type;
 		n++;
 	}
 	if (errno) {
@@ -476,35 +483,50 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 	if (n > 1)
 		qsort(names, n, sizeof(*names), scan_cmp_names);
 	for (i = 0; i < n; i++) {
+		const char *name = names[i].name;
+		int is_dir = names[i].type == DT_DIR, is_sql = scan_ends_with_ci(name, ".sql");
 		struct stat sb;
 
+		/*
+		 * A regular file's type comes with the listing: no stat per file.
+		 * Folders (checked against the rollback folder), links and file
+		 * systems that do not give the type are asked.
+		 */
+		if (names[i].type == DT_REG && !is_sql)
+			continue;
 		dbm_buf_clear(&child);
 		dbm_buf_clear(&sub);
-		r = scan_join(&child, dir.ptr, names[i]);
+		r = scan_join(&child, dir.ptr, name);
 		if (r == 0)
-			r = scan_join(&sub, rel, names[i]);
+			r = scan_join(&sub, rel, name);
 		if (r < 0)
 			goto done;
-		if (stat(child.ptr, &sb) != 0) {
-			r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", child.ptr,
-			                  strerror(errno));
-			goto done;
+		if (names[i].type != DT_REG) {
+			if (stat(child.ptr, &sb) != 0) {
+				r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", child.ptr,
+				                  strerror(errno));
+				goto done;
+			}
+			is_dir = S_ISDIR(sb.st_mode);
+			if (!is_dir && !S_ISREG(sb.st_mode))
+				continue;
 		}
-		if (S_ISDIR(sb.st_mode)) {
+		if (is_dir) {
 			if (st->skip_dir && sb.st_dev == st->skip_dev && sb.st_ino == st->skip_ino)
 				continue;
 			r = scan_walk(st, folder, sub.ptr, depth + 1, in_rollback);
-		} else if (S_ISREG(sb.st_mode) && scan_ends_with_ci(names[i], ".sql")) {
+		} else if (is_sql) {
 			/* the listing says whether "<name>.conf" exists: no failed open per file */
 			dbm_buf_clear(&child);
-			r = dbm_buf_addf(&child, "%s.conf", names[i]);
+			r = dbm_buf_addf(&child, "%s.conf", name);
 			if (r == 0) {
-				const char *key = child.ptr;
-				int has_conf = bsearch(&key, names, n, sizeof(*names),
-				                       scan_cmp_names) != NULL;
+				struct scan_entry key;
+				int has_conf;
 
-				r = scan_add_file(st, folder, sub.ptr, names[i], in_rollback,
-				                  has_conf, (long long)sb.st_size);
+				key.name = child.ptr;
+				has_conf = bsearch(&key, names, n, sizeof(*names), scan_cmp_names) !=
+				           NULL;
+				r = scan_add_file(st, folder, sub.ptr, name, in_rollback, has_conf);
 			}
 		}
 		if (r < 0)
@@ -514,7 +536,7 @@ done:
 	if (dp)
 		closedir(dp);
 	for (i = 0; i < n; i++)
-		dbm_free(names[i]);
+		dbm_free(names[i].name);
 	dbm_free(names);
 	dbm_buf_free(&dir);
 	dbm_buf_free(&child);

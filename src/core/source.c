@@ -314,6 +314,7 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 	struct source_run run;
 	int32_t sum = 0;
 	int r = 0, first = 1;
+	long long total = 0;
 	ssize_t k;
 
 	memset(&run, 0, sizeof(run));
@@ -355,6 +356,12 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 		const char *p = run.chunk;
 		size_t n = (size_t)k;
 
+		total += k;
+		if (o->max_bytes > 0 && total > o->max_bytes) {
+			r = dbm_error_set(DBM_ERR_RUN, "\"%s\" is longer than %lld bytes", run.display,
+			                  o->max_bytes);
+			goto done;
+		}
 		r = dbm_checksum_update(&run.raw, p, n);
 		if (r < 0) {
 			r = source_utf8_error(&run);

@@ -40,12 +40,11 @@ static void prefetch_work(struct dbm_prefetch *p)
 	size_t i;
 
 	memset(&o, 0, sizeof(o)); /* no placeholders, no statements: Flyway's raw checksum */
+	o.max_bytes = PREFETCH_MAX_BYTES;
 	while (!atomic_load(&p->stop) &&
 	       (i = atomic_fetch_add(&p->next, 1)) < p->files->nversioned) {
 		const struct dbm_file *f = &p->files->versioned[i];
 
-		if (f->size > PREFETCH_MAX_BYTES)
-			continue;
 		if (dbm_source_run(f->path, f->path, &o, &p->sums[i]) == 0)
 			p->ok[i] = 1;
 		else

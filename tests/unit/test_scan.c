@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -153,6 +154,30 @@ static void test_scan__empty_migrations_folder_is_fine(void **state)
 	put("migrations/.keep", "");
 	assert_int_equal(dbm_scan("migrations", "rollback", &fs), 0);
 	assert_int_equal(fs.nversioned + fs.nrepeatable + fs.nundo, 0);
+	dbm_fileset_free(&fs);
+}
+
+/*
+ * The listing's file types spare a stat per file; links (to a file or to a
+ * folder) still count as what they point to, and other kinds of entry named
+ * *.sql are left out.
+ */
+static void test_scan__links_are_followed_and_other_entries_ignored(void **state)
+{
+	struct dbm_fileset fs = DBM_FILESET_INIT;
+
+	(void)state;
+	put("migrations/V1__a.sql", "");
+	put("shared/V2__b.sql", "");
+	put("shared/more/V3__c.sql", "");
+	assert_int_equal(symlink("../shared/V2__b.sql", "migrations/V2__b.sql"), 0);
+	assert_int_equal(symlink("../shared/more", "migrations/more"), 0);
+	assert_int_equal(mkfifo("migrations/V4__fifo.sql", 0600), 0);
+	assert_int_equal(dbm_scan("migrations", "rollback", &fs), 0);
+	assert_int_equal(fs.nversioned, 3);
+	assert_string_equal(fs.versioned[0].script, "V1__a.sql");
+	assert_string_equal(fs.versioned[1].script, "V2__b.sql");
+	assert_string_equal(fs.versioned[2].script, "more/V3__c.sql");
 	dbm_fileset_free(&fs);
 }
 
@@ -467,6 +492,7 @@ int main(int argc, char **argv)
 	    T(test_scan__finds_sorts_and_describes_every_kind),
 	    T(test_scan__missing_rollback_folder_means_no_undo_files),
 	    T(test_scan__empty_migrations_folder_is_fine),
+	    T(test_scan__links_are_followed_and_other_entries_ignored),
 	    T(test_scan__missing_migrations_folder_is_named),
 	    T(test_scan__undo_files_beside_versioned_ones_count),
 	    T(test_scan__rollback_folder_inside_migrations_is_read_once),

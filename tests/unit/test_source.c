@@ -82,7 +82,7 @@ static void remove_tmp(char *dir, char *path)
 
 static void test_source__checksum_of_a_bom_crlf_file_matches_flyway(void **state)
 {
-	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL, 0};
 	int32_t sum = 0;
 
 	(void)state;
@@ -93,7 +93,7 @@ static void test_source__checksum_of_a_bom_crlf_file_matches_flyway(void **state
 static void test_source__bom_is_not_passed_to_the_splitter(void **state)
 {
 	struct seen s = {DBM_BUF_INIT, 0, 0};
-	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, collect, &s};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, collect, &s, 0};
 	int32_t sum = 0;
 
 	(void)state;
@@ -108,7 +108,7 @@ static void test_source__mysql_reads_crlf_as_the_client_does(void **state)
 {
 	static const char text[] = "INSERT INTO t VALUES ('a\r\nb', 'c\rd');\r\nSELECT 1;\r\n";
 	struct seen s = {DBM_BUF_INIT, 0, 0};
-	struct dbm_source_opts o = {DBM_DIALECT_MYSQL, NULL, 0, collect, &s};
+	struct dbm_source_opts o = {DBM_DIALECT_MYSQL, NULL, 0, collect, &s, 0};
 	char *path, *dir = write_tmp(text, sizeof(text) - 1, &path);
 
 	(void)state;
@@ -133,7 +133,7 @@ static void test_source__mysql_crlf_across_the_read_boundary(void **state)
 	size_t n = 65536 + 64, i;
 	char *text = malloc(n + 1);
 	struct seen s = {DBM_BUF_INIT, 0, 0};
-	struct dbm_source_opts o = {DBM_DIALECT_MYSQL, NULL, 0, collect, &s};
+	struct dbm_source_opts o = {DBM_DIALECT_MYSQL, NULL, 0, collect, &s, 0};
 	char *path, *dir;
 
 	(void)state;
@@ -155,9 +155,27 @@ static void test_source__mysql_crlf_across_the_read_boundary(void **state)
 	free(text);
 }
 
+/* A pass with a byte limit stops at a longer file, naming it; a file within the limit passes. */
+static void test_source__max_bytes_stops_a_longer_file(void **state)
+{
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL, 0};
+	int32_t sum = 99, full = 0;
+
+	(void)state;
+	assert_int_equal(dbm_source_run(FIXTURE("bom_crlf.sql"), "V1__t.sql", &o, &full), 0);
+	o.max_bytes = 4;
+	assert_int_equal(dbm_source_run(FIXTURE("bom_crlf.sql"), "V1__t.sql", &o, &sum),
+	                 DBM_ERR_RUN);
+	assert_string_equal(dbm_error_last()->message, "\"V1__t.sql\" is longer than 4 bytes");
+	assert_int_equal(sum, 99);
+	o.max_bytes = 1024 * 1024;
+	assert_int_equal(dbm_source_run(FIXTURE("bom_crlf.sql"), "V1__t.sql", &o, &sum), 0);
+	assert_int_equal(sum, full);
+}
+
 static void test_source__unreadable_file_is_a_run_error_naming_it(void **state)
 {
-	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL, 0};
 	int32_t sum = 99;
 
 	(void)state;
@@ -176,7 +194,7 @@ static void test_source__unreadable_file_is_a_run_error_naming_it(void **state)
 static void test_source__invalid_utf8_names_file_offset_and_line(void **state)
 {
 	struct seen s = {DBM_BUF_INIT, 0, 0};
-	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, NULL, 0, NULL, NULL};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, NULL, 0, NULL, NULL, 0};
 	int32_t sum = 0;
 
 	(void)state;
@@ -202,7 +220,7 @@ static void test_source__truncated_utf8_at_the_end_of_a_later_chunk(void **state
 {
 	size_t n = 200000, i;
 	char *text = malloc(n), *dir, *path;
-	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, NULL, NULL, 0};
 	int32_t sum = 0;
 	unsigned lines = 1;
 
@@ -225,7 +243,7 @@ static void test_source__truncated_utf8_at_the_end_of_a_later_chunk(void **state
 static void test_source__placeholders_are_replaced_before_splitting(void **state)
 {
 	struct seen s = {DBM_BUF_INIT, 0, 0};
-	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 0, collect, &s};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 0, collect, &s, 0};
 	int32_t sum = 0;
 
 	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "V1__p.sql", &o, &sum), 0);
@@ -238,7 +256,7 @@ static void test_source__placeholders_are_replaced_before_splitting(void **state
 
 static void test_source__repeatable_checksum_is_taken_after_replacement(void **state)
 {
-	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 1, NULL, NULL};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 1, NULL, NULL, 0};
 	int32_t sum = 0;
 
 	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "R__p.sql", &o, &sum), 0);
@@ -252,7 +270,7 @@ static void test_source__repeatable_checksum_is_taken_after_replacement(void **s
 static void test_source__checksum_only_pass_needs_no_placeholder_values(void **state)
 {
 	struct dbm_placeholders none = DBM_PLACEHOLDERS_INIT;
-	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, &none, 0, NULL, NULL};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, &none, 0, NULL, NULL, 0};
 	int32_t sum = 0;
 
 	(void)state;
@@ -264,7 +282,7 @@ static void test_source__unresolved_placeholder_names_file_and_line(void **state
 {
 	struct dbm_placeholders none = DBM_PLACEHOLDERS_INIT;
 	struct seen s = {DBM_BUF_INIT, 0, 0};
-	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, &none, 0, collect, &s};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, &none, 0, collect, &s, 0};
 	int32_t sum = 0;
 
 	(void)state;
@@ -290,7 +308,7 @@ static void test_source__placeholders_across_chunk_boundaries(void **state)
 {
 	struct dbm_buf text = DBM_BUF_INIT, want = DBM_BUF_INIT;
 	struct seen s = {DBM_BUF_INIT, 0, 0};
-	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, *state, 1, collect, &s};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, *state, 1, collect, &s, 0};
 	int32_t sum = 0, want_sum = 0;
 	char *dir, *path;
 	unsigned i, line = 1;
@@ -334,7 +352,7 @@ static void test_source__placeholders_across_chunk_boundaries(void **state)
 static void test_source__very_long_line_with_dollars(void **state)
 {
 	struct dbm_buf text = DBM_BUF_INIT, want = DBM_BUF_INIT;
-	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 1, NULL, NULL};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 1, NULL, NULL, 0};
 	int32_t sum = 0, want_sum = 0;
 	char *dir, *path;
 	unsigned i;
@@ -359,7 +377,7 @@ static void test_source__very_long_line_with_dollars(void **state)
 static void test_source__callback_value_stops_the_pass(void **state)
 {
 	struct seen s = {DBM_BUF_INIT, 0, 2};
-	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 0, collect, &s};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 0, collect, &s, 0};
 	int32_t sum = 55;
 
 	assert_int_equal(dbm_source_run(FIXTURE("placeholders.sql"), "V1__p.sql", &o, &sum), 7);
@@ -372,7 +390,7 @@ static void test_source__unterminated_string_names_file_and_line(void **state)
 {
 	const char *sql = "SELECT 1;\n\nINSERT INTO t VALUES ('abc);\nSELECT 3;\n";
 	struct seen s = {DBM_BUF_INIT, 0, 0};
-	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, collect, &s};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, collect, &s, 0};
 	char *dir, *path;
 	int32_t sum = 0;
 
@@ -389,7 +407,7 @@ static void test_source__unterminated_string_names_file_and_line(void **state)
 static void test_source__empty_file(void **state)
 {
 	struct seen s = {DBM_BUF_INIT, 0, 0};
-	struct dbm_source_opts o = {DBM_DIALECT_MYSQL, *state, 1, collect, &s};
+	struct dbm_source_opts o = {DBM_DIALECT_MYSQL, *state, 1, collect, &s, 0};
 	char *dir, *path;
 	int32_t sum = 42;
 
@@ -432,7 +450,7 @@ static int oom_collect(void *ctx, const struct dbm_stmt *st)
 static int oom_child(void)
 {
 	struct dbm_placeholders p = DBM_PLACEHOLDERS_INIT;
-	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, &p, 1, oom_collect, NULL};
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, &p, 1, oom_collect, NULL, 0};
 	int32_t sum = 0;
 	int r = dbm_placeholders_set(&p, "app_user", "ticket_app");
 
@@ -457,6 +475,7 @@ int main(int argc, char **argv)
 	    T(test_source__mysql_reads_crlf_as_the_client_does),
 	    T(test_source__mysql_crlf_across_the_read_boundary),
 	    T(test_source__unreadable_file_is_a_run_error_naming_it),
+	    T(test_source__max_bytes_stops_a_longer_file),
 	    T(test_source__invalid_utf8_names_file_offset_and_line),
 	    T(test_source__truncated_utf8_at_the_end_of_a_later_chunk),
 	    T(test_source__placeholders_are_replaced_before_splitting),
