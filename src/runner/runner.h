@@ -59,6 +59,18 @@ void dbm_session_close(struct dbm_session *s);
  */
 int dbm_prefetch_start(struct dbm_session *s);
 /*
+ * Starts a thread that scans the folders into s->files, then computes the
+ * checksums as above. Returns 0; 1 when no thread started (the caller scans
+ * itself); DBM_ERR_NOMEM. s->files is the thread's until
+ * dbm_prefetch_scan_wait() returns.
+ */
+int dbm_prefetch_scan_start(struct dbm_session *s, const char *migrations, const char *rollback);
+/*
+ * Waits for that scan. Returns 0, or its error (set as this thread's last
+ * error). 0 when no thread scans.
+ */
+int dbm_prefetch_scan_wait(struct dbm_session *s);
+/*
  * Waits for the thread (asking it to stop early when use is 0) and, when use
  * is set, gives the files the checksums it computed. Safe without a thread.
  */

@@ -150,6 +150,23 @@ static int session_connect(struct dbm_session *s)
 	return 0;
 }
 
+/*
+ * 1 when the folders may be scanned while connecting: to a server (an
+ * embedded database file would be created before a bad file name is
+ * reported), with no connect retries (which would hold a scan problem back
+ * until they are over).
+ */
+static int session_scan_beside_connect(const struct dbm_config *cfg)
+{
+	const struct dbm_driver *d = dbm_driver_for_url(cfg->url);
+
+	if (!d) {
+		dbm_error_clear(); /* connecting reports it, after the scan */
+		return 0;
+	}
+	return d->dialect != DBM_DIALECT_SQLITE && cfg->connect_retries == 0;
+}
+
 int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
 		     int dry_run)
 {
@@ -166,16 +183,30 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 	if (r < 0)
 		return r;
 	if (steps & DBM_SESSION_FILES) {
-		r = dbm_scan(cfg->migrations, cfg->rollback, &s->files);
+		/* against a server, the folders are scanned while the connection is made */
+		r = (steps & DBM_SESSION_CONNECT) && session_scan_beside_connect(cfg)
+		        ? dbm_prefetch_scan_start(s, cfg->migrations, cfg->rollback)
+		        : 1;
 		if (r < 0)
 			return r;
+		if (r > 0) {
+			r = dbm_scan(cfg->migrations, cfg->rollback, &s->files);
+			if (r < 0)
+				return r;
+			/* the files' checksums are read while the connection is made */
+			if ((steps & DBM_SESSION_CONNECT) && (r = dbm_prefetch_start(s)) < 0)
+				return r;
+		}
 		s->steps |= DBM_SESSION_FILES;
-		/* the files' checksums are read while the connection is made */
-		if ((steps & DBM_SESSION_CONNECT) && (r = dbm_prefetch_start(s)) < 0)
-			return r;
 	}
 	if (steps & DBM_SESSION_CONNECT) {
+		int scanned;
+
 		r = session_connect(s);
+		/* nothing more than connecting happens before the files are known good */
+		scanned = dbm_prefetch_scan_wait(s);
+		if (scanned < 0)
+			return scanned;
 		if (r < 0)
 			return r;
 		s->steps |= DBM_SESSION_CONNECT;

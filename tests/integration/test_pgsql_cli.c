@@ -245,6 +245,55 @@ static void test_pgsql_cli__enum_value_added_and_used_in_one_file(void **state)
 	    "1|1|t\n2|2|t\n");
 }
 
+/*
+ * Against a server the folders are scanned while the connection is made:
+ * a bad file name still stops the run before anything is created, and comes
+ * before a connection problem; drift among many files is still found.
+ */
+static void test_pgsql_cli__files_checked_while_connecting(void **state)
+{
+	struct dbm_testdb *t = pgc_state(state);
+	const char *info[] = {"validate", "--url", t->url, "--migrations", t->migrations, NULL};
+	const char *down[] = {"migrate", "--url", "postgresql://dbm@127.0.0.1:1/none",
+	                      "--migrations", t->migrations, NULL};
+	struct dbm_test_result r;
+	char name[1200], body[96];
+	int i;
+
+	for (i = 1; i <= 80; i++) {
+		snprintf(name, sizeof(name), "migrations/V%d__step_%d.sql", i, i);
+		snprintf(body, sizeof(body), "CREATE TABLE t%d (id INT);\n", i);
+		dbm_test_write(t->dir, name, body);
+	}
+	dbm_test_write(t->dir, "migrations/create_users.sql", "SELECT 1;\n");
+	pgc_migrate(t, t->migrations, &r);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "create_users.sql"));
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db, "SELECT to_regclass('schema_history') IS NULL", "t\n");
+	dbm_test_run(t->dir, NULL, down, &r);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "create_users.sql"));
+	dbm_test_result_free(&r);
+
+	snprintf(name, sizeof(name), "%s/create_users.sql", t->migrations);
+	assert_int_equal(unlink(name), 0);
+	dbm_test_run(t->dir, NULL, down, &r);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.err, "cannot connect"));
+	dbm_test_result_free(&r);
+	pgc_migrate(t, t->migrations, &r);
+	if (r.status != 0)
+		fail_msg("migrate exited %d: %s", r.status, r.err);
+	dbm_test_result_free(&r);
+	dbm_test_write(t->dir, "migrations/V17__step_17.sql", "CREATE TABLE t17 (id INT, x INT);\n");
+	dbm_test_run(t->dir, NULL, info, &r);
+	assert_int_equal(r.status, 3);
+	assert_true(dbm_test_contains(r.err, "version 17 (V17__step_17.sql) has changed"));
+	assert_int_equal(dbm_test_count(r.err, "has changed"), 1);
+	dbm_test_result_free(&r);
+}
+
 #define PGC(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 
 int main(void)
@@ -256,6 +305,7 @@ int main(void)
 	    PGC(test_pgsql_cli__enum_value_added_and_used_in_one_file),
 	    PGC(test_pgsql_cli__second_runner_times_out_on_the_lock),
 	    PGC(test_pgsql_cli__six_runners_apply_each_migration_once),
+	    PGC(test_pgsql_cli__files_checked_while_connecting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
