@@ -117,14 +117,8 @@ static void test_cli__many_files_drift_and_bad_bytes_found_while_prefetching(voi
 {
 	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
-	char name[64], body[96];
-	int i;
 
-	for (i = 1; i <= 80; i++) {
-		snprintf(name, sizeof(name), "migrations/V%d__step_%d.sql", i, i);
-		snprintf(body, sizeof(body), "CREATE TABLE t%d (id INT);\n", i);
-		dbm_test_write(p->dir, name, body);
-	}
+	dbm_test_write_steps(p->dir, 80);
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);

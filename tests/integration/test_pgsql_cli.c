@@ -257,14 +257,9 @@ static void test_pgsql_cli__files_checked_while_connecting(void **state)
 	const char *down[] = {"migrate", "--url", "postgresql://dbm@127.0.0.1:1/none",
 	                      "--migrations", t->migrations, NULL};
 	struct dbm_test_result r;
-	char name[1200], body[96];
-	int i;
+	char name[1200];
 
-	for (i = 1; i <= 80; i++) {
-		snprintf(name, sizeof(name), "migrations/V%d__step_%d.sql", i, i);
-		snprintf(body, sizeof(body), "CREATE TABLE t%d (id INT);\n", i);
-		dbm_test_write(t->dir, name, body);
-	}
+	dbm_test_write_steps(t->dir, 80);
 	dbm_test_write(t->dir, "migrations/create_users.sql", "SELECT 1;\n");
 	pgc_migrate(t, t->migrations, &r);
 	assert_int_equal(r.status, 2);

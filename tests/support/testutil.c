@@ -77,6 +77,18 @@ void dbm_test_write(const char *dir, const char *rel, const char *content)
 	fclose(f);
 }
 
+void dbm_test_write_steps(const char *dir, int n)
+{
+	char name[64], body[64];
+	int i;
+
+	for (i = 1; i <= n; i++) {
+		snprintf(name, sizeof(name), "migrations/V%d__step_%d.sql", i, i);
+		snprintf(body, sizeof(body), "CREATE TABLE t%d (id INT);\n", i);
+		dbm_test_write(dir, name, body);
+	}
+}
+
 char *dbm_test_read(const char *path)
 {
 	FILE *f = fopen(path, "rb");

@@ -13,6 +13,8 @@ char *dbm_test_tmpdir(void);
 void dbm_test_rmtree(const char *dir);
 /* Writes content to dir/rel, creating parent folders. Aborts on failure. */
 void dbm_test_write(const char *dir, const char *rel, const char *content);
+/* Writes dir/migrations/V<i>__step_<i>.sql, "CREATE TABLE t<i> (id INT);", for i in 1..n. */
+void dbm_test_write_steps(const char *dir, int n);
 /* The content of a file (caller frees), NULL when it cannot be read. */
 char *dbm_test_read(const char *path);
 
