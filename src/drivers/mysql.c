@@ -73,6 +73,7 @@ struct mysqldrv_conn {
 	int pending_use;  /* parent.schema did not exist at connect: USE it before each statement */
 	unsigned long id; /* CONNECTION_ID() */
 	char *restore_sql; /* SET SESSION ... of the settings at connect, for reset_session */
+	int wsrep_on;      /* @@wsrep_on read at connect: 0, 1; -1 unknown or since changed */
 
 	/* The lock held, if any. */
 	char *lock_name;       /* GET_LOCK name or the lock row's key; NULL when not held */
@@ -674,73 +675,67 @@ static int mysqldrv_retryable(void)
 }
 
 /*
- * Reads who we are and what the server is, then sets the session up
- * (schema, timeouts). Returns 0, DBM_ERR_RUN or DBM_ERR_NOMEM.
+ * The expression that builds the one statement putting back the session
+ * settings a migration may change (as the mariadb client's next file, in a
+ * new session, would find them).
  */
-/*
- * A query that returns the one statement putting back the session settings
- * a migration may change (as the mariadb client's next file, in a new
- * session, would find them).
- */
-static const char mysqldrv_snapshot_sql[] =
-    "SELECT CONCAT('SET SESSION sql_mode = ', QUOTE(@@SESSION.sql_mode),"
-    " ', time_zone = ', QUOTE(@@SESSION.time_zone),"
-    " ', foreign_key_checks = ', @@SESSION.foreign_key_checks,"
-    " ', unique_checks = ', @@SESSION.unique_checks,"
-    " ', autocommit = ', @@SESSION.autocommit,"
-    " ', character_set_client = ', QUOTE(@@SESSION.character_set_client),"
-    " ', character_set_results = ', IFNULL(QUOTE(@@SESSION.character_set_results), 'NULL'),"
-    " ', collation_connection = ', QUOTE(@@SESSION.collation_connection),"
-    " ', lock_wait_timeout = ', @@SESSION.lock_wait_timeout)";
+#define MYSQLDRV_SNAPSHOT_EXPR                                                                     \
+	"CONCAT('SET SESSION sql_mode = ', QUOTE(@@SESSION.sql_mode),"                             \
+	" ', time_zone = ', QUOTE(@@SESSION.time_zone),"                                           \
+	" ', foreign_key_checks = ', @@SESSION.foreign_key_checks,"                                \
+	" ', unique_checks = ', @@SESSION.unique_checks,"                                          \
+	" ', autocommit = ', @@SESSION.autocommit,"                                                \
+	" ', character_set_client = ', QUOTE(@@SESSION.character_set_client),"                     \
+	" ', character_set_results = ', IFNULL(QUOTE(@@SESSION.character_set_results), 'NULL'),"   \
+	" ', collation_connection = ', QUOTE(@@SESSION.collation_connection),"                     \
+	" ', lock_wait_timeout = ', @@SESSION.lock_wait_timeout)"
 
+/* Who we are (database, user, connection id) and the snapshot, in one query. */
+#define MYSQLDRV_SESSION_SELECT                                                                    \
+	"SELECT DATABASE(), SUBSTRING_INDEX(USER(), '@', 1), "                                     \
+	"CONNECTION_ID(), " MYSQLDRV_SNAPSHOT_EXPR
+
+static const char mysqldrv_session_sql[] = MYSQLDRV_SESSION_SELECT;
+/* The same and @@wsrep_on, for MariaDB, which has it unless built without Galera (Windows). */
+static const char mysqldrv_session_wsrep_sql[] = MYSQLDRV_SESSION_SELECT ", @@wsrep_on";
+
+/*
+ * Sets the session up (character set, timeouts, schema) and reads who we
+ * are, in as few round trips as it takes, since every connect pays for
+ * them: one SET, USE when --schema names another database than the URL,
+ * then one SELECT. The SELECT comes last: the snapshot must capture the
+ * character set and lock_wait_timeout just set. On MariaDB it also reads
+ * @@wsrep_on for the lock (c->wsrep_on); a server without the variable
+ * (error 1193) is asked again without it, and is no Galera node.
+ * Returns 0, DBM_ERR_RUN or DBM_ERR_NOMEM.
+ */
 static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o)
 {
 	struct dbm_buf sql = DBM_BUF_INIT;
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
-	static const char whoami[] =
-	    "SELECT DATABASE(), SUBSTRING_INDEX(USER(), '@', 1), CONNECTION_ID()";
 	const char *info = mysql_get_server_info(c->my);
-	const char *dash;
+	const char *dash, *q;
 	int mariadb = info && strstr(info, "MariaDB") != NULL;
-	int rc;
+	int has_schema = o->schema && *o->schema;
+	int failed, rc;
 
-	rc = mysqldrv_run(c, c->my, "SET NAMES utf8mb4", strlen("SET NAMES utf8mb4"));
-	if (rc < 0)
-		goto done;
-	if (mysql_real_query(c->my, whoami, (unsigned long)strlen(whoami)) != 0) {
-		rc = mysqldrv_fail(c, c->my);
-		goto done;
-	}
-	res = mysql_store_result(c->my);
-	row = res ? mysql_fetch_row(res) : NULL;
-	if (!row) {
-		rc = mysqldrv_fail(c, c->my);
-		goto done;
-	}
-	if (row[0] && !(c->parent.schema = dbm_strdup(row[0])))
+	if (dbm_buf_adds(&sql, "SET NAMES utf8mb4") < 0)
 		goto oom;
-	if (!(c->parent.user = dbm_strdup(row[1] ? row[1] : "")))
+	if (o->statement_timeout > 0 &&
+	    (mariadb ? dbm_buf_addf(&sql, ", SESSION max_statement_time = %d", o->statement_timeout)
+	             : dbm_buf_addf(&sql, ", SESSION max_execution_time = %ld",
+	                            (long)o->statement_timeout * 1000L)) < 0)
 		goto oom;
-	c->id = row[2] ? strtoul(row[2], NULL, 10) : 0;
-	mysql_free_result(res);
-	res = NULL;
-	rc = mysqldrv_drain(c, c->my);
+	if (o->ddl_lock_timeout > 0 &&
+	    dbm_buf_addf(&sql, ", SESSION lock_wait_timeout = %d", o->ddl_lock_timeout) < 0)
+		goto oom;
+	rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
 	if (rc < 0)
 		goto done;
 
-	dash = info ? strchr(info, '-') : NULL;
-	if (dbm_buf_addf(&sql, "%s %.*s", mariadb ? "MariaDB" : "MySQL",
-	                 info ? (int)(dash ? (size_t)(dash - info) : strlen(info)) : 0,
-	                 info ? info : "") < 0)
-		goto oom;
-	c->parent.server_version = dbm_buf_detach(&sql);
-
-	if (o->schema && *o->schema &&
-	    (!c->parent.schema || strcmp(o->schema, c->parent.schema) != 0)) {
-		dbm_free(c->parent.schema);
-		if (!(c->parent.schema = dbm_strdup(o->schema)))
-			goto oom;
+	/* The URL's database is the session's until now: USE only another one. */
+	if (has_schema && (!c->params.db || strcmp(o->schema, c->params.db) != 0)) {
 		dbm_buf_clear(&sql);
 		if (dbm_buf_adds(&sql, "USE ") < 0 || mysqldrv_quote_ident(&sql, o->schema) < 0)
 			goto oom;
@@ -753,27 +748,52 @@ static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o
 			c->pending_use = 1;
 		}
 	}
-	if (o->statement_timeout > 0) {
-		dbm_buf_clear(&sql);
-		if ((mariadb ? dbm_buf_addf(&sql, "SET SESSION max_statement_time = %d",
-		                            o->statement_timeout)
-		             : dbm_buf_addf(&sql, "SET SESSION max_execution_time = %ld",
-		                            (long)o->statement_timeout * 1000L)) < 0)
-			goto oom;
-		rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
-		if (rc < 0)
-			goto done;
+
+	q = mariadb ? mysqldrv_session_wsrep_sql : mysqldrv_session_sql;
+	failed = mysql_real_query(c->my, q, (unsigned long)strlen(q)) != 0;
+	if (failed && mariadb && mysql_errno(c->my) == 1193 /* unknown system variable */) {
+		/* A MariaDB built without Galera: no @@wsrep_on, so no Galera node. */
+		c->wsrep_on = 0;
+		q = mysqldrv_session_sql;
+		failed = mysql_real_query(c->my, q, (unsigned long)strlen(q)) != 0;
 	}
-	if (o->ddl_lock_timeout > 0) {
-		dbm_buf_clear(&sql);
-		if (dbm_buf_addf(&sql, "SET SESSION lock_wait_timeout = %d", o->ddl_lock_timeout) <
-		    0)
-			goto oom;
-		rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
-		if (rc < 0)
-			goto done;
+	if (failed) {
+		rc = mysqldrv_fail(c, c->my);
+		goto done;
 	}
-	rc = mysqldrv_query_value(c, mysqldrv_snapshot_sql, &c->restore_sql);
+	res = mysql_store_result(c->my);
+	row = res ? mysql_fetch_row(res) : NULL;
+	if (!row) {
+		rc = mysqldrv_fail(c, c->my);
+		goto done;
+	}
+	/* --schema, even when its USE waits for it to exist; else the URL's database, if any. */
+	if (has_schema) {
+		if (!(c->parent.schema = dbm_strdup(o->schema)))
+			goto oom;
+	} else if (row[0] && !(c->parent.schema = dbm_strdup(row[0]))) {
+		goto oom;
+	}
+	if (!(c->parent.user = dbm_strdup(row[1] ? row[1] : "")))
+		goto oom;
+	c->id = row[2] ? strtoul(row[2], NULL, 10) : 0;
+	if (row[3] && !(c->restore_sql = dbm_strdup(row[3])))
+		goto oom;
+	if (q == mysqldrv_session_wsrep_sql)
+		c->wsrep_on = row[4] && (strcmp(row[4], "1") == 0 || strcasecmp(row[4], "ON") == 0);
+	mysql_free_result(res);
+	res = NULL;
+	rc = mysqldrv_drain(c, c->my);
+	if (rc < 0)
+		goto done;
+
+	dbm_buf_clear(&sql);
+	dash = info ? strchr(info, '-') : NULL;
+	if (dbm_buf_addf(&sql, "%s %.*s", mariadb ? "MariaDB" : "MySQL",
+	                 info ? (int)(dash ? (size_t)(dash - info) : strlen(info)) : 0,
+	                 info ? info : "") < 0)
+		goto oom;
+	c->parent.server_version = dbm_buf_detach(&sql);
 	goto done;
 oom:
 	rc = dbm_error_oom();
@@ -803,6 +823,7 @@ static int mysqldrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **out
 	if (!c)
 		return dbm_error_oom();
 	c->parent.driver = &dbm_mysql_driver;
+	c->wsrep_on = -1;
 	pthread_mutex_init(&c->hb_mu, NULL);
 	{
 		pthread_condattr_t ca;
@@ -874,6 +895,7 @@ static int mysqldrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
 	int rc = mysqldrv_check_alive(c);
 
+	c->wsrep_on = -1; /* the statement may SET it */
 	if (rc == 0)
 		rc = mysqldrv_pending_use(c);
 	if (rc == 0)
@@ -893,6 +915,7 @@ static int mysqldrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb,
 	unsigned ncols;
 	int rc = mysqldrv_check_alive(c), stop = 0;
 
+	c->wsrep_on = -1; /* a CALL may SET it */
 	if (rc == 0)
 		rc = mysqldrv_pending_use(c);
 	if (rc < 0)
@@ -1410,12 +1433,18 @@ done:
 	return rc;
 }
 
-/* 1 when the server is a Galera node with replication on; an error counts as no. */
+/*
+ * 1 when the server is a Galera node with replication on, 0 when not: the
+ * value read at connect while nothing has run since, else asked now, where
+ * an error counts as no (MySQL has no @@wsrep_on).
+ */
 static int mysqldrv_is_galera(struct mysqldrv_conn *c)
 {
 	char *v = NULL;
 	int on;
 
+	if (c->wsrep_on >= 0)
+		return c->wsrep_on;
 	if (mysqldrv_query_value(c, "SELECT @@wsrep_on", &v) < 0) {
 		if (c->lost)
 			return 0;

@@ -326,6 +326,36 @@ static void test_mysql__session_timeouts(void **state)
 	drv->disconnect(c);
 }
 
+/*
+ * reset_session puts back the session as connecting left it, including what
+ * connecting SET (the character set, ddl_lock_timeout) and the --schema it
+ * USEd, after a file changed them.
+ */
+static void test_mysql__reset_session_restores_connect_settings(void **state)
+{
+	struct dbm_testdb *t = mysql_db(state);
+	struct dbm_conn_opts o = dbm_testdb_opts(t->server);
+	static const char settings[] =
+	    "SELECT @@character_set_client, @@character_set_results, @@collation_connection, "
+	    "@@lock_wait_timeout, @@sql_mode, DATABASE()";
+	struct dbm_conn *c;
+	char *before;
+
+	o.schema = t->name;
+	o.ddl_lock_timeout = 7;
+	c = dbm_testdb_connect_opts(&o);
+	before = dbm_testdb_rows(c, settings);
+	assert_non_null(strstr(before, "utf8mb4|utf8mb4|utf8mb4_"));
+	assert_non_null(strstr(before, "|7|"));
+	dbm_testdb_exec(c, "SET NAMES latin1");
+	dbm_testdb_exec(c, "SET SESSION lock_wait_timeout = 100, sql_mode = 'ANSI'");
+	dbm_testdb_exec(c, "USE information_schema");
+	assert_int_equal(drv->reset_session(c), 0);
+	dbm_testdb_assert_rows(c, settings, before);
+	dbm_free(before);
+	drv->disconnect(c);
+}
+
 /* ---- statements --------------------------------------------------------------------------- */
 
 static void test_mysql__exec_ddl_and_errors(void **state)
@@ -757,6 +787,7 @@ int main(void)
 	    cmocka_unit_test(test_mysql__ssl_required_against_plain_server),
 	    MYDB(test_mysql__schema_option_and_missing_database),
 	    cmocka_unit_test(test_mysql__session_timeouts),
+	    MYDB(test_mysql__reset_session_restores_connect_settings),
 	    MYDB(test_mysql__exec_ddl_and_errors),
 	    MYDB(test_mysql__procedure_with_result_sets),
 	    MYDB(test_mysql__lock_second_connection_waits_and_fails),
