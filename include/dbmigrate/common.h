@@ -64,6 +64,13 @@ char *dbm_strndup(const char *s, size_t n);
 void dbm_free(void *p);
 
 /*
+ * qsort(base, n, size, cmp), after one pass that finds base already in
+ * order and leaves it: history rows arrive by rank, applied versions mostly
+ * ascend, and a no-op migrate sorts thousands of them.
+ */
+void dbm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
+/*
  * Growable string (git's strbuf). ptr is NULL until the first add, and
  * NUL-terminated after it. Functions return 0 or DBM_ERR_NOMEM (error set).
  */

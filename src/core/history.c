@@ -232,7 +232,7 @@ int dbm_history_sort(struct dbm_history *h)
 	size_t i;
 
 	if (h->n > 1)
-		qsort(h->rows, h->n, sizeof(*h->rows), history_rank_cmp);
+		dbm_sort(h->rows, h->n, sizeof(*h->rows), history_rank_cmp);
 	for (i = 1; i < h->n; i++) {
 		if (h->rows[i].installed_rank == h->rows[i - 1].installed_rank) {
 			dbm_error_set(DBM_ERR_RUN,

@@ -182,9 +182,9 @@ static int plan_group_rows(struct plan_build *b)
 			b->rrows[b->nrrows++] = r;
 	}
 	if (b->nvrows > 1)
-		qsort(b->vrows, b->nvrows, sizeof(*b->vrows), plan_vrow_cmp);
+		dbm_sort(b->vrows, b->nvrows, sizeof(*b->vrows), plan_vrow_cmp);
 	if (b->nrrows > 1)
-		qsort(b->rrows, b->nrrows, sizeof(*b->rrows), plan_rrow_cmp);
+		dbm_sort(b->rrows, b->nrrows, sizeof(*b->rrows), plan_rrow_cmp);
 	return 0;
 }
 
@@ -361,7 +361,7 @@ static void plan_applied_items(struct plan_build *b)
 		it->state = plan_repeatable_state(r, f, latest);
 	}
 	if (p->nitems - start > 1)
-		qsort(p->items + start, p->nitems - start, sizeof(*p->items), plan_item_rank_cmp);
+		dbm_sort(p->items + start, p->nitems - start, sizeof(*p->items), plan_item_rank_cmp);
 }
 
 /*
@@ -456,7 +456,7 @@ static int plan_sort_indices(const struct dbm_plan *p, size_t *idx, size_t n,
 		return dbm_error_oom();
 	for (i = 0; i < n; i++)
 		ptrs[i] = &p->items[idx[i]];
-	qsort(ptrs, n, sizeof(*ptrs), cmp);
+	dbm_sort(ptrs, n, sizeof(*ptrs), cmp);
 	for (i = 0; i < n; i++)
 		idx[i] = (size_t)(ptrs[i] - p->items);
 	dbm_free(ptrs);

@@ -481,7 +481,7 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 		goto done;
 	}
 	if (n > 1)
-		qsort(names, n, sizeof(*names), scan_cmp_names);
+		dbm_sort(names, n, sizeof(*names), scan_cmp_names);
 	for (i = 0; i < n; i++) {
 		const char *name = names[i].name;
 		int is_dir = names[i].type == DT_DIR, is_sql = scan_ends_with_ci(name, ".sql");
@@ -687,13 +687,13 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 		goto done;
 
 	if (st.versioned.n > 1)
-		qsort(st.versioned.items, st.versioned.n, sizeof(struct dbm_file),
+		dbm_sort(st.versioned.items, st.versioned.n, sizeof(struct dbm_file),
 		      scan_cmp_version);
 	if (st.repeatable.n > 1)
-		qsort(st.repeatable.items, st.repeatable.n, sizeof(struct dbm_file),
+		dbm_sort(st.repeatable.items, st.repeatable.n, sizeof(struct dbm_file),
 		      scan_cmp_description);
 	if (st.undo.n > 1)
-		qsort(st.undo.items, st.undo.n, sizeof(struct dbm_file), scan_cmp_version);
+		dbm_sort(st.undo.items, st.undo.n, sizeof(struct dbm_file), scan_cmp_version);
 	r = scan_check_dups(&st, &st.versioned, 0, "version",
 	                    "Give each versioned migration its own version; leading zeros and "
 	                    "trailing zero parts do not make versions differ.");

@@ -312,6 +312,7 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
                    int32_t *checksum)
 {
 	struct source_run run;
+	char chunk[SOURCE_CHUNK]; /* on the stack: no allocation per file (a no-op migrate reads them all) */
 	int32_t sum = 0;
 	int r = 0, first = 1;
 	long long total = 0;
@@ -323,6 +324,7 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 	run.display = display_name ? display_name : path;
 	run.o = o;
 	run.lineno = 1;
+	run.chunk = chunk;
 	run.replace = o->placeholders && (o->on_stmt || o->checksum_after_placeholders);
 	run.want_after = run.replace && o->checksum_after_placeholders;
 	dbm_checksum_init(&run.raw);
@@ -331,11 +333,6 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 	if (run.fd < 0) {
 		r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", run.display,
 		                  strerror(errno));
-		goto done;
-	}
-	run.chunk = dbm_malloc(SOURCE_CHUNK);
-	if (!run.chunk) {
-		r = dbm_error_oom();
 		goto done;
 	}
 	if (o->on_stmt) {
@@ -406,7 +403,6 @@ done:
 		close(run.fd);
 	if (run.sp)
 		dbm_splitter_free(run.sp);
-	dbm_free(run.chunk);
 	dbm_buf_free(&run.line);
 	dbm_buf_free(&run.out);
 	return r;

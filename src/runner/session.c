@@ -373,8 +373,8 @@ static int session_applied_init(struct session_applied *ap, const struct dbm_his
 		else if (row->description)
 			ap->descriptions[ap->ndescriptions++] = row->description;
 	}
-	qsort(ap->versions, ap->nversions, sizeof(*ap->versions), session_cmp_version);
-	qsort(ap->descriptions, ap->ndescriptions, sizeof(*ap->descriptions), session_cmp_text);
+	dbm_sort(ap->versions, ap->nversions, sizeof(*ap->versions), session_cmp_version);
+	dbm_sort(ap->descriptions, ap->ndescriptions, sizeof(*ap->descriptions), session_cmp_text);
 	return 0;
 }
 

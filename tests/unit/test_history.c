@@ -152,6 +152,11 @@ static void test_history__sort_and_max_rank(void **state)
 	assert_int_equal(h.rows[3].installed_rank, 12);
 	assert_string_equal(h.rows[3].version, "4");
 	assert_int_equal(dbm_history_max_rank(&h), 12);
+	/* In order but for the last row: sorting still moves it. */
+	assert_int_equal(add(&h, "1", "1", "SQL", "0", "t"), 0);
+	assert_int_equal(dbm_history_sort(&h), 0);
+	assert_int_equal(h.rows[1].installed_rank, 1);
+	assert_int_equal(h.rows[4].installed_rank, 12);
 	dbm_history_free(&h);
 	assert_null(h.rows);
 	assert_int_equal(h.n, 0);
