@@ -5,6 +5,8 @@
 # As root it runs apt-get; otherwise it prints the exact command and stops.
 set -euo pipefail
 
+# The -dev packages bring the runtime libraries too: libpq5 and libsqlite3-0, which dbmigrate loads
+# when a PostgreSQL or SQLite URL is first used, and libmariadb3, which it links.
 build_pkgs=(gcc make cmake pkg-config libpq-dev default-libmysqlclient-dev libsqlite3-dev
 	libyaml-dev zlib1g-dev libjansson-dev)
 test_pkgs=(libcmocka-dev postgresql mariadb-server mariadb-client galera-4 rsync clang libclang-rt-dev

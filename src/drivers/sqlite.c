@@ -23,9 +23,92 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <sqlite3.h>
 
 #include "dbmigrate/driver.h"
+
+/*
+ * libsqlite3 is loaded when a SQLite URL is first used (or when `version`
+ * asks for its version), not when dbmigrate starts, so that PostgreSQL and
+ * MySQL runs do not pay for loading and relocating it. sqlite3.h still gives
+ * the types and constants; every libsqlite3 function this file calls goes
+ * through this table.
+ */
+#define SQLITEDRV_LIB "libsqlite3.so.0"
+#define SQLITEDRV_API(X) \
+	X(sqlite3_busy_timeout) \
+	X(sqlite3_close_v2) \
+	X(sqlite3_column_count) \
+	X(sqlite3_column_text) \
+	X(sqlite3_db_config) \
+	X(sqlite3_errmsg) \
+	X(sqlite3_error_offset) \
+	X(sqlite3_errstr) \
+	X(sqlite3_exec) \
+	X(sqlite3_extended_errcode) \
+	X(sqlite3_extended_result_codes) \
+	X(sqlite3_finalize) \
+	X(sqlite3_libversion) \
+	X(sqlite3_open_v2) \
+	X(sqlite3_prepare_v2) \
+	X(sqlite3_step)
+
+static struct {
+	void *lib;
+#define X(f) __typeof__(f) *f; /* NOLINT(bugprone-macro-parentheses): f names a member */
+	SQLITEDRV_API(X)
+#undef X
+} sqlitedrv_api;
+
+/*
+ * Loads libsqlite3 once and keeps it for the life of the process. Returns 0,
+ * or DBM_ERR_RUN saying which library or function is missing.
+ */
+static int sqlitedrv_load(void)
+{
+	void *lib;
+
+	if (sqlitedrv_api.lib)
+		return 0;
+	lib = dlopen(SQLITEDRV_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		dbm_error_set(DBM_ERR_RUN, "cannot load the SQLite library %s: %s", SQLITEDRV_LIB,
+		              dlerror());
+		dbm_error_set_hint("Install it (Debian and Ubuntu: apt-get install libsqlite3-0).");
+		return DBM_ERR_RUN;
+	}
+#define X(f)                                                                                       \
+	if (!(*(void **)&sqlitedrv_api.f = dlsym(lib, #f))) {                                      \
+		dbm_error_set(DBM_ERR_RUN, "the SQLite library %s has no %s", SQLITEDRV_LIB, #f);  \
+		dbm_error_set_hint("dbmigrate was built against SQLite %s; install that "          \
+		                   "version or a later one.", SQLITE_VERSION);                     \
+		dlclose(lib);                                                                      \
+		return DBM_ERR_RUN;                                                                \
+	}
+	SQLITEDRV_API(X)
+#undef X
+	sqlitedrv_api.lib = lib;
+	return 0;
+}
+
+/* From here on, sqlite3_xxx(...) calls the loaded function. */
+#define sqlite3_busy_timeout (*sqlitedrv_api.sqlite3_busy_timeout)
+#define sqlite3_close_v2 (*sqlitedrv_api.sqlite3_close_v2)
+#define sqlite3_column_count (*sqlitedrv_api.sqlite3_column_count)
+#define sqlite3_column_text (*sqlitedrv_api.sqlite3_column_text)
+#define sqlite3_db_config (*sqlitedrv_api.sqlite3_db_config)
+#define sqlite3_errmsg (*sqlitedrv_api.sqlite3_errmsg)
+#define sqlite3_error_offset (*sqlitedrv_api.sqlite3_error_offset)
+#define sqlite3_errstr (*sqlitedrv_api.sqlite3_errstr)
+#define sqlite3_exec (*sqlitedrv_api.sqlite3_exec)
+#define sqlite3_extended_errcode (*sqlitedrv_api.sqlite3_extended_errcode)
+#define sqlite3_extended_result_codes (*sqlitedrv_api.sqlite3_extended_result_codes)
+#define sqlite3_finalize (*sqlitedrv_api.sqlite3_finalize)
+#define sqlite3_libversion (*sqlitedrv_api.sqlite3_libversion)
+#define sqlite3_open_v2 (*sqlitedrv_api.sqlite3_open_v2)
+#define sqlite3_prepare_v2 (*sqlitedrv_api.sqlite3_prepare_v2)
+#define sqlite3_step (*sqlitedrv_api.sqlite3_step)
 
 extern const struct dbm_driver dbm_sqlite_driver;
 
@@ -38,8 +121,11 @@ struct sqlitedrv_conn {
 
 static const char *const sqlitedrv_schemes[] = { "sqlite", "sqlite3", NULL };
 
+/* "SQLite 3.40.1" into out, or "SQLite (not installed)". Returns 0 or DBM_ERR_NOMEM. */
 static int sqlitedrv_client_version(struct dbm_buf *out)
 {
+	if (sqlitedrv_load() < 0)
+		return dbm_buf_adds(out, "SQLite (not installed)");
 	return dbm_buf_addf(out, "SQLite %s", sqlite3_libversion());
 }
 
@@ -118,6 +204,8 @@ static int sqlitedrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **ou
 	int r;
 
 	*out = NULL;
+	if ((r = sqlitedrv_load()) < 0)
+		return r;
 	if (o->schema && *o->schema && strcmp(o->schema, "main") != 0) {
 		dbm_error_set(DBM_ERR_USAGE, "sqlite has no schema '%s'", o->schema);
 		dbm_error_set_hint("Leave --schema unset for SQLite: each database file is one schema.");
