@@ -520,7 +520,7 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 			dbm_buf_clear(&child);
 			r = dbm_buf_addf(&child, "%s.conf", name);
 			if (r == 0) {
-				struct scan_entry key;
+				struct scan_entry key = {NULL, DT_UNKNOWN};
 				int has_conf;
 
 				key.name = child.ptr;
