@@ -3,415 +3,28 @@
  *
  * The registry (registry.c) hands URLs starting with mysql:// or mariadb://
  * to dbm_mysql_driver; the runner and the commands call it only through the
- * vtable. This file parses the URL itself (so an unknown option is an error
- * instead of being ignored, and the password never reaches a message),
- * connects with retries, runs one statement at a time draining every result
- * set, and implements the runner lock in two ways: GET_LOCK() on a single
- * server, and a lock row in a table on a Galera cluster, where GET_LOCK is
- * local to one node. The lock table is kept alive by a heartbeat thread with
- * a connection of its own; that thread never touches the last error.
+ * vtable. This file connects with retries (the URL is parsed in
+ * mysql_url.c), sets the session up, runs one statement at a time draining
+ * every result set, puts the session back after a script that may have
+ * changed it, and cleans a database. The runner lock is in mysql_lock.c.
  * See docs/drivers/mysql.md for the user-facing description.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <errmsg.h>
-#include <mysql.h>
 
-#include "dbmigrate/driver.h"
-
-/* ssl-mode values, as MySQL's own client spells them. */
-enum mysqldrv_ssl {
-	MYSQLDRV_SSL_DEFAULT = 0, /* not given: PREFERRED */
-	MYSQLDRV_SSL_DISABLED,
-	MYSQLDRV_SSL_PREFERRED,
-	MYSQLDRV_SSL_REQUIRED,
-	MYSQLDRV_SSL_VERIFY_CA,
-	MYSQLDRV_SSL_VERIFY_IDENTITY
-};
-
-/* How the runner lock is taken (URL option lock=). */
-enum mysqldrv_lockmode {
-	MYSQLDRV_LOCK_AUTO = 0, /* GET_LOCK, or the lock table when @@wsrep_on */
-	MYSQLDRV_LOCK_ADVISORY, /* always GET_LOCK */
-	MYSQLDRV_LOCK_TABLE     /* always the lock table */
-};
-
-#define MYSQLDRV_LOCK_EXPIRY_S 60  /* a lock row not refreshed for this long is free */
-#define MYSQLDRV_HEARTBEAT_S 10    /* how often the heartbeat refreshes it */
-#define MYSQLDRV_LOCK_RETRY_MS 250 /* pause between attempts at the lock row */
-#define MYSQLDRV_MAX_NAME 64       /* GET_LOCK name and identifier limit */
-
-/* What the URL says; every string owned (dbm_free), NULL when absent. */
-struct mysqldrv_params {
-	char *host;
-	char *user;
-	char *password; /* the URL's, else MYSQL_PWD's */
-	char *db;
-	char *socket;
-	char *ssl_ca;
-	char *ssl_cert;
-	char *ssl_key;
-	unsigned port;            /* 0: the library's default */
-	unsigned connect_timeout; /* seconds, 0: the library's default */
-	enum mysqldrv_ssl ssl_mode;
-	enum mysqldrv_lockmode lock_mode;
-};
-
-struct mysqldrv_conn {
-	struct dbm_conn parent;
-	MYSQL *my;
-	struct mysqldrv_params params;
-	char *app_name;
-	int lost;         /* the connection died: every later call fails at once */
-	int pending_use;  /* parent.schema did not exist at connect: USE it before each statement */
-	unsigned long id; /* CONNECTION_ID() */
-	char *restore_sql; /* SET SESSION ... of the settings at connect, for reset_session */
-	int wsrep_on;      /* @@wsrep_on read at connect: 0, 1; -1 unknown or since changed */
-
-	/* The lock held, if any. */
-	char *lock_name;       /* GET_LOCK name or the lock row's key; NULL when not held */
-	int lock_is_table;     /* held through the lock table */
-	char *lock_table;      /* `schema`.`table_lock`, quoted */
-	char *lock_table_bare; /* table_lock, unquoted, for clean */
-	char *lock_schema;     /* the schema of the lock table */
-	char *lock_holder;     /* this runner's token in the row */
-
-	/* The heartbeat of a lock row. */
-	MYSQL *hb_my;
-	char *hb_sql;
-	pthread_t hb_thread;
-	pthread_mutex_t hb_mu;
-	pthread_cond_t hb_cv;
-	int hb_running;
-	int hb_stop;
-};
-
-extern const struct dbm_driver dbm_mysql_driver;
+#include "mysqldrv.h"
 
 static const char *const mysqldrv_schemes[] = {"mysql", "mariadb", NULL};
 
-/* ---- small helpers ------------------------------------------------------------------------ */
-
-/* Frees a string after overwriting it (passwords). */
-static void mysqldrv_free_secret(char *s)
-{
-	if (s) {
-		volatile char *p = s;
-
-		while (*p)
-			*p++ = '\0';
-		dbm_free(s);
-	}
-}
-
-static void mysqldrv_params_free(struct mysqldrv_params *p)
-{
-	dbm_free(p->host);
-	dbm_free(p->user);
-	mysqldrv_free_secret(p->password);
-	dbm_free(p->db);
-	dbm_free(p->socket);
-	dbm_free(p->ssl_ca);
-	dbm_free(p->ssl_cert);
-	dbm_free(p->ssl_key);
-	memset(p, 0, sizeof(*p));
-}
-
-static int mysqldrv_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decodes s[0..len) into a new string in *out ('+' stays '+').
- * Returns 0; DBM_ERR_USAGE naming what (never the text: it may be secret);
- * DBM_ERR_NOMEM.
- */
-static int mysqldrv_decode(const char *s, size_t len, const char *what, char **out)
-{
-	char *r = dbm_malloc(len + 1);
-	size_t i, n = 0;
-
-	if (!r)
-		return dbm_error_oom();
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%') {
-			int hi = i + 2 < len ? mysqldrv_hexval(s[i + 1]) : -1;
-			int lo = i + 2 < len ? mysqldrv_hexval(s[i + 2]) : -1;
-
-			if (hi < 0 || lo < 0) {
-				dbm_free(r);
-				dbm_error_set(DBM_ERR_USAGE,
-				              "invalid percent-encoding in the %s of the URL",
-				              what);
-				dbm_error_set_hint(
-				    "Write a '%%' as '%%25' and use two hex digits after "
-				    "each '%%'.");
-				return DBM_ERR_USAGE;
-			}
-			r[n++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			r[n++] = s[i];
-		}
-	}
-	r[n] = '\0';
-	*out = r;
-	return 0;
-}
-
-/* Parses a decimal number in [min, max]. 0 and *out, or -1. */
-static int mysqldrv_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-/* Compares an option key, treating '_' like '-'. 1 when equal. */
-static int mysqldrv_key_is(const char *key, const char *want)
-{
-	if (!key)
-		return 0;
-	for (; *key && *want; key++, want++) {
-		char a = *key == '_' ? '-' : *key;
-
-		if ((a | 0x20) != (*want | 0x20))
-			return 0;
-	}
-	return *key == '\0' && *want == '\0';
-}
-
-/*
- * Applies one ?key=value option of the URL. Returns 0; DBM_ERR_USAGE naming
- * the option (an unknown key, a bad value); DBM_ERR_NOMEM.
- */
-static int mysqldrv_url_option(struct mysqldrv_params *p, const char *key, const char *val)
-{
-	static const char *const modes[] = {"",         "DISABLED",  "PREFERRED",
-	                                    "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"};
-	char **dst = NULL;
-	size_t i;
-
-	if (mysqldrv_key_is(key, "ssl-mode")) {
-		for (i = 1; i < DBM_ARRAY_SIZE(modes); i++)
-			if (strcasecmp(val, modes[i]) == 0) {
-				p->ssl_mode = (enum mysqldrv_ssl)i;
-				return 0;
-			}
-		dbm_error_set(DBM_ERR_USAGE, "invalid value '%s' for URL option 'ssl-mode'", val);
-		dbm_error_set_hint("Use one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, "
-		                   "VERIFY_IDENTITY.");
-		return DBM_ERR_USAGE;
-	}
-	if (mysqldrv_key_is(key, "connect-timeout")) {
-		if (mysqldrv_parse_uint(val, 1, 86400, &p->connect_timeout) < 0) {
-			dbm_error_set(DBM_ERR_USAGE,
-			              "invalid value '%s' for URL option 'connect-timeout'", val);
-			dbm_error_set_hint("Give a number of seconds from 1 to 86400.");
-			return DBM_ERR_USAGE;
-		}
-		return 0;
-	}
-	if (mysqldrv_key_is(key, "lock")) {
-		if (strcasecmp(val, "auto") == 0)
-			p->lock_mode = MYSQLDRV_LOCK_AUTO;
-		else if (strcasecmp(val, "advisory") == 0)
-			p->lock_mode = MYSQLDRV_LOCK_ADVISORY;
-		else if (strcasecmp(val, "table") == 0)
-			p->lock_mode = MYSQLDRV_LOCK_TABLE;
-		else {
-			dbm_error_set(DBM_ERR_USAGE, "invalid value '%s' for URL option 'lock'",
-			              val);
-			dbm_error_set_hint("Use one of auto, advisory, table.");
-			return DBM_ERR_USAGE;
-		}
-		return 0;
-	}
-	if (mysqldrv_key_is(key, "ssl-ca"))
-		dst = &p->ssl_ca;
-	else if (mysqldrv_key_is(key, "ssl-cert"))
-		dst = &p->ssl_cert;
-	else if (mysqldrv_key_is(key, "ssl-key"))
-		dst = &p->ssl_key;
-	else if (mysqldrv_key_is(key, "socket"))
-		dst = &p->socket;
-	if (!dst) {
-		dbm_error_set(DBM_ERR_USAGE, "unknown option '%s' in the MySQL URL", key);
-		dbm_error_set_hint("The options are ssl-mode, ssl-ca, ssl-cert, ssl-key, "
-		                   "connect-timeout, socket and lock.");
-		return DBM_ERR_USAGE;
-	}
-	dbm_free(*dst);
-	*dst = dbm_strdup(val);
-	return *dst ? 0 : dbm_error_oom();
-}
-
-/*
- * Parses mysql://[user[:password]@][host][:port][/database][?key=value&...]
- * into *p (which the caller frees with mysqldrv_params_free, also on
- * failure). Returns 0; DBM_ERR_USAGE naming the problem but never the
- * password; DBM_ERR_NOMEM.
- */
-static int mysqldrv_parse_url(const char *url, struct mysqldrv_params *p)
-{
-	const char *s = strstr(url, "://");
-	const char *auth, *auth_end, *at, *hp, *colon, *path_end;
-	char *portstr = NULL, *query = NULL;
-	int rc = 0;
-
-	memset(p, 0, sizeof(*p));
-	if (!s) {
-		dbm_error_set(DBM_ERR_USAGE, "the MySQL URL does not start with 'mysql://'");
-		dbm_error_set_hint("Write it as mysql://user:password@host:port/database.");
-		return DBM_ERR_USAGE;
-	}
-	auth = s + 3;
-	auth_end = auth + strcspn(auth, "/?");
-	/* The last '@' ends the user part, so an unencoded '@' in a password still works. */
-	at = NULL;
-	for (s = auth; s < auth_end; s++)
-		if (*s == '@')
-			at = s;
-	hp = auth;
-	if (at) {
-		colon = memchr(auth, ':', (size_t)(at - auth));
-		if (colon) {
-			rc = mysqldrv_decode(auth, (size_t)(colon - auth), "user name", &p->user);
-			if (rc == 0)
-				rc = mysqldrv_decode(colon + 1, (size_t)(at - colon - 1),
-				                     "password", &p->password);
-		} else {
-			rc = mysqldrv_decode(auth, (size_t)(at - auth), "user name", &p->user);
-		}
-		if (rc < 0)
-			goto done;
-		hp = at + 1;
-	}
-	/* host, [v6], :port */
-	if (*hp == '[') {
-		const char *close = memchr(hp, ']', (size_t)(auth_end - hp));
-
-		if (!close) {
-			rc =
-			    dbm_error_set(DBM_ERR_USAGE, "unterminated '[' in the host of the URL");
-			goto done;
-		}
-		p->host = dbm_strndup(hp + 1, (size_t)(close - hp - 1));
-		colon = close + 1 < auth_end && close[1] == ':' ? close + 1 : NULL;
-		if (close + 1 < auth_end && !colon) {
-			rc = dbm_error_set(DBM_ERR_USAGE, "unexpected text after ']' in the URL");
-			goto done;
-		}
-	} else {
-		colon = memchr(hp, ':', (size_t)(auth_end - hp));
-		p->host = dbm_strndup(hp, (size_t)((colon ? colon : auth_end) - hp));
-	}
-	if (!p->host) {
-		rc = dbm_error_oom();
-		goto done;
-	}
-	if (!*p->host) {
-		dbm_free(p->host);
-		p->host = NULL;
-	}
-	if (colon) {
-		portstr = dbm_strndup(colon + 1, (size_t)(auth_end - colon - 1));
-		if (!portstr) {
-			rc = dbm_error_oom();
-			goto done;
-		}
-		if (mysqldrv_parse_uint(portstr, 1, 65535, &p->port) < 0) {
-			rc = dbm_error_set(DBM_ERR_USAGE, "invalid port '%s' in the URL", portstr);
-			dbm_error_set_hint("A port is a number from 1 to 65535.");
-			goto done;
-		}
-	}
-	/* /database */
-	s = auth_end;
-	if (*s == '/') {
-		s++;
-		path_end = s + strcspn(s, "?");
-		if (path_end > s) {
-			rc = mysqldrv_decode(s, (size_t)(path_end - s), "database name", &p->db);
-			if (rc < 0)
-				goto done;
-			if (strchr(p->db, '/')) {
-				rc = dbm_error_set(DBM_ERR_USAGE,
-				                   "invalid database name '%s' in the URL", p->db);
-				goto done;
-			}
-		}
-		s = path_end;
-	}
-	/* ?key=value&key=value */
-	if (*s == '?') {
-		char *opt, *save = NULL;
-
-		query = dbm_strdup(s + 1);
-		if (!query) {
-			rc = dbm_error_oom();
-			goto done;
-		}
-		for (opt = strtok_r(query, "&", &save); opt; opt = strtok_r(NULL, "&", &save)) {
-			char *eq = strchr(opt, '=');
-			char *key = NULL, *val = NULL;
-
-			rc = mysqldrv_decode(opt, eq ? (size_t)(eq - opt) : strlen(opt), "options",
-			                     &key);
-			if (rc == 0)
-				rc = mysqldrv_decode(eq ? eq + 1 : "", eq ? strlen(eq + 1) : 0,
-				                     "options", &val);
-			if (rc == 0)
-				rc = mysqldrv_url_option(p, key, val);
-			dbm_free(key);
-			dbm_free(val);
-			if (rc < 0)
-				goto done;
-		}
-	}
-	if (!p->password) {
-		const char *env = getenv("MYSQL_PWD");
-
-		if (env) {
-			p->password = dbm_strdup(env);
-			if (!p->password)
-				rc = dbm_error_oom();
-		}
-	}
-done:
-	dbm_free(portstr);
-	dbm_free(query);
-	return rc;
-}
+/* ---- talking to the server ---------------------------------------------------------------- */
 
 /* Appends `ident` with backticks doubled. 0 or DBM_ERR_NOMEM. */
-static int mysqldrv_quote_ident(struct dbm_buf *b, const char *ident)
+int mysqldrv_quote_ident(struct dbm_buf *b, const char *ident)
 {
 	int rc = dbm_buf_addc(b, '`');
 
@@ -424,7 +37,7 @@ static int mysqldrv_quote_ident(struct dbm_buf *b, const char *ident)
  * Appends 'text' as a string literal escaped for this connection (honours
  * NO_BACKSLASH_ESCAPES). 0 or DBM_ERR_NOMEM.
  */
-static int mysqldrv_quote_string(struct mysqldrv_conn *c, struct dbm_buf *b, const char *text)
+int mysqldrv_quote_string(struct mysqldrv_conn *c, struct dbm_buf *b, const char *text)
 {
 	size_t len = strlen(text ? text : "");
 	unsigned long n;
@@ -442,7 +55,7 @@ static int mysqldrv_quote_string(struct mysqldrv_conn *c, struct dbm_buf *b, con
 }
 
 /* 1 when errno says the connection is gone. */
-static int mysqldrv_is_lost(unsigned code)
+int mysqldrv_is_lost(unsigned code)
 {
 	return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST ||
 	       code == 1927 /* killed */ ||
@@ -455,7 +68,7 @@ static int mysqldrv_is_lost(unsigned code)
  * SQLSTATE; a lost connection gets a message saying so and marks c lost.
  * Returns DBM_ERR_RUN.
  */
-static int mysqldrv_fail(struct mysqldrv_conn *c, MYSQL *my)
+int mysqldrv_fail(struct mysqldrv_conn *c, MYSQL *my)
 {
 	unsigned code = mysql_errno(my);
 	struct dbm_error *e;
@@ -477,7 +90,7 @@ static int mysqldrv_fail(struct mysqldrv_conn *c, MYSQL *my)
 }
 
 /* Fails at once when the connection died earlier. 0 or DBM_ERR_RUN. */
-static int mysqldrv_check_alive(struct mysqldrv_conn *c)
+int mysqldrv_check_alive(struct mysqldrv_conn *c)
 {
 	if (!c->lost)
 		return 0;
@@ -520,7 +133,7 @@ static int mysqldrv_drain(struct mysqldrv_conn *c, MYSQL *my)
 }
 
 /* Runs sql on my and drains the results. 0 or DBM_ERR_RUN. */
-static int mysqldrv_run(struct mysqldrv_conn *c, MYSQL *my, const char *sql, size_t len)
+int mysqldrv_run(struct mysqldrv_conn *c, MYSQL *my, const char *sql, size_t len)
 {
 	if (mysql_real_query(my, sql, (unsigned long)len) != 0)
 		return mysqldrv_fail(c, my);
@@ -533,7 +146,7 @@ static int mysqldrv_run(struct mysqldrv_conn *c, MYSQL *my, const char *sql, siz
  * Runs sql and hands the first column of the first row to *out (a new
  * string, NULL for no row or SQL NULL). Returns 0, DBM_ERR_RUN, DBM_ERR_NOMEM.
  */
-static int mysqldrv_query_value(struct mysqldrv_conn *c, const char *sql, char **out)
+int mysqldrv_query_value(struct mysqldrv_conn *c, const char *sql, char **out)
 {
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
@@ -566,21 +179,6 @@ done:
 }
 
 /* Sleeps ms milliseconds. */
-static void mysqldrv_sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static double mysqldrv_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- connecting --------------------------------------------------------------------------- */
 
@@ -589,7 +187,7 @@ static double mysqldrv_now(void)
  * DBM_ERR_RUN with the server's or library's message (which names the user
  * and host, never the password); DBM_ERR_NOMEM.
  */
-static int mysqldrv_open(const struct mysqldrv_params *p, const char *app, MYSQL **out)
+int mysqldrv_open(const struct mysqldrv_params *p, const char *app, MYSQL **out)
 {
 	MYSQL *my = mysql_init(NULL);
 	my_bool yes = 1, no = 0;
@@ -865,7 +463,7 @@ done:
 /* ---- statements --------------------------------------------------------------------------- */
 
 /* USEs the schema that did not exist at connect time, once it does. 0 or DBM_ERR_NOMEM. */
-static int mysqldrv_pending_use(struct mysqldrv_conn *c)
+int mysqldrv_pending_use(struct mysqldrv_conn *c)
 {
 	struct dbm_buf sql = DBM_BUF_INIT;
 	int rc = 0;
@@ -907,7 +505,7 @@ static int mysqldrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
  * Runs a query (driver.h), calling cb with each row of the first result set
  * as text. Returns 0, cb's non-zero value, DBM_ERR_RUN or DBM_ERR_NOMEM.
  */
-static int mysqldrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb, void *ctx)
+int mysqldrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb, void *ctx)
 {
 	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
 	MYSQL_RES *res = NULL;
@@ -983,13 +581,6 @@ static void mysqldrv_word(const char **pp, const char *end, char *w, size_t n)
 }
 
 /*
- * DBM_EXEC_* flags of a statement (driver.h): DBM_EXEC_SESSION for SET, USE,
- * CALL and version comments; DBM_EXEC_TX_CONTROL for BEGIN
- * [WORK], START TRANSACTION, COMMIT and ROLLBACK (not ROLLBACK TO SAVEPOINT,
- * not MariaDB's BEGIN NOT ATOMIC block); 0 otherwise. MySQL has no
- * statement that refuses a transaction: nothing is NO_TX.
- */
-/*
  * Puts back the settings of the session at connect (sql_mode, time_zone,
  * foreign_key_checks, ...) and the current database, which a migration may
  * have changed with SET or USE. GET_LOCK is not touched. 0 or DBM_ERR_RUN.
@@ -1013,6 +604,13 @@ static int mysqldrv_reset_session(struct dbm_conn *conn)
 	return rc;
 }
 
+/*
+ * DBM_EXEC_* flags of a statement (driver.h): DBM_EXEC_SESSION for SET, USE,
+ * CALL and version comments; DBM_EXEC_TX_CONTROL for BEGIN
+ * [WORK], START TRANSACTION, COMMIT and ROLLBACK (not ROLLBACK TO SAVEPOINT,
+ * not MariaDB's BEGIN NOT ATOMIC block); 0 otherwise. MySQL has no
+ * statement that refuses a transaction: nothing is NO_TX.
+ */
 static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 {
 	const char *p = s->sql, *end = s->sql + s->len;
@@ -1051,500 +649,6 @@ static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 		return strcmp(w3, "TO") == 0 ? 0 : DBM_EXEC_TX_CONTROL;
 	}
 	return 0;
-}
-
-/* ---- the lock ----------------------------------------------------------------------------- */
-
-/* 64-bit FNV-1a of s. */
-static unsigned long long mysqldrv_hash(const char *s)
-{
-	unsigned long long h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/*
- * Sets *out to the lock name for schema.table: "dbmigrate:schema.table", or
- * when longer than 64 bytes its first 46 bytes, '~' and a 16-digit hash of
- * the whole name. 0 or DBM_ERR_NOMEM.
- */
-static int mysqldrv_lock_name(const char *schema, const char *table, char **out)
-{
-	struct dbm_buf b = DBM_BUF_INIT;
-
-	if (dbm_buf_addf(&b, "dbmigrate:%s.%s", schema ? schema : "", table) < 0)
-		return DBM_ERR_NOMEM;
-	if (b.len > MYSQLDRV_MAX_NAME) {
-		unsigned long long h = mysqldrv_hash(b.ptr);
-
-		b.len = 46;
-		if (dbm_buf_addf(&b, "~%016llx", h) < 0) {
-			dbm_buf_free(&b);
-			return DBM_ERR_NOMEM;
-		}
-	}
-	*out = dbm_buf_detach(&b);
-	return 0;
-}
-
-/* Row callback: copies up to 8 columns into a char*[8] (NULL stays NULL). */
-static int mysqldrv_grab_row(void *ctx, unsigned ncols, const char *const *values)
-{
-	char **dst = ctx;
-	unsigned i;
-
-	for (i = 0; i < ncols && i < 8; i++) {
-		dbm_free(dst[i]);
-		dst[i] = values[i] ? dbm_strdup(values[i]) : NULL;
-		if (values[i] && !dst[i])
-			return dbm_error_oom();
-	}
-	return 1;
-}
-
-static void mysqldrv_free_row(char **row)
-{
-	unsigned i;
-
-	for (i = 0; i < 8; i++) {
-		dbm_free(row[i]);
-		row[i] = NULL;
-	}
-}
-
-/*
- * Takes GET_LOCK(name, timeout_s). Returns 0; DBM_ERR_LOCK naming the holder
- * (connection id, user, host, what it does) as the server tells;
- * DBM_ERR_RUN; DBM_ERR_NOMEM.
- */
-static int mysqldrv_lock_advisory(struct mysqldrv_conn *c, const char *name, int timeout_s)
-{
-	struct dbm_buf sql = DBM_BUF_INIT, lit = DBM_BUF_INIT;
-	char *v = NULL, *holder = NULL;
-	char *row[8] = {0};
-	int rc;
-
-	if (mysqldrv_quote_string(c, &lit, name) < 0 ||
-	    dbm_buf_addf(&sql, "SELECT GET_LOCK(%s, %d)", lit.ptr, timeout_s) < 0) {
-		rc = DBM_ERR_NOMEM;
-		goto done;
-	}
-	rc = mysqldrv_query_value(c, sql.ptr, &v);
-	if (rc < 0)
-		goto done;
-	if (v && strcmp(v, "1") == 0) {
-		c->lock_name = dbm_strdup(name);
-		rc = c->lock_name ? 0 : dbm_error_oom();
-		goto done;
-	}
-	/* Not acquired: find out who has it. */
-	dbm_buf_clear(&sql);
-	if (dbm_buf_addf(&sql, "SELECT IS_USED_LOCK(%s)", lit.ptr) < 0) {
-		rc = DBM_ERR_NOMEM;
-		goto done;
-	}
-	rc = mysqldrv_query_value(c, sql.ptr, &holder);
-	if (rc < 0)
-		goto done;
-	if (holder) {
-		dbm_buf_clear(&sql);
-		if (dbm_buf_addf(&sql,
-		                 "SELECT USER, HOST, COMMAND, TIME FROM "
-		                 "information_schema.PROCESSLIST WHERE ID = %lu",
-		                 strtoul(holder, NULL, 10)) < 0) {
-			rc = DBM_ERR_NOMEM;
-			goto done;
-		}
-		rc = mysqldrv_query(&c->parent, sql.ptr, mysqldrv_grab_row, row);
-		if (rc < 0)
-			goto done;
-	}
-	if (holder && row[0])
-		dbm_error_set(DBM_ERR_LOCK,
-		              "cannot acquire the lock '%s' within %d s: held by MySQL connection "
-		              "%s (user '%s', host '%s', command '%s' for %s s)",
-		              name, timeout_s, holder, row[0], row[1] ? row[1] : "",
-		              row[2] ? row[2] : "", row[3] ? row[3] : "?");
-	else if (holder)
-		dbm_error_set(
-		    DBM_ERR_LOCK,
-		    "cannot acquire the lock '%s' within %d s: held by MySQL connection %s", name,
-		    timeout_s, holder);
-	else
-		dbm_error_set(DBM_ERR_LOCK,
-		              "cannot acquire the lock '%s' within %d s: it was held by another "
-		              "session",
-		              name, timeout_s);
-	if (holder)
-		dbm_error_set_hint("Another dbmigrate is probably running; wait for it or raise "
-		                   "--lock-timeout. If that session is stuck, end it with KILL %s.",
-		                   holder);
-	else
-		dbm_error_set_hint("Another dbmigrate is probably running; wait for it or raise "
-		                   "--lock-timeout.");
-	rc = DBM_ERR_LOCK;
-done:
-	mysqldrv_free_row(row);
-	dbm_free(v);
-	dbm_free(holder);
-	dbm_buf_free(&sql);
-	dbm_buf_free(&lit);
-	return rc;
-}
-
-/* The heartbeat: refreshes the lock row every MYSQLDRV_HEARTBEAT_S until told to stop. */
-static void *mysqldrv_heartbeat(void *arg)
-{
-	struct mysqldrv_conn *c = arg;
-
-	pthread_mutex_lock(&c->hb_mu);
-	while (!c->hb_stop) {
-		struct timespec ts;
-		int rc;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += MYSQLDRV_HEARTBEAT_S;
-		rc = pthread_cond_timedwait(&c->hb_cv, &c->hb_mu, &ts);
-		if (c->hb_stop)
-			break;
-		if (rc == ETIMEDOUT) {
-			pthread_mutex_unlock(&c->hb_mu);
-			/* Errors are ignored: the row then expires, as if we had died. */
-			if (mysql_real_query(c->hb_my, c->hb_sql,
-			                     (unsigned long)strlen(c->hb_sql)) == 0) {
-				MYSQL_RES *res = mysql_store_result(c->hb_my);
-
-				if (res)
-					mysql_free_result(res);
-			}
-			pthread_mutex_lock(&c->hb_mu);
-		}
-	}
-	pthread_mutex_unlock(&c->hb_mu);
-	return NULL;
-}
-
-/* Stops the heartbeat thread and closes its connection; no-op when none runs. */
-static void mysqldrv_heartbeat_stop(struct mysqldrv_conn *c)
-{
-	if (c->hb_running) {
-		pthread_mutex_lock(&c->hb_mu);
-		c->hb_stop = 1;
-		pthread_cond_signal(&c->hb_cv);
-		pthread_mutex_unlock(&c->hb_mu);
-		pthread_join(c->hb_thread, NULL);
-		c->hb_running = 0;
-	}
-	if (c->hb_my) {
-		mysql_close(c->hb_my);
-		c->hb_my = NULL;
-	}
-	dbm_free(c->hb_sql);
-	c->hb_sql = NULL;
-}
-
-/* Frees the record of a held lock (not the lock itself). */
-static void mysqldrv_lock_forget(struct mysqldrv_conn *c)
-{
-	dbm_free(c->lock_name);
-	dbm_free(c->lock_table);
-	dbm_free(c->lock_table_bare);
-	dbm_free(c->lock_schema);
-	dbm_free(c->lock_holder);
-	c->lock_name = c->lock_table = c->lock_table_bare = c->lock_schema = c->lock_holder = NULL;
-	c->lock_is_table = 0;
-}
-
-/*
- * Describes the holder of the lock row into the last error (DBM_ERR_LOCK).
- * Returns DBM_ERR_LOCK, or DBM_ERR_RUN / DBM_ERR_NOMEM when asking fails.
- */
-static int mysqldrv_table_lock_busy(struct mysqldrv_conn *c, const char *lit, int timeout_s)
-{
-	struct dbm_buf sql = DBM_BUF_INIT;
-	char *row[8] = {0};
-	int rc;
-
-	if (dbm_buf_addf(&sql,
-	                 "SELECT host, pid, holder, node, acquired_at, "
-	                 "TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), expires_at) FROM %s "
-	                 "WHERE lock_name = %s",
-	                 c->lock_table, lit) < 0) {
-		rc = DBM_ERR_NOMEM;
-		goto done;
-	}
-	rc = mysqldrv_query(&c->parent, sql.ptr, mysqldrv_grab_row, row);
-	if (rc < 0)
-		goto done;
-	if (row[0])
-		dbm_error_set(
-		    DBM_ERR_LOCK,
-		    "cannot acquire the lock '%s' within %d s: held by process %s on "
-		    "host '%s' (connection %s on node '%s') since %s UTC, expires in %s s",
-		    c->lock_name, timeout_s, row[1] ? row[1] : "?", row[0], row[2] ? row[2] : "?",
-		    row[3] ? row[3] : "?", row[4] ? row[4] : "?", row[5] ? row[5] : "?");
-	else
-		dbm_error_set(DBM_ERR_LOCK,
-		              "cannot acquire the lock '%s' within %d s: another runner kept "
-		              "taking it",
-		              c->lock_name, timeout_s);
-	dbm_error_set_hint("Another dbmigrate is running against this cluster; wait for it or "
-	                   "raise --lock-timeout. A runner that died frees the lock %d s after its "
-	                   "last heartbeat.",
-	                   MYSQLDRV_LOCK_EXPIRY_S);
-	rc = DBM_ERR_LOCK;
-done:
-	mysqldrv_free_row(row);
-	dbm_buf_free(&sql);
-	return rc;
-}
-
-/*
- * Takes the lock as a row in the lock table (Galera), retrying on
- * duplicate key (held) and deadlock (certification conflict) until
- * timeout_s. Starts the heartbeat. Returns 0; DBM_ERR_LOCK naming the
- * holder; DBM_ERR_RUN; DBM_ERR_NOMEM.
- */
-static int mysqldrv_lock_table(struct mysqldrv_conn *c, const char *schema, const char *table,
-                               const char *name, int timeout_s)
-{
-	struct dbm_buf sql = DBM_BUF_INIT, lit = DBM_BUF_INIT, ins = DBM_BUF_INIT;
-	struct dbm_buf del = DBM_BUF_INIT, tok = DBM_BUF_INIT, host_lit = DBM_BUF_INIT;
-	struct dbm_buf tname = DBM_BUF_INIT, tok_lit = DBM_BUF_INIT;
-	char hostname[256] = "";
-	double deadline = mysqldrv_now() + (timeout_s > 0 ? timeout_s : 0);
-	int rc;
-
-	gethostname(hostname, sizeof(hostname) - 1);
-	if (dbm_buf_addf(&tname, "%s_lock", table) < 0)
-		goto oom;
-	if (tname.len > MYSQLDRV_MAX_NAME) {
-		unsigned long long h = mysqldrv_hash(tname.ptr);
-
-		tname.len = 42;
-		if (dbm_buf_addf(&tname, "_%016llx_lock", h) < 0)
-			goto oom;
-	}
-	if ((schema && (mysqldrv_quote_ident(&sql, schema) < 0 || dbm_buf_addc(&sql, '.') < 0)) ||
-	    mysqldrv_quote_ident(&sql, tname.ptr) < 0)
-		goto oom;
-	c->lock_table = dbm_buf_detach(&sql);
-	c->lock_table_bare = dbm_buf_detach(&tname);
-	c->lock_schema = schema ? dbm_strdup(schema) : NULL;
-	c->lock_name = dbm_strdup(name);
-	if (dbm_buf_addf(&tok, "%lu@%s:%ld", c->id, hostname, (long)getpid()) < 0)
-		goto oom;
-	c->lock_holder = dbm_buf_detach(&tok);
-	if (!c->lock_table || !c->lock_table_bare || (schema && !c->lock_schema) || !c->lock_name ||
-	    !c->lock_holder)
-		goto oom;
-	c->lock_is_table = 1;
-	if (mysqldrv_quote_string(c, &lit, name) < 0 ||
-	    mysqldrv_quote_string(c, &host_lit, hostname) < 0 ||
-	    mysqldrv_quote_string(c, &tok_lit, c->lock_holder) < 0)
-		goto oom;
-
-	if (dbm_buf_addf(&sql,
-	                 "CREATE TABLE IF NOT EXISTS %s (lock_name VARCHAR(64) NOT NULL "
-	                 "PRIMARY KEY, holder VARCHAR(300) NOT NULL, host VARCHAR(255) NOT "
-	                 "NULL, pid BIGINT NOT NULL, node VARCHAR(255) NULL, acquired_at "
-	                 "DATETIME(6) NOT NULL, expires_at DATETIME(6) NOT NULL) "
-	                 "ENGINE=InnoDB",
-	                 c->lock_table) < 0)
-		goto oom;
-	rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
-	if (rc < 0)
-		goto fail;
-
-	/* The heartbeat's connection first: without it the lock would expire under us. */
-	rc = mysqldrv_open(&c->params, c->app_name, &c->hb_my);
-	if (rc < 0)
-		goto fail;
-	dbm_buf_clear(&sql);
-	if (dbm_buf_addf(&sql,
-	                 "UPDATE %s SET expires_at = UTC_TIMESTAMP(6) + INTERVAL %d SECOND "
-	                 "WHERE lock_name = %s AND holder = %s",
-	                 c->lock_table, MYSQLDRV_LOCK_EXPIRY_S, lit.ptr, tok_lit.ptr) < 0)
-		goto oom;
-	c->hb_sql = dbm_buf_detach(&sql);
-
-	if (dbm_buf_addf(&del,
-	                 "DELETE FROM %s WHERE lock_name = %s AND expires_at < "
-	                 "UTC_TIMESTAMP(6)",
-	                 c->lock_table, lit.ptr) < 0 ||
-	    dbm_buf_addf(&ins,
-	                 "INSERT INTO %s (lock_name, holder, host, pid, node, acquired_at, "
-	                 "expires_at) VALUES (%s, %s, %s, %ld, @@hostname, UTC_TIMESTAMP(6), "
-	                 "UTC_TIMESTAMP(6) + INTERVAL %d SECOND)",
-	                 c->lock_table, lit.ptr, tok_lit.ptr, host_lit.ptr, (long)getpid(),
-	                 MYSQLDRV_LOCK_EXPIRY_S) < 0)
-		goto oom;
-	for (;;) {
-		int code;
-
-		/* A row past its expiry belongs to a runner that died: take it over. */
-		rc = mysqldrv_run(c, c->my, del.ptr, del.len);
-		if (rc == 0)
-			rc = mysqldrv_run(c, c->my, ins.ptr, ins.len);
-		if (rc == 0)
-			break;
-		code = dbm_error_last()->server_code;
-		if (code != 1062 && code != 1213 && code != 1205)
-			goto fail;
-		if (mysqldrv_now() >= deadline) {
-			rc = mysqldrv_table_lock_busy(c, lit.ptr, timeout_s);
-			goto fail;
-		}
-		mysqldrv_sleep_ms(MYSQLDRV_LOCK_RETRY_MS);
-	}
-	dbm_error_clear();
-	c->hb_stop = 0;
-	if (pthread_create(&c->hb_thread, NULL, mysqldrv_heartbeat, c) != 0) {
-		rc = dbm_error_set(DBM_ERR_RUN, "cannot start the lock heartbeat thread");
-		goto fail_held;
-	}
-	c->hb_running = 1;
-	rc = 0;
-	goto done;
-oom:
-	rc = dbm_error_oom();
-	goto fail;
-fail_held:
-	dbm_buf_clear(&sql);
-	if (dbm_buf_addf(&sql, "DELETE FROM %s WHERE lock_name = %s AND holder = %s", c->lock_table,
-	                 lit.ptr, tok_lit.ptr) == 0)
-		mysql_real_query(c->my, sql.ptr, (unsigned long)sql.len);
-fail:
-	mysqldrv_heartbeat_stop(c);
-	mysqldrv_lock_forget(c);
-done:
-	dbm_buf_free(&sql);
-	dbm_buf_free(&lit);
-	dbm_buf_free(&ins);
-	dbm_buf_free(&del);
-	dbm_buf_free(&tok);
-	dbm_buf_free(&tok_lit);
-	dbm_buf_free(&host_lit);
-	dbm_buf_free(&tname);
-	return rc;
-}
-
-/*
- * 1 when the server is a Galera node with replication on, 0 when not: the
- * value read at connect while nothing has run since, else asked now, where
- * an error counts as no (MySQL has no @@wsrep_on).
- */
-static int mysqldrv_is_galera(struct mysqldrv_conn *c)
-{
-	char *v = NULL;
-	int on;
-
-	if (c->wsrep_on >= 0)
-		return c->wsrep_on;
-	if (mysqldrv_query_value(c, "SELECT @@wsrep_on", &v) < 0) {
-		if (c->lost)
-			return 0;
-		dbm_error_clear();
-		return 0;
-	}
-	on = v && (strcmp(v, "1") == 0 || strcasecmp(v, "ON") == 0);
-	dbm_free(v);
-	return on;
-}
-
-/*
- * Takes the runner lock (driver.h): GET_LOCK on a single server, the lock
- * table on Galera (or as the URL's lock= option says). Returns 0;
- * DBM_ERR_LOCK naming the holder; DBM_ERR_RUN; DBM_ERR_NOMEM.
- */
-static int mysqldrv_lock(struct dbm_conn *conn, const char *schema, const char *table,
-                         int timeout_s)
-{
-	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
-	char *name = NULL;
-	int rc = mysqldrv_check_alive(c), table_mode;
-
-	if (rc < 0)
-		return rc;
-	if (c->lock_name)
-		return dbm_error_set(DBM_ERR_RUN, "the lock '%s' is held already", c->lock_name);
-	if (!schema)
-		schema = c->parent.schema;
-	if (timeout_s < 0)
-		timeout_s = 0;
-	rc = mysqldrv_pending_use(c);
-	if (rc == 0)
-		rc = mysqldrv_lock_name(schema, table, &name);
-	if (rc < 0)
-		goto done;
-	if (c->params.lock_mode == MYSQLDRV_LOCK_AUTO)
-		table_mode = mysqldrv_is_galera(c);
-	else
-		table_mode = c->params.lock_mode == MYSQLDRV_LOCK_TABLE;
-	rc = mysqldrv_check_alive(c);
-	if (rc < 0)
-		goto done;
-	if (table_mode)
-		rc = mysqldrv_lock_table(c, schema, table, name, timeout_s);
-	else
-		rc = mysqldrv_lock_advisory(c, name, timeout_s);
-done:
-	dbm_free(name);
-	return rc;
-}
-
-/*
- * Releases the lock (driver.h); safe when none is held. Returns 0, or
- * DBM_ERR_RUN when the server refused (the lock is forgotten either way; a
- * lost connection frees a GET_LOCK, and a lock row expires).
- */
-static int mysqldrv_unlock(struct dbm_conn *conn)
-{
-	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
-	struct dbm_buf sql = DBM_BUF_INIT, lit = DBM_BUF_INIT, tok = DBM_BUF_INIT;
-	int rc = 0;
-
-	if (!c->lock_name)
-		return 0;
-	mysqldrv_heartbeat_stop(c);
-	if (c->lost)
-		goto done;
-	if (mysqldrv_quote_string(c, &lit, c->lock_name) < 0) {
-		rc = DBM_ERR_NOMEM;
-		goto done;
-	}
-	if (c->lock_is_table) {
-		if (mysqldrv_quote_string(c, &tok, c->lock_holder) < 0 ||
-		    dbm_buf_addf(&sql, "DELETE FROM %s WHERE lock_name = %s AND holder = %s",
-		                 c->lock_table, lit.ptr, tok.ptr) < 0) {
-			rc = DBM_ERR_NOMEM;
-			goto done;
-		}
-		rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
-		/* clean may have dropped the table with the row: nothing is held then. */
-		if (rc < 0 && dbm_error_last()->server_code == 1146) {
-			dbm_error_clear();
-			rc = 0;
-		}
-	} else {
-		if (dbm_buf_addf(&sql, "DO RELEASE_LOCK(%s)", lit.ptr) < 0) {
-			rc = DBM_ERR_NOMEM;
-			goto done;
-		}
-		rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
-	}
-	if (rc < 0 && c->lost)
-		rc = 0;
-done:
-	mysqldrv_lock_forget(c);
-	dbm_buf_free(&sql);
-	dbm_buf_free(&lit);
-	dbm_buf_free(&tok);
-	return rc;
 }
 
 /* ---- clean -------------------------------------------------------------------------------- */

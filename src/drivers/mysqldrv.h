@@ -1,0 +1,114 @@
+/*
+ * mysqldrv.h - what the files of the MySQL / MariaDB driver share; nothing
+ * outside src/drivers/mysql*.c includes it.
+ *
+ *   mysql.c       connecting, running statements, the session, clean, the vtable
+ *   mysql_url.c   mysql:// and mariadb:// URLs into connection parameters
+ *   mysql_lock.c  the runner lock: GET_LOCK, or a lock row on Galera
+ */
+#ifndef DBM_MYSQLDRV_H
+#define DBM_MYSQLDRV_H
+
+#include <pthread.h>
+
+#include <mysql.h>
+
+#include "dbmigrate/driver.h"
+
+/* ssl-mode values, as MySQL's own client spells them. */
+enum mysqldrv_ssl {
+	MYSQLDRV_SSL_DEFAULT = 0, /* not given: PREFERRED */
+	MYSQLDRV_SSL_DISABLED,
+	MYSQLDRV_SSL_PREFERRED,
+	MYSQLDRV_SSL_REQUIRED,
+	MYSQLDRV_SSL_VERIFY_CA,
+	MYSQLDRV_SSL_VERIFY_IDENTITY
+};
+
+/* How the runner lock is taken (URL option lock=). */
+enum mysqldrv_lockmode {
+	MYSQLDRV_LOCK_AUTO = 0, /* GET_LOCK, or the lock table when @@wsrep_on */
+	MYSQLDRV_LOCK_ADVISORY, /* always GET_LOCK */
+	MYSQLDRV_LOCK_TABLE     /* always the lock table */
+};
+
+#define MYSQLDRV_LOCK_EXPIRY_S 60  /* a lock row not refreshed for this long is free */
+#define MYSQLDRV_HEARTBEAT_S 10    /* how often the heartbeat refreshes it */
+#define MYSQLDRV_LOCK_RETRY_MS 250 /* pause between attempts at the lock row */
+#define MYSQLDRV_MAX_NAME 64       /* GET_LOCK name and identifier limit */
+
+/* What the URL says; every string owned (dbm_free), NULL when absent. */
+struct mysqldrv_params {
+	char *host;
+	char *user;
+	char *password; /* the URL's, else MYSQL_PWD's */
+	char *db;
+	char *socket;
+	char *ssl_ca;
+	char *ssl_cert;
+	char *ssl_key;
+	unsigned port;            /* 0: the library's default */
+	unsigned connect_timeout; /* seconds, 0: the library's default */
+	enum mysqldrv_ssl ssl_mode;
+	enum mysqldrv_lockmode lock_mode;
+};
+
+struct mysqldrv_conn {
+	struct dbm_conn parent;
+	MYSQL *my;
+	struct mysqldrv_params params;
+	char *app_name;
+	int lost;         /* the connection died: every later call fails at once */
+	int pending_use;  /* parent.schema did not exist at connect: USE it before each statement */
+	unsigned long id; /* CONNECTION_ID() */
+	char *restore_sql; /* SET SESSION ... of the settings at connect, for reset_session */
+	int wsrep_on;      /* @@wsrep_on read at connect: 0, 1; -1 unknown or since changed */
+
+	/* The lock held, if any. */
+	char *lock_name;       /* GET_LOCK name or the lock row's key; NULL when not held */
+	int lock_is_table;     /* held through the lock table */
+	char *lock_table;      /* `schema`.`table_lock`, quoted */
+	char *lock_table_bare; /* table_lock, unquoted, for clean */
+	char *lock_schema;     /* the schema of the lock table */
+	char *lock_holder;     /* this runner's token in the row */
+
+	/* The heartbeat of a lock row. */
+	MYSQL *hb_my;
+	char *hb_sql;
+	pthread_t hb_thread;
+	pthread_mutex_t hb_mu;
+	pthread_cond_t hb_cv;
+	int hb_running;
+	int hb_stop;
+};
+
+extern const struct dbm_driver dbm_mysql_driver;
+
+/* mysql_url.c */
+
+/* A URL into *p, MYSQL_PWD standing in for a password it does not give. */
+int mysqldrv_parse_url(const char *url, struct mysqldrv_params *p);
+/* Frees every string of *p, the password overwritten first, and zeroes it. */
+void mysqldrv_params_free(struct mysqldrv_params *p);
+
+/* mysql.c */
+
+int mysqldrv_quote_ident(struct dbm_buf *b, const char *ident);
+int mysqldrv_quote_string(struct mysqldrv_conn *c, struct dbm_buf *b, const char *text);
+int mysqldrv_is_lost(unsigned code);
+int mysqldrv_fail(struct mysqldrv_conn *c, MYSQL *my);
+int mysqldrv_check_alive(struct mysqldrv_conn *c);
+int mysqldrv_run(struct mysqldrv_conn *c, MYSQL *my, const char *sql, size_t len);
+int mysqldrv_query_value(struct mysqldrv_conn *c, const char *sql, char **out);
+int mysqldrv_open(const struct mysqldrv_params *p, const char *app, MYSQL **out);
+int mysqldrv_pending_use(struct mysqldrv_conn *c);
+int mysqldrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb, void *ctx);
+
+/* mysql_lock.c */
+
+int mysqldrv_lock(struct dbm_conn *conn, const char *schema, const char *table, int timeout_s);
+int mysqldrv_unlock(struct dbm_conn *conn);
+/* Stops the heartbeat thread and closes its connection; no-op when none runs. */
+void mysqldrv_heartbeat_stop(struct mysqldrv_conn *c);
+
+#endif
