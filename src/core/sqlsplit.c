@@ -5,7 +5,11 @@
  * statement to the driver; tests and small callers use dbm_split_string().
  * There is one lexer; the dialect switches rules on and off (which quotes
  * exist, whether backslash escapes, dollar quotes, nested comments, `#`
- * comments, DELIMITER lines, COPY data and psql meta-commands apply).
+ * comments, DELIMITER lines, COPY data and psql meta-commands apply). The
+ * rules that only one database has live beside it, in sqlsplit_pgsql.c
+ * (meta-commands, COPY data, standard_conforming_strings) and
+ * sqlsplit_mysql.c (DELIMITER lines, comment removal, NO_BACKSLASH_ESCAPES);
+ * sqlsplit_int.h is what the three share.
  *
  * Buffering. Fed bytes are appended to one buffer in slices of at most
  * SPLIT_SLICE bytes and lexed there; bytes before the current statement's
@@ -106,89 +110,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/sqlsplit.h"
-
-#define SPLIT_SLICE 65536 /* bytes lexed per step of a feed */
-#define SPLIT_DELIM_MAX 15
-#define SPLIT_TAG_MAX 64
-
-enum split_state {
-	SPLIT_TOP,
-	SPLIT_SQUOTE,
-	SPLIT_DQUOTE,
-	SPLIT_BQUOTE,
-	SPLIT_BRACKET,
-	SPLIT_LINE_COMMENT,
-	SPLIT_BLOCK_COMMENT,
-	SPLIT_DOLLAR,
-	SPLIT_COPY_LINE,
-	SPLIT_COPY_DATA
-};
-
-enum split_kind {
-	SPLIT_K_FIRST,
-	SPLIT_K_CREATE,
-	SPLIT_K_DEFINER,
-	SPLIT_K_PGFUNC,
-	SPLIT_K_MYBEGIN,
-	SPLIT_K_BODY,
-	SPLIT_K_COPY,
-	SPLIT_K_RULE,
-	SPLIT_K_PLAIN
-};
-
-/* Byte classes (s->tab). */
-#define SPLIT_C_SPECIAL 1 /* may start a quote, comment or delimiter */
-#define SPLIT_C_WORD 2    /* identifier byte: letter, digit, _, $, non-ASCII */
-#define SPLIT_C_SPACE 4
-#define SPLIT_C_PAREN 8 /* ( and ) in PostgreSQL: looked at in rules only */
-
-struct dbm_splitter {
-	enum dbm_dialect dialect;
-	dbm_stmt_cb cb;
-	void *ctx;
-	struct dbm_buf buf; /* unconsumed input; buf.len bytes, NUL after them */
-	size_t pos;         /* where the lexer goes on */
-	int need;           /* the token at pos needs more input */
-	size_t line_pos;    /* line_no is the line of buf[line_pos] */
-	unsigned line_no;
-	enum split_state state;
-	unsigned count; /* statements handed out */
-	int bol;        /* between statements: nothing but blanks since the last newline */
-
-	/* the current statement, when in_stmt */
-	int in_stmt;
-	size_t stmt_start;
-	unsigned stmt_line;
-	enum split_kind kind;
-	unsigned mask; /* byte classes the code loop stops at */
-	int depth;     /* open BEGIN / CASE blocks */
-	int pdepth;    /* open parentheses (SPLIT_K_RULE) */
-	size_t body_pos;
-	int pend_end, pend_begin, pend_from;
-	size_t pend_pos;
-	int kwords;
-	int copy_in;
-	int has_comment; /* MySQL: a comment inside the statement, to strip at emit */
-	size_t stmt_end; /* COPY: end of the statement text */
-	size_t copy_start, copy_scan;
-
-	/* the open quote or comment */
-	size_t open_pos;    /* in a statement: where it opened */
-	unsigned open_line; /* a comment between statements: its line */
-	int esc;
-	int cdepth;
-	char tag[SPLIT_TAG_MAX + 1];
-	size_t taglen;
-
-	char delim[SPLIT_DELIM_MAX + 1]; /* MySQL DELIMITER; "" means ; */
-	size_t dlen;
-
-	/* session settings that change how strings are read, reset per file */
-	int plain_esc; /* PostgreSQL: standard_conforming_strings is off */
-	int no_esc;    /* MySQL: sql_mode has NO_BACKSLASH_ESCAPES */
-
-	unsigned char tab[256];
-};
+#include "sqlsplit_int.h"
 
 /* Test-only: the capacity of the input buffer, to check memory stays bounded. */
 size_t dbm_splitter_test_capacity(const struct dbm_splitter *s);
@@ -198,7 +120,7 @@ size_t dbm_splitter_test_capacity(const struct dbm_splitter *s)
 	return s->buf.cap;
 }
 
-static void split_build_table(struct dbm_splitter *s)
+void split_build_table(struct dbm_splitter *s)
 {
 	unsigned char *t = s->tab;
 	const char *p;
@@ -236,7 +158,7 @@ static void split_build_table(struct dbm_splitter *s)
 }
 
 /* Returns the 1-based line of buf[p]; p must not be before the last asked position. */
-static unsigned split_line_at(struct dbm_splitter *s, size_t p)
+unsigned split_line_at(struct dbm_splitter *s, size_t p)
 {
 	const char *b = s->buf.ptr;
 	size_t i = s->line_pos;
@@ -293,7 +215,7 @@ static void split_compact(struct dbm_splitter *s)
 }
 
 /* ASCII case-insensitive: is w[0..n) the lower-case keyword kw? */
-static int split_kw(const char *w, size_t n, const char *kw)
+int split_kw(const char *w, size_t n, const char *kw)
 {
 	size_t i;
 
@@ -471,96 +393,8 @@ static int split_delim_at(const struct dbm_splitter *s, size_t p, int eof)
 	return memcmp(b + p, s->delim, s->dlen) == 0;
 }
 
-/* Copies the quoted text opened by b[*i] from *i to *o, both moved past its end (or to e). */
-static void split_my_copy_quoted(char *b, size_t *i, size_t *o, size_t e, int esc)
-{
-	char q = b[*i];
-
-	b[(*o)++] = b[(*i)++];
-	while (*i < e && b[*i] != q) {
-		if (esc && q != '`' && b[*i] == '\\' && *i + 1 < e)
-			b[(*o)++] = b[(*i)++];
-		b[(*o)++] = b[(*i)++];
-	}
-	if (*i < e)
-		b[(*o)++] = b[(*i)++];
-}
-
-/*
- * MySQL: removes the comments from the statement buf[stmt_start..e) in place,
- * as the mysql and mariadb clients do before they send a statement unless
- * started with --comments, so that routine, trigger and event bodies are
- * stored as the client stores them. A # or "-- " comment goes up to (not
- * including) its newline; a block comment goes with its newlines, and a space
- * takes its place when code follows it directly; version comments (opened by
- * a slash, a star and ! or M!) and optimizer hints (a slash, a star and +)
- * stay, but comments inside version comments go; quoted
- * text stays as it is (a
- * backslash in it escapes the next byte, as the client reads it). The result
- * is never longer. Returns its end, trailing blanks trimmed.
- */
-static size_t split_my_strip(struct dbm_splitter *s, size_t e)
-{
-	char *b = s->buf.ptr;
-	size_t i = s->stmt_start, o = i;
-	int need_space = 0, cond = 0;
-
-	while (i < e) {
-		char c = b[i];
-
-		if (c == '#' || (c == '-' && i + 1 < e && b[i + 1] == '-' &&
-		                 (i + 2 >= e || (unsigned char)b[i + 2] <= ' '))) {
-			while (i < e && b[i] != '\n')
-				i++;
-			need_space = 0;
-			continue;
-		}
-		if (c == '/' && i + 1 < e && b[i + 1] == '*') {
-			if (i + 2 < e && b[i + 2] == '+') {
-				/* an optimizer hint: MySQL's client sends it as it is */
-				size_t h = i + 3;
-
-				while (h < e && !(b[h] == '*' && h + 1 < e && b[h + 1] == '/'))
-					h++;
-				h = h + 2 < e ? h + 2 : e;
-				if (need_space)
-					b[o++] = ' ';
-				need_space = 0;
-				while (i < h)
-					b[o++] = b[i++];
-				continue;
-			}
-			if (i + 2 < e && (b[i + 2] == '!' ||
-			                  (b[i + 2] == 'M' && i + 3 < e && b[i + 3] == '!'))) {
-				cond = 1;
-				b[o++] = b[i++];
-			} else {
-				for (i += 2;
-				     i < e && !(b[i] == '*' && i + 1 < e && b[i + 1] == '/'); i++)
-					;
-				i = i + 2 < e ? i + 2 : e;
-				need_space = 1;
-				continue;
-			}
-		} else if (cond && c == '*' && i + 1 < e && b[i + 1] == '/') {
-			cond = 0;
-			b[o++] = b[i++];
-		}
-		if (need_space && !(s->tab[(unsigned char)b[i]] & SPLIT_C_SPACE))
-			b[o++] = ' ';
-		need_space = 0;
-		if (b[i] == '\'' || b[i] == '"' || b[i] == '`')
-			split_my_copy_quoted(b, &i, &o, e, !s->no_esc);
-		else
-			b[o++] = b[i++];
-	}
-	while (o > s->stmt_start && (s->tab[(unsigned char)b[o - 1]] & SPLIT_C_SPACE))
-		o--;
-	return o;
-}
-
 /* Returns the length of kw when t[0..n) starts with that lower-case word (any case), else 0. */
-static size_t split_word_at(const struct dbm_splitter *s, const char *t, size_t n, const char *kw)
+size_t split_word_at(const struct dbm_splitter *s, const char *t, size_t n, const char *kw)
 {
 	size_t k = strlen(kw);
 
@@ -572,7 +406,7 @@ static size_t split_word_at(const struct dbm_splitter *s, const char *t, size_t 
 }
 
 /* Skips blanks (and, with eq, one = or TO) from t[i]; returns the new index. */
-static size_t split_skip_blanks(const struct dbm_splitter *s, const char *t, size_t n, size_t i,
+size_t split_skip_blanks(const struct dbm_splitter *s, const char *t, size_t n, size_t i,
                                 int eq)
 {
 	size_t k;
@@ -591,104 +425,11 @@ static size_t split_skip_blanks(const struct dbm_splitter *s, const char *t, siz
 }
 
 /*
- * PostgreSQL: follows SET [SESSION | LOCAL] standard_conforming_strings
- * {TO | =} value and RESET standard_conforming_strings / RESET ALL in the
- * statement t[0..n), as psql follows the server's setting: with it off, a
- * backslash escapes the next byte in every '...' string. Other statements
- * leave the setting as it is.
- */
-static void split_track_pg_setting(struct dbm_splitter *s, const char *t, size_t n)
-{
-	static const char *const off[] = {"off", "false", "no", "0", "of", "f", "n"};
-	static const char *const on[] = {"on", "true", "yes", "1", "t", "y", "default"};
-	size_t i, k, v;
-
-	if ((k = split_word_at(s, t, n, "reset")) != 0) {
-		i = split_skip_blanks(s, t, n, k, 0);
-		if (split_word_at(s, t + i, n - i, "standard_conforming_strings") ||
-		    split_word_at(s, t + i, n - i, "all"))
-			s->plain_esc = 0;
-		return;
-	}
-	if ((k = split_word_at(s, t, n, "set")) == 0)
-		return;
-	i = split_skip_blanks(s, t, n, k, 0);
-	if ((k = split_word_at(s, t + i, n - i, "session")) != 0 ||
-	    (k = split_word_at(s, t + i, n - i, "local")) != 0)
-		i = split_skip_blanks(s, t, n, i + k, 0);
-	if ((k = split_word_at(s, t + i, n - i, "standard_conforming_strings")) == 0)
-		return;
-	i = split_skip_blanks(s, t, n, i + k, 1);
-	if (i < n && (t[i] == '\'' || t[i] == '"'))
-		i++;
-	for (v = 0; v < DBM_ARRAY_SIZE(off); v++) {
-		if (split_word_at(s, t + i, n - i, off[v]))
-			s->plain_esc = 1;
-	}
-	for (v = 0; v < DBM_ARRAY_SIZE(on); v++) {
-		if (split_word_at(s, t + i, n - i, on[v]))
-			s->plain_esc = 0;
-	}
-}
-
-/*
- * MySQL: follows assignments to sql_mode in a SET statement t[0..n), also
- * one inside a version comment, as mysqldump writes them around each routine,
- * as the mysql client follows the server's status: with
- * NO_BACKSLASH_ESCAPES a backslash is an ordinary character in strings. A
- * value that is not a string literal (@saved_sql_mode, DEFAULT, an
- * expression) is taken to restore the mode the file started with, which is
- * what dumps use it for.
- */
-static void split_track_my_setting(struct dbm_splitter *s, const char *t, size_t n)
-{
-	size_t i = 0, k;
-
-	if (n > 3 && t[0] == '/' && t[1] == '*' && t[2] == '!') {
-		for (i = 3; i < n && t[i] >= '0' && t[i] <= '9'; i++)
-			;
-		i = split_skip_blanks(s, t, n, i, 0);
-	}
-	if ((k = split_word_at(s, t + i, n - i, "set")) == 0)
-		return;
-	for (i += k; i + 8 <= n; i++) {
-		unsigned char before = (unsigned char)t[i - 1];
-		size_t e;
-
-		if (!split_kw(t + i, 8, "sql_mode") || (s->tab[before] & SPLIT_C_WORD) ||
-		    (i + 8 < n && (s->tab[(unsigned char)t[i + 8]] & SPLIT_C_WORD)))
-			continue;
-		if (before == '@' && i >= 2 && t[i - 2] != '@')
-			continue; /* @sql_mode is a user variable */
-		k = split_skip_blanks(s, t, n, i + 8, 0);
-		if (k + 1 < n && t[k] == ':' && t[k + 1] == '=')
-			k++;
-		if (k >= n || t[k] != '=')
-			continue;
-		k = split_skip_blanks(s, t, n, k + 1, 0);
-		s->no_esc = 0;
-		if (k < n && (t[k] == '\'' || t[k] == '"')) {
-			char q = t[k];
-
-			for (e = k + 1; e < n && t[e] != q; e++)
-				;
-			for (; k + 20 <= e; k++) {
-				if (split_kw(t + k, 20, "no_backslash_escapes")) {
-					s->no_esc = 1;
-					break;
-				}
-			}
-		}
-		i = k;
-	}
-}
-
-/*
  * Hands the statement buf[stmt_start..e) to the callback, with COPY data when
  * data is not NULL, and starts looking for the next one. Returns the
  * callback's value.
  */
-static int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen)
+int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen)
 {
 	struct dbm_stmt st;
 	char *b = s->buf.ptr;
@@ -757,105 +498,6 @@ static void split_begin_stmt(struct dbm_splitter *s, size_t p)
 		s->kind = SPLIT_K_FIRST;
 		s->mask = SPLIT_C_SPECIAL | SPLIT_C_WORD;
 	}
-}
-
-/*
- * A MySQL DELIMITER line whose keyword ends at buf[q]. Returns 0 (delimiter
- * set, pos after the line, or need set) or DBM_ERR_USAGE.
- */
-static int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof)
-{
-	const char *b = s->buf.ptr;
-	size_t len = s->buf.len;
-	const char *nl = memchr(b + q, '\n', len - q);
-	size_t e = nl ? (size_t)(nl - b) : len;
-	size_t t, te;
-
-	if (!nl && !eof) {
-		s->need = 1;
-		return 0;
-	}
-	for (t = q; t < e && (b[t] == ' ' || b[t] == '\t'); t++)
-		;
-	for (te = t; te < e && !(s->tab[(unsigned char)b[te]] & SPLIT_C_SPACE); te++)
-		;
-	if (te == t || te - t > SPLIT_DELIM_MAX) {
-		unsigned line = split_line_at(s, p);
-
-		if (te == t)
-			dbm_error_set(DBM_ERR_USAGE, "'DELIMITER' needs a delimiter string");
-		else
-			dbm_error_set(DBM_ERR_USAGE, "delimiter '%.*s' is too long", (int)(te - t),
-			              b + t);
-		dbm_error_set_where(NULL, line);
-		dbm_error_set_hint("Write a delimiter of 1 to %d characters after DELIMITER, "
-		                   "for example 'DELIMITER //'.",
-		                   SPLIT_DELIM_MAX);
-		return DBM_ERR_USAGE;
-	}
-	if (te - t == 1 && b[t] == ';') {
-		s->dlen = 0;
-	} else {
-		memcpy(s->delim, b + t, te - t);
-		s->dlen = te - t;
-	}
-	s->delim[s->dlen] = '\0';
-	split_build_table(s);
-	s->pos = e;
-	return 0;
-}
-
-/* 1 when the words after "\set" at buf[q] are ON_ERROR_STOP (any case). */
-static int split_meta_sets_on_error_stop(const struct dbm_splitter *s, size_t q)
-{
-	const char *b = s->buf.ptr;
-	size_t len = s->buf.len, e;
-
-	while (q < len && (b[q] == ' ' || b[q] == '\t'))
-		q++;
-	for (e = q; e < len && (s->tab[(unsigned char)b[e]] & SPLIT_C_WORD); e++)
-		;
-	return split_kw(b + q, e - q, "on_error_stop");
-}
-
-/*
- * A psql meta-command at buf[p]: skipped when harmless (see below), else
- * DBM_ERR_USAGE with the error set; 0 with need set when more input is needed.
- */
-static int split_meta_command(struct dbm_splitter *s, size_t p, int eof)
-{
-	const char *b = s->buf.ptr;
-	size_t len = s->buf.len;
-	size_t q = p + 1;
-	unsigned line;
-
-	/* the whole line first: whether it is skipped depends on its words */
-	if (!memchr(b + p, '\n', len - p) && !eof) {
-		s->need = 1;
-		return 0;
-	}
-	while (q < len && !(s->tab[(unsigned char)b[q]] & SPLIT_C_SPACE))
-		q++;
-	/*
-	 * pg_dump (since 17.6, 16.10, 15.14, ...) brackets its output with
-	 * "\restrict KEY" and "\unrestrict KEY", which only stop psql from running
-	 * meta-commands hidden in the data; "\set ON_ERROR_STOP ..." asks psql for
-	 * what dbmigrate always does. Such lines are skipped like comments.
-	 */
-	if (split_kw(b + p + 1, q - p - 1, "restrict") ||
-	    split_kw(b + p + 1, q - p - 1, "unrestrict") ||
-	    (split_kw(b + p + 1, q - p - 1, "set") && split_meta_sets_on_error_stop(s, q))) {
-		s->state = SPLIT_LINE_COMMENT;
-		s->pos = q;
-		return 0;
-	}
-	line = split_line_at(s, p);
-	dbm_error_set(DBM_ERR_USAGE, "psql meta-command '%.*s' is not supported",
-	              (int)(q - p > 64 ? 64 : q - p), b + p);
-	dbm_error_set_where(NULL, line);
-	dbm_error_set_hint("Remove the line; put connection settings in the configuration and use "
-	                   "placeholders (${name}) or the file's .conf for variables.");
-	return DBM_ERR_USAGE;
 }
 
 /*
@@ -1260,53 +902,6 @@ static void split_dollar(struct dbm_splitter *s, int eof)
 		p++;
 	}
 	s->pos = p;
-}
-
-/*
- * After COPY ... FROM STDIN;: skips the rest of the line, then collects data
- * lines up to "\.". Returns 0 or the callback's value once the data is
- * complete.
- */
-static int split_copy(struct dbm_splitter *s, int eof)
-{
-	const char *b = s->buf.ptr;
-	size_t len = s->buf.len;
-
-	if (s->state == SPLIT_COPY_LINE) {
-		const char *nl = memchr(b + s->pos, '\n', len - s->pos);
-
-		if (!nl) {
-			s->pos = len;
-			return 0;
-		}
-		s->copy_start = s->copy_scan = (size_t)(nl - b) + 1;
-		s->pos = s->copy_scan;
-		s->state = SPLIT_COPY_DATA;
-	}
-	for (;;) {
-		size_t p = s->copy_scan;
-		const char *nl = memchr(b + p, '\n', len - p);
-		size_t e = nl ? (size_t)(nl - b) : len;
-		size_t ll = e - p;
-
-		s->pos = p;
-		if (!nl && !eof) {
-			if (p < len)
-				s->need = 1;
-			return 0;
-		}
-		if (ll && b[e - 1] == '\r')
-			ll--;
-		if (ll == 2 && b[p] == '\\' && b[p + 1] == '.') {
-			s->pos = nl ? e + 1 : e;
-			return split_emit(s, s->stmt_end, b + s->copy_start, p - s->copy_start);
-		}
-		if (!nl) {
-			s->pos = len;
-			return 0;
-		}
-		s->copy_scan = e + 1;
-	}
 }
 
 /* Lexes what the buffer holds. Returns 0, the callback's value or an error class. */

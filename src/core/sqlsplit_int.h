@@ -1,0 +1,124 @@
+/*
+ * sqlsplit_int.h - what the files of the statement splitter share; only
+ * src/core/sqlsplit*.c include it. The lexer and its states are described
+ * at the top of sqlsplit.c.
+ *
+ *   sqlsplit.c        the lexer: buffering, quotes, comments, bodies, the API
+ *   sqlsplit_pgsql.c  PostgreSQL's own rules: psql meta-commands, COPY data,
+ *                     standard_conforming_strings
+ *   sqlsplit_mysql.c  MySQL's own rules: DELIMITER lines, comments removed as
+ *                     the client removes them, NO_BACKSLASH_ESCAPES
+ */
+#ifndef DBM_SQLSPLIT_INT_H
+#define DBM_SQLSPLIT_INT_H
+
+#include <stddef.h>
+
+#include "dbmigrate/common.h"
+#include "dbmigrate/sqlsplit.h"
+
+#define SPLIT_SLICE 65536 /* bytes lexed per step of a feed */
+#define SPLIT_DELIM_MAX 15
+#define SPLIT_TAG_MAX 64
+
+enum split_state {
+	SPLIT_TOP,
+	SPLIT_SQUOTE,
+	SPLIT_DQUOTE,
+	SPLIT_BQUOTE,
+	SPLIT_BRACKET,
+	SPLIT_LINE_COMMENT,
+	SPLIT_BLOCK_COMMENT,
+	SPLIT_DOLLAR,
+	SPLIT_COPY_LINE,
+	SPLIT_COPY_DATA
+};
+
+enum split_kind {
+	SPLIT_K_FIRST,
+	SPLIT_K_CREATE,
+	SPLIT_K_DEFINER,
+	SPLIT_K_PGFUNC,
+	SPLIT_K_MYBEGIN,
+	SPLIT_K_BODY,
+	SPLIT_K_COPY,
+	SPLIT_K_RULE,
+	SPLIT_K_PLAIN
+};
+
+/* Byte classes (s->tab). */
+#define SPLIT_C_SPECIAL 1 /* may start a quote, comment or delimiter */
+#define SPLIT_C_WORD 2    /* identifier byte: letter, digit, _, $, non-ASCII */
+#define SPLIT_C_SPACE 4
+#define SPLIT_C_PAREN 8 /* ( and ) in PostgreSQL: looked at in rules only */
+
+struct dbm_splitter {
+	enum dbm_dialect dialect;
+	dbm_stmt_cb cb;
+	void *ctx;
+	struct dbm_buf buf; /* unconsumed input; buf.len bytes, NUL after them */
+	size_t pos;         /* where the lexer goes on */
+	int need;           /* the token at pos needs more input */
+	size_t line_pos;    /* line_no is the line of buf[line_pos] */
+	unsigned line_no;
+	enum split_state state;
+	unsigned count; /* statements handed out */
+	int bol;        /* between statements: nothing but blanks since the last newline */
+
+	/* the current statement, when in_stmt */
+	int in_stmt;
+	size_t stmt_start;
+	unsigned stmt_line;
+	enum split_kind kind;
+	unsigned mask; /* byte classes the code loop stops at */
+	int depth;     /* open BEGIN / CASE blocks */
+	int pdepth;    /* open parentheses (SPLIT_K_RULE) */
+	size_t body_pos;
+	int pend_end, pend_begin, pend_from;
+	size_t pend_pos;
+	int kwords;
+	int copy_in;
+	int has_comment; /* MySQL: a comment inside the statement, to strip at emit */
+	size_t stmt_end; /* COPY: end of the statement text */
+	size_t copy_start, copy_scan;
+
+	/* the open quote or comment */
+	size_t open_pos;    /* in a statement: where it opened */
+	unsigned open_line; /* a comment between statements: its line */
+	int esc;
+	int cdepth;
+	char tag[SPLIT_TAG_MAX + 1];
+	size_t taglen;
+
+	char delim[SPLIT_DELIM_MAX + 1]; /* MySQL DELIMITER; "" means ; */
+	size_t dlen;
+
+	/* session settings that change how strings are read, reset per file */
+	int plain_esc; /* PostgreSQL: standard_conforming_strings is off */
+	int no_esc;    /* MySQL: sql_mode has NO_BACKSLASH_ESCAPES */
+
+	unsigned char tab[256];
+};
+
+/* sqlsplit.c */
+
+void split_build_table(struct dbm_splitter *s);
+unsigned split_line_at(struct dbm_splitter *s, size_t p);
+int split_kw(const char *w, size_t n, const char *kw);
+size_t split_word_at(const struct dbm_splitter *s, const char *t, size_t n, const char *kw);
+size_t split_skip_blanks(const struct dbm_splitter *s, const char *t, size_t n, size_t i, int eq);
+int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen);
+
+/* sqlsplit_pgsql.c */
+
+void split_track_pg_setting(struct dbm_splitter *s, const char *t, size_t n);
+int split_meta_command(struct dbm_splitter *s, size_t p, int eof);
+int split_copy(struct dbm_splitter *s, int eof);
+
+/* sqlsplit_mysql.c */
+
+size_t split_my_strip(struct dbm_splitter *s, size_t e);
+void split_track_my_setting(struct dbm_splitter *s, const char *t, size_t n);
+int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof);
+
+#endif

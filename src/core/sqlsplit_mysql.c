@@ -1,0 +1,197 @@
+/*
+ * sqlsplit_mysql.c - the splitter's rules that only MySQL and MariaDB have
+ * (sqlsplit_int.h): DELIMITER lines, the comments the mysql and mariadb
+ * clients remove before they send a statement, and SET sql_mode with
+ * NO_BACKSLASH_ESCAPES, which changes how the next statements' strings are
+ * read. '#' comments, backticks and version comments are rules of the lexer
+ * itself (sqlsplit.c).
+ */
+#include <string.h>
+
+#include "sqlsplit_int.h"
+
+/* Copies the quoted text opened by b[*i] from *i to *o, both moved past its end (or to e). */
+static void split_my_copy_quoted(char *b, size_t *i, size_t *o, size_t e, int esc)
+{
+	char q = b[*i];
+
+	b[(*o)++] = b[(*i)++];
+	while (*i < e && b[*i] != q) {
+		if (esc && q != '`' && b[*i] == '\\' && *i + 1 < e)
+			b[(*o)++] = b[(*i)++];
+		b[(*o)++] = b[(*i)++];
+	}
+	if (*i < e)
+		b[(*o)++] = b[(*i)++];
+}
+
+/*
+ * MySQL: removes the comments from the statement buf[stmt_start..e) in place,
+ * as the mysql and mariadb clients do before they send a statement unless
+ * started with --comments, so that routine, trigger and event bodies are
+ * stored as the client stores them. A # or "-- " comment goes up to (not
+ * including) its newline; a block comment goes with its newlines, and a space
+ * takes its place when code follows it directly; version comments (opened by
+ * a slash, a star and ! or M!) and optimizer hints (a slash, a star and +)
+ * stay, but comments inside version comments go; quoted
+ * text stays as it is (a
+ * backslash in it escapes the next byte, as the client reads it). The result
+ * is never longer. Returns its end, trailing blanks trimmed.
+ */
+size_t split_my_strip(struct dbm_splitter *s, size_t e)
+{
+	char *b = s->buf.ptr;
+	size_t i = s->stmt_start, o = i;
+	int need_space = 0, cond = 0;
+
+	while (i < e) {
+		char c = b[i];
+
+		if (c == '#' || (c == '-' && i + 1 < e && b[i + 1] == '-' &&
+		                 (i + 2 >= e || (unsigned char)b[i + 2] <= ' '))) {
+			while (i < e && b[i] != '\n')
+				i++;
+			need_space = 0;
+			continue;
+		}
+		if (c == '/' && i + 1 < e && b[i + 1] == '*') {
+			if (i + 2 < e && b[i + 2] == '+') {
+				/* an optimizer hint: MySQL's client sends it as it is */
+				size_t h = i + 3;
+
+				while (h < e && !(b[h] == '*' && h + 1 < e && b[h + 1] == '/'))
+					h++;
+				h = h + 2 < e ? h + 2 : e;
+				if (need_space)
+					b[o++] = ' ';
+				need_space = 0;
+				while (i < h)
+					b[o++] = b[i++];
+				continue;
+			}
+			if (i + 2 < e && (b[i + 2] == '!' ||
+			                  (b[i + 2] == 'M' && i + 3 < e && b[i + 3] == '!'))) {
+				cond = 1;
+				b[o++] = b[i++];
+			} else {
+				for (i += 2;
+				     i < e && !(b[i] == '*' && i + 1 < e && b[i + 1] == '/'); i++)
+					;
+				i = i + 2 < e ? i + 2 : e;
+				need_space = 1;
+				continue;
+			}
+		} else if (cond && c == '*' && i + 1 < e && b[i + 1] == '/') {
+			cond = 0;
+			b[o++] = b[i++];
+		}
+		if (need_space && !(s->tab[(unsigned char)b[i]] & SPLIT_C_SPACE))
+			b[o++] = ' ';
+		need_space = 0;
+		if (b[i] == '\'' || b[i] == '"' || b[i] == '`')
+			split_my_copy_quoted(b, &i, &o, e, !s->no_esc);
+		else
+			b[o++] = b[i++];
+	}
+	while (o > s->stmt_start && (s->tab[(unsigned char)b[o - 1]] & SPLIT_C_SPACE))
+		o--;
+	return o;
+}
+
+/*
+ * MySQL: follows assignments to sql_mode in a SET statement t[0..n), also
+ * one inside a version comment, as mysqldump writes them around each routine,
+ * as the mysql client follows the server's status: with
+ * NO_BACKSLASH_ESCAPES a backslash is an ordinary character in strings. A
+ * value that is not a string literal (@saved_sql_mode, DEFAULT, an
+ * expression) is taken to restore the mode the file started with, which is
+ * what dumps use it for.
+ */
+void split_track_my_setting(struct dbm_splitter *s, const char *t, size_t n)
+{
+	size_t i = 0, k;
+
+	if (n > 3 && t[0] == '/' && t[1] == '*' && t[2] == '!') {
+		for (i = 3; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+			;
+		i = split_skip_blanks(s, t, n, i, 0);
+	}
+	if ((k = split_word_at(s, t + i, n - i, "set")) == 0)
+		return;
+	for (i += k; i + 8 <= n; i++) {
+		unsigned char before = (unsigned char)t[i - 1];
+		size_t e;
+
+		if (!split_kw(t + i, 8, "sql_mode") || (s->tab[before] & SPLIT_C_WORD) ||
+		    (i + 8 < n && (s->tab[(unsigned char)t[i + 8]] & SPLIT_C_WORD)))
+			continue;
+		if (before == '@' && i >= 2 && t[i - 2] != '@')
+			continue; /* @sql_mode is a user variable */
+		k = split_skip_blanks(s, t, n, i + 8, 0);
+		if (k + 1 < n && t[k] == ':' && t[k + 1] == '=')
+			k++;
+		if (k >= n || t[k] != '=')
+			continue;
+		k = split_skip_blanks(s, t, n, k + 1, 0);
+		s->no_esc = 0;
+		if (k < n && (t[k] == '\'' || t[k] == '"')) {
+			char q = t[k];
+
+			for (e = k + 1; e < n && t[e] != q; e++)
+				;
+			for (; k + 20 <= e; k++) {
+				if (split_kw(t + k, 20, "no_backslash_escapes")) {
+					s->no_esc = 1;
+					break;
+				}
+			}
+		}
+		i = k;
+	}
+}
+
+/*
+ * A MySQL DELIMITER line whose keyword ends at buf[q]. Returns 0 (delimiter
+ * set, pos after the line, or need set) or DBM_ERR_USAGE.
+ */
+int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof)
+{
+	const char *b = s->buf.ptr;
+	size_t len = s->buf.len;
+	const char *nl = memchr(b + q, '\n', len - q);
+	size_t e = nl ? (size_t)(nl - b) : len;
+	size_t t, te;
+
+	if (!nl && !eof) {
+		s->need = 1;
+		return 0;
+	}
+	for (t = q; t < e && (b[t] == ' ' || b[t] == '\t'); t++)
+		;
+	for (te = t; te < e && !(s->tab[(unsigned char)b[te]] & SPLIT_C_SPACE); te++)
+		;
+	if (te == t || te - t > SPLIT_DELIM_MAX) {
+		unsigned line = split_line_at(s, p);
+
+		if (te == t)
+			dbm_error_set(DBM_ERR_USAGE, "'DELIMITER' needs a delimiter string");
+		else
+			dbm_error_set(DBM_ERR_USAGE, "delimiter '%.*s' is too long", (int)(te - t),
+			              b + t);
+		dbm_error_set_where(NULL, line);
+		dbm_error_set_hint("Write a delimiter of 1 to %d characters after DELIMITER, "
+		                   "for example 'DELIMITER //'.",
+		                   SPLIT_DELIM_MAX);
+		return DBM_ERR_USAGE;
+	}
+	if (te - t == 1 && b[t] == ';') {
+		s->dlen = 0;
+	} else {
+		memcpy(s->delim, b + t, te - t);
+		s->dlen = te - t;
+	}
+	s->delim[s->dlen] = '\0';
+	split_build_table(s);
+	s->pos = e;
+	return 0;
+}

@@ -1,0 +1,151 @@
+/*
+ * sqlsplit_pgsql.c - the splitter's rules that only PostgreSQL has
+ * (sqlsplit_int.h): psql meta-commands where a statement would start, the
+ * inline data of COPY ... FROM STDIN, and SET standard_conforming_strings,
+ * which changes how the next statements' strings are read. Dollar quotes and
+ * nested comments are states of the lexer itself (sqlsplit.c).
+ */
+#include <string.h>
+
+#include "sqlsplit_int.h"
+
+/*
+ * PostgreSQL: follows SET [SESSION | LOCAL] standard_conforming_strings
+ * {TO | =} value and RESET standard_conforming_strings / RESET ALL in the
+ * statement t[0..n), as psql follows the server's setting: with it off, a
+ * backslash escapes the next byte in every '...' string. Other statements
+ * leave the setting as it is.
+ */
+void split_track_pg_setting(struct dbm_splitter *s, const char *t, size_t n)
+{
+	static const char *const off[] = {"off", "false", "no", "0", "of", "f", "n"};
+	static const char *const on[] = {"on", "true", "yes", "1", "t", "y", "default"};
+	size_t i, k, v;
+
+	if ((k = split_word_at(s, t, n, "reset")) != 0) {
+		i = split_skip_blanks(s, t, n, k, 0);
+		if (split_word_at(s, t + i, n - i, "standard_conforming_strings") ||
+		    split_word_at(s, t + i, n - i, "all"))
+			s->plain_esc = 0;
+		return;
+	}
+	if ((k = split_word_at(s, t, n, "set")) == 0)
+		return;
+	i = split_skip_blanks(s, t, n, k, 0);
+	if ((k = split_word_at(s, t + i, n - i, "session")) != 0 ||
+	    (k = split_word_at(s, t + i, n - i, "local")) != 0)
+		i = split_skip_blanks(s, t, n, i + k, 0);
+	if ((k = split_word_at(s, t + i, n - i, "standard_conforming_strings")) == 0)
+		return;
+	i = split_skip_blanks(s, t, n, i + k, 1);
+	if (i < n && (t[i] == '\'' || t[i] == '"'))
+		i++;
+	for (v = 0; v < DBM_ARRAY_SIZE(off); v++) {
+		if (split_word_at(s, t + i, n - i, off[v]))
+			s->plain_esc = 1;
+	}
+	for (v = 0; v < DBM_ARRAY_SIZE(on); v++) {
+		if (split_word_at(s, t + i, n - i, on[v]))
+			s->plain_esc = 0;
+	}
+}
+
+/* 1 when the words after "\set" at buf[q] are ON_ERROR_STOP (any case). */
+static int split_meta_sets_on_error_stop(const struct dbm_splitter *s, size_t q)
+{
+	const char *b = s->buf.ptr;
+	size_t len = s->buf.len, e;
+
+	while (q < len && (b[q] == ' ' || b[q] == '\t'))
+		q++;
+	for (e = q; e < len && (s->tab[(unsigned char)b[e]] & SPLIT_C_WORD); e++)
+		;
+	return split_kw(b + q, e - q, "on_error_stop");
+}
+
+/*
+ * A psql meta-command at buf[p]: skipped when harmless (see below), else
+ * DBM_ERR_USAGE with the error set; 0 with need set when more input is needed.
+ */
+int split_meta_command(struct dbm_splitter *s, size_t p, int eof)
+{
+	const char *b = s->buf.ptr;
+	size_t len = s->buf.len;
+	size_t q = p + 1;
+	unsigned line;
+
+	/* the whole line first: whether it is skipped depends on its words */
+	if (!memchr(b + p, '\n', len - p) && !eof) {
+		s->need = 1;
+		return 0;
+	}
+	while (q < len && !(s->tab[(unsigned char)b[q]] & SPLIT_C_SPACE))
+		q++;
+	/*
+	 * pg_dump (since 17.6, 16.10, 15.14, ...) brackets its output with
+	 * "\restrict KEY" and "\unrestrict KEY", which only stop psql from running
+	 * meta-commands hidden in the data; "\set ON_ERROR_STOP ..." asks psql for
+	 * what dbmigrate always does. Such lines are skipped like comments.
+	 */
+	if (split_kw(b + p + 1, q - p - 1, "restrict") ||
+	    split_kw(b + p + 1, q - p - 1, "unrestrict") ||
+	    (split_kw(b + p + 1, q - p - 1, "set") && split_meta_sets_on_error_stop(s, q))) {
+		s->state = SPLIT_LINE_COMMENT;
+		s->pos = q;
+		return 0;
+	}
+	line = split_line_at(s, p);
+	dbm_error_set(DBM_ERR_USAGE, "psql meta-command '%.*s' is not supported",
+	              (int)(q - p > 64 ? 64 : q - p), b + p);
+	dbm_error_set_where(NULL, line);
+	dbm_error_set_hint("Remove the line; put connection settings in the configuration and use "
+	                   "placeholders (${name}) or the file's .conf for variables.");
+	return DBM_ERR_USAGE;
+}
+
+/*
+ * After COPY ... FROM STDIN;: skips the rest of the line, then collects data
+ * lines up to "\.". Returns 0 or the callback's value once the data is
+ * complete.
+ */
+int split_copy(struct dbm_splitter *s, int eof)
+{
+	const char *b = s->buf.ptr;
+	size_t len = s->buf.len;
+
+	if (s->state == SPLIT_COPY_LINE) {
+		const char *nl = memchr(b + s->pos, '\n', len - s->pos);
+
+		if (!nl) {
+			s->pos = len;
+			return 0;
+		}
+		s->copy_start = s->copy_scan = (size_t)(nl - b) + 1;
+		s->pos = s->copy_scan;
+		s->state = SPLIT_COPY_DATA;
+	}
+	for (;;) {
+		size_t p = s->copy_scan;
+		const char *nl = memchr(b + p, '\n', len - p);
+		size_t e = nl ? (size_t)(nl - b) : len;
+		size_t ll = e - p;
+
+		s->pos = p;
+		if (!nl && !eof) {
+			if (p < len)
+				s->need = 1;
+			return 0;
+		}
+		if (ll && b[e - 1] == '\r')
+			ll--;
+		if (ll == 2 && b[p] == '\\' && b[p + 1] == '.') {
+			s->pos = nl ? e + 1 : e;
+			return split_emit(s, s->stmt_end, b + s->copy_start, p - s->copy_start);
+		}
+		if (!nl) {
+			s->pos = len;
+			return 0;
+		}
+		s->copy_scan = e + 1;
+	}
+}
