@@ -108,8 +108,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dbmigrate/common.h"
-#include "dbmigrate/sqlsplit.h"
 #include "sqlsplit_int.h"
 
 /* Test-only: the capacity of the input buffer, to check memory stays bounded. */

@@ -55,7 +55,7 @@ int mysqldrv_quote_string(struct mysqldrv_conn *c, struct dbm_buf *b, const char
 }
 
 /* 1 when errno says the connection is gone. */
-int mysqldrv_is_lost(unsigned code)
+static int mysqldrv_is_lost(unsigned code)
 {
 	return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST ||
 	       code == 1927 /* killed */ ||
@@ -68,7 +68,7 @@ int mysqldrv_is_lost(unsigned code)
  * SQLSTATE; a lost connection gets a message saying so and marks c lost.
  * Returns DBM_ERR_RUN.
  */
-int mysqldrv_fail(struct mysqldrv_conn *c, MYSQL *my)
+static int mysqldrv_fail(struct mysqldrv_conn *c, MYSQL *my)
 {
 	unsigned code = mysql_errno(my);
 	struct dbm_error *e;
@@ -177,8 +177,6 @@ done:
 	}
 	return rc;
 }
-
-/* Sleeps ms milliseconds. */
 
 /* ---- connecting --------------------------------------------------------------------------- */
 

@@ -18,6 +18,12 @@
 
 #include "mysqldrv.h"
 
+#define MYSQLDRV_LOCK_EXPIRY_S 60  /* a lock row not refreshed for this long is free */
+#define MYSQLDRV_HEARTBEAT_S 10    /* how often the heartbeat refreshes it */
+#define MYSQLDRV_LOCK_RETRY_MS 250 /* pause between attempts at the lock row */
+#define MYSQLDRV_MAX_NAME 64       /* GET_LOCK name and identifier limit */
+
+/* Sleeps ms milliseconds. */
 static void mysqldrv_sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

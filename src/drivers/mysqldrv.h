@@ -32,11 +32,6 @@ enum mysqldrv_lockmode {
 	MYSQLDRV_LOCK_TABLE     /* always the lock table */
 };
 
-#define MYSQLDRV_LOCK_EXPIRY_S 60  /* a lock row not refreshed for this long is free */
-#define MYSQLDRV_HEARTBEAT_S 10    /* how often the heartbeat refreshes it */
-#define MYSQLDRV_LOCK_RETRY_MS 250 /* pause between attempts at the lock row */
-#define MYSQLDRV_MAX_NAME 64       /* GET_LOCK name and identifier limit */
-
 /* What the URL says; every string owned (dbm_free), NULL when absent. */
 struct mysqldrv_params {
 	char *host;
@@ -95,8 +90,6 @@ void mysqldrv_params_free(struct mysqldrv_params *p);
 
 int mysqldrv_quote_ident(struct dbm_buf *b, const char *ident);
 int mysqldrv_quote_string(struct mysqldrv_conn *c, struct dbm_buf *b, const char *text);
-int mysqldrv_is_lost(unsigned code);
-int mysqldrv_fail(struct mysqldrv_conn *c, MYSQL *my);
 int mysqldrv_check_alive(struct mysqldrv_conn *c);
 int mysqldrv_run(struct mysqldrv_conn *c, MYSQL *my, const char *sql, size_t len);
 int mysqldrv_query_value(struct mysqldrv_conn *c, const char *sql, char **out);
