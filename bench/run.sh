@@ -15,6 +15,9 @@
 #   BENCH_SETTLE=2        seconds of rest after dropping the databases, before each rep
 #   BENCH_DIR=DIR         work folder (default: a new one under $TMPDIR or /tmp);
 #                         removed at the end unless BENCH_KEEP=1
+#   BENCH_SERVER_DIR=DIR  where the servers keep their data (default: a new folder
+#                         in /dev/shm when it has 8 GiB free, else in the work
+#                         folder): in memory, the disk's noise stays out of the ratios
 #   DBMIGRATE=PATH        the binary to measure (default: build this tree in the work folder)
 #   DBMATE=PATH           dbmate (default: dbmate on PATH; skipped when there is none)
 #
@@ -74,14 +77,28 @@ chmod 755 "$WORK" # the PostgreSQL server runs as its own OS user and must reach
 WORK=$(cd "$WORK" && pwd)
 # no dbmigrate.yml, migrations/ or rollback/ of the caller's may take part
 cd "$WORK"
+# The servers' data: in memory when there is room, so that what the machine's
+# disk does (other tenants, write-back) does not move one tool's run and not
+# the next one's; every tool runs against the same servers either way.
+if [ -n "${BENCH_SERVER_DIR:-}" ]; then
+	SERVERS=$BENCH_SERVER_DIR
+elif [ -d /dev/shm ] && [ -w /dev/shm ] &&
+	[ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -ge $((8 * 1024 * 1024)) ]; then
+	SERVERS=$(mktemp -d /dev/shm/dbmigrate-bench.XXXXXX)
+else
+	SERVERS=$WORK/servers
+fi
+mkdir -p "$SERVERS"
+chmod 755 "$SERVERS"
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 STARTED_PG=
 STARTED_MY=
 
 cleanup() {
-	[ -n "$STARTED_PG" ] && bash "$ROOT/tests/servers/pgsql.sh" stop "$WORK/pg" >/dev/null 2>&1
-	[ -n "$STARTED_MY" ] && bash "$ROOT/tests/servers/mariadb.sh" stop "$WORK/my" >/dev/null 2>&1
+	[ -n "$STARTED_PG" ] && bash "$ROOT/tests/servers/pgsql.sh" stop "$SERVERS/pg" >/dev/null 2>&1
+	[ -n "$STARTED_MY" ] && bash "$ROOT/tests/servers/mariadb.sh" stop "$SERVERS/my" >/dev/null 2>&1
+	[ -n "${BENCH_SERVER_DIR:-}" ] || [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$SERVERS"
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		note "kept $WORK"
 	else
@@ -196,7 +213,7 @@ use_db() {
 		DIALECT=pgsql
 		if [ -z "$STARTED_PG" ]; then
 			local line
-			line=$(bash "$ROOT/tests/servers/pgsql.sh" start "$WORK/pg" 2>"$WORK/pg.log") ||
+			line=$(bash "$ROOT/tests/servers/pgsql.sh" start "$SERVERS/pg" 2>"$WORK/pg.log") ||
 				die "PostgreSQL did not start, see $WORK/pg.log"
 			STARTED_PG=${line#DBM_TEST_PG_URL=}
 		fi
@@ -207,7 +224,7 @@ use_db() {
 		DIALECT=mysql
 		if [ -z "$STARTED_MY" ]; then
 			local line
-			line=$(bash "$ROOT/tests/servers/mariadb.sh" start "$WORK/my" 2>"$WORK/my.log") ||
+			line=$(bash "$ROOT/tests/servers/mariadb.sh" start "$SERVERS/my" 2>"$WORK/my.log") ||
 				die "MariaDB did not start, see $WORK/my.log"
 			STARTED_MY=${line#DBM_TEST_MYSQL_URL=}
 			# dbmate sends a whole file as one packet
@@ -376,6 +393,7 @@ machine() {
 	[ -z "$STARTED_PG" ] || echo "PostgreSQL: $(psql -X -At -d "$STARTED_PG" -c 'SHOW server_version')"
 	[ -z "$STARTED_MY" ] || echo "MariaDB: $(mysql_admin -N -e 'SELECT VERSION()')"
 	[ -z "$DBMATE" ] || echo "dbmate: $("$DBMATE" --version)"
+	echo "server data: $SERVERS ($(df -P "$SERVERS" | awk 'NR == 2 { print $1 }'))"
 	echo "sizes: N=$N, info files=$INFO_N, big=$BIG_MB MiB; runs: $REPS (apply, big), $FAST_REPS (noop, info, version)"
 }
 

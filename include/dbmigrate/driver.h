@@ -31,6 +31,7 @@
 #define DBM_EXEC_NO_TX 0x01      /* the statement cannot run inside a transaction block */
 #define DBM_EXEC_TX_CONTROL 0x02 /* BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not TO SAVEPOINT) */
 #define DBM_EXEC_SESSION 0x04    /* may change the session's settings (SET, USE, CALL ...) */
+#define DBM_EXEC_ALONE 0x08      /* must go through exec on its own, never exec_batch (COPY) */
 
 struct dbm_conn_opts {
 	const char *url;              /* as configured: secret, never put it in an error */
@@ -77,6 +78,17 @@ struct dbm_driver {
 	 * byte offset into s->sql) from the server.
 	 */
 	int (*exec)(struct dbm_conn *c, const struct dbm_stmt *s);
+	/*
+	 * Optional: runs stmts[0..n-1] in order without waiting for each one's
+	 * result (libpq's pipeline mode: the lot in one round trip). Given only
+	 * statements of one transaction, where a failure skips the rest and
+	 * rolls everything back, so it does not matter when it is seen; never a
+	 * statement flagged DBM_EXEC_ALONE. Returns 0; or the first failing
+	 * statement's error, as exec would set it, with *failed its 0-based
+	 * index.
+	 */
+	int (*exec_batch)(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
+			  size_t *failed);
 	/* Runs a query and calls cb per row. 0, cb's non-zero value, or DBM_ERR_RUN. */
 	int (*query)(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx);
 

@@ -63,11 +63,20 @@
 	X(PQstatus) \
 	X(PQuser)
 
+/* libpq 14 and later; without them, exec_batch runs one statement at a time. */
+#define PGSQL_API_PIPELINE(X) \
+	X(PQenterPipelineMode) \
+	X(PQexitPipelineMode) \
+	X(PQpipelineSync) \
+	X(PQsendQueryParams)
+
 static struct {
 	void *lib;
 #define X(f) __typeof__(f) *f; /* NOLINT(bugprone-macro-parentheses): f names a member */
 	PGSQL_API(X)
+	PGSQL_API_PIPELINE(X)
 #undef X
+	int pipeline; /* every PGSQL_API_PIPELINE function was found */
 } pgsql_api;
 
 /* Loads libpq once. Returns 0, or DBM_ERR_RUN saying which library is missing. */
@@ -92,6 +101,10 @@ static int pgsql_load(void)
 		return DBM_ERR_RUN;                                                                \
 	}
 	PGSQL_API(X)
+#undef X
+	pgsql_api.pipeline = 1;
+#define X(f) pgsql_api.pipeline &= (*(void **)&pgsql_api.f = dlsym(lib, #f)) != NULL;
+	PGSQL_API_PIPELINE(X)
 #undef X
 	pgsql_api.lib = lib;
 	return 0;
@@ -125,6 +138,10 @@ static int pgsql_load(void)
 #define PQsetSingleRowMode (*pgsql_api.PQsetSingleRowMode)
 #define PQstatus (*pgsql_api.PQstatus)
 #define PQuser (*pgsql_api.PQuser)
+#define PQenterPipelineMode (*pgsql_api.PQenterPipelineMode)
+#define PQexitPipelineMode (*pgsql_api.PQexitPipelineMode)
+#define PQpipelineSync (*pgsql_api.PQpipelineSync)
+#define PQsendQueryParams (*pgsql_api.PQsendQueryParams)
 
 #define PGSQL_LOST_MESSAGE "connection to the server was lost"
 
@@ -662,6 +679,84 @@ static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
 	return rc;
 }
 
+/*
+ * Statements of one transaction in one round trip (libpq's pipeline mode,
+ * the extended query protocol): every statement is sent, then a Sync, then
+ * the results are read in order. The server parses each statement when its
+ * turn comes, after the ones before it ran, as with one PQexec each. After
+ * a failure it skips the rest up to the Sync (PGRES_PIPELINE_ABORTED) and
+ * the transaction is aborted; the caller rolls back. In blocking mode
+ * libpq reads what the server sends while its own output does not fit, so
+ * a statement that makes the server write much (notices, rows) cannot
+ * deadlock the two. Without pipeline support in libpq (before 14) the
+ * statements run one at a time.
+ */
+static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
+                            size_t *failed)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	PGresult *res;
+	size_t i, sent;
+	int rc, synced = 0;
+
+	*failed = 0;
+	if (n == 0)
+		return 0;
+	if ((rc = pgsql_check(pc)) < 0)
+		return rc;
+	if (!pgsql_api.pipeline || !PQenterPipelineMode(pc->pg)) {
+		for (i = 0; i < n; i++)
+			if ((rc = pgsql_exec(c, &stmts[i])) < 0) {
+				*failed = i;
+				return rc;
+			}
+		return 0;
+	}
+	for (sent = 0; sent < n; sent++)
+		if (!PQsendQueryParams(pc->pg, stmts[sent].sql, 0, NULL, NULL, NULL, NULL, 0))
+			break;
+	if (sent < n || !PQpipelineSync(pc->pg)) {
+		/* nothing more can be sent: the connection is gone (or memory) */
+		*failed = sent < n ? sent : n - 1;
+		rc = pgsql_result_error(pc, NULL, NULL, 0);
+	}
+	/*
+	 * Each statement's results end with a NULL; the Sync's result comes
+	 * last. i counts the statements whose results are read; the bound
+	 * stops the loop should a broken connection only return NULLs.
+	 */
+	for (i = 0; !synced && i <= n && PQstatus(pc->pg) != CONNECTION_BAD;) {
+		res = PQgetResult(pc->pg);
+		if (!res) {
+			i++;
+			continue;
+		}
+		switch (PQresultStatus(res)) {
+		case PGRES_PIPELINE_SYNC:
+			synced = 1;
+			break;
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+		case PGRES_EMPTY_QUERY:
+		case PGRES_PIPELINE_ABORTED:
+			break;
+		default:
+			if (rc == 0) {
+				*failed = i < n ? i : n - 1;
+				rc = pgsql_result_error(pc, res, stmts[*failed].sql, stmts[*failed].len);
+			}
+			break;
+		}
+		PQclear(res);
+	}
+	if (PQstatus(pc->pg) == CONNECTION_BAD || !synced || !PQexitPipelineMode(pc->pg)) {
+		if (rc == 0)
+			*failed = n - 1;
+		return rc < 0 ? rc : pgsql_lost(pc, NULL);
+	}
+	return rc;
+}
+
 static int pgsql_query(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx)
 {
 	struct pgsql_conn *pc = (struct pgsql_conn *)c;
@@ -805,7 +900,8 @@ static int pgsql_has_word(const char *sql, size_t len, size_t pos, const char *k
  * DATABASE ... SET TABLESPACE, ALTER TABLE ... DETACH PARTITION ...
  * CONCURRENTLY, CREATE/DROP SUBSCRIPTION, COMMIT/ROLLBACK PREPARED, DISCARD
  * ALL); TX_CONTROL for BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not
- * ROLLBACK TO) and ABORT; 0 otherwise.
+ * ROLLBACK TO) and ABORT; ALONE for COPY, whose data the pipeline cannot
+ * carry; 0 otherwise.
  */
 static unsigned pgsql_stmt_kind(const struct dbm_stmt *s)
 {
@@ -833,6 +929,8 @@ static unsigned pgsql_stmt_kind(const struct dbm_stmt *s)
 	}
 	if (pgsql_is(&t[0], "VACUUM"))
 		return DBM_EXEC_NO_TX;
+	if (pgsql_is(&t[0], "COPY"))
+		return DBM_EXEC_ALONE;
 	if (n < 2)
 		return 0;
 	if (pgsql_is(&t[0], "CREATE") || pgsql_is(&t[0], "DROP")) {
@@ -1119,6 +1217,7 @@ const struct dbm_driver dbm_pgsql_driver = {
     .connect = pgsql_connect,
     .disconnect = pgsql_disconnect,
     .exec = pgsql_exec,
+    .exec_batch = pgsql_exec_batch,
     .query = pgsql_query,
     .reset_session = pgsql_reset_session,
     .stmt_flags = pgsql_stmt_flags,

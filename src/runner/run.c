@@ -28,6 +28,10 @@
 #include "output/output.h"
 #include "runner/runner.h"
 
+static const char run_hint_rolled_back[] =
+    "Nothing of this migration was applied (its transaction was rolled back). Fix the file and "
+    "run the command again.";
+
 /* What the first pass learns. */
 struct run_scan {
 	const struct dbm_driver *driver;
@@ -69,6 +73,7 @@ static int run_scan_stmt(void *ctx, const struct dbm_stmt *st)
 struct run_exec {
 	struct dbm_session *s;
 	const char *display;
+	int batch;              /* statements are queued and sent together (batch.c) */
 	unsigned done;          /* statements executed successfully */
 	unsigned failed_index;  /* 1-based index of the failing statement, 0 when none */
 	unsigned failed_line;
@@ -86,6 +91,74 @@ static unsigned run_error_line(const struct dbm_stmt *st, int position)
 	return line;
 }
 
+/*
+ * Statement st of the file failed: the error gets the file's line (the
+ * statement's first line plus the lines before the server's error
+ * position) and a detail naming the statement. Returns DBM_ERR_RUN.
+ */
+static int run_stmt_failed(struct run_exec *ex, const struct dbm_stmt *st)
+{
+	struct dbm_error *e = dbm_error_last();
+	char first[120];
+
+	ex->failed_index = st->index;
+	ex->failed_line = run_error_line(st, e->position);
+	run_first_line(st, first, sizeof(first));
+	dbm_error_set_where(ex->display, ex->failed_line);
+	if (!e->detail[0]) {
+		if (e->sqlstate[0])
+			dbm_error_set_detail("SQLSTATE %s; statement %u starts at line %u: %s",
+					     e->sqlstate, st->index, st->line, first);
+		else
+			dbm_error_set_detail("statement %u starts at line %u: %s", st->index,
+					     st->line, first);
+	} else {
+		char d[sizeof(e->detail)];
+
+		snprintf(d, sizeof(d), "%s%s%s; statement %u starts at line %u: %s",
+			 e->sqlstate[0] ? "SQLSTATE " : "", e->sqlstate,
+			 e->sqlstate[0] ? "; " : "", st->index, st->line, first);
+		/* keep the server's detail after ours */
+		dbm_error_set_detail("%.1000s; %.900s", d, e->detail);
+	}
+	return DBM_ERR_RUN;
+}
+
+/*
+ * Sends what is queued (batch.c) and counts the script's statements that
+ * ran. A failing statement of the script gets its file line as in
+ * run_stmt_failed; a failure of dbmigrate's own SQL keeps its error.
+ */
+static int run_flush(struct run_exec *ex)
+{
+	struct dbm_batch *b = &ex->s->batch;
+	size_t failed, i, ran;
+	int r = dbm_batch_send(b, ex->s->conn, &failed);
+
+	ran = r < 0 ? failed : b->sent;
+	for (i = 0; i < ran; i++)
+		if (b->stmts[i].index)
+			ex->done++;
+	if (r < 0 && b->stmts[failed].index)
+		return run_stmt_failed(ex, &b->stmts[failed]);
+	return r;
+}
+
+/* One statement of dbmigrate's own: queued when the script is batched, else run now. */
+static int run_own(struct run_exec *ex, const char *sql)
+{
+	struct dbm_stmt st;
+
+	if (!ex->batch)
+		return dbm_session_exec(ex->s, sql);
+	memset(&st, 0, sizeof(st));
+	st.sql = sql;
+	st.len = strlen(sql);
+	st.line = 1; /* index 0: not a statement of the file */
+	dbm_out_debug("%s", sql);
+	return dbm_batch_add(&ex->s->batch, &st);
+}
+
 static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 {
 	struct run_exec *ex = ctx;
@@ -99,33 +172,24 @@ static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 	}
 	if (dbm_out_is_verbose())
 		dbm_out_debug("%s:%u: statement %u", ex->display, st->line, st->index);
-	r = s->conn->driver->exec(s->conn, st);
-	if (r < 0) {
-		struct dbm_error *e = dbm_error_last();
-		char first[120];
+	if (ex->batch) {
+		unsigned f = s->driver->stmt_flags ? s->driver->stmt_flags(st) : 0;
 
-		ex->failed_index = st->index;
-		ex->failed_line = run_error_line(st, e->position);
-		run_first_line(st, first, sizeof(first));
-		dbm_error_set_where(ex->display, ex->failed_line);
-		if (!e->detail[0]) {
-			if (e->sqlstate[0])
-				dbm_error_set_detail("SQLSTATE %s; statement %u starts at line %u: %s",
-						     e->sqlstate, st->index, st->line, first);
-			else
-				dbm_error_set_detail("statement %u starts at line %u: %s", st->index,
-						     st->line, first);
-		} else {
-			char d[sizeof(e->detail)];
-
-			snprintf(d, sizeof(d), "%s%s%s; statement %u starts at line %u: %s",
-				 e->sqlstate[0] ? "SQLSTATE " : "", e->sqlstate,
-				 e->sqlstate[0] ? "; " : "", st->index, st->line, first);
-			/* keep the server's detail after ours */
-			dbm_error_set_detail("%.1000s; %.900s", d, e->detail);
+		if (!(f & DBM_EXEC_ALONE) && st->len < DBM_BATCH_BYTES) {
+			r = dbm_batch_add(&s->batch, st);
+			if (r == 0 && s->batch.text.len >= DBM_BATCH_BYTES)
+				r = run_flush(ex);
+			if (r == 0)
+				dbm_failpoint("after_statement");
+			return r;
 		}
-		return DBM_ERR_RUN;
+		r = run_flush(ex);
+		if (r < 0)
+			return r;
 	}
+	r = s->conn->driver->exec(s->conn, st);
+	if (r < 0)
+		return run_stmt_failed(ex, st);
 	ex->done++;
 	dbm_failpoint("after_statement");
 	return 0;
@@ -315,8 +379,12 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	dbm_out_progress_begin(label);
 again:
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ex.s = s;
+	ex.display = file->path;
+	/* in a transaction nothing depends on when a failure is seen: send statements together */
+	ex.batch = tx && !s->dry_run && s->driver->exec_batch;
 	if (tx) {
-		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
+		r = run_own(&ex, dbm_sql_begin(s->dialect));
 		if (r < 0)
 			goto fail;
 	} else if (!s->dry_run) {
@@ -327,17 +395,18 @@ again:
 			goto fail;
 		marker_rank = row.installed_rank;
 	}
-	ex.s = s;
-	ex.display = file->path;
 	o.on_stmt = run_exec_stmt;
 	o.ctx = &ex;
 	r = dbm_source_run(file->path, file->path, &o, NULL);
+	if (r == 0 && ex.batch)
+		r = run_flush(&ex);
 	if (r == 0 || (!tx && ex.failed_index))
 		r = run_reset_session(s, &sc, r);
 	if (r < 0) {
 		if (!tx && ex.failed_index)
 			r = run_fail_partial(s, &row, &ex, &sc, kind, file, marker_rank != 0);
 		else if (tx) {
+			dbm_batch_clear(&s->batch);
 			dbm_session_rollback(s);
 			if (ex.failed_index && run_retry_outside_tx(file, &ex)) {
 				tx = 0;
@@ -345,9 +414,7 @@ again:
 				goto again;
 			}
 			if (ex.failed_index)
-				dbm_error_set_hint("Nothing of this migration was applied (its "
-						   "transaction was rolled back). Fix the file and "
-						   "run the command again.");
+				dbm_error_set_hint("%s", run_hint_rolled_back);
 		}
 		goto fail;
 	}
@@ -360,6 +427,11 @@ again:
 					    row.execution_time, &s->sql);
 		if (r == 0)
 			r = dbm_session_exec(s, s->sql.ptr);
+	} else if (ex.batch) {
+		/* the row and the COMMIT go together, after the statements ran (execution_time) */
+		r = dbm_session_record_sql(s, &row);
+		if (r == 0)
+			r = run_own(&ex, s->sql.ptr);
 	} else {
 		r = dbm_session_record(s, &row);
 	}
@@ -370,9 +442,21 @@ again:
 	}
 	dbm_failpoint("after_history");
 	if (tx) {
-		r = dbm_session_exec(s, dbm_sql_commit(s->dialect));
-		if (r < 0)
+		r = run_own(&ex, dbm_sql_commit(s->dialect));
+		if (r == 0 && ex.batch)
+			r = run_flush(&ex);
+		if (r < 0) {
+			if (ex.batch) {
+				/* the row's INSERT may have failed, leaving the transaction open */
+				dbm_batch_clear(&s->batch);
+				dbm_session_rollback(s);
+			}
+			if (!dbm_error_last()->hint[0])
+				dbm_error_set_hint("%s", run_hint_rolled_back);
 			goto fail;
+		}
+		if (ex.batch)
+			s->next_rank++;
 	}
 	dbm_failpoint("after_commit");
 	res->executed_ms = row.execution_time;

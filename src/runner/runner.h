@@ -24,6 +24,32 @@
 #define DBM_SESSION_LOCK 0x04    /* take the runner lock before reading the history */
 #define DBM_SESSION_CREATE 0x08  /* create the schema and history table when missing */
 
+/*
+ * Statements queued for the driver's exec_batch (batch.c). stmts[i].sql is
+ * set from text and offs[i] when they are sent; after dbm_batch_send,
+ * stmts[0..sent-1] stay readable until the next dbm_batch_add.
+ */
+struct dbm_batch {
+	struct dbm_buf text;    /* the queued statements' SQL, each NUL-terminated */
+	struct dbm_stmt *stmts; /* index 0 marks dbmigrate's own SQL (BEGIN, history, COMMIT) */
+	size_t *offs;
+	size_t n, cap, sent;
+};
+
+/* A batch is sent once it holds this much SQL; a larger statement runs on its own. */
+#define DBM_BATCH_BYTES (64 * 1024)
+
+/* Queues a copy of st (without COPY data). 0 or DBM_ERR_NOMEM. */
+int dbm_batch_add(struct dbm_batch *b, const struct dbm_stmt *st);
+/*
+ * Sends the queued statements through conn's exec_batch and empties the
+ * queue. Returns 0, or the error of stmts[*failed].
+ */
+int dbm_batch_send(struct dbm_batch *b, struct dbm_conn *conn, size_t *failed);
+/* Drops what is queued, unsent. */
+void dbm_batch_clear(struct dbm_batch *b);
+void dbm_batch_free(struct dbm_batch *b);
+
 struct dbm_session {
 	const struct dbm_config *cfg;
 	unsigned steps;                  /* DBM_SESSION_* done */
@@ -41,6 +67,7 @@ struct dbm_session {
 	struct dbm_buf sql;              /* scratch for generated SQL */
 	struct dbm_buf url;              /* the URL with its password replaced */
 	struct dbm_prefetch *prefetch;   /* checksums computed while connecting (prefetch.c) */
+	struct dbm_batch batch;          /* a transactional script's statements (run.c) */
 };
 
 /*
@@ -93,6 +120,11 @@ void dbm_session_rollback(struct dbm_session *s);
 
 /* Appends a history row with the next rank (prints it in dry-run). Fills row->installed_rank. */
 int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row);
+/*
+ * The INSERT of that row into s->sql, for the caller to send; the caller
+ * increments s->next_rank once it ran. 0 or DBM_ERR_NOMEM.
+ */
+int dbm_session_record_sql(struct dbm_session *s, struct dbm_history_row *row);
 
 /*
  * A plan of the session's files and history with the configuration's

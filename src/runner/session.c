@@ -244,6 +244,7 @@ void dbm_session_close(struct dbm_session *s)
 	dbm_placeholders_free(&s->placeholders);
 	dbm_buf_free(&s->sql);
 	dbm_buf_free(&s->url);
+	dbm_batch_free(&s->batch);
 }
 
 int dbm_session_exec(struct dbm_session *s, const char *sql)
@@ -314,15 +315,19 @@ int dbm_session_ensure_history(struct dbm_session *s)
 	return 0;
 }
 
-int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row)
+int dbm_session_record_sql(struct dbm_session *s, struct dbm_history_row *row)
 {
-	int r;
-
 	row->installed_rank = s->next_rank;
 	if (!row->installed_by)
 		row->installed_by = s->cfg->installed_by ? s->cfg->installed_by
 		    : (s->conn && s->conn->user ? s->conn->user : NULL);
-	r = dbm_sql_history_insert(s->dialect, s->schema, s->cfg->table, row, &s->sql);
+	return dbm_sql_history_insert(s->dialect, s->schema, s->cfg->table, row, &s->sql);
+}
+
+int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row)
+{
+	int r = dbm_session_record_sql(s, row);
+
 	if (r == 0)
 		r = dbm_session_exec(s, s->sql.ptr);
 	if (r == 0)

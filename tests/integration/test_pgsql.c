@@ -192,6 +192,73 @@ static void test_pgsql__copy_from_stdin_sends_data(void **state)
 	DRV->disconnect(c);
 }
 
+/* Fills v[0..n-1] with the statements in sql[], numbered from 1. */
+static void pgt_stmts(struct dbm_stmt *v, const char *const *sql, size_t n)
+{
+	size_t i;
+
+	memset(v, 0, n * sizeof(*v));
+	for (i = 0; i < n; i++) {
+		v[i].sql = sql[i];
+		v[i].len = strlen(sql[i]);
+		v[i].line = (unsigned)i + 1;
+		v[i].index = (unsigned)i + 1;
+	}
+}
+
+/*
+ * exec_batch sends statements together: they run in order, each parsed
+ * after the ones before it ran (a SET changes how the next is read); many
+ * rows and warnings coming back do not hang it; the first failure names its
+ * statement, with the position inside that statement, and skips the rest.
+ */
+static void test_pgsql__exec_batch_runs_in_order_and_names_the_failure(void **state)
+{
+	static const char *const ok[] = {
+	    "BEGIN",
+	    "CREATE TABLE b (id int PRIMARY KEY, s text)",
+	    "SET LOCAL standard_conforming_strings = off",
+	    "INSERT INTO b VALUES (1, 'it\\'s')",
+	    "SELECT g, repeat('x', 1000) FROM generate_series(1, 20000) g",
+	    "DO $$ BEGIN FOR i IN 1..5000 LOOP RAISE WARNING 'w %', i; END LOOP; END $$",
+	    "INSERT INTO b SELECT g, 'n' FROM generate_series(2, 3) g",
+	    "COMMIT",
+	};
+	static const char *const dup[] = {
+	    "BEGIN",
+	    "INSERT INTO b VALUES (10, 'ten')",
+	    "INSERT INTO b VALUES (1, 'again')",
+	    "INSERT INTO b VALUES (11, 'eleven')",
+	    "COMMIT",
+	};
+	static const char *const syntax[] = {"BEGIN", "SELECT 1", "SELECT *\nFRM b", "COMMIT"};
+	struct dbm_testdb *t = pgt_state(state);
+	struct dbm_conn *c = dbm_testdb_connect(t->url);
+	struct dbm_stmt v[8];
+	size_t failed = 99;
+
+	pgt_stmts(v, ok, DBM_ARRAY_SIZE(ok));
+	assert_int_equal(DRV->exec_batch(c, v, DBM_ARRAY_SIZE(ok), &failed), 0);
+	dbm_testdb_assert_rows(c, "SELECT id, s FROM b ORDER BY id", "1|it's\n2|n\n3|n\n");
+
+	pgt_stmts(v, dup, DBM_ARRAY_SIZE(dup));
+	assert_int_equal(DRV->exec_batch(c, v, DBM_ARRAY_SIZE(dup), &failed), DBM_ERR_RUN);
+	assert_int_equal(failed, 2);
+	assert_string_equal(dbm_error_last()->sqlstate, "23505");
+	dbm_testdb_exec(c, "ROLLBACK");
+	dbm_testdb_assert_rows(c, "SELECT count(*) FROM b", "3\n");
+
+	pgt_stmts(v, syntax, DBM_ARRAY_SIZE(syntax));
+	assert_int_equal(DRV->exec_batch(c, v, DBM_ARRAY_SIZE(syntax), &failed), DBM_ERR_RUN);
+	assert_int_equal(failed, 2);
+	assert_string_equal(dbm_error_last()->sqlstate, "42601");
+	assert_int_equal(dbm_error_last()->position, (int)(strstr(syntax[2], "FRM") - syntax[2]) + 1);
+	dbm_testdb_exec(c, "ROLLBACK");
+	/* the connection is back out of pipeline mode: plain statements work */
+	dbm_testdb_assert_rows(c, "SELECT count(*) FROM b", "3\n");
+	DRV->disconnect(c);
+}
+
 static void test_pgsql__stmt_flags(void **state)
 {
 	static const struct {
@@ -251,6 +318,8 @@ static void test_pgsql__stmt_flags(void **state)
 	    {"DISCARD ALL", DBM_EXEC_NO_TX | DBM_EXEC_SESSION},
 	    {"(SELECT 1)", DBM_EXEC_SESSION},
 	    {"INSERT INTO t VALUES (1)", 0},
+	    {"COPY t FROM stdin", DBM_EXEC_ALONE},
+	    {"copy (SELECT 1) TO STDOUT", DBM_EXEC_ALONE},
 	    {"COMMENT ON TABLE t IS 'x'", 0},
 	    {"-- only a comment", 0},
 	    {"", 0},
@@ -531,6 +600,7 @@ int main(void)
 	    PGT(test_pgsql__conninfo_string_connects),
 	    PGT(test_pgsql__error_has_sqlstate_and_byte_position),
 	    PGT(test_pgsql__copy_from_stdin_sends_data),
+	    PGT(test_pgsql__exec_batch_runs_in_order_and_names_the_failure),
 	    PGT(test_pgsql__lock_times_out_naming_the_holder),
 	    PGT(test_pgsql__create_index_concurrently_while_holding_lock),
 	    PGT(test_pgsql__clean_drops_every_object),

@@ -118,6 +118,86 @@ static void test_pgsql_cli__failing_statement_names_file_line_and_sqlstate(void 
 	    t->db, "SELECT version, success FROM schema_history ORDER BY installed_rank", "1|t\n");
 }
 
+/*
+ * The statements of a transactional migration go to the server together
+ * (several round trips' worth at once): a failure past the first batch
+ * still names its own line, and nothing of the file remains.
+ */
+static void test_pgsql_cli__batched_statements_fail_at_their_own_line(void **state)
+{
+	struct dbm_testdb *t = pgc_state(state);
+	struct dbm_buf sql = DBM_BUF_INIT;
+	struct dbm_test_result r;
+	unsigned i, line;
+
+	assert_int_equal(dbm_buf_adds(&sql, "CREATE TABLE w (id int PRIMARY KEY, pad text);\n"), 0);
+	/* 400 statements of about 300 bytes: past one batch of 64 KiB */
+	for (i = 1; i <= 400; i++)
+		assert_int_equal(dbm_buf_addf(&sql, "INSERT INTO w VALUES (%u, '%0280u');\n", i, i), 0);
+	line = 402;
+	assert_int_equal(dbm_buf_adds(&sql, "INSERT INTO w VALUES\n  (401, 'x'),\n  (7, 'dup');\n"
+	                                    "CREATE TABLE after_dup (id int);\n"),
+	                 0);
+	dbm_test_write(t->dir, "migrations/V1__many.sql", dbm_buf_cstr(&sql));
+	dbm_buf_free(&sql);
+	pgc_migrate(t, t->migrations, &r);
+	assert_int_equal(r.status, 1);
+	{
+		char where[64];
+
+		snprintf(where, sizeof(where), "V1__many.sql:%u", line);
+		if (!dbm_test_contains(r.err, where) || !dbm_test_contains(r.err, "23505") ||
+		    !dbm_test_contains(r.err, "statement 402 starts at line 402"))
+			fail_msg("unexpected stderr: %s", r.err);
+	}
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db,
+	                       "SELECT to_regclass('w') IS NULL, to_regclass('after_dup') IS NULL, "
+	                       "(SELECT count(*) FROM schema_history)",
+	                       "t|t|0\n");
+}
+
+/*
+ * A migration whose COMMIT fails (a deferred foreign key) leaves nothing and
+ * no row; COPY data in the middle of a migration is sent on its own and the
+ * statements after it see it; the next run records the right ranks.
+ */
+static void test_pgsql_cli__failed_commit_and_copy_in_a_batch(void **state)
+{
+	struct dbm_testdb *t = pgc_state(state);
+	struct dbm_test_result r;
+
+	dbm_test_write(t->dir, "migrations/V1__ok.sql", "CREATE TABLE p (id int PRIMARY KEY);\n");
+	dbm_test_write(t->dir, "migrations/V2__deferred.sql",
+	               "CREATE TABLE c (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n"
+	               "INSERT INTO c VALUES (42);\n");
+	pgc_migrate(t, t->migrations, &r);
+	assert_int_equal(r.status, 1);
+	if (!dbm_test_contains(r.err, "V2__deferred.sql") ||
+	    !dbm_test_contains(r.err, "violates foreign key constraint") ||
+	    !dbm_test_contains(r.err, "Nothing of this migration was applied"))
+		fail_msg("unexpected stderr: %s", r.err);
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db,
+	                       "SELECT to_regclass('c') IS NULL, string_agg(installed_rank || ':' || "
+	                       "version || ':' || success, ',') FROM schema_history",
+	                       "t|1:1:true\n");
+
+	dbm_test_write(t->dir, "migrations/V2__deferred.sql",
+	               "CREATE TABLE c (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n"
+	               "COPY p (id) FROM stdin;\n42\n43\n\\.\n"
+	               "INSERT INTO c SELECT id FROM p;\n");
+	pgc_migrate(t, t->migrations, &r);
+	if (r.status != 0)
+		fail_msg("migrate exited %d: %s", r.status, r.err);
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM c", "2\n");
+	dbm_testdb_assert_rows(t->db,
+	                       "SELECT string_agg(installed_rank || ':' || version || ':' || "
+	                       "success, ',' ORDER BY installed_rank) FROM schema_history",
+	                       "1:1:true,2:2:true\n");
+}
+
 static void test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction(void **state)
 {
 	struct dbm_testdb *t = pgc_state(state);
@@ -296,6 +376,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    PGC(test_pgsql_cli__sample_migrations_apply),
 	    PGC(test_pgsql_cli__failing_statement_names_file_line_and_sqlstate),
+	    PGC(test_pgsql_cli__batched_statements_fail_at_their_own_line),
+	    PGC(test_pgsql_cli__failed_commit_and_copy_in_a_batch),
 	    PGC(test_pgsql_cli__create_index_concurrently_runs_outside_a_transaction),
 	    PGC(test_pgsql_cli__enum_value_added_and_used_in_one_file),
 	    PGC(test_pgsql_cli__second_runner_times_out_on_the_lock),
