@@ -26,6 +26,9 @@
 #define DBM_CAP_SCHEMAS 0x02    /* --schema selects a schema (PostgreSQL) or database (MySQL) */
 #define DBM_CAP_SESSION_FLAGS 0x04 /* stmt_flags reports DBM_EXEC_SESSION: reset_session is needed
 				    * only after a script with such a statement */
+#define DBM_CAP_BATCH_AUTOCOMMIT 0x08 /* exec_batch also outside a transaction: each statement
+				       * commits on its own, a failure stops the rest and the
+				       * ones before it stay */
 
 /* Statement flags (stmt_flags). */
 #define DBM_EXEC_NO_TX 0x01      /* the statement cannot run inside a transaction block */
@@ -80,12 +83,14 @@ struct dbm_driver {
 	int (*exec)(struct dbm_conn *c, const struct dbm_stmt *s);
 	/*
 	 * Optional: runs stmts[0..n-1] in order without waiting for each one's
-	 * result (libpq's pipeline mode: the lot in one round trip). Given only
-	 * statements of one transaction, where a failure skips the rest and
-	 * rolls everything back, so it does not matter when it is seen; never a
+	 * result (libpq's pipeline mode, MySQL's multi-statement queries: the
+	 * lot in one round trip), stopping at the first failure. Given the
+	 * statements of one transaction, where a failure rolls everything back
+	 * so it does not matter when it is seen, and with
+	 * DBM_CAP_BATCH_AUTOCOMMIT those of a script run without one; never a
 	 * statement flagged DBM_EXEC_ALONE. Returns 0; or the first failing
 	 * statement's error, as exec would set it, with *failed its 0-based
-	 * index.
+	 * index: the ones before it ran.
 	 */
 	int (*exec_batch)(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
 			  size_t *failed);

@@ -223,7 +223,7 @@ int mysqldrv_open(const struct mysqldrv_params *p, const char *app, MYSQL **out)
 		break;
 	}
 	if (!mysql_real_connect(my, p->host, p->user, p->password ? p->password : "", p->db,
-	                        p->port, p->socket, CLIENT_MULTI_RESULTS)) {
+	                        p->port, p->socket, CLIENT_MULTI_RESULTS | CLIENT_MULTI_STATEMENTS)) {
 		unsigned code = mysql_errno(my);
 		struct dbm_error *e;
 
@@ -500,6 +500,49 @@ static int mysqldrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 }
 
 /*
+ * Statements in one round trip (driver.h): joined into one multi-statement
+ * query, which the server parses and runs one statement at a time, each
+ * committing on its own, stopping at the first error. Each statement
+ * gives one result, so counting the results tells which one failed; what
+ * can give several (CALL, EXECUTE, a text holding a ';' of its own) is
+ * flagged DBM_EXEC_ALONE and never comes here. The separator starts on a
+ * line of its own so that a statement's last line comment cannot hide it.
+ */
+static int mysqldrv_exec_batch(struct dbm_conn *conn, const struct dbm_stmt *stmts, size_t n,
+                               size_t *failed)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	size_t i;
+	int rc = mysqldrv_check_alive(c), st;
+
+	*failed = 0;
+	c->wsrep_on = -1; /* a statement may SET it */
+	if (rc == 0)
+		rc = mysqldrv_pending_use(c);
+	if (rc < 0 || n == 0)
+		return rc;
+	c->batch.len = 0;
+	for (i = 0; i < n; i++)
+		if ((i && dbm_buf_add(&c->batch, "\n;\n", 3) < 0) ||
+		    dbm_buf_add(&c->batch, stmts[i].sql, stmts[i].len) < 0)
+			return DBM_ERR_NOMEM;
+	if (mysql_real_query(c->my, c->batch.ptr, (unsigned long)c->batch.len) != 0)
+		return mysqldrv_fail(c, c->my);
+	for (i = 0;; i++) {
+		*failed = i < n ? i : n - 1;
+		if (mysqldrv_consume(c, c->my) < 0)
+			return DBM_ERR_RUN;
+		st = mysql_next_result(c->my);
+		if (st < 0)
+			return 0;
+		if (st > 0) {
+			*failed = i + 1 < n ? i + 1 : n - 1;
+			return mysqldrv_fail(c, c->my);
+		}
+	}
+}
+
+/*
  * Runs a query (driver.h), calling cb with each row of the first result set
  * as text. Returns 0, cb's non-zero value, DBM_ERR_RUN or DBM_ERR_NOMEM.
  */
@@ -603,16 +646,33 @@ static int mysqldrv_reset_session(struct dbm_conn *conn)
 }
 
 /*
+ * DBM_EXEC_ALONE when statement s, whose first word is w1, must not share a
+ * round trip with others (see mysqldrv_stmt_flags). A ';' anywhere counts,
+ * in a string or a comment too: a statement sent alone needlessly only
+ * costs a round trip.
+ */
+static unsigned mysqldrv_alone(const struct dbm_stmt *s, const char *w1)
+{
+	if (memchr(s->sql, ';', s->len) || strcmp(w1, "EXECUTE") == 0 || strcmp(w1, "LOAD") == 0)
+		return DBM_EXEC_ALONE;
+	return 0;
+}
+
+/*
  * DBM_EXEC_* flags of a statement (driver.h): DBM_EXEC_SESSION for SET, USE,
  * CALL and version comments; DBM_EXEC_TX_CONTROL for BEGIN
  * [WORK], START TRANSACTION, COMMIT and ROLLBACK (not ROLLBACK TO SAVEPOINT,
- * not MariaDB's BEGIN NOT ATOMIC block); 0 otherwise. MySQL has no
- * statement that refuses a transaction: nothing is NO_TX.
+ * not MariaDB's BEGIN NOT ATOMIC block); DBM_EXEC_ALONE for what may give
+ * more than one result (CALL, EXECUTE, a text with a ';' in it: a body of
+ * statements, or several statements behind a DELIMITER) and for LOAD DATA;
+ * 0 otherwise. MySQL has no statement that refuses a transaction: nothing
+ * is NO_TX.
  */
 static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 {
 	const char *p = s->sql, *end = s->sql + s->len;
 	char w1[16], w2[16], w3[16];
+	unsigned alone;
 
 	/*
 	 * SET, USE and CALL may change the session (a procedure can SET too), and
@@ -624,29 +684,32 @@ static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 		return DBM_EXEC_SESSION;
 	p = s->sql;
 	mysqldrv_word(&p, end, w1, sizeof(w1));
-	if (strcmp(w1, "SET") == 0 || strcmp(w1, "USE") == 0 || strcmp(w1, "CALL") == 0)
-		return DBM_EXEC_SESSION;
+	if (strcmp(w1, "CALL") == 0)
+		return DBM_EXEC_SESSION | DBM_EXEC_ALONE;
+	if (strcmp(w1, "SET") == 0 || strcmp(w1, "USE") == 0)
+		return DBM_EXEC_SESSION | mysqldrv_alone(s, w1);
 	mysqldrv_word(&p, end, w2, sizeof(w2));
+	alone = mysqldrv_alone(s, w1);
 	if (strcmp(w1, "BEGIN") == 0) {
 		if (w2[0] == '\0' || strcmp(w2, "WORK") == 0)
 			return mysqldrv_skip_space(p, end) == end ||
 			               *mysqldrv_skip_space(p, end) == ';'
-			           ? DBM_EXEC_TX_CONTROL
-			           : 0;
-		return 0;
+			           ? DBM_EXEC_TX_CONTROL | alone
+			           : alone;
+		return alone;
 	}
 	if (strcmp(w1, "START") == 0)
-		return strcmp(w2, "TRANSACTION") == 0 ? DBM_EXEC_TX_CONTROL : 0;
+		return (strcmp(w2, "TRANSACTION") == 0 ? DBM_EXEC_TX_CONTROL : 0) | alone;
 	if (strcmp(w1, "COMMIT") == 0)
-		return DBM_EXEC_TX_CONTROL;
+		return DBM_EXEC_TX_CONTROL | alone;
 	if (strcmp(w1, "ROLLBACK") == 0) {
 		if (strcmp(w2, "WORK") == 0)
 			mysqldrv_word(&p, end, w3, sizeof(w3));
 		else
 			memcpy(w3, w2, sizeof(w3));
-		return strcmp(w3, "TO") == 0 ? 0 : DBM_EXEC_TX_CONTROL;
+		return (strcmp(w3, "TO") == 0 ? 0 : DBM_EXEC_TX_CONTROL) | alone;
 	}
-	return 0;
+	return alone;
 }
 
 /* ---- clean -------------------------------------------------------------------------------- */
@@ -771,6 +834,7 @@ static void mysqldrv_disconnect(struct dbm_conn *conn)
 	mysqldrv_params_free(&c->params);
 	dbm_free(c->app_name);
 	dbm_free(c->restore_sql);
+	dbm_buf_free(&c->batch);
 	dbm_free(c->parent.schema);
 	dbm_free(c->parent.user);
 	dbm_free(c->parent.server_version);
@@ -787,11 +851,12 @@ const struct dbm_driver dbm_mysql_driver = {
     .name = "mysql",
     .schemes = mysqldrv_schemes,
     .dialect = DBM_DIALECT_MYSQL,
-    .caps = DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS,
+    .caps = DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS | DBM_CAP_BATCH_AUTOCOMMIT,
     .client_version = mysqldrv_client_version,
     .connect = mysqldrv_connect,
     .disconnect = mysqldrv_disconnect,
     .exec = mysqldrv_exec,
+    .exec_batch = mysqldrv_exec_batch,
     .query = mysqldrv_query,
     .reset_session = mysqldrv_reset_session,
     .stmt_flags = mysqldrv_stmt_flags,

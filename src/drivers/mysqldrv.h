@@ -58,6 +58,7 @@ struct mysqldrv_conn {
 	unsigned long id; /* CONNECTION_ID() */
 	char *restore_sql; /* SET SESSION ... of the settings at connect, for reset_session */
 	int wsrep_on;      /* @@wsrep_on read at connect: 0, 1; -1 unknown or since changed */
+	struct dbm_buf batch; /* the multi-statement query of exec_batch */
 
 	/* The lock held, if any. */
 	char *lock_name;       /* GET_LOCK name or the lock row's key; NULL when not held */

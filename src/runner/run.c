@@ -381,8 +381,14 @@ again:
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ex.s = s;
 	ex.display = file->path;
-	/* in a transaction nothing depends on when a failure is seen: send statements together */
-	ex.batch = tx && !s->dry_run && s->driver->exec_batch;
+	/*
+	 * Statements go to the server together where nothing depends on when a
+	 * failure is seen: in a transaction, or where each statement commits on
+	 * its own and the server stops at the first failure (batch.c).
+	 */
+	ex.batch = !s->dry_run && s->driver->exec_batch &&
+		   (tx || (s->driver->caps & DBM_CAP_BATCH_AUTOCOMMIT));
+	dbm_batch_clear(&s->batch);
 	if (tx) {
 		r = run_own(&ex, dbm_sql_begin(s->dialect));
 		if (r < 0)

@@ -431,7 +431,8 @@ static unsigned flags_of(const char *sql)
 
 static void test_mysql__stmt_flags(void **state)
 {
-	assert_int_equal(drv->caps, DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS);
+	assert_int_equal(drv->caps,
+	                 DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS | DBM_CAP_BATCH_AUTOCOMMIT);
 	assert_int_equal(flags_of("BEGIN"), DBM_EXEC_TX_CONTROL);
 	assert_int_equal(flags_of("begin work"), DBM_EXEC_TX_CONTROL);
 	assert_int_equal(flags_of("START TRANSACTION READ ONLY"), DBM_EXEC_TX_CONTROL);
@@ -440,7 +441,7 @@ static void test_mysql__stmt_flags(void **state)
 	assert_int_equal(flags_of("ROLLBACK"), DBM_EXEC_TX_CONTROL);
 	assert_int_equal(flags_of("ROLLBACK TO SAVEPOINT s1"), 0);
 	assert_int_equal(flags_of("rollback work to s1"), 0);
-	assert_int_equal(flags_of("BEGIN NOT ATOMIC SELECT 1; END"), 0);
+	assert_int_equal(flags_of("BEGIN NOT ATOMIC SELECT 1; END"), DBM_EXEC_ALONE);
 	assert_int_equal(flags_of("START SLAVE"), 0);
 	assert_int_equal(flags_of("CREATE TABLE begin_x (id INT)"), 0);
 	assert_int_equal(flags_of("SAVEPOINT s1"), 0);
@@ -449,10 +450,74 @@ static void test_mysql__stmt_flags(void **state)
 	assert_int_equal(flags_of("SET sql_mode = 'ANSI'"), DBM_EXEC_SESSION);
 	assert_int_equal(flags_of("  set time_zone = '+09:00'"), DBM_EXEC_SESSION);
 	assert_int_equal(flags_of("USE other"), DBM_EXEC_SESSION);
-	assert_int_equal(flags_of("CALL p()"), DBM_EXEC_SESSION);
+	assert_int_equal(flags_of("CALL p()"), DBM_EXEC_SESSION | DBM_EXEC_ALONE);
 	assert_int_equal(flags_of("/*!40101 SET NAMES utf8 */"), DBM_EXEC_SESSION);
 	assert_int_equal(flags_of("/*M!100100 SET x = 1 */"), DBM_EXEC_SESSION);
 	assert_int_equal(flags_of("CREATE TABLE settings (id INT)"), 0);
+	/* what may give several results, or reads a client file: never batched */
+	assert_int_equal(flags_of("CREATE PROCEDURE p() BEGIN SELECT 1; END"), DBM_EXEC_ALONE);
+	assert_int_equal(flags_of("INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)"),
+	                 DBM_EXEC_ALONE);
+	assert_int_equal(flags_of("SET @a = 1; SELECT @a"), DBM_EXEC_SESSION | DBM_EXEC_ALONE);
+	assert_int_equal(flags_of("EXECUTE stmt"), DBM_EXEC_ALONE);
+	assert_int_equal(flags_of("LOAD DATA LOCAL INFILE 'x' INTO TABLE t"), DBM_EXEC_ALONE);
+	assert_int_equal(flags_of("INSERT INTO t VALUES ('a')"), 0);
+}
+
+/* Fills v[0..n-1] with the statements in sql[]. */
+static void batch_fill(struct dbm_stmt *v, const char *const *sql, size_t n)
+{
+	size_t i;
+
+	memset(v, 0, n * sizeof(*v));
+	for (i = 0; i < n; i++) {
+		v[i].sql = sql[i];
+		v[i].len = strlen(sql[i]);
+		v[i].index = (unsigned)i + 1;
+	}
+}
+
+/*
+ * exec_batch sends statements in one multi-statement query: they run in
+ * order, each committing on its own; the first failure names its
+ * statement and the ones before it stay; a last-line comment does not
+ * swallow the separator; result sets are read and dropped.
+ */
+static void test_mysql__exec_batch_names_the_failing_statement(void **state)
+{
+	static const char *const ok[] = {
+	    "CREATE TABLE b (id INT PRIMARY KEY, s VARCHAR(20)) -- the table",
+	    "SET SESSION sql_mode = 'ANSI_QUOTES'",
+	    "INSERT INTO b VALUES (1, 'one') # a comment",
+	    "SELECT id, s FROM \"b\"",
+	    "INSERT INTO b VALUES (2, 'n'), (3, 'n')",
+	};
+	static const char *const dup[] = {
+	    "INSERT INTO b VALUES (10, 'ten')",
+	    "INSERT INTO b VALUES (1, 'again')",
+	    "INSERT INTO b VALUES (11, 'eleven')",
+	};
+	static const char *const syntax[] = {"INSERT INTO b VALUES (12, 'x')", "SELEC 1"};
+	struct dbm_conn *c = mysql_db(state)->db;
+	struct dbm_stmt v[5];
+	size_t failed = 99;
+
+	batch_fill(v, ok, DBM_ARRAY_SIZE(ok));
+	assert_int_equal(drv->exec_batch(c, v, DBM_ARRAY_SIZE(ok), &failed), 0);
+	dbm_testdb_assert_rows(c, "SELECT id, s FROM b ORDER BY id", "1|one\n2|n\n3|n\n");
+	batch_fill(v, dup, DBM_ARRAY_SIZE(dup));
+	assert_int_equal(drv->exec_batch(c, v, DBM_ARRAY_SIZE(dup), &failed), DBM_ERR_RUN);
+	assert_int_equal(failed, 1);
+	assert_int_equal(dbm_error_last()->server_code, 1062);
+	dbm_testdb_assert_rows(c, "SELECT GROUP_CONCAT(id ORDER BY id) FROM b", "1,2,3,10\n");
+	batch_fill(v, syntax, DBM_ARRAY_SIZE(syntax));
+	assert_int_equal(drv->exec_batch(c, v, DBM_ARRAY_SIZE(syntax), &failed), DBM_ERR_RUN);
+	assert_int_equal(failed, 1);
+	assert_int_equal(dbm_error_last()->server_code, 1064);
+	batch_fill(v, dup, DBM_ARRAY_SIZE(dup));
+	assert_int_equal(drv->exec_batch(c, v + 1, 1, &failed), DBM_ERR_RUN);
+	assert_int_equal(failed, 0);
+	dbm_testdb_assert_rows(c, "SELECT GROUP_CONCAT(id ORDER BY id) FROM b", "1,2,3,10,12\n");
 }
 
 /* ---- the lock ----------------------------------------------------------------------------- */
@@ -779,6 +844,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mysql__stmt_flags),
+	    MYDB(test_mysql__exec_batch_names_the_failing_statement),
 	    cmocka_unit_test(test_mysql__url_errors),
 	    MYDB(test_mysql__connect_with_password_in_url),
 	    cmocka_unit_test(test_mysql__connect_with_mysql_pwd),

@@ -117,6 +117,42 @@ static void test_mysql_cli__delimiter_comments_and_escapes_match_the_client(void
 	dbm_testdb_assert_rows(t->db, "SELECT twice(21)", "42\n");
 }
 
+/*
+ * Statements go to the server several at a time (multi-statement queries
+ * of up to 64 KiB): a failure past the first batch names its own line and
+ * exactly the statements before it as applied, and those are there.
+ */
+static void test_mysql_cli__batched_failure_names_what_is_applied(void **state)
+{
+	struct dbm_testdb *t = myc_state(state);
+	struct dbm_buf sql = DBM_BUF_INIT;
+	struct dbm_test_result r;
+	unsigned i;
+
+	assert_int_equal(dbm_buf_adds(&sql, "CREATE TABLE w (id INT PRIMARY KEY, pad TEXT);\n"), 0);
+	/* 400 statements of about 300 bytes: past one batch */
+	for (i = 1; i <= 400; i++)
+		assert_int_equal(dbm_buf_addf(&sql, "INSERT INTO w VALUES (%u, '%0280u');\n", i, i), 0);
+	assert_int_equal(dbm_buf_adds(&sql, "INSERT INTO w VALUES\n  (401, 'x'),\n  (7, 'dup');\n"
+	                                    "CREATE TABLE after_dup (id INT);\n"),
+	                 0);
+	dbm_test_write(t->dir, "migrations/V1__many.sql", dbm_buf_cstr(&sql));
+	dbm_buf_free(&sql);
+	myc_run(t, "migrate", &r);
+	assert_int_equal(r.status, 1);
+	if (!dbm_test_contains(r.err, "V1__many.sql:402") ||
+	    !dbm_test_contains(r.err, "statement 402 of 403") ||
+	    !dbm_test_contains(r.err, "statements 1 to 401 are applied") ||
+	    !dbm_test_contains(r.err, "Duplicate entry '7'"))
+		fail_msg("unexpected stderr: %s", r.err);
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db,
+	                       "SELECT COUNT(*), (SELECT COUNT(*) FROM information_schema.TABLES "
+	                       "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'after_dup') FROM w",
+	                       "400|0\n");
+	dbm_testdb_assert_rows(t->db, "SELECT version, success FROM schema_history", "1|0\n");
+}
+
 static void test_mysql_cli__failed_ddl_then_repair(void **state)
 {
 	struct dbm_testdb *t = myc_state(state);
@@ -266,6 +302,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    MYC(test_mysql_cli__delimiter_comments_and_escapes_match_the_client),
 	    MYC(test_mysql_cli__failed_ddl_then_repair),
+	    MYC(test_mysql_cli__batched_failure_names_what_is_applied),
 	    MYC(test_mysql_cli__six_runners_apply_each_migration_once),
 	    cmocka_unit_test_teardown(test_mysql_cli__galera_two_runners_through_two_nodes,
 	                              dbm_testdb_teardown),
