@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dbmigrate/scan.h"
 #include "dbmigrate/source.h"
@@ -32,9 +33,12 @@
 #define PREFETCH_MIN_FILES 32
 /* Bigger files are left to the pass that runs them (it computes the checksum anyway). */
 #define PREFETCH_MAX_BYTES (1024 * 1024)
+/* Threads that checksum while the main one waits on the server: one per core, at most. */
+#define PREFETCH_MAX_THREADS 4
 
 struct dbm_prefetch {
-	pthread_t thread;
+	pthread_t thread[PREFETCH_MAX_THREADS]; /* [0] scans, then all take files */
+	int nthreads;
 	struct dbm_fileset *files; /* the worker's alone until the scan is done, then read only */
 	const char *migrations;    /* set when the worker scans */
 	const char *rollback;
@@ -111,6 +115,32 @@ static void *prefetch_main(void *arg)
 	return NULL;
 }
 
+/* The other threads: they wait for the scan, then take files beside the first. */
+static void *prefetch_helper(void *arg)
+{
+	struct dbm_prefetch *p = arg;
+	int rc;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->scanned)
+		pthread_cond_wait(&p->scanned_cv, &p->mu);
+	rc = p->scan_rc;
+	pthread_mutex_unlock(&p->mu);
+	if (rc == 0)
+		prefetch_work(p);
+	return NULL;
+}
+
+/* Threads to start: one per core, the main thread being mostly blocked on the server. */
+static int prefetch_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > PREFETCH_MAX_THREADS ? PREFETCH_MAX_THREADS : (int)n;
+}
+
 /* A thread for s's files, or none (1) when threads are out (allocation sweeps) or fail. */
 static int prefetch_launch(struct dbm_session *s, const char *migrations, const char *rollback)
 {
@@ -138,11 +168,15 @@ static int prefetch_launch(struct dbm_session *s, const char *migrations, const 
 		pthread_mutex_destroy(&p->mu);
 		goto no_thread;
 	}
-	if (pthread_create(&p->thread, NULL, prefetch_main, p) != 0) {
+	if (pthread_create(&p->thread[0], NULL, prefetch_main, p) != 0) {
 		pthread_cond_destroy(&p->scanned_cv);
 		pthread_mutex_destroy(&p->mu);
 		goto no_thread;
 	}
+	/* more threads are a help, not a need: one that does not start is no error */
+	for (p->nthreads = 1; p->nthreads < prefetch_threads(); p->nthreads++)
+		if (pthread_create(&p->thread[p->nthreads], NULL, prefetch_helper, p) != 0)
+			break;
 	s->prefetch = p;
 	return 0;
 no_thread:
@@ -202,7 +236,8 @@ void dbm_prefetch_finish(struct dbm_session *s, int use)
 		use = 0;
 		atomic_store(&p->stop, 1);
 	}
-	pthread_join(p->thread, NULL);
+	for (i = 0; i < (size_t)p->nthreads; i++)
+		pthread_join(p->thread[i], NULL);
 	for (i = 0; use && p->sums && i < s->files.nversioned; i++) {
 		struct dbm_file *f = &s->files.versioned[i];
 
