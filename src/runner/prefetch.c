@@ -1,6 +1,6 @@
 /*
- * prefetch.c - the files' side of opening a session, done by a second
- * thread while the main one connects, takes the lock and reads the history.
+ * prefetch.c - the files' side of opening a session, done by other threads
+ * while the main one connects, takes the lock and reads the history.
  *
  * A migrate with nothing to do still scans the folders and validates every
  * applied file's checksum: for a thousand small files that costs more than
@@ -9,8 +9,9 @@
  * thread connects; the main thread waits for the scan before it does
  * anything more than connect, and a scan problem is reported before a
  * connection problem, as when the two ran one after the other. Then, or
- * when the main thread scanned itself (dbm_prefetch_start), the thread
- * checksums the versioned files, and the main thread joins in once it has
+ * when the main thread scanned itself (dbm_prefetch_start), that thread and
+ * one more per further core (the main thread mostly waits on the server)
+ * checksum the versioned files, and the main thread joins in once it has
  * read the history.
  *
  * The worker only reads files (no database, no output); a file it cannot
