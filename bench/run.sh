@@ -2,7 +2,7 @@
 # run.sh - dbmigrate against the floor (the database's own client running the
 # same SQL) and dbmate, on PostgreSQL and MariaDB. Run by hand, not in CI.
 #
-#   bash bench/run.sh                  full run (about 7 minutes on 2 cores)
+#   bash bench/run.sh                  full run (7 to 10 minutes on 2 cores)
 #   BENCH_QUICK=1 bash bench/run.sh    smoke run with small sizes (about 1 minute)
 #
 # Settings (environment):
