@@ -464,19 +464,6 @@ static void test_mysql__stmt_flags(void **state)
 	assert_int_equal(flags_of("INSERT INTO t VALUES ('a')"), 0);
 }
 
-/* Fills v[0..n-1] with the statements in sql[]. */
-static void batch_fill(struct dbm_stmt *v, const char *const *sql, size_t n)
-{
-	size_t i;
-
-	memset(v, 0, n * sizeof(*v));
-	for (i = 0; i < n; i++) {
-		v[i].sql = sql[i];
-		v[i].len = strlen(sql[i]);
-		v[i].index = (unsigned)i + 1;
-	}
-}
-
 /*
  * exec_batch sends statements in one multi-statement query: they run in
  * order, each committing on its own; the first failure names its
@@ -502,19 +489,19 @@ static void test_mysql__exec_batch_names_the_failing_statement(void **state)
 	struct dbm_stmt v[5];
 	size_t failed = 99;
 
-	batch_fill(v, ok, DBM_ARRAY_SIZE(ok));
+	dbm_testdb_stmts(v, ok, DBM_ARRAY_SIZE(ok));
 	assert_int_equal(drv->exec_batch(c, v, DBM_ARRAY_SIZE(ok), &failed), 0);
 	dbm_testdb_assert_rows(c, "SELECT id, s FROM b ORDER BY id", "1|one\n2|n\n3|n\n");
-	batch_fill(v, dup, DBM_ARRAY_SIZE(dup));
+	dbm_testdb_stmts(v, dup, DBM_ARRAY_SIZE(dup));
 	assert_int_equal(drv->exec_batch(c, v, DBM_ARRAY_SIZE(dup), &failed), DBM_ERR_RUN);
 	assert_int_equal(failed, 1);
 	assert_int_equal(dbm_error_last()->server_code, 1062);
 	dbm_testdb_assert_rows(c, "SELECT GROUP_CONCAT(id ORDER BY id) FROM b", "1,2,3,10\n");
-	batch_fill(v, syntax, DBM_ARRAY_SIZE(syntax));
+	dbm_testdb_stmts(v, syntax, DBM_ARRAY_SIZE(syntax));
 	assert_int_equal(drv->exec_batch(c, v, DBM_ARRAY_SIZE(syntax), &failed), DBM_ERR_RUN);
 	assert_int_equal(failed, 1);
 	assert_int_equal(dbm_error_last()->server_code, 1064);
-	batch_fill(v, dup, DBM_ARRAY_SIZE(dup));
+	dbm_testdb_stmts(v, dup, DBM_ARRAY_SIZE(dup));
 	assert_int_equal(drv->exec_batch(c, v + 1, 1, &failed), DBM_ERR_RUN);
 	assert_int_equal(failed, 0);
 	dbm_testdb_assert_rows(c, "SELECT GROUP_CONCAT(id ORDER BY id) FROM b", "1,2,3,10,12\n");

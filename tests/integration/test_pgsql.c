@@ -192,20 +192,6 @@ static void test_pgsql__copy_from_stdin_sends_data(void **state)
 	DRV->disconnect(c);
 }
 
-/* Fills v[0..n-1] with the statements in sql[], numbered from 1. */
-static void pgt_stmts(struct dbm_stmt *v, const char *const *sql, size_t n)
-{
-	size_t i;
-
-	memset(v, 0, n * sizeof(*v));
-	for (i = 0; i < n; i++) {
-		v[i].sql = sql[i];
-		v[i].len = strlen(sql[i]);
-		v[i].line = (unsigned)i + 1;
-		v[i].index = (unsigned)i + 1;
-	}
-}
-
 /*
  * exec_batch sends statements together: they run in order, each parsed
  * after the ones before it ran (a SET changes how the next is read); many
@@ -237,18 +223,18 @@ static void test_pgsql__exec_batch_runs_in_order_and_names_the_failure(void **st
 	struct dbm_stmt v[8];
 	size_t failed = 99;
 
-	pgt_stmts(v, ok, DBM_ARRAY_SIZE(ok));
+	dbm_testdb_stmts(v, ok, DBM_ARRAY_SIZE(ok));
 	assert_int_equal(DRV->exec_batch(c, v, DBM_ARRAY_SIZE(ok), &failed), 0);
 	dbm_testdb_assert_rows(c, "SELECT id, s FROM b ORDER BY id", "1|it's\n2|n\n3|n\n");
 
-	pgt_stmts(v, dup, DBM_ARRAY_SIZE(dup));
+	dbm_testdb_stmts(v, dup, DBM_ARRAY_SIZE(dup));
 	assert_int_equal(DRV->exec_batch(c, v, DBM_ARRAY_SIZE(dup), &failed), DBM_ERR_RUN);
 	assert_int_equal(failed, 2);
 	assert_string_equal(dbm_error_last()->sqlstate, "23505");
 	dbm_testdb_exec(c, "ROLLBACK");
 	dbm_testdb_assert_rows(c, "SELECT count(*) FROM b", "3\n");
 
-	pgt_stmts(v, syntax, DBM_ARRAY_SIZE(syntax));
+	dbm_testdb_stmts(v, syntax, DBM_ARRAY_SIZE(syntax));
 	assert_int_equal(DRV->exec_batch(c, v, DBM_ARRAY_SIZE(syntax), &failed), DBM_ERR_RUN);
 	assert_int_equal(failed, 2);
 	assert_string_equal(dbm_error_last()->sqlstate, "42601");

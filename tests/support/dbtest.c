@@ -130,6 +130,19 @@ void dbm_testdb_exec(struct dbm_conn *c, const char *sql)
 		fail_msg("'%s' failed: %s", sql, dbm_error_last()->message);
 }
 
+void dbm_testdb_stmts(struct dbm_stmt *v, const char *const *sql, size_t n)
+{
+	size_t i;
+
+	memset(v, 0, n * sizeof(*v));
+	for (i = 0; i < n; i++) {
+		v[i].sql = sql[i];
+		v[i].len = strlen(sql[i]);
+		v[i].line = (unsigned)i + 1;
+		v[i].index = (unsigned)i + 1;
+	}
+}
+
 int dbm_testdb_collect(void *ctx, unsigned ncols, const char *const *values)
 {
 	struct dbm_buf *b = ctx;

@@ -93,6 +93,8 @@ struct dbm_conn *dbm_testdb_connect(const char *url);
 int dbm_testdb_try(struct dbm_conn *c, const char *sql);
 /* Like dbm_testdb_try and fails the test, naming sql and the error, unless it succeeds. */
 void dbm_testdb_exec(struct dbm_conn *c, const char *sql);
+/* Fills v[0..n-1] with the statements in sql[], for exec_batch: statement i+1 on line i+1. */
+void dbm_testdb_stmts(struct dbm_stmt *v, const char *const *sql, size_t n);
 
 /*
  * Row callback for query: appends the row to the struct dbm_buf ctx, values
