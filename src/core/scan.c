@@ -10,10 +10,11 @@
  * are ignored, except "<script>.conf" beside a script, which holds its
  * settings. Problems do not stop the walk: every one is collected and they
  * are reported together in one error, so a user fixes them in one go.
- * Called by the commands before anything connects to a database.
+ * Called by the commands before anything connects to a database. The
+ * file-name grammar is in filename.c and the .conf reader in sidecar.c
+ * (scan_int.h).
  */
 #define _DEFAULT_SOURCE /* d_type in struct dirent */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -23,52 +24,24 @@
 #include <sys/stat.h>
 
 #include "dbmigrate/common.h"
-#include "dbmigrate/config.h"
 #include "dbmigrate/scan.h"
 #include "dbmigrate/version.h"
+#include "scan_int.h"
 
 #define SCAN_MAX_DEPTH 64
-#define SCAN_CONF_LINE 4096
 
 static const char scan_names_hint[] =
     "Name versioned migrations V<version>__<description>.sql, repeatable ones "
     "R__<description>.sql and undo ones U<version>__<description>.sql, "
     "e.g. V2.1__add_email.sql.";
 
-static const char scan_conf_hint[] =
-    "A script's .conf file may hold executeInTransaction=true|false "
-    "and encoding=UTF-8, one per line.";
-
-static const char *const scan_conf_keys[] = {"executeInTransaction", "encoding"};
-
-/* A growing array of files. */
-struct scan_list {
-	struct dbm_file *items;
-	size_t n, cap;
-};
-
-struct scan_state {
-	struct scan_list versioned, repeatable, undo;
-	size_t nproblems;
-	struct dbm_buf first;  /* the first problem's text */
-	char first_file[1024]; /* and where it is, when it has a line */
-	unsigned first_line;
-	struct dbm_buf details; /* every problem, one per line */
-	struct dbm_buf hints;   /* each distinct hint once */
-	int skip_dir;           /* the rollback folder when it is inside the migrations folder */
-	dev_t skip_dev;
-	ino_t skip_ino;
-};
-
 /*
  * Records a problem: text, and file:line when it is about a line of a
  * file. Returns 0 or DBM_ERR_NOMEM.
  */
-static int scan_problem(struct scan_state *st, const char *file, unsigned line, const char *hint,
-                        const char *fmt, ...) DBM_GCC_PRINTF(5, 6);
-
-static int scan_problem(struct scan_state *st, const char *file, unsigned line, const char *hint,
-                        const char *fmt, ...)
+/* See scan_int.h. */
+int scan_problem(struct scan_state *st, const char *file, unsigned line, const char *hint,
+                 const char *fmt, ...)
 {
 	va_list ap;
 	size_t mark = st->details.len;
@@ -171,53 +144,6 @@ static int scan_list_add(struct scan_list *l, struct dbm_file *f)
 	return 0;
 }
 
-/*
- * Parses V<version>__<desc>.sql, R__<desc>.sql or U<version>__<desc>.sql.
- * Returns 0, DBM_ERR_USAGE (no message) or DBM_ERR_NOMEM (error set).
- */
-int dbm_parse_filename(const char *name, enum dbm_file_kind *kind, char **version,
-                       char **description)
-{
-	size_t len = strlen(name), i;
-	const char *desc, *sep;
-	char *v = NULL, *d;
-	int r;
-
-	*version = NULL;
-	*description = NULL;
-	if (len < 4 + 3 || strcmp(name + len - 4, ".sql") != 0)
-		return DBM_ERR_USAGE;
-	len -= 4;
-	if (name[0] == 'R') {
-		if (name[1] != '_' || name[2] != '_' || len == 3)
-			return DBM_ERR_USAGE;
-		*kind = DBM_FILE_REPEATABLE;
-		desc = name + 3;
-	} else if (name[0] == 'V' || name[0] == 'U') {
-		sep = strstr(name + 1, "__");
-		if (!sep || (size_t)(sep - name) + 2 > len)
-			return DBM_ERR_USAGE;
-		r = dbm_version_normalize(name + 1, (size_t)(sep - name - 1), &v);
-		if (r < 0)
-			return r;
-		*kind = name[0] == 'V' ? DBM_FILE_VERSIONED : DBM_FILE_UNDO;
-		desc = sep + 2;
-	} else {
-		return DBM_ERR_USAGE;
-	}
-	d = dbm_strndup(desc, (size_t)(name + len - desc));
-	if (!d) {
-		dbm_free(v);
-		return dbm_error_oom();
-	}
-	for (i = 0; d[i]; i++)
-		if (d[i] == '_')
-			d[i] = ' ';
-	*version = v;
-	*description = d;
-	return 0;
-}
-
 /* Appends "a/b" (b alone when a is "") to out. Returns 0 or DBM_ERR_NOMEM. */
 static int scan_join(struct dbm_buf *out, const char *a, const char *b)
 {
@@ -232,123 +158,6 @@ static int scan_join(struct dbm_buf *out, const char *a, const char *b)
 	if (a[alen - 1] != '/' && dbm_buf_addc(out, '/') < 0)
 		return DBM_ERR_NOMEM;
 	return dbm_buf_adds(out, b);
-}
-
-static void scan_trim(char **s, size_t *len)
-{
-	while (*len > 0 && isspace((unsigned char)(*s)[*len - 1]))
-		(*len)--;
-	while (*len > 0 && isspace((unsigned char)**s)) {
-		(*s)++;
-		(*len)--;
-	}
-}
-
-static int scan_is_utf8(const char *v)
-{
-	return strcasecmp(v, "UTF-8") == 0 || strcasecmp(v, "UTF8") == 0;
-}
-
-/*
- * Reads f->path + ".conf" when it exists and applies its settings to f.
- * Returns 0 (problems recorded), DBM_ERR_RUN when it exists but cannot be
- * read, DBM_ERR_NOMEM.
- */
-static int scan_read_conf(struct scan_state *st, struct dbm_file *f)
-{
-	struct dbm_buf path = DBM_BUF_INIT;
-	char line[SCAN_CONF_LINE];
-	unsigned lineno = 0;
-	FILE *fp = NULL;
-	int r;
-
-	r = dbm_buf_adds(&path, f->path);
-	if (r == 0)
-		r = dbm_buf_adds(&path, ".conf");
-	if (r < 0)
-		goto done;
-	fp = fopen(path.ptr, "r");
-	if (!fp) {
-		if (errno != ENOENT)
-			r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", path.ptr,
-			                  strerror(errno));
-		goto done;
-	}
-	while (fgets(line, sizeof(line), fp)) {
-		size_t len = strlen(line), klen, vlen;
-		char *key = line, *val, *eq;
-
-		lineno++;
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			r = scan_problem(st, path.ptr, lineno, scan_conf_hint, "line is too long");
-			goto done;
-		}
-		scan_trim(&key, &len);
-		if (len == 0 || key[0] == '#')
-			continue;
-		key[len] = '\0';
-		eq = strchr(key, '=');
-		if (!eq) {
-			r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
-			                 "expected key=value, found \"%s\"", key);
-			if (r < 0)
-				goto done;
-			continue;
-		}
-		klen = (size_t)(eq - key);
-		val = eq + 1;
-		vlen = strlen(val);
-		scan_trim(&key, &klen);
-		scan_trim(&val, &vlen);
-		key[klen] = '\0';
-		val[vlen] = '\0';
-		if (strcmp(key, "executeInTransaction") == 0) {
-			if (strcasecmp(val, "true") == 0)
-				f->in_transaction = 1;
-			else if (strcasecmp(val, "false") == 0)
-				f->in_transaction = 0;
-			else
-				r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
-				                 "executeInTransaction must be true or false, not "
-				                 "\"%s\"",
-				                 val);
-		} else if (strcmp(key, "encoding") == 0) {
-			if (scan_is_utf8(val)) {
-				dbm_free(f->encoding);
-				f->encoding = dbm_strdup(val);
-				if (!f->encoding)
-					r = dbm_error_oom();
-			} else {
-				r = scan_problem(
-				    st, path.ptr, lineno,
-				    "Convert the file to UTF-8 (e.g. with iconv) and "
-				    "set encoding=UTF-8 or remove the setting.",
-				    "\"%s\" is declared as encoding \"%s\"; only UTF-8 "
-				    "is supported",
-				    f->path, val);
-			}
-		} else {
-			const char *best = scan_conf_keys[0];
-			size_t i;
-
-			for (i = 1; i < DBM_ARRAY_SIZE(scan_conf_keys); i++)
-				if (dbm_edit_distance(key, scan_conf_keys[i]) <
-				    dbm_edit_distance(key, best))
-					best = scan_conf_keys[i];
-			r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
-			                 "unknown setting \"%s\" (did you mean \"%s\"?)", key,
-			                 best);
-		}
-		if (r < 0)
-			goto done;
-	}
-	if (ferror(fp))
-		r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", path.ptr, strerror(errno));
-done:
-	if (fp)
-		fclose(fp);
-	dbm_buf_free(&path);
-	return r;
 }
 
 /*

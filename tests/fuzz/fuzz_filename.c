@@ -1,6 +1,6 @@
 /*
  * fuzz_filename.c - libFuzzer entry point for migration file names and
- * versions (scan.c's dbm_parse_filename, version.c).
+ * versions (filename.c's dbm_parse_filename, version.c).
  *
  * The input up to its first newline is parsed as a file name; when it is a
  * migration, its version must be valid and equal to itself. The input is
