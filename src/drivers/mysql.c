@@ -58,9 +58,8 @@ int mysqldrv_quote_string(struct mysqldrv_conn *c, struct dbm_buf *b, const char
 static int mysqldrv_is_lost(unsigned code)
 {
 	return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST ||
-	       code == 1927 /* killed */ ||
-	       code == 4031 /* MySQL: disconnected by the server for inactivity */ ||
-	       code == 1053 /* server shutdown in progress */;
+	       code == ER_CONNECTION_KILLED ||
+	       code == ER_CLIENT_INTERACTION_TIMEOUT /* MySQL 8 */ || code == ER_SERVER_SHUTDOWN;
 }
 
 /*
@@ -232,12 +231,12 @@ int mysqldrv_open(const struct mysqldrv_params *p, const char *app, MYSQL **out)
 		e = dbm_error_last();
 		e->server_code = (int)code;
 		snprintf(e->sqlstate, sizeof(e->sqlstate), "%s", mysql_sqlstate(my));
-		if (code == 1049)
+		if (code == ER_BAD_DB_ERROR)
 			dbm_error_set_hint("The URL names database '%s', which does not exist; "
 			                   "create it first, or leave it out of the URL and pass "
 			                   "--schema.",
 			                   p->db ? p->db : "");
-		else if (code == 1045)
+		else if (code == ER_ACCESS_DENIED_ERROR)
 			dbm_error_set_hint("Check the user name and the password (in the URL or "
 			                   "MYSQL_PWD).");
 		else if (code == CR_CONNECTION_ERROR || code == CR_CONN_HOST_ERROR)
@@ -266,8 +265,8 @@ static int mysqldrv_retryable(void)
 {
 	int code = dbm_error_last()->server_code;
 
-	return (code >= 2000 && code < 3000) || code == 1040 /* too many connections */ ||
-	       code == 1053 /* shutdown in progress */ || code == 1927;
+	return (code >= CR_MIN_ERROR && code <= CR_MAX_ERROR) || code == ER_CON_COUNT_ERROR ||
+	       code == ER_SERVER_SHUTDOWN || code == ER_CONNECTION_KILLED;
 }
 
 /*
@@ -302,7 +301,7 @@ static const char mysqldrv_session_wsrep_sql[] = MYSQLDRV_SESSION_SELECT ", @@ws
  * then one SELECT. The SELECT comes last: the snapshot must capture the
  * character set and lock_wait_timeout just set. On MariaDB it also reads
  * @@wsrep_on for the lock (c->wsrep_on); a server without the variable
- * (error 1193) is asked again without it, and is no Galera node.
+ * (ER_UNKNOWN_SYSTEM_VARIABLE) is asked again without it, and is no Galera node.
  * Returns 0, DBM_ERR_RUN or DBM_ERR_NOMEM.
  */
 static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o)
@@ -337,7 +336,7 @@ static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o
 			goto oom;
 		rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
 		if (rc < 0) {
-			if (dbm_error_last()->server_code != 1049)
+			if (dbm_error_last()->server_code != ER_BAD_DB_ERROR)
 				goto done;
 			/* It does not exist yet: the caller creates it; USE it once it does. */
 			dbm_error_clear();
@@ -347,7 +346,7 @@ static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o
 
 	q = mariadb ? mysqldrv_session_wsrep_sql : mysqldrv_session_sql;
 	failed = mysql_real_query(c->my, q, (unsigned long)strlen(q)) != 0;
-	if (failed && mariadb && mysql_errno(c->my) == 1193 /* unknown system variable */) {
+	if (failed && mariadb && mysql_errno(c->my) == ER_UNKNOWN_SYSTEM_VARIABLE) {
 		/* A MariaDB built without Galera: no @@wsrep_on, so no Galera node. */
 		c->wsrep_on = 0;
 		q = mysqldrv_session_sql;

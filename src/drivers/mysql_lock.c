@@ -378,7 +378,8 @@ static int mysqldrv_lock_table(struct mysqldrv_conn *c, const char *schema, cons
 		if (rc == 0)
 			break;
 		code = dbm_error_last()->server_code;
-		if (code != 1062 && code != 1213 && code != 1205)
+		if (code != ER_DUP_ENTRY && code != ER_LOCK_DEADLOCK &&
+		    code != ER_LOCK_WAIT_TIMEOUT)
 			goto fail;
 		if (mysqldrv_now() >= deadline) {
 			rc = mysqldrv_table_lock_busy(c, lit.ptr, timeout_s);
@@ -511,7 +512,7 @@ int mysqldrv_unlock(struct dbm_conn *conn)
 		}
 		rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
 		/* clean may have dropped the table with the row: nothing is held then. */
-		if (rc < 0 && dbm_error_last()->server_code == 1146) {
+		if (rc < 0 && dbm_error_last()->server_code == ER_NO_SUCH_TABLE) {
 			dbm_error_clear();
 			rc = 0;
 		}

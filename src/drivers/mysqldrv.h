@@ -11,7 +11,14 @@
 
 #include <pthread.h>
 
+#include <errmsg.h>
 #include <mysql.h>
+#include <mysqld_error.h>
+
+/* MySQL 8's error for a client dropped for inactivity; MariaDB's headers lack it. */
+#ifndef ER_CLIENT_INTERACTION_TIMEOUT
+#define ER_CLIENT_INTERACTION_TIMEOUT 4031
+#endif
 
 #include "dbmigrate/driver.h"
 
