@@ -145,8 +145,8 @@ static void secrets_with_password(const char *server, const char *db, char *out,
 /* Every target a URL with the password in it can have, sent the way via says. */
 static void secrets_all_targets(struct secrets *t, enum secrets_via via)
 {
-	const char *pg = getenv("DBM_TEST_PG_URL");
-	const char *my = getenv("DBM_TEST_MYSQL_URL");
+	const char *pg = dbm_test_server_url_part("DBM_TEST_PG_URL");
+	const char *my = dbm_test_server_url_part("DBM_TEST_MYSQL_URL");
 	char url[2048];
 
 	secrets_try(t, via, "postgres://app:" SECRET "@127.0.0.1:1/app", NULL, SECRET);
@@ -206,7 +206,7 @@ static void test_secrets__database_url_variable(void **state)
 static void test_secrets__pgpassword(void **state)
 {
 	struct secrets *t = *state;
-	const char *pg = getenv("DBM_TEST_PG_URL");
+	const char *pg = dbm_test_server_url_part("DBM_TEST_PG_URL");
 	char url[2048];
 
 	secrets_try(t, VIA_FLAG, "postgres://app@127.0.0.1:1/app", "PGPASSWORD=" SECRET, SECRET);
@@ -228,7 +228,7 @@ static void test_secrets__pgpassword(void **state)
 static void test_secrets__mysql_pwd(void **state)
 {
 	struct secrets *t = *state;
-	const char *my = getenv("DBM_TEST_MYSQL_URL");
+	const char *my = dbm_test_server_url_part("DBM_TEST_MYSQL_URL");
 	char url[2048], real[256], env[300];
 
 	secrets_try(t, VIA_FLAG, "mysql://app@127.0.0.1:1/app", "MYSQL_PWD=" SECRET, SECRET);

@@ -24,6 +24,7 @@
 
 #include "dbmigrate/driver.h"
 #include "dbtest.h"
+#include "testutil.h"
 
 extern const struct dbm_driver dbm_mysql_driver;
 
@@ -779,7 +780,7 @@ static void galera_urls(char urls[3][512])
 	int n;
 
 	if (!env || !*env)
-		skip();
+		dbm_test_galera_skip();
 	n = sscanf(env, "%511s %511s %511s", urls[0], urls[1], urls[2]);
 	if (n != 3)
 		fail_msg("DBM_TEST_GALERA_URLS needs three URLs");

@@ -260,7 +260,7 @@ static void test_mysql_cli__galera_two_runners_through_two_nodes(void **state)
 	int round, i, n;
 
 	if (!env || !*env)
-		skip();
+		dbm_test_galera_skip();
 	if (sscanf(env, "%511s %511s %511s", nodes[0], nodes[1], nodes[2]) != 3)
 		fail_msg("DBM_TEST_GALERA_URLS needs three URLs");
 	*state = t = dbm_testdb_new_at(nodes[0]);

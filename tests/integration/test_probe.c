@@ -136,7 +136,7 @@ static void test_probe__pg_set_matches_psql(void **state)
 	int x;
 
 	if (!dbm_pgdump_available())
-		skip();
+		fail_msg("pg_dump and psql are needed: set DBM_TEST_PGBIN");
 	snprintf(dir, sizeof(dir), "%s/probe/pg", DBM_TEST_FIXTURES);
 	x = dbm_testdb_add(t, "client");
 	probe_migrate(t, t->url, dir);
@@ -210,7 +210,7 @@ static void test_probe__mysql_set_matches_mariadb_client(void **state)
 	int x;
 
 	if (!dbm_mydump_available())
-		skip();
+		fail_msg("the mariadb and mariadb-dump clients are needed");
 	snprintf(dir, sizeof(dir), "%s/probe/mysql", DBM_TEST_FIXTURES);
 	x = dbm_testdb_add(t, "client");
 	probe_migrate(t, t->url, dir);

@@ -34,6 +34,7 @@ struct dbm_test_project *dbm_test_project_new(void)
 
 void dbm_test_project_free(struct dbm_test_project *p)
 {
+	dbm_test_privileged();
 	if (!p)
 		return;
 	chmod(p->dir, 0755);

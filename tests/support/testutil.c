@@ -2,8 +2,12 @@
  * testutil.c - see testutil.h.
  */
 #define _DEFAULT_SOURCE
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +24,36 @@
 #include "testutil.h"
 
 extern char **environ;
+
+static int dbm_test_nskipped;
+
+/* The user the binary runs as (dbm_test_unprivileged), when run_as is set. */
+static int testutil_run_as;
+static uid_t testutil_uid;
+static gid_t testutil_gid;
+
+void dbm_test_skip(const char *file, int line)
+{
+	dbm_test_nskipped++;
+	_skip(file, line);
+}
+
+int dbm_test_skipped(void)
+{
+	return dbm_test_nskipped;
+}
+
+int dbm_test_exit_status(int failed)
+{
+	if (failed > 0)
+		return 1;
+	if (dbm_test_nskipped > 0) {
+		fprintf(stderr, "%d skip%s (cases, or parts of cases): reported to CTest as skipped (exit %d)\n",
+			dbm_test_nskipped, dbm_test_nskipped == 1 ? "" : "s", DBM_TEST_SKIP_STATUS);
+		return DBM_TEST_SKIP_STATUS;
+	}
+	return 0;
+}
 
 char *dbm_test_tmpdir(void)
 {
@@ -168,7 +202,12 @@ int dbm_test_spawn(const char *cwd, const char *const *env, const char *const *a
 		int fd1 = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int fd2 = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-		if (fd0 < 0 || fd1 < 0 || fd2 < 0 || (cwd && chdir(cwd) != 0))
+		if (fd0 < 0 || fd1 < 0 || fd2 < 0)
+			_exit(126);
+		if (testutil_run_as && (setgroups(0, NULL) != 0 || setgid(testutil_gid) != 0 ||
+					setuid(testutil_uid) != 0))
+			_exit(126);
+		if (cwd && chdir(cwd) != 0)
 			_exit(126);
 		dup2(fd0, 0);
 		dup2(fd1, 1);
@@ -251,6 +290,63 @@ const char *dbm_test_server_url(const char *name)
 		fail_msg("%s is not set but DBM_TEST_REQUIRE_SERVERS=1: start the servers with scripts/test.sh",
 			 name);
 	return NULL;
+}
+
+const char *dbm_test_server_url_part(const char *name)
+{
+	const char *url = dbm_test_server_url(name);
+
+	if (!url) {
+		dbm_test_nskipped++;
+		print_message("part skipped: %s is not set\n", name);
+	}
+	return url;
+}
+
+void dbm_test_galera_skip(void)
+{
+	const char *req = getenv("DBM_TEST_GALERA");
+
+	if (req && strcmp(req, "1") == 0)
+		fail_msg("DBM_TEST_GALERA_URLS is not set but DBM_TEST_GALERA=1: start the cluster "
+			 "with scripts/test.sh");
+	skip();
+}
+
+static int testutil_chown_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return lchown(path, testutil_uid, testutil_gid) == 0 ? 0 : -1;
+}
+
+void dbm_test_unprivileged(const char *dir)
+{
+	const char *name = getenv("DBM_TEST_USER");
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return;
+	if (!name || !*name)
+		name = "nobody";
+	pw = getpwnam(name);
+	if (!pw)
+		fail_msg("running as root, and there is no user \"%s\" to run the binary as: "
+			 "set DBM_TEST_USER", name);
+	testutil_uid = pw->pw_uid;
+	testutil_gid = pw->pw_gid;
+	if (nftw(dir, testutil_chown_one, 16, FTW_PHYS) != 0)
+		fail_msg("cannot give \"%s\" to user %s: %s", dir, name, strerror(errno));
+	/* mkdtemp's 0700 would keep the user out of the folder */
+	if (chmod(dir, 0755) != 0)
+		fail_msg("chmod \"%s\": %s", dir, strerror(errno));
+	testutil_run_as = 1;
+}
+
+void dbm_test_privileged(void)
+{
+	testutil_run_as = 0;
 }
 
 int dbm_test_oom_sweep(const char *name, int limit, int oom_status, int done_status)

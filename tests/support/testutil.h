@@ -5,7 +5,12 @@
 #ifndef DBM_TESTUTIL_H
 #define DBM_TESTUTIL_H
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
 
 /* A new empty folder under $TMPDIR (or /tmp); aborts the test on failure. Caller frees. */
 char *dbm_test_tmpdir(void);
@@ -53,6 +58,35 @@ int dbm_test_count(const char *haystack, const char *needle);
 const char *dbm_test_server_url(const char *name);
 
 /*
+ * For a part of a case that uses a server when one is there: the URL in
+ * environment variable name, or NULL when it is unset, in which case the
+ * case goes on without that part but counts as skipped (the executable
+ * then reports a skip to CTest). Fails the test when it is unset and
+ * DBM_TEST_REQUIRE_SERVERS=1.
+ */
+const char *dbm_test_server_url_part(const char *name);
+
+/*
+ * For a case that needs the Galera cluster (DBM_TEST_GALERA_URLS) when it
+ * is not there: fails the test when DBM_TEST_GALERA=1 asked for it, else
+ * skips it.
+ */
+void dbm_test_galera_skip(void);
+
+/*
+ * Makes the following dbmigrate runs of this case run as an unprivileged
+ * user when the tests run as root, who reads and writes any file whatever
+ * its mode, so that permission tests test something: "nobody" (or
+ * DBM_TEST_USER), with dir and everything in it given to that user. Does
+ * nothing when not root. Fails the test when there is no such user. The
+ * runs are as root again after dbm_test_privileged() (the project
+ * fixture's teardown calls it).
+ */
+void dbm_test_unprivileged(const char *dir);
+/* Runs the binary as the tests' own user again. */
+void dbm_test_privileged(void);
+
+/*
  * The allocation-failure sweep of a unit test (DBM_FAILPOINTS builds). For
  * n = 1, 2, ... below limit it runs this test executable again as a child
  * ("name --oom-child", see dbm_test_oom_child) with DBM_FAIL_ALLOC=n, since
@@ -66,5 +100,42 @@ const char *dbm_test_server_url(const char *name);
 int dbm_test_oom_sweep(const char *name, int limit, int oom_status, int done_status);
 /* 1 when argv is that of a child started by dbm_test_oom_sweep, else 0. */
 int dbm_test_oom_child(int argc, char **argv);
+
+/*
+ * Skipped cases reach CTest. cmocka prints "[  SKIPPED ]" but counts a
+ * skipped case as passed: its group runner returns the number of failures
+ * only, so a suite whose server was missing looked green. Every test
+ * file includes this header (tests/CMakeLists.txt checks it), which routes
+ * skip() through dbm_test_skip() to count the skips and the group runners
+ * through dbm_test_exit_status(). An
+ * executable then exits 1 when a case failed, DBM_TEST_SKIP_STATUS when
+ * none failed but any case was skipped (CTest's SKIP_RETURN_CODE: the test
+ * shows as "Skipped", never as passed), else 0.
+ */
+#define DBM_TEST_SKIP_STATUS 77
+
+/* Counts one skipped case, then skips it the way cmocka's skip() does. */
+void dbm_test_skip(const char *file, int line);
+/*
+ * The exit status of a test executable from cmocka's number of failed
+ * cases: 1 when failed > 0, DBM_TEST_SKIP_STATUS when a case was skipped
+ * (and a line on stderr says how many), else 0.
+ */
+int dbm_test_exit_status(int failed);
+/* The number of cases skipped so far in this process. */
+int dbm_test_skipped(void);
+
+#undef skip
+#define skip() dbm_test_skip(__FILE__, __LINE__)
+#undef cmocka_run_group_tests
+#define cmocka_run_group_tests(group_tests, group_setup, group_teardown)                       \
+	dbm_test_exit_status(_cmocka_run_group_tests(#group_tests, group_tests,                 \
+	                                             sizeof(group_tests) / sizeof((group_tests)[0]), \
+	                                             group_setup, group_teardown))
+#undef cmocka_run_group_tests_name
+#define cmocka_run_group_tests_name(group_name, group_tests, group_setup, group_teardown)      \
+	dbm_test_exit_status(_cmocka_run_group_tests(group_name, group_tests,                   \
+	                                             sizeof(group_tests) / sizeof((group_tests)[0]), \
+	                                             group_setup, group_teardown))
 
 #endif /* DBM_TESTUTIL_H */

@@ -14,6 +14,7 @@
 
 #include "dbmigrate/checksum.h"
 #include "dbmigrate/common.h"
+#include "testutil.h"
 
 /* Feeds s[0..len) in chunks of size step; returns the last result and fills *out. */
 static int checksum_chunked(const char *s, size_t len, size_t step, int32_t *out)

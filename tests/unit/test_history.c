@@ -14,6 +14,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/history.h"
+#include "testutil.h"
 
 /* One row as a driver hands it over: text, NULL for SQL NULL. */
 static int add(struct dbm_history *h, const char *rank, const char *version, const char *type,

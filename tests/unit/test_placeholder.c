@@ -11,6 +11,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/placeholder.h"
+#include "testutil.h"
 
 static int setup(void **state)
 {

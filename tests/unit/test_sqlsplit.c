@@ -19,6 +19,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/sqlsplit.h"
+#include "testutil.h"
 
 /* Test-only accessor defined in sqlsplit.c. */
 size_t dbm_splitter_test_capacity(const struct dbm_splitter *s);

@@ -12,6 +12,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/config.h"
+#include "testutil.h"
 
 struct redact_case {
 	const char *in;

@@ -10,6 +10,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/version.h"
+#include "testutil.h"
 
 static void expect_normal(const char *in, const char *want)
 {
