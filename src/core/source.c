@@ -221,6 +221,8 @@ static int source_trim_line(struct source_run *run)
 	}
 	if ((last + 1 < n && b[last + 1] != '{') || i < n)
 		last = n; /* the tail is not the start of a placeholder */
+	else if (i - (last + 2) > DBM_PLACEHOLDER_NAME_MAX)
+		last = n; /* a name too long: replacing reports it, and the buffer stays small */
 	r = source_replace(run, b, last);
 	if (r != 0)
 		return r;

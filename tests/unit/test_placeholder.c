@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "dbmigrate/common.h"
@@ -143,6 +144,90 @@ static void test_placeholder__set_replaces_and_get_finds(void **state)
 	dbm_placeholders_free(&p);
 }
 
+/*
+ * 200000 names: set and looked up through the hash index, so loading them
+ * takes linear time (a linear search made this minutes long).
+ */
+static void test_placeholder__many_names_load_in_linear_time(void **state)
+{
+	struct dbm_placeholders p = DBM_PLACEHOLDERS_INIT;
+	struct dbm_buf out = DBM_BUF_INIT;
+	clock_t start = clock();
+	char key[32], want[32];
+	int i, n = 200000;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "name_%d", i);
+		snprintf(want, sizeof(want), "v%d", i * 7);
+		assert_int_equal(dbm_placeholders_set(&p, key, want), 0);
+	}
+	assert_int_equal(dbm_placeholders_set(&p, "name_5", "again"), 0);
+	assert_int_equal(p.n, (size_t)n);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "name_%d", i);
+		snprintf(want, sizeof(want), "v%d", i * 7);
+		assert_string_equal(dbm_placeholders_get(&p, key), i == 5 ? "again" : want);
+	}
+	assert_null(dbm_placeholders_get(&p, "name_200000"));
+	assert_int_equal(dbm_placeholders_apply(&p, "${name_199999}|${name_5}", 24, &out), 0);
+	assert_string_equal(dbm_buf_cstr(&out), "v1399993|again");
+	/* generous even under sanitizers; quadratic work takes minutes */
+	assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 20.0);
+	dbm_buf_free(&out);
+	dbm_placeholders_free(&p);
+}
+
+/* "${" then more than DBM_PLACEHOLDER_NAME_MAX name characters is an error, closed or not. */
+static void test_placeholder__name_longer_than_the_limit_is_an_error(void **state)
+{
+	struct dbm_placeholders p = DBM_PLACEHOLDERS_INIT;
+	struct dbm_buf line = DBM_BUF_INIT, out = DBM_BUF_INIT;
+	char name[DBM_PLACEHOLDER_NAME_MAX + 2];
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[DBM_PLACEHOLDER_NAME_MAX] = '\0'; /* exactly the limit: a placeholder */
+	assert_int_equal(dbm_placeholders_set(&p, name, "ok"), 0);
+	assert_int_equal(dbm_buf_addf(&line, "x ${%s} y", name), 0);
+	assert_int_equal(dbm_placeholders_apply(&p, line.ptr, line.len, &out), 0);
+	assert_string_equal(dbm_buf_cstr(&out), "x ok y");
+
+	name[DBM_PLACEHOLDER_NAME_MAX] = 'n'; /* one more */
+	name[DBM_PLACEHOLDER_NAME_MAX + 1] = '\0';
+	dbm_buf_clear(&line);
+	dbm_buf_clear(&out);
+	assert_int_equal(dbm_buf_addf(&line, "x ${%s} y", name), 0);
+	assert_int_equal(dbm_placeholders_apply(&p, line.ptr, line.len, &out), DBM_ERR_USAGE);
+	assert_true(strstr(dbm_error_last()->message, "is longer than 256 characters") != NULL);
+	assert_true(strstr(dbm_error_last()->message, "${nnnnnnnn") != NULL);
+
+	/* megabytes of name characters, no "}": stops at the limit */
+	dbm_buf_clear(&line);
+	assert_int_equal(dbm_buf_adds(&line, "SELECT '${"), 0);
+	while (line.len < 4 * 1024 * 1024)
+		assert_int_equal(dbm_buf_adds(&line, "abcdefghij_.:-0123456789"), 0);
+	assert_int_equal(dbm_placeholders_apply(&p, line.ptr, line.len, &out), DBM_ERR_USAGE);
+	assert_true(strstr(dbm_error_last()->message, "longer than") != NULL);
+	dbm_buf_free(&line);
+	dbm_buf_free(&out);
+	dbm_placeholders_free(&p);
+}
+
+/* A value that holds "${...}" is inserted as written, never replaced again. */
+static void test_placeholder__values_are_not_replaced_again(void **state)
+{
+	struct dbm_placeholders p = DBM_PLACEHOLDERS_INIT;
+
+	(void)state;
+	assert_int_equal(dbm_placeholders_set(&p, "a", "${b}${a}"), 0);
+	assert_int_equal(dbm_placeholders_set(&p, "b", "B"), 0);
+	expect_apply(&p, "${a}-${b}", "${b}${a}-B");
+	assert_int_equal(dbm_placeholders_set(&p, "self", "${self}"), 0);
+	expect_apply(&p, "${self}${self}", "${self}${self}");
+	dbm_placeholders_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +237,9 @@ int main(void)
 	    cmocka_unit_test(test_placeholder__unresolved_name_is_an_error_with_a_hint),
 	    cmocka_unit_test(test_placeholder__respects_the_length_given),
 	    cmocka_unit_test(test_placeholder__set_replaces_and_get_finds),
+	    cmocka_unit_test(test_placeholder__many_names_load_in_linear_time),
+	    cmocka_unit_test(test_placeholder__name_longer_than_the_limit_is_an_error),
+	    cmocka_unit_test(test_placeholder__values_are_not_replaced_again),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -374,6 +375,47 @@ static void test_source__very_long_line_with_dollars(void **state)
 	dbm_buf_free(&want);
 }
 
+/* The process's peak resident size in KiB. */
+static long peak_kib(void)
+{
+	struct rusage ru;
+
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_maxrss;
+}
+
+/*
+ * "${" then 32 MiB of name characters on one line: the line buffer does
+ * not grow with it (it grew to the whole line, re-scanned at every chunk);
+ * the too-long name is reported with its file and line.
+ */
+static void test_source__megabytes_after_an_open_placeholder_keep_memory_flat(void **state)
+{
+	struct dbm_source_opts o = {DBM_DIALECT_PGSQL, *state, 1, NULL, NULL, 0};
+	char piece[65536];
+	char *dir, *path;
+	int32_t sum = 0;
+	long before;
+	FILE *f;
+	int i;
+
+	dir = write_tmp("SELECT 1;\nSELECT '${", 20, &path);
+	f = fopen(path, "ab");
+	assert_non_null(f);
+	memset(piece, 'a', sizeof(piece));
+	for (i = 0; i < 512; i++)
+		assert_int_equal(fwrite(piece, 1, sizeof(piece), f), sizeof(piece));
+	assert_int_equal(fputs("}';\n", f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	before = peak_kib();
+	assert_int_equal(dbm_source_run(path, "migrations/V1__big.sql", &o, &sum), DBM_ERR_USAGE);
+	assert_true(strstr(dbm_error_last()->message, "longer than 256 characters") != NULL);
+	assert_string_equal(dbm_error_last()->file, "migrations/V1__big.sql");
+	assert_int_equal(dbm_error_last()->line, 2);
+	assert_true(peak_kib() - before < 8 * 1024);
+	remove_tmp(dir, path);
+}
+
 static void test_source__callback_value_stops_the_pass(void **state)
 {
 	struct seen s = {DBM_BUF_INIT, 0, 2};
@@ -484,6 +526,7 @@ int main(int argc, char **argv)
 	    T(test_source__unresolved_placeholder_names_file_and_line),
 	    T(test_source__placeholders_across_chunk_boundaries),
 	    T(test_source__very_long_line_with_dollars),
+	    T(test_source__megabytes_after_an_open_placeholder_keep_memory_flat),
 	    T(test_source__callback_value_stops_the_pass),
 	    T(test_source__unterminated_string_names_file_and_line),
 	    T(test_source__empty_file),
