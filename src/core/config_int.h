@@ -69,6 +69,9 @@ struct config_yaml {
 	unsigned env_line;        /* line of the environments: key, 0 when absent */
 	struct dbm_buf env_names; /* "dev, prod" for the unknown-environment hint */
 	int depth;                /* merge keys being applied, against alias loops */
+	unsigned merge_line;      /* line of the outermost merge key being applied */
+	size_t visits;            /* keys and merged mappings applied so far (a budget) */
+	unsigned char *checked;   /* a bit per node: its keys were checked (config_yaml_key) */
 };
 
 /* The key called name[0..len) that may be given in (CONFIG_IN_*), or NULL. */

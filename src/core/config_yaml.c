@@ -23,6 +23,19 @@
 #define CONFIG_MERGE_KEY "<<"
 #define CONFIG_MAX_MERGE_DEPTH 16
 
+/*
+ * Limits against hostile files, each reported with the file, the line and
+ * the limit. Aliases cost nothing in libyaml's document (a node is stored
+ * once), but every merge key or environment that names a mapping applies
+ * it again: nine levels of "<<: [*a, *a, ...]" are billions of keys, so the
+ * keys and merges applied are counted against a budget. The nesting depth
+ * is checked on the event stream before the document is built, and the
+ * file's size before it is parsed.
+ */
+#define CONFIG_MAX_FILE_BYTES (1024 * 1024)
+#define CONFIG_MAX_NESTING 64
+#define CONFIG_MAX_VISITS 100000
+
 static const char *config_node_kind(const yaml_node_t *n)
 {
 	switch (n->type) {
@@ -92,35 +105,118 @@ static void config_hint_key(const char *key, int nested)
 	dbm_buf_free(&list);
 }
 
+/* A key of a mapping, for finding repeated keys by sorting. */
+struct config_keyref {
+	const char *name;
+	size_t index; /* of its pair in the mapping */
+	unsigned line;
+};
+
+static int config_keyref_cmp(const void *a, const void *b)
+{
+	const struct config_keyref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 /*
- * Checks that the key of pairs[idx] is text and is not repeated earlier in
- * the same mapping. Returns the key node, or NULL with DBM_ERR_USAGE set.
+ * Checks once per mapping node (a merged or aliased mapping is applied
+ * more than once) that every key is text and none is repeated, sorting
+ * the keys so that a mapping of many keys costs n log n, not n squared.
+ * The repeat reported is the first one in the file's order. Returns 0, or
+ * DBM_ERR_USAGE / DBM_ERR_NOMEM with the error set.
+ */
+static int config_yaml_check_keys(struct config_yaml *y, yaml_node_t *map)
+{
+	size_t id = (size_t)(map - y->doc.nodes.start), n, i, dup = 0, first = 0;
+	yaml_node_pair_t *pairs = map->data.mapping.pairs.start;
+	struct config_keyref *refs;
+	int found = 0;
+
+	if (y->checked[id / 8] & (1u << (id % 8)))
+		return 0;
+	n = (size_t)(map->data.mapping.pairs.top - pairs);
+	refs = dbm_calloc(n ? n : 1, sizeof(*refs));
+	if (!refs)
+		return dbm_error_oom();
+	for (i = 0; i < n; i++) {
+		yaml_node_t *key = yaml_document_get_node(&y->doc, pairs[i].key);
+
+		if (!key || key->type != YAML_SCALAR_NODE) {
+			dbm_free(refs);
+			dbm_error_set(DBM_ERR_USAGE, "expected a key name, got %s",
+			              key ? config_node_kind(key) : "nothing");
+			dbm_error_set_where(y->file, key ? config_node_line(key) : 0);
+			return DBM_ERR_USAGE;
+		}
+		refs[i].name = (const char *)key->data.scalar.value;
+		refs[i].index = i;
+		refs[i].line = config_node_line(key);
+	}
+	if (n > 1)
+		dbm_sort(refs, n, sizeof(*refs), config_keyref_cmp);
+	for (i = 1; i < n; i++) {
+		size_t g = i - 1;
+
+		if (strcmp(refs[g].name, refs[i].name) != 0)
+			continue;
+		while (g > 0 && strcmp(refs[g - 1].name, refs[i].name) == 0)
+			g--;
+		if (!found || refs[i].index < refs[dup].index) {
+			dup = i;
+			first = g;
+			found = 1;
+		}
+	}
+	if (found) {
+		dbm_error_set(DBM_ERR_USAGE, "duplicate key '%s'", refs[dup].name);
+		dbm_error_set_where(y->file, refs[dup].line);
+		dbm_error_set_hint("It is first given on line %u; keep one of them.",
+		                   refs[first].line);
+		dbm_free(refs);
+		return DBM_ERR_USAGE;
+	}
+	dbm_free(refs);
+	y->checked[id / 8] |= (unsigned char)(1u << (id % 8));
+	return 0;
+}
+
+/*
+ * Counts one key or merged mapping at node against the budget. Returns 0,
+ * or DBM_ERR_USAGE naming the file, the line (of the outermost merge key
+ * being applied, else of node) and the limit.
+ */
+static int config_yaml_spend(struct config_yaml *y, const yaml_node_t *node)
+{
+	if (++y->visits <= CONFIG_MAX_VISITS)
+		return 0;
+	dbm_error_set(DBM_ERR_USAGE,
+	              "the configuration applies more than %d keys and merges (aliases and "
+	              "merge keys repeat the mappings they name)",
+	              CONFIG_MAX_VISITS);
+	dbm_error_set_where(y->file, y->depth ? y->merge_line : config_node_line(node));
+	dbm_error_set_hint("Merge each mapping once, and keep the file to the settings dbmigrate "
+	                   "reads.");
+	return DBM_ERR_USAGE;
+}
+
+/*
+ * The key node of pair in map, once the keys of map are checked
+ * (config_yaml_check_keys), counting it against the budget of keys
+ * applied. Returns the key node, or NULL with DBM_ERR_USAGE or
+ * DBM_ERR_NOMEM set.
  */
 static yaml_node_t *config_yaml_key(struct config_yaml *y, yaml_node_t *map, yaml_node_pair_t *pair)
 {
-	yaml_node_t *key = yaml_document_get_node(&y->doc, pair->key);
-	yaml_node_pair_t *p;
+	yaml_node_t *key;
 
-	if (!key || key->type != YAML_SCALAR_NODE) {
-		dbm_error_set(DBM_ERR_USAGE, "expected a key name, got %s",
-		              key ? config_node_kind(key) : "nothing");
-		dbm_error_set_where(y->file, key ? config_node_line(key) : 0);
+	if (config_yaml_check_keys(y, map) < 0)
 		return NULL;
-	}
-	for (p = map->data.mapping.pairs.start; p < pair; p++) {
-		yaml_node_t *prev = yaml_document_get_node(&y->doc, p->key);
-
-		if (prev && prev->type == YAML_SCALAR_NODE &&
-		    strcmp((char *)prev->data.scalar.value, (char *)key->data.scalar.value) == 0) {
-			dbm_error_set(DBM_ERR_USAGE, "duplicate key '%s'",
-			              (char *)key->data.scalar.value);
-			dbm_error_set_where(y->file, config_node_line(key));
-			dbm_error_set_hint("It is first given on line %u; keep one of them.",
-			                   config_node_line(prev));
-			return NULL;
-		}
-	}
-	return key;
+	key = yaml_document_get_node(&y->doc, pair->key);
+	return config_yaml_spend(y, key) < 0 ? NULL : key;
 }
 
 /* Applies a placeholders: mapping. 0, DBM_ERR_USAGE or DBM_ERR_NOMEM. */
@@ -140,7 +236,7 @@ static int config_yaml_placeholders(struct config_yaml *y, struct dbm_config *cf
 		const char *name;
 
 		if (!key)
-			return DBM_ERR_USAGE;
+			return dbm_error_last()->klass;
 		name = (const char *)key->data.scalar.value;
 		if (!*name) {
 			o.line = config_node_line(key);
@@ -192,9 +288,11 @@ static int config_yaml_merge(struct config_yaml *y, struct dbm_config *cfg, yaml
 		if (y->depth >= CONFIG_MAX_MERGE_DEPTH)
 			return config_fail(&o, "merges nest more than %d deep",
 			                   CONFIG_MAX_MERGE_DEPTH);
-		y->depth++;
+		if (y->depth++ == 0)
+			y->merge_line = config_node_line(key);
 		if (val->type == YAML_MAPPING_NODE) {
-			r = config_yaml_mapping(y, cfg, val, nested);
+			if ((r = config_yaml_spend(y, val)) == 0)
+				r = config_yaml_mapping(y, cfg, val, nested);
 		} else if (val->type == YAML_SEQUENCE_NODE) {
 			item = val->data.sequence.items.top;
 			while (r == 0 && item > val->data.sequence.items.start) {
@@ -204,7 +302,7 @@ static int config_yaml_merge(struct config_yaml *y, struct dbm_config *cfg, yaml
 					o.line = m ? config_node_line(m) : o.line;
 					r = config_fail(&o, "expected a mapping to merge, got %s",
 					                m ? config_node_kind(m) : "nothing");
-				} else {
+				} else if ((r = config_yaml_spend(y, val)) == 0) {
 					r = config_yaml_mapping(y, cfg, m, nested);
 				}
 			}
@@ -243,7 +341,7 @@ static int config_yaml_mapping(struct config_yaml *y, struct dbm_config *cfg, ya
 		struct config_origin o;
 
 		if (!key)
-			return DBM_ERR_USAGE;
+			return dbm_error_last()->klass;
 		name = (const char *)key->data.scalar.value;
 		/* merged before the loop; "x-" keys hold YAML anchors for merging */
 		if (strcmp(name, CONFIG_MERGE_KEY) == 0 || strncmp(name, "x-", 2) == 0)
@@ -313,7 +411,7 @@ static int config_yaml_environments(struct config_yaml *y, struct dbm_config *cf
 		int selected;
 
 		if (!key)
-			return DBM_ERR_USAGE;
+			return dbm_error_last()->klass;
 		name = (const char *)key->data.scalar.value;
 		if (dbm_buf_addf(&y->env_names, "%s%s", y->env_names.len ? ", " : "", name) < 0)
 			return DBM_ERR_NOMEM;
@@ -345,6 +443,54 @@ static int config_yaml_environments(struct config_yaml *y, struct dbm_config *cf
 }
 
 /*
+ * Checks on libyaml's event stream, before any document is built, that
+ * mappings and lists nest no more than CONFIG_MAX_NESTING deep: building
+ * the document of "[[[[..." a million deep costs memory and time for
+ * nothing. A syntax error stops the check; loading reports it. Returns 0,
+ * DBM_ERR_USAGE naming the file, the line and the limit, or DBM_ERR_NOMEM.
+ */
+static int config_yaml_check_nesting(struct config_yaml *y, const struct dbm_buf *text)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, r = 0, end = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return dbm_error_oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)dbm_buf_cstr(text), text->len);
+	while (!end && r == 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.error == YAML_MEMORY_ERROR)
+				r = dbm_error_oom();
+			break;
+		}
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CONFIG_MAX_NESTING) {
+				r = dbm_error_set(DBM_ERR_USAGE,
+				                  "mappings and lists nest more than %d deep",
+				                  CONFIG_MAX_NESTING);
+				dbm_error_set_where(y->file, (unsigned)ev.start_mark.line + 1);
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			end = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return r;
+}
+
+/*
  * Reads path (already opened as f) and applies it to cfg. Returns 0,
  * DBM_ERR_USAGE (unreadable file such as a folder, broken YAML, top level
  * not a mapping, unknown key, bad value) or DBM_ERR_NOMEM.
@@ -363,12 +509,27 @@ int config_read_file(struct config_yaml *y, struct dbm_config *cfg, FILE *f)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if ((r = dbm_buf_add(&text, chunk, n)) < 0)
 			goto done;
+		if (text.len > CONFIG_MAX_FILE_BYTES) {
+			unsigned line = 1;
+			size_t i;
+
+			for (i = 0; i < CONFIG_MAX_FILE_BYTES; i++)
+				line += text.ptr[i] == '\n';
+			r = dbm_error_set(DBM_ERR_USAGE, "config file is larger than %d bytes",
+			                  CONFIG_MAX_FILE_BYTES);
+			dbm_error_set_where(y->file, line);
+			dbm_error_set_hint(
+			    "A config file holds settings only; keep it under 1 MiB.");
+			goto done;
+		}
 	}
 	if (ferror(f)) {
 		r = dbm_error_set(DBM_ERR_USAGE, "cannot read config file '%s': %s", y->file,
 		                  strerror(errno));
 		goto done;
 	}
+	if ((r = config_yaml_check_nesting(y, &text)) < 0)
+		goto done;
 	if (!yaml_parser_initialize(&parser)) {
 		r = dbm_error_oom();
 		goto done;
@@ -389,6 +550,11 @@ int config_read_file(struct config_yaml *y, struct dbm_config *cfg, FILE *f)
 		goto done;
 	}
 	doc_loaded = 1;
+	y->checked = dbm_calloc((size_t)(y->doc.nodes.top - y->doc.nodes.start) / 8 + 1, 1);
+	if (!y->checked) {
+		r = dbm_error_oom();
+		goto done;
+	}
 	root = yaml_document_get_root_node(&y->doc);
 	if (root) {
 		/* A second document is a mistake the user should hear about. */
@@ -419,6 +585,8 @@ int config_read_file(struct config_yaml *y, struct dbm_config *cfg, FILE *f)
 	}
 	r = config_yaml_mapping(y, cfg, root, 0);
 done:
+	dbm_free(y->checked);
+	y->checked = NULL;
 	if (doc_loaded)
 		yaml_document_delete(&y->doc);
 	if (parser_ready)

@@ -860,6 +860,131 @@ static void test_config__out_of_memory_at_every_allocation(void **state)
 #endif
 }
 
+/* Writes text to ./dbmigrate.yml in the test's folder (for generated files). */
+static void write_yml_buf(struct fixture *f, const struct dbm_buf *text)
+{
+	write_yml(f, dbm_buf_cstr(text));
+}
+
+/*
+ * Nine levels of "<<: [*a, *a, ...]" name 9^9 mappings from a 600-byte
+ * file: the budget stops it at once, naming the outermost merge key.
+ */
+static void test_config__merge_key_bomb_stops_at_the_budget(void **state)
+{
+	struct fixture *f = *state;
+	struct dbm_buf text = DBM_BUF_INIT;
+	int i, j;
+
+	assert_int_equal(dbm_buf_adds(&text, "x-a0: &a0 {table: t}\n"), 0);
+	for (i = 1; i < 10; i++) {
+		assert_int_equal(dbm_buf_addf(&text, "x-a%d: &a%d\n  <<: [", i, i), 0);
+		for (j = 0; j < 9; j++)
+			assert_int_equal(dbm_buf_addf(&text, "%s*a%d", j ? ", " : "", i - 1), 0);
+		assert_int_equal(dbm_buf_adds(&text, "]\n"), 0);
+	}
+	assert_int_equal(dbm_buf_adds(&text, "<<: *a9\n"), 0);
+	write_yml_buf(f, &text);
+	assert_error(load(f, NULL, 0, no_env),
+	             "the configuration applies more than 100000 keys and merges (aliases and "
+	             "merge keys repeat the mappings they name)",
+	             "Merge each mapping once, and keep the file to the settings dbmigrate reads.",
+	             "dbmigrate.yml", 20);
+	dbm_buf_free(&text);
+}
+
+/* Lists of aliases nine deep (billion laughs without merge keys) are never expanded. */
+static void test_config__alias_bomb_without_merges_loads(void **state)
+{
+	struct fixture *f = *state;
+	struct dbm_buf text = DBM_BUF_INIT;
+	int i, j;
+
+	assert_int_equal(dbm_buf_adds(&text, "x-a0: &a0 [lol, lol, lol, lol, lol, lol, lol]\n"), 0);
+	for (i = 1; i < 10; i++) {
+		assert_int_equal(dbm_buf_addf(&text, "x-a%d: &a%d [", i, i), 0);
+		for (j = 0; j < 9; j++)
+			assert_int_equal(dbm_buf_addf(&text, "%s*a%d", j ? ", " : "", i - 1), 0);
+		assert_int_equal(dbm_buf_adds(&text, "]\n"), 0);
+	}
+	assert_int_equal(dbm_buf_adds(&text, "table: laughs\n"), 0);
+	write_yml_buf(f, &text);
+	assert_int_equal(load(f, NULL, 0, no_env), 0);
+	assert_string_equal(f->cfg.table, "laughs");
+	dbm_buf_free(&text);
+}
+
+/* "[[[[..." 100000 deep: refused from the event stream, before a document is built. */
+static void test_config__deep_nesting_is_refused_with_the_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct dbm_buf text = DBM_BUF_INIT;
+	int i;
+
+	assert_int_equal(dbm_buf_adds(&text, "table: t\nx-deep: "), 0);
+	for (i = 0; i < 100000; i++)
+		assert_int_equal(dbm_buf_addc(&text, '['), 0);
+	for (i = 0; i < 100000; i++)
+		assert_int_equal(dbm_buf_addc(&text, ']'), 0);
+	assert_int_equal(dbm_buf_addc(&text, '\n'), 0);
+	write_yml_buf(f, &text);
+	assert_error(load(f, NULL, 0, no_env), "mappings and lists nest more than 64 deep", NULL,
+	             "dbmigrate.yml", 2);
+	dbm_buf_free(&text);
+}
+
+/* A file over 1 MiB (here one huge scalar) is refused before parsing, naming the line. */
+static void test_config__huge_file_is_refused_with_the_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct dbm_buf text = DBM_BUF_INIT;
+
+	assert_int_equal(dbm_buf_adds(&text, "table: t\nschema: \""), 0);
+	while (text.len < 2 * 1024 * 1024)
+		assert_int_equal(dbm_buf_adds(&text, "0123456789abcdef"), 0);
+	assert_int_equal(dbm_buf_adds(&text, "\"\n"), 0);
+	write_yml_buf(f, &text);
+	assert_error(load(f, NULL, 0, no_env), "config file is larger than 1048576 bytes",
+	             "A config file holds settings only; keep it under 1 MiB.", "dbmigrate.yml",
+	             2);
+	dbm_buf_free(&text);
+}
+
+/*
+ * 30000 placeholders and 15000 environments load quickly (the check for
+ * repeated keys sorts instead of comparing every pair), and a repeat at
+ * the end is still found, naming both lines.
+ */
+static void test_config__many_keys_and_environments_load_and_repeats_are_found(void **state)
+{
+	struct fixture *f = *state;
+	struct dbm_buf text = DBM_BUF_INIT;
+	int i;
+
+	assert_int_equal(dbm_buf_adds(&text, "placeholders:\n"), 0);
+	for (i = 0; i < 30000; i++)
+		assert_int_equal(dbm_buf_addf(&text, "  k%d: v%d\n", i, i), 0);
+	assert_int_equal(dbm_buf_adds(&text, "environments:\n"), 0);
+	for (i = 0; i < 15000; i++)
+		assert_int_equal(dbm_buf_addf(&text, "  e%d: {table: t%d}\n", i, i), 0);
+	write_yml_buf(f, &text);
+	{
+		struct dbm_setting env = {"env", "e14999"};
+
+		assert_int_equal(load(f, &env, 1, no_env), 0);
+	}
+	assert_int_equal(f->cfg.placeholders.n, 30000);
+	assert_string_equal(dbm_placeholders_get(&f->cfg.placeholders, "k29999"), "v29999");
+	assert_string_equal(f->cfg.table, "t14999");
+
+	assert_int_equal(dbm_buf_adds(&text, "  e7: {table: again}\n"), 0);
+	write_yml_buf(f, &text);
+	assert_error(load(f, NULL, 0, no_env), "duplicate key 'e7'",
+	             "It is first given on line 30010; keep one of them.", "dbmigrate.yml",
+	             45003);
+	dbm_buf_free(&text);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(int argc, char **argv)
@@ -894,6 +1019,11 @@ int main(int argc, char **argv)
 	    T(test_config__error_bad_variable_names_it),
 	    T(test_config__error_bad_flag_names_it),
 	    T(test_config__keys_list),
+	    T(test_config__merge_key_bomb_stops_at_the_budget),
+	    T(test_config__alias_bomb_without_merges_loads),
+	    T(test_config__deep_nesting_is_refused_with_the_limit),
+	    T(test_config__huge_file_is_refused_with_the_limit),
+	    T(test_config__many_keys_and_environments_load_and_repeats_are_found),
 	    T(test_config__out_of_memory_at_every_allocation),
 	};
 
