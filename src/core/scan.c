@@ -29,6 +29,12 @@
 #include "scan_int.h"
 
 #define SCAN_MAX_DEPTH 64
+/*
+ * Problems whose text is kept; later ones are only counted, so that a
+ * folder of a million badly named files or a settings file of a million
+ * bad lines does not grow memory (the message shows far fewer anyway).
+ */
+#define SCAN_MAX_KEPT 200
 
 static const char scan_names_hint[] =
     "Name versioned migrations V<version>__<description>.sql, repeatable ones "
@@ -47,6 +53,10 @@ int scan_problem(struct scan_state *st, const char *file, unsigned line, const c
 	size_t mark = st->details.len;
 	int r = 0;
 
+	if (st->nkept >= SCAN_MAX_KEPT) {
+		st->nproblems++;
+		return 0;
+	}
 	if (st->nproblems > 0)
 		r = dbm_buf_addc(&st->details, '\n');
 	if (r == 0 && file)
@@ -74,6 +84,7 @@ int scan_problem(struct scan_state *st, const char *file, unsigned line, const c
 		return DBM_ERR_NOMEM;
 	}
 	st->nproblems++;
+	st->nkept++;
 	return 0;
 }
 
@@ -91,13 +102,16 @@ static int scan_report(struct scan_state *st)
 	} else {
 		r = dbm_error_set(DBM_ERR_USAGE, "found %zu problems with migration files",
 		                  st->nproblems);
-		if (st->details.len <= room) {
+		if (st->details.len <= room && st->nkept == st->nproblems) {
 			dbm_error_set_detail("%s", d);
 		} else {
-			size_t cut = room, more = 0, i;
+			size_t cut = st->details.len, more = st->nproblems - st->nkept, i;
 
-			while (cut > 0 && d[cut] != '\n')
-				cut--;
+			if (cut > room) {
+				cut = room;
+				while (cut > 0 && d[cut] != '\n')
+					cut--;
+			}
 			for (i = cut; i < st->details.len; i++)
 				more += d[i] == '\n';
 			dbm_error_set_detail("%.*s\n(and %zu more)", (int)cut, d, more);
@@ -333,8 +347,8 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 				int has_conf;
 
 				key.name = child.ptr;
-				has_conf = bsearch(&key, names, n, sizeof(*names), scan_cmp_names) !=
-				           NULL;
+				has_conf =
+				    bsearch(&key, names, n, sizeof(*names), scan_cmp_names) != NULL;
 				r = scan_add_file(st, folder, sub.ptr, name, in_rollback, has_conf);
 			}
 		}
@@ -497,10 +511,10 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 
 	if (st.versioned.n > 1)
 		dbm_sort(st.versioned.items, st.versioned.n, sizeof(struct dbm_file),
-		      scan_cmp_version);
+		         scan_cmp_version);
 	if (st.repeatable.n > 1)
 		dbm_sort(st.repeatable.items, st.repeatable.n, sizeof(struct dbm_file),
-		      scan_cmp_description);
+		         scan_cmp_description);
 	if (st.undo.n > 1)
 		dbm_sort(st.undo.items, st.undo.n, sizeof(struct dbm_file), scan_cmp_version);
 	r = scan_check_dups(&st, &st.versioned, 0, "version",

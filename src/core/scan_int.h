@@ -24,7 +24,8 @@ struct scan_list {
 
 struct scan_state {
 	struct scan_list versioned, repeatable, undo;
-	size_t nproblems;
+	size_t nproblems; /* every problem found */
+	size_t nkept;     /* those whose text is kept (SCAN_MAX_KEPT) */
 	struct dbm_buf first;  /* the first problem's text */
 	char first_file[1024]; /* and where it is, when it has a line */
 	unsigned first_line;

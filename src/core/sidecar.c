@@ -7,17 +7,23 @@
  * in the scanner's list (scan_problem) with the file and line, so the walk
  * goes on and every problem is reported at once. Called by scan.c only.
  */
+#define _POSIX_C_SOURCE 200809L /* O_CLOEXEC, fdopen */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/config.h"
 #include "scan_int.h"
 
+/* Limits: a settings file holds two keys; these only stop hostile files. */
 #define SCAN_CONF_LINE 4096
+#define SCAN_CONF_MAX_LINES 1000
 
 static const char scan_conf_hint[] =
     "A script's .conf file may hold executeInTransaction=true|false "
@@ -51,27 +57,46 @@ int scan_read_conf(struct scan_state *st, struct dbm_file *f)
 	char line[SCAN_CONF_LINE];
 	unsigned lineno = 0;
 	FILE *fp = NULL;
-	int r;
+	struct stat sb;
+	int fd = -1, r;
 
 	r = dbm_buf_adds(&path, f->path);
 	if (r == 0)
 		r = dbm_buf_adds(&path, ".conf");
 	if (r < 0)
 		goto done;
-	fp = fopen(path.ptr, "r");
-	if (!fp) {
+	/* O_NONBLOCK: a FIFO named like a settings file must not hang the scan */
+	fd = open(path.ptr, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		if (errno != ENOENT)
 			r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", path.ptr,
 			                  strerror(errno));
 		goto done;
 	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		r = scan_problem(st, NULL, 0, "Make it a regular file, or remove it.",
+		                 "\"%s\" is not a regular file", path.ptr);
+		goto done;
+	}
+	if (fcntl(fd, F_SETFL, 0) != 0 || !(fp = fdopen(fd, "r"))) {
+		r = dbm_error_set(DBM_ERR_RUN, "cannot read \"%s\": %s", path.ptr, strerror(errno));
+		goto done;
+	}
+	fd = -1; /* fp owns it */
 	while (fgets(line, sizeof(line), fp)) {
 		size_t len = strlen(line), klen, vlen;
 		char *key = line, *val, *eq;
 
 		lineno++;
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			r = scan_problem(st, path.ptr, lineno, scan_conf_hint, "line is too long");
+			r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
+			                 "line is longer than %d bytes", SCAN_CONF_LINE - 2);
+			goto done;
+		}
+		if (lineno > SCAN_CONF_MAX_LINES) {
+			r = scan_problem(st, path.ptr, lineno, scan_conf_hint,
+			                 "a settings file has more than %d lines",
+			                 SCAN_CONF_MAX_LINES);
 			goto done;
 		}
 		scan_trim(&key, &len);
@@ -138,6 +163,8 @@ int scan_read_conf(struct scan_state *st, struct dbm_file *f)
 done:
 	if (fp)
 		fclose(fp);
+	if (fd >= 0)
+		close(fd);
 	dbm_buf_free(&path);
 	return r;
 }

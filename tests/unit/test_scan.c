@@ -397,6 +397,79 @@ static void test_scan__many_problems_keep_the_detail_within_bounds(void **state)
 	assert_true(strstr(dbm_error_last()->detail, "bad_name_099") == NULL);
 }
 
+/*
+ * 3000 badly named files with long names: every problem is counted, the
+ * message says how many, and the detail ends with how many it leaves out
+ * (past the kept ones, problems are counted without keeping their text).
+ */
+static void test_scan__thousands_of_long_bad_names_are_counted(void **state)
+{
+	char name[300], want[64];
+	const char *more;
+	unsigned long shown = 0, left = 0;
+	const char *p;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "migrations/%04d_%0200d.sql", i, 0);
+		put(name, "");
+	}
+	expect_scan_error("found 3000 problems with migration files");
+	more = strstr(dbm_error_last()->detail, "\n(and ");
+	assert_non_null(more);
+	for (p = dbm_error_last()->detail; p < more; p++)
+		shown += *p == '\n';
+	assert_int_equal(sscanf(more, "\n(and %lu more)", &left), 1);
+	assert_int_equal(shown + 1 + left, 3000);
+	snprintf(want, sizeof(want), "\"migrations/0000_%.20s", "00000000000000000000");
+	assert_non_null(strstr(dbm_error_last()->detail, want));
+}
+
+/* A settings file of 5000 lines stops at the limit, naming its file and line. */
+static void test_scan__conf_with_too_many_lines_names_the_limit(void **state)
+{
+	struct dbm_buf text = DBM_BUF_INIT;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(dbm_buf_adds(&text, "# a comment\n"), 0);
+	put("migrations/V1__a.sql", "");
+	put("migrations/V1__a.sql.conf", dbm_buf_cstr(&text));
+	expect_scan_error("a settings file has more than 1000 lines");
+	assert_string_equal(dbm_error_last()->file, "migrations/V1__a.sql.conf");
+	assert_int_equal(dbm_error_last()->line, 1001);
+	dbm_buf_free(&text);
+}
+
+/* A line of 1 MiB in a settings file: refused at its line, naming the limit. */
+static void test_scan__conf_with_a_huge_line_names_the_limit(void **state)
+{
+	struct dbm_buf text = DBM_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(dbm_buf_adds(&text, "encoding=UTF-8\nexecuteInTransaction="), 0);
+	while (text.len < 1024 * 1024)
+		assert_int_equal(dbm_buf_adds(&text, "falsefalse"), 0);
+	put("migrations/V1__a.sql", "");
+	put("migrations/V1__a.sql.conf", dbm_buf_cstr(&text));
+	expect_scan_error("line is longer than 4094 bytes");
+	assert_string_equal(dbm_error_last()->file, "migrations/V1__a.sql.conf");
+	assert_int_equal(dbm_error_last()->line, 2);
+	dbm_buf_free(&text);
+}
+
+/* A FIFO named like a settings file is refused at once, never opened for a blocking read. */
+static void test_scan__conf_that_is_a_fifo_is_refused(void **state)
+{
+	(void)state;
+	put("migrations/V1__a.sql", "");
+	assert_int_equal(mkfifo("migrations/V1__a.sql.conf", 0644), 0);
+	expect_scan_error("\"migrations/V1__a.sql.conf\" is not a regular file");
+	assert_string_equal(dbm_error_last()->hint, "Make it a regular file, or remove it.");
+}
+
 static void test_scan__parse_filename(void **state)
 {
 	enum dbm_file_kind kind;
@@ -506,6 +579,10 @@ int main(int argc, char **argv)
 	    T(test_scan__unknown_conf_key_names_file_line_and_nearest_key),
 	    T(test_scan__bad_conf_values_and_encodings),
 	    T(test_scan__many_problems_keep_the_detail_within_bounds),
+	    T(test_scan__thousands_of_long_bad_names_are_counted),
+	    T(test_scan__conf_with_too_many_lines_names_the_limit),
+	    T(test_scan__conf_with_a_huge_line_names_the_limit),
+	    T(test_scan__conf_that_is_a_fifo_is_refused),
 	    T(test_scan__parse_filename),
 	    T(test_scan__every_allocation_failure_is_clean),
 	};
