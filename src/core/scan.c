@@ -347,8 +347,8 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 				int has_conf;
 
 				key.name = child.ptr;
-				has_conf =
-				    bsearch(&key, names, n, sizeof(*names), scan_cmp_names) != NULL;
+				has_conf = bsearch(&key, names, n, sizeof(*names), scan_cmp_names) !=
+				           NULL;
 				r = scan_add_file(st, folder, sub.ptr, name, in_rollback, has_conf);
 			}
 		}
@@ -511,10 +511,10 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 
 	if (st.versioned.n > 1)
 		dbm_sort(st.versioned.items, st.versioned.n, sizeof(struct dbm_file),
-		         scan_cmp_version);
+		      scan_cmp_version);
 	if (st.repeatable.n > 1)
 		dbm_sort(st.repeatable.items, st.repeatable.n, sizeof(struct dbm_file),
-		         scan_cmp_description);
+		      scan_cmp_description);
 	if (st.undo.n > 1)
 		dbm_sort(st.undo.items, st.undo.n, sizeof(struct dbm_file), scan_cmp_version);
 	r = scan_check_dups(&st, &st.versioned, 0, "version",
