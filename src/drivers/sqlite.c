@@ -7,9 +7,19 @@
  * with BEGIN IMMEDIATE so two writers never deadlock.
  *
  * The runner lock is an flock() on a file beside the database
- * ("<db>.lock"): the kernel releases it when the process ends, however it
- * ends, so a killed runner never blocks the next one. The lock file holds
- * the holder's pid, host and start time for the timeout message.
+ * ("<db>.lock", the database's path with every symbolic link resolved, so
+ * that runners reaching one file through a link and through its real path
+ * take the same lock): the kernel releases it when the process ends,
+ * however it ends, so a killed runner never blocks the next one. The lock
+ * file holds the holder's pid, host and start time for the timeout message.
+ *
+ * A database file that does not exist yet is not created by connecting:
+ * until something writes (the lock, taken by every command that changes
+ * the database, or a statement), the connection is an empty read-only
+ * database in memory, so info, validate and dry runs see an empty history
+ * and leave no file behind. A path that names something other than a
+ * regular file (a folder, /dev/null) is refused: SQLite would put its
+ * journal, and dbmigrate its lock file, beside it.
  */
 #define _DEFAULT_SOURCE
 #include <ctype.h>
@@ -20,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -117,6 +128,7 @@ struct sqlitedrv_conn {
 	sqlite3 *db;
 	char *path;    /* database file, NULL for :memory: */
 	int lock_fd;   /* -1 when the runner lock is not held */
+	int absent;    /* path does not exist yet: db is an empty read-only stand-in */
 };
 
 static const char *const sqlitedrv_schemes[] = { "sqlite", "sqlite3", NULL };
@@ -197,10 +209,60 @@ static void sqlitedrv_disconnect(struct dbm_conn *conn)
 	dbm_free(c);
 }
 
+/*
+ * Opens name with flags into c->db, closing what was open. Returns 0,
+ * DBM_ERR_RUN naming c->path, or DBM_ERR_NOMEM.
+ */
+static int sqlitedrv_open(struct sqlitedrv_conn *c, const char *name, int flags)
+{
+	if (c->db) {
+		sqlite3_close_v2(c->db);
+		c->db = NULL;
+	}
+	if (sqlite3_open_v2(name, &c->db, flags, NULL) != SQLITE_OK) {
+		if (!c->db)
+			return dbm_error_oom();
+		dbm_error_set(DBM_ERR_RUN, "cannot open sqlite database '%s': %s",
+			      c->path ? c->path : name, sqlite3_errmsg(c->db));
+		dbm_error_set_hint("Check that the folder exists and is writable.");
+		return DBM_ERR_RUN;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	/* Other writers (the application) may hold the file briefly. */
+	sqlite3_busy_timeout(c->db, 10000);
+	return 0;
+}
+
+/*
+ * Creates the database file on the first write, when it did not exist at
+ * connect (c->absent). Returns 0, DBM_ERR_USAGE when something other than
+ * a regular file has appeared there, DBM_ERR_RUN or DBM_ERR_NOMEM.
+ */
+static int sqlitedrv_create(struct sqlitedrv_conn *c)
+{
+	struct stat sb;
+	int r;
+
+	if (!c->absent)
+		return 0;
+	r = sqlitedrv_open(c, c->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (r < 0)
+		return r;
+	if (stat(c->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		dbm_error_set(DBM_ERR_USAGE, "sqlite database '%s' is not a regular file", c->path);
+		dbm_error_set_hint("Point the sqlite URL at a database file: SQLite keeps its "
+				   "journal, and dbmigrate its lock file, beside it.");
+		return DBM_ERR_USAGE;
+	}
+	c->absent = 0;
+	return 0;
+}
+
 static int sqlitedrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 {
 	struct sqlitedrv_conn *c;
 	const char *user = getenv("USER");
+	struct stat sb;
 	int r;
 
 	*out = NULL;
@@ -219,21 +281,24 @@ static int sqlitedrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **ou
 	r = sqlitedrv_parse_url(o->url, &c->path);
 	if (r < 0)
 		goto fail;
-	if (sqlite3_open_v2(c->path ? c->path : ":memory:", &c->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		if (!c->db) {
-			r = dbm_error_oom();
+	if (c->path && stat(c->path, &sb) != 0) {
+		if (errno != ENOENT) {
+			r = dbm_error_set(DBM_ERR_RUN, "cannot open sqlite database '%s': %s",
+					  c->path, strerror(errno));
 			goto fail;
 		}
-		dbm_error_set(DBM_ERR_RUN, "cannot open sqlite database '%s': %s", c->path,
-			      sqlite3_errmsg(c->db));
-		dbm_error_set_hint("Check that the folder exists and is writable.");
-		r = DBM_ERR_RUN;
+		c->absent = 1;
+	} else if (c->path && !S_ISREG(sb.st_mode)) {
+		r = dbm_error_set(DBM_ERR_USAGE, "sqlite database '%s' is not a regular file",
+				  c->path);
+		dbm_error_set_hint("Point the sqlite URL at a database file: SQLite keeps its "
+				   "journal, and dbmigrate its lock file, beside it.");
 		goto fail;
 	}
-	sqlite3_extended_result_codes(c->db, 1);
-	/* Other writers (the application) may hold the file briefly. */
-	sqlite3_busy_timeout(c->db, 10000);
+	r = c->absent ? sqlitedrv_open(c, ":memory:", SQLITE_OPEN_READONLY)
+		      : sqlitedrv_open(c, c->path ? c->path : ":memory:", SQLITE_OPEN_READWRITE);
+	if (r < 0)
+		goto fail;
 	c->parent.schema = dbm_strdup("main");
 	c->parent.user = dbm_strdup(user && *user ? user : "sqlite");
 	c->parent.server_version = sqlitedrv_version_string();
@@ -299,7 +364,10 @@ static int sqlitedrv_run(struct sqlitedrv_conn *c, const char *sql, size_t len, 
 
 static int sqlitedrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 {
-	return sqlitedrv_run((struct sqlitedrv_conn *)conn, s->sql, s->len, NULL, NULL);
+	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
+	int r = sqlitedrv_create(c);
+
+	return r < 0 ? r : sqlitedrv_run(c, s->sql, s->len, NULL, NULL);
 }
 
 /*
@@ -393,18 +461,35 @@ static int sqlitedrv_lock(struct dbm_conn *conn, const char *schema, const char 
 	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
 	struct dbm_buf path = DBM_BUF_INIT;
 	struct timespec start, now, nap = { 0, 100 * 1000 * 1000 };
+	struct stat sb;
+	char *real;
 	int fd, r;
 
 	(void)schema;
 	(void)table;
 	if (!c->path || c->lock_fd >= 0)
 		return 0; /* in-memory: no other process can see it */
-	if (dbm_buf_addf(&path, "%s.lock", c->path) < 0)
+	/* every command that takes the lock writes: the file is made now */
+	if ((r = sqlitedrv_create(c)) < 0)
+		return r;
+	real = realpath(c->path, NULL);
+	if (!real)
+		return dbm_error_set(DBM_ERR_RUN, "cannot find sqlite database '%s': %s", c->path,
+				     strerror(errno));
+	r = dbm_buf_addf(&path, "%s.lock", real);
+	free(real);
+	if (r < 0)
 		return DBM_ERR_NOMEM;
-	fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd < 0) {
 		r = dbm_error_set(DBM_ERR_RUN, "cannot open lock file '%s': %s", path.ptr,
 				  strerror(errno));
+		goto done;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		r = dbm_error_set(DBM_ERR_RUN, "lock file '%s' is not a regular file", path.ptr);
+		dbm_error_set_hint("Remove it; dbmigrate creates it as a plain file.");
+		close(fd);
 		goto done;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
