@@ -46,7 +46,7 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 
 		json_object_set_new(doc, "operation", json_string("baseline"));
 		json_object_set_new(doc, "successfullyBaselined", json_true());
-		json_object_set_new(doc, "baselineVersion", json_string(version));
+		json_object_set_new(doc, "baselineVersion", dbm_json_text(version));
 		dbm_out_json(doc);
 	}
 	dbm_out_text("Baselined at version %s (%s)\n", version, description);

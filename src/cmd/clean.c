@@ -44,7 +44,7 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		json_t *doc = json_object();
 		json_t *list = json_array();
 
-		json_array_append_new(list, json_string(s.conn->schema ? s.conn->schema : ""));
+		json_array_append_new(list, dbm_json_text(s.conn->schema ? s.conn->schema : ""));
 		json_object_set_new(doc, "operation", json_string("clean"));
 		json_object_set_new(doc, "schemasCleaned", list);
 		dbm_out_json(doc);

@@ -113,12 +113,12 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			json_array_append_new(list, dbm_report_item_json(&plan.items[i]));
 		json_object_set_new(doc, "operation", json_string("info"));
 		json_object_set_new(doc, "schemaVersion", plan.current_version
-								 ? json_string(plan.current_version)
+								 ? dbm_json_text(plan.current_version)
 								 : json_null());
 		json_object_set_new(doc, "schemaName",
-				    json_string(s.conn && s.conn->schema ? s.conn->schema : ""));
-		json_object_set_new(doc, "database", json_string(dbm_buf_cstr(&s.url)));
-		json_object_set_new(doc, "historyTable", json_string(cfg->table));
+				    dbm_json_text(s.conn && s.conn->schema ? s.conn->schema : ""));
+		json_object_set_new(doc, "database", dbm_json_text(dbm_buf_cstr(&s.url)));
+		json_object_set_new(doc, "historyTable", dbm_json_text(cfg->table));
 		json_object_set_new(doc, "migrations", list);
 		dbm_out_json(doc);
 	} else {

@@ -135,11 +135,11 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		if (done_list) {
 			json_t *m = json_object();
 
-			json_object_set_new(m, "category", json_string(dbm_report_category(it)));
-			json_object_set_new(m, "version", json_string(it->version ? it->version : ""));
-			json_object_set_new(m, "description", json_string(it->description));
+			json_object_set_new(m, "category", dbm_json_text(dbm_report_category(it)));
+			json_object_set_new(m, "version", dbm_json_text(it->version ? it->version : ""));
+			dbm_json_set_text(m, "description", it->description);
 			json_object_set_new(m, "type", json_string("SQL"));
-			json_object_set_new(m, "filepath", json_string(it->file->path));
+			dbm_json_set_text(m, "filepath", it->file->path);
 			json_object_set_new(m, "executionTime", json_integer(res.executed_ms));
 			json_array_append_new(done_list, m);
 		}
@@ -169,11 +169,11 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		if (doc) {
 			json_object_set_new(doc, "operation", json_string("migrate"));
 			json_object_set_new(doc, "initialSchemaVersion",
-					    initial_copy ? json_string(initial_copy) : json_null());
+					    initial_copy ? dbm_json_text(initial_copy) : json_null());
 			json_object_set_new(doc, "targetSchemaVersion",
-					    now ? json_string(now) : json_null());
+					    now ? dbm_json_text(now) : json_null());
 			json_object_set_new(doc, "schemaName",
-					    json_string(s.conn && s.conn->schema ? s.conn->schema : ""));
+					    dbm_json_text(s.conn && s.conn->schema ? s.conn->schema : ""));
 			json_object_set_new(doc, "migrationsExecuted", json_integer((json_int_t)applied));
 			json_object_set_new(doc, "success", json_true());
 			json_object_set_new(doc, "dryRun", json_boolean(a->dry_run));

@@ -124,9 +124,9 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		json_t *doc = json_object();
 
 		json_object_set_new(doc, "operation", json_string("new"));
-		json_object_set_new(doc, "version", json_string(version.ptr));
-		json_object_set_new(doc, "migration", json_string(up.ptr));
-		json_object_set_new(doc, "undo", json_string(down.ptr));
+		json_object_set_new(doc, "version", dbm_json_text(version.ptr));
+		json_object_set_new(doc, "migration", dbm_json_text(up.ptr));
+		json_object_set_new(doc, "undo", dbm_json_text(down.ptr));
 		dbm_out_json(doc);
 	}
 	dbm_out_text("Created %s\nCreated %s\n", up.ptr, down.ptr);

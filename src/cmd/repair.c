@@ -25,7 +25,7 @@ static void repair_say(struct repair_ctx *c, const char *text)
 	c->n++;
 	dbm_out_text("%s%s\n", c->s->dry_run ? "-- would: " : "", text);
 	if (c->actions)
-		json_array_append_new(c->actions, json_string(text));
+		json_array_append_new(c->actions, dbm_json_text(text));
 }
 
 static int repair_failed_rows(struct repair_ctx *c)

@@ -83,9 +83,9 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		if (list) {
 			json_t *m = json_object();
 
-			json_object_set_new(m, "version", json_string(it->version));
-			json_object_set_new(m, "description", json_string(it->description));
-			json_object_set_new(m, "filepath", json_string(it->file->undo->path));
+			json_object_set_new(m, "version", dbm_json_text(it->version));
+			dbm_json_set_text(m, "description", it->description);
+			dbm_json_set_text(m, "filepath", it->file->undo->path);
 			json_object_set_new(m, "executionTime", json_integer(res.executed_ms));
 			json_array_append_new(list, m);
 		}

@@ -102,7 +102,7 @@ void dbm_out_sql(const char *sql, size_t len)
 		if (!out.sql)
 			out.sql = json_array();
 		if (out.sql)
-			json_array_append_new(out.sql, json_stringn(sql, len));
+			json_array_append_new(out.sql, dbm_json_textn(sql, len));
 		return;
 	}
 	fwrite(sql, 1, len, stdout);
@@ -137,19 +137,19 @@ static json_t *output_error_json(void)
 	if (!err)
 		return NULL;
 	json_object_set_new(err, "errorCode", json_integer(output_exit_code(e->klass)));
-	json_object_set_new(err, "message", json_string(e->message));
+	json_object_set_new(err, "message", dbm_json_text(e->message));
 	if (e->file[0])
-		json_object_set_new(err, "file", json_string(e->file));
+		dbm_json_set_text(err, "file", e->file);
 	if (e->line)
 		json_object_set_new(err, "line", json_integer(e->line));
 	if (e->sqlstate[0])
-		json_object_set_new(err, "sqlState", json_string(e->sqlstate));
+		json_object_set_new(err, "sqlState", dbm_json_text(e->sqlstate));
 	if (e->server_code)
 		json_object_set_new(err, "serverCode", json_integer(e->server_code));
 	if (e->detail[0])
-		json_object_set_new(err, "detail", json_string(e->detail));
+		json_object_set_new(err, "detail", dbm_json_text(e->detail));
 	if (e->hint[0])
-		json_object_set_new(err, "hint", json_string(e->hint));
+		json_object_set_new(err, "hint", dbm_json_text(e->hint));
 	return err;
 }
 
@@ -185,7 +185,7 @@ void dbm_out_error(const char *command)
 		if (!doc)
 			return;
 		if (command)
-			json_object_set_new(doc, "operation", json_string(command));
+			json_object_set_new(doc, "operation", dbm_json_text(command));
 		json_object_set_new(doc, "error", output_error_json());
 		dbm_out_json(doc);
 	}

@@ -36,6 +36,22 @@ void dbm_out_warn(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
 void dbm_out_progress_begin(const char *label);
 void dbm_out_progress_end(const char *result);
 
+/*
+ * JSON strings that are always valid (jsontext.c): text that is not UTF-8
+ * has each byte outside a well-formed sequence replaced by U+FFFD, so a key
+ * is never dropped. NULL gives JSON null. Return a new reference, or NULL
+ * when out of memory.
+ */
+json_t *dbm_json_text(const char *s);
+json_t *dbm_json_textn(const char *s, size_t n);
+/*
+ * Sets obj[key] to dbm_json_text(s) and, when s is not UTF-8, also
+ * obj[key + "Escaped"] to its exact bytes, each byte outside a well-formed
+ * sequence written "\xNN" and a backslash "\\". Returns 0, or -1 when out
+ * of memory.
+ */
+int dbm_json_set_text(json_t *obj, const char *key, const char *s);
+
 /* Dry-run: one statement as it would run ("<sql>;"), or into the JSON "sql" array. */
 void dbm_out_sql(const char *sql, size_t len);
 /* The JSON "sql" array collected by dbm_out_sql (borrowed), NULL when none. */

@@ -21,11 +21,11 @@ json_t *dbm_report_item_json(const struct dbm_plan_item *it)
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "category", json_string(dbm_report_category(it)));
-	json_object_set_new(o, "version", json_string(it->version ? it->version : ""));
-	json_object_set_new(o, "description", json_string(it->description ? it->description : ""));
-	json_object_set_new(o, "type", json_string(it->type ? it->type : "SQL"));
-	json_object_set_new(o, "script", json_string(it->script ? it->script : ""));
+	json_object_set_new(o, "category", dbm_json_text(dbm_report_category(it)));
+	json_object_set_new(o, "version", dbm_json_text(it->version ? it->version : ""));
+	dbm_json_set_text(o, "description", it->description ? it->description : "");
+	json_object_set_new(o, "type", dbm_json_text(it->type ? it->type : "SQL"));
+	dbm_json_set_text(o, "script", it->script ? it->script : "");
 	if (row && row->has_checksum)
 		json_object_set_new(o, "checksum", json_integer(row->checksum));
 	else if (it->file && it->file->has_checksum)
@@ -33,17 +33,17 @@ json_t *dbm_report_item_json(const struct dbm_plan_item *it)
 	else
 		json_object_set_new(o, "checksum", json_null());
 	json_object_set_new(o, "installedOnUTC",
-			    json_string(row && row->installed_on ? row->installed_on : ""));
+			    dbm_json_text(row && row->installed_on ? row->installed_on : ""));
 	json_object_set_new(o, "installedBy",
-			    json_string(row && row->installed_by ? row->installed_by : ""));
+			    dbm_json_text(row && row->installed_by ? row->installed_by : ""));
 	json_object_set_new(o, "installedRank", row ? json_integer(row->installed_rank) : json_null());
 	json_object_set_new(o, "executionTime", json_integer(row ? row->execution_time : 0));
-	json_object_set_new(o, "state", json_string(dbm_state_name(it->state)));
+	json_object_set_new(o, "state", dbm_json_text(dbm_state_name(it->state)));
 	json_object_set_new(o, "undoable",
-			    json_string(it->category == DBM_CAT_VERSIONED
+			    dbm_json_text(it->category == DBM_CAT_VERSIONED
 					    ? (it->undoable ? "Yes" : "No") : ""));
 	if (it->file)
-		json_object_set_new(o, "filepath", json_string(it->file->path));
+		dbm_json_set_text(o, "filepath", it->file->path);
 	return o;
 }
 
@@ -65,14 +65,12 @@ int dbm_report_issues(const struct dbm_plan *p, json_t *doc)
 
 			if (o && err) {
 				json_object_set_new(o, "version",
-						    json_string(it->version ? it->version : ""));
-				json_object_set_new(o, "description",
-						    json_string(it->description ? it->description : ""));
-				json_object_set_new(o, "filepath",
-						    json_string(it->file ? it->file->path
-									 : (it->script ? it->script : "")));
-				json_object_set_new(o, "state", json_string(dbm_state_name(it->state)));
-				json_object_set_new(err, "errorMessage", json_string(is->message));
+						    dbm_json_text(it->version ? it->version : ""));
+				dbm_json_set_text(o, "description", it->description ? it->description : "");
+				dbm_json_set_text(o, "filepath", it->file ? it->file->path
+									 : (it->script ? it->script : ""));
+				json_object_set_new(o, "state", dbm_json_text(dbm_state_name(it->state)));
+				json_object_set_new(err, "errorMessage", dbm_json_text(is->message));
 				json_object_set_new(o, "errorDetails", err);
 				json_array_append_new(arr, o);
 			} else {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "dbmigrate/common.h"
 #include "project.h"
@@ -172,6 +173,72 @@ static void test_sqlitefile__device_or_folder_is_refused(void **state)
 	assert_false(exists(p->dir, "migrations-journal"));
 }
 
+/* The string at key of obj, failing the test when it is missing or not a string. */
+static const char *str_at(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_string(v))
+		fail_msg("no string \"%s\" in %s", key, json_dumps(obj, JSON_COMPACT));
+	return json_string_value(v);
+}
+
+/* Parses r->out as JSON, failing the test with the output when it is not. */
+static json_t *parse_out(const struct dbm_test_result *r)
+{
+	json_error_t e;
+	json_t *doc = json_loads(r->out, 0, &e);
+
+	if (!doc)
+		fail_msg("not JSON (%s):\n%s\n%s", e.text, r->out, r->err);
+	return doc;
+}
+
+/*
+ * File names that are not UTF-8 (a Latin-1 "é", a lone 0xFF) keep every
+ * key and row in --json output: the text with U+FFFD for each bad byte,
+ * and "<key>Escaped" with the exact bytes as \xNN; a name that is UTF-8
+ * has no escaped key. Also in an error's "file".
+ */
+static void test_sqlitefile__json_keeps_names_that_are_not_utf8(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	json_t *doc, *list, *err;
+
+	dbm_test_write(p->dir, "migrations/V1__caf\xe9.sql", "CREATE TABLE a (id INT);\n");
+	dbm_test_write(p->dir, "migrations/V2__ok_\xc3\xa9.sql", "CREATE TABLE b (id INT);\n");
+	dbm_test_write(p->dir, "migrations/V3__x\xff\\y.sql", "CREATE TABLE c (id INT);\nNOT SQL;\n");
+
+	dbm_test_project_run(p, &r, "migrate", "--json", NULL);
+	assert_int_equal(r.status, 1);
+	doc = parse_out(&r);
+	err = json_object_get(doc, "error");
+	assert_non_null(err);
+	assert_string_equal(str_at(err, "file"), "migrations/V3__x\xef\xbf\xbd\\y.sql");
+	assert_string_equal(str_at(err, "fileEscaped"), "migrations/V3__x\\xff\\\\y.sql");
+	assert_int_equal(json_integer_value(json_object_get(err, "line")), 2);
+	json_decref(doc);
+	dbm_test_result_free(&r);
+
+	dbm_test_project_run(p, &r, "info", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	doc = parse_out(&r);
+	list = json_object_get(doc, "migrations");
+	assert_int_equal(json_array_size(list), 3);
+	assert_string_equal(str_at(json_array_get(list, 0), "script"), "V1__caf\xef\xbf\xbd.sql");
+	assert_string_equal(str_at(json_array_get(list, 0), "scriptEscaped"), "V1__caf\\xe9.sql");
+	assert_string_equal(str_at(json_array_get(list, 0), "description"), "caf\xef\xbf\xbd");
+	assert_string_equal(str_at(json_array_get(list, 0), "state"), "Success");
+	assert_string_equal(str_at(json_array_get(list, 1), "script"), "V2__ok_\xc3\xa9.sql");
+	assert_null(json_object_get(json_array_get(list, 1), "scriptEscaped"));
+	assert_string_equal(str_at(json_array_get(list, 2), "filepathEscaped"),
+			    "migrations/V3__x\\xff\\\\y.sql");
+	assert_string_equal(str_at(json_array_get(list, 2), "state"), "Pending");
+	json_decref(doc);
+	dbm_test_result_free(&r);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
@@ -180,6 +247,7 @@ int main(void)
 	    T(test_sqlitefile__every_path_to_one_file_shares_one_lock),
 	    T(test_sqlitefile__read_only_commands_create_no_database),
 	    T(test_sqlitefile__device_or_folder_is_refused),
+	    T(test_sqlitefile__json_keeps_names_that_are_not_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
