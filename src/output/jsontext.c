@@ -84,7 +84,8 @@ static json_t *jsontext_rewrite(const char *s, size_t n, int escaped)
 	while (i < n && r == 0) {
 		k = p[i] ? jsontext_seq(p + i, n - i) : 0;
 		if (k == 0) {
-			r = escaped ? dbm_buf_addf(&b, "\\x%02x", p[i]) : dbm_buf_adds(&b, "\xEF\xBF\xBD");
+			r = escaped ? dbm_buf_addf(&b, "\\x%02x", p[i])
+			            : dbm_buf_adds(&b, "\xEF\xBF\xBD");
 			i++;
 		} else if (escaped && p[i] == '\\') {
 			r = dbm_buf_adds(&b, "\\\\");
