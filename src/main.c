@@ -34,6 +34,9 @@ const struct dbm_command dbm_commands[] = {
 	{ "clean", "drop every object in the managed schema (guarded)", 0, dbm_cmd_clean },
 	{ "new", "create the next migration and its undo script", DBM_OPT_NAME, dbm_cmd_new },
 	{ "version", "print the version and the compiled-in drivers", 0, dbm_cmd_version },
+	{ "dump", "print the live schema as SQL that recreates it", DBM_OPT_OUTPUT, dbm_cmd_dump },
+	{ "diff", "compare two schemas object by object (exit 3 when they differ)",
+	  DBM_OPT_FROM | DBM_OPT_TO | DBM_OPT_SHADOW, dbm_cmd_diff },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -68,6 +71,10 @@ static const struct main_option main_options[] = {
 	{ "to", NULL, 1, DBM_OPT_TO },
 	{ "version", NULL, 1, DBM_OPT_VERSION },
 	{ "description", NULL, 1, DBM_OPT_DESCRIPTION },
+	{ "schema-file", "schema_file", 1, 0 },
+	{ "output", NULL, 1, DBM_OPT_OUTPUT },
+	{ "from", NULL, 1, DBM_OPT_FROM },
+	{ "shadow", NULL, 1, DBM_OPT_SHADOW },
 	{ NULL, NULL, 0, 0 }
 };
 
@@ -89,11 +96,14 @@ static void main_usage(FILE *f)
 		   "  --lock-timeout SECONDS wait for another runner (default 60)\n"
 		   "  --connect-retries N    retry connecting with backoff\n"
 		   "  --placeholder KEY=VALUE  value for ${KEY} in scripts (repeatable)\n"
+		   "  --schema-file FILE     write the schema dump here after each change\n"
 		   "  --json --quiet --verbose --yes --help\n"
 		   "\nmigrate:  --target V --dry-run --out-of-order --baseline-on-migrate\n"
 		   "rollback: --steps N (default 1) --to V (0 = all) --dry-run\n"
 		   "baseline: --version V (default 1) --description TEXT\n"
 		   "repair:   --dry-run\n"
+		   "dump:     --output FILE\n"
+		   "diff:     --from URL --to URL | --shadow URL|auto\n"
 		   "new NAME\n"
 		   "\nexit codes: 0 success, 1 failure while running, 2 usage or configuration, "
 		   "3 validation failed, 4 lock not acquired\n");
@@ -340,6 +350,15 @@ static int main_parse(int argc, char **argv, struct main_parsed *p)
 		case DBM_OPT_DESCRIPTION:
 			p->args.description = value;
 			break;
+		case DBM_OPT_OUTPUT:
+			p->args.output = value;
+			break;
+		case DBM_OPT_FROM:
+			p->args.from = value;
+			break;
+		case DBM_OPT_SHADOW:
+			p->args.shadow = value;
+			break;
 		default:
 			break;
 		}
@@ -347,7 +366,7 @@ static int main_parse(int argc, char **argv, struct main_parsed *p)
 	if (p->args.target && strcmp(p->args.target, "latest") != 0 &&
 	    strcmp(p->args.target, "current") != 0 && main_check_version("target", p->args.target) < 0)
 		return DBM_ERR_USAGE;
-	if (p->args.to && main_check_version("to", p->args.to) < 0)
+	if (p->args.to && p->cmd->run != dbm_cmd_diff && main_check_version("to", p->args.to) < 0)
 		return DBM_ERR_USAGE;
 	if (p->args.version && main_check_version("version", p->args.version) < 0)
 		return DBM_ERR_USAGE;

@@ -38,6 +38,7 @@ struct dbm_config {
 	int baseline_on_migrate; /* default 0 */
 	int clean_disabled;      /* default 1 */
 	int mixed;               /* default 1 */
+	char *schema_file;       /* write dump here after a change, NULL: none */
 	int json, quiet, verbose, yes; /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
 };

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "dbmigrate/common.h"
+#include "dbmigrate/schema.h"
 #include "dbmigrate/sqlsplit.h"
 
 /* Capability bits (struct dbm_driver.caps). */
@@ -127,6 +128,15 @@ struct dbm_driver {
 	 * types ...), including the history table. 0 or DBM_ERR_RUN.
 	 */
 	int (*clean)(struct dbm_conn *c, const char *schema);
+	/*
+	 * Optional: adds to out every object of the schema (NULL: the
+	 * connection's) as the database's own deparsers print it, without the
+	 * table history_table and its "<history_table>_snapshot", nor anything
+	 * the server chose (counters, OIDs); out->header gets what a load needs
+	 * first. out is not sorted yet (schema.h). 0 or DBM_ERR_RUN.
+	 */
+	int (*dump)(struct dbm_conn *c, const char *schema, const char *history_table,
+		    struct dbm_schema *out);
 };
 
 /*

@@ -51,6 +51,7 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	}
 	dbm_out_text("Baselined at version %s (%s)\n", version, description);
 done:
+	r = dbm_session_write_schema_file(&s, r);
 	dbm_session_close(&s);
 	return r;
 }

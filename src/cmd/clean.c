@@ -52,6 +52,7 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	dbm_out_text("Dropped every object in schema '%s' of %s\n",
 		     s.conn->schema ? s.conn->schema : "", dbm_buf_cstr(&s.url));
 done:
+	r = dbm_session_write_schema_file(&s, r);
 	dbm_session_close(&s);
 	return r;
 }

@@ -9,6 +9,8 @@
 #ifndef DBM_CMD_H
 #define DBM_CMD_H
 
+#include <jansson.h>
+
 #include "dbmigrate/config.h"
 
 /* The command-specific options a command accepts (struct dbm_command.options). */
@@ -21,6 +23,9 @@
 #define DBM_OPT_VERSION 0x040         /* --version V */
 #define DBM_OPT_DESCRIPTION 0x080     /* --description TEXT */
 #define DBM_OPT_NAME 0x100            /* one positional NAME */
+#define DBM_OPT_OUTPUT 0x200          /* dump --output FILE */
+#define DBM_OPT_FROM 0x400            /* diff --from URL (its --to URL is DBM_OPT_TO) */
+#define DBM_OPT_SHADOW 0x800          /* diff --shadow URL|auto */
 
 struct dbm_cmd_args {
 	const char *target;      /* NULL: latest */
@@ -28,6 +33,9 @@ struct dbm_cmd_args {
 	const char *version;     /* baseline --version */
 	const char *description; /* baseline --description */
 	const char *name;        /* new NAME */
+	const char *output;      /* dump --output */
+	const char *from;        /* diff --from URL */
+	const char *shadow;      /* diff --shadow URL or "auto" */
 	int steps;               /* rollback --steps, 0 when not given */
 	int dry_run;
 };
@@ -48,6 +56,12 @@ int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 int dbm_cmd_version(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
+int dbm_cmd_dump(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
+int dbm_cmd_diff(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
+
+struct dbm_schema;
+/* The objects of a dump as a JSON array (dump.c; a new reference, NULL when out of memory). */
+json_t *dbm_cmd_schema_json(const struct dbm_schema *schema);
 
 extern const struct dbm_command dbm_commands[];
 

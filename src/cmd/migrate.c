@@ -187,6 +187,7 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		}
 	}
 done:
+	r = dbm_session_write_schema_file(&s, r);
 	json_decref(done_list);
 	json_decref(doc);
 	dbm_free(initial_copy);

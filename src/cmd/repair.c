@@ -154,6 +154,7 @@ report:
 			dbm_out_json(doc);
 		}
 	}
+	r = dbm_session_write_schema_file(&s, r);
 	json_decref(c.actions);
 	dbm_plan_free(&plan);
 	dbm_session_close(&s);

@@ -57,6 +57,7 @@ const struct config_key config_table[] = {
      CONFIG_ANYWHERE},
     {"clean_disabled", CONFIG_BOOL, CONFIG_FIELD(clean_disabled), NULL, 1, CONFIG_ANYWHERE},
     {"mixed", CONFIG_BOOL, CONFIG_FIELD(mixed), NULL, 1, CONFIG_ANYWHERE},
+    {"schema_file", CONFIG_TEXT, CONFIG_FIELD(schema_file), NULL, 0, CONFIG_ANYWHERE},
     {"placeholders", CONFIG_PLACEHOLDERS, 0, NULL, 0, CONFIG_IN_FILE},
     {"environments", CONFIG_ENVIRONMENTS, 0, NULL, 0, CONFIG_IN_FILE},
     /* Output flags belong to one invocation: not in the file. */
@@ -87,6 +88,7 @@ const char *const dbm_config_keys[] = {
     "baseline_on_migrate",
     "clean_disabled",
     "mixed",
+    "schema_file",
     "placeholders",
     "environments",
     NULL,

@@ -17,6 +17,7 @@
 
 #include <errmsg.h>
 
+#include "drivers/dump.h"
 #include "mysqldrv.h"
 
 static const char *const mysqldrv_schemes[] = {"mysql", "mariadb", NULL};
@@ -862,4 +863,5 @@ const struct dbm_driver dbm_mysql_driver = {
     .lock = mysqldrv_lock,
     .unlock = mysqldrv_unlock,
     .clean = mysqldrv_clean,
+    .dump = dbm_mysql_dump,
 };

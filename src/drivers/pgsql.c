@@ -26,6 +26,7 @@
 #include <libpq-fe.h>
 
 #include "dbmigrate/driver.h"
+#include "drivers/dump.h"
 
 /*
  * libpq is loaded when a PostgreSQL URL is first used, not when dbmigrate
@@ -1224,4 +1225,5 @@ const struct dbm_driver dbm_pgsql_driver = {
     .lock = pgsql_lock,
     .unlock = pgsql_unlock,
     .clean = pgsql_clean,
+    .dump = dbm_pgsql_dump,
 };

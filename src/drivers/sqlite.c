@@ -38,6 +38,7 @@
 #include <sqlite3.h>
 
 #include "dbmigrate/driver.h"
+#include "drivers/dump.h"
 
 /*
  * libsqlite3 is loaded when a SQLite URL is first used (or when `version`
@@ -614,4 +615,5 @@ const struct dbm_driver dbm_sqlite_driver = {
 	.lock = sqlitedrv_lock,
 	.unlock = sqlitedrv_unlock,
 	.clean = sqlitedrv_clean,
+	.dump = dbm_sqlite_dump,
 };

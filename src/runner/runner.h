@@ -16,6 +16,7 @@
 #include "dbmigrate/driver.h"
 #include "dbmigrate/history.h"
 #include "dbmigrate/plan.h"
+#include "dbmigrate/schema.h"
 #include "dbmigrate/scan.h"
 
 /* What a command needs from dbm_session_open. */
@@ -158,5 +159,23 @@ struct dbm_run_result {
  */
 int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
 		   const char *version, const char *description, struct dbm_run_result *res);
+
+/*
+ * The live schema of the session's connection (the configured schema),
+ * without the history table, in load order (schema.h). Returns 0;
+ * DBM_ERR_USAGE when the driver cannot dump; DBM_ERR_RUN.
+ */
+int dbm_session_dump(struct dbm_session *s, struct dbm_schema *out);
+/*
+ * Writes the dump to the configured schema_file, when there is one and
+ * this is no dry run: called once at the end of each command that changes
+ * the database, with the command's result so far. Also after a failure
+ * while running (a migration before the failing one may have changed the
+ * schema), then keeping that failure's error. Returns result when it is an
+ * error; else 0 or the writing's error (DBM_ERR_RUN names the file).
+ */
+int dbm_session_write_schema_file(struct dbm_session *s, int result);
+/* Replaces path with text through a temporary file and rename. 0 or DBM_ERR_RUN naming path. */
+int dbm_write_file(const char *path, const char *text, size_t len);
 
 #endif /* DBM_RUNNER_H */

@@ -1,0 +1,322 @@
+/*
+ * diff.c - compare two schemas object by object and report each table,
+ * column, constraint, index, view, routine or trigger that was added,
+ * removed or changed; exit 3 when they differ.
+ *
+ * Two sources: --from URL and --to URL (either one alone is compared with
+ * the configured database); or, by default, the configured database
+ * against what its applied migrations build in a shadow database:
+ * --shadow URL (a database diff empties, then migrates) or --shadow auto
+ * (a database made for the purpose on the same server and dropped
+ * afterwards; a temporary file for SQLite). The report reads from the
+ * expected schema to the live one: "added" is in the live database only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "output/output.h"
+#include "runner/runner.h"
+
+/* Dumps the database at url (with cfg's other settings) into out. 0 or the error. */
+static int diff_dump_url(const struct dbm_config *cfg, const char *url, struct dbm_schema *out)
+{
+	struct dbm_config c = *cfg;
+	struct dbm_session s;
+	int r;
+
+	c.url = (char *)url;
+	r = dbm_session_open(&s, &c, DBM_SESSION_CONNECT, 0);
+	if (r == 0)
+		r = dbm_session_dump(&s, out);
+	dbm_session_close(&s);
+	return r;
+}
+
+/* url with its database replaced by db (URI path, or a conninfo's dbname). 0 or DBM_ERR_NOMEM. */
+static int diff_url_with_db(const char *url, const char *db, struct dbm_buf *out)
+{
+	const char *sep = strstr(url, "://");
+	const char *path, *query;
+
+	if (!sep) /* a libpq conninfo string: the last dbname= wins */
+		return dbm_buf_addf(out, "%s dbname=%s", url, db);
+	path = strchr(sep + 3, '/');
+	query = strchr(sep + 3, '?');
+	if (path && query && query < path)
+		path = NULL;
+	if (!path)
+		path = query ? query : sep + strlen(sep);
+	if (dbm_buf_add(out, url, (size_t)(path - url)) < 0 || dbm_buf_addf(out, "/%s", db) < 0)
+		return DBM_ERR_NOMEM;
+	return query ? dbm_buf_adds(out, query) : 0;
+}
+
+struct diff_shadow {
+	struct dbm_buf url;    /* the shadow database's URL */
+	char name[64];         /* the database made by --shadow auto, "" when none */
+	char *file;            /* SQLite: the temporary file, removed afterwards */
+};
+
+/* Makes the --shadow auto database next to the live one (s is connected). 0 or the error. */
+static int diff_shadow_create(struct dbm_session *s, struct diff_shadow *sh)
+{
+	struct dbm_stmt st;
+	char sql[128];
+	int r;
+
+	if (s->dialect == DBM_DIALECT_SQLITE) {
+		const char *tmp = getenv("TMPDIR");
+
+		r = dbm_buf_addf(&sh->url, "%s/dbmigrate_shadow_%ld.db", tmp && *tmp ? tmp : "/tmp",
+				 (long)getpid());
+		if (r < 0)
+			return r;
+		sh->file = dbm_buf_detach(&sh->url);
+		remove(sh->file);
+		return dbm_buf_addf(&sh->url, "sqlite://%s", sh->file);
+	}
+	snprintf(sh->name, sizeof(sh->name), "dbmigrate_shadow_%ld", (long)getpid());
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", sh->name);
+	memset(&st, 0, sizeof(st));
+	st.sql = sql;
+	st.len = strlen(sql);
+	st.line = 1;
+	r = s->driver->exec(s->conn, &st);
+	if (r < 0) {
+		dbm_error_set_hint("--shadow auto creates a temporary database on the server; give "
+				   "the user the right to create databases, or name an empty one "
+				   "with --shadow URL.");
+		sh->name[0] = '\0';
+		return r;
+	}
+	return diff_url_with_db(s->cfg->url, sh->name, &sh->url);
+}
+
+/* Drops what diff_shadow_create made, keeping the last error as it was. */
+static void diff_shadow_drop(struct dbm_session *s, struct diff_shadow *sh)
+{
+	struct dbm_error saved = *dbm_error_last();
+
+	if (sh->file) {
+		remove(sh->file);
+	} else if (sh->name[0] && s->conn) {
+		struct dbm_stmt st;
+		char sql[128];
+
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", sh->name);
+		memset(&st, 0, sizeof(st));
+		st.sql = sql;
+		st.len = strlen(sql);
+		st.line = 1;
+		if (s->driver->exec(s->conn, &st) < 0)
+			dbm_out_warn("could not drop the shadow database %s: drop it by hand", sh->name);
+	}
+	*dbm_error_last() = saved;
+}
+
+/* Empties the shadow database at url: it must be another database than the live one. */
+static int diff_shadow_clean(const struct dbm_config *cfg, const char *url)
+{
+	struct dbm_config c = *cfg;
+	struct dbm_session s;
+	int r;
+
+	if (strcmp(url, cfg->url) == 0) {
+		dbm_error_set(DBM_ERR_USAGE, "--shadow names the database being checked");
+		dbm_error_set_hint("diff empties the shadow database: give it a database of its own, "
+				   "or use --shadow auto.");
+		return DBM_ERR_USAGE;
+	}
+	c.url = (char *)url;
+	r = dbm_session_open(&s, &c, DBM_SESSION_CONNECT, 0);
+	if (r == 0 && !s.driver->clean)
+		r = dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot empty a shadow database",
+				  s.driver->name);
+	if (r == 0)
+		r = s.driver->clean(s.conn, s.schema ? s.schema : s.conn->schema);
+	dbm_session_close(&s);
+	return r;
+}
+
+/* Applies the migrations up to version (NULL: none) to url, quietly. 0 or the error. */
+static int diff_shadow_migrate(const struct dbm_config *cfg, const char *url, const char *version)
+{
+	struct dbm_config c = *cfg;
+	struct dbm_cmd_args a;
+	int r;
+
+	if (!version)
+		return 0;
+	c.url = (char *)url;
+	c.schema_file = NULL; /* the user's schema file is the live database's */
+	c.validate_on_migrate = 0;
+	c.baseline_on_migrate = 0;
+	c.out_of_order = 1;
+	memset(&a, 0, sizeof(a));
+	a.target = version;
+	dbm_out_init(0, 1, 0);
+	r = dbm_cmd_migrate(&c, &a);
+	dbm_out_init(cfg->json, cfg->quiet, cfg->verbose);
+	if (r < 0)
+		dbm_error_set_detail("while building the shadow database from the migrations");
+	return r;
+}
+
+/*
+ * Dumps the configured database into live, and into expected what its
+ * applied migrations (up to its current version) build in the shadow
+ * database. 0 or the error.
+ */
+static int diff_shadow(const struct dbm_config *cfg, const char *shadow, struct dbm_schema *expected,
+		       struct dbm_schema *live)
+{
+	struct dbm_session s;
+	struct dbm_plan plan = DBM_PLAN_INIT;
+	struct diff_shadow sh;
+	int r;
+
+	memset(&sh, 0, sizeof(sh));
+	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT, 0);
+	if (r == 0)
+		r = dbm_session_plan(&s, NULL, &plan);
+	if (r == 0)
+		r = dbm_session_dump(&s, live);
+	if (r < 0)
+		goto done;
+	if (plan.baseline_version)
+		dbm_out_warn("the database was baselined at %s: the shadow database gets every "
+			     "migration up to %s, also those below the baseline",
+			     plan.baseline_version,
+			     plan.current_version ? plan.current_version : plan.baseline_version);
+	if (strcmp(shadow, "auto") == 0) {
+		r = diff_shadow_create(&s, &sh);
+	} else {
+		r = dbm_buf_adds(&sh.url, shadow);
+		if (r == 0)
+			r = diff_shadow_clean(cfg, shadow);
+	}
+	if (r == 0)
+		r = diff_shadow_migrate(cfg, sh.url.ptr, plan.current_version);
+	if (r == 0)
+		r = diff_dump_url(cfg, sh.url.ptr, expected);
+done:
+	diff_shadow_drop(&s, &sh);
+	dbm_buf_free(&sh.url);
+	free(sh.file);
+	dbm_plan_free(&plan);
+	dbm_session_close(&s);
+	return r;
+}
+
+static const char *diff_change_name(enum dbm_schema_change c)
+{
+	return c == DBM_CHANGE_ADDED ? "added" : c == DBM_CHANGE_REMOVED ? "removed" : "changed";
+}
+
+/* Prints the report (text or JSON). */
+static void diff_report(const struct dbm_schema_diff *d, const char *from, const char *to)
+{
+	size_t i;
+
+	if (dbm_out_is_json()) {
+		json_t *doc = json_object(), *list = json_array();
+
+		for (i = 0; i < d->n; i++) {
+			const struct dbm_schema_diff_item *it = &d->items[i];
+			json_t *o = json_object();
+
+			json_object_set_new(o, "change", json_string(diff_change_name(it->change)));
+			json_object_set_new(o, "kind", json_string(it->label));
+			json_object_set_new(o, "name", json_string(it->name));
+			if (it->what)
+				json_object_set_new(o, "what", json_string(it->what));
+			if (it->text)
+				json_object_set_new(o, "diff", json_string(it->text));
+			json_array_append_new(list, o);
+		}
+		json_object_set_new(doc, "operation", json_string("diff"));
+		json_object_set_new(doc, "from", json_string(from));
+		json_object_set_new(doc, "to", json_string(to));
+		json_object_set_new(doc, "equal", json_boolean(d->n == 0));
+		json_object_set_new(doc, "differences", list);
+		if (d->n)
+			dbm_out_json_with_error(doc);
+		else
+			dbm_out_json(doc);
+		return;
+	}
+	for (i = 0; i < d->n; i++) {
+		const struct dbm_schema_diff_item *it = &d->items[i];
+
+		if (it->change == DBM_CHANGE_CHANGED && it->what && strcmp(it->what, "definition"))
+			dbm_out_text("%s %s: %s\n", it->label, it->name, it->what);
+		else
+			dbm_out_text("%s %s: %s\n", it->label, it->name, diff_change_name(it->change));
+		if (it->text) {
+			const char *p = it->text;
+
+			while (*p) {
+				size_t len = strcspn(p, "\n");
+
+				dbm_out_text("    %.*s\n", (int)len, p);
+				p += len + (p[len] == '\n');
+			}
+		}
+	}
+	if (d->n == 0)
+		dbm_out_text("The schemas are the same: %s and %s\n", from, to);
+}
+
+int dbm_cmd_diff(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
+{
+	struct dbm_schema from = DBM_SCHEMA_INIT, to = DBM_SCHEMA_INIT;
+	struct dbm_schema_diff d = DBM_SCHEMA_DIFF_INIT;
+	struct dbm_buf from_name = DBM_BUF_INIT, to_name = DBM_BUF_INIT;
+	int r;
+
+	if ((a->from || a->to) && a->shadow) {
+		dbm_error_set(DBM_ERR_USAGE, "--shadow cannot be used with --from or --to");
+		dbm_error_set_hint("Compare two databases with --from URL --to URL, or the configured "
+				   "database with its migrations with --shadow URL|auto.");
+		return DBM_ERR_USAGE;
+	}
+	if (a->from || a->to) {
+		const char *f = a->from ? a->from : cfg->url, *t = a->to ? a->to : cfg->url;
+
+		r = dbm_url_redact(f, &from_name);
+		if (r == 0)
+			r = dbm_url_redact(t, &to_name);
+		if (r == 0)
+			r = diff_dump_url(cfg, f, &from);
+		if (r == 0)
+			r = diff_dump_url(cfg, t, &to);
+	} else {
+		r = dbm_buf_adds(&from_name, "the migrations");
+		if (r == 0)
+			r = dbm_url_redact(cfg->url, &to_name);
+		if (r == 0)
+			r = diff_shadow(cfg, a->shadow ? a->shadow : "auto", &from, &to);
+	}
+	if (r == 0)
+		r = dbm_schema_diff(&from, &to, &d);
+	if (r < 0)
+		goto done;
+	if (d.n) {
+		dbm_error_set(DBM_ERR_VALIDATE, "the schemas differ: %zu difference%s", d.n,
+			      d.n == 1 ? "" : "s");
+		dbm_error_set_hint("The report reads from %s to %s: 'added' is only in the second.",
+				   from_name.ptr, to_name.ptr);
+		r = DBM_ERR_VALIDATE;
+	}
+	diff_report(&d, from_name.ptr, to_name.ptr);
+done:
+	dbm_schema_diff_free(&d);
+	dbm_schema_free(&from);
+	dbm_schema_free(&to);
+	dbm_buf_free(&from_name);
+	dbm_buf_free(&to_name);
+	return r;
+}

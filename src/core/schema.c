@@ -1,0 +1,549 @@
+/*
+ * schema.c - the schema model behind dump and diff (schema.h): objects
+ * added by a driver's dump, put in load order, rendered as canonical SQL,
+ * and compared object by object, tables down to the column. Pure: no I/O.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dbmigrate/schema.h"
+
+static char *schema_dup(const char *s)
+{
+	return s ? dbm_strdup(s) : NULL;
+}
+
+struct dbm_schema_obj *dbm_schema_add(struct dbm_schema *s, enum dbm_schema_kind kind,
+				      const char *label, const char *name, const char *table,
+				      const char *def)
+{
+	struct dbm_schema_obj *o;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		void *p = dbm_realloc(s->objs, cap * sizeof(*s->objs));
+
+		if (!p) {
+			dbm_error_oom();
+			return NULL;
+		}
+		s->objs = p;
+		s->cap = cap;
+	}
+	o = &s->objs[s->n];
+	memset(o, 0, sizeof(*o));
+	o->kind = kind;
+	o->label = dbm_strdup(label);
+	o->name = dbm_strdup(name);
+	o->table = schema_dup(table);
+	o->def = dbm_strdup(def);
+	s->n++;
+	if (!o->label || !o->name || !o->def || (table && !o->table)) {
+		dbm_error_oom();
+		return NULL;
+	}
+	return o;
+}
+
+struct dbm_schema_obj *dbm_schema_find(const struct dbm_schema *s, enum dbm_schema_kind kind,
+				       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->objs[i].kind == kind && strcmp(s->objs[i].name, name) == 0)
+			return &s->objs[i];
+	return NULL;
+}
+
+int dbm_schema_add_part(struct dbm_schema_obj *o, enum dbm_schema_part_kind kind,
+			const char *name, const char *def, const char *dflt, const char *extra,
+			int notnull)
+{
+	struct dbm_schema_part *p;
+	void *np = dbm_realloc(o->parts, (o->nparts + 1) * sizeof(*o->parts));
+
+	if (!np)
+		return dbm_error_oom();
+	o->parts = np;
+	p = &o->parts[o->nparts++];
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->notnull = notnull;
+	p->name = dbm_strdup(name);
+	p->def = dbm_strdup(def ? def : "");
+	p->dflt = schema_dup(dflt);
+	p->extra = schema_dup(extra && *extra ? extra : NULL);
+	if (!p->name || !p->def || (dflt && !p->dflt) || (extra && *extra && !p->extra))
+		return dbm_error_oom();
+	return 0;
+}
+
+int dbm_schema_add_dep(struct dbm_schema_obj *o, const char *dep)
+{
+	size_t i;
+	void *np;
+
+	for (i = 0; i < o->ndeps; i++)
+		if (strcmp(o->deps[i], dep) == 0)
+			return 0;
+	np = dbm_realloc(o->deps, (o->ndeps + 1) * sizeof(*o->deps));
+	if (!np)
+		return dbm_error_oom();
+	o->deps = np;
+	o->deps[o->ndeps] = dbm_strdup(dep);
+	if (!o->deps[o->ndeps])
+		return dbm_error_oom();
+	o->ndeps++;
+	return 0;
+}
+
+static int schema_ident_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+/* 1 when name occurs in text as a whole identifier, ignoring ASCII case. */
+static int schema_mentions(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	if (!len)
+		return 0;
+	for (p = text; *p; p++) {
+		if (strncasecmp(p, name, len) != 0)
+			continue;
+		if (p > text && schema_ident_char((unsigned char)p[-1]))
+			continue;
+		if (schema_ident_char((unsigned char)p[len]))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+int dbm_schema_scan_deps(struct dbm_schema *s, struct dbm_schema_obj *o)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct dbm_schema_obj *x = &s->objs[i];
+
+		if (x == o || x->kind != o->kind || !schema_mentions(o->def, x->name))
+			continue;
+		if (dbm_schema_add_dep(o, x->name) < 0)
+			return DBM_ERR_NOMEM;
+	}
+	return 0;
+}
+
+int dbm_schema_set_header(struct dbm_schema *s, const char *header)
+{
+	dbm_free(s->header);
+	s->header = dbm_strdup(header);
+	return s->header ? 0 : dbm_error_oom();
+}
+
+static int schema_cmp(const void *a, const void *b)
+{
+	const struct dbm_schema_obj *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* 1 when o has a dependency on an object of [from, to) not yet placed. */
+static int schema_waits(const struct dbm_schema_obj *o, const struct dbm_schema_obj *objs,
+			const unsigned char *placed, size_t from, size_t to)
+{
+	size_t d, j;
+
+	for (d = 0; d < o->ndeps; d++)
+		for (j = from; j < to; j++)
+			if (!placed[j] && &objs[j] != o && strcmp(objs[j].name, o->deps[d]) == 0)
+				return 1;
+	return 0;
+}
+
+int dbm_schema_sort(struct dbm_schema *s)
+{
+	struct dbm_schema_obj *out = NULL;
+	unsigned char *placed = NULL;
+	size_t from, to, k = 0;
+	int r = 0;
+
+	if (s->n < 2)
+		return 0;
+	qsort(s->objs, s->n, sizeof(*s->objs), schema_cmp);
+	out = dbm_malloc(s->n * sizeof(*out));
+	placed = dbm_calloc(s->n, 1);
+	if (!out || !placed) {
+		r = dbm_error_oom();
+		goto done;
+	}
+	/* per kind: repeatedly place the smallest name whose dependencies are placed */
+	for (from = 0; from < s->n; from = to) {
+		size_t left;
+
+		for (to = from; to < s->n && s->objs[to].kind == s->objs[from].kind; to++)
+			;
+		for (left = to - from; left > 0; left--) {
+			size_t j, pick = (size_t)-1;
+
+			for (j = from; j < to && pick == (size_t)-1; j++)
+				if (!placed[j] && !schema_waits(&s->objs[j], s->objs, placed, from, to))
+					pick = j;
+			for (j = from; j < to && pick == (size_t)-1; j++)
+				if (!placed[j])
+					pick = j; /* a cycle: break it at the smallest name */
+			placed[pick] = 1;
+			out[k++] = s->objs[pick];
+		}
+	}
+	memcpy(s->objs, out, s->n * sizeof(*out));
+done:
+	dbm_free(out);
+	dbm_free(placed);
+	return r;
+}
+
+int dbm_schema_render(const struct dbm_schema *s, struct dbm_buf *out)
+{
+	size_t i;
+	int r = 0;
+
+	if (s->header)
+		r = dbm_buf_addf(out, "%s\n", s->header);
+	for (i = 0; i < s->n && r == 0; i++)
+		r = dbm_buf_addf(out, "%s\n\n", s->objs[i].def);
+	return r;
+}
+
+static void schema_obj_free(struct dbm_schema_obj *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nparts; i++) {
+		dbm_free(o->parts[i].name);
+		dbm_free(o->parts[i].def);
+		dbm_free(o->parts[i].dflt);
+		dbm_free(o->parts[i].extra);
+	}
+	for (i = 0; i < o->ndeps; i++)
+		dbm_free(o->deps[i]);
+	dbm_free(o->deps);
+	dbm_free(o->parts);
+	dbm_free(o->label);
+	dbm_free(o->name);
+	dbm_free(o->table);
+	dbm_free(o->def);
+}
+
+void dbm_schema_free(struct dbm_schema *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		schema_obj_free(&s->objs[i]);
+	dbm_free(s->objs);
+	dbm_free(s->header);
+	memset(s, 0, sizeof(*s));
+}
+
+/* --- diff ------------------------------------------------------------------ */
+
+static int schema_diff_add(struct dbm_schema_diff *d, enum dbm_schema_change change,
+			   const char *label, const char *name1, const char *name2,
+			   const char *what, const struct dbm_buf *text)
+{
+	struct dbm_schema_diff_item *it;
+	struct dbm_buf name = DBM_BUF_INIT;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		void *p = dbm_realloc(d->items, cap * sizeof(*d->items));
+
+		if (!p)
+			return dbm_error_oom();
+		d->items = p;
+		d->cap = cap;
+	}
+	if (dbm_buf_adds(&name, name1) < 0 || (name2 && dbm_buf_addf(&name, ".%s", name2) < 0))
+		return DBM_ERR_NOMEM;
+	it = &d->items[d->n++];
+	memset(it, 0, sizeof(*it));
+	it->change = change;
+	it->label = label;
+	it->name = dbm_buf_detach(&name);
+	it->what = schema_dup(what);
+	it->text = text && text->len ? dbm_strdup(text->ptr) : NULL;
+	if (!it->name || (what && !it->what) || (text && text->len && !it->text))
+		return dbm_error_oom();
+	return 0;
+}
+
+static const char *schema_part_label(enum dbm_schema_part_kind k)
+{
+	return k == DBM_PART_COLUMN ? "column" : k == DBM_PART_INDEX ? "index" : "constraint";
+}
+
+static const struct dbm_schema_part *schema_find_part(const struct dbm_schema_obj *o,
+						      enum dbm_schema_part_kind kind,
+						      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nparts; i++)
+		if (o->parts[i].kind == kind && strcmp(o->parts[i].name, name) == 0)
+			return &o->parts[i];
+	return NULL;
+}
+
+static int schema_streq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Adds "<field> a -> b" to what (", " between fields) when a and b differ. */
+static int schema_field(struct dbm_buf *what, const char *field, const char *a, const char *b)
+{
+	if (schema_streq(a, b))
+		return 0;
+	return dbm_buf_addf(what, "%s%s %s \xe2\x86\x92 %s", what->len ? ", " : "", field,
+			    a ? a : "none", b ? b : "none");
+}
+
+/* Compares the parts of two tables of the same name. */
+static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_schema_obj *b,
+			     struct dbm_schema_diff *d)
+{
+	struct dbm_buf what = DBM_BUF_INIT, text = DBM_BUF_INIT;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < b->nparts && r == 0; i++) {
+		const struct dbm_schema_part *q = &b->parts[i];
+		const struct dbm_schema_part *p = schema_find_part(a, q->kind, q->name);
+
+		dbm_buf_clear(&what);
+		if (!p) {
+			r = schema_diff_add(d, DBM_CHANGE_ADDED, schema_part_label(q->kind), b->name,
+					    q->name, NULL, NULL);
+			continue;
+		}
+		if (q->kind == DBM_PART_COLUMN) {
+			r = schema_field(&what, "type", p->def, q->def);
+			if (r == 0)
+				r = schema_field(&what, "default", p->dflt, q->dflt);
+			if (r == 0)
+				r = schema_field(&what, "nullability", p->notnull ? "NOT NULL" : "NULL",
+						 q->notnull ? "NOT NULL" : "NULL");
+			if (r == 0)
+				r = schema_field(&what, "attributes", p->extra, q->extra);
+		} else {
+			r = schema_field(&what, "definition", p->def, q->def);
+		}
+		if (r == 0 && what.len)
+			r = schema_diff_add(d, DBM_CHANGE_CHANGED, schema_part_label(q->kind),
+					    b->name, q->name, what.ptr, NULL);
+	}
+	for (i = 0; i < a->nparts && r == 0; i++) {
+		const struct dbm_schema_part *p = &a->parts[i];
+
+		if (!schema_find_part(b, p->kind, p->name))
+			r = schema_diff_add(d, DBM_CHANGE_REMOVED, schema_part_label(p->kind), a->name,
+					    p->name, NULL, NULL);
+	}
+	/* the same parts, and still not the same table: its options or partitioning */
+	if (r == 0 && d->n == 0 && strcmp(a->def, b->def) != 0) {
+		r = dbm_schema_text_diff(a->def, b->def, &text);
+		if (r == 0)
+			r = schema_diff_add(d, DBM_CHANGE_CHANGED, b->label, b->name, NULL,
+					    "definition", &text);
+	}
+	dbm_buf_free(&what);
+	dbm_buf_free(&text);
+	return r;
+}
+
+int dbm_schema_diff(const struct dbm_schema *from, const struct dbm_schema *to,
+		    struct dbm_schema_diff *out)
+{
+	struct dbm_buf text = DBM_BUF_INIT;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < to->n && r == 0; i++) {
+		const struct dbm_schema_obj *b = &to->objs[i];
+		const struct dbm_schema_obj *a = dbm_schema_find(from, b->kind, b->name);
+
+		if (!a) {
+			r = schema_diff_add(out, DBM_CHANGE_ADDED, b->label, b->name, NULL, NULL, NULL);
+		} else if (b->kind == DBM_SCHEMA_TABLE && (a->nparts || b->nparts)) {
+			struct dbm_schema_diff sub = DBM_SCHEMA_DIFF_INIT;
+			size_t j;
+
+			r = schema_diff_parts(a, b, &sub);
+			for (j = 0; j < sub.n && r == 0; j++) {
+				if (out->n == out->cap) {
+					size_t cap = out->cap ? out->cap * 2 : 16;
+					void *p = dbm_realloc(out->items, cap * sizeof(*out->items));
+
+					if (!p) {
+						r = dbm_error_oom();
+						break;
+					}
+					out->items = p;
+					out->cap = cap;
+				}
+				out->items[out->n++] = sub.items[j];
+				memset(&sub.items[j], 0, sizeof(sub.items[j]));
+			}
+			dbm_schema_diff_free(&sub);
+		} else if (strcmp(a->def, b->def) != 0) {
+			dbm_buf_clear(&text);
+			r = dbm_schema_text_diff(a->def, b->def, &text);
+			if (r == 0)
+				r = schema_diff_add(out, DBM_CHANGE_CHANGED, b->label, b->name, NULL,
+						    "definition", &text);
+		}
+	}
+	for (i = 0; i < from->n && r == 0; i++) {
+		const struct dbm_schema_obj *a = &from->objs[i];
+
+		if (!dbm_schema_find(to, a->kind, a->name))
+			r = schema_diff_add(out, DBM_CHANGE_REMOVED, a->label, a->name, NULL, NULL,
+					    NULL);
+	}
+	dbm_buf_free(&text);
+	return r;
+}
+
+/* Splits text into lines (pointers into it, lengths without '\n'). 0 or DBM_ERR_NOMEM. */
+static int schema_lines(const char *text, const char ***lines, size_t **lens, size_t *n)
+{
+	size_t cap = 1, k = 0;
+	const char *p;
+
+	for (p = text; *p; p++)
+		cap += *p == '\n';
+	*lines = dbm_malloc(cap * sizeof(**lines));
+	*lens = dbm_malloc(cap * sizeof(**lens));
+	if (!*lines || !*lens)
+		return dbm_error_oom();
+	for (p = text; *p || k == 0;) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		(*lines)[k] = p;
+		(*lens)[k++] = len;
+		if (!e)
+			break;
+		p = e + 1;
+		if (!*p)
+			break;
+	}
+	*n = k;
+	return 0;
+}
+
+#define SCHEMA_DIFF_MAX_LINES 4000
+#define SCHEMA_DIFF_CONTEXT 2
+
+int dbm_schema_text_diff(const char *a, const char *b, struct dbm_buf *out)
+{
+	const char **la = NULL, **lb = NULL;
+	size_t *na = NULL, *nb = NULL, n = 0, m = 0, i, j, nops = 0, k;
+	unsigned *lcs = NULL;
+	char *ops = NULL; /* ' ', '-', '+' per line of the edit script */
+	size_t *opline = NULL;
+	int r;
+
+	r = schema_lines(a, &la, &na, &n);
+	if (r == 0)
+		r = schema_lines(b, &lb, &nb, &m);
+	if (r < 0)
+		goto done;
+	if (n > SCHEMA_DIFF_MAX_LINES || m > SCHEMA_DIFF_MAX_LINES) {
+		r = dbm_buf_addf(out, "(%zu lines \xe2\x86\x92 %zu lines)\n", n, m);
+		goto done;
+	}
+	lcs = dbm_calloc((n + 1) * (m + 1), sizeof(*lcs));
+	ops = dbm_malloc(n + m + 1);
+	opline = dbm_malloc((n + m + 1) * sizeof(*opline));
+	if (!lcs || !ops || !opline) {
+		r = dbm_error_oom();
+		goto done;
+	}
+#define LCS(x, y) lcs[(x) * (m + 1) + (y)]
+	for (i = n; i-- > 0;)
+		for (j = m; j-- > 0;)
+			LCS(i, j) = na[i] == nb[j] && memcmp(la[i], lb[j], na[i]) == 0
+					    ? LCS(i + 1, j + 1) + 1
+					    : (LCS(i + 1, j) >= LCS(i, j + 1) ? LCS(i + 1, j)
+									     : LCS(i, j + 1));
+	for (i = 0, j = 0; i < n || j < m;) {
+		if (i < n && j < m && na[i] == nb[j] && memcmp(la[i], lb[j], na[i]) == 0) {
+			ops[nops] = ' ';
+			opline[nops++] = i;
+			i++;
+			j++;
+		} else if (j < m && (i == n || LCS(i, j + 1) >= LCS(i + 1, j))) {
+			ops[nops] = '+';
+			opline[nops++] = j++;
+		} else {
+			ops[nops] = '-';
+			opline[nops++] = i++;
+		}
+	}
+#undef LCS
+	{
+		size_t last = (size_t)-1; /* the last op printed */
+
+		for (k = 0; k < nops && r == 0; k++) {
+			size_t lo = k >= SCHEMA_DIFF_CONTEXT ? k - SCHEMA_DIFF_CONTEXT : 0, t;
+			int near = 0;
+
+			for (t = lo; t < nops && t <= k + SCHEMA_DIFF_CONTEXT && !near; t++)
+				near = ops[t] != ' ';
+			if (!near)
+				continue;
+			if (last != (size_t)-1 && k != last + 1)
+				r = dbm_buf_adds(out, "@@\n");
+			last = k;
+			if (r == 0 && ops[k] == '+')
+				r = dbm_buf_addf(out, "+%.*s\n", (int)nb[opline[k]], lb[opline[k]]);
+			else if (r == 0)
+				r = dbm_buf_addf(out, "%c%.*s\n", ops[k], (int)na[opline[k]],
+						 la[opline[k]]);
+		}
+	}
+done:
+	dbm_free(la);
+	dbm_free(lb);
+	dbm_free(na);
+	dbm_free(nb);
+	dbm_free(lcs);
+	dbm_free(ops);
+	dbm_free(opline);
+	return r;
+}
+
+void dbm_schema_diff_free(struct dbm_schema_diff *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		dbm_free(d->items[i].name);
+		dbm_free(d->items[i].what);
+		dbm_free(d->items[i].text);
+	}
+	dbm_free(d->items);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,92 @@
+/*
+ * dumputil.c - helpers of the drivers' dump modules (dump.h): whole
+ * results kept as strings, and SQL string literals.
+ */
+#include <string.h>
+
+#include "drivers/dump.h"
+
+struct dump_ctx {
+	struct dbm_dump_rows *rows;
+	int failed;
+};
+
+/* Keeps one row; stops the query with 1 when memory runs out. */
+static int dump_row(void *ctx, unsigned ncols, const char *const *values)
+{
+	struct dump_ctx *d = ctx;
+	struct dbm_dump_rows *rows = d->rows;
+	size_t k;
+
+	if (rows->n == 0 && rows->ncols == 0)
+		rows->ncols = ncols;
+	if ((rows->n + 1) * rows->ncols > rows->cap) {
+		size_t cap = rows->cap ? rows->cap * 2 : 64 * rows->ncols;
+		void *p;
+
+		while (cap < (rows->n + 1) * rows->ncols)
+			cap *= 2;
+		p = dbm_realloc(rows->v, cap * sizeof(*rows->v));
+		if (!p) {
+			d->failed = 1;
+			return 1;
+		}
+		rows->v = p;
+		rows->cap = cap;
+	}
+	for (k = 0; k < rows->ncols; k++) {
+		const char *v = k < ncols ? values[k] : NULL;
+
+		rows->v[rows->n * rows->ncols + k] = v ? dbm_strdup(v) : NULL;
+		if (v && !rows->v[rows->n * rows->ncols + k]) {
+			size_t j;
+
+			for (j = 0; j < k; j++)
+				dbm_free(rows->v[rows->n * rows->ncols + j]);
+			d->failed = 1;
+			return 1;
+		}
+	}
+	rows->n++;
+	return 0;
+}
+
+int dbm_dump_query(struct dbm_conn *c, const char *sql, struct dbm_dump_rows *rows)
+{
+	struct dump_ctx d = { rows, 0 };
+	int r;
+
+	dbm_dump_rows_free(rows);
+	r = c->driver->query(c, sql, dump_row, &d);
+	if (d.failed)
+		return dbm_error_oom();
+	return r < 0 ? r : 0;
+}
+
+const char *dbm_dump_get(const struct dbm_dump_rows *rows, size_t r, size_t k)
+{
+	return rows->v[r * rows->ncols + k];
+}
+
+void dbm_dump_rows_free(struct dbm_dump_rows *rows)
+{
+	size_t i;
+
+	for (i = 0; i < rows->n * rows->ncols; i++)
+		dbm_free(rows->v[i]);
+	dbm_free(rows->v);
+	memset(rows, 0, sizeof(*rows));
+}
+
+int dbm_dump_literal(struct dbm_buf *out, const char *s, int backslash)
+{
+	int r = dbm_buf_addc(out, '\'');
+
+	for (; *s && r == 0; s++) {
+		if (*s == '\'' || (backslash && *s == '\\'))
+			r = dbm_buf_addc(out, *s);
+		if (r == 0)
+			r = dbm_buf_addc(out, *s);
+	}
+	return r ? r : dbm_buf_addc(out, '\'');
+}

@@ -1,0 +1,7 @@
+#include "drivers/dump.h"
+int dbm_mysql_dump(struct dbm_conn *c, const char *schema, const char *history_table,
+		   struct dbm_schema *out)
+{
+	(void)c; (void)schema; (void)history_table; (void)out;
+	return dbm_error_set(DBM_ERR_RUN, "todo");
+}
