@@ -494,12 +494,12 @@ int dbm_schema_text_diff(const char *a, const char *b, struct dbm_buf *out)
 			opline[nops++] = i;
 			i++;
 			j++;
-		} else if (j < m && (i == n || LCS(i, j + 1) >= LCS(i + 1, j))) {
-			ops[nops] = '+';
-			opline[nops++] = j++;
-		} else {
+		} else if (i < n && (j == m || LCS(i + 1, j) >= LCS(i, j + 1))) {
 			ops[nops] = '-';
 			opline[nops++] = i++;
+		} else {
+			ops[nops] = '+';
+			opline[nops++] = j++;
 		}
 	}
 #undef LCS
