@@ -101,7 +101,7 @@ int dbm_schema_set_header(struct dbm_schema *s, const char *header);
 /*
  * Puts the objects in load order: by kind, then each after the objects it
  * depends on, then by name (byte order); a dependency cycle is broken at
- * the smallest name. Parts keep the order the driver gave. 0 or
+ * the smallest name on the cycle. Parts keep the order the driver gave. 0 or
  * DBM_ERR_NOMEM.
  */
 int dbm_schema_sort(struct dbm_schema *s);

@@ -156,23 +156,129 @@ static int schema_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* 1 when o has a dependency on an object of [from, to) not yet placed. */
-static int schema_waits(const struct dbm_schema_obj *o, const struct dbm_schema_obj *objs,
-			const unsigned char *placed, size_t from, size_t to)
+/* The index in objs[from, to) (sorted by name) of the object named name, or (size_t)-1. */
+static size_t schema_lookup(const struct dbm_schema_obj *objs, size_t from, size_t to,
+			    const char *name)
 {
-	size_t d, j;
+	while (from < to) {
+		size_t mid = from + (to - from) / 2;
+		int c = strcmp(objs[mid].name, name);
 
-	for (d = 0; d < o->ndeps; d++)
-		for (j = from; j < to; j++)
-			if (!placed[j] && &objs[j] != o && strcmp(objs[j].name, o->deps[d]) == 0)
-				return 1;
-	return 0;
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			from = mid + 1;
+		else
+			to = mid;
+	}
+	return (size_t)-1;
+}
+
+/* The first dependency of objs[i] in [from, to) not placed yet, as an offset from from; or -1. */
+static size_t schema_next_dep(const struct dbm_schema_obj *objs, size_t from, size_t to,
+			      const unsigned char *placed, size_t i)
+{
+	size_t d;
+
+	for (d = 0; d < objs[from + i].ndeps; d++) {
+		size_t j = schema_lookup(objs, from, to, objs[from + i].deps[d]);
+
+		if (j != (size_t)-1 && j != from + i && !placed[j - from])
+			return j - from;
+	}
+	return (size_t)-1;
+}
+
+/*
+ * When every object left waits for another, some wait in a circle: follows
+ * the dependencies from the smallest name left until one comes back, and
+ * returns the smallest name of that circle (an offset from from). seen[]
+ * is scratch of to - from entries.
+ */
+static size_t schema_cycle_pick(const struct dbm_schema_obj *objs, size_t from, size_t to,
+				const unsigned char *placed, size_t *seen)
+{
+	size_t n = to - from, i, step = 1, best;
+
+	for (i = 0; i < n; i++)
+		seen[i] = 0;
+	for (i = 0; i < n && placed[i]; i++)
+		;
+	while (i != (size_t)-1 && !seen[i]) {
+		seen[i] = step++;
+		i = schema_next_dep(objs, from, to, placed, i);
+	}
+	if (i == (size_t)-1) { /* cannot happen when all wait; take the smallest left */
+		for (i = 0; i < n && placed[i]; i++)
+			;
+		return i;
+	}
+	/* i is on the circle: walk it once for its smallest member */
+	best = i;
+	for (size_t j = schema_next_dep(objs, from, to, placed, i); j != i && j != (size_t)-1;
+	     j = schema_next_dep(objs, from, to, placed, j))
+		if (j < best)
+			best = j;
+	return best;
+}
+
+/*
+ * Orders objs[from, to) (one kind, sorted by name) into out: repeatedly
+ * the smallest name whose dependencies are placed, or when a cycle leaves
+ * none, the smallest name on that cycle. waiting[] counts each object's unplaced
+ * dependencies. Returns 0 or DBM_ERR_NOMEM.
+ */
+static int schema_sort_kind(struct dbm_schema_obj *objs, size_t from, size_t to,
+			    struct dbm_schema_obj *out, size_t *k)
+{
+	size_t n = to - from, i, d, placed_n = 0;
+	size_t *waiting = dbm_calloc(n ? n : 1, sizeof(*waiting));
+	size_t *seen = dbm_calloc(n ? n : 1, sizeof(*seen));
+	unsigned char *placed = dbm_calloc(n ? n : 1, 1);
+	int r = 0;
+
+	if (!waiting || !placed || !seen) {
+		r = dbm_error_oom();
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		for (d = 0; d < objs[from + i].ndeps; d++) {
+			size_t j = schema_lookup(objs, from, to, objs[from + i].deps[d]);
+
+			if (j != (size_t)-1 && j != from + i)
+				waiting[i]++;
+		}
+	while (placed_n < n) {
+		size_t pick = (size_t)-1;
+
+		for (i = 0; i < n && pick == (size_t)-1; i++)
+			if (!placed[i] && waiting[i] == 0)
+				pick = i;
+		if (pick == (size_t)-1)
+			pick = schema_cycle_pick(objs, from, to, placed, seen);
+		placed[pick] = 1;
+		placed_n++;
+		out[(*k)++] = objs[from + pick];
+		/* whoever waited for it waits for one less */
+		for (i = 0; i < n; i++) {
+			if (placed[i] || !objs[from + i].ndeps)
+				continue;
+			for (d = 0; d < objs[from + i].ndeps; d++)
+				if (strcmp(objs[from + i].deps[d], objs[from + pick].name) == 0 &&
+				    waiting[i] > 0)
+					waiting[i]--;
+		}
+	}
+done:
+	dbm_free(waiting);
+	dbm_free(seen);
+	dbm_free(placed);
+	return r;
 }
 
 int dbm_schema_sort(struct dbm_schema *s)
 {
 	struct dbm_schema_obj *out = NULL;
-	unsigned char *placed = NULL;
 	size_t from, to, k = 0;
 	int r = 0;
 
@@ -180,34 +286,16 @@ int dbm_schema_sort(struct dbm_schema *s)
 		return 0;
 	qsort(s->objs, s->n, sizeof(*s->objs), schema_cmp);
 	out = dbm_malloc(s->n * sizeof(*out));
-	placed = dbm_calloc(s->n, 1);
-	if (!out || !placed) {
-		r = dbm_error_oom();
-		goto done;
-	}
-	/* per kind: repeatedly place the smallest name whose dependencies are placed */
-	for (from = 0; from < s->n; from = to) {
-		size_t left;
-
+	if (!out)
+		return dbm_error_oom();
+	for (from = 0; from < s->n && r == 0; from = to) {
 		for (to = from; to < s->n && s->objs[to].kind == s->objs[from].kind; to++)
 			;
-		for (left = to - from; left > 0; left--) {
-			size_t j, pick = (size_t)-1;
-
-			for (j = from; j < to && pick == (size_t)-1; j++)
-				if (!placed[j] && !schema_waits(&s->objs[j], s->objs, placed, from, to))
-					pick = j;
-			for (j = from; j < to && pick == (size_t)-1; j++)
-				if (!placed[j])
-					pick = j; /* a cycle: break it at the smallest name */
-			placed[pick] = 1;
-			out[k++] = s->objs[pick];
-		}
+		r = schema_sort_kind(s->objs, from, to, out, &k);
 	}
-	memcpy(s->objs, out, s->n * sizeof(*out));
-done:
+	if (r == 0)
+		memcpy(s->objs, out, s->n * sizeof(*out));
 	dbm_free(out);
-	dbm_free(placed);
 	return r;
 }
 

@@ -594,7 +594,7 @@ static void test_config__error_unknown_key_lists_valid_keys(void **state)
 	    "Valid keys: url, migrations, rollback, table, schema, installed_by, "
 	    "baseline_version, baseline_description, lock_timeout, connect_retries, "
 	    "connect_retries_interval, statement_timeout, ddl_lock_timeout, out_of_order, "
-	    "validate_on_migrate, baseline_on_migrate, clean_disabled, mixed, placeholders, "
+	    "validate_on_migrate, baseline_on_migrate, clean_disabled, mixed, schema_file, placeholders, "
 	    "environments.",
 	    "dbmigrate.yml", 1);
 }
@@ -813,9 +813,9 @@ static void test_config__keys_list(void **state)
 
 	while (dbm_config_keys[n])
 		n++;
-	assert_int_equal(n, 20);
+	assert_int_equal(n, 21);
 	assert_string_equal(dbm_config_keys[0], "url");
-	assert_string_equal(dbm_config_keys[19], "environments");
+	assert_string_equal(dbm_config_keys[20], "environments");
 }
 
 /*
