@@ -32,6 +32,8 @@
 #   info    info with BENCH_INFO_N files, all applied (absolute and per file;
 #           reference: cat of the files plus the client selecting the history)
 #   big     the one large migration    baseline: floor    target <= 1.05x wall
+#   dump    dump of the apply case's schema  baseline: pg_dump --schema-only /
+#           mariadb-dump --no-data --routines --triggers --events   target <= 2.00x wall
 #   version dbmigrate version          reference: the client's --version
 #   and dbmigrate's peak RSS <= 16 MiB in every case.
 #
@@ -268,6 +270,19 @@ client_cmd() {
 	fi
 }
 
+# The database's own schema dumper, the baseline of the dump case: its name and its command.
+dump_tool() {
+	if [ "$DIALECT" = pgsql ]; then echo pg_dump; else echo mariadb-dump; fi
+}
+
+dump_cmd() {
+	if [ "$DIALECT" = pgsql ]; then
+		echo "pg_dump --schema-only --no-owner --no-privileges -d $URL_BASE/$1"
+	else
+		echo "mariadb-dump $(mysql_args "") --no-data --routines --triggers --events --skip-dump-date $1"
+	fi
+}
+
 # --- measuring ----------------------------------------------------------------
 
 # run CASE TOOL [-i FILE] -- command...: one measured run, appended to RESULTS.
@@ -356,6 +371,12 @@ bench_db() {
 		fi
 	done
 
+	note "$DB: dump of the schema the $N migrations built, $FAST_REPS runs per tool"
+	for rep in $(seq 1 "$FAST_REPS"); do
+		run dump dbmigrate -- $(dbm bench_dbm dump)
+		run dump "$(dump_tool)" -- $(dump_cmd bench_dbm)
+	done
+
 	t0=$SECONDS
 	$(dbm bench_dbm --migrations "$WORK/info/migrations" migrate) ||
 		die "$DB: cannot apply the info set"
@@ -432,6 +453,7 @@ report() {
 		base["apply"] = "floor"; base["noop"] = "connect"; base["big"] = "floor"
 		base["info"] = "files+select"; base["version"] = "psql --version"
 		target["apply"] = 1.10; target["noop"] = 1.50; target["big"] = 1.05
+		target["dump"] = 2.00
 		printf "%-8s %-8s %-14s %5s %10s %10s %9s %8s\n", "db", "case", "tool", "runs",
 		       "wall s", "cpu s", "peak MiB", "ratio"
 		# dbmigrate first, then the baseline, then the others
@@ -441,7 +463,7 @@ report() {
 			for (pass = 1; pass <= 3; pass++)
 				for (t = 1; t <= ntools[cases[c]]; t++) {
 					tool = tools[cases[c], t]
-					is = tool == "dbmigrate" ? 1 : tool == base[p[2]] ? 2 : 3
+					is = tool == "dbmigrate" ? 1 : tool == basefor(p[1], p[2]) ? 2 : 3
 					if (is == pass)
 						order[++norder] = cases[c] SUBSEP tool
 				}
@@ -453,6 +475,12 @@ report() {
 		for (i = 1; i <= nv; i++)
 			print "  " verdict[i]
 	}
+	# the baseline tool of a case; for dump, the dumper of the database
+	function basefor(db, c) {
+		if (c == "dump")
+			return db == "pgsql" ? "pg_dump" : "mariadb-dump"
+		return base[c]
+	}
 	function emit(k,    p, w, c, bk, ratio, r) {
 			split(k, p, SUBSEP)
 			if (failed[k] && !runs[k]) {
@@ -460,7 +488,7 @@ report() {
 				return
 			}
 			w = median(k "w"); c = median(k "c")
-			bk = p[1] SUBSEP p[2] SUBSEP base[p[2]]
+			bk = p[1] SUBSEP p[2] SUBSEP basefor(p[1], p[2])
 			ratio = ""
 			if (bk != k && (bk "w") in cnt && median(bk "w") > 0)
 				ratio = sprintf("%.2fx", w / median(bk "w"))

@@ -230,7 +230,7 @@ struct pgdump_table {
 	struct dbm_buf head;     /* "CREATE TABLE x" */
 	struct dbm_buf tail;     /* " PARTITION BY ..." */
 	int partition;           /* PARTITION OF: columns come from the parent */
-	struct dbm_schema_obj *o;
+	size_t oi;               /* its object in d->out (an index: adding moves objects) */
 };
 
 static struct pgdump_table *pgdump_find_table(struct pgdump_table *t, size_t n, const char *name)
@@ -254,7 +254,7 @@ static struct pgdump_table *pgdump_find_table(struct pgdump_table *t, size_t n, 
 static int pgdump_tables(struct pgdump *d)
 {
 	struct pgdump_table *tabs = NULL;
-	size_t ntabs = 0, i, first = d->out->n;
+	size_t ntabs = 0, i;
 	int r;
 
 	r = pgdump_sql(
@@ -303,12 +303,12 @@ static int pgdump_tables(struct pgdump *d)
 		if (r == 0 && opts && *opts)
 			r = dbm_buf_addf(&t->tail, "\nWITH (%s)", opts);
 		if (r == 0) {
-			t->o = pgdump_add(d, DBM_SCHEMA_TABLE, "table", t->name, NULL, "");
-			if (!t->o)
+			if (!pgdump_add(d, DBM_SCHEMA_TABLE, "table", t->name, NULL, ""))
 				r = DBM_ERR_NOMEM;
+			t->oi = d->out->n - 1;
 		}
 		if (r == 0 && parent)
-			r = dbm_schema_add_dep(t->o, parent);
+			r = dbm_schema_add_dep(&d->out->objs[t->oi], parent);
 	}
 	/* columns */
 	if (r == 0)
@@ -350,7 +350,7 @@ static int pgdump_tables(struct pgdump *d)
 			r = dbm_buf_addf(&extra, "%sGENERATED %s AS IDENTITY", extra.len ? " " : "",
 					 *ident == 'a' ? "ALWAYS" : "BY DEFAULT");
 		if (r == 0)
-			r = dbm_schema_add_part(t->o, DBM_PART_COLUMN, dbm_dump_get(&d->rows, i, 1),
+			r = dbm_schema_add_part(&d->out->objs[t->oi], DBM_PART_COLUMN, dbm_dump_get(&d->rows, i, 1),
 						dbm_dump_get(&d->rows, i, 3),
 						gen && *gen ? NULL : dflt, extra.ptr, notnull);
 		if (r == 0 && !t->partition && local) {
@@ -405,7 +405,8 @@ static int pgdump_tables(struct pgdump *d)
 			}
 			continue;
 		}
-		r = dbm_schema_add_part(t->o, DBM_PART_CONSTRAINT, name, cdef, NULL, NULL, 0);
+		r = dbm_schema_add_part(&d->out->objs[t->oi], DBM_PART_CONSTRAINT, name, cdef, NULL,
+					NULL, 0);
 		if (r == 0)
 			r = dbm_buf_addf(&t->body, "%s    CONSTRAINT %s %s", t->body.len ? ",\n" : "",
 					 dbm_dump_get(&d->rows, i, 2), cdef);
@@ -421,8 +422,8 @@ static int pgdump_tables(struct pgdump *d)
 			r = dbm_buf_addf(&d->def, "%s (\n%s%s)%s;", t->head.ptr, dbm_buf_cstr(&t->body),
 					 t->body.len ? "\n" : "", dbm_buf_cstr(&t->tail));
 		if (r == 0) {
-			dbm_free(t->o->def);
-			t->o->def = dbm_buf_detach(&d->def);
+			dbm_free(d->out->objs[t->oi].def);
+			d->out->objs[t->oi].def = dbm_buf_detach(&d->def);
 		}
 	}
 	for (i = 0; i < ntabs; i++) {
@@ -432,7 +433,6 @@ static int pgdump_tables(struct pgdump *d)
 		dbm_buf_free(&tabs[i].tail);
 	}
 	dbm_free(tabs);
-	(void)first;
 	return r;
 }
 

@@ -360,6 +360,42 @@ static void test_dump__pgsql_diff_names_each_difference(void **state)
 			       "0\n");
 }
 
+/* Regression: a table's object moved when adding more objects grew the list. */
+static void test_dump__pgsql_many_tables_with_foreign_keys(void **state)
+{
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
+	char sql[256], *a, *b, file[1200], *out = NULL;
+	int i, k, rc;
+
+	if (!dbm_pgdump_available())
+		skip();
+	dbm_testdb_exec(t->db, "CREATE TABLE t000 (id int PRIMARY KEY)");
+	for (i = 1; i < 150; i++) {
+		snprintf(sql, sizeof(sql),
+			 "CREATE TABLE t%03d (id int PRIMARY KEY, up int CONSTRAINT fk_%03d "
+			 "REFERENCES t%03d (id), note text DEFAULT 'n' NOT NULL)",
+			 i, i, i - 1);
+		dbm_testdb_exec(t->db, sql);
+	}
+	a = dump_of(t->dir, t->url);
+	assert_int_equal(dbm_test_count(a, "CREATE TABLE "), 150);
+	assert_int_equal(dbm_test_count(a, "FOREIGN KEY"), 149);
+	assert_true(dbm_test_contains(a, "CREATE TABLE t149 (\n    id integer NOT NULL,\n"
+					 "    up integer,\n    note text DEFAULT 'n'::text NOT NULL,\n"
+					 "    CONSTRAINT t149_pkey PRIMARY KEY (id)\n);"));
+	k = dbm_testdb_add(t, "reload");
+	snprintf(file, sizeof(file), "%s/schema.sql", t->dir);
+	dbm_test_write(t->dir, "schema.sql", a);
+	rc = dbm_pgdump_psql_file(t->extra_url[k], file, &out);
+	if (rc != 0)
+		fail_msg("psql -f of the dump exited %d: %s", rc, out);
+	free(out);
+	b = dump_of(t->dir, t->extra_url[k]);
+	dump_assert_same("dump of the reloaded dump", a, b);
+	free(a);
+	free(b);
+}
+
 /* --- MariaDB ---------------------------------------------------------------- */
 
 static void test_dump__mysql_example_reloads_through_client(void **state)
@@ -483,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_dump__sqlite_schema_file_follows_changes),
 		PG(test_dump__pgsql_example_reloads_through_psql),
 		PG(test_dump__pgsql_diff_names_each_difference),
+		PG(test_dump__pgsql_many_tables_with_foreign_keys),
 		MY(test_dump__mysql_example_reloads_through_client),
 		MY(test_dump__mysql_diff_names_each_difference),
 	};
