@@ -101,7 +101,16 @@ static void diff_shadow_drop(struct dbm_session *s, struct diff_shadow *sh)
 	struct dbm_error saved = *dbm_error_last();
 
 	if (sh->file) {
-		remove(sh->file);
+		static const char *const suffixes[] = { "", ".lock", "-journal", "-wal", "-shm" };
+		size_t i;
+
+		for (i = 0; i < DBM_ARRAY_SIZE(suffixes); i++) {
+			struct dbm_buf path = DBM_BUF_INIT;
+
+			if (dbm_buf_addf(&path, "%s%s", sh->file, suffixes[i]) == 0)
+				remove(path.ptr);
+			dbm_buf_free(&path);
+		}
 	} else if (sh->name[0] && s->conn) {
 		struct dbm_stmt st;
 		char sql[128];

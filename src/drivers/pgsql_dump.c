@@ -266,7 +266,13 @@ static int pgdump_tables(struct pgdump *d)
 		" (SELECT quote_ident(p.relname) FROM pg_catalog.pg_inherits h"
 		"  JOIN pg_catalog.pg_class p ON p.oid = h.inhparent"
 		"  WHERE h.inhrelid = c.oid AND c.relispartition),"
-		" pg_get_expr(c.relpartbound, c.oid), array_to_string(c.reloptions, ', ')"
+		" pg_get_expr(c.relpartbound, c.oid), array_to_string(c.reloptions, ', '),"
+		" (SELECT string_agg(quote_ident(p.relname), ', ' ORDER BY h.inhseqno)"
+		"  FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_class p ON p.oid = h.inhparent"
+		"  WHERE h.inhrelid = c.oid AND NOT c.relispartition),"
+		" (SELECT string_agg(p.relname, chr(1) ORDER BY h.inhseqno)"
+		"  FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_class p ON p.oid = h.inhparent"
+		"  WHERE h.inhrelid = c.oid AND NOT c.relispartition)"
 		" FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 		" WHERE n.nspname = %N AND c.relkind IN ('r', 'p') AND c.relname NOT IN %H AND"
 		PG_NOT_EXT("pg_class", "c.oid") " ORDER BY 1");
@@ -298,6 +304,8 @@ static int pgdump_tables(struct pgdump *d)
 			if (r == 0)
 				r = dbm_buf_addf(&t->tail, "\n%s", dbm_dump_get(&d->rows, i, 7));
 		}
+		if (r == 0 && dbm_dump_get(&d->rows, i, 9))
+			r = dbm_buf_addf(&t->tail, "\nINHERITS (%s)", dbm_dump_get(&d->rows, i, 9));
 		if (r == 0 && dbm_dump_get(&d->rows, i, 4))
 			r = dbm_buf_addf(&t->tail, "\nPARTITION BY %s", dbm_dump_get(&d->rows, i, 4));
 		if (r == 0 && opts && *opts)
@@ -309,6 +317,17 @@ static int pgdump_tables(struct pgdump *d)
 		}
 		if (r == 0 && parent)
 			r = dbm_schema_add_dep(&d->out->objs[t->oi], parent);
+		if (r == 0 && dbm_dump_get(&d->rows, i, 10)) {
+			/* INHERITS: after every parent (the names come separated by byte 1) */
+			char *names = dbm_strdup(dbm_dump_get(&d->rows, i, 10)), *tok, *save = NULL;
+
+			if (!names)
+				r = dbm_error_oom();
+			for (tok = names ? strtok_r(names, "\x01", &save) : NULL; tok && r == 0;
+			     tok = strtok_r(NULL, "\x01", &save))
+				r = dbm_schema_add_dep(&d->out->objs[t->oi], tok);
+			dbm_free(names);
+		}
 	}
 	/* columns */
 	if (r == 0)
@@ -319,7 +338,14 @@ static int pgdump_tables(struct pgdump *d)
 			" pg_get_expr(f.adbin, f.adrelid), a.attidentity, a.attgenerated,"
 			" CASE WHEN a.attcollation <> 0 AND a.attcollation <> y.typcollation THEN"
 			" (SELECT quote_ident(l.collname) FROM pg_catalog.pg_collation l"
-			"  WHERE l.oid = a.attcollation) END, a.attislocal"
+			"  WHERE l.oid = a.attcollation) END, a.attislocal,"
+			" CASE WHEN a.attidentity <> '' THEN (SELECT format(' (START WITH %s INCREMENT"
+			" BY %s MINVALUE %s MAXVALUE %s CACHE %s%s)', q.seqstart, q.seqincrement,"
+			"  q.seqmin, q.seqmax, q.seqcache, CASE WHEN q.seqcycle THEN ' CYCLE' ELSE ''"
+			"  END) FROM pg_catalog.pg_depend x JOIN pg_catalog.pg_sequence q"
+			"  ON q.seqrelid = x.objid WHERE x.classid = 'pg_class'::regclass"
+			"  AND x.refobjid = a.attrelid AND x.refobjsubid = a.attnum"
+			"  AND x.deptype = 'i') END"
 			" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
 			" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 			" JOIN pg_catalog.pg_type y ON y.oid = a.atttypid"
@@ -347,8 +373,9 @@ static int pgdump_tables(struct pgdump *d)
 			r = dbm_buf_addf(&extra, "%sGENERATED ALWAYS AS (%s) STORED",
 					 extra.len ? " " : "", dflt ? dflt : "");
 		if (r == 0 && ident && *ident)
-			r = dbm_buf_addf(&extra, "%sGENERATED %s AS IDENTITY", extra.len ? " " : "",
-					 *ident == 'a' ? "ALWAYS" : "BY DEFAULT");
+			r = dbm_buf_addf(&extra, "%sGENERATED %s AS IDENTITY%s", extra.len ? " " : "",
+					 *ident == 'a' ? "ALWAYS" : "BY DEFAULT",
+					 dbm_dump_get(&d->rows, i, 10) ? dbm_dump_get(&d->rows, i, 10) : "");
 		if (r == 0)
 			r = dbm_schema_add_part(&d->out->objs[t->oi], DBM_PART_COLUMN, dbm_dump_get(&d->rows, i, 1),
 						dbm_dump_get(&d->rows, i, 3),
