@@ -31,6 +31,8 @@ static int diff_dump_url(const struct dbm_config *cfg, const char *url, struct d
 	r = dbm_session_open(&s, &c, DBM_SESSION_CONNECT, 0);
 	if (r == 0)
 		r = dbm_session_dump(&s, out);
+	if (r < 0 && !dbm_error_last()->detail[0])
+		dbm_error_set_detail("while reading the schema of %s", dbm_buf_cstr(&s.url));
 	dbm_session_close(&s);
 	return r;
 }

@@ -606,7 +606,8 @@ int dbm_pgsql_dump(struct dbm_conn *c, const char *schema, const char *history_t
 	if (r == 0)
 		r = pgdump_sql(&d, "SELECT current_setting('server_version_num'),"
 				   " current_setting('search_path'), quote_ident(%N),"
-				   " set_config('search_path', quote_ident(%N), false)");
+				   " set_config('search_path', quote_ident(%N), false),"
+				   " EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %N)");
 	if (r == 0)
 		r = pgdump_run(&d);
 	if (r < 0)
@@ -619,6 +620,11 @@ int dbm_pgsql_dump(struct dbm_conn *c, const char *schema, const char *history_t
 	old_path = dbm_strdup(dbm_dump_get(&d.rows, 0, 1));
 	dbm_buf_clear(&d.def);
 	r = old_path ? 0 : dbm_error_oom();
+	if (r == 0 && strcmp(dbm_dump_get(&d.rows, 0, 4), "t") != 0) {
+		r = dbm_error_set(DBM_ERR_USAGE, "schema \"%s\" does not exist", schema);
+		dbm_error_set_hint("Name an existing schema with --schema, or leave it out for the "
+				   "connection's default.");
+	}
 	if (r == 0 && strcmp(schema, "public") != 0)
 		r = dbm_buf_addf(&d.def, "CREATE SCHEMA IF NOT EXISTS %s;\n",
 				 dbm_dump_get(&d.rows, 0, 2));

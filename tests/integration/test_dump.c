@@ -218,9 +218,6 @@ static void test_dump__sqlite_schema_file_follows_changes(void **state)
 	assert_true(dbm_test_contains(text, "CREATE TABLE users"));
 	free(text);
 	/* --schema-file on the command line too; an unwritable one is an error naming it */
-	dbm_test_project_run(p, &r, "baseline", "--schema-file", "nodir/x.sql", NULL);
-	assert_int_not_equal(r.status, 0);
-	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "migrate", "--schema-file", "nodir/x.sql", NULL);
 	assert_int_equal(r.status, 1);
 	assert_true(dbm_test_contains(r.err, "nodir/x.sql"));
