@@ -245,7 +245,11 @@ static const char pg_extra[] =
 	"CREATE VIEW v_a AS SELECT id FROM counters;\n"
 	"CREATE VIEW v_0 AS SELECT id FROM v_a;\n"
 	"CREATE PROCEDURE bump(i int) LANGUAGE sql AS $$ UPDATE counters SET n = n + 1 WHERE id = i $$;\n"
-	"CREATE FUNCTION counter_rows() RETURNS SETOF counters LANGUAGE sql AS $$ SELECT * FROM counters $$;\n";
+	"CREATE FUNCTION counter_rows() RETURNS SETOF counters LANGUAGE sql AS $$ SELECT * FROM counters $$;\n"
+	"CREATE TABLE a_kid (c int) INHERITS (counters);\n"
+	"CREATE TABLE down (a smallint GENERATED ALWAYS AS IDENTITY (INCREMENT BY -2 CYCLE));\n"
+	"CREATE TABLE \"Ta\"\"ble\" (\"order\" int UNIQUE, t text CHECK (t <> 'x;y'));\n"
+	"CREATE INDEX \"Idx \xc3\xbc\" ON \"Ta\"\"ble\" (lower(t)) WHERE \"order\" > 0;\n";
 
 static void test_dump__pgsql_example_reloads_through_psql(void **state)
 {
@@ -286,6 +290,10 @@ static void test_dump__pgsql_example_reloads_through_psql(void **state)
 	assert_true(dbm_test_contains(a, "GENERATED ALWAYS AS IDENTITY"));
 	assert_true(dbm_test_contains(a, "ALTER SEQUENCE counters_id_seq OWNED BY counters.id;"));
 	assert_true(strstr(a, "CREATE VIEW v_a") < strstr(a, "CREATE VIEW v_0"));
+	assert_true(dbm_test_contains(a, ")\nINHERITS (counters);"));
+	assert_true(strstr(a, "CREATE TABLE counters") < strstr(a, "CREATE TABLE a_kid"));
+	assert_true(dbm_test_contains(a, "GENERATED ALWAYS AS IDENTITY (INCREMENT BY -2 CYCLE)"));
+	assert_true(dbm_test_contains(a, "CREATE TABLE \"Ta\"\"ble\" ("));
 	assert_true(strstr(a, "CREATE TABLE counters") < strstr(a, "FUNCTION public.counter_rows"));
 	/* psql -f into an empty database, then the same dump */
 	k = dbm_testdb_add(t, "reload");
