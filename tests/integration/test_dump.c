@@ -225,6 +225,44 @@ static void test_dump__sqlite_schema_file_follows_changes(void **state)
 	dbm_test_project_free(p);
 }
 
+static void test_dump__usage_errors_and_json(void **state)
+{
+	struct dbm_test_project *p = dbm_test_project_new();
+	struct dbm_test_result r;
+
+	(void)state;
+	dbm_test_write(p->dir, "migrations/V1__schema.sql", sqlite_v1);
+	dbm_test_project_run(p, &r, "diff", "--shadow", "auto", "--from", "sqlite:x.db", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "--shadow cannot be used with --from or --to"));
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "dump", "--from", "sqlite:x.db", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "option '--from' does not apply to command dump"));
+	dbm_test_result_free(&r);
+	/* diff's --to is a URL; rollback's still a version */
+	dbm_test_project_run(p, &r, "rollback", "--to", "sqlite:x.db", NULL);
+	assert_int_equal(r.status, 2);
+	dbm_test_result_free(&r);
+	/* the live database against its migrations, in a temporary SQLite file */
+	dbm_test_project_run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "diff", NULL);
+	if (r.status != 0)
+		fail_msg("diff exited %d: %s%s", r.status, r.out, r.err);
+	dbm_test_result_free(&r);
+	dbm_test_project_exec(p, "CREATE TABLE extra (id INTEGER);");
+	dbm_test_project_run(p, &r, "--json", "diff", NULL);
+	assert_int_equal(r.status, 3);
+	assert_true(dbm_test_contains(r.out, "\"equal\": false"));
+	assert_true(dbm_test_contains(r.out, "\"change\": \"added\""));
+	assert_true(dbm_test_contains(r.out, "\"name\": \"extra\""));
+	assert_true(dbm_test_contains(r.out, "\"errorCode\""));
+	dbm_test_result_free(&r);
+	dbm_test_project_free(p);
+}
+
 /* --- PostgreSQL ------------------------------------------------------------- */
 
 /* More than the example has: every kind of object the dump knows, and a history table to skip. */
@@ -522,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_dump__sqlite_stable_reloads_and_skips_history),
 		cmocka_unit_test(test_dump__sqlite_diff_reports_changes),
 		cmocka_unit_test(test_dump__sqlite_schema_file_follows_changes),
+		cmocka_unit_test(test_dump__usage_errors_and_json),
 		PG(test_dump__pgsql_example_reloads_through_psql),
 		PG(test_dump__pgsql_diff_names_each_difference),
 		PG(test_dump__pgsql_many_tables_with_foreign_keys),
