@@ -23,12 +23,12 @@
  */
 enum dbm_schema_kind {
 	DBM_SCHEMA_EXTENSION,
-	DBM_SCHEMA_TYPE,      /* enum, domain, composite */
-	DBM_SCHEMA_FUNCTION,  /* functions and procedures that tables may use */
+	DBM_SCHEMA_TYPE,     /* enum, domain, composite */
+	DBM_SCHEMA_FUNCTION, /* functions and procedures that tables may use */
 	DBM_SCHEMA_SEQUENCE,
 	DBM_SCHEMA_TABLE,
 	DBM_SCHEMA_LATE_FUNCTION, /* routines that need a table's row type, MySQL routines */
-	DBM_SCHEMA_VIEW,      /* views and materialized views */
+	DBM_SCHEMA_VIEW,          /* views and materialized views */
 	DBM_SCHEMA_INDEX,
 	DBM_SCHEMA_FOREIGN_KEY,
 	DBM_SCHEMA_SEQUENCE_OWNER,
@@ -47,46 +47,48 @@ enum dbm_schema_part_kind {
 struct dbm_schema_part {
 	enum dbm_schema_part_kind kind;
 	char *name;
-	char *def;    /* constraint or index: its definition; column: its type */
-	char *dflt;   /* column default expression, NULL when none */
-	char *extra;  /* column: identity, generated expression, collation ...; NULL when none */
-	int notnull;  /* column */
+	char *def;   /* constraint or index: its definition; column: its type */
+	char *dflt;  /* column default expression, NULL when none */
+	char *extra; /* column: identity, generated expression, collation ...; NULL when none */
+	int notnull; /* column */
 };
 
 struct dbm_schema_obj {
 	enum dbm_schema_kind kind;
-	char *label;   /* what a report calls it: "table", "materialized view", "procedure" ... */
-	char *name;    /* unique per kind within the schema ("table.name" for a table's own) */
-	char *table;   /* the table an index, trigger or foreign key belongs to, else NULL */
-	char *def;     /* the SQL that creates it, ending with its terminator, no final newline */
-	char **deps;   /* names of objects of the same phase it needs first */
+	char *label; /* what a report calls it: "table", "materialized view", "procedure" ... */
+	char *name;  /* unique per kind within the schema ("table.name" for a table's own) */
+	char *table; /* the table an index, trigger or foreign key belongs to, else NULL */
+	char *def;   /* the SQL that creates it, ending with its terminator, no final newline */
+	char **deps; /* names of objects of the same phase it needs first */
 	size_t ndeps;
 	struct dbm_schema_part *parts;
 	size_t nparts;
 };
 
 struct dbm_schema {
-	char *header;  /* SQL before the objects (session settings), may be NULL */
+	char *header; /* SQL before the objects (session settings), may be NULL */
 	struct dbm_schema_obj *objs;
 	size_t n, cap;
 };
 
-#define DBM_SCHEMA_INIT { NULL, NULL, 0, 0 }
+#define DBM_SCHEMA_INIT                                                                            \
+	{                                                                                          \
+		NULL, NULL, 0, 0                                                                   \
+	}
 
 /*
  * Adds an object with copies of label, name, table (may be NULL) and def.
  * Returns it (valid until the next add), or NULL with DBM_ERR_NOMEM set.
  */
 struct dbm_schema_obj *dbm_schema_add(struct dbm_schema *s, enum dbm_schema_kind kind,
-				      const char *label, const char *name, const char *table,
-				      const char *def);
+                                      const char *label, const char *name, const char *table,
+                                      const char *def);
 /* The object of that kind and name, or NULL. */
 struct dbm_schema_obj *dbm_schema_find(const struct dbm_schema *s, enum dbm_schema_kind kind,
-				       const char *name);
+                                       const char *name);
 /* Adds a part with copies of the strings (dflt, extra may be NULL). 0 or DBM_ERR_NOMEM. */
-int dbm_schema_add_part(struct dbm_schema_obj *o, enum dbm_schema_part_kind kind,
-			const char *name, const char *def, const char *dflt, const char *extra,
-			int notnull);
+int dbm_schema_add_part(struct dbm_schema_obj *o, enum dbm_schema_part_kind kind, const char *name,
+                        const char *def, const char *dflt, const char *extra, int notnull);
 /* Records that o needs the object named dep (same phase) first. 0 or DBM_ERR_NOMEM. */
 int dbm_schema_add_dep(struct dbm_schema_obj *o, const char *dep);
 /*
@@ -117,10 +119,10 @@ enum dbm_schema_change { DBM_CHANGE_ADDED, DBM_CHANGE_REMOVED, DBM_CHANGE_CHANGE
 
 struct dbm_schema_diff_item {
 	enum dbm_schema_change change;
-	const char *label;  /* "table", "column", "index" ... (borrowed from the schemas) */
-	char *name;         /* "users", "users.email" */
-	char *what;         /* for a change: "type json -> jsonb", "definition"; else NULL */
-	char *text;         /* for a changed definition: a short unified diff; else NULL */
+	const char *label; /* "table", "column", "index" ... (borrowed from the schemas) */
+	char *name;        /* "users", "users.email" */
+	char *what;        /* for a change: "type json -> jsonb", "definition"; else NULL */
+	char *text;        /* for a changed definition: a short unified diff; else NULL */
 };
 
 struct dbm_schema_diff {
@@ -128,7 +130,10 @@ struct dbm_schema_diff {
 	size_t n, cap;
 };
 
-#define DBM_SCHEMA_DIFF_INIT { NULL, 0, 0 }
+#define DBM_SCHEMA_DIFF_INIT                                                                       \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /*
  * Compares from with to (both sorted): an object only in to is added, only
@@ -138,7 +143,7 @@ struct dbm_schema_diff {
  * after. Returns 0 (out->n == 0 when equal) or DBM_ERR_NOMEM.
  */
 int dbm_schema_diff(const struct dbm_schema *from, const struct dbm_schema *to,
-		    struct dbm_schema_diff *out);
+                    struct dbm_schema_diff *out);
 /*
  * Appends a unified diff of two texts, line by line with up to two lines
  * of context, without file headers ("-old\n+new\n  same\n"). 0 or

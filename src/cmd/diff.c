@@ -57,9 +57,9 @@ static int diff_url_with_db(const char *url, const char *db, struct dbm_buf *out
 }
 
 struct diff_shadow {
-	struct dbm_buf url;    /* the shadow database's URL */
-	char name[64];         /* the database made by --shadow auto, "" when none */
-	char *file;            /* SQLite: the temporary file, removed afterwards */
+	struct dbm_buf url; /* the shadow database's URL */
+	char name[64];      /* the database made by --shadow auto, "" when none */
+	char *file;         /* SQLite: the temporary file, removed afterwards */
 };
 
 /* Makes the --shadow auto database next to the live one (s is connected). 0 or the error. */
@@ -73,7 +73,7 @@ static int diff_shadow_create(struct dbm_session *s, struct diff_shadow *sh)
 		const char *tmp = getenv("TMPDIR");
 
 		r = dbm_buf_addf(&sh->url, "%s/dbmigrate_shadow_%ld.db", tmp && *tmp ? tmp : "/tmp",
-				 (long)getpid());
+		                 (long)getpid());
 		if (r < 0)
 			return r;
 		sh->file = dbm_buf_detach(&sh->url);
@@ -89,8 +89,8 @@ static int diff_shadow_create(struct dbm_session *s, struct diff_shadow *sh)
 	r = s->driver->exec(s->conn, &st);
 	if (r < 0) {
 		dbm_error_set_hint("--shadow auto creates a temporary database on the server; give "
-				   "the user the right to create databases, or name an empty one "
-				   "with --shadow URL.");
+		                   "the user the right to create databases, or name an empty one "
+		                   "with --shadow URL.");
 		sh->name[0] = '\0';
 		return r;
 	}
@@ -103,7 +103,7 @@ static void diff_shadow_drop(struct dbm_session *s, struct diff_shadow *sh)
 	struct dbm_error saved = *dbm_error_last();
 
 	if (sh->file) {
-		static const char *const suffixes[] = { "", ".lock", "-journal", "-wal", "-shm" };
+		static const char *const suffixes[] = {"", ".lock", "-journal", "-wal", "-shm"};
 		size_t i;
 
 		for (i = 0; i < DBM_ARRAY_SIZE(suffixes); i++) {
@@ -123,7 +123,8 @@ static void diff_shadow_drop(struct dbm_session *s, struct diff_shadow *sh)
 		st.len = strlen(sql);
 		st.line = 1;
 		if (s->driver->exec(s->conn, &st) < 0)
-			dbm_out_warn("could not drop the shadow database %s: drop it by hand", sh->name);
+			dbm_out_warn("could not drop the shadow database %s: drop it by hand",
+			             sh->name);
 	}
 	*dbm_error_last() = saved;
 }
@@ -137,15 +138,16 @@ static int diff_shadow_clean(const struct dbm_config *cfg, const char *url)
 
 	if (strcmp(url, cfg->url) == 0) {
 		dbm_error_set(DBM_ERR_USAGE, "--shadow names the database being checked");
-		dbm_error_set_hint("diff empties the shadow database: give it a database of its own, "
-				   "or use --shadow auto.");
+		dbm_error_set_hint(
+		    "diff empties the shadow database: give it a database of its own, "
+		    "or use --shadow auto.");
 		return DBM_ERR_USAGE;
 	}
 	c.url = (char *)url;
 	r = dbm_session_open(&s, &c, DBM_SESSION_CONNECT, 0);
 	if (r == 0 && !s.driver->clean)
 		r = dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot empty a shadow database",
-				  s.driver->name);
+		                  s.driver->name);
 	if (r == 0)
 		r = s.driver->clean(s.conn, s.schema ? s.schema : s.conn->schema);
 	dbm_session_close(&s);
@@ -181,8 +183,8 @@ static int diff_shadow_migrate(const struct dbm_config *cfg, const char *url, co
  * applied migrations (up to its current version) build in the shadow
  * database. 0 or the error.
  */
-static int diff_shadow(const struct dbm_config *cfg, const char *shadow, struct dbm_schema *expected,
-		       struct dbm_schema *live)
+static int diff_shadow(const struct dbm_config *cfg, const char *shadow,
+                       struct dbm_schema *expected, struct dbm_schema *live)
 {
 	struct dbm_session s;
 	struct dbm_plan plan = DBM_PLAN_INIT;
@@ -199,9 +201,9 @@ static int diff_shadow(const struct dbm_config *cfg, const char *shadow, struct 
 		goto done;
 	if (plan.baseline_version)
 		dbm_out_warn("the database was baselined at %s: the shadow database gets every "
-			     "migration up to %s, also those below the baseline",
-			     plan.baseline_version,
-			     plan.current_version ? plan.current_version : plan.baseline_version);
+		             "migration up to %s, also those below the baseline",
+		             plan.baseline_version,
+		             plan.current_version ? plan.current_version : plan.baseline_version);
 	if (strcmp(shadow, "auto") == 0) {
 		r = diff_shadow_create(&s, &sh);
 	} else {
@@ -265,7 +267,8 @@ static void diff_report(const struct dbm_schema_diff *d, const char *from, const
 		if (it->change == DBM_CHANGE_CHANGED && it->what && strcmp(it->what, "definition"))
 			dbm_out_text("%s %s: %s\n", it->label, it->name, it->what);
 		else
-			dbm_out_text("%s %s: %s\n", it->label, it->name, diff_change_name(it->change));
+			dbm_out_text("%s %s: %s\n", it->label, it->name,
+			             diff_change_name(it->change));
 		if (it->text) {
 			const char *p = it->text;
 
@@ -290,8 +293,9 @@ int dbm_cmd_diff(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 
 	if ((a->from || a->to) && a->shadow) {
 		dbm_error_set(DBM_ERR_USAGE, "--shadow cannot be used with --from or --to");
-		dbm_error_set_hint("Compare two databases with --from URL --to URL, or the configured "
-				   "database with its migrations with --shadow URL|auto.");
+		dbm_error_set_hint(
+		    "Compare two databases with --from URL --to URL, or the configured "
+		    "database with its migrations with --shadow URL|auto.");
 		return DBM_ERR_USAGE;
 	}
 	if (a->from || a->to) {
@@ -317,9 +321,9 @@ int dbm_cmd_diff(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		goto done;
 	if (d.n) {
 		dbm_error_set(DBM_ERR_VALIDATE, "the schemas differ: %zu difference%s", d.n,
-			      d.n == 1 ? "" : "s");
+		              d.n == 1 ? "" : "s");
 		dbm_error_set_hint("The report reads from %s to %s: 'added' is only in the second.",
-				   from_name.ptr, to_name.ptr);
+		                   from_name.ptr, to_name.ptr);
 		r = DBM_ERR_VALIDATE;
 	}
 	diff_report(&d, from_name.ptr, to_name.ptr);

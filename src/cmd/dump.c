@@ -38,16 +38,21 @@ json_t *dbm_cmd_schema_json(const struct dbm_schema *schema)
 				const struct dbm_schema_part *p = &o->parts[k];
 				json_t *pj = json_object();
 
-				json_object_set_new(pj, "kind", json_string(dump_part_kind(p->kind)));
+				json_object_set_new(pj, "kind",
+				                    json_string(dump_part_kind(p->kind)));
 				json_object_set_new(pj, "name", json_string(p->name));
-				json_object_set_new(pj, p->kind == DBM_PART_COLUMN ? "type" : "definition",
-						    json_string(p->def));
+				json_object_set_new(
+				    pj, p->kind == DBM_PART_COLUMN ? "type" : "definition",
+				    json_string(p->def));
 				if (p->kind == DBM_PART_COLUMN) {
-					json_object_set_new(pj, "notNull", json_boolean(p->notnull));
+					json_object_set_new(pj, "notNull",
+					                    json_boolean(p->notnull));
 					json_object_set_new(pj, "default",
-							    p->dflt ? json_string(p->dflt) : json_null());
+					                    p->dflt ? json_string(p->dflt)
+					                            : json_null());
 					if (p->extra)
-						json_object_set_new(pj, "attributes", json_string(p->extra));
+						json_object_set_new(pj, "attributes",
+						                    json_string(p->extra));
 				}
 				json_array_append_new(parts, pj);
 			}
@@ -81,9 +86,9 @@ int dbm_cmd_dump(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		json_t *doc = json_object();
 
 		json_object_set_new(doc, "operation", json_string("dump"));
-		json_object_set_new(doc, "schemaName",
-				    json_string(s.schema ? s.schema
-							 : (s.conn->schema ? s.conn->schema : "")));
+		json_object_set_new(
+		    doc, "schemaName",
+		    json_string(s.schema ? s.schema : (s.conn->schema ? s.conn->schema : "")));
 		if (a->output)
 			json_object_set_new(doc, "output", json_string(a->output));
 		json_object_set_new(doc, "objects", dbm_cmd_schema_json(&schema));

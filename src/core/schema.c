@@ -16,8 +16,8 @@ static char *schema_dup(const char *s)
 }
 
 struct dbm_schema_obj *dbm_schema_add(struct dbm_schema *s, enum dbm_schema_kind kind,
-				      const char *label, const char *name, const char *table,
-				      const char *def)
+                                      const char *label, const char *name, const char *table,
+                                      const char *def)
 {
 	struct dbm_schema_obj *o;
 
@@ -48,7 +48,7 @@ struct dbm_schema_obj *dbm_schema_add(struct dbm_schema *s, enum dbm_schema_kind
 }
 
 struct dbm_schema_obj *dbm_schema_find(const struct dbm_schema *s, enum dbm_schema_kind kind,
-				       const char *name)
+                                       const char *name)
 {
 	size_t i;
 
@@ -58,9 +58,8 @@ struct dbm_schema_obj *dbm_schema_find(const struct dbm_schema *s, enum dbm_sche
 	return NULL;
 }
 
-int dbm_schema_add_part(struct dbm_schema_obj *o, enum dbm_schema_part_kind kind,
-			const char *name, const char *def, const char *dflt, const char *extra,
-			int notnull)
+int dbm_schema_add_part(struct dbm_schema_obj *o, enum dbm_schema_part_kind kind, const char *name,
+                        const char *def, const char *dflt, const char *extra, int notnull)
 {
 	struct dbm_schema_part *p;
 	void *np = dbm_realloc(o->parts, (o->nparts + 1) * sizeof(*o->parts));
@@ -158,7 +157,7 @@ static int schema_cmp(const void *a, const void *b)
 
 /* The index in objs[from, to) (sorted by name) of the object named name, or (size_t)-1. */
 static size_t schema_lookup(const struct dbm_schema_obj *objs, size_t from, size_t to,
-			    const char *name)
+                            const char *name)
 {
 	while (from < to) {
 		size_t mid = from + (to - from) / 2;
@@ -176,7 +175,7 @@ static size_t schema_lookup(const struct dbm_schema_obj *objs, size_t from, size
 
 /* The first dependency of objs[i] in [from, to) not placed yet, as an offset from from; or -1. */
 static size_t schema_next_dep(const struct dbm_schema_obj *objs, size_t from, size_t to,
-			      const unsigned char *placed, size_t i)
+                              const unsigned char *placed, size_t i)
 {
 	size_t d;
 
@@ -196,7 +195,7 @@ static size_t schema_next_dep(const struct dbm_schema_obj *objs, size_t from, si
  * is scratch of to - from entries.
  */
 static size_t schema_cycle_pick(const struct dbm_schema_obj *objs, size_t from, size_t to,
-				const unsigned char *placed, size_t *seen)
+                                const unsigned char *placed, size_t *seen)
 {
 	size_t n = to - from, i, step = 1, best;
 
@@ -229,7 +228,7 @@ static size_t schema_cycle_pick(const struct dbm_schema_obj *objs, size_t from, 
  * dependencies. Returns 0 or DBM_ERR_NOMEM.
  */
 static int schema_sort_kind(struct dbm_schema_obj *objs, size_t from, size_t to,
-			    struct dbm_schema_obj *out, size_t *k)
+                            struct dbm_schema_obj *out, size_t *k)
 {
 	size_t n = to - from, i, d, placed_n = 0;
 	size_t *waiting = dbm_calloc(n ? n : 1, sizeof(*waiting));
@@ -345,8 +344,8 @@ void dbm_schema_free(struct dbm_schema *s)
 /* --- diff ------------------------------------------------------------------ */
 
 static int schema_diff_add(struct dbm_schema_diff *d, enum dbm_schema_change change,
-			   const char *label, const char *name1, const char *name2,
-			   const char *what, const struct dbm_buf *text)
+                           const char *label, const char *name1, const char *name2,
+                           const char *what, const struct dbm_buf *text)
 {
 	struct dbm_schema_diff_item *it;
 	struct dbm_buf name = DBM_BUF_INIT;
@@ -379,9 +378,8 @@ static const char *schema_part_label(enum dbm_schema_part_kind k)
 	return k == DBM_PART_COLUMN ? "column" : k == DBM_PART_INDEX ? "index" : "constraint";
 }
 
-static const struct dbm_schema_part *schema_find_part(const struct dbm_schema_obj *o,
-						      enum dbm_schema_part_kind kind,
-						      const char *name)
+static const struct dbm_schema_part *
+schema_find_part(const struct dbm_schema_obj *o, enum dbm_schema_part_kind kind, const char *name)
 {
 	size_t i;
 
@@ -404,12 +402,12 @@ static int schema_field(struct dbm_buf *what, const char *field, const char *a, 
 	if (schema_streq(a, b))
 		return 0;
 	return dbm_buf_addf(what, "%s%s %s \xe2\x86\x92 %s", what->len ? ", " : "", field,
-			    a ? a : "none", b ? b : "none");
+	                    a ? a : "none", b ? b : "none");
 }
 
 /* Compares the parts of two tables of the same name. */
 static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_schema_obj *b,
-			     struct dbm_schema_diff *d)
+                             struct dbm_schema_diff *d)
 {
 	struct dbm_buf what = DBM_BUF_INIT, text = DBM_BUF_INIT;
 	size_t i;
@@ -421,8 +419,8 @@ static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_sc
 
 		dbm_buf_clear(&what);
 		if (!p) {
-			r = schema_diff_add(d, DBM_CHANGE_ADDED, schema_part_label(q->kind), b->name,
-					    q->name, NULL, NULL);
+			r = schema_diff_add(d, DBM_CHANGE_ADDED, schema_part_label(q->kind),
+			                    b->name, q->name, NULL, NULL);
 			continue;
 		}
 		if (q->kind == DBM_PART_COLUMN) {
@@ -430,8 +428,9 @@ static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_sc
 			if (r == 0)
 				r = schema_field(&what, "default", p->dflt, q->dflt);
 			if (r == 0)
-				r = schema_field(&what, "nullability", p->notnull ? "NOT NULL" : "NULL",
-						 q->notnull ? "NOT NULL" : "NULL");
+				r = schema_field(&what, "nullability",
+				                 p->notnull ? "NOT NULL" : "NULL",
+				                 q->notnull ? "NOT NULL" : "NULL");
 			if (r == 0)
 				r = schema_field(&what, "attributes", p->extra, q->extra);
 		} else {
@@ -439,21 +438,21 @@ static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_sc
 		}
 		if (r == 0 && what.len)
 			r = schema_diff_add(d, DBM_CHANGE_CHANGED, schema_part_label(q->kind),
-					    b->name, q->name, what.ptr, NULL);
+			                    b->name, q->name, what.ptr, NULL);
 	}
 	for (i = 0; i < a->nparts && r == 0; i++) {
 		const struct dbm_schema_part *p = &a->parts[i];
 
 		if (!schema_find_part(b, p->kind, p->name))
-			r = schema_diff_add(d, DBM_CHANGE_REMOVED, schema_part_label(p->kind), a->name,
-					    p->name, NULL, NULL);
+			r = schema_diff_add(d, DBM_CHANGE_REMOVED, schema_part_label(p->kind),
+			                    a->name, p->name, NULL, NULL);
 	}
 	/* the same parts, and still not the same table: its options or partitioning */
 	if (r == 0 && d->n == 0 && strcmp(a->def, b->def) != 0) {
 		r = dbm_schema_text_diff(a->def, b->def, &text);
 		if (r == 0)
 			r = schema_diff_add(d, DBM_CHANGE_CHANGED, b->label, b->name, NULL,
-					    "definition", &text);
+			                    "definition", &text);
 	}
 	dbm_buf_free(&what);
 	dbm_buf_free(&text);
@@ -461,7 +460,7 @@ static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_sc
 }
 
 int dbm_schema_diff(const struct dbm_schema *from, const struct dbm_schema *to,
-		    struct dbm_schema_diff *out)
+                    struct dbm_schema_diff *out)
 {
 	struct dbm_buf text = DBM_BUF_INIT;
 	size_t i;
@@ -472,7 +471,8 @@ int dbm_schema_diff(const struct dbm_schema *from, const struct dbm_schema *to,
 		const struct dbm_schema_obj *a = dbm_schema_find(from, b->kind, b->name);
 
 		if (!a) {
-			r = schema_diff_add(out, DBM_CHANGE_ADDED, b->label, b->name, NULL, NULL, NULL);
+			r = schema_diff_add(out, DBM_CHANGE_ADDED, b->label, b->name, NULL, NULL,
+			                    NULL);
 		} else if (b->kind == DBM_SCHEMA_TABLE && (a->nparts || b->nparts)) {
 			struct dbm_schema_diff sub = DBM_SCHEMA_DIFF_INIT;
 			size_t j;
@@ -481,7 +481,8 @@ int dbm_schema_diff(const struct dbm_schema *from, const struct dbm_schema *to,
 			for (j = 0; j < sub.n && r == 0; j++) {
 				if (out->n == out->cap) {
 					size_t cap = out->cap ? out->cap * 2 : 16;
-					void *p = dbm_realloc(out->items, cap * sizeof(*out->items));
+					void *p =
+					    dbm_realloc(out->items, cap * sizeof(*out->items));
 
 					if (!p) {
 						r = dbm_error_oom();
@@ -498,8 +499,8 @@ int dbm_schema_diff(const struct dbm_schema *from, const struct dbm_schema *to,
 			dbm_buf_clear(&text);
 			r = dbm_schema_text_diff(a->def, b->def, &text);
 			if (r == 0)
-				r = schema_diff_add(out, DBM_CHANGE_CHANGED, b->label, b->name, NULL,
-						    "definition", &text);
+				r = schema_diff_add(out, DBM_CHANGE_CHANGED, b->label, b->name,
+				                    NULL, "definition", &text);
 		}
 	}
 	for (i = 0; i < from->n && r == 0; i++) {
@@ -507,7 +508,7 @@ int dbm_schema_diff(const struct dbm_schema *from, const struct dbm_schema *to,
 
 		if (!dbm_schema_find(to, a->kind, a->name))
 			r = schema_diff_add(out, DBM_CHANGE_REMOVED, a->label, a->name, NULL, NULL,
-					    NULL);
+			                    NULL);
 	}
 	dbm_buf_free(&text);
 	return r;
@@ -572,10 +573,10 @@ int dbm_schema_text_diff(const char *a, const char *b, struct dbm_buf *out)
 #define LCS(x, y) lcs[(x) * (m + 1) + (y)]
 	for (i = n; i-- > 0;)
 		for (j = m; j-- > 0;)
-			LCS(i, j) = na[i] == nb[j] && memcmp(la[i], lb[j], na[i]) == 0
-					    ? LCS(i + 1, j + 1) + 1
-					    : (LCS(i + 1, j) >= LCS(i, j + 1) ? LCS(i + 1, j)
-									     : LCS(i, j + 1));
+			LCS(i, j) =
+			    na[i] == nb[j] && memcmp(la[i], lb[j], na[i]) == 0
+			        ? LCS(i + 1, j + 1) + 1
+			        : (LCS(i + 1, j) >= LCS(i, j + 1) ? LCS(i + 1, j) : LCS(i, j + 1));
 	for (i = 0, j = 0; i < n || j < m;) {
 		if (i < n && j < m && na[i] == nb[j] && memcmp(la[i], lb[j], na[i]) == 0) {
 			ops[nops] = ' ';
@@ -609,7 +610,7 @@ int dbm_schema_text_diff(const char *a, const char *b, struct dbm_buf *out)
 				r = dbm_buf_addf(out, "+%.*s\n", (int)nb[opline[k]], lb[opline[k]]);
 			else if (r == 0)
 				r = dbm_buf_addf(out, "%c%.*s\n", ops[k], (int)na[opline[k]],
-						 la[opline[k]]);
+				                 la[opline[k]]);
 		}
 	}
 done:

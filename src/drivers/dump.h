@@ -17,7 +17,10 @@ struct dbm_dump_rows {
 	size_t n, ncols, cap;
 };
 
-#define DBM_DUMP_ROWS_INIT { NULL, 0, 0, 0 }
+#define DBM_DUMP_ROWS_INIT                                                                         \
+	{                                                                                          \
+		NULL, 0, 0, 0                                                                      \
+	}
 
 /* Runs sql on c and keeps every row in rows (emptied first). 0, DBM_ERR_RUN or DBM_ERR_NOMEM. */
 int dbm_dump_query(struct dbm_conn *c, const char *sql, struct dbm_dump_rows *rows);
@@ -33,10 +36,10 @@ void dbm_dump_rows_free(struct dbm_dump_rows *rows);
 int dbm_dump_literal(struct dbm_buf *out, const char *s, int backslash);
 
 int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_table,
-		    struct dbm_schema *out);
+                    struct dbm_schema *out);
 int dbm_pgsql_dump(struct dbm_conn *c, const char *schema, const char *history_table,
-		   struct dbm_schema *out);
+                   struct dbm_schema *out);
 int dbm_mysql_dump(struct dbm_conn *c, const char *schema, const char *history_table,
-		   struct dbm_schema *out);
+                   struct dbm_schema *out);
 
 #endif /* DBM_DRIVERS_DUMP_H */

@@ -53,7 +53,7 @@ static int dump_row(void *ctx, unsigned ncols, const char *const *values)
 
 int dbm_dump_query(struct dbm_conn *c, const char *sql, struct dbm_dump_rows *rows)
 {
-	struct dump_ctx d = { rows, 0 };
+	struct dump_ctx d = {rows, 0};
 	int r;
 
 	dbm_dump_rows_free(rows);

@@ -8,10 +8,10 @@
  * information_schema.TRIGGERS in one query. The lists of objects come from
  * information_schema, one query per kind. What the server chose or what
  * ties an object to one server is taken out: DEFINER clauses, the
- * AUTO_INCREMENT counter and the start time of a recurring event. Foreign keys leave their CREATE TABLE and
- * follow every table as ALTER TABLE; routines, triggers and events are
- * wrapped in DELIMITER lines so that the mariadb / mysql client loads
- * them. Each table's lines give the diff its columns, keys and checks.
+ * AUTO_INCREMENT counter and the start time of a recurring event. Foreign keys leave their CREATE
+ * TABLE and follow every table as ALTER TABLE; routines, triggers and events are wrapped in
+ * DELIMITER lines so that the mariadb / mysql client loads them. Each table's lines give the diff
+ * its columns, keys and checks.
  */
 #include <ctype.h>
 #include <string.h>
@@ -53,7 +53,8 @@ static int mydump_show(struct mydump *d, const char *what, const char *name)
 	if (r == 0)
 		r = dbm_dump_query(d->c, d->q.ptr, &d->one);
 	if (r == 0 && d->one.n != 1)
-		r = dbm_error_set(DBM_ERR_RUN, "SHOW CREATE %s %s returned no definition", what, name);
+		r = dbm_error_set(DBM_ERR_RUN, "SHOW CREATE %s %s returned no definition", what,
+		                  name);
 	return r;
 }
 
@@ -74,7 +75,7 @@ static size_t mydump_word(const char *s)
 		return i;
 	}
 	while (s[i] && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '%' || s[i] == '.' ||
-			s[i] == '-'))
+	                s[i] == '-'))
 		i++;
 	return i;
 }
@@ -100,7 +101,7 @@ static int mydump_no_definer(struct dbm_buf *b, const char *text)
 /* Appends text wrapped in DELIMITER lines, with a delimiter it does not contain. */
 static int mydump_delimited(struct dbm_buf *b, const char *text)
 {
-	static const char *const delims[] = { ";;", "$$", "//", "@@", "$$$$", "##" };
+	static const char *const delims[] = {";;", "$$", "//", "@@", "$$$$", "##"};
 	const char *delim = delims[0];
 	size_t i;
 
@@ -150,7 +151,8 @@ static int mydump_column(struct dbm_schema_obj *o, const char *name, const char 
 		else if (*p == ')')
 			depth--;
 		else if (*p == ' ' && depth == 0) {
-			if (strncasecmp(p, " unsigned", 9) == 0 || strncasecmp(p, " zerofill", 9) == 0 ||
+			if (strncasecmp(p, " unsigned", 9) == 0 ||
+			    strncasecmp(p, " zerofill", 9) == 0 ||
 			    strncasecmp(p, " signed", 7) == 0) {
 				size_t n = strncasecmp(p, " signed", 7) == 0 ? 7 : 9;
 
@@ -210,7 +212,7 @@ static int mydump_column(struct dbm_schema_obj *o, const char *name, const char 
 	}
 	if (r == 0)
 		r = dbm_schema_add_part(o, DBM_PART_COLUMN, name, dbm_buf_cstr(&type),
-					has_dflt ? dbm_buf_cstr(&dflt) : NULL, extra.ptr, notnull);
+		                        has_dflt ? dbm_buf_cstr(&dflt) : NULL, extra.ptr, notnull);
 	dbm_buf_free(&type);
 	dbm_buf_free(&dflt);
 	dbm_buf_free(&extra);
@@ -288,32 +290,35 @@ static int mydump_table(struct mydump *d, const char *name, const char *create)
 				l++;
 			r = mydump_unquote(l, &pname);
 			if (r == 0 && *l == '`') {
-				r = mydump_column(&d->out->objs[idx], pname.ptr, l + mydump_word(l) + 1);
+				r = mydump_column(&d->out->objs[idx], pname.ptr,
+				                  l + mydump_word(l) + 1);
 			} else if (r == 0 && strncmp(l, "CONSTRAINT ", 11) == 0 &&
-				   strstr(l, " FOREIGN KEY ")) {
+			           strstr(l, " FOREIGN KEY ")) {
 				struct dbm_buf full = DBM_BUF_INIT;
 
 				r = dbm_buf_addf(&full, "%s.%s", name, pname.ptr);
 				dbm_buf_clear(&d->def);
 				if (r == 0)
-					r = dbm_buf_addf(&d->def, "ALTER TABLE %s ADD %s;", tname.ptr, l);
-				if (r == 0 && !dbm_schema_add(d->out, DBM_SCHEMA_FOREIGN_KEY, "foreign key",
-							      full.ptr, name, d->def.ptr))
+					r = dbm_buf_addf(&d->def, "ALTER TABLE %s ADD %s;",
+					                 tname.ptr, l);
+				if (r == 0 &&
+				    !dbm_schema_add(d->out, DBM_SCHEMA_FOREIGN_KEY, "foreign key",
+				                    full.ptr, name, d->def.ptr))
 					r = DBM_ERR_NOMEM;
 				dbm_buf_free(&full);
 				dbm_free(line);
 				p = e ? e + 1 : p + len;
 				continue;
 			} else if (r == 0 && strncmp(l, "PRIMARY KEY", 11) == 0) {
-				r = dbm_schema_add_part(&d->out->objs[idx], DBM_PART_CONSTRAINT, "PRIMARY",
-							l, NULL, NULL, 0);
+				r = dbm_schema_add_part(&d->out->objs[idx], DBM_PART_CONSTRAINT,
+				                        "PRIMARY", l, NULL, NULL, 0);
 			} else if (r == 0 && (strncmp(l, "UNIQUE ", 7) == 0 ||
-					      strncmp(l, "CONSTRAINT ", 11) == 0)) {
-				r = dbm_schema_add_part(&d->out->objs[idx], DBM_PART_CONSTRAINT, pname.ptr,
-							l, NULL, NULL, 0);
+			                      strncmp(l, "CONSTRAINT ", 11) == 0)) {
+				r = dbm_schema_add_part(&d->out->objs[idx], DBM_PART_CONSTRAINT,
+				                        pname.ptr, l, NULL, NULL, 0);
 			} else if (r == 0) {
-				r = dbm_schema_add_part(&d->out->objs[idx], DBM_PART_INDEX, pname.ptr, l,
-							NULL, NULL, 0);
+				r = dbm_schema_add_part(&d->out->objs[idx], DBM_PART_INDEX,
+				                        pname.ptr, l, NULL, NULL, 0);
 			}
 		}
 		if (r == 0)
@@ -331,8 +336,8 @@ static int mydump_table(struct mydump *d, const char *name, const char *create)
 	if (r == 0) {
 		mydump_strip_counter(tailcopy);
 		dbm_buf_clear(&d->def);
-		r = dbm_buf_addf(&d->def, "CREATE TABLE %s (\n%s\n%s;", tname.ptr, body.ptr ? body.ptr : "",
-				 tailcopy);
+		r = dbm_buf_addf(&d->def, "CREATE TABLE %s (\n%s\n%s;", tname.ptr,
+		                 body.ptr ? body.ptr : "", tailcopy);
 	}
 	if (r == 0) {
 		o = &d->out->objs[idx];
@@ -369,13 +374,15 @@ static int mydump_tables(struct mydump *d)
 	if (r == 0) {
 		char *rest = dbm_buf_detach(&d->def);
 
-		r = rest ? mydump_list(d, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES",
-				       "TABLE_SCHEMA", rest)
-			 : dbm_error_oom();
+		r = rest ? mydump_list(
+		               d, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES",
+		               "TABLE_SCHEMA", rest)
+		         : dbm_error_oom();
 		dbm_free(rest);
 	}
 	for (i = 0; i < d->rows.n && r == 0; i++) {
-		const char *name = dbm_dump_get(&d->rows, i, 0), *type = dbm_dump_get(&d->rows, i, 1);
+		const char *name = dbm_dump_get(&d->rows, i, 0),
+		           *type = dbm_dump_get(&d->rows, i, 1);
 		int view = strcmp(type, "VIEW") == 0, seq = strcmp(type, "SEQUENCE") == 0;
 
 		r = mydump_show(d, view ? "VIEW" : seq ? "SEQUENCE" : "TABLE", name);
@@ -387,13 +394,13 @@ static int mydump_tables(struct mydump *d)
 			if (r == 0)
 				r = dbm_buf_addc(&d->def, ';');
 			if (r == 0 && !dbm_schema_add(d->out, DBM_SCHEMA_VIEW, "view", name, NULL,
-						      d->def.ptr))
+			                              d->def.ptr))
 				r = DBM_ERR_NOMEM;
 		} else if (seq) {
 			dbm_buf_clear(&d->def);
 			r = dbm_buf_addf(&d->def, "%s;", dbm_dump_get(&d->one, 0, 1));
-			if (r == 0 && !dbm_schema_add(d->out, DBM_SCHEMA_SEQUENCE, "sequence", name, NULL,
-						      d->def.ptr))
+			if (r == 0 && !dbm_schema_add(d->out, DBM_SCHEMA_SEQUENCE, "sequence", name,
+			                              NULL, d->def.ptr))
 				r = DBM_ERR_NOMEM;
 		} else {
 			r = mydump_table(d, name, dbm_dump_get(&d->one, 0, 1));
@@ -409,10 +416,11 @@ static int mydump_routines(struct mydump *d)
 {
 	size_t i;
 	int r = mydump_list(d, "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES",
-			    "ROUTINE_SCHEMA", " ORDER BY ROUTINE_NAME, ROUTINE_TYPE");
+	                    "ROUTINE_SCHEMA", " ORDER BY ROUTINE_NAME, ROUTINE_TYPE");
 
 	for (i = 0; i < d->rows.n && r == 0; i++) {
-		const char *name = dbm_dump_get(&d->rows, i, 0), *type = dbm_dump_get(&d->rows, i, 1);
+		const char *name = dbm_dump_get(&d->rows, i, 0),
+		           *type = dbm_dump_get(&d->rows, i, 1);
 		int proc = strcmp(type, "PROCEDURE") == 0;
 		struct dbm_buf body = DBM_BUF_INIT, key = DBM_BUF_INIT;
 
@@ -427,9 +435,9 @@ static int mydump_routines(struct mydump *d)
 		/* a procedure and a function may share a name */
 		if (r == 0)
 			r = dbm_buf_addf(&key, "%s%s", name, proc ? "" : "()");
-		if (r == 0 && !dbm_schema_add(d->out, DBM_SCHEMA_FUNCTION,
-					      proc ? "procedure" : "function", key.ptr, NULL,
-					      d->def.ptr))
+		if (r == 0 &&
+		    !dbm_schema_add(d->out, DBM_SCHEMA_FUNCTION, proc ? "procedure" : "function",
+		                    key.ptr, NULL, d->def.ptr))
 			r = DBM_ERR_NOMEM;
 		dbm_buf_free(&body);
 		dbm_buf_free(&key);
@@ -444,19 +452,24 @@ static int mydump_triggers(struct mydump *d)
 	int r;
 
 	dbm_buf_clear(&d->def);
-	r = dbm_buf_addf(&d->def, " AND EVENT_OBJECT_TABLE NOT IN %s ORDER BY EVENT_OBJECT_TABLE,"
-				  " ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER", d->hist.ptr);
+	r = dbm_buf_addf(&d->def,
+	                 " AND EVENT_OBJECT_TABLE NOT IN %s ORDER BY EVENT_OBJECT_TABLE,"
+	                 " ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER",
+	                 d->hist.ptr);
 	if (r == 0) {
 		char *rest = dbm_buf_detach(&d->def);
 
-		r = rest ? mydump_list(d, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING,"
-					  " EVENT_MANIPULATION, ACTION_STATEMENT, ACTION_ORDER"
-					  " FROM information_schema.TRIGGERS", "TRIGGER_SCHEMA", rest)
-			 : dbm_error_oom();
+		r = rest ? mydump_list(d,
+		                       "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING,"
+		                       " EVENT_MANIPULATION, ACTION_STATEMENT, ACTION_ORDER"
+		                       " FROM information_schema.TRIGGERS",
+		                       "TRIGGER_SCHEMA", rest)
+		         : dbm_error_oom();
 		dbm_free(rest);
 	}
 	for (i = 0; i < d->rows.n && r == 0; i++) {
-		const char *name = dbm_dump_get(&d->rows, i, 0), *tbl = dbm_dump_get(&d->rows, i, 1);
+		const char *name = dbm_dump_get(&d->rows, i, 0),
+		           *tbl = dbm_dump_get(&d->rows, i, 1);
 		struct dbm_schema_obj *o;
 
 		dbm_buf_clear(&body);
@@ -466,7 +479,7 @@ static int mydump_triggers(struct mydump *d)
 			r = mydump_ident(&body, name);
 		if (r == 0)
 			r = dbm_buf_addf(&body, " %s %s ON ", dbm_dump_get(&d->rows, i, 2),
-					 dbm_dump_get(&d->rows, i, 3));
+			                 dbm_dump_get(&d->rows, i, 3));
 		if (r == 0)
 			r = mydump_ident(&body, tbl);
 		if (r == 0)
@@ -520,7 +533,7 @@ static int mydump_events(struct mydump *d)
 {
 	size_t i;
 	int r = mydump_list(d, "SELECT EVENT_NAME FROM information_schema.EVENTS", "EVENT_SCHEMA",
-			    " ORDER BY EVENT_NAME");
+	                    " ORDER BY EVENT_NAME");
 
 	for (i = 0; i < d->rows.n && r == 0; i++) {
 		const char *name = dbm_dump_get(&d->rows, i, 0);
@@ -534,8 +547,8 @@ static int mydump_events(struct mydump *d)
 		dbm_buf_clear(&d->def);
 		if (r == 0)
 			r = mydump_delimited(&d->def, body.ptr);
-		if (r == 0 && !dbm_schema_add(d->out, DBM_SCHEMA_EVENT, "event", name, NULL,
-					      d->def.ptr))
+		if (r == 0 &&
+		    !dbm_schema_add(d->out, DBM_SCHEMA_EVENT, "event", name, NULL, d->def.ptr))
 			r = DBM_ERR_NOMEM;
 		dbm_buf_free(&body);
 	}
@@ -543,7 +556,7 @@ static int mydump_events(struct mydump *d)
 }
 
 int dbm_mysql_dump(struct dbm_conn *c, const char *schema, const char *history_table,
-		   struct dbm_schema *out)
+                   struct dbm_schema *out)
 {
 	struct mydump d;
 	int r;

@@ -56,7 +56,7 @@ static int sqlitedump_is_shadow(const struct dbm_dump_rows *shadows, const char 
 }
 
 int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_table,
-		    struct dbm_schema *out)
+                    struct dbm_schema *out)
 {
 	struct dbm_buf q = DBM_BUF_INIT, def = DBM_BUF_INIT, snap = DBM_BUF_INIT;
 	struct dbm_dump_rows rows = DBM_DUMP_ROWS_INIT, cols = DBM_DUMP_ROWS_INIT;
@@ -73,8 +73,8 @@ int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_
 		r = sqlitedump_prefix(&q, schema);
 	if (r == 0)
 		r = dbm_buf_adds(&q, "sqlite_master AS m WHERE m.sql IS NOT NULL"
-				     " AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-				     " AND m.tbl_name NOT IN (");
+		                     " AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+		                     " AND m.tbl_name NOT IN (");
 	if (r == 0)
 		r = dbm_dump_literal(&q, history_table ? history_table : "", 0);
 	if (r == 0)
@@ -89,7 +89,7 @@ int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_
 	dbm_buf_clear(&q);
 	if (r == 0)
 		r = dbm_buf_adds(&q, "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, "
-				     "p.pk, p.hidden FROM ");
+		                     "p.pk, p.hidden FROM ");
 	if (r == 0)
 		r = sqlitedump_prefix(&q, schema);
 	if (r == 0)
@@ -101,7 +101,7 @@ int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_
 	}
 	if (r == 0)
 		r = dbm_buf_adds(&q, ") AS p WHERE m.type = 'table' AND m.sql IS NOT NULL "
-				     "AND m.sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY m.name, p.cid");
+		                     "AND m.sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY m.name, p.cid");
 	if (r == 0)
 		r = dbm_dump_query(c, q.ptr, &cols);
 	for (i = 0; i < rows.n && r == 0; i++) {
@@ -128,7 +128,7 @@ int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_
 		if (r < 0)
 			break;
 		o = dbm_schema_add(out, kind, type, name, kind == DBM_SCHEMA_TABLE ? NULL : tbl,
-				   def.ptr);
+		                   def.ptr);
 		if (!o) {
 			r = DBM_ERR_NOMEM;
 			break;
@@ -142,12 +142,13 @@ int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_
 				continue;
 			if (strcmp(dbm_dump_get(&cols, k, 6), "0") != 0)
 				extra = strcmp(dbm_dump_get(&cols, k, 6), "1") == 0 ? "hidden"
-										 : "generated";
+				                                                    : "generated";
 			else if (strcmp(dbm_dump_get(&cols, k, 5), "0") != 0)
 				extra = "primary key";
 			r = dbm_schema_add_part(o, DBM_PART_COLUMN, dbm_dump_get(&cols, k, 1),
-						dbm_dump_get(&cols, k, 2), dbm_dump_get(&cols, k, 4),
-						extra, strcmp(dbm_dump_get(&cols, k, 3), "0") != 0);
+			                        dbm_dump_get(&cols, k, 2),
+			                        dbm_dump_get(&cols, k, 4), extra,
+			                        strcmp(dbm_dump_get(&cols, k, 3), "0") != 0);
 		}
 	}
 	for (i = 0; i < out->n && r == 0; i++)

@@ -18,7 +18,7 @@ int dbm_session_dump(struct dbm_session *s, struct dbm_schema *out)
 
 	if (!s->driver->dump)
 		return dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot dump a schema",
-				     s->driver->name);
+		                     s->driver->name);
 	r = s->driver->dump(s->conn, schema, s->cfg->table, out);
 	if (r == 0)
 		r = dbm_schema_sort(out);

@@ -72,29 +72,29 @@ static void dump_assert_same(const char *what, const char *a, const char *b)
 
 /* Fails the test unless diff's output is exactly want and it exits status. */
 static void dump_assert_diff(const char *dir, const char *from, const char *to, const char *want,
-			     int status)
+                             int status)
 {
 	struct dbm_test_result r;
 
 	dump_run(dir, &r, "diff", "--from", from, "--to", to, NULL);
 	if (r.status != status || strcmp(r.out, want) != 0)
 		fail_msg("diff exited %d (want %d)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", r.status,
-			 status, r.out, want, r.err);
+		         status, r.out, want, r.err);
 	dbm_test_result_free(&r);
 }
 
 /* --- SQLite ----------------------------------------------------------------- */
 
 static const char sqlite_v1[] =
-	"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE,\n"
-	"    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'gone')));\n"
-	"CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id),\n"
-	"    title TEXT, words INTEGER GENERATED ALWAYS AS (length(title)) VIRTUAL);\n"
-	"CREATE INDEX idx_posts_user ON posts (user_id) WHERE user_id IS NOT NULL;\n"
-	"CREATE VIEW b_active AS SELECT * FROM users WHERE status = 'active';\n"
-	"CREATE VIEW a_active_posts AS SELECT p.* FROM posts p JOIN b_active u ON u.id = p.user_id;\n"
-	"CREATE TRIGGER trg_users_gone AFTER UPDATE OF status ON users\n"
-	"BEGIN\n    DELETE FROM posts WHERE user_id = NEW.id AND NEW.status = 'gone';\nEND;\n";
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE,\n"
+    "    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'gone')));\n"
+    "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id),\n"
+    "    title TEXT, words INTEGER GENERATED ALWAYS AS (length(title)) VIRTUAL);\n"
+    "CREATE INDEX idx_posts_user ON posts (user_id) WHERE user_id IS NOT NULL;\n"
+    "CREATE VIEW b_active AS SELECT * FROM users WHERE status = 'active';\n"
+    "CREATE VIEW a_active_posts AS SELECT p.* FROM posts p JOIN b_active u ON u.id = p.user_id;\n"
+    "CREATE TRIGGER trg_users_gone AFTER UPDATE OF status ON users\n"
+    "BEGIN\n    DELETE FROM posts WHERE user_id = NEW.id AND NEW.status = 'gone';\nEND;\n";
 
 static void test_dump__sqlite_stable_reloads_and_skips_history(void **state)
 {
@@ -165,19 +165,20 @@ static void test_dump__sqlite_diff_reports_changes(void **state)
 	snprintf(want, sizeof(want), "The schemas are the same: %s and %s\n", from, to);
 	dump_assert_diff(p->dir, from, to, want, 0);
 	/* a hand-made index, a dropped trigger, a column of another type */
-	dbm_test_project_exec(p, "CREATE INDEX idx_hand ON users (status);\n"
-				 "DROP TRIGGER trg_users_gone;\n"
-				 "DROP TABLE posts;\n"
-				 "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id BIGINT "
-				 "REFERENCES users (id),\n    title TEXT, words INTEGER GENERATED "
-				 "ALWAYS AS (length(title)) VIRTUAL);\n"
-				 "CREATE INDEX idx_posts_user ON posts (user_id) WHERE user_id IS NOT "
-				 "NULL;\n");
+	dbm_test_project_exec(p,
+	                      "CREATE INDEX idx_hand ON users (status);\n"
+	                      "DROP TRIGGER trg_users_gone;\n"
+	                      "DROP TABLE posts;\n"
+	                      "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id BIGINT "
+	                      "REFERENCES users (id),\n    title TEXT, words INTEGER GENERATED "
+	                      "ALWAYS AS (length(title)) VIRTUAL);\n"
+	                      "CREATE INDEX idx_posts_user ON posts (user_id) WHERE user_id IS NOT "
+	                      "NULL;\n");
 	dump_assert_diff(p->dir, from, to,
-			 "column posts.user_id: type INTEGER \xe2\x86\x92 BIGINT\n"
-			 "index idx_hand: added\n"
-			 "trigger trg_users_gone: removed\n",
-			 3);
+	                 "column posts.user_id: type INTEGER \xe2\x86\x92 BIGINT\n"
+	                 "index idx_hand: added\n"
+	                 "trigger trg_users_gone: removed\n",
+	                 3);
 	dbm_test_project_free(p);
 }
 
@@ -267,27 +268,29 @@ static void test_dump__usage_errors_and_json(void **state)
 
 /* More than the example has: every kind of object the dump knows, and a history table to skip. */
 static const char pg_extra[] =
-	"CREATE DOMAIN positive_int AS integer CONSTRAINT positive CHECK (VALUE > 0);\n"
-	"CREATE TYPE money_amount AS (currency char(3), cents positive_int);\n"
-	"CREATE TYPE float_range AS RANGE (subtype = float8);\n"
-	"CREATE TABLE measurements (id bigint GENERATED ALWAYS AS IDENTITY,\n"
-	"    taken_on date NOT NULL, celsius numeric(5,2),\n"
-	"    fahrenheit numeric GENERATED ALWAYS AS (celsius * 9 / 5 + 32) STORED,\n"
-	"    label text COLLATE \"C\", price money_amount, PRIMARY KEY (id, taken_on))\n"
-	"    PARTITION BY RANGE (taken_on);\n"
-	"CREATE TABLE measurements_2024 PARTITION OF measurements\n"
-	"    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
-	"CREATE TABLE measurements_rest PARTITION OF measurements DEFAULT;\n"
-	"CREATE INDEX idx_measurements_taken ON measurements (taken_on);\n"
-	"CREATE TABLE counters (id serial PRIMARY KEY, n positive_int);\n"
-	"CREATE VIEW v_a AS SELECT id FROM counters;\n"
-	"CREATE VIEW v_0 AS SELECT id FROM v_a;\n"
-	"CREATE PROCEDURE bump(i int) LANGUAGE sql AS $$ UPDATE counters SET n = n + 1 WHERE id = i $$;\n"
-	"CREATE FUNCTION counter_rows() RETURNS SETOF counters LANGUAGE sql AS $$ SELECT * FROM counters $$;\n"
-	"CREATE TABLE a_kid (c int) INHERITS (counters);\n"
-	"CREATE TABLE down (a smallint GENERATED ALWAYS AS IDENTITY (INCREMENT BY -2 CYCLE));\n"
-	"CREATE TABLE \"Ta\"\"ble\" (\"order\" int UNIQUE, t text CHECK (t <> 'x;y'));\n"
-	"CREATE INDEX \"Idx \xc3\xbc\" ON \"Ta\"\"ble\" (lower(t)) WHERE \"order\" > 0;\n";
+    "CREATE DOMAIN positive_int AS integer CONSTRAINT positive CHECK (VALUE > 0);\n"
+    "CREATE TYPE money_amount AS (currency char(3), cents positive_int);\n"
+    "CREATE TYPE float_range AS RANGE (subtype = float8);\n"
+    "CREATE TABLE measurements (id bigint GENERATED ALWAYS AS IDENTITY,\n"
+    "    taken_on date NOT NULL, celsius numeric(5,2),\n"
+    "    fahrenheit numeric GENERATED ALWAYS AS (celsius * 9 / 5 + 32) STORED,\n"
+    "    label text COLLATE \"C\", price money_amount, PRIMARY KEY (id, taken_on))\n"
+    "    PARTITION BY RANGE (taken_on);\n"
+    "CREATE TABLE measurements_2024 PARTITION OF measurements\n"
+    "    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+    "CREATE TABLE measurements_rest PARTITION OF measurements DEFAULT;\n"
+    "CREATE INDEX idx_measurements_taken ON measurements (taken_on);\n"
+    "CREATE TABLE counters (id serial PRIMARY KEY, n positive_int);\n"
+    "CREATE VIEW v_a AS SELECT id FROM counters;\n"
+    "CREATE VIEW v_0 AS SELECT id FROM v_a;\n"
+    "CREATE PROCEDURE bump(i int) LANGUAGE sql AS $$ UPDATE counters SET n = n + 1 WHERE id = i "
+    "$$;\n"
+    "CREATE FUNCTION counter_rows() RETURNS SETOF counters LANGUAGE sql AS $$ SELECT * FROM "
+    "counters $$;\n"
+    "CREATE TABLE a_kid (c int) INHERITS (counters);\n"
+    "CREATE TABLE down (a smallint GENERATED ALWAYS AS IDENTITY (INCREMENT BY -2 CYCLE));\n"
+    "CREATE TABLE \"Ta\"\"ble\" (\"order\" int UNIQUE, t text CHECK (t <> 'x;y'));\n"
+    "CREATE INDEX \"Idx \xc3\xbc\" ON \"Ta\"\"ble\" (lower(t)) WHERE \"order\" > 0;\n";
 
 static void test_dump__pgsql_example_reloads_through_psql(void **state)
 {
@@ -302,7 +305,8 @@ static void test_dump__pgsql_example_reloads_through_psql(void **state)
 		skip();
 	snprintf(dir, sizeof(dir), "%s/docs/examples/postgresql/migrations", DBM_TEST_SOURCE_DIR);
 	snprintf(rb, sizeof(rb), "%s/docs/examples/postgresql/rollback", DBM_TEST_SOURCE_DIR);
-	dump_run(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, "--rollback", rb, NULL);
+	dump_run(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, "--rollback", rb,
+	         NULL);
 	if (r.status != 0)
 		fail_msg("migrate: %s", r.err);
 	dbm_test_result_free(&r);
@@ -364,10 +368,11 @@ static void test_dump__pgsql_diff_names_each_difference(void **state)
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	snprintf(want, sizeof(want), "The schemas are the same: %s and %s\n", t->url,
-		 t->extra_url[k]);
+	         t->extra_url[k]);
 	dump_assert_diff(t->dir, t->url, t->extra_url[k], want, 0);
 	/* the live database against its migrations in a shadow database */
-	dump_run(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow", "auto", NULL);
+	dump_run(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow", "auto",
+	         NULL);
 	if (r.status != 0)
 		fail_msg("diff --shadow auto exited %d: %s%s", r.status, r.out, r.err);
 	dbm_test_result_free(&r);
@@ -382,15 +387,15 @@ static void test_dump__pgsql_diff_names_each_difference(void **state)
 		o->driver->disconnect(o);
 	}
 	dump_assert_diff(t->dir, t->url, t->extra_url[k],
-			 "enum type user_role: changed\n"
-			 "    -CREATE TYPE user_role AS ENUM ('END_USER', 'AGENT', 'TEAM_LEAD', "
-			 "'MANAGER', 'ADMIN');\n"
-			 "    +CREATE TYPE user_role AS ENUM ('END_USER', 'AGENT', 'TEAM_LEAD', "
-			 "'SUPERVISOR', 'ADMIN');\n"
-			 "column notifications.payload: type jsonb \xe2\x86\x92 json\n"
-			 "index idx_alert_hand: added\n"
-			 "trigger users.trg_users_updated_at: removed\n",
-			 3);
+	                 "enum type user_role: changed\n"
+	                 "    -CREATE TYPE user_role AS ENUM ('END_USER', 'AGENT', 'TEAM_LEAD', "
+	                 "'MANAGER', 'ADMIN');\n"
+	                 "    +CREATE TYPE user_role AS ENUM ('END_USER', 'AGENT', 'TEAM_LEAD', "
+	                 "'SUPERVISOR', 'ADMIN');\n"
+	                 "column notifications.payload: type jsonb \xe2\x86\x92 json\n"
+	                 "index idx_alert_hand: added\n"
+	                 "trigger users.trg_users_updated_at: removed\n",
+	                 3);
 	/* the same through the shadow: the other database has a history of its own */
 	dump_run(t->dir, &r, "diff", "--url", t->extra_url[k], "--migrations", dir, NULL);
 	assert_int_equal(r.status, 3);
@@ -398,9 +403,9 @@ static void test_dump__pgsql_diff_names_each_difference(void **state)
 	assert_true(dbm_test_contains(r.err, "the schemas differ: 4 differences"));
 	dbm_test_result_free(&r);
 	/* the shadow database is gone */
-	dbm_testdb_assert_rows(t->admin,
-			       "SELECT count(*) FROM pg_database WHERE datname LIKE 'dbmigrate_shadow%'",
-			       "0\n");
+	dbm_testdb_assert_rows(
+	    t->admin, "SELECT count(*) FROM pg_database WHERE datname LIKE 'dbmigrate_shadow%'",
+	    "0\n");
 }
 
 /* Regression: a table's object moved when adding more objects grew the list. */
@@ -415,17 +420,18 @@ static void test_dump__pgsql_many_tables_with_foreign_keys(void **state)
 	dbm_testdb_exec(t->db, "CREATE TABLE t000 (id int PRIMARY KEY)");
 	for (i = 1; i < 150; i++) {
 		snprintf(sql, sizeof(sql),
-			 "CREATE TABLE t%03d (id int PRIMARY KEY, up int CONSTRAINT fk_%03d "
-			 "REFERENCES t%03d (id), note text DEFAULT 'n' NOT NULL)",
-			 i, i, i - 1);
+		         "CREATE TABLE t%03d (id int PRIMARY KEY, up int CONSTRAINT fk_%03d "
+		         "REFERENCES t%03d (id), note text DEFAULT 'n' NOT NULL)",
+		         i, i, i - 1);
 		dbm_testdb_exec(t->db, sql);
 	}
 	a = dump_of(t->dir, t->url);
 	assert_int_equal(dbm_test_count(a, "CREATE TABLE "), 150);
 	assert_int_equal(dbm_test_count(a, "FOREIGN KEY"), 149);
-	assert_true(dbm_test_contains(a, "CREATE TABLE t149 (\n    id integer NOT NULL,\n"
-					 "    up integer,\n    note text DEFAULT 'n'::text NOT NULL,\n"
-					 "    CONSTRAINT t149_pkey PRIMARY KEY (id)\n);"));
+	assert_true(dbm_test_contains(a,
+	                              "CREATE TABLE t149 (\n    id integer NOT NULL,\n"
+	                              "    up integer,\n    note text DEFAULT 'n'::text NOT NULL,\n"
+	                              "    CONSTRAINT t149_pkey PRIMARY KEY (id)\n);"));
 	k = dbm_testdb_add(t, "reload");
 	snprintf(file, sizeof(file), "%s/schema.sql", t->dir);
 	dbm_test_write(t->dir, "schema.sql", a);
@@ -459,7 +465,8 @@ static void test_dump__mysql_example_reloads_through_client(void **state)
 	dbm_testdb_exec(t->db, "CREATE TABLE v_first (id INT)");
 	dbm_testdb_exec(t->db, "CREATE VIEW z_base AS SELECT id FROM reports");
 	dbm_testdb_exec(t->db, "CREATE VIEW a_top AS SELECT id FROM z_base");
-	dbm_testdb_exec(t->db, "CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN x * 2");
+	dbm_testdb_exec(t->db,
+	                "CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN x * 2");
 	a = dump_of(t->dir, t->url);
 	b = dump_of(t->dir, t->url);
 	dump_assert_same("two dumps", a, b);
@@ -467,7 +474,8 @@ static void test_dump__mysql_example_reloads_through_client(void **state)
 	assert_false(dbm_test_contains(a, "DEFINER="));
 	assert_false(dbm_test_contains(a, "AUTO_INCREMENT="));
 	assert_true(dbm_test_contains(a, "PARTITION BY RANGE"));
-	assert_true(dbm_test_contains(a, "DELIMITER ;;\nCREATE PROCEDURE `refresh_report_summaries`"));
+	assert_true(
+	    dbm_test_contains(a, "DELIMITER ;;\nCREATE PROCEDURE `refresh_report_summaries`"));
 	assert_true(dbm_test_contains(a, "CREATE EVENT `ev_refresh_report_summaries`"));
 	assert_true(strstr(a, "z_base") < strstr(a, "VIEW `a_top`"));
 	k = dbm_testdb_add(t, "reload");
@@ -501,7 +509,7 @@ static void test_dump__mysql_diff_names_each_difference(void **state)
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	snprintf(want, sizeof(want), "The schemas are the same: %s and %s\n", t->url,
-		 t->extra_url[k]);
+	         t->extra_url[k]);
 	/* the URLs hold the test user's password: the report shows *** instead */
 	dump_run(t->dir, &r, "diff", "--from", t->url, "--to", t->extra_url[k], NULL);
 	assert_int_equal(r.status, 0);
@@ -515,17 +523,18 @@ static void test_dump__mysql_diff_names_each_difference(void **state)
 		dbm_testdb_exec(o, "ALTER TABLE reports MODIFY description MEDIUMTEXT");
 		dbm_testdb_exec(o, "DROP TRIGGER trg_report_executions_finished");
 		dbm_testdb_exec(o, "ALTER TABLE report_executions MODIFY status "
-				   "ENUM('QUEUED','RUNNING','DONE') NOT NULL DEFAULT 'QUEUED'");
+		                   "ENUM('QUEUED','RUNNING','DONE') NOT NULL DEFAULT 'QUEUED'");
 		o->driver->disconnect(o);
 	}
 	dump_run(t->dir, &r, "diff", "--from", t->url, "--to", t->extra_url[k], NULL);
 	assert_int_equal(r.status, 3);
-	if (strcmp(r.out, "column report_executions.status: type "
-			  "enum('QUEUED','RUNNING','SUCCEEDED','FAILED','CANCELLED') \xe2\x86\x92 "
-			  "enum('QUEUED','RUNNING','DONE')\n"
-			  "column reports.description: type text \xe2\x86\x92 mediumtext\n"
-			  "index reports.idx_reports_owner: added\n"
-			  "trigger report_executions.trg_report_executions_finished: removed\n") != 0)
+	if (strcmp(r.out,
+	           "column report_executions.status: type "
+	           "enum('QUEUED','RUNNING','SUCCEEDED','FAILED','CANCELLED') \xe2\x86\x92 "
+	           "enum('QUEUED','RUNNING','DONE')\n"
+	           "column reports.description: type text \xe2\x86\x92 mediumtext\n"
+	           "index reports.idx_reports_owner: added\n"
+	           "trigger report_executions.trg_report_executions_finished: removed\n") != 0)
 		fail_msg("unexpected report:\n%s", r.out);
 	dbm_test_result_free(&r);
 	/* an explicit shadow database: emptied, migrated, compared */
@@ -536,17 +545,18 @@ static void test_dump__mysql_diff_names_each_difference(void **state)
 		o->driver->disconnect(o);
 	}
 	dump_run(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow",
-		 t->extra_url[s], NULL);
+	         t->extra_url[s], NULL);
 	if (r.status != 0)
 		fail_msg("diff --shadow exited %d: %s%s", r.status, r.out, r.err);
 	dbm_test_result_free(&r);
 	dump_run(t->dir, &r, "diff", "--url", t->extra_url[k], "--migrations", dir, "--shadow",
-		 t->extra_url[s], NULL);
+	         t->extra_url[s], NULL);
 	assert_int_equal(r.status, 3);
 	assert_true(dbm_test_contains(r.out, "index reports.idx_reports_owner: added\n"));
 	dbm_test_result_free(&r);
 	/* the shadow cannot be the database itself */
-	dump_run(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow", t->url, NULL);
+	dump_run(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow", t->url,
+	         NULL);
 	assert_int_equal(r.status, 2);
 	dbm_test_result_free(&r);
 }
@@ -557,15 +567,15 @@ static void test_dump__mysql_diff_names_each_difference(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dump__sqlite_stable_reloads_and_skips_history),
-		cmocka_unit_test(test_dump__sqlite_diff_reports_changes),
-		cmocka_unit_test(test_dump__sqlite_schema_file_follows_changes),
-		cmocka_unit_test(test_dump__usage_errors_and_json),
-		PG(test_dump__pgsql_example_reloads_through_psql),
-		PG(test_dump__pgsql_diff_names_each_difference),
-		PG(test_dump__pgsql_many_tables_with_foreign_keys),
-		MY(test_dump__mysql_example_reloads_through_client),
-		MY(test_dump__mysql_diff_names_each_difference),
+	    cmocka_unit_test(test_dump__sqlite_stable_reloads_and_skips_history),
+	    cmocka_unit_test(test_dump__sqlite_diff_reports_changes),
+	    cmocka_unit_test(test_dump__sqlite_schema_file_follows_changes),
+	    cmocka_unit_test(test_dump__usage_errors_and_json),
+	    PG(test_dump__pgsql_example_reloads_through_psql),
+	    PG(test_dump__pgsql_diff_names_each_difference),
+	    PG(test_dump__pgsql_many_tables_with_foreign_keys),
+	    MY(test_dump__mysql_example_reloads_through_client),
+	    MY(test_dump__mysql_diff_names_each_difference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

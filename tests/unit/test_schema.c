@@ -27,7 +27,8 @@ static const char *order(const struct dbm_schema *s)
 
 	buf[0] = '\0';
 	for (i = 0; i < s->n; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", s->objs[i].name);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "",
+		                      s->objs[i].name);
 	return buf;
 }
 
@@ -35,15 +36,15 @@ static const char *order(const struct dbm_schema *s)
 static const char *report(const struct dbm_schema_diff *d)
 {
 	static char buf[4096];
-	static const char *const change[] = { "added", "removed", "changed" };
+	static const char *const change[] = {"added", "removed", "changed"};
 	size_t i, n = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < d->n; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s %s %s%s%s\n",
-				      change[d->items[i].change], d->items[i].label, d->items[i].name,
-				      d->items[i].what ? ": " : "",
-				      d->items[i].what ? d->items[i].what : "");
+		                      change[d->items[i].change], d->items[i].label,
+		                      d->items[i].name, d->items[i].what ? ": " : "",
+		                      d->items[i].what ? d->items[i].what : "");
 	return buf;
 }
 
@@ -55,12 +56,13 @@ static void test_schema__order_by_kind_dependency_and_name(void **state)
 	(void)state;
 	assert_non_null(dbm_schema_add(&s, DBM_SCHEMA_TRIGGER, "trigger", "t.trg", "t", "T;"));
 	assert_non_null(dbm_schema_add(&s, DBM_SCHEMA_VIEW, "view", "a_top", NULL,
-				       "CREATE VIEW a_top AS SELECT * FROM \"m_mid\";"));
+	                               "CREATE VIEW a_top AS SELECT * FROM \"m_mid\";"));
 	assert_non_null(dbm_schema_add(&s, DBM_SCHEMA_VIEW, "view", "m_mid", NULL,
-				       "CREATE VIEW m_mid AS SELECT * FROM `z_base`;"));
+	                               "CREATE VIEW m_mid AS SELECT * FROM `z_base`;"));
 	assert_non_null(dbm_schema_add(&s, DBM_SCHEMA_VIEW, "view", "z_base", NULL,
-				       "CREATE VIEW z_base AS SELECT z_base_x FROM t;"));
-	assert_non_null(dbm_schema_add(&s, DBM_SCHEMA_TABLE, "table", "t", NULL, "CREATE TABLE t;"));
+	                               "CREATE VIEW z_base AS SELECT z_base_x FROM t;"));
+	assert_non_null(
+	    dbm_schema_add(&s, DBM_SCHEMA_TABLE, "table", "t", NULL, "CREATE TABLE t;"));
 	o = dbm_schema_add(&s, DBM_SCHEMA_TABLE, "table", "p_2024", NULL, "PARTITION;");
 	assert_non_null(o);
 	assert_int_equal(dbm_schema_add_dep(o, "t"), 0);
@@ -100,8 +102,10 @@ static void test_schema__render_header_then_blocks(void **state)
 
 	(void)state;
 	assert_int_equal(dbm_schema_set_header(&s, "SET x = 1;\n"), 0);
-	assert_non_null(dbm_schema_add(&s, DBM_SCHEMA_TABLE, "table", "b", NULL, "CREATE TABLE b;"));
-	assert_non_null(dbm_schema_add(&s, DBM_SCHEMA_TABLE, "table", "a", NULL, "CREATE TABLE a;"));
+	assert_non_null(
+	    dbm_schema_add(&s, DBM_SCHEMA_TABLE, "table", "b", NULL, "CREATE TABLE b;"));
+	assert_non_null(
+	    dbm_schema_add(&s, DBM_SCHEMA_TABLE, "table", "a", NULL, "CREATE TABLE a;"));
 	assert_int_equal(dbm_schema_sort(&s), 0);
 	assert_int_equal(dbm_schema_render(&s, &out), 0);
 	assert_string_equal(out.ptr, "SET x = 1;\n\nCREATE TABLE a;\n\nCREATE TABLE b;\n\n");
@@ -111,18 +115,20 @@ static void test_schema__render_header_then_blocks(void **state)
 
 /* A table "users" with the columns and constraints of one side of the diff test. */
 static void users(struct dbm_schema *s, const char *value_type, const char *dflt, int notnull,
-		  const char *check)
+                  const char *check)
 {
-	struct dbm_schema_obj *o = dbm_schema_add(s, DBM_SCHEMA_TABLE, "table", "users", NULL, "T;");
+	struct dbm_schema_obj *o =
+	    dbm_schema_add(s, DBM_SCHEMA_TABLE, "table", "users", NULL, "T;");
 
 	assert_non_null(o);
 	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "id", "integer", NULL,
-					     "GENERATED ALWAYS AS IDENTITY", 1), 0);
-	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "value", value_type, dflt, NULL,
-					     notnull), 0);
+	                                     "GENERATED ALWAYS AS IDENTITY", 1),
+	                 0);
+	assert_int_equal(
+	    dbm_schema_add_part(o, DBM_PART_COLUMN, "value", value_type, dflt, NULL, notnull), 0);
 	if (check)
-		assert_int_equal(dbm_schema_add_part(o, DBM_PART_CONSTRAINT, "ck", check, NULL, NULL, 0),
-				 0);
+		assert_int_equal(
+		    dbm_schema_add_part(o, DBM_PART_CONSTRAINT, "ck", check, NULL, NULL, 0), 0);
 }
 
 static void test_schema__diff_down_to_the_column(void **state)
@@ -135,25 +141,26 @@ static void test_schema__diff_down_to_the_column(void **state)
 	users(&a, "json", NULL, 0, "CHECK (id > 0)");
 	assert_non_null(dbm_schema_add(&a, DBM_SCHEMA_VIEW, "view", "v_old", NULL, "V;"));
 	assert_non_null(dbm_schema_add(&a, DBM_SCHEMA_FUNCTION, "function", "f()", NULL,
-				       "BEGIN\n  a;\n  b;\n  c;\n  d;\n  e;\n  f;\nEND;"));
+	                               "BEGIN\n  a;\n  b;\n  c;\n  d;\n  e;\n  f;\nEND;"));
 	users(&b, "jsonb", "'{}'::jsonb", 1, NULL);
 	o = &b.objs[0];
-	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "email", "text", NULL, NULL, 0), 0);
+	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "email", "text", NULL, NULL, 0),
+	                 0);
 	assert_non_null(dbm_schema_add(&b, DBM_SCHEMA_INDEX, "index", "idx_alert_logs_rule_id",
-				       "users", "CREATE INDEX ...;"));
+	                               "users", "CREATE INDEX ...;"));
 	assert_non_null(dbm_schema_add(&b, DBM_SCHEMA_FUNCTION, "function", "f()", NULL,
-				       "BEGIN\n  a;\n  b;\n  c;\n  D;\n  e;\n  f;\nEND;"));
+	                               "BEGIN\n  a;\n  b;\n  c;\n  D;\n  e;\n  f;\nEND;"));
 	assert_int_equal(dbm_schema_sort(&a), 0);
 	assert_int_equal(dbm_schema_sort(&b), 0);
 	assert_int_equal(dbm_schema_diff(&a, &b, &d), 0);
-	assert_string_equal(report(&d),
-			    "changed function f(): definition\n"
-			    "changed column users.value: type json " ARROW " jsonb, default none " ARROW
-			    " '{}'::jsonb, nullability NULL " ARROW " NOT NULL\n"
-			    "added column users.email\n"
-			    "removed constraint users.ck\n"
-			    "added index idx_alert_logs_rule_id\n"
-			    "removed view v_old\n");
+	assert_string_equal(report(&d), "changed function f(): definition\n"
+	                                "changed column users.value: type json " ARROW
+	                                " jsonb, default none " ARROW
+	                                " '{}'::jsonb, nullability NULL " ARROW " NOT NULL\n"
+	                                "added column users.email\n"
+	                                "removed constraint users.ck\n"
+	                                "added index idx_alert_logs_rule_id\n"
+	                                "removed view v_old\n");
 	/* the changed definition with two lines of context */
 	assert_string_equal(d.items[0].text, "   b;\n   c;\n-  d;\n+  D;\n   e;\n   f;\n");
 	dbm_schema_diff_free(&d);
@@ -170,8 +177,9 @@ static void test_schema__text_diff_hunks(void **state)
 	struct dbm_buf out = DBM_BUF_INIT;
 
 	(void)state;
-	assert_int_equal(dbm_schema_text_diff("1\n2\n3\n4\n5\n6\n7\n8\n9\n", "0\n1\n2\n3\n4\n5\n6\n7\n8\n",
-					      &out), 0);
+	assert_int_equal(dbm_schema_text_diff("1\n2\n3\n4\n5\n6\n7\n8\n9\n",
+	                                      "0\n1\n2\n3\n4\n5\n6\n7\n8\n", &out),
+	                 0);
 	assert_string_equal(out.ptr, "+0\n 1\n 2\n@@\n 7\n 8\n-9\n");
 	dbm_buf_clear(&out);
 	assert_int_equal(dbm_schema_text_diff("a", "", &out), 0);
@@ -179,7 +187,8 @@ static void test_schema__text_diff_hunks(void **state)
 	dbm_buf_free(&out);
 }
 
-/* One diff in a child whose n-th allocation fails: 2 for a clean "out of memory", 0 when none did. */
+/* One diff in a child whose n-th allocation fails: 2 for a clean "out of memory", 0 when none did.
+ */
 static int oom_child(void)
 {
 	struct dbm_schema a = DBM_SCHEMA_INIT, b = DBM_SCHEMA_INIT;
@@ -190,8 +199,8 @@ static int oom_child(void)
 
 	if (!dbm_schema_add(&a, DBM_SCHEMA_VIEW, "view", "v", NULL, "V\nx;") ||
 	    !(o = dbm_schema_add(&b, DBM_SCHEMA_VIEW, "view", "v", NULL, "V\ny;")) ||
-	    dbm_schema_add_dep(o, "w") < 0 || !(o = dbm_schema_add(&b, DBM_SCHEMA_VIEW, "view", "w",
-								   NULL, "SELECT v;")) ||
+	    dbm_schema_add_dep(o, "w") < 0 ||
+	    !(o = dbm_schema_add(&b, DBM_SCHEMA_VIEW, "view", "w", NULL, "SELECT v;")) ||
 	    dbm_schema_scan_deps(&b, o) < 0 ||
 	    !(o = dbm_schema_add(&b, DBM_SCHEMA_TABLE, "table", "t", NULL, "T;")) ||
 	    dbm_schema_add_part(o, DBM_PART_COLUMN, "c", "int", "0", "x", 1) < 0 ||
@@ -207,7 +216,8 @@ static int oom_child(void)
 	dbm_buf_free(&out);
 	if (r == 0)
 		return 0;
-	return r == DBM_ERR_NOMEM && strcmp(dbm_error_last()->message, "out of memory") == 0 ? 2 : 1;
+	return r == DBM_ERR_NOMEM && strcmp(dbm_error_last()->message, "out of memory") == 0 ? 2
+	                                                                                     : 1;
 }
 
 static void test_schema__out_of_memory_at_every_allocation(void **state)
@@ -226,12 +236,12 @@ static void test_schema__out_of_memory_at_every_allocation(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_schema__order_by_kind_dependency_and_name),
-		cmocka_unit_test(test_schema__cycle_breaks_at_the_smallest_name),
-		cmocka_unit_test(test_schema__render_header_then_blocks),
-		cmocka_unit_test(test_schema__diff_down_to_the_column),
-		cmocka_unit_test(test_schema__text_diff_hunks),
-		cmocka_unit_test(test_schema__out_of_memory_at_every_allocation),
+	    cmocka_unit_test(test_schema__order_by_kind_dependency_and_name),
+	    cmocka_unit_test(test_schema__cycle_breaks_at_the_smallest_name),
+	    cmocka_unit_test(test_schema__render_header_then_blocks),
+	    cmocka_unit_test(test_schema__diff_down_to_the_column),
+	    cmocka_unit_test(test_schema__text_diff_hunks),
+	    cmocka_unit_test(test_schema__out_of_memory_at_every_allocation),
 	};
 
 	if (dbm_test_oom_child(argc, argv))
