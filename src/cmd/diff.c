@@ -129,28 +129,78 @@ static void diff_shadow_drop(struct dbm_session *s, struct diff_shadow *sh)
 	*dbm_error_last() = saved;
 }
 
-/* Empties the shadow database at url: it must be another database than the live one. */
-static int diff_shadow_clean(const struct dbm_config *cfg, const char *url)
+/* Keeps the first column of the first row in the struct dbm_buf ctx. */
+static int diff_first_value(void *ctx, unsigned ncols, const char *const *values)
 {
-	struct dbm_config c = *cfg;
+	struct dbm_buf *b = ctx;
+
+	if (b->len == 0 && ncols > 0 && values[0] && dbm_buf_adds(b, values[0]) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * What tells one database from another whatever the URL says: the SQLite
+ * file's path; the server (its port and start time, or host name and port)
+ * with the database's name. Appends it to out. 0 or the error.
+ */
+static int diff_identity(struct dbm_session *s, struct dbm_buf *out)
+{
+	const char *sql;
+	int r;
+
+	switch (s->dialect) {
+	case DBM_DIALECT_SQLITE:
+		sql = "SELECT file FROM pragma_database_list WHERE name = 'main'";
+		break;
+	case DBM_DIALECT_PGSQL:
+		sql =
+		    "SELECT current_database() || '@' || coalesce(inet_server_port(), 0) || '/' || "
+		    "pg_postmaster_start_time()";
+		break;
+	default:
+		sql = "SELECT CONCAT(DATABASE(), '@', @@hostname, ':', @@port)";
+		break;
+	}
+	r = s->conn->driver->query(s->conn, sql, diff_first_value, out);
+	if (r > 0)
+		r = dbm_error_oom();
+	return r;
+}
+
+/*
+ * Empties the shadow database at url, which must be another database than
+ * the live one (connected in live), however the two URLs are spelled.
+ */
+static int diff_shadow_clean(struct dbm_session *live, const char *url)
+{
+	struct dbm_config c = *live->cfg;
+	struct dbm_buf a = DBM_BUF_INIT, b = DBM_BUF_INIT;
 	struct dbm_session s;
 	int r;
 
-	if (strcmp(url, cfg->url) == 0) {
+	c.url = (char *)url;
+	r = dbm_session_open(&s, &c, DBM_SESSION_CONNECT, 0);
+	if (r == 0)
+		r = diff_identity(live, &a);
+	if (r == 0)
+		r = diff_identity(&s, &b);
+	if (r == 0 && (strcmp(url, live->cfg->url) == 0 ||
+	               (a.len && strcmp(dbm_buf_cstr(&a), dbm_buf_cstr(&b)) == 0))) {
 		dbm_error_set(DBM_ERR_USAGE, "--shadow names the database being checked");
 		dbm_error_set_hint(
 		    "diff empties the shadow database: give it a database of its own, "
 		    "or use --shadow auto.");
-		return DBM_ERR_USAGE;
+		r = DBM_ERR_USAGE;
 	}
-	c.url = (char *)url;
-	r = dbm_session_open(&s, &c, DBM_SESSION_CONNECT, 0);
 	if (r == 0 && !s.driver->clean)
 		r = dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot empty a shadow database",
 		                  s.driver->name);
 	if (r == 0)
 		r = s.driver->clean(s.conn, s.schema ? s.schema : s.conn->schema);
 	dbm_session_close(&s);
+	dbm_buf_free(&a);
+	dbm_buf_free(&b);
 	return r;
 }
 
@@ -209,7 +259,7 @@ static int diff_shadow(const struct dbm_config *cfg, const char *shadow,
 	} else {
 		r = dbm_buf_adds(&sh.url, shadow);
 		if (r == 0)
-			r = diff_shadow_clean(cfg, shadow);
+			r = diff_shadow_clean(&s, shadow);
 	}
 	if (r == 0)
 		r = diff_shadow_migrate(cfg, sh.url.ptr, plan.current_version);

@@ -253,6 +253,13 @@ static void test_dump__usage_errors_and_json(void **state)
 	if (r.status != 0)
 		fail_msg("diff exited %d: %s%s", r.status, r.out, r.err);
 	dbm_test_result_free(&r);
+	/* the live database under another spelling is no shadow: nothing is emptied */
+	dbm_test_project_run(p, &r, "diff", "--shadow", "sqlite:./dbmigrate.db", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "--shadow names the database being checked"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name = 'users'",
+	                             "1\n");
 	dbm_test_project_exec(p, "CREATE TABLE extra (id INTEGER);");
 	dbm_test_project_run(p, &r, "--json", "diff", NULL);
 	assert_int_equal(r.status, 3);
