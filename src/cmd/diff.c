@@ -291,18 +291,19 @@ static void diff_report(const struct dbm_schema_diff *d, const char *from, const
 			const struct dbm_schema_diff_item *it = &d->items[i];
 			json_t *o = json_object();
 
-			json_object_set_new(o, "change", json_string(diff_change_name(it->change)));
-			json_object_set_new(o, "kind", json_string(it->label));
-			json_object_set_new(o, "name", json_string(it->name));
+			json_object_set_new(o, "change",
+			                    dbm_json_text(diff_change_name(it->change)));
+			json_object_set_new(o, "kind", dbm_json_text(it->label));
+			json_object_set_new(o, "name", dbm_json_text(it->name));
 			if (it->what)
-				json_object_set_new(o, "what", json_string(it->what));
+				json_object_set_new(o, "what", dbm_json_text(it->what));
 			if (it->text)
-				json_object_set_new(o, "diff", json_string(it->text));
+				json_object_set_new(o, "diff", dbm_json_text(it->text));
 			json_array_append_new(list, o);
 		}
-		json_object_set_new(doc, "operation", json_string("diff"));
-		json_object_set_new(doc, "from", json_string(from));
-		json_object_set_new(doc, "to", json_string(to));
+		json_object_set_new(doc, "operation", dbm_json_text("diff"));
+		json_object_set_new(doc, "from", dbm_json_text(from));
+		json_object_set_new(doc, "to", dbm_json_text(to));
 		json_object_set_new(doc, "equal", json_boolean(d->n == 0));
 		json_object_set_new(doc, "differences", list);
 		if (d->n)

@@ -26,11 +26,11 @@ json_t *dbm_cmd_schema_json(const struct dbm_schema *schema)
 		const struct dbm_schema_obj *o = &schema->objs[i];
 		json_t *obj = json_object();
 
-		json_object_set_new(obj, "kind", json_string(o->label));
-		json_object_set_new(obj, "name", json_string(o->name));
+		json_object_set_new(obj, "kind", dbm_json_text(o->label));
+		json_object_set_new(obj, "name", dbm_json_text(o->name));
 		if (o->table)
-			json_object_set_new(obj, "table", json_string(o->table));
-		json_object_set_new(obj, "definition", json_string(o->def));
+			json_object_set_new(obj, "table", dbm_json_text(o->table));
+		json_object_set_new(obj, "definition", dbm_json_text(o->def));
 		if (o->nparts) {
 			json_t *parts = json_array();
 
@@ -39,20 +39,20 @@ json_t *dbm_cmd_schema_json(const struct dbm_schema *schema)
 				json_t *pj = json_object();
 
 				json_object_set_new(pj, "kind",
-				                    json_string(dump_part_kind(p->kind)));
-				json_object_set_new(pj, "name", json_string(p->name));
+				                    dbm_json_text(dump_part_kind(p->kind)));
+				json_object_set_new(pj, "name", dbm_json_text(p->name));
 				json_object_set_new(
 				    pj, p->kind == DBM_PART_COLUMN ? "type" : "definition",
-				    json_string(p->def));
+				    dbm_json_text(p->def));
 				if (p->kind == DBM_PART_COLUMN) {
 					json_object_set_new(pj, "notNull",
 					                    json_boolean(p->notnull));
 					json_object_set_new(pj, "default",
-					                    p->dflt ? json_string(p->dflt)
+					                    p->dflt ? dbm_json_text(p->dflt)
 					                            : json_null());
 					if (p->extra)
 						json_object_set_new(pj, "attributes",
-						                    json_string(p->extra));
+						                    dbm_json_text(p->extra));
 				}
 				json_array_append_new(parts, pj);
 			}
@@ -85,12 +85,12 @@ int dbm_cmd_dump(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (dbm_out_is_json()) {
 		json_t *doc = json_object();
 
-		json_object_set_new(doc, "operation", json_string("dump"));
+		json_object_set_new(doc, "operation", dbm_json_text("dump"));
 		json_object_set_new(
 		    doc, "schemaName",
-		    json_string(s.schema ? s.schema : (s.conn->schema ? s.conn->schema : "")));
+		    dbm_json_text(s.schema ? s.schema : (s.conn->schema ? s.conn->schema : "")));
 		if (a->output)
-			json_object_set_new(doc, "output", json_string(a->output));
+			json_object_set_new(doc, "output", dbm_json_text(a->output));
 		json_object_set_new(doc, "objects", dbm_cmd_schema_json(&schema));
 		dbm_out_json(doc);
 	} else if (a->output) {
