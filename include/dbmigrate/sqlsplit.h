@@ -34,6 +34,13 @@ struct dbm_stmt {
 	unsigned flags;        /* DBM_STMT_* */
 	const char *copy_data; /* DBM_STMT_COPY_IN: the data lines up to (not including) "\." line; else NULL */
 	size_t copy_len;
+	/*
+	 * dbmigrate's own statements only (the history table): values bound to
+	 * sql's placeholders ($1.. or ?), as text, NULL for SQL NULL; borrowed
+	 * until the statement ran. 0 and NULL for a file's statements.
+	 */
+	unsigned nparams;
+	const char *const *params;
 };
 
 /* Returns 0 to go on; any non-zero value stops the splitter and is returned by feed/finish. */
