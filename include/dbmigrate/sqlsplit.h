@@ -25,6 +25,7 @@ enum dbm_dialect {
 
 /* Flags a statement carries (struct dbm_stmt.flags). */
 #define DBM_STMT_COPY_IN 0x01 /* PostgreSQL COPY ... FROM STDIN with inline data */
+#define DBM_STMT_PARAMS 0x02  /* dbmigrate's own statement with bound values: nparams, params */
 
 struct dbm_stmt {
 	const char *sql;       /* statement text, NUL-terminated, borrowed for the callback */
@@ -35,9 +36,9 @@ struct dbm_stmt {
 	const char *copy_data; /* DBM_STMT_COPY_IN: the data lines up to (not including) "\." line; else NULL */
 	size_t copy_len;
 	/*
-	 * dbmigrate's own statements only (the history table): values bound to
-	 * sql's placeholders ($1.. or ?), as text, NULL for SQL NULL; borrowed
-	 * until the statement ran. 0 and NULL for a file's statements.
+	 * Read only when flags has DBM_STMT_PARAMS (dbmigrate's own history
+	 * statements): values bound to sql's placeholders ($1.. or ?), as
+	 * text, NULL for SQL NULL; borrowed until the statement ran.
 	 */
 	unsigned nparams;
 	const char *const *params;

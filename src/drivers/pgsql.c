@@ -647,9 +647,9 @@ static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
 
 	if ((rc = pgsql_check(pc)) < 0)
 		return rc;
-	res = s->nparams ? PQexecParams(pc->pg, s->sql, (int)s->nparams, NULL, s->params, NULL,
-	                                NULL, 0)
-	                 : PQexec(pc->pg, s->sql);
+	res = (s->flags & DBM_STMT_PARAMS) ? PQexecParams(pc->pg, s->sql, (int)s->nparams, NULL,
+	                                                 s->params, NULL, NULL, 0)
+	                                   : PQexec(pc->pg, s->sql);
 	switch (res ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
@@ -715,8 +715,13 @@ static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, si
 		return 0;
 	}
 	for (sent = 0; sent < n; sent++)
-		if (!PQsendQueryParams(pc->pg, stmts[sent].sql, (int)stmts[sent].nparams, NULL,
-		                       stmts[sent].params, NULL, NULL, 0))
+		if (!PQsendQueryParams(pc->pg, stmts[sent].sql,
+		                       (stmts[sent].flags & DBM_STMT_PARAMS) ? (int)stmts[sent].nparams
+		                                                            : 0,
+		                       NULL,
+		                       (stmts[sent].flags & DBM_STMT_PARAMS) ? stmts[sent].params
+		                                                            : NULL,
+		                       NULL, NULL, 0))
 			break;
 	if (sent < n || !PQpipelineSync(pc->pg)) {
 		/* nothing more can be sent: the connection is gone (or memory) */

@@ -180,6 +180,7 @@ int dbm_hist_insert_stmt(struct dbm_session *s, struct dbm_history_row *row, str
 	st->sql = s->sql.ptr;
 	st->len = s->sql.len;
 	st->line = 1; /* index 0: not a statement of a file */
+	st->flags = DBM_STMT_PARAMS;
 	st->nparams = s->hist_args.n;
 	st->params = s->hist_args.v;
 	dbm_out_debug("%s", s->sql.ptr);
