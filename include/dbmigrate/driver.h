@@ -10,8 +10,10 @@
  * decide on SQLSTATE or error numbers, never on message text.
  *
  * The SQL that dbmigrate itself sends (transactions, history table) is built
- * by sqlgen.h and executed through exec/query like any migration statement,
- * so --dry-run prints exactly what would run.
+ * by sqlgen.h. Transaction control goes through exec like any migration
+ * statement; history statements carry their values as bound parameters
+ * (exec_params, or dbm_stmt.params in a batch), and --dry-run prints them
+ * with the values written as literals.
  */
 #ifndef DBM_DRIVER_H
 #define DBM_DRIVER_H
@@ -30,6 +32,8 @@
 #define DBM_CAP_BATCH_AUTOCOMMIT 0x08 /* exec_batch also outside a transaction: each statement
 				       * commits on its own, a failure stops the rest and the
 				       * ones before it stay */
+#define DBM_CAP_BATCH_PARAMS 0x10 /* exec_batch honours dbm_stmt.params, so a history row
+				   * travels in the same round trip as its COMMIT */
 
 /* Statement flags (stmt_flags). */
 #define DBM_EXEC_NO_TX 0x01      /* the statement cannot run inside a transaction block */
@@ -97,6 +101,18 @@ struct dbm_driver {
 			  size_t *failed);
 	/* Runs a query and calls cb per row. 0, cb's non-zero value, or DBM_ERR_RUN. */
 	int (*query)(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx);
+	/*
+	 * Runs one statement with values bound to its placeholders ($1, $2 ...
+	 * for PostgreSQL, ? for MySQL and SQLite), never spliced into the text
+	 * by hand: the server's string settings (standard_conforming_strings,
+	 * NO_BACKSLASH_ESCAPES) cannot change what is stored. params[i] is
+	 * text, NULL for SQL NULL; the server converts it to the column's type.
+	 * Rows, if any, go to cb when given. Used for every read and write of
+	 * the history table (src/runner/history.c). Returns 0, cb's non-zero
+	 * value, or DBM_ERR_RUN as exec sets it.
+	 */
+	int (*exec_params)(struct dbm_conn *c, const char *sql, unsigned nparams,
+			   const char *const *params, dbm_row_cb cb, void *ctx);
 
 	/*
 	 * Optional: puts the session back as it was after connect, undoing what

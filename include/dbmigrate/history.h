@@ -17,6 +17,16 @@
 
 #define DBM_HISTORY_NCOLS 10
 
+/*
+ * The sizes of the text columns, in characters (VARCHAR(n) of Flyway's
+ * table); the CREATE TABLE (sqlgen.c) is written from these.
+ */
+#define DBM_HISTORY_VERSION_MAX 50
+#define DBM_HISTORY_DESCRIPTION_MAX 200
+#define DBM_HISTORY_TYPE_MAX 20
+#define DBM_HISTORY_SCRIPT_MAX 1000
+#define DBM_HISTORY_INSTALLED_BY_MAX 100
+
 struct dbm_history_row {
 	int installed_rank;
 	char *version;      /* NULL for repeatables and SQL NULL */
@@ -41,10 +51,27 @@ struct dbm_history {
 /*
  * Appends a row made from the text of one result row, columns in the order
  * above (values[i] NULL for SQL NULL). success accepts t/f, true/false, 1/0.
- * Returns 0, DBM_ERR_NOMEM, or DBM_ERR_RUN when a value does not parse (the
- * message names the column and the rank: the table is not a history table).
+ * A version must be a version (digits separated by '.' or '_'): "7x" or
+ * "two" is refused, not read as whatever its digits say. Returns 0,
+ * DBM_ERR_NOMEM, or DBM_ERR_RUN when a value does not parse (the message
+ * names the column and the rank, the hint what to do).
  */
 int dbm_history_add_text(struct dbm_history *h, unsigned ncols, const char *const *values);
+/*
+ * Checks that a file's version, description and script (the history's
+ * script column: its path relative to its folder) fit the history columns,
+ * so that a name too long is refused when the folders are scanned, before
+ * anything runs. Returns 0, or DBM_ERR_USAGE with the error naming path,
+ * the column, its limit and the value's length.
+ */
+int dbm_history_check_file(const char *path, const char *version, const char *description,
+			   const char *script);
+/*
+ * Checks a row about to be written: a version that reading would refuse
+ * (not digits and separators), a value longer than its column. Returns 0,
+ * or DBM_ERR_USAGE naming the column, the value and the limit.
+ */
+int dbm_history_check_row(const struct dbm_history_row *row);
 /* Appends a copy of row. 0 or DBM_ERR_NOMEM. */
 int dbm_history_add(struct dbm_history *h, const struct dbm_history_row *row);
 /* Sorts by installed_rank; DBM_ERR_RUN naming it when a rank appears twice. */

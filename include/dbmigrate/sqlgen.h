@@ -1,10 +1,16 @@
 /*
  * sqlgen.h - the SQL text dbmigrate itself sends, per dialect.
  *
- * Transaction control and every history-table statement are built here as
- * plain SQL text with literal values, so that --dry-run can print exactly
- * what a run would send. Identifiers are quoted ("x" or `x`), strings are
- * escaped for the dialect (MySQL: backslashes doubled too).
+ * Transaction control and every history-table statement are built here.
+ * A history statement is built one of two ways: with placeholders ($1.. for
+ * PostgreSQL, ? elsewhere) and its values collected in a struct
+ * dbm_sql_args, for the driver to bind (what a run sends: the server's
+ * string settings cannot change what is stored); or, with args NULL, with
+ * the values written as literals for the dialect's default string rules
+ * (PostgreSQL standard_conforming_strings on: quotes doubled; MySQL without
+ * NO_BACKSLASH_ESCAPES: quotes and backslashes escaped), which is what
+ * --dry-run prints. Identifiers are quoted ("x" or `x`). Only the runner's
+ * history module (src/runner/history.c) calls the history builders.
  */
 #ifndef DBM_SQLGEN_H
 #define DBM_SQLGEN_H
@@ -12,6 +18,20 @@
 #include "dbmigrate/common.h"
 #include "dbmigrate/history.h"
 #include "dbmigrate/sqlsplit.h"
+
+/* The most values one statement binds. */
+#define DBM_SQL_MAX_ARGS 12
+
+/*
+ * The values of a statement built with placeholders, in placeholder order:
+ * v[i] is text, NULL for SQL NULL; it borrows the strings given to the
+ * builder, and num holds the numbers' text. Valid while args lives.
+ */
+struct dbm_sql_args {
+	unsigned n;
+	const char *v[DBM_SQL_MAX_ARGS];
+	char num[DBM_SQL_MAX_ARGS][24];
+};
 
 /* Appends the quoted identifier. 0 or DBM_ERR_NOMEM. */
 int dbm_sql_ident(enum dbm_dialect d, const char *ident, struct dbm_buf *out);
@@ -25,9 +45,15 @@ const char *dbm_sql_begin(enum dbm_dialect d);
 const char *dbm_sql_commit(enum dbm_dialect d);
 const char *dbm_sql_rollback(enum dbm_dialect d);
 
-/* Each sets out to (clears it first) one statement without a terminating ';'. */
+/*
+ * Each sets out to (clears it first) one statement without a terminating
+ * ';'. Those taking args: args NULL writes the values as literals, else
+ * they become placeholders and args gets the values (args->n reset first).
+ * 0 or DBM_ERR_NOMEM.
+ */
 int dbm_sql_create_schema(enum dbm_dialect d, const char *schema, struct dbm_buf *out);
 int dbm_sql_history_exists(enum dbm_dialect d, const char *schema, const char *table,
+			   struct dbm_sql_args *args,
 			   struct dbm_buf *out); /* a query returning a row when the table exists */
 int dbm_sql_history_create(enum dbm_dialect d, const char *schema, const char *table,
 			   struct dbm_buf *out);
@@ -35,19 +61,26 @@ int dbm_sql_history_index(enum dbm_dialect d, const char *schema, const char *ta
 			  struct dbm_buf *out); /* the index on success */
 int dbm_sql_history_select(enum dbm_dialect d, const char *schema, const char *table,
 			   struct dbm_buf *out); /* columns in history.h order, by rank */
-/* A query returning one row per table in the schema other than the history table. */
+/*
+ * A query returning one row per table or view in the schema other than the
+ * history table and dbmigrate's own lock and snapshot tables (SQLite:
+ * triggers too).
+ */
 int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *table,
+			 const char *lock_table, const char *snapshot_table, struct dbm_sql_args *args,
 			 struct dbm_buf *out);
 /* row->installed_by NULL: the dialect's current-user expression. installed_on is left to its default. */
 int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *table,
-			   const struct dbm_history_row *row, struct dbm_buf *out);
+			   const struct dbm_history_row *row, struct dbm_sql_args *args,
+			   struct dbm_buf *out);
 /* Turns the failed row with that rank into a success row that took execution_time ms. */
 int dbm_sql_history_succeed(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    int execution_time, struct dbm_buf *out);
+			    int execution_time, struct dbm_sql_args *args, struct dbm_buf *out);
 int dbm_sql_history_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			   struct dbm_buf *out);
+			   struct dbm_sql_args *args, struct dbm_buf *out);
 /* Sets checksum (NULL: SQL NULL) and description of the row with that rank. */
 int dbm_sql_history_realign(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    const int32_t *checksum, const char *description, struct dbm_buf *out);
+			    const int32_t *checksum, const char *description,
+			    struct dbm_sql_args *args, struct dbm_buf *out);
 
 #endif /* DBM_SQLGEN_H */

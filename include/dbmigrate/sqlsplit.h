@@ -25,6 +25,7 @@ enum dbm_dialect {
 
 /* Flags a statement carries (struct dbm_stmt.flags). */
 #define DBM_STMT_COPY_IN 0x01 /* PostgreSQL COPY ... FROM STDIN with inline data */
+#define DBM_STMT_PARAMS 0x02  /* dbmigrate's own statement with bound values: nparams, params */
 
 struct dbm_stmt {
 	const char *sql;       /* statement text, NUL-terminated, borrowed for the callback */
@@ -34,6 +35,13 @@ struct dbm_stmt {
 	unsigned flags;        /* DBM_STMT_* */
 	const char *copy_data; /* DBM_STMT_COPY_IN: the data lines up to (not including) "\." line; else NULL */
 	size_t copy_len;
+	/*
+	 * Read only when flags has DBM_STMT_PARAMS (dbmigrate's own history
+	 * statements): values bound to sql's placeholders ($1.. or ?), as
+	 * text, NULL for SQL NULL; borrowed until the statement ran.
+	 */
+	unsigned nparams;
+	const char *const *params;
 };
 
 /* Returns 0 to go on; any non-zero value stops the splitter and is returned by feed/finish. */

@@ -2,7 +2,8 @@
  * migrate.c - apply pending versioned migrations in order, then new or
  * changed repeatables.
  *
- * Scan files, connect, lock, read history, (baseline on migrate), plan,
+ * Scan files, connect, lock, read history, refuse a non-empty schema
+ * without history (or baseline it with baseline_on_migrate), plan,
  * refuse on validation findings, run each script with its history row,
  * report. With --dry-run nothing is changed: the statements, transaction
  * control and history inserts are printed instead.
@@ -12,37 +13,55 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
-#include "dbmigrate/sqlgen.h"
 #include "dbmigrate/version.h"
 #include "output/output.h"
 #include "output/report.h"
 #include "runner/runner.h"
 
-static int migrate_found_row(void *ctx, unsigned ncols, const char *const *values)
+/*
+ * A schema that has tables but no history table: without
+ * baseline_on_migrate, migrate refuses (as Flyway does) rather than apply
+ * version 1 on top of whatever is there; with it, *baseline is set and a
+ * BASELINE row is written at the configured version once the table exists.
+ * Returns 0, or DBM_ERR_USAGE saying how to baseline, or the query's error.
+ */
+static int migrate_check_schema(struct dbm_session *s, int *baseline)
 {
-	(void)ncols;
-	(void)values;
-	(*(int *)ctx)++;
-	return 0;
+	const struct dbm_config *cfg = s->cfg;
+	char first[256];
+	size_t n = 0;
+	int r;
+
+	*baseline = 0;
+	if (s->history_exists)
+		return 0;
+	r = dbm_hist_other_objects(s, &n, first, sizeof(first));
+	if (r < 0 || n == 0)
+		return r;
+	if (cfg->baseline_on_migrate) {
+		*baseline = 1;
+		return 0;
+	}
+	dbm_error_set(DBM_ERR_USAGE, "found a non-empty schema '%s' without a history table '%s'",
+		      s->conn && s->conn->schema ? s->conn->schema : (s->schema ? s->schema : ""),
+		      cfg->table);
+	dbm_error_set_detail("%zu table%s or view%s, the first '%s'; nothing was changed", n,
+			     n == 1 ? "" : "s", n == 1 ? "" : "s", first);
+	dbm_error_set_hint("Mark the schema as being at the version its objects match with "
+			   "'dbmigrate baseline --version V' (migrate then applies only the versions "
+			   "above V), or set baseline_on_migrate: true (--baseline-on-migrate) to "
+			   "baseline at version %s on this migrate; or point --schema/--table at the "
+			   "right place.", cfg->baseline_version ? cfg->baseline_version : "1");
+	return DBM_ERR_USAGE;
 }
 
-/*
- * baseline_on_migrate: a schema that has tables but no history gets a
- * BASELINE row at the configured version, as Flyway does. 0 or error.
- */
-static int migrate_baseline(struct dbm_session *s, int history_was_missing)
+/* baseline_on_migrate on a non-empty schema: a BASELINE row at the configured version. */
+static int migrate_baseline(struct dbm_session *s)
 {
 	const struct dbm_config *cfg = s->cfg;
 	struct dbm_history_row row;
-	int tables = 0, r;
+	int r;
 
-	if (!cfg->baseline_on_migrate || !history_was_missing)
-		return 0;
-	r = dbm_sql_other_tables(s->dialect, s->schema, cfg->table, &s->sql);
-	if (r == 0)
-		r = s->conn->driver->query(s->conn, s->sql.ptr, migrate_found_row, &tables);
-	if (r < 0 || tables == 0)
-		return r;
 	memset(&row, 0, sizeof(row));
 	row.version = cfg->baseline_version;
 	row.description = cfg->baseline_description;
@@ -77,17 +96,18 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	char *initial_copy = NULL;
 	struct timespec t0, t1;
 	size_t i, applied = 0;
-	int r, missing;
+	int r, baseline = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
 			     a->dry_run);
 	if (r < 0)
 		goto done;
-	missing = !s.history_exists;
-	r = dbm_session_ensure_history(&s);
+	r = migrate_check_schema(&s, &baseline);
 	if (r == 0)
-		r = migrate_baseline(&s, missing);
+		r = dbm_session_ensure_history(&s);
+	if (r == 0 && baseline)
+		r = migrate_baseline(&s);
 	if (r == 0)
 		r = dbm_session_plan(&s, NULL, &plan);
 	if (r < 0)

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "dbmigrate/sqlgen.h"
 #include "output/output.h"
 #include "runner/runner.h"
 
@@ -40,10 +39,7 @@ static int repair_failed_rows(struct repair_ctx *c)
 
 		if (h->success)
 			continue;
-		r = dbm_sql_history_delete(s->dialect, s->schema, s->cfg->table, h->installed_rank,
-					   &s->sql);
-		if (r == 0)
-			r = dbm_session_exec(s, s->sql.ptr);
+		r = dbm_hist_delete(s, h->installed_rank);
 		if (r < 0)
 			return r;
 		snprintf(text, sizeof(text), "removed the failed row of %s%s (%s, rank %d)",
@@ -71,11 +67,8 @@ static int repair_items(struct repair_ctx *c, const struct dbm_plan *p)
 		if (it->file && it->file->has_checksum && h->type && strcmp(h->type, "SQL") == 0 &&
 		    ((h->has_checksum && h->checksum != it->file->checksum) ||
 		     !h->description || strcmp(h->description, it->file->description) != 0)) {
-			r = dbm_sql_history_realign(s->dialect, s->schema, s->cfg->table,
-						    h->installed_rank, &it->file->checksum,
-						    it->file->description, &s->sql);
-			if (r == 0)
-				r = dbm_session_exec(s, s->sql.ptr);
+			r = dbm_hist_realign(s, h->installed_rank, &it->file->checksum,
+					     it->file->description);
 			if (r < 0)
 				return r;
 			snprintf(text, sizeof(text),

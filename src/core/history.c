@@ -16,6 +16,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/history.h"
+#include "dbmigrate/version.h"
 
 /* Column positions in the order of history.h and of the runner's SELECT. */
 enum {
@@ -174,6 +175,18 @@ int dbm_history_add_text(struct dbm_history *h, unsigned ncols, const char *cons
 		return history_bad_value(HISTORY_COL_RANK, rank, rank);
 	row.installed_rank = (int)n;
 
+	v = values[HISTORY_COL_VERSION];
+	if (v && !dbm_version_valid(v)) {
+		dbm_error_set(DBM_ERR_RUN, "history table row with installed_rank %s has a bad "
+		              "version \"%s\"", rank, v);
+		dbm_error_set_detail("a version is digits separated by '.' or '_' (\"1\", \"2.1\"); "
+		                     "this one is not read as a version, lest it be taken for "
+		                     "another");
+		dbm_error_set_hint("Correct the version of the row with installed_rank %s to the "
+		                   "version of the migration it records (or delete the row if it "
+		                   "records none), then run the command again.", rank);
+		return DBM_ERR_RUN;
+	}
 	v = values[HISTORY_COL_CHECKSUM];
 	if (v) {
 		if (!history_parse_int(v, INT32_MIN, INT32_MAX, &n))
@@ -199,6 +212,81 @@ int dbm_history_add_text(struct dbm_history *h, unsigned ncols, const char *cons
 	                         values[HISTORY_COL_INSTALLED_ON]) < 0)
 		return DBM_ERR_NOMEM;
 	h->rows[h->n++] = row;
+	return 0;
+}
+
+/* The length of UTF-8 text in characters (code points), as VARCHAR(n) counts it. */
+static size_t history_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* 1 when s (may be NULL) has more than max characters, with *len its length. */
+static int history_too_long(const char *s, size_t max, size_t *len)
+{
+	*len = s ? history_chars(s) : 0;
+	return *len > max;
+}
+
+int dbm_history_check_file(const char *path, const char *version, const char *description,
+                           const char *script)
+{
+	static const char *const what[] = { "version", "description", "script" };
+	const size_t max[] = { DBM_HISTORY_VERSION_MAX, DBM_HISTORY_DESCRIPTION_MAX,
+	                       DBM_HISTORY_SCRIPT_MAX };
+	const char *const value[] = { version, description, script };
+	size_t i, len;
+
+	for (i = 0; i < DBM_ARRAY_SIZE(what); i++) {
+		if (!history_too_long(value[i], max[i], &len))
+			continue;
+		dbm_error_set(DBM_ERR_USAGE, "%s: the %s is %zu characters long, more than the "
+		              "history table's %s column holds (%zu)", path, what[i], len, what[i],
+		              max[i]);
+		dbm_error_set_detail("the history table has Flyway's columns: version "
+		                     "VARCHAR(%d), description VARCHAR(%d), script VARCHAR(%d) (the "
+		                     "path below the migrations or rollback folder); nothing was run",
+		                     DBM_HISTORY_VERSION_MAX, DBM_HISTORY_DESCRIPTION_MAX,
+		                     DBM_HISTORY_SCRIPT_MAX);
+		dbm_error_set_hint("Rename the file (or move it to a shorter folder) so that its %s "
+		                   "has at most %zu characters.", what[i], max[i]);
+		return DBM_ERR_USAGE;
+	}
+	return 0;
+}
+
+int dbm_history_check_row(const struct dbm_history_row *row)
+{
+	static const char *const what[] = { "version", "description", "type", "script",
+	                                    "installed_by" };
+	const size_t max[] = { DBM_HISTORY_VERSION_MAX, DBM_HISTORY_DESCRIPTION_MAX,
+	                       DBM_HISTORY_TYPE_MAX, DBM_HISTORY_SCRIPT_MAX,
+	                       DBM_HISTORY_INSTALLED_BY_MAX };
+	const char *const value[] = { row->version, row->description, row->type, row->script,
+	                              row->installed_by };
+	size_t i, len;
+
+	if (row->version && !dbm_version_valid(row->version)) {
+		dbm_error_set(DBM_ERR_USAGE, "\"%s\" is not a version", row->version);
+		dbm_error_set_hint("A version is digits separated by '.' or '_', such as 1, 2.1 or "
+		                   "2024_01_15.");
+		return DBM_ERR_USAGE;
+	}
+	for (i = 0; i < DBM_ARRAY_SIZE(what); i++) {
+		if (!history_too_long(value[i], max[i], &len))
+			continue;
+		dbm_error_set(DBM_ERR_USAGE, "the %s \"%.60s%s\" is %zu characters long, more than "
+		              "the history table's %s column holds (%zu)", what[i], value[i],
+		              len > 60 ? "..." : "", len, what[i], max[i]);
+		dbm_error_set_hint("Shorten it to at most %zu characters; nothing was written.",
+		                   max[i]);
+		return DBM_ERR_USAGE;
+	}
 	return 0;
 }
 

@@ -26,6 +26,12 @@ enum plan_row_kind {
 	PLAN_ROW_SCHEMA    /* SCHEMA: Flyway's schema-creation marker */
 };
 
+/* What the history says of a versioned file (plan_build.vused). */
+enum {
+	PLAN_FILE_APPLIED = 1, /* its latest row applied it (or failed, or marked it deleted) */
+	PLAN_FILE_UNDONE = 2   /* its latest row undid it: it is pending again */
+};
+
 /* Work space while building one plan. */
 struct plan_build {
 	const struct dbm_fileset *files;
@@ -36,7 +42,7 @@ struct plan_build {
 	size_t nvrows;
 	const struct dbm_history_row **rrows; /* repeatable rows by description, then rank */
 	size_t nrrows;
-	unsigned char *vused; /* files->versioned[i] has an applied item */
+	unsigned char *vused; /* files->versioned[i]: PLAN_FILE_APPLIED, _UNDONE, or 0 (no row) */
 	unsigned char *rused; /* files->repeatable[i] has an applied item */
 	const char *max_file_version;
 	size_t cap_issues;
@@ -245,11 +251,8 @@ static enum dbm_state plan_versioned_state(const struct plan_build *b,
 	case PLAN_ROW_DELETE:
 		return DBM_ST_DELETED;
 	case PLAN_ROW_UNDO:
-		if (!r->success)
-			return DBM_ST_FAILED;
-		if (!f)
-			return DBM_ST_UNDONE; /* nothing to apply again */
-		return plan_unapplied_state(b, r->version, DBM_ST_UNDONE);
+		/* the file, if any, gets an item of its own: Pending again (plan_unapplied_items) */
+		return r->success ? DBM_ST_UNDONE : DBM_ST_FAILED;
 	case PLAN_ROW_BASELINE:
 		return r->success ? DBM_ST_BASELINE : DBM_ST_FAILED;
 	default:
@@ -326,13 +329,18 @@ static void plan_applied_items(struct plan_build *b)
 		if (!plan_vrow_is_latest(b, i))
 			continue;
 		fi = plan_find_versioned(fs, r->version);
-		if (fi != (size_t)-1) {
+		if (fi != (size_t)-1)
 			f = &fs->versioned[fi];
-			b->vused[fi] = 1;
-		}
 		it = &p->items[p->nitems++];
 		plan_fill_item(it, DBM_CAT_VERSIONED, r, f);
 		it->state = plan_versioned_state(b, r, f);
+		if (fi != (size_t)-1)
+			b->vused[fi] = it->state == DBM_ST_UNDONE ? PLAN_FILE_UNDONE : PLAN_FILE_APPLIED;
+		if (it->state == DBM_ST_UNDONE) {
+			/* the row shows what happened; the file's own item is what runs next */
+			it->file = NULL;
+			it->undoable = 0;
+		}
 		if (it->state == DBM_ST_BASELINE) {
 			it->description = r->description;
 			it->script = r->script;
@@ -399,11 +407,19 @@ static void plan_unapplied_items(struct plan_build *b)
 	for (i = 0; i < fs->nversioned; i++) {
 		struct dbm_plan_item *it;
 
-		if (b->vused[i])
+		if (b->vused[i] == PLAN_FILE_APPLIED)
 			continue;
 		it = &p->items[p->nitems++];
 		plan_fill_item(it, DBM_CAT_VERSIONED, NULL, &fs->versioned[i]);
-		it->state = plan_unapplied_state(b, it->version, DBM_ST_PENDING);
+		/*
+		 * An undone version is Pending again (as in Flyway's info), also
+		 * below a baseline taken since: it ran once, migrate applies it again.
+		 */
+		it->state = plan_unapplied_state(b, it->version, b->vused[i] == PLAN_FILE_UNDONE
+		                                                     ? DBM_ST_UNDONE
+		                                                     : DBM_ST_PENDING);
+		if (it->state == DBM_ST_UNDONE)
+			it->state = DBM_ST_PENDING;
 	}
 	for (i = 0; i < fs->nrepeatable; i++) {
 		struct dbm_plan_item *it;
@@ -476,8 +492,7 @@ static int plan_todo(struct dbm_plan *p)
 
 		if (!it->file)
 			continue;
-		if (it->state == DBM_ST_PENDING || it->state == DBM_ST_UNDONE ||
-		    it->state == DBM_ST_OUTDATED)
+		if (it->state == DBM_ST_PENDING || it->state == DBM_ST_OUTDATED)
 			p->todo[p->ntodo++] = i;
 	}
 	return plan_sort_indices(p, p->todo, p->ntodo, plan_todo_cmp);
@@ -559,14 +574,15 @@ static int plan_item_issues(struct plan_build *b, size_t i)
 		                b->p->current_version, b->p->current_version);
 		break;
 	case DBM_ST_PENDING:
-	case DBM_ST_UNDONE:
 	case DBM_ST_OUTDATED:
 		if (b->opts->pending_is_issue && it->file)
 			rc = plan_issue(b, DBM_ISSUE_PENDING, i,
-			                it->state == DBM_ST_OUTDATED
-			                    ? " has changed and will be rerun"
-			                : it->state == DBM_ST_UNDONE ? " was undone and is pending"
-			                                             : " is pending");
+			                it->state == DBM_ST_OUTDATED ? " has changed and will be rerun"
+			                : it->category == DBM_CAT_VERSIONED &&
+			                        b->vused[it->file - b->files->versioned] ==
+			                            PLAN_FILE_UNDONE
+			                    ? " was undone and is pending"
+			                    : " is pending");
 		break;
 	default:
 		break;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "dbmigrate/common.h"
+#include "dbmigrate/history.h"
 #include "dbmigrate/scan.h"
 #include "dbmigrate/version.h"
 #include "scan_int.h"
@@ -213,6 +214,15 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 	f.path = dbm_buf_detach(&path);
 	if (!f.path) {
 		r = dbm_error_oom();
+		goto done;
+	}
+	/* a name the history columns cannot hold is refused now, before anything runs */
+	if (dbm_history_check_file(f.path, f.version, f.description, f.script) == DBM_ERR_USAGE) {
+		struct dbm_error *e = dbm_error_last();
+		char hint[sizeof(e->hint)];
+
+		snprintf(hint, sizeof(hint), "%s", e->hint);
+		r = scan_problem(st, NULL, 0, hint, "%s", e->message);
 		goto done;
 	}
 	r = has_conf ? scan_read_conf(st, &f) : 0;

@@ -5,9 +5,14 @@
  * column, with the types each database's Flyway support uses, so a table
  * Flyway created is read and appended to as it is.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "dbmigrate/sqlgen.h"
+
+/* The column sizes of history.h as SQL text. */
+#define SQLGEN_STR2(x) #x
+#define SQLGEN_STR(x) SQLGEN_STR2(x)
 
 int dbm_sql_ident(enum dbm_dialect d, const char *ident, struct dbm_buf *out)
 {
@@ -79,31 +84,67 @@ int dbm_sql_create_schema(enum dbm_dialect d, const char *schema, struct dbm_buf
 	return dbm_sql_ident(d, schema, out);
 }
 
+/*
+ * Appends a value: a placeholder recorded in args (PostgreSQL $n, else ?),
+ * or, with args NULL, the literal for the dialect's default string rules.
+ * Returns 0 or DBM_ERR_NOMEM.
+ */
+static int sqlgen_value(enum dbm_dialect d, struct dbm_sql_args *args, const char *v,
+			struct dbm_buf *out)
+{
+	if (!args)
+		return dbm_sql_literal(d, v, out);
+	if (args->n >= DBM_SQL_MAX_ARGS)
+		return dbm_error_set(DBM_ERR_RUN, "too many values for one statement");
+	args->v[args->n++] = v;
+	return d == DBM_DIALECT_PGSQL ? dbm_buf_addf(out, "$%u", args->n) : dbm_buf_addc(out, '?');
+}
+
+/* As sqlgen_value for a number, written in decimal. */
+static int sqlgen_number(enum dbm_dialect d, struct dbm_sql_args *args, long long v,
+			 struct dbm_buf *out)
+{
+	char *num;
+
+	if (!args)
+		return dbm_buf_addf(out, "%lld", v);
+	if (args->n >= DBM_SQL_MAX_ARGS)
+		return dbm_error_set(DBM_ERR_RUN, "too many values for one statement");
+	num = args->num[args->n];
+	snprintf(num, sizeof(args->num[0]), "%lld", v);
+	return sqlgen_value(d, args, num, out);
+}
+
+/* As sqlgen_value for a boolean: true/false for PostgreSQL, 1/0 elsewhere. */
+static int sqlgen_bool(enum dbm_dialect d, struct dbm_sql_args *args, int v, struct dbm_buf *out)
+{
+	const char *text = d == DBM_DIALECT_PGSQL ? (v ? "true" : "false") : (v ? "1" : "0");
+
+	return args ? sqlgen_value(d, args, text, out) : dbm_buf_adds(out, text);
+}
+
 int dbm_sql_history_exists(enum dbm_dialect d, const char *schema, const char *table,
-			   struct dbm_buf *out)
+			   struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
+	if (args)
+		args->n = 0;
 	switch (d) {
 	case DBM_DIALECT_SQLITE:
 		if (dbm_buf_adds(out, "SELECT 1 FROM ") < 0 ||
 		    dbm_sql_ident(d, schema && *schema ? schema : "main", out) < 0 ||
 		    dbm_buf_adds(out, ".sqlite_master WHERE type = 'table' AND name = ") < 0)
 			return DBM_ERR_NOMEM;
-		return dbm_sql_literal(d, table, out);
+		return sqlgen_value(d, args, table, out);
 	case DBM_DIALECT_PGSQL:
-		if (dbm_buf_adds(out, "SELECT 1 FROM information_schema.tables WHERE table_schema = ") < 0 ||
-		    (schema && *schema ? dbm_sql_literal(d, schema, out)
-				       : dbm_buf_adds(out, "current_schema()")) < 0 ||
-		    dbm_buf_adds(out, " AND table_name = ") < 0)
-			return DBM_ERR_NOMEM;
-		return dbm_sql_literal(d, table, out);
 	case DBM_DIALECT_MYSQL:
 		if (dbm_buf_adds(out, "SELECT 1 FROM information_schema.tables WHERE table_schema = ") < 0 ||
-		    (schema && *schema ? dbm_sql_literal(d, schema, out)
-				       : dbm_buf_adds(out, "DATABASE()")) < 0 ||
+		    (schema && *schema ? sqlgen_value(d, args, schema, out)
+				       : dbm_buf_adds(out, d == DBM_DIALECT_PGSQL ? "current_schema()"
+										  : "DATABASE()")) < 0 ||
 		    dbm_buf_adds(out, " AND table_name = ") < 0)
 			return DBM_ERR_NOMEM;
-		return dbm_sql_literal(d, table, out);
+		return sqlgen_value(d, args, table, out);
 	}
 	return 0;
 }
@@ -115,12 +156,12 @@ int dbm_sql_history_create(enum dbm_dialect d, const char *schema, const char *t
 		/* sqlite */
 		" (\n"
 		"    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
-		"    \"version\" VARCHAR(50),\n"
-		"    \"description\" VARCHAR(200) NOT NULL,\n"
-		"    \"type\" VARCHAR(20) NOT NULL,\n"
-		"    \"script\" VARCHAR(1000) NOT NULL,\n"
+		"    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
+		"    \"description\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_DESCRIPTION_MAX) ") NOT NULL,\n"
+		"    \"type\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_TYPE_MAX) ") NOT NULL,\n"
+		"    \"script\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_SCRIPT_MAX) ") NOT NULL,\n"
 		"    \"checksum\" INT,\n"
-		"    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+		"    \"installed_by\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_INSTALLED_BY_MAX) ") NOT NULL,\n"
 		"    \"installed_on\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),\n"
 		"    \"execution_time\" INT NOT NULL,\n"
 		"    \"success\" BOOLEAN NOT NULL\n"
@@ -128,12 +169,12 @@ int dbm_sql_history_create(enum dbm_dialect d, const char *schema, const char *t
 		/* postgresql */
 		" (\n"
 		"    \"installed_rank\" INT NOT NULL,\n"
-		"    \"version\" VARCHAR(50),\n"
-		"    \"description\" VARCHAR(200) NOT NULL,\n"
-		"    \"type\" VARCHAR(20) NOT NULL,\n"
-		"    \"script\" VARCHAR(1000) NOT NULL,\n"
+		"    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
+		"    \"description\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_DESCRIPTION_MAX) ") NOT NULL,\n"
+		"    \"type\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_TYPE_MAX) ") NOT NULL,\n"
+		"    \"script\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_SCRIPT_MAX) ") NOT NULL,\n"
 		"    \"checksum\" INTEGER,\n"
-		"    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+		"    \"installed_by\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_INSTALLED_BY_MAX) ") NOT NULL,\n"
 		"    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
 		"    \"execution_time\" INTEGER NOT NULL,\n"
 		"    \"success\" BOOLEAN NOT NULL,\n"
@@ -142,12 +183,12 @@ int dbm_sql_history_create(enum dbm_dialect d, const char *schema, const char *t
 		/* mysql */
 		" (\n"
 		"    `installed_rank` INT NOT NULL,\n"
-		"    `version` VARCHAR(50),\n"
-		"    `description` VARCHAR(200) NOT NULL,\n"
-		"    `type` VARCHAR(20) NOT NULL,\n"
-		"    `script` VARCHAR(1000) NOT NULL,\n"
+		"    `version` VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
+		"    `description` VARCHAR(" SQLGEN_STR(DBM_HISTORY_DESCRIPTION_MAX) ") NOT NULL,\n"
+		"    `type` VARCHAR(" SQLGEN_STR(DBM_HISTORY_TYPE_MAX) ") NOT NULL,\n"
+		"    `script` VARCHAR(" SQLGEN_STR(DBM_HISTORY_SCRIPT_MAX) ") NOT NULL,\n"
 		"    `checksum` INT,\n"
-		"    `installed_by` VARCHAR(100) NOT NULL,\n"
+		"    `installed_by` VARCHAR(" SQLGEN_STR(DBM_HISTORY_INSTALLED_BY_MAX) ") NOT NULL,\n"
 		"    `installed_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
 		"    `execution_time` INT NOT NULL,\n"
 		"    `success` BOOL NOT NULL,\n"
@@ -226,81 +267,105 @@ static const char *sqlgen_current_user(enum dbm_dialect d)
 }
 
 int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *table,
-			   const struct dbm_history_row *row, struct dbm_buf *out)
+			   const struct dbm_history_row *row, struct dbm_sql_args *args,
+			   struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
+	if (args)
+		args->n = 0;
 	if (dbm_buf_adds(out, "INSERT INTO ") < 0 || dbm_sql_table(d, schema, table, out) < 0 ||
 	    dbm_buf_adds(out, " (installed_rank, version, description, type, script, checksum, "
 			      "installed_by, execution_time, success) VALUES (") < 0 ||
-	    dbm_buf_addf(out, "%d, ", row->installed_rank) < 0 ||
-	    dbm_sql_literal(d, row->version, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
-	    dbm_sql_literal(d, row->description ? row->description : "", out) < 0 ||
-	    dbm_buf_adds(out, ", ") < 0 || dbm_sql_literal(d, row->type, out) < 0 ||
-	    dbm_buf_adds(out, ", ") < 0 || dbm_sql_literal(d, row->script ? row->script : "", out) < 0)
+	    sqlgen_number(d, args, row->installed_rank, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
+	    sqlgen_value(d, args, row->version, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
+	    sqlgen_value(d, args, row->description ? row->description : "", out) < 0 ||
+	    dbm_buf_adds(out, ", ") < 0 || sqlgen_value(d, args, row->type, out) < 0 ||
+	    dbm_buf_adds(out, ", ") < 0 ||
+	    sqlgen_value(d, args, row->script ? row->script : "", out) < 0 ||
+	    dbm_buf_adds(out, ", ") < 0)
 		return DBM_ERR_NOMEM;
-	if ((row->has_checksum ? dbm_buf_addf(out, ", %ld, ", (long)row->checksum)
-			       : dbm_buf_adds(out, ", NULL, ")) < 0)
+	if ((row->has_checksum ? sqlgen_number(d, args, row->checksum, out)
+			       : dbm_buf_adds(out, "NULL")) < 0 ||
+	    dbm_buf_adds(out, ", ") < 0)
 		return DBM_ERR_NOMEM;
-	if ((row->installed_by ? dbm_sql_literal(d, row->installed_by, out)
+	if ((row->installed_by ? sqlgen_value(d, args, row->installed_by, out)
 			       : dbm_buf_adds(out, sqlgen_current_user(d))) < 0)
 		return DBM_ERR_NOMEM;
-	if (dbm_buf_addf(out, ", %d, %s)", row->execution_time,
-			 row->success ? (d == DBM_DIALECT_PGSQL ? "true" : "1")
-				      : (d == DBM_DIALECT_PGSQL ? "false" : "0")) < 0)
+	if (dbm_buf_adds(out, ", ") < 0 || sqlgen_number(d, args, row->execution_time, out) < 0 ||
+	    dbm_buf_adds(out, ", ") < 0 || sqlgen_bool(d, args, row->success, out) < 0 ||
+	    dbm_buf_addc(out, ')') < 0)
 		return DBM_ERR_NOMEM;
 	return 0;
 }
 
 int dbm_sql_history_succeed(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    int execution_time, struct dbm_buf *out)
+			    int execution_time, struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
+	if (args)
+		args->n = 0;
 	if (dbm_buf_adds(out, "UPDATE ") < 0 || dbm_sql_table(d, schema, table, out) < 0 ||
-	    dbm_buf_addf(out, " SET success = %s, execution_time = %d WHERE installed_rank = %d",
-			 d == DBM_DIALECT_PGSQL ? "true" : "1", execution_time, rank) < 0)
+	    dbm_buf_adds(out, " SET success = ") < 0 || sqlgen_bool(d, args, 1, out) < 0 ||
+	    dbm_buf_adds(out, ", execution_time = ") < 0 ||
+	    sqlgen_number(d, args, execution_time, out) < 0 ||
+	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 || sqlgen_number(d, args, rank, out) < 0)
 		return DBM_ERR_NOMEM;
 	return 0;
 }
 
 int dbm_sql_history_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			   struct dbm_buf *out)
+			   struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
+	if (args)
+		args->n = 0;
 	if (dbm_buf_adds(out, "DELETE FROM ") < 0 || dbm_sql_table(d, schema, table, out) < 0 ||
-	    dbm_buf_addf(out, " WHERE installed_rank = %d", rank) < 0)
+	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 || sqlgen_number(d, args, rank, out) < 0)
 		return DBM_ERR_NOMEM;
 	return 0;
 }
 
 int dbm_sql_history_realign(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    const int32_t *checksum, const char *description, struct dbm_buf *out)
+			    const int32_t *checksum, const char *description,
+			    struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
+	if (args)
+		args->n = 0;
 	if (dbm_buf_adds(out, "UPDATE ") < 0 || dbm_sql_table(d, schema, table, out) < 0 ||
 	    dbm_buf_adds(out, " SET checksum = ") < 0 ||
-	    (checksum ? dbm_buf_addf(out, "%ld", (long)*checksum) : dbm_buf_adds(out, "NULL")) < 0 ||
+	    (checksum ? sqlgen_number(d, args, *checksum, out) : dbm_buf_adds(out, "NULL")) < 0 ||
 	    dbm_buf_adds(out, ", description = ") < 0 ||
-	    dbm_sql_literal(d, description ? description : "", out) < 0 ||
-	    dbm_buf_addf(out, " WHERE installed_rank = %d", rank) < 0)
+	    sqlgen_value(d, args, description ? description : "", out) < 0 ||
+	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 || sqlgen_number(d, args, rank, out) < 0)
 		return DBM_ERR_NOMEM;
 	return 0;
 }
 
 int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *table,
+			 const char *lock_table, const char *snapshot_table, struct dbm_sql_args *args,
 			 struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
+	if (args)
+		args->n = 0;
 	if (d == DBM_DIALECT_SQLITE) {
-		if (dbm_buf_adds(out, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
-				      "AND name NOT LIKE 'sqlite_%' AND name <> ") < 0)
+		if (dbm_buf_adds(out, "SELECT name FROM ") < 0 ||
+		    dbm_sql_ident(d, schema && *schema ? schema : "main", out) < 0 ||
+		    dbm_buf_adds(out, ".sqlite_master WHERE type IN ('table', 'view', 'trigger') "
+				      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN (") < 0)
 			return DBM_ERR_NOMEM;
-		return dbm_sql_literal(d, table, out);
-	}
-	if (dbm_buf_adds(out, "SELECT table_name FROM information_schema.tables WHERE table_schema = ") < 0 ||
-	    (schema && *schema ? dbm_sql_literal(d, schema, out)
-			       : dbm_buf_adds(out, d == DBM_DIALECT_PGSQL ? "current_schema()"
-									  : "DATABASE()")) < 0 ||
-	    dbm_buf_adds(out, " AND table_name <> ") < 0)
+	} else if (dbm_buf_adds(out, "SELECT table_name FROM information_schema.tables "
+				     "WHERE table_schema = ") < 0 ||
+		   (schema && *schema ? sqlgen_value(d, args, schema, out)
+				      : dbm_buf_adds(out, d == DBM_DIALECT_PGSQL ? "current_schema()"
+										 : "DATABASE()")) < 0 ||
+		   dbm_buf_adds(out, " AND table_name NOT IN (") < 0) {
 		return DBM_ERR_NOMEM;
-	return dbm_sql_literal(d, table, out);
+	}
+	if (sqlgen_value(d, args, table, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
+	    sqlgen_value(d, args, lock_table, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
+	    sqlgen_value(d, args, snapshot_table, out) < 0 || dbm_buf_adds(out, ")") < 0)
+		return DBM_ERR_NOMEM;
+	return 0;
 }

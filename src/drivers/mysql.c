@@ -581,6 +581,65 @@ int mysqldrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb, void *
 	return rc < 0 ? rc : stop;
 }
 
+static int mysqldrv_discard_row(void *ctx, unsigned ncols, const char *const *values)
+{
+	(void)ctx;
+	(void)ncols;
+	(void)values;
+	return 0;
+}
+
+/*
+ * One statement with bound parameters (driver.h). Each ? outside quotes
+ * and backticks becomes its value quoted by mysql_real_escape_string for
+ * this connection, which follows the session's NO_BACKSLASH_ESCAPES as the
+ * server reported it: the text the server parses stores exactly the value,
+ * whatever the SQL mode. (The server's own prepared statements would do the
+ * same at the cost of two more round trips a statement.) Returns 0, cb's
+ * non-zero value, DBM_ERR_RUN or DBM_ERR_NOMEM.
+ */
+static int mysqldrv_exec_params(struct dbm_conn *conn, const char *sql, unsigned nparams,
+                                const char *const *params, dbm_row_cb cb, void *ctx)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	struct dbm_buf text = DBM_BUF_INIT;
+	const char *p;
+	unsigned used = 0;
+	char quote = 0;
+	int rc = mysqldrv_check_alive(c);
+
+	if (rc < 0)
+		return rc;
+	for (p = sql; *p && rc == 0; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			rc = dbm_buf_addc(&text, *p);
+		} else if (*p == '\'' || *p == '`' || *p == '"') {
+			quote = *p;
+			rc = dbm_buf_addc(&text, *p);
+		} else if (*p == '?') {
+			if (used == nparams) {
+				rc = dbm_error_set(DBM_ERR_RUN, "statement has more placeholders than "
+				                   "its %u values", nparams);
+				break;
+			}
+			rc = params[used] ? mysqldrv_quote_string(c, &text, params[used])
+			                  : dbm_buf_adds(&text, "NULL");
+			used++;
+		} else {
+			rc = dbm_buf_addc(&text, *p);
+		}
+	}
+	if (rc == 0 && used != nparams)
+		rc = dbm_error_set(DBM_ERR_RUN, "statement has %u placeholders for %u values", used,
+		                   nparams);
+	if (rc == 0)
+		rc = mysqldrv_query(conn, dbm_buf_cstr(&text), cb ? cb : mysqldrv_discard_row, ctx);
+	dbm_buf_free(&text);
+	return rc;
+}
+
 /* Skips blanks and comments (-- x, # x, / * x * /). Returns the first other byte. */
 static const char *mysqldrv_skip_space(const char *p, const char *end)
 {
@@ -858,6 +917,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .exec = mysqldrv_exec,
     .exec_batch = mysqldrv_exec_batch,
     .query = mysqldrv_query,
+    .exec_params = mysqldrv_exec_params,
     .reset_session = mysqldrv_reset_session,
     .stmt_flags = mysqldrv_stmt_flags,
     .lock = mysqldrv_lock,

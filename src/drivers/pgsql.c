@@ -648,7 +648,9 @@ static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
 
 	if ((rc = pgsql_check(pc)) < 0)
 		return rc;
-	res = PQexec(pc->pg, s->sql);
+	res = (s->flags & DBM_STMT_PARAMS) ? PQexecParams(pc->pg, s->sql, (int)s->nparams, NULL,
+	                                                 s->params, NULL, NULL, 0)
+	                                   : PQexec(pc->pg, s->sql);
 	switch (res ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
@@ -714,7 +716,13 @@ static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, si
 		return 0;
 	}
 	for (sent = 0; sent < n; sent++)
-		if (!PQsendQueryParams(pc->pg, stmts[sent].sql, 0, NULL, NULL, NULL, NULL, 0))
+		if (!PQsendQueryParams(pc->pg, stmts[sent].sql,
+		                       (stmts[sent].flags & DBM_STMT_PARAMS) ? (int)stmts[sent].nparams
+		                                                            : 0,
+		                       NULL,
+		                       (stmts[sent].flags & DBM_STMT_PARAMS) ? stmts[sent].params
+		                                                            : NULL,
+		                       NULL, NULL, 0))
 			break;
 	if (sent < n || !PQpipelineSync(pc->pg)) {
 		/* nothing more can be sent: the connection is gone (or memory) */
@@ -802,6 +810,49 @@ static int pgsql_query(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void 
 	}
 	if (rc == 0 && PQstatus(pc->pg) == CONNECTION_BAD)
 		rc = pgsql_result_error(pc, NULL, sql, strlen(sql));
+	dbm_free(values);
+	return rc < 0 ? rc : stop;
+}
+
+/*
+ * One statement with bound parameters (driver.h): PQexecParams, an unnamed
+ * statement of the extended protocol (so it also works through a pooler in
+ * transaction mode), text values whose types the server infers from where
+ * they are used. Returns 0, cb's non-zero value, DBM_ERR_RUN or
+ * DBM_ERR_NOMEM.
+ */
+static int pgsql_exec_params(struct dbm_conn *c, const char *sql, unsigned nparams,
+                             const char *const *params, dbm_row_cb cb, void *ctx)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	const char **values = NULL;
+	PGresult *res;
+	int rc, stop = 0, row, i, ncols, nrows;
+
+	if ((rc = pgsql_check(pc)) < 0)
+		return rc;
+	res = PQexecParams(pc->pg, sql, (int)nparams, NULL, params, NULL, NULL, 0);
+	if (!res ||
+	    (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)) {
+		rc = pgsql_result_error(pc, res, sql, strlen(sql));
+		goto done;
+	}
+	ncols = PQnfields(res);
+	nrows = PQntuples(res);
+	if (!cb || ncols == 0 || nrows == 0)
+		goto done;
+	values = dbm_calloc((size_t)ncols, sizeof(*values));
+	if (!values) {
+		rc = dbm_error_oom();
+		goto done;
+	}
+	for (row = 0; row < nrows && !stop; row++) {
+		for (i = 0; i < ncols; i++)
+			values[i] = PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i);
+		stop = cb(ctx, (unsigned)ncols, values);
+	}
+done:
+	PQclear(res);
 	dbm_free(values);
 	return rc < 0 ? rc : stop;
 }
@@ -1213,13 +1264,14 @@ const struct dbm_driver dbm_pgsql_driver = {
     .name = "postgresql",
     .schemes = pgsql_schemes,
     .dialect = DBM_DIALECT_PGSQL,
-    .caps = DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS,
+    .caps = DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS | DBM_CAP_BATCH_PARAMS,
     .client_version = pgsql_client_version,
     .connect = pgsql_connect,
     .disconnect = pgsql_disconnect,
     .exec = pgsql_exec,
     .exec_batch = pgsql_exec_batch,
     .query = pgsql_query,
+    .exec_params = pgsql_exec_params,
     .reset_session = pgsql_reset_session,
     .stmt_flags = pgsql_stmt_flags,
     .lock = pgsql_lock,

@@ -49,6 +49,9 @@
  */
 #define SQLITEDRV_LIB "libsqlite3.so.0"
 #define SQLITEDRV_API(X) \
+	X(sqlite3_bind_null) \
+	X(sqlite3_bind_parameter_count) \
+	X(sqlite3_bind_text) \
 	X(sqlite3_busy_timeout) \
 	X(sqlite3_close_v2) \
 	X(sqlite3_column_count) \
@@ -105,6 +108,9 @@ static int sqlitedrv_load(void)
 }
 
 /* From here on, sqlite3_xxx(...) calls the loaded function. */
+#define sqlite3_bind_null (*sqlitedrv_api.sqlite3_bind_null)
+#define sqlite3_bind_parameter_count (*sqlitedrv_api.sqlite3_bind_parameter_count)
+#define sqlite3_bind_text (*sqlitedrv_api.sqlite3_bind_text)
 #define sqlite3_busy_timeout (*sqlitedrv_api.sqlite3_busy_timeout)
 #define sqlite3_close_v2 (*sqlitedrv_api.sqlite3_close_v2)
 #define sqlite3_column_count (*sqlitedrv_api.sqlite3_column_count)
@@ -388,6 +394,62 @@ static int sqlitedrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb
 	return r;
 }
 
+/*
+ * One statement with bound parameters (driver.h): the values are bound as
+ * text with sqlite3_bind_text, and the column's affinity converts them
+ * (INT columns store integers). Double-quoted strings are off as for
+ * query. Returns 0, cb's non-zero value, or DBM_ERR_RUN.
+ */
+static int sqlitedrv_exec_params(struct dbm_conn *conn, const char *sql, unsigned nparams,
+				 const char *const *params, dbm_row_cb cb, void *ctx)
+{
+	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
+	const char *vals[64] = { NULL };
+	sqlite3_stmt *st = NULL;
+	unsigned i;
+	int rc, r = 0;
+
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+	rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK || !st) {
+		r = rc != SQLITE_OK ? sqlitedrv_error(c, NULL)
+				    : dbm_error_set(DBM_ERR_RUN, "empty statement");
+		goto done;
+	}
+	if ((unsigned)sqlite3_bind_parameter_count(st) != nparams) {
+		r = dbm_error_set(DBM_ERR_RUN, "statement has %d placeholders for %u values",
+				  sqlite3_bind_parameter_count(st), nparams);
+		goto done;
+	}
+	for (i = 0; i < nparams; i++) {
+		rc = params[i] ? sqlite3_bind_text(st, (int)i + 1, params[i], -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, (int)i + 1);
+		if (rc != SQLITE_OK) {
+			r = sqlitedrv_error(c, NULL);
+			goto done;
+		}
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = sqlite3_column_count(st), k;
+
+		if (!cb)
+			continue;
+		if (n > (int)DBM_ARRAY_SIZE(vals))
+			n = (int)DBM_ARRAY_SIZE(vals);
+		for (k = 0; k < n; k++)
+			vals[k] = (const char *)sqlite3_column_text(st, k);
+		r = cb(ctx, (unsigned)n, vals);
+		if (r)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		r = sqlitedrv_error(c, NULL);
+done:
+	sqlite3_finalize(st);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DML, 1, (int *)NULL);
+	return r;
+}
+
 /* Copies up to max upper-cased words of sql, skipping whitespace and comments. Returns the count. */
 static int sqlitedrv_words(const char *sql, size_t len, char words[][24], int max)
 {
@@ -611,6 +673,7 @@ const struct dbm_driver dbm_sqlite_driver = {
 	.disconnect = sqlitedrv_disconnect,
 	.exec = sqlitedrv_exec,
 	.query = sqlitedrv_query,
+	.exec_params = sqlitedrv_exec_params,
 	.stmt_flags = sqlitedrv_stmt_flags,
 	.lock = sqlitedrv_lock,
 	.unlock = sqlitedrv_unlock,

@@ -328,7 +328,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	struct timespec t0;
 	char label[512], took[64];
 	int32_t checksum = 0;
-	int tx, r, marker_rank = 0;
+	int tx, r, marker_rank = 0, row_queued = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&sc, 0, sizeof(sc));
@@ -429,17 +429,23 @@ again:
 	row.success = 1;
 	if (marker_rank) {
 		/* the failed row written before the run becomes its success row, keeping its rank */
-		r = dbm_sql_history_succeed(s->dialect, s->schema, s->cfg->table, marker_rank,
-					    row.execution_time, &s->sql);
+		r = dbm_hist_succeed(s, marker_rank, row.execution_time);
+	} else if (ex.batch && (s->driver->caps & DBM_CAP_BATCH_PARAMS)) {
+		/*
+		 * the row (its values bound) and the COMMIT go together, after the
+		 * statements ran (execution_time)
+		 */
+		struct dbm_stmt st;
+
+		r = dbm_hist_insert_stmt(s, &row, &st);
 		if (r == 0)
-			r = dbm_session_exec(s, s->sql.ptr);
-	} else if (ex.batch) {
-		/* the row and the COMMIT go together, after the statements ran (execution_time) */
-		r = dbm_session_record_sql(s, &row);
-		if (r == 0)
-			r = run_own(&ex, s->sql.ptr);
+			r = dbm_batch_add(&s->batch, &st);
+		row_queued = r == 0;
 	} else {
-		r = dbm_session_record(s, &row);
+		if (ex.batch)
+			r = run_flush(&ex);
+		if (r == 0)
+			r = dbm_session_record(s, &row);
 	}
 	if (r < 0) {
 		if (tx)
@@ -461,7 +467,7 @@ again:
 				dbm_error_set_hint("%s", run_hint_rolled_back);
 			goto fail;
 		}
-		if (ex.batch)
+		if (row_queued)
 			s->next_rank++;
 	}
 	dbm_failpoint("after_commit");

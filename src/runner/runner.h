@@ -18,6 +18,8 @@
 #include "dbmigrate/plan.h"
 #include "dbmigrate/schema.h"
 #include "dbmigrate/scan.h"
+#include "dbmigrate/sqlgen.h"
+#include "runner/history.h"
 
 /* What a command needs from dbm_session_open. */
 #define DBM_SESSION_FILES 0x01   /* scan the migrations and rollback folders */
@@ -61,11 +63,13 @@ struct dbm_session {
 	const char *schema;              /* for SQL: cfg->schema, else NULL (the connection's default) */
 	int locked;
 	int history_exists;
-	int next_rank;                   /* installed_rank of the next row written */
+	long long next_rank;             /* installed_rank of the next row written; may be
+					  * INT_MAX + 1, which history.c refuses to write */
 	struct dbm_fileset files;
 	struct dbm_history history;
 	struct dbm_placeholders placeholders; /* cfg's plus the built-ins */
 	struct dbm_buf sql;              /* scratch for generated SQL */
+	struct dbm_sql_args hist_args;   /* the bound values of the last history statement */
 	struct dbm_buf url;              /* the URL with its password replaced */
 	struct dbm_prefetch *prefetch;   /* checksums computed while connecting (prefetch.c) */
 	struct dbm_batch batch;          /* a transactional script's statements (run.c) */
@@ -119,13 +123,11 @@ int dbm_session_exec(struct dbm_session *s, const char *sql);
  */
 void dbm_session_rollback(struct dbm_session *s);
 
-/* Appends a history row with the next rank (prints it in dry-run). Fills row->installed_rank. */
-int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row);
 /*
- * The INSERT of that row into s->sql, for the caller to send; the caller
- * increments s->next_rank once it ran. 0 or DBM_ERR_NOMEM.
+ * Appends a history row with the next rank (prints it in dry-run). Fills
+ * row->installed_rank. 0 or the error of dbm_hist_insert (history.h).
  */
-int dbm_session_record_sql(struct dbm_session *s, struct dbm_history_row *row);
+int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row);
 
 /*
  * A plan of the session's files and history with the configuration's

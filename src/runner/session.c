@@ -1,6 +1,7 @@
 /*
  * session.c - opening and closing a session: files, connection, lock,
- * history (runner.h).
+ * history (runner.h). The history table itself is read and written by
+ * history.c only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,57 +13,6 @@
 #include "dbmigrate/version.h"
 #include "output/output.h"
 #include "runner/runner.h"
-
-/* Collects history rows from the driver's query. */
-static int session_history_row(void *ctx, unsigned ncols, const char *const *values)
-{
-	struct dbm_history *h = ctx;
-
-	return dbm_history_add_text(h, ncols, values) < 0 ? -1 : 0;
-}
-
-static int session_exists_row(void *ctx, unsigned ncols, const char *const *values)
-{
-	(void)ncols;
-	(void)values;
-	*(int *)ctx = 1;
-	return 0;
-}
-
-/* Reads the history table when it exists. 0 or the error. */
-static int session_read_history(struct dbm_session *s)
-{
-	const struct dbm_config *cfg = s->cfg;
-	int r;
-
-	r = dbm_sql_history_exists(s->dialect, s->schema, cfg->table, &s->sql);
-	if (r < 0)
-		return r;
-	s->history_exists = 0;
-	r = s->conn->driver->query(s->conn, s->sql.ptr, session_exists_row, &s->history_exists);
-	if (r < 0)
-		return r;
-	if (s->history_exists) {
-		r = dbm_sql_history_select(s->dialect, s->schema, cfg->table, &s->sql);
-		if (r < 0)
-			return r;
-		r = s->conn->driver->query(s->conn, s->sql.ptr, session_history_row, &s->history);
-		if (r < 0) {
-			struct dbm_error *e = dbm_error_last();
-
-			if (e->klass == DBM_ERR_RUN && !e->hint[0])
-				dbm_error_set_hint("Check that '%s' is a history table with Flyway's "
-						   "columns, or choose another name with --table.",
-						   cfg->table);
-			return e->klass ? e->klass : DBM_ERR_RUN;
-		}
-		r = dbm_history_sort(&s->history);
-		if (r < 0)
-			return r;
-	}
-	s->next_rank = dbm_history_max_rank(&s->history) + 1;
-	return 0;
-}
 
 /* The built-in placeholders, under both prefixes. */
 static int session_builtins(struct dbm_session *s)
@@ -218,7 +168,7 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 				return r;
 			s->locked = 1;
 		}
-		r = session_read_history(s);
+		r = dbm_hist_read(s);
 		if (r < 0)
 			return r;
 		if ((steps & DBM_SESSION_CREATE) && !s->history_exists) {
@@ -265,10 +215,8 @@ int dbm_session_exec(struct dbm_session *s, const char *sql)
 }
 
 /*
- * Creates the schema, the history table and its index. Where DDL is
- * transactional they commit together: a run that fails or dies between the
- * table and its index must not leave a table that later runs take as
- * complete. Returns 0 or the error of the failing statement (rolled back).
+ * Rolls back the open transaction, keeping the last error (the reason) as
+ * it was.
  */
 void dbm_session_rollback(struct dbm_session *s)
 {
@@ -280,59 +228,12 @@ void dbm_session_rollback(struct dbm_session *s)
 
 int dbm_session_ensure_history(struct dbm_session *s)
 {
-	const struct dbm_config *cfg = s->cfg;
-	int tx = !s->dry_run && (s->driver->caps & DBM_CAP_TX_DDL);
-	int r = 0;
-
-	if (s->history_exists)
-		return 0;
-	if (tx)
-		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
-	if (r == 0 && s->schema && s->dialect != DBM_DIALECT_SQLITE) {
-		r = dbm_sql_create_schema(s->dialect, s->schema, &s->sql);
-		if (r == 0)
-			r = dbm_session_exec(s, s->sql.ptr);
-	}
-	if (r == 0)
-		r = dbm_sql_history_create(s->dialect, s->schema, cfg->table, &s->sql);
-	if (r == 0)
-		r = dbm_session_exec(s, s->sql.ptr);
-	dbm_failpoint("history_table_created");
-	if (r == 0)
-		r = dbm_sql_history_index(s->dialect, s->schema, cfg->table, &s->sql);
-	if (r == 0)
-		r = dbm_session_exec(s, s->sql.ptr);
-	if (r == 0 && tx)
-		r = dbm_session_exec(s, dbm_sql_commit(s->dialect));
-	if (r < 0) {
-		if (tx)
-			dbm_session_rollback(s);
-		return r;
-	}
-	if (!s->dry_run)
-		dbm_out_debug("created history table %s", cfg->table);
-	s->history_exists = 1;
-	return 0;
-}
-
-int dbm_session_record_sql(struct dbm_session *s, struct dbm_history_row *row)
-{
-	row->installed_rank = s->next_rank;
-	if (!row->installed_by)
-		row->installed_by = s->cfg->installed_by ? s->cfg->installed_by
-		    : (s->conn && s->conn->user ? s->conn->user : NULL);
-	return dbm_sql_history_insert(s->dialect, s->schema, s->cfg->table, row, &s->sql);
+	return dbm_hist_create(s);
 }
 
 int dbm_session_record(struct dbm_session *s, struct dbm_history_row *row)
 {
-	int r = dbm_session_record_sql(s, row);
-
-	if (r == 0)
-		r = dbm_session_exec(s, s->sql.ptr);
-	if (r == 0)
-		s->next_rank++;
-	return r;
+	return dbm_hist_insert(s, row);
 }
 
 /*

@@ -123,6 +123,110 @@ static void test_history__bad_values(void **state)
 	dbm_history_free(&h);
 }
 
+/* A version that is not digits and separators is refused, not read as its digits. */
+static void test_history__lenient_versions_are_refused(void **state)
+{
+	static const char *const bad[] = {"7x", "two", "", "1..2", "1.", ".1", "v1", "1-2",
+	                                   " 1", "1 ", "1.2a", "\xe2\x91\xa0"};
+	struct dbm_history h = DBM_HISTORY_INIT;
+	char want[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want),
+		         "history table row with installed_rank 12 has a bad version \"%s\"", bad[i]);
+		expect_error(add(&h, "12", bad[i], "SQL", "1", "t"), DBM_ERR_RUN, want);
+		assert_non_null(strstr(dbm_error_last()->hint, "installed_rank 12"));
+	}
+	assert_int_equal(h.n, 0);
+	/* versions as dbmigrate and Flyway store them, and the NULL of a repeatable */
+	assert_int_equal(add(&h, "1", "1", "SQL", "1", "t"), 0);
+	assert_int_equal(add(&h, "2", "2024.01.15.1", "SQL", "1", "t"), 0);
+	assert_int_equal(add(&h, "3", "001_2", "SQL", "1", "t"), 0);
+	assert_int_equal(add(&h, "4", NULL, "SQL", "1", "t"), 0);
+	assert_int_equal(h.n, 4);
+	dbm_history_free(&h);
+}
+
+/* The highest rank comes back as is: the next one is the runner's to refuse (INT_MAX + 1). */
+static void test_history__rank_at_int_max(void **state)
+{
+	struct dbm_history h = DBM_HISTORY_INIT;
+
+	(void)state;
+	assert_int_equal(add(&h, "2147483647", "1", "SQL", "1", "t"), 0);
+	assert_int_equal(add(&h, "-2147483648", "2", "SQL", "1", "t"), 0);
+	assert_int_equal(dbm_history_max_rank(&h), 2147483647);
+	expect_error(add(&h, "2147483648", "3", "SQL", "1", "t"), DBM_ERR_RUN,
+	             "history table has a bad installed_rank \"2147483648\"");
+	dbm_history_free(&h);
+}
+
+/* Names that the history columns cannot hold are refused, naming the file and the limit. */
+static void test_history__file_limits(void **state)
+{
+	char desc[300], ver[80], script[1100];
+
+	(void)state;
+	memset(desc, 'd', 200);
+	desc[200] = '\0';
+	assert_int_equal(dbm_history_check_file("m/V1__x.sql", "1", desc, "V1__x.sql"), 0);
+	desc[200] = 'd';
+	desc[201] = '\0';
+	expect_error(dbm_history_check_file("m/V1__x.sql", "1", desc, "V1__x.sql"), DBM_ERR_USAGE,
+	             "m/V1__x.sql: the description is 201 characters long, more than the history "
+	             "table's description column holds (200)");
+	assert_non_null(strstr(dbm_error_last()->hint, "at most 200 characters"));
+	/* characters, not bytes: 200 two-byte characters fit */
+	{
+		char wide[401];
+		int i;
+
+		for (i = 0; i < 200; i++)
+			memcpy(wide + 2 * i, "\xc3\xa9", 2);
+		wide[400] = '\0';
+		assert_int_equal(dbm_history_check_file("m/V1__x.sql", "1", wide, "V1__x.sql"), 0);
+	}
+	memset(ver, '1', 51);
+	ver[51] = '\0';
+	expect_error(dbm_history_check_file("m/V1__x.sql", ver, "x", "V1__x.sql"), DBM_ERR_USAGE,
+	             "m/V1__x.sql: the version is 51 characters long, more than the history "
+	             "table's version column holds (50)");
+	ver[50] = '\0';
+	assert_int_equal(dbm_history_check_file("m/V1__x.sql", ver, "x", "V1__x.sql"), 0);
+	memset(script, 'a', 1001);
+	script[1001] = '\0';
+	expect_error(dbm_history_check_file("m/deep", "1", "x", script), DBM_ERR_USAGE,
+	             "m/deep: the script is 1001 characters long, more than the history table's "
+	             "script column holds (1000)");
+	/* repeatables have no version */
+	assert_int_equal(dbm_history_check_file("m/R__x.sql", NULL, "x", "R__x.sql"), 0);
+}
+
+/* A row about to be written: a version reading would refuse, a value too long. */
+static void test_history__row_checks(void **state)
+{
+	struct dbm_history_row row;
+	char by[120];
+
+	(void)state;
+	memset(&row, 0, sizeof(row));
+	row.version = "two";
+	row.description = "x";
+	row.type = "BASELINE";
+	row.script = "x";
+	expect_error(dbm_history_check_row(&row), DBM_ERR_USAGE, "\"two\" is not a version");
+	row.version = "2";
+	assert_int_equal(dbm_history_check_row(&row), 0);
+	memset(by, 'u', 101);
+	by[101] = '\0';
+	row.installed_by = by;
+	assert_int_equal(dbm_history_check_row(&row), DBM_ERR_USAGE);
+	assert_non_null(strstr(dbm_error_last()->message, "installed_by"));
+	assert_non_null(strstr(dbm_error_last()->message, "(100)"));
+}
+
 static void test_history__bad_execution_time(void **state)
 {
 	struct dbm_history h = DBM_HISTORY_INIT;
@@ -213,6 +317,10 @@ int main(void)
 	    cmocka_unit_test(test_history__nulls),
 	    cmocka_unit_test(test_history__bad_values),
 	    cmocka_unit_test(test_history__bad_execution_time),
+	    cmocka_unit_test(test_history__lenient_versions_are_refused),
+	    cmocka_unit_test(test_history__rank_at_int_max),
+	    cmocka_unit_test(test_history__file_limits),
+	    cmocka_unit_test(test_history__row_checks),
 	    cmocka_unit_test(test_history__sort_and_max_rank),
 	    cmocka_unit_test(test_history__duplicate_rank),
 	    cmocka_unit_test(test_history__add_copies),

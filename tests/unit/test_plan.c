@@ -394,10 +394,33 @@ static const struct tcase cases[] = {
         .files = {{"V1__init.sql", 10, 1}, {"V2__users.sql", 20, 1}},
         .rows = {ROW(1, "1", "init", "V1__init.sql", 10), ROW(2, "2", "users", "V2__users.sql", 20),
                  TROW(3, "2", "users", "UNDO_SQL", "U2__users.sql")},
-        .items = "1 Success V1__init.sql\n2 Undone V2__users.sql",
+        .items = "1 Success V1__init.sql\n2 Undone V2__users.sql\n2 Pending V2__users.sql",
         .todo = "V2__users.sql",
         .issues = "",
         .current = "1",
+    },
+    {
+        .name = "undone version whose file is gone stays only Undone",
+        .files = {{"V1__init.sql", 10, 1}},
+        .rows = {ROW(1, "1", "init", "V1__init.sql", 10), ROW(2, "2", "users", "V2__users.sql", 20),
+                 TROW(3, "2", "users", "UNDO_SQL", "U2__users.sql")},
+        .items = "1 Success V1__init.sql\n2 Undone U2__users.sql",
+        .todo = "",
+        .issues = "",
+        .current = "1",
+    },
+    {
+        .name = "undone version below a higher applied one is Ignored again",
+        .files = {{"V1__init.sql", 10, 1}, {"V2__users.sql", 20, 1}, {"V3__orders.sql", 30, 1}},
+        .rows = {ROW(1, "1", "init", "V1__init.sql", 10), ROW(2, "2", "users", "V2__users.sql", 20),
+                 ROW(3, "3", "orders", "V3__orders.sql", 30),
+                 TROW(4, "2", "users", "UNDO_SQL", "U2__users.sql")},
+        .items = "1 Success V1__init.sql\n3 Success V3__orders.sql\n2 Undone V2__users.sql\n"
+                 "2 Ignored V2__users.sql",
+        .todo = "",
+        .issues = "IGNORED: version 2 (V2__users.sql) is not applied but the database is "
+                  "already at version 3: rename it above 3, or migrate with --out-of-order",
+        .current = "3",
     },
     {
         .name = "undone then applied again",
@@ -411,12 +434,12 @@ static const struct tcase cases[] = {
         .current = "2",
     },
     {
-        .name = "undone above target stays put",
+        .name = "undone above target: the row Undone, the file Above Target",
         .files = {{"V1__init.sql", 10, 1}, {"V2__users.sql", 20, 1}},
         .rows = {ROW(1, "1", "init", "V1__init.sql", 10), ROW(2, "2", "users", "V2__users.sql", 20),
                  TROW(3, "2", "users", "UNDO_SQL", "U2__users.sql")},
         .opts = {"1", 0, 0},
-        .items = "1 Success V1__init.sql\n2 Above Target V2__users.sql",
+        .items = "1 Success V1__init.sql\n2 Undone V2__users.sql\n2 Above Target V2__users.sql",
         .todo = "",
         .issues = "",
         .current = "1",
@@ -492,7 +515,8 @@ static const struct tcase cases[] = {
         .rows = {ROW(1, "1", "init", "V1__init.sql", 10), ROW(2, NULL, "views", "R__views.sql", 8),
                  TROW(3, "1", "init", "UNDO_SQL", "U1__init.sql")},
         .opts = {NULL, 0, 1},
-        .items = "R Outdated R__views.sql\n1 Undone V1__init.sql\n2 Pending V2__users.sql",
+        .items = "R Outdated R__views.sql\n1 Undone V1__init.sql\n1 Pending V1__init.sql\n"
+                 "2 Pending V2__users.sql",
         .todo = "V1__init.sql V2__users.sql R__views.sql",
         .issues = "PENDING: repeatable \"views\" (R__views.sql) has changed and will be "
                   "rerun\nPENDING: version 1 (V1__init.sql) was undone and is "
