@@ -1,14 +1,21 @@
 /*
  * url.c - printing connection strings without their secrets (config.h).
  *
- * dbm_url_redact() is what every module calls before a URL reaches a user:
- * main.c and the commands for messages and --dry-run text, the drivers for
- * errors. It recognises three shapes and may meet all of them at once:
+ * dbm_url_redact() is what the runner and the commands call before they
+ * show a URL (the "connecting to" line, the URL in a connection error's
+ * detail). Messages that a driver, a client library or the server writes
+ * are not redacted here: the error module scrubs every error of the
+ * secrets that secret.c lists (the password in every form a parser may
+ * print it), and a driver withholds its library's text when the URL is
+ * ambiguous. It recognises three shapes and may meet all of them at once:
  *
  *   scheme://user:password@host/...   the userinfo password; it may contain
  *                                     '@', ':' or '/', so the LAST '@' before
- *                                     the query ends the userinfo
- *   host=x password='se cret'         libpq conninfo keywords (and "key: v")
+ *                                     the query ends the userinfo (or after
+ *                                     it, when no "key=" comes first: the
+ *                                     password held a '?' or '#')
+ *   host=x password='se cret'         libpq conninfo keywords (and "key: v");
+ *                                     unquoted values take '\' escapes
  *   ...?sslpassword=x&password=y      query-string parameters
  *
  * The rules lean towards hiding too much: a malformed URL (no host, a port
@@ -91,8 +98,12 @@ static int url_redact_params(const char *s, size_t len, int in_query, struct dbm
 				while (j < len && s[j] != '&' && s[j] != '#')
 					j++;
 			} else {
-				while (j < len && !isspace((unsigned char)s[j]))
+				/* libpq's unquoted values take backslash escapes too: "abc\ tail" */
+				while (j < len && !isspace((unsigned char)s[j])) {
+					if (s[j] == '\\' && j + 1 < len)
+						j++;
 					j++;
+				}
 			}
 			i = j;
 			at_key = 0;
@@ -162,6 +173,13 @@ static size_t url_userinfo_end(const char *rest, size_t len)
 	for (i = 0; i < qend; i++) {
 		if (rest[i] == '@')
 			at = i;
+	}
+	if (at != (size_t)-1 && qend < len && strcspn(rest, ":") < strcspn(rest, "@")) {
+		/* an '@' after the '?' or '#' that no "key=" precedes: the password held it */
+		for (i = qend; i < len && rest[i] != '='; i++) {
+			if (rest[i] == '@')
+				at = i;
+		}
 	}
 	if (at != (size_t)-1 || qend == len)
 		return at;
