@@ -331,7 +331,7 @@ static const char *secret_param_value(const char *s, int in_query, size_t *len, 
 
 	*quoted = *unterminated = 0;
 	if (in_query) {
-		*len = strcspn(s, "&#");
+		*len = strcspn(s, "&");
 		return s;
 	}
 	if (s[0] == '\'') {
@@ -388,6 +388,10 @@ static int secret_scan_params(const char *s, int add, int *ambiguous)
 					*ambiguous = 1;
 				if (add)
 					rc = secret_add_forms(v, len, in_query, !in_query, !in_query);
+				if (rc == 0 && add && in_query && v[len]) {
+					/* an unencoded '&' may have cut it: the rest, as pieces */
+					rc = secret_add_forms(v, strlen(v), 1, 0, 1);
+				}
 				if (rc == 0 && add && !in_query && !quoted) {
 					/* libpq may stop the value at the first blank: its tail too */
 					rc = secret_add_forms(v, strcspn(v, " \t"), 0, 1, 0);
@@ -412,7 +416,7 @@ static int secret_userinfo_ambiguous(const struct secret_userinfo *u)
 {
 	size_t i, auth_end;
 
-	if (u->conninfo)
+	if (u->conninfo || (u->bare && u->nat == 0))
 		return 0;
 	if (u->nat == 0) {
 		/* host:notaport - a password that lost its '@' */

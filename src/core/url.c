@@ -29,6 +29,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/config.h"
+#include "dbmigrate/secret.h"
 
 #define URL_MASK "***"
 
@@ -95,7 +96,8 @@ static int url_redact_params(const char *s, size_t len, int in_query, struct dbm
 				if (j < len)
 					j++;
 			} else if (in_query) {
-				while (j < len && s[j] != '&' && s[j] != '#')
+				/* up to the next parameter: a '#' is the password's, not a fragment */
+				while (j < len && s[j] != '&')
 					j++;
 			} else {
 				/* libpq's unquoted values take backslash escapes too: "abc\ tail" */
@@ -257,7 +259,23 @@ static int url_bare_userinfo(const char *s, size_t *colon, size_t *at)
 	return 1;
 }
 
+static int url_redact(const char *url, struct dbm_buf *out);
+
 int dbm_url_redact(const char *url, struct dbm_buf *out)
+{
+	size_t start = out->len;
+	int r = url_redact(url, out);
+
+	if (r == 0 && out->ptr && out->len > start) {
+		/* what a mis-parse could still show: the process's listed secrets */
+		dbm_secrets_scrub(out->ptr + start);
+		out->len = start + strlen(out->ptr + start);
+	}
+	return r;
+}
+
+/* dbm_url_redact without the scrub. */
+static int url_redact(const char *url, struct dbm_buf *out)
 {
 	const char *sep;
 	size_t i, colon, at;

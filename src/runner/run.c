@@ -81,6 +81,9 @@ static void run_first_line(const char *path, const struct dbm_stmt *st, char *ou
 		const char *o = orig + strspn(orig, " \t");
 		size_t len = strlen(o);
 
+		while (len > 0 && (o[len - 1] == ';' || o[len - 1] == ' ' || o[len - 1] == '\t'))
+			orig[--len + (size_t)(o - orig)] = '\0';
+
 		if (len >= size)
 			len = size - 4;
 		snprintf(out, size, "%.*s%s", (int)len, o, len < strlen(o) || n < st->len ? "..." : "");
@@ -152,13 +155,14 @@ static int run_stmt_failed(struct run_exec *ex, const struct dbm_stmt *st)
 			dbm_error_set_detail("statement %u starts at line %u: %s", st->index,
 					     st->line, first);
 	} else {
-		char d[sizeof(e->detail)];
+		char d[sizeof(e->detail)], server[sizeof(e->detail)];
 
 		snprintf(d, sizeof(d), "%s%s%s; statement %u starts at line %u: %s",
 			 e->sqlstate[0] ? "SQLSTATE " : "", e->sqlstate,
 			 e->sqlstate[0] ? "; " : "", st->index, st->line, first);
-		/* keep the server's detail after ours */
-		dbm_error_set_detail("%.1000s; %.900s", d, e->detail);
+		/* keep the server's detail after ours (a copy: it is the buffer written) */
+		snprintf(server, sizeof(server), "%s", e->detail);
+		dbm_error_set_detail("%.1000s; %.900s", d, server);
 	}
 	return DBM_ERR_RUN;
 }

@@ -102,17 +102,17 @@ static int session_builtins(struct dbm_session *s)
 }
 
 /*
- * Lists the secrets no output may show (secret.h): the URL's password in
- * every form, PGPASSWORD, MYSQL_PWD and the user's placeholder values; and
- * warns when the configuration file that holds the password may be read
- * by other users. Returns 0 or DBM_ERR_NOMEM.
+ * Lists the user's placeholder values among the secrets no output may show
+ * (secret.h; the URL's are listed before), and warns when the
+ * configuration file that holds the password may be read by other users.
+ * Returns 0 or DBM_ERR_NOMEM.
  */
 static int session_secrets(struct dbm_session *s)
 {
 	const struct dbm_config *cfg = s->cfg;
 	struct stat st;
 	size_t i;
-	int r = dbm_secret_add_url(cfg->url);
+	int r = 0;
 
 	for (i = 0; r == 0 && i < cfg->placeholders.n; i++) {
 		const char *v = cfg->placeholders.items[i].value;
@@ -236,7 +236,10 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 	s->cfg = cfg;
 	s->dry_run = dry_run;
 	s->next_rank = 1;
-	r = dbm_url_redact(cfg->url, &s->url);
+	/* the secrets first: the redacted URL is scrubbed of them too */
+	r = dbm_secret_add_url(cfg->url);
+	if (r == 0)
+		r = dbm_url_redact(cfg->url, &s->url);
 	if (r == 0)
 		r = session_secrets(s);
 	if (r < 0)
