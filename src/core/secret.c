@@ -295,11 +295,15 @@ static void secret_userinfo(const char *url, struct secret_userinfo *u)
 	if (sep && (slen == (size_t)(sep - url) || sep == url)) {
 		u->rest = sep + 3;
 	} else {
-		const char *eq = strchr(url, '='), *at = strchr(url, '@');
+		size_t k = strspn(url, " \t"), j = k;
 
 		u->rest = url;
 		u->bare = 1;
-		if (eq && (!at || eq < at)) {
+		/* "keyword = ..." starts a conninfo string; "postgres:pa=ss@h" does not */
+		while (isalnum((unsigned char)url[j]) || url[j] == '_')
+			j++;
+		j += strspn(url + j, " \t");
+		if (j > k && url[j] == '=') {
 			u->conninfo = 1;
 			return;
 		}

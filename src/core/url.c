@@ -234,23 +234,30 @@ static int url_redact_uri(const char *rest, struct dbm_buf *out)
 	return url_redact_params(rest + auth_end, len - auth_end, 0, out);
 }
 
+/* 1 when s starts as a conninfo string does: a keyword, then '=' ("host=db ..."). */
+static int url_is_conninfo(const char *s)
+{
+	size_t i = strspn(s, " \t"), k = i;
+
+	while (isalnum((unsigned char)s[i]) || s[i] == '_')
+		i++;
+	i += strspn(s + i, " \t");
+	return i > k && s[i] == '=';
+}
+
 /*
  * A string without "://" that looks like "[scheme:]user:password@host..."
- * (no white space or '=' before the last '@'): the offset of the first ':'
- * (the mask starts after it) and of the last '@'. Returns 1 when found.
+ * (not a conninfo string): the offset of the first ':' (the mask starts
+ * after it) and of the last '@'. Returns 1 when found.
  */
 static int url_bare_userinfo(const char *s, size_t *colon, size_t *at)
 {
 	const char *last = strrchr(s, '@');
 	size_t i, n;
 
-	if (!last)
+	if (!last || url_is_conninfo(s))
 		return 0;
 	n = (size_t)(last - s);
-	for (i = 0; i < n; i++) {
-		if (isspace((unsigned char)s[i]) || s[i] == '=')
-			return 0;
-	}
 	i = strcspn(s, ":");
 	if (i >= n)
 		return 0;
