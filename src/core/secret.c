@@ -320,6 +320,9 @@ static void secret_userinfo(const char *url, struct secret_userinfo *u)
 	for (i = u->colon + 1; u->rest[i] && u->nat < SECRET_MAX_AT; i++) {
 		if (u->rest[i] == '@')
 			u->ats[u->nat++] = i;
+		/* an '@' after "?key=" is a parameter's, not the user info's */
+		if (u->rest[i] == '=' && memchr(u->rest, '?', i))
+			break;
 	}
 }
 

@@ -252,12 +252,18 @@ static int url_is_conninfo(const char *s)
  */
 static int url_bare_userinfo(const char *s, size_t *colon, size_t *at)
 {
-	const char *last = strrchr(s, '@');
-	size_t i, n;
+	size_t q = strcspn(s, "?"), i, n = (size_t)-1;
+	/* an '@' after "?key=" is a parameter's, not the user info's */
+	size_t limit = s[q] ? q + strcspn(s + q, "=") : q;
 
-	if (!last || url_is_conninfo(s))
+	if (url_is_conninfo(s))
 		return 0;
-	n = (size_t)(last - s);
+	for (i = 0; i < limit; i++) {
+		if (s[i] == '@')
+			n = i;
+	}
+	if (n == (size_t)-1)
+		return 0;
 	i = strcspn(s, ":");
 	if (i >= n)
 		return 0;

@@ -113,6 +113,8 @@ static void test_url__query_string_password(void **state)
 	    {"mysql://u@h/db?pwd=secret", "mysql://u@h/db?pwd=***"},
 	    {"postgres://h/db?mypassword=x", "postgres://h/db?mypassword=x"},
 	    {"sqlite:app.db?password=secret", "sqlite:app.db?password=***"},
+	    {"sqlite:app.db?password=se@cret", "sqlite:app.db?password=***"},
+	    {"postgres:se?cret@h/db", "postgres:***@h/db"},
 	};
 
 	check_table(cases, DBM_ARRAY_SIZE(cases));
@@ -284,6 +286,8 @@ static void test_url__ambiguous_urls(void **state)
 	    {"postgres://app:secret@h:5432/db?sslmode=require", 0},
 	    {"postgres://app:s%40c%2Fret@h/db", 0},
 	    {"postgres://app@h/db?application_name=a@b", 0},
+	    {"postgres://app:pw@h/db?application_name=a@b", 0},
+	    {"sqlite:app.db?password=Kp4x@Qs8Wd", 0},
 	    {"postgres://h1:5432,h2:5433/db", 0},
 	    {"postgres://[::1]:5432/db", 0},
 	    {"host=h password='se cret' dbname=d", 0},
