@@ -88,8 +88,9 @@ static int secret_add(const char *text, size_t len, int piece)
 	for (pos = 0; pos < secrets.n && secrets.lens[pos] >= len; pos++)
 		;
 	memmove(secrets.items + pos + 1, secrets.items + pos,
-		(secrets.n - pos) * sizeof(*secrets.items));
-	memmove(secrets.lens + pos + 1, secrets.lens + pos, (secrets.n - pos) * sizeof(*secrets.lens));
+	        (secrets.n - pos) * sizeof(*secrets.items));
+	memmove(secrets.lens + pos + 1, secrets.lens + pos,
+	        (secrets.n - pos) * sizeof(*secrets.lens));
 	memmove(secrets.piece + pos + 1, secrets.piece + pos, secrets.n - pos);
 	secrets.items[pos] = copy;
 	secrets.lens[pos] = len;
@@ -133,7 +134,7 @@ size_t dbm_secrets_scrub(char *text)
 
 		while ((p = strstr(p, secrets.items[i])) != NULL) {
 			if (secrets.piece[i] && ((p > text && isalnum((unsigned char)p[-1])) ||
-						 isalnum((unsigned char)p[len]))) {
+			                         isalnum((unsigned char)p[len]))) {
 				p++;
 				continue;
 			}
@@ -249,8 +250,8 @@ static int secret_is_port(const char *s, size_t len)
 /* Secret parameter names, compared without case. */
 static int secret_is_key(const char *key, size_t len)
 {
-	static const char *const keys[] = {"password", "sslpassword", "passwd", "pwd", "pass",
-					   NULL};
+	static const char *const keys[] = {"password", "sslpassword", "passwd",
+	                                   "pwd",      "pass",        NULL};
 	size_t i;
 
 	for (i = 0; keys[i]; i++) {
@@ -262,12 +263,12 @@ static int secret_is_key(const char *key, size_t len)
 
 /* How the user-info part of url is laid out; see secret_userinfo(). */
 struct secret_userinfo {
-	const char *rest;  /* text after "scheme://", or the whole string when bare */
-	int bare;          /* no "//" after the scheme */
-	size_t colon;      /* offset in rest of the ':' before the first '@'; SIZE_MAX if none */
+	const char *rest; /* text after "scheme://", or the whole string when bare */
+	int bare;         /* no "//" after the scheme */
+	size_t colon;     /* offset in rest of the ':' before the first '@'; SIZE_MAX if none */
 	size_t ats[SECRET_MAX_AT]; /* offsets in rest of each '@' after colon */
 	size_t nat;
-	int conninfo;      /* key=value pairs, no user info */
+	int conninfo; /* key=value pairs, no user info */
 };
 
 /* The length of url's scheme (letters, digits, '+', '-', '.' up to a ':'), else SIZE_MAX. */
@@ -332,7 +333,7 @@ static void secret_userinfo(const char *url, struct secret_userinfo *u)
  * part of it); *unterminated when the closing quote is missing.
  */
 static const char *secret_param_value(const char *s, int in_query, size_t *len, int *quoted,
-				      int *unterminated)
+                                      int *unterminated)
 {
 	size_t j = 0;
 
@@ -382,7 +383,8 @@ static int secret_scan_params(const char *s, int add, int *ambiguous)
 			while (!in_query && (s[j] == ' ' || s[j] == '\t'))
 				j++;
 			at_key = 0;
-			if ((s[j] == '=' || (!in_query && s[j] == ':')) && secret_is_key(s + k, i - k)) {
+			if ((s[j] == '=' || (!in_query && s[j] == ':')) &&
+			    secret_is_key(s + k, i - k)) {
 				const char *v;
 				size_t len;
 				int quoted, unterminated;
@@ -390,17 +392,20 @@ static int secret_scan_params(const char *s, int add, int *ambiguous)
 				j++;
 				while (!in_query && (s[j] == ' ' || s[j] == '\t'))
 					j++;
-				v = secret_param_value(s + j, in_query, &len, &quoted, &unterminated);
+				v = secret_param_value(s + j, in_query, &len, &quoted,
+				                       &unterminated);
 				if (unterminated)
 					*ambiguous = 1;
 				if (add)
-					rc = secret_add_forms(v, len, in_query, !in_query, !in_query);
+					rc = secret_add_forms(v, len, in_query, !in_query,
+					                      !in_query);
 				if (rc == 0 && add && in_query && v[len]) {
 					/* an unencoded '&' may have cut it: the rest, as pieces */
 					rc = secret_add_forms(v, strlen(v), 1, 0, 1);
 				}
 				if (rc == 0 && add && !in_query && !quoted) {
-					/* libpq may stop the value at the first blank: its tail too */
+					/* libpq may stop the value at the first blank: its tail too
+					 */
 					rc = secret_add_forms(v, strcspn(v, " \t"), 0, 1, 0);
 				}
 				i = (size_t)(v - s) + len;

@@ -36,7 +36,7 @@ void dbm_drv_sleep_ms(long ms)
 }
 
 int dbm_drv_connect_with_backoff(const struct dbm_conn_opts *o, int (*attempt)(void *ctx),
-				 int (*retryable)(void *ctx), void *ctx)
+                                 int (*retryable)(void *ctx), void *ctx)
 {
 	long wait = 1, cap = o->connect_retries_interval > 0 ? o->connect_retries_interval : 120;
 	int n, rc;

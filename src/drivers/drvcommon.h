@@ -35,7 +35,7 @@ void dbm_drv_sleep_ms(long ms);
  * attempt sets the error when it fails. Returns attempt's last result.
  */
 int dbm_drv_connect_with_backoff(const struct dbm_conn_opts *o, int (*attempt)(void *ctx),
-				 int (*retryable)(void *ctx), void *ctx);
+                                 int (*retryable)(void *ctx), void *ctx);
 
 /* FNV-1a of s, continuing from h (start with a basis). */
 uint64_t dbm_drv_fnv1a(uint64_t h, const char *s);
@@ -61,11 +61,11 @@ void dbm_drv_lib_text(char *dst, size_t n, const char *src, int withhold);
 
 /* What dbm_drv_lib_text shows in place of a message it withholds, and the hint to give. */
 #define DBM_DRV_WITHHELD                                                                           \
-	"the client library's message is not shown, as it may quote part of the password: "      \
+	"the client library's message is not shown, as it may quote part of the password: "        \
 	"the URL's password holds characters that are not percent-encoded"
 #define DBM_DRV_WITHHELD_HINT                                                                      \
 	"Percent-encode the password in the URL ('@' as %40, ':' %3A, '/' %2F, '?' %3F, '#' %23, " \
-	"'%' %25, a space %20), or leave it out of the URL and set it in PGPASSWORD or "          \
+	"'%' %25, a space %20), or leave it out of the URL and set it in PGPASSWORD or "           \
 	"MYSQL_PWD."
 
 #endif /* DBM_DRVCOMMON_H */
