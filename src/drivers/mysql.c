@@ -7,6 +7,9 @@
  * mysql_url.c), sets the session up, runs one statement at a time draining
  * every result set, puts the session back after a script that may have
  * changed it, and cleans a database. The runner lock is in mysql_lock.c.
+ * The client's connect messages reach an error only through
+ * dbm_drv_lib_text (drvcommon.h): scrubbed of every form of the password,
+ * or withheld when the URL is ambiguous.
  * See docs/drivers/mysql.md for the user-facing description.
  */
 #include <stdio.h>

@@ -6,7 +6,9 @@
  * unchanged (so sslmode, .pgpass, PGPASSWORD and service files work), with
  * fallback_application_name set. After connecting, the session gets its
  * search_path, statement_timeout, lock_timeout and client_min_messages, and
- * server notices are dropped: the driver never prints.
+ * server notices are dropped: the driver never prints. libpq's messages
+ * reach an error only through dbm_drv_lib_text (drvcommon.h): scrubbed of
+ * every form of the password, or withheld when the URL is ambiguous.
  *
  * The runner lock is a session-level advisory lock taken with
  * pg_try_advisory_lock on the migration connection itself, outside any
