@@ -69,8 +69,9 @@ extern const char *const dbm_config_keys[];
 /*
  * Appends url to out with any password replaced by "***": the password of a
  * scheme://user:pass@host URL, a password= / password: value in a key=value
- * string or a query string, also when the URL is malformed. Never fails
- * except for DBM_ERR_NOMEM.
+ * string or a query string, also when the URL is malformed; then every
+ * secret listed so far (secret.h) is scrubbed from what was appended.
+ * Never fails except for DBM_ERR_NOMEM.
  */
 int dbm_url_redact(const char *url, struct dbm_buf *out);
 

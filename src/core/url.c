@@ -1,14 +1,21 @@
 /*
  * url.c - printing connection strings without their secrets (config.h).
  *
- * dbm_url_redact() is what every module calls before a URL reaches a user:
- * main.c and the commands for messages and --dry-run text, the drivers for
- * errors. It recognises three shapes and may meet all of them at once:
+ * dbm_url_redact() is what the runner and the commands call before they
+ * show a URL (the "connecting to" line, the URL in a connection error's
+ * detail). Messages that a driver, a client library or the server writes
+ * are not redacted here: the error module scrubs every error of the
+ * secrets that secret.c lists (the password in every form a parser may
+ * print it), and a driver withholds its library's text when the URL is
+ * ambiguous. It recognises three shapes and may meet all of them at once:
  *
  *   scheme://user:password@host/...   the userinfo password; it may contain
  *                                     '@', ':' or '/', so the LAST '@' before
- *                                     the query ends the userinfo
- *   host=x password='se cret'         libpq conninfo keywords (and "key: v")
+ *                                     the query ends the userinfo (or after
+ *                                     it, when no "key=" comes first: the
+ *                                     password held a '?' or '#')
+ *   host=x password='se cret'         libpq conninfo keywords (and "key: v");
+ *                                     unquoted values take '\' escapes
  *   ...?sslpassword=x&password=y      query-string parameters
  *
  * The rules lean towards hiding too much: a malformed URL (no host, a port
@@ -22,6 +29,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/config.h"
+#include "dbmigrate/secret.h"
 
 #define URL_MASK "***"
 
@@ -88,11 +96,16 @@ static int url_redact_params(const char *s, size_t len, int in_query, struct dbm
 				if (j < len)
 					j++;
 			} else if (in_query) {
-				while (j < len && s[j] != '&' && s[j] != '#')
+				/* up to the next parameter: a '#' is the password's, not a fragment */
+				while (j < len && s[j] != '&')
 					j++;
 			} else {
-				while (j < len && !isspace((unsigned char)s[j]))
+				/* libpq's unquoted values take backslash escapes too: "abc\ tail" */
+				while (j < len && !isspace((unsigned char)s[j])) {
+					if (s[j] == '\\' && j + 1 < len)
+						j++;
 					j++;
+				}
 			}
 			i = j;
 			at_key = 0;
@@ -163,6 +176,13 @@ static size_t url_userinfo_end(const char *rest, size_t len)
 		if (rest[i] == '@')
 			at = i;
 	}
+	if (at != (size_t)-1 && qend < len && strcspn(rest, ":") < strcspn(rest, "@")) {
+		/* an '@' after the '?' or '#' that no "key=" precedes: the password held it */
+		for (i = qend; i < len && rest[i] != '='; i++) {
+			if (rest[i] == '@')
+				at = i;
+		}
+	}
 	if (at != (size_t)-1 || qend == len)
 		return at;
 	/* No '@' before the query: is the '?' or '#' part of a password? */
@@ -214,23 +234,36 @@ static int url_redact_uri(const char *rest, struct dbm_buf *out)
 	return url_redact_params(rest + auth_end, len - auth_end, 0, out);
 }
 
+/* 1 when s starts as a conninfo string does: a keyword, then '=' ("host=db ..."). */
+static int url_is_conninfo(const char *s)
+{
+	size_t i = strspn(s, " \t"), k = i;
+
+	while (isalnum((unsigned char)s[i]) || s[i] == '_')
+		i++;
+	i += strspn(s + i, " \t");
+	return i > k && s[i] == '=';
+}
+
 /*
  * A string without "://" that looks like "[scheme:]user:password@host..."
- * (no white space or '=' before the last '@'): the offset of the first ':'
- * (the mask starts after it) and of the last '@'. Returns 1 when found.
+ * (not a conninfo string): the offset of the first ':' (the mask starts
+ * after it) and of the last '@'. Returns 1 when found.
  */
 static int url_bare_userinfo(const char *s, size_t *colon, size_t *at)
 {
-	const char *last = strrchr(s, '@');
-	size_t i, n;
+	size_t q = strcspn(s, "?"), i, n = (size_t)-1;
+	/* an '@' after "?key=" is a parameter's, not the user info's */
+	size_t limit = s[q] ? q + strcspn(s + q, "=") : q;
 
-	if (!last)
+	if (url_is_conninfo(s))
 		return 0;
-	n = (size_t)(last - s);
-	for (i = 0; i < n; i++) {
-		if (isspace((unsigned char)s[i]) || s[i] == '=')
-			return 0;
+	for (i = 0; i < limit; i++) {
+		if (s[i] == '@')
+			n = i;
 	}
+	if (n == (size_t)-1)
+		return 0;
 	i = strcspn(s, ":");
 	if (i >= n)
 		return 0;
@@ -239,7 +272,23 @@ static int url_bare_userinfo(const char *s, size_t *colon, size_t *at)
 	return 1;
 }
 
+static int url_redact(const char *url, struct dbm_buf *out);
+
 int dbm_url_redact(const char *url, struct dbm_buf *out)
+{
+	size_t start = out->len;
+	int r = url_redact(url, out);
+
+	if (r == 0 && out->ptr && out->len > start) {
+		/* what a mis-parse could still show: the process's listed secrets */
+		dbm_secrets_scrub(out->ptr + start);
+		out->len = start + strlen(out->ptr + start);
+	}
+	return r;
+}
+
+/* dbm_url_redact without the scrub. */
+static int url_redact(const char *url, struct dbm_buf *out)
 {
 	const char *sep;
 	size_t i, colon, at;

@@ -7,6 +7,9 @@
  * mysql_url.c), sets the session up, runs one statement at a time draining
  * every result set, puts the session back after a script that may have
  * changed it, and cleans a database. The runner lock is in mysql_lock.c.
+ * The client's connect messages reach an error only through
+ * dbm_drv_lib_text (drvcommon.h): scrubbed of every form of the password,
+ * or withheld when the URL is ambiguous.
  * See docs/drivers/mysql.md for the user-facing description.
  */
 #include <stdio.h>
@@ -27,11 +30,7 @@ static const char *const mysqldrv_schemes[] = {"mysql", "mariadb", NULL};
 /* Appends `ident` with backticks doubled. 0 or DBM_ERR_NOMEM. */
 int mysqldrv_quote_ident(struct dbm_buf *b, const char *ident)
 {
-	int rc = dbm_buf_addc(b, '`');
-
-	for (; rc == 0 && *ident; ident++)
-		rc = *ident == '`' ? dbm_buf_adds(b, "``") : dbm_buf_addc(b, *ident);
-	return rc ? rc : dbm_buf_addc(b, '`');
+	return dbm_drv_quote_ident(b, ident, '`');
 }
 
 /*
@@ -226,13 +225,16 @@ int mysqldrv_open(const struct mysqldrv_params *p, const char *app, MYSQL **out)
 	                        p->port, p->socket, CLIENT_MULTI_RESULTS | CLIENT_MULTI_STATEMENTS)) {
 		unsigned code = mysql_errno(my);
 		struct dbm_error *e;
+		char text[1024];
 
-		rc = dbm_error_set(DBM_ERR_RUN, "cannot connect to the MySQL server: %s",
-		                   mysql_error(my));
+		dbm_drv_lib_text(text, sizeof(text), mysql_error(my), p->withhold);
+		rc = dbm_error_set(DBM_ERR_RUN, "cannot connect to the MySQL server: %s", text);
 		e = dbm_error_last();
 		e->server_code = (int)code;
 		snprintf(e->sqlstate, sizeof(e->sqlstate), "%s", mysql_sqlstate(my));
-		if (code == ER_BAD_DB_ERROR)
+		if (p->withhold)
+			dbm_error_set_hint("%s", DBM_DRV_WITHHELD_HINT);
+		else if (code == ER_BAD_DB_ERROR)
 			dbm_error_set_hint("The URL names database '%s', which does not exist; "
 			                   "create it first, or leave it out of the URL and pass "
 			                   "--schema.",
@@ -262,10 +264,11 @@ int mysqldrv_open(const struct mysqldrv_params *p, const char *app, MYSQL **out)
 }
 
 /* 1 when a failed connect is worth retrying (the server may come up). */
-static int mysqldrv_retryable(void)
+static int mysqldrv_retryable(void *ctx)
 {
 	int code = dbm_error_last()->server_code;
 
+	(void)ctx;
 	return (code >= CR_MIN_ERROR && code <= CR_MAX_ERROR) || code == ER_CON_COUNT_ERROR ||
 	       code == ER_SERVER_SHUTDOWN || code == ER_CONNECTION_KILLED;
 }
@@ -402,17 +405,25 @@ done:
 
 static void mysqldrv_disconnect(struct dbm_conn *conn);
 
+/* One connect attempt of mysqldrv_connect: mysqldrv_open's result. */
+static int mysqldrv_connect_once(void *ctx)
+{
+	struct mysqldrv_conn *c = ctx;
+
+	return mysqldrv_open(&c->params, c->app_name, &c->my);
+}
+
 /*
  * Connects (driver.h): parses the URL, tries 1 + connect_retries times with
  * waits of 1 s, 2 s, 4 s ... capped at connect_retries_interval, then sets
  * the session up. Returns 0 and *out; DBM_ERR_USAGE for a bad URL;
- * DBM_ERR_RUN with the server's message; DBM_ERR_NOMEM.
+ * DBM_ERR_RUN with the server's message (never
+ * any part of the password); DBM_ERR_NOMEM.
  */
 static int mysqldrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 {
 	struct mysqldrv_conn *c;
-	int attempt, rc;
-	long wait = 1, cap;
+	int rc;
 
 	*out = NULL;
 	c = dbm_calloc(1, sizeof(*c));
@@ -436,16 +447,7 @@ static int mysqldrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **out
 		rc = dbm_error_oom();
 		goto done;
 	}
-	cap = o->connect_retries_interval > 0 ? o->connect_retries_interval : 120;
-	for (attempt = 0;; attempt++) {
-		rc = mysqldrv_open(&c->params, c->app_name, &c->my);
-		if (rc == 0 || rc != DBM_ERR_RUN || attempt >= o->connect_retries ||
-		    !mysqldrv_retryable())
-			break;
-		sleep((unsigned)(wait < cap ? wait : cap));
-		if (wait < cap)
-			wait *= 2;
-	}
+	rc = dbm_drv_connect_with_backoff(o, mysqldrv_connect_once, mysqldrv_retryable, c);
 	if (rc < 0)
 		goto done;
 	rc = mysqldrv_setup(c, o);

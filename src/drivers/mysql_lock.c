@@ -23,34 +23,12 @@
 #define MYSQLDRV_LOCK_RETRY_MS 250 /* pause between attempts at the lock row */
 #define MYSQLDRV_MAX_NAME 64       /* GET_LOCK name and identifier limit */
 
-/* Sleeps ms milliseconds. */
-static void mysqldrv_sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static double mysqldrv_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* 64-bit FNV-1a of s. */
-static unsigned long long mysqldrv_hash(const char *s)
-{
-	unsigned long long h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
+/*
+ * The seed of the lock-name hash: FNV-1a with this basis (not FNV's own)
+ * since the first release; changing it would rename the lock, and two
+ * versions of dbmigrate would no longer exclude each other.
+ */
+#define MYSQLDRV_HASH_BASIS 1469598103934665603ULL
 
 /*
  * Sets *out to the lock name for schema.table: "dbmigrate:schema.table", or
@@ -64,7 +42,7 @@ static int mysqldrv_lock_name(const char *schema, const char *table, char **out)
 	if (dbm_buf_addf(&b, "dbmigrate:%s.%s", schema ? schema : "", table) < 0)
 		return DBM_ERR_NOMEM;
 	if (b.len > MYSQLDRV_MAX_NAME) {
-		unsigned long long h = mysqldrv_hash(b.ptr);
+		unsigned long long h = dbm_drv_fnv1a(MYSQLDRV_HASH_BASIS, b.ptr);
 
 		b.len = 46;
 		if (dbm_buf_addf(&b, "~%016llx", h) < 0) {
@@ -301,14 +279,14 @@ static int mysqldrv_lock_table(struct mysqldrv_conn *c, const char *schema, cons
 	struct dbm_buf del = DBM_BUF_INIT, tok = DBM_BUF_INIT, host_lit = DBM_BUF_INIT;
 	struct dbm_buf tname = DBM_BUF_INIT, tok_lit = DBM_BUF_INIT;
 	char hostname[256] = "";
-	double deadline = mysqldrv_now() + (timeout_s > 0 ? timeout_s : 0);
+	long long deadline = dbm_drv_now_ms() + (long long)(timeout_s > 0 ? timeout_s : 0) * 1000;
 	int rc;
 
 	gethostname(hostname, sizeof(hostname) - 1);
 	if (dbm_buf_addf(&tname, "%s_lock", table) < 0)
 		goto oom;
 	if (tname.len > MYSQLDRV_MAX_NAME) {
-		unsigned long long h = mysqldrv_hash(tname.ptr);
+		unsigned long long h = dbm_drv_fnv1a(MYSQLDRV_HASH_BASIS, tname.ptr);
 
 		tname.len = 42;
 		if (dbm_buf_addf(&tname, "_%016llx_lock", h) < 0)
@@ -381,11 +359,11 @@ static int mysqldrv_lock_table(struct mysqldrv_conn *c, const char *schema, cons
 		if (code != ER_DUP_ENTRY && code != ER_LOCK_DEADLOCK &&
 		    code != ER_LOCK_WAIT_TIMEOUT)
 			goto fail;
-		if (mysqldrv_now() >= deadline) {
+		if (dbm_drv_now_ms() >= deadline) {
 			rc = mysqldrv_table_lock_busy(c, lit.ptr, timeout_s);
 			goto fail;
 		}
-		mysqldrv_sleep_ms(MYSQLDRV_LOCK_RETRY_MS);
+		dbm_drv_sleep_ms(MYSQLDRV_LOCK_RETRY_MS);
 	}
 	dbm_error_clear();
 	c->hb_stop = 0;

@@ -6,11 +6,17 @@
  * library, so that an unknown option is an error instead of being ignored,
  * and so that the password never reaches a message: every error here names
  * the part of the URL that is wrong, never its text when it may be secret.
+ * The URL's secrets are listed first (dbm_drv_secrets), so every error is
+ * scrubbed of them; when the URL is ambiguous (its password holds an
+ * unencoded '@', '/', '?', '#' or space, so a piece of it may have been
+ * taken for the host, the port or the database), no text of the URL is
+ * echoed at all and the library's messages are withheld (p->withhold).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "dbmigrate/secret.h"
 #include "mysqldrv.h"
 
 /* Frees a string after overwriting it (passwords). */
@@ -121,6 +127,12 @@ static int mysqldrv_key_is(const char *key, const char *want)
 	return *key == '\0' && *want == '\0';
 }
 
+/* text as it may be echoed in a message: nothing of an ambiguous URL. */
+static const char *mysqldrv_shown(const struct mysqldrv_params *p, const char *text)
+{
+	return p->withhold ? "(not shown)" : text;
+}
+
 /*
  * Applies one ?key=value option of the URL. Returns 0; DBM_ERR_USAGE naming
  * the option (an unknown key, a bad value); DBM_ERR_NOMEM.
@@ -138,7 +150,8 @@ static int mysqldrv_url_option(struct mysqldrv_params *p, const char *key, const
 				p->ssl_mode = (enum mysqldrv_ssl)i;
 				return 0;
 			}
-		dbm_error_set(DBM_ERR_USAGE, "invalid value '%s' for URL option 'ssl-mode'", val);
+		dbm_error_set(DBM_ERR_USAGE, "invalid value '%s' for URL option 'ssl-mode'",
+			      mysqldrv_shown(p, val));
 		dbm_error_set_hint("Use one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, "
 		                   "VERIFY_IDENTITY.");
 		return DBM_ERR_USAGE;
@@ -146,7 +159,8 @@ static int mysqldrv_url_option(struct mysqldrv_params *p, const char *key, const
 	if (mysqldrv_key_is(key, "connect-timeout")) {
 		if (mysqldrv_parse_uint(val, 1, 86400, &p->connect_timeout) < 0) {
 			dbm_error_set(DBM_ERR_USAGE,
-			              "invalid value '%s' for URL option 'connect-timeout'", val);
+			              "invalid value '%s' for URL option 'connect-timeout'",
+			              mysqldrv_shown(p, val));
 			dbm_error_set_hint("Give a number of seconds from 1 to 86400.");
 			return DBM_ERR_USAGE;
 		}
@@ -161,7 +175,7 @@ static int mysqldrv_url_option(struct mysqldrv_params *p, const char *key, const
 			p->lock_mode = MYSQLDRV_LOCK_TABLE;
 		else {
 			dbm_error_set(DBM_ERR_USAGE, "invalid value '%s' for URL option 'lock'",
-			              val);
+			              mysqldrv_shown(p, val));
 			dbm_error_set_hint("Use one of auto, advisory, table.");
 			return DBM_ERR_USAGE;
 		}
@@ -176,7 +190,8 @@ static int mysqldrv_url_option(struct mysqldrv_params *p, const char *key, const
 	else if (mysqldrv_key_is(key, "socket"))
 		dst = &p->socket;
 	if (!dst) {
-		dbm_error_set(DBM_ERR_USAGE, "unknown option '%s' in the MySQL URL", key);
+		dbm_error_set(DBM_ERR_USAGE, "unknown option '%s' in the MySQL URL",
+			      mysqldrv_shown(p, key));
 		dbm_error_set_hint("The options are ssl-mode, ssl-ca, ssl-cert, ssl-key, "
 		                   "connect-timeout, socket and lock.");
 		return DBM_ERR_USAGE;
@@ -200,6 +215,10 @@ int mysqldrv_parse_url(const char *url, struct mysqldrv_params *p)
 	int rc = 0;
 
 	memset(p, 0, sizeof(*p));
+	if ((rc = dbm_drv_secrets(url)) < 0)
+		return rc;
+	p->withhold = rc;
+	rc = 0;
 	if (!s) {
 		dbm_error_set(DBM_ERR_USAGE, "the MySQL URL does not start with 'mysql://'");
 		dbm_error_set_hint("Write it as mysql://user:password@host:port/database.");
@@ -213,6 +232,16 @@ int mysqldrv_parse_url(const char *url, struct mysqldrv_params *p)
 		if (*s == '@')
 			at = s;
 	hp = auth;
+	/* an '@' in the path, or in the query before any "key=" */
+	path_end = auth_end + strcspn(auth_end, "=");
+	if (memchr(auth_end, '@', (size_t)(path_end - auth_end))) {
+		/* mysql://u:p@ss/word@h/db: the password's '/' ended the host part early */
+		rc = dbm_error_set(DBM_ERR_USAGE, "the MySQL URL has an '@' after its host part: "
+		                                  "the user name or password holds an unencoded "
+		                                  "'/' or '?'");
+		dbm_error_set_hint("%s", DBM_DRV_WITHHELD_HINT);
+		goto done;
+	}
 	if (at) {
 		colon = memchr(auth, ':', (size_t)(at - auth));
 		if (colon) {
@@ -261,8 +290,10 @@ int mysqldrv_parse_url(const char *url, struct mysqldrv_params *p)
 			goto done;
 		}
 		if (mysqldrv_parse_uint(portstr, 1, 65535, &p->port) < 0) {
-			rc = dbm_error_set(DBM_ERR_USAGE, "invalid port '%s' in the URL", portstr);
-			dbm_error_set_hint("A port is a number from 1 to 65535.");
+			rc = dbm_error_set(DBM_ERR_USAGE, "invalid port '%s' in the URL",
+			                   mysqldrv_shown(p, portstr));
+			dbm_error_set_hint("%s", p->withhold ? DBM_DRV_WITHHELD_HINT
+			                                     : "A port is a number from 1 to 65535.");
 			goto done;
 		}
 	}
@@ -277,7 +308,8 @@ int mysqldrv_parse_url(const char *url, struct mysqldrv_params *p)
 				goto done;
 			if (strchr(p->db, '/')) {
 				rc = dbm_error_set(DBM_ERR_USAGE,
-				                   "invalid database name '%s' in the URL", p->db);
+				                   "invalid database name '%s' in the URL",
+				                   mysqldrv_shown(p, p->db));
 				goto done;
 			}
 		}
@@ -309,6 +341,8 @@ int mysqldrv_parse_url(const char *url, struct mysqldrv_params *p)
 				goto done;
 		}
 	}
+	if (p->password && (rc = dbm_secret_add(p->password, strlen(p->password))) < 0)
+		goto done;
 	if (!p->password) {
 		const char *env = getenv("MYSQL_PWD");
 

@@ -21,6 +21,7 @@
 #endif
 
 #include "dbmigrate/driver.h"
+#include "drvcommon.h"
 
 /* ssl-mode values, as MySQL's own client spells them. */
 enum mysqldrv_ssl {
@@ -53,6 +54,7 @@ struct mysqldrv_params {
 	unsigned connect_timeout; /* seconds, 0: the library's default */
 	enum mysqldrv_ssl ssl_mode;
 	enum mysqldrv_lockmode lock_mode;
+	int withhold; /* the URL is ambiguous: no text derived from it or from the library is shown */
 };
 
 struct mysqldrv_conn {

@@ -6,7 +6,9 @@
  * unchanged (so sslmode, .pgpass, PGPASSWORD and service files work), with
  * fallback_application_name set. After connecting, the session gets its
  * search_path, statement_timeout, lock_timeout and client_min_messages, and
- * server notices are dropped: the driver never prints.
+ * server notices are dropped: the driver never prints. libpq's messages
+ * reach an error only through dbm_drv_lib_text (drvcommon.h): scrubbed of
+ * every form of the password, or withheld when the URL is ambiguous.
  *
  * The runner lock is a session-level advisory lock taken with
  * pg_try_advisory_lock on the migration connection itself, outside any
@@ -27,6 +29,8 @@
 
 #include "dbmigrate/driver.h"
 #include "drivers/dump.h"
+#include "dbmigrate/secret.h"
+#include "drvcommon.h"
 
 /*
  * libpq is loaded when a PostgreSQL URL is first used, not when dbmigrate
@@ -166,94 +170,10 @@ static void pgsql_notice_drop(void *arg, const char *message)
 	(void)message;
 }
 
-/* Sleeps for ms milliseconds. */
-static void pgsql_sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* Milliseconds on a monotonic clock. */
-static long long pgsql_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * Copies libpq's text src into dst (size n) as one line: newlines and tabs
- * become spaces, runs of spaces collapse, the ends are trimmed. Any
- * "password=VALUE" becomes "password=***", the user-info password of a
- * URL ("//user:secret@") becomes "***", and every occurrence of password
- * (when given and at least 4 bytes, so short ones do not mangle the text)
- * becomes "***". libpq does not echo passwords today; this makes sure.
- */
-static void pgsql_clean_text(char *dst, size_t n, const char *src, const char *password)
-{
-	size_t o = 0, pwlen = password ? strlen(password) : 0;
-	const char *p = src ? src : "";
-
-	if (n == 0)
-		return;
-	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-		p++;
-	while (*p && o + 1 < n) {
-		if (password && pwlen >= 4 && strncmp(p, password, pwlen) == 0) {
-			p += pwlen;
-			snprintf(dst + o, n - o, "***");
-			o += strlen(dst + o);
-			continue;
-		}
-		if (strncasecmp(p, "password=", 9) == 0) {
-			snprintf(dst + o, n - o, "%.9s***", p);
-			o += strlen(dst + o);
-			p += 9;
-			while (*p && *p != ' ' && *p != '&' && *p != '\n' && *p != '"')
-				p++;
-			continue;
-		}
-		if (p[0] == '/' && p[1] == '/') {
-			const char *at = p + 2, *colon = NULL;
-
-			while (*at && *at != '@' && *at != '/' && *at != ' ' && *at != '"') {
-				if (*at == ':' && !colon)
-					colon = at;
-				at++;
-			}
-			if (*at == '@' && colon) {
-				snprintf(dst + o, n - o, "%.*s***", (int)(colon + 1 - p), p);
-				o += strlen(dst + o);
-				p = at;
-				continue;
-			}
-		}
-		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
-			if (o > 0 && dst[o - 1] != ' ')
-				dst[o++] = ' ';
-			p++;
-			continue;
-		}
-		dst[o++] = *p++;
-	}
-	while (o > 0 && dst[o - 1] == ' ')
-		o--;
-	dst[o] = '\0';
-}
-
 /* Appends s to b as a double-quoted SQL identifier. 0 or DBM_ERR_NOMEM. */
 static int pgsql_add_ident(struct dbm_buf *b, const char *s)
 {
-	int rc = dbm_buf_addc(b, '"');
-
-	for (; rc == 0 && *s; s++)
-		rc = *s == '"' ? dbm_buf_adds(b, "\"\"") : dbm_buf_addc(b, *s);
-	return rc ? rc : dbm_buf_addc(b, '"');
+	return dbm_drv_quote_ident(b, s, '"');
 }
 
 /*
@@ -289,7 +209,7 @@ static int pgsql_lost(struct pgsql_conn *pc, const PGresult *res)
 
 	if (!why && pc->pg)
 		why = PQerrorMessage(pc->pg);
-	pgsql_clean_text(text, sizeof(text), why, NULL);
+	dbm_drv_lib_text(text, sizeof(text), why, 0);
 	pc->lost = 1;
 	pc->locked = 0;
 	dbm_error_set(DBM_ERR_RUN, PGSQL_LOST_MESSAGE);
@@ -327,7 +247,7 @@ static int pgsql_result_error(struct pgsql_conn *pc, const PGresult *res, const 
 	if (PQstatus(pc->pg) == CONNECTION_BAD)
 		return pgsql_lost(pc, res);
 	if (!res) {
-		pgsql_clean_text(text, sizeof(text), PQerrorMessage(pc->pg), NULL);
+		dbm_drv_lib_text(text, sizeof(text), PQerrorMessage(pc->pg), 0);
 		if (strstr(text, "out of memory"))
 			return dbm_error_oom();
 		return dbm_error_set(DBM_ERR_RUN, "%s", text[0] ? text : "query failed");
@@ -335,7 +255,7 @@ static int pgsql_result_error(struct pgsql_conn *pc, const PGresult *res, const 
 	primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	if (!primary)
 		primary = PQresultErrorMessage(res);
-	pgsql_clean_text(text, sizeof(text), primary, NULL);
+	dbm_drv_lib_text(text, sizeof(text), primary, 0);
 	dbm_error_set(DBM_ERR_RUN, "%s", text[0] ? text : "statement failed");
 	f = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	if (f)
@@ -397,34 +317,32 @@ static int pgsql_client_version(struct dbm_buf *out)
 }
 
 /*
- * Checks that url parses as a conninfo string or URI, and copies the
- * password it holds (if any) into *password for redaction. Returns 0;
- * DBM_ERR_USAGE naming libpq's complaint; DBM_ERR_NOMEM.
+ * Checks that url parses as a conninfo string or URI, and adds the
+ * password libpq reads from it (decoded) to the secrets. withhold: the URL
+ * is ambiguous, libpq's complaint is not shown. Returns 0; DBM_ERR_USAGE
+ * naming libpq's complaint; DBM_ERR_NOMEM.
  */
-static int pgsql_parse_url(const char *url, char **password)
+static int pgsql_parse_url(const char *url, int withhold)
 {
 	char *err = NULL;
 	PQconninfoOption *opts = PQconninfoParse(url, &err), *o;
 	char text[1024];
 	int rc = 0;
 
-	*password = NULL;
 	if (!opts) {
 		if (!err)
 			return dbm_error_oom();
-		pgsql_clean_text(text, sizeof(text), err, NULL);
+		dbm_drv_lib_text(text, sizeof(text), err, withhold);
 		PQfreemem(err);
 		rc = dbm_error_set(DBM_ERR_USAGE, "invalid PostgreSQL connection URL: %s", text);
-		dbm_error_set_hint("Use postgres://user@host:port/database?param=value or "
-		                   "key=value pairs such as 'host=db dbname=app'.");
+		dbm_error_set_hint("%s", withhold ? DBM_DRV_WITHHELD_HINT
+						  : "Use postgres://user@host:port/database?param=value "
+						    "or key=value pairs such as 'host=db dbname=app'.");
 		return rc;
 	}
-	for (o = opts; o->keyword; o++) {
-		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
-			*password = dbm_strdup(o->val);
-			if (!*password)
-				rc = dbm_error_oom();
-		}
+	for (o = opts; o->keyword && rc == 0; o++) {
+		if (strcmp(o->keyword, "password") == 0 && o->val)
+			rc = dbm_secret_add(o->val, strlen(o->val));
 	}
 	PQconninfoFree(opts);
 	return rc;
@@ -527,61 +445,75 @@ static int pgsql_reset_session(struct dbm_conn *c)
 	return rc;
 }
 
+/* One connect attempt of pgsql_connect. */
+struct pgsql_attempt {
+	struct pgsql_conn *pc;
+	const char *const *keys, *const *vals;
+	int withhold; /* the URL is ambiguous: libpq's message is not shown */
+};
+
+/*
+ * Connects once (closing a failed earlier attempt first). Returns 0;
+ * DBM_ERR_RUN with libpq's message, scrubbed of every secret or withheld;
+ * DBM_ERR_NOMEM.
+ */
+static int pgsql_connect_once(void *ctx)
+{
+	struct pgsql_attempt *a = ctx;
+	char text[2048];
+
+	if (a->pc->pg)
+		PQfinish(a->pc->pg);
+	a->pc->pg = PQconnectdbParams(a->keys, a->vals, 1);
+	if (!a->pc->pg)
+		return dbm_error_oom();
+	if (PQstatus(a->pc->pg) == CONNECTION_OK)
+		return 0;
+	dbm_drv_lib_text(text, sizeof(text), PQerrorMessage(a->pc->pg), a->withhold);
+	dbm_error_set(DBM_ERR_RUN, "cannot connect to PostgreSQL: %s", text);
+	dbm_error_set_hint("%s", a->withhold ? DBM_DRV_WITHHELD_HINT
+					     : "Check the URL, that the server is running and that the "
+					       "user may connect; --connect-retries waits for a server "
+					       "that is starting.");
+	return DBM_ERR_RUN;
+}
+
 /*
  * Connects, retrying connect_retries times with waits of 1 s, 2 s, 4 s ...
  * capped at connect_retries_interval (120 s when not positive). Returns 0
  * and *out; DBM_ERR_USAGE for a URL libpq cannot parse; DBM_ERR_RUN with
- * libpq's last message (passwords redacted); DBM_ERR_NOMEM.
+ * libpq's last message (never any part of a password); DBM_ERR_NOMEM.
  */
 static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 {
 	const char *keys[] = {"client_encoding", "dbname", "fallback_application_name", NULL};
 	const char *vals[] = {"UTF8", o->url,
 	                      o->application_name ? o->application_name : "dbmigrate", NULL};
-	struct pgsql_conn *pc = NULL;
-	char *password = NULL;
-	char text[2048];
-	int rc, attempt, cap = o->connect_retries_interval > 0 ? o->connect_retries_interval : 120;
-	long wait = 1;
+	struct pgsql_attempt a;
+	int rc;
 
 	*out = NULL;
-	if ((rc = pgsql_load()) < 0 || (rc = pgsql_parse_url(o->url, &password)) < 0)
+	memset(&a, 0, sizeof(a));
+	a.keys = keys;
+	a.vals = vals;
+	if ((rc = dbm_drv_secrets(o->url)) < 0)
+		return rc;
+	a.withhold = rc;
+	if ((rc = pgsql_load()) < 0 || (rc = pgsql_parse_url(o->url, a.withhold)) < 0)
 		goto done;
-	pc = dbm_calloc(1, sizeof(*pc));
-	if (!pc) {
+	a.pc = dbm_calloc(1, sizeof(*a.pc));
+	if (!a.pc) {
 		rc = dbm_error_oom();
 		goto done;
 	}
-	pc->parent.driver = &dbm_pgsql_driver;
-	for (attempt = 0;; attempt++) {
-		pc->pg = PQconnectdbParams(keys, vals, 1);
-		if (!pc->pg) {
-			rc = dbm_error_oom();
-			goto done;
-		}
-		if (PQstatus(pc->pg) == CONNECTION_OK)
-			break;
-		if (attempt >= o->connect_retries) {
-			pgsql_clean_text(text, sizeof(text), PQerrorMessage(pc->pg), password);
-			rc = dbm_error_set(DBM_ERR_RUN, "cannot connect to PostgreSQL: %s", text);
-			dbm_error_set_hint("Check the URL, that the server is running and that "
-			                   "the user may connect; --connect-retries waits for a "
-			                   "server that is starting.");
-			goto done;
-		}
-		PQfinish(pc->pg);
-		pc->pg = NULL;
-		pgsql_sleep_ms((wait < cap ? wait : cap) * 1000L);
-		if (wait < cap)
-			wait *= 2;
-	}
-	if ((rc = pgsql_setup(pc, o)) < 0)
+	a.pc->parent.driver = &dbm_pgsql_driver;
+	if ((rc = dbm_drv_connect_with_backoff(o, pgsql_connect_once, NULL, &a)) < 0 ||
+	    (rc = pgsql_setup(a.pc, o)) < 0)
 		goto done;
-	*out = &pc->parent;
-	pc = NULL;
+	*out = &a.pc->parent;
+	a.pc = NULL;
 done:
-	pgsql_disconnect(pc ? &pc->parent : NULL);
-	dbm_free(password);
+	pgsql_disconnect(a.pc ? &a.pc->parent : NULL);
 	return rc;
 }
 
@@ -1058,17 +990,10 @@ static unsigned pgsql_stmt_flags(const struct dbm_stmt *s)
 /* A stable 64-bit key for the lock of schema.table (FNV-1a). */
 static int64_t pgsql_lock_key(const char *schema, const char *table)
 {
-	uint64_t h = 14695981039346656037ULL;
-	const char *parts[3] = {schema, ".", table};
-	const unsigned char *p;
-	size_t i;
+	uint64_t h = dbm_drv_fnv1a(dbm_drv_fnv1a(dbm_drv_fnv1a(DBM_DRV_FNV_BASIS, schema), "."),
+				   table);
 	int64_t key;
 
-	for (i = 0; i < 3; i++)
-		for (p = (const unsigned char *)parts[i]; *p; p++) {
-			h ^= *p;
-			h *= 1099511628211ULL;
-		}
 	memcpy(&key, &h, sizeof(key));
 	return key;
 }
@@ -1108,7 +1033,7 @@ static int pgsql_lock(struct dbm_conn *c, const char *schema, const char *table,
 	const char *sch = schema && schema[0] ? schema : c->schema ? c->schema : "public";
 	int64_t key = pgsql_lock_key(sch, table ? table : "");
 	uint64_t ukey;
-	long long deadline = pgsql_now_ms() + (long long)(timeout_s > 0 ? timeout_s : 0) * 1000;
+	long long deadline = dbm_drv_now_ms() + (long long)(timeout_s > 0 ? timeout_s : 0) * 1000;
 	char sql[640];
 	int got = 0, rc;
 
@@ -1123,9 +1048,9 @@ static int pgsql_lock(struct dbm_conn *c, const char *schema, const char *table,
 			pc->lock_key = key;
 			goto done;
 		}
-		if (pgsql_now_ms() >= deadline)
+		if (dbm_drv_now_ms() >= deadline)
 			break;
-		pgsql_sleep_ms(100);
+		dbm_drv_sleep_ms(100);
 	}
 	memcpy(&ukey, &key, sizeof(ukey));
 	snprintf(sql, sizeof(sql),

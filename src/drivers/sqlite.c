@@ -39,6 +39,7 @@
 
 #include "dbmigrate/driver.h"
 #include "drivers/dump.h"
+#include "drvcommon.h"
 
 /*
  * libsqlite3 is loaded when a SQLite URL is first used (or when `version`
@@ -174,6 +175,14 @@ static int sqlitedrv_parse_url(const char *url, char **path)
 	*path = NULL;
 	if (!p)
 		return dbm_error_set(DBM_ERR_USAGE, "not a sqlite URL");
+	if (strchr(p, '?')) {
+		/* the file would be named after the query; it may hold a password too */
+		dbm_error_set(DBM_ERR_USAGE, "the sqlite URL has a query string ('?...'), which "
+					     "SQLite URLs do not take");
+		dbm_error_set_hint("Remove the '?' and what follows it: a SQLite database file "
+				   "has no password or connection options.");
+		return DBM_ERR_USAGE;
+	}
 	p++;
 	if (strncmp(p, "//", 2) == 0) {
 		p += 2; /* sqlite:///abs -> /abs; sqlite://rel -> rel */
@@ -273,7 +282,7 @@ static int sqlitedrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **ou
 	int r;
 
 	*out = NULL;
-	if ((r = sqlitedrv_load()) < 0)
+	if ((r = dbm_drv_secrets(o->url)) < 0 || (r = sqlitedrv_load()) < 0)
 		return r;
 	if (o->schema && *o->schema && strcmp(o->schema, "main") != 0) {
 		dbm_error_set(DBM_ERR_USAGE, "sqlite has no schema '%s'", o->schema);

@@ -1,11 +1,16 @@
 /*
  * output.c - printing for the commands and the runner (output.h).
+ *
+ * Warnings and --verbose lines are scrubbed of the process's secrets
+ * (secret.h) before they are written, as errors are when they are set.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dbmigrate/secret.h"
 #include "output/output.h"
 
 static struct {
@@ -45,6 +50,35 @@ void dbm_out_text(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Writes fmt's text to stderr scrubbed of every listed secret, without a newline. */
+static void output_scrubbed(const char *fmt, va_list ap)
+{
+	char stack[1024], *text = stack;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(stack, sizeof(stack), fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(stack)) {
+		/* not dbm_malloc: printing is no failure point of the allocation sweeps */
+		text = malloc((size_t)n + 1);
+		if (text)
+			vsnprintf(text, (size_t)n + 1, fmt, ap);
+		else
+			text = stack; /* cut short, and scrubbed as such */
+	}
+	if (text == stack && (size_t)n >= sizeof(stack))
+		dbm_secrets_scrub_cut(text);
+	else
+		dbm_secrets_scrub(text);
+	fputs(text, stderr);
+	if (text != stack)
+		free(text);
+}
+
 void dbm_out_debug(const char *fmt, ...)
 {
 	va_list ap;
@@ -53,7 +87,7 @@ void dbm_out_debug(const char *fmt, ...)
 		return;
 	fputs("dbmigrate: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	output_scrubbed(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -68,7 +102,7 @@ void dbm_out_warn(const char *fmt, ...)
 		fputc('\n', stderr);
 	fputs("dbmigrate: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	output_scrubbed(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	if (out.label[0] && out.tty)

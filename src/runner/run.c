@@ -35,6 +35,7 @@ static const char run_hint_rolled_back[] =
 /* What the first pass learns. */
 struct run_scan {
 	const struct dbm_driver *driver;
+	const char *path;       /* the file, for run_first_line */
 	unsigned statements;
 	unsigned no_tx;         /* statements that cannot run in a transaction */
 	unsigned no_tx_line;    /* the first one's line */
@@ -43,10 +44,51 @@ struct run_scan {
 	int session;            /* some statement may change the session's settings */
 };
 
-static void run_first_line(const struct dbm_stmt *st, char *out, size_t size)
+/*
+ * Copies line lineno (1-based) of the file at path into out (size bytes,
+ * cut to fit, without its line end). Returns 0, or -1 when it cannot be read.
+ */
+static int run_source_line(const char *path, unsigned lineno, char *out, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned line = 1;
+	size_t n = 0;
+	int c;
+
+	if (!f)
+		return -1;
+	while (line < lineno && (c = getc(f)) != EOF)
+		line += c == '\n';
+	while (n + 1 < size && (c = getc(f)) != EOF && c != '\n' && c != '\r')
+		out[n++] = (char)c;
+	out[n] = '\0';
+	fclose(f);
+	return line == lineno ? 0 : -1;
+}
+
+/*
+ * The first line of st for a message, cut to size with "...". It is the
+ * line as the file has it when placeholders were replaced in it: their
+ * values may be secret, so a message shows "${name}", never the value.
+ */
+static void run_first_line(const char *path, const struct dbm_stmt *st, char *out, size_t size)
 {
 	size_t n = strcspn(st->sql, "\r\n");
+	char orig[256];
 
+	if (path && st->line && run_source_line(path, st->line, orig, sizeof(orig)) == 0 &&
+	    strstr(orig, "${")) {
+		const char *o = orig + strspn(orig, " \t");
+		size_t len = strlen(o);
+
+		while (len > 0 && (o[len - 1] == ';' || o[len - 1] == ' ' || o[len - 1] == '\t'))
+			orig[--len + (size_t)(o - orig)] = '\0';
+
+		if (len >= size)
+			len = size - 4;
+		snprintf(out, size, "%.*s%s", (int)len, o, len < strlen(o) || n < st->len ? "..." : "");
+		return;
+	}
 	if (n >= size)
 		n = size - 4;
 	snprintf(out, size, "%.*s%s", (int)n, st->sql, n < st->len ? "..." : "");
@@ -60,7 +102,7 @@ static int run_scan_stmt(void *ctx, const struct dbm_stmt *st)
 	sc->statements++;
 	if ((f & DBM_EXEC_NO_TX) && !sc->no_tx++) {
 		sc->no_tx_line = st->line;
-		run_first_line(st, sc->no_tx_text, sizeof(sc->no_tx_text));
+		run_first_line(sc->path, st, sc->no_tx_text, sizeof(sc->no_tx_text));
 	}
 	if ((f & DBM_EXEC_TX_CONTROL) && !sc->tx_control_line)
 		sc->tx_control_line = st->line;
@@ -103,7 +145,7 @@ static int run_stmt_failed(struct run_exec *ex, const struct dbm_stmt *st)
 
 	ex->failed_index = st->index;
 	ex->failed_line = run_error_line(st, e->position);
-	run_first_line(st, first, sizeof(first));
+	run_first_line(ex->display, st, first, sizeof(first));
 	dbm_error_set_where(ex->display, ex->failed_line);
 	if (!e->detail[0]) {
 		if (e->sqlstate[0])
@@ -113,13 +155,14 @@ static int run_stmt_failed(struct run_exec *ex, const struct dbm_stmt *st)
 			dbm_error_set_detail("statement %u starts at line %u: %s", st->index,
 					     st->line, first);
 	} else {
-		char d[sizeof(e->detail)];
+		char d[sizeof(e->detail)], server[sizeof(e->detail)];
 
 		snprintf(d, sizeof(d), "%s%s%s; statement %u starts at line %u: %s",
 			 e->sqlstate[0] ? "SQLSTATE " : "", e->sqlstate,
 			 e->sqlstate[0] ? "; " : "", st->index, st->line, first);
-		/* keep the server's detail after ours */
-		dbm_error_set_detail("%.1000s; %.900s", d, e->detail);
+		/* keep the server's detail after ours (a copy: it is the buffer written) */
+		snprintf(server, sizeof(server), "%s", e->detail);
+		dbm_error_set_detail("%.1000s; %.900s", d, server);
 	}
 	return DBM_ERR_RUN;
 }
@@ -324,6 +367,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	struct dbm_source_opts o;
 	struct run_scan sc;
 	struct run_exec ex;
+	struct dbm_placeholders shown = DBM_PLACEHOLDERS_INIT;
 	struct dbm_history_row row;
 	struct timespec t0;
 	char label[512], took[64];
@@ -335,6 +379,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	memset(&ex, 0, sizeof(ex));
 	memset(&o, 0, sizeof(o));
 	sc.driver = s->driver;
+	sc.path = file->path;
 	o.dialect = s->dialect;
 	o.placeholders = &s->placeholders;
 	o.checksum_after_placeholders = file->kind == DBM_FILE_REPEATABLE;
@@ -403,7 +448,14 @@ again:
 	}
 	o.on_stmt = run_exec_stmt;
 	o.ctx = &ex;
+	/* --dry-run shows the user's placeholders as written: a value may be secret */
+	if (s->dry_run && (r = dbm_session_shown_placeholders(s, &shown)) < 0)
+		goto fail;
+	if (s->dry_run)
+		o.placeholders = &shown;
 	r = dbm_source_run(file->path, file->path, &o, NULL);
+	dbm_placeholders_free(&shown);
+	o.placeholders = &s->placeholders;
 	if (r == 0 && ex.batch)
 		r = run_flush(&ex);
 	if (r == 0 || (!tx && ex.failed_index))

@@ -83,6 +83,12 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 		     int dry_run);
 /* Releases the lock, disconnects, frees everything. Never fails. */
 void dbm_session_close(struct dbm_session *s);
+/*
+ * The placeholders as --dry-run prints them: the user's as written
+ * ("${name}": a value may be secret), the built-ins replaced. Returns 0 and
+ * *out (dbm_placeholders_free), or DBM_ERR_NOMEM.
+ */
+int dbm_session_shown_placeholders(const struct dbm_session *s, struct dbm_placeholders *out);
 
 /*
  * Starts a thread computing the versioned files' checksums (when there are

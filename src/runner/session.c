@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "dbmigrate/secret.h"
 #include "dbmigrate/sqlgen.h"
 #include "dbmigrate/source.h"
 #include "dbmigrate/version.h"
@@ -46,6 +48,64 @@ static int session_builtins(struct dbm_session *s)
 		}
 	}
 	dbm_buf_free(&key);
+	return r;
+}
+
+/*
+ * Lists the user's placeholder values among the secrets no output may show
+ * (secret.h; the URL's are listed before), and warns when the
+ * configuration file that holds the password may be read by other users.
+ * Returns 0 or DBM_ERR_NOMEM.
+ */
+static int session_secrets(struct dbm_session *s)
+{
+	const struct dbm_config *cfg = s->cfg;
+	struct stat st;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < cfg->placeholders.n; i++) {
+		const char *v = cfg->placeholders.items[i].value;
+
+		if (v)
+			r = dbm_secret_add(v, strlen(v));
+	}
+	if (r == 0 && cfg->config_file && cfg->url_source &&
+	    strcmp(cfg->url_source, cfg->config_file) == 0 &&
+	    strcmp(dbm_buf_cstr(&s->url), cfg->url) != 0 && stat(cfg->config_file, &st) == 0 &&
+	    (st.st_mode & (S_IRGRP | S_IROTH)))
+		dbm_out_warn("%s holds a database password and other users may read it; "
+			     "run chmod 600 on it, or move the password to PGPASSWORD or MYSQL_PWD",
+			     cfg->config_file);
+	return r;
+}
+
+/*
+ * The placeholders as --dry-run shows them: each of the user's as written,
+ * "${name}", since a value may be secret; the built-ins with their values.
+ * Returns 0 and *out (free it with dbm_placeholders_free), or DBM_ERR_NOMEM.
+ */
+int dbm_session_shown_placeholders(const struct dbm_session *s, struct dbm_placeholders *out)
+{
+	struct dbm_buf shown = DBM_BUF_INIT;
+	size_t i;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; r == 0 && i < s->placeholders.n; i++) {
+		const struct dbm_placeholder *p = &s->placeholders.items[i];
+
+		dbm_buf_clear(&shown);
+		if (dbm_placeholders_get(&s->cfg->placeholders, p->key))
+			r = dbm_buf_addf(&shown, "${%s}", p->key);
+		else
+			r = dbm_buf_adds(&shown, p->value);
+		if (r == 0)
+			r = dbm_placeholders_set(out, p->key, dbm_buf_cstr(&shown));
+	}
+	dbm_buf_free(&shown);
+	if (r < 0)
+		dbm_placeholders_free(out);
 	return r;
 }
 
@@ -126,7 +186,12 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 	s->cfg = cfg;
 	s->dry_run = dry_run;
 	s->next_rank = 1;
-	r = dbm_url_redact(cfg->url, &s->url);
+	/* the secrets first: the redacted URL is scrubbed of them too */
+	r = dbm_secret_add_url(cfg->url);
+	if (r == 0)
+		r = dbm_url_redact(cfg->url, &s->url);
+	if (r == 0)
+		r = session_secrets(s);
 	if (r < 0)
 		return r;
 	r = session_copy_placeholders(s);

@@ -9,6 +9,14 @@
  * host that does not resolve, URLs that do not parse, and with the test
  * servers (DBM_TEST_PG_URL, DBM_TEST_MYSQL_URL) a database that does not
  * exist, a wrong password, and a run that connects and prints its SQL.
+ *
+ * Then wrong passwords of many shapes (an unencoded '@', '/', '?', '#',
+ * ':', '%', space, quote or backslash) against a server that checks them,
+ * in every form a URL can carry them (user info raw and percent-encoded,
+ * conninfo quoted and backslash-escaped, ?password=, PGPASSWORD,
+ * MYSQL_PWD): neither the password nor any piece of it between those
+ * characters may show. And placeholder values: a failing statement, a
+ * server message quoting the value and --dry-run all show "${name}".
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,10 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "dbmigrate/common.h"
+#include "dbtest.h"
 #include "project.h"
 #include "testutil.h"
 
@@ -249,6 +260,351 @@ static void test_secrets__mysql_pwd(void **state)
 	assert_true(t->runs >= 4);
 }
 
+/* Wrong passwords: each piece between the characters that split URLs is distinctive. */
+static const char *const secrets_shapes[] = {
+	"Kp4xQs8Wd",	       /* plain */
+	"Kp4x@Qs8Wd",	       /* '@' */
+	"Kp4x/Qs8Wd@Jh2Mn",    /* '/' and '@': the tail looks like a host */
+	"Kp4x?Qs8Wd",	       /* '?': the tail looks like a query */
+	"Kp4x#Qs8Wd",	       /* '#': the tail looks like a fragment */
+	"Kp4x:Qs8Wd",	       /* ':' */
+	"Smr50%Kof",	       /* a '%' that is no escape */
+	"Kp4x%41Qs8Wd",	       /* a '%' that is one */
+	"Kp4x Qs8Wd",	       /* a space */
+	"Kp4x'Qs8Wd\"Jh2Mn",   /* quotes */
+	"Kp4x\\Qs8Wd",	       /* a backslash */
+	"Kp4x&Qs8Wd=Jh2Mn",    /* query separators */
+	"Kp4x@Qs8Wd/Jh2Mn?Zr7Tb#Lw5Vc", /* all at once */
+};
+
+/* Fails when secret or any piece of it of 3 or more bytes shows in either output. */
+static void secrets_check_pieces(const struct dbm_test_result *r, const char *secret,
+				 const char *what)
+{
+	const char *p = secret;
+
+	secrets_check(r, secret, what);
+	while (*p) {
+		size_t n = strcspn(p, "@/?#:% '\"\\&=");
+		char piece[128];
+
+		if (n >= 3 && n < sizeof(piece)) {
+			memcpy(piece, p, n);
+			piece[n] = '\0';
+			secrets_check(r, piece, what);
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
+/* s with every byte but letters and digits percent-encoded, into out. */
+static void secrets_encode(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s && o + 4 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "%%%02X", c);
+	}
+	out[o] = '\0';
+}
+
+/* s with ' and \ escaped by a backslash, for a quoted conninfo value, into out. */
+static void secrets_conninfo_quote(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s && o + 3 < size; s++) {
+		if (*s == '\'' || *s == '\\')
+			out[o++] = '\\';
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+}
+
+/* The "host:port" of a server URL (between its '@' and the next '/'), into out. */
+static void secrets_host_port(const char *server, char *out, size_t size)
+{
+	const char *at = strchr(strstr(server, "://") + 3, '@');
+	size_t n;
+
+	assert_non_null(at);
+	at++;
+	n = strcspn(at, "/?");
+	snprintf(out, size, "%.*s", (int)n, at);
+}
+
+/*
+ * Runs migrate with url and extra_env twice, expecting a failure (the
+ * password is wrong), and checks that no piece of secret shows: with
+ * --verbose --json (the plain error, the debug lines and the JSON document
+ * at once) and with --dry-run --verbose.
+ */
+static void secrets_try_wrong(struct secrets *t, const char *url, const char *extra_env,
+			      const char *secret)
+{
+	static const char *const modes[][2] = {{"--verbose", "--json"}, {"--dry-run", "--verbose"}};
+	size_t m;
+
+	for (m = 0; m < DBM_ARRAY_SIZE(modes); m++) {
+		const char *argv[6], *env[2] = {extra_env, NULL};
+		struct dbm_test_result r;
+		char what[1024];
+		int n = 0;
+
+		argv[n++] = "--url";
+		argv[n++] = url;
+		argv[n++] = modes[m][0];
+		argv[n++] = modes[m][1];
+		argv[n++] = "migrate";
+		argv[n] = NULL;
+		dbm_test_run(t->p->dir, env, argv, &r);
+		snprintf(what, sizeof(what), "password '%s' in '%s'%s%s, %s %s", secret, url,
+			 extra_env ? " with " : "", extra_env ? extra_env : "", modes[m][0],
+			 modes[m][1]);
+		if (r.status == 0)
+			fail_msg("%s: a wrong password was let in:\n%s", what, r.err);
+		secrets_check_pieces(&r, secret, what);
+		dbm_test_result_free(&r);
+		t->runs++;
+	}
+}
+
+/*
+ * PostgreSQL with password authentication (members of
+ * dbm_password_required, tests/servers/pgsql.sh): every shape of wrong
+ * password in every form.
+ */
+static void test_secrets__pgsql_wrong_passwords_of_many_shapes(void **state)
+{
+	struct secrets *t = *state;
+	const char *server = dbm_testdb_server("DBM_TEST_PG_URL");
+	struct dbm_conn *admin = dbm_testdb_connect(server);
+	char hp[256], user[64], url[1024], enc[512], quoted[512], env[600], sql[512];
+	size_t i;
+
+	snprintf(user, sizeof(user), "dbm_pw_%ld", (long)getpid());
+	dbm_testdb_exec(admin, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+			       "'dbm_password_required') THEN CREATE ROLE dbm_password_required "
+			       "NOLOGIN; END IF; END $$");
+	snprintf(sql, sizeof(sql), "DROP ROLE IF EXISTS %s", user);
+	dbm_testdb_exec(admin, sql);
+	snprintf(sql, sizeof(sql),
+		 "CREATE ROLE %s LOGIN PASSWORD 'Right-Pw-1' IN ROLE dbm_password_required", user);
+	dbm_testdb_exec(admin, sql);
+	secrets_host_port(server, hp, sizeof(hp));
+	for (i = 0; i < DBM_ARRAY_SIZE(secrets_shapes); i++) {
+		const char *pw = secrets_shapes[i];
+		const char *colon = strrchr(hp, ':');
+
+		secrets_encode(pw, enc, sizeof(enc));
+		secrets_conninfo_quote(pw, quoted, sizeof(quoted));
+		snprintf(url, sizeof(url), "postgres://%s:%s@%s/postgres", user, pw, hp);
+		secrets_try_wrong(t, url, NULL, pw);
+		snprintf(url, sizeof(url), "postgresql://%s:%s@%s/postgres?sslmode=disable", user,
+			 enc, hp);
+		secrets_try_wrong(t, url, NULL, pw);
+		snprintf(url, sizeof(url), "postgres://%s@%s/postgres?password=%s", user, hp, enc);
+		secrets_try_wrong(t, url, NULL, pw);
+		/* TLS required by a server that has none: the TLS error, not the password's */
+		snprintf(url, sizeof(url), "postgres://%s:%s@%s/no_such_db?sslmode=require", user,
+			 pw, hp);
+		secrets_try_wrong(t, url, NULL, pw);
+		snprintf(url, sizeof(url), "host=%.*s port=%s user=%s password='%s' dbname=postgres",
+			 (int)(colon - hp), hp, colon + 1, user, quoted);
+		secrets_try_wrong(t, url, NULL, pw);
+		snprintf(url, sizeof(url), "postgres://%s@%s/postgres", user, hp);
+		snprintf(env, sizeof(env), "PGPASSWORD=%s", pw);
+		secrets_try_wrong(t, url, env, pw);
+	}
+	/* conninfo, unquoted with a backslash before the space: libpq reads "Kp4x Qs8Wd" */
+	snprintf(url, sizeof(url), "host=127.0.0.1 port=%s user=%s password=Kp4x\\ Qs8Wd",
+		 strrchr(hp, ':') + 1, user);
+	secrets_try_wrong(t, url, NULL, "Kp4x Qs8Wd");
+	snprintf(sql, sizeof(sql), "DROP ROLE %s", user);
+	dbm_testdb_exec(admin, sql);
+	admin->driver->disconnect(admin);
+	assert_int_equal(t->runs, (int)(DBM_ARRAY_SIZE(secrets_shapes) * 6 + 1) * 2);
+}
+
+/* MariaDB: the test user with every shape of wrong password, in the URL and in MYSQL_PWD. */
+static void test_secrets__mysql_wrong_passwords_of_many_shapes(void **state)
+{
+	struct secrets *t = *state;
+	const char *server = dbm_testdb_server("DBM_TEST_MYSQL_URL");
+	char hp[256], user[128], url[1024], enc[512], env[600];
+	const char *p = strstr(server, "://") + 3;
+	size_t i;
+
+	snprintf(user, sizeof(user), "%.*s", (int)strcspn(p, ":@"), p);
+	secrets_host_port(server, hp, sizeof(hp));
+	for (i = 0; i < DBM_ARRAY_SIZE(secrets_shapes); i++) {
+		const char *pw = secrets_shapes[i];
+
+		secrets_encode(pw, enc, sizeof(enc));
+		snprintf(url, sizeof(url), "mysql://%s:%s@%s/", user, pw, hp);
+		secrets_try_wrong(t, url, NULL, pw);
+		snprintf(url, sizeof(url), "mariadb://%s:%s@%s/?connect-timeout=5", user, enc, hp);
+		secrets_try_wrong(t, url, NULL, pw);
+		/* a CA file that does not exist: the TLS set-up fails */
+		snprintf(url, sizeof(url), "mysql://%s:%s@%s/nodb?ssl-mode=VERIFY_CA&ssl-ca=/nonexistent/ca.pem",
+			 user, pw, hp);
+		secrets_try_wrong(t, url, NULL, pw);
+		snprintf(url, sizeof(url), "mysql://%s@%s/", user, hp);
+		snprintf(env, sizeof(env), "MYSQL_PWD=%s", pw);
+		secrets_try_wrong(t, url, env, pw);
+	}
+	assert_int_equal(t->runs, (int)DBM_ARRAY_SIZE(secrets_shapes) * 4 * 2);
+}
+
+/*
+ * Other failure points with unencoded passwords: a closed port, a host
+ * that does not resolve, a port that is not a number; and SQLite URLs
+ * with a query string. No server needed.
+ */
+static void test_secrets__ambiguous_urls_at_every_failure_point(void **state)
+{
+	struct secrets *t = *state;
+	static const char *const forms[] = {
+		"postgres://app:%s@127.0.0.1:1/app",
+		"postgres://app:%s@127.0.0.1:notaport/app",
+		"postgres:%s@127.0.0.1/app",
+		"mysql://app:%s@127.0.0.1:1/app",
+		"mariadb://app:%s@127.0.0.1:notaport/app?ssl-mode=REQUIRED",
+		"sqlite:app.db?password=%s",
+	};
+	/* a name lookup takes long: only the shapes that split the authority */
+	static const char *const dns_forms[] = {
+		"postgres://app:%s@no-such-host.invalid/app",
+		"mysql://app:%s@no-such-host.invalid/app",
+	};
+	static const size_t dns_shapes[] = {2, 3, 12};
+	char url[1024];
+	size_t i, f;
+
+	for (i = 0; i < DBM_ARRAY_SIZE(secrets_shapes); i++) {
+		for (f = 0; f < DBM_ARRAY_SIZE(forms); f++) {
+			snprintf(url, sizeof(url), forms[f], secrets_shapes[i]);
+			secrets_try_wrong(t, url, NULL, secrets_shapes[i]);
+		}
+	}
+	for (i = 0; i < DBM_ARRAY_SIZE(dns_shapes); i++) {
+		for (f = 0; f < DBM_ARRAY_SIZE(dns_forms); f++) {
+			snprintf(url, sizeof(url), dns_forms[f], secrets_shapes[dns_shapes[i]]);
+			secrets_try_wrong(t, url, NULL, secrets_shapes[dns_shapes[i]]);
+		}
+	}
+	assert_int_equal(t->runs, (int)(DBM_ARRAY_SIZE(secrets_shapes) * DBM_ARRAY_SIZE(forms) +
+					DBM_ARRAY_SIZE(dns_shapes) * DBM_ARRAY_SIZE(dns_forms)) *
+					  2);
+}
+
+/*
+ * Placeholder values are never shown: not in a failing statement's
+ * detail, not in the server's message that quotes the value, not in
+ * --dry-run (which shows "${name}" as written).
+ */
+static void test_secrets__placeholder_values_never_shown(void **state)
+{
+	struct secrets *t = *state;
+	const char *argv[8];
+	struct dbm_test_result r;
+	const char *value = "RptVx8QzVal";
+
+	dbm_test_write(t->p->dir, "dbmigrate.yml",
+		       "url: \"sqlite:secrets.db\"\nplaceholders:\n  reporting_pw: \"RptVx8QzVal\"\n");
+	dbm_test_write(t->p->dir, "migrations/V2__b.sql",
+		       "CREATE TABLE b (id INT);\nINSERT INTO ${reporting_pw} VALUES (1);\n");
+	argv[0] = "migrate";
+	argv[1] = NULL;
+	dbm_test_run(t->p->dir, NULL, argv, &r);
+	assert_int_equal(r.status, 1);
+	secrets_check(&r, value, "a statement that failed");
+	assert_true(dbm_test_contains(r.err, "INSERT INTO ${reporting_pw} VALUES (1)"));
+	dbm_test_result_free(&r);
+
+	argv[0] = "--json";
+	argv[1] = "migrate";
+	argv[2] = NULL;
+	dbm_test_run(t->p->dir, NULL, argv, &r);
+	assert_int_equal(r.status, 1);
+	secrets_check(&r, value, "a statement that failed, --json");
+	dbm_test_result_free(&r);
+
+	argv[0] = "migrate";
+	argv[1] = "--dry-run";
+	argv[2] = NULL;
+	dbm_test_run(t->p->dir, NULL, argv, &r);
+	assert_int_equal(r.status, 0);
+	secrets_check(&r, value, "--dry-run");
+	assert_true(dbm_test_contains(r.out, "INSERT INTO ${reporting_pw} VALUES (1)"));
+	dbm_test_result_free(&r);
+
+	/* from the command line too, and a value the server's message quotes */
+	argv[0] = "--placeholder";
+	argv[1] = "reporting_pw=CmdQw9LkVal";
+	argv[2] = "--verbose";
+	argv[3] = "migrate";
+	argv[4] = NULL;
+	dbm_test_run(t->p->dir, NULL, argv, &r);
+	assert_int_equal(r.status, 1);
+	secrets_check(&r, "CmdQw9LkVal", "--placeholder, a statement that failed");
+	assert_true(dbm_test_contains(r.err, "no such table: ***"));
+	dbm_test_result_free(&r);
+}
+
+/* PostgreSQL quotes a bad value in its message: the value is scrubbed from it. */
+static void test_secrets__pgsql_server_message_quoting_a_placeholder(void **state)
+{
+	struct dbm_testdb *db = dbm_testdb_state(state, "DBM_TEST_PG_URL");
+	const char *argv[6];
+	struct dbm_test_result r;
+
+	dbm_test_write(db->dir, "migrations/V1__a.sql",
+		       "CREATE TABLE a (id INT);\nSELECT '${api_token}'::int;\n");
+	argv[0] = "--url";
+	argv[1] = db->url;
+	argv[2] = "--placeholder";
+	argv[3] = "api_token=Tok-9Xr2Lq";
+	argv[4] = "migrate";
+	argv[5] = NULL;
+	dbm_test_run(db->dir, NULL, argv, &r);
+	assert_int_equal(r.status, 1);
+	secrets_check(&r, "Tok-9Xr2Lq", "a server message quoting a placeholder value");
+	assert_true(dbm_test_contains(r.err, "invalid input syntax for type integer"));
+	assert_true(dbm_test_contains(r.err, "SELECT '${api_token}'::int"));
+	dbm_test_result_free(&r);
+}
+
+/* A config file holding a password gets a warning when other users may read it. */
+static void test_secrets__config_file_readable_by_others(void **state)
+{
+	struct secrets *t = *state;
+	const char *argv[] = {"migrate", NULL};
+	char path[2048];
+	struct dbm_test_result r;
+
+	dbm_test_write(t->p->dir, "dbmigrate.yml",
+		       "url: \"postgres://app:Cf9-Wq2Lm@127.0.0.1:1/app\"\n");
+	snprintf(path, sizeof(path), "%s/dbmigrate.yml", t->p->dir);
+	assert_int_equal(chmod(path, 0644), 0);
+	dbm_test_run(t->p->dir, NULL, argv, &r);
+	secrets_check(&r, "Cf9-Wq2Lm", "config file 0644");
+	assert_true(dbm_test_contains(r.err, "other users may read it"));
+	dbm_test_result_free(&r);
+	assert_int_equal(chmod(path, 0600), 0);
+	dbm_test_run(t->p->dir, NULL, argv, &r);
+	secrets_check(&r, "Cf9-Wq2Lm", "config file 0600");
+	assert_false(dbm_test_contains(r.err, "other users may read it"));
+	dbm_test_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,7 +615,14 @@ int main(void)
 		SECRETS_TEST(test_secrets__database_url_variable),
 		SECRETS_TEST(test_secrets__pgpassword),
 		SECRETS_TEST(test_secrets__mysql_pwd),
+		SECRETS_TEST(test_secrets__pgsql_wrong_passwords_of_many_shapes),
+		SECRETS_TEST(test_secrets__mysql_wrong_passwords_of_many_shapes),
+		SECRETS_TEST(test_secrets__ambiguous_urls_at_every_failure_point),
+		SECRETS_TEST(test_secrets__placeholder_values_never_shown),
+		SECRETS_TEST(test_secrets__config_file_readable_by_others),
 #undef SECRETS_TEST
+		cmocka_unit_test_setup_teardown(test_secrets__pgsql_server_message_quoting_a_placeholder,
+						dbm_testdb_setup_pgsql, dbm_testdb_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

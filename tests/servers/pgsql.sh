@@ -8,7 +8,9 @@
 #   tests/servers/pgsql.sh stop DIR    stop it (fast shutdown, then by pid)
 #
 # The server listens on 127.0.0.1 only, on a free port, with trust
-# authentication, fsync off and 100 connections. PostgreSQL refuses to run as
+# authentication (except for members of the role dbm_password_required, who
+# must give their password: the tests of wrong passwords need a server that
+# checks them), fsync off and 100 connections. PostgreSQL refuses to run as
 # root, so when run as root the server runs as the "postgres" OS user (made
 # with useradd when missing). Both commands are idempotent and cope with a DIR
 # left half-created by an interrupted run. Everything but the URL line goes to
@@ -78,6 +80,19 @@ prepare_user() {
 	fi
 }
 
+# Members of dbm_password_required log in with a password (first matching line wins).
+require_passwords() {
+	local hba="$DATA/pg_hba.conf"
+	grep -q 'dbm_password_required' "$hba" 2>/dev/null && return 0
+	{
+		echo "host all +dbm_password_required 127.0.0.1/32 scram-sha-256"
+		echo "host all +dbm_password_required ::1/128 scram-sha-256"
+		cat "$hba"
+	} >"$hba.new" && mv "$hba.new" "$hba" || die "cannot write $hba"
+	[ "$(id -u)" = 0 ] && chown "$PGUSER_OS" "$hba"
+	chmod 600 "$hba"
+}
+
 cmd_start() {
 	local port pid attempt
 
@@ -115,6 +130,7 @@ cmd_start() {
 		}
 	fi
 	rm -f "$DATA/postmaster.pid"
+	require_passwords
 
 	for attempt in 1 2 3 4 5; do
 		port=$(free_port) || die "no free port found"

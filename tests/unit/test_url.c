@@ -1,17 +1,22 @@
 /*
  * test_url.c - dbm_url_redact() on every shape of connection string a user
- * may hand us, well-formed or not, and dbm_edit_distance().
+ * may hand us, well-formed or not, dbm_edit_distance(), and the secrets
+ * list (secret.h): which texts a URL makes secret, which URLs are
+ * ambiguous, and the scrubbing of every error.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/config.h"
+#include "dbmigrate/secret.h"
 #include "testutil.h"
 
 struct redact_case {
@@ -65,6 +70,11 @@ static void test_url__password_with_special_characters(void **state)
 	    {"postgres://u:se?cret@host/db", "postgres://u:***@host/db"},
 	    {"postgres://u:se#cret@host/db", "postgres://u:***@host/db"},
 	    {"postgres://u:se?c@ret@host/db?a=b", "postgres://u:***@host/db?a=b"},
+	    {"postgres://app:p@ss?word@h/db", "postgres://app:***@h/db"},
+	    {"postgres://app:p@ss#word@h/db", "postgres://app:***@h/db"},
+	    {"mysql://app:p@ss/word@h/db", "mysql://app:***@h/db"},
+	    {"postgres://app:Summer50%off@h/db", "postgres://app:***@h/db"},
+	    {"postgres://u@h/db?password=se#cret", "postgres://u@h/db?password=***"},
 	};
 
 	check_table(cases, DBM_ARRAY_SIZE(cases));
@@ -99,11 +109,12 @@ static void test_url__query_string_password(void **state)
 	     "postgres://h/db?sslmode=require&sslpassword=***&x=1"},
 	    {"postgresql:///db?host=/run/postgresql&password=secret",
 	     "postgresql:///db?host=/run/postgresql&password=***"},
-	    {"postgres://u:secret@h/db?PASSWORD=secret#frag",
-	     "postgres://u:***@h/db?PASSWORD=***#frag"},
+	    {"postgres://u:secret@h/db?PASSWORD=secret#frag", "postgres://u:***@h/db?PASSWORD=***"},
 	    {"mysql://u@h/db?pwd=secret", "mysql://u@h/db?pwd=***"},
 	    {"postgres://h/db?mypassword=x", "postgres://h/db?mypassword=x"},
 	    {"sqlite:app.db?password=secret", "sqlite:app.db?password=***"},
+	    {"sqlite:app.db?password=se@cret", "sqlite:app.db?password=***"},
+	    {"postgres:se?cret@h/db", "postgres:***@h/db"},
 	};
 
 	check_table(cases, DBM_ARRAY_SIZE(cases));
@@ -123,6 +134,8 @@ static void test_url__conninfo_password(void **state)
 	    {"host=x password='unterminated secret", "host=x password=***"},
 	    {"Server=h;Password=secret;Database=d", "Server=h;Password=***"},
 	    {"host=x password=", "host=x password=***"},
+	    {"password=abc\\ tail host=x", "password=*** host=x"},
+	    {"host=x password=a\\'b\\\\c port=1", "host=x password=*** port=1"},
 	};
 
 	check_table(cases, DBM_ARRAY_SIZE(cases));
@@ -179,6 +192,152 @@ static void test_url__edit_distance(void **state)
 	assert_int_equal(dbm_edit_distance(longa, "a"), 198);
 }
 
+/* Scrubs a copy of text and fails unless it equals want. */
+static void check_scrub(const char *text, const char *want)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	dbm_secrets_scrub(buf);
+	if (strcmp(buf, want) != 0)
+		fail_msg("scrub(\"%s\") = \"%s\", expected \"%s\"", text, buf, want);
+}
+
+static void test_url__scrub_replaces_every_secret_in_place(void **state)
+{
+	char cut[64];
+
+	dbm_secrets_reset();
+	assert_int_equal(dbm_secret_add("Zq7-secret", 10), 0);
+	assert_int_equal(dbm_secret_add("ab", 2), 0); /* too short: ignored */
+	check_scrub("a Zq7-secret b Zq7-secretZq7-secret", "a *** b ******");
+	check_scrub("ab ab", "ab ab");
+	check_scrub("", "");
+	/* a text cut short in the middle of a secret loses that start too */
+	snprintf(cut, sizeof(cut), "password was Zq7-se");
+	dbm_secrets_scrub_cut(cut);
+	assert_string_equal(cut, "password was ");
+	dbm_secrets_reset();
+}
+
+static void test_url__secrets_of_a_well_formed_url(void **state)
+{
+	dbm_secrets_reset();
+	assert_int_equal(dbm_secret_add_url("postgres://app:s3cr%40t@db.example/app"), 0);
+	/* raw and decoded; the host, user and database stay */
+	check_scrub("password s3cr%40t and s3cr@t for app at db.example",
+		    "password *** and *** for app at db.example");
+	dbm_secrets_reset();
+	assert_int_equal(dbm_secret_add_url("host=db user=app password=abc\\ tail dbname=app"), 0);
+	check_scrub("abc tail / abc\\ tail", "*** / ***");
+	dbm_secrets_reset();
+	assert_int_equal(dbm_secret_add_url("host=db password='it''s secret' dbname=app"), 0);
+	dbm_secrets_reset();
+	assert_int_equal(dbm_secret_add_url("mysql://u@h/db?password=qu%26ery&ssl-mode=REQUIRED"),
+			 0);
+	check_scrub("qu&ery qu%26ery", "*** ***");
+	dbm_secrets_reset();
+}
+
+static void test_url__secrets_of_an_ambiguous_url(void **state)
+{
+	dbm_secrets_reset();
+	/* libpq splits at the first '@': host "ss", query "word@h/db" */
+	assert_int_equal(dbm_secret_add_url("postgres://app:Pz9@Ss8?Word7@h/db"), 0);
+	check_scrub("could not translate host name \"Ss8\"", "could not translate host name \"***\"");
+	check_scrub("invalid URI query parameter: \"Word7@h/db\"",
+		    "invalid URI query parameter: \"***@h/db\"");
+	check_scrub("Pz9@Ss8?Word7", "***");
+	/* a piece is scrubbed only as a whole word */
+	check_scrub("Word7s and Ss8x", "Word7s and Ss8x");
+	dbm_secrets_reset();
+	assert_int_equal(dbm_secret_add_url("mysql://app:Kp4/Qs8Wd@Jh2/db"), 0);
+	check_scrub("Unknown MySQL server host 'Kp4' (-2)", "Unknown MySQL server host '***' (-2)");
+	check_scrub("invalid database name 'Qs8Wd@Jh2/db'", "invalid database name '***@Jh2/db'");
+	dbm_secrets_reset();
+	assert_int_equal(dbm_secret_add_url("postgres:S3cret@db/x"), 0);
+	check_scrub("missing \"=\" after \"postgres:S3cret@db/x\"", "missing \"=\" after \"postgres:***@db/x\"");
+	dbm_secrets_reset();
+	assert_int_equal(dbm_secret_add_url("postgres://app:Summer50%off@h/db"), 0);
+	check_scrub("invalid percent-encoded token: \"Summer50%off\"",
+		    "invalid percent-encoded token: \"***\"");
+	check_scrub("Summer50 off", "*** ***");
+	dbm_secrets_reset();
+}
+
+static void test_url__environment_passwords_are_secret(void **state)
+{
+	dbm_secrets_reset();
+	assert_int_equal(setenv("PGPASSWORD", "Env-Pg-Pw", 1), 0);
+	assert_int_equal(setenv("MYSQL_PWD", "Env-My-Pw", 1), 0);
+	assert_int_equal(dbm_secret_add_url("postgres://app@h/db"), 0);
+	check_scrub("Env-Pg-Pw Env-My-Pw", "*** ***");
+	unsetenv("PGPASSWORD");
+	unsetenv("MYSQL_PWD");
+	dbm_secrets_reset();
+}
+
+static void test_url__ambiguous_urls(void **state)
+{
+	static const struct {
+		const char *url;
+		int ambiguous;
+	} cases[] = {
+	    {"postgres://app:secret@h:5432/db?sslmode=require", 0},
+	    {"postgres://app:s%40c%2Fret@h/db", 0},
+	    {"postgres://app@h/db?application_name=a@b", 0},
+	    {"postgres://app:pw@h/db?application_name=a@b", 0},
+	    {"sqlite:app.db?password=Kp4x@Qs8Wd", 0},
+	    {"postgres://h1:5432,h2:5433/db", 0},
+	    {"postgres://[::1]:5432/db", 0},
+	    {"host=h password='se cret' dbname=d", 0},
+	    {"host=h password=abc\\ tail", 0},
+	    {"sqlite:app.db", 0},
+	    {"postgres://app:p@ss@h/db", 1},
+	    {"postgres://app:p@ss?word@h/db", 1},
+	    {"mysql://app:p@ss/word@h/db", 1},
+	    {"postgres://app:p/ss@h/db", 1},
+	    {"postgres://app:p#ss@h/db", 1},
+	    {"postgres://app:p ss@h/db", 1},
+	    {"postgres://app:Summer50%off@h/db", 1},
+	    {"postgres:S3cret@db/x", 1},
+	    {"postgres://app:secret/db", 1},
+	    {"host=h password='unterminated", 1},
+	};
+	size_t i;
+
+	for (i = 0; i < DBM_ARRAY_SIZE(cases); i++) {
+		if (dbm_url_is_ambiguous(cases[i].url) != cases[i].ambiguous)
+			fail_msg("dbm_url_is_ambiguous(\"%s\") != %d", cases[i].url,
+				 cases[i].ambiguous);
+	}
+}
+
+/* Every error is scrubbed as it is set: message, detail and hint. */
+static void test_url__errors_are_scrubbed(void **state)
+{
+	struct dbm_error *e;
+	char long_text[5000];
+
+	dbm_secrets_reset();
+	assert_int_equal(dbm_secret_add_url("postgres://app:Er7-Secret@h/db"), 0);
+	dbm_error_set(DBM_ERR_RUN, "bad password Er7-Secret");
+	dbm_error_set_detail("Er7-Secret again");
+	dbm_error_set_hint("and Er7-Secret");
+	e = dbm_error_last();
+	assert_string_equal(e->message, "bad password ***");
+	assert_string_equal(e->detail, "*** again");
+	assert_string_equal(e->hint, "and ***");
+	/* cut at the end of the buffer in the middle of the password */
+	memset(long_text, 'x', sizeof(long_text));
+	memcpy(long_text + 4095 - 5, "Er7-Secret", 10);
+	long_text[sizeof(long_text) - 1] = '\0';
+	dbm_error_set(DBM_ERR_RUN, "%s", long_text);
+	assert_null(strstr(e->message, "Er7-S"));
+	dbm_error_clear();
+	dbm_secrets_reset();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +349,12 @@ int main(void)
 	    cmocka_unit_test(test_url__malformed_never_shows_the_password),
 	    cmocka_unit_test(test_url__appends_to_the_buffer),
 	    cmocka_unit_test(test_url__edit_distance),
+	    cmocka_unit_test(test_url__scrub_replaces_every_secret_in_place),
+	    cmocka_unit_test(test_url__secrets_of_a_well_formed_url),
+	    cmocka_unit_test(test_url__secrets_of_an_ambiguous_url),
+	    cmocka_unit_test(test_url__environment_passwords_are_secret),
+	    cmocka_unit_test(test_url__ambiguous_urls),
+	    cmocka_unit_test(test_url__errors_are_scrubbed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,113 @@
+/*
+ * common.c - what the drivers share (drvcommon.h): clocks and sleeps,
+ * connecting with backoff, the lock-name hash, identifier quoting and the
+ * one path by which a client library's text reaches an error.
+ *
+ * Every driver passes its library's messages through dbm_drv_lib_text(),
+ * never straight into an error, so the rule on secrets lives in one place:
+ * the text is scrubbed of the secrets that dbm_drv_secrets() listed from the
+ * URL, and when the URL is ambiguous (an unencoded '@', '/', '?', '#',
+ * space or a stray '%' in its password) the text is not shown at all, since
+ * the library may have split the URL where no list can foresee.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "dbmigrate/secret.h"
+#include "drvcommon.h"
+
+long long dbm_drv_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void dbm_drv_sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int dbm_drv_connect_with_backoff(const struct dbm_conn_opts *o, int (*attempt)(void *ctx),
+                                 int (*retryable)(void *ctx), void *ctx)
+{
+	long wait = 1, cap = o->connect_retries_interval > 0 ? o->connect_retries_interval : 120;
+	int n, rc;
+
+	for (n = 0;; n++) {
+		rc = attempt(ctx);
+		if (rc != DBM_ERR_RUN || n >= o->connect_retries || (retryable && !retryable(ctx)))
+			return rc;
+		dbm_drv_sleep_ms((wait < cap ? wait : cap) * 1000L);
+		if (wait < cap)
+			wait *= 2;
+	}
+}
+
+uint64_t dbm_drv_fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+int dbm_drv_quote_ident(struct dbm_buf *b, const char *ident, char q)
+{
+	int rc = dbm_buf_addc(b, q);
+
+	for (; rc == 0 && *ident; ident++) {
+		rc = dbm_buf_addc(b, *ident);
+		if (rc == 0 && *ident == q)
+			rc = dbm_buf_addc(b, q);
+	}
+	return rc ? rc : dbm_buf_addc(b, q);
+}
+
+int dbm_drv_secrets(const char *url)
+{
+	int rc = dbm_secret_add_url(url);
+
+	return rc < 0 ? rc : dbm_url_is_ambiguous(url);
+}
+
+void dbm_drv_lib_text(char *dst, size_t n, const char *src, int withhold)
+{
+	const char *p = src ? src : "";
+	size_t i, o = 0;
+
+	if (n == 0)
+		return;
+	if (withhold && *p)
+		p = DBM_DRV_WITHHELD;
+	/* scrub the text as the library wrote it, before its white space changes */
+	if (strlen(p) >= n) {
+		memcpy(dst, p, n - 1);
+		dst[n - 1] = '\0';
+		dbm_secrets_scrub_cut(dst); /* cut short: maybe in the middle of a secret */
+	} else {
+		memcpy(dst, p, strlen(p) + 1);
+		dbm_secrets_scrub(dst);
+	}
+	for (i = 0; dst[i]; i++) {
+		char c = dst[i];
+
+		if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
+			if (o > 0 && dst[o - 1] != ' ')
+				dst[o++] = ' ';
+			continue;
+		}
+		dst[o++] = c;
+	}
+	while (o > 0 && dst[o - 1] == ' ')
+		o--;
+	dst[o] = '\0';
+}

@@ -1,0 +1,71 @@
+/*
+ * drvcommon.h - what the drivers share (common.c); only the driver files
+ * include it.
+ *
+ *   clocks and sleeps     a monotonic clock in milliseconds, a sleep that
+ *                         survives signals
+ *   connect with backoff  retries of a connect attempt, 1 s, 2 s, 4 s ...
+ *   lock names            the FNV-1a hash behind the lock keys and names
+ *   identifiers           quoting with '"' (PostgreSQL) or '`' (MySQL)
+ *   error text            a client library's message as one line, scrubbed
+ *                         of every secret, or withheld when the URL is
+ *                         ambiguous (secret.h)
+ */
+#ifndef DBM_DRVCOMMON_H
+#define DBM_DRVCOMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dbmigrate/driver.h"
+
+/* FNV-1a's 64-bit offset basis. */
+#define DBM_DRV_FNV_BASIS 14695981039346656037ULL
+
+/* Milliseconds on a monotonic clock. */
+long long dbm_drv_now_ms(void);
+/* Sleeps for ms milliseconds, resuming after a signal. */
+void dbm_drv_sleep_ms(long ms);
+
+/*
+ * Runs attempt(ctx) until it returns anything but DBM_ERR_RUN, or until
+ * o->connect_retries more attempts have failed, or retryable(ctx) (when
+ * given) says the failure is final; waits 1 s, 2 s, 4 s ... capped at
+ * o->connect_retries_interval (120 s when not positive) between attempts.
+ * attempt sets the error when it fails. Returns attempt's last result.
+ */
+int dbm_drv_connect_with_backoff(const struct dbm_conn_opts *o, int (*attempt)(void *ctx),
+                                 int (*retryable)(void *ctx), void *ctx);
+
+/* FNV-1a of s, continuing from h (start with a basis). */
+uint64_t dbm_drv_fnv1a(uint64_t h, const char *s);
+
+/* Appends ident quoted with q ('"' or '`'), q doubled inside. 0 or DBM_ERR_NOMEM. */
+int dbm_drv_quote_ident(struct dbm_buf *b, const char *ident, char q);
+
+/*
+ * Lists the secrets of url (dbm_secret_add_url) before a connect, so that
+ * every error from then on is scrubbed of them. Returns 1 when the URL is
+ * ambiguous (its library's messages must be withheld: dbm_drv_lib_text),
+ * 0 when not, DBM_ERR_NOMEM.
+ */
+int dbm_drv_secrets(const char *url);
+
+/*
+ * Copies a client library's or server's text src into dst (size n) as one
+ * line: newlines and tabs become spaces, runs of spaces collapse, the ends
+ * are trimmed, and every listed secret becomes "***". With withhold (the
+ * URL is ambiguous) the text is replaced by DBM_DRV_WITHHELD instead.
+ */
+void dbm_drv_lib_text(char *dst, size_t n, const char *src, int withhold);
+
+/* What dbm_drv_lib_text shows in place of a message it withholds, and the hint to give. */
+#define DBM_DRV_WITHHELD                                                                           \
+	"the client library's message is not shown, as it may quote part of the password: "        \
+	"the URL's password holds characters that are not percent-encoded"
+#define DBM_DRV_WITHHELD_HINT                                                                      \
+	"Percent-encode the password in the URL ('@' as %40, ':' %3A, '/' %2F, '?' %3F, '#' %23, " \
+	"'%' %25, a space %20), or leave it out of the URL and set it in PGPASSWORD or "           \
+	"MYSQL_PWD."
+
+#endif /* DBM_DRVCOMMON_H */
