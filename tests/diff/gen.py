@@ -170,6 +170,8 @@ class Gen:
             body = self.text("'", False, avoid=("$" + tag + "$", "$"))
             body += self.pick(["", "$x$ not the end $x$", "a$b", "$1", "';'"])
             body = body.replace("$" + tag + "$", "")
+            if body.endswith("$"):
+                body += "."  # "$x$$$" would close at the first "$$"
             return "$%s$%s$%s$" % (tag, body, tag)
         if k == "concat":
             # Adjacent literals separated by a new line are one string.

@@ -7,9 +7,10 @@ true: first whole lines (a line keeps its own line ending, so LF, CRLF, CR
 and mixed files stay as they were), in halves, quarters, ... down to single
 lines (Zeller's ddmin, complement steps only), then the same on the pieces
 of each line cut after every ';' and at white space. Each call of still()
-runs the file on both sides, so the number of calls is bounded (`budget`).
+runs the file on both sides, so the calls are bounded in number and time.
 """
 import re
+import time
 
 
 def _lines(data):
@@ -22,15 +23,16 @@ def _pieces(data):
     return [p for p in re.split(rb"(?<=;)|(?=[ \t]+)", data) if p]
 
 
-def _ddmin(chunks, still, budget):
-    """Removes chunks while still(b"".join(rest)) holds; returns the chunks
-    left and the budget left."""
+def _ddmin(chunks, still, budget, deadline):
+    """Removes chunks while still(b"".join(rest)) holds, until the budget of
+    calls or the deadline (time.time()) runs out; returns the chunks left and
+    the budget left."""
     n = 2
-    while len(chunks) >= 2 and budget > 0:
+    while len(chunks) >= 2 and budget > 0 and time.time() < deadline:
         size = max(1, len(chunks) // n)
         removed = False
         i = 0
-        while i < len(chunks) and budget > 0:
+        while i < len(chunks) and budget > 0 and time.time() < deadline:
             rest = chunks[:i] + chunks[i + size:]
             budget -= 1
             if rest and still(b"".join(rest)):
@@ -46,12 +48,14 @@ def _ddmin(chunks, still, budget):
     return chunks, budget
 
 
-def minimize(data, still, budget=400):
+def minimize(data, still, budget=400, seconds=None):
     """Returns the smallest file found for which still() holds (data itself
-    when nothing could be removed). still(data) is assumed true."""
-    chunks, budget = _ddmin(_lines(data), still, budget)
+    when nothing could be removed) within `budget` calls and `seconds`.
+    still(data) is assumed true."""
+    deadline = time.time() + seconds if seconds else float("inf")
+    chunks, budget = _ddmin(_lines(data), still, budget, deadline)
     data = b"".join(chunks)
-    chunks, budget = _ddmin(_pieces(data), still, budget)
+    chunks, budget = _ddmin(_pieces(data), still, budget, deadline)
     return b"".join(chunks)
 
 

@@ -106,7 +106,6 @@ class Pg:
     def __init__(self, url, prefix):
         self.url = url
         self.prefix = prefix
-        self.tpl = prefix + "tpl"
         self.lock = RWLock()
         self.env = dict(os.environ)
         self.env.pop("PGOPTIONS", None)
@@ -127,24 +126,28 @@ class Pg:
         rc, out = self.psql("postgres", "SELECT 1")
         if rc != 0:
             raise SetupError("cannot reach PostgreSQL: " + out)
-        rc, out = self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.tpl,
-                            "CREATE DATABASE %s" % self.tpl)
-        if rc != 0:
-            raise SetupError(out)
-        rc, out = self.psql(self.tpl, "CREATE TABLE log (n int, s text)")
-        if rc != 0:
-            raise SetupError(out)
 
     def teardown(self, dbs):
-        for db in list(dbs) + [self.tpl]:
+        for db in dbs:
             self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
+
+    def reset_cmds(self, dbs):
+        """psql commands emptying each database: the public schema dropped
+        with all it holds (the file's objects, dbmigrate's history) and made
+        again with an empty log; quicker than a new database."""
+        cmds = []
+        for db in dbs:
+            cmds += ["\\connect " + self.db_url(db),
+                     "DROP SCHEMA IF EXISTS public CASCADE",
+                     "CREATE SCHEMA public",
+                     "CREATE TABLE public.log (n int, s text)"]
+        return cmds
 
     def fresh(self, dbs):
         cmds = []
         for db in dbs:
-            cmds += ["DROP DATABASE IF EXISTS %s WITH (FORCE)" % db,
-                     "CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY" % (db, self.tpl)]
-        rc, out = self.psql("postgres", *cmds)
+            cmds += ["DROP DATABASE IF EXISTS %s WITH (FORCE)" % db, "CREATE DATABASE %s" % db]
+        rc, out = self.psql("postgres", *(cmds + self.reset_cmds(dbs)))
         if rc != 0:
             raise SetupError(out)
 
@@ -161,13 +164,9 @@ class Pg:
         cmds = []
         for i, db in enumerate(dbs):
             cmds += ["\\connect " + self.db_url(db),
-                     "SELECT %d, n, encode(convert_to(s, 'UTF8'), 'hex') FROM log "
+                     "SELECT %d, n, encode(convert_to(s, 'UTF8'), 'hex') FROM public.log "
                      "ORDER BY n, convert_to(s, 'UTF8')" % i]
-        cmds.append("\\connect " + self.db_url("postgres"))
-        for db in dbs:
-            cmds += ["DROP DATABASE IF EXISTS %s WITH (FORCE)" % db,
-                     "CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY" % (db, self.tpl)]
-        rc, out = self.psql("postgres", *cmds)
+        rc, out = self.psql("postgres", *(cmds + self.reset_cmds(dbs)))
         if rc != 0:
             raise SetupError(out)
         rows = ([], [])
@@ -442,6 +441,7 @@ def run_dialect(args, dialect, tmp, out_dir):
         stats["agree"], stats["disagree"]))
     found.sort(key=lambda x: str(x[0]).zfill(8))
     minimized = 0
+    min_started = time.time()
     seen = set()
     for label, data, v, c, key in found:
         first = key not in seen
@@ -466,7 +466,16 @@ def run_dialect(args, dialect, tmp, out_dir):
                 except SetupError:
                     return False
 
-            small = minimize.minimize(data, still)
+            share = None
+            if args.minimize_seconds:
+                left = args.minimize_seconds - (time.time() - min_started)
+                if left <= 5:
+                    print("  (no time left to minimize it: --minimize-seconds)")
+                    print("  " + c.describe().replace("\n", "\n  "))
+                    print("  reproduce: %s" % repro(args, dialect, case=label))
+                    continue
+                share = left / max(1, min(args.minimize, len(classes)) - minimized + 1)
+            small = minimize.minimize(data, still, seconds=share)
             mpath = os.path.join(out_dir, stem + ".min.sql")
             with open(mpath, "wb") as f:
                 f.write(small)
@@ -500,6 +509,8 @@ def main():
     ap.add_argument("--out", default="difftest-out", help="folder for the files that disagree")
     ap.add_argument("--minimize", type=int, default=3,
                     help="minimize the first file of at most this many classes per dialect")
+    ap.add_argument("--minimize-seconds", type=float, default=0,
+                    help="time for all minimizing of a dialect (0: no limit)")
     ap.add_argument("--file", help="run this file instead of generated ones")
     args = ap.parse_args()
     if args.count < 0 or args.jobs < 1:
