@@ -268,11 +268,23 @@ class My:
 
 def norm_message(err):
     """The first error line of dbmigrate's output, without names and
-    numbers: what tells one class of disagreement from another."""
-    for line in err.splitlines():
+    numbers: what tells one class of disagreement from another. Of a quoted
+    text only its first characters stay (letters as a, digits as N)."""
+    def quoted(m):
+        body = m.group(0)[1:-1][:4]
+        body = re.sub(r"[A-Za-z]", "a", body)
+        return "'" + re.sub(r"\d", "N", body).replace("\n", "\\n").replace("\r", "\\r") + "…'"
+
+    lines = err.splitlines()
+    for i, line in enumerate(lines):
         if "error" in line.lower():
             line = re.sub(r"^.*?error:\s*", "", line)
-            line = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", line)
+            line = line.replace("You have an error in your SQL syntax; check the manual that corresponds "
+                                "to your MariaDB server version for the right syntax to use", "syntax error")
+            near = line.find("near '")
+            if near >= 0:
+                line = line[:near + 10] + "'"
+            line = re.sub(r"'[^']*'|\"[^\"]*\"", quoted, line)
             line = re.sub(r"\d+", "N", line)
             return line.strip()[:80]
     return ""
