@@ -159,7 +159,7 @@ class Gen:
         if k == "E":
             body = self.text("'", True)
             if self.chance(0.4):
-                body += self.pick(["\\x41", "\\101", "\\u00e9", "\\U0001F600", "\\''", "\\047"])
+                body += self.pick(["\\x41", "\\101", "\\u00e9", "\\U0001F600", "\\'", "\\047"])
             return self.pick(["E", "e"]) + "'%s'" % body
         if k == "U&":
             if self.chance(0.5):
@@ -360,7 +360,7 @@ class Gen:
             return "\\echo hello ; world\nINSERT INTO log VALUES (%d, 'e')" % k
         if form == "gset":
             return "SELECT 'x' AS y \\gset\nINSERT INTO log VALUES (%d, :'y')" % k
-        return "\\if true\nINSERT INTO log VALUES (%d, 'if')\n\\endif\n" % k, True
+        return "\\if true\nINSERT INTO log VALUES (%d, 'if');\n\\endif\n" % k, True
 
     def pg_error(self):
         return self.pick(["SELECT 1/0", "INSERT INTO no_such_table VALUES (1)",

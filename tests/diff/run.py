@@ -98,6 +98,45 @@ class RWLock:
             self.c.notify_all()
 
 
+class Session:
+    """A client (psql, mariadb) reading commands on its standard input, kept
+    open: one process and one connection fewer per case."""
+    MARK = "__dbm_difftest_done__"
+
+    def __init__(self, argv, env):
+        self.p = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+
+    def query(self, sql, mark=None):
+        """Runs sql, then mark (a command printing MARK; psql's \\echo by
+        default); returns the lines printed before MARK. Raises SetupError
+        when the client stops (on an error)."""
+        if mark is None:
+            mark = "\\echo " + self.MARK
+        try:
+            self.p.stdin.write((sql + "\n" + mark + "\n").encode())
+            self.p.stdin.flush()
+        except OSError as e:
+            raise SetupError("psql session: %s" % e)
+        lines = []
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                raise SetupError("psql session ended: " + "".join(lines))
+            line = line.decode("utf-8", "replace").rstrip("\n")
+            if line == self.MARK:
+                return lines
+            lines.append(line)
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+            self.p.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.p.kill()
+            self.p.wait()
+
+
 class Pg:
     """PostgreSQL: databases made from a template that holds `log`."""
     name = "pg"
@@ -109,6 +148,7 @@ class Pg:
         self.lock = RWLock()
         self.env = dict(os.environ)
         self.env.pop("PGOPTIONS", None)
+        self.sessions = {}
 
     def db_url(self, db):
         if "://" not in self.url:
@@ -128,6 +168,7 @@ class Pg:
             raise SetupError("cannot reach PostgreSQL: " + out)
 
     def teardown(self, dbs):
+        self.close()
         for db in dbs:
             self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
 
@@ -146,6 +187,8 @@ class Pg:
     def fresh(self, dbs):
         cmds = []
         for db in dbs:
+            if db in self.sessions:
+                self.sessions.pop(db).close()
             cmds += ["DROP DATABASE IF EXISTS %s WITH (FORCE)" % db, "CREATE DATABASE %s" % db]
         rc, out = self.psql("postgres", *(cmds + self.reset_cmds(dbs)))
         if rc != 0:
@@ -158,23 +201,36 @@ class Pg:
     def dbm_url(self, db):
         return self.db_url(db)
 
+    def session(self, db):
+        """The psql kept open on db for reading and emptying it (one process
+        and one connection fewer per case)."""
+        sess = self.sessions.get(db)
+        if sess is None or sess.p.poll() is not None:
+            sess = Session(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.db_url(db)],
+                           self.env)
+            sess.query("SET lock_timeout = '30s'; SET client_min_messages = warning;")
+            self.sessions[db] = sess
+        return sess
+
     def rows_and_fresh(self, dbs):
-        """The rows of log in both databases, then both made afresh, in one
-        psql: returns ([rows of dbs[0]], [rows of dbs[1]])."""
-        cmds = []
-        for i, db in enumerate(dbs):
-            cmds += ["\\connect " + self.db_url(db),
-                     "SELECT %d, n, encode(convert_to(s, 'UTF8'), 'hex') FROM public.log "
-                     "ORDER BY n, convert_to(s, 'UTF8')" % i]
-        rc, out = self.psql("postgres", *(cmds + self.reset_cmds(dbs)))
-        if rc != 0:
-            raise SetupError(out)
+        """The rows of log in both databases, then both emptied: returns
+        ([rows of dbs[0]], [rows of dbs[1]])."""
         rows = ([], [])
-        for line in out.splitlines():
-            f = line.split("|", 2)
-            if len(f) == 3:
-                rows[int(f[0])].append((f[1], f[2]))
+        for i, db in enumerate(dbs):
+            out = self.session(db).query(
+                "SELECT n, encode(convert_to(s, 'UTF8'), 'hex') FROM public.log ORDER BY n, convert_to(s, 'UTF8');\n"
+                "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;\n"
+                "CREATE TABLE public.log (n int, s text);")
+            for line in out:
+                f = line.split("|", 1)
+                if len(f) == 2:
+                    rows[i].append((f[0], f[1]))
         return rows
+
+    def close(self):
+        for sess in self.sessions.values():
+            sess.close()
+        self.sessions = {}
 
     def exclusive(self, data):
         return False
@@ -204,6 +260,7 @@ class My:
         self.base = ["mariadb", "--no-defaults", "--default-character-set=utf8mb4",
                      "-h", u.hostname, "-P", str(u.port or 3306), "-u", urllib.parse.unquote(u.username)]
         self.global_mode = None
+        self.sessions = {}
 
     def sql(self, sql, db=None):
         argv = self.base + ["-N", "-B", "-e", sql]
@@ -218,6 +275,9 @@ class My:
         self.global_mode = out.strip()
 
     def teardown(self, dbs):
+        for sess in self.sessions.values():
+            sess.close()
+        self.sessions = {}
         self.sql(";".join("DROP DATABASE IF EXISTS %s" % db for db in dbs))
 
     def fresh(self, dbs):
@@ -246,11 +306,14 @@ class My:
         for db in dbs:
             s += ["DROP DATABASE IF EXISTS %s" % db, "CREATE DATABASE %s" % db,
                   "CREATE TABLE %s.log (n int, s longtext)" % db]
-        rc, out = self.sql(";".join(s))
-        if rc != 0:
-            raise SetupError(out)
+        key = dbs[0]
+        sess = self.sessions.get(key)
+        if sess is None or sess.p.poll() is not None:
+            sess = Session(self.base + ["-N", "-B", "--unbuffered"], self.env)
+            self.sessions[key] = sess
+        out = sess.query(";\n".join(s) + ";", "SELECT '%s';" % Session.MARK)
         rows = ([], [])
-        for line in out.splitlines():
+        for line in out:
             f = line.split("\t", 2)
             if len(f) == 3:
                 rows[int(f[0])].append((f[1], f[2]))
@@ -421,10 +484,13 @@ def run_dialect(args, dialect, tmp, out_dir):
             w = free.pop()
         try:
             c = w.run(data)
+            v = c.verdict(dialect, data)
+        except SetupError as e:
+            c = Case(-1, "", -1, "the test could not run the case: %s" % e, [], [])
+            v = "the test could not run the case"
         finally:
             with free_lock:
                 free.append(w)
-        v = c.verdict(dialect, data)
         with print_lock:
             if c.client_rc == 0:
                 stats["client_ok"] += 1
