@@ -503,7 +503,7 @@ class Gen:
             elif f == "if":
                 out.append("IF 1 > 0 THEN INSERT INTO log VALUES (%d, %s); END IF;" % (self.n(), self.my_literal()))
             elif f == "case":
-                out.append("CASE WHEN 1 > 0 THEN INSERT INTO log VALUES (%d, %s); ELSE BEGIN END; END CASE;" % (
+                out.append("CASE WHEN 1 > 0 THEN INSERT INTO log VALUES (%d, %s); ELSE BEGIN SET @z = 0; END; END CASE;" % (
                     self.n(), self.my_literal()))
             elif f == "loop":
                 lb = self.name("l")
@@ -516,7 +516,11 @@ class Gen:
         """DELIMITER x ... DELIMITER ; around routines and plain statements."""
         d = self.wpick([(4, "//"), (4, "$$"), (2, ";;"), (1, "|"), (1, "!!"), (1, "@@"), (1, "##")])
         spell = self.wpick([(6, d), (1, "'%s'" % d), (1, '"%s"' % d)])
-        head = "%s %s%s\n" % (self.kw("delimiter"), spell, self.pick(["", "", "  ", " -- note"]))
+        # The client sees DELIMITER only where a line starts; now and then
+        # it follows a statement on the same line, which neither side takes
+        # as a command.
+        lead = "\n" if self.chance(0.95) else ""
+        head = "%s%s %s%s\n" % (lead, self.kw("delimiter"), spell, self.pick(["", "", "  ", " -- note"]))
         old = self.delim
         self.delim = d
         parts = []

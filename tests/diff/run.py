@@ -494,6 +494,9 @@ def run_dialect(args, dialect, tmp, out_dir):
         with print_lock:
             if c.client_rc == 0:
                 stats["client_ok"] += 1
+            elif args.client_errors:
+                err = [ln for ln in c.client_out.splitlines() if "ERROR" in ln or "error" in ln][:1]
+                print("client failed on case %s: %s" % (label, (err or [c.client_out.strip()[:200]])[0][:200]))
             if v is None:
                 stats["agree"] += 1
             else:
@@ -590,6 +593,8 @@ def main():
     ap.add_argument("--minimize-seconds", type=float, default=0,
                     help="time for all minimizing of a dialect (0: no limit)")
     ap.add_argument("--file", help="run this file instead of generated ones")
+    ap.add_argument("--client-errors", action="store_true",
+                    help="print the client's error for each file it rejects (to tune the generator)")
     args = ap.parse_args()
     if args.count < 0 or args.jobs < 1:
         ap.error("--count must be >= 0 and --jobs >= 1")
