@@ -18,7 +18,8 @@ Agreement is one of:
       and leaves what ran before the failure, which must be what the client
       left; MariaDB cannot roll DDL back, so its rows must be the client's,
       or none when dbmigrate refused the file with exit 2 before running it);
-  (c) dbmigrate refuses with exit 2, before anything ran, a file holding a
+  (c) dbmigrate refuses with exit 2, before anything ran (no row in log nor
+      in its history table), a file holding a
       command of the client (psql meta-commands and variables, mariadb
       client commands), which the client does not send as SQL.
 Anything else is a disagreement: the seed, the case number, the file, a
@@ -214,8 +215,13 @@ class Pg:
 
     def rows_and_fresh(self, dbs):
         """The rows of log in both databases, then both emptied: returns
-        ([rows of dbs[0]], [rows of dbs[1]])."""
+        ([rows of dbs[0]], [rows of dbs[1]], rows in dbs[1]'s history table)."""
         rows = ([], [])
+        hist = self.session(dbs[1]).query(
+            "SELECT CASE WHEN to_regclass('public.schema_history') IS NULL THEN 0 ELSE "
+            "(xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM public.schema_history', "
+            "false, true, '')))[1]::text::int END;")
+        history = int(hist[0]) if hist and hist[0].strip().isdigit() else -1
         for i, db in enumerate(dbs):
             out = self.session(db).query(
                 "SELECT n, encode(convert_to(s, 'UTF8'), 'hex') FROM public.log ORDER BY n, convert_to(s, 'UTF8');\n"
@@ -225,7 +231,7 @@ class Pg:
                 f = line.split("|", 1)
                 if len(f) == 2:
                     rows[i].append((f[0], f[1]))
-        return rows
+        return rows[0], rows[1], history
 
     def close(self):
         for sess in self.sessions.values():
@@ -299,7 +305,8 @@ class My:
 
     def rows_and_fresh(self, dbs):
         """The rows of log in both databases, then both made afresh, in one
-        client: returns ([rows of dbs[0]], [rows of dbs[1]])."""
+        client session: returns ([rows of dbs[0]], [rows of dbs[1]], rows in
+        dbs[1]'s history table)."""
         sel = " UNION ALL ".join("SELECT %d AS w, n, HEX(s) AS h, CAST(s AS BINARY) AS b FROM %s.log" % (i, db)
                                  for i, db in enumerate(dbs))
         s = ["SELECT w, n, h FROM (%s) x ORDER BY w, n, b" % sel]
@@ -311,13 +318,20 @@ class My:
         if sess is None or sess.p.poll() is not None:
             sess = Session(self.base + ["-N", "-B", "--unbuffered"], self.env)
             self.sessions[key] = sess
-        out = sess.query(";\n".join(s) + ";", "SELECT '%s';" % Session.MARK)
+        mark = "SELECT '%s';" % Session.MARK
+        exists = sess.query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '%s' "
+                            "AND table_name = 'schema_history';" % dbs[1], mark)
+        history = 0
+        if exists and exists[0].strip() != "0":
+            n = sess.query("SELECT COUNT(*) FROM %s.schema_history;" % dbs[1], mark)
+            history = int(n[0]) if n and n[0].strip().isdigit() else -1
+        out = sess.query(";\n".join(s) + ";", mark)
         rows = ([], [])
         for line in out:
             f = line.split("\t", 2)
             if len(f) == 3:
                 rows[int(f[0])].append((f[1], f[2]))
-        return rows
+        return rows[0], rows[1], history
 
     def exclusive(self, data):
         return b"global" in data.lower()
@@ -335,6 +349,8 @@ def norm_message(err):
     text only its first characters stay (letters as a, digits as N)."""
     def quoted(m):
         body = m.group(0)[1:-1][:4]
+        if body.startswith("$"):
+            return "'$…'"  # a dollar tag: its letters say nothing
         body = re.sub(r"[A-Za-z]", "a", body)
         return "'" + re.sub(r"\d", "N", body).replace("\n", "\\n").replace("\r", "\\r") + "…'"
 
@@ -359,10 +375,11 @@ CLIENT_CMD_WORDS = ("meta-command", "client command", "psql", "mariadb client", 
 class Case:
     """The outcome of one file on one dialect."""
 
-    def __init__(self, client_rc, client_out, dbm_rc, dbm_out, rows_c, rows_d):
+    def __init__(self, client_rc, client_out, dbm_rc, dbm_out, rows_c, rows_d, history=0):
         self.client_rc, self.client_out = client_rc, client_out
         self.dbm_rc, self.dbm_out = dbm_rc, dbm_out
         self.rows_c, self.rows_d = rows_c, rows_d
+        self.history = history  # rows in dbmigrate's history table
 
     def verdict(self, dialect, data):
         """None when the two agree, else the kind of disagreement (a short
@@ -373,7 +390,8 @@ class Case:
             return "dbmigrate crashed or hung (status %d)" % d
         if c_ok and d == 0:
             return None if self.rows_c == self.rows_d else "both succeed, rows differ"
-        refused = d == 2 and not self.rows_d
+        # Refused before anything ran: no row written, no history row.
+        refused = d == 2 and not self.rows_d and self.history == 0
         if c_ok:
             if refused and dialect.client_command(data) and \
                     any(w in self.dbm_out.lower() for w in CLIENT_CMD_WORDS):
@@ -451,11 +469,11 @@ class Worker:
                 t.start()
                 res["c"] = d.client(self.dbs[0], path)
                 t.join()
-            rows_c, rows_d = d.rows_and_fresh(self.dbs)
+            rows_c, rows_d, history = d.rows_and_fresh(self.dbs)
             self.ready = True
         finally:
             d.lock.release(excl)
-        return Case(res["c"][0], res["c"][1], res["d"][0], res["d"][1], rows_c, rows_d)
+        return Case(res["c"][0], res["c"][1], res["d"][0], res["d"][1], rows_c, rows_d, history)
 
 
 def repro(args, dialect, case=None, file=None):
