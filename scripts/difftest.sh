@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seed=1 count=1000 dialect=both binary= pass=()
+seed=1 count=1000 dialect=both binary='' pass=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seed | --count | --dialect | --binary | --start | --jobs | --out | --file | --minimize | --minimize-seconds)
