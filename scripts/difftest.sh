@@ -11,7 +11,8 @@
 # --count is the number of files per dialect (default 1000), --start the
 # number of the first (to rerun one case: --start N --count 1), --file runs
 # one file (a minimized one, say) instead. Files that disagree, and their
-# minimized forms, are written to --out (default difftest-out).
+# minimized forms (the first file of each kind of disagreement, up to
+# --minimize kinds, default 50), are written to --out (default difftest-out).
 #
 # The servers: DBM_TEST_PG_URL / DBM_TEST_MYSQL_URL when set; otherwise a
 # throwaway server is started for each dialect asked for (tests/servers/) and
@@ -20,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seed=1 count=1000 dialect=both binary='' pass=()
+seed=1 count=1000 dialect=both binary='' pass=(--minimize 50)
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seed | --count | --dialect | --binary | --start | --jobs | --out | --file | --minimize | --minimize-seconds)
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-h | --help)
-		sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
