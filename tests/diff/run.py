@@ -141,7 +141,6 @@ class Session:
 class Pg:
     """PostgreSQL: databases made from a template that holds `log`."""
     name = "pg"
-    client_name = "psql"
 
     def __init__(self, url, prefix):
         self.url = url
@@ -251,7 +250,6 @@ class Pg:
 class My:
     """MariaDB: databases made with the client, log created in each."""
     name = "mysql"
-    client_name = "mariadb"
 
     def __init__(self, url, prefix):
         u = urllib.parse.urlsplit(url)
@@ -553,8 +551,7 @@ def run_dialect(args, dialect, tmp, out_dir):
             f.write(data)
         print("\nDISAGREEMENT [%s] %s" % (dialect.name, v))
         print("  seed %d, case %s; file: %s" % (args.seed, label, orig))
-        if dialect.name:
-            print("  dbmigrate's message: %s" % (norm_message(c.dbm_out) or "(none)"))
+        print("  dbmigrate's message: %s" % (norm_message(c.dbm_out) or "(none)"))
         if first and minimized < args.minimize:
             minimized += 1
             w = workers[0]
