@@ -11,7 +11,7 @@ build_pkgs=(gcc make cmake pkg-config libpq-dev default-libmysqlclient-dev libsq
 	libyaml-dev zlib1g-dev libjansson-dev)
 test_pkgs=(libcmocka-dev postgresql mariadb-server mariadb-client galera-4 rsync clang libclang-rt-dev
 	clang-tidy cppcheck valgrind
-	sqlite3 procps iproute2)
+	sqlite3 procps iproute2 python3)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
