@@ -45,6 +45,26 @@ int dbm_error_vset(int klass, const char *fmt, va_list ap);
 void dbm_error_set_detail(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
 void dbm_error_set_hint(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
 void dbm_error_set_where(const char *file, unsigned line);
+/*
+ * Adds a part to the last error's detail: "<detail>; <text>", or the text
+ * alone when the detail is empty. The old detail is copied first, so the
+ * arguments may point into the error itself. A detail too long for its
+ * buffer is cut.
+ */
+void dbm_error_add_detail(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
+/*
+ * Keeps a copy of the last error in *saved, and puts it back: for cleanup
+ * (ROLLBACK, unlock, reset) that may fail and set an error of its own after
+ * the failure that matters.
+ */
+void dbm_error_save(struct dbm_error *saved);
+void dbm_error_restore(const struct dbm_error *saved);
+/*
+ * The exit code of an error class: 0 for DBM_OK, 2 usage, 3 validation,
+ * 4 lock, 1 for every other failure (run, out of memory). The one place
+ * that decides it.
+ */
+int dbm_exit_code(int klass);
 /* Records "out of memory" and returns DBM_ERR_NOMEM. */
 int dbm_error_oom(void);
 /* The last error; never NULL. Mutable so drivers can fill sqlstate etc. */

@@ -56,6 +56,56 @@ void dbm_error_set_where(const char *file, unsigned line)
 	last_error.line = line;
 }
 
+void dbm_error_add_detail(const char *fmt, ...)
+{
+	char old[sizeof(last_error.detail)];
+	char add[sizeof(last_error.detail)];
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(add, sizeof(add), fmt, ap);
+	va_end(ap);
+	if (!add[0])
+		return;
+	memcpy(old, last_error.detail, sizeof(old));
+	n = strlen(old);
+	if (n && n + 2 < sizeof(old)) {
+		memcpy(old + n, "; ", 3);
+		n += 2;
+	}
+	if (n + 1 < sizeof(old))
+		snprintf(old + n, sizeof(old) - n, "%s", add);
+	memcpy(last_error.detail, old, sizeof(old));
+}
+
+void dbm_error_save(struct dbm_error *saved)
+{
+	memcpy(saved, &last_error, sizeof(*saved));
+}
+
+void dbm_error_restore(const struct dbm_error *saved)
+{
+	if (saved != &last_error)
+		memcpy(&last_error, saved, sizeof(last_error));
+}
+
+int dbm_exit_code(int klass)
+{
+	switch (klass) {
+	case DBM_OK:
+		return 0;
+	case DBM_ERR_USAGE:
+		return 2;
+	case DBM_ERR_VALIDATE:
+		return 3;
+	case DBM_ERR_LOCK:
+		return 4;
+	default:
+		return 1;
+	}
+}
+
 int dbm_error_oom(void)
 {
 	return dbm_error_set(DBM_ERR_NOMEM, "out of memory");

@@ -105,22 +105,12 @@ static int run_stmt_failed(struct run_exec *ex, const struct dbm_stmt *st)
 	ex->failed_line = run_error_line(st, e->position);
 	run_first_line(st, first, sizeof(first));
 	dbm_error_set_where(ex->display, ex->failed_line);
-	if (!e->detail[0]) {
-		if (e->sqlstate[0])
-			dbm_error_set_detail("SQLSTATE %s; statement %u starts at line %u: %s",
-					     e->sqlstate, st->index, st->line, first);
-		else
-			dbm_error_set_detail("statement %u starts at line %u: %s", st->index,
-					     st->line, first);
-	} else {
-		char d[sizeof(e->detail)];
-
-		snprintf(d, sizeof(d), "%s%s%s; statement %u starts at line %u: %s",
-			 e->sqlstate[0] ? "SQLSTATE " : "", e->sqlstate,
-			 e->sqlstate[0] ? "; " : "", st->index, st->line, first);
-		/* keep the server's detail after ours */
-		dbm_error_set_detail("%.1000s; %.900s", d, e->detail);
-	}
+	/* the server's own detail (PostgreSQL's DETAIL, SQLite's code) stays first */
+	if (e->sqlstate[0] && e->server_code)
+		dbm_error_add_detail("SQLSTATE %s, error %d", e->sqlstate, e->server_code);
+	else if (e->sqlstate[0])
+		dbm_error_add_detail("SQLSTATE %s", e->sqlstate);
+	dbm_error_add_detail("statement %u starts at line %u: %s", st->index, st->line, first);
 	return DBM_ERR_RUN;
 }
 
@@ -224,28 +214,24 @@ static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
 			    const struct run_exec *ex, const struct run_scan *sc,
 			    enum dbm_run_kind kind, const struct dbm_file *file, int marked)
 {
-	struct dbm_error saved = *dbm_error_last();
+	struct dbm_error saved;
 	char applied[128];
 	int recorded = marked;
 
+	dbm_error_save(&saved);
 	row->success = 0;
 	if (!recorded)
 		recorded = dbm_session_record(s, row) == 0;
-	*dbm_error_last() = saved;
+	dbm_error_restore(&saved);
 	if (ex->done == 0)
 		snprintf(applied, sizeof(applied), "no statement of it was applied");
 	else if (ex->done == 1)
 		snprintf(applied, sizeof(applied), "statement 1 is applied");
 	else
 		snprintf(applied, sizeof(applied), "statements 1 to %u are applied", ex->done);
-	{
-		char d[sizeof(saved.detail)];
-
-		snprintf(d, sizeof(d), "statement %u of %u failed, %s (this run had no transaction "
-			 "around it); %.1500s",
-			 ex->failed_index, sc->statements, applied, saved.detail);
-		snprintf(dbm_error_last()->detail, sizeof(saved.detail), "%s", d);
-	}
+	dbm_error_set_detail("statement %u of %u failed, %s (this run had no transaction around "
+			     "it)", ex->failed_index, sc->statements, applied);
+	dbm_error_add_detail("%s", saved.detail);
 	if (!recorded)
 		dbm_error_set_hint("The failed row could not be recorded either (the connection may "
 				   "be gone). Check the database against %s, then run "
@@ -287,10 +273,10 @@ static int run_reset_session(struct dbm_session *s, const struct run_scan *sc, i
 	    ((s->driver->caps & DBM_CAP_SESSION_FLAGS) && !sc->session))
 		return status;
 	if (status < 0)
-		saved = *dbm_error_last();
+		dbm_error_save(&saved);
 	r = s->driver->reset_session(s->conn);
 	if (status < 0) {
-		*dbm_error_last() = saved;
+		dbm_error_restore(&saved);
 		return status;
 	}
 	return r;

@@ -232,6 +232,10 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 
 void dbm_session_close(struct dbm_session *s)
 {
+	struct dbm_error saved;
+
+	/* the error the command failed with is what the user must see, not the unlock's */
+	dbm_error_save(&saved);
 	dbm_prefetch_finish(s, 0);
 	if (s->conn) {
 		if (s->locked && s->driver->unlock)
@@ -239,6 +243,7 @@ void dbm_session_close(struct dbm_session *s)
 		s->driver->disconnect(s->conn);
 		s->conn = NULL;
 	}
+	dbm_error_restore(&saved);
 	dbm_fileset_free(&s->files);
 	dbm_history_free(&s->history);
 	dbm_placeholders_free(&s->placeholders);
@@ -272,10 +277,11 @@ int dbm_session_exec(struct dbm_session *s, const char *sql)
  */
 void dbm_session_rollback(struct dbm_session *s)
 {
-	struct dbm_error saved = *dbm_error_last();
+	struct dbm_error saved;
 
+	dbm_error_save(&saved);
 	dbm_session_exec(s, dbm_sql_rollback(s->dialect));
-	*dbm_error_last() = saved;
+	dbm_error_restore(&saved);
 }
 
 int dbm_session_ensure_history(struct dbm_session *s)
