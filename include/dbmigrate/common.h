@@ -14,14 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Error classes. The exit code is the class negated (NOMEM exits 1). */
+/* Error classes. The exit code is the class negated (NOMEM exits 1; see dbm_exit_code). */
 enum dbm_errclass {
 	DBM_OK = 0,
 	DBM_ERR_RUN = -1,      /* exit 1: SQL error, connection lost, I/O error */
 	DBM_ERR_USAGE = -2,    /* exit 2: usage, configuration, bad file names */
 	DBM_ERR_VALIDATE = -3, /* exit 3: drift, missing files, failed rows */
 	DBM_ERR_LOCK = -4,     /* exit 4: lock not acquired in time */
-	DBM_ERR_NOMEM = -5     /* exit 1: out of memory */
+	DBM_ERR_NOMEM = -5,    /* exit 1: out of memory */
+	DBM_ERR_INTERRUPTED = -6 /* exit 128 + the signal (130 SIGINT, 143 SIGTERM, 141 SIGPIPE) */
 };
 
 struct dbm_error {
@@ -65,6 +66,16 @@ void dbm_error_restore(const struct dbm_error *saved);
  * that decides it.
  */
 int dbm_exit_code(int klass);
+
+/*
+ * The signal that asked the run to stop (SIGINT, SIGTERM, SIGPIPE), 0 when
+ * none. dbm_interrupt_set is async-signal-safe; the runner and the drivers'
+ * waiting loops check dbm_interrupt_signal between statements and waits.
+ */
+void dbm_interrupt_set(int signo);
+int dbm_interrupt_signal(void);
+/* "SIGINT", "SIGTERM", "SIGPIPE", else "a signal". */
+const char *dbm_signal_name(int signo);
 /* Records "out of memory" and returns DBM_ERR_NOMEM. */
 int dbm_error_oom(void);
 /* The last error; never NULL. Mutable so drivers can fill sqlstate etc. */

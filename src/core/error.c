@@ -6,6 +6,7 @@
  * reads files ahead (runner/prefetch.c), thus never touches the main
  * thread's error.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,8 +102,40 @@ int dbm_exit_code(int klass)
 		return 3;
 	case DBM_ERR_LOCK:
 		return 4;
+	case DBM_ERR_INTERRUPTED:
+		return 128 + (dbm_interrupt_signal() ? dbm_interrupt_signal() : SIGINT);
 	default:
 		return 1;
+	}
+}
+
+/* The first signal that asked to stop; written by a signal handler or the signal thread. */
+static volatile sig_atomic_t interrupt_signal;
+
+void dbm_interrupt_set(int signo)
+{
+	if (!interrupt_signal)
+		interrupt_signal = signo;
+}
+
+int dbm_interrupt_signal(void)
+{
+	return interrupt_signal;
+}
+
+const char *dbm_signal_name(int signo)
+{
+	switch (signo) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGPIPE:
+		return "SIGPIPE";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "a signal";
 	}
 }
 

@@ -480,6 +480,73 @@ done:
 	return rc;
 }
 
+static void mysqldrv_word(const char **pp, const char *end, char *w, size_t n);
+static const char *mysqldrv_skip_space(const char *p, const char *end);
+
+/* 1 when the n bytes at p hold word (upper case) in any letter case, else 0. */
+static int mysqldrv_has_words(const char *p, size_t n, const char *word)
+{
+	size_t k = strlen(word), i, j;
+
+	for (i = 0; i + k <= n; i++) {
+		for (j = 0; j < k && (p[i + j] & ~0x20) == word[j]; j++)
+			;
+		if (j == k)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Follows what statement s leaves held that no server status flag shows:
+ * table locks (LOCK TABLES, FLUSH TABLES ... WITH READ LOCK / FOR EXPORT,
+ * released by UNLOCK TABLES and by starting a transaction) and an XA
+ * transaction's xid (from XA START or XA BEGIN to its XA COMMIT or XA
+ * ROLLBACK), for tx_state and tx_abort. Returns 0 or DBM_ERR_NOMEM.
+ */
+static int mysqldrv_track(struct mysqldrv_conn *c, const struct dbm_stmt *s)
+{
+	const char *p = s->sql, *end = s->sql + s->len;
+	char w1[16], w2[16];
+
+	mysqldrv_word(&p, end, w1, sizeof(w1));
+	if (w1[0] != 'L' && w1[0] != 'U' && w1[0] != 'F' && w1[0] != 'X' && w1[0] != 'S' &&
+	    w1[0] != 'B')
+		return 0;
+	mysqldrv_word(&p, end, w2, sizeof(w2));
+	if (strcmp(w1, "LOCK") == 0 && (strcmp(w2, "TABLE") == 0 || strcmp(w2, "TABLES") == 0))
+		c->tables_locked = 1;
+	else if (strcmp(w1, "UNLOCK") == 0 && (strcmp(w2, "TABLE") == 0 || strcmp(w2, "TABLES") == 0))
+		c->tables_locked = 0;
+	else if ((strcmp(w1, "START") == 0 && strcmp(w2, "TRANSACTION") == 0) ||
+	         strcmp(w1, "BEGIN") == 0)
+		c->tables_locked = 0;
+	else if (strcmp(w1, "FLUSH") == 0 && (strcmp(w2, "TABLE") == 0 || strcmp(w2, "TABLES") == 0) &&
+	         (mysqldrv_has_words(p, (size_t)(end - p), "READ LOCK") ||
+	          mysqldrv_has_words(p, (size_t)(end - p), "EXPORT")))
+		c->tables_locked = 1;
+	else if (strcmp(w1, "XA") == 0 && (strcmp(w2, "START") == 0 || strcmp(w2, "BEGIN") == 0)) {
+		const char *x = mysqldrv_skip_space(p, end);
+		size_t n = (size_t)(end - x);
+
+		while (n && (x[n - 1] == ';' || x[n - 1] == ' ' || x[n - 1] == '\n' ||
+		             x[n - 1] == '\r' || x[n - 1] == '\t'))
+			n--;
+		/* "XA START 'x' JOIN / RESUME": the xid is what comes before */
+		if (n >= 4 && (mysqldrv_has_words(x + n - 4, 4, "JOIN")))
+			n -= 4;
+		else if (n >= 6 && mysqldrv_has_words(x + n - 6, 6, "RESUME"))
+			n -= 6;
+		dbm_free(c->xa_xid);
+		if (!(c->xa_xid = dbm_strndup(x, n)))
+			return dbm_error_oom();
+	} else if (strcmp(w1, "XA") == 0 && (strcmp(w2, "COMMIT") == 0 || strcmp(w2, "ROLLBACK") == 0)) {
+		dbm_free(c->xa_xid);
+		c->xa_xid = NULL;
+	}
+	return 0;
+}
+
 /*
  * Executes one statement (driver.h) and drains every result set (a
  * procedure returns several). Returns 0; DBM_ERR_RUN with the server's
@@ -493,8 +560,13 @@ static int mysqldrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 	c->wsrep_on = -1; /* the statement may SET it */
 	if (rc == 0)
 		rc = mysqldrv_pending_use(c);
-	if (rc == 0)
+	if (rc == 0) {
+		c->busy = 1;
 		rc = mysqldrv_run(c, c->my, s->sql, s->len);
+		c->busy = 0;
+	}
+	if (rc == 0)
+		rc = mysqldrv_track(c, s);
 	return rc;
 }
 
@@ -525,20 +597,31 @@ static int mysqldrv_exec_batch(struct dbm_conn *conn, const struct dbm_stmt *stm
 		if ((i && dbm_buf_add(&c->batch, "\n;\n", 3) < 0) ||
 		    dbm_buf_add(&c->batch, stmts[i].sql, stmts[i].len) < 0)
 			return DBM_ERR_NOMEM;
-	if (mysql_real_query(c->my, c->batch.ptr, (unsigned long)c->batch.len) != 0)
-		return mysqldrv_fail(c, c->my);
+	c->busy = 1;
+	if (mysql_real_query(c->my, c->batch.ptr, (unsigned long)c->batch.len) != 0) {
+		rc = mysqldrv_fail(c, c->my);
+		goto done;
+	}
 	for (i = 0;; i++) {
 		*failed = i < n ? i : n - 1;
-		if (mysqldrv_consume(c, c->my) < 0)
-			return DBM_ERR_RUN;
+		if (mysqldrv_consume(c, c->my) < 0) {
+			rc = DBM_ERR_RUN;
+			goto done;
+		}
+		if (i < n && (rc = mysqldrv_track(c, &stmts[i])) < 0)
+			goto done; /* out of memory: the rest of the results are dropped at close */
 		st = mysql_next_result(c->my);
 		if (st < 0)
-			return 0;
+			goto done;
 		if (st > 0) {
 			*failed = i + 1 < n ? i + 1 : n - 1;
-			return mysqldrv_fail(c, c->my);
+			rc = mysqldrv_fail(c, c->my);
+			goto done;
 		}
 	}
+done:
+	c->busy = 0;
+	return rc;
 }
 
 /*
@@ -834,10 +917,118 @@ static void mysqldrv_disconnect(struct dbm_conn *conn)
 	dbm_free(c->app_name);
 	dbm_free(c->restore_sql);
 	dbm_buf_free(&c->batch);
+	dbm_free(c->xa_xid);
 	dbm_free(c->parent.schema);
 	dbm_free(c->parent.user);
 	dbm_free(c->parent.server_version);
 	dbm_free(c);
+}
+
+/* ---- what a script leaves open ------------------------------------------------------------ */
+
+/*
+ * What the statements left open (driver.h): an XA transaction, a
+ * transaction (the server's SERVER_STATUS_IN_TRANS, which autocommit=0 also
+ * leads to), table locks. No round trip. Returns enum dbm_tx_state.
+ */
+static int mysqldrv_tx_state(struct dbm_conn *conn, char *what, size_t n)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	unsigned status = 0;
+
+	if (c->lost || !c->my)
+		return DBM_TX_IDLE;
+	if (c->xa_xid) {
+		snprintf(what, n, "XA transaction %s", c->xa_xid);
+		return DBM_TX_OPEN;
+	}
+	mariadb_get_infov(c->my, MARIADB_CONNECTION_SERVER_STATUS, &status);
+	if (status & SERVER_STATUS_IN_TRANS) {
+		snprintf(what, n, "%s", (status & SERVER_STATUS_AUTOCOMMIT)
+		                            ? "a transaction"
+		                            : "a transaction (autocommit is off)");
+		return DBM_TX_OPEN;
+	}
+	if (c->tables_locked) {
+		snprintf(what, n, "table locks (LOCK TABLES)");
+		return DBM_TX_LOCKS;
+	}
+	return DBM_TX_IDLE;
+}
+
+/* Closes a connection that cannot be brought back: the server rolls back what it held. */
+static void mysqldrv_drop(struct mysqldrv_conn *c)
+{
+	mysql_close(c->my);
+	c->my = NULL;
+	c->lost = 1;
+}
+
+/*
+ * Throws away what tx_state found: XA END and XA ROLLBACK of the XA
+ * transaction, else ROLLBACK; then UNLOCK TABLES. A connection where that
+ * fails is closed (the server rolls back and releases at disconnect).
+ * Returns 0 or DBM_ERR_RUN.
+ */
+static int mysqldrv_tx_abort(struct dbm_conn *conn)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	struct dbm_buf sql = DBM_BUF_INIT;
+	int rc = mysqldrv_check_alive(c);
+
+	if (rc < 0)
+		return rc;
+	if (c->xa_xid) {
+		if (dbm_buf_addf(&sql, "XA END %s", c->xa_xid) < 0) {
+			rc = DBM_ERR_NOMEM;
+			goto done;
+		}
+		/* it may have been ended (XA END) or prepared already */
+		mysqldrv_run(c, c->my, sql.ptr, sql.len);
+		dbm_buf_clear(&sql);
+		if (dbm_buf_addf(&sql, "XA ROLLBACK %s", c->xa_xid) < 0) {
+			rc = DBM_ERR_NOMEM;
+			goto done;
+		}
+		rc = c->lost ? DBM_ERR_RUN : mysqldrv_run(c, c->my, sql.ptr, sql.len);
+		dbm_free(c->xa_xid);
+		c->xa_xid = NULL;
+	} else {
+		rc = mysqldrv_run(c, c->my, "ROLLBACK", 8);
+	}
+	if (rc == 0 && c->tables_locked)
+		rc = mysqldrv_run(c, c->my, "UNLOCK TABLES", 13);
+	if (rc == 0)
+		c->tables_locked = 0;
+done:
+	if (rc < 0 && !c->lost && c->my)
+		mysqldrv_drop(c);
+	dbm_buf_free(&sql);
+	return rc;
+}
+
+/*
+ * Stops the running statement (driver.h) with KILL QUERY on a connection
+ * of its own. Returns 0 or -1; the last error stays as it was.
+ */
+static int mysqldrv_cancel(struct dbm_conn *conn)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	struct dbm_error saved;
+	MYSQL *my = NULL;
+	char sql[64];
+	int rc = -1;
+
+	if (!c->busy || c->lost || !c->id)
+		return -1;
+	dbm_error_save(&saved);
+	if (mysqldrv_open(&c->params, c->app_name, &my) == 0) {
+		snprintf(sql, sizeof(sql), "KILL QUERY %lu", c->id);
+		rc = mysql_real_query(my, sql, (unsigned long)strlen(sql)) == 0 ? 0 : -1;
+		mysql_close(my);
+	}
+	dbm_error_restore(&saved);
+	return rc;
 }
 
 /* Appends "libmariadb <version>". 0 or DBM_ERR_NOMEM. */
@@ -862,4 +1053,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .lock = mysqldrv_lock,
     .unlock = mysqldrv_unlock,
     .clean = mysqldrv_clean,
+    .tx_state = mysqldrv_tx_state,
+    .tx_abort = mysqldrv_tx_abort,
+    .cancel = mysqldrv_cancel,
 };

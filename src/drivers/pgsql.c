@@ -35,6 +35,7 @@
  */
 #define PGSQL_LIBPQ "libpq.so.5"
 #define PGSQL_API(X) \
+	X(PQcancel) \
 	X(PQclear) \
 	X(PQconnectdbParams) \
 	X(PQconninfoFree) \
@@ -43,7 +44,9 @@
 	X(PQexec) \
 	X(PQexecParams) \
 	X(PQfinish) \
+	X(PQfreeCancel) \
 	X(PQfreemem) \
+	X(PQgetCancel) \
 	X(PQgetCopyData) \
 	X(PQgetResult) \
 	X(PQgetisnull) \
@@ -61,6 +64,7 @@
 	X(PQsetNoticeProcessor) \
 	X(PQsetSingleRowMode) \
 	X(PQstatus) \
+	X(PQtransactionStatus) \
 	X(PQuser)
 
 /* libpq 14 and later; without them, exec_batch runs one statement at a time. */
@@ -111,6 +115,7 @@ static int pgsql_load(void)
 }
 
 /* From here on, PQxxx(...) calls the loaded function. */
+#define PQcancel (*pgsql_api.PQcancel)
 #define PQclear (*pgsql_api.PQclear)
 #define PQconnectdbParams (*pgsql_api.PQconnectdbParams)
 #define PQconninfoFree (*pgsql_api.PQconninfoFree)
@@ -119,7 +124,9 @@ static int pgsql_load(void)
 #define PQexec (*pgsql_api.PQexec)
 #define PQexecParams (*pgsql_api.PQexecParams)
 #define PQfinish (*pgsql_api.PQfinish)
+#define PQfreeCancel (*pgsql_api.PQfreeCancel)
 #define PQfreemem (*pgsql_api.PQfreemem)
+#define PQgetCancel (*pgsql_api.PQgetCancel)
 #define PQgetCopyData (*pgsql_api.PQgetCopyData)
 #define PQgetResult (*pgsql_api.PQgetResult)
 #define PQgetisnull (*pgsql_api.PQgetisnull)
@@ -137,6 +144,7 @@ static int pgsql_load(void)
 #define PQsetNoticeProcessor (*pgsql_api.PQsetNoticeProcessor)
 #define PQsetSingleRowMode (*pgsql_api.PQsetSingleRowMode)
 #define PQstatus (*pgsql_api.PQstatus)
+#define PQtransactionStatus (*pgsql_api.PQtransactionStatus)
 #define PQuser (*pgsql_api.PQuser)
 #define PQenterPipelineMode (*pgsql_api.PQenterPipelineMode)
 #define PQexitPipelineMode (*pgsql_api.PQexitPipelineMode)
@@ -152,6 +160,7 @@ struct pgsql_conn {
 	int locked;       /* the advisory lock is held */
 	int64_t lock_key; /* its key while held */
 	struct dbm_buf session; /* the SET statements that make dbmigrate's session, re-run by reset */
+	PGcancel *cancel; /* made at connect, for pgsql_cancel from another thread */
 };
 
 extern const struct dbm_driver dbm_pgsql_driver;
@@ -494,6 +503,8 @@ static void pgsql_disconnect(struct dbm_conn *c)
 
 	if (!pc)
 		return;
+	if (pc->cancel)
+		PQfreeCancel(pc->cancel);
 	if (pc->pg)
 		PQfinish(pc->pg);
 	dbm_free(pc->parent.schema);
@@ -576,6 +587,7 @@ static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 	}
 	if ((rc = pgsql_setup(pc, o)) < 0)
 		goto done;
+	pc->cancel = PQgetCancel(pc->pg); /* NULL only without memory: no cancel then */
 	*out = &pc->parent;
 	pc = NULL;
 done:
@@ -1208,6 +1220,57 @@ static int pgsql_clean(struct dbm_conn *c, const char *schema)
 	return rc;
 }
 
+/*
+ * What the last statements left open (driver.h), from libpq's record of
+ * the server's last ReadyForQuery: no round trip. Returns enum dbm_tx_state.
+ */
+static int pgsql_tx_state(struct dbm_conn *c, char *what, size_t n)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+
+	if (pc->lost || !pc->pg)
+		return DBM_TX_IDLE;
+	switch (PQtransactionStatus(pc->pg)) {
+	case PQTRANS_INTRANS:
+		snprintf(what, n, "a transaction");
+		return DBM_TX_OPEN;
+	case PQTRANS_INERROR:
+		snprintf(what, n, "a transaction aborted by an error");
+		return DBM_TX_FAILED;
+	default:
+		return DBM_TX_IDLE;
+	}
+}
+
+/* Rolls back the open transaction, savepoints included. 0 or DBM_ERR_RUN. */
+static int pgsql_tx_abort(struct dbm_conn *c)
+{
+	return pgsql_run((struct pgsql_conn *)c, "ROLLBACK");
+}
+
+/*
+ * 55P04 (unsafe_new_enum_value_usage): psql, running the file one
+ * statement at a time, would have applied it. Returns enum dbm_err_kind.
+ */
+static int pgsql_classify_error(const struct dbm_error *e)
+{
+	return strcmp(e->sqlstate, "55P04") == 0 ? DBM_ERRK_RETRY_NO_TX : DBM_ERRK_PLAIN;
+}
+
+/*
+ * Sends a cancel request for the running statement (PQcancel, safe from
+ * another thread and from a signal handler). Returns 0 or -1.
+ */
+static int pgsql_cancel(struct dbm_conn *c)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	char err[256];
+
+	if (!pc->cancel)
+		return -1;
+	return PQcancel(pc->cancel, err, (int)sizeof(err)) ? 0 : -1;
+}
+
 const struct dbm_driver dbm_pgsql_driver = {
     .name = "postgresql",
     .schemes = pgsql_schemes,
@@ -1224,4 +1287,8 @@ const struct dbm_driver dbm_pgsql_driver = {
     .lock = pgsql_lock,
     .unlock = pgsql_unlock,
     .clean = pgsql_clean,
+    .tx_state = pgsql_tx_state,
+    .tx_abort = pgsql_tx_abort,
+    .classify_error = pgsql_classify_error,
+    .cancel = pgsql_cancel,
 };

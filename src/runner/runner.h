@@ -159,4 +159,15 @@ struct dbm_run_result {
 int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
 		   const char *version, const char *description, struct dbm_run_result *res);
 
+/*
+ * Signals (interrupt.c). dbm_interrupt_setup, called by main() before any
+ * other thread starts, makes SIGINT, SIGTERM and SIGPIPE set
+ * dbm_interrupt_signal() instead of killing the process, and cancel the
+ * statement running on the watched connection. Returns 0, or -1 when no
+ * signal thread could start (the signals then keep their default action).
+ */
+int dbm_interrupt_setup(void);
+/* The connection a signal cancels the statement of; NULL: none. Waits for a cancel under way. */
+void dbm_interrupt_watch(struct dbm_conn *c);
+
 #endif /* DBM_RUNNER_H */

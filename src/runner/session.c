@@ -140,6 +140,7 @@ static int session_connect(struct dbm_session *s)
 		return r;
 	}
 	s->conn->driver = s->driver;
+	dbm_interrupt_watch(s->conn);
 	/*
 	 * Always name the history table with its schema: a migration may change
 	 * the search path (pg_dump's preamble empties it) before its row is written.
@@ -238,6 +239,7 @@ void dbm_session_close(struct dbm_session *s)
 	dbm_error_save(&saved);
 	dbm_prefetch_finish(s, 0);
 	if (s->conn) {
+		dbm_interrupt_watch(NULL);
 		if (s->locked && s->driver->unlock)
 			s->driver->unlock(s->conn);
 		s->driver->disconnect(s->conn);
