@@ -824,9 +824,104 @@ static int mysqldrv_clean_row(void *ctx, unsigned ncols, const char *const *v)
 	return 0;
 }
 
+/* Row callback: appends "<what> <schema>.<name>" (3 columns), NUL-terminated, to the dbm_buf. */
+static int mysqldrv_clean_outside_row(void *ctx, unsigned ncols, const char *const *v)
+{
+	struct dbm_buf *b = ctx;
+
+	if (ncols < 3 || !v[0] || !v[1] || !v[2])
+		return 0;
+	return dbm_buf_addf(b, "%s %s.%s", v[0], v[1], v[2]) < 0 || dbm_buf_addc(b, '\0') < 0;
+}
+
+/*
+ * Refuses to clean database schema when objects of other databases depend
+ * on it: foreign keys that refer to its tables, and views, triggers,
+ * routines and events whose text names it (`schema`.x or schema.x).
+ * Returns 0; DBM_ERR_USAGE naming them (up to 20); DBM_ERR_RUN;
+ * DBM_ERR_NOMEM.
+ */
+static int mysqldrv_clean_outside(struct mysqldrv_conn *c, const char *schema, const char *lit)
+{
+	struct dbm_buf re = DBM_BUF_INIT, relit = DBM_BUF_INIT, sql = DBM_BUF_INIT;
+	struct dbm_buf names = DBM_BUF_INIT;
+	const char *p;
+	size_t off;
+	int rc = 0, n = 0;
+
+	/* a word boundary, the name (quoted or not, every byte escaped), then a dot */
+	if (dbm_buf_adds(&re, "(^|[^0-9A-Za-z_$])`?") < 0)
+		goto oom;
+	for (p = schema; *p; p++)
+		if (((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+		        ? dbm_buf_addc(&re, *p) < 0
+		        : dbm_buf_addf(&re, "\\x{%02x}", (unsigned)(unsigned char)*p) < 0)
+			goto oom;
+	if (dbm_buf_adds(&re, "`?[.]") < 0 || mysqldrv_quote_string(c, &relit, re.ptr) < 0)
+		goto oom;
+	if (dbm_buf_addf(&sql,
+	                 "SELECT 'foreign key', CONSTRAINT_SCHEMA, CONCAT(TABLE_NAME, '.', "
+	                 "CONSTRAINT_NAME) FROM information_schema.REFERENTIAL_CONSTRAINTS "
+	                 "WHERE UNIQUE_CONSTRAINT_SCHEMA = %s AND CONSTRAINT_SCHEMA <> %s "
+	                 "UNION ALL SELECT 'view', TABLE_SCHEMA, TABLE_NAME FROM "
+	                 "information_schema.VIEWS WHERE TABLE_SCHEMA <> %s AND "
+	                 "VIEW_DEFINITION REGEXP %s "
+	                 "UNION ALL SELECT 'trigger', TRIGGER_SCHEMA, TRIGGER_NAME FROM "
+	                 "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA <> %s AND "
+	                 "(EVENT_OBJECT_SCHEMA = %s OR ACTION_STATEMENT REGEXP %s) "
+	                 "UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_SCHEMA, ROUTINE_NAME FROM "
+	                 "information_schema.ROUTINES WHERE ROUTINE_SCHEMA <> %s AND "
+	                 "ROUTINE_DEFINITION REGEXP %s "
+	                 "UNION ALL SELECT 'event', EVENT_SCHEMA, EVENT_NAME FROM "
+	                 "information_schema.EVENTS WHERE EVENT_SCHEMA <> %s AND "
+	                 "EVENT_DEFINITION REGEXP %s LIMIT 21",
+	                 lit, lit, lit, relit.ptr, lit, lit, relit.ptr, lit, relit.ptr, lit,
+	                 relit.ptr) < 0)
+		goto oom;
+	rc = mysqldrv_query(&c->parent, sql.ptr, mysqldrv_clean_outside_row, &names);
+	if (rc > 0)
+		goto oom;
+	if (rc < 0 || names.len == 0)
+		goto done;
+	rc = dbm_error_set(DBM_ERR_USAGE, "objects outside database '%s' depend on it: clean "
+	                                  "would break them", schema);
+	for (off = 0; off < names.len; off += strlen(names.ptr + off) + 1) {
+		if (++n > 20) {
+			dbm_error_add_detail("and more");
+			break;
+		}
+		dbm_error_add_detail("%s", names.ptr + off);
+	}
+	dbm_error_set_hint("Drop or change those objects first (or clean their databases too); "
+	                   "nothing was dropped.");
+	goto done;
+oom:
+	rc = dbm_error_oom();
+done:
+	dbm_buf_free(&re);
+	dbm_buf_free(&relit);
+	dbm_buf_free(&sql);
+	dbm_buf_free(&names);
+	return rc;
+}
+
+/* 1 when name is one of the server's own databases (any letter case), else 0. */
+static int mysqldrv_system_db(const char *name)
+{
+	static const char *const sys[] = {"information_schema", "mysql", "performance_schema",
+	                                  "sys"};
+	size_t i;
+
+	for (i = 0; i < DBM_ARRAY_SIZE(sys); i++)
+		if (strcasecmp(name, sys[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Drops every trigger, event, routine, view, sequence and table of the
- * database schema (driver.h), tables with FOREIGN_KEY_CHECKS off. A lock
+ * database schema (driver.h), tables with FOREIGN_KEY_CHECKS off, once no
+ * object of another database is found to depend on it. A lock
  * table this connection holds a lock in is kept. Returns 0, DBM_ERR_USAGE
  * (no database), DBM_ERR_RUN or DBM_ERR_NOMEM.
  */
@@ -846,10 +941,18 @@ static int mysqldrv_clean(struct dbm_conn *conn, const char *schema)
 		schema = c->parent.schema;
 	if (!schema)
 		return dbm_error_set(DBM_ERR_USAGE, "no database to clean");
+	if (mysqldrv_system_db(schema)) {
+		dbm_error_set(DBM_ERR_USAGE, "clean refuses system database '%s'", schema);
+		dbm_error_set_hint("Name the application's database with --schema or in the URL.");
+		return DBM_ERR_USAGE;
+	}
 	if (c->lock_is_table && c->lock_schema && strcmp(c->lock_schema, schema) == 0)
 		x.skip = c->lock_table_bare;
 	if (mysqldrv_quote_string(c, &lit, schema) < 0)
 		goto oom;
+	rc = mysqldrv_clean_outside(c, schema, lit.ptr);
+	if (rc < 0)
+		goto done;
 	/* Order matters: triggers and events first, tables last. */
 	if (dbm_buf_addf(&sql,
 	                 "SELECT 'TRIGGER', TRIGGER_SCHEMA, TRIGGER_NAME, 1 AS o FROM "

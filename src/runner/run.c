@@ -28,6 +28,9 @@
 #include "output/output.h"
 #include "runner/runner.h"
 
+static const char run_hint_interrupted[] =
+    "Nothing of this migration was applied (its transaction was rolled back); the ones before "
+    "it are. Run the command again to go on.";
 static const char run_hint_rolled_back[] =
     "Nothing of this migration was applied (its transaction was rolled back). Fix the file and "
     "run the command again.";
@@ -178,7 +181,7 @@ static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 	struct dbm_session *s = ex->s;
 	int r;
 
-	if (dbm_interrupt_signal() && !s->dry_run) {
+	if (dbm_interrupt_signal()) {
 		ex->failed_index = st->index;
 		ex->failed_line = st->line;
 		return run_interrupted(ex->display, st->line);
@@ -281,7 +284,12 @@ static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
 	else
 		dbm_error_set_detail("%s", applied);
 	dbm_error_add_detail("%s", saved.detail);
-	if (ex->locks_released && !ex->failed_index && recorded)
+	if (saved.klass == DBM_ERR_INTERRUPTED && recorded)
+		dbm_error_set_hint("A failed row was recorded. Finish the migration by hand from "
+				   "statement %u (line %u) on, or revert what is applied; then run "
+				   "'dbmigrate repair' and 'dbmigrate migrate'.", ex->failed_index,
+				   ex->failed_line);
+	else if (ex->locks_released && !ex->failed_index && recorded)
 		dbm_error_set_hint("Release the locks at the end of the file (UNLOCK TABLES). Every "
 				   "statement is applied and a failed row was recorded: run "
 				   "'dbmigrate repair', then make the file safe to run again before "
@@ -424,7 +432,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	o.checksum_after_placeholders = file->kind == DBM_FILE_REPEATABLE;
 	o.on_stmt = run_scan_stmt;
 	o.ctx = &sc;
-	if (dbm_interrupt_signal() && !s->dry_run) {
+	if (dbm_interrupt_signal()) {
 		dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s before this file ran",
 			      dbm_signal_name(dbm_interrupt_signal()));
 		dbm_error_set_where(file->path, 0);
@@ -506,7 +514,9 @@ again:
 	if (r == 0 || (!tx && (ex.failed_index || ex.rolled_back)))
 		r = run_reset_session(s, &sc, r);
 	if (r < 0) {
-		if (!tx && (ex.failed_index || ex.rolled_back))
+		if (s->dry_run)
+			; /* nothing ran */
+		else if (!tx && (ex.failed_index || ex.rolled_back))
 			r = run_fail_partial(s, &row, &ex, &sc, kind, file, marker_rank != 0);
 		else if (tx) {
 			dbm_batch_clear(&s->batch);
@@ -517,7 +527,9 @@ again:
 				memset(&ex, 0, sizeof(ex));
 				goto again;
 			}
-			if (ex.failed_index)
+			if (r == DBM_ERR_INTERRUPTED)
+				dbm_error_set_hint("%s", run_hint_interrupted);
+			else if (ex.failed_index)
 				dbm_error_set_hint("%s", run_hint_rolled_back);
 		}
 		goto fail;
