@@ -29,6 +29,8 @@
 #define DBM_CAP_BATCH_AUTOCOMMIT 0x08 /* exec_batch also outside a transaction: each statement
 				       * commits on its own, a failure stops the rest and the
 				       * ones before it stay */
+#define DBM_CAP_EMBEDDED 0x10 /* the database is a local file that connecting creates: the
+			       * files are checked before connecting, not while it connects */
 
 /* Statement flags (stmt_flags). */
 #define DBM_EXEC_NO_TX 0x01      /* the statement cannot run inside a transaction block */

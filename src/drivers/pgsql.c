@@ -1083,6 +1083,11 @@ static int pgsql_lock(struct dbm_conn *c, const char *schema, const char *table,
 			pc->lock_key = key;
 			goto done;
 		}
+		if (dbm_interrupt_signal()) {
+			rc = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while waiting for "
+			                   "the migration lock", dbm_signal_name(dbm_interrupt_signal()));
+			goto done;
+		}
 		if (pgsql_now_ms() >= deadline)
 			break;
 		pgsql_sleep_ms(100);

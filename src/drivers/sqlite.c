@@ -506,6 +506,13 @@ static int sqlitedrv_lock(struct dbm_conn *conn, const char *schema, const char 
 			close(fd);
 			goto done;
 		}
+		if (dbm_interrupt_signal()) {
+			r = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while waiting for "
+					  "the lock on '%s'", dbm_signal_name(dbm_interrupt_signal()),
+					  c->path);
+			close(fd);
+			goto done;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec >= timeout_s) {
 			char holder[512] = "";
@@ -638,7 +645,7 @@ const struct dbm_driver dbm_sqlite_driver = {
 	.name = "sqlite",
 	.schemes = sqlitedrv_schemes,
 	.dialect = DBM_DIALECT_SQLITE,
-	.caps = DBM_CAP_TX_DDL,
+	.caps = DBM_CAP_TX_DDL | DBM_CAP_EMBEDDED,
 	.client_version = sqlitedrv_client_version,
 	.connect = sqlitedrv_connect,
 	.disconnect = sqlitedrv_disconnect,

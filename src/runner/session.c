@@ -147,7 +147,7 @@ static int session_connect(struct dbm_session *s)
 	 * SQLite has one schema a file, and no search path.
 	 */
 	s->schema = cfg->schema ? cfg->schema
-				: (s->dialect == DBM_DIALECT_SQLITE ? NULL : s->conn->schema);
+				: ((s->driver->caps & DBM_CAP_SCHEMAS) ? s->conn->schema : NULL);
 	return 0;
 }
 
@@ -165,7 +165,7 @@ static int session_scan_beside_connect(const struct dbm_config *cfg)
 		dbm_error_clear(); /* connecting reports it, after the scan */
 		return 0;
 	}
-	return d->dialect != DBM_DIALECT_SQLITE && cfg->connect_retries == 0;
+	return !(d->caps & DBM_CAP_EMBEDDED) && cfg->connect_retries == 0;
 }
 
 int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
@@ -296,7 +296,7 @@ int dbm_session_ensure_history(struct dbm_session *s)
 		return 0;
 	if (tx)
 		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
-	if (r == 0 && s->schema && s->dialect != DBM_DIALECT_SQLITE) {
+	if (r == 0 && s->schema && (s->driver->caps & DBM_CAP_SCHEMAS)) {
 		r = dbm_sql_create_schema(s->dialect, s->schema, &s->sql);
 		if (r == 0)
 			r = dbm_session_exec(s, s->sql.ptr);
