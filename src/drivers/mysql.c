@@ -85,6 +85,10 @@ static int mysqldrv_fail(struct mysqldrv_conn *c, MYSQL *my)
 	e = dbm_error_last();
 	e->server_code = (int)code;
 	snprintf(e->sqlstate, sizeof(e->sqlstate), "%s", code ? mysql_sqlstate(my) : "");
+	/* the message is one line ("near '2;\nEND'" quotes the statement's own line breaks) */
+	for (char *p = e->message; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	return DBM_ERR_RUN;
 }
 
@@ -483,6 +487,42 @@ done:
 static void mysqldrv_word(const char **pp, const char *end, char *w, size_t n);
 static const char *mysqldrv_skip_space(const char *p, const char *end);
 
+/*
+ * A syntax error's "... near '...' at line N" (errors 1064 and 1149) counts
+ * lines from the start of the failing statement (in a multi-statement query
+ * too: the server starts counting again at each statement, after the blanks
+ * between them). Turns N into the error's position, the byte offset in s
+ * where that line starts, so that the runner names the file's line, and
+ * says in the detail how to read the server's number.
+ */
+static void mysqldrv_error_position(const struct dbm_stmt *s)
+{
+	struct dbm_error *e = dbm_error_last();
+	const char *at, *p, *end = s->sql + s->len;
+	long line;
+
+	if ((e->server_code != 1064 && e->server_code != 1149) || e->position)
+		return;
+	at = strstr(e->message, " at line ");
+	while (at && strstr(at + 1, " at line "))
+		at = strstr(at + 1, " at line ");
+	if (!at)
+		return;
+	line = strtol(at + 9, NULL, 10);
+	if (line < 1)
+		return;
+	p = s->sql;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	for (; line > 1 && p < end; p++)
+		if (*p == '\n')
+			line--;
+	if (line > 1)
+		return;
+	e->position = (int)(p - s->sql) + 1;
+	dbm_error_add_detail("the server's 'line' counts from the start of the statement");
+}
+
 /* 1 when the n bytes at p hold word (upper case) in any letter case, else 0. */
 static int mysqldrv_has_words(const char *p, size_t n, const char *word)
 {
@@ -564,6 +604,8 @@ static int mysqldrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 		c->busy = 1;
 		rc = mysqldrv_run(c, c->my, s->sql, s->len);
 		c->busy = 0;
+		if (rc < 0)
+			mysqldrv_error_position(s);
 	}
 	if (rc == 0)
 		rc = mysqldrv_track(c, s);
@@ -621,6 +663,8 @@ static int mysqldrv_exec_batch(struct dbm_conn *conn, const struct dbm_stmt *stm
 	}
 done:
 	c->busy = 0;
+	if (rc < 0 && *failed < n)
+		mysqldrv_error_position(&stmts[*failed]);
 	return rc;
 }
 
@@ -1005,11 +1049,11 @@ static void mysqldrv_disconnect(struct dbm_conn *conn)
 	if (!c)
 		return;
 	if (c->lock_name) {
-		static struct dbm_error saved;
+		static struct dbm_error saved; /* static: too large for every stack */
 
-		saved = *dbm_error_last();
+		dbm_error_save(&saved);
 		mysqldrv_unlock(conn);
-		*dbm_error_last() = saved;
+		dbm_error_restore(&saved);
 	}
 	mysqldrv_heartbeat_stop(c);
 	if (c->my)

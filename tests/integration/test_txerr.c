@@ -400,6 +400,30 @@ static void test_txerr__mysql_open_transaction_fails_and_rolls_back(void **state
 	dbm_testdb_exec(t->db, "INSERT INTO c VALUES (2)");
 }
 
+static void test_txerr__mysql_syntax_error_names_the_file_line(void **state)
+{
+	struct dbm_testdb *t = tx_my(state);
+	struct dbm_test_result r;
+
+	/* sent together in one multi-statement query: the server's line is the statement's */
+	dbm_test_write(t->dir, "migrations/V1__syntax.sql",
+		       "CREATE TABLE c (x int);\nINSERT INTO c VALUES (1);\n\nINSERT INTO c\n"
+		       "VALUES (2) garbage;\n");
+	tx_run(t, t->url, NULL, &r, "migrate", NULL);
+	tx_expect(&r, 1, "V1__syntax.sql:5: error:", "near 'garbage' at line 2",
+		  "counts from the start of the statement", "statements 1 to 2 are applied", NULL);
+	dbm_test_result_free(&r);
+	dbm_testdb_exec(t->db, "DROP TABLE c");
+	dbm_testdb_exec(t->db, "DROP TABLE schema_history");
+	/* a body sent alone; the message stays on one line */
+	dbm_test_write(t->dir, "migrations/V1__syntax.sql",
+		       "CREATE TABLE c (x int);\n\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n"
+		       "  SELEC 2;\nEND;\n");
+	tx_run(t, t->url, NULL, &r, "migrate", NULL);
+	tx_expect(&r, 1, "V1__syntax.sql:6: error:", "near '2; END' at line 4", NULL);
+	dbm_test_result_free(&r);
+}
+
 static void test_txerr__mysql_clean_refuses_objects_outside_depending(void **state)
 {
 	struct dbm_testdb *t = tx_my(state);
@@ -595,6 +619,7 @@ int main(void)
 		PG(test_txerr__pgsql_sigint_cancels_statement_and_releases_lock),
 		PG(test_txerr__pgsql_sigterm_outside_transaction_leaves_failed_row),
 		MY(test_txerr__mysql_open_transaction_fails_and_rolls_back),
+		MY(test_txerr__mysql_syntax_error_names_the_file_line),
 		MY(test_txerr__mysql_clean_refuses_objects_outside_depending),
 		MY(test_txerr__mysql_sigterm_kills_query_and_says_what_is_applied),
 		LITE(test_txerr__sqlite_open_transaction_and_detail_once),
