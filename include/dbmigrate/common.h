@@ -62,8 +62,9 @@ void dbm_error_save(struct dbm_error *saved);
 void dbm_error_restore(const struct dbm_error *saved);
 /*
  * The exit code of an error class: 0 for DBM_OK, 2 usage, 3 validation,
- * 4 lock, 1 for every other failure (run, out of memory). The one place
- * that decides it.
+ * 4 lock, 1 for every other failure (run, out of memory); 128 + the signal
+ * for any failure but a usage error once a signal asked the run to stop.
+ * The one place that decides it.
  */
 int dbm_exit_code(int klass);
 

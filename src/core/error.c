@@ -93,6 +93,9 @@ void dbm_error_restore(const struct dbm_error *saved)
 
 int dbm_exit_code(int klass)
 {
+	/* a run a signal stopped exits as the shell expects, whatever the failure it caused */
+	if (klass < 0 && klass != DBM_ERR_USAGE && dbm_interrupt_signal())
+		return 128 + dbm_interrupt_signal();
 	switch (klass) {
 	case DBM_OK:
 		return 0;
@@ -103,7 +106,7 @@ int dbm_exit_code(int klass)
 	case DBM_ERR_LOCK:
 		return 4;
 	case DBM_ERR_INTERRUPTED:
-		return 128 + (dbm_interrupt_signal() ? dbm_interrupt_signal() : SIGINT);
+		return 128 + SIGINT; /* set without a signal: only by tests */
 	default:
 		return 1;
 	}

@@ -445,6 +445,11 @@ static int mysqldrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **out
 		if (rc == 0 || rc != DBM_ERR_RUN || attempt >= o->connect_retries ||
 		    !mysqldrv_retryable())
 			break;
+		if (dbm_interrupt_signal()) {
+			rc = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while connecting",
+			                   dbm_signal_name(dbm_interrupt_signal()));
+			break;
+		}
 		sleep((unsigned)(wait < cap ? wait : cap));
 		if (wait < cap)
 			wait *= 2;

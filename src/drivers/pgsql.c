@@ -581,6 +581,11 @@ static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 		}
 		PQfinish(pc->pg);
 		pc->pg = NULL;
+		if (dbm_interrupt_signal()) {
+			rc = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while connecting",
+			                   dbm_signal_name(dbm_interrupt_signal()));
+			goto done;
+		}
 		pgsql_sleep_ms((wait < cap ? wait : cap) * 1000L);
 		if (wait < cap)
 			wait *= 2;

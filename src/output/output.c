@@ -174,6 +174,9 @@ void dbm_out_error(const char *command)
 		fprintf(stderr, "detail: %s\n", e->detail);
 	if (e->hint[0])
 		fprintf(stderr, "hint: %s\n", e->hint);
+	if (dbm_interrupt_signal() && e->klass != DBM_ERR_INTERRUPTED)
+		fprintf(stderr, "note: the run was interrupted by %s\n",
+			dbm_signal_name(dbm_interrupt_signal()));
 	if (out.json && !out.error_emitted) {
 		json_t *doc = json_object();
 
