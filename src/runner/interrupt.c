@@ -56,8 +56,8 @@ static void interrupt_exit_now(int signo, const char *why)
 	interrupt_say(" after ");
 	interrupt_say(dbm_signal_name(signo));
 	interrupt_say(": exiting at once; the server rolls back the open transaction and "
-		      "releases the lock when the connection ends; run 'dbmigrate info' to see "
-		      "what is applied\n");
+	              "releases the lock when the connection ends; run 'dbmigrate info' to see "
+	              "what is applied\n");
 	_exit(128 + signo);
 }
 
@@ -65,7 +65,7 @@ static void interrupt_exit_now(int signo, const char *why)
 static void *interrupt_thread(void *arg)
 {
 	const sigset_t *set = arg;
-	struct timespec grace = { 30, 0 };
+	struct timespec grace = {30, 0};
 	int first = 0, sig;
 
 	for (;;) {

@@ -299,8 +299,7 @@ static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
 				   "that opens it. A failed row was recorded: make the database match "
 				   "the file (or revert what is applied), then run 'dbmigrate repair' "
 				   "and 'dbmigrate migrate'.");
-	else
-	if (!recorded)
+	else if (!recorded)
 		dbm_error_set_hint("The failed row could not be recorded either (the connection may "
 				   "be gone). Check the database against %s, then run "
 				   "'dbmigrate repair' and 'dbmigrate migrate'.", ex->display);

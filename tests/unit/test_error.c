@@ -23,10 +23,10 @@ static void test_error__add_detail_joins_parts(void **state)
 	assert_string_equal(dbm_error_last()->detail, "SQLSTATE 23505");
 	dbm_error_add_detail("statement %u starts at line %u", 3u, 3u);
 	assert_string_equal(dbm_error_last()->detail,
-			    "SQLSTATE 23505; statement 3 starts at line 3");
+	                    "SQLSTATE 23505; statement 3 starts at line 3");
 	dbm_error_add_detail("%s", "");
 	assert_string_equal(dbm_error_last()->detail,
-			    "SQLSTATE 23505; statement 3 starts at line 3");
+	                    "SQLSTATE 23505; statement 3 starts at line 3");
 	assert_string_equal(dbm_error_last()->message, "duplicate key");
 }
 
@@ -38,7 +38,7 @@ static void test_error__add_detail_reads_its_own_detail(void **state)
 	dbm_error_set_detail("Key (id)=(1) already exists.");
 	dbm_error_add_detail("again: %s", dbm_error_last()->detail);
 	assert_string_equal(dbm_error_last()->detail,
-			    "Key (id)=(1) already exists.; again: Key (id)=(1) already exists.");
+	                    "Key (id)=(1) already exists.; again: Key (id)=(1) already exists.");
 }
 
 static void test_error__add_detail_cuts_what_does_not_fit(void **state)
@@ -96,11 +96,11 @@ static void test_error__exit_codes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_error__add_detail_joins_parts),
-		cmocka_unit_test(test_error__add_detail_reads_its_own_detail),
-		cmocka_unit_test(test_error__add_detail_cuts_what_does_not_fit),
-		cmocka_unit_test(test_error__save_restore_keeps_the_first_error),
-		cmocka_unit_test(test_error__exit_codes),
+	    cmocka_unit_test(test_error__add_detail_joins_parts),
+	    cmocka_unit_test(test_error__add_detail_reads_its_own_detail),
+	    cmocka_unit_test(test_error__add_detail_cuts_what_does_not_fit),
+	    cmocka_unit_test(test_error__save_restore_keeps_the_first_error),
+	    cmocka_unit_test(test_error__exit_codes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
