@@ -901,8 +901,10 @@ static int mysqldrv_clean_outside(struct mysqldrv_conn *c, const char *schema, c
 	/* a word boundary, the name (quoted or not, every byte escaped), then a dot */
 	if (dbm_buf_adds(&re, "(^|[^0-9A-Za-z_$])`?") < 0)
 		goto oom;
+	/* ASCII punctuation escaped; letters, digits and UTF-8 bytes as they are */
 	for (p = schema; *p; p++)
-		if (((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+		if (((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		     (unsigned char)*p >= 0x80)
 		        ? dbm_buf_addc(&re, *p) < 0
 		        : dbm_buf_addf(&re, "\\x{%02x}", (unsigned)(unsigned char)*p) < 0)
 			goto oom;
