@@ -210,6 +210,30 @@ static void test_txerr__pgsql_clean_refuses_objects_outside_depending(void **sta
 	                       "1\n");
 }
 
+static void test_txerr__pgsql_clean_extension_in_schema(void **state)
+{
+	struct dbm_testdb *t = tx_pg(state);
+	struct dbm_test_result r;
+
+	/* its casts and operator classes have no schema: they go with the extension */
+	dbm_testdb_exec(t->db, "CREATE SCHEMA app");
+	dbm_testdb_exec(t->db, "CREATE EXTENSION citext WITH SCHEMA app");
+	dbm_testdb_exec(t->db, "CREATE TABLE app.u (e app.citext)");
+	tx_run(t, t->url, tx_clean_env, &r, "clean", "--schema", "app", "--yes", NULL);
+	tx_expect(&r, 0, NULL);
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_extension WHERE extname = 'citext'",
+	                       "0\n");
+	/* a column of its type in another schema is what clean must not break */
+	dbm_testdb_exec(t->db, "CREATE EXTENSION citext WITH SCHEMA app");
+	dbm_testdb_exec(t->db, "CREATE TABLE public.keep (e app.citext)");
+	tx_run(t, t->url, tx_clean_env, &r, "clean", "--schema", "app", "--yes", NULL);
+	tx_expect(&r, 2, "column e of table public.keep", NULL);
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_extension WHERE extname = 'citext'",
+	                       "1\n");
+}
+
 static void test_txerr__pgsql_clean_refuses_system_schemas(void **state)
 {
 	static const char *const names[] = {
@@ -622,6 +646,7 @@ int main(void)
 	    PG(test_txerr__pgsql_undo_and_repeatable_leaving_transaction_open),
 	    PG(test_txerr__pgsql_error_keeps_server_detail_once),
 	    PG(test_txerr__pgsql_clean_refuses_objects_outside_depending),
+	    PG(test_txerr__pgsql_clean_extension_in_schema),
 	    PG(test_txerr__pgsql_clean_refuses_system_schemas),
 	    PG(test_txerr__pgsql_clean_drops_everything_inside_without_cascade),
 	    PG(test_txerr__pgsql_sigint_cancels_statement_and_releases_lock),
