@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "dbmigrate/common.h"
+#include "testutil.h"
 
 static void test_error__add_detail_joins_parts(void **state)
 {
