@@ -14,6 +14,7 @@
 #include "dbmigrate/config.h"
 #include "dbmigrate/version.h"
 #include "output/output.h"
+#include "runner/runner.h"
 
 extern char **environ;
 
@@ -377,18 +378,17 @@ static int main_parse(int argc, char **argv, struct main_parsed *p)
 
 static int main_exit_code(int klass)
 {
-	switch (klass) {
-	case DBM_OK:
-		return 0;
-	case DBM_ERR_USAGE:
-		return 2;
-	case DBM_ERR_VALIDATE:
-		return 3;
-	case DBM_ERR_LOCK:
-		return 4;
-	default:
-		return 1;
-	}
+	return dbm_exit_code(klass);
+}
+
+/*
+ * SIGINT, SIGTERM and SIGPIPE stop the run between statements and cancel
+ * the running one, so that the error says what was applied and the lock is
+ * released (runner/interrupt.c). Before any other thread starts.
+ */
+static void main_signals(void)
+{
+	dbm_interrupt_setup();
 }
 
 /* --json given on the command line or in the environment, before the config is read. */
@@ -410,6 +410,7 @@ int main(int argc, char **argv)
 	const char *name;
 	int r;
 
+	main_signals();
 	memset(&cfg, 0, sizeof(cfg));
 	r = main_parse(argc, argv, &p);
 	dbm_out_init(r == 0 && main_early_json(&p), 0, 0);

@@ -14,14 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Error classes. The exit code is the class negated (NOMEM exits 1). */
+/* Error classes. The exit code is the class negated (NOMEM exits 1; see dbm_exit_code). */
 enum dbm_errclass {
 	DBM_OK = 0,
 	DBM_ERR_RUN = -1,      /* exit 1: SQL error, connection lost, I/O error */
 	DBM_ERR_USAGE = -2,    /* exit 2: usage, configuration, bad file names */
 	DBM_ERR_VALIDATE = -3, /* exit 3: drift, missing files, failed rows */
 	DBM_ERR_LOCK = -4,     /* exit 4: lock not acquired in time */
-	DBM_ERR_NOMEM = -5     /* exit 1: out of memory */
+	DBM_ERR_NOMEM = -5,    /* exit 1: out of memory */
+	DBM_ERR_INTERRUPTED = -6 /* exit 128 + the signal (130 SIGINT, 143 SIGTERM, 141 SIGPIPE) */
 };
 
 struct dbm_error {
@@ -45,6 +46,37 @@ int dbm_error_vset(int klass, const char *fmt, va_list ap);
 void dbm_error_set_detail(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
 void dbm_error_set_hint(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
 void dbm_error_set_where(const char *file, unsigned line);
+/*
+ * Adds a part to the last error's detail: "<detail>; <text>", or the text
+ * alone when the detail is empty. The old detail is copied first, so the
+ * arguments may point into the error itself. A detail too long for its
+ * buffer is cut.
+ */
+void dbm_error_add_detail(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
+/*
+ * Keeps a copy of the last error in *saved, and puts it back: for cleanup
+ * (ROLLBACK, unlock, reset) that may fail and set an error of its own after
+ * the failure that matters.
+ */
+void dbm_error_save(struct dbm_error *saved);
+void dbm_error_restore(const struct dbm_error *saved);
+/*
+ * The exit code of an error class: 0 for DBM_OK, 2 usage, 3 validation,
+ * 4 lock, 1 for every other failure (run, out of memory); 128 + the signal
+ * for any failure but a usage error once a signal asked the run to stop.
+ * The one place that decides it.
+ */
+int dbm_exit_code(int klass);
+
+/*
+ * The signal that asked the run to stop (SIGINT, SIGTERM, SIGPIPE), 0 when
+ * none. dbm_interrupt_set is async-signal-safe; the runner and the drivers'
+ * waiting loops check dbm_interrupt_signal between statements and waits.
+ */
+void dbm_interrupt_set(int signo);
+int dbm_interrupt_signal(void);
+/* "SIGINT", "SIGTERM", "SIGPIPE", else "a signal". */
+const char *dbm_signal_name(int signo);
 /* Records "out of memory" and returns DBM_ERR_NOMEM. */
 int dbm_error_oom(void);
 /* The last error; never NULL. Mutable so drivers can fill sqlstate etc. */

@@ -34,12 +34,31 @@
 				       * ones before it stay */
 #define DBM_CAP_BATCH_PARAMS 0x10 /* exec_batch honours dbm_stmt.params, so a history row
 				   * travels in the same round trip as its COMMIT */
+#define DBM_CAP_EMBEDDED 0x20 /* the database is a local file that connecting creates: the
+			       * files are checked before connecting, not while it connects */
 
 /* Statement flags (stmt_flags). */
 #define DBM_EXEC_NO_TX 0x01      /* the statement cannot run inside a transaction block */
 #define DBM_EXEC_TX_CONTROL 0x02 /* BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not TO SAVEPOINT) */
 #define DBM_EXEC_SESSION 0x04    /* may change the session's settings (SET, USE, CALL ...) */
 #define DBM_EXEC_ALONE 0x08      /* must go through exec on its own, never exec_batch (COPY) */
+
+/* What a script left open on the connection (tx_state). */
+enum dbm_tx_state {
+	DBM_TX_IDLE = 0,  /* nothing: each statement committed */
+	DBM_TX_OPEN = 1,  /* a transaction (or table locks) the script did not end */
+	DBM_TX_FAILED = 2, /* a transaction aborted by an error: only ROLLBACK works */
+	DBM_TX_LOCKS = 3   /* no transaction, but table locks held (MySQL LOCK TABLES) */
+};
+
+/* What the driver makes of an error of a statement (classify_error). */
+enum dbm_err_kind {
+	DBM_ERRK_PLAIN = 0,      /* an error of the statement: report it */
+	DBM_ERRK_RETRY_NO_TX = 1 /* the script may run without a transaction, statement by
+				  * statement, as the database's client would run it (PostgreSQL
+				  * 55P04: a new enum value used in the transaction that added
+				  * it); the transaction was rolled back */
+};
 
 struct dbm_conn_opts {
 	const char *url;              /* as configured: secret, never put it in an error */
@@ -141,7 +160,10 @@ struct dbm_driver {
 	int (*unlock)(struct dbm_conn *c);
 	/*
 	 * Drops every object in the schema (tables, views, sequences, routines,
-	 * types ...), including the history table. 0 or DBM_ERR_RUN.
+	 * types ...), including the history table. Refuses (DBM_ERR_USAGE) a
+	 * system schema, and a schema that objects outside it depend on (a view,
+	 * a foreign key, a column's type or default, a trigger, a routine),
+	 * naming them; drops nothing then. 0, DBM_ERR_USAGE or DBM_ERR_RUN.
 	 */
 	int (*clean)(struct dbm_conn *c, const char *schema);
 	/*
@@ -153,6 +175,36 @@ struct dbm_driver {
 	 */
 	int (*dump)(struct dbm_conn *c, const char *schema, const char *history_table,
 		    struct dbm_schema *out);
+
+	/*
+	 * Optional: what the statements run since the last call left open on c
+	 * (enum dbm_tx_state), asked after a script that ran without dbmigrate's
+	 * own transaction. what receives a few words naming it ("a
+	 * transaction", "an XA transaction", "LOCK TABLES"). No I/O where the
+	 * client library tracks it; never sets the error; DBM_TX_IDLE when it
+	 * cannot tell.
+	 */
+	int (*tx_state)(struct dbm_conn *c, char *what, size_t n);
+	/*
+	 * Optional: ends what tx_state found, throwing its work away: rolls the
+	 * transaction back, releases table locks. A connection that cannot be
+	 * brought back is closed (the server then rolls back), and later calls
+	 * fail as on a lost connection. 0 or DBM_ERR_RUN.
+	 */
+	int (*tx_abort)(struct dbm_conn *c);
+	/*
+	 * Optional: how the runner should take the last error, set by exec or
+	 * exec_batch (enum dbm_err_kind); decided on SQLSTATE or error number.
+	 * NULL: always DBM_ERRK_PLAIN.
+	 */
+	int (*classify_error)(const struct dbm_error *e);
+	/*
+	 * Optional: asks the server to stop the statement running on c, from
+	 * another thread while the connection is busy (SIGINT, SIGTERM). The
+	 * statement then fails with the server's "canceled" error. Returns 0 or
+	 * -1; never touches the last error.
+	 */
+	int (*cancel)(struct dbm_conn *c);
 };
 
 /*

@@ -45,6 +45,9 @@ int dbm_drv_connect_with_backoff(const struct dbm_conn_opts *o, int (*attempt)(v
 		rc = attempt(ctx);
 		if (rc != DBM_ERR_RUN || n >= o->connect_retries || (retryable && !retryable(ctx)))
 			return rc;
+		if (dbm_interrupt_signal())
+			return dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while connecting",
+					     dbm_signal_name(dbm_interrupt_signal()));
 		dbm_drv_sleep_ms((wait < cap ? wait : cap) * 1000L);
 		if (wait < cap)
 			wait *= 2;

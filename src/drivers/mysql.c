@@ -85,6 +85,10 @@ static int mysqldrv_fail(struct mysqldrv_conn *c, MYSQL *my)
 	e = dbm_error_last();
 	e->server_code = (int)code;
 	snprintf(e->sqlstate, sizeof(e->sqlstate), "%s", code ? mysql_sqlstate(my) : "");
+	/* the message is one line ("near '2;\nEND'" quotes the statement's own line breaks) */
+	for (char *p = e->message; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	return DBM_ERR_RUN;
 }
 
@@ -483,6 +487,109 @@ done:
 	return rc;
 }
 
+static void mysqldrv_word(const char **pp, const char *end, char *w, size_t n);
+static const char *mysqldrv_skip_space(const char *p, const char *end);
+
+/*
+ * A syntax error's "... near '...' at line N" (errors 1064 and 1149) counts
+ * lines from the start of the failing statement (in a multi-statement query
+ * too: the server starts counting again at each statement, after the blanks
+ * between them). Turns N into the error's position, the byte offset in s
+ * where that line starts, so that the runner names the file's line, and
+ * says in the detail how to read the server's number.
+ */
+static void mysqldrv_error_position(const struct dbm_stmt *s)
+{
+	struct dbm_error *e = dbm_error_last();
+	const char *at, *p, *end = s->sql + s->len;
+	long line;
+
+	if ((e->server_code != 1064 && e->server_code != 1149) || e->position)
+		return;
+	at = strstr(e->message, " at line ");
+	while (at && strstr(at + 1, " at line "))
+		at = strstr(at + 1, " at line ");
+	if (!at)
+		return;
+	line = strtol(at + 9, NULL, 10);
+	if (line < 1)
+		return;
+	p = s->sql;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	for (; line > 1 && p < end; p++)
+		if (*p == '\n')
+			line--;
+	if (line > 1)
+		return;
+	e->position = (int)(p - s->sql) + 1;
+	dbm_error_add_detail("the server's 'line' counts from the start of the statement");
+}
+
+/* 1 when the n bytes at p hold word (upper case) in any letter case, else 0. */
+static int mysqldrv_has_words(const char *p, size_t n, const char *word)
+{
+	size_t k = strlen(word), i, j;
+
+	for (i = 0; i + k <= n; i++) {
+		for (j = 0; j < k && (p[i + j] & ~0x20) == word[j]; j++)
+			;
+		if (j == k)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Follows what statement s leaves held that no server status flag shows:
+ * table locks (LOCK TABLES, FLUSH TABLES ... WITH READ LOCK / FOR EXPORT,
+ * released by UNLOCK TABLES and by starting a transaction) and an XA
+ * transaction's xid (from XA START or XA BEGIN to its XA COMMIT or XA
+ * ROLLBACK), for tx_state and tx_abort. Returns 0 or DBM_ERR_NOMEM.
+ */
+static int mysqldrv_track(struct mysqldrv_conn *c, const struct dbm_stmt *s)
+{
+	const char *p = s->sql, *end = s->sql + s->len;
+	char w1[16], w2[16];
+
+	mysqldrv_word(&p, end, w1, sizeof(w1));
+	if (w1[0] != 'L' && w1[0] != 'U' && w1[0] != 'F' && w1[0] != 'X' && w1[0] != 'S' &&
+	    w1[0] != 'B')
+		return 0;
+	mysqldrv_word(&p, end, w2, sizeof(w2));
+	if (strcmp(w1, "LOCK") == 0 && (strcmp(w2, "TABLE") == 0 || strcmp(w2, "TABLES") == 0))
+		c->tables_locked = 1;
+	else if (strcmp(w1, "UNLOCK") == 0 && (strcmp(w2, "TABLE") == 0 || strcmp(w2, "TABLES") == 0))
+		c->tables_locked = 0;
+	else if ((strcmp(w1, "START") == 0 && strcmp(w2, "TRANSACTION") == 0) ||
+	         strcmp(w1, "BEGIN") == 0)
+		c->tables_locked = 0;
+	else if (strcmp(w1, "FLUSH") == 0 && (strcmp(w2, "TABLE") == 0 || strcmp(w2, "TABLES") == 0) &&
+	         (mysqldrv_has_words(p, (size_t)(end - p), "READ LOCK") ||
+	          mysqldrv_has_words(p, (size_t)(end - p), "EXPORT")))
+		c->tables_locked = 1;
+	else if (strcmp(w1, "XA") == 0 && (strcmp(w2, "START") == 0 || strcmp(w2, "BEGIN") == 0)) {
+		const char *x = mysqldrv_skip_space(p, end);
+		size_t n = (size_t)(end - x);
+
+		while (n && (x[n - 1] == ';' || x[n - 1] == ' ' || x[n - 1] == '\n' ||
+		             x[n - 1] == '\r' || x[n - 1] == '\t'))
+			n--;
+		/* "XA START 'x' JOIN / RESUME": the xid is what comes before */
+		if (n >= 4 && (mysqldrv_has_words(x + n - 4, 4, "JOIN")))
+			n -= 4;
+		else if (n >= 6 && mysqldrv_has_words(x + n - 6, 6, "RESUME"))
+			n -= 6;
+		dbm_free(c->xa_xid);
+		if (!(c->xa_xid = dbm_strndup(x, n)))
+			return dbm_error_oom();
+	} else if (strcmp(w1, "XA") == 0 && (strcmp(w2, "COMMIT") == 0 || strcmp(w2, "ROLLBACK") == 0)) {
+		dbm_free(c->xa_xid);
+		c->xa_xid = NULL;
+	}
+	return 0;
+}
+
 /*
  * Executes one statement (driver.h) and drains every result set (a
  * procedure returns several). Returns 0; DBM_ERR_RUN with the server's
@@ -496,8 +603,15 @@ static int mysqldrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 	c->wsrep_on = -1; /* the statement may SET it */
 	if (rc == 0)
 		rc = mysqldrv_pending_use(c);
-	if (rc == 0)
+	if (rc == 0) {
+		c->busy = 1;
 		rc = mysqldrv_run(c, c->my, s->sql, s->len);
+		c->busy = 0;
+		if (rc < 0)
+			mysqldrv_error_position(s);
+	}
+	if (rc == 0)
+		rc = mysqldrv_track(c, s);
 	return rc;
 }
 
@@ -528,20 +642,33 @@ static int mysqldrv_exec_batch(struct dbm_conn *conn, const struct dbm_stmt *stm
 		if ((i && dbm_buf_add(&c->batch, "\n;\n", 3) < 0) ||
 		    dbm_buf_add(&c->batch, stmts[i].sql, stmts[i].len) < 0)
 			return DBM_ERR_NOMEM;
-	if (mysql_real_query(c->my, c->batch.ptr, (unsigned long)c->batch.len) != 0)
-		return mysqldrv_fail(c, c->my);
+	c->busy = 1;
+	if (mysql_real_query(c->my, c->batch.ptr, (unsigned long)c->batch.len) != 0) {
+		rc = mysqldrv_fail(c, c->my);
+		goto done;
+	}
 	for (i = 0;; i++) {
 		*failed = i < n ? i : n - 1;
-		if (mysqldrv_consume(c, c->my) < 0)
-			return DBM_ERR_RUN;
+		if (mysqldrv_consume(c, c->my) < 0) {
+			rc = DBM_ERR_RUN;
+			goto done;
+		}
+		if (i < n && (rc = mysqldrv_track(c, &stmts[i])) < 0)
+			goto done; /* out of memory: the rest of the results are dropped at close */
 		st = mysql_next_result(c->my);
 		if (st < 0)
-			return 0;
+			goto done;
 		if (st > 0) {
 			*failed = i + 1 < n ? i + 1 : n - 1;
-			return mysqldrv_fail(c, c->my);
+			rc = mysqldrv_fail(c, c->my);
+			goto done;
 		}
 	}
+done:
+	c->busy = 0;
+	if (rc < 0 && *failed < n)
+		mysqldrv_error_position(&stmts[*failed]);
+	return rc;
 }
 
 /*
@@ -803,9 +930,106 @@ static int mysqldrv_clean_row(void *ctx, unsigned ncols, const char *const *v)
 	return 0;
 }
 
+/* Row callback: appends "<what> <schema>.<name>" (3 columns), NUL-terminated, to the dbm_buf. */
+static int mysqldrv_clean_outside_row(void *ctx, unsigned ncols, const char *const *v)
+{
+	struct dbm_buf *b = ctx;
+
+	if (ncols < 3 || !v[0] || !v[1] || !v[2])
+		return 0;
+	return dbm_buf_addf(b, "%s %s.%s", v[0], v[1], v[2]) < 0 || dbm_buf_addc(b, '\0') < 0;
+}
+
+/*
+ * Refuses to clean database schema when objects of other databases depend
+ * on it: foreign keys that refer to its tables, and views, triggers,
+ * routines and events whose text names it (`schema`.x or schema.x).
+ * Returns 0; DBM_ERR_USAGE naming them (up to 20); DBM_ERR_RUN;
+ * DBM_ERR_NOMEM.
+ */
+static int mysqldrv_clean_outside(struct mysqldrv_conn *c, const char *schema, const char *lit)
+{
+	struct dbm_buf re = DBM_BUF_INIT, relit = DBM_BUF_INIT, sql = DBM_BUF_INIT;
+	struct dbm_buf names = DBM_BUF_INIT;
+	const char *p;
+	size_t off;
+	int rc = 0, n = 0;
+
+	/* a word boundary, the name (quoted or not, every byte escaped), then a dot */
+	if (dbm_buf_adds(&re, "(^|[^0-9A-Za-z_$])`?") < 0)
+		goto oom;
+	/* ASCII punctuation escaped; letters, digits and UTF-8 bytes as they are */
+	for (p = schema; *p; p++)
+		if (((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		     (unsigned char)*p >= 0x80)
+		        ? dbm_buf_addc(&re, *p) < 0
+		        : dbm_buf_addf(&re, "\\x{%02x}", (unsigned)(unsigned char)*p) < 0)
+			goto oom;
+	if (dbm_buf_adds(&re, "`?[.]") < 0 || mysqldrv_quote_string(c, &relit, re.ptr) < 0)
+		goto oom;
+	if (dbm_buf_addf(&sql,
+	                 "SELECT 'foreign key', CONSTRAINT_SCHEMA, CONCAT(TABLE_NAME, '.', "
+	                 "CONSTRAINT_NAME) FROM information_schema.REFERENTIAL_CONSTRAINTS "
+	                 "WHERE UNIQUE_CONSTRAINT_SCHEMA = %s AND CONSTRAINT_SCHEMA <> %s "
+	                 "UNION ALL SELECT 'view', TABLE_SCHEMA, TABLE_NAME FROM "
+	                 "information_schema.VIEWS WHERE TABLE_SCHEMA <> %s AND "
+	                 "VIEW_DEFINITION REGEXP %s "
+	                 "UNION ALL SELECT 'trigger', TRIGGER_SCHEMA, TRIGGER_NAME FROM "
+	                 "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA <> %s AND "
+	                 "(EVENT_OBJECT_SCHEMA = %s OR ACTION_STATEMENT REGEXP %s) "
+	                 "UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_SCHEMA, ROUTINE_NAME FROM "
+	                 "information_schema.ROUTINES WHERE ROUTINE_SCHEMA <> %s AND "
+	                 "ROUTINE_DEFINITION REGEXP %s "
+	                 "UNION ALL SELECT 'event', EVENT_SCHEMA, EVENT_NAME FROM "
+	                 "information_schema.EVENTS WHERE EVENT_SCHEMA <> %s AND "
+	                 "EVENT_DEFINITION REGEXP %s LIMIT 21",
+	                 lit, lit, lit, relit.ptr, lit, lit, relit.ptr, lit, relit.ptr, lit,
+	                 relit.ptr) < 0)
+		goto oom;
+	rc = mysqldrv_query(&c->parent, sql.ptr, mysqldrv_clean_outside_row, &names);
+	if (rc > 0)
+		goto oom;
+	if (rc < 0 || names.len == 0)
+		goto done;
+	rc = dbm_error_set(DBM_ERR_USAGE, "objects outside database '%s' depend on it: clean "
+	                                  "would break them", schema);
+	for (off = 0; off < names.len; off += strlen(names.ptr + off) + 1) {
+		if (++n > 20) {
+			dbm_error_add_detail("and more");
+			break;
+		}
+		dbm_error_add_detail("%s", names.ptr + off);
+	}
+	dbm_error_set_hint("Drop or change those objects first (or clean their databases too); "
+	                   "nothing was dropped.");
+	goto done;
+oom:
+	rc = dbm_error_oom();
+done:
+	dbm_buf_free(&re);
+	dbm_buf_free(&relit);
+	dbm_buf_free(&sql);
+	dbm_buf_free(&names);
+	return rc;
+}
+
+/* 1 when name is one of the server's own databases (any letter case), else 0. */
+static int mysqldrv_system_db(const char *name)
+{
+	static const char *const sys[] = {"information_schema", "mysql", "performance_schema",
+	                                  "sys"};
+	size_t i;
+
+	for (i = 0; i < DBM_ARRAY_SIZE(sys); i++)
+		if (strcasecmp(name, sys[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Drops every trigger, event, routine, view, sequence and table of the
- * database schema (driver.h), tables with FOREIGN_KEY_CHECKS off. A lock
+ * database schema (driver.h), tables with FOREIGN_KEY_CHECKS off, once no
+ * object of another database is found to depend on it. A lock
  * table this connection holds a lock in is kept. Returns 0, DBM_ERR_USAGE
  * (no database), DBM_ERR_RUN or DBM_ERR_NOMEM.
  */
@@ -825,10 +1049,18 @@ static int mysqldrv_clean(struct dbm_conn *conn, const char *schema)
 		schema = c->parent.schema;
 	if (!schema)
 		return dbm_error_set(DBM_ERR_USAGE, "no database to clean");
+	if (mysqldrv_system_db(schema)) {
+		dbm_error_set(DBM_ERR_USAGE, "clean refuses system database '%s'", schema);
+		dbm_error_set_hint("Name the application's database with --schema or in the URL.");
+		return DBM_ERR_USAGE;
+	}
 	if (c->lock_is_table && c->lock_schema && strcmp(c->lock_schema, schema) == 0)
 		x.skip = c->lock_table_bare;
 	if (mysqldrv_quote_string(c, &lit, schema) < 0)
 		goto oom;
+	rc = mysqldrv_clean_outside(c, schema, lit.ptr);
+	if (rc < 0)
+		goto done;
 	/* Order matters: triggers and events first, tables last. */
 	if (dbm_buf_addf(&sql,
 	                 "SELECT 'TRIGGER', TRIGGER_SCHEMA, TRIGGER_NAME, 1 AS o FROM "
@@ -881,11 +1113,11 @@ static void mysqldrv_disconnect(struct dbm_conn *conn)
 	if (!c)
 		return;
 	if (c->lock_name) {
-		static struct dbm_error saved;
+		static struct dbm_error saved; /* static: too large for every stack */
 
-		saved = *dbm_error_last();
+		dbm_error_save(&saved);
 		mysqldrv_unlock(conn);
-		*dbm_error_last() = saved;
+		dbm_error_restore(&saved);
 	}
 	mysqldrv_heartbeat_stop(c);
 	if (c->my)
@@ -896,10 +1128,118 @@ static void mysqldrv_disconnect(struct dbm_conn *conn)
 	dbm_free(c->app_name);
 	dbm_free(c->restore_sql);
 	dbm_buf_free(&c->batch);
+	dbm_free(c->xa_xid);
 	dbm_free(c->parent.schema);
 	dbm_free(c->parent.user);
 	dbm_free(c->parent.server_version);
 	dbm_free(c);
+}
+
+/* ---- what a script leaves open ------------------------------------------------------------ */
+
+/*
+ * What the statements left open (driver.h): an XA transaction, a
+ * transaction (the server's SERVER_STATUS_IN_TRANS, which autocommit=0 also
+ * leads to), table locks. No round trip. Returns enum dbm_tx_state.
+ */
+static int mysqldrv_tx_state(struct dbm_conn *conn, char *what, size_t n)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	unsigned status = 0;
+
+	if (c->lost || !c->my)
+		return DBM_TX_IDLE;
+	if (c->xa_xid) {
+		snprintf(what, n, "XA transaction %s", c->xa_xid);
+		return DBM_TX_OPEN;
+	}
+	mariadb_get_infov(c->my, MARIADB_CONNECTION_SERVER_STATUS, &status);
+	if (status & SERVER_STATUS_IN_TRANS) {
+		snprintf(what, n, "%s", (status & SERVER_STATUS_AUTOCOMMIT)
+		                            ? "a transaction"
+		                            : "a transaction (autocommit is off)");
+		return DBM_TX_OPEN;
+	}
+	if (c->tables_locked) {
+		snprintf(what, n, "table locks (LOCK TABLES)");
+		return DBM_TX_LOCKS;
+	}
+	return DBM_TX_IDLE;
+}
+
+/* Closes a connection that cannot be brought back: the server rolls back what it held. */
+static void mysqldrv_drop(struct mysqldrv_conn *c)
+{
+	mysql_close(c->my);
+	c->my = NULL;
+	c->lost = 1;
+}
+
+/*
+ * Throws away what tx_state found: XA END and XA ROLLBACK of the XA
+ * transaction, else ROLLBACK; then UNLOCK TABLES. A connection where that
+ * fails is closed (the server rolls back and releases at disconnect).
+ * Returns 0 or DBM_ERR_RUN.
+ */
+static int mysqldrv_tx_abort(struct dbm_conn *conn)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	struct dbm_buf sql = DBM_BUF_INIT;
+	int rc = mysqldrv_check_alive(c);
+
+	if (rc < 0)
+		return rc;
+	if (c->xa_xid) {
+		if (dbm_buf_addf(&sql, "XA END %s", c->xa_xid) < 0) {
+			rc = DBM_ERR_NOMEM;
+			goto done;
+		}
+		/* it may have been ended (XA END) or prepared already */
+		mysqldrv_run(c, c->my, sql.ptr, sql.len);
+		dbm_buf_clear(&sql);
+		if (dbm_buf_addf(&sql, "XA ROLLBACK %s", c->xa_xid) < 0) {
+			rc = DBM_ERR_NOMEM;
+			goto done;
+		}
+		rc = c->lost ? DBM_ERR_RUN : mysqldrv_run(c, c->my, sql.ptr, sql.len);
+		dbm_free(c->xa_xid);
+		c->xa_xid = NULL;
+	} else {
+		rc = mysqldrv_run(c, c->my, "ROLLBACK", 8);
+	}
+	if (rc == 0 && c->tables_locked)
+		rc = mysqldrv_run(c, c->my, "UNLOCK TABLES", 13);
+	if (rc == 0)
+		c->tables_locked = 0;
+done:
+	if (rc < 0 && !c->lost && c->my)
+		mysqldrv_drop(c);
+	dbm_buf_free(&sql);
+	return rc;
+}
+
+/*
+ * Stops the running statement (driver.h) with KILL QUERY on a connection
+ * of its own. Returns 0 or -1; the last error stays as it was.
+ */
+static int mysqldrv_cancel(struct dbm_conn *conn)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	struct dbm_error saved;
+	MYSQL *my = NULL;
+	char sql[64];
+	int rc = -1;
+
+	if (!c->busy || c->lost || !c->id)
+		return -1;
+	dbm_error_save(&saved);
+	if (mysqldrv_open(&c->params, c->app_name, &my) == 0) {
+		snprintf(sql, sizeof(sql), "KILL QUERY %lu", c->id);
+		rc = mysql_real_query(my, sql, (unsigned long)strlen(sql)) == 0 ? 0 : -1;
+		mysql_close(my);
+	}
+	dbm_error_restore(&saved);
+	return rc;
 }
 
 /* Appends "libmariadb <version>". 0 or DBM_ERR_NOMEM. */
@@ -926,4 +1266,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .unlock = mysqldrv_unlock,
     .clean = mysqldrv_clean,
     .dump = dbm_mysql_dump,
+    .tx_state = mysqldrv_tx_state,
+    .tx_abort = mysqldrv_tx_abort,
+    .cancel = mysqldrv_cancel,
 };

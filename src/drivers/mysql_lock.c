@@ -96,7 +96,14 @@ static int mysqldrv_lock_advisory(struct mysqldrv_conn *c, const char *name, int
 		rc = DBM_ERR_NOMEM;
 		goto done;
 	}
+	c->busy = 1; /* a signal cancels the wait with KILL QUERY */
 	rc = mysqldrv_query_value(c, sql.ptr, &v);
+	c->busy = 0;
+	if (dbm_interrupt_signal() && !(v && strcmp(v, "1") == 0)) {
+		rc = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while waiting for the "
+		                   "migration lock", dbm_signal_name(dbm_interrupt_signal()));
+		goto done;
+	}
 	if (rc < 0)
 		goto done;
 	if (v && strcmp(v, "1") == 0) {
@@ -359,6 +366,12 @@ static int mysqldrv_lock_table(struct mysqldrv_conn *c, const char *schema, cons
 		if (code != ER_DUP_ENTRY && code != ER_LOCK_DEADLOCK &&
 		    code != ER_LOCK_WAIT_TIMEOUT)
 			goto fail;
+		if (dbm_interrupt_signal()) {
+			rc = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while waiting for "
+			                   "the migration lock",
+			                   dbm_signal_name(dbm_interrupt_signal()));
+			goto fail;
+		}
 		if (dbm_drv_now_ms() >= deadline) {
 			rc = mysqldrv_table_lock_busy(c, lit.ptr, timeout_s);
 			goto fail;

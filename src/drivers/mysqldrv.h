@@ -68,6 +68,9 @@ struct mysqldrv_conn {
 	char *restore_sql; /* SET SESSION ... of the settings at connect, for reset_session */
 	int wsrep_on;      /* @@wsrep_on read at connect: 0, 1; -1 unknown or since changed */
 	struct dbm_buf batch; /* the multi-statement query of exec_batch */
+	int tables_locked; /* a statement ran LOCK TABLES or FLUSH TABLES ... WITH READ LOCK */
+	char *xa_xid;      /* the xid of an XA START not yet committed or rolled back */
+	volatile int busy; /* a statement is running, for mysqldrv_cancel */
 
 	/* The lock held, if any. */
 	char *lock_name;       /* GET_LOCK name or the lock row's key; NULL when not held */

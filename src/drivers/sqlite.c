@@ -65,6 +65,8 @@
 	X(sqlite3_extended_errcode) \
 	X(sqlite3_extended_result_codes) \
 	X(sqlite3_finalize) \
+	X(sqlite3_get_autocommit) \
+	X(sqlite3_interrupt) \
 	X(sqlite3_libversion) \
 	X(sqlite3_open_v2) \
 	X(sqlite3_prepare_v2) \
@@ -124,6 +126,8 @@ static int sqlitedrv_load(void)
 #define sqlite3_extended_errcode (*sqlitedrv_api.sqlite3_extended_errcode)
 #define sqlite3_extended_result_codes (*sqlitedrv_api.sqlite3_extended_result_codes)
 #define sqlite3_finalize (*sqlitedrv_api.sqlite3_finalize)
+#define sqlite3_get_autocommit (*sqlitedrv_api.sqlite3_get_autocommit)
+#define sqlite3_interrupt (*sqlitedrv_api.sqlite3_interrupt)
 #define sqlite3_libversion (*sqlitedrv_api.sqlite3_libversion)
 #define sqlite3_open_v2 (*sqlitedrv_api.sqlite3_open_v2)
 #define sqlite3_prepare_v2 (*sqlitedrv_api.sqlite3_prepare_v2)
@@ -574,6 +578,13 @@ static int sqlitedrv_lock(struct dbm_conn *conn, const char *schema, const char 
 			close(fd);
 			goto done;
 		}
+		if (dbm_interrupt_signal()) {
+			r = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while waiting for "
+					  "the lock on '%s'", dbm_signal_name(dbm_interrupt_signal()),
+					  c->path);
+			close(fd);
+			goto done;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec >= timeout_s) {
 			char holder[512] = "";
@@ -672,11 +683,41 @@ done:
 	return r;
 }
 
+/*
+ * A transaction left open (driver.h): BEGIN or a SAVEPOINT outside one,
+ * seen as autocommit off. No I/O. Returns enum dbm_tx_state.
+ */
+static int sqlitedrv_tx_state(struct dbm_conn *conn, char *what, size_t n)
+{
+	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
+
+	if (!c->db || sqlite3_get_autocommit(c->db))
+		return DBM_TX_IDLE;
+	snprintf(what, n, "a transaction");
+	return DBM_TX_OPEN;
+}
+
+/* Rolls the open transaction back. 0 or DBM_ERR_RUN. */
+static int sqlitedrv_tx_abort(struct dbm_conn *conn)
+{
+	return sqlitedrv_run((struct sqlitedrv_conn *)conn, "ROLLBACK", 8, NULL, NULL);
+}
+
+/* Stops the running statement (sqlite3_interrupt, safe from another thread). Returns 0. */
+static int sqlitedrv_cancel(struct dbm_conn *conn)
+{
+	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
+
+	if (c->db)
+		sqlite3_interrupt(c->db);
+	return 0;
+}
+
 const struct dbm_driver dbm_sqlite_driver = {
 	.name = "sqlite",
 	.schemes = sqlitedrv_schemes,
 	.dialect = DBM_DIALECT_SQLITE,
-	.caps = DBM_CAP_TX_DDL,
+	.caps = DBM_CAP_TX_DDL | DBM_CAP_EMBEDDED,
 	.client_version = sqlitedrv_client_version,
 	.connect = sqlitedrv_connect,
 	.disconnect = sqlitedrv_disconnect,
@@ -688,4 +729,7 @@ const struct dbm_driver dbm_sqlite_driver = {
 	.unlock = sqlitedrv_unlock,
 	.clean = sqlitedrv_clean,
 	.dump = dbm_sqlite_dump,
+	.tx_state = sqlitedrv_tx_state,
+	.tx_abort = sqlitedrv_tx_abort,
+	.cancel = sqlitedrv_cancel,
 };

@@ -157,11 +157,6 @@ void dbm_out_json(json_t *doc)
 	json_decref(doc);
 }
 
-static int output_exit_code(int klass)
-{
-	return klass == DBM_ERR_NOMEM ? 1 : -klass;
-}
-
 /* The last error as Flyway's {"errorCode", "message"} object plus our details. */
 static json_t *output_error_json(void)
 {
@@ -170,7 +165,7 @@ static json_t *output_error_json(void)
 
 	if (!err)
 		return NULL;
-	json_object_set_new(err, "errorCode", json_integer(output_exit_code(e->klass)));
+	json_object_set_new(err, "errorCode", json_integer(dbm_exit_code(e->klass)));
 	json_object_set_new(err, "message", dbm_json_text(e->message));
 	if (e->file[0])
 		dbm_json_set_text(err, "file", e->file);
@@ -213,6 +208,9 @@ void dbm_out_error(const char *command)
 		fprintf(stderr, "detail: %s\n", e->detail);
 	if (e->hint[0])
 		fprintf(stderr, "hint: %s\n", e->hint);
+	if (dbm_interrupt_signal() && e->klass != DBM_ERR_INTERRUPTED)
+		fprintf(stderr, "note: the run was interrupted by %s\n",
+			dbm_signal_name(dbm_interrupt_signal()));
 	if (out.json && !out.error_emitted) {
 		json_t *doc = json_object();
 

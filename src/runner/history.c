@@ -96,7 +96,7 @@ int dbm_hist_create(struct dbm_session *s)
 		return 0;
 	if (tx)
 		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
-	if (r == 0 && s->schema && s->dialect != DBM_DIALECT_SQLITE) {
+	if (r == 0 && s->schema && (s->driver->caps & DBM_CAP_SCHEMAS)) {
 		r = dbm_sql_create_schema(s->dialect, s->schema, &s->sql);
 		if (r == 0)
 			r = dbm_session_exec(s, s->sql.ptr);

@@ -28,6 +28,9 @@
 #include "output/output.h"
 #include "runner/runner.h"
 
+static const char run_hint_interrupted[] =
+    "Nothing of this migration was applied (its transaction was rolled back); the ones before "
+    "it are. Run the command again to go on.";
 static const char run_hint_rolled_back[] =
     "Nothing of this migration was applied (its transaction was rolled back). Fix the file and "
     "run the command again.";
@@ -41,6 +44,7 @@ struct run_scan {
 	unsigned no_tx_line;    /* the first one's line */
 	char no_tx_text[80];    /* and its first words */
 	unsigned tx_control_line; /* first BEGIN/COMMIT... line, 0 when none */
+	unsigned tx_control_last; /* and the last one's line */
 	int session;            /* some statement may change the session's settings */
 };
 
@@ -106,6 +110,8 @@ static int run_scan_stmt(void *ctx, const struct dbm_stmt *st)
 	}
 	if ((f & DBM_EXEC_TX_CONTROL) && !sc->tx_control_line)
 		sc->tx_control_line = st->line;
+	if (f & DBM_EXEC_TX_CONTROL)
+		sc->tx_control_last = st->line;
 	if (f & DBM_EXEC_SESSION)
 		sc->session = 1;
 	return 0;
@@ -119,6 +125,10 @@ struct run_exec {
 	unsigned done;          /* statements executed successfully */
 	unsigned failed_index;  /* 1-based index of the failing statement, 0 when none */
 	unsigned failed_line;
+	unsigned last_line;     /* first line of the last statement sent */
+	int rolled_back;        /* a transaction the file left open was rolled back */
+	int locks_released;     /* table locks the file left held were released */
+	char left_open[96];     /* what it was: "a transaction", "LOCK TABLES" ... */
 };
 
 /* The file line of the error: the statement's first line plus the lines before the error position. */
@@ -147,23 +157,12 @@ static int run_stmt_failed(struct run_exec *ex, const struct dbm_stmt *st)
 	ex->failed_line = run_error_line(st, e->position);
 	run_first_line(ex->display, st, first, sizeof(first));
 	dbm_error_set_where(ex->display, ex->failed_line);
-	if (!e->detail[0]) {
-		if (e->sqlstate[0])
-			dbm_error_set_detail("SQLSTATE %s; statement %u starts at line %u: %s",
-					     e->sqlstate, st->index, st->line, first);
-		else
-			dbm_error_set_detail("statement %u starts at line %u: %s", st->index,
-					     st->line, first);
-	} else {
-		char d[sizeof(e->detail)], server[sizeof(e->detail)];
-
-		snprintf(d, sizeof(d), "%s%s%s; statement %u starts at line %u: %s",
-			 e->sqlstate[0] ? "SQLSTATE " : "", e->sqlstate,
-			 e->sqlstate[0] ? "; " : "", st->index, st->line, first);
-		/* keep the server's detail after ours (a copy: it is the buffer written) */
-		snprintf(server, sizeof(server), "%s", e->detail);
-		dbm_error_set_detail("%.1000s; %.900s", d, server);
-	}
+	/* the server's own detail (PostgreSQL's DETAIL, SQLite's code) stays first */
+	if (e->sqlstate[0] && e->server_code)
+		dbm_error_add_detail("SQLSTATE %s, error %d", e->sqlstate, e->server_code);
+	else if (e->sqlstate[0])
+		dbm_error_add_detail("SQLSTATE %s", e->sqlstate);
+	dbm_error_add_detail("statement %u starts at line %u: %s", st->index, st->line, first);
 	return DBM_ERR_RUN;
 }
 
@@ -202,12 +201,34 @@ static int run_own(struct run_exec *ex, const char *sql)
 	return dbm_batch_add(&ex->s->batch, &st);
 }
 
+/*
+ * The run was asked to stop (a signal): the last error becomes
+ * DBM_ERR_INTERRUPTED naming the signal, at the file and line given. The
+ * error that the cancel caused ("canceling statement due to user request")
+ * is dropped: it says nothing more. Returns DBM_ERR_INTERRUPTED.
+ */
+static int run_interrupted(const char *display, unsigned line)
+{
+	int sig = dbm_interrupt_signal();
+
+	dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while running this file",
+		      dbm_signal_name(sig));
+	dbm_error_set_where(display, line);
+	return DBM_ERR_INTERRUPTED;
+}
+
 static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 {
 	struct run_exec *ex = ctx;
 	struct dbm_session *s = ex->s;
 	int r;
 
+	if (dbm_interrupt_signal()) {
+		ex->failed_index = st->index;
+		ex->failed_line = st->line;
+		return run_interrupted(ex->display, st->line);
+	}
+	ex->last_line = st->line;
 	if (s->dry_run) {
 		dbm_out_sql(st->sql, st->len);
 		ex->done++;
@@ -260,36 +281,67 @@ static void run_label(enum dbm_run_kind kind, const struct dbm_file *file, const
 /*
  * After a failure outside a transaction: record a failed row (unless marked:
  * the one written before the first statement is there already) and say what
- * is applied and how to recover. Returns DBM_ERR_RUN with the original
- * error kept (message, SQLSTATE) and detail/hint rewritten.
+ * is applied and how to recover. The failure is a statement's error, an
+ * interruption, or a transaction the file left open (ex->rolled_back, then
+ * rolled back: what ran in it is not applied). Returns the error's class,
+ * with the original error kept (message, SQLSTATE) and detail/hint
+ * rewritten.
  */
 static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
 			    const struct run_exec *ex, const struct run_scan *sc,
 			    enum dbm_run_kind kind, const struct dbm_file *file, int marked)
 {
-	struct dbm_error saved = *dbm_error_last();
-	char applied[128];
+	struct dbm_error saved;
+	char applied[320];
 	int recorded = marked;
 
+	dbm_error_save(&saved);
 	row->success = 0;
 	if (!recorded)
 		recorded = dbm_session_record(s, row) == 0;
-	*dbm_error_last() = saved;
+	dbm_error_restore(&saved);
 	if (ex->done == 0)
 		snprintf(applied, sizeof(applied), "no statement of it was applied");
+	else if (ex->locks_released)
+		snprintf(applied, sizeof(applied), "statements 1 to %u are applied; the %s the file "
+			 "left held were released", ex->done, ex->left_open);
+	else if (ex->rolled_back)
+		snprintf(applied, sizeof(applied),
+			 "statements 1 to %u ran, but %s that the file left open was rolled back: "
+			 "what ran inside it is not applied%s, what ran before it is", ex->done,
+			 ex->left_open, (s->driver->caps & DBM_CAP_TX_DDL)
+					    ? ""
+					    : " (except DDL, which commits at once and stays)");
 	else if (ex->done == 1)
 		snprintf(applied, sizeof(applied), "statement 1 is applied");
 	else
 		snprintf(applied, sizeof(applied), "statements 1 to %u are applied", ex->done);
-	{
-		char d[sizeof(saved.detail)];
-
-		snprintf(d, sizeof(d), "statement %u of %u failed, %s (this run had no transaction "
-			 "around it); %.1500s",
-			 ex->failed_index, sc->statements, applied, saved.detail);
-		snprintf(dbm_error_last()->detail, sizeof(saved.detail), "%s", d);
-	}
-	if (!recorded)
+	if (saved.klass == DBM_ERR_INTERRUPTED)
+		dbm_error_set_detail("the run stopped before statement %u of %u ended, %s (this "
+				     "run had no transaction around it); a failed row marks it",
+				     ex->failed_index, sc->statements, applied);
+	else if (ex->failed_index)
+		dbm_error_set_detail("statement %u of %u failed, %s (this run had no transaction "
+				     "around it)", ex->failed_index, sc->statements, applied);
+	else
+		dbm_error_set_detail("%s", applied);
+	dbm_error_add_detail("%s", saved.detail);
+	if (saved.klass == DBM_ERR_INTERRUPTED && recorded)
+		dbm_error_set_hint("A failed row was recorded. Finish the migration by hand from "
+				   "statement %u (line %u) on, or revert what is applied; then run "
+				   "'dbmigrate repair' and 'dbmigrate migrate'.", ex->failed_index,
+				   ex->failed_line);
+	else if (ex->locks_released && !ex->failed_index && recorded)
+		dbm_error_set_hint("Release the locks at the end of the file (UNLOCK TABLES). Every "
+				   "statement is applied and a failed row was recorded: run "
+				   "'dbmigrate repair', then make the file safe to run again before "
+				   "'dbmigrate migrate'.");
+	else if (ex->rolled_back && !ex->failed_index && recorded)
+		dbm_error_set_hint("End the transaction in the file (COMMIT) or remove the statement "
+				   "that opens it. A failed row was recorded: make the database match "
+				   "the file (or revert what is applied), then run 'dbmigrate repair' "
+				   "and 'dbmigrate migrate'.");
+	else if (!recorded)
 		dbm_error_set_hint("The failed row could not be recorded either (the connection may "
 				   "be gone). Check the database against %s, then run "
 				   "'dbmigrate repair' and 'dbmigrate migrate'.", ex->display);
@@ -308,7 +360,44 @@ static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
 	else
 		dbm_error_set_hint("A failed row was recorded; nothing of the file was applied. Fix "
 				   "the file, then run 'dbmigrate repair' and 'dbmigrate migrate'.");
-	return DBM_ERR_RUN;
+	return saved.klass < 0 ? saved.klass : DBM_ERR_RUN;
+}
+
+/*
+ * After a script run without dbmigrate's transaction: whatever the file
+ * left open (a BEGIN without COMMIT, a transaction aborted by an error, a
+ * SAVEPOINT, autocommit=0 with work done, an XA transaction, LOCK TABLES)
+ * is rolled back now, before the history row, so that nothing half-done
+ * is committed later by the row's own statement. A script that succeeded
+ * then fails with an error naming the file and the line that opened it.
+ * *status is the script's result, set to that error. Returns 1 when
+ * something was left open, else 0.
+ */
+static int run_left_open(struct dbm_session *s, const struct run_scan *sc, struct run_exec *ex,
+			 const struct dbm_file *file, int *status)
+{
+	struct dbm_error saved;
+	int state;
+
+	if (s->dry_run || !s->driver->tx_state || !s->driver->tx_abort)
+		return 0;
+	state = s->driver->tx_state(s->conn, ex->left_open, sizeof(ex->left_open));
+	if (state == DBM_TX_IDLE)
+		return 0;
+	dbm_error_save(&saved);
+	s->driver->tx_abort(s->conn);
+	dbm_error_restore(&saved);
+	if (state == DBM_TX_LOCKS)
+		ex->locks_released = 1;
+	ex->rolled_back = 1;
+	if (*status == 0) {
+		unsigned line = sc->tx_control_last ? sc->tx_control_last : ex->last_line;
+
+		*status = dbm_error_set(DBM_ERR_RUN, "the file ends with %s still %s",
+					ex->left_open, state == DBM_TX_LOCKS ? "held" : "open");
+		dbm_error_set_where(file->path, line);
+	}
+	return 1;
 }
 
 /*
@@ -330,32 +419,33 @@ static int run_reset_session(struct dbm_session *s, const struct run_scan *sc, i
 	    ((s->driver->caps & DBM_CAP_SESSION_FLAGS) && !sc->session))
 		return status;
 	if (status < 0)
-		saved = *dbm_error_last();
+		dbm_error_save(&saved);
 	r = s->driver->reset_session(s->conn);
 	if (status < 0) {
-		*dbm_error_last() = saved;
+		dbm_error_restore(&saved);
 		return status;
 	}
 	return r;
 }
 
 /*
- * PostgreSQL refuses to use an enum value added by ALTER TYPE ... ADD VALUE
- * in the transaction that added it (SQLSTATE 55P04), while psql, running
- * the file statement by statement, applies it. The transaction has been
- * rolled back, so nothing of the file remains: it runs again from the start
- * without a transaction, as psql would, with a warning. Returns 1 for that
- * case, else 0.
+ * The driver says the script may run again without a transaction, as the
+ * database's own client would run it (PostgreSQL: an enum value added and
+ * used in one transaction, SQLSTATE 55P04). The transaction has been
+ * rolled back, so nothing of the file remains: it runs again from the
+ * start, statement by statement, with a warning. Returns 1 for that case,
+ * else 0.
  */
-static int run_retry_outside_tx(const struct dbm_file *file, const struct run_exec *ex)
+static int run_retry_outside_tx(struct dbm_session *s, const struct dbm_file *file,
+				const struct run_exec *ex)
 {
 	const struct dbm_error *e = dbm_error_last();
 
-	if (strcmp(e->sqlstate, "55P04") != 0)
+	if (!s->driver->classify_error || s->driver->classify_error(e) != DBM_ERRK_RETRY_NO_TX)
 		return 0;
-	dbm_out_warn("%s:%u: %s: the file adds an enum value and uses it, which PostgreSQL "
-		     "allows only outside a transaction; it runs again from the start, statement "
-		     "by statement; if a statement fails, the ones before it stay applied",
+	dbm_out_warn("%s:%u: %s: the file must run outside a transaction, as the database's own "
+		     "client would run it; it runs again from the start, statement by statement; "
+		     "if a statement fails, the ones before it stay applied",
 		     file->path, ex->failed_line, e->message);
 	return 1;
 }
@@ -385,6 +475,15 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	o.checksum_after_placeholders = file->kind == DBM_FILE_REPEATABLE;
 	o.on_stmt = run_scan_stmt;
 	o.ctx = &sc;
+	if (dbm_interrupt_signal()) {
+		dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s before this file ran",
+			      dbm_signal_name(dbm_interrupt_signal()));
+		dbm_error_set_where(file->path, 0);
+		dbm_error_set_detail("the files before it are applied, each with its history row; "
+				     "nothing of this one ran");
+		dbm_error_set_hint("Run the command again to go on.");
+		return DBM_ERR_INTERRUPTED;
+	}
 	r = dbm_session_set_filename(s, file);
 	if (r == 0)
 		r = dbm_source_run(file->path, file->path, &o, &checksum);
@@ -458,20 +557,29 @@ again:
 	o.placeholders = &s->placeholders;
 	if (r == 0 && ex.batch)
 		r = run_flush(&ex);
-	if (r == 0 || (!tx && ex.failed_index))
+	if (r < 0 && r != DBM_ERR_INTERRUPTED && r != DBM_ERR_NOMEM && dbm_interrupt_signal())
+		r = run_interrupted(file->path, ex.failed_line);
+	if (!tx)
+		run_left_open(s, &sc, &ex, file, &r);
+	if (r == 0 || (!tx && (ex.failed_index || ex.rolled_back)))
 		r = run_reset_session(s, &sc, r);
 	if (r < 0) {
-		if (!tx && ex.failed_index)
+		if (s->dry_run)
+			; /* nothing ran */
+		else if (!tx && (ex.failed_index || ex.rolled_back))
 			r = run_fail_partial(s, &row, &ex, &sc, kind, file, marker_rank != 0);
 		else if (tx) {
 			dbm_batch_clear(&s->batch);
 			dbm_session_rollback(s);
-			if (ex.failed_index && run_retry_outside_tx(file, &ex)) {
+			if (ex.failed_index && r != DBM_ERR_INTERRUPTED &&
+			    run_retry_outside_tx(s, file, &ex)) {
 				tx = 0;
 				memset(&ex, 0, sizeof(ex));
 				goto again;
 			}
-			if (ex.failed_index)
+			if (r == DBM_ERR_INTERRUPTED)
+				dbm_error_set_hint("%s", run_hint_interrupted);
+			else if (ex.failed_index)
 				dbm_error_set_hint("%s", run_hint_rolled_back);
 		}
 		goto fail;

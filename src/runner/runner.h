@@ -186,4 +186,15 @@ int dbm_session_write_schema_file(struct dbm_session *s, int result);
 /* Replaces path with text through a temporary file and rename. 0 or DBM_ERR_RUN naming path. */
 int dbm_write_file(const char *path, const char *text, size_t len);
 
+/*
+ * Signals (interrupt.c). dbm_interrupt_setup, called by main() before any
+ * other thread starts, makes SIGINT, SIGTERM and SIGPIPE set
+ * dbm_interrupt_signal() instead of killing the process, and cancel the
+ * statement running on the watched connection. Returns 0, or -1 when no
+ * signal thread could start (the signals then keep their default action).
+ */
+int dbm_interrupt_setup(void);
+/* The connection a signal cancels the statement of; NULL: none. Waits for a cancel under way. */
+void dbm_interrupt_watch(struct dbm_conn *c);
+
 #endif /* DBM_RUNNER_H */

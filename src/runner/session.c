@@ -150,13 +150,14 @@ static int session_connect(struct dbm_session *s)
 		return r;
 	}
 	s->conn->driver = s->driver;
+	dbm_interrupt_watch(s->conn);
 	/*
 	 * Always name the history table with its schema: a migration may change
 	 * the search path (pg_dump's preamble empties it) before its row is written.
 	 * SQLite has one schema a file, and no search path.
 	 */
 	s->schema = cfg->schema ? cfg->schema
-				: (s->dialect == DBM_DIALECT_SQLITE ? NULL : s->conn->schema);
+				: ((s->driver->caps & DBM_CAP_SCHEMAS) ? s->conn->schema : NULL);
 	return 0;
 }
 
@@ -174,7 +175,7 @@ static int session_scan_beside_connect(const struct dbm_config *cfg)
 		dbm_error_clear(); /* connecting reports it, after the scan */
 		return 0;
 	}
-	return d->dialect != DBM_DIALECT_SQLITE && cfg->connect_retries == 0;
+	return !(d->caps & DBM_CAP_EMBEDDED) && cfg->connect_retries == 0;
 }
 
 int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
@@ -247,13 +248,19 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 
 void dbm_session_close(struct dbm_session *s)
 {
+	struct dbm_error saved;
+
+	/* the error the command failed with is what the user must see, not the unlock's */
+	dbm_error_save(&saved);
 	dbm_prefetch_finish(s, 0);
 	if (s->conn) {
+		dbm_interrupt_watch(NULL);
 		if (s->locked && s->driver->unlock)
 			s->driver->unlock(s->conn);
 		s->driver->disconnect(s->conn);
 		s->conn = NULL;
 	}
+	dbm_error_restore(&saved);
 	dbm_fileset_free(&s->files);
 	dbm_history_free(&s->history);
 	dbm_placeholders_free(&s->placeholders);
@@ -285,10 +292,11 @@ int dbm_session_exec(struct dbm_session *s, const char *sql)
  */
 void dbm_session_rollback(struct dbm_session *s)
 {
-	struct dbm_error saved = *dbm_error_last();
+	struct dbm_error saved;
 
+	dbm_error_save(&saved);
 	dbm_session_exec(s, dbm_sql_rollback(s->dialect));
-	*dbm_error_last() = saved;
+	dbm_error_restore(&saved);
 }
 
 int dbm_session_ensure_history(struct dbm_session *s)
