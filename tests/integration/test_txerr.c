@@ -317,8 +317,8 @@ static void test_txerr__pgsql_sigint_cancels_statement_and_releases_lock(void **
 	snprintf(out, sizeof(out), "%s/out", t->dir);
 	snprintf(err, sizeof(err), "%s/err", t->dir);
 	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
-	tx_wait_running(t->db, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
-	                       "'%pg_sleep(60)%' AND pid <> pg_backend_pid()");
+	tx_wait_running(t->db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+	                       "AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()");
 	t0 = dbm_testdb_now();
 	kill(pid, SIGINT);
 	status = dbm_test_wait(pid);
@@ -335,7 +335,8 @@ static void test_txerr__pgsql_sigint_cancels_statement_and_releases_lock(void **
 	    t->db, "SELECT version, success FROM schema_history ORDER BY installed_rank", "1|t\n");
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_tables WHERE tablename = 'b'",
 	                       "0\n");
-	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+	                       "(SELECT oid FROM pg_database WHERE datname = current_database())",
 	                       "0\n");
 	dbm_test_write(t->dir, "migrations/V2__slow.sql", "CREATE TABLE b (x int);\n");
 	tx_run(t, t->url, NULL, &r, "migrate", "--lock-timeout", "1", NULL);
@@ -358,8 +359,8 @@ static void test_txerr__pgsql_sigterm_outside_transaction_leaves_failed_row(void
 	snprintf(out, sizeof(out), "%s/out", t->dir);
 	snprintf(err, sizeof(err), "%s/err", t->dir);
 	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
-	tx_wait_running(t->db, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
-	                       "'%pg_sleep(60)%' AND pid <> pg_backend_pid()");
+	tx_wait_running(t->db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+	                       "AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()");
 	kill(pid, SIGTERM);
 	status = dbm_test_wait(pid);
 	text = dbm_test_read(err);
@@ -376,7 +377,8 @@ static void test_txerr__pgsql_sigterm_outside_transaction_leaves_failed_row(void
 	    "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables "
 	    "WHERE schemaname = 'public' AND tablename IN ('b', 'c')",
 	    "b\n");
-	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+	                       "(SELECT oid FROM pg_database WHERE datname = current_database())",
 	                       "0\n");
 }
 
@@ -516,8 +518,8 @@ static void test_txerr__mysql_sigterm_kills_query_and_says_what_is_applied(void 
 	snprintf(out, sizeof(out), "%s/out", t->dir);
 	snprintf(err, sizeof(err), "%s/err", t->dir);
 	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
-	tx_wait_running(t->db, "SELECT count(*) FROM information_schema.PROCESSLIST WHERE "
-	                       "INFO LIKE '%SLEEP(60)%' AND ID <> CONNECTION_ID()");
+	tx_wait_running(t->db, "SELECT count(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() "
+	                       "AND INFO LIKE '%SLEEP(60)%' AND ID <> CONNECTION_ID()");
 	t0 = dbm_testdb_now();
 	kill(pid, SIGTERM);
 	status = dbm_test_wait(pid);
