@@ -150,9 +150,27 @@ void split_track_my_setting(struct dbm_splitter *s, const char *t, size_t n)
 	}
 }
 
+/* Sets the error of a DELIMITER line at buf[p]. Returns DBM_ERR_USAGE. */
+static int split_delimiter_error(struct dbm_splitter *s, size_t p, const char *what, size_t n,
+                                 const char *text)
+{
+	if (n)
+		dbm_error_set(DBM_ERR_USAGE, what, (int)n, text);
+	else
+		dbm_error_set(DBM_ERR_USAGE, "%s", what);
+	dbm_error_set_where(NULL, split_line_at(s, p));
+	dbm_error_set_hint("Write a delimiter of 1 to %d characters after DELIMITER, without a "
+	                   "backslash, for example 'DELIMITER //'.",
+	                   SPLIT_DELIM_MAX);
+	return DBM_ERR_USAGE;
+}
+
 /*
- * A MySQL DELIMITER line whose keyword ends at buf[q]. Returns 0 (delimiter
- * set, pos after the line, or need set) or DBM_ERR_USAGE.
+ * A MySQL DELIMITER line whose keyword ends at buf[q]. The delimiter is read
+ * as the client's get_arg() reads it: the first word after the keyword, or
+ * a quoted string ('//', "$$", `;;`) whose quotes go, with a doubled quote
+ * or a backslash (not in backticks) escaping the next byte. Returns 0
+ * (delimiter set, pos after the line, or need set) or DBM_ERR_USAGE.
  */
 int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof)
 {
@@ -160,38 +178,78 @@ int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof)
 	size_t len = s->buf.len;
 	const char *nl = memchr(b + q, '\n', len - q);
 	size_t e = nl ? (size_t)(nl - b) : len;
-	size_t t, te;
+	size_t t, t0, n = 0;
+	char d[SPLIT_DELIM_MAX + 1];
+	char qt = 0;
 
 	if (!nl && !eof) {
 		s->need = 1;
 		return 0;
 	}
-	for (t = q; t < e && (b[t] == ' ' || b[t] == '\t'); t++)
+	for (t = q; t < e && (s->tab[(unsigned char)b[t]] & SPLIT_C_SPACE); t++)
 		;
-	for (te = t; te < e && !(s->tab[(unsigned char)b[te]] & SPLIT_C_SPACE); te++)
-		;
-	if (te == t || te - t > SPLIT_DELIM_MAX) {
-		unsigned line = split_line_at(s, p);
+	if (t < e && (b[t] == '\'' || b[t] == '"' || b[t] == '`'))
+		qt = b[t++];
+	for (t0 = t; t < e; t++) {
+		char c = b[t];
 
-		if (te == t)
-			dbm_error_set(DBM_ERR_USAGE, "'DELIMITER' needs a delimiter string");
-		else
-			dbm_error_set(DBM_ERR_USAGE, "delimiter '%.*s' is too long", (int)(te - t),
-			              b + t);
-		dbm_error_set_where(NULL, line);
-		dbm_error_set_hint("Write a delimiter of 1 to %d characters after DELIMITER, "
-		                   "for example 'DELIMITER //'.",
-		                   SPLIT_DELIM_MAX);
-		return DBM_ERR_USAGE;
+		if (qt) {
+			if (c == '\\' && qt != '`' && t + 1 < e)
+				c = b[++t];
+			else if (c == qt && t + 1 < e && b[t + 1] == qt)
+				t++;
+			else if (c == qt)
+				break;
+		} else if (s->tab[(unsigned char)c] & SPLIT_C_SPACE) {
+			break;
+		}
+		if (n == SPLIT_DELIM_MAX)
+			return split_delimiter_error(s, p, "delimiter '%.*s...' is too long", n, d);
+		d[n++] = c;
 	}
-	if (te - t == 1 && b[t] == ';') {
-		s->dlen = 0;
-	} else {
-		memcpy(s->delim, b + t, te - t);
-		s->dlen = te - t;
-	}
+	if (qt && t >= e)
+		return split_delimiter_error(s, p, "the delimiter after DELIMITER, %.*s, has no "
+		                             "closing quote", e - t0 + 1, b + t0 - 1);
+	if (n == 0)
+		return split_delimiter_error(s, p, "'DELIMITER' needs a delimiter string", 0, NULL);
+	if (memchr(d, '\\', n))
+		return split_delimiter_error(s, p, "delimiter '%.*s' has a backslash, which the "
+		                             "client refuses", n, d);
+	if (n == 1 && d[0] == ';')
+		n = 0;
+	memcpy(s->delim, d, n);
+	s->dlen = n;
 	s->delim[s->dlen] = '\0';
 	split_build_table(s);
 	s->pos = e;
 	return 0;
+}
+
+/*
+ * A backslash in code at buf[p] (outside quotes and comments). For the
+ * mysql and mariadb clients it starts a client command (\g, \G, \c, \d,
+ * \q, ...; any other letter is an "Unknown command" error), except \N,
+ * which is NULL and goes to the server. dbmigrate sends statements itself:
+ * the commands are refused before anything runs. Returns 0 for \N, 1 when
+ * more input is needed, DBM_ERR_USAGE with the error set.
+ */
+int split_client_command(struct dbm_splitter *s, size_t p, int eof)
+{
+	const char *b = s->buf.ptr;
+	size_t len = s->buf.len;
+
+	if (p + 1 >= len && !eof)
+		return 1;
+	if (p + 1 < len && b[p + 1] == 'N')
+		return 0;
+	if (p + 1 < len && !(s->tab[(unsigned char)b[p + 1]] & SPLIT_C_SPACE))
+		dbm_error_set(DBM_ERR_USAGE, "client command '%.2s' is not supported", b + p);
+	else
+		dbm_error_set(DBM_ERR_USAGE, "a backslash outside quotes is a client command, "
+		                             "which is not supported");
+	dbm_error_set_where(NULL, split_line_at(s, p));
+	dbm_error_set_hint("Remove it: dbmigrate sends each statement to the server itself, and "
+	                   "backslash commands are the mysql client's. End statements with ';' "
+	                   "(or the DELIMITER).");
+	return DBM_ERR_USAGE;
 }

@@ -114,7 +114,8 @@ static void test_source__mysql_reads_crlf_as_the_client_does(void **state)
 
 	(void)state;
 	assert_int_equal(dbm_source_run(path, "V1__t.sql", &o, NULL), 0);
-	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\nb', 'c\rd')\n3:SELECT 1");
+	/* a lone CR stays, and ends a line as an editor shows it */
+	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\nb', 'c\rd')\n4:SELECT 1");
 	dbm_buf_free(&s.text);
 	remove_tmp(dir, path);
 
@@ -123,7 +124,7 @@ static void test_source__mysql_reads_crlf_as_the_client_does(void **state)
 	o.dialect = DBM_DIALECT_PGSQL;
 	dir = write_tmp(text, sizeof(text) - 1, &path);
 	assert_int_equal(dbm_source_run(path, "V1__t.sql", &o, NULL), 0);
-	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\r\nb', 'c\rd')\n3:SELECT 1");
+	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\r\nb', 'c\rd')\n4:SELECT 1");
 	dbm_buf_free(&s.text);
 	remove_tmp(dir, path);
 }

@@ -333,6 +333,72 @@ static void test_sqlsplit__pgsql_begin_atomic(void **state)
 	            "9:COMMIT\n");
 }
 
+/* psql's rule for bodies: BEGIN, CASE and END count only outside parentheses */
+static void test_sqlsplit__pgsql_begin_atomic_end_alias_and_begin_column(void **state)
+{
+	check_split(DBM_DIALECT_PGSQL,
+	            "CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC "
+	            "SELECT CASE WHEN true THEN 'x' END loop; END;\n"
+	            "CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC "
+	            "INSERT INTO t (begin) VALUES (1); INSERT INTO t (\"end\") VALUES (2); END;\n"
+	            "SELECT 1;",
+	            "1:CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC "
+	            "SELECT CASE WHEN true THEN 'x' END loop; END\n"
+	            "2:CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC "
+	            "INSERT INTO t (begin) VALUES (1); INSERT INTO t (\"end\") VALUES (2); END\n"
+	            "3:SELECT 1\n");
+	/* only CREATE [OR REPLACE] FUNCTION|PROCEDURE: elsewhere BEGIN and CASE are words */
+	check_split(DBM_DIALECT_PGSQL,
+	            "CREATE TABLE t (begin int);\nSELECT CASE WHEN true THEN 1 END;\n"
+	            "CREATE OR REPLACE PROCEDURE q() LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND;",
+	            "1:CREATE TABLE t (begin int)\n2:SELECT CASE WHEN true THEN 1 END\n"
+	            "3:CREATE OR REPLACE PROCEDURE q() LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND\n");
+	/* as for psql, a ; inside parentheses never ends a statement */
+	check_split(DBM_DIALECT_PGSQL, "SELECT (1; SELECT 2);\nSELECT 3;",
+	            "1:SELECT (1; SELECT 2)\n2:SELECT 3\n");
+}
+
+/* psql allows dollar-quote tags of any length */
+static void test_sqlsplit__pgsql_long_dollar_tag(void **state)
+{
+	char in[512], want[512], tag[80];
+
+	memset(tag, 't', 63);
+	tag[63] = '\0';
+	snprintf(in, sizeof(in), "INSERT INTO log VALUES (1, $%s$a;b$%s$);\nSELECT 2;", tag, tag);
+	snprintf(want, sizeof(want), "1:INSERT INTO log VALUES (1, $%s$a;b$%s$)\n2:SELECT 2\n",
+	         tag, tag);
+	check_split(DBM_DIALECT_PGSQL, in, want);
+	memset(tag, 'u', 70);
+	tag[70] = '\0';
+	snprintf(in, sizeof(in), "SELECT $%s$a;b", tag);
+	snprintf(want, sizeof(want),
+	         "error -2 at line 1: unterminated dollar-quoted string $%.63s... (opened at line "
+	         "1)\nhint: Add the closing $%.63s... (the same tag).\n", tag, tag);
+	check_split(DBM_DIALECT_PGSQL, in, want);
+}
+
+/*
+ * psql and the server end a -- comment at a CR as at an LF; the mysql client
+ * and SQLite read on to the LF. Lines are counted at LF, CR LF and a lone CR.
+ */
+static void test_sqlsplit__comment_ended_by_bare_cr(void **state)
+{
+	check_split(DBM_DIALECT_PGSQL,
+	            "CREATE TABLE log (n int, s text);\r-- c\rINSERT INTO log VALUES (1,'a');\r"
+	            "INSERT INTO log -- c\rVALUES (2,'b');\r\n-- d\r\nSELECT 3;",
+	            "1:CREATE TABLE log (n int, s text)\n3:INSERT INTO log VALUES (1,'a')\n"
+	            "4:INSERT INTO log -- c\rVALUES (2,'b')\n7:SELECT 3\n");
+	check_split(DBM_DIALECT_MYSQL,
+	            "CREATE TABLE t(x int);\rINSERT INTO t VALUES (1); -- c\rINSERT INTO t VALUES "
+	            "(2);\rSELECT 1;\n# e\rSELECT 2;\nSELECT 3;",
+	            "1:CREATE TABLE t(x int)\n2:INSERT INTO t VALUES (1)\n7:SELECT 3\n");
+	check_split(DBM_DIALECT_SQLITE,
+	            "CREATE TABLE t(x int);\rINSERT INTO t VALUES (1); -- c\rINSERT INTO t VALUES "
+	            "(2);\rSELECT 1;\n",
+	            "1:CREATE TABLE t(x int)\n2:INSERT INTO t VALUES (1)\n");
+}
+
 /* psql keeps a ; inside parentheses: a rule with several actions is one statement */
 static void test_sqlsplit__pgsql_rule_with_several_actions(void **state)
 {
@@ -430,8 +496,54 @@ static void test_sqlsplit__pgsql_meta_command(void **state)
 	            "\\restrict AbC123\nSET x = 1;\n\\set ON_ERROR_STOP on\nSELECT 2;\n"
 	            "\\unrestrict AbC123\n",
 	            "2:SET x = 1\n4:SELECT 2\n");
-	/* inside a statement a backslash is just a byte */
-	check_split(DBM_DIALECT_PGSQL, "SELECT 1 \\\n;", "1:SELECT 1 \\\n");
+	/* inside a statement a backslash is psql's too: \g, \gset, \; ... */
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nSELECT 2 \\g\n",
+	            "1:SELECT 1\n"
+	            "error -2 at line 2: psql meta-command '\\g' is not supported\n"
+	            "hint: End the statement with ';' and remove the meta-command: dbmigrate "
+	            "sends each statement to the server itself, and backslash commands are "
+	            "psql's.\n");
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1 \\; SELECT 2;",
+	            "error -2 at line 1: psql meta-command '\\;' is not supported\n"
+	            "hint: End each statement with ';': dbmigrate sends the statements to the "
+	            "server one by one, and \\; is psql's.\n");
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1 \\\n;",
+	            "error -2 at line 1: psql meta-command '\\' is not supported\n"
+	            "hint: End the statement with ';' and remove the meta-command: dbmigrate "
+	            "sends each statement to the server itself, and backslash commands are "
+	            "psql's.\n");
+	/* but not in strings, quoted identifiers, dollar quotes and comments */
+	check_split(DBM_DIALECT_PGSQL,
+	            "SELECT E'\\\\', '\\', \"a\\b\", $$\\g$$ /* \\g */ -- \\g\n;",
+	            "1:SELECT E'\\\\', '\\', \"a\\b\", $$\\g$$ /* \\g */ -- \\g\n");
+}
+
+static void test_sqlsplit__pgsql_variables_refused(void **state)
+{
+	static const char hint[] =
+	    "hint: dbmigrate sends the statement to the server as it is, where a psql variable "
+	    "is a syntax error: use a placeholder (${name}) instead. A colon that belongs in the "
+	    "SQL goes inside quotes.\n";
+	char want[1024];
+
+	snprintf(want, sizeof(want), "1:SELECT 1\nerror -2 at line 2: psql variable ':v' is not "
+	         "supported\n%s", hint);
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nSELECT :v;\n", want);
+	snprintf(want, sizeof(want), "error -2 at line 1: psql variable ':'v'' is not "
+	         "supported\n%s", hint);
+	check_split(DBM_DIALECT_PGSQL, "SELECT :'v';", want);
+	snprintf(want, sizeof(want), "error -2 at line 2: psql variable ':\"my_t1\"' is not "
+	         "supported\n%s", hint);
+	check_split(DBM_DIALECT_PGSQL, "SELECT *\nFROM :\"my_t1\";", want);
+	snprintf(want, sizeof(want), "error -2 at line 1: psql variable ':{?v}' is not "
+	         "supported\n%s", hint);
+	check_split(DBM_DIALECT_PGSQL, "SELECT :{?v};", want);
+	/* casts, :=, slices, colons in quotes and comments, :1 are no variables */
+	check_split(DBM_DIALECT_PGSQL,
+	            "SELECT x::int, a[1:2], a[lo:hi], a[:n], f(a := 1), '1:2', \":x\", "
+	            "$$ :x $$ /* :x */, 1 ::text, :1, : x, :'', :'a b' -- :x\n;",
+	            "1:SELECT x::int, a[1:2], a[lo:hi], a[:n], f(a := 1), '1:2', \":x\", "
+	            "$$ :x $$ /* :x */, 1 ::text, :1, : x, :'', :'a b' -- :x\n");
 }
 
 /* ---- MySQL ---- */
@@ -455,13 +567,76 @@ static void test_sqlsplit__mysql_delimiter(void **state)
 	            "1:SELECT delimiter FROM t\n1:DELIMITER //\n");
 	check_split(DBM_DIALECT_MYSQL, "SELECT 1;\nDELIMITER 0123456789abcdef\n",
 	            "1:SELECT 1\n"
-	            "error -2 at line 2: delimiter '0123456789abcdef' is too long\n"
-	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, for example "
-	            "'DELIMITER //'.\n");
+	            "error -2 at line 2: delimiter '0123456789abcde...' is too long\n"
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, without a "
+	            "backslash, for example 'DELIMITER //'.\n");
 	check_split(DBM_DIALECT_MYSQL, "DELIMITER\nSELECT 1;",
 	            "error -2 at line 1: 'DELIMITER' needs a delimiter string\n"
-	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, for example "
-	            "'DELIMITER //'.\n");
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, without a "
+	            "backslash, for example 'DELIMITER //'.\n");
+}
+
+/* The client unquotes the delimiter as its get_arg() does: 'x', "x", `x`, doubled quotes. */
+static void test_sqlsplit__mysql_quoted_delimiter(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "DELIMITER '//'\nSELECT 1//\nDELIMITER \"$$\" x\nSELECT 2$$\n"
+	            "DELIMITER `;`\nSELECT 3;\nDELIMITER 'a b'\nSELECT 4a b\n"
+	            "DELIMITER 'it''s'\nSELECT 5it's\nDELIMITER ';'\nSELECT 6;",
+	            "2:SELECT 1\n4:SELECT 2\n6:SELECT 3\n8:SELECT 4\n10:SELECT 5\n12:SELECT 6\n");
+	check_split(DBM_DIALECT_MYSQL, "DELIMITER '//\nSELECT 1;",
+	            "error -2 at line 1: the delimiter after DELIMITER, '//, has no closing quote\n"
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, without a "
+	            "backslash, for example 'DELIMITER //'.\n");
+	check_split(DBM_DIALECT_MYSQL, "DELIMITER \\\\\nSELECT 1;",
+	            "error -2 at line 1: delimiter '\\\\' has a backslash, which the client "
+	            "refuses\n"
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, without a "
+	            "backslash, for example 'DELIMITER //'.\n");
+}
+
+/* \g, \G, \c ... are the client's commands; \N is NULL and goes to the server. */
+static void test_sqlsplit__mysql_client_commands_refused(void **state)
+{
+	static const char hint[] =
+	    "hint: Remove it: dbmigrate sends each statement to the server itself, and backslash "
+	    "commands are the mysql client's. End statements with ';' (or the DELIMITER).\n";
+	char want[1024];
+
+	snprintf(want, sizeof(want),
+	         "1:SELECT 1\nerror -2 at line 2: client command '\\g' is not supported\n%s", hint);
+	check_split(DBM_DIALECT_MYSQL, "SELECT 1;\nSELECT 2 \\g\n", want);
+	snprintf(want, sizeof(want),
+	         "error -2 at line 2: client command '\\c' is not supported\n%s", hint);
+	check_split(DBM_DIALECT_MYSQL, "# x\n\\c\nSELECT 1;", want);
+	check_split(DBM_DIALECT_MYSQL,
+	            "SELECT \\N, '\\g', \"\\c\", `a\\b` /* \\g */ # \\g\n;\n\\N;",
+	            "1:SELECT \\N, '\\g', \"\\c\", `a\\b`\n3:\\N\n");
+}
+
+/* The client takes "--" where a statement starts as a comment, even with no blank after it. */
+static void test_sqlsplit__mysql_dashes_without_blank_start_a_statement(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "CREATE TABLE log (n int);\n--x\nINSERT INTO log VALUES (1);\n"
+	            "  /* c */ --y\nINSERT INTO log VALUES (2); --z\nSELECT 1--1\n;",
+	            "1:CREATE TABLE log (n int)\n3:INSERT INTO log VALUES (1)\n"
+	            "5:INSERT INTO log VALUES (2)\n6:SELECT 1--1\n");
+	/* inside a statement "--x" is code, as for the client and the server */
+	check_split(DBM_DIALECT_MYSQL, "INSERT INTO log VALUES (3)\n--z\n;",
+	            "1:INSERT INTO log VALUES (3)\n--z\n");
+}
+
+/* A version comment is code: a quote in it hides a star-slash and a delimiter. */
+static void test_sqlsplit__mysql_string_in_version_comment(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "CREATE TABLE log (n int, s longtext);\n"
+	            "/*!10000 INSERT INTO log VALUES (1, 'a*/;\\'b') */;\n"
+	            "/*M!100100 SELECT \"*/;\" */; /*+ x */ SELECT 2;",
+	            "1:CREATE TABLE log (n int, s longtext)\n"
+	            "2:/*!10000 INSERT INTO log VALUES (1, 'a*/;\\'b') */\n"
+	            "3:/*M!100100 SELECT \"*/;\" */\n3:/*+ x */ SELECT 2\n");
 }
 
 static void test_sqlsplit__mysql_comments_and_strings(void **state)
@@ -480,7 +655,7 @@ static void test_sqlsplit__mysql_version_comments(void **state)
 	check_split(DBM_DIALECT_MYSQL,
 	            "/*!40101 SET NAMES utf8 */;\n/* plain; */\n/*!50003 SET x = 1; */ ;\n"
 	            "SELECT /*+ NO_ICP(t) */ a FROM t;",
-	            "1:/*!40101 SET NAMES utf8 */\n3:/*!50003 SET x = 1; */\n"
+	            "1:/*!40101 SET NAMES utf8 */\n3:/*!50003 SET x = 1\n3:*/\n"
 	            "4:SELECT /*+ NO_ICP(t) */ a FROM t\n");
 }
 
@@ -718,11 +893,19 @@ int main(void)
 	    cmocka_unit_test(test_sqlsplit__pgsql_strings_and_comments),
 	    cmocka_unit_test(test_sqlsplit__pgsql_begin_atomic),
 	    cmocka_unit_test(test_sqlsplit__pgsql_rule_with_several_actions),
+	    cmocka_unit_test(test_sqlsplit__pgsql_begin_atomic_end_alias_and_begin_column),
+	    cmocka_unit_test(test_sqlsplit__pgsql_long_dollar_tag),
+	    cmocka_unit_test(test_sqlsplit__comment_ended_by_bare_cr),
 	    cmocka_unit_test(test_sqlsplit__pgsql_backslash_in_string_after_conforming_strings_off),
 	    cmocka_unit_test(test_sqlsplit__pgsql_conforming_strings_reset_per_file),
 	    cmocka_unit_test(test_sqlsplit__pgsql_copy_from_stdin),
 	    cmocka_unit_test(test_sqlsplit__pgsql_meta_command),
+	    cmocka_unit_test(test_sqlsplit__pgsql_variables_refused),
 	    cmocka_unit_test(test_sqlsplit__mysql_delimiter),
+	    cmocka_unit_test(test_sqlsplit__mysql_quoted_delimiter),
+	    cmocka_unit_test(test_sqlsplit__mysql_client_commands_refused),
+	    cmocka_unit_test(test_sqlsplit__mysql_dashes_without_blank_start_a_statement),
+	    cmocka_unit_test(test_sqlsplit__mysql_string_in_version_comment),
 	    cmocka_unit_test(test_sqlsplit__mysql_comments_and_strings),
 	    cmocka_unit_test(test_sqlsplit__mysql_version_comments),
 	    cmocka_unit_test(test_sqlsplit__mysql_routines_without_delimiter),
