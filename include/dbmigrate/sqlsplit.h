@@ -26,6 +26,9 @@ enum dbm_dialect {
 /* Flags a statement carries (struct dbm_stmt.flags). */
 #define DBM_STMT_COPY_IN 0x01 /* PostgreSQL COPY ... FROM STDIN with inline data */
 #define DBM_STMT_PARAMS 0x02  /* dbmigrate's own statement with bound values: nparams, params */
+#define DBM_STMT_ONLY_CONDITIONAL 0x80 /* MySQL: nothing but version comments and optimizer
+                                        * hints, which the server may skip whole: an empty
+                                        * query, which the client lets pass */
 
 struct dbm_stmt {
 	const char *sql;       /* statement text, NUL-terminated, borrowed for the callback */

@@ -510,6 +510,8 @@ int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen)
 	st.line = s->stmt_line;
 	st.index = ++s->count;
 	st.flags = data ? DBM_STMT_COPY_IN : 0;
+	if (s->only_cond && split_my_only_conditional(s, st.sql, st.len))
+		st.flags |= DBM_STMT_ONLY_CONDITIONAL;
 	st.copy_data = data;
 	st.copy_len = dlen;
 	rc = s->cb(s->ctx, &st);

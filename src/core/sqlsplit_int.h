@@ -126,5 +126,6 @@ size_t split_my_strip(struct dbm_splitter *s, size_t e);
 void split_track_my_setting(struct dbm_splitter *s, const char *t, size_t n);
 int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof);
 int split_client_command(struct dbm_splitter *s, size_t p, int eof);
+int split_my_only_conditional(const struct dbm_splitter *s, const char *t, size_t n);
 
 #endif

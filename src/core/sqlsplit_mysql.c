@@ -253,3 +253,39 @@ int split_client_command(struct dbm_splitter *s, size_t p, int eof)
 	                   "(or the DELIMITER).");
 	return DBM_ERR_USAGE;
 }
+
+/*
+ * MySQL: 1 when the statement t[0..n) is nothing but version comments
+ * (slash-star-bang, MariaDB's slash-star-M-bang) and optimizer hints
+ * (slash-star-plus) with blanks between them: the server skips a version
+ * comment for a later version and a hint on its own, and such a statement is
+ * then an empty query, which the client lets pass. Quotes inside are skipped
+ * as the lexer skips them. Else 0.
+ */
+int split_my_only_conditional(const struct dbm_splitter *s, const char *t, size_t n)
+{
+	size_t i = 0;
+
+	for (;;) {
+		while (i < n && (s->tab[(unsigned char)t[i]] & SPLIT_C_SPACE))
+			i++;
+		if (i >= n)
+			return 1;
+		if (n - i < 3 || t[i] != '/' || t[i + 1] != '*' ||
+		    !(t[i + 2] == '!' || t[i + 2] == '+' ||
+		      (t[i + 2] == 'M' && i + 3 < n && t[i + 3] == '!')))
+			return 0;
+		for (i += 3; i < n && !(t[i] == '*' && i + 1 < n && t[i + 1] == '/'); i++) {
+			char q = t[i];
+
+			if (q != '\'' && q != '"' && q != '`')
+				continue;
+			for (i++; i < n && t[i] != q; i++)
+				if (t[i] == '\\' && q != '`' && !s->no_esc)
+					i++;
+		}
+		if (i >= n)
+			return 0;
+		i += 2;
+	}
+}

@@ -498,6 +498,12 @@ static int mysqldrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 		rc = mysqldrv_pending_use(c);
 	if (rc == 0)
 		rc = mysqldrv_run(c, c->my, s->sql, s->len);
+	/* a version comment the server skipped: an empty query, which the client lets pass */
+	if (rc < 0 && (s->flags & DBM_STMT_ONLY_CONDITIONAL) &&
+	    dbm_error_last()->server_code == 1065 /* ER_EMPTY_QUERY */) {
+		dbm_error_clear();
+		rc = 0;
+	}
 	return rc;
 }
 
@@ -739,6 +745,8 @@ static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 	 * SET, USE and CALL may change the session (a procedure can SET too), and
 	 * so may a version comment (mysqldump wraps its SET lines in them).
 	 */
+	if (s->flags & DBM_STMT_ONLY_CONDITIONAL)
+		return DBM_EXEC_SESSION | DBM_EXEC_ALONE; /* may be an empty query: exec lets it pass */
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		p++;
 	if (end - p >= 3 && p[0] == '/' && p[1] == '*' && (p[2] == '!' || p[2] == 'M'))
