@@ -153,6 +153,13 @@ struct dbm_driver {
 	 */
 	int (*dump)(struct dbm_conn *c, const char *schema, const char *history_table,
 		    struct dbm_schema *out);
+	 * Optional: how the session reads strings now, as the server last
+	 * reported it (PostgreSQL: standard_conforming_strings; MySQL:
+	 * NO_BACKSLASH_ESCAPES and ANSI_QUOTES of sql_mode, from the status of
+	 * the last reply). The runner asks after each statement flagged
+	 * DBM_STMT_STRING_RULES and tells the splitter. 0 or DBM_ERR_RUN.
+	 */
+	int (*string_rules)(struct dbm_conn *c, struct dbm_string_rules *out);
 };
 
 /*

@@ -29,6 +29,16 @@ enum dbm_dialect {
 #define DBM_STMT_ONLY_CONDITIONAL 0x80 /* MySQL: nothing but version comments and optimizer
                                         * hints, which the server may skip whole: an empty
                                         * query, which the client lets pass */
+#define DBM_STMT_STRING_RULES 0x04 /* may change how the server reads strings (SET, RESET,
+                                    * set_config(), CALL, COMMIT ...): the runner asks the
+                                    * server for its rules after it and sets them here */
+
+/* How the session reads quoted text: what the server says, set with dbm_splitter_set_rules. */
+struct dbm_string_rules {
+	int backslash_escapes; /* PostgreSQL: standard_conforming_strings is off; MySQL: sql_mode
+	                        * has no NO_BACKSLASH_ESCAPES */
+	int ansi_quotes;       /* MySQL: sql_mode has ANSI_QUOTES, "..." is an identifier */
+};
 
 struct dbm_stmt {
 	const char *sql;       /* statement text, NUL-terminated, borrowed for the callback */
@@ -45,6 +55,8 @@ struct dbm_stmt {
 	 */
 	unsigned nparams;
 	const char *const *params;
+	struct dbm_splitter *splitter; /* the splitter that handed it out, for
+	                                * dbm_splitter_set_rules; NULL elsewhere */
 };
 
 /* Returns 0 to go on; any non-zero value stops the splitter and is returned by feed/finish. */
@@ -72,6 +84,22 @@ int dbm_splitter_feed(struct dbm_splitter *s, const char *data, size_t len);
  */
 int dbm_splitter_finish(struct dbm_splitter *s);
 void dbm_splitter_free(struct dbm_splitter *s);
+
+/*
+ * Sets the string rules for the statements after the current one, as the
+ * server reports them after a DBM_STMT_STRING_RULES statement (psql and the
+ * mysql client do the same). Between such reports the splitter infers the
+ * rules from the text (SET standard_conforming_strings, SET sql_mode).
+ */
+void dbm_splitter_set_rules(struct dbm_splitter *s, const struct dbm_string_rules *r);
+/*
+ * Lenient: once a DBM_STMT_STRING_RULES statement has been handed out, input
+ * that ends inside a string, comment, quote or body is handed out as a last
+ * statement instead of an error, as the text after it may be read otherwise
+ * by the server's rules. For a first pass that checks a file before anything
+ * runs: the second pass, told the rules, gives the verdict.
+ */
+void dbm_splitter_set_lenient(struct dbm_splitter *s, int on);
 
 /*
  * Convenience for tests and small inputs: splits a whole string. Returns as

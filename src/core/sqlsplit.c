@@ -510,8 +510,14 @@ int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen)
 	st.line = s->stmt_line;
 	st.index = ++s->count;
 	st.flags = data ? DBM_STMT_COPY_IN : 0;
+	st.splitter = s;
 	if (s->only_cond && split_my_only_conditional(s, st.sql, st.len))
 		st.flags |= DBM_STMT_ONLY_CONDITIONAL;
+	if ((s->dialect == DBM_DIALECT_PGSQL && split_pg_string_rules(s, st.sql, st.len)) ||
+	    (s->dialect == DBM_DIALECT_MYSQL && split_my_string_rules(s, st.sql, st.len))) {
+		st.flags |= DBM_STMT_STRING_RULES;
+		s->rules_seen = 1;
+	}
 	st.copy_data = data;
 	st.copy_len = dlen;
 	rc = s->cb(s->ctx, &st);
@@ -741,9 +747,13 @@ static int split_code(struct dbm_splitter *s, int eof)
 			break;
 		case '\\':
 			if (pg) {
-				if (split_meta_in_stmt(s, p, eof) < 0)
-					return DBM_ERR_USAGE;
-				goto need;
+				int r = split_meta_in_stmt(s, p, eof);
+
+				if (r < 0)
+					return r;
+				if (r > 0)
+					goto need;
+				break;
 			}
 			if (my) {
 				int r = split_client_command(s, p, eof);
@@ -776,7 +786,7 @@ static int split_code(struct dbm_splitter *s, int eof)
 			s->state = SPLIT_SQUOTE;
 			goto open;
 		case '"':
-			s->esc = my && !s->no_esc;
+			s->esc = my && !s->no_esc && !s->ansi_quotes;
 			s->state = SPLIT_DQUOTE;
 			goto open;
 		case '`':
@@ -1098,6 +1108,16 @@ static int split_end(struct dbm_splitter *s)
 	char hint[SPLIT_TAG_SHOWN + 48];
 	int shown = s->taglen > SPLIT_TAG_SHOWN ? SPLIT_TAG_SHOWN : (int)s->taglen;
 
+	if (s->lenient && s->rules_seen && s->state != SPLIT_TOP &&
+	    s->state != SPLIT_LINE_COMMENT) {
+		/* the server's rules may read this text otherwise: pass 2 decides */
+		if (!s->in_stmt)
+			return 0;
+		s->state = SPLIT_TOP;
+		s->depth = 0;
+	}
+	if (s->lenient && s->rules_seen && s->in_stmt)
+		s->depth = 0;
 	switch (s->state) {
 	case SPLIT_TOP:
 	case SPLIT_LINE_COMMENT:
@@ -1177,6 +1197,8 @@ void dbm_splitter_reset(struct dbm_splitter *s)
 	s->delim[0] = '\0';
 	s->plain_esc = 0;
 	s->no_esc = 0;
+	s->ansi_quotes = 0;
+	s->rules_seen = 0;
 	split_stmt_reset(s);
 	split_build_table(s);
 }
@@ -1217,6 +1239,21 @@ int dbm_splitter_finish(struct dbm_splitter *s)
 		rc = split_end(s);
 	dbm_splitter_reset(s);
 	return rc;
+}
+
+void dbm_splitter_set_rules(struct dbm_splitter *s, const struct dbm_string_rules *r)
+{
+	if (s->dialect == DBM_DIALECT_PGSQL) {
+		s->plain_esc = r->backslash_escapes;
+	} else if (s->dialect == DBM_DIALECT_MYSQL) {
+		s->no_esc = !r->backslash_escapes;
+		s->ansi_quotes = r->ansi_quotes;
+	}
+}
+
+void dbm_splitter_set_lenient(struct dbm_splitter *s, int on)
+{
+	s->lenient = on;
 }
 
 void dbm_splitter_free(struct dbm_splitter *s)

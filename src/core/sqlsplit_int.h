@@ -99,6 +99,9 @@ struct dbm_splitter {
 	/* session settings that change how strings are read, reset per file */
 	int plain_esc; /* PostgreSQL: standard_conforming_strings is off */
 	int no_esc;    /* MySQL: sql_mode has NO_BACKSLASH_ESCAPES */
+	int ansi_quotes; /* MySQL: sql_mode has ANSI_QUOTES */
+	int lenient;     /* dbm_splitter_set_lenient */
+	int rules_seen;  /* a DBM_STMT_STRING_RULES statement was handed out in this file */
 
 	unsigned char tab[256];
 };
@@ -111,6 +114,7 @@ int split_kw(const char *w, size_t n, const char *kw);
 size_t split_word_at(const struct dbm_splitter *s, const char *t, size_t n, const char *kw);
 size_t split_skip_blanks(const struct dbm_splitter *s, const char *t, size_t n, size_t i, int eq);
 int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen);
+int split_has_text(const char *t, size_t n, const char *kw);
 
 /* sqlsplit_pgsql.c */
 
@@ -127,5 +131,10 @@ void split_track_my_setting(struct dbm_splitter *s, const char *t, size_t n);
 int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof);
 int split_client_command(struct dbm_splitter *s, size_t p, int eof);
 int split_my_only_conditional(const struct dbm_splitter *s, const char *t, size_t n);
+int split_my_string_rules(const struct dbm_splitter *s, const char *t, size_t n);
+
+/* sqlsplit_pgsql.c */
+
+int split_pg_string_rules(const struct dbm_splitter *s, const char *t, size_t n);
 
 #endif

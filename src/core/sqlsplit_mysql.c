@@ -89,7 +89,8 @@ size_t split_my_strip(struct dbm_splitter *s, size_t e)
 			b[o++] = ' ';
 		need_space = 0;
 		if (b[i] == '\'' || b[i] == '"' || b[i] == '`')
-			split_my_copy_quoted(b, &i, &o, e, !s->no_esc);
+			split_my_copy_quoted(b, &i, &o, e,
+			                     !s->no_esc && !(b[i] == '"' && s->ansi_quotes));
 		else
 			b[o++] = b[i++];
 	}
@@ -127,25 +128,28 @@ void split_track_my_setting(struct dbm_splitter *s, const char *t, size_t n)
 			continue;
 		if (before == '@' && i >= 2 && t[i - 2] != '@')
 			continue; /* @sql_mode is a user variable */
+		if ((before == '.' && i >= 7 && split_kw(t + i - 7, 6, "global")) ||
+		    (i >= 7 && split_kw(t + i - 7, 6, "global") &&
+		     (s->tab[before] & SPLIT_C_SPACE)))
+			continue; /* SET GLOBAL sql_mode, @@global.sql_mode: not this session */
 		k = split_skip_blanks(s, t, n, i + 8, 0);
 		if (k + 1 < n && t[k] == ':' && t[k + 1] == '=')
 			k++;
 		if (k >= n || t[k] != '=')
 			continue;
 		k = split_skip_blanks(s, t, n, k + 1, 0);
-		s->no_esc = 0;
+		e = n; /* an expression: CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES') */
 		if (k < n && (t[k] == '\'' || t[k] == '"')) {
 			char q = t[k];
 
 			for (e = k + 1; e < n && t[e] != q; e++)
 				;
-			for (; k + 20 <= e; k++) {
-				if (split_kw(t + k, 20, "no_backslash_escapes")) {
-					s->no_esc = 1;
-					break;
-				}
-			}
 		}
+		s->no_esc = split_has_text(t + k, e - k, "no_backslash_escapes");
+		s->ansi_quotes = split_has_text(t + k, e - k, "ansi_quotes") ||
+		                 split_has_text(t + k, e - k, "'ansi'") ||
+		                 split_has_text(t + k, e - k, "ansi,") ||
+		                 split_has_text(t + k, e - k, ",ansi");
 		i = k;
 	}
 }
@@ -238,6 +242,8 @@ int split_client_command(struct dbm_splitter *s, size_t p, int eof)
 	const char *b = s->buf.ptr;
 	size_t len = s->buf.len;
 
+	if (s->lenient && s->rules_seen)
+		return 0; /* the text may be a string for the server's rules: pass 2 decides */
 	if (p + 1 >= len && !eof)
 		return 1;
 	if (p + 1 < len && b[p + 1] == 'N')
@@ -288,4 +294,33 @@ int split_my_only_conditional(const struct dbm_splitter *s, const char *t, size_
 			return 0;
 		i += 2;
 	}
+}
+
+/* 1 when t[0..n) holds the lower-case word kw in any case, anywhere. */
+int split_has_text(const char *t, size_t n, const char *kw)
+{
+	size_t k = strlen(kw), i;
+
+	for (i = 0; i + k <= n; i++)
+		if ((t[i] | 0x20) == kw[0] && split_kw(t + i, k, kw))
+			return 1;
+	return 0;
+}
+
+/*
+ * MySQL: 1 when the statement t[0..n) may change sql_mode, and with it how
+ * the server reads strings (NO_BACKSLASH_ESCAPES, ANSI_QUOTES): any SET
+ * (SET sql_mode, SET SESSION, SET @@..., SET STATEMENT ...), CALL and
+ * EXECUTE (a routine or prepared statement may SET it), a compound BEGIN
+ * block, a version comment (mysqldump wraps its SETs in them) and any
+ * statement that names sql_mode. It errs on the side of flagging. Else 0.
+ */
+int split_my_string_rules(const struct dbm_splitter *s, const char *t, size_t n)
+{
+	if (n >= 2 && t[0] == '/' && t[1] == '*')
+		return 1;
+	if (split_word_at(s, t, n, "set") || split_word_at(s, t, n, "call") ||
+	    split_word_at(s, t, n, "execute") || split_word_at(s, t, n, "begin"))
+		return 1;
+	return split_has_text(t, n, "sql_mode");
 }

@@ -171,6 +171,8 @@ int split_psql_variable(struct dbm_splitter *s, size_t p, int eof)
 	size_t len = s->buf.len, q;
 	unsigned char c;
 
+	if (s->lenient && s->rules_seen)
+		return 0; /* the text may be a string for the server's rules: pass 2 decides */
 	if (p + 1 >= len)
 		return eof ? 0 : 1;
 	c = (unsigned char)b[p + 1];
@@ -215,14 +217,17 @@ int split_psql_variable(struct dbm_splitter *s, size_t p, int eof)
  * backslash starts a meta-command (\g, \gset, \gexec, \watch ...), and \;
  * puts a ';' in the statement without ending it. dbmigrate sends
  * statements itself, so all are refused before anything runs. Returns 1
- * when more input is needed to name the command, else DBM_ERR_USAGE with
- * the error set.
+ * when more input is needed to name the command, 0 in a lenient first pass
+ * after a statement that may change the string rules (sqlsplit.h), else
+ * DBM_ERR_USAGE with the error set.
  */
 int split_meta_in_stmt(struct dbm_splitter *s, size_t p, int eof)
 {
 	const char *b = s->buf.ptr;
 	size_t len = s->buf.len, q = p + 1;
 
+	if (s->lenient && s->rules_seen)
+		return 0; /* the text may be a string for the server's rules: pass 2 decides */
 	while (q < len && q - p < 64 && ((b[q] >= 'a' && b[q] <= 'z') || (b[q] >= 'A' && b[q] <= 'Z')))
 		q++;
 	if (q >= len && !eof)
@@ -240,4 +245,24 @@ int split_meta_in_stmt(struct dbm_splitter *s, size_t p, int eof)
 		                   "dbmigrate sends each statement to the server itself, and "
 		                   "backslash commands are psql's.");
 	return DBM_ERR_USAGE;
+}
+
+/*
+ * PostgreSQL: 1 when the statement t[0..n) may change
+ * standard_conforming_strings: SET and RESET in any spelling (SET LOCAL,
+ * SET SESSION, RESET ALL), set_config() anywhere, CALL, DO and EXECUTE (a
+ * routine may set it), COMMIT, END, ROLLBACK and ABORT (which revert a SET
+ * LOCAL) and DISCARD. It errs on the side of flagging. Else 0.
+ */
+int split_pg_string_rules(const struct dbm_splitter *s, const char *t, size_t n)
+{
+	static const char *const first[] = {"set",    "reset",    "call",  "do",
+	                                    "commit", "end",      "rollback", "abort",
+	                                    "execute", "discard"};
+	size_t i;
+
+	for (i = 0; i < DBM_ARRAY_SIZE(first); i++)
+		if (split_word_at(s, t, n, first[i]))
+			return 1;
+	return split_has_text(t, n, "set_config");
 }

@@ -781,6 +781,22 @@ static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 	return alone;
 }
 
+/*
+ * The session's string rules (driver.h), from the status flags of the
+ * server's last reply, which tell NO_BACKSLASH_ESCAPES and ANSI_QUOTES as
+ * the mariadb client reads them. Returns 0.
+ */
+static int mysqldrv_string_rules(struct dbm_conn *conn, struct dbm_string_rules *out)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	unsigned st = c->my->server_status;
+
+	memset(out, 0, sizeof(*out));
+	out->backslash_escapes = !(st & SERVER_STATUS_NO_BACKSLASH_ESCAPES);
+	out->ansi_quotes = (st & SERVER_STATUS_ANSI_QUOTES) != 0;
+	return 0;
+}
+
 /* ---- clean -------------------------------------------------------------------------------- */
 
 struct mysqldrv_clean_ctx {
@@ -930,6 +946,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .exec_params = mysqldrv_exec_params,
     .reset_session = mysqldrv_reset_session,
     .stmt_flags = mysqldrv_stmt_flags,
+    .string_rules = mysqldrv_string_rules,
     .lock = mysqldrv_lock,
     .unlock = mysqldrv_unlock,
     .clean = mysqldrv_clean,

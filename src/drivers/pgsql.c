@@ -56,6 +56,7 @@
 	X(PQlibVersion) \
 	X(PQnfields) \
 	X(PQntuples) \
+	X(PQparameterStatus) \
 	X(PQputCopyData) \
 	X(PQputCopyEnd) \
 	X(PQresultErrorField) \
@@ -132,6 +133,7 @@ static int pgsql_load(void)
 #define PQlibVersion (*pgsql_api.PQlibVersion)
 #define PQnfields (*pgsql_api.PQnfields)
 #define PQntuples (*pgsql_api.PQntuples)
+#define PQparameterStatus (*pgsql_api.PQparameterStatus)
 #define PQputCopyData (*pgsql_api.PQputCopyData)
 #define PQputCopyEnd (*pgsql_api.PQputCopyEnd)
 #define PQresultErrorField (*pgsql_api.PQresultErrorField)
@@ -981,6 +983,22 @@ static unsigned pgsql_stmt_session(const struct dbm_stmt *s)
 	return DBM_EXEC_SESSION;
 }
 
+/*
+ * The session's string rules (driver.h): standard_conforming_strings as the
+ * server last reported it, which libpq keeps (the server reports it after
+ * each command that changes it, also when COMMIT reverts a SET LOCAL), as
+ * psql asks. Returns 0.
+ */
+static int pgsql_string_rules(struct dbm_conn *c, struct dbm_string_rules *out)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	const char *v = PQparameterStatus(pc->pg, "standard_conforming_strings");
+
+	memset(out, 0, sizeof(*out));
+	out->backslash_escapes = v && strcmp(v, "off") == 0;
+	return 0;
+}
+
 /* See pgsql_stmt_kind and pgsql_stmt_session. */
 static unsigned pgsql_stmt_flags(const struct dbm_stmt *s)
 {
@@ -1199,6 +1217,7 @@ const struct dbm_driver dbm_pgsql_driver = {
     .exec_params = pgsql_exec_params,
     .reset_session = pgsql_reset_session,
     .stmt_flags = pgsql_stmt_flags,
+    .string_rules = pgsql_string_rules,
     .lock = pgsql_lock,
     .unlock = pgsql_unlock,
     .clean = pgsql_clean,

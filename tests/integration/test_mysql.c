@@ -425,7 +425,7 @@ static void test_mysql__procedure_with_result_sets(void **state)
 
 static unsigned flags_of(const char *sql)
 {
-	struct dbm_stmt s = {sql, strlen(sql), 1, 1, 0, NULL, 0, 0, NULL};
+	struct dbm_stmt s = {sql, strlen(sql), 1, 1, 0, NULL, 0, 0, NULL, NULL};
 
 	return drv->stmt_flags(&s);
 }

@@ -491,6 +491,13 @@ static void test_mysql_conformance__files_split_as_the_client_splits_them(void *
 	     "CREATE TABLE log4 (n int);\nDELIMITER '//'\nINSERT INTO log4 VALUES (1)//\n"
 	     "DELIMITER \"$$\"\nINSERT INTO log4 VALUES (2)$$\nDELIMITER ';'\n"
 	     "INSERT INTO log4 VALUES (3);\n"},
+	    {"V6__sql_mode_from_the_server.sql",
+	     "CREATE TABLE log6 (n int, s longtext);\n"
+	     "SET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');\n"
+	     "INSERT INTO log6 VALUES (1, 'a\\');\nSET sql_mode='ANSI_QUOTES';\n"
+	     "INSERT INTO log6 (n, s) SELECT 4, 'h' AS \"al;\\\";\n"
+	     "INSERT INTO log6 VALUES (2, 'c\\';d');\n"
+	     "SET sql_mode=DEFAULT;\nINSERT INTO log6 VALUES (3, \"e\\\";f\");\n"},
 	    {"V5__lone_cr.sql",
 	     "CREATE TABLE log5 (n int);\rINSERT INTO log5 VALUES (1); -- c\r"
 	     "INSERT INTO log5 VALUES (2);\rINSERT INTO log5 VALUES (3);\n"
@@ -513,6 +520,10 @@ static void test_mysql_conformance__files_split_as_the_client_splits_them(void *
 	free(got);
 	got = dbm_mydump_query(t->base, t->a, "SELECT COUNT(*) FROM log2");
 	assert_string_equal(got, "4\n");
+	free(got);
+	got = dbm_mydump_query(t->base, t->a, "SELECT GROUP_CONCAT(s ORDER BY n SEPARATOR '|') "
+	                                      "FROM log6");
+	assert_string_equal(got, "a\\\\|c';d|e\";f|h\n");
 	free(got);
 	got = dbm_mydump_query(t->base, t->a, "SELECT GROUP_CONCAT(n ORDER BY n) FROM log5");
 	assert_string_equal(got, "1,4\n");

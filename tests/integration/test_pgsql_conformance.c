@@ -879,7 +879,21 @@ static void test_pgsql_conformance__files_split_as_psql_splits_them(void **state
 	         "INSERT INTO log5 (begin) VALUES (1); INSERT INTO log5 (n, s) VALUES (2, f5()); "
 	         "END;\nCALL p5();\n");
 	pgconf_write_bytes(t, "cases/V4__begin_atomic.sql", text, strlen(text));
+	/* standard_conforming_strings as the server reports it, as psql asks libpq */
+	snprintf(text, sizeof(text),
+	         "CREATE TABLE log6 (n int, s text);\n"
+	         "SET /* x */ standard_conforming_strings = off;\n"
+	         "INSERT INTO log6 VALUES (1, 'a\\';b');\nRESET standard_conforming_strings;\n"
+	         "SELECT set_config('standard_conforming_strings','off',false);\n"
+	         "INSERT INTO log6 VALUES (2, 'c\\';d');\nRESET ALL;\nBEGIN;\n"
+	         "SET LOCAL standard_conforming_strings = off;\n"
+	         "INSERT INTO log6 VALUES (3, 'e\\';f');\nCOMMIT;\n"
+	         "INSERT INTO log6 VALUES (4, 'g\\');\n");
+	pgconf_write_bytes(t, "cases/V5__conforming_strings_from_the_server.sql", text,
+	                   strlen(text));
 	pgconf_round_trip(t, m, NULL, 0);
+	pgconf_assert_rows(t->url[0], "SELECT string_agg(s, '|' ORDER BY n) FROM log6",
+	                   "a';b|c';d|e';f|g\\\n");
 	pgconf_assert_rows(t->url[0], "SELECT count(*) FROM log1", "1\n");
 	pgconf_assert_rows(t->url[0], "SELECT count(*) FROM log3", "2\n");
 	pgconf_assert_rows(t->url[0], "SELECT s FROM log4", "a;b\n");

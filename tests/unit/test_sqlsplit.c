@@ -179,6 +179,134 @@ static void check_fixture(enum dbm_dialect d, const char *name)
 	dbm_free(expected);
 }
 
+/* ---- string rules learned from the server ---- */
+
+struct flagged {
+	struct dbm_buf out;
+	const struct dbm_string_rules *rules; /* set after a DBM_STMT_STRING_RULES statement */
+};
+
+/* Notes "line:R" for a statement flagged DBM_STMT_STRING_RULES, "line:C" for ONLY_CONDITIONAL. */
+static int flagged_cb(void *ctx, const struct dbm_stmt *st)
+{
+	struct flagged *f = ctx;
+
+	dbm_buf_addf(&f->out, "%u:%s%s%s\n", st->line,
+	             (st->flags & DBM_STMT_STRING_RULES) ? "R" : "",
+	             (st->flags & DBM_STMT_ONLY_CONDITIONAL) ? "C" : "", st->sql);
+	if ((st->flags & DBM_STMT_STRING_RULES) && f->rules)
+		dbm_splitter_set_rules(st->splitter, f->rules);
+	return 0;
+}
+
+static void check_flagged(enum dbm_dialect d, const char *in, const struct dbm_string_rules *r,
+                          const char *expected)
+{
+	struct flagged f = {DBM_BUF_INIT, r};
+	int rc = dbm_split_string(d, in, strlen(in), flagged_cb, &f);
+
+	if (rc)
+		dbm_buf_addf(&f.out, "error %d: %s\n", rc, dbm_error_last()->message);
+	dbm_buf_adds(&f.out, "");
+	assert_string_equal(f.out.ptr, expected);
+	dbm_buf_free(&f.out);
+}
+
+/* The statements after which the runner asks the server how it reads strings. */
+static void test_sqlsplit__statements_that_may_change_string_rules_are_flagged(void **state)
+{
+	check_flagged(DBM_DIALECT_PGSQL,
+	              "SET /* x */ standard_conforming_strings = off;\nRESET ALL;\n"
+	              "SELECT pg_catalog.set_config('search_path', '', false);\nSELECT 1;\n"
+	              "BEGIN;\nCOMMIT;\nROLLBACK;\nCALL p();\nDO $$ BEGIN END $$;\n"
+	              "INSERT INTO t VALUES (1);\nWITH x AS (SELECT SET_CONFIG('a', 'b', true)) "
+	              "SELECT 2;",
+	              NULL,
+	              "1:RSET /* x */ standard_conforming_strings = off\n2:RRESET ALL\n"
+	              "3:RSELECT pg_catalog.set_config('search_path', '', false)\n4:SELECT 1\n"
+	              "5:BEGIN\n6:RCOMMIT\n7:RROLLBACK\n8:RCALL p()\n9:RDO $$ BEGIN END $$\n"
+	              "10:INSERT INTO t VALUES (1)\n"
+	              "11:RWITH x AS (SELECT SET_CONFIG('a', 'b', true)) SELECT 2\n");
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET sql_mode = '';\nSET NAMES utf8mb4;\n/*!40101 SET x = 1 */;\nCALL p();\n"
+	              "SELECT @@sql_mode;\nINSERT INTO t VALUES (1);\n/*!999999 x */;\n/*+ h */;",
+	              NULL,
+	              "1:RSET sql_mode = ''\n2:RSET NAMES utf8mb4\n3:RC/*!40101 SET x = 1 */\n"
+	              "4:RCALL p()\n5:RSELECT @@sql_mode\n6:INSERT INTO t VALUES (1)\n"
+	              "7:RC/*!999999 x */\n8:RC/*+ h */\n");
+	check_flagged(DBM_DIALECT_SQLITE, "PRAGMA x = 1;\nSELECT 1;", NULL,
+	              "1:PRAGMA x = 1\n2:SELECT 1\n");
+}
+
+/*
+ * What the server reports wins over what the text suggests: set_config(),
+ * SET with a comment, SET LOCAL reverted by COMMIT (PostgreSQL); an
+ * expression, SET GLOBAL, ANSI_QUOTES (MySQL).
+ */
+static void test_sqlsplit__string_rules_from_the_server_decide(void **state)
+{
+	static const struct dbm_string_rules esc = {1, 0}, plain = {0, 0}, ansi = {1, 1};
+
+	check_flagged(DBM_DIALECT_PGSQL,
+	              "SELECT set_config('standard_conforming_strings','off',false);\n"
+	              "INSERT INTO log VALUES (1, 'a\\';b');",
+	              &esc,
+	              "1:RSELECT set_config('standard_conforming_strings','off',false)\n"
+	              "2:INSERT INTO log VALUES (1, 'a\\';b')\n");
+	/* SET LOCAL off, then COMMIT: the server reports on again */
+	check_flagged(DBM_DIALECT_PGSQL,
+	              "SET LOCAL standard_conforming_strings = off;\nCOMMIT;\nSELECT 'c\\';",
+	              &plain,
+	              "1:RSET LOCAL standard_conforming_strings = off\n2:RCOMMIT\n"
+	              "3:SELECT 'c\\'\n");
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');\nSELECT 'a\\';",
+	              &plain,
+	              "1:RSET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')\n"
+	              "2:SELECT 'a\\'\n");
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET GLOBAL sql_mode='NO_BACKSLASH_ESCAPES';\nSELECT 'a\\';b';", &esc,
+	              "1:RSET GLOBAL sql_mode='NO_BACKSLASH_ESCAPES'\n2:SELECT 'a\\';b'\n");
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET sql_mode='ANSI_QUOTES';\nCREATE TABLE \"t\\\" (\"b;\\\" int);", &ansi,
+	              "1:RSET sql_mode='ANSI_QUOTES'\n2:CREATE TABLE \"t\\\" (\"b;\\\" int)\n");
+	/* without the server, the text is the guess: GLOBAL does not count, CONCAT does */
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET GLOBAL sql_mode='NO_BACKSLASH_ESCAPES';\nSELECT 'a\\';b';\n"
+	              "SET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');\nSELECT 'c\\';",
+	              NULL,
+	              "1:RSET GLOBAL sql_mode='NO_BACKSLASH_ESCAPES'\n2:SELECT 'a\\';b'\n"
+	              "3:RSET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')\n"
+	              "4:SELECT 'c\\'\n");
+}
+
+/* A first pass leaves what it cannot close after such a statement to the second. */
+static void test_sqlsplit__lenient_after_string_rules_statement(void **state)
+{
+	static const char in[] = "SELECT set_config('standard_conforming_strings','off',false);\n"
+	                         "INSERT INTO log VALUES (1, 'a\\';b');\n";
+	struct flagged f = {DBM_BUF_INIT, NULL};
+	struct dbm_splitter *s = dbm_splitter_new(DBM_DIALECT_PGSQL, flagged_cb, &f);
+
+	assert_non_null(s);
+	dbm_splitter_set_lenient(s, 1);
+	assert_int_equal(dbm_splitter_feed(s, in, sizeof(in) - 1), 0);
+	assert_int_equal(dbm_splitter_finish(s), 0);
+	dbm_buf_adds(&f.out, "");
+	assert_string_equal(f.out.ptr,
+	                    "1:RSELECT set_config('standard_conforming_strings','off',false)\n"
+	                    "2:INSERT INTO log VALUES (1, 'a\\';b');\n");
+	dbm_buf_free(&f.out);
+	dbm_splitter_free(s);
+	/* without such a statement, or not lenient, it is an error as ever */
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nSELECT 'a",
+	            "1:SELECT 1\nerror -2 at line 2: unterminated string (opened at line 2)\n"
+	            "hint: Add the closing quote (').\n");
+	check_flagged(DBM_DIALECT_PGSQL, in, NULL,
+	              "1:RSELECT set_config('standard_conforming_strings','off',false)\n"
+	              "error -2: unterminated string (opened at line 2)\n");
+}
+
 /* ---- all dialects ---- */
 
 static void test_sqlsplit__basic_lines_and_trimming(void **state)
@@ -882,6 +1010,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sqlsplit__basic_lines_and_trimming),
+	    cmocka_unit_test(test_sqlsplit__statements_that_may_change_string_rules_are_flagged),
+	    cmocka_unit_test(test_sqlsplit__string_rules_from_the_server_decide),
+	    cmocka_unit_test(test_sqlsplit__lenient_after_string_rules_statement),
 	    cmocka_unit_test(test_sqlsplit__only_comments_yield_nothing),
 	    cmocka_unit_test(test_sqlsplit__crlf),
 	    cmocka_unit_test(test_sqlsplit__utf8_split_anywhere),
