@@ -59,11 +59,16 @@
  *                       or end of input after the dashes) or # (MySQL), up
  *                       to the newline, which SPLIT_TOP then reads.
  *   SPLIT_BLOCK_COMMENT inside a block comment; cdepth counts nesting
- *                       (PostgreSQL nests comments). MySQL's
- *                       version comments and hints are not comments but
- *                       the first token of a statement when they start
- *                       one; their text is skipped in this state all the
- *                       same, so a ; inside them does not split.
+ *                       (PostgreSQL nests comments). MySQL's version
+ *                       comments and hints are not comments but code,
+ *                       lexed in SPLIT_TOP with vcomment set (quotes and
+ *                       the delimiter count inside them, as for the
+ *                       client) up to the first star-slash outside quotes.
+ *
+ * Also in SPLIT_TOP, for PostgreSQL: parentheses are counted in every
+ * statement (a ; inside them does not split, as in psql), brackets too (no
+ * psql variable inside them), and a backslash or a psql variable is an
+ * error; for MySQL a backslash is a client command (an error) but \N.
  *   SPLIT_DOLLAR        inside a PostgreSQL $tag$...$tag$ string (the tag,
  *                       both dollars included, is the taglen bytes at
  *                       open_pos: psql allows any length).
@@ -84,22 +89,18 @@
  *                    PROCEDURE (PostgreSQL) past OR REPLACE, TEMP,
  *                    AGGREGATE
  *   SPLIT_K_DEFINER  MySQL: after DEFINER, skipping the user
- *   SPLIT_K_PGFUNC   PostgreSQL routine: waiting for BEGIN ATOMIC
  *   SPLIT_K_MYBEGIN  MySQL statement starting with BEGIN: a body only when
  *                    NOT ATOMIC follows (MariaDB's anonymous compound
  *                    statement); BEGIN; and BEGIN WORK; are plain
- *   SPLIT_K_BODY     counting BEGIN / CASE against END: END IF, END LOOP,
+ *   SPLIT_K_BODY     PostgreSQL: after CREATE [OR REPLACE] FUNCTION|PROCEDURE,
+ *                    psql's rule (split_pg_word): outside parentheses BEGIN
+ *                    opens a block, CASE inside one opens one, END closes.
+ *                    Elsewhere counting BEGIN / CASE against END: END IF, END LOOP,
  *                    END WHILE, END REPEAT, END FOR (MariaDB's FOR loop)
  *                    do not close (their openers are
  *                    not counted), END CASE closes a CASE; while depth > 0
  *                    the delimiter does not split
  *   SPLIT_K_COPY     PostgreSQL COPY: looking for FROM STDIN
- *   SPLIT_K_RULE     PostgreSQL CREATE [OR REPLACE] RULE: counts ( against )
- *                    and a ; inside parentheses does not split, as in psql,
- *                    so a rule with several actions, DO INSTEAD (INSERT ...;
- *                    INSERT ...), is one statement. Only rules are scanned
- *                    for parentheses: elsewhere a ; inside them is a syntax
- *                    error anyway, and the plain loop stays as fast as it is
  *   SPLIT_K_PLAIN    nothing to look for
  *
  * While a MySQL DELIMITER other than ; is set, every statement is plain:
