@@ -41,6 +41,18 @@
 #define DBM_EXEC_SESSION 0x04    /* may change the session's settings (SET, USE, CALL ...) */
 #define DBM_EXEC_ALONE 0x08      /* must go through exec on its own, never exec_batch (COPY) */
 
+/*
+ * The DBM_EXEC_* flags of a statement handed out by the splitter, which
+ * classified it (sqlsplit.h): what a driver's stmt_flags returns.
+ */
+static inline unsigned dbm_stmt_exec_flags(const struct dbm_stmt *s)
+{
+	return ((s->flags & DBM_STMT_NO_TX) ? DBM_EXEC_NO_TX : 0) |
+	       ((s->flags & DBM_STMT_TX_CONTROL) ? DBM_EXEC_TX_CONTROL : 0) |
+	       ((s->flags & DBM_STMT_SESSION) ? DBM_EXEC_SESSION : 0) |
+	       ((s->flags & DBM_STMT_ALONE) ? DBM_EXEC_ALONE : 0);
+}
+
 struct dbm_conn_opts {
 	const char *url;              /* as configured: secret, never put it in an error */
 	const char *schema;           /* NULL: the connection's default */
@@ -153,6 +165,7 @@ struct dbm_driver {
 	 */
 	int (*dump)(struct dbm_conn *c, const char *schema, const char *history_table,
 		    struct dbm_schema *out);
+	/*
 	 * Optional: how the session reads strings now, as the server last
 	 * reported it (PostgreSQL: standard_conforming_strings; MySQL:
 	 * NO_BACKSLASH_ESCAPES and ANSI_QUOTES of sql_mode, from the status of

@@ -33,6 +33,18 @@ enum dbm_dialect {
                                     * set_config(), CALL, COMMIT ...): the runner asks the
                                     * server for its rules after it and sets them here */
 
+/*
+ * What a driver needs to know of the statement, found once by the splitter
+ * (sqlsplit_class.c) from its leading words; drivers read no SQL themselves.
+ */
+#define DBM_STMT_TX_CONTROL 0x08 /* BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not TO) */
+#define DBM_STMT_NO_TX 0x10      /* cannot run inside a transaction block (CREATE INDEX
+                                  * CONCURRENTLY, VACUUM, ...) */
+#define DBM_STMT_SESSION 0x20    /* may change the session's settings (SET, USE, CALL ...) */
+#define DBM_STMT_ALONE 0x40      /* must be sent on its own: COPY's data, several results
+                                  * (CALL, EXECUTE, a body with ';' for MySQL), LOAD DATA,
+                                  * a MySQL statement of only version comments */
+
 /* How the session reads quoted text: what the server says, set with dbm_splitter_set_rules. */
 struct dbm_string_rules {
 	int backslash_escapes; /* PostgreSQL: standard_conforming_strings is off; MySQL: sql_mode

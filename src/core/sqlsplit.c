@@ -512,8 +512,9 @@ int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen)
 	st.index = ++s->count;
 	st.flags = data ? DBM_STMT_COPY_IN : 0;
 	st.splitter = s;
+	st.flags |= split_classify(s, st.sql, st.len);
 	if (s->only_cond && split_my_only_conditional(s, st.sql, st.len))
-		st.flags |= DBM_STMT_ONLY_CONDITIONAL;
+		st.flags |= DBM_STMT_ONLY_CONDITIONAL | DBM_STMT_ALONE;
 	if ((s->dialect == DBM_DIALECT_PGSQL && split_pg_string_rules(s, st.sql, st.len)) ||
 	    (s->dialect == DBM_DIALECT_MYSQL && split_my_string_rules(s, st.sql, st.len))) {
 		st.flags |= DBM_STMT_STRING_RULES;

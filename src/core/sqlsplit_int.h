@@ -133,6 +133,10 @@ int split_client_command(struct dbm_splitter *s, size_t p, int eof);
 int split_my_only_conditional(const struct dbm_splitter *s, const char *t, size_t n);
 int split_my_string_rules(const struct dbm_splitter *s, const char *t, size_t n);
 
+/* sqlsplit_class.c */
+
+unsigned split_classify(const struct dbm_splitter *s, const char *t, size_t n);
+
 /* sqlsplit_pgsql.c */
 
 int split_pg_string_rules(const struct dbm_splitter *s, const char *t, size_t n);

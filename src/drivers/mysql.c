@@ -648,46 +648,6 @@ static int mysqldrv_exec_params(struct dbm_conn *conn, const char *sql, unsigned
 	return rc;
 }
 
-/* Skips blanks and comments (-- x, # x, / * x * /). Returns the first other byte. */
-static const char *mysqldrv_skip_space(const char *p, const char *end)
-{
-	while (p < end) {
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
-			p++;
-		} else if (*p == '#' ||
-		           (*p == '-' && p + 2 < end && p[1] == '-' &&
-		            (p[2] == ' ' || p[2] == '\t' || p[2] == '\n' || p[2] == '\r'))) {
-			while (p < end && *p != '\n')
-				p++;
-		} else if (*p == '/' && p + 1 < end && p[1] == '*') {
-			p += 2;
-			while (p + 1 < end && !(p[0] == '*' && p[1] == '/'))
-				p++;
-			p = p + 1 < end ? p + 2 : end;
-		} else if (*p == '-' && p + 2 == end && p[1] == '-') {
-			p = end;
-		} else {
-			break;
-		}
-	}
-	return p;
-}
-
-/* Reads the next word at *pp into w (upper-cased, at most n-1 bytes); "" at the end. */
-static void mysqldrv_word(const char **pp, const char *end, char *w, size_t n)
-{
-	const char *p = mysqldrv_skip_space(*pp, end);
-	size_t i = 0;
-
-	while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_')) {
-		if (i + 1 < n)
-			w[i++] = (char)(*p & ~0x20);
-		p++;
-	}
-	w[i] = '\0';
-	*pp = p;
-}
-
 /*
  * Puts back the settings of the session at connect (sql_mode, time_zone,
  * foreign_key_checks, ...) and the current database, which a migration may
@@ -713,72 +673,16 @@ static int mysqldrv_reset_session(struct dbm_conn *conn)
 }
 
 /*
- * DBM_EXEC_ALONE when statement s, whose first word is w1, must not share a
- * round trip with others (see mysqldrv_stmt_flags). A ';' anywhere counts,
- * in a string or a comment too: a statement sent alone needlessly only
- * costs a round trip.
- */
-static unsigned mysqldrv_alone(const struct dbm_stmt *s, const char *w1)
-{
-	if (memchr(s->sql, ';', s->len) || strcmp(w1, "EXECUTE") == 0 || strcmp(w1, "LOAD") == 0)
-		return DBM_EXEC_ALONE;
-	return 0;
-}
-
-/*
- * DBM_EXEC_* flags of a statement (driver.h): DBM_EXEC_SESSION for SET, USE,
- * CALL and version comments; DBM_EXEC_TX_CONTROL for BEGIN
- * [WORK], START TRANSACTION, COMMIT and ROLLBACK (not ROLLBACK TO SAVEPOINT,
- * not MariaDB's BEGIN NOT ATOMIC block); DBM_EXEC_ALONE for what may give
- * more than one result (CALL, EXECUTE, a text with a ';' in it: a body of
- * statements, or several statements behind a DELIMITER) and for LOAD DATA;
- * 0 otherwise. MySQL has no statement that refuses a transaction: nothing
- * is NO_TX.
+ * DBM_EXEC_* flags of a statement (driver.h), as the splitter classified it
+ * (sqlsplit_class.c): SESSION for SET, USE, CALL and version comments;
+ * TX_CONTROL for BEGIN [WORK], START TRANSACTION, COMMIT, ROLLBACK (not TO);
+ * ALONE for what may give several results (CALL, EXECUTE, a text with a ';'),
+ * LOAD DATA and a statement of only version comments, which the server may
+ * find empty (exec lets that pass). MySQL has no NO_TX statement.
  */
 static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 {
-	const char *p = s->sql, *end = s->sql + s->len;
-	char w1[16], w2[16], w3[16];
-	unsigned alone;
-
-	/*
-	 * SET, USE and CALL may change the session (a procedure can SET too), and
-	 * so may a version comment (mysqldump wraps its SET lines in them).
-	 */
-	if (s->flags & DBM_STMT_ONLY_CONDITIONAL)
-		return DBM_EXEC_SESSION | DBM_EXEC_ALONE; /* may be an empty query: exec lets it pass */
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	if (end - p >= 3 && p[0] == '/' && p[1] == '*' && (p[2] == '!' || p[2] == 'M'))
-		return DBM_EXEC_SESSION;
-	p = s->sql;
-	mysqldrv_word(&p, end, w1, sizeof(w1));
-	if (strcmp(w1, "CALL") == 0)
-		return DBM_EXEC_SESSION | DBM_EXEC_ALONE;
-	if (strcmp(w1, "SET") == 0 || strcmp(w1, "USE") == 0)
-		return DBM_EXEC_SESSION | mysqldrv_alone(s, w1);
-	mysqldrv_word(&p, end, w2, sizeof(w2));
-	alone = mysqldrv_alone(s, w1);
-	if (strcmp(w1, "BEGIN") == 0) {
-		if (w2[0] == '\0' || strcmp(w2, "WORK") == 0)
-			return mysqldrv_skip_space(p, end) == end ||
-			               *mysqldrv_skip_space(p, end) == ';'
-			           ? DBM_EXEC_TX_CONTROL | alone
-			           : alone;
-		return alone;
-	}
-	if (strcmp(w1, "START") == 0)
-		return (strcmp(w2, "TRANSACTION") == 0 ? DBM_EXEC_TX_CONTROL : 0) | alone;
-	if (strcmp(w1, "COMMIT") == 0)
-		return DBM_EXEC_TX_CONTROL | alone;
-	if (strcmp(w1, "ROLLBACK") == 0) {
-		if (strcmp(w2, "WORK") == 0)
-			mysqldrv_word(&p, end, w3, sizeof(w3));
-		else
-			memcpy(w3, w2, sizeof(w3));
-		return (strcmp(w3, "TO") == 0 ? 0 : DBM_EXEC_TX_CONTROL) | alone;
-	}
-	return alone;
+	return dbm_stmt_exec_flags(s);
 }
 
 /*

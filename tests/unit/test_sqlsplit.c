@@ -307,6 +307,67 @@ static void test_sqlsplit__lenient_after_string_rules_statement(void **state)
 	              "error -2: unterminated string (opened at line 2)\n");
 }
 
+/* ---- classification, found once for the drivers ---- */
+
+#define CLASS_MASK (DBM_STMT_TX_CONTROL | DBM_STMT_NO_TX | DBM_STMT_SESSION | DBM_STMT_ALONE)
+
+/* Notes the classification of each statement: T tx control, N no tx, S session, A alone. */
+static int class_cb(void *ctx, const struct dbm_stmt *st)
+{
+	struct dbm_buf *b = ctx;
+
+	dbm_buf_addf(b, "%s%s%s%s|", (st->flags & DBM_STMT_TX_CONTROL) ? "T" : "",
+	             (st->flags & DBM_STMT_NO_TX) ? "N" : "", (st->flags & DBM_STMT_SESSION) ? "S" : "",
+	             (st->flags & DBM_STMT_ALONE) ? "A" : "");
+	return 0;
+}
+
+static void check_class(enum dbm_dialect d, const char *in, const char *expected)
+{
+	struct dbm_buf b = DBM_BUF_INIT;
+
+	assert_int_equal(dbm_split_string(d, in, strlen(in), class_cb, &b), 0);
+	dbm_buf_adds(&b, "");
+	if (strcmp(b.ptr, expected) != 0)
+		print_message("%s\n", in);
+	assert_string_equal(b.ptr, expected);
+	dbm_buf_free(&b);
+}
+
+/* What decides how a file runs, read once from each statement's leading words. */
+static void test_sqlsplit__statements_are_classified_for_the_drivers(void **state)
+{
+	check_class(DBM_DIALECT_PGSQL,
+	            "CREATE INDEX CONCURRENTLY i ON t (a);\n"
+	            "create unique index concurrently i on t (a);\n"
+	            "-- c\n/* nested /* c */ */ CREATE\n\tINDEX CONCURRENTLY i ON t (a);\n"
+	            "DROP INDEX CONCURRENTLY IF EXISTS i;\nCREATE INDEX concurrently_idx ON t (a);\n"
+	            "REINDEX (VERBOSE) TABLE CONCURRENTLY t;\nREINDEX TABLE t;\nVACUUM;\n"
+	            "ALTER SYSTEM SET work_mem = '64MB';\nCREATE DATABASE x;\n"
+	            "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;\nALTER TABLE p DETACH PARTITION p1;\n"
+	            "CREATE TABLE \"CONCURRENTLY\" (id int);\nBEGIN;\nSTART TRANSACTION;\n"
+	            "commit work;\nEND;\nROLLBACK;\nABORT;\nROLLBACK TO SAVEPOINT a;\n"
+	            "COMMIT PREPARED 'x';\nSET search_path = '';\nSELECT 'VACUUM';\n"
+	            "DISCARD ALL;\n(SELECT 1);\nINSERT INTO t VALUES (1);\n"
+	            "COPY t FROM stdin;\n\\.\ncopy (SELECT 1) TO STDOUT;\n"
+	            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\n",
+	            "N|N|N|N||N||N|N|N|N|||T|T|T|T|T|T||N|S|S|NS|S||A|A||");
+	check_class(DBM_DIALECT_MYSQL,
+	            "BEGIN;\nbegin work;\nSTART TRANSACTION READ ONLY;\n-- c\n# d\n/* e */ COMMIT;\n"
+	            "Commit Work And Chain;\nROLLBACK TO SAVEPOINT s1;\nrollback work to s1;\n"
+	            "BEGIN NOT ATOMIC SELECT 1; END;\nSTART SLAVE;\nSET sql_mode = 'ANSI';\n"
+	            "USE other;\nCALL p();\n/*!40101 SET NAMES utf8 */;\n"
+	            "CREATE PROCEDURE p() BEGIN SELECT 1; END;\nEXECUTE stmt;\n"
+	            "LOAD DATA LOCAL INFILE 'x' INTO TABLE t;\n"
+	            "DELIMITER $$\nINSERT INTO a VALUES (1); INSERT INTO b VALUES (2)$$\n"
+	            "SET @a = 1; SELECT @a$$\nINSERT INTO t VALUES ('a')$$\n",
+	            "T|T|T|T|T|||A||S|S|SA|SA|A|A|A|A|SA||");
+	check_class(DBM_DIALECT_SQLITE,
+	            "BEGIN;\nCOMMIT;\nEND;\nROLLBACK;\nROLLBACK TO s;\nVACUUM;\n"
+	            "PRAGMA foreign_keys = ON;\nPRAGMA user_version = 2;\nCREATE TABLE t (a);\n",
+	            "T|T|T|T||N|N|||");
+}
+
 /* ---- all dialects ---- */
 
 static void test_sqlsplit__basic_lines_and_trimming(void **state)
@@ -1013,6 +1074,7 @@ int main(void)
 	    cmocka_unit_test(test_sqlsplit__statements_that_may_change_string_rules_are_flagged),
 	    cmocka_unit_test(test_sqlsplit__string_rules_from_the_server_decide),
 	    cmocka_unit_test(test_sqlsplit__lenient_after_string_rules_statement),
+	    cmocka_unit_test(test_sqlsplit__statements_are_classified_for_the_drivers),
 	    cmocka_unit_test(test_sqlsplit__only_comments_yield_nothing),
 	    cmocka_unit_test(test_sqlsplit__crlf),
 	    cmocka_unit_test(test_sqlsplit__utf8_split_anywhere),
