@@ -500,7 +500,7 @@ static int mysqldrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 		rc = mysqldrv_run(c, c->my, s->sql, s->len);
 	/* a version comment the server skipped: an empty query, which the client lets pass */
 	if (rc < 0 && (s->flags & DBM_STMT_ONLY_CONDITIONAL) &&
-	    dbm_error_last()->server_code == 1065 /* ER_EMPTY_QUERY */) {
+	    dbm_error_last()->server_code == ER_EMPTY_QUERY) {
 		dbm_error_clear();
 		rc = 0;
 	}
