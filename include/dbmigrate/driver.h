@@ -59,6 +59,17 @@ enum dbm_err_kind {
 				  * 55P04: a new enum value used in the transaction that added
 				  * it); the transaction was rolled back */
 };
+/*
+ * The DBM_EXEC_* flags of a statement handed out by the splitter, which
+ * classified it (sqlsplit.h): what a driver's stmt_flags returns.
+ */
+static inline unsigned dbm_stmt_exec_flags(const struct dbm_stmt *s)
+{
+	return ((s->flags & DBM_STMT_NO_TX) ? DBM_EXEC_NO_TX : 0) |
+	       ((s->flags & DBM_STMT_TX_CONTROL) ? DBM_EXEC_TX_CONTROL : 0) |
+	       ((s->flags & DBM_STMT_SESSION) ? DBM_EXEC_SESSION : 0) |
+	       ((s->flags & DBM_STMT_ALONE) ? DBM_EXEC_ALONE : 0);
+}
 
 struct dbm_conn_opts {
 	const char *url;              /* as configured: secret, never put it in an error */
@@ -205,6 +216,14 @@ struct dbm_driver {
 	 * -1; never touches the last error.
 	 */
 	int (*cancel)(struct dbm_conn *c);
+	/*
+	 * Optional: how the session reads strings now, as the server last
+	 * reported it (PostgreSQL: standard_conforming_strings; MySQL:
+	 * NO_BACKSLASH_ESCAPES and ANSI_QUOTES of sql_mode, from the status of
+	 * the last reply). The runner asks after each statement flagged
+	 * DBM_STMT_STRING_RULES and tells the splitter. 0 or DBM_ERR_RUN.
+	 */
+	int (*string_rules)(struct dbm_conn *c, struct dbm_string_rules *out);
 };
 
 /*

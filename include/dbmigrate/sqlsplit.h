@@ -26,6 +26,37 @@ enum dbm_dialect {
 /* Flags a statement carries (struct dbm_stmt.flags). */
 #define DBM_STMT_COPY_IN 0x01 /* PostgreSQL COPY ... FROM STDIN with inline data */
 #define DBM_STMT_PARAMS 0x02  /* dbmigrate's own statement with bound values: nparams, params */
+#define DBM_STMT_ONLY_CONDITIONAL 0x80 /* MySQL: nothing but version comments and optimizer
+                                        * hints, which the server may skip whole: an empty
+                                        * query, which the client lets pass */
+#define DBM_STMT_STRING_RULES 0x04 /* may change how the server reads strings (SET, RESET,
+                                    * set_config(), CALL, COMMIT ...): the runner asks the
+                                    * server for its rules after it and sets them here */
+
+/*
+ * What a driver needs to know of the statement, found once by the splitter
+ * (sqlsplit_class.c) from its leading words; drivers read no SQL themselves.
+ */
+#define DBM_STMT_TX_CONTROL 0x08 /* BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not TO) */
+#define DBM_STMT_NO_TX 0x10      /* cannot run inside a transaction block (CREATE INDEX
+                                  * CONCURRENTLY, VACUUM, ...) */
+#define DBM_STMT_SESSION 0x20    /* may change the session's settings (SET, USE, CALL ...) */
+#define DBM_STMT_ALONE 0x40      /* must be sent on its own: COPY's data, several results
+                                  * (CALL, EXECUTE, a body with ';' for MySQL), LOAD DATA,
+                                  * a MySQL statement of only version comments */
+#define DBM_STMT_LOCKS 0x100    /* MySQL: takes table locks that outlive it (LOCK TABLES,
+				  * FLUSH TABLES ... WITH READ LOCK / FOR EXPORT) */
+#define DBM_STMT_UNLOCKS 0x200  /* MySQL: releases them (UNLOCK TABLES, BEGIN, START
+				  * TRANSACTION) */
+#define DBM_STMT_XA_START 0x400 /* MySQL: XA START/BEGIN; arg_off/arg_len give the xid */
+#define DBM_STMT_XA_END 0x800   /* MySQL: XA COMMIT or XA ROLLBACK */
+
+/* How the session reads quoted text: what the server says, set with dbm_splitter_set_rules. */
+struct dbm_string_rules {
+	int backslash_escapes; /* PostgreSQL: standard_conforming_strings is off; MySQL: sql_mode
+	                        * has no NO_BACKSLASH_ESCAPES */
+	int ansi_quotes;       /* MySQL: sql_mode has ANSI_QUOTES, "..." is an identifier */
+};
 
 struct dbm_stmt {
 	const char *sql;       /* statement text, NUL-terminated, borrowed for the callback */
@@ -42,6 +73,9 @@ struct dbm_stmt {
 	 */
 	unsigned nparams;
 	const char *const *params;
+	struct dbm_splitter *splitter; /* the splitter that handed it out, for
+	                                * dbm_splitter_set_rules; NULL elsewhere */
+	size_t arg_off, arg_len; /* DBM_STMT_XA_START: the xid is sql[arg_off..+arg_len) */
 };
 
 /* Returns 0 to go on; any non-zero value stops the splitter and is returned by feed/finish. */
@@ -69,6 +103,22 @@ int dbm_splitter_feed(struct dbm_splitter *s, const char *data, size_t len);
  */
 int dbm_splitter_finish(struct dbm_splitter *s);
 void dbm_splitter_free(struct dbm_splitter *s);
+
+/*
+ * Sets the string rules for the statements after the current one, as the
+ * server reports them after a DBM_STMT_STRING_RULES statement (psql and the
+ * mysql client do the same). Between such reports the splitter infers the
+ * rules from the text (SET standard_conforming_strings, SET sql_mode).
+ */
+void dbm_splitter_set_rules(struct dbm_splitter *s, const struct dbm_string_rules *r);
+/*
+ * Lenient: once a DBM_STMT_STRING_RULES statement has been handed out, input
+ * that ends inside a string, comment, quote or body is handed out as a last
+ * statement instead of an error, as the text after it may be read otherwise
+ * by the server's rules. For a first pass that checks a file before anything
+ * runs: the second pass, told the rules, gives the verdict.
+ */
+void dbm_splitter_set_lenient(struct dbm_splitter *s, int on);
 
 /*
  * Convenience for tests and small inputs: splits a whole string. Returns as

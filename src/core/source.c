@@ -79,28 +79,56 @@ static unsigned source_count_lines(const char *p, size_t n)
 }
 
 /*
- * Adds the file and line to a UTF-8 error set by checksum.c: the line is
- * found by reading the file again up to the bad byte. Returns DBM_ERR_USAGE.
+ * Adds the file and line to an error about the byte at offset: the line is
+ * found by reading the file again up to that byte, a line ending at LF,
+ * CR LF or a lone CR (as the splitter counts them). Returns DBM_ERR_USAGE.
  */
-static int source_utf8_error(struct source_run *run)
+static int source_byte_error(struct source_run *run, unsigned long long offset)
 {
-	unsigned long long offset = run->raw.bad_offset, done = 0;
+	unsigned long long done = 0;
 	unsigned line = 1;
+	int cr = 0;
 
 	if (lseek(run->fd, 0, SEEK_SET) == 0) {
 		while (done < offset) {
 			size_t want =
 			    offset - done < SOURCE_CHUNK ? (size_t)(offset - done) : SOURCE_CHUNK;
-			ssize_t k = source_read_full(run->fd, run->chunk, want);
+			ssize_t k = source_read_full(run->fd, run->chunk, want), i;
 
 			if (k <= 0)
 				break;
-			line += source_count_lines(run->chunk, (size_t)k);
+			for (i = 0; i < k; i++) {
+				char c = run->chunk[i];
+
+				if (c == '\r' || (c == '\n' && !cr))
+					line++;
+				cr = c == '\r';
+			}
 			done += (unsigned long long)k;
 		}
 	}
 	dbm_error_set_where(run->display, line);
 	return DBM_ERR_USAGE;
+}
+
+/* A UTF-8 error set by checksum.c gets its file and line. Returns DBM_ERR_USAGE. */
+static int source_utf8_error(struct source_run *run)
+{
+	return source_byte_error(run, run->raw.bad_offset);
+}
+
+/*
+ * A NUL byte at offset: valid UTF-8, but the mariadb client refuses it,
+ * SQLite ends a statement there and PostgreSQL cannot take it in a text, so
+ * no database would run such a file as it reads. Returns DBM_ERR_USAGE with
+ * the file, line and byte offset.
+ */
+static int source_nul_error(struct source_run *run, unsigned long long offset)
+{
+	dbm_error_set(DBM_ERR_USAGE, "NUL byte (0x00) at byte offset %llu", offset);
+	dbm_error_set_hint("Remove the NUL byte: a migration is text. The file may be saved as "
+	                   "UTF-16, or be binary; save it as UTF-8.");
+	return source_byte_error(run, offset);
 }
 
 /* Names the file on an error from the splitter or the callback that has none. */
@@ -356,6 +384,15 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 		size_t n = (size_t)k;
 
 		total += k;
+		{
+			const char *z = memchr(p, '\0', n);
+
+			if (z) {
+				r = source_nul_error(&run, (unsigned long long)(total - k) +
+				                               (unsigned long long)(z - p));
+				goto done;
+			}
+		}
 		if (o->max_bytes > 0 && total > o->max_bytes) {
 			r = dbm_error_set(DBM_ERR_RUN, "\"%s\" is longer than %lld bytes", run.display,
 			                  o->max_bytes);

@@ -59,13 +59,19 @@
  *                       or end of input after the dashes) or # (MySQL), up
  *                       to the newline, which SPLIT_TOP then reads.
  *   SPLIT_BLOCK_COMMENT inside a block comment; cdepth counts nesting
- *                       (PostgreSQL nests comments). MySQL's
- *                       version comments and hints are not comments but
- *                       the first token of a statement when they start
- *                       one; their text is skipped in this state all the
- *                       same, so a ; inside them does not split.
- *   SPLIT_DOLLAR        inside a PostgreSQL $tag$...$tag$ string (tag in
- *                       s->tag, both dollars included).
+ *                       (PostgreSQL nests comments). MySQL's version
+ *                       comments and hints are not comments but code,
+ *                       lexed in SPLIT_TOP with vcomment set (quotes and
+ *                       the delimiter count inside them, as for the
+ *                       client) up to the first star-slash outside quotes.
+ *
+ * Also in SPLIT_TOP, for PostgreSQL: parentheses are counted in every
+ * statement (a ; inside them does not split, as in psql), brackets too (no
+ * psql variable inside them), and a backslash or a psql variable is an
+ * error; for MySQL a backslash is a client command (an error) but \N.
+ *   SPLIT_DOLLAR        inside a PostgreSQL $tag$...$tag$ string (the tag,
+ *                       both dollars included, is the taglen bytes at
+ *                       open_pos: psql allows any length).
  *   SPLIT_COPY_LINE     after the ; of COPY ... FROM STDIN: the rest of
  *                       that line, which is ignored.
  *   SPLIT_COPY_DATA     the COPY data lines, up to a line that is exactly
@@ -83,22 +89,18 @@
  *                    PROCEDURE (PostgreSQL) past OR REPLACE, TEMP,
  *                    AGGREGATE
  *   SPLIT_K_DEFINER  MySQL: after DEFINER, skipping the user
- *   SPLIT_K_PGFUNC   PostgreSQL routine: waiting for BEGIN ATOMIC
  *   SPLIT_K_MYBEGIN  MySQL statement starting with BEGIN: a body only when
  *                    NOT ATOMIC follows (MariaDB's anonymous compound
  *                    statement); BEGIN; and BEGIN WORK; are plain
- *   SPLIT_K_BODY     counting BEGIN / CASE against END: END IF, END LOOP,
+ *   SPLIT_K_BODY     PostgreSQL: after CREATE [OR REPLACE] FUNCTION|PROCEDURE,
+ *                    psql's rule (split_pg_word): outside parentheses BEGIN
+ *                    opens a block, CASE inside one opens one, END closes.
+ *                    Elsewhere counting BEGIN / CASE against END: END IF, END LOOP,
  *                    END WHILE, END REPEAT, END FOR (MariaDB's FOR loop)
  *                    do not close (their openers are
  *                    not counted), END CASE closes a CASE; while depth > 0
  *                    the delimiter does not split
  *   SPLIT_K_COPY     PostgreSQL COPY: looking for FROM STDIN
- *   SPLIT_K_RULE     PostgreSQL CREATE [OR REPLACE] RULE: counts ( against )
- *                    and a ; inside parentheses does not split, as in psql,
- *                    so a rule with several actions, DO INSTEAD (INSERT ...;
- *                    INSERT ...), is one statement. Only rules are scanned
- *                    for parentheses: elsewhere a ; inside them is a syntax
- *                    error anyway, and the plain loop stays as fast as it is
  *   SPLIT_K_PLAIN    nothing to look for
  *
  * While a MySQL DELIMITER other than ; is set, every statement is plain:
@@ -146,42 +148,71 @@ void split_build_table(struct dbm_splitter *s)
 	case DBM_DIALECT_MYSQL:
 		t['`'] |= SPLIT_C_SPECIAL;
 		t['#'] |= SPLIT_C_SPECIAL;
+		t['\\'] |= SPLIT_C_SPECIAL; /* a client command such as \g */
+		t['*'] |= SPLIT_C_STAR;
 		break;
 	case DBM_DIALECT_PGSQL:
 		t['$'] |= SPLIT_C_SPECIAL;
-		t['('] |= SPLIT_C_PAREN;
-		t[')'] |= SPLIT_C_PAREN;
+		for (p = "()[]:\\"; *p; p++)
+			t[(unsigned char)*p] |= SPLIT_C_PAREN;
 		break;
 	}
 }
 
-/* Returns the 1-based line of buf[p]; p must not be before the last asked position. */
+/*
+ * Returns the 1-based line of buf[p]; p must not be before the last asked
+ * position. A line ends at LF, CR LF or a CR alone, as editors show it.
+ */
 unsigned split_line_at(struct dbm_splitter *s, size_t p)
 {
 	const char *b = s->buf.ptr;
 	size_t i = s->line_pos;
+	unsigned n = s->line_no;
+	int cr = s->line_cr;
 
 	if (p <= i)
-		return s->line_no;
-	while (i < p) {
-		const char *nl = memchr(b + i, '\n', p - i);
+		return n;
+	for (; i < p; i++) {
+		char c = b[i];
 
-		if (!nl)
-			break;
-		s->line_no++;
-		i = (size_t)(nl - b) + 1;
+		if (c == '\r') {
+			n++;
+			cr = 1;
+		} else {
+			if (c == '\n' && !cr)
+				n++;
+			cr = 0;
+		}
 	}
+	s->line_no = n;
+	s->line_cr = cr;
 	s->line_pos = p;
-	return s->line_no;
+	return n;
+}
+
+/* The classes the code loop stops at in a statement whose words are not looked at. */
+static unsigned split_plain_mask(const struct dbm_splitter *s)
+{
+	unsigned m = SPLIT_C_SPECIAL;
+
+	if (s->dialect == DBM_DIALECT_PGSQL)
+		m |= SPLIT_C_PAREN;
+	if (s->vcomment)
+		m |= SPLIT_C_STAR;
+	return m;
 }
 
 static void split_stmt_reset(struct dbm_splitter *s)
 {
 	s->in_stmt = 0;
 	s->kind = SPLIT_K_PLAIN;
-	s->mask = SPLIT_C_SPECIAL;
 	s->depth = 0;
 	s->pdepth = 0;
+	s->bdepth = 0;
+	s->vcomment = 0;
+	s->only_cond = 0;
+	memset(s->ids, 0, sizeof(s->ids));
+	s->mask = split_plain_mask(s);
 	s->pend_end = s->pend_begin = s->pend_from = 0;
 	s->kwords = 0;
 	s->copy_in = 0;
@@ -231,7 +262,7 @@ int split_kw(const char *w, size_t n, const char *kw)
 static void split_plain(struct dbm_splitter *s)
 {
 	s->kind = SPLIT_K_PLAIN;
-	s->mask = SPLIT_C_SPECIAL;
+	s->mask = split_plain_mask(s);
 }
 
 static int split_routine_word(struct dbm_splitter *s, const char *w, size_t n)
@@ -246,10 +277,7 @@ static int split_routine_word(struct dbm_splitter *s, const char *w, size_t n)
 
 static void split_enter_routine(struct dbm_splitter *s)
 {
-	if (s->dialect == DBM_DIALECT_PGSQL)
-		s->kind = SPLIT_K_PGFUNC;
-	else
-		s->kind = SPLIT_K_BODY;
+	s->kind = SPLIT_K_BODY;
 }
 
 /* Opens a BEGIN or CASE block whose word starts at p. */
@@ -269,13 +297,60 @@ static void split_close_pending(struct dbm_splitter *s)
 	}
 }
 
+/*
+ * PostgreSQL, after CREATE: psql's own rule (psqlscan.l). It notes which of
+ * the first four words are OR, REPLACE, FUNCTION and PROCEDURE; once they
+ * read CREATE [OR REPLACE] FUNCTION|PROCEDURE, every BEGIN outside
+ * parentheses opens a block, a CASE inside a block opens one, and an END
+ * closes one. A ; ends the statement only outside blocks and parentheses.
+ */
+static void split_pg_word(struct dbm_splitter *s, const char *w, size_t n, size_t p)
+{
+	unsigned char *id = s->ids;
+
+	if (s->kind == SPLIT_K_CREATE) {
+		int i = s->kwords++;
+
+		if (i < 4 && (split_kw(w, n, "or") || split_kw(w, n, "replace") ||
+		              split_kw(w, n, "function") || split_kw(w, n, "procedure")))
+			id[i] = (unsigned char)(w[0] | 0x20);
+		if (id[1] == 'f' || id[1] == 'p' ||
+		    (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p'))) {
+			s->kind = SPLIT_K_BODY;
+			return;
+		}
+		if ((s->kwords >= 2 && id[1] != 'o') || (s->kwords >= 3 && id[2] != 'r') ||
+		    s->kwords >= 4)
+			split_plain(s);
+		return;
+	}
+	if (s->pdepth > 0)
+		return;
+	if (split_kw(w, n, "begin"))
+		split_open_block(s, p);
+	else if (split_kw(w, n, "case")) {
+		if (s->depth > 0)
+			s->depth++;
+	} else if (split_kw(w, n, "end")) {
+		if (s->depth > 0)
+			s->depth--;
+	}
+}
+
 /* Classifies the statement and tracks bodies, one word (starting at buf[p]) at a time. */
 static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p)
 {
+	if (s->dialect == DBM_DIALECT_PGSQL &&
+	    (s->kind == SPLIT_K_CREATE || s->kind == SPLIT_K_BODY)) {
+		split_pg_word(s, w, n, p);
+		return;
+	}
 	switch (s->kind) {
 	case SPLIT_K_FIRST:
-		if (split_kw(w, n, "create"))
+		if (split_kw(w, n, "create")) {
 			s->kind = SPLIT_K_CREATE;
+			s->kwords = 1;
+		}
 		else if (s->dialect == DBM_DIALECT_PGSQL && split_kw(w, n, "copy"))
 			s->kind = SPLIT_K_COPY;
 		else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "begin")) {
@@ -295,11 +370,10 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 			;
 		else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "aggregate"))
 			;
-		else if (s->dialect == DBM_DIALECT_PGSQL && split_kw(w, n, "rule")) {
-			s->kind = SPLIT_K_RULE;
-			s->mask = SPLIT_C_SPECIAL | SPLIT_C_PAREN;
-		} else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "definer"))
+		else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "definer")) {
 			s->kind = SPLIT_K_DEFINER;
+			s->kwords = 0;
+		}
 		else
 			split_plain(s);
 		break;
@@ -311,20 +385,6 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 			;
 		else if (++s->kwords > 4 || split_kw(w, n, "view") || split_kw(w, n, "sql"))
 			split_plain(s);
-		break;
-	case SPLIT_K_PGFUNC:
-		if (s->pend_begin) {
-			s->pend_begin = 0;
-			if (split_kw(w, n, "atomic")) {
-				s->kind = SPLIT_K_BODY;
-				split_open_block(s, s->pend_pos);
-				break;
-			}
-		}
-		if (split_kw(w, n, "begin")) {
-			s->pend_begin = 1;
-			s->pend_pos = p;
-		}
 		break;
 	case SPLIT_K_MYBEGIN:
 		if (!s->pend_begin && split_kw(w, n, "not")) {
@@ -366,7 +426,6 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 		if (split_kw(w, n, "from"))
 			s->pend_from = 1;
 		break;
-	case SPLIT_K_RULE:
 	case SPLIT_K_PLAIN:
 		break;
 	}
@@ -452,6 +511,18 @@ int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen)
 	st.line = s->stmt_line;
 	st.index = ++s->count;
 	st.flags = data ? DBM_STMT_COPY_IN : 0;
+	st.splitter = s;
+	st.arg_off = st.arg_len = 0;
+	st.flags |= split_classify(s, st.sql, st.len);
+	if (st.flags & DBM_STMT_XA_START)
+		split_xid(s, st.sql, st.len, &st.arg_off, &st.arg_len);
+	if (s->only_cond && split_my_only_conditional(s, st.sql, st.len))
+		st.flags |= DBM_STMT_ONLY_CONDITIONAL | DBM_STMT_ALONE;
+	if ((s->dialect == DBM_DIALECT_PGSQL && split_pg_string_rules(s, st.sql, st.len)) ||
+	    (s->dialect == DBM_DIALECT_MYSQL && split_my_string_rules(s, st.sql, st.len))) {
+		st.flags |= DBM_STMT_STRING_RULES;
+		s->rules_seen = 1;
+	}
 	st.copy_data = data;
 	st.copy_len = dlen;
 	rc = s->cb(s->ctx, &st);
@@ -494,8 +565,9 @@ static void split_begin_stmt(struct dbm_splitter *s, size_t p)
 	s->pos = p;
 	if (!s->dlen && (s->tab[c] & SPLIT_C_WORD) && !(c >= '0' && c <= '9') && c != '$') {
 		s->kind = SPLIT_K_FIRST;
-		s->mask = SPLIT_C_SPECIAL | SPLIT_C_WORD;
+		s->mask |= SPLIT_C_WORD;
 	}
+	s->only_cond = s->dialect == DBM_DIALECT_MYSQL && c == '/';
 }
 
 /*
@@ -536,7 +608,6 @@ static int split_between(struct dbm_splitter *s, int eof)
 
 	if (c == '-' || c == '/') {
 		unsigned char c2;
-		int comment = 0;
 
 		if (p + 1 >= len && !eof) {
 			s->need = 1;
@@ -544,20 +615,14 @@ static int split_between(struct dbm_splitter *s, int eof)
 		}
 		c2 = (unsigned char)b[p + 1]; /* NUL at end of input */
 		if (c == '-' && c2 == '-') {
-			if (s->dialect == DBM_DIALECT_MYSQL) {
-				if (p + 2 >= len && !eof) {
-					s->need = 1;
-					return 0;
-				}
-				comment = p + 2 >= len || (unsigned char)b[p + 2] <= ' ';
-			} else {
-				comment = 1;
-			}
-			if (comment) {
-				s->state = SPLIT_LINE_COMMENT;
-				s->pos = p + 2;
-				return 0;
-			}
+			/*
+			 * Where a statement would start, the mariadb client takes
+			 * "--" as a comment even without the blank after it (it
+			 * does so to run test scripts): so does dbmigrate.
+			 */
+			s->state = SPLIT_LINE_COMMENT;
+			s->pos = p + 2;
+			return 0;
 		} else if (c == '/' && c2 == '*') {
 			if (s->dialect == DBM_DIALECT_MYSQL) {
 				if (p + 3 >= len && !eof) {
@@ -585,6 +650,14 @@ static int split_between(struct dbm_splitter *s, int eof)
 		return 0;
 	} else if (c == '\\' && s->dialect == DBM_DIALECT_PGSQL) {
 		return split_meta_command(s, p, eof);
+	} else if (c == '\\' && s->dialect == DBM_DIALECT_MYSQL) {
+		r = split_client_command(s, p, eof);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			s->need = 1;
+			return 0;
+		}
 	} else if ((c == 'd' || c == 'D') && s->bol && s->dialect == DBM_DIALECT_MYSQL) {
 		size_t q = p;
 
@@ -654,13 +727,61 @@ static int split_code(struct dbm_splitter *s, int eof)
 				break;
 			return split_end_stmt(s, p, p + 1);
 		case '(':
-			if (m & SPLIT_C_PAREN)
+			if (pg)
 				s->pdepth++;
 			break;
 		case ')':
-			if ((m & SPLIT_C_PAREN) && s->pdepth > 0)
+			if (pg && s->pdepth > 0)
 				s->pdepth--;
 			break;
+		case ']':
+			if (pg && s->bdepth > 0)
+				s->bdepth--;
+			break;
+		case ':':
+			if (pg && s->bdepth == 0) {
+				int r = split_psql_variable(s, p, eof);
+
+				if (r < 0)
+					return r;
+				if (r > 0)
+					goto need;
+				if (p + 1 < len && (b[p + 1] == ':' || b[p + 1] == '='))
+					p++; /* a cast or :=, not a variable */
+			}
+			break;
+		case '\\':
+			if (pg) {
+				int r = split_meta_in_stmt(s, p, eof);
+
+				if (r < 0)
+					return r;
+				if (r > 0)
+					goto need;
+				break;
+			}
+			if (my) {
+				int r = split_client_command(s, p, eof);
+
+				if (r < 0)
+					return r;
+				if (r > 0)
+					goto need;
+				p++; /* \N, NULL */
+			}
+			break;
+		case '*':
+			if (!s->vcomment)
+				break;
+			if (p + 1 >= len && !eof)
+				goto need;
+			if (b[p + 1] != '/')
+				break;
+			s->vcomment = 0;
+			s->mask &= ~(unsigned)SPLIT_C_STAR;
+			m = s->mask;
+			p += 2;
+			continue;
 		case '\'':
 			s->esc = my ? !s->no_esc : s->plain_esc;
 			if (pg && p > s->stmt_start && (b[p - 1] == 'E' || b[p - 1] == 'e') &&
@@ -670,13 +791,17 @@ static int split_code(struct dbm_splitter *s, int eof)
 			s->state = SPLIT_SQUOTE;
 			goto open;
 		case '"':
-			s->esc = my && !s->no_esc;
+			s->esc = my && !s->no_esc && !s->ansi_quotes;
 			s->state = SPLIT_DQUOTE;
 			goto open;
 		case '`':
 			s->state = SPLIT_BQUOTE;
 			goto open;
 		case '[':
+			if (pg) {
+				s->bdepth++;
+				break;
+			}
 			s->state = SPLIT_BRACKET;
 			goto open;
 		case '#':
@@ -706,6 +831,25 @@ static int split_code(struct dbm_splitter *s, int eof)
 				goto need;
 			if (b[p + 1] != '*')
 				break;
+			if (my) {
+				/*
+				 * A version comment or an optimizer hint is code for
+				 * the client and the server: quotes and delimiters
+				 * inside it count, up to the first star-slash outside
+				 * quotes.
+				 */
+				if (p + 3 >= len && !eof)
+					goto need;
+				if (p + 2 < len &&
+				    (b[p + 2] == '!' || b[p + 2] == '+' ||
+				     (b[p + 2] == 'M' && p + 3 < len && b[p + 3] == '!'))) {
+					s->vcomment = 1;
+					s->mask |= SPLIT_C_STAR;
+					m = s->mask;
+					p += b[p + 2] == 'M' ? 4 : 3;
+					continue;
+				}
+			}
 			s->has_comment = my;
 			s->cdepth = 1;
 			s->state = SPLIT_BLOCK_COMMENT;
@@ -726,10 +870,9 @@ static int split_code(struct dbm_splitter *s, int eof)
 					q++;
 				if (q >= len && !eof)
 					goto need;
-				if (q < len && b[q] == '$' && q - p + 1 <= SPLIT_TAG_MAX) {
+				if (q < len && b[q] == '$') {
+					/* psql takes a tag of any length */
 					s->taglen = q - p + 1;
-					memcpy(s->tag, b + p, s->taglen);
-					s->tag[s->taglen] = '\0';
 					s->state = SPLIT_DOLLAR;
 					s->open_pos = p;
 					s->pos = q + 1;
@@ -818,18 +961,28 @@ static void split_quoted(struct dbm_splitter *s, int eof)
 	s->pos = p;
 }
 
-/* Inside a line comment: up to (not past) the newline. */
+/*
+ * Inside a line comment: up to (not past) the end of the line. For
+ * PostgreSQL a CR alone ends it too, as in psql's lexer and the server's
+ * (both take [\n\r] as a newline); the mysql and mariadb clients and
+ * SQLite end it at LF only.
+ */
 static void split_line_comment(struct dbm_splitter *s)
 {
 	const char *b = s->buf.ptr;
-	const char *nl = memchr(b + s->pos, '\n', s->buf.len - s->pos);
+	size_t len = s->buf.len, p = s->pos;
 
-	if (!nl) {
-		s->pos = s->buf.len;
-		return;
+	if (s->dialect == DBM_DIALECT_PGSQL) {
+		while (p < len && b[p] != '\n' && b[p] != '\r')
+			p++;
+	} else {
+		const char *nl = memchr(b + p, '\n', len - p);
+
+		p = nl ? (size_t)(nl - b) : len;
 	}
-	s->pos = (size_t)(nl - b);
-	s->state = SPLIT_TOP;
+	s->pos = p;
+	if (p < len)
+		s->state = SPLIT_TOP;
 }
 
 /* Inside a block comment: past the end of the outermost one. */
@@ -892,7 +1045,7 @@ static void split_dollar(struct dbm_splitter *s, int eof)
 				p = len;
 			break;
 		}
-		if (memcmp(b + p, s->tag, s->taglen) == 0) {
+		if (memcmp(b + p, b + s->open_pos, s->taglen) == 0) {
 			p += s->taglen;
 			s->state = SPLIT_TOP;
 			break;
@@ -956,9 +1109,20 @@ static int split_end(struct dbm_splitter *s)
 {
 	const char *b = s->buf.ptr;
 	size_t e;
-	char what[SPLIT_TAG_MAX + 40];
-	char hint[SPLIT_TAG_MAX + 40];
+	char what[SPLIT_TAG_SHOWN + 48];
+	char hint[SPLIT_TAG_SHOWN + 48];
+	int shown = s->taglen > SPLIT_TAG_SHOWN ? SPLIT_TAG_SHOWN : (int)s->taglen;
 
+	if (s->lenient && s->rules_seen && s->state != SPLIT_TOP &&
+	    s->state != SPLIT_LINE_COMMENT) {
+		/* the server's rules may read this text otherwise: pass 2 decides */
+		if (!s->in_stmt)
+			return 0;
+		s->state = SPLIT_TOP;
+		s->depth = 0;
+	}
+	if (s->lenient && s->rules_seen && s->in_stmt)
+		s->depth = 0;
 	switch (s->state) {
 	case SPLIT_TOP:
 	case SPLIT_LINE_COMMENT:
@@ -983,8 +1147,10 @@ static int split_end(struct dbm_splitter *s)
 		                          s->in_stmt ? split_line_at(s, s->open_pos) : s->open_line,
 		                          "block comment", "Add the closing */.");
 	case SPLIT_DOLLAR:
-		snprintf(what, sizeof(what), "dollar-quoted string %s", s->tag);
-		snprintf(hint, sizeof(hint), "Add the closing %s.", s->tag);
+		snprintf(what, sizeof(what), "dollar-quoted string %.*s%s", shown,
+		         b + s->open_pos, shown < (int)s->taglen ? "..." : "");
+		snprintf(hint, sizeof(hint), "Add the closing %.*s%s", shown, b + s->open_pos,
+		         shown < (int)s->taglen ? "... (the same tag)." : ".");
 		return split_unterminated(s, split_line_at(s, s->open_pos), what, hint);
 	case SPLIT_COPY_LINE:
 	case SPLIT_COPY_DATA:
@@ -1029,12 +1195,15 @@ void dbm_splitter_reset(struct dbm_splitter *s)
 	s->need = 0;
 	s->line_pos = 0;
 	s->line_no = 1;
+	s->line_cr = 0;
 	s->count = 0;
 	s->bol = 1;
 	s->dlen = 0;
 	s->delim[0] = '\0';
 	s->plain_esc = 0;
 	s->no_esc = 0;
+	s->ansi_quotes = 0;
+	s->rules_seen = 0;
 	split_stmt_reset(s);
 	split_build_table(s);
 }
@@ -1075,6 +1244,21 @@ int dbm_splitter_finish(struct dbm_splitter *s)
 		rc = split_end(s);
 	dbm_splitter_reset(s);
 	return rc;
+}
+
+void dbm_splitter_set_rules(struct dbm_splitter *s, const struct dbm_string_rules *r)
+{
+	if (s->dialect == DBM_DIALECT_PGSQL) {
+		s->plain_esc = r->backslash_escapes;
+	} else if (s->dialect == DBM_DIALECT_MYSQL) {
+		s->no_esc = !r->backslash_escapes;
+		s->ansi_quotes = r->ansi_quotes;
+	}
+}
+
+void dbm_splitter_set_lenient(struct dbm_splitter *s, int on)
+{
+	s->lenient = on;
 }
 
 void dbm_splitter_free(struct dbm_splitter *s)

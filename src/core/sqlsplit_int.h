@@ -19,7 +19,7 @@
 
 #define SPLIT_SLICE 65536 /* bytes lexed per step of a feed */
 #define SPLIT_DELIM_MAX 15
-#define SPLIT_TAG_MAX 64
+#define SPLIT_TAG_SHOWN 64 /* bytes of a dollar-quote tag shown in an error */
 
 enum split_state {
 	SPLIT_TOP,
@@ -38,11 +38,9 @@ enum split_kind {
 	SPLIT_K_FIRST,
 	SPLIT_K_CREATE,
 	SPLIT_K_DEFINER,
-	SPLIT_K_PGFUNC,
 	SPLIT_K_MYBEGIN,
 	SPLIT_K_BODY,
 	SPLIT_K_COPY,
-	SPLIT_K_RULE,
 	SPLIT_K_PLAIN
 };
 
@@ -50,7 +48,8 @@ enum split_kind {
 #define SPLIT_C_SPECIAL 1 /* may start a quote, comment or delimiter */
 #define SPLIT_C_WORD 2    /* identifier byte: letter, digit, _, $, non-ASCII */
 #define SPLIT_C_SPACE 4
-#define SPLIT_C_PAREN 8 /* ( and ) in PostgreSQL: looked at in rules only */
+#define SPLIT_C_PAREN 8 /* PostgreSQL: ( ) [ ] : \\, looked at inside statements only */
+#define SPLIT_C_STAR 16 /* MySQL: '*', looked at inside a version comment only */
 
 struct dbm_splitter {
 	enum dbm_dialect dialect;
@@ -72,7 +71,11 @@ struct dbm_splitter {
 	enum split_kind kind;
 	unsigned mask; /* byte classes the code loop stops at */
 	int depth;     /* open BEGIN / CASE blocks */
-	int pdepth;    /* open parentheses (SPLIT_K_RULE) */
+	int pdepth;    /* PostgreSQL: open parentheses */
+	int bdepth;    /* PostgreSQL: open brackets (a[1:n] is not a psql variable) */
+	int vcomment;  /* MySQL: inside a version comment or hint, which is code */
+	int only_cond; /* MySQL: nothing but version comments and hints so far */
+	unsigned char ids[4]; /* PostgreSQL: psql's record of the first four words */
 	size_t body_pos;
 	int pend_end, pend_begin, pend_from;
 	size_t pend_pos;
@@ -87,8 +90,8 @@ struct dbm_splitter {
 	unsigned open_line; /* a comment between statements: its line */
 	int esc;
 	int cdepth;
-	char tag[SPLIT_TAG_MAX + 1];
-	size_t taglen;
+	size_t taglen; /* SPLIT_DOLLAR: the tag is buf[open_pos..open_pos+taglen) */
+	int line_cr;   /* the byte before line_pos is a '\r' */
 
 	char delim[SPLIT_DELIM_MAX + 1]; /* MySQL DELIMITER; "" means ; */
 	size_t dlen;
@@ -96,6 +99,9 @@ struct dbm_splitter {
 	/* session settings that change how strings are read, reset per file */
 	int plain_esc; /* PostgreSQL: standard_conforming_strings is off */
 	int no_esc;    /* MySQL: sql_mode has NO_BACKSLASH_ESCAPES */
+	int ansi_quotes; /* MySQL: sql_mode has ANSI_QUOTES */
+	int lenient;     /* dbm_splitter_set_lenient */
+	int rules_seen;  /* a DBM_STMT_STRING_RULES statement was handed out in this file */
 
 	unsigned char tab[256];
 };
@@ -108,11 +114,14 @@ int split_kw(const char *w, size_t n, const char *kw);
 size_t split_word_at(const struct dbm_splitter *s, const char *t, size_t n, const char *kw);
 size_t split_skip_blanks(const struct dbm_splitter *s, const char *t, size_t n, size_t i, int eq);
 int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen);
+int split_has_text(const char *t, size_t n, const char *kw);
 
 /* sqlsplit_pgsql.c */
 
 void split_track_pg_setting(struct dbm_splitter *s, const char *t, size_t n);
 int split_meta_command(struct dbm_splitter *s, size_t p, int eof);
+int split_meta_in_stmt(struct dbm_splitter *s, size_t p, int eof);
+int split_psql_variable(struct dbm_splitter *s, size_t p, int eof);
 int split_copy(struct dbm_splitter *s, int eof);
 
 /* sqlsplit_mysql.c */
@@ -120,5 +129,18 @@ int split_copy(struct dbm_splitter *s, int eof);
 size_t split_my_strip(struct dbm_splitter *s, size_t e);
 void split_track_my_setting(struct dbm_splitter *s, const char *t, size_t n);
 int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof);
+int split_client_command(struct dbm_splitter *s, size_t p, int eof);
+int split_my_only_conditional(const struct dbm_splitter *s, const char *t, size_t n);
+int split_my_string_rules(const struct dbm_splitter *s, const char *t, size_t n);
+
+/* sqlsplit_class.c */
+
+unsigned split_classify(const struct dbm_splitter *s, const char *t, size_t n);
+/* The xid of an XA START statement (DBM_STMT_XA_START): offset and length in t. */
+void split_xid(const struct dbm_splitter *s, const char *t, size_t n, size_t *off, size_t *len);
+
+/* sqlsplit_pgsql.c */
+
+int split_pg_string_rules(const struct dbm_splitter *s, const char *t, size_t n);
 
 #endif

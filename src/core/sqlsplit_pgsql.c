@@ -149,3 +149,120 @@ int split_copy(struct dbm_splitter *s, int eof)
 		s->copy_scan = e + 1;
 	}
 }
+
+/* A byte of a psql variable name: a letter, digit, _ or any non-ASCII byte (psqlscan.l). */
+static int split_var_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c >= 0x80;
+}
+
+/*
+ * A ':' in code at buf[p], outside brackets. psql replaces :name, :'name',
+ * :"name" and :{?name} by a variable's value; dbmigrate has no variables, so
+ * they are refused before anything runs. A cast (::), := and a colon before
+ * anything else are not variables, nor is :1 (no one names a variable so,
+ * and a[1:2] inside brackets is never looked at). Returns 0 when it is no
+ * variable, 1 when more input is needed, DBM_ERR_USAGE with the error set.
+ */
+int split_psql_variable(struct dbm_splitter *s, size_t p, int eof)
+{
+	const char *b = s->buf.ptr;
+	size_t len = s->buf.len, q;
+	unsigned char c;
+
+	if (s->lenient && s->rules_seen)
+		return 0; /* the text may be a string for the server's rules: pass 2 decides */
+	if (p + 1 >= len)
+		return eof ? 0 : 1;
+	c = (unsigned char)b[p + 1];
+	if (c == '\'' || c == '"') {
+		for (q = p + 2; q < len && split_var_byte((unsigned char)b[q]); q++)
+			;
+		if (q >= len)
+			return eof ? 0 : 1;
+		if (q == p + 2 || b[q] != (char)c)
+			return 0;
+		q++;
+	} else if (c == '{') {
+		if (p + 2 >= len)
+			return eof ? 0 : 1;
+		if (b[p + 2] != '?')
+			return 0;
+		for (q = p + 3; q < len && split_var_byte((unsigned char)b[q]); q++)
+			;
+		if (q >= len && !eof)
+			return 1;
+		if (q < len && b[q] == '}')
+			q++;
+	} else if (split_var_byte(c) && !(c >= '0' && c <= '9')) {
+		for (q = p + 1; q < len && split_var_byte((unsigned char)b[q]); q++)
+			;
+		if (q >= len && !eof)
+			return 1;
+	} else {
+		return 0;
+	}
+	dbm_error_set(DBM_ERR_USAGE, "psql variable '%.*s' is not supported",
+	              (int)(q - p > 64 ? 64 : q - p), b + p);
+	dbm_error_set_where(NULL, split_line_at(s, p));
+	dbm_error_set_hint("dbmigrate sends the statement to the server as it is, where a psql "
+	                   "variable is a syntax error: use a placeholder (${name}) instead. A "
+	                   "colon that belongs in the SQL goes inside quotes.");
+	return DBM_ERR_USAGE;
+}
+
+/*
+ * A backslash in code at buf[p], inside a statement: for psql every such
+ * backslash starts a meta-command (\g, \gset, \gexec, \watch ...), and \;
+ * puts a ';' in the statement without ending it. dbmigrate sends
+ * statements itself, so all are refused before anything runs. Returns 1
+ * when more input is needed to name the command, 0 in a lenient first pass
+ * after a statement that may change the string rules (sqlsplit.h), else
+ * DBM_ERR_USAGE with the error set.
+ */
+int split_meta_in_stmt(struct dbm_splitter *s, size_t p, int eof)
+{
+	const char *b = s->buf.ptr;
+	size_t len = s->buf.len, q = p + 1;
+
+	if (s->lenient && s->rules_seen)
+		return 0; /* the text may be a string for the server's rules: pass 2 decides */
+	while (q < len && q - p < 64 && ((b[q] >= 'a' && b[q] <= 'z') || (b[q] >= 'A' && b[q] <= 'Z')))
+		q++;
+	if (q >= len && !eof)
+		return 1;
+	if (q == p + 1 && q < len && !(s->tab[(unsigned char)b[q]] & SPLIT_C_SPACE))
+		q++; /* \; \: \\ ... */
+	dbm_error_set(DBM_ERR_USAGE, "psql meta-command '%.*s' is not supported", (int)(q - p),
+	              b + p);
+	dbm_error_set_where(NULL, split_line_at(s, p));
+	if (q == p + 2 && b[p + 1] == ';')
+		dbm_error_set_hint("End each statement with ';': dbmigrate sends the statements to "
+		                   "the server one by one, and \\; is psql's.");
+	else
+		dbm_error_set_hint("End the statement with ';' and remove the meta-command: "
+		                   "dbmigrate sends each statement to the server itself, and "
+		                   "backslash commands are psql's.");
+	return DBM_ERR_USAGE;
+}
+
+/*
+ * PostgreSQL: 1 when the statement t[0..n) may change
+ * standard_conforming_strings: SET and RESET in any spelling (SET LOCAL,
+ * SET SESSION, RESET ALL), set_config() anywhere, CALL, DO and EXECUTE (a
+ * routine may set it), COMMIT, END, ROLLBACK and ABORT (which revert a SET
+ * LOCAL) and DISCARD. It errs on the side of flagging. Else 0.
+ */
+int split_pg_string_rules(const struct dbm_splitter *s, const char *t, size_t n)
+{
+	static const char *const first[] = {"set",    "reset",    "call",  "do",
+	                                    "commit", "end",      "rollback", "abort",
+	                                    "execute", "discard"};
+	size_t i;
+
+	for (i = 0; i < DBM_ARRAY_SIZE(first); i++)
+		if (split_word_at(s, t, n, first[i]))
+			return 1;
+	return split_has_text(t, n, "set_config");
+}

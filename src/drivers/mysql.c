@@ -487,8 +487,6 @@ done:
 	return rc;
 }
 
-static void mysqldrv_word(const char **pp, const char *end, char *w, size_t n);
-static const char *mysqldrv_skip_space(const char *p, const char *end);
 
 /*
  * A syntax error's "... near '...' at line N" (errors 1064 and 1149) counts
@@ -526,64 +524,25 @@ static void mysqldrv_error_position(const struct dbm_stmt *s)
 	dbm_error_add_detail("the server's 'line' counts from the start of the statement");
 }
 
-/* 1 when the n bytes at p hold word (upper case) in any letter case, else 0. */
-static int mysqldrv_has_words(const char *p, size_t n, const char *word)
-{
-	size_t k = strlen(word), i, j;
-
-	for (i = 0; i + k <= n; i++) {
-		for (j = 0; j < k && (p[i + j] & ~0x20) == word[j]; j++)
-			;
-		if (j == k)
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * Follows what statement s leaves held that no server status flag shows:
  * table locks (LOCK TABLES, FLUSH TABLES ... WITH READ LOCK / FOR EXPORT,
  * released by UNLOCK TABLES and by starting a transaction) and an XA
  * transaction's xid (from XA START or XA BEGIN to its XA COMMIT or XA
- * ROLLBACK), for tx_state and tx_abort. Returns 0 or DBM_ERR_NOMEM.
+ * ROLLBACK), for tx_state and tx_abort, from the splitter's classification
+ * (DBM_STMT_LOCKS, _UNLOCKS, _XA_START, _XA_END). Returns 0 or DBM_ERR_NOMEM.
  */
 static int mysqldrv_track(struct mysqldrv_conn *c, const struct dbm_stmt *s)
 {
-	const char *p = s->sql, *end = s->sql + s->len;
-	char w1[16], w2[16];
-
-	mysqldrv_word(&p, end, w1, sizeof(w1));
-	if (w1[0] != 'L' && w1[0] != 'U' && w1[0] != 'F' && w1[0] != 'X' && w1[0] != 'S' &&
-	    w1[0] != 'B')
-		return 0;
-	mysqldrv_word(&p, end, w2, sizeof(w2));
-	if (strcmp(w1, "LOCK") == 0 && (strcmp(w2, "TABLE") == 0 || strcmp(w2, "TABLES") == 0))
+	if (s->flags & DBM_STMT_LOCKS)
 		c->tables_locked = 1;
-	else if (strcmp(w1, "UNLOCK") == 0 && (strcmp(w2, "TABLE") == 0 || strcmp(w2, "TABLES") == 0))
+	else if (s->flags & DBM_STMT_UNLOCKS)
 		c->tables_locked = 0;
-	else if ((strcmp(w1, "START") == 0 && strcmp(w2, "TRANSACTION") == 0) ||
-	         strcmp(w1, "BEGIN") == 0)
-		c->tables_locked = 0;
-	else if (strcmp(w1, "FLUSH") == 0 && (strcmp(w2, "TABLE") == 0 || strcmp(w2, "TABLES") == 0) &&
-	         (mysqldrv_has_words(p, (size_t)(end - p), "READ LOCK") ||
-	          mysqldrv_has_words(p, (size_t)(end - p), "EXPORT")))
-		c->tables_locked = 1;
-	else if (strcmp(w1, "XA") == 0 && (strcmp(w2, "START") == 0 || strcmp(w2, "BEGIN") == 0)) {
-		const char *x = mysqldrv_skip_space(p, end);
-		size_t n = (size_t)(end - x);
-
-		while (n && (x[n - 1] == ';' || x[n - 1] == ' ' || x[n - 1] == '\n' ||
-		             x[n - 1] == '\r' || x[n - 1] == '\t'))
-			n--;
-		/* "XA START 'x' JOIN / RESUME": the xid is what comes before */
-		if (n >= 4 && (mysqldrv_has_words(x + n - 4, 4, "JOIN")))
-			n -= 4;
-		else if (n >= 6 && mysqldrv_has_words(x + n - 6, 6, "RESUME"))
-			n -= 6;
+	if (s->flags & DBM_STMT_XA_START) {
 		dbm_free(c->xa_xid);
-		if (!(c->xa_xid = dbm_strndup(x, n)))
+		if (!(c->xa_xid = dbm_strndup(s->sql + s->arg_off, s->arg_len)))
 			return dbm_error_oom();
-	} else if (strcmp(w1, "XA") == 0 && (strcmp(w2, "COMMIT") == 0 || strcmp(w2, "ROLLBACK") == 0)) {
+	} else if (s->flags & DBM_STMT_XA_END) {
 		dbm_free(c->xa_xid);
 		c->xa_xid = NULL;
 	}
@@ -609,6 +568,12 @@ static int mysqldrv_exec(struct dbm_conn *conn, const struct dbm_stmt *s)
 		c->busy = 0;
 		if (rc < 0)
 			mysqldrv_error_position(s);
+	}
+	/* a version comment the server skipped: an empty query, which the client lets pass */
+	if (rc < 0 && (s->flags & DBM_STMT_ONLY_CONDITIONAL) &&
+	    dbm_error_last()->server_code == ER_EMPTY_QUERY) {
+		dbm_error_clear();
+		rc = 0;
 	}
 	if (rc == 0)
 		rc = mysqldrv_track(c, s);
@@ -769,46 +734,6 @@ static int mysqldrv_exec_params(struct dbm_conn *conn, const char *sql, unsigned
 	return rc;
 }
 
-/* Skips blanks and comments (-- x, # x, / * x * /). Returns the first other byte. */
-static const char *mysqldrv_skip_space(const char *p, const char *end)
-{
-	while (p < end) {
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
-			p++;
-		} else if (*p == '#' ||
-		           (*p == '-' && p + 2 < end && p[1] == '-' &&
-		            (p[2] == ' ' || p[2] == '\t' || p[2] == '\n' || p[2] == '\r'))) {
-			while (p < end && *p != '\n')
-				p++;
-		} else if (*p == '/' && p + 1 < end && p[1] == '*') {
-			p += 2;
-			while (p + 1 < end && !(p[0] == '*' && p[1] == '/'))
-				p++;
-			p = p + 1 < end ? p + 2 : end;
-		} else if (*p == '-' && p + 2 == end && p[1] == '-') {
-			p = end;
-		} else {
-			break;
-		}
-	}
-	return p;
-}
-
-/* Reads the next word at *pp into w (upper-cased, at most n-1 bytes); "" at the end. */
-static void mysqldrv_word(const char **pp, const char *end, char *w, size_t n)
-{
-	const char *p = mysqldrv_skip_space(*pp, end);
-	size_t i = 0;
-
-	while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_')) {
-		if (i + 1 < n)
-			w[i++] = (char)(*p & ~0x20);
-		p++;
-	}
-	w[i] = '\0';
-	*pp = p;
-}
-
 /*
  * Puts back the settings of the session at connect (sql_mode, time_zone,
  * foreign_key_checks, ...) and the current database, which a migration may
@@ -834,70 +759,32 @@ static int mysqldrv_reset_session(struct dbm_conn *conn)
 }
 
 /*
- * DBM_EXEC_ALONE when statement s, whose first word is w1, must not share a
- * round trip with others (see mysqldrv_stmt_flags). A ';' anywhere counts,
- * in a string or a comment too: a statement sent alone needlessly only
- * costs a round trip.
- */
-static unsigned mysqldrv_alone(const struct dbm_stmt *s, const char *w1)
-{
-	if (memchr(s->sql, ';', s->len) || strcmp(w1, "EXECUTE") == 0 || strcmp(w1, "LOAD") == 0)
-		return DBM_EXEC_ALONE;
-	return 0;
-}
-
-/*
- * DBM_EXEC_* flags of a statement (driver.h): DBM_EXEC_SESSION for SET, USE,
- * CALL and version comments; DBM_EXEC_TX_CONTROL for BEGIN
- * [WORK], START TRANSACTION, COMMIT and ROLLBACK (not ROLLBACK TO SAVEPOINT,
- * not MariaDB's BEGIN NOT ATOMIC block); DBM_EXEC_ALONE for what may give
- * more than one result (CALL, EXECUTE, a text with a ';' in it: a body of
- * statements, or several statements behind a DELIMITER) and for LOAD DATA;
- * 0 otherwise. MySQL has no statement that refuses a transaction: nothing
- * is NO_TX.
+ * DBM_EXEC_* flags of a statement (driver.h), as the splitter classified it
+ * (sqlsplit_class.c): SESSION for SET, USE, CALL and version comments;
+ * TX_CONTROL for BEGIN [WORK], START TRANSACTION, COMMIT, ROLLBACK (not TO);
+ * ALONE for what may give several results (CALL, EXECUTE, a text with a ';'),
+ * LOAD DATA and a statement of only version comments, which the server may
+ * find empty (exec lets that pass). MySQL has no NO_TX statement.
  */
 static unsigned mysqldrv_stmt_flags(const struct dbm_stmt *s)
 {
-	const char *p = s->sql, *end = s->sql + s->len;
-	char w1[16], w2[16], w3[16];
-	unsigned alone;
+	return dbm_stmt_exec_flags(s);
+}
 
-	/*
-	 * SET, USE and CALL may change the session (a procedure can SET too), and
-	 * so may a version comment (mysqldump wraps its SET lines in them).
-	 */
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	if (end - p >= 3 && p[0] == '/' && p[1] == '*' && (p[2] == '!' || p[2] == 'M'))
-		return DBM_EXEC_SESSION;
-	p = s->sql;
-	mysqldrv_word(&p, end, w1, sizeof(w1));
-	if (strcmp(w1, "CALL") == 0)
-		return DBM_EXEC_SESSION | DBM_EXEC_ALONE;
-	if (strcmp(w1, "SET") == 0 || strcmp(w1, "USE") == 0)
-		return DBM_EXEC_SESSION | mysqldrv_alone(s, w1);
-	mysqldrv_word(&p, end, w2, sizeof(w2));
-	alone = mysqldrv_alone(s, w1);
-	if (strcmp(w1, "BEGIN") == 0) {
-		if (w2[0] == '\0' || strcmp(w2, "WORK") == 0)
-			return mysqldrv_skip_space(p, end) == end ||
-			               *mysqldrv_skip_space(p, end) == ';'
-			           ? DBM_EXEC_TX_CONTROL | alone
-			           : alone;
-		return alone;
-	}
-	if (strcmp(w1, "START") == 0)
-		return (strcmp(w2, "TRANSACTION") == 0 ? DBM_EXEC_TX_CONTROL : 0) | alone;
-	if (strcmp(w1, "COMMIT") == 0)
-		return DBM_EXEC_TX_CONTROL | alone;
-	if (strcmp(w1, "ROLLBACK") == 0) {
-		if (strcmp(w2, "WORK") == 0)
-			mysqldrv_word(&p, end, w3, sizeof(w3));
-		else
-			memcpy(w3, w2, sizeof(w3));
-		return (strcmp(w3, "TO") == 0 ? 0 : DBM_EXEC_TX_CONTROL) | alone;
-	}
-	return alone;
+/*
+ * The session's string rules (driver.h), from the status flags of the
+ * server's last reply, which tell NO_BACKSLASH_ESCAPES and ANSI_QUOTES as
+ * the mariadb client reads them. Returns 0.
+ */
+static int mysqldrv_string_rules(struct dbm_conn *conn, struct dbm_string_rules *out)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	unsigned st = c->my->server_status;
+
+	memset(out, 0, sizeof(*out));
+	out->backslash_escapes = !(st & SERVER_STATUS_NO_BACKSLASH_ESCAPES);
+	out->ansi_quotes = (st & SERVER_STATUS_ANSI_QUOTES) != 0;
+	return 0;
 }
 
 /* ---- clean -------------------------------------------------------------------------------- */
@@ -1262,6 +1149,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .exec_params = mysqldrv_exec_params,
     .reset_session = mysqldrv_reset_session,
     .stmt_flags = mysqldrv_stmt_flags,
+    .string_rules = mysqldrv_string_rules,
     .lock = mysqldrv_lock,
     .unlock = mysqldrv_unlock,
     .clean = mysqldrv_clean,

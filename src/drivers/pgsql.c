@@ -59,6 +59,7 @@
 	X(PQlibVersion) \
 	X(PQnfields) \
 	X(PQntuples) \
+	X(PQparameterStatus) \
 	X(PQputCopyData) \
 	X(PQputCopyEnd) \
 	X(PQresultErrorField) \
@@ -139,6 +140,7 @@ static int pgsql_load(void)
 #define PQlibVersion (*pgsql_api.PQlibVersion)
 #define PQnfields (*pgsql_api.PQnfields)
 #define PQntuples (*pgsql_api.PQntuples)
+#define PQparameterStatus (*pgsql_api.PQparameterStatus)
 #define PQputCopyData (*pgsql_api.PQputCopyData)
 #define PQputCopyEnd (*pgsql_api.PQputCopyEnd)
 #define PQresultErrorField (*pgsql_api.PQresultErrorField)
@@ -801,202 +803,31 @@ done:
 	return rc < 0 ? rc : stop;
 }
 
-/* A token of a statement: a word (keyword or bare name) or anything else. */
-struct pgsql_tok {
-	const char *p;
-	size_t len;
-	int word;
-};
-
 /*
- * Reads the next token of sql[*pos..len), skipping whitespace, -- and
- * nested block comments; strings and quoted names are single non-word
- * tokens. Returns 1 with *t filled, 0 at the end.
+ * The session's string rules (driver.h): standard_conforming_strings as the
+ * server last reported it, which libpq keeps (the server reports it after
+ * each command that changes it, also when COMMIT reverts a SET LOCAL), as
+ * psql asks. Returns 0.
  */
-static int pgsql_next_tok(const char *sql, size_t len, size_t *pos, struct pgsql_tok *t)
+static int pgsql_string_rules(struct dbm_conn *c, struct dbm_string_rules *out)
 {
-	size_t i = *pos;
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	const char *v = PQparameterStatus(pc->pg, "standard_conforming_strings");
 
-	for (;;) {
-		while (i < len && strchr(" \t\r\n\f\v", sql[i]))
-			i++;
-		if (i + 1 < len && sql[i] == '-' && sql[i + 1] == '-') {
-			while (i < len && sql[i] != '\n')
-				i++;
-		} else if (i + 1 < len && sql[i] == '/' && sql[i + 1] == '*') {
-			int depth = 0;
-
-			do {
-				if (i + 1 < len && sql[i] == '/' && sql[i + 1] == '*') {
-					depth++;
-					i += 2;
-				} else if (i + 1 < len && sql[i] == '*' && sql[i + 1] == '/') {
-					depth--;
-					i += 2;
-				} else {
-					i++;
-				}
-			} while (i < len && depth > 0);
-		} else {
-			break;
-		}
-	}
-	if (i >= len || sql[i] == '\0') {
-		*pos = i;
-		return 0;
-	}
-	t->p = sql + i;
-	t->word = 0;
-	if ((sql[i] | 0x20) >= 'a' && (sql[i] | 0x20) <= 'z') {
-		t->word = 1;
-		while (i < len && (((sql[i] | 0x20) >= 'a' && (sql[i] | 0x20) <= 'z') ||
-		                   (sql[i] >= '0' && sql[i] <= '9') || sql[i] == '_' ||
-		                   sql[i] == '$' || (unsigned char)sql[i] >= 0x80))
-			i++;
-	} else if (sql[i] == '\'' || sql[i] == '"') {
-		char q = sql[i++];
-
-		while (i < len) {
-			if (sql[i] == q && i + 1 < len && sql[i + 1] == q) {
-				i += 2;
-			} else if (sql[i++] == q) {
-				break;
-			}
-		}
-	} else {
-		i++;
-	}
-	t->len = (size_t)(sql + i - t->p);
-	*pos = i;
-	return 1;
-}
-
-/* 1 when t is the keyword kw (upper case), case-insensitive. */
-static int pgsql_is(const struct pgsql_tok *t, const char *kw)
-{
-	return t->word && strlen(kw) == t->len && strncasecmp(t->p, kw, t->len) == 0;
-}
-
-/* 1 when the keyword kw occurs as a word anywhere from *pos on. */
-static int pgsql_has_word(const char *sql, size_t len, size_t pos, const char *kw)
-{
-	struct pgsql_tok t;
-
-	while (pgsql_next_tok(sql, len, &pos, &t))
-		if (pgsql_is(&t, kw))
-			return 1;
+	memset(out, 0, sizeof(*out));
+	out->backslash_escapes = v && strcmp(v, "off") == 0;
 	return 0;
 }
 
 /*
- * DBM_EXEC_* flags of a statement, decided on its leading keywords:
- * NO_TX for what PostgreSQL refuses inside a transaction block (CREATE/DROP
- * INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY and REINDEX SCHEMA/DATABASE/
- * SYSTEM, VACUUM, ALTER SYSTEM, CREATE/DROP DATABASE and TABLESPACE, ALTER
- * DATABASE ... SET TABLESPACE, ALTER TABLE ... DETACH PARTITION ...
- * CONCURRENTLY, CREATE/DROP SUBSCRIPTION, COMMIT/ROLLBACK PREPARED, DISCARD
- * ALL); TX_CONTROL for BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not
- * ROLLBACK TO) and ABORT; ALONE for COPY, whose data the pipeline cannot
- * carry; 0 otherwise.
+ * DBM_EXEC_* flags of a statement (driver.h), as the splitter classified it
+ * (sqlsplit_class.c): NO_TX for what PostgreSQL refuses inside a
+ * transaction block, TX_CONTROL, SESSION for what may change the session,
+ * ALONE for COPY.
  */
-static unsigned pgsql_stmt_kind(const struct dbm_stmt *s)
-{
-	struct pgsql_tok t[4];
-	size_t pos = 0, len = s->len;
-	int n = 0, k;
-
-	while (n < 4 && pgsql_next_tok(s->sql, len, &pos, &t[n]))
-		n++;
-	if (n == 0 || !t[0].word)
-		return 0;
-	if (pgsql_is(&t[0], "BEGIN") || pgsql_is(&t[0], "END") || pgsql_is(&t[0], "ABORT"))
-		return DBM_EXEC_TX_CONTROL;
-	if (pgsql_is(&t[0], "START"))
-		return n > 1 && pgsql_is(&t[1], "TRANSACTION") ? DBM_EXEC_TX_CONTROL : 0;
-	if (pgsql_is(&t[0], "COMMIT") || pgsql_is(&t[0], "ROLLBACK")) {
-		k = 1;
-		if (n > k && (pgsql_is(&t[k], "WORK") || pgsql_is(&t[k], "TRANSACTION")))
-			k++;
-		if (n > k && pgsql_is(&t[k], "PREPARED"))
-			return DBM_EXEC_NO_TX;
-		if (n > k && pgsql_is(&t[k], "TO"))
-			return 0;
-		return DBM_EXEC_TX_CONTROL;
-	}
-	if (pgsql_is(&t[0], "VACUUM"))
-		return DBM_EXEC_NO_TX;
-	if (pgsql_is(&t[0], "COPY"))
-		return DBM_EXEC_ALONE;
-	if (n < 2)
-		return 0;
-	if (pgsql_is(&t[0], "CREATE") || pgsql_is(&t[0], "DROP")) {
-		k = 1;
-		if (pgsql_is(&t[0], "CREATE") && pgsql_is(&t[1], "UNIQUE"))
-			k++;
-		if (n > k + 1 && pgsql_is(&t[k], "INDEX") && pgsql_is(&t[k + 1], "CONCURRENTLY"))
-			return DBM_EXEC_NO_TX;
-		if (pgsql_is(&t[1], "DATABASE") || pgsql_is(&t[1], "TABLESPACE") ||
-		    pgsql_is(&t[1], "SUBSCRIPTION"))
-			return DBM_EXEC_NO_TX;
-		return 0;
-	}
-	if (pgsql_is(&t[0], "REINDEX")) {
-		pos = (size_t)(t[1].p - s->sql);
-		if (pgsql_has_word(s->sql, len, pos, "CONCURRENTLY") ||
-		    pgsql_has_word(s->sql, len, pos, "SCHEMA") ||
-		    pgsql_has_word(s->sql, len, pos, "DATABASE") ||
-		    pgsql_has_word(s->sql, len, pos, "SYSTEM"))
-			return DBM_EXEC_NO_TX;
-		return 0;
-	}
-	if (pgsql_is(&t[0], "ALTER")) {
-		if (pgsql_is(&t[1], "SYSTEM"))
-			return DBM_EXEC_NO_TX;
-		pos = (size_t)(t[1].p - s->sql);
-		if (pgsql_is(&t[1], "TABLE") && pgsql_has_word(s->sql, len, pos, "DETACH") &&
-		    pgsql_has_word(s->sql, len, pos, "CONCURRENTLY"))
-			return DBM_EXEC_NO_TX;
-		if (pgsql_is(&t[1], "DATABASE") && pgsql_has_word(s->sql, len, pos, "TABLESPACE"))
-			return DBM_EXEC_NO_TX;
-		return 0;
-	}
-	if (pgsql_is(&t[0], "DISCARD") && pgsql_is(&t[1], "ALL"))
-		return DBM_EXEC_NO_TX;
-	return 0;
-}
-
-/*
- * DBM_EXEC_SESSION unless the statement is one that cannot change the
- * session's settings: DDL and DML (CREATE, ALTER, DROP, INSERT ...) set
- * nothing that outlives them, while SET, RESET, SELECT set_config(...), DO
- * and CALL may. Anything not known to be harmless counts as able to.
- */
-static unsigned pgsql_stmt_session(const struct dbm_stmt *s)
-{
-	static const char *const keep[] = {"CREATE", "ALTER",   "DROP",   "INSERT",  "UPDATE",
-	                                   "DELETE", "COMMENT", "GRANT",  "REVOKE",  "TRUNCATE",
-	                                   "COPY",   "REINDEX", "VACUUM", "ANALYZE", "CLUSTER",
-	                                   "REFRESH", "SECURITY", "IMPORT", "LOCK",  "BEGIN",
-	                                   "START",  "COMMIT",  "END",    "ROLLBACK", "ABORT",
-	                                   "SAVEPOINT", "RELEASE", NULL};
-	struct pgsql_tok t;
-	size_t pos = 0;
-	int k;
-
-	if (!pgsql_next_tok(s->sql, s->len, &pos, &t))
-		return 0;
-	if (!t.word)
-		return DBM_EXEC_SESSION;
-	for (k = 0; keep[k]; k++)
-		if (pgsql_is(&t, keep[k]))
-			return 0;
-	return DBM_EXEC_SESSION;
-}
-
-/* See pgsql_stmt_kind and pgsql_stmt_session. */
 static unsigned pgsql_stmt_flags(const struct dbm_stmt *s)
 {
-	return pgsql_stmt_kind(s) | pgsql_stmt_session(s);
+	return dbm_stmt_exec_flags(s);
 }
 
 /* A stable 64-bit key for the lock of schema.table (FNV-1a). */
@@ -1430,6 +1261,7 @@ const struct dbm_driver dbm_pgsql_driver = {
     .exec_params = pgsql_exec_params,
     .reset_session = pgsql_reset_session,
     .stmt_flags = pgsql_stmt_flags,
+    .string_rules = pgsql_string_rules,
     .lock = pgsql_lock,
     .unlock = pgsql_unlock,
     .clean = pgsql_clean,

@@ -463,54 +463,14 @@ done:
 	return r;
 }
 
-/* Copies up to max upper-cased words of sql, skipping whitespace and comments. Returns the count. */
-static int sqlitedrv_words(const char *sql, size_t len, char words[][24], int max)
-{
-	size_t i = 0;
-	int n = 0;
-
-	while (i < len && n < max) {
-		size_t k = 0;
-
-		if (isspace((unsigned char)sql[i])) {
-			i++;
-		} else if (sql[i] == '-' && i + 1 < len && sql[i + 1] == '-') {
-			while (i < len && sql[i] != '\n')
-				i++;
-		} else if (sql[i] == '/' && i + 1 < len && sql[i + 1] == '*') {
-			for (i += 2; i + 1 < len && !(sql[i] == '*' && sql[i + 1] == '/'); i++)
-				;
-			i += 2;
-		} else if (isalpha((unsigned char)sql[i]) || sql[i] == '_') {
-			while (i < len && (isalnum((unsigned char)sql[i]) || sql[i] == '_')) {
-				if (k + 1 < sizeof(words[0]))
-					words[n][k++] = (char)toupper((unsigned char)sql[i]);
-				i++;
-			}
-			words[n++][k] = '\0';
-		} else {
-			break;
-		}
-	}
-	return n;
-}
-
+/*
+ * DBM_EXEC_* flags of a statement (driver.h), as the splitter classified it
+ * (sqlsplit_class.c): TX_CONTROL for BEGIN, COMMIT, END, ROLLBACK; NO_TX for
+ * VACUUM and the PRAGMAs a transaction ignores.
+ */
 static unsigned sqlitedrv_stmt_flags(const struct dbm_stmt *s)
 {
-	char w[3][24];
-	int n = sqlitedrv_words(s->sql, s->len, w, 3);
-
-	if (n == 0)
-		return 0;
-	if (!strcmp(w[0], "BEGIN") || !strcmp(w[0], "COMMIT") || !strcmp(w[0], "END") ||
-	    (!strcmp(w[0], "ROLLBACK") && (n < 2 || strcmp(w[1], "TO") != 0)))
-		return DBM_EXEC_TX_CONTROL;
-	/* VACUUM fails in a transaction; PRAGMA foreign_keys is silently ignored in one. */
-	if (!strcmp(w[0], "VACUUM") || (!strcmp(w[0], "PRAGMA") && n > 1 &&
-					(!strcmp(w[1], "FOREIGN_KEYS") ||
-					 !strcmp(w[1], "JOURNAL_MODE"))))
-		return DBM_EXEC_NO_TX;
-	return 0;
+	return dbm_stmt_exec_flags(s);
 }
 
 /* Writes who holds the lock into the lock file, for the next runner's timeout message. */

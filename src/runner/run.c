@@ -103,6 +103,14 @@ static int run_scan_stmt(void *ctx, const struct dbm_stmt *st)
 	struct run_scan *sc = ctx;
 	unsigned f = sc->driver->stmt_flags ? sc->driver->stmt_flags(st) : 0;
 
+	/*
+	 * After a statement that may change how strings are read, the first
+	 * pass can only infer the rules from the text; the second asks the
+	 * server. So text this pass cannot close is left for the second to
+	 * judge (sqlsplit.h).
+	 */
+	if (st->splitter)
+		dbm_splitter_set_lenient(st->splitter, 1);
 	sc->statements++;
 	if ((f & DBM_EXEC_NO_TX) && !sc->no_tx++) {
 		sc->no_tx_line = st->line;
@@ -239,7 +247,8 @@ static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 	if (ex->batch) {
 		unsigned f = s->driver->stmt_flags ? s->driver->stmt_flags(st) : 0;
 
-		if (!(f & DBM_EXEC_ALONE) && st->len < DBM_BATCH_BYTES) {
+		if (!(f & DBM_EXEC_ALONE) && !(st->flags & DBM_STMT_STRING_RULES) &&
+		    st->len < DBM_BATCH_BYTES) {
 			r = dbm_batch_add(&s->batch, st);
 			if (r == 0 && s->batch.text.len >= DBM_BATCH_BYTES)
 				r = run_flush(ex);
@@ -255,6 +264,15 @@ static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 	if (r < 0)
 		return run_stmt_failed(ex, st);
 	ex->done++;
+	if ((st->flags & DBM_STMT_STRING_RULES) && st->splitter && s->driver->string_rules) {
+		/* read what follows as the server now reads it, as psql and mysql do */
+		struct dbm_string_rules rules;
+
+		r = s->driver->string_rules(s->conn, &rules);
+		if (r < 0)
+			return r;
+		dbm_splitter_set_rules(st->splitter, &rules);
+	}
 	dbm_failpoint("after_statement");
 	return 0;
 }

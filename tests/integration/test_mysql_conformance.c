@@ -286,14 +286,24 @@ static int myconf_applied(struct myconf *t)
 	return n;
 }
 
+static void myconf_check_dir(struct myconf *t, const struct myconf_set *set, const char *mig);
+
 /* The whole comparison described at the top of the file, for one set. */
 static void myconf_check_set(void **state, const struct myconf_set *set)
 {
 	struct myconf *t = myconf_state(state);
-	char mig[1024], rb[1024], path[2200];
-	size_t i, k;
+	char mig[1024];
 
 	snprintf(mig, sizeof(mig), "%s/%s", DBM_TEST_SOURCE_DIR, set->migrations);
+	myconf_check_dir(t, set, mig);
+}
+
+/* myconf_check_set for the migrations folder mig (an absolute path). */
+static void myconf_check_dir(struct myconf *t, const struct myconf_set *set, const char *mig)
+{
+	char rb[1024], path[2200];
+	size_t i, k;
+
 	if (set->rollback)
 		snprintf(rb, sizeof(rb), "%s/%s", DBM_TEST_SOURCE_DIR, set->rollback);
 	myconf_list(t, mig);
@@ -440,6 +450,139 @@ static void test_mysql_conformance__session_settings_do_not_leak_between_files(v
 	myconf_check_set(state, &set);
 }
 
+/* Writes len bytes of text as the file rel in the test's folder, byte for byte. */
+static void myconf_write_bytes(struct myconf *t, const char *rel, const char *text, size_t len)
+{
+	char path[1400];
+	FILE *f;
+
+	dbm_test_write(t->dir, rel, ""); /* makes the folders */
+	snprintf(path, sizeof(path), "%s/%s", t->dir, rel);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Files that the mariadb client splits in ways dbmigrate used to get wrong,
+ * each the minimal file of its report: a quote hiding a star-slash inside a
+ * version comment; statements of only a skipped version comment or a hint;
+ * "--x" where a statement starts; a quoted DELIMITER; a "-- " comment that a
+ * lone CR does not end. dbmigrate and the client must leave the same rows.
+ */
+static void test_mysql_conformance__files_split_as_the_client_splits_them(void **state)
+{
+	static const char *const files[][2] = {
+	    {"V1__quote_in_version_comment.sql",
+	     "CREATE TABLE log1 (n int, s longtext);\n"
+	     "/*!10000 INSERT INTO log1 VALUES (1, 'a*/;\\'b') */;\n"
+	     "/*!10000 INSERT INTO log1 VALUES (2, \"*/\") */;\n"},
+	    {"V2__skipped_version_comment.sql",
+	     "CREATE TABLE log2 (n int, s longtext);\n"
+	     "/*!999999 INSERT INTO log2 VALUES (9, 'x') */;\nINSERT INTO log2 VALUES (1, 'a');\n"
+	     "/*M!999999 INSERT INTO log2 VALUES (9, 'y') */;\nINSERT INTO log2 VALUES (2, 'b');\n"
+	     "/*!*/;\nINSERT INTO log2 VALUES (3, 'c');\n"
+	     "/*+ hint */;\nINSERT INTO log2 VALUES (4, 'd');\n"},
+	    {"V3__dashes_without_blank.sql",
+	     "CREATE TABLE log3 (n int, s longtext);\n--x\nINSERT INTO log3 VALUES (1,'a');\n"
+	     "  /* c */ --y\nINSERT INTO log3 VALUES (2,'b');\n"},
+	    {"V4__quoted_delimiter.sql",
+	     "CREATE TABLE log4 (n int);\nDELIMITER '//'\nINSERT INTO log4 VALUES (1)//\n"
+	     "DELIMITER \"$$\"\nINSERT INTO log4 VALUES (2)$$\nDELIMITER ';'\n"
+	     "INSERT INTO log4 VALUES (3);\n"},
+	    {"V6__sql_mode_from_the_server.sql",
+	     "CREATE TABLE log6 (n int, s longtext);\n"
+	     "SET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');\n"
+	     "INSERT INTO log6 VALUES (1, 'a\\');\nSET sql_mode='ANSI_QUOTES';\n"
+	     "INSERT INTO log6 (n, s) SELECT 4, 'h' AS \"al;\\\";\n"
+	     "INSERT INTO log6 VALUES (2, 'c\\';d');\n"
+	     "SET sql_mode=DEFAULT;\nINSERT INTO log6 VALUES (3, \"e\\\";f\");\n"},
+	    {"V5__lone_cr.sql",
+	     "CREATE TABLE log5 (n int);\rINSERT INTO log5 VALUES (1); -- c\r"
+	     "INSERT INTO log5 VALUES (2);\rINSERT INTO log5 VALUES (3);\n"
+	     "INSERT INTO log5 VALUES (4);\n"},
+	};
+	static const struct myconf_set set = {"cases", NULL, NULL, 0};
+	struct myconf *t = myconf_state(state);
+	char mig[1024], rel[300];
+	char *got;
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(rel, sizeof(rel), "cases/%s", files[i][0]);
+		myconf_write_bytes(t, rel, files[i][1], strlen(files[i][1]));
+	}
+	snprintf(mig, sizeof(mig), "%s/cases", t->dir);
+	myconf_check_dir(t, &set, mig);
+	got = dbm_mydump_query(t->base, t->a, "SELECT s FROM log1 ORDER BY n");
+	assert_string_equal(got, "a*/;'b\n*/\n");
+	free(got);
+	got = dbm_mydump_query(t->base, t->a, "SELECT COUNT(*) FROM log2");
+	assert_string_equal(got, "4\n");
+	free(got);
+	got = dbm_mydump_query(t->base, t->a, "SELECT GROUP_CONCAT(s ORDER BY n SEPARATOR '|') "
+	                                      "FROM log6");
+	assert_string_equal(got, "a\\\\|c';d|e\";f|h\n");
+	free(got);
+	got = dbm_mydump_query(t->base, t->a, "SELECT GROUP_CONCAT(n ORDER BY n) FROM log5");
+	assert_string_equal(got, "1,4\n");
+	free(got);
+}
+
+/*
+ * What the client would not send as SQL is refused before anything runs
+ * (exit 2, naming the line): its own commands (\g, \c ...) and a NUL byte,
+ * which the client refuses and dbmigrate used to store.
+ */
+static void test_mysql_conformance__client_commands_and_nul_are_refused(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"INSERT INTO refused VALUES (1) \\g\n", ":2: error: client command '\\g'"},
+	    {"\\c\nINSERT INTO refused VALUES (1);\n", ":2: error: client command '\\c'"},
+	    {"INSERT INTO refused VALUES ('a\0b');\n", ":2: error: NUL byte (0x00) at byte "
+	                                             "offset 65"},
+	};
+	struct myconf *t = myconf_state(state);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static const char head[] = "CREATE TABLE refused (s longtext);\n";
+		struct dbm_test_result r;
+		const char *argv[8];
+		char rel[64], m[1100], text[256];
+		size_t n = strlen(cases[i][0]);
+		char *got;
+		int ok;
+
+		if (i == 2)
+			n = 36; /* the NUL and what follows it */
+		snprintf(rel, sizeof(rel), "refused%zu/V1__x.sql", i);
+		memcpy(text, head, sizeof(head) - 1);
+		memcpy(text + sizeof(head) - 1, cases[i][0], n);
+		myconf_write_bytes(t, rel, text, sizeof(head) - 1 + n);
+		snprintf(m, sizeof(m), "%s/refused%zu", t->dir, i);
+		argv[0] = "migrate";
+		argv[1] = "--url";
+		argv[2] = t->url_a;
+		argv[3] = "--migrations";
+		argv[4] = m;
+		argv[5] = NULL;
+		dbm_test_run(t->dir, NULL, argv, &r);
+		ok = r.status == 2 && dbm_test_contains(r.err, cases[i][1]);
+		if (!ok)
+			print_error("dbmigrate exited %d:\n%s%s", r.status, r.out, r.err);
+		dbm_test_result_free(&r);
+		if (!ok)
+			fail_msg("expected exit 2 with '%s'", cases[i][1]);
+		got = dbm_mydump_query(t->base, t->a,
+		                       "SELECT COUNT(*) FROM information_schema.tables WHERE "
+		                       "table_schema = DATABASE() AND table_name = 'refused'");
+		assert_string_equal(got, "0\n");
+		free(got);
+	}
+}
+
 #define MYCONF_TEST(f) cmocka_unit_test_setup_teardown(f, myconf_setup, myconf_teardown)
 
 int main(void)
@@ -454,6 +597,8 @@ int main(void)
 	    MYCONF_TEST(test_mysql_conformance__thirty_two_files),
 	    MYCONF_TEST(test_mysql_conformance__crlf_file_matches_the_client),
 	    MYCONF_TEST(test_mysql_conformance__session_settings_do_not_leak_between_files),
+	    MYCONF_TEST(test_mysql_conformance__files_split_as_the_client_splits_them),
+	    MYCONF_TEST(test_mysql_conformance__client_commands_and_nul_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -830,6 +830,110 @@ static void test_pgsql_conformance__set_role_in_a_migration_does_not_leak(void *
 	pgconf_round_trip(t, m, NULL, 0);
 }
 
+/* Writes len bytes of text as the file rel in the test's folder, byte for byte. */
+static void pgconf_write_bytes(struct pgconf *t, const char *rel, const char *text, size_t len)
+{
+	char path[1400];
+	FILE *f;
+
+	dbm_test_write(t->dir, rel, ""); /* makes the folders */
+	snprintf(path, sizeof(path), "%s/%s", t->dir, rel);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Files that psql splits in ways dbmigrate used to get wrong (each case
+ * holds the minimal file of its report): a -- comment ended by a lone CR,
+ * between statements and inside one; a 63-byte dollar-quote tag; BEGIN
+ * ATOMIC bodies with an alias after END and a column named begin. dbmigrate
+ * and psql must leave the same rows.
+ */
+static void test_pgsql_conformance__files_split_as_psql_splits_them(void **state)
+{
+	struct pgconf *t = pgconf_state(state);
+	char m[1100], text[1024], tag[64];
+
+	memset(tag, 't', 63);
+	tag[63] = '\0';
+	snprintf(m, sizeof(m), "%s/cases", t->dir);
+	pgconf_write_bytes(t, "cases/V1__cr_comment_between.sql",
+	                   "CREATE TABLE log1 (n int, s text);\r-- c\rINSERT INTO log1 VALUES "
+	                   "(1,'a');\r", 73);
+	snprintf(text, sizeof(text),
+	         "CREATE TABLE log2 (n int, s text);\nINSERT INTO log2 -- c\rVALUES (1,'a');\n"
+	         "CREATE TABLE log3(x int);\rINSERT INTO log3 VALUES (1); -- c\r"
+	         "INSERT INTO log3 VALUES (2);\r");
+	pgconf_write_bytes(t, "cases/V2__cr_comment_inside.sql", text, strlen(text));
+	snprintf(text, sizeof(text),
+	         "CREATE TABLE log4 (n int, s text);\nINSERT INTO log4 VALUES (1, $%s$a;b$%s$);\n",
+	         tag, tag);
+	pgconf_write_bytes(t, "cases/V3__long_dollar_tag.sql", text, strlen(text));
+	snprintf(text, sizeof(text),
+	         "CREATE TABLE log5 (n int, s text, begin int);\n"
+	         "CREATE FUNCTION f5() RETURNS text LANGUAGE sql BEGIN ATOMIC "
+	         "SELECT CASE WHEN true THEN 'x' END loop; END;\n"
+	         "CREATE PROCEDURE p5() LANGUAGE sql BEGIN ATOMIC "
+	         "INSERT INTO log5 (begin) VALUES (1); INSERT INTO log5 (n, s) VALUES (2, f5()); "
+	         "END;\nCALL p5();\n");
+	pgconf_write_bytes(t, "cases/V4__begin_atomic.sql", text, strlen(text));
+	/* standard_conforming_strings as the server reports it, as psql asks libpq */
+	snprintf(text, sizeof(text),
+	         "CREATE TABLE log6 (n int, s text);\n"
+	         "SET /* x */ standard_conforming_strings = off;\n"
+	         "INSERT INTO log6 VALUES (1, 'a\\';b');\nRESET standard_conforming_strings;\n"
+	         "SELECT set_config('standard_conforming_strings','off',false);\n"
+	         "INSERT INTO log6 VALUES (2, 'c\\';d');\nRESET ALL;\nBEGIN;\n"
+	         "SET LOCAL standard_conforming_strings = off;\n"
+	         "INSERT INTO log6 VALUES (3, 'e\\';f');\nCOMMIT;\n"
+	         "INSERT INTO log6 VALUES (4, 'g\\');\n");
+	pgconf_write_bytes(t, "cases/V5__conforming_strings_from_the_server.sql", text,
+	                   strlen(text));
+	pgconf_round_trip(t, m, NULL, 0);
+	pgconf_assert_rows(t->url[0], "SELECT string_agg(s, '|' ORDER BY n) FROM log6",
+	                   "a';b|c';d|e';f|g\\\n");
+	pgconf_assert_rows(t->url[0], "SELECT count(*) FROM log1", "1\n");
+	pgconf_assert_rows(t->url[0], "SELECT count(*) FROM log3", "2\n");
+	pgconf_assert_rows(t->url[0], "SELECT s FROM log4", "a;b\n");
+}
+
+/*
+ * psql-only syntax, which psql runs and the server does not know, is refused
+ * before anything runs (exit 2, naming the line and the command) rather than
+ * failing half way: \g ending a statement, \;, :'var', :var.
+ */
+static void test_pgsql_conformance__psql_only_syntax_is_refused_before_anything_runs(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"INSERT INTO refused VALUES (1) \\g\n", ":2: error: psql meta-command '\\g'"},
+	    {"INSERT INTO refused VALUES (1) \\; INSERT INTO refused VALUES (2);\n",
+	     ":2: error: psql meta-command '\\;'"},
+	    {"INSERT INTO refused VALUES (:'v');\n", ":2: error: psql variable ':'v''"},
+	    {"INSERT INTO refused\nVALUES (:v);\n", ":3: error: psql variable ':v'"},
+	};
+	struct pgconf *t = pgconf_state(state);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dbm_test_result r;
+		char rel[64], m[1100], text[256];
+
+		snprintf(rel, sizeof(rel), "refused%zu/V1__x.sql", i);
+		snprintf(text, sizeof(text), "CREATE TABLE refused (n int);\n%s", cases[i][0]);
+		dbm_test_write(t->dir, rel, text);
+		snprintf(m, sizeof(m), "%s/refused%zu", t->dir, i);
+		pgconf_dbm(t, t->url[0], m, NULL, "migrate", &r);
+		if (r.status != 2 || !dbm_test_contains(r.err, cases[i][1]))
+			pgconf_fail_result(&r, cases[i][1]);
+		dbm_test_result_free(&r);
+		pgconf_assert_rows(t->url[0],
+		                   "SELECT count(*) FROM pg_tables WHERE tablename = 'refused'",
+		                   "0\n");
+	}
+}
+
 #define PGCONF(f) cmocka_unit_test_setup_teardown(f, pgconf_setup, pgconf_teardown)
 
 int main(void)
@@ -847,6 +951,8 @@ int main(void)
 	    PGCONF(test_pgsql_conformance__pg_dump_restrict_lines_are_skipped),
 	    PGCONF(test_pgsql_conformance__search_path_set_by_a_migration_does_not_leak),
 	    PGCONF(test_pgsql_conformance__set_role_in_a_migration_does_not_leak),
+	    PGCONF(test_pgsql_conformance__files_split_as_psql_splits_them),
+	    PGCONF(test_pgsql_conformance__psql_only_syntax_is_refused_before_anything_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

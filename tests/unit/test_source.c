@@ -114,7 +114,8 @@ static void test_source__mysql_reads_crlf_as_the_client_does(void **state)
 
 	(void)state;
 	assert_int_equal(dbm_source_run(path, "V1__t.sql", &o, NULL), 0);
-	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\nb', 'c\rd')\n3:SELECT 1");
+	/* a lone CR stays, and ends a line as an editor shows it */
+	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\nb', 'c\rd')\n4:SELECT 1");
 	dbm_buf_free(&s.text);
 	remove_tmp(dir, path);
 
@@ -123,7 +124,7 @@ static void test_source__mysql_reads_crlf_as_the_client_does(void **state)
 	o.dialect = DBM_DIALECT_PGSQL;
 	dir = write_tmp(text, sizeof(text) - 1, &path);
 	assert_int_equal(dbm_source_run(path, "V1__t.sql", &o, NULL), 0);
-	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\r\nb', 'c\rd')\n3:SELECT 1");
+	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\r\nb', 'c\rd')\n4:SELECT 1");
 	dbm_buf_free(&s.text);
 	remove_tmp(dir, path);
 }
@@ -215,6 +216,39 @@ static void test_source__invalid_utf8_names_file_offset_and_line(void **state)
 	    DBM_ERR_USAGE);
 	assert_int_equal(s.count, 0);
 	dbm_buf_free(&s.text);
+}
+
+/*
+ * A NUL byte is refused in every dialect, before any statement is handed
+ * out: the mariadb client refuses it, SQLite ends the statement there.
+ */
+static void test_source__nul_byte_names_file_offset_and_line(void **state)
+{
+	static const char text[] = "CREATE TABLE log (s text);\r\nINSERT INTO log VALUES ('a\0b');\n";
+	static const enum dbm_dialect dialects[] = {DBM_DIALECT_SQLITE, DBM_DIALECT_PGSQL,
+	                                            DBM_DIALECT_MYSQL};
+	struct seen s = {DBM_BUF_INIT, 0, 0};
+	struct dbm_source_opts o = {DBM_DIALECT_SQLITE, NULL, 0, collect, &s, 0};
+	char *path, *dir = write_tmp(text, sizeof(text) - 1, &path);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < DBM_ARRAY_SIZE(dialects); i++) {
+		o.dialect = dialects[i];
+		dbm_error_clear();
+		assert_int_equal(dbm_source_run(path, "migrations/V2__nul.sql", &o, NULL),
+		                 DBM_ERR_USAGE);
+		assert_string_equal(dbm_error_last()->message,
+		                    "NUL byte (0x00) at byte offset 54");
+		assert_string_equal(dbm_error_last()->file, "migrations/V2__nul.sql");
+		assert_int_equal(dbm_error_last()->line, 2);
+		assert_int_equal(s.count, 0);
+	}
+	/* the checksum pass refuses it too */
+	o.on_stmt = NULL;
+	assert_int_equal(dbm_source_run(path, "migrations/V2__nul.sql", &o, NULL), DBM_ERR_USAGE);
+	dbm_buf_free(&s.text);
+	remove_tmp(dir, path);
 }
 
 static void test_source__truncated_utf8_at_the_end_of_a_later_chunk(void **state)
@@ -520,6 +554,7 @@ int main(int argc, char **argv)
 	    T(test_source__max_bytes_stops_a_longer_file),
 	    T(test_source__invalid_utf8_names_file_offset_and_line),
 	    T(test_source__truncated_utf8_at_the_end_of_a_later_chunk),
+	    T(test_source__nul_byte_names_file_offset_and_line),
 	    T(test_source__placeholders_are_replaced_before_splitting),
 	    T(test_source__repeatable_checksum_is_taken_after_replacement),
 	    T(test_source__checksum_only_pass_needs_no_placeholder_values),

@@ -179,6 +179,226 @@ static void check_fixture(enum dbm_dialect d, const char *name)
 	dbm_free(expected);
 }
 
+/* ---- string rules learned from the server ---- */
+
+struct flagged {
+	struct dbm_buf out;
+	const struct dbm_string_rules *rules; /* set after a DBM_STMT_STRING_RULES statement */
+};
+
+/* Notes "line:R" for a statement flagged DBM_STMT_STRING_RULES, "line:C" for ONLY_CONDITIONAL. */
+static int flagged_cb(void *ctx, const struct dbm_stmt *st)
+{
+	struct flagged *f = ctx;
+
+	dbm_buf_addf(&f->out, "%u:%s%s%s\n", st->line,
+	             (st->flags & DBM_STMT_STRING_RULES) ? "R" : "",
+	             (st->flags & DBM_STMT_ONLY_CONDITIONAL) ? "C" : "", st->sql);
+	if ((st->flags & DBM_STMT_STRING_RULES) && f->rules)
+		dbm_splitter_set_rules(st->splitter, f->rules);
+	return 0;
+}
+
+static void check_flagged(enum dbm_dialect d, const char *in, const struct dbm_string_rules *r,
+                          const char *expected)
+{
+	struct flagged f = {DBM_BUF_INIT, r};
+	int rc = dbm_split_string(d, in, strlen(in), flagged_cb, &f);
+
+	if (rc)
+		dbm_buf_addf(&f.out, "error %d: %s\n", rc, dbm_error_last()->message);
+	dbm_buf_adds(&f.out, "");
+	assert_string_equal(f.out.ptr, expected);
+	dbm_buf_free(&f.out);
+}
+
+/* The statements after which the runner asks the server how it reads strings. */
+static void test_sqlsplit__statements_that_may_change_string_rules_are_flagged(void **state)
+{
+	check_flagged(DBM_DIALECT_PGSQL,
+	              "SET /* x */ standard_conforming_strings = off;\nRESET ALL;\n"
+	              "SELECT pg_catalog.set_config('search_path', '', false);\nSELECT 1;\n"
+	              "BEGIN;\nCOMMIT;\nROLLBACK;\nCALL p();\nDO $$ BEGIN END $$;\n"
+	              "INSERT INTO t VALUES (1);\nWITH x AS (SELECT SET_CONFIG('a', 'b', true)) "
+	              "SELECT 2;",
+	              NULL,
+	              "1:RSET /* x */ standard_conforming_strings = off\n2:RRESET ALL\n"
+	              "3:RSELECT pg_catalog.set_config('search_path', '', false)\n4:SELECT 1\n"
+	              "5:BEGIN\n6:RCOMMIT\n7:RROLLBACK\n8:RCALL p()\n9:RDO $$ BEGIN END $$\n"
+	              "10:INSERT INTO t VALUES (1)\n"
+	              "11:RWITH x AS (SELECT SET_CONFIG('a', 'b', true)) SELECT 2\n");
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET sql_mode = '';\nSET NAMES utf8mb4;\n/*!40101 SET x = 1 */;\nCALL p();\n"
+	              "SELECT @@sql_mode;\nINSERT INTO t VALUES (1);\n/*!999999 x */;\n/*+ h */;",
+	              NULL,
+	              "1:RSET sql_mode = ''\n2:RSET NAMES utf8mb4\n3:RC/*!40101 SET x = 1 */\n"
+	              "4:RCALL p()\n5:RSELECT @@sql_mode\n6:INSERT INTO t VALUES (1)\n"
+	              "7:RC/*!999999 x */\n8:RC/*+ h */\n");
+	check_flagged(DBM_DIALECT_SQLITE, "PRAGMA x = 1;\nSELECT 1;", NULL,
+	              "1:PRAGMA x = 1\n2:SELECT 1\n");
+}
+
+/*
+ * What the server reports wins over what the text suggests: set_config(),
+ * SET with a comment, SET LOCAL reverted by COMMIT (PostgreSQL); an
+ * expression, SET GLOBAL, ANSI_QUOTES (MySQL).
+ */
+static void test_sqlsplit__string_rules_from_the_server_decide(void **state)
+{
+	static const struct dbm_string_rules esc = {1, 0}, plain = {0, 0}, ansi = {1, 1};
+
+	check_flagged(DBM_DIALECT_PGSQL,
+	              "SELECT set_config('standard_conforming_strings','off',false);\n"
+	              "INSERT INTO log VALUES (1, 'a\\';b');",
+	              &esc,
+	              "1:RSELECT set_config('standard_conforming_strings','off',false)\n"
+	              "2:INSERT INTO log VALUES (1, 'a\\';b')\n");
+	/* SET LOCAL off, then COMMIT: the server reports on again */
+	check_flagged(DBM_DIALECT_PGSQL,
+	              "SET LOCAL standard_conforming_strings = off;\nCOMMIT;\nSELECT 'c\\';",
+	              &plain,
+	              "1:RSET LOCAL standard_conforming_strings = off\n2:RCOMMIT\n"
+	              "3:SELECT 'c\\'\n");
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');\nSELECT 'a\\';",
+	              &plain,
+	              "1:RSET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')\n"
+	              "2:SELECT 'a\\'\n");
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET GLOBAL sql_mode='NO_BACKSLASH_ESCAPES';\nSELECT 'a\\';b';", &esc,
+	              "1:RSET GLOBAL sql_mode='NO_BACKSLASH_ESCAPES'\n2:SELECT 'a\\';b'\n");
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET sql_mode='ANSI_QUOTES';\nCREATE TABLE \"t\\\" (\"b;\\\" int);", &ansi,
+	              "1:RSET sql_mode='ANSI_QUOTES'\n2:CREATE TABLE \"t\\\" (\"b;\\\" int)\n");
+	/* without the server, the text is the guess: GLOBAL does not count, CONCAT does */
+	check_flagged(DBM_DIALECT_MYSQL,
+	              "SET GLOBAL sql_mode='NO_BACKSLASH_ESCAPES';\nSELECT 'a\\';b';\n"
+	              "SET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');\nSELECT 'c\\';",
+	              NULL,
+	              "1:RSET GLOBAL sql_mode='NO_BACKSLASH_ESCAPES'\n2:SELECT 'a\\';b'\n"
+	              "3:RSET sql_mode=CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')\n"
+	              "4:SELECT 'c\\'\n");
+}
+
+/* A first pass leaves what it cannot close after such a statement to the second. */
+static void test_sqlsplit__lenient_after_string_rules_statement(void **state)
+{
+	static const char in[] = "SELECT set_config('standard_conforming_strings','off',false);\n"
+	                         "INSERT INTO log VALUES (1, 'a\\';b');\n";
+	struct flagged f = {DBM_BUF_INIT, NULL};
+	struct dbm_splitter *s = dbm_splitter_new(DBM_DIALECT_PGSQL, flagged_cb, &f);
+
+	assert_non_null(s);
+	dbm_splitter_set_lenient(s, 1);
+	assert_int_equal(dbm_splitter_feed(s, in, sizeof(in) - 1), 0);
+	assert_int_equal(dbm_splitter_finish(s), 0);
+	dbm_buf_adds(&f.out, "");
+	assert_string_equal(f.out.ptr,
+	                    "1:RSELECT set_config('standard_conforming_strings','off',false)\n"
+	                    "2:INSERT INTO log VALUES (1, 'a\\';b');\n");
+	dbm_buf_free(&f.out);
+	dbm_splitter_free(s);
+	/* without such a statement, or not lenient, it is an error as ever */
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nSELECT 'a",
+	            "1:SELECT 1\nerror -2 at line 2: unterminated string (opened at line 2)\n"
+	            "hint: Add the closing quote (').\n");
+	check_flagged(DBM_DIALECT_PGSQL, in, NULL,
+	              "1:RSELECT set_config('standard_conforming_strings','off',false)\n"
+	              "error -2: unterminated string (opened at line 2)\n");
+}
+
+/* ---- classification, found once for the drivers ---- */
+
+#define CLASS_MASK (DBM_STMT_TX_CONTROL | DBM_STMT_NO_TX | DBM_STMT_SESSION | DBM_STMT_ALONE)
+
+/* Notes the classification of each statement: T tx control, N no tx, S session, A alone. */
+static int class_cb(void *ctx, const struct dbm_stmt *st)
+{
+	struct dbm_buf *b = ctx;
+
+	dbm_buf_addf(b, "%s%s%s%s|", (st->flags & DBM_STMT_TX_CONTROL) ? "T" : "",
+	             (st->flags & DBM_STMT_NO_TX) ? "N" : "", (st->flags & DBM_STMT_SESSION) ? "S" : "",
+	             (st->flags & DBM_STMT_ALONE) ? "A" : "");
+	return 0;
+}
+
+static void check_class(enum dbm_dialect d, const char *in, const char *expected)
+{
+	struct dbm_buf b = DBM_BUF_INIT;
+
+	assert_int_equal(dbm_split_string(d, in, strlen(in), class_cb, &b), 0);
+	dbm_buf_adds(&b, "");
+	if (strcmp(b.ptr, expected) != 0)
+		print_message("%s\n", in);
+	assert_string_equal(b.ptr, expected);
+	dbm_buf_free(&b);
+}
+
+/* What decides how a file runs, read once from each statement's leading words. */
+static void test_sqlsplit__statements_are_classified_for_the_drivers(void **state)
+{
+	check_class(DBM_DIALECT_PGSQL,
+	            "CREATE INDEX CONCURRENTLY i ON t (a);\n"
+	            "create unique index concurrently i on t (a);\n"
+	            "-- c\n/* nested /* c */ */ CREATE\n\tINDEX CONCURRENTLY i ON t (a);\n"
+	            "DROP INDEX CONCURRENTLY IF EXISTS i;\nCREATE INDEX concurrently_idx ON t (a);\n"
+	            "REINDEX (VERBOSE) TABLE CONCURRENTLY t;\nREINDEX TABLE t;\nVACUUM;\n"
+	            "ALTER SYSTEM SET work_mem = '64MB';\nCREATE DATABASE x;\n"
+	            "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;\nALTER TABLE p DETACH PARTITION p1;\n"
+	            "CREATE TABLE \"CONCURRENTLY\" (id int);\nBEGIN;\nSTART TRANSACTION;\n"
+	            "commit work;\nEND;\nROLLBACK;\nABORT;\nROLLBACK TO SAVEPOINT a;\n"
+	            "COMMIT PREPARED 'x';\nSET search_path = '';\nSELECT 'VACUUM';\n"
+	            "DISCARD ALL;\n(SELECT 1);\nINSERT INTO t VALUES (1);\n"
+	            "COPY t FROM stdin;\n\\.\ncopy (SELECT 1) TO STDOUT;\n"
+	            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\n",
+	            "N|N|N|N||N||N|N|N|N|||T|T|T|T|T|T||N|S|S|NS|S||A|A||");
+	check_class(DBM_DIALECT_MYSQL,
+	            "BEGIN;\nbegin work;\nSTART TRANSACTION READ ONLY;\n-- c\n# d\n/* e */ COMMIT;\n"
+	            "Commit Work And Chain;\nROLLBACK TO SAVEPOINT s1;\nrollback work to s1;\n"
+	            "BEGIN NOT ATOMIC SELECT 1; END;\nSTART SLAVE;\nSET sql_mode = 'ANSI';\n"
+	            "USE other;\nCALL p();\n/*!40101 SET NAMES utf8 */;\n"
+	            "CREATE PROCEDURE p() BEGIN SELECT 1; END;\nEXECUTE stmt;\n"
+	            "LOAD DATA LOCAL INFILE 'x' INTO TABLE t;\n"
+	            "DELIMITER $$\nINSERT INTO a VALUES (1); INSERT INTO b VALUES (2)$$\n"
+	            "SET @a = 1; SELECT @a$$\nINSERT INTO t VALUES ('a')$$\n",
+	            "T|T|T|T|T|||A||S|S|SA|SA|A|A|A|A|SA||");
+	check_class(DBM_DIALECT_SQLITE,
+	            "BEGIN;\nCOMMIT;\nEND;\nROLLBACK;\nROLLBACK TO s;\nVACUUM;\n"
+	            "PRAGMA foreign_keys = ON;\nPRAGMA user_version = 2;\nCREATE TABLE t (a);\n",
+	            "T|T|T|T||N|N|||");
+}
+
+/* Notes the table-lock and XA classes: L locks, U unlocks, X xa start (with its xid), E xa end. */
+static int lock_cb(void *ctx, const struct dbm_stmt *st)
+{
+	struct dbm_buf *b = ctx;
+
+	dbm_buf_addf(b, "%s%s%s%s|", (st->flags & DBM_STMT_LOCKS) ? "L" : "",
+	             (st->flags & DBM_STMT_UNLOCKS) ? "U" : "", (st->flags & DBM_STMT_XA_END) ? "E" : "",
+	             (st->flags & DBM_STMT_XA_START) ? "X" : "");
+	if (st->flags & DBM_STMT_XA_START)
+		dbm_buf_addf(b, "%.*s|", (int)st->arg_len, st->sql + st->arg_off);
+	return 0;
+}
+
+/* What a MySQL session may hold after a statement, for the driver's check that nothing is left open. */
+static void test_sqlsplit__mysql_table_locks_and_xa_are_classified(void **state)
+{
+	static const char in[] = "LOCK TABLES t WRITE;\nunlock table;\n"
+	                         "FLUSH TABLES t WITH READ LOCK;\nFLUSH TABLES t FOR EXPORT;\n"
+	                         "FLUSH TABLES;\nSTART TRANSACTION;\nBEGIN;\n"
+	                         "XA START 'x1';\n/* c */ xa begin 'a','b' JOIN;\nXA END 'x1';\n"
+	                         "XA ROLLBACK 'x1';\nXA COMMIT 'y' ONE PHASE;\n"
+	                         "SELECT 'LOCK TABLES';\nCREATE TABLE `lock` (tables int);\n";
+	struct dbm_buf b = DBM_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(dbm_split_string(DBM_DIALECT_MYSQL, in, strlen(in), lock_cb, &b), 0);
+	dbm_buf_adds(&b, "");
+	assert_string_equal(b.ptr, "L|U|L|L||U|U|X|'x1'|X|'a','b'||E|E|||");
+	dbm_buf_free(&b);
+}
+
 /* ---- all dialects ---- */
 
 static void test_sqlsplit__basic_lines_and_trimming(void **state)
@@ -333,6 +553,72 @@ static void test_sqlsplit__pgsql_begin_atomic(void **state)
 	            "9:COMMIT\n");
 }
 
+/* psql's rule for bodies: BEGIN, CASE and END count only outside parentheses */
+static void test_sqlsplit__pgsql_begin_atomic_end_alias_and_begin_column(void **state)
+{
+	check_split(DBM_DIALECT_PGSQL,
+	            "CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC "
+	            "SELECT CASE WHEN true THEN 'x' END loop; END;\n"
+	            "CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC "
+	            "INSERT INTO t (begin) VALUES (1); INSERT INTO t (\"end\") VALUES (2); END;\n"
+	            "SELECT 1;",
+	            "1:CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC "
+	            "SELECT CASE WHEN true THEN 'x' END loop; END\n"
+	            "2:CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC "
+	            "INSERT INTO t (begin) VALUES (1); INSERT INTO t (\"end\") VALUES (2); END\n"
+	            "3:SELECT 1\n");
+	/* only CREATE [OR REPLACE] FUNCTION|PROCEDURE: elsewhere BEGIN and CASE are words */
+	check_split(DBM_DIALECT_PGSQL,
+	            "CREATE TABLE t (begin int);\nSELECT CASE WHEN true THEN 1 END;\n"
+	            "CREATE OR REPLACE PROCEDURE q() LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND;",
+	            "1:CREATE TABLE t (begin int)\n2:SELECT CASE WHEN true THEN 1 END\n"
+	            "3:CREATE OR REPLACE PROCEDURE q() LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND\n");
+	/* as for psql, a ; inside parentheses never ends a statement */
+	check_split(DBM_DIALECT_PGSQL, "SELECT (1; SELECT 2);\nSELECT 3;",
+	            "1:SELECT (1; SELECT 2)\n2:SELECT 3\n");
+}
+
+/* psql allows dollar-quote tags of any length */
+static void test_sqlsplit__pgsql_long_dollar_tag(void **state)
+{
+	char in[512], want[512], tag[80];
+
+	memset(tag, 't', 63);
+	tag[63] = '\0';
+	snprintf(in, sizeof(in), "INSERT INTO log VALUES (1, $%s$a;b$%s$);\nSELECT 2;", tag, tag);
+	snprintf(want, sizeof(want), "1:INSERT INTO log VALUES (1, $%s$a;b$%s$)\n2:SELECT 2\n",
+	         tag, tag);
+	check_split(DBM_DIALECT_PGSQL, in, want);
+	memset(tag, 'u', 70);
+	tag[70] = '\0';
+	snprintf(in, sizeof(in), "SELECT $%s$a;b", tag);
+	snprintf(want, sizeof(want),
+	         "error -2 at line 1: unterminated dollar-quoted string $%.63s... (opened at line "
+	         "1)\nhint: Add the closing $%.63s... (the same tag).\n", tag, tag);
+	check_split(DBM_DIALECT_PGSQL, in, want);
+}
+
+/*
+ * psql and the server end a -- comment at a CR as at an LF; the mysql client
+ * and SQLite read on to the LF. Lines are counted at LF, CR LF and a lone CR.
+ */
+static void test_sqlsplit__comment_ended_by_bare_cr(void **state)
+{
+	check_split(DBM_DIALECT_PGSQL,
+	            "CREATE TABLE log (n int, s text);\r-- c\rINSERT INTO log VALUES (1,'a');\r"
+	            "INSERT INTO log -- c\rVALUES (2,'b');\r\n-- d\r\nSELECT 3;",
+	            "1:CREATE TABLE log (n int, s text)\n3:INSERT INTO log VALUES (1,'a')\n"
+	            "4:INSERT INTO log -- c\rVALUES (2,'b')\n7:SELECT 3\n");
+	check_split(DBM_DIALECT_MYSQL,
+	            "CREATE TABLE t(x int);\rINSERT INTO t VALUES (1); -- c\rINSERT INTO t VALUES "
+	            "(2);\rSELECT 1;\n# e\rSELECT 2;\nSELECT 3;",
+	            "1:CREATE TABLE t(x int)\n2:INSERT INTO t VALUES (1)\n7:SELECT 3\n");
+	check_split(DBM_DIALECT_SQLITE,
+	            "CREATE TABLE t(x int);\rINSERT INTO t VALUES (1); -- c\rINSERT INTO t VALUES "
+	            "(2);\rSELECT 1;\n",
+	            "1:CREATE TABLE t(x int)\n2:INSERT INTO t VALUES (1)\n");
+}
+
 /* psql keeps a ; inside parentheses: a rule with several actions is one statement */
 static void test_sqlsplit__pgsql_rule_with_several_actions(void **state)
 {
@@ -430,8 +716,54 @@ static void test_sqlsplit__pgsql_meta_command(void **state)
 	            "\\restrict AbC123\nSET x = 1;\n\\set ON_ERROR_STOP on\nSELECT 2;\n"
 	            "\\unrestrict AbC123\n",
 	            "2:SET x = 1\n4:SELECT 2\n");
-	/* inside a statement a backslash is just a byte */
-	check_split(DBM_DIALECT_PGSQL, "SELECT 1 \\\n;", "1:SELECT 1 \\\n");
+	/* inside a statement a backslash is psql's too: \g, \gset, \; ... */
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nSELECT 2 \\g\n",
+	            "1:SELECT 1\n"
+	            "error -2 at line 2: psql meta-command '\\g' is not supported\n"
+	            "hint: End the statement with ';' and remove the meta-command: dbmigrate "
+	            "sends each statement to the server itself, and backslash commands are "
+	            "psql's.\n");
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1 \\; SELECT 2;",
+	            "error -2 at line 1: psql meta-command '\\;' is not supported\n"
+	            "hint: End each statement with ';': dbmigrate sends the statements to the "
+	            "server one by one, and \\; is psql's.\n");
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1 \\\n;",
+	            "error -2 at line 1: psql meta-command '\\' is not supported\n"
+	            "hint: End the statement with ';' and remove the meta-command: dbmigrate "
+	            "sends each statement to the server itself, and backslash commands are "
+	            "psql's.\n");
+	/* but not in strings, quoted identifiers, dollar quotes and comments */
+	check_split(DBM_DIALECT_PGSQL,
+	            "SELECT E'\\\\', '\\', \"a\\b\", $$\\g$$ /* \\g */ -- \\g\n;",
+	            "1:SELECT E'\\\\', '\\', \"a\\b\", $$\\g$$ /* \\g */ -- \\g\n");
+}
+
+static void test_sqlsplit__pgsql_variables_refused(void **state)
+{
+	static const char hint[] =
+	    "hint: dbmigrate sends the statement to the server as it is, where a psql variable "
+	    "is a syntax error: use a placeholder (${name}) instead. A colon that belongs in the "
+	    "SQL goes inside quotes.\n";
+	char want[1024];
+
+	snprintf(want, sizeof(want), "1:SELECT 1\nerror -2 at line 2: psql variable ':v' is not "
+	         "supported\n%s", hint);
+	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nSELECT :v;\n", want);
+	snprintf(want, sizeof(want), "error -2 at line 1: psql variable ':'v'' is not "
+	         "supported\n%s", hint);
+	check_split(DBM_DIALECT_PGSQL, "SELECT :'v';", want);
+	snprintf(want, sizeof(want), "error -2 at line 2: psql variable ':\"my_t1\"' is not "
+	         "supported\n%s", hint);
+	check_split(DBM_DIALECT_PGSQL, "SELECT *\nFROM :\"my_t1\";", want);
+	snprintf(want, sizeof(want), "error -2 at line 1: psql variable ':{?v}' is not "
+	         "supported\n%s", hint);
+	check_split(DBM_DIALECT_PGSQL, "SELECT :{?v};", want);
+	/* casts, :=, slices, colons in quotes and comments, :1 are no variables */
+	check_split(DBM_DIALECT_PGSQL,
+	            "SELECT x::int, a[1:2], a[lo:hi], a[:n], f(a := 1), '1:2', \":x\", "
+	            "$$ :x $$ /* :x */, 1 ::text, :1, : x, :'', :'a b' -- :x\n;",
+	            "1:SELECT x::int, a[1:2], a[lo:hi], a[:n], f(a := 1), '1:2', \":x\", "
+	            "$$ :x $$ /* :x */, 1 ::text, :1, : x, :'', :'a b' -- :x\n");
 }
 
 /* ---- MySQL ---- */
@@ -455,13 +787,76 @@ static void test_sqlsplit__mysql_delimiter(void **state)
 	            "1:SELECT delimiter FROM t\n1:DELIMITER //\n");
 	check_split(DBM_DIALECT_MYSQL, "SELECT 1;\nDELIMITER 0123456789abcdef\n",
 	            "1:SELECT 1\n"
-	            "error -2 at line 2: delimiter '0123456789abcdef' is too long\n"
-	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, for example "
-	            "'DELIMITER //'.\n");
+	            "error -2 at line 2: delimiter '0123456789abcde...' is too long\n"
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, without a "
+	            "backslash, for example 'DELIMITER //'.\n");
 	check_split(DBM_DIALECT_MYSQL, "DELIMITER\nSELECT 1;",
 	            "error -2 at line 1: 'DELIMITER' needs a delimiter string\n"
-	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, for example "
-	            "'DELIMITER //'.\n");
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, without a "
+	            "backslash, for example 'DELIMITER //'.\n");
+}
+
+/* The client unquotes the delimiter as its get_arg() does: 'x', "x", `x`, doubled quotes. */
+static void test_sqlsplit__mysql_quoted_delimiter(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "DELIMITER '//'\nSELECT 1//\nDELIMITER \"$$\" x\nSELECT 2$$\n"
+	            "DELIMITER `;`\nSELECT 3;\nDELIMITER 'a b'\nSELECT 4a b\n"
+	            "DELIMITER 'it''s'\nSELECT 5it's\nDELIMITER ';'\nSELECT 6;",
+	            "2:SELECT 1\n4:SELECT 2\n6:SELECT 3\n8:SELECT 4\n10:SELECT 5\n12:SELECT 6\n");
+	check_split(DBM_DIALECT_MYSQL, "DELIMITER '//\nSELECT 1;",
+	            "error -2 at line 1: the delimiter after DELIMITER, '//, has no closing quote\n"
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, without a "
+	            "backslash, for example 'DELIMITER //'.\n");
+	check_split(DBM_DIALECT_MYSQL, "DELIMITER \\\\\nSELECT 1;",
+	            "error -2 at line 1: delimiter '\\\\' has a backslash, which the client "
+	            "refuses\n"
+	            "hint: Write a delimiter of 1 to 15 characters after DELIMITER, without a "
+	            "backslash, for example 'DELIMITER //'.\n");
+}
+
+/* \g, \G, \c ... are the client's commands; \N is NULL and goes to the server. */
+static void test_sqlsplit__mysql_client_commands_refused(void **state)
+{
+	static const char hint[] =
+	    "hint: Remove it: dbmigrate sends each statement to the server itself, and backslash "
+	    "commands are the mysql client's. End statements with ';' (or the DELIMITER).\n";
+	char want[1024];
+
+	snprintf(want, sizeof(want),
+	         "1:SELECT 1\nerror -2 at line 2: client command '\\g' is not supported\n%s", hint);
+	check_split(DBM_DIALECT_MYSQL, "SELECT 1;\nSELECT 2 \\g\n", want);
+	snprintf(want, sizeof(want),
+	         "error -2 at line 2: client command '\\c' is not supported\n%s", hint);
+	check_split(DBM_DIALECT_MYSQL, "# x\n\\c\nSELECT 1;", want);
+	check_split(DBM_DIALECT_MYSQL,
+	            "SELECT \\N, '\\g', \"\\c\", `a\\b` /* \\g */ # \\g\n;\n\\N;",
+	            "1:SELECT \\N, '\\g', \"\\c\", `a\\b`\n3:\\N\n");
+}
+
+/* The client takes "--" where a statement starts as a comment, even with no blank after it. */
+static void test_sqlsplit__mysql_dashes_without_blank_start_a_statement(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "CREATE TABLE log (n int);\n--x\nINSERT INTO log VALUES (1);\n"
+	            "  /* c */ --y\nINSERT INTO log VALUES (2); --z\nSELECT 1--1\n;",
+	            "1:CREATE TABLE log (n int)\n3:INSERT INTO log VALUES (1)\n"
+	            "5:INSERT INTO log VALUES (2)\n6:SELECT 1--1\n");
+	/* inside a statement "--x" is code, as for the client and the server */
+	check_split(DBM_DIALECT_MYSQL, "INSERT INTO log VALUES (3)\n--z\n;",
+	            "1:INSERT INTO log VALUES (3)\n--z\n");
+}
+
+/* A version comment is code: a quote in it hides a star-slash and a delimiter. */
+static void test_sqlsplit__mysql_string_in_version_comment(void **state)
+{
+	check_split(DBM_DIALECT_MYSQL,
+	            "CREATE TABLE log (n int, s longtext);\n"
+	            "/*!10000 INSERT INTO log VALUES (1, 'a*/;\\'b') */;\n"
+	            "/*M!100100 SELECT \"*/;\" */; /*+ x */ SELECT 2;",
+	            "1:CREATE TABLE log (n int, s longtext)\n"
+	            "2:/*!10000 INSERT INTO log VALUES (1, 'a*/;\\'b') */\n"
+	            "3:/*M!100100 SELECT \"*/;\" */\n3:/*+ x */ SELECT 2\n");
 }
 
 static void test_sqlsplit__mysql_comments_and_strings(void **state)
@@ -480,7 +875,7 @@ static void test_sqlsplit__mysql_version_comments(void **state)
 	check_split(DBM_DIALECT_MYSQL,
 	            "/*!40101 SET NAMES utf8 */;\n/* plain; */\n/*!50003 SET x = 1; */ ;\n"
 	            "SELECT /*+ NO_ICP(t) */ a FROM t;",
-	            "1:/*!40101 SET NAMES utf8 */\n3:/*!50003 SET x = 1; */\n"
+	            "1:/*!40101 SET NAMES utf8 */\n3:/*!50003 SET x = 1\n3:*/\n"
 	            "4:SELECT /*+ NO_ICP(t) */ a FROM t\n");
 }
 
@@ -707,6 +1102,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sqlsplit__basic_lines_and_trimming),
+	    cmocka_unit_test(test_sqlsplit__statements_that_may_change_string_rules_are_flagged),
+	    cmocka_unit_test(test_sqlsplit__string_rules_from_the_server_decide),
+	    cmocka_unit_test(test_sqlsplit__lenient_after_string_rules_statement),
+	    cmocka_unit_test(test_sqlsplit__statements_are_classified_for_the_drivers),
+	    cmocka_unit_test(test_sqlsplit__mysql_table_locks_and_xa_are_classified),
 	    cmocka_unit_test(test_sqlsplit__only_comments_yield_nothing),
 	    cmocka_unit_test(test_sqlsplit__crlf),
 	    cmocka_unit_test(test_sqlsplit__utf8_split_anywhere),
@@ -718,11 +1118,19 @@ int main(void)
 	    cmocka_unit_test(test_sqlsplit__pgsql_strings_and_comments),
 	    cmocka_unit_test(test_sqlsplit__pgsql_begin_atomic),
 	    cmocka_unit_test(test_sqlsplit__pgsql_rule_with_several_actions),
+	    cmocka_unit_test(test_sqlsplit__pgsql_begin_atomic_end_alias_and_begin_column),
+	    cmocka_unit_test(test_sqlsplit__pgsql_long_dollar_tag),
+	    cmocka_unit_test(test_sqlsplit__comment_ended_by_bare_cr),
 	    cmocka_unit_test(test_sqlsplit__pgsql_backslash_in_string_after_conforming_strings_off),
 	    cmocka_unit_test(test_sqlsplit__pgsql_conforming_strings_reset_per_file),
 	    cmocka_unit_test(test_sqlsplit__pgsql_copy_from_stdin),
 	    cmocka_unit_test(test_sqlsplit__pgsql_meta_command),
+	    cmocka_unit_test(test_sqlsplit__pgsql_variables_refused),
 	    cmocka_unit_test(test_sqlsplit__mysql_delimiter),
+	    cmocka_unit_test(test_sqlsplit__mysql_quoted_delimiter),
+	    cmocka_unit_test(test_sqlsplit__mysql_client_commands_refused),
+	    cmocka_unit_test(test_sqlsplit__mysql_dashes_without_blank_start_a_statement),
+	    cmocka_unit_test(test_sqlsplit__mysql_string_in_version_comment),
 	    cmocka_unit_test(test_sqlsplit__mysql_comments_and_strings),
 	    cmocka_unit_test(test_sqlsplit__mysql_version_comments),
 	    cmocka_unit_test(test_sqlsplit__mysql_routines_without_delimiter),
