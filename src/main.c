@@ -35,14 +35,18 @@ static void main_signals(void)
 	dbm_interrupt_setup();
 }
 
-/* --json given on the command line or in the environment, before the config is read. */
-static int main_early_json(const struct dbm_args *a)
+/*
+ * --json on the command line (before any '--') or in the environment, before
+ * the configuration is read: so that even a line the parser refuses gets
+ * its error as JSON. Returns 1 or 0.
+ */
+static int main_early_json(int argc, char **argv)
 {
 	const char *v = getenv("DBMIGRATE_JSON");
-	size_t i;
+	int i;
 
-	for (i = 0; i < a->nsettings; i++)
-		if (strcmp(a->settings[i].key, "json") == 0)
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
 			return 1;
 	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
@@ -76,7 +80,7 @@ int main(int argc, char **argv)
 	int r;
 
 	r = dbm_args_parse(&a, argc, argv);
-	dbm_out_init(r == 0 && main_early_json(&a), 0, 0);
+	dbm_out_init(main_early_json(argc, argv), 0, 0);
 	if (r < 0) {
 		dbm_out_error(a.cmd ? a.cmd->name : NULL);
 	} else if (a.version) {

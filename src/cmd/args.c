@@ -245,9 +245,12 @@ static int args_takes_next(const char *a)
 
 /*
  * Index of the command word in argv (0 when none) and, after 'help', of the
- * topic (0 when none).
+ * topic (0 when none). Sets *help when -h or --help is among the options, so
+ * that help forgives the rest of the line. A long option typed with one dash
+ * takes its value like the two-dash one, so that the value is not taken for
+ * the command and the error is about the dash.
  */
-static void args_find_words(int argc, char *const *argv, int *cmdi, int *topici)
+static void args_find_words(int argc, char *const *argv, int *cmdi, int *topici, int *help)
 {
 	int i, dashdash = 0;
 
@@ -260,18 +263,16 @@ static void args_find_words(int argc, char *const *argv, int *cmdi, int *topici)
 			continue;
 		}
 		if (!dashdash && s[0] == '-' && s[1] != '\0') {
-			if (s[1] == '-' && args_takes_next(s + 2) && i + 1 < argc)
+			if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)
+				*help = 1;
+			if (args_takes_next(s + 1 + (s[1] == '-')) && i + 1 < argc)
 				i++;
 			continue;
 		}
-		if (!*cmdi) {
+		if (!*cmdi)
 			*cmdi = i;
-			if (strcmp(s, "help") != 0)
-				return;
-		} else {
+		else if (!*topici && strcmp(argv[*cmdi], "help") == 0)
 			*topici = i;
-			return;
-		}
 	}
 }
 
@@ -365,7 +366,7 @@ int dbm_args_parse(struct dbm_args *a, int argc, char *const *argv)
 {
 	int i, cmdi, topici, dashdash = 0, r;
 
-	args_find_words(argc, argv, &cmdi, &topici);
+	args_find_words(argc, argv, &cmdi, &topici, &a->help);
 	if (cmdi && strcmp(argv[cmdi], "help") == 0) {
 		a->help = 1;
 		if (topici && !(a->cmd = dbm_command_find(argv[topici])))
