@@ -128,6 +128,9 @@ static int args_unknown_option(const struct dbm_command *cmd, const char *word, 
 		if (dbm_command_takes(cmd, &dbm_options[i]))
 			names[n++] = dbm_options[i].name;
 	snprintf(text, sizeof(text), "%.*s", (int)(len < 60 ? len : 60), word);
+	for (i = 0; text[i]; i++)
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+			text[i] = '?';
 	dbm_error_set(DBM_ERR_USAGE, "unknown option '--%s%s'", text, len > 60 ? "..." : "");
 	near = args_nearest(text, names, n);
 	if (near)
@@ -179,7 +182,9 @@ static int args_store(struct dbm_args *a, const struct dbm_option *o, const char
 		if (!*value || *end || v <= 0 || v > 1000000) {
 			snprintf(before, sizeof(before), "--%s: expected a whole number above 0, got ",
 				 o->name);
-			return args_error_word(before, value, "");
+			args_error_word(before, value, "");
+			dbm_error_set_hint("For example: --%s 2", o->name);
+			return DBM_ERR_USAGE;
 		}
 		*(int *)(void *)field = (int)v;
 		return 0;
@@ -328,7 +333,11 @@ static int args_short(struct dbm_args *a, const char *s)
 			return r;
 	}
 	if (s[len] == '=') {
-		dbm_error_set(DBM_ERR_USAGE, "option '-%.*s' takes no value", (int)len, s);
+		if (len == 0)
+			dbm_error_set(DBM_ERR_USAGE, "unknown option '-='");
+		else
+			dbm_error_set(DBM_ERR_USAGE, "option '-%.*s' takes no value", (int)len, s);
+		args_short_hint();
 		return DBM_ERR_USAGE;
 	}
 	return 0;
