@@ -160,7 +160,10 @@ static void help_option_words(FILE *f, const struct dbm_command *cmd, int valued
 	fputs("'\n", f);
 }
 
-/* Every value-taking option (any command) whose complete is comp, as "--a --b". */
+/*
+ * Every value-taking option whose complete is comp (-1: all), as "--a --b":
+ * the global ones and the commands' own, but for those named like a global flag.
+ */
 static void help_valued_any(FILE *f, int comp)
 {
 	size_t i, k;
@@ -173,8 +176,11 @@ static void help_valued_any(FILE *f, int comp)
 
 		if (!o->arg || (comp >= 0 && o->complete != comp))
 			continue;
-		for (k = 0; k < i; k++)
-			if (strcmp(dbm_options[k].name, o->name) == 0 && dbm_options[k].arg)
+		/* a command's option named like a global flag ('baseline --version V') takes a
+		   value after its command only: _dbmigrate_valued_<command> has it */
+		for (k = 0; dbm_options[k].name; k++)
+			if (k != i && strcmp(dbm_options[k].name, o->name) == 0 &&
+			    ((k < i && dbm_options[k].arg) || (!dbm_options[k].bit && !dbm_options[k].arg)))
 				dup = 1;
 		if (dup)
 			continue;
@@ -206,6 +212,9 @@ static void help_completion_sh(FILE *f, int zsh)
 		help_varname(f, "_dbmigrate_opts_", dbm_commands[i].name);
 		fputc('=', f);
 		help_option_words(f, &dbm_commands[i], 0, -1);
+		help_varname(f, "_dbmigrate_valued_", dbm_commands[i].name);
+		fputc('=', f);
+		help_option_words(f, &dbm_commands[i], 1, -1);
 	}
 	for (i = 0; dbm_options[i].name; i++) {
 		if (dbm_options[i].complete != DBM_COMP_WORDS)
