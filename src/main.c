@@ -81,6 +81,8 @@ int main(int argc, char **argv)
 
 	r = dbm_args_parse(&a, argc, argv);
 	dbm_out_init(main_early_json(argc, argv), 0, 0);
+	if (a.color)
+		dbm_out_set_color(a.color);
 	if (r < 0) {
 		dbm_out_error(a.cmd ? a.cmd->name : NULL);
 	} else if (a.version) {

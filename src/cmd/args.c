@@ -210,6 +210,21 @@ static int args_store(struct dbm_args *a, const struct dbm_option *o, const char
 	return 0;
 }
 
+/* --color WHEN: one of the option's words. Returns 0 or DBM_ERR_USAGE. */
+static int args_color(struct dbm_args *a, const struct dbm_option *o, const char *value)
+{
+	size_t len = strlen(value);
+	const char *w = strstr(o->values, value);
+
+	if (len && w && (w == o->values || w[-1] == ' ') && (w[len] == ' ' || w[len] == '\0')) {
+		a->color = value;
+		return 0;
+	}
+	args_error_word("--color: ", value, " is not auto, always or never");
+	dbm_error_set_hint("Type --color=auto (the default), --color=always or --color=never.");
+	return DBM_ERR_USAGE;
+}
+
 /* Applies option o with value (NULL for a flag). Returns 0 or an error class. */
 static int args_apply(struct dbm_args *a, const struct dbm_option *o, const char *value)
 {
@@ -232,6 +247,8 @@ static int args_apply(struct dbm_args *a, const struct dbm_option *o, const char
 			a->help = 1;
 		else if (strcmp(o->name, "version") == 0)
 			a->version = 1;
+		else if (strcmp(o->name, "color") == 0)
+			return args_color(a, o, value);
 		return 0;
 	}
 	if (o->key)

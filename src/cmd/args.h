@@ -21,9 +21,10 @@ struct dbm_args {
 	unsigned given;                /* DBM_OPT_* seen */
 	int help;                      /* --help, -h or 'help [CMD]' */
 	int version;                   /* --version as a flag: print the version, run nothing */
+	const char *color;             /* --color WHEN: "auto", "always" or "never"; NULL: not given */
 };
 
-#define DBM_ARGS_INIT { NULL, NULL, 0, 0, { NULL, NULL, NULL, NULL, NULL, 0, 0 }, 0, 0, 0 }
+#define DBM_ARGS_INIT { NULL, NULL, 0, 0, { NULL, NULL, NULL, NULL, NULL, 0, 0 }, 0, 0, 0, NULL }
 
 /*
  * Parses argv[1..argc-1] into a (which the caller sets to DBM_ARGS_INIT and

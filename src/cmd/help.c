@@ -63,7 +63,8 @@ void dbm_help_usage(FILE *f)
 	for (i = 0; dbm_commands[i].name; i++)
 		fprintf(f, "  %-10s %s\n", dbm_commands[i].name, dbm_commands[i].summary);
 	fprintf(f, "  %-10s %s\n", "help", "show this, or a command's options (help <command>)");
-	fprintf(f, "\nglobal options (also in dbmigrate.yml and as DBMIGRATE_<NAME>):\n");
+	fprintf(f, "\nglobal options (settings among them are also keys of dbmigrate.yml and "
+		   "DBMIGRATE_<NAME>\nvariables):\n");
 	for (i = 0; dbm_options[i].name; i++)
 		if (!dbm_options[i].bit)
 			help_option(f, &dbm_options[i]);

@@ -44,6 +44,8 @@ const struct dbm_option dbm_options[] = {
 	  "every statement and connection step on stderr" },
 	{ "yes", 'y', NULL, "yes", 0, DBM_OPTK_FLAG, 0, DBM_COMP_NONE, NULL,
 	  "confirm clean" },
+	{ "color", 0, "WHEN", NULL, 0, DBM_OPTK_TEXT, 0, DBM_COMP_WORDS, "auto always never",
+	  "colour states in info: auto (a terminal without NO_COLOR), always, never" },
 	{ "help", 'h', NULL, NULL, 0, DBM_OPTK_FLAG, 0, DBM_COMP_NONE, NULL,
 	  "show help (of the command, when one is given) and exit" },
 	{ "version", 0, NULL, NULL, 0, DBM_OPTK_FLAG, 0, DBM_COMP_NONE, NULL,

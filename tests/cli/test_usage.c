@@ -3,7 +3,8 @@
  * table it comes from: the bash completion run in bash, the fish one run in
  * fish, the zsh one parsed by zsh, the manual pages read for every command,
  * option and configuration key, and the Debian package built, unpacked into
- * a scratch root and run from there.
+ * a scratch root and run from there; the live progress and colours seen in
+ * a tmux pane and not in a pipe.
  *
  * The shells, scdoc, man and dpkg-dev come with 'scripts/deps.sh test'; a
  * missing one fails the test with the package to install.
@@ -236,7 +237,7 @@ static void test_usage__manual_pages_cover_the_table(void **state)
 	}
 	/* and every option the page names exists */
 	for (p = strstr(page, "*--"); p; p = strstr(p + 1, "*--")) {
-		size_t len = strcspn(p + 3, "*");
+		size_t len = strcspn(p + 3, "*= ");
 
 		if (!dbm_option_find(NULL, p + 3, len))
 			fail_msg("dbmigrate.1.scd names --%.*s, which dbmigrate does not have", (int)len,
@@ -350,6 +351,78 @@ static void test_usage__debian_package_installs_and_runs(void **state)
 	free(dir);
 }
 
+/*
+ * Live progress on a terminal (a tmux pane, its raw output kept with
+ * pipe-pane) and never in a pipe; states coloured on a terminal, not with
+ * NO_COLOR, not in a pipe, and always with --color=always.
+ */
+static void test_usage__progress_and_colour_on_a_terminal_only(void **state)
+{
+	char *dir = dbm_test_tmpdir();
+	char *out, *log, *mark;
+	char sock[64];
+	struct dbm_buf slow = DBM_BUF_INIT;
+	int st, i;
+
+	(void)state;
+	need("tmux", "tmux");
+	/* a script of slow statements: over half a second in all, so the line is redrawn */
+	for (i = 0; i < 12; i++)
+		dbm_buf_addf(&slow, "CREATE TABLE t%d AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+				    "SELECT x + 1 FROM c WHERE x < 100000) SELECT x FROM c;\n", i);
+	dbm_test_write(dir, "migrations/V1__quick.sql", "CREATE TABLE q (id INT);\n");
+	dbm_test_write(dir, "migrations/V2__slow_load.sql", slow.ptr);
+	dbm_buf_free(&slow);
+	snprintf(sock, sizeof(sock), "dbmtest%ld", (long)getpid());
+	out = sh(&st, "cd '%s' && unset NO_COLOR TMUX && export TERM=xterm && "
+		      "tmux -L %s -f /dev/null new-session -d -x 160 -y 40 -s p "
+		      "\"sleep 1; '%s' migrate; '%s' info; echo NOCOLOR-FROM-HERE; "
+		      "NO_COLOR=1 '%s' info; tmux -L %s wait-for -S done\" && "
+		      "tmux -L %s pipe-pane -t p -o 'cat > tty.log' && "
+		      "timeout 300 tmux -L %s wait-for done; st=$?; tmux -L %s kill-server 2>/dev/null; exit $st",
+		 dir, sock, DBM_TEST_BINARY, DBM_TEST_BINARY, DBM_TEST_BINARY, sock, sock, sock, sock);
+	if (st != 0)
+		fail_msg("tmux: %s", out);
+	free(out);
+	{
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/tty.log", dir);
+		log = dbm_test_read(path);
+	}
+	assert_non_null(log);
+	if (!dbm_test_contains(log, "\r\033[KV2 slow load ... statement ") ||
+	    !dbm_test_contains(log, " of 12, "))
+		fail_msg("no live progress on the terminal: %s", log);
+	assert_true(dbm_test_contains(log, "\r\033[KV2 slow load ... "));
+	assert_true(dbm_test_contains(log, "Applied 2 migrations"));
+	mark = strstr(log, "NOCOLOR-FROM-HERE");
+	assert_non_null(mark);
+	*mark = '\0';
+	assert_true(dbm_test_contains(log, "\033[32mSuccess\033[0m"));
+	assert_false(dbm_test_contains(mark + 1, "\033[32m"));
+	assert_true(dbm_test_contains(mark + 1, "Success"));
+	free(log);
+
+	/* in a pipe: one line per script, no redraws, no colour unless asked */
+	out = sh(&st, "cd '%s' && rm -f dbmigrate.db && '%s' migrate 2>&1 | cat", dir,
+		 DBM_TEST_BINARY);
+	assert_int_equal(st, 0);
+	assert_true(dbm_test_contains(out, "V2 slow load ... "));
+	assert_false(dbm_test_contains(out, "statement "));
+	assert_false(dbm_test_contains(out, "\r"));
+	assert_false(dbm_test_contains(out, "\033"));
+	free(out);
+	out = sh(&st, "cd '%s' && '%s' info | cat && NO_COLOR=1 '%s' info --color=always", dir,
+		 DBM_TEST_BINARY, DBM_TEST_BINARY);
+	assert_int_equal(st, 0);
+	assert_int_equal(dbm_test_count(out, "\033[32mSuccess\033[0m"), 2);
+	assert_int_equal(dbm_test_count(out, "| Success "), 2);
+	free(out);
+	dbm_test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_usage__fish_and_zsh_completions),
 		cmocka_unit_test(test_usage__manual_pages_cover_the_table),
 		cmocka_unit_test(test_usage__debian_package_installs_and_runs),
+		cmocka_unit_test(test_usage__progress_and_colour_on_a_terminal_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

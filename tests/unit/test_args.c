@@ -217,6 +217,15 @@ static void test_args__options_anywhere_and_values_checked(void **state)
 	assert_string_equal(setting(&a, "url"), "sqlite:x.db");
 	assert_int_equal(a.given, DBM_OPT_STEPS | DBM_OPT_DRY_RUN);
 	dbm_args_free(&a);
+	assert_int_equal(parse(&a, "--color=never", "migrate", "--color", "always", NULL), 0);
+	assert_string_equal(a.color, "always");
+	dbm_args_free(&a);
+	expect_usage(parse(&a, "info", "--color=alway", NULL),
+		     "--color: 'alway' is not auto, always or never", NULL);
+	dbm_args_free(&a);
+	expect_usage(parse(&a, "info", "--color=", NULL), "--color: '' is not auto, always or never",
+		     NULL);
+	dbm_args_free(&a);
 	assert_int_equal(parse(&a, "migrate", "--target", "latest", "--out-of-order", NULL), 0);
 	assert_string_equal(a.args.target, "latest");
 	assert_string_equal(setting(&a, "out_of_order"), "true");
@@ -292,8 +301,15 @@ static void test_args__every_option_of_the_table_parses(void **state)
 					    : opt->kind == DBM_OPTK_VERSION || opt->kind == DBM_OPTK_TARGET
 						? "2"
 						: "x";
+			char word[32];
 			int r;
 
+			if (opt->values) {
+				/* an option with known words takes the first of them */
+				snprintf(word, sizeof(word), "%.*s", (int)strcspn(opt->values, " "),
+					 opt->values);
+				value = word;
+			}
 			snprintf(flag, sizeof(flag), "--%s", opt->name);
 			if (dbm_option_find(cmd, opt->name, strlen(opt->name)) != opt)
 				continue; /* the global option of that name applies instead */
