@@ -423,9 +423,57 @@ static void test_usage__progress_and_colour_on_a_terminal_only(void **state)
 	free(dir);
 }
 
+/*
+ * What the table says a command needs agrees with the session its file
+ * opens: a connection and the lock exactly where declared, the files where
+ * the session scans them. A command that opens no session needs no
+ * connection. (The table decides the configuration and the help; the
+ * command's session does the work: this keeps the two from drifting.)
+ */
+static void test_usage__declared_needs_match_the_commands_sessions(void **state)
+{
+	size_t c;
+
+	(void)state;
+	for (c = 0; dbm_commands[c].name; c++) {
+		const struct dbm_command *cmd = &dbm_commands[c];
+		char path[4200], call[512];
+		char *src, *open_call;
+		size_t len;
+
+		snprintf(path, sizeof(path), DBM_TEST_SOURCE_DIR "/src/cmd/%s.c", cmd->name);
+		src = dbm_test_read(path);
+		if (!src)
+			fail_msg("the command %s has no src/cmd/%s.c", cmd->name, cmd->name);
+		open_call = strstr(src, "dbm_session_open(");
+		if (!open_call) {
+			if (cmd->needs & (DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK))
+				fail_msg("%s declares a connection or the lock but opens no session",
+					 cmd->name);
+			free(src);
+			continue;
+		}
+		len = strcspn(open_call, ";");
+		snprintf(call, sizeof(call), "%.*s", (int)(len < sizeof(call) - 1 ? len : sizeof(call) - 1),
+			 open_call);
+		if (!(cmd->needs & DBM_NEEDS_CONFIG))
+			fail_msg("%s opens a session without declaring the configuration", cmd->name);
+		if (!!strstr(call, "DBM_SESSION_CONNECT") != !!(cmd->needs & DBM_NEEDS_CONNECT))
+			fail_msg("%s: the table and '%s' disagree on the connection", cmd->name, call);
+		if (!!strstr(call, "DBM_SESSION_LOCK") != !!(cmd->needs & DBM_NEEDS_LOCK))
+			fail_msg("%s: the table and '%s' disagree on the lock", cmd->name, call);
+		if (!!strstr(call, "DBM_SESSION_FILES") != !!(cmd->needs & DBM_NEEDS_FILES))
+			fail_msg("%s: the table and '%s' disagree on the files", cmd->name, call);
+		if (strstr(call, "DBM_SESSION_CREATE") && !(cmd->needs & DBM_NEEDS_HISTORY))
+			fail_msg("%s creates the history table but does not declare it", cmd->name);
+		free(src);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage__declared_needs_match_the_commands_sessions),
 		cmocka_unit_test(test_usage__bash_completion_from_the_table),
 		cmocka_unit_test(test_usage__fish_and_zsh_completions),
 		cmocka_unit_test(test_usage__manual_pages_cover_the_table),
