@@ -22,31 +22,31 @@ static const struct {
 	const char *word;
 	const char *hint;
 } args_other_tools[] = {
-	{ "up", "Pending migrations are applied with 'dbmigrate migrate'." },
-	{ "upgrade", "Pending migrations are applied with 'dbmigrate migrate'." },
-	{ "apply", "Pending migrations are applied with 'dbmigrate migrate'." },
-	{ "deploy", "Pending migrations are applied with 'dbmigrate migrate'." },
-	{ "down", "Applied versions are undone with 'dbmigrate rollback' (--steps N, --to V)." },
-	{ "undo", "Applied versions are undone with 'dbmigrate rollback' (--steps N, --to V)." },
-	{ "downgrade", "Applied versions are undone with 'dbmigrate rollback' (--steps N, --to V)." },
-	{ "revert", "Applied versions are undone with 'dbmigrate rollback' (--steps N, --to V)." },
-	{ "redo", "Undo the newest version with 'dbmigrate rollback', then apply it again with "
-		  "'dbmigrate migrate'." },
-	{ "status", "The state of every migration is shown by 'dbmigrate info'." },
-	{ "current", "The current version and every migration's state are shown by 'dbmigrate info'." },
-	{ "history", "The applied history is shown by 'dbmigrate info'." },
-	{ "list", "Every migration with its state is shown by 'dbmigrate info'." },
-	{ "stamp", "To mark a database without history as being at a version, use 'dbmigrate "
-		   "baseline --version V'; to realign the history with the files, 'dbmigrate repair'." },
-	{ "force", "To mark a database without history as being at a version, use 'dbmigrate "
-		   "baseline --version V'; to clear a failed migration, 'dbmigrate repair'." },
-	{ "create", "A new migration and its undo script are made by 'dbmigrate new NAME'." },
-	{ "generate", "A new migration and its undo script are made by 'dbmigrate new NAME'." },
-	{ "revision", "A new migration and its undo script are made by 'dbmigrate new NAME'." },
-	{ "check", "The history is compared with the files by 'dbmigrate validate'." },
-	{ "verify", "The history is compared with the files by 'dbmigrate validate'." },
-	{ "drop", "Every object of the managed schema is dropped by 'dbmigrate clean' (guarded)." },
-	{ "fix", "Failed rows and changed checksums are dealt with by 'dbmigrate repair'." },
+    {"up", "Pending migrations are applied with 'dbmigrate migrate'."},
+    {"upgrade", "Pending migrations are applied with 'dbmigrate migrate'."},
+    {"apply", "Pending migrations are applied with 'dbmigrate migrate'."},
+    {"deploy", "Pending migrations are applied with 'dbmigrate migrate'."},
+    {"down", "Applied versions are undone with 'dbmigrate rollback' (--steps N, --to V)."},
+    {"undo", "Applied versions are undone with 'dbmigrate rollback' (--steps N, --to V)."},
+    {"downgrade", "Applied versions are undone with 'dbmigrate rollback' (--steps N, --to V)."},
+    {"revert", "Applied versions are undone with 'dbmigrate rollback' (--steps N, --to V)."},
+    {"redo", "Undo the newest version with 'dbmigrate rollback', then apply it again with "
+             "'dbmigrate migrate'."},
+    {"status", "The state of every migration is shown by 'dbmigrate info'."},
+    {"current", "The current version and every migration's state are shown by 'dbmigrate info'."},
+    {"history", "The applied history is shown by 'dbmigrate info'."},
+    {"list", "Every migration with its state is shown by 'dbmigrate info'."},
+    {"stamp", "To mark a database without history as being at a version, use 'dbmigrate "
+              "baseline --version V'; to realign the history with the files, 'dbmigrate repair'."},
+    {"force", "To mark a database without history as being at a version, use 'dbmigrate "
+              "baseline --version V'; to clear a failed migration, 'dbmigrate repair'."},
+    {"create", "A new migration and its undo script are made by 'dbmigrate new NAME'."},
+    {"generate", "A new migration and its undo script are made by 'dbmigrate new NAME'."},
+    {"revision", "A new migration and its undo script are made by 'dbmigrate new NAME'."},
+    {"check", "The history is compared with the files by 'dbmigrate validate'."},
+    {"verify", "The history is compared with the files by 'dbmigrate validate'."},
+    {"drop", "Every object of the managed schema is dropped by 'dbmigrate clean' (guarded)."},
+    {"fix", "Failed rows and changed checksums are dealt with by 'dbmigrate repair'."},
 };
 
 const char *dbm_args_other_tool(const char *word)
@@ -135,14 +135,15 @@ static int args_unknown_option(const struct dbm_command *cmd, const char *word, 
 	near = args_nearest(text, names, n);
 	if (near)
 		dbm_error_set_hint("Did you mean '--%s'? See 'dbmigrate help%s%s'.", near,
-				   cmd ? " " : "", cmd ? cmd->name : "");
+		                   cmd ? " " : "", cmd ? cmd->name : "");
 	else
 		dbm_error_set_hint("See 'dbmigrate help%s%s' for the options.", cmd ? " " : "",
-				   cmd ? cmd->name : "");
+		                   cmd ? cmd->name : "");
 	return DBM_ERR_USAGE;
 }
 
-/* Appends a configuration flag; a repeated boolean flag is kept once. Returns 0 or DBM_ERR_NOMEM. */
+/* Appends a configuration flag; a repeated boolean flag is kept once. Returns 0 or DBM_ERR_NOMEM.
+ */
 static int args_add_setting(struct dbm_args *a, const struct dbm_option *o, const char *value)
 {
 	size_t i;
@@ -180,8 +181,8 @@ static int args_store(struct dbm_args *a, const struct dbm_option *o, const char
 		long v = strtol(value, &end, 10);
 
 		if (!*value || *end || v <= 0 || v > 1000000) {
-			snprintf(before, sizeof(before), "--%s: expected a whole number above 0, got ",
-				 o->name);
+			snprintf(before, sizeof(before),
+			         "--%s: expected a whole number above 0, got ", o->name);
 			args_error_word(before, value, "");
 			dbm_error_set_hint("For example: --%s 2", o->name);
 			return DBM_ERR_USAGE;
@@ -197,9 +198,10 @@ static int args_store(struct dbm_args *a, const struct dbm_option *o, const char
 		if (!dbm_version_valid(value)) {
 			snprintf(before, sizeof(before), "--%s: ", o->name);
 			args_error_word(before, value, " is not a version");
-			dbm_error_set_hint("A version is digits separated by '.' or '_', such as 3 or "
-					   "2.1%s.", o->kind == DBM_OPTK_TARGET
-							? "; 'current' and 'latest' work too" : "");
+			dbm_error_set_hint(
+			    "A version is digits separated by '.' or '_', such as 3 or "
+			    "2.1%s.",
+			    o->kind == DBM_OPTK_TARGET ? "; 'current' and 'latest' work too" : "");
 			return DBM_ERR_USAGE;
 		}
 		break;
@@ -233,11 +235,13 @@ static int args_apply(struct dbm_args *a, const struct dbm_option *o, const char
 			return 0;
 		if (a->cmd) {
 			dbm_error_set(DBM_ERR_USAGE, "option '--%s' does not apply to %s", o->name,
-				      a->cmd->name);
-			dbm_error_set_hint("See 'dbmigrate help %s' for its options.", a->cmd->name);
+			              a->cmd->name);
+			dbm_error_set_hint("See 'dbmigrate help %s' for its options.",
+			                   a->cmd->name);
 		} else {
 			dbm_error_set(DBM_ERR_USAGE, "option '--%s' goes with a command", o->name);
-			dbm_error_set_hint("See 'dbmigrate help' for the commands and their options.");
+			dbm_error_set_hint(
+			    "See 'dbmigrate help' for the commands and their options.");
 		}
 		return DBM_ERR_USAGE;
 	}
@@ -323,10 +327,10 @@ static int args_short(struct dbm_args *a, const char *s)
 
 	if ((len > 1 || s[len] == '=') && (o = dbm_option_find(a->cmd, s, len)) != NULL) {
 		dbm_error_set(DBM_ERR_USAGE, "unknown option '-%.*s': long options take two dashes",
-			      (int)(len < 60 ? len : 60), s);
+		              (int)(len < 60 ? len : 60), s);
 		if (o->arg)
 			dbm_error_set_hint("Type '--%s %s' or '--%s=%s'.", o->name, o->arg, o->name,
-					   o->arg);
+			                   o->arg);
 		else
 			dbm_error_set_hint("Type '--%s'.", o->name);
 		return DBM_ERR_USAGE;
@@ -416,17 +420,21 @@ int dbm_args_parse(struct dbm_args *a, int argc, char *const *argv)
 			}
 			args_error_word("unexpected argument ", s, "");
 			if (a->cmd && a->cmd->args)
-				dbm_error_set_hint("'dbmigrate %s' takes one %s; quote it when it has "
-						   "spaces.", a->cmd->name, a->cmd->args);
+				dbm_error_set_hint(
+				    "'dbmigrate %s' takes one %s; quote it when it has "
+				    "spaces.",
+				    a->cmd->name, a->cmd->args);
 			else if (a->cmd)
-				dbm_error_set_hint("'dbmigrate %s' takes options only; see 'dbmigrate "
-						   "help %s'.", a->cmd->name, a->cmd->name);
+				dbm_error_set_hint(
+				    "'dbmigrate %s' takes options only; see 'dbmigrate "
+				    "help %s'.",
+				    a->cmd->name, a->cmd->name);
 			else
 				dbm_error_set_hint("See 'dbmigrate help'.");
 			return DBM_ERR_USAGE;
 		}
 		r = s[1] == '-' ? args_long(a, argc, argv, &i, !cmdi || i < cmdi)
-				: args_short(a, s + 1);
+		                : args_short(a, s + 1);
 		if (r < 0)
 			return r;
 	}
@@ -435,7 +443,7 @@ int dbm_args_parse(struct dbm_args *a, int argc, char *const *argv)
 	if (a->args.to && a->args.steps) {
 		dbm_error_set(DBM_ERR_USAGE, "--steps and --to cannot be used together");
 		dbm_error_set_hint("Give --steps N to undo N versions, or --to V to undo every "
-				   "version above V.");
+		                   "version above V.");
 		return DBM_ERR_USAGE;
 	}
 	if (a->cmd && a->cmd->args && !a->args.name) {

@@ -17,14 +17,17 @@ struct dbm_args {
 	struct dbm_setting *settings;  /* options that are configuration keys, in order (owned) */
 	size_t nsettings;
 	size_t asettings;
-	struct dbm_cmd_args args;      /* borrowed from argv */
-	unsigned given;                /* DBM_OPT_* seen */
-	int help;                      /* --help, -h or 'help [CMD]' */
-	int version;                   /* --version as a flag: print the version, run nothing */
-	const char *color;             /* --color WHEN: "auto", "always" or "never"; NULL: not given */
+	struct dbm_cmd_args args; /* borrowed from argv */
+	unsigned given;           /* DBM_OPT_* seen */
+	int help;                 /* --help, -h or 'help [CMD]' */
+	int version;              /* --version as a flag: print the version, run nothing */
+	const char *color;        /* --color WHEN: "auto", "always" or "never"; NULL: not given */
 };
 
-#define DBM_ARGS_INIT { NULL, NULL, 0, 0, { NULL, NULL, NULL, NULL, NULL, 0, 0 }, 0, 0, 0, NULL }
+#define DBM_ARGS_INIT                                                                              \
+	{                                                                                          \
+		NULL, NULL, 0, 0, {NULL, NULL, NULL, NULL, NULL, 0, 0}, 0, 0, 0, NULL              \
+	}
 
 /*
  * Parses argv[1..argc-1] into a (which the caller sets to DBM_ARGS_INIT and

@@ -45,10 +45,10 @@ static void help_option(FILE *f, const struct dbm_option *o)
 
 	if (o->short_name)
 		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
-			 o->arg ? " " : "", o->arg ? o->arg : "");
+		         o->arg ? " " : "", o->arg ? o->arg : "");
 	else
 		snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
-			 o->arg ? o->arg : "");
+		         o->arg ? o->arg : "");
 	if (strlen(left) > 26)
 		fprintf(f, "  %s\n  %-26s  %s\n", left, "", o->help);
 	else
@@ -64,14 +64,14 @@ void dbm_help_usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", dbm_commands[i].name, dbm_commands[i].summary);
 	fprintf(f, "  %-10s %s\n", "help", "show this, or a command's options (help <command>)");
 	fprintf(f, "\nglobal options (settings among them are also keys of dbmigrate.yml and "
-		   "DBMIGRATE_<NAME>\nvariables):\n");
+	           "DBMIGRATE_<NAME>\nvariables):\n");
 	for (i = 0; dbm_options[i].name; i++)
 		if (!dbm_options[i].bit)
 			help_option(f, &dbm_options[i]);
 	fprintf(f, "\n'dbmigrate help <command>' or 'dbmigrate <command> --help' shows a command's "
-		   "own options.\n"
-		   "\nexit codes: 0 success, 1 failure while running, 2 usage or configuration, "
-		   "3 validation failed, 4 lock not acquired\n");
+	           "own options.\n"
+	           "\nexit codes: 0 success, 1 failure while running, 2 usage or configuration, "
+	           "3 validation failed, 4 lock not acquired\n");
 }
 
 void dbm_help_command(FILE *f, const struct dbm_command *cmd)
@@ -80,17 +80,17 @@ void dbm_help_command(FILE *f, const struct dbm_command *cmd)
 		unsigned bit;
 		const char *text;
 	} needs[] = {
-		{ DBM_NEEDS_CONFIG, "the configuration" },
-		{ DBM_NEEDS_FILES, "the migration files" },
-		{ DBM_NEEDS_CONNECT, "a connection" },
-		{ DBM_NEEDS_LOCK, "the runner lock" },
-		{ DBM_NEEDS_HISTORY, "the history table (created when missing)" },
+	    {DBM_NEEDS_CONFIG, "the configuration"},
+	    {DBM_NEEDS_FILES, "the migration files"},
+	    {DBM_NEEDS_CONNECT, "a connection"},
+	    {DBM_NEEDS_LOCK, "the runner lock"},
+	    {DBM_NEEDS_HISTORY, "the history table (created when missing)"},
 	};
 	size_t i;
 	int first = 1;
 
 	fprintf(f, "usage: dbmigrate %s%s%s%s\n\n", cmd->name, cmd->options ? " [options]" : "",
-		cmd->args ? " " : "", cmd->args ? cmd->args : "");
+	        cmd->args ? " " : "", cmd->args ? cmd->args : "");
 	help_wrap(f, cmd->about, 0);
 	if (cmd->options) {
 		fprintf(f, "\noptions:\n");
@@ -105,8 +105,10 @@ void dbm_help_command(FILE *f, const struct dbm_command *cmd)
 		fprintf(f, "%s%s", first ? "" : ", ", needs[i].text);
 		first = 0;
 	}
-	fprintf(f, "%s\nexample: %s\n\nGlobal options (--url, --config, --env, --json ...) work "
-		   "too: see 'dbmigrate help'.\n", first ? "nothing" : "", cmd->example);
+	fprintf(f,
+	        "%s\nexample: %s\n\nGlobal options (--url, --config, --env, --json ...) work "
+	        "too: see 'dbmigrate help'.\n",
+	        first ? "nothing" : "", cmd->example);
 }
 
 /* s in single quotes for bash, zsh and fish: ' becomes '\'' (fish: \'). */
@@ -181,7 +183,8 @@ static void help_valued_any(FILE *f, int comp)
 		   value after its command only: _dbmigrate_valued_<command> has it */
 		for (k = 0; dbm_options[k].name; k++)
 			if (k != i && strcmp(dbm_options[k].name, o->name) == 0 &&
-			    ((k < i && dbm_options[k].arg) || (!dbm_options[k].bit && !dbm_options[k].arg)))
+			    ((k < i && dbm_options[k].arg) ||
+			     (!dbm_options[k].bit && !dbm_options[k].arg)))
 				dup = 1;
 		if (dup)
 			continue;
@@ -233,7 +236,8 @@ static void help_completion_sh(FILE *f, int zsh)
 	for (i = 0; dbm_commands[i].name; i++) {
 		char line[256];
 
-		snprintf(line, sizeof(line), "%s:%s", dbm_commands[i].name, dbm_commands[i].summary);
+		snprintf(line, sizeof(line), "%s:%s", dbm_commands[i].name,
+		         dbm_commands[i].summary);
 		fputs("  ", f);
 		help_quote(f, line, 0);
 		fputc('\n', f);
@@ -256,14 +260,15 @@ static void help_completion_fish(FILE *f)
 	size_t i, k;
 
 	fputs("complete -c dbmigrate -n __fish_use_subcommand -f -a help -d "
-	      "'show the usage, or a command\\'s options'\n", f);
+	      "'show the usage, or a command\\'s options'\n",
+	      f);
 	fputs("complete -c dbmigrate -n '__fish_seen_subcommand_from help' -f -a '", f);
 	for (i = 0; dbm_commands[i].name; i++)
 		fprintf(f, "%s%s", i ? " " : "", dbm_commands[i].name);
 	fputs("'\n", f);
 	for (i = 0; dbm_commands[i].name; i++) {
 		fprintf(f, "complete -c dbmigrate -n __fish_use_subcommand -f -a %s -d ",
-			dbm_commands[i].name);
+		        dbm_commands[i].name);
 		help_quote(f, dbm_commands[i].summary, 1);
 		fputc('\n', f);
 	}

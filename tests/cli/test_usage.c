@@ -60,7 +60,8 @@ static void need(const char *program, const char *package)
 
 	free(out);
 	if (st != 0)
-		fail_msg("%s is missing: apt-get install %s (scripts/deps.sh test)", program, package);
+		fail_msg("%s is missing: apt-get install %s (scripts/deps.sh test)", program,
+		         package);
 }
 
 /* The words the table gives for the options of cmd (NULL: global) starting with "--". */
@@ -88,16 +89,16 @@ static char *project_with_config(void)
 	char *dir = dbm_test_tmpdir();
 
 	dbm_test_write(dir, "dbmigrate.yml",
-		       "url: sqlite:x.db\n"
-		       "environments:\n"
-		       "  dev:\n"
-		       "    url: \"sqlite:dev.db\"\n"
-		       "  \"prod\": { url: \"sqlite:prod.db\" }\n"
-		       "  # a comment\n"
-		       "  staging:\n"
-		       "    lock_timeout: 3\n"
-		       "placeholders:\n"
-		       "  notanenv: x\n");
+	               "url: sqlite:x.db\n"
+	               "environments:\n"
+	               "  dev:\n"
+	               "    url: \"sqlite:dev.db\"\n"
+	               "  \"prod\": { url: \"sqlite:prod.db\" }\n"
+	               "  # a comment\n"
+	               "  staging:\n"
+	               "    lock_timeout: 3\n"
+	               "placeholders:\n"
+	               "  notanenv: x\n");
 	dbm_test_write(dir, "other.yml", "environments:\n  qa: {}\n");
 	dbm_test_write(dir, "migdir/V1__a.sql", "SELECT 1;\n");
 	return dir;
@@ -114,19 +115,23 @@ static void test_usage__bash_completion_from_the_table(void **state)
 	need("bash", "bash");
 	dir = project_with_config();
 	/* c WORDS...: completes the last word as bash would, prints "[words] -> replies" */
-	dbm_buf_addf(&script, "source '%s/completion/dbmigrate.bash' || exit 9\n"
-			      "c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); "
-			      "_dbmigrate; echo \"[$*] -> ${COMPREPLY[*]}\"; }\n"
-			      "cd '%s'\n", DBM_TEST_BUILD_DIR, dir);
+	dbm_buf_addf(&script,
+	             "source '%s/completion/dbmigrate.bash' || exit 9\n"
+	             "c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); "
+	             "_dbmigrate; echo \"[$*] -> ${COMPREPLY[*]}\"; }\n"
+	             "cd '%s'\n",
+	             DBM_TEST_BUILD_DIR, dir);
 	dbm_buf_adds(&script, "c dbmigrate ''\nc dbmigrate --json ''\nc dbmigrate help ''\n"
-			      "c dbmigrate --version ''\nc dbmigrate help migrate ''\n");
+	                      "c dbmigrate --version ''\nc dbmigrate help migrate ''\n");
 	dbm_buf_adds(&list, "help");
 	for (c = 0; dbm_commands[c].name; c++)
 		dbm_buf_addf(&list, " %s", dbm_commands[c].name);
 	/* --version is a flag before a command: the commands come next */
-	dbm_buf_addf(&want, "[dbmigrate ] -> %s\n[dbmigrate --json ] -> %s\n"
-			    "[dbmigrate help ] -> %s\n[dbmigrate --version ] -> %s\n"
-			    "[dbmigrate help migrate ] -> \n", list.ptr, list.ptr, list.ptr, list.ptr);
+	dbm_buf_addf(&want,
+	             "[dbmigrate ] -> %s\n[dbmigrate --json ] -> %s\n"
+	             "[dbmigrate help ] -> %s\n[dbmigrate --version ] -> %s\n"
+	             "[dbmigrate help migrate ] -> \n",
+	             list.ptr, list.ptr, list.ptr, list.ptr);
 	for (c = 0; dbm_commands[c].name; c++) {
 		dbm_buf_addf(&script, "c dbmigrate %s --\n", dbm_commands[c].name);
 		dbm_buf_addf(&want, "[dbmigrate %s --] ->", dbm_commands[c].name);
@@ -136,27 +141,29 @@ static void test_usage__bash_completion_from_the_table(void **state)
 	}
 	/* values: environments of the file in use, files, folders, known words */
 	dbm_buf_adds(&script, "c dbmigrate --env ''\nc dbmigrate migrate --env = ''\n"
-			      "c dbmigrate --config other.yml --env ''\nc dbmigrate --config=other.yml info --env ''\n"
-			      "c dbmigrate --config oth\nc dbmigrate --migrations mig\n"
-			      "c dbmigrate migrate --target l\nc dbmigrate baseline --version ''\n"
-			      "c dbmigrate --steps 2 rollback --st\nc dbmigrate --url ''\n");
+	                      "c dbmigrate --config other.yml --env ''\nc dbmigrate "
+	                      "--config=other.yml info --env ''\n"
+	                      "c dbmigrate --config oth\nc dbmigrate --migrations mig\n"
+	                      "c dbmigrate migrate --target l\nc dbmigrate baseline --version ''\n"
+	                      "c dbmigrate --steps 2 rollback --st\nc dbmigrate --url ''\n");
 	dbm_buf_adds(&want, "[dbmigrate --env ] -> dev prod staging\n"
-			    "[dbmigrate migrate --env = ] -> dev prod staging\n"
-			    "[dbmigrate --config other.yml --env ] -> qa\n"
-			    "[dbmigrate --config=other.yml info --env ] -> qa\n"
-			    "[dbmigrate --config oth] -> other.yml\n"
-			    "[dbmigrate --migrations mig] -> migdir\n"
-			    "[dbmigrate migrate --target l] -> latest\n"
-			    "[dbmigrate baseline --version ] -> \n"
-			    "[dbmigrate --steps 2 rollback --st] -> --steps\n"
-			    "[dbmigrate --url ] -> \n");
+	                    "[dbmigrate migrate --env = ] -> dev prod staging\n"
+	                    "[dbmigrate --config other.yml --env ] -> qa\n"
+	                    "[dbmigrate --config=other.yml info --env ] -> qa\n"
+	                    "[dbmigrate --config oth] -> other.yml\n"
+	                    "[dbmigrate --migrations mig] -> migdir\n"
+	                    "[dbmigrate migrate --target l] -> latest\n"
+	                    "[dbmigrate baseline --version ] -> \n"
+	                    "[dbmigrate --steps 2 rollback --st] -> --steps\n"
+	                    "[dbmigrate --url ] -> \n");
 	dbm_test_write(dir, "complete.sh", script.ptr);
 	out = sh(&st, "bash --norc --noprofile '%s/complete.sh' 2>&1", dir);
 	assert_int_equal(st, 0);
 	if (strcmp(out, want.ptr) != 0) {
 		dbm_test_write(dir, "want", want.ptr);
 		dbm_test_write(dir, "got", out);
-		fail_msg("bash completes differently from the table: diff %s/want %s/got", dir, dir);
+		fail_msg("bash completes differently from the table: diff %s/want %s/got", dir,
+		         dir);
 	}
 	free(out);
 	dbm_buf_free(&script);
@@ -180,20 +187,25 @@ static void test_usage__fish_and_zsh_completions(void **state)
 	assert_string_equal(out, "");
 	free(out);
 	dir = project_with_config();
-	out = sh(&st, "cd '%s' && fish --no-config -c \"source '%s/completion/dbmigrate.fish'; "
-		      "complete -C'dbmigrate '\" 2>&1", dir, DBM_TEST_BUILD_DIR);
+	out = sh(&st,
+	         "cd '%s' && fish --no-config -c \"source '%s/completion/dbmigrate.fish'; "
+	         "complete -C'dbmigrate '\" 2>&1",
+	         dir, DBM_TEST_BUILD_DIR);
 	assert_int_equal(st, 0);
 	for (c = 0; dbm_commands[c].name; c++) {
 		char line[256];
 
-		snprintf(line, sizeof(line), "%s\t%s\n", dbm_commands[c].name, dbm_commands[c].summary);
+		snprintf(line, sizeof(line), "%s\t%s\n", dbm_commands[c].name,
+		         dbm_commands[c].summary);
 		if (!dbm_test_contains(out, line))
 			fail_msg("fish does not offer %s: %s", dbm_commands[c].name, out);
 	}
 	free(out);
-	out = sh(&st, "cd '%s' && fish --no-config -c \"source '%s/completion/dbmigrate.fish'; "
-		      "complete -C'dbmigrate --env '; complete -C'dbmigrate rollback --st'; "
-		      "complete -C'dbmigrate info --st'\" 2>&1 | cut -f1", dir, DBM_TEST_BUILD_DIR);
+	out = sh(&st,
+	         "cd '%s' && fish --no-config -c \"source '%s/completion/dbmigrate.fish'; "
+	         "complete -C'dbmigrate --env '; complete -C'dbmigrate rollback --st'; "
+	         "complete -C'dbmigrate info --st'\" 2>&1 | cut -f1",
+	         dir, DBM_TEST_BUILD_DIR);
 	assert_int_equal(st, 0);
 	assert_string_equal(out, "dev\nprod\nstaging\n--steps\n");
 	free(out);
@@ -224,7 +236,8 @@ static void test_usage__manual_pages_cover_the_table(void **state)
 	assert_non_null(yml);
 	for (i = 0; dbm_commands[i].name; i++)
 		if (!has_bold(page, dbm_commands[i].name))
-			fail_msg("dbmigrate.1.scd does not describe the command %s", dbm_commands[i].name);
+			fail_msg("dbmigrate.1.scd does not describe the command %s",
+			         dbm_commands[i].name);
 	for (i = 0; dbm_options[i].name; i++) {
 		char flag[64];
 
@@ -240,12 +253,13 @@ static void test_usage__manual_pages_cover_the_table(void **state)
 		size_t len = strcspn(p + 3, "*= ");
 
 		if (!dbm_option_find(NULL, p + 3, len))
-			fail_msg("dbmigrate.1.scd names --%.*s, which dbmigrate does not have", (int)len,
-				 p + 3);
+			fail_msg("dbmigrate.1.scd names --%.*s, which dbmigrate does not have",
+			         (int)len, p + 3);
 	}
 	for (i = 0; dbm_config_keys[i]; i++)
 		if (!has_bold(yml, dbm_config_keys[i]))
-			fail_msg("dbmigrate.yml.5.scd does not describe the key %s", dbm_config_keys[i]);
+			fail_msg("dbmigrate.yml.5.scd does not describe the key %s",
+			         dbm_config_keys[i]);
 	free(page);
 	free(yml);
 
@@ -277,7 +291,7 @@ static void test_usage__debian_package_installs_and_runs(void **state)
 	need("cpack", "cmake");
 	need("dpkg-shlibdeps", "dpkg-dev");
 	out = sh(&st, "cd '%s' && cpack --config '%s/CPackConfig.cmake' -G DEB -B '%s/pkg' 2>&1",
-		 DBM_TEST_BUILD_DIR, DBM_TEST_BUILD_DIR, dir);
+	         DBM_TEST_BUILD_DIR, DBM_TEST_BUILD_DIR, dir);
 	if (st != 0)
 		fail_msg("cpack failed: %s", out);
 	free(out);
@@ -286,27 +300,33 @@ static void test_usage__debian_package_installs_and_runs(void **state)
 	*strchr(deb, '\n') = '\0';
 
 	/* every library: linked (NEEDED) and loaded by name at run time (a soname in the binary) */
-	libs = sh(&st, "{ readelf -d '%s' | sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p'; "
-		       "strings '%s' | grep -E '^lib[a-z0-9_+.-]+\\.so\\.[0-9]+$'; } | sort -u",
-		  DBM_TEST_BINARY, DBM_TEST_BINARY);
+	libs = sh(&st,
+	          "{ readelf -d '%s' | sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p'; "
+	          "strings '%s' | grep -E '^lib[a-z0-9_+.-]+\\.so\\.[0-9]+$'; } | sort -u",
+	          DBM_TEST_BINARY, DBM_TEST_BINARY);
 	assert_int_equal(st, 0);
 	out = sh(&st, "dpkg-deb -f '%s' Depends", deb);
 	assert_int_equal(st, 0);
 	for (line = strtok_r(libs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *path, *pkg, want[160];
 
-		path = sh(&st, "ldconfig -p | awk '$1 == \"%s\" && /x86-64|64bit|AArch64/ "
-			       "{ print $NF; exit }'", line);
+		path = sh(&st,
+		          "ldconfig -p | awk '$1 == \"%s\" && /x86-64|64bit|AArch64/ "
+		          "{ print $NF; exit }'",
+		          line);
 		if (!*path) {
 			free(path);
-			path = sh(&st, "ldconfig -p | awk '$1 == \"%s\" { print $NF; exit }'", line);
+			path =
+			    sh(&st, "ldconfig -p | awk '$1 == \"%s\" { print $NF; exit }'", line);
 		}
 		path[strcspn(path, "\n")] = '\0';
 		if (!*path)
 			fail_msg("%s: not found by ldconfig", line);
 		/* the path ldconfig gives, else the file it leads to (/lib is /usr/lib here) */
-		pkg = sh(&st, "{ dpkg -S '%s' || dpkg -S \"$(readlink -f '%s')\"; } 2>/dev/null | "
-			      "cut -d: -f1 | head -n 1", path, path);
+		pkg = sh(&st,
+		         "{ dpkg -S '%s' || dpkg -S \"$(readlink -f '%s')\"; } 2>/dev/null | "
+		         "cut -d: -f1 | head -n 1",
+		         path, path);
 		pkg[strcspn(pkg, "\n")] = '\0';
 		if (!*pkg)
 			fail_msg("%s (%s): no package owns it", line, path);
@@ -320,15 +340,17 @@ static void test_usage__debian_package_installs_and_runs(void **state)
 	free(out);
 
 	out = sh(&st, "dpkg -x '%s' '%s/root' && '%s/root/usr/bin/dbmigrate' --version", deb, dir,
-		 dir);
+	         dir);
 	assert_int_equal(st, 0);
 	assert_true(dbm_test_contains(out, "dbmigrate " DBM_VERSION_STRING "\n"));
 	free(out);
-	out = sh(&st, "cd '%s' && ex=root/usr/share/doc/dbmigrate/examples/sqlite && "
-		      "root/usr/bin/dbmigrate --migrations $ex/migrations --rollback $ex/rollback "
-		      "--url sqlite:sample.db migrate 2>&1 && "
-		      "root/usr/bin/dbmigrate --migrations $ex/migrations --rollback $ex/rollback "
-		      "--url sqlite:sample.db info --json", dir);
+	out = sh(&st,
+	         "cd '%s' && ex=root/usr/share/doc/dbmigrate/examples/sqlite && "
+	         "root/usr/bin/dbmigrate --migrations $ex/migrations --rollback $ex/rollback "
+	         "--url sqlite:sample.db migrate 2>&1 && "
+	         "root/usr/bin/dbmigrate --migrations $ex/migrations --rollback $ex/rollback "
+	         "--url sqlite:sample.db info --json",
+	         dir);
 	if (st != 0)
 		fail_msg("the installed binary failed on the installed sample: %s", out);
 	assert_true(dbm_test_contains(out, "Applied "));
@@ -339,11 +361,13 @@ static void test_usage__debian_package_installs_and_runs(void **state)
 	assert_int_equal(st, 0);
 	assert_true(dbm_test_contains(out, "EXIT STATUS"));
 	free(out);
-	out = sh(&st, "ls '%s/root/usr/share/bash-completion/completions/dbmigrate' "
-		      "'%s/root/usr/share/zsh/vendor-completions/_dbmigrate' "
-		      "'%s/root/usr/share/fish/vendor_completions.d/dbmigrate.fish' "
-		      "'%s/root/usr/share/man/man5/dbmigrate.yml.5' "
-		      "'%s/root/usr/share/doc/dbmigrate/copyright' >/dev/null", dir, dir, dir, dir, dir);
+	out = sh(&st,
+	         "ls '%s/root/usr/share/bash-completion/completions/dbmigrate' "
+	         "'%s/root/usr/share/zsh/vendor-completions/_dbmigrate' "
+	         "'%s/root/usr/share/fish/vendor_completions.d/dbmigrate.fish' "
+	         "'%s/root/usr/share/man/man5/dbmigrate.yml.5' "
+	         "'%s/root/usr/share/doc/dbmigrate/copyright' >/dev/null",
+	         dir, dir, dir, dir, dir);
 	assert_int_equal(st, 0);
 	free(out);
 	free(deb);
@@ -368,19 +392,24 @@ static void test_usage__progress_and_colour_on_a_terminal_only(void **state)
 	need("tmux", "tmux");
 	/* a script of slow statements: over half a second in all, so the line is redrawn */
 	for (i = 0; i < 12; i++)
-		dbm_buf_addf(&slow, "CREATE TABLE t%d AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
-				    "SELECT x + 1 FROM c WHERE x < 100000) SELECT x FROM c;\n", i);
+		dbm_buf_addf(&slow,
+		             "CREATE TABLE t%d AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+		             "SELECT x + 1 FROM c WHERE x < 100000) SELECT x FROM c;\n",
+		             i);
 	dbm_test_write(dir, "migrations/V1__quick.sql", "CREATE TABLE q (id INT);\n");
 	dbm_test_write(dir, "migrations/V2__slow_load.sql", slow.ptr);
 	dbm_buf_free(&slow);
 	snprintf(sock, sizeof(sock), "dbmtest%ld", (long)getpid());
-	out = sh(&st, "cd '%s' && unset NO_COLOR TMUX && export TERM=xterm && "
-		      "tmux -L %s -f /dev/null new-session -d -x 160 -y 40 -s p "
-		      "\"sleep 1; '%s' migrate; '%s' info; echo NOCOLOR-FROM-HERE; "
-		      "NO_COLOR=1 '%s' info; tmux -L %s wait-for -S done\" && "
-		      "tmux -L %s pipe-pane -t p -o 'cat > tty.log' && "
-		      "timeout 300 tmux -L %s wait-for done; st=$?; tmux -L %s kill-server 2>/dev/null; exit $st",
-		 dir, sock, DBM_TEST_BINARY, DBM_TEST_BINARY, DBM_TEST_BINARY, sock, sock, sock, sock);
+	out = sh(&st,
+	         "cd '%s' && unset NO_COLOR TMUX && export TERM=xterm && "
+	         "tmux -L %s -f /dev/null new-session -d -x 160 -y 40 -s p "
+	         "\"sleep 1; '%s' migrate; '%s' info; echo NOCOLOR-FROM-HERE; "
+	         "NO_COLOR=1 '%s' info; tmux -L %s wait-for -S done\" && "
+	         "tmux -L %s pipe-pane -t p -o 'cat > tty.log' && "
+	         "timeout 300 tmux -L %s wait-for done; st=$?; tmux -L %s kill-server 2>/dev/null; "
+	         "exit $st",
+	         dir, sock, DBM_TEST_BINARY, DBM_TEST_BINARY, DBM_TEST_BINARY, sock, sock, sock,
+	         sock);
 	if (st != 0)
 		fail_msg("tmux: %s", out);
 	free(out);
@@ -406,7 +435,7 @@ static void test_usage__progress_and_colour_on_a_terminal_only(void **state)
 
 	/* in a pipe: one line per script, no redraws, no colour unless asked */
 	out = sh(&st, "cd '%s' && rm -f dbmigrate.db && '%s' migrate 2>&1 | cat", dir,
-		 DBM_TEST_BINARY);
+	         DBM_TEST_BINARY);
 	assert_int_equal(st, 0);
 	assert_true(dbm_test_contains(out, "V2 slow load ... "));
 	assert_false(dbm_test_contains(out, "statement "));
@@ -414,7 +443,7 @@ static void test_usage__progress_and_colour_on_a_terminal_only(void **state)
 	assert_false(dbm_test_contains(out, "\033"));
 	free(out);
 	out = sh(&st, "cd '%s' && '%s' info | cat && NO_COLOR=1 '%s' info --color=always", dir,
-		 DBM_TEST_BINARY, DBM_TEST_BINARY);
+	         DBM_TEST_BINARY, DBM_TEST_BINARY);
 	assert_int_equal(st, 0);
 	assert_int_equal(dbm_test_count(out, "\033[32mSuccess\033[0m"), 2);
 	assert_int_equal(dbm_test_count(out, "| Success "), 2);
@@ -448,18 +477,21 @@ static void test_usage__declared_needs_match_the_commands_sessions(void **state)
 		open_call = strstr(src, "dbm_session_open(");
 		if (!open_call) {
 			if (cmd->needs & (DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK))
-				fail_msg("%s declares a connection or the lock but opens no session",
-					 cmd->name);
+				fail_msg(
+				    "%s declares a connection or the lock but opens no session",
+				    cmd->name);
 			free(src);
 			continue;
 		}
 		len = strcspn(open_call, ";");
-		snprintf(call, sizeof(call), "%.*s", (int)(len < sizeof(call) - 1 ? len : sizeof(call) - 1),
-			 open_call);
+		snprintf(call, sizeof(call), "%.*s",
+		         (int)(len < sizeof(call) - 1 ? len : sizeof(call) - 1), open_call);
 		if (!(cmd->needs & DBM_NEEDS_CONFIG))
-			fail_msg("%s opens a session without declaring the configuration", cmd->name);
+			fail_msg("%s opens a session without declaring the configuration",
+			         cmd->name);
 		if (!!strstr(call, "DBM_SESSION_CONNECT") != !!(cmd->needs & DBM_NEEDS_CONNECT))
-			fail_msg("%s: the table and '%s' disagree on the connection", cmd->name, call);
+			fail_msg("%s: the table and '%s' disagree on the connection", cmd->name,
+			         call);
 		if (!!strstr(call, "DBM_SESSION_LOCK") != !!(cmd->needs & DBM_NEEDS_LOCK))
 			fail_msg("%s: the table and '%s' disagree on the lock", cmd->name, call);
 		if (!!strstr(call, "DBM_SESSION_FILES") != !!(cmd->needs & DBM_NEEDS_FILES))
@@ -473,12 +505,12 @@ static void test_usage__declared_needs_match_the_commands_sessions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_usage__declared_needs_match_the_commands_sessions),
-		cmocka_unit_test(test_usage__bash_completion_from_the_table),
-		cmocka_unit_test(test_usage__fish_and_zsh_completions),
-		cmocka_unit_test(test_usage__manual_pages_cover_the_table),
-		cmocka_unit_test(test_usage__debian_package_installs_and_runs),
-		cmocka_unit_test(test_usage__progress_and_colour_on_a_terminal_only),
+	    cmocka_unit_test(test_usage__declared_needs_match_the_commands_sessions),
+	    cmocka_unit_test(test_usage__bash_completion_from_the_table),
+	    cmocka_unit_test(test_usage__fish_and_zsh_completions),
+	    cmocka_unit_test(test_usage__manual_pages_cover_the_table),
+	    cmocka_unit_test(test_usage__debian_package_installs_and_runs),
+	    cmocka_unit_test(test_usage__progress_and_colour_on_a_terminal_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

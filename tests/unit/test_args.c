@@ -137,10 +137,10 @@ static void test_args__help_in_every_form(void **state)
 	assert_int_equal(parse(&a, "info", "--dry-run", "--help", NULL), 0);
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "help", "nosuch", NULL), "unknown command 'nosuch'",
-		     "See 'dbmigrate help' for the commands.");
+	             "See 'dbmigrate help' for the commands.");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "help", "migrat", NULL), "unknown command 'migrat'",
-		     "Did you mean 'migrate'? See 'dbmigrate help'.");
+	             "Did you mean 'migrate'? See 'dbmigrate help'.");
 	dbm_args_free(&a);
 }
 
@@ -150,15 +150,15 @@ static void test_args__one_dash_long_options_say_what_to_type(void **state)
 
 	(void)state;
 	expect_usage(parse(&a, "info", "-json", NULL),
-		     "unknown option '-json': long options take two dashes", "Type '--json'.");
+	             "unknown option '-json': long options take two dashes", "Type '--json'.");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "-target=5", "migrate", NULL),
-		     "unknown option '-target': long options take two dashes",
-		     "Type '--target V' or '--target=V'.");
+	             "unknown option '-target': long options take two dashes",
+	             "Type '--target V' or '--target=V'.");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "-url", "postgres://u:secret@h/db", "info", NULL),
-		     "unknown option '-url': long options take two dashes",
-		     "Type '--url URL' or '--url=URL'.");
+	             "unknown option '-url': long options take two dashes",
+	             "Type '--url URL' or '--url=URL'.");
 	dbm_args_free(&a);
 	/* one-letter flags still bundle */
 	assert_int_equal(parse(&a, "-qy", "clean", NULL), 0);
@@ -166,7 +166,7 @@ static void test_args__one_dash_long_options_say_what_to_type(void **state)
 	assert_string_equal(setting(&a, "yes"), "true");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "-qx", "info", NULL), "unknown option '-x'",
-		     "The one-letter options are -q -v -y -h; see 'dbmigrate help'.");
+	             "The one-letter options are -q -v -y -h; see 'dbmigrate help'.");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "-\xff", "info", NULL), "unknown option '-\\xff'", NULL);
 	dbm_args_free(&a);
@@ -177,12 +177,17 @@ static void test_args__other_tools_verbs_name_the_command_here(void **state)
 	static const struct {
 		const char *verb, *command;
 	} cases[] = {
-		{ "up", "'dbmigrate migrate'" },      { "upgrade", "'dbmigrate migrate'" },
-		{ "down", "'dbmigrate rollback'" },   { "undo", "'dbmigrate rollback'" },
-		{ "downgrade", "'dbmigrate rollback'" }, { "status", "'dbmigrate info'" },
-		{ "current", "'dbmigrate info'" },    { "history", "'dbmigrate info'" },
-		{ "stamp", "'dbmigrate baseline --version V'" },
-		{ "force", "'dbmigrate repair'" },    { "create", "'dbmigrate new NAME'" },
+	    {"up", "'dbmigrate migrate'"},
+	    {"upgrade", "'dbmigrate migrate'"},
+	    {"down", "'dbmigrate rollback'"},
+	    {"undo", "'dbmigrate rollback'"},
+	    {"downgrade", "'dbmigrate rollback'"},
+	    {"status", "'dbmigrate info'"},
+	    {"current", "'dbmigrate info'"},
+	    {"history", "'dbmigrate info'"},
+	    {"stamp", "'dbmigrate baseline --version V'"},
+	    {"force", "'dbmigrate repair'"},
+	    {"create", "'dbmigrate new NAME'"},
 	};
 	struct dbm_args a;
 	size_t i;
@@ -195,12 +200,12 @@ static void test_args__other_tools_verbs_name_the_command_here(void **state)
 		expect_usage(parse(&a, cases[i].verb, NULL), msg, NULL);
 		if (!strstr(dbm_error_last()->hint, cases[i].command))
 			fail_msg("%s: hint '%s' does not name %s", cases[i].verb,
-				 dbm_error_last()->hint, cases[i].command);
+			         dbm_error_last()->hint, cases[i].command);
 		dbm_args_free(&a);
 	}
 	/* a typo still gets the nearest command */
 	expect_usage(parse(&a, "rollbak", NULL), "unknown command 'rollbak'",
-		     "Did you mean 'rollback'? See 'dbmigrate help'.");
+	             "Did you mean 'rollback'? See 'dbmigrate help'.");
 	dbm_args_free(&a);
 }
 
@@ -209,8 +214,8 @@ static void test_args__options_anywhere_and_values_checked(void **state)
 	struct dbm_args a;
 
 	(void)state;
-	assert_int_equal(parse(&a, "--steps", "2", "--url", "sqlite:x.db", "rollback", "--dry-run",
-			       NULL), 0);
+	assert_int_equal(
+	    parse(&a, "--steps", "2", "--url", "sqlite:x.db", "rollback", "--dry-run", NULL), 0);
 	assert_string_equal(a.cmd->name, "rollback");
 	assert_int_equal(a.args.steps, 2);
 	assert_int_equal(a.args.dry_run, 1);
@@ -221,37 +226,37 @@ static void test_args__options_anywhere_and_values_checked(void **state)
 	assert_string_equal(a.color, "always");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "info", "--color=alway", NULL),
-		     "--color: 'alway' is not auto, always or never", NULL);
+	             "--color: 'alway' is not auto, always or never", NULL);
 	dbm_args_free(&a);
-	expect_usage(parse(&a, "info", "--color=", NULL), "--color: '' is not auto, always or never",
-		     NULL);
+	expect_usage(parse(&a, "info", "--color=", NULL),
+	             "--color: '' is not auto, always or never", NULL);
 	dbm_args_free(&a);
 	assert_int_equal(parse(&a, "migrate", "--target", "latest", "--out-of-order", NULL), 0);
 	assert_string_equal(a.args.target, "latest");
 	assert_string_equal(setting(&a, "out_of_order"), "true");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "rollback", "--steps", "0", NULL),
-		     "--steps: expected a whole number above 0, got '0'", NULL);
+	             "--steps: expected a whole number above 0, got '0'", NULL);
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "rollback", "--to", "x1", NULL), "--to: 'x1' is not a version",
-		     NULL);
+	             NULL);
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "rollback", "--steps", "1", "--to", "1", NULL),
-		     "--steps and --to cannot be used together", NULL);
+	             "--steps and --to cannot be used together", NULL);
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "info", "--steps", "1", NULL),
-		     "option '--steps' does not apply to info",
-		     "See 'dbmigrate help info' for its options.");
+	             "option '--steps' does not apply to info",
+	             "See 'dbmigrate help info' for its options.");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "--dry-run", NULL), "option '--dry-run' goes with a command", NULL);
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "info", "--url", NULL), "option '--url' needs a value",
-		     "Type '--url URL'.");
+	             "Type '--url URL'.");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "info", "--json=yes", NULL), "option '--json' takes no value", NULL);
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "info", "--jsno", NULL), "unknown option '--jsno'",
-		     "Did you mean '--json'? See 'dbmigrate help info'.");
+	             "Did you mean '--json'? See 'dbmigrate help info'.");
 	dbm_args_free(&a);
 }
 
@@ -261,7 +266,7 @@ static void test_args__arguments_new_and_double_dash(void **state)
 
 	(void)state;
 	expect_usage(parse(&a, "new", NULL), "new needs a NAME",
-		     "For example: dbmigrate new add_email_to_users");
+	             "For example: dbmigrate new add_email_to_users");
 	dbm_args_free(&a);
 	assert_int_equal(parse(&a, "new", "--", "-odd-name", NULL), 0);
 	assert_string_equal(a.args.name, "-odd-name");
@@ -270,14 +275,14 @@ static void test_args__arguments_new_and_double_dash(void **state)
 	assert_string_equal(a.args.name, "");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "new", "a", "b", NULL), "unexpected argument 'b'",
-		     "'dbmigrate new' takes one NAME; quote it when it has spaces.");
+	             "'dbmigrate new' takes one NAME; quote it when it has spaces.");
 	dbm_args_free(&a);
 	/* a URL typed in the wrong place never shows its password */
 	expect_usage(parse(&a, "migrate", "postgres://u:s3cret@h/db", NULL),
-		     "unexpected argument 'postgres://u:***@h/db'", NULL);
+	             "unexpected argument 'postgres://u:***@h/db'", NULL);
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "mysql://root:s3cret@h/db", NULL),
-		     "unknown command 'mysql://root:***@h/db'", NULL);
+	             "unknown command 'mysql://root:***@h/db'", NULL);
 	dbm_args_free(&a);
 	assert_int_equal(parse(&a, NULL), 0);
 	assert_null(a.cmd);
@@ -297,28 +302,28 @@ static void test_args__every_option_of_the_table_parses(void **state)
 			const struct dbm_option *opt = &dbm_options[o];
 			struct dbm_args a;
 			char flag[64];
-			const char *value = opt->kind == DBM_OPTK_COUNT ? "2"
-					    : opt->kind == DBM_OPTK_VERSION || opt->kind == DBM_OPTK_TARGET
-						? "2"
-						: "x";
+			const char *value =
+			    opt->kind == DBM_OPTK_COUNT                                     ? "2"
+			    : opt->kind == DBM_OPTK_VERSION || opt->kind == DBM_OPTK_TARGET ? "2"
+			                                                                    : "x";
 			char word[32];
 			int r;
 
 			if (opt->values) {
 				/* an option with known words takes the first of them */
 				snprintf(word, sizeof(word), "%.*s", (int)strcspn(opt->values, " "),
-					 opt->values);
+				         opt->values);
 				value = word;
 			}
 			snprintf(flag, sizeof(flag), "--%s", opt->name);
 			if (dbm_option_find(cmd, opt->name, strlen(opt->name)) != opt)
 				continue; /* the global option of that name applies instead */
 			r = opt->arg ? parse(&a, cmd->name, flag, value, "NAME", NULL)
-				     : parse(&a, cmd->name, flag, "NAME", NULL);
+			             : parse(&a, cmd->name, flag, "NAME", NULL);
 			if (cmd->args == NULL) {
 				dbm_args_free(&a);
 				r = opt->arg ? parse(&a, cmd->name, flag, value, NULL)
-					     : parse(&a, cmd->name, flag, NULL);
+				             : parse(&a, cmd->name, flag, NULL);
 			}
 			if (dbm_command_takes(cmd, opt) && r != 0)
 				fail_msg("%s %s: %s", cmd->name, flag, dbm_error_last()->message);
@@ -334,14 +339,14 @@ static void test_args__every_option_of_the_table_parses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_args__version_before_a_command_prints_the_version_not_runs_it),
-		cmocka_unit_test(test_args__a_flag_repeated_70_times_is_kept_once),
-		cmocka_unit_test(test_args__help_in_every_form),
-		cmocka_unit_test(test_args__one_dash_long_options_say_what_to_type),
-		cmocka_unit_test(test_args__other_tools_verbs_name_the_command_here),
-		cmocka_unit_test(test_args__options_anywhere_and_values_checked),
-		cmocka_unit_test(test_args__arguments_new_and_double_dash),
-		cmocka_unit_test(test_args__every_option_of_the_table_parses),
+	    cmocka_unit_test(test_args__version_before_a_command_prints_the_version_not_runs_it),
+	    cmocka_unit_test(test_args__a_flag_repeated_70_times_is_kept_once),
+	    cmocka_unit_test(test_args__help_in_every_form),
+	    cmocka_unit_test(test_args__one_dash_long_options_say_what_to_type),
+	    cmocka_unit_test(test_args__other_tools_verbs_name_the_command_here),
+	    cmocka_unit_test(test_args__options_anywhere_and_values_checked),
+	    cmocka_unit_test(test_args__arguments_new_and_double_dash),
+	    cmocka_unit_test(test_args__every_option_of_the_table_parses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
