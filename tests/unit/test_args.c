@@ -13,6 +13,7 @@
 
 #include "cmd/args.h"
 #include "dbmigrate/common.h"
+#include "testutil.h"
 
 #define MAXARGS 512
 
