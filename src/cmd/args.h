@@ -24,10 +24,7 @@ struct dbm_args {
 	const char *color;        /* --color WHEN: "auto", "always" or "never"; NULL: not given */
 };
 
-#define DBM_ARGS_INIT                                                                              \
-	{                                                                                          \
-		NULL, NULL, 0, 0, {NULL, NULL, NULL, NULL, NULL, 0, 0}, 0, 0, 0, NULL              \
-	}
+#define DBM_ARGS_INIT { .cmd = NULL }
 
 /*
  * Parses argv[1..argc-1] into a (which the caller sets to DBM_ARGS_INIT and

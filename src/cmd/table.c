@@ -34,6 +34,8 @@ const struct dbm_option dbm_options[] = {
      "wait for another runner (default 60)"},
     {"connect-retries", 0, "N", "connect_retries", 0, DBM_OPTK_TEXT, 0, DBM_COMP_NONE, NULL,
      "retry connecting with backoff"},
+    {"schema-file", 0, "FILE", "schema_file", 0, DBM_OPTK_TEXT, 0, DBM_COMP_FILE, NULL,
+     "write the schema dump here after each change"},
     {"placeholder", 0, "KEY=VALUE", "placeholder", 0, DBM_OPTK_TEXT, 0, DBM_COMP_NONE, NULL,
      "value for ${KEY} in scripts (repeatable)"},
     {"json", 0, NULL, "json", 0, DBM_OPTK_FLAG, 0, DBM_COMP_NONE, NULL,
@@ -67,6 +69,14 @@ const struct dbm_option dbm_options[] = {
      "the baseline's version (default baseline_version, 1)"},
     {"description", 0, "TEXT", NULL, DBM_OPT_DESCRIPTION, DBM_OPTK_TEXT, ARG(description),
      DBM_COMP_NONE, NULL, "the baseline's description"},
+    {"output", 0, "FILE", NULL, DBM_OPT_OUTPUT, DBM_OPTK_TEXT, ARG(output), DBM_COMP_FILE, NULL,
+     "write the dump to FILE instead of stdout"},
+    {"from", 0, "URL", NULL, DBM_OPT_FROM, DBM_OPTK_TEXT, ARG(from), DBM_COMP_NONE, NULL,
+     "the first schema to compare (a database URL)"},
+    {"to", 0, "URL", NULL, DBM_OPT_TO_URL, DBM_OPTK_TEXT, ARG(to), DBM_COMP_NONE, NULL,
+     "the second schema to compare (a database URL)"},
+    {"shadow", 0, "URL", NULL, DBM_OPT_SHADOW, DBM_OPTK_TEXT, ARG(shadow), DBM_COMP_WORDS, "auto",
+     "scratch database the migrations are built in ('auto': a temporary one)"},
     {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
 
 #define FILES_DB (DBM_NEEDS_CONFIG | DBM_NEEDS_FILES | DBM_NEEDS_CONNECT)
@@ -118,6 +128,18 @@ const struct dbm_command dbm_commands[] = {
      "Prints the version and the compiled-in drivers with their client library versions. "
      "Reads no configuration and connects to nothing.",
      "dbmigrate version", 0, 0, dbm_cmd_version},
+    {"dump", "print the live schema as SQL that recreates it", NULL,
+     "Prints the managed schema as canonical SQL: deterministic, loadable by the database's own "
+     "client into an empty database, without the history and snapshot tables. With --json, the "
+     "objects.",
+     "dbmigrate dump --output schema.sql", DBM_OPT_OUTPUT, DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT,
+     dbm_cmd_dump},
+    {"diff", "compare two schemas object by object (exit 3 when they differ)", NULL,
+     "Compares two schemas object by object, down to columns, constraints and indexes. By "
+     "default, the live database against what its applied migrations build in a shadow "
+     "database. Exits 0 when equal, 3 when different.",
+     "dbmigrate diff --shadow auto", DBM_OPT_FROM | DBM_OPT_TO_URL | DBM_OPT_SHADOW,
+     DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT, dbm_cmd_diff},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};
 
 const struct dbm_command *dbm_command_find(const char *name)

@@ -246,7 +246,7 @@ static void test_args__options_anywhere_and_values_checked(void **state)
 	             "--steps and --to cannot be used together", NULL);
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "info", "--steps", "1", NULL),
-	             "option '--steps' does not apply to info",
+	             "option '--steps' does not apply to command info",
 	             "See 'dbmigrate help info' for its options.");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "--dry-run", NULL), "option '--dry-run' goes with a command", NULL);
