@@ -391,7 +391,7 @@ static void test_usage__progress_and_colour_on_a_terminal_only(void **state)
 	(void)state;
 	need("tmux", "tmux");
 	/* a script of slow statements: over half a second in all, so the line is redrawn */
-	for (i = 0; i < 12; i++)
+	for (i = 0; i < 24; i++)
 		dbm_buf_addf(&slow,
 		             "CREATE TABLE t%d AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
 		             "SELECT x + 1 FROM c WHERE x < 100000) SELECT x FROM c;\n",
@@ -421,7 +421,7 @@ static void test_usage__progress_and_colour_on_a_terminal_only(void **state)
 	}
 	assert_non_null(log);
 	if (!dbm_test_contains(log, "\r\033[KV2 slow load ... statement ") ||
-	    !dbm_test_contains(log, " of 12, "))
+	    !dbm_test_contains(log, " of 24, "))
 		fail_msg("no live progress on the terminal: %s", log);
 	assert_true(dbm_test_contains(log, "\r\033[KV2 slow load ... "));
 	assert_true(dbm_test_contains(log, "Applied 2 migrations"));
