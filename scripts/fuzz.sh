@@ -2,7 +2,7 @@
 # fuzz.sh - build every libFuzzer target in tests/fuzz/ with clang
 # (-fsanitize=fuzzer,address,undefined) and run each for a bounded time.
 #
-#   scripts/fuzz.sh [TARGET...]   targets are names like sqlsplit, config
+#   scripts/fuzz.sh [TARGET...]   targets are names like sqlsplit, config, argv
 #                                 (default: every tests/fuzz/fuzz_*.c)
 #   FUZZ_SECONDS=30               seconds per target (0: only replay the
 #                                 regression inputs and seeds)
@@ -48,6 +48,17 @@ seed() { # seed TARGET -> prints the seed folder
 				>"$dir/$(basename "$f")"
 		done
 		;;
+	argv)
+		# Command lines as NUL-separated arguments: each command with each of its forms.
+		printf 'migrate\0--target\0005\0--dry-run' >"$dir/migrate"
+		printf -- '--version\0migrate' >"$dir/version-first"
+		printf 'baseline\0--version=2.1\0--description\0x' >"$dir/baseline"
+		printf 'rollback\0--steps\0002\0-qv\0--url=postgres://u:p@h/d' >"$dir/rollback"
+		printf 'help\0new' >"$dir/help"
+		printf 'info\0-json' >"$dir/one-dash"
+		printf 'new\0--\0-x' >"$dir/new"
+		printf -- '--placeholder\0a=b\0--env\0dev\0up' >"$dir/other-tool"
+		;;
 	placeholder)
 		for f in tests/fixtures/files/*.sql migrations/*.sql; do
 			{ printf 'app_user=ticket_app\nschema=public\n\n'; cat "$f"; } >"$dir/$(basename "$f")"
@@ -71,8 +82,23 @@ for t in "${targets[@]}"; do
 	bin=$out/bin/fuzz_$t
 	[ -f "$src" ] || { echo "fuzz.sh: no $src" >&2; exit 2; }
 	echo "== fuzz_$t: building"
+	extra=()
+	if [ "$t" = argv ]; then
+		# The parser and the command table, with stand-ins for the commands' functions
+		# (named by the table; the parser never calls them).
+		stubs=$out/argv_stubs.c
+		{
+			echo '#include <stdlib.h>'
+			echo '#include "cmd/cmd.h"'
+			for f in $(grep -o 'dbm_cmd_[a-z_]*' src/cmd/table.c | sort -u); do
+				echo "int $f(const struct dbm_config *c, const struct dbm_cmd_args *a)"
+				echo '{ (void)c; (void)a; abort(); }'
+			done
+		} >"$stubs"
+		extra=(-Isrc src/cmd/args.c src/cmd/table.c src/cmd/help.c "$stubs")
+	fi
 	"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-D_POSIX_C_SOURCE=200809L -Iinclude src/core/*.c "$src" $libs -o "$bin"
+		-D_POSIX_C_SOURCE=200809L -Iinclude src/core/*.c "${extra[@]}" "$src" $libs -o "$bin"
 	seeds=$(seed "$t")
 	corpus=$out/corpus/$t
 	mkdir -p "$corpus"

@@ -1,6 +1,14 @@
 /*
  * cmd.h - the command table: one src/cmd/<name>.c per command.
  *
+ * Every command is one entry of dbm_commands[] (table.c): its name, its
+ * summary and help text, the options it accepts, what it needs before it
+ * runs and the function that runs it. Every option is one entry of
+ * dbm_options[]. The parser (args.c), dispatch (main.c), 'dbmigrate help',
+ * '--help', the completion scripts (generated at build time) and the tests
+ * that check the manual page all read these two tables, so adding a command
+ * or an option is one entry here and nothing else.
+ *
  * main.c parses the command line (global options anywhere, then the
  * command's own options), loads the configuration and calls run(). A
  * command returns 0 or an error class with the last error set; main.c
@@ -8,6 +16,8 @@
  */
 #ifndef DBM_CMD_H
 #define DBM_CMD_H
+
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -22,17 +32,42 @@
 #define DBM_OPT_TO 0x020              /* --to V */
 #define DBM_OPT_VERSION 0x040         /* --version V */
 #define DBM_OPT_DESCRIPTION 0x080     /* --description TEXT */
-#define DBM_OPT_NAME 0x100            /* one positional NAME */
 #define DBM_OPT_OUTPUT 0x200          /* dump --output FILE */
-#define DBM_OPT_FROM 0x400            /* diff --from URL (its --to URL is DBM_OPT_TO) */
+#define DBM_OPT_FROM 0x400            /* diff --from URL */
 #define DBM_OPT_SHADOW 0x800          /* diff --shadow URL|auto */
+#define DBM_OPT_TO_URL 0x1000         /* diff --to URL (rollback's --to V is DBM_OPT_TO) */
+
+/* What a command needs before it runs (struct dbm_command.needs). */
+#define DBM_NEEDS_CONFIG 0x01  /* the configuration: dbmigrate.yml, DBMIGRATE_*, flags */
+#define DBM_NEEDS_FILES 0x02   /* the migration and undo files */
+#define DBM_NEEDS_CONNECT 0x04 /* a connection to the database */
+#define DBM_NEEDS_LOCK 0x08    /* the runner lock */
+#define DBM_NEEDS_HISTORY 0x10 /* the history table, created when missing */
+
+/* How an option's value is checked and where it goes (struct dbm_option.kind). */
+enum dbm_option_kind {
+	DBM_OPTK_FLAG,    /* no value: "true" for a key, 1 in an int field */
+	DBM_OPTK_TEXT,    /* any text */
+	DBM_OPTK_COUNT,   /* a whole number above 0, into an int field */
+	DBM_OPTK_VERSION, /* a version such as 3 or 2.1 */
+	DBM_OPTK_TARGET   /* a version, 'current' or 'latest' */
+};
+
+/* What a shell completes after an option (struct dbm_option.complete). */
+enum dbm_option_complete {
+	DBM_COMP_NONE,  /* nothing known: the user types it */
+	DBM_COMP_FILE,  /* a file name */
+	DBM_COMP_DIR,   /* a folder name */
+	DBM_COMP_ENV,   /* an environment of the configuration file */
+	DBM_COMP_WORDS  /* one of the words in struct dbm_option.values */
+};
 
 struct dbm_cmd_args {
 	const char *target;      /* NULL: latest */
 	const char *to;          /* rollback --to */
 	const char *version;     /* baseline --version */
 	const char *description; /* baseline --description */
-	const char *name;        /* new NAME */
+	const char *name;        /* the positional argument (new NAME) */
 	const char *output;      /* dump --output */
 	const char *from;        /* diff --from URL */
 	const char *shadow;      /* diff --shadow URL or "auto" */
@@ -40,10 +75,27 @@ struct dbm_cmd_args {
 	int dry_run;
 };
 
+struct dbm_option {
+	const char *name;    /* long name, without "--" */
+	char short_name;     /* one-letter form ('q' for -q), 0 when none */
+	const char *arg;     /* the value's name in help ("URL"), NULL for a flag */
+	const char *key;     /* the configuration key it sets (global options), or NULL */
+	unsigned bit;        /* DBM_OPT_* of a command option, 0 for a global option */
+	int kind;            /* enum dbm_option_kind */
+	size_t field;        /* offsetof(struct dbm_cmd_args, ...) when key is NULL */
+	int complete;        /* enum dbm_option_complete */
+	const char *values;  /* DBM_COMP_WORDS: the words, separated by spaces */
+	const char *help;    /* one line, lower case, no full stop */
+};
+
 struct dbm_command {
 	const char *name;
-	const char *summary;
-	unsigned options;
+	const char *summary; /* one line for the command list */
+	const char *args;    /* a required positional argument ("NAME") or NULL */
+	const char *about;   /* a paragraph for 'dbmigrate help <name>' */
+	const char *example; /* one typical command line */
+	unsigned options;    /* DBM_OPT_* it accepts */
+	unsigned needs;      /* DBM_NEEDS_*: 0 runs with no configuration at all */
 	int (*run)(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 };
 
@@ -63,6 +115,22 @@ struct dbm_schema;
 /* The objects of a dump as a JSON array (dump.c; a new reference, NULL when out of memory). */
 json_t *dbm_cmd_schema_json(const struct dbm_schema *schema);
 
+/* NULL-terminated (name NULL) tables, in the order help lists them. */
 extern const struct dbm_command dbm_commands[];
+extern const struct dbm_option dbm_options[];
+
+/* The command called name, or NULL. */
+const struct dbm_command *dbm_command_find(const char *name);
+/*
+ * The option whose long name is the len bytes at name: the one cmd (may be
+ * NULL) takes, its own before a global one ('baseline --version V' against
+ * '--version'); else the first so called; NULL when no option has the name.
+ */
+const struct dbm_option *dbm_option_find(const struct dbm_command *cmd, const char *name,
+					 size_t len);
+/* The option whose one-letter form is c, or NULL. */
+const struct dbm_option *dbm_option_find_short(char c);
+/* Whether cmd accepts o (a global option, or one of its own). */
+int dbm_command_takes(const struct dbm_command *cmd, const struct dbm_option *o);
 
 #endif /* DBM_CMD_H */

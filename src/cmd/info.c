@@ -60,8 +60,13 @@ static void info_row(const char *const *c, const size_t *w)
 {
 	int i;
 
-	for (i = 0; i < INFO_COLS; i++)
-		printf("| %s%*s ", c[i], (int)(w[i] - info_width(c[i])), "");
+	for (i = 0; i < INFO_COLS; i++) {
+		/* the State column in its colour (--color), padded outside the escapes */
+		const char *on = i == 5 ? dbm_out_color_state(c[i]) : "";
+
+		printf("| %s%s%s%*s ", on, c[i], *on ? dbm_out_color_end() : "",
+		       (int)(w[i] - info_width(c[i])), "");
+	}
 	puts("|");
 }
 

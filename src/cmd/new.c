@@ -20,10 +20,16 @@
 #include "dbmigrate/scan.h"
 #include "output/output.h"
 
-/* The name as it goes into a file name: letters, digits and '_' (spaces and '-' become '_'). */
+/*
+ * The name as it goes into a file name: letters, digits and '_' (spaces and
+ * '-' become '_'; those at either end are dropped, so that the file name's
+ * "__" stays the one separator). Returns 0; DBM_ERR_USAGE for a name with
+ * nothing left ("", "  ", "--") or a character a file name cannot hold;
+ * DBM_ERR_NOMEM.
+ */
 static int new_clean_name(const char *name, struct dbm_buf *out)
 {
-	const char *p;
+	const char *p, *end = name + strlen(name);
 
 	for (p = name; *p; p++) {
 		char c = *p;
@@ -31,15 +37,30 @@ static int new_clean_name(const char *name, struct dbm_buf *out)
 		if (c == ' ' || c == '-')
 			c = '_';
 		if (!isalnum((unsigned char)c) && c != '_') {
-			dbm_error_set(DBM_ERR_USAGE, "the name '%s' has a character that cannot go "
-				      "into a file name: '%c'", name, *p);
+			if ((unsigned char)c >= 0x80 || (unsigned char)c < 0x20 || c == 0x7f)
+				dbm_error_set(DBM_ERR_USAGE, "the name '%s' has a character that cannot "
+					      "go into a file name: byte 0x%02x", name, (unsigned char)c);
+			else
+				dbm_error_set(DBM_ERR_USAGE, "the name '%s' has a character that cannot "
+					      "go into a file name: '%c'", name, c);
 			dbm_error_set_hint("Use letters, digits, '_', '-' or spaces, e.g. "
 					   "add_email_to_users.");
 			return DBM_ERR_USAGE;
 		}
-		if (dbm_buf_addc(out, c) < 0)
-			return DBM_ERR_NOMEM;
 	}
+	while (*name == ' ' || *name == '-' || *name == '_')
+		name++;
+	while (end > name && (end[-1] == ' ' || end[-1] == '-' || end[-1] == '_'))
+		end--;
+	if (end == name) {
+		dbm_error_set(DBM_ERR_USAGE, "new needs a NAME with a letter or digit in it");
+		dbm_error_set_hint("The name becomes the migration's description; for example: "
+				   "dbmigrate new add_email_to_users");
+		return DBM_ERR_USAGE;
+	}
+	for (p = name; p < end; p++)
+		if (dbm_buf_addc(out, *p == ' ' || *p == '-' ? '_' : *p) < 0)
+			return DBM_ERR_NOMEM;
 	return 0;
 }
 

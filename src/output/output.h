@@ -35,6 +35,24 @@ void dbm_out_warn(const char *fmt, ...) DBM_GCC_PRINTF(1, 2);
  */
 void dbm_out_progress_begin(const char *label);
 void dbm_out_progress_end(const char *result);
+/*
+ * Live progress of the running script, on a terminal only: its size
+ * (statements, 0 when unknown; bytes), then each statement as it is handed
+ * on. Once a script has run for half a second, its line is redrawn at most
+ * five times a second: "V3 big load ... statement 1200 of 5000, 1.2 of 4.8
+ * MB, 3.1 s". Nothing of it with --quiet or when stderr is not a terminal.
+ */
+void dbm_out_progress_size(unsigned long statements, unsigned long long bytes);
+void dbm_out_progress_step(size_t bytes);
+
+/*
+ * Colour: mode is "auto" (on a terminal, unless NO_COLOR is set and not
+ * empty), "always" or "never". Returns 0, or -1 for another word.
+ */
+int dbm_out_set_color(const char *mode);
+/* The escape that starts the colour of a migration state ("" without colour); end with dbm_out_color_end(). */
+const char *dbm_out_color_state(const char *state);
+const char *dbm_out_color_end(void);
 
 /*
  * JSON strings that are always valid (jsontext.c): text that is not UTF-8

@@ -21,6 +21,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "dbmigrate/source.h"
@@ -225,6 +226,14 @@ static int run_interrupted(const char *display, unsigned line)
 	return DBM_ERR_INTERRUPTED;
 }
 
+/* The size of the file at path in bytes, 0 when it cannot be read (for the progress line). */
+static unsigned long long run_file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (unsigned long long)st.st_size : 0;
+}
+
 static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 {
 	struct run_exec *ex = ctx;
@@ -242,6 +251,7 @@ static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 		ex->done++;
 		return 0;
 	}
+	dbm_out_progress_step(st->len);
 	if (dbm_out_is_verbose())
 		dbm_out_debug("%s:%u: statement %u", ex->display, st->line, st->index);
 	if (ex->batch) {
@@ -540,6 +550,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	run_label(kind, file, version, label, sizeof(label));
 	dbm_out_progress_begin(label);
 again:
+	dbm_out_progress_size(sc.statements, run_file_size(file->path));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ex.s = s;
 	ex.display = file->path;

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "cmd/cmd.h"
 #include "project.h"
 #include "testutil.h"
 
@@ -438,6 +439,154 @@ static void test_cli__baseline_then_migrate_applies_only_above(void **state)
 	    "2|BASELINE\n3|SQL\n");
 }
 
+/* Every command's help, in both forms, lists what the table says it takes. */
+static void test_cli__help_of_every_command_from_the_table(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r, r2;
+	size_t c, o;
+
+	dbm_test_project_run(p, &r, "help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "usage: dbmigrate [global options] <command>"));
+	for (c = 0; dbm_commands[c].name; c++)
+		assert_true(dbm_test_contains(r.out, dbm_commands[c].summary));
+	dbm_test_result_free(&r);
+	for (c = 0; dbm_commands[c].name; c++) {
+		const struct dbm_command *cmd = &dbm_commands[c];
+		char usage[128];
+
+		dbm_test_project_run(p, &r, "help", cmd->name, NULL);
+		dbm_test_project_run(p, &r2, cmd->name, "--help", NULL);
+		assert_int_equal(r.status, 0);
+		assert_int_equal(r2.status, 0);
+		assert_string_equal(r.out, r2.out);
+		assert_string_equal(r.err, "");
+		snprintf(usage, sizeof(usage), "usage: dbmigrate %s", cmd->name);
+		assert_true(dbm_test_contains(r.out, usage));
+		assert_true(dbm_test_contains(r.out, cmd->example));
+		for (o = 0; dbm_options[o].name; o++) {
+			char flag[64];
+
+			if (!(dbm_options[o].bit & cmd->options))
+				continue;
+			snprintf(flag, sizeof(flag), "--%s", dbm_options[o].name);
+			if (!dbm_test_contains(r.out, flag) || !dbm_test_contains(r.out, dbm_options[o].help))
+				fail_msg("help %s lacks %s", cmd->name, flag);
+		}
+		dbm_test_result_free(&r);
+		dbm_test_result_free(&r2);
+	}
+	/* -h works too, and an unknown topic is a usage error */
+	dbm_test_project_run(p, &r, "rollback", "-h", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "--steps N"));
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "help", "upp", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "unknown command 'upp'"));
+	dbm_test_result_free(&r);
+}
+
+/* 'dbmigrate --version migrate' printed nothing about versions and migrated (issue 18.9). */
+static void test_cli__version_flag_before_a_command_runs_nothing(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	char path[4200];
+
+	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
+	dbm_test_project_run(p, &r, "--version", "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "dbmigrate " DBM_VERSION_STRING "\n"));
+	assert_false(dbm_test_contains(r.out, "Applied"));
+	dbm_test_result_free(&r);
+	snprintf(path, sizeof(path), "%s/dbmigrate.db", p->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	/* after baseline, --version is baseline's own */
+	dbm_test_project_run(p, &r, "baseline", "--version", "3", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT version, type FROM schema_history", "3|BASELINE\n");
+}
+
+/* -q and -v 70 times each overflowed a fixed array of settings (issue 18.9). */
+static void test_cli__flags_repeated_70_times(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	const char *argv[300];
+	int n = 0, i;
+
+	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
+	for (i = 0; i < 70; i++)
+		argv[n++] = "-q";
+	for (i = 0; i < 70; i++)
+		argv[n++] = "-v";
+	for (i = 0; i < 100; i++)
+		argv[n++] = "--placeholder=k=v";
+	argv[n++] = "migrate";
+	argv[n] = NULL;
+	dbm_test_run(p->dir, NULL, argv, &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT version, success FROM schema_history", "1|1\n");
+}
+
+/* 'new ""' wrote V2__(null).sql (issue 14.9); blank names are refused and nothing is written. */
+static void test_cli__new_refuses_a_blank_name(void **state)
+{
+	static const char *const names[] = { "", "   ", "_", " - _ " };
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	size_t i;
+
+	dbm_test_write(p->dir, "migrations/V1__a.sql", "SELECT 1;\n");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		dbm_test_project_run(p, &r, "new", names[i], NULL);
+		assert_int_equal(r.status, 2);
+		assert_true(dbm_test_contains(r.err, "new needs a NAME with a letter or digit in it"));
+		assert_true(dbm_test_contains(r.err, "hint: "));
+		dbm_test_result_free(&r);
+	}
+	dbm_test_project_run(p, &r, "new", " add-email ", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "migrations/V2__add_email.sql"));
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "info", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(dbm_test_count(r.out, "\"version\""), 2);
+	assert_false(dbm_test_contains(r.out, "null)"));
+	dbm_test_result_free(&r);
+}
+
+/* Flyway's one-dash options and other tools' verbs say exactly what to type. */
+static void test_cli__one_dash_options_and_other_tools_verbs(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	dbm_test_project_run(p, &r, "info", "-json", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "dbmigrate: error: unknown option '-json': long options take two "
+				   "dashes\nhint: Type '--json'.\n");
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "undo", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "'dbmigrate rollback'"));
+	assert_false(dbm_test_contains(r.err, "info"));
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "up", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "'dbmigrate migrate'"));
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "--json", "status", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.out, "\"errorCode\": 2"));
+	assert_true(dbm_test_contains(r.err, "'dbmigrate info'"));
+	dbm_test_result_free(&r);
+}
+
 #define T(fn) \
 	cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
@@ -461,6 +610,11 @@ int main(void)
 	    T(test_cli__clean_is_guarded),
 	    T(test_cli__new_creates_next_pair),
 	    T(test_cli__baseline_then_migrate_applies_only_above),
+	    T(test_cli__help_of_every_command_from_the_table),
+	    T(test_cli__version_flag_before_a_command_runs_nothing),
+	    T(test_cli__flags_repeated_70_times),
+	    T(test_cli__new_refuses_a_blank_name),
+	    T(test_cli__one_dash_options_and_other_tools_verbs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
