@@ -137,6 +137,9 @@ static unsigned class_pgsql(const struct dbm_splitter *s, const char *t, size_t 
 		return f | DBM_STMT_TX_CONTROL;
 	if (class_is(&w[0], "start"))
 		return f | (nw > 1 && class_is(&w[1], "transaction") ? DBM_STMT_TX_CONTROL : 0);
+	/* PREPARE TRANSACTION ends the session's transaction, as COMMIT does */
+	if (class_is(&w[0], "prepare") && nw > 1 && class_is(&w[1], "transaction"))
+		return f | DBM_STMT_TX_CONTROL;
 	if (class_is(&w[0], "commit") || class_is(&w[0], "rollback")) {
 		k = 1;
 		if (nw > k && (class_is(&w[k], "work") || class_is(&w[k], "transaction")))

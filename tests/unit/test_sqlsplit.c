@@ -350,8 +350,9 @@ static void test_sqlsplit__statements_are_classified_for_the_drivers(void **stat
 	            "COMMIT PREPARED 'x';\nSET search_path = '';\nSELECT 'VACUUM';\n"
 	            "DISCARD ALL;\n(SELECT 1);\nINSERT INTO t VALUES (1);\n"
 	            "COPY t FROM stdin;\n\\.\ncopy (SELECT 1) TO STDOUT;\n"
-	            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\n",
-	            "N|N|N|N||N||N|N|N|N|||T|T|T|T|T|T||N|S|S|NS|S||A|A||");
+	            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\n"
+	            "PREPARE TRANSACTION 'x';\nPREPARE q AS SELECT 1;\n",
+	            "N|N|N|N||N||N|N|N|N|||T|T|T|T|T|T||N|S|S|NS|S||A|A||TS|S|");
 	check_class(DBM_DIALECT_MYSQL,
 	            "BEGIN;\nbegin work;\nSTART TRANSACTION READ ONLY;\n-- c\n# d\n/* e */ COMMIT;\n"
 	            "Commit Work And Chain;\nROLLBACK TO SAVEPOINT s1;\nrollback work to s1;\n"
