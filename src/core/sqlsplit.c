@@ -514,6 +514,8 @@ int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen)
 	st.splitter = s;
 	st.arg_off = st.arg_len = 0;
 	st.flags |= split_classify(s, st.sql, st.len);
+	if (s->eof_body)
+		st.flags |= DBM_STMT_ALONE;
 	if (st.flags & DBM_STMT_XA_START)
 		split_xid(s, st.sql, st.len, &st.arg_off, &st.arg_len);
 	if (s->only_cond && split_my_only_conditional(s, st.sql, st.len))
@@ -1161,7 +1163,15 @@ static int split_end(struct dbm_splitter *s)
 	if (!s->in_stmt)
 		return 0;
 	split_close_pending(s);
-	if (s->depth > 0)
+	/*
+	 * psql sends what is left at the end of the file as it is, and the
+	 * server parses it: a body psql's BEGIN/CASE/END count leaves open (a
+	 * column named begin, say) still runs there, ';' and all. It goes alone,
+	 * through the simple protocol, which takes several statements.
+	 */
+	if (s->depth > 0 && s->dialect == DBM_DIALECT_PGSQL)
+		s->eof_body = 1;
+	else if (s->depth > 0)
 		return split_unterminated(s, split_line_at(s, s->body_pos), "BEGIN ... END body",
 		                          "Add the missing END, followed by the statement "
 		                          "delimiter.");
@@ -1197,6 +1207,7 @@ void dbm_splitter_reset(struct dbm_splitter *s)
 	s->line_no = 1;
 	s->line_cr = 0;
 	s->count = 0;
+	s->eof_body = 0;
 	s->bol = 1;
 	s->dlen = 0;
 	s->delim[0] = '\0';

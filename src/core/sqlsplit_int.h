@@ -102,6 +102,7 @@ struct dbm_splitter {
 	int ansi_quotes; /* MySQL: sql_mode has ANSI_QUOTES */
 	int lenient;     /* dbm_splitter_set_lenient */
 	int rules_seen;  /* a DBM_STMT_STRING_RULES statement was handed out in this file */
+	int eof_body;    /* PostgreSQL: the input ended inside a BEGIN ... END body */
 
 	unsigned char tab[256];
 };

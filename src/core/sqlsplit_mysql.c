@@ -242,8 +242,6 @@ int split_client_command(struct dbm_splitter *s, size_t p, int eof)
 	const char *b = s->buf.ptr;
 	size_t len = s->buf.len;
 
-	if (s->lenient && s->rules_seen)
-		return 0; /* the text may be a string for the server's rules: pass 2 decides */
 	if (p + 1 >= len && !eof)
 		return 1;
 	if (p + 1 < len && b[p + 1] == 'N')

@@ -219,7 +219,7 @@ class Pg:
         rows = ([], [])
         hist = self.session(dbs[1]).query(
             "SELECT CASE WHEN to_regclass('public.schema_history') IS NULL THEN 0 ELSE "
-            "(xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM public.schema_history', "
+            "(xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM public.schema_history WHERE type <> ''BASELINE''', "
             "false, true, '')))[1]::text::int END;")
         history = int(hist[0]) if hist and hist[0].strip().isdigit() else -1
         for i, db in enumerate(dbs):
@@ -322,7 +322,7 @@ class My:
                             "AND table_name = 'schema_history';" % dbs[1], mark)
         history = 0
         if exists and exists[0].strip() != "0":
-            n = sess.query("SELECT COUNT(*) FROM %s.schema_history;" % dbs[1], mark)
+            n = sess.query("SELECT COUNT(*) FROM %s.schema_history WHERE type <> 'BASELINE';" % dbs[1], mark)
             history = int(n[0]) if n and n[0].strip().isdigit() else -1
         out = sess.query(";\n".join(s) + ";", mark)
         rows = ([], [])
@@ -432,6 +432,10 @@ class Worker:
         self.dir = os.path.join(tmp, "%s-w%d" % (dialect.name, idx))
         self.ready = False
         os.makedirs(os.path.join(self.dir, "migrations"), exist_ok=True)
+        # The log table is there before the file runs, so the schema is not empty: baseline it
+        # below V1, as a project adopting dbmigrate on an existing database would.
+        with open(os.path.join(self.dir, "dbmigrate.yml"), "w") as f:
+            f.write("baseline_on_migrate: true\nbaseline_version: \"0\"\n")
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith("DBMIGRATE_") and k not in ("DATABASE_URL", "FLYWAY_URL")}
 

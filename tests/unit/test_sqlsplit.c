@@ -1027,6 +1027,13 @@ static void test_sqlsplit__unterminated(void **state)
 	            "1:SELECT 1\n"
 	            "error -2 at line 4: unterminated BEGIN ... END body (opened at line 4)\n"
 	            "hint: Add the missing END, followed by the statement delimiter.\n");
+	/* psql sends a body its BEGIN/CASE/END count leaves open at the end of the file as it is */
+	check_split(DBM_DIALECT_PGSQL,
+	            "CREATE TABLE t (begin text);\nCREATE FUNCTION f() RETURNS text LANGUAGE sql\n"
+	            "BEGIN ATOMIC\n SELECT begin FROM t;\nEND;\n",
+	            "1:CREATE TABLE t (begin text)\n"
+	            "2:CREATE FUNCTION f() RETURNS text LANGUAGE sql\nBEGIN ATOMIC\n SELECT begin FROM "
+	            "t;\nEND;\n");
 	check_split(DBM_DIALECT_SQLITE, "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END",
 	            "1:CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END\n");
 	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nCOPY t FROM stdin;\n1\n2\n",
