@@ -101,7 +101,7 @@ static int args_unknown_command(const char *word)
 	const char *near;
 	size_t n;
 
-	for (n = 0; dbm_commands[n].name && n < DBM_ARRAY_SIZE(names); n++)
+	for (n = 0; n < DBM_ARRAY_SIZE(names) && dbm_commands[n].name; n++)
 		names[n] = dbm_commands[n].name;
 	args_error_word("unknown command ", word, "");
 	if (other) {
@@ -215,7 +215,11 @@ static int args_store(struct dbm_args *a, const struct dbm_option *o, const char
 /* --color WHEN: one of the option's words. Returns 0 or DBM_ERR_USAGE. */
 static int args_color(struct dbm_args *a, const struct dbm_option *o, const char *value)
 {
-	size_t len = strlen(value);
+	size_t len;
+
+	if (!value)
+		value = "always"; /* a bare --color, as git takes it */
+	len = strlen(value);
 	const char *w = strstr(o->values, value);
 
 	if (len && w && (w == o->values || w[-1] == ' ') && (w[len] == ' ' || w[len] == '\0')) {

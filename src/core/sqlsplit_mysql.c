@@ -234,8 +234,13 @@ int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof)
  * mysql and mariadb clients it starts a client command (\g, \G, \c, \d,
  * \q, ...; any other letter is an "Unknown command" error), except \N,
  * which is NULL and goes to the server. dbmigrate sends statements itself:
- * the commands are refused before anything runs. Returns 0 for \N, 1 when
- * more input is needed, DBM_ERR_USAGE with the error set.
+ * the commands are refused before anything runs, also in a lenient first
+ * pass (sqlsplit.h), by the sql_mode it infers: the client's backslash
+ * commands are rare inside strings, and a file that starts with a SET
+ * would otherwise run it before the refusal. (psql's meta-commands wait for
+ * the server's rules instead: with standard_conforming_strings off a
+ * backslash in a string is common.) Returns 0 for \N, 1 when more input is
+ * needed, DBM_ERR_USAGE with the error set.
  */
 int split_client_command(struct dbm_splitter *s, size_t p, int eof)
 {

@@ -171,6 +171,8 @@ int split_psql_variable(struct dbm_splitter *s, size_t p, int eof)
 	size_t len = s->buf.len, q;
 	unsigned char c;
 
+	if (s->lenient && s->rules_seen)
+		return 0; /* the text may be a string for the server's rules: pass 2 decides */
 	if (p + 1 >= len)
 		return eof ? 0 : 1;
 	c = (unsigned char)b[p + 1];
@@ -215,15 +217,17 @@ int split_psql_variable(struct dbm_splitter *s, size_t p, int eof)
  * backslash starts a meta-command (\g, \gset, \gexec, \watch ...), and \;
  * puts a ';' in the statement without ending it. dbmigrate sends
  * statements itself, so all are refused before anything runs. Returns 1
- * when more input is needed to name the command, else DBM_ERR_USAGE with
- * the error set. Also in a lenient first pass (sqlsplit.h): a command is
- * refused before anything runs, by the rules the first pass infers.
+ * when more input is needed to name the command, 0 in a lenient first pass
+ * after a statement that may change the string rules (sqlsplit.h), else
+ * DBM_ERR_USAGE with the error set.
  */
 int split_meta_in_stmt(struct dbm_splitter *s, size_t p, int eof)
 {
 	const char *b = s->buf.ptr;
 	size_t len = s->buf.len, q = p + 1;
 
+	if (s->lenient && s->rules_seen)
+		return 0; /* the text may be a string for the server's rules: pass 2 decides */
 	while (q < len && q - p < 64 && ((b[q] >= 'a' && b[q] <= 'z') || (b[q] >= 'A' && b[q] <= 'Z')))
 		q++;
 	if (q >= len && !eof)

@@ -67,7 +67,7 @@ void dbm_out_text(const char *fmt, ...)
 /* Writes fmt's text to stderr scrubbed of every listed secret, without a newline. */
 static void output_scrubbed(const char *fmt, va_list ap)
 {
-	char stack[1024], *text = stack;
+	char stack[1024], *heap = NULL;
 	va_list aq;
 	int n;
 
@@ -78,19 +78,22 @@ static void output_scrubbed(const char *fmt, va_list ap)
 		return;
 	if ((size_t)n >= sizeof(stack)) {
 		/* not dbm_malloc: printing is no failure point of the allocation sweeps */
-		text = malloc((size_t)n + 1);
-		if (text)
-			vsnprintf(text, (size_t)n + 1, fmt, ap);
-		else
-			text = stack; /* cut short, and scrubbed as such */
+		heap = malloc((size_t)n + 1);
+		if (heap)
+			vsnprintf(heap, (size_t)n + 1, fmt, ap);
 	}
-	if (text == stack && (size_t)n >= sizeof(stack))
-		dbm_secrets_scrub_cut(text);
+	if (heap) {
+		dbm_secrets_scrub(heap);
+		fputs(heap, stderr);
+		free(heap);
+		return;
+	}
+	/* fitted, or cut short without memory for more: scrubbed as such */
+	if ((size_t)n >= sizeof(stack))
+		dbm_secrets_scrub_cut(stack);
 	else
-		dbm_secrets_scrub(text);
-	fputs(text, stderr);
-	if (text != stack)
-		free(text);
+		dbm_secrets_scrub(stack);
+	fputs(stack, stderr);
 }
 
 void dbm_out_debug(const char *fmt, ...)
