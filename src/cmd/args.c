@@ -172,6 +172,8 @@ static int args_store(struct dbm_args *a, const struct dbm_option *o, const char
 	char *field = (char *)&a->args + o->field;
 	char before[96];
 
+	if (o->kind != DBM_OPTK_FLAG && !value)
+		return dbm_error_set(DBM_ERR_USAGE, "option '--%s' needs a value", o->name);
 	switch (o->kind) {
 	case DBM_OPTK_FLAG:
 		*(int *)(void *)field = 1;

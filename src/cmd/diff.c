@@ -196,7 +196,7 @@ static int diff_shadow_clean(struct dbm_session *live, const char *url)
 	if (r == 0 && !s.driver->clean)
 		r = dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot empty a shadow database",
 		                  s.driver->name);
-	if (r == 0)
+	else if (r == 0)
 		r = s.driver->clean(s.conn, s.schema ? s.schema : s.conn->schema);
 	dbm_session_close(&s);
 	dbm_buf_free(&a);
@@ -315,7 +315,7 @@ static void diff_report(const struct dbm_schema_diff *d, const char *from, const
 	for (i = 0; i < d->n; i++) {
 		const struct dbm_schema_diff_item *it = &d->items[i];
 
-		if (it->change == DBM_CHANGE_CHANGED && it->what && strcmp(it->what, "definition"))
+		if (it->change == DBM_CHANGE_CHANGED && it->what && strcmp(it->what, "definition") != 0)
 			dbm_out_text("%s %s: %s\n", it->label, it->name, it->what);
 		else
 			dbm_out_text("%s %s: %s\n", it->label, it->name,

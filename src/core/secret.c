@@ -139,7 +139,9 @@ size_t dbm_secrets_scrub(char *text)
 				continue;
 			}
 			/* len >= 3: the mask never makes the text longer */
-			memcpy(p, SECRET_MASK, 3);
+			p[0] = SECRET_MASK[0];
+			p[1] = SECRET_MASK[1];
+			p[2] = SECRET_MASK[2];
 			memmove(p + 3, p + len, strlen(p + len) + 1);
 			p += 3;
 			count++;

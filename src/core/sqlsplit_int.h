@@ -52,58 +52,64 @@ enum split_kind {
 #define SPLIT_C_STAR 16 /* MySQL: '*', looked at inside a version comment only */
 
 struct dbm_splitter {
-	enum dbm_dialect dialect;
+	/* Pointers and sizes first, then the int-sized fields, then the bytes: no padding. */
 	dbm_stmt_cb cb;
 	void *ctx;
 	struct dbm_buf buf; /* unconsumed input; buf.len bytes, NUL after them */
 	size_t pos;         /* where the lexer goes on */
-	int need;           /* the token at pos needs more input */
 	size_t line_pos;    /* line_no is the line of buf[line_pos] */
-	unsigned line_no;
-	enum split_state state;
-	unsigned count; /* statements handed out */
-	int bol;        /* between statements: nothing but blanks since the last newline */
 
 	/* the current statement, when in_stmt */
-	int in_stmt;
 	size_t stmt_start;
-	unsigned stmt_line;
-	enum split_kind kind;
-	unsigned mask; /* byte classes the code loop stops at */
-	int depth;     /* open BEGIN / CASE blocks */
-	int pdepth;    /* PostgreSQL: open parentheses */
-	int bdepth;    /* PostgreSQL: open brackets (a[1:n] is not a psql variable) */
-	int vcomment;  /* MySQL: inside a version comment or hint, which is code */
-	int only_cond; /* MySQL: nothing but version comments and hints so far */
-	unsigned char ids[4]; /* PostgreSQL: psql's record of the first four words */
 	size_t body_pos;
-	int pend_end, pend_begin, pend_from;
 	size_t pend_pos;
-	int kwords;
-	int copy_in;
-	int has_comment; /* MySQL: a comment inside the statement, to strip at emit */
 	size_t stmt_end; /* COPY: end of the statement text */
 	size_t copy_start, copy_scan;
 
 	/* the open quote or comment */
-	size_t open_pos;    /* in a statement: where it opened */
+	size_t open_pos; /* in a statement: where it opened */
+	size_t taglen;   /* SPLIT_DOLLAR: the tag is buf[open_pos..open_pos+taglen) */
+
+	size_t dlen; /* length of delim */
+
+	enum dbm_dialect dialect;
+	int need;        /* the token at pos needs more input */
+	unsigned line_no;
+	enum split_state state;
+	unsigned count;  /* statements handed out */
+	int bol;         /* between statements: nothing but blanks since the last newline */
+
+	/* the current statement, when in_stmt */
+	int in_stmt;
+	unsigned stmt_line;
+	enum split_kind kind;
+	unsigned mask;   /* byte classes the code loop stops at */
+	int depth;       /* open BEGIN / CASE blocks */
+	int pdepth;      /* PostgreSQL: open parentheses */
+	int bdepth;      /* PostgreSQL: open brackets (a[1:n] is not a psql variable) */
+	int vcomment;    /* MySQL: inside a version comment or hint, which is code */
+	int only_cond;   /* MySQL: nothing but version comments and hints so far */
+	int pend_end, pend_begin, pend_from;
+	int kwords;
+	int copy_in;
+	int has_comment; /* MySQL: a comment inside the statement, to strip at emit */
+
+	/* the open quote or comment */
 	unsigned open_line; /* a comment between statements: its line */
 	int esc;
 	int cdepth;
-	size_t taglen; /* SPLIT_DOLLAR: the tag is buf[open_pos..open_pos+taglen) */
-	int line_cr;   /* the byte before line_pos is a '\r' */
-
-	char delim[SPLIT_DELIM_MAX + 1]; /* MySQL DELIMITER; "" means ; */
-	size_t dlen;
+	int line_cr;        /* the byte before line_pos is a '\r' */
 
 	/* session settings that change how strings are read, reset per file */
-	int plain_esc; /* PostgreSQL: standard_conforming_strings is off */
-	int no_esc;    /* MySQL: sql_mode has NO_BACKSLASH_ESCAPES */
+	int plain_esc;   /* PostgreSQL: standard_conforming_strings is off */
+	int no_esc;      /* MySQL: sql_mode has NO_BACKSLASH_ESCAPES */
 	int ansi_quotes; /* MySQL: sql_mode has ANSI_QUOTES */
 	int lenient;     /* dbm_splitter_set_lenient */
 	int rules_seen;  /* a DBM_STMT_STRING_RULES statement was handed out in this file */
 	int eof_body;    /* PostgreSQL: the input ended inside a BEGIN ... END body */
 
+	unsigned char ids[4];            /* PostgreSQL: psql's record of the first four words */
+	char delim[SPLIT_DELIM_MAX + 1]; /* MySQL DELIMITER; "" means ; */
 	unsigned char tab[256];
 };
 

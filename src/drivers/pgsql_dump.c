@@ -240,7 +240,7 @@ static struct pgdump_table *pgdump_find_table(struct pgdump_table *t, size_t n, 
 
 	while (lo < hi) { /* rows come ordered by name (byte order, COLLATE "C") */
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(t[mid].name, name);
+		int c = strcmp(t[mid].name ? t[mid].name : "", name ? name : "");
 
 		if (c == 0)
 			return &t[mid];

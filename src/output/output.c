@@ -224,11 +224,11 @@ void dbm_out_progress_step(size_t bytes)
 /* Whether colour is on for stream fd. */
 static int output_color_on(int fd)
 {
-	const char *no = getenv("NO_COLOR");
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
 
 	if (out.color_mode != 0)
 		return out.color_mode > 0;
-	return isatty(fd) && !(no && *no) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+	return isatty(fd) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
 }
 
 int dbm_out_set_color(const char *mode)
