@@ -18,7 +18,48 @@
 enum dbm_file_kind {
 	DBM_FILE_VERSIONED = 0,
 	DBM_FILE_REPEATABLE = 1,
-	DBM_FILE_UNDO = 2
+	DBM_FILE_UNDO = 2,
+	DBM_FILE_CALLBACK = 3 /* an SQL callback: EVENT.sql or EVENT__description.sql */
+};
+
+/*
+ * Flyway's callback events, each run by the SQL files named after it
+ * (dbm_event_name gives the name). The runner fires them (runner/callback.c).
+ */
+enum dbm_event {
+	DBM_EV_BEFORE_MIGRATE = 0,
+	DBM_EV_BEFORE_EACH_MIGRATE,
+	DBM_EV_AFTER_EACH_MIGRATE,
+	DBM_EV_AFTER_EACH_MIGRATE_ERROR,
+	DBM_EV_BEFORE_REPEATABLES,
+	DBM_EV_AFTER_VERSIONED,
+	DBM_EV_AFTER_MIGRATE_APPLIED,
+	DBM_EV_AFTER_MIGRATE,
+	DBM_EV_AFTER_MIGRATE_ERROR,
+	DBM_EV_BEFORE_UNDO,
+	DBM_EV_BEFORE_EACH_UNDO,
+	DBM_EV_AFTER_EACH_UNDO,
+	DBM_EV_AFTER_EACH_UNDO_ERROR,
+	DBM_EV_AFTER_UNDO,
+	DBM_EV_AFTER_UNDO_ERROR,
+	DBM_EV_BEFORE_VALIDATE,
+	DBM_EV_AFTER_VALIDATE,
+	DBM_EV_AFTER_VALIDATE_ERROR,
+	DBM_EV_BEFORE_INFO,
+	DBM_EV_AFTER_INFO,
+	DBM_EV_AFTER_INFO_ERROR,
+	DBM_EV_BEFORE_REPAIR,
+	DBM_EV_AFTER_REPAIR,
+	DBM_EV_AFTER_REPAIR_ERROR,
+	DBM_EV_BEFORE_BASELINE,
+	DBM_EV_AFTER_BASELINE,
+	DBM_EV_AFTER_BASELINE_ERROR,
+	DBM_EV_BEFORE_CLEAN,
+	DBM_EV_AFTER_CLEAN,
+	DBM_EV_AFTER_CLEAN_ERROR,
+	DBM_EV_BEFORE_CONNECT,
+	DBM_EV_AFTER_CONNECT,
+	DBM_EV_COUNT
 };
 
 struct dbm_file {
@@ -33,6 +74,7 @@ struct dbm_file {
 	int has_checksum;   /* set by the caller once computed */
 	int32_t checksum;
 	struct dbm_file *undo; /* versioned files: the matching undo file in undo[], or NULL */
+	int event;             /* callbacks: enum dbm_event */
 };
 
 struct dbm_fileset {
@@ -42,9 +84,11 @@ struct dbm_fileset {
 	size_t nrepeatable;
 	struct dbm_file *undo;       /* sorted by version, ascending */
 	size_t nundo;
+	struct dbm_file *callbacks;  /* sorted by event, then file name, then script */
+	size_t ncallbacks;
 };
 
-#define DBM_FILESET_INIT { NULL, 0, NULL, 0, NULL, 0 }
+#define DBM_FILESET_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
 
 /*
  * Scans migrations_dir (required to exist: DBM_ERR_USAGE naming it
@@ -66,5 +110,20 @@ const struct dbm_file *dbm_fileset_find(const struct dbm_fileset *fs, const char
  */
 int dbm_parse_filename(const char *name, enum dbm_file_kind *kind, char **version,
 		       char **description);
+
+/* The event's name as Flyway spells it ("beforeEachMigrate"); NULL when out of range. */
+const char *dbm_event_name(int event);
+
+/*
+ * Reads a callback's file name (no folder): EVENT.sql or
+ * EVENT__description.sql. Returns 1 and fills *event and *description
+ * (allocated, '_' shown as ' ', "" when none); 0 when the name is no
+ * callback's; DBM_ERR_USAGE (no message) when it is close to one but
+ * misspelt ("beforemigrate.sql", "beforeMigrate_x.sql"), with the right
+ * spelling in suggest (cut to size); DBM_ERR_NOMEM. Callbacks are
+ * recognised before the migration-name grammar (callbackname.c).
+ */
+int dbm_parse_callback_name(const char *name, int *event, char **description, char *suggest,
+			    size_t size);
 
 #endif /* DBM_SCAN_H */

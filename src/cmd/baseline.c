@@ -16,12 +16,17 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	const char *version = a->version ? a->version : cfg->baseline_version;
 	const char *description = a->description ? a->description : cfg->baseline_description;
 	size_t i;
-	int r;
+	int r, before_ran = 0;
 
 	r = dbm_session_open(&s, cfg,
-			     DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CREATE, 0);
+			     DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CREATE |
+				     DBM_SESSION_CALLBACKS,
+			     0);
+	if (r == 0)
+		r = dbm_callback_fire(&s, DBM_EV_BEFORE_BASELINE, 0);
 	if (r < 0)
 		goto done;
+	before_ran = 1;
 	for (i = 0; i < s.history.n; i++) {
 		const struct dbm_history_row *h = &s.history.rows[i];
 
@@ -50,7 +55,11 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		dbm_out_json(doc);
 	}
 	dbm_out_text("Baselined at version %s (%s)\n", version, description);
+	r = dbm_callback_fire(&s, DBM_EV_AFTER_BASELINE, 0);
+	before_ran = 0;
 done:
+	if (r < 0 && before_ran)
+		dbm_callback_fire_error(&s, DBM_EV_AFTER_BASELINE_ERROR);
 	r = dbm_session_write_schema_file(&s, r);
 	dbm_session_close(&s);
 	return r;

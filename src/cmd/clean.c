@@ -13,7 +13,7 @@
 int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 {
 	struct dbm_session s;
-	int r;
+	int r, before_ran = 0;
 
 	(void)a;
 	memset(&s, 0, sizeof(s));
@@ -30,9 +30,13 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 				   "to confirm.");
 		return DBM_ERR_USAGE;
 	}
-	r = dbm_session_open(&s, cfg, DBM_SESSION_CONNECT | DBM_SESSION_LOCK, 0);
+	r = dbm_session_open(&s, cfg, DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CALLBACKS,
+			     0);
+	if (r == 0)
+		r = dbm_callback_fire(&s, DBM_EV_BEFORE_CLEAN, 0);
 	if (r < 0)
 		goto done;
+	before_ran = 1;
 	if (!s.driver->clean) {
 		r = dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot clean", s.driver->name);
 		goto done;
@@ -51,7 +55,11 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	}
 	dbm_out_text("Dropped every object in schema '%s' of %s\n",
 		     s.conn->schema ? s.conn->schema : "", dbm_buf_cstr(&s.url));
+	r = dbm_callback_fire(&s, DBM_EV_AFTER_CLEAN, 0);
+	before_ran = 0;
 done:
+	if (r < 0 && before_ran)
+		dbm_callback_fire_error(&s, DBM_EV_AFTER_CLEAN_ERROR);
 	r = dbm_session_write_schema_file(&s, r);
 	dbm_session_close(&s);
 	return r;

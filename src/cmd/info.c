@@ -107,9 +107,14 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT, 0);
 	if (r == 0)
-		r = dbm_session_plan(&s, a->target, &plan);
+		r = dbm_callback_fire(&s, DBM_EV_BEFORE_INFO, 0);
 	if (r < 0)
 		goto done;
+	r = dbm_session_plan(&s, a->target, &plan);
+	if (r < 0) {
+		dbm_callback_fire_error(&s, DBM_EV_AFTER_INFO_ERROR);
+		goto done;
+	}
 	if (dbm_out_is_json()) {
 		json_t *doc = json_object();
 		json_t *list = json_array();
@@ -134,6 +139,7 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		if (!cfg->quiet)
 			info_table(&plan);
 	}
+	r = dbm_callback_fire(&s, DBM_EV_AFTER_INFO, 0);
 done:
 	dbm_plan_free(&plan);
 	dbm_session_close(&s);

@@ -96,7 +96,7 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	char *initial_copy = NULL;
 	struct timespec t0, t1;
 	size_t i, applied = 0;
-	int r, baseline = 0;
+	int r, baseline = 0, versioned_done = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
@@ -126,7 +126,15 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	initial = plan.current_version;
 	initial_copy = initial ? dbm_strdup(initial) : NULL;
 	if (cfg->validate_on_migrate) {
+		/* Flyway fires the validate events for the validation migrate makes too */
+		r = dbm_callback_fire(&s, DBM_EV_BEFORE_VALIDATE, 0);
+		if (r < 0)
+			goto done;
 		r = dbm_report_issues(&plan, doc);
+		if (r == 0)
+			r = dbm_callback_fire(&s, DBM_EV_AFTER_VALIDATE, 0);
+		else
+			dbm_callback_fire_error(&s, DBM_EV_AFTER_VALIDATE_ERROR);
 	} else {
 		/* A failed migration always blocks: nothing may run on top of it. */
 		for (i = 0; i < plan.nissues; i++) {
@@ -144,13 +152,27 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		}
 		goto done;
 	}
+	/* the callbacks' order is Flyway's (docs/callbacks.md) */
+	r = dbm_callback_fire(&s, DBM_EV_BEFORE_MIGRATE, 0);
+	if (r < 0)
+		goto done;
 	for (i = 0; i < plan.ntodo; i++) {
 		const struct dbm_plan_item *it = &plan.items[plan.todo[i]];
 		struct dbm_run_result res;
 
+		if (it->file->kind == DBM_FILE_REPEATABLE && !versioned_done) {
+			versioned_done = 1;
+			r = dbm_callback_fire(&s, DBM_EV_AFTER_VERSIONED, 0);
+			if (r == 0)
+				r = dbm_callback_fire(&s, DBM_EV_BEFORE_REPEATABLES, 0);
+			if (r < 0)
+				goto failed;
+		}
 		r = dbm_run_script(&s, DBM_RUN_MIGRATE, it->file, NULL, NULL, &res);
-		if (r < 0)
-			goto done;
+		if (r < 0) {
+			dbm_callback_fire_error(&s, DBM_EV_AFTER_EACH_MIGRATE_ERROR);
+			goto failed;
+		}
 		applied++;
 		if (done_list) {
 			json_t *m = json_object();
@@ -164,6 +186,16 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			json_array_append_new(done_list, m);
 		}
 	}
+	if (!versioned_done)
+		r = dbm_callback_fire(&s, DBM_EV_AFTER_VERSIONED, 0);
+	if (r < 0)
+		goto failed;
+	if (applied > 0)
+		r = dbm_callback_fire(&s, DBM_EV_AFTER_MIGRATE_APPLIED, 0);
+	if (r == 0)
+		r = dbm_callback_fire(&s, DBM_EV_AFTER_MIGRATE, 0);
+	if (r < 0)
+		goto done;
 	{
 		/* The version now: the highest versioned item applied in this run, else the initial. */
 		const char *now = initial;
@@ -206,6 +238,9 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			doc = NULL;
 		}
 	}
+	goto done;
+failed:
+	dbm_callback_fire_error(&s, DBM_EV_AFTER_MIGRATE_ERROR);
 done:
 	r = dbm_session_write_schema_file(&s, r);
 	json_decref(done_list);

@@ -103,12 +103,16 @@ int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	struct dbm_session s;
 	struct dbm_plan plan = DBM_PLAN_INIT;
 	struct repair_ctx c = { &s, NULL, 0 };
-	int r, in_tx = 0;
+	int r, in_tx = 0, before_ran = 0;
 
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
 			     a->dry_run);
 	if (r == 0)
-		r = dbm_session_plan(&s, NULL, &plan);
+		r = dbm_callback_fire(&s, DBM_EV_BEFORE_REPAIR, 0);
+	if (r < 0)
+		goto report;
+	before_ran = 1;
+	r = dbm_session_plan(&s, NULL, &plan);
 	if (r < 0 || !s.history_exists)
 		goto report;
 	if (dbm_out_is_json())
@@ -127,6 +131,10 @@ int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 report:
 	if (r < 0 && in_tx)
 		dbm_session_rollback(&s);
+	if (r < 0 && before_ran)
+		dbm_callback_fire_error(&s, DBM_EV_AFTER_REPAIR_ERROR);
+	else if (r == 0)
+		r = dbm_callback_fire(&s, DBM_EV_AFTER_REPAIR, 0);
 	if (r == 0) {
 		if (c.n == 0)
 			dbm_out_text("Nothing to repair: the history matches the files\n");

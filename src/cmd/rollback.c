@@ -58,6 +58,8 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 				      cfg->rollback, &sel, &n);
 	if (r == 0)
 		r = rollback_precheck(&s, &plan, sel, n);
+	if (r == 0)
+		r = dbm_callback_fire(&s, DBM_EV_BEFORE_UNDO, 0);
 	if (r < 0)
 		goto done;
 	if (n == 0)
@@ -69,6 +71,8 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 
 		r = dbm_run_script(&s, DBM_RUN_UNDO, it->file->undo, it->version, it->description,
 				   &res);
+		if (r < 0)
+			dbm_callback_fire_error(&s, DBM_EV_AFTER_EACH_UNDO_ERROR);
 		if (r < 0) {
 			if (i > 0) {
 				char d[1024];
@@ -78,6 +82,7 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 					 i == 1 ? "was" : "were");
 				dbm_error_set_detail("%s", d);
 			}
+			dbm_callback_fire_error(&s, DBM_EV_AFTER_UNDO_ERROR);
 			goto done;
 		}
 		if (list) {
@@ -90,6 +95,9 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			json_array_append_new(list, m);
 		}
 	}
+	r = dbm_callback_fire(&s, DBM_EV_AFTER_UNDO, 0);
+	if (r < 0)
+		goto done;
 	if (n && a->dry_run)
 		dbm_out_text("-- dry run: %zu version%s would be undone, nothing was changed\n", n,
 			     n == 1 ? "" : "s");

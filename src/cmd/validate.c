@@ -20,10 +20,19 @@ int dbm_cmd_validate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	(void)a;
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT, 0);
 	if (r == 0)
-		r = dbm_session_plan(&s, NULL, &plan);
+		r = dbm_callback_fire(&s, DBM_EV_BEFORE_VALIDATE, 0);
 	if (r < 0)
 		goto done;
+	r = dbm_session_plan(&s, NULL, &plan);
+	if (r < 0) {
+		dbm_callback_fire_error(&s, DBM_EV_AFTER_VALIDATE_ERROR);
+		goto done;
+	}
 	r = dbm_report_issues(&plan, doc);
+	if (r == 0)
+		r = dbm_callback_fire(&s, DBM_EV_AFTER_VALIDATE, 0);
+	else
+		dbm_callback_fire_error(&s, DBM_EV_AFTER_VALIDATE_ERROR);
 	if (doc) {
 		json_object_set_new(doc, "operation", json_string("validate"));
 		json_object_set_new(doc, "validationSuccessful", json_boolean(r == 0));

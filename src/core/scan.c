@@ -6,7 +6,8 @@
  * order. Entries whose name starts with '.' are skipped. Every file whose
  * name ends in ".sql" must be named V<version>__<description>.sql,
  * R__<description>.sql or U<version>__<description>.sql (undo files are also
- * accepted in the migrations folder, where Flyway keeps them); other files
+ * accepted in the migrations folder, where Flyway keeps them) or be an SQL
+ * callback named after its event (callbackname.c); other files
  * are ignored, except "<script>.conf" beside a script, which holds its
  * settings. Problems do not stop the walk: every one is collected and they
  * are reported together in one error, so a user fixes them in one go.
@@ -185,6 +186,7 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 	struct dbm_file f;
 	struct dbm_buf path = DBM_BUF_INIT;
 	struct scan_list *list;
+	char suggest[256];
 	int r;
 
 	memset(&f, 0, sizeof(f));
@@ -192,7 +194,20 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 	r = scan_join(&path, folder, script);
 	if (r < 0)
 		goto done;
-	r = dbm_parse_filename(name, &f.kind, &f.version, &f.description);
+	/* a callback's name (callbackname.c) before the migration-name grammar */
+	r = dbm_parse_callback_name(name, &f.event, &f.description, suggest, sizeof(suggest));
+	if (r == DBM_ERR_USAGE) {
+		r = scan_problem(st, NULL, 0,
+		                 "Callback files are named after their event exactly, as Flyway "
+		                 "spells it: EVENT.sql or EVENT__description.sql.",
+		                 "\"%s\" looks like a callback but is misspelt: name it \"%s\"",
+		                 path.ptr, suggest);
+		goto done;
+	}
+	if (r == 1)
+		f.kind = DBM_FILE_CALLBACK;
+	else if (r == 0)
+		r = dbm_parse_filename(name, &f.kind, &f.version, &f.description);
 	if (r == DBM_ERR_USAGE) {
 		r = scan_problem(st, NULL, 0, scan_names_hint,
 		                 "migration file name \"%s\" does not fit any expected form",
@@ -201,7 +216,7 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 	}
 	if (r < 0)
 		goto done;
-	if (in_rollback && f.kind != DBM_FILE_UNDO) {
+	if (in_rollback && f.kind != DBM_FILE_UNDO && f.kind != DBM_FILE_CALLBACK) {
 		r = scan_problem(st, NULL, 0,
 		                 "The rollback folder holds only undo migrations, named "
 		                 "U<version>__<description>.sql.",
@@ -217,7 +232,8 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		goto done;
 	}
 	/* a name the history columns cannot hold is refused now, before anything runs */
-	if (dbm_history_check_file(f.path, f.version, f.description, f.script) == DBM_ERR_USAGE) {
+	if (f.kind != DBM_FILE_CALLBACK &&
+	    dbm_history_check_file(f.path, f.version, f.description, f.script) == DBM_ERR_USAGE) {
 		struct dbm_error *e = dbm_error_last();
 		char hint[sizeof(e->hint)];
 
@@ -230,6 +246,7 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		goto done;
 	list = f.kind == DBM_FILE_VERSIONED    ? &st->versioned
 	       : f.kind == DBM_FILE_REPEATABLE ? &st->repeatable
+	       : f.kind == DBM_FILE_CALLBACK   ? &st->callbacks
 	                                       : &st->undo;
 	r = scan_list_add(list, &f);
 done:
@@ -385,6 +402,18 @@ static int scan_cmp_version(const void *a, const void *b)
 	return c ? c : strcmp(x->script, y->script);
 }
 
+/* Callbacks: by event, then by file name (their run order), then by path. */
+static int scan_cmp_callback(const void *a, const void *b)
+{
+	const struct dbm_file *x = a, *y = b;
+	const char *xn = strrchr(x->script, '/'), *yn = strrchr(y->script, '/');
+	int c = (x->event > y->event) - (x->event < y->event);
+
+	if (c == 0)
+		c = strcmp(xn ? xn + 1 : x->script, yn ? yn + 1 : y->script);
+	return c ? c : strcmp(x->script, y->script);
+}
+
 static int scan_cmp_description(const void *a, const void *b)
 {
 	const struct dbm_file *x = a, *y = b;
@@ -527,6 +556,9 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 		      scan_cmp_description);
 	if (st.undo.n > 1)
 		dbm_sort(st.undo.items, st.undo.n, sizeof(struct dbm_file), scan_cmp_version);
+	if (st.callbacks.n > 1)
+		dbm_sort(st.callbacks.items, st.callbacks.n, sizeof(struct dbm_file),
+		      scan_cmp_callback);
 	r = scan_check_dups(&st, &st.versioned, 0, "version",
 	                    "Give each versioned migration its own version; leading zeros and "
 	                    "trailing zero parts do not make versions differ.");
@@ -545,6 +577,8 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 	fs.nrepeatable = st.repeatable.n;
 	fs.undo = st.undo.items;
 	fs.nundo = st.undo.n;
+	fs.callbacks = st.callbacks.items;
+	fs.ncallbacks = st.callbacks.n;
 	for (i = 0; i < fs.nundo; i++) {
 		struct dbm_file *v = (struct dbm_file *)dbm_fileset_find(&fs, fs.undo[i].version);
 
@@ -568,10 +602,12 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 	memset(&st.versioned, 0, sizeof(st.versioned));
 	memset(&st.repeatable, 0, sizeof(st.repeatable));
 	memset(&st.undo, 0, sizeof(st.undo));
+	memset(&st.callbacks, 0, sizeof(st.callbacks));
 done:
 	scan_list_free(&st.versioned);
 	scan_list_free(&st.repeatable);
 	scan_list_free(&st.undo);
+	scan_list_free(&st.callbacks);
 	dbm_buf_free(&st.first);
 	dbm_buf_free(&st.details);
 	dbm_buf_free(&st.hints);
@@ -590,6 +626,9 @@ void dbm_fileset_free(struct dbm_fileset *fs)
 	scan_list_free(&l);
 	l.items = fs->undo;
 	l.n = fs->nundo;
+	scan_list_free(&l);
+	l.items = fs->callbacks;
+	l.n = fs->ncallbacks;
 	scan_list_free(&l);
 	memset(fs, 0, sizeof(*fs));
 }

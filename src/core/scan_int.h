@@ -23,7 +23,7 @@ struct scan_list {
 };
 
 struct scan_state {
-	struct scan_list versioned, repeatable, undo;
+	struct scan_list versioned, repeatable, undo, callbacks;
 	size_t nproblems; /* every problem found */
 	size_t nkept;     /* those whose text is kept (SCAN_MAX_KEPT) */
 	struct dbm_buf first;  /* the first problem's text */

@@ -18,6 +18,10 @@
  *   by the success row at the end, so a runner killed half way leaves a
  *   failed row too: the next migrate stops until 'repair', instead of
  *   running the first statements a second time.
+ *
+ * The "each" callbacks (beforeEachMigrate, afterEachMigrate, and the undo
+ * ones) run around the file's statements, inside its transaction when it
+ * has one (callback.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -478,6 +482,36 @@ static int run_retry_outside_tx(struct dbm_session *s, const struct dbm_file *fi
 	return 1;
 }
 
+/*
+ * The "each" callbacks of ev (callback.c): inside the script's transaction
+ * when it has one (what is queued is sent first), so that they commit or
+ * roll back with it. On failure that transaction is rolled back. Returns 0
+ * or the callback's error, naming the callback's file and line.
+ */
+static int run_each_callbacks(struct run_exec *ex, int tx, const struct dbm_file *file,
+			      enum dbm_event ev)
+{
+	struct dbm_session *s = ex->s;
+	int r = 0;
+
+	if (!dbm_callback_has(s, ev))
+		return 0;
+	if (ex->batch)
+		r = run_flush(ex);
+	if (r == 0)
+		r = dbm_callback_fire(s, ev, tx);
+	if (r == 0)
+		return dbm_session_set_filename(s, file); /* ${flyway:filename} is the script's again */
+	if (tx && !s->dry_run) {
+		dbm_batch_clear(&s->batch);
+		dbm_session_rollback(s);
+		dbm_error_set_hint("Nothing of %s was applied: its transaction, with the callback's "
+				   "statements, was rolled back. Fix the callback and run the command "
+				   "again.", file->path);
+	}
+	return r;
+}
+
 int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
 		   const char *version, const char *description, struct dbm_run_result *res)
 {
@@ -490,7 +524,12 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	struct timespec t0;
 	char label[512], took[64];
 	int32_t checksum = 0;
-	int tx, r, marker_rank = 0, row_queued = 0;
+	int tx, r, marker_rank = 0, row_queued = 0, after_failed = 0;
+	struct dbm_error after_err;
+	enum dbm_event before_ev = kind == DBM_RUN_UNDO ? DBM_EV_BEFORE_EACH_UNDO
+						       : DBM_EV_BEFORE_EACH_MIGRATE;
+	enum dbm_event after_ev = kind == DBM_RUN_UNDO ? DBM_EV_AFTER_EACH_UNDO
+						      : DBM_EV_AFTER_EACH_MIGRATE;
 
 	memset(res, 0, sizeof(*res));
 	memset(&sc, 0, sizeof(sc));
@@ -566,7 +605,11 @@ again:
 		r = run_own(&ex, dbm_sql_begin(s->dialect));
 		if (r < 0)
 			goto fail;
-	} else if (!s->dry_run) {
+	}
+	r = run_each_callbacks(&ex, tx, file, before_ev);
+	if (r < 0)
+		goto fail;
+	if (!tx && !s->dry_run) {
 		/* the failed row that stays if this run dies half way */
 		row.success = 0;
 		r = dbm_session_record(s, &row);
@@ -612,6 +655,15 @@ again:
 				dbm_error_set_hint("%s", run_hint_rolled_back);
 		}
 		goto fail;
+	}
+	r = run_each_callbacks(&ex, tx, file, after_ev);
+	if (r < 0 && tx)
+		goto fail;
+	if (r < 0) {
+		/* without a transaction the migration is applied: its row says so, then the error */
+		dbm_error_save(&after_err);
+		after_failed = 1;
+		r = 0;
 	}
 	dbm_failpoint("before_history");
 	row.execution_time = run_elapsed_ms(&t0);
@@ -660,6 +712,15 @@ again:
 			s->next_rank++;
 	}
 	dbm_failpoint("after_commit");
+	if (after_failed) {
+		dbm_error_restore(&after_err);
+		dbm_error_add_detail("%s ran without a transaction: every statement of it is applied "
+				     "and its history row says so", file->path);
+		dbm_error_set_hint("Fix the callback and run the command again; the migration is "
+				   "not run again.");
+		r = after_err.klass < 0 ? after_err.klass : DBM_ERR_RUN;
+		goto fail;
+	}
 	res->executed_ms = row.execution_time;
 	res->statements = sc.statements;
 	res->transactional = tx;

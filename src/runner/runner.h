@@ -26,6 +26,7 @@
 #define DBM_SESSION_CONNECT 0x02 /* connect and read the history table (when it exists) */
 #define DBM_SESSION_LOCK 0x04    /* take the runner lock before reading the history */
 #define DBM_SESSION_CREATE 0x08  /* create the schema and history table when missing */
+#define DBM_SESSION_CALLBACKS 0x10 /* without FILES: scan for callbacks when the folder exists */
 
 /*
  * Statements queued for the driver's exec_batch (batch.c). stmts[i].sql is
@@ -167,6 +168,25 @@ struct dbm_run_result {
  */
 int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
 		   const char *version, const char *description, struct dbm_run_result *res);
+
+/*
+ * SQL callbacks (callback.c). dbm_callback_fire runs every callback file
+ * of the event, in name order, with the session's placeholders; in_tx: a
+ * transaction of the caller's is open (the migration's, for the "each"
+ * events) and the statements run in it, else each file runs in a
+ * transaction of its own where the database allows it. In dry-run the
+ * statements are printed. Returns 0 (also with no connection or no file
+ * for the event); the first failing file's error, naming its file and
+ * line, the detail saying what of it is applied.
+ */
+int dbm_callback_fire(struct dbm_session *s, enum dbm_event ev, int in_tx);
+/* 1 when some callback file is named after ev, else 0. */
+int dbm_callback_has(const struct dbm_session *s, enum dbm_event ev);
+/*
+ * Fires an error event after a failure, keeping the failure as the last
+ * error; a failing callback adds a line to its detail. Never fails.
+ */
+void dbm_callback_fire_error(struct dbm_session *s, enum dbm_event ev);
 
 /*
  * The live schema of the session's connection (the configured schema),

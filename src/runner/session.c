@@ -181,6 +181,7 @@ static int session_scan_beside_connect(const struct dbm_config *cfg)
 int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
 		     int dry_run)
 {
+	struct stat sb;
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -214,6 +215,12 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 				return r;
 		}
 		s->steps |= DBM_SESSION_FILES;
+	} else if ((steps & DBM_SESSION_CALLBACKS) && stat(cfg->migrations, &sb) == 0 &&
+		   S_ISDIR(sb.st_mode)) {
+		/* a command without migrations still runs its callbacks, when there is a folder */
+		r = dbm_scan(cfg->migrations, cfg->rollback, &s->files);
+		if (r < 0)
+			return r;
 	}
 	if (steps & DBM_SESSION_CONNECT) {
 		int scanned;
@@ -226,6 +233,14 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 		if (r < 0)
 			return r;
 		s->steps |= DBM_SESSION_CONNECT;
+		/* SQL needs a connection: beforeConnect runs first on it, then afterConnect */
+		r = s->files.ncallbacks ? session_builtins(s) : 0;
+		if (r == 0)
+			r = dbm_callback_fire(s, DBM_EV_BEFORE_CONNECT, 0);
+		if (r == 0)
+			r = dbm_callback_fire(s, DBM_EV_AFTER_CONNECT, 0);
+		if (r < 0)
+			return r;
 		if ((steps & DBM_SESSION_LOCK) && !dry_run) {
 			r = s->driver->lock ? s->driver->lock(s->conn, s->schema, cfg->table,
 								cfg->lock_timeout)
