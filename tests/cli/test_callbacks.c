@@ -343,6 +343,33 @@ static void test_callbacks__misspelt_names_get_the_right_spelling(void **state)
 	}
 }
 
+/* The example project in docs/examples/callbacks runs as its README says. */
+static void test_callbacks__example_project_runs(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	const char *m = DBM_TEST_SOURCE_DIR "/docs/examples/callbacks/migrations";
+	const char *rb = DBM_TEST_SOURCE_DIR "/docs/examples/callbacks/rollback";
+
+	dbm_test_project_run(p, &r, "migrate", "--migrations", m, "--rollback", rb, NULL);
+	if (r.status != 0)
+		fail_msg("migrate exited %d: %s", r.status, r.err);
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "migrate", "--migrations", m, "--rollback", rb, NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT event FROM deploy_log ORDER BY id",
+				     "migrate started by sqlite\none migration applied\n"
+				     "one migration applied\none migration applied\n"
+				     "migrations applied\nmigrate started by sqlite\n");
+	dbm_test_project_run(p, &r, "rollback", "--to", "0", "--migrations", m, "--rollback", rb,
+			     NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name = 'ticket'",
+				     "0\n");
+}
+
 #define T(fn) \
 	cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
@@ -356,6 +383,7 @@ int main(void)
 	    T(test_callbacks__failing_callback_names_its_file_and_line),
 	    T(test_callbacks__dry_run_prints_them_where_they_would_run),
 	    T(test_callbacks__misspelt_names_get_the_right_spelling),
+	    T(test_callbacks__example_project_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,2 @@
+DROP VIEW IF EXISTS open_tickets;
+ALTER TABLE ticket DROP COLUMN priority;
