@@ -1,6 +1,7 @@
 /*
  * fuzz_filename.c - libFuzzer entry point for migration file names and
- * versions (filename.c's dbm_parse_filename, version.c).
+ * versions (filename.c's dbm_parse_filename, version.c) and callback names
+ * (callbackname.c).
  *
  * The input up to its first newline is parsed as a file name; when it is a
  * migration, its version must be valid and equal to itself. The input is
@@ -60,6 +61,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	dbm_free(version);
 	dbm_free(description);
+	description = NULL;
+	{
+		/* a callback's name has an event; a near miss's spelling is a callback's */
+		char suggest[256], again[256];
+		int ev, c = dbm_parse_callback_name(buf, &ev, &description, suggest, sizeof(suggest));
+
+		if (c == 1 && (!description || !dbm_event_name(ev)))
+			abort();
+		dbm_free(description);
+		description = NULL;
+		if (c == DBM_ERR_USAGE && strlen(suggest) + 1 < sizeof(suggest)) {
+			if (dbm_parse_callback_name(suggest, &ev, &description, again,
+						    sizeof(again)) != 1)
+				abort();
+			dbm_free(description);
+		}
+	}
 	va = fuzz_normalize(buf);
 	vb = second ? fuzz_normalize(second) : NULL;
 	if (va && vb && fuzz_sign(dbm_version_cmp(va, vb)) != -fuzz_sign(dbm_version_cmp(vb, va)))
