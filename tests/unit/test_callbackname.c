@@ -131,14 +131,66 @@ static void test_callbackname__scan_keeps_callbacks_apart_in_run_order(void **st
 	free(old);
 }
 
-int main(void)
+/* Every allocation of a scan with callbacks and a misspelt one fails cleanly. */
+static void test_callbackname__every_allocation_failure_is_clean(void **state)
+{
+#ifdef DBM_FAILPOINTS
+	char *dir = dbm_test_tmpdir(), *old = getcwd(NULL, 0);
+	int i;
+
+	(void)state;
+	assert_int_equal(chdir(dir), 0);
+	dbm_test_write(dir, "migrations/V1__a.sql", "");
+	dbm_test_write(dir, "migrations/beforeMigrate.sql", "");
+	dbm_test_write(dir, "migrations/afterMigrate__x.sql", "");
+	dbm_test_write(dir, "migrations/afterMigrate__x.sql.conf", "executeInTransaction=false\n");
+	dbm_test_write(dir, "migrations/sub/afterMigrate__a.sql", "");
+	dbm_test_write(dir, "migrations/beforemigrate.sql", "");
+	dbm_test_write(dir, "rollback/beforeUndo.sql", "");
+	i = dbm_test_oom_sweep("test_callbackname", 1000, 0, 3);
+	assert_true(i > 10 && i < 1000);
+	assert_int_equal(chdir(old), 0);
+	dbm_test_rmtree(dir);
+	free(dir);
+	free(old);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
+#ifdef DBM_FAILPOINTS
+/* The child of the sweep: one scan in the current folder. */
+static int cbn_oom_child(void)
+{
+	struct dbm_fileset fs = DBM_FILESET_INIT;
+	int r = dbm_scan("migrations", "rollback", &fs);
+
+	dbm_fileset_free(&fs);
+	if (r == DBM_ERR_NOMEM && strcmp(dbm_error_last()->message, "out of memory") == 0)
+		return 0;
+	if (r == DBM_ERR_USAGE && dbm_test_contains(dbm_error_last()->message,
+						    "name it \"beforeMigrate.sql\""))
+		return 3; /* every allocation succeeded */
+	return 1;
+}
+#endif
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_callbackname__every_event_with_and_without_description),
 	    cmocka_unit_test(test_callbackname__near_misses_get_a_spelling_that_is_a_callback),
 	    cmocka_unit_test(test_callbackname__migrations_and_others_are_no_callbacks),
 	    cmocka_unit_test(test_callbackname__scan_keeps_callbacks_apart_in_run_order),
+	    cmocka_unit_test(test_callbackname__every_allocation_failure_is_clean),
 	};
 
+#ifdef DBM_FAILPOINTS
+	if (dbm_test_oom_child(argc, argv))
+		return cbn_oom_child();
+#endif
+	(void)argc;
+	(void)argv;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
