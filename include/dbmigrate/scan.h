@@ -114,14 +114,20 @@ int dbm_parse_filename(const char *name, enum dbm_file_kind *kind, char **versio
 /* The event's name as Flyway spells it ("beforeEachMigrate"); NULL when out of range. */
 const char *dbm_event_name(int event);
 
+/* dbm_parse_callback_name: named after a Flyway event that dbmigrate does not fire. */
+#define DBM_CALLBACK_UNSUPPORTED 2
+
 /*
  * Reads a callback's file name (no folder): EVENT.sql or
  * EVENT__description.sql. Returns 1 and fills *event and *description
  * (allocated, '_' shown as ' ', "" when none); 0 when the name is no
  * callback's; DBM_ERR_USAGE (no message) when it is close to one but
  * misspelt ("beforemigrate.sql", "beforeMigrate_x.sql"), with the right
- * spelling in suggest (cut to size); DBM_ERR_NOMEM. Callbacks are
- * recognised before the migration-name grammar (callbackname.c).
+ * spelling in suggest (cut to size); DBM_CALLBACK_UNSUPPORTED when it is
+ * named after a Flyway event that dbmigrate does not fire (Flyway Teams'
+ * beforeEachMigrateStatement ...), that event's name in suggest;
+ * DBM_ERR_NOMEM. Callbacks are recognised before the migration-name
+ * grammar (callbackname.c).
  */
 int dbm_parse_callback_name(const char *name, int *event, char **description, char *suggest,
 			    size_t size);

@@ -28,6 +28,21 @@ static const char *const callback_events[DBM_EV_COUNT] = {
     "afterClean",         "afterCleanError",    "beforeConnect",       "afterConnect",
 };
 
+/*
+ * Flyway's events that dbmigrate does not fire: the statement-level ones of
+ * Flyway Teams, and createSchema. A callback named after one is refused
+ * rather than read as a badly named migration.
+ */
+static const char *const callback_unsupported[] = {
+    "beforeEachMigrateStatement",
+    "afterEachMigrateStatement",
+    "afterEachMigrateStatementError",
+    "beforeEachUndoStatement",
+    "afterEachUndoStatement",
+    "afterEachUndoStatementError",
+    "createSchema",
+};
+
 const char *dbm_event_name(int event)
 {
 	return event >= 0 && event < DBM_EV_COUNT ? callback_events[event] : NULL;
@@ -103,6 +118,14 @@ int dbm_parse_callback_name(const char *name, int *event, char **description, ch
 		*event = ev;
 		*description = copy;
 		return 1;
+	}
+	for (i = 0; ev < 0 && i < sizeof(callback_unsupported) / sizeof(callback_unsupported[0]);
+	     i++) {
+		if (strlen(callback_unsupported[i]) == head &&
+		    strncasecmp(name, callback_unsupported[i], head) == 0) {
+			snprintf(suggest, size, "%s", callback_unsupported[i]);
+			return DBM_CALLBACK_UNSUPPORTED;
+		}
 	}
 	if (ev < 0)
 		ev = callback_find(name, head, 1);

@@ -204,6 +204,14 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		                 path.ptr, suggest);
 		goto done;
 	}
+	if (r == DBM_CALLBACK_UNSUPPORTED) {
+		r = scan_problem(st, NULL, 0,
+		                 "Run its statements in a beforeEachMigrate or afterEachMigrate "
+		                 "callback, or in the migrations themselves.",
+		                 "\"%s\" is a %s callback, a Flyway event that dbmigrate does not run",
+		                 path.ptr, suggest);
+		goto done;
+	}
 	if (r == 1)
 		f.kind = DBM_FILE_CALLBACK;
 	else if (r == 0)

@@ -325,9 +325,13 @@ static void test_callbacks__misspelt_names_get_the_right_spelling(void **state)
 	dbm_test_write(p->dir, "migrations/beforemigrate.sql", "SELECT 1;\n");
 	dbm_test_write(p->dir, "migrations/beforeMigrate_x.sql", "SELECT 1;\n");
 	dbm_test_write(p->dir, "migrations/AfterEachMigrate__y.sql", "SELECT 1;\n");
+	dbm_test_write(p->dir, "migrations/beforeEachMigrateStatement.sql", "SELECT 1;\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 2);
-	assert_true(dbm_test_contains(r.err, "found 3 problems with migration files"));
+	assert_true(dbm_test_contains(r.err, "found 4 problems with migration files"));
+	assert_true(dbm_test_contains(r.err, "\"migrations/beforeEachMigrateStatement.sql\" is a "
+					     "beforeEachMigrateStatement callback, a Flyway event "
+					     "that dbmigrate does not run"));
 	assert_true(dbm_test_contains(r.err, "\"migrations/beforemigrate.sql\" looks like a callback "
 					     "but is misspelt: name it \"beforeMigrate.sql\""));
 	assert_true(dbm_test_contains(r.err, "name it \"beforeMigrate__x.sql\""));

@@ -100,6 +100,21 @@ static void test_callbackname__migrations_and_others_are_no_callbacks(void **sta
 			fail_msg("%s was read as a callback", names[i]);
 }
 
+static void test_callbackname__flyway_events_not_run_are_named(void **state)
+{
+	char suggest[128];
+	int ev;
+
+	(void)state;
+	assert_int_equal(cbn_parse("beforeEachMigrateStatement__x.sql", &ev, suggest,
+				   sizeof(suggest)),
+			 DBM_CALLBACK_UNSUPPORTED);
+	assert_string_equal(suggest, "beforeEachMigrateStatement");
+	assert_int_equal(cbn_parse("createSchema.sql", &ev, suggest, sizeof(suggest)),
+			 DBM_CALLBACK_UNSUPPORTED);
+	assert_string_equal(suggest, "createSchema");
+}
+
 static void test_callbackname__scan_keeps_callbacks_apart_in_run_order(void **state)
 {
 	struct dbm_fileset fs = DBM_FILESET_INIT;
@@ -182,6 +197,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_callbackname__every_event_with_and_without_description),
 	    cmocka_unit_test(test_callbackname__near_misses_get_a_spelling_that_is_a_callback),
 	    cmocka_unit_test(test_callbackname__migrations_and_others_are_no_callbacks),
+	    cmocka_unit_test(test_callbackname__flyway_events_not_run_are_named),
 	    cmocka_unit_test(test_callbackname__scan_keeps_callbacks_apart_in_run_order),
 	    cmocka_unit_test(test_callbackname__every_allocation_failure_is_clean),
 	};
