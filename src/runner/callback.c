@@ -16,7 +16,8 @@
  * - The error events (afterEachMigrateError, afterMigrateError, ...) run
  *   after the failure was handled (the migration's transaction rolled
  *   back), so what they write stays; their own failure is added to the
- *   failure's detail, which stays the error the command reports.
+ *   failure's detail, which stays the error the command reports. After a
+ *   signal they do not run: the user asked to stop.
  * - With --dry-run each file's statements are printed where they would run,
  *   under a "-- callback EVENT: FILE" line.
  */
@@ -57,6 +58,19 @@ struct cb_exec {
 	unsigned done; /* statements that ran */
 };
 
+/*
+ * A signal asked to stop (the running statement was cancelled, whose error
+ * says nothing more): the last error names the signal and the callback's
+ * line. Returns DBM_ERR_INTERRUPTED.
+ */
+static int cb_interrupted(const char *path, unsigned line)
+{
+	dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while running this callback",
+	              dbm_signal_name(dbm_interrupt_signal()));
+	dbm_error_set_where(path, line);
+	return DBM_ERR_INTERRUPTED;
+}
+
 static int cb_exec_stmt(void *ctx, const struct dbm_stmt *st)
 {
 	struct cb_exec *ex = ctx;
@@ -71,9 +85,13 @@ static int cb_exec_stmt(void *ctx, const struct dbm_stmt *st)
 		ex->done++;
 		return 0;
 	}
+	if (dbm_interrupt_signal())
+		return cb_interrupted(ex->path, st->line);
 	if (dbm_out_is_verbose())
 		dbm_out_debug("%s:%u: statement %u", ex->path, st->line, st->index);
 	r = s->conn->driver->exec(s->conn, st);
+	if (r < 0 && r != DBM_ERR_NOMEM && dbm_interrupt_signal())
+		return cb_interrupted(ex->path, st->line);
 	if (r < 0) {
 		e = dbm_error_last();
 		/* the statement's first line, moved on by the server's error position */
@@ -220,7 +238,9 @@ void dbm_callback_fire_error(struct dbm_session *s, enum dbm_event ev)
 {
 	struct dbm_error saved, cb;
 
-	if (!dbm_callback_has(s, ev) || dbm_error_last()->klass == DBM_ERR_NOMEM)
+	/* out of memory, or a signal asking to stop: nothing more runs */
+	if (!dbm_callback_has(s, ev) || dbm_error_last()->klass == DBM_ERR_NOMEM ||
+	    dbm_error_last()->klass == DBM_ERR_INTERRUPTED)
 		return;
 	dbm_error_save(&saved);
 	if (dbm_callback_fire(s, ev, 0) < 0) {

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <signal.h>
 
 #include <cmocka.h>
 
@@ -160,6 +162,47 @@ static void test_pgsql_callbacks__around_a_migration_without_transaction(void **
 			       "1:true,2:true,3:true\n");
 }
 
+/* SIGTERM while an each-migration callback runs: the migration's transaction goes, exit 143. */
+static void test_pgsql_callbacks__signal_during_a_callback(void **state)
+{
+	struct dbm_testdb *t = pgcb_start(state);
+	const char *argv[] = {"migrate", "--url", t->url, "--migrations", t->migrations, NULL};
+	char out[1200], err[1200], *rows = NULL, *msg;
+	struct timespec pause = {0, 50 * 1000 * 1000};
+	int pid, i, status;
+
+	dbm_test_write(t->dir, "migrations/beforeEachMigrate.sql",
+		       "INSERT INTO cb_log (ev) VALUES ('beforeEach');\nSELECT pg_sleep(30);\n");
+	pgcb_log(t, "afterEachMigrateError.sql", "afterEachError");
+	dbm_test_write(t->dir, "migrations/V2__t.sql", "CREATE TABLE t2 (id int);\n");
+	snprintf(out, sizeof(out), "%s/run.out", t->dir);
+	snprintf(err, sizeof(err), "%s/run.err", t->dir);
+	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
+	for (i = 0; i < 400; i++) {
+		free(rows);
+		rows = dbm_testdb_rows(t->db, "SELECT count(*) FROM pg_stat_activity WHERE query "
+					      "LIKE 'SELECT pg_sleep(30)%'");
+		if (strcmp(rows, "1\n") == 0)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	free(rows);
+	assert_true(i < 400);
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	status = dbm_test_wait(pid);
+	msg = dbm_test_read(err);
+	assert_non_null(msg);
+	if (status != 143 ||
+	    !dbm_test_contains(msg, "migrations/beforeEachMigrate.sql:2: error: interrupted by "
+				    "SIGTERM while running this callback"))
+		fail_msg("exit %d: %s", status, msg);
+	free(msg);
+	/* the callback's row and the migration went with the transaction; no error event ran */
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM cb_log", "0\n");
+	dbm_testdb_assert_rows(t->db, "SELECT to_regclass('t2') IS NULL", "t\n");
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM schema_history", "1\n");
+}
+
 #define PGCB(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 
 int main(void)
@@ -168,6 +211,7 @@ int main(void)
 	    PGCB(test_pgsql_callbacks__each_rolled_back_with_a_failing_migration),
 	    PGCB(test_pgsql_callbacks__failing_after_each_rolls_the_migration_back),
 	    PGCB(test_pgsql_callbacks__around_a_migration_without_transaction),
+	    PGCB(test_pgsql_callbacks__signal_during_a_callback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
