@@ -76,8 +76,9 @@ static int cb_exec_stmt(void *ctx, const struct dbm_stmt *st)
 	struct cb_exec *ex = ctx;
 	struct dbm_session *s = ex->s;
 	struct dbm_error *e;
+	char first[120];
 	unsigned line;
-	size_t i, n;
+	size_t i;
 	int r;
 
 	if (s->dry_run) {
@@ -101,10 +102,10 @@ static int cb_exec_stmt(void *ctx, const struct dbm_stmt *st)
 		dbm_error_set_where(ex->path, line);
 		if (e->sqlstate[0])
 			dbm_error_add_detail("SQLSTATE %s", e->sqlstate);
-		n = strcspn(st->sql, "\r\n");
-		dbm_error_add_detail("statement %u starts at line %u: %.*s%s", st->index, st->line,
-		                     (int)(n > 80 ? 77 : n), st->sql,
-		                     n > 80 || n < st->len ? "..." : "");
+		/* the line as the file has it: a placeholder's value may be secret */
+		dbm_run_first_line(ex->path, st, first, sizeof(first));
+		dbm_error_add_detail("statement %u starts at line %u: %s", st->index, st->line,
+		                     first);
 		return DBM_ERR_RUN;
 	}
 	ex->done++;

@@ -103,6 +103,12 @@ static void run_first_line(const char *path, const struct dbm_stmt *st, char *ou
 	snprintf(out, size, "%.*s%s", (int)n, st->sql, n < st->len ? "..." : "");
 }
 
+/* See runner.h. */
+void dbm_run_first_line(const char *path, const struct dbm_stmt *st, char *out, size_t size)
+{
+	run_first_line(path, st, out, size);
+}
+
 static int run_scan_stmt(void *ctx, const struct dbm_stmt *st)
 {
 	struct run_scan *sc = ctx;

@@ -170,6 +170,13 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 		   const char *version, const char *description, struct dbm_run_result *res);
 
 /*
+ * The first line of statement st of the file at path, for a message, cut to
+ * size with "...": as the file has it when placeholders were replaced in
+ * it, since their values may be secret (run.c).
+ */
+void dbm_run_first_line(const char *path, const struct dbm_stmt *st, char *out, size_t size);
+
+/*
  * SQL callbacks (callback.c). dbm_callback_fire runs every callback file
  * of the event, in name order, with the session's placeholders; in_tx: a
  * transaction of the caller's is open (the migration's, for the "each"

@@ -284,6 +284,15 @@ static void test_callbacks__failing_callback_names_its_file_and_line(void **stat
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, LOG, "");
 	dbm_test_project_assert_rows(p, "SELECT version FROM schema_history", "1\n");
+
+	/* the failing statement is shown as the file has it: a placeholder's value may be secret */
+	dbm_test_write(p->dir, "migrations/beforeMigrate.sql", "SELECT '${pw}' FROM nope;\n");
+	dbm_test_project_run(p, &r, "migrate", "--placeholder", "pw=hunter2", NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.err, "statement 1 starts at line 1: SELECT '${pw}' FROM nope"));
+	assert_false(dbm_test_contains(r.err, "hunter2"));
+	assert_false(dbm_test_contains(r.out, "hunter2"));
+	dbm_test_result_free(&r);
 }
 
 static void test_callbacks__dry_run_prints_them_where_they_would_run(void **state)
