@@ -356,6 +356,25 @@ static void test_callbacks__misspelt_names_get_the_right_spelling(void **state)
 	}
 }
 
+/* afterConnect sets the session up: SQLite enforces foreign keys only when asked, per connection. */
+static void test_callbacks__after_connect_sets_the_session_up(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	dbm_test_write(p->dir, "migrations/V1__a.sql",
+		       "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"
+		       "CREATE TABLE b (a_id INT REFERENCES a (id));\n");
+	dbm_test_write(p->dir, "migrations/V2__orphan.sql", "INSERT INTO b VALUES (5);\n");
+	dbm_test_write(p->dir, "migrations/afterConnect.sql", "PRAGMA foreign_keys = ON;\n");
+	dbm_test_project_run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.err, "migrations/V2__orphan.sql:1: error: FOREIGN KEY "
+					     "constraint failed"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT version FROM schema_history", "1\n");
+}
+
 /* The example project in docs/examples/callbacks runs as its README says. */
 static void test_callbacks__example_project_runs(void **state)
 {
@@ -396,6 +415,7 @@ int main(void)
 	    T(test_callbacks__failing_callback_names_its_file_and_line),
 	    T(test_callbacks__dry_run_prints_them_where_they_would_run),
 	    T(test_callbacks__misspelt_names_get_the_right_spelling),
+	    T(test_callbacks__after_connect_sets_the_session_up),
 	    T(test_callbacks__example_project_runs),
 	};
 
