@@ -134,6 +134,41 @@ static void test_callbacks__undo_events_around_each_rollback(void **state)
 	    "3|UNDO_SQL|U3__b.sql\n2|UNDO_SQL|U2__a.sql\n");
 }
 
+static void test_callbacks__failing_undo_runs_the_undo_error_events(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	cb_start(p);
+	dbm_test_write(p->dir, "migrations/V2__a.sql", "CREATE TABLE a (id INT);\n");
+	dbm_test_write(p->dir, "rollback/U2__a.sql",
+		       "INSERT INTO cb_log (ev) VALUES ('U2');\nDROP TABLE not_a;\n");
+	dbm_test_project_run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	cb_write(p, "migrations", "beforeUndo.sql", "beforeUndo");
+	cb_write(p, "migrations", "beforeEachUndo.sql", "beforeEachUndo");
+	cb_write(p, "migrations", "afterEachUndoError.sql", "afterEachUndoError");
+	cb_write(p, "migrations", "afterUndoError.sql", "afterUndoError");
+	cb_write(p, "migrations", "afterUndo.sql", "afterUndo");
+	dbm_test_project_run(p, &r, "rollback", NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.err, "rollback/U2__a.sql:2: error: no such table: not_a"));
+	dbm_test_result_free(&r);
+	/* the undo and its beforeEachUndo row were rolled back together */
+	dbm_test_project_assert_rows(p, LOG, "beforeUndo\nafterEachUndoError\nafterUndoError\n");
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history WHERE type = 'UNDO_SQL'",
+				     "0\n");
+
+	/* baseline refused on a database with history: its error event runs */
+	cb_write(p, "migrations", "afterBaselineError.sql", "afterBaselineError");
+	dbm_test_project_exec(p, "DELETE FROM cb_log");
+	dbm_test_project_run(p, &r, "baseline", NULL);
+	assert_int_equal(r.status, 2);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, LOG, "afterBaselineError\n");
+}
+
 static void test_callbacks__validate_info_repair_baseline_and_clean_events(void **state)
 {
 	struct dbm_test_project *p = *state;
@@ -410,6 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_callbacks__migrate_events_run_in_flyway_order),
 	    T(test_callbacks__undo_events_around_each_rollback),
+	    T(test_callbacks__failing_undo_runs_the_undo_error_events),
 	    T(test_callbacks__validate_info_repair_baseline_and_clean_events),
 	    T(test_callbacks__failed_migration_runs_error_events_and_rolls_back_each),
 	    T(test_callbacks__failing_callback_names_its_file_and_line),
