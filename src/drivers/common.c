@@ -1,7 +1,8 @@
 /*
  * common.c - what the drivers share (drvcommon.h): clocks and sleeps,
- * connecting with backoff, the lock-name hash, identifier quoting and the
- * one path by which a client library's text reaches an error.
+ * connecting with backoff, the lock-name hash, identifier quoting, the
+ * one path by which a client library's text reaches an error, and the
+ * loading of the client libraries.
  *
  * Every driver passes its library's messages through dbm_drv_lib_text(),
  * never straight into an error, so the rule on secrets lives in one place:
@@ -11,8 +12,11 @@
  * the library may have split the URL where no list can foresee.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <dlfcn.h>
 
 #include "dbmigrate/secret.h"
 #include "drvcommon.h"
@@ -113,4 +117,57 @@ void dbm_drv_lib_text(char *dst, size_t n, const char *src, int withhold)
 	while (o > 0 && dst[o - 1] == ' ')
 		o--;
 	dst[o] = '\0';
+}
+
+/*
+ * The soname dbm_drv_load opens: lib's, or in DBM_FAILPOINTS builds with
+ * DBM_TEST_NO_LIB=1 one that does not exist, so that the tests see what a
+ * user without the client libraries sees.
+ */
+static const char *drv_soname(const struct dbm_drv_lib *lib)
+{
+#ifdef DBM_FAILPOINTS
+	const char *gone = getenv("DBM_TEST_NO_LIB");
+
+	if (gone && strcmp(gone, "1") == 0)
+		return "dbmigrate-test-no-such-library";
+#endif
+	return lib->soname;
+}
+
+int dbm_drv_load(struct dbm_drv_lib *lib)
+{
+	void *h, *f;
+	size_t i;
+
+	if (lib->handle)
+		return 0;
+	h = dlopen(drv_soname(lib), RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		dbm_error_set(DBM_ERR_RUN, "cannot load %s %s: %s", lib->what, lib->soname,
+		              dlerror());
+		dbm_error_set_hint("Install it (Debian and Ubuntu: apt-get install %s).",
+		                   lib->package);
+		return DBM_ERR_RUN;
+	}
+	lib->optional_all = 1;
+	for (i = 0; i < lib->n; i++) {
+		f = dlsym(h, lib->names[i]);
+		if (!f && i < lib->nrequired) {
+			dbm_error_set(DBM_ERR_RUN, "%s %s has no %s", lib->what, lib->soname,
+			              lib->names[i]);
+			if (lib->built_against)
+				dbm_error_set_hint("dbmigrate was built against %s; install that "
+				                   "version or a later one.",
+				                   lib->built_against);
+			dlclose(h);
+			return DBM_ERR_RUN;
+		}
+		if (!f)
+			lib->optional_all = 0;
+		/* POSIX: a function's address from dlsym; copied, as C has no cast for it */
+		memcpy(&lib->fns[i], &f, sizeof(f));
+	}
+	lib->handle = h;
+	return 0;
 }

@@ -10,6 +10,8 @@
  *   error text            a client library's message as one line, scrubbed
  *                         of every secret, or withheld when the URL is
  *                         ambiguous (secret.h)
+ *   client libraries      loaded with dlopen on first use, one table of
+ *                         functions per library (docs/decisions.md)
  */
 #ifndef DBM_DRVCOMMON_H
 #define DBM_DRVCOMMON_H
@@ -67,5 +69,40 @@ void dbm_drv_lib_text(char *dst, size_t n, const char *src, int withhold);
 	"Percent-encode the password in the URL ('@' as %40, ':' %3A, '/' %2F, '?' %3F, '#' %23, " \
 	"'%' %25, a space %20), or leave it out of the URL and set it in PGPASSWORD or "           \
 	"MYSQL_PWD."
+
+/*
+ * A client library's function as the loader keeps it; DBM_DRV_FN casts it
+ * back to its own type for the call.
+ */
+typedef void (*dbm_drv_fn)(void);
+
+/*
+ * A client library loaded when its driver is first used (dbm_drv_load).
+ * The soname and the Debian package come from the build (CMakeLists.txt
+ * finds them with pkg-config). names lists the n functions the driver
+ * calls; fns receives them in the same order. The first nrequired must be
+ * there; the others are optional (NULL when the library is older).
+ */
+struct dbm_drv_lib {
+	const char *what;          /* "the PostgreSQL client library" */
+	const char *soname;        /* what dlopen loads: "libpq.so.5" */
+	const char *package;       /* the Debian package that holds it: "libpq5" */
+	const char *built_against; /* "SQLite 3.40.1", for a missing function's hint; or NULL */
+	const char *const *names;
+	dbm_drv_fn *fns;
+	size_t n, nrequired;
+	void *handle;     /* dlopen's, once loaded; kept for the life of the process */
+	int optional_all; /* every optional function was found */
+};
+
+/*
+ * Loads lib once (later calls return at once) and fills its table.
+ * Returns 0, or DBM_ERR_RUN naming the library and the package to install,
+ * or the function it lacks.
+ */
+int dbm_drv_load(struct dbm_drv_lib *lib);
+
+/* Function f of a loaded table fns, where idx is its place: f's own type, ready to call. */
+#define DBM_DRV_FN(fns, idx, f) (*(__typeof__(f) *)(fns)[idx])
 
 #endif /* DBM_DRVCOMMON_H */

@@ -430,6 +430,8 @@ static int mysqldrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **out
 	int rc;
 
 	*out = NULL;
+	if ((rc = mysqldrv_load()) < 0)
+		return rc;
 	c = dbm_calloc(1, sizeof(*c));
 	if (!c)
 		return dbm_error_oom();
@@ -1129,9 +1131,11 @@ static int mysqldrv_cancel(struct dbm_conn *conn)
 	return rc;
 }
 
-/* Appends "libmariadb <version>". 0 or DBM_ERR_NOMEM. */
+/* Appends "libmariadb <version>", or "libmariadb (not installed)". 0 or DBM_ERR_NOMEM. */
 static int mysqldrv_client_version(struct dbm_buf *out)
 {
+	if (mysqldrv_load() < 0)
+		return dbm_buf_adds(out, "libmariadb (not installed)");
 	return dbm_buf_addf(out, "libmariadb %s", mysql_get_client_info());
 }
 

@@ -3,6 +3,7 @@
  * outside src/drivers/mysql*.c includes it.
  *
  *   mysql.c       connecting, running statements, the session, clean, the vtable
+ *   mysql_lib.c   loading the client library on first use
  *   mysql_url.c   mysql:// and mariadb:// URLs into connection parameters
  *   mysql_lock.c  the runner lock: GET_LOCK, or a lock row on Galera
  */
@@ -22,6 +23,72 @@
 
 #include "dbmigrate/driver.h"
 #include "drvcommon.h"
+
+/*
+ * The client library (MariaDB Connector/C) is loaded when a MySQL URL is
+ * first used, not when dbmigrate starts (dbm_drv_load, drvcommon.h):
+ * mysql.h still gives the types and constants; every function of the
+ * library the driver calls goes through the table of mysql_lib.c.
+ */
+#define MYSQLDRV_API(X)                                                                            \
+	X(mariadb_get_infov)                                                                       \
+	X(mysql_close)                                                                             \
+	X(mysql_errno)                                                                             \
+	X(mysql_error)                                                                             \
+	X(mysql_fetch_row)                                                                         \
+	X(mysql_field_count)                                                                       \
+	X(mysql_free_result)                                                                       \
+	X(mysql_get_client_info)                                                                   \
+	X(mysql_get_server_info)                                                                   \
+	X(mysql_get_ssl_cipher)                                                                    \
+	X(mysql_init)                                                                              \
+	X(mysql_next_result)                                                                       \
+	X(mysql_num_fields)                                                                        \
+	X(mysql_optionsv)                                                                          \
+	X(mysql_real_connect)                                                                      \
+	X(mysql_real_escape_string)                                                                \
+	X(mysql_real_query)                                                                        \
+	X(mysql_sqlstate)                                                                          \
+	X(mysql_ssl_set)                                                                           \
+	X(mysql_store_result)                                                                      \
+	X(mysql_use_result)
+
+/* Where each function is in mysqldrv_fns. */
+enum mysqldrv_fn {
+#define X(f) MYSQLDRV_##f,
+	MYSQLDRV_API(X)
+#undef X
+	    MYSQLDRV_NFN
+};
+
+extern dbm_drv_fn mysqldrv_fns[MYSQLDRV_NFN];
+
+/* Loads the client library once. Returns 0, or DBM_ERR_RUN naming the package to install. */
+int mysqldrv_load(void);
+
+/* From here on, mysql_xxx(...) calls the loaded function. */
+#define MYSQLDRV_FN(f) DBM_DRV_FN(mysqldrv_fns, MYSQLDRV_##f, f)
+#define mariadb_get_infov MYSQLDRV_FN(mariadb_get_infov)
+#define mysql_close MYSQLDRV_FN(mysql_close)
+#define mysql_errno MYSQLDRV_FN(mysql_errno)
+#define mysql_error MYSQLDRV_FN(mysql_error)
+#define mysql_fetch_row MYSQLDRV_FN(mysql_fetch_row)
+#define mysql_field_count MYSQLDRV_FN(mysql_field_count)
+#define mysql_free_result MYSQLDRV_FN(mysql_free_result)
+#define mysql_get_client_info MYSQLDRV_FN(mysql_get_client_info)
+#define mysql_get_server_info MYSQLDRV_FN(mysql_get_server_info)
+#define mysql_get_ssl_cipher MYSQLDRV_FN(mysql_get_ssl_cipher)
+#define mysql_init MYSQLDRV_FN(mysql_init)
+#define mysql_next_result MYSQLDRV_FN(mysql_next_result)
+#define mysql_num_fields MYSQLDRV_FN(mysql_num_fields)
+#define mysql_optionsv MYSQLDRV_FN(mysql_optionsv)
+#define mysql_real_connect MYSQLDRV_FN(mysql_real_connect)
+#define mysql_real_escape_string MYSQLDRV_FN(mysql_real_escape_string)
+#define mysql_real_query MYSQLDRV_FN(mysql_real_query)
+#define mysql_sqlstate MYSQLDRV_FN(mysql_sqlstate)
+#define mysql_ssl_set MYSQLDRV_FN(mysql_ssl_set)
+#define mysql_store_result MYSQLDRV_FN(mysql_store_result)
+#define mysql_use_result MYSQLDRV_FN(mysql_use_result)
 
 /* ssl-mode values, as MySQL's own client spells them. */
 enum mysqldrv_ssl {

@@ -405,7 +405,7 @@ static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, si
 		return 0;
 	if ((rc = pgsqldrv_check(pc)) < 0)
 		return rc;
-	if (!pgsqldrv_api.pipeline || !PQenterPipelineMode(pc->pg)) {
+	if (!pgsqldrv_lib.optional_all || !PQenterPipelineMode(pc->pg)) {
 		for (i = 0; i < n; i++)
 			if ((rc = pgsql_exec(c, &stmts[i])) < 0) {
 				*failed = i;

@@ -1,42 +1,29 @@
 /*
- * pgsql_lib.c - loading libpq on first use (pgsqldrv.h): the table of its
- * functions the rest of the driver calls through.
+ * pgsql_lib.c - libpq, loaded on first use by the drivers' shared loader
+ * (dbm_drv_load): the table of its functions the rest of the driver calls
+ * through (pgsqldrv.h).
  */
-#define PGSQLDRV_NO_REDIRECT /* this file fills the table: PQxxx names libpq's own */
-
-#include <dlfcn.h>
-
 #include "pgsqldrv.h"
 
-struct pgsqldrv_api pgsqldrv_api;
+dbm_drv_fn pgsqldrv_fns[PGSQLDRV_NFN];
 
-/* Loads libpq once. Returns 0, or DBM_ERR_RUN saying which library is missing. */
+static const char *const pgsqldrv_names[PGSQLDRV_NFN] = {
+#define X(f) #f,
+    PGSQL_API(X) PGSQL_API_PIPELINE(X)
+#undef X
+};
+
+struct dbm_drv_lib pgsqldrv_lib = {
+    .what = "the PostgreSQL client library",
+    .soname = DBM_PGSQL_SONAME,
+    .package = DBM_PGSQL_PACKAGE,
+    .names = pgsqldrv_names,
+    .fns = pgsqldrv_fns,
+    .n = PGSQLDRV_NFN,
+    .nrequired = PGSQLDRV_NREQUIRED, /* the pipeline functions, after them, are optional */
+};
+
 int pgsqldrv_load(void)
 {
-	void *lib;
-
-	if (pgsqldrv_api.lib)
-		return 0;
-	lib = dlopen(PGSQL_LIBPQ, RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		dbm_error_set(DBM_ERR_RUN, "cannot load the PostgreSQL client library %s: %s",
-		              PGSQL_LIBPQ, dlerror());
-		dbm_error_set_hint("Install it (Debian and Ubuntu: apt-get install libpq5).");
-		return DBM_ERR_RUN;
-	}
-#define X(f)                                                                                       \
-	if (!(*(void **)&pgsqldrv_api.f = dlsym(lib, #f))) {                                       \
-		dbm_error_set(DBM_ERR_RUN, "the PostgreSQL client library %s has no %s",           \
-		              PGSQL_LIBPQ, #f);                                                    \
-		dlclose(lib);                                                                      \
-		return DBM_ERR_RUN;                                                                \
-	}
-	PGSQL_API(X)
-#undef X
-	pgsqldrv_api.pipeline = 1;
-#define X(f) pgsqldrv_api.pipeline &= (*(void **)&pgsqldrv_api.f = dlsym(lib, #f)) != NULL;
-	PGSQL_API_PIPELINE(X)
-#undef X
-	pgsqldrv_api.lib = lib;
-	return 0;
+	return dbm_drv_load(&pgsqldrv_lib);
 }

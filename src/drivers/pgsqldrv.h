@@ -23,10 +23,9 @@
  * libpq is loaded when a PostgreSQL URL is first used, not when dbmigrate
  * starts: it brings some twenty libraries (Kerberos, LDAP, TLS) whose loading
  * would cost every run, MySQL and SQLite ones included, a few milliseconds.
- * Every libpq function the driver calls goes through this table
- * (pgsql_lib.c).
+ * Every libpq function the driver calls goes through the table of
+ * pgsql_lib.c (dbm_drv_load, drvcommon.h).
  */
-#define PGSQL_LIBPQ "libpq.so.5"
 #define PGSQL_API(X)                                                                               \
 	X(PQcancel)                                                                                \
 	X(PQclear)                                                                                 \
@@ -68,59 +67,63 @@
 	X(PQpipelineSync)                                                                          \
 	X(PQsendQueryParams)
 
-struct pgsqldrv_api {
-	void *lib;
-#define X(f) __typeof__(f) *f; /* NOLINT(bugprone-macro-parentheses): f names a member */
+/* Where each function is in pgsqldrv_fns. */
+enum pgsqldrv_fn {
+#define X(f) PGSQLDRV_##f,
 	PGSQL_API(X)
+	/* how many every libpq has; the pipeline functions follow them */
+	PGSQLDRV_NREQUIRED,
+	PGSQLDRV_PIPELINE_FIRST_ = PGSQLDRV_NREQUIRED - 1,
 	PGSQL_API_PIPELINE(X)
 #undef X
-	int pipeline; /* every PGSQL_API_PIPELINE function was found */
+	    PGSQLDRV_NFN
 };
 
-extern struct pgsqldrv_api pgsqldrv_api;
+extern dbm_drv_fn pgsqldrv_fns[PGSQLDRV_NFN];
+/* libpq as dbm_drv_load loads it; optional_all: the pipeline functions are there. */
+extern struct dbm_drv_lib pgsqldrv_lib;
 
-/* Loads libpq once. Returns 0, or DBM_ERR_RUN saying which library is missing. */
+/* Loads libpq once. Returns 0, or DBM_ERR_RUN naming the package to install. */
 int pgsqldrv_load(void);
 
-#ifndef PGSQLDRV_NO_REDIRECT
 /* From here on, PQxxx(...) calls the loaded function. */
-#define PQcancel (*pgsqldrv_api.PQcancel)
-#define PQclear (*pgsqldrv_api.PQclear)
-#define PQconnectdbParams (*pgsqldrv_api.PQconnectdbParams)
-#define PQconninfoFree (*pgsqldrv_api.PQconninfoFree)
-#define PQconninfoParse (*pgsqldrv_api.PQconninfoParse)
-#define PQerrorMessage (*pgsqldrv_api.PQerrorMessage)
-#define PQexec (*pgsqldrv_api.PQexec)
-#define PQexecParams (*pgsqldrv_api.PQexecParams)
-#define PQfinish (*pgsqldrv_api.PQfinish)
-#define PQfreeCancel (*pgsqldrv_api.PQfreeCancel)
-#define PQfreemem (*pgsqldrv_api.PQfreemem)
-#define PQgetCancel (*pgsqldrv_api.PQgetCancel)
-#define PQgetCopyData (*pgsqldrv_api.PQgetCopyData)
-#define PQgetResult (*pgsqldrv_api.PQgetResult)
-#define PQgetisnull (*pgsqldrv_api.PQgetisnull)
-#define PQgetvalue (*pgsqldrv_api.PQgetvalue)
-#define PQlibVersion (*pgsqldrv_api.PQlibVersion)
-#define PQnfields (*pgsqldrv_api.PQnfields)
-#define PQntuples (*pgsqldrv_api.PQntuples)
-#define PQparameterStatus (*pgsqldrv_api.PQparameterStatus)
-#define PQputCopyData (*pgsqldrv_api.PQputCopyData)
-#define PQputCopyEnd (*pgsqldrv_api.PQputCopyEnd)
-#define PQresultErrorField (*pgsqldrv_api.PQresultErrorField)
-#define PQresultErrorMessage (*pgsqldrv_api.PQresultErrorMessage)
-#define PQresultStatus (*pgsqldrv_api.PQresultStatus)
-#define PQsendQuery (*pgsqldrv_api.PQsendQuery)
-#define PQserverVersion (*pgsqldrv_api.PQserverVersion)
-#define PQsetNoticeProcessor (*pgsqldrv_api.PQsetNoticeProcessor)
-#define PQsetSingleRowMode (*pgsqldrv_api.PQsetSingleRowMode)
-#define PQstatus (*pgsqldrv_api.PQstatus)
-#define PQtransactionStatus (*pgsqldrv_api.PQtransactionStatus)
-#define PQuser (*pgsqldrv_api.PQuser)
-#define PQenterPipelineMode (*pgsqldrv_api.PQenterPipelineMode)
-#define PQexitPipelineMode (*pgsqldrv_api.PQexitPipelineMode)
-#define PQpipelineSync (*pgsqldrv_api.PQpipelineSync)
-#define PQsendQueryParams (*pgsqldrv_api.PQsendQueryParams)
-#endif
+#define PGSQLDRV_FN(f) DBM_DRV_FN(pgsqldrv_fns, PGSQLDRV_##f, f)
+#define PQcancel PGSQLDRV_FN(PQcancel)
+#define PQclear PGSQLDRV_FN(PQclear)
+#define PQconnectdbParams PGSQLDRV_FN(PQconnectdbParams)
+#define PQconninfoFree PGSQLDRV_FN(PQconninfoFree)
+#define PQconninfoParse PGSQLDRV_FN(PQconninfoParse)
+#define PQerrorMessage PGSQLDRV_FN(PQerrorMessage)
+#define PQexec PGSQLDRV_FN(PQexec)
+#define PQexecParams PGSQLDRV_FN(PQexecParams)
+#define PQfinish PGSQLDRV_FN(PQfinish)
+#define PQfreeCancel PGSQLDRV_FN(PQfreeCancel)
+#define PQfreemem PGSQLDRV_FN(PQfreemem)
+#define PQgetCancel PGSQLDRV_FN(PQgetCancel)
+#define PQgetCopyData PGSQLDRV_FN(PQgetCopyData)
+#define PQgetResult PGSQLDRV_FN(PQgetResult)
+#define PQgetisnull PGSQLDRV_FN(PQgetisnull)
+#define PQgetvalue PGSQLDRV_FN(PQgetvalue)
+#define PQlibVersion PGSQLDRV_FN(PQlibVersion)
+#define PQnfields PGSQLDRV_FN(PQnfields)
+#define PQntuples PGSQLDRV_FN(PQntuples)
+#define PQparameterStatus PGSQLDRV_FN(PQparameterStatus)
+#define PQputCopyData PGSQLDRV_FN(PQputCopyData)
+#define PQputCopyEnd PGSQLDRV_FN(PQputCopyEnd)
+#define PQresultErrorField PGSQLDRV_FN(PQresultErrorField)
+#define PQresultErrorMessage PGSQLDRV_FN(PQresultErrorMessage)
+#define PQresultStatus PGSQLDRV_FN(PQresultStatus)
+#define PQsendQuery PGSQLDRV_FN(PQsendQuery)
+#define PQserverVersion PGSQLDRV_FN(PQserverVersion)
+#define PQsetNoticeProcessor PGSQLDRV_FN(PQsetNoticeProcessor)
+#define PQsetSingleRowMode PGSQLDRV_FN(PQsetSingleRowMode)
+#define PQstatus PGSQLDRV_FN(PQstatus)
+#define PQtransactionStatus PGSQLDRV_FN(PQtransactionStatus)
+#define PQuser PGSQLDRV_FN(PQuser)
+#define PQenterPipelineMode PGSQLDRV_FN(PQenterPipelineMode)
+#define PQexitPipelineMode PGSQLDRV_FN(PQexitPipelineMode)
+#define PQpipelineSync PGSQLDRV_FN(PQpipelineSync)
+#define PQsendQueryParams PGSQLDRV_FN(PQsendQueryParams)
 
 #define PGSQL_LOST_MESSAGE "connection to the server was lost"
 

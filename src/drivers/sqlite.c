@@ -34,7 +34,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <dlfcn.h>
 #include <sqlite3.h>
 
 #include "dbmigrate/driver.h"
@@ -44,11 +43,10 @@
 /*
  * libsqlite3 is loaded when a SQLite URL is first used (or when `version`
  * asks for its version), not when dbmigrate starts, so that PostgreSQL and
- * MySQL runs do not pay for loading and relocating it. sqlite3.h still gives
- * the types and constants; every libsqlite3 function this file calls goes
- * through this table.
+ * MySQL runs do not pay for loading and relocating it (dbm_drv_load,
+ * drvcommon.h). sqlite3.h still gives the types and constants; every
+ * libsqlite3 function this file calls goes through this table.
  */
-#define SQLITEDRV_LIB "libsqlite3.so.0"
 #define SQLITEDRV_API(X) \
 	X(sqlite3_bind_null) \
 	X(sqlite3_bind_parameter_count) \
@@ -72,12 +70,31 @@
 	X(sqlite3_prepare_v2) \
 	X(sqlite3_step)
 
-static struct {
-	void *lib;
-#define X(f) __typeof__(f) *f; /* NOLINT(bugprone-macro-parentheses): f names a member */
+enum sqlitedrv_fn {
+#define X(f) SQLITEDRV_##f,
 	SQLITEDRV_API(X)
 #undef X
-} sqlitedrv_api;
+	    SQLITEDRV_NFN
+};
+
+static dbm_drv_fn sqlitedrv_fns[SQLITEDRV_NFN];
+
+static const char *const sqlitedrv_names[SQLITEDRV_NFN] = {
+#define X(f) #f,
+    SQLITEDRV_API(X)
+#undef X
+};
+
+static struct dbm_drv_lib sqlitedrv_lib = {
+    .what = "the SQLite library",
+    .soname = DBM_SQLITE_SONAME,
+    .package = DBM_SQLITE_PACKAGE,
+    .built_against = "SQLite " SQLITE_VERSION,
+    .names = sqlitedrv_names,
+    .fns = sqlitedrv_fns,
+    .n = SQLITEDRV_NFN,
+    .nrequired = SQLITEDRV_NFN,
+};
 
 /*
  * Loads libsqlite3 once and keeps it for the life of the process. Returns 0,
@@ -85,53 +102,32 @@ static struct {
  */
 static int sqlitedrv_load(void)
 {
-	void *lib;
-
-	if (sqlitedrv_api.lib)
-		return 0;
-	lib = dlopen(SQLITEDRV_LIB, RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		dbm_error_set(DBM_ERR_RUN, "cannot load the SQLite library %s: %s", SQLITEDRV_LIB,
-		              dlerror());
-		dbm_error_set_hint("Install it (Debian and Ubuntu: apt-get install libsqlite3-0).");
-		return DBM_ERR_RUN;
-	}
-#define X(f)                                                                                       \
-	if (!(*(void **)&sqlitedrv_api.f = dlsym(lib, #f))) {                                      \
-		dbm_error_set(DBM_ERR_RUN, "the SQLite library %s has no %s", SQLITEDRV_LIB, #f);  \
-		dbm_error_set_hint("dbmigrate was built against SQLite %s; install that "          \
-		                   "version or a later one.", SQLITE_VERSION);                     \
-		dlclose(lib);                                                                      \
-		return DBM_ERR_RUN;                                                                \
-	}
-	SQLITEDRV_API(X)
-#undef X
-	sqlitedrv_api.lib = lib;
-	return 0;
+	return dbm_drv_load(&sqlitedrv_lib);
 }
 
 /* From here on, sqlite3_xxx(...) calls the loaded function. */
-#define sqlite3_bind_null (*sqlitedrv_api.sqlite3_bind_null)
-#define sqlite3_bind_parameter_count (*sqlitedrv_api.sqlite3_bind_parameter_count)
-#define sqlite3_bind_text (*sqlitedrv_api.sqlite3_bind_text)
-#define sqlite3_busy_timeout (*sqlitedrv_api.sqlite3_busy_timeout)
-#define sqlite3_close_v2 (*sqlitedrv_api.sqlite3_close_v2)
-#define sqlite3_column_count (*sqlitedrv_api.sqlite3_column_count)
-#define sqlite3_column_text (*sqlitedrv_api.sqlite3_column_text)
-#define sqlite3_db_config (*sqlitedrv_api.sqlite3_db_config)
-#define sqlite3_errmsg (*sqlitedrv_api.sqlite3_errmsg)
-#define sqlite3_error_offset (*sqlitedrv_api.sqlite3_error_offset)
-#define sqlite3_errstr (*sqlitedrv_api.sqlite3_errstr)
-#define sqlite3_exec (*sqlitedrv_api.sqlite3_exec)
-#define sqlite3_extended_errcode (*sqlitedrv_api.sqlite3_extended_errcode)
-#define sqlite3_extended_result_codes (*sqlitedrv_api.sqlite3_extended_result_codes)
-#define sqlite3_finalize (*sqlitedrv_api.sqlite3_finalize)
-#define sqlite3_get_autocommit (*sqlitedrv_api.sqlite3_get_autocommit)
-#define sqlite3_interrupt (*sqlitedrv_api.sqlite3_interrupt)
-#define sqlite3_libversion (*sqlitedrv_api.sqlite3_libversion)
-#define sqlite3_open_v2 (*sqlitedrv_api.sqlite3_open_v2)
-#define sqlite3_prepare_v2 (*sqlitedrv_api.sqlite3_prepare_v2)
-#define sqlite3_step (*sqlitedrv_api.sqlite3_step)
+#define SQLITEDRV_FN(f) DBM_DRV_FN(sqlitedrv_fns, SQLITEDRV_##f, f)
+#define sqlite3_bind_null SQLITEDRV_FN(sqlite3_bind_null)
+#define sqlite3_bind_parameter_count SQLITEDRV_FN(sqlite3_bind_parameter_count)
+#define sqlite3_bind_text SQLITEDRV_FN(sqlite3_bind_text)
+#define sqlite3_busy_timeout SQLITEDRV_FN(sqlite3_busy_timeout)
+#define sqlite3_close_v2 SQLITEDRV_FN(sqlite3_close_v2)
+#define sqlite3_column_count SQLITEDRV_FN(sqlite3_column_count)
+#define sqlite3_column_text SQLITEDRV_FN(sqlite3_column_text)
+#define sqlite3_db_config SQLITEDRV_FN(sqlite3_db_config)
+#define sqlite3_errmsg SQLITEDRV_FN(sqlite3_errmsg)
+#define sqlite3_error_offset SQLITEDRV_FN(sqlite3_error_offset)
+#define sqlite3_errstr SQLITEDRV_FN(sqlite3_errstr)
+#define sqlite3_exec SQLITEDRV_FN(sqlite3_exec)
+#define sqlite3_extended_errcode SQLITEDRV_FN(sqlite3_extended_errcode)
+#define sqlite3_extended_result_codes SQLITEDRV_FN(sqlite3_extended_result_codes)
+#define sqlite3_finalize SQLITEDRV_FN(sqlite3_finalize)
+#define sqlite3_get_autocommit SQLITEDRV_FN(sqlite3_get_autocommit)
+#define sqlite3_interrupt SQLITEDRV_FN(sqlite3_interrupt)
+#define sqlite3_libversion SQLITEDRV_FN(sqlite3_libversion)
+#define sqlite3_open_v2 SQLITEDRV_FN(sqlite3_open_v2)
+#define sqlite3_prepare_v2 SQLITEDRV_FN(sqlite3_prepare_v2)
+#define sqlite3_step SQLITEDRV_FN(sqlite3_step)
 
 extern const struct dbm_driver dbm_sqlite_driver;
 

@@ -587,6 +587,49 @@ static void test_cli__one_dash_options_and_other_tools_verbs(void **state)
 	dbm_test_result_free(&r);
 }
 
+/*
+ * Without a client library (DBM_TEST_NO_LIB=1 hides them all in a
+ * DBM_FAILPOINTS build), version still runs and says so, and a URL of that
+ * database fails at once naming the library and the package to install.
+ */
+static void test_cli__missing_client_library_names_the_package(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	const char *env[] = {"DBM_TEST_NO_LIB=1", NULL};
+	const char *version[] = {"version", NULL};
+	const char *urls[] = {"sqlite:app.db", "postgres://app@127.0.0.1:1/db",
+	                      "mysql://app@127.0.0.1:1/db"};
+	const char *libs[] = {"the SQLite library", "the PostgreSQL client library",
+	                      "the MySQL client library"};
+	char path[4096];
+	size_t i;
+
+	dbm_test_run(p->dir, env, version, &r);
+	assert_int_equal(r.status, 0);
+	if (dbm_test_count(r.out, "(not installed)") == 0) {
+		dbm_test_result_free(&r);
+		print_message("skipped: the binary was built without -DDBM_FAILPOINTS=ON\n");
+		skip();
+	}
+	assert_int_equal(dbm_test_count(r.out, "(not installed)"), 3);
+	dbm_test_result_free(&r);
+	dbm_test_write(p->dir, "migrations/V1__a.sql", "SELECT 1;\n");
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		const char *argv[] = {"--url", urls[i], "migrate", NULL};
+
+		dbm_test_run(p->dir, env, argv, &r);
+		assert_int_equal(r.status, 1);
+		assert_true(dbm_test_contains(r.err, "cannot load"));
+		assert_true(dbm_test_contains(r.err, libs[i]));
+		assert_true(dbm_test_contains(r.err, "hint: Install it (Debian and Ubuntu: apt-get "
+		                                     "install lib"));
+		dbm_test_result_free(&r);
+	}
+	snprintf(path, sizeof(path), "%s/app.db", p->dir);
+	assert_int_equal(access(path, F_OK), -1); /* nothing was created */
+}
+
 #define T(fn) \
 	cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
@@ -615,6 +658,7 @@ int main(void)
 	    T(test_cli__flags_repeated_70_times),
 	    T(test_cli__new_refuses_a_blank_name),
 	    T(test_cli__one_dash_options_and_other_tools_verbs),
+	    T(test_cli__missing_client_library_names_the_package),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

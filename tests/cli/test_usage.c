@@ -277,8 +277,10 @@ static void test_usage__manual_pages_cover_the_table(void **state)
 }
 
 /*
- * The .deb: built with cpack, its Depends naming the package of every
- * library the binary links or loads with dlopen, unpacked into a scratch root
+ * The .deb: built with cpack, its Depends or Recommends naming the package
+ * of every library the binary links or loads with dlopen (the client
+ * libraries of PostgreSQL and MySQL are recommended: a SQLite-only install
+ * may leave them out), unpacked into a scratch root
  * and run from there on the installed sample.
  */
 static void test_usage__debian_package_installs_and_runs(void **state)
@@ -305,7 +307,7 @@ static void test_usage__debian_package_installs_and_runs(void **state)
 	          "strings '%s' | grep -E '^lib[a-z0-9_+.-]+\\.so\\.[0-9]+$'; } | sort -u",
 	          DBM_TEST_BINARY, DBM_TEST_BINARY);
 	assert_int_equal(st, 0);
-	out = sh(&st, "dpkg-deb -f '%s' Depends", deb);
+	out = sh(&st, "dpkg-deb -f '%s' Depends Recommends", deb);
 	assert_int_equal(st, 0);
 	for (line = strtok_r(libs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *path, *pkg, want[160];
@@ -332,7 +334,8 @@ static void test_usage__debian_package_installs_and_runs(void **state)
 			fail_msg("%s (%s): no package owns it", line, path);
 		snprintf(want, sizeof(want), "%s", pkg);
 		if (!dbm_test_contains(out, want))
-			fail_msg("Depends '%s' lacks %s, which has %s", out, pkg, line);
+			fail_msg("Depends and Recommends '%s' lack %s, which has %s", out, pkg,
+			         line);
 		free(path);
 		free(pkg);
 	}
@@ -472,8 +475,10 @@ static void test_usage__declared_needs_match_the_commands_sessions(void **state)
 
 		snprintf(path, sizeof(path), DBM_TEST_SOURCE_DIR "/src/cmd/%s.c", cmd->name);
 		src = dbm_test_read(path);
-		if (!src)
+		if (!src) {
 			fail_msg("the command %s has no src/cmd/%s.c", cmd->name, cmd->name);
+			return; /* fail_msg does not return; the analyzer does not know it */
+		}
 		open_call = strstr(src, "dbm_session_open(");
 		if (!open_call) {
 			if (cmd->needs & (DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK))
