@@ -99,6 +99,13 @@ struct dbm_driver {
 	const char *const *schemes;  /* NULL-terminated URL schemes: "postgres", "postgresql" */
 	enum dbm_dialect dialect;
 	unsigned caps;
+	/*
+	 * A query whose one value tells this database from every other,
+	 * however the URL spells it (diff refuses a shadow database that is the
+	 * live one): the SQLite file's path; the server with the database's
+	 * name.
+	 */
+	const char *identity_sql;
 
 	/* Appends the client library and its version ("libpq 15.18"). */
 	int (*client_version)(struct dbm_buf *out);

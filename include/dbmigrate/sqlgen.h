@@ -33,6 +33,34 @@ struct dbm_sql_args {
 	char num[DBM_SQL_MAX_ARGS][24];
 };
 
+/*
+ * What the SQL dbmigrate sends needs to know of a dialect, as facts rather
+ * than tests of the dialect in each builder: one entry per enum
+ * dbm_dialect in sqlgen.c's table (docs/drivers/adding.md).
+ */
+struct dbm_sql_dialect {
+	const char *begin;         /* "BEGIN", SQLite "BEGIN IMMEDIATE" (the write lock at once) */
+	const char *create_schema; /* "CREATE SCHEMA IF NOT EXISTS ", MySQL's "... DATABASE ..." */
+	/*
+	 * The connection's schema as an SQL expression ("current_schema()"),
+	 * for a catalog query without --schema; NULL when the dialect's catalog
+	 * is the schema's own table of tables (SQLite's sqlite_master).
+	 */
+	const char *current_schema;
+	const char *default_schema; /* the schema of that own catalog when none is named ("main") */
+	const char *current_user;   /* installed_by when none is configured */
+	const char *bool_true, *bool_false; /* "true"/"false", else "1"/"0" */
+	const char *history_columns;        /* CREATE TABLE history's text after the table name */
+	char ident_quote;                   /* '"' or '`' */
+	unsigned char numbered_params;      /* placeholders are $1, $2 ... rather than ? */
+	unsigned char literal_backslash;    /* the default string rules escape backslashes */
+	unsigned char index_schema_on_name; /* CREATE INDEX schema.name ON table (SQLite) */
+	unsigned char lf_only;              /* scripts reach the server with \n line ends only */
+};
+
+/* The facts of dialect d; never NULL. */
+const struct dbm_sql_dialect *dbm_sql_dialect(enum dbm_dialect d);
+
 /* Appends the quoted identifier. 0 or DBM_ERR_NOMEM. */
 int dbm_sql_ident(enum dbm_dialect d, const char *ident, struct dbm_buf *out);
 /* Appends the quoted string literal, or NULL for s == NULL. */

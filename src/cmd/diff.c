@@ -69,7 +69,7 @@ static int diff_shadow_create(struct dbm_session *s, struct diff_shadow *sh)
 	char sql[128];
 	int r;
 
-	if (s->dialect == DBM_DIALECT_SQLITE) {
+	if (s->driver->caps & DBM_CAP_EMBEDDED) { /* a file of its own, not a server's database */
 		const char *tmp = getenv("TMPDIR");
 
 		r = dbm_buf_addf(&sh->url, "%s/dbmigrate_shadow_%ld.db", tmp && *tmp ? tmp : "/tmp",
@@ -146,23 +146,7 @@ static int diff_first_value(void *ctx, unsigned ncols, const char *const *values
  */
 static int diff_identity(struct dbm_session *s, struct dbm_buf *out)
 {
-	const char *sql;
-	int r;
-
-	switch (s->dialect) {
-	case DBM_DIALECT_SQLITE:
-		sql = "SELECT file FROM pragma_database_list WHERE name = 'main'";
-		break;
-	case DBM_DIALECT_PGSQL:
-		sql =
-		    "SELECT current_database() || '@' || coalesce(inet_server_port(), 0) || '/' || "
-		    "pg_postmaster_start_time()";
-		break;
-	default:
-		sql = "SELECT CONCAT(DATABASE(), '@', @@hostname, ':', @@port)";
-		break;
-	}
-	r = s->conn->driver->query(s->conn, sql, diff_first_value, out);
+	int r = s->conn->driver->query(s->conn, s->driver->identity_sql, diff_first_value, out);
 	if (r > 0)
 		r = dbm_error_oom();
 	return r;

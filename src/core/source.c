@@ -23,6 +23,7 @@
 #include "dbmigrate/checksum.h"
 #include "dbmigrate/common.h"
 #include "dbmigrate/source.h"
+#include "dbmigrate/sqlgen.h"
 
 #define SOURCE_CHUNK (64 * 1024)
 #define SOURCE_LINE_MAX (64 * 1024)
@@ -41,7 +42,7 @@ struct source_run {
 	struct dbm_buf line; /* a partial line that holds a '$', when non-empty */
 	struct dbm_buf out;  /* a replaced line */
 	unsigned lineno;     /* line of the first byte not yet passed on (1-based) */
-	int crlf_to_lf;      /* MySQL: "\r\n" reaches the splitter as "\n", as the mariadb client reads it */
+	int crlf_to_lf;      /* lf_only (MySQL): "\r\n" reaches the splitter as "\n" */
 	int cr_pending;      /* a '\r' ended the last piece fed; the next byte decides */
 };
 
@@ -367,7 +368,7 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 	}
 	if (o->on_stmt) {
 		run.sp = dbm_splitter_new(o->dialect, o->on_stmt, o->ctx);
-		run.crlf_to_lf = o->dialect == DBM_DIALECT_MYSQL;
+		run.crlf_to_lf = dbm_sql_dialect(o->dialect)->lf_only;
 		if (!run.sp) {
 			r = DBM_ERR_NOMEM;
 			goto done;

@@ -1,6 +1,8 @@
 /*
  * sqlgen.c - the SQL text dbmigrate sends itself, per dialect (sqlgen.h).
  *
+ * What differs between dialects is in one table of facts (struct
+ * dbm_sql_dialect); the builders read the facts and never test the dialect.
  * The history table follows Flyway's flyway_schema_history column for
  * column, with the types each database's Flyway support uses, so a table
  * Flyway created is read and appended to as it is.
@@ -14,9 +16,97 @@
 #define SQLGEN_STR2(x) #x
 #define SQLGEN_STR(x) SQLGEN_STR2(x)
 
+/* The facts of each dialect, by enum dbm_dialect (unformatted: clang-format breaks SQLGEN_STR). */
+/* clang-format off */
+static const struct dbm_sql_dialect sqlgen_dialects[] = {
+    [DBM_DIALECT_SQLITE] =
+	{
+	    .begin = "BEGIN IMMEDIATE",
+	    .create_schema = "CREATE SCHEMA IF NOT EXISTS ",
+	    .current_schema = NULL,
+	    .default_schema = "main",
+	    .current_user = "''",
+	    .bool_true = "1",
+	    .bool_false = "0",
+	    .history_columns =
+	    " (\n"
+	    "    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
+	    "    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
+	    "    \"description\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_DESCRIPTION_MAX) ") NOT NULL,\n"
+	    "    \"type\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_TYPE_MAX) ") NOT NULL,\n"
+	    "    \"script\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_SCRIPT_MAX) ") NOT NULL,\n"
+	    "    \"checksum\" INT,\n"
+	    "    \"installed_by\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_INSTALLED_BY_MAX) ") NOT NULL,\n"
+	    "    \"installed_on\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),\n"
+	    "    \"execution_time\" INT NOT NULL,\n"
+	    "    \"success\" BOOLEAN NOT NULL\n"
+	    ")",
+	    .ident_quote = '"',
+	    .index_schema_on_name = 1,
+	},
+    [DBM_DIALECT_PGSQL] =
+	{
+	    .begin = "BEGIN",
+	    .create_schema = "CREATE SCHEMA IF NOT EXISTS ",
+	    .current_schema = "current_schema()",
+	    .current_user = "current_user",
+	    .bool_true = "true",
+	    .bool_false = "false",
+	    .history_columns =
+	    " (\n"
+	    "    \"installed_rank\" INT NOT NULL,\n"
+	    "    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
+	    "    \"description\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_DESCRIPTION_MAX) ") NOT NULL,\n"
+	    "    \"type\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_TYPE_MAX) ") NOT NULL,\n"
+	    "    \"script\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_SCRIPT_MAX) ") NOT NULL,\n"
+	    "    \"checksum\" INTEGER,\n"
+	    "    \"installed_by\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_INSTALLED_BY_MAX) ") NOT NULL,\n"
+	    "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+	    "    \"execution_time\" INTEGER NOT NULL,\n"
+	    "    \"success\" BOOLEAN NOT NULL,\n"
+	    "    PRIMARY KEY (\"installed_rank\")\n"
+	    ")",
+	    .ident_quote = '"',
+	    .numbered_params = 1,
+	},
+    [DBM_DIALECT_MYSQL] =
+	{
+	    .begin = "BEGIN",
+	    .create_schema = "CREATE DATABASE IF NOT EXISTS ",
+	    .current_schema = "DATABASE()",
+	    .current_user = "SUBSTRING_INDEX(CURRENT_USER(), '@', 1)",
+	    .bool_true = "1",
+	    .bool_false = "0",
+	    .history_columns =
+	    " (\n"
+	    "    `installed_rank` INT NOT NULL,\n"
+	    "    `version` VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
+	    "    `description` VARCHAR(" SQLGEN_STR(DBM_HISTORY_DESCRIPTION_MAX) ") NOT NULL,\n"
+	    "    `type` VARCHAR(" SQLGEN_STR(DBM_HISTORY_TYPE_MAX) ") NOT NULL,\n"
+	    "    `script` VARCHAR(" SQLGEN_STR(DBM_HISTORY_SCRIPT_MAX) ") NOT NULL,\n"
+	    "    `checksum` INT,\n"
+	    "    `installed_by` VARCHAR(" SQLGEN_STR(DBM_HISTORY_INSTALLED_BY_MAX) ") NOT NULL,\n"
+	    "    `installed_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
+	    "    `execution_time` INT NOT NULL,\n"
+	    "    `success` BOOL NOT NULL,\n"
+	    "    PRIMARY KEY (`installed_rank`)\n"
+	    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+	    .ident_quote = '`',
+	    .literal_backslash = 1,
+	    .lf_only = 1,
+	},
+};
+/* clang-format on */
+
+const struct dbm_sql_dialect *dbm_sql_dialect(enum dbm_dialect d)
+{
+	return (size_t)d < DBM_ARRAY_SIZE(sqlgen_dialects) ? &sqlgen_dialects[d]
+	                                                   : &sqlgen_dialects[DBM_DIALECT_SQLITE];
+}
+
 int dbm_sql_ident(enum dbm_dialect d, const char *ident, struct dbm_buf *out)
 {
-	char q = d == DBM_DIALECT_MYSQL ? '`' : '"';
+	char q = dbm_sql_dialect(d)->ident_quote;
 	const char *p;
 
 	if (dbm_buf_addc(out, q) < 0)
@@ -32,6 +122,7 @@ int dbm_sql_ident(enum dbm_dialect d, const char *ident, struct dbm_buf *out)
 
 int dbm_sql_literal(enum dbm_dialect d, const char *s, struct dbm_buf *out)
 {
+	int backslash = dbm_sql_dialect(d)->literal_backslash;
 	const char *p;
 
 	if (!s)
@@ -39,8 +130,7 @@ int dbm_sql_literal(enum dbm_dialect d, const char *s, struct dbm_buf *out)
 	if (dbm_buf_addc(out, '\'') < 0)
 		return DBM_ERR_NOMEM;
 	for (p = s; *p; p++) {
-		if ((*p == '\'' || (*p == '\\' && d == DBM_DIALECT_MYSQL)) &&
-		    dbm_buf_addc(out, *p) < 0)
+		if ((*p == '\'' || (*p == '\\' && backslash)) && dbm_buf_addc(out, *p) < 0)
 			return DBM_ERR_NOMEM;
 		if (dbm_buf_addc(out, *p) < 0)
 			return DBM_ERR_NOMEM;
@@ -59,8 +149,7 @@ int dbm_sql_table(enum dbm_dialect d, const char *schema, const char *table, str
 
 const char *dbm_sql_begin(enum dbm_dialect d)
 {
-	/* IMMEDIATE takes SQLite's write lock at once, so two writers never deadlock on upgrade. */
-	return d == DBM_DIALECT_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN";
+	return dbm_sql_dialect(d)->begin;
 }
 
 const char *dbm_sql_commit(enum dbm_dialect d)
@@ -78,8 +167,7 @@ const char *dbm_sql_rollback(enum dbm_dialect d)
 int dbm_sql_create_schema(enum dbm_dialect d, const char *schema, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
-	if (dbm_buf_adds(out, d == DBM_DIALECT_MYSQL ? "CREATE DATABASE IF NOT EXISTS "
-						     : "CREATE SCHEMA IF NOT EXISTS ") < 0)
+	if (dbm_buf_adds(out, dbm_sql_dialect(d)->create_schema) < 0)
 		return DBM_ERR_NOMEM;
 	return dbm_sql_ident(d, schema, out);
 }
@@ -97,7 +185,8 @@ static int sqlgen_value(enum dbm_dialect d, struct dbm_sql_args *args, const cha
 	if (args->n >= DBM_SQL_MAX_ARGS)
 		return dbm_error_set(DBM_ERR_RUN, "too many values for one statement");
 	args->v[args->n++] = v;
-	return d == DBM_DIALECT_PGSQL ? dbm_buf_addf(out, "$%u", args->n) : dbm_buf_addc(out, '?');
+	return dbm_sql_dialect(d)->numbered_params ? dbm_buf_addf(out, "$%u", args->n)
+	                                           : dbm_buf_addc(out, '?');
 }
 
 /* As sqlgen_value for a number, written in decimal. */
@@ -118,9 +207,38 @@ static int sqlgen_number(enum dbm_dialect d, struct dbm_sql_args *args, long lon
 /* As sqlgen_value for a boolean: true/false for PostgreSQL, 1/0 elsewhere. */
 static int sqlgen_bool(enum dbm_dialect d, struct dbm_sql_args *args, int v, struct dbm_buf *out)
 {
-	const char *text = d == DBM_DIALECT_PGSQL ? (v ? "true" : "false") : (v ? "1" : "0");
+	const struct dbm_sql_dialect *f = dbm_sql_dialect(d);
+	const char *text = v ? f->bool_true : f->bool_false;
 
 	return args ? sqlgen_value(d, args, text, out) : dbm_buf_adds(out, text);
+}
+
+/*
+ * Appends the start of a catalog query over the schema's tables, "SELECT 1"
+ * or with names the table names, up to the condition on the name: from the
+ * dialect's own table of tables (SQLite's sqlite_master, own_filter saying
+ * which rows) or else from information_schema.tables; it ends with "AND
+ * <name column> ". 0 or DBM_ERR_NOMEM.
+ */
+static int sqlgen_catalog(enum dbm_dialect d, const char *schema, int names, const char *own_filter,
+                          struct dbm_sql_args *args, struct dbm_buf *out)
+{
+	const struct dbm_sql_dialect *f = dbm_sql_dialect(d);
+
+	if (!f->current_schema) {
+		if (dbm_buf_addf(out, "SELECT %s FROM ", names ? "name" : "1") < 0 ||
+		    dbm_sql_ident(d, schema && *schema ? schema : f->default_schema, out) < 0 ||
+		    dbm_buf_addf(out, ".sqlite_master WHERE %s AND name ", own_filter) < 0)
+			return DBM_ERR_NOMEM;
+		return 0;
+	}
+	if (dbm_buf_addf(out, "SELECT %s FROM information_schema.tables WHERE table_schema = ",
+	                 names ? "table_name" : "1") < 0 ||
+	    (schema && *schema ? sqlgen_value(d, args, schema, out)
+	                       : dbm_buf_adds(out, f->current_schema)) < 0 ||
+	    dbm_buf_adds(out, " AND table_name ") < 0)
+		return DBM_ERR_NOMEM;
+	return 0;
 }
 
 int dbm_sql_history_exists(enum dbm_dialect d, const char *schema, const char *table,
@@ -129,77 +247,20 @@ int dbm_sql_history_exists(enum dbm_dialect d, const char *schema, const char *t
 	dbm_buf_clear(out);
 	if (args)
 		args->n = 0;
-	switch (d) {
-	case DBM_DIALECT_SQLITE:
-		if (dbm_buf_adds(out, "SELECT 1 FROM ") < 0 ||
-		    dbm_sql_ident(d, schema && *schema ? schema : "main", out) < 0 ||
-		    dbm_buf_adds(out, ".sqlite_master WHERE type = 'table' AND name = ") < 0)
-			return DBM_ERR_NOMEM;
-		return sqlgen_value(d, args, table, out);
-	case DBM_DIALECT_PGSQL:
-	case DBM_DIALECT_MYSQL:
-		if (dbm_buf_adds(out, "SELECT 1 FROM information_schema.tables WHERE table_schema = ") < 0 ||
-		    (schema && *schema ? sqlgen_value(d, args, schema, out)
-				       : dbm_buf_adds(out, d == DBM_DIALECT_PGSQL ? "current_schema()"
-										  : "DATABASE()")) < 0 ||
-		    dbm_buf_adds(out, " AND table_name = ") < 0)
-			return DBM_ERR_NOMEM;
-		return sqlgen_value(d, args, table, out);
-	}
-	return 0;
+	if (sqlgen_catalog(d, schema, 0, "type = 'table'", args, out) < 0 ||
+	    dbm_buf_adds(out, "= ") < 0)
+		return DBM_ERR_NOMEM;
+	return sqlgen_value(d, args, table, out);
 }
 
 int dbm_sql_history_create(enum dbm_dialect d, const char *schema, const char *table,
 			   struct dbm_buf *out)
 {
-	static const char *const cols[] = {
-		/* sqlite */
-		" (\n"
-		"    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
-		"    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
-		"    \"description\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_DESCRIPTION_MAX) ") NOT NULL,\n"
-		"    \"type\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_TYPE_MAX) ") NOT NULL,\n"
-		"    \"script\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_SCRIPT_MAX) ") NOT NULL,\n"
-		"    \"checksum\" INT,\n"
-		"    \"installed_by\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_INSTALLED_BY_MAX) ") NOT NULL,\n"
-		"    \"installed_on\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),\n"
-		"    \"execution_time\" INT NOT NULL,\n"
-		"    \"success\" BOOLEAN NOT NULL\n"
-		")",
-		/* postgresql */
-		" (\n"
-		"    \"installed_rank\" INT NOT NULL,\n"
-		"    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
-		"    \"description\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_DESCRIPTION_MAX) ") NOT NULL,\n"
-		"    \"type\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_TYPE_MAX) ") NOT NULL,\n"
-		"    \"script\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_SCRIPT_MAX) ") NOT NULL,\n"
-		"    \"checksum\" INTEGER,\n"
-		"    \"installed_by\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_INSTALLED_BY_MAX) ") NOT NULL,\n"
-		"    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
-		"    \"execution_time\" INTEGER NOT NULL,\n"
-		"    \"success\" BOOLEAN NOT NULL,\n"
-		"    PRIMARY KEY (\"installed_rank\")\n"
-		")",
-		/* mysql */
-		" (\n"
-		"    `installed_rank` INT NOT NULL,\n"
-		"    `version` VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
-		"    `description` VARCHAR(" SQLGEN_STR(DBM_HISTORY_DESCRIPTION_MAX) ") NOT NULL,\n"
-		"    `type` VARCHAR(" SQLGEN_STR(DBM_HISTORY_TYPE_MAX) ") NOT NULL,\n"
-		"    `script` VARCHAR(" SQLGEN_STR(DBM_HISTORY_SCRIPT_MAX) ") NOT NULL,\n"
-		"    `checksum` INT,\n"
-		"    `installed_by` VARCHAR(" SQLGEN_STR(DBM_HISTORY_INSTALLED_BY_MAX) ") NOT NULL,\n"
-		"    `installed_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
-		"    `execution_time` INT NOT NULL,\n"
-		"    `success` BOOL NOT NULL,\n"
-		"    PRIMARY KEY (`installed_rank`)\n"
-		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-	};
 
 	dbm_buf_clear(out);
 	if (dbm_buf_adds(out, "CREATE TABLE ") < 0 || dbm_sql_table(d, schema, table, out) < 0)
 		return DBM_ERR_NOMEM;
-	return dbm_buf_adds(out, cols[d]);
+	return dbm_buf_adds(out, dbm_sql_dialect(d)->history_columns);
 }
 
 int dbm_sql_history_index(enum dbm_dialect d, const char *schema, const char *table,
@@ -214,7 +275,7 @@ int dbm_sql_history_index(enum dbm_dialect d, const char *schema, const char *ta
 	if (dbm_buf_adds(out, "CREATE INDEX ") < 0)
 		goto done;
 	/* SQLite puts the schema on the index name, the others on the table. */
-	if (d == DBM_DIALECT_SQLITE) {
+	if (dbm_sql_dialect(d)->index_schema_on_name) {
 		if (dbm_sql_table(d, schema, name.ptr, out) < 0 || dbm_buf_adds(out, " ON ") < 0 ||
 		    dbm_sql_ident(d, table, out) < 0)
 			goto done;
@@ -253,19 +314,6 @@ int dbm_sql_history_select(enum dbm_dialect d, const char *schema, const char *t
 	return 0;
 }
 
-/* The expression for the connected user, when installed_by is not configured. */
-static const char *sqlgen_current_user(enum dbm_dialect d)
-{
-	switch (d) {
-	case DBM_DIALECT_PGSQL:
-		return "current_user";
-	case DBM_DIALECT_MYSQL:
-		return "SUBSTRING_INDEX(CURRENT_USER(), '@', 1)";
-	default:
-		return "''";
-	}
-}
-
 int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *table,
 			   const struct dbm_history_row *row, struct dbm_sql_args *args,
 			   struct dbm_buf *out)
@@ -289,7 +337,7 @@ int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *t
 	    dbm_buf_adds(out, ", ") < 0)
 		return DBM_ERR_NOMEM;
 	if ((row->installed_by ? sqlgen_value(d, args, row->installed_by, out)
-			       : dbm_buf_adds(out, sqlgen_current_user(d))) < 0)
+	                       : dbm_buf_adds(out, dbm_sql_dialect(d)->current_user)) < 0)
 		return DBM_ERR_NOMEM;
 	if (dbm_buf_adds(out, ", ") < 0 || sqlgen_number(d, args, row->execution_time, out) < 0 ||
 	    dbm_buf_adds(out, ", ") < 0 || sqlgen_bool(d, args, row->success, out) < 0 ||
@@ -349,20 +397,12 @@ int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *tab
 	dbm_buf_clear(out);
 	if (args)
 		args->n = 0;
-	if (d == DBM_DIALECT_SQLITE) {
-		if (dbm_buf_adds(out, "SELECT name FROM ") < 0 ||
-		    dbm_sql_ident(d, schema && *schema ? schema : "main", out) < 0 ||
-		    dbm_buf_adds(out, ".sqlite_master WHERE type IN ('table', 'view', 'trigger') "
-				      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN (") < 0)
-			return DBM_ERR_NOMEM;
-	} else if (dbm_buf_adds(out, "SELECT table_name FROM information_schema.tables "
-				     "WHERE table_schema = ") < 0 ||
-		   (schema && *schema ? sqlgen_value(d, args, schema, out)
-				      : dbm_buf_adds(out, d == DBM_DIALECT_PGSQL ? "current_schema()"
-										 : "DATABASE()")) < 0 ||
-		   dbm_buf_adds(out, " AND table_name NOT IN (") < 0) {
+	if (sqlgen_catalog(d, schema, 1,
+	                   "type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite\\_%' "
+	                   "ESCAPE '\\'",
+	                   args, out) < 0 ||
+	    dbm_buf_adds(out, "NOT IN (") < 0)
 		return DBM_ERR_NOMEM;
-	}
 	if (sqlgen_value(d, args, table, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
 	    sqlgen_value(d, args, lock_table, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
 	    sqlgen_value(d, args, snapshot_table, out) < 0 || dbm_buf_adds(out, ")") < 0)

@@ -1144,6 +1144,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .schemes = mysqldrv_schemes,
     .dialect = DBM_DIALECT_MYSQL,
     .caps = DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS | DBM_CAP_BATCH_AUTOCOMMIT,
+    .identity_sql = "SELECT CONCAT(DATABASE(), '@', @@hostname, ':', @@port)",
     .client_version = mysqldrv_client_version,
     .connect = mysqldrv_connect,
     .disconnect = mysqldrv_disconnect,

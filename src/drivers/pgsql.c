@@ -638,6 +638,8 @@ const struct dbm_driver dbm_pgsql_driver = {
     .schemes = pgsql_schemes,
     .dialect = DBM_DIALECT_PGSQL,
     .caps = DBM_CAP_TX_DDL | DBM_CAP_SCHEMAS | DBM_CAP_SESSION_FLAGS | DBM_CAP_BATCH_PARAMS,
+    .identity_sql = "SELECT current_database() || '@' || coalesce(inet_server_port(), 0) || "
+                    "'/' || pg_postmaster_start_time()",
     .client_version = pgsql_client_version,
     .connect = pgsql_connect,
     .disconnect = pgsql_disconnect,

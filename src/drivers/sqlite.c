@@ -674,6 +674,7 @@ const struct dbm_driver dbm_sqlite_driver = {
 	.schemes = sqlitedrv_schemes,
 	.dialect = DBM_DIALECT_SQLITE,
 	.caps = DBM_CAP_TX_DDL | DBM_CAP_EMBEDDED,
+	.identity_sql = "SELECT file FROM pragma_database_list WHERE name = 'main'",
 	.client_version = sqlitedrv_client_version,
 	.connect = sqlitedrv_connect,
 	.disconnect = sqlitedrv_disconnect,
