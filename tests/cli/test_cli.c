@@ -48,16 +48,13 @@ static void test_cli__applies_in_numeric_order_across_folders(void **state)
 static void test_cli__flyway_checksums_for_crlf_and_bom(void **state)
 {
 	struct dbm_test_project *p = *state;
-	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__lf.sql", "CREATE TABLE t (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__crlf.sql", "CREATE TABLE u (id INT);\r\n");
 	dbm_test_write(p->dir, "migrations/V3__bom.sql", "\xEF\xBB\xBF" "CREATE TABLE t3 (id INT);");
 	dbm_test_write(p->dir, "migrations/V4__empty.sql", "");
 	dbm_test_write(p->dir, "migrations/V5__select.sql", "SELECT 1;\n");
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	/* Flyway's CRC-32 without line breaks and BOM, as a signed 32-bit integer. */
 	dbm_test_project_assert_rows(
 	    p, "SELECT version, checksum FROM schema_history ORDER BY installed_rank",
@@ -71,9 +68,7 @@ static void test_cli__edited_file_is_changed_and_blocks_migrate(void **state)
 
 	dbm_test_write(p->dir, "migrations/V1__init.sql", "CREATE TABLE t (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__more.sql", "CREATE TABLE u (id INT);\n");
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_write(p->dir, "migrations/V1__init.sql", "CREATE TABLE t (id INT, x INT);\n");
 	dbm_test_write(p->dir, "migrations/V3__new.sql", "CREATE TABLE w (id INT);\n");
 
@@ -102,9 +97,7 @@ static void test_cli__edited_file_is_changed_and_blocks_migrate(void **state)
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "realigned version 1"));
 	dbm_test_result_free(&r);
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name = 'w'",
 	                             "1\n");
 }
@@ -120,9 +113,7 @@ static void test_cli__many_files_drift_and_bad_bytes_found_while_prefetching(voi
 	struct dbm_test_result r;
 
 	dbm_test_write_steps(p->dir, 80);
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_run(p, &r, "validate", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "Validated 80 migrations"));
@@ -226,13 +217,9 @@ static void test_cli__rollback_one_step_then_all_checks_undo_files_first(void **
 	dbm_test_write(p->dir, "migrations/V3__c.sql", "CREATE TABLE c (id INT);\n");
 	dbm_test_write(p->dir, "rollback/U2__b.sql", "DROP TABLE b;\n");
 	dbm_test_write(p->dir, "rollback/U3__c.sql", "DROP TABLE c;\n");
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 
-	dbm_test_project_run(p, &r, "rollback", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "rollback", NULL);
 	dbm_test_project_assert_rows(
 	    p,
 	    "SELECT version, type, script, success FROM schema_history WHERE "
@@ -265,9 +252,7 @@ static void test_cli__missing_undo_names_the_rollback_folder_in_use(void **state
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__add_users.sql", "CREATE TABLE a (id INT);\n");
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_run(p, &r, "--rollback", "db/undo", "rollback", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "version 1: expected db/undo/U1__add_users.sql"));
@@ -331,9 +316,7 @@ static void test_cli__lock_timeout_exits_4_naming_holder(void **state)
 	assert_true(dbm_test_contains(r.err, "pid 4242 on testhost"));
 	dbm_test_result_free(&r);
 	close(fd);
-	dbm_test_project_run(p, &r, "migrate", "--lock-timeout", "1", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", "--lock-timeout", "1", NULL);
 }
 
 static void test_cli__concurrent_runners_apply_each_migration_once(void **state)
@@ -392,12 +375,8 @@ static void test_cli__clean_is_guarded(void **state)
 	assert_true(dbm_test_contains(r.err, "clean_disabled"));
 	dbm_test_result_free(&r);
 	dbm_test_write(p->dir, "dbmigrate.yml", "clean_disabled: false\n");
-	dbm_test_project_run(p, &r, "clean", NULL);
-	assert_int_equal(r.status, 2);
-	dbm_test_result_free(&r);
-	dbm_test_project_run(p, &r, "clean", "--yes", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 2, "clean", NULL);
+	dbm_test_project_expect(p, 0, "clean", "--yes", NULL);
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master", "0\n");
 }
 
@@ -423,17 +402,12 @@ static void test_cli__new_creates_next_pair(void **state)
 static void test_cli__baseline_then_migrate_applies_only_above(void **state)
 {
 	struct dbm_test_project *p = *state;
-	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__b.sql", "CREATE TABLE b (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V3__c.sql", "CREATE TABLE c (id INT);\n");
-	dbm_test_project_run(p, &r, "baseline", "--version", "2", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "baseline", "--version", "2", NULL);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_assert_rows(
 	    p, "SELECT version, type FROM schema_history ORDER BY installed_rank",
 	    "2|BASELINE\n3|SQL\n");
@@ -504,9 +478,7 @@ static void test_cli__version_flag_before_a_command_runs_nothing(void **state)
 	snprintf(path, sizeof(path), "%s/dbmigrate.db", p->dir);
 	assert_int_not_equal(access(path, F_OK), 0);
 	/* after baseline, --version is baseline's own */
-	dbm_test_project_run(p, &r, "baseline", "--version", "3", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "baseline", "--version", "3", NULL);
 	dbm_test_project_assert_rows(p, "SELECT version, type FROM schema_history", "3|BASELINE\n");
 }
 

@@ -82,9 +82,7 @@ static void test_history_cli__non_empty_schema_without_history_refused(void **st
 	dbm_test_project_assert_rows(p, "SELECT group_concat(name) FROM sqlite_master", "legacy\n");
 
 	/* --dry-run refuses the same way */
-	dbm_test_project_run(p, &r, "migrate", "--dry-run", NULL);
-	assert_int_equal(r.status, 2);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 2, "migrate", "--dry-run", NULL);
 
 	/* following the hint: baseline at 1, then migrate applies 2 only */
 	dbm_test_project_run(p, &r, "migrate", "--baseline-on-migrate", NULL);
@@ -120,9 +118,7 @@ static void test_history_cli__rank_overflow_refused(void **state)
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "rollback/U1__a.sql", "DROP TABLE a;\n");
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_exec(p, "UPDATE schema_history SET installed_rank = 2147483647");
 	dbm_test_write(p->dir, "migrations/V2__b.sql", "CREATE TABLE b (id INT);\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
@@ -155,9 +151,7 @@ static void test_history_cli__bad_history_version_names_the_row(void **state)
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V7__b.sql", "CREATE TABLE b (id INT);\n");
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(sql, sizeof(sql),
 			 "UPDATE schema_history SET version = '%s' WHERE installed_rank = 2", bad[i]);
@@ -192,12 +186,8 @@ static void test_history_cli__undone_version_is_pending_in_info(void **state)
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__b.sql", "CREATE TABLE b (id INT);\n");
 	dbm_test_write(p->dir, "rollback/U2__b.sql", "DROP TABLE b;\n");
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
-	dbm_test_project_run(p, &r, "rollback", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
+	dbm_test_project_expect(p, 0, "rollback", NULL);
 
 	dbm_test_project_run(p, &r, "info", NULL);
 	assert_int_equal(r.status, 0);
@@ -233,16 +223,12 @@ static void test_history_cli__quotes_and_backslashes_stored_verbatim(void **stat
 	dbm_test_write(p->dir, "migrations/V1__it\\'s.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__a\\b.sql", "CREATE TABLE b (id INT);\n");
 	dbm_test_write(p->dir, "migrations/R__x'), (9, '9.sql", "CREATE VIEW v AS SELECT 1;\n");
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_assert_rows(
 	    p, "SELECT installed_rank, version, description, script FROM schema_history "
 	       "ORDER BY installed_rank",
 	    "1|1|it\\'s|V1__it\\'s.sql\n2|2|a\\b|V2__a\\b.sql\n3|NULL|x'), (9, '9|R__x'), (9, '9.sql\n");
-	dbm_test_project_run(p, &r, "validate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "validate", NULL);
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "nothing to migrate"));

@@ -64,9 +64,7 @@ static void test_sqlitefile__every_path_to_one_file_shares_one_lock(void **state
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "data/.keep", "");
-	dbm_test_project_run(p, &r, "migrate", "--url", "sqlite:data/real.db", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", "--url", "sqlite:data/real.db", NULL);
 	assert_true(exists(p->dir, "data/real.db.lock"));
 	snprintf(target, sizeof(target), "%s/link.db", p->dir);
 	assert_int_equal(symlink("data/real.db", target), 0);
@@ -125,9 +123,7 @@ static void test_sqlitefile__read_only_commands_create_no_database(void **state)
 		assert_false(exists(p->dir, "app.db-journal"));
 		assert_false(exists(p->dir, "app.db.lock"));
 	}
-	dbm_test_project_run(p, &r, "migrate", "--url", "sqlite:app.db", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", "--url", "sqlite:app.db", NULL);
 	assert_true(exists(p->dir, "app.db"));
 	dbm_test_project_run(p, &r, "info", "--url", "sqlite:app.db", NULL);
 	assert_int_equal(r.status, 0);

@@ -105,9 +105,7 @@ static void test_dump__sqlite_stable_reloads_and_skips_history(void **state)
 
 	(void)state;
 	dbm_test_write(p->dir, "migrations/V1__schema.sql", sqlite_v1);
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	a = dump_of(p->dir, "sqlite:dbmigrate.db");
 	b = dump_of(p->dir, "sqlite:dbmigrate.db");
 	dump_assert_same("two dumps", a, b);
@@ -149,17 +147,12 @@ static void test_dump__sqlite_stable_reloads_and_skips_history(void **state)
 static void test_dump__sqlite_diff_reports_changes(void **state)
 {
 	struct dbm_test_project *p = dbm_test_project_new();
-	struct dbm_test_result r;
 	char from[64], to[64], want[512];
 
 	(void)state;
 	dbm_test_write(p->dir, "migrations/V1__schema.sql", sqlite_v1);
-	dbm_test_project_run(p, &r, "migrate", "--url", "sqlite:a.db", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", "--url", "sqlite:a.db", NULL);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	snprintf(from, sizeof(from), "sqlite:a.db");
 	snprintf(to, sizeof(to), "sqlite:dbmigrate.db");
 	snprintf(want, sizeof(want), "The schemas are the same: %s and %s\n", from, to);
@@ -196,13 +189,9 @@ static void test_dump__sqlite_schema_file_follows_changes(void **state)
 	dbm_test_write(p->dir, "migrations/V2__tags.sql", "CREATE TABLE tags (name TEXT);\n");
 	dbm_test_write(p->dir, "rollback/U2__tags.sql", "DROP TABLE tags;\n");
 	/* a dry run changes nothing, so writes nothing */
-	dbm_test_project_run(p, &r, "migrate", "--dry-run", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", "--dry-run", NULL);
 	assert_null(dbm_test_read(path));
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	text = dbm_test_read(path);
 	assert_non_null(text);
 	dump = dump_of(p->dir, "sqlite:dbmigrate.db");
@@ -210,9 +199,7 @@ static void test_dump__sqlite_schema_file_follows_changes(void **state)
 	assert_true(dbm_test_contains(text, "CREATE TABLE tags"));
 	free(text);
 	free(dump);
-	dbm_test_project_run(p, &r, "rollback", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "rollback", NULL);
 	text = dbm_test_read(path);
 	assert_non_null(text);
 	assert_false(dbm_test_contains(text, "CREATE TABLE tags"));
@@ -242,13 +229,9 @@ static void test_dump__usage_errors_and_json(void **state)
 	assert_true(dbm_test_contains(r.err, "option '--from' does not apply to command dump"));
 	dbm_test_result_free(&r);
 	/* diff's --to is a URL; rollback's still a version */
-	dbm_test_project_run(p, &r, "rollback", "--to", "sqlite:x.db", NULL);
-	assert_int_equal(r.status, 2);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 2, "rollback", "--to", "sqlite:x.db", NULL);
 	/* the live database against its migrations, in a temporary SQLite file */
-	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	dbm_test_result_free(&r);
+	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_run(p, &r, "diff", NULL);
 	if (r.status != 0)
 		fail_msg("diff exited %d: %s%s", r.status, r.out, r.err);

@@ -60,24 +60,6 @@ static void tx_run(struct dbm_testdb *t, const char *url, const char *const *env
 	dbm_test_run(t->dir, env, argv, r);
 }
 
-/* Fails unless r ended with status and its stderr holds every needle (NULL-terminated). */
-static void tx_expect(const struct dbm_test_result *r, int status, ...)
-{
-	const char *needle;
-	va_list ap;
-
-	if (r->status != status)
-		fail_msg("exit %d, expected %d; stderr:\n%s\nstdout:\n%s", r->status, status,
-		         r->err, r->out);
-	va_start(ap, status);
-	while ((needle = va_arg(ap, const char *)) != NULL)
-		if (!dbm_test_contains(r->err, needle)) {
-			va_end(ap);
-			fail_msg("stderr lacks '%s':\n%s", needle, r->err);
-		}
-	va_end(ap);
-}
-
 /* ---- PostgreSQL: transactions left open ---------------------------------------------------- */
 
 static struct dbm_testdb *tx_pg(void **state)
@@ -93,7 +75,7 @@ static void test_txerr__pgsql_open_transaction_fails_and_rolls_back(void **state
 	dbm_test_write(t->dir, "migrations/V1__open.sql",
 	               "CREATE TABLE c (x int);\nBEGIN;\nCREATE TABLE d (x int);\n");
 	tx_run(t, t->url, NULL, &r, "migrate", NULL);
-	tx_expect(&r, 1, "V1__open.sql:2", "a transaction still open", "rolled back", NULL);
+	dbm_test_expect(&r, 1, "V1__open.sql:2", "a transaction still open", "rolled back", NULL);
 	if (dbm_test_contains(r.out, "Applied"))
 		fail_msg("reported applied: %s", r.out);
 	dbm_test_result_free(&r);
@@ -105,7 +87,7 @@ static void test_txerr__pgsql_open_transaction_fails_and_rolls_back(void **state
 	    "c\n");
 	/* the next migrate stops on the failed row instead of running the file again */
 	tx_run(t, t->url, NULL, &r, "migrate", NULL);
-	tx_expect(&r, 3, "repair", NULL);
+	dbm_test_expect(&r, 3, "repair", NULL);
 	dbm_test_result_free(&r);
 }
 
@@ -118,8 +100,8 @@ static void test_txerr__pgsql_aborted_transaction_names_file_line_and_error(void
 	               "CREATE TABLE c (x int);\nSTART TRANSACTION;\nINSERT INTO c VALUES (1);\n"
 	               "SELECT 1/0;\n");
 	tx_run(t, t->url, NULL, &r, "migrate", NULL);
-	tx_expect(&r, 1, "V1__abort.sql:4", "division by zero", "SQLSTATE 22012",
-	          "statement 4 of 4 failed", "rolled back", "hint:", NULL);
+	dbm_test_expect(&r, 1, "V1__abort.sql:4", "division by zero", "SQLSTATE 22012",
+	                "statement 4 of 4 failed", "rolled back", "hint:", NULL);
 	if (dbm_test_contains(r.err, "current transaction is aborted"))
 		fail_msg("the unlock's error hid the statement's:\n%s", r.err);
 	dbm_test_result_free(&r);
@@ -127,7 +109,7 @@ static void test_txerr__pgsql_aborted_transaction_names_file_line_and_error(void
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM c", "0\n");
 	/* the lock is free: a repair runs at once */
 	tx_run(t, t->url, NULL, &r, "repair", "--lock-timeout", "1", NULL);
-	tx_expect(&r, 0, NULL);
+	dbm_test_expect(&r, 0, NULL);
 	dbm_test_result_free(&r);
 }
 
@@ -139,10 +121,10 @@ static void test_txerr__pgsql_undo_and_repeatable_leaving_transaction_open(void 
 	dbm_test_write(t->dir, "migrations/V1__a.sql", "CREATE TABLE a (x int);\n");
 	dbm_test_write(t->dir, "rollback/U1__a.sql", "BEGIN;\nDROP TABLE a;\n");
 	tx_run(t, t->url, NULL, &r, "migrate", NULL);
-	tx_expect(&r, 0, NULL);
+	dbm_test_expect(&r, 0, NULL);
 	dbm_test_result_free(&r);
 	tx_run(t, t->url, NULL, &r, "rollback", NULL);
-	tx_expect(&r, 1, "U1__a.sql:1", "still open", NULL);
+	dbm_test_expect(&r, 1, "U1__a.sql:1", "still open", NULL);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM a", "0\n");
 	dbm_testdb_assert_rows(t->db,
@@ -155,7 +137,7 @@ static void test_txerr__pgsql_undo_and_repeatable_leaving_transaction_open(void 
 	tx_run(t, t->url, NULL, &r, "repair", NULL);
 	dbm_test_result_free(&r);
 	tx_run(t, t->url, NULL, &r, "migrate", NULL);
-	tx_expect(&r, 1, "R__v.sql:2", "still open", NULL);
+	dbm_test_expect(&r, 1, "R__v.sql:2", "still open", NULL);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM r", "0\n");
 	dbm_testdb_assert_rows(t->db, "SELECT success FROM schema_history WHERE version IS NULL",
@@ -171,7 +153,7 @@ static void test_txerr__pgsql_error_keeps_server_detail_once(void **state)
 	               "CREATE TABLE u (id int PRIMARY KEY);\nINSERT INTO u VALUES (1);\n"
 	               "INSERT INTO u VALUES (1);\n");
 	tx_run(t, t->url, NULL, &r, "migrate", NULL);
-	tx_expect(&r, 1, "V1__dup.sql:3", "Key (id)=(1) already exists.", NULL);
+	dbm_test_expect(&r, 1, "V1__dup.sql:3", "Key (id)=(1) already exists.", NULL);
 	assert_int_equal(dbm_test_count(r.err, "SQLSTATE 23505"), 1);
 	assert_int_equal(dbm_test_count(r.err, "statement 3 starts at line 3"), 1);
 	if (dbm_test_contains(r.err, "; ;"))
@@ -197,8 +179,8 @@ static void test_txerr__pgsql_clean_refuses_objects_outside_depending(void **sta
 	dbm_testdb_exec(t->db, "INSERT INTO billing.invoice VALUES (1, 'open', 1, 7)");
 	dbm_testdb_exec(t->db, "CREATE VIEW billing.v AS SELECT id FROM app.customer");
 	tx_run(t, t->url, tx_clean_env, &r, "clean", "--schema", "app", "--yes", NULL);
-	tx_expect(&r, 2, "objects outside schema 'app' depend on it", "billing.invoice",
-	          "billing.v", "nothing was dropped", NULL);
+	dbm_test_expect(&r, 2, "objects outside schema 'app' depend on it", "billing.invoice",
+	                "billing.v", "nothing was dropped", NULL);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db, "SELECT id, st, cust, n FROM billing.invoice",
 	                       "1|open|1|7\n");
@@ -220,7 +202,7 @@ static void test_txerr__pgsql_clean_extension_in_schema(void **state)
 	dbm_testdb_exec(t->db, "CREATE EXTENSION citext WITH SCHEMA app");
 	dbm_testdb_exec(t->db, "CREATE TABLE app.u (e app.citext)");
 	tx_run(t, t->url, tx_clean_env, &r, "clean", "--schema", "app", "--yes", NULL);
-	tx_expect(&r, 0, NULL);
+	dbm_test_expect(&r, 0, NULL);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_extension WHERE extname = 'citext'",
 	                       "0\n");
@@ -228,7 +210,7 @@ static void test_txerr__pgsql_clean_extension_in_schema(void **state)
 	dbm_testdb_exec(t->db, "CREATE EXTENSION citext WITH SCHEMA app");
 	dbm_testdb_exec(t->db, "CREATE TABLE public.keep (e app.citext)");
 	tx_run(t, t->url, tx_clean_env, &r, "clean", "--schema", "app", "--yes", NULL);
-	tx_expect(&r, 2, "column e of table public.keep", NULL);
+	dbm_test_expect(&r, 2, "column e of table public.keep", NULL);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_extension WHERE extname = 'citext'",
 	                       "1\n");
@@ -245,7 +227,7 @@ static void test_txerr__pgsql_clean_refuses_system_schemas(void **state)
 
 	for (i = 0; i < DBM_ARRAY_SIZE(names); i++) {
 		tx_run(t, t->url, tx_clean_env, &r, "clean", "--schema", names[i], "--yes", NULL);
-		tx_expect(&r, 2, "clean refuses system schema", NULL);
+		dbm_test_expect(&r, 2, "clean refuses system schema", NULL);
 		dbm_test_result_free(&r);
 	}
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) > 100 FROM information_schema.columns",
@@ -271,7 +253,7 @@ static void test_txerr__pgsql_clean_drops_everything_inside_without_cascade(void
 	dbm_testdb_exec(t->db, "CREATE VIEW app.v1 AS SELECT id FROM app.a");
 	dbm_testdb_exec(t->db, "CREATE VIEW app.v2 AS SELECT id FROM app.v1");
 	tx_run(t, t->url, tx_clean_env, &r, "clean", "--schema", "app", "--yes", NULL);
-	tx_expect(&r, 0, NULL);
+	dbm_test_expect(&r, 0, NULL);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db,
 	                       "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = "
@@ -284,13 +266,21 @@ static void test_txerr__pgsql_clean_drops_everything_inside_without_cascade(void
 
 /* ---- PostgreSQL: signals -------------------------------------------------------------------- */
 
-/* Waits up to 20 s until the server runs a statement holding text. */
-static void tx_wait_running(struct dbm_conn *c, const char *sql)
+/* A statement to wait for: the run is interrupted once sql counts it running on c. */
+struct tx_running {
+	struct dbm_conn *c;
+	const char *sql;
+};
+
+/* dbm_test_run_signalled's ready: waits up to 20 s until the struct tx_running ctx's sql gives 1.
+ */
+static void tx_wait_running(void *ctx)
 {
+	const struct tx_running *w = ctx;
 	int i;
 
 	for (i = 0; i < 200; i++) {
-		char *rows = dbm_testdb_rows(c, sql);
+		char *rows = dbm_testdb_rows(w->c, w->sql);
 		int found = rows && strcmp(rows, "1\n") == 0;
 
 		dbm_free(rows);
@@ -298,49 +288,47 @@ static void tx_wait_running(struct dbm_conn *c, const char *sql)
 			return;
 		tx_sleep_ms(100);
 	}
-	fail_msg("the statement never started: %s", sql);
+	fail_msg("the statement never started: %s", w->sql);
 }
+
+/* dbm_test_run_signalled's ready for SQLite: gives the run 1.5 s to reach its long statement. */
+static void tx_wait_a_while(void *ctx)
+{
+	(void)ctx;
+	tx_sleep_ms(1500);
+}
+
+#define TX_PG_SLEEPING                                                                             \
+	"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "                \
+	"AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()"
+#define TX_PG_ADVISORY_LOCKS                                                                       \
+	"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "                \
+	"(SELECT oid FROM pg_database WHERE datname = current_database())"
 
 static void test_txerr__pgsql_sigint_cancels_statement_and_releases_lock(void **state)
 {
 	struct dbm_testdb *t = tx_pg(state);
 	const char *argv[] = {"migrate", "--url", t->url, "--migrations", t->migrations, NULL};
-	char out[1100], err[1100];
+	struct tx_running w = {t->db, TX_PG_SLEEPING};
 	struct dbm_test_result r;
-	char *text;
-	double t0;
-	int pid, status;
+	double secs;
 
 	dbm_test_write(t->dir, "migrations/V1__a.sql", "CREATE TABLE a (x int);\n");
 	dbm_test_write(t->dir, "migrations/V2__slow.sql",
 	               "CREATE TABLE b (x int);\nSELECT pg_sleep(60);\n");
-	snprintf(out, sizeof(out), "%s/out", t->dir);
-	snprintf(err, sizeof(err), "%s/err", t->dir);
-	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
-	tx_wait_running(t->db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-	                       "AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()");
-	t0 = dbm_testdb_now();
-	kill(pid, SIGINT);
-	status = dbm_test_wait(pid);
-	text = dbm_test_read(err);
-	assert_non_null(text);
-	if (status != 130 || !dbm_test_contains(text, "V2__slow.sql:2") ||
-	    !dbm_test_contains(text, "interrupted by SIGINT") ||
-	    !dbm_test_contains(text, "rolled back"))
-		fail_msg("exit %d:\n%s", status, text);
-	free(text);
-	if (dbm_testdb_now() - t0 > 10)
-		fail_msg("the statement was not cancelled: %.1f s", dbm_testdb_now() - t0);
+	secs = dbm_test_run_signalled(t->dir, argv, SIGINT, tx_wait_running, &w, &r);
+	dbm_test_expect(&r, 130, "V2__slow.sql:2", "interrupted by SIGINT", "rolled back", NULL);
+	dbm_test_result_free(&r);
+	if (secs > 10)
+		fail_msg("the statement was not cancelled: %.1f s", secs);
 	dbm_testdb_assert_rows(
 	    t->db, "SELECT version, success FROM schema_history ORDER BY installed_rank", "1|t\n");
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_tables WHERE tablename = 'b'",
 	                       "0\n");
-	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
-	                       "(SELECT oid FROM pg_database WHERE datname = current_database())",
-	                       "0\n");
+	dbm_testdb_assert_rows(t->db, TX_PG_ADVISORY_LOCKS, "0\n");
 	dbm_test_write(t->dir, "migrations/V2__slow.sql", "CREATE TABLE b (x int);\n");
 	tx_run(t, t->url, NULL, &r, "migrate", "--lock-timeout", "1", NULL);
-	tx_expect(&r, 0, NULL);
+	dbm_test_expect(&r, 0, NULL);
 	dbm_test_result_free(&r);
 }
 
@@ -348,38 +336,24 @@ static void test_txerr__pgsql_sigterm_outside_transaction_leaves_failed_row(void
 {
 	struct dbm_testdb *t = tx_pg(state);
 	const char *argv[] = {"migrate", "--url", t->url, "--migrations", t->migrations, NULL};
-	char out[1100], err[1100];
-	char *text;
-	int pid, status;
+	struct tx_running w = {t->db, TX_PG_SLEEPING};
+	struct dbm_test_result r;
 
 	/* CREATE INDEX CONCURRENTLY makes the file run without a transaction */
 	dbm_test_write(t->dir, "migrations/V1__slow.sql",
 	               "CREATE TABLE b (x int);\nCREATE INDEX CONCURRENTLY b_x ON b (x);\n"
 	               "SELECT pg_sleep(60);\nCREATE TABLE c (x int);\n");
-	snprintf(out, sizeof(out), "%s/out", t->dir);
-	snprintf(err, sizeof(err), "%s/err", t->dir);
-	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
-	tx_wait_running(t->db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-	                       "AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()");
-	kill(pid, SIGTERM);
-	status = dbm_test_wait(pid);
-	text = dbm_test_read(err);
-	assert_non_null(text);
-	if (status != 143 || !dbm_test_contains(text, "V1__slow.sql:3") ||
-	    !dbm_test_contains(text, "interrupted by SIGTERM") ||
-	    !dbm_test_contains(text, "statements 1 to 2 are applied") ||
-	    !dbm_test_contains(text, "failed row"))
-		fail_msg("exit %d:\n%s", status, text);
-	free(text);
+	dbm_test_run_signalled(t->dir, argv, SIGTERM, tx_wait_running, &w, &r);
+	dbm_test_expect(&r, 143, "V1__slow.sql:3", "interrupted by SIGTERM",
+	                "statements 1 to 2 are applied", "failed row", NULL);
+	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db, "SELECT version, success FROM schema_history", "1|f\n");
 	dbm_testdb_assert_rows(
 	    t->db,
 	    "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables "
 	    "WHERE schemaname = 'public' AND tablename IN ('b', 'c')",
 	    "b\n");
-	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
-	                       "(SELECT oid FROM pg_database WHERE datname = current_database())",
-	                       "0\n");
+	dbm_testdb_assert_rows(t->db, TX_PG_ADVISORY_LOCKS, "0\n");
 }
 
 /* ---- MariaDB -------------------------------------------------------------------------------- */
@@ -400,7 +374,7 @@ static void tx_my_left_open(struct dbm_testdb *t, const char *sql, const char *n
 	dbm_testdb_exec(t->db, "DROP TABLE IF EXISTS schema_history");
 	dbm_test_write(t->dir, "migrations/V1__open.sql", sql);
 	tx_run(t, t->url, NULL, &r, "migrate", NULL);
-	tx_expect(&r, 1, "V1__open.sql:", needle, NULL);
+	dbm_test_expect(&r, 1, "V1__open.sql:", needle, NULL);
 	if (dbm_test_contains(r.out, "Applied"))
 		fail_msg("reported applied: %s", r.out);
 	dbm_test_result_free(&r);
@@ -442,8 +416,9 @@ static void test_txerr__mysql_syntax_error_names_the_file_line(void **state)
 	               "CREATE TABLE c (x int);\nINSERT INTO c VALUES (1);\n\nINSERT INTO c\n"
 	               "VALUES (2) garbage;\n");
 	tx_run(t, t->url, NULL, &r, "migrate", NULL);
-	tx_expect(&r, 1, "V1__syntax.sql:5: error:", "near 'garbage' at line 2",
-	          "counts from the start of the statement", "statements 1 to 2 are applied", NULL);
+	dbm_test_expect(&r, 1, "V1__syntax.sql:5: error:", "near 'garbage' at line 2",
+	                "counts from the start of the statement", "statements 1 to 2 are applied",
+	                NULL);
 	dbm_test_result_free(&r);
 	dbm_testdb_exec(t->db, "DROP TABLE c");
 	dbm_testdb_exec(t->db, "DROP TABLE schema_history");
@@ -452,7 +427,7 @@ static void test_txerr__mysql_syntax_error_names_the_file_line(void **state)
 	               "CREATE TABLE c (x int);\n\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n"
 	               "  SELEC 2;\nEND;\n");
 	tx_run(t, t->url, NULL, &r, "migrate", NULL);
-	tx_expect(&r, 1, "V1__syntax.sql:6: error:", "near '2; END' at line 4", NULL);
+	dbm_test_expect(&r, 1, "V1__syntax.sql:6: error:", "near '2; END' at line 4", NULL);
 	dbm_test_result_free(&r);
 }
 
@@ -474,17 +449,17 @@ static void test_txerr__mysql_clean_refuses_objects_outside_depending(void **sta
 	         t->extra_name[i], t->name);
 	dbm_testdb_exec(t->db, sql);
 	tx_run(t, t->url, tx_clean_env, &r, "clean", "--yes", NULL);
-	tx_expect(&r, 2, "depend on it", "foreign key", "view", "nothing was dropped", NULL);
+	dbm_test_expect(&r, 2, "depend on it", "foreign key", "view", "nothing was dropped", NULL);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM customer", "1\n");
 
 	/* system databases, in any letter case */
 	tx_run(t, t->url, tx_clean_env, &r, "clean", "--schema", "MySQL", "--yes", NULL);
-	tx_expect(&r, 2, "clean refuses system database", NULL);
+	dbm_test_expect(&r, 2, "clean refuses system database", NULL);
 	dbm_test_result_free(&r);
 	tx_run(t, t->url, tx_clean_env, &r, "clean", "--schema", "information_schema", "--yes",
 	       NULL);
-	tx_expect(&r, 2, "clean refuses system database", NULL);
+	dbm_test_expect(&r, 2, "clean refuses system database", NULL);
 	dbm_test_result_free(&r);
 
 	/* once they are gone, clean drops the database's own objects */
@@ -493,7 +468,7 @@ static void test_txerr__mysql_clean_refuses_objects_outside_depending(void **sta
 	snprintf(sql, sizeof(sql), "DROP VIEW `%s`.v", t->extra_name[i]);
 	dbm_testdb_exec(t->db, sql);
 	tx_run(t, t->url, tx_clean_env, &r, "clean", "--yes", NULL);
-	tx_expect(&r, 0, NULL);
+	dbm_test_expect(&r, 0, NULL);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(
 	    t->db,
@@ -506,38 +481,26 @@ static void test_txerr__mysql_sigterm_kills_query_and_says_what_is_applied(void 
 {
 	struct dbm_testdb *t = tx_my(state);
 	const char *argv[] = {"migrate", "--url", t->url, "--migrations", t->migrations, NULL};
-	char out[1100], err[1100];
+	struct tx_running w = {t->db,
+	                       "SELECT count(*) FROM information_schema.PROCESSLIST WHERE DB = "
+	                       "DATABASE() AND INFO LIKE '%SLEEP(60)%' AND ID <> CONNECTION_ID()"};
 	struct dbm_test_result r;
-	char *text;
-	double t0;
-	int pid, status;
+	double secs;
 
 	dbm_test_write(t->dir, "migrations/V1__slow.sql",
 	               "CREATE TABLE c (x int);\nINSERT INTO c VALUES (1);\nSELECT SLEEP(60);\n"
 	               "INSERT INTO c VALUES (2);\n");
-	snprintf(out, sizeof(out), "%s/out", t->dir);
-	snprintf(err, sizeof(err), "%s/err", t->dir);
-	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
-	tx_wait_running(t->db, "SELECT count(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() "
-	                       "AND INFO LIKE '%SLEEP(60)%' AND ID <> CONNECTION_ID()");
-	t0 = dbm_testdb_now();
-	kill(pid, SIGTERM);
-	status = dbm_test_wait(pid);
-	text = dbm_test_read(err);
-	assert_non_null(text);
-	if (status != 143 || !dbm_test_contains(text, "V1__slow.sql:3") ||
-	    !dbm_test_contains(text, "interrupted by SIGTERM") ||
-	    !dbm_test_contains(text, "statements 1 to 2 are applied") ||
-	    !dbm_test_contains(text, "failed row"))
-		fail_msg("exit %d:\n%s", status, text);
-	free(text);
-	if (dbm_testdb_now() - t0 > 10)
-		fail_msg("the statement was not killed: %.1f s", dbm_testdb_now() - t0);
+	secs = dbm_test_run_signalled(t->dir, argv, SIGTERM, tx_wait_running, &w, &r);
+	dbm_test_expect(&r, 143, "V1__slow.sql:3", "interrupted by SIGTERM",
+	                "statements 1 to 2 are applied", "failed row", NULL);
+	dbm_test_result_free(&r);
+	if (secs > 10)
+		fail_msg("the statement was not killed: %.1f s", secs);
 	dbm_testdb_assert_rows(t->db, "SELECT version, success FROM schema_history", "1|0\n");
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM c", "1\n");
 	/* the lock was released: the next run answers at once with the failed row */
 	tx_run(t, t->url, NULL, &r, "migrate", "--lock-timeout", "1", NULL);
-	tx_expect(&r, 3, "repair", NULL);
+	dbm_test_expect(&r, 3, "repair", NULL);
 	dbm_test_result_free(&r);
 }
 
@@ -551,7 +514,7 @@ static void test_txerr__sqlite_open_transaction_and_detail_once(void **state)
 	dbm_test_write(p->dir, "migrations/V1__open.sql",
 	               "CREATE TABLE c (x int);\nBEGIN;\nINSERT INTO c VALUES (1);\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
-	tx_expect(&r, 1, "V1__open.sql:2", "a transaction still open", NULL);
+	dbm_test_expect(&r, 1, "V1__open.sql:2", "a transaction still open", NULL);
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, "SELECT version, success FROM schema_history", "1|0\n");
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM c", "0\n");
@@ -562,7 +525,7 @@ static void test_txerr__sqlite_open_transaction_and_detail_once(void **state)
 	               "CREATE TABLE u (id int PRIMARY KEY);\nINSERT INTO u VALUES (1);\n"
 	               "INSERT INTO u VALUES (1);\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
-	tx_expect(&r, 1, "V1__open.sql:3", "UNIQUE constraint failed", NULL);
+	dbm_test_expect(&r, 1, "V1__open.sql:3", "UNIQUE constraint failed", NULL);
 	assert_int_equal(dbm_test_count(r.err, "SQLite error code"), 1);
 	assert_int_equal(dbm_test_count(r.err, "statement 3 starts at line 3"), 1);
 	dbm_test_result_free(&r);
@@ -572,26 +535,15 @@ static void test_txerr__sqlite_sigint_interrupts_statement(void **state)
 {
 	struct dbm_test_project *p = *state;
 	const char *argv[] = {"migrate", NULL};
-	char out[1100], err[1100];
-	char *text;
-	int pid, status;
+	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (x int);\n");
 	dbm_test_write(p->dir, "migrations/V2__slow.sql",
 	               "CREATE TABLE b (x int);\nWITH RECURSIVE r(i) AS (SELECT 1 UNION ALL "
 	               "SELECT i + 1 FROM r) SELECT count(*) FROM r;\n");
-	snprintf(out, sizeof(out), "%s/out", p->dir);
-	snprintf(err, sizeof(err), "%s/err", p->dir);
-	pid = dbm_test_spawn(p->dir, NULL, argv, out, err);
-	tx_sleep_ms(1500);
-	kill(pid, SIGINT);
-	status = dbm_test_wait(pid);
-	text = dbm_test_read(err);
-	assert_non_null(text);
-	if (status != 130 || !dbm_test_contains(text, "V2__slow.sql:2") ||
-	    !dbm_test_contains(text, "interrupted by SIGINT"))
-		fail_msg("exit %d:\n%s", status, text);
-	free(text);
+	dbm_test_run_signalled(p->dir, argv, SIGINT, tx_wait_a_while, NULL, &r);
+	dbm_test_expect(&r, 130, "V2__slow.sql:2", "interrupted by SIGINT", NULL);
+	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p,
 	                             "SELECT version, success FROM schema_history ORDER BY "
 	                             "installed_rank",

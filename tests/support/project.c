@@ -77,6 +77,18 @@ void dbm_test_project_run(const struct dbm_test_project *p, struct dbm_test_resu
 	va_end(ap);
 }
 
+void dbm_test_project_expect(const struct dbm_test_project *p, int status, ...)
+{
+	struct dbm_test_result r;
+	va_list ap;
+
+	va_start(ap, status);
+	dbm_test_project_vrun(p, &r, ap);
+	va_end(ap);
+	dbm_test_expect(&r, status, NULL);
+	dbm_test_result_free(&r);
+}
+
 /* Opens p's dbmigrate.db with flags into *db; 0, or -1 with the reason in project_msg. */
 static int project_open(const struct dbm_test_project *p, int flags, sqlite3 **db)
 {

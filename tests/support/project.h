@@ -34,6 +34,11 @@ int dbm_test_project_teardown(void **state);
  * dbm_test_result_free).
  */
 void dbm_test_project_run(const struct dbm_test_project *p, struct dbm_test_result *r, ...);
+/*
+ * Runs dbmigrate in p's folder with the arguments (NULL-terminated) and
+ * fails the test, showing what it printed, unless it exits with status.
+ */
+void dbm_test_project_expect(const struct dbm_test_project *p, int status, ...);
 /* dbm_test_project_run with the arguments in ap. */
 void dbm_test_project_vrun(const struct dbm_test_project *p, struct dbm_test_result *r,
 			   va_list ap);

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -232,17 +234,56 @@ int dbm_test_wait(int pid)
 	return 128 + WTERMSIG(st);
 }
 
-void dbm_test_run(const char *cwd, const char *const *env, const char *const *argv,
-		  struct dbm_test_result *r)
+void dbm_test_expect(const struct dbm_test_result *r, int status, ...)
+{
+	const char *needle;
+	va_list ap;
+
+	if (r->status != status)
+		fail_msg("exit %d, expected %d; stderr:\n%s\nstdout:\n%s", r->status, status,
+		         r->err, r->out);
+	va_start(ap, status);
+	while ((needle = va_arg(ap, const char *)) != NULL)
+		if (!dbm_test_contains(r->err, needle)) {
+			va_end(ap);
+			fail_msg("stderr lacks '%s':\n%s", needle, r->err);
+		}
+	va_end(ap);
+}
+
+/* Seconds on a monotonic clock. */
+static double testutil_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * dbm_test_run and dbm_test_run_signalled: with ready given, waits for it,
+ * then sends sig. Returns the seconds from the signal to the exit (0
+ * without one).
+ */
+static double testutil_run(const char *cwd, const char *const *env, const char *const *argv,
+                           int sig, void (*ready)(void *ctx), void *ctx, struct dbm_test_result *r)
 {
 	char *tmp = dbm_test_tmpdir();
 	char out_path[4200], err_path[4200];
+	double t0 = 0;
 	int pid;
 
 	snprintf(out_path, sizeof(out_path), "%s/stdout", tmp);
 	snprintf(err_path, sizeof(err_path), "%s/stderr", tmp);
 	pid = dbm_test_spawn(cwd, env, argv, out_path, err_path);
+	if (ready) {
+		ready(ctx);
+		t0 = testutil_now();
+		kill((pid_t)pid, sig);
+	}
 	r->status = dbm_test_wait(pid);
+	if (ready)
+		t0 = testutil_now() - t0;
 	r->out = dbm_test_read(out_path);
 	r->err = dbm_test_read(err_path);
 	if (!r->out)
@@ -251,6 +292,19 @@ void dbm_test_run(const char *cwd, const char *const *env, const char *const *ar
 		r->err = strdup("");
 	dbm_test_rmtree(tmp);
 	free(tmp);
+	return t0;
+}
+
+void dbm_test_run(const char *cwd, const char *const *env, const char *const *argv,
+                  struct dbm_test_result *r)
+{
+	testutil_run(cwd, env, argv, 0, NULL, NULL, r);
+}
+
+double dbm_test_run_signalled(const char *cwd, const char *const *argv, int sig,
+                              void (*ready)(void *ctx), void *ctx, struct dbm_test_result *r)
+{
+	return testutil_run(cwd, NULL, argv, sig, ready, ctx, r);
 }
 
 void dbm_test_result_free(struct dbm_test_result *r)

@@ -46,6 +46,22 @@ int dbm_test_spawn(const char *cwd, const char *const *env, const char *const *a
 int dbm_test_wait(int pid);
 void dbm_test_result_free(struct dbm_test_result *r);
 
+/*
+ * Fails the test unless r ended with status and its stderr holds every
+ * needle (const char *, NULL-terminated), showing what it printed.
+ */
+void dbm_test_expect(const struct dbm_test_result *r, int status, ...);
+
+/*
+ * Runs the binary with argv in cwd and interrupts it: once ready(ctx)
+ * returns (it waits until the run reached what is to be interrupted, and
+ * fails the test when it never does), sends sig and waits for the exit.
+ * Fills r as dbm_test_run does; returns the seconds from the signal to the
+ * exit.
+ */
+double dbm_test_run_signalled(const char *cwd, const char *const *argv, int sig,
+                              void (*ready)(void *ctx), void *ctx, struct dbm_test_result *r);
+
 /* 1 when haystack contains needle. */
 int dbm_test_contains(const char *haystack, const char *needle);
 /* Number of times needle occurs in haystack. */
