@@ -284,6 +284,28 @@ done:
 }
 
 /*
+ * Reads the results that end a COPY, the first failure setting the error
+ * (sql/len, when given, for its position). Returns 0, DBM_ERR_RUN, or the
+ * lost-connection error when the connection broke.
+ */
+static int pgsql_copy_end(struct pgsql_conn *pc, const char *sql, size_t len)
+{
+	PGresult *res;
+	int rc = 0;
+
+	while ((res = PQgetResult(pc->pg)) != NULL) {
+		if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pgsqldrv_result_error(pc, res, sql, len);
+		PQclear(res);
+		if (PQstatus(pc->pg) == CONNECTION_BAD)
+			break;
+	}
+	if (rc == 0 && PQstatus(pc->pg) == CONNECTION_BAD)
+		rc = pgsqldrv_lost(pc, NULL);
+	return rc;
+}
+
+/*
  * Sends the inline data of a COPY ... FROM STDIN whose PQexec returned
  * PGRES_COPY_IN, ends the copy and reads the outcome. Returns 0 or
  * DBM_ERR_RUN.
@@ -292,8 +314,6 @@ static int pgsql_copy_in(struct pgsql_conn *pc, const struct dbm_stmt *s)
 {
 	const size_t chunk = 1 << 20;
 	size_t off = 0, len = s->copy_data ? s->copy_len : 0;
-	PGresult *res;
-	int rc = 0;
 
 	while (off < len) {
 		size_t n = len - off < chunk ? len - off : chunk;
@@ -305,37 +325,17 @@ static int pgsql_copy_in(struct pgsql_conn *pc, const struct dbm_stmt *s)
 	if (off == len && len > 0 && s->copy_data[len - 1] != '\n')
 		PQputCopyData(pc->pg, "\n", 1);
 	PQputCopyEnd(pc->pg, off == len ? NULL : "sending the COPY data failed");
-	while ((res = PQgetResult(pc->pg)) != NULL) {
-		if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = pgsqldrv_result_error(pc, res, s->sql, s->len);
-		PQclear(res);
-		if (PQstatus(pc->pg) == CONNECTION_BAD)
-			break;
-	}
-	if (rc == 0 && PQstatus(pc->pg) == CONNECTION_BAD)
-		rc = pgsqldrv_lost(pc, NULL);
-	return rc;
+	return pgsql_copy_end(pc, s->sql, s->len);
 }
 
 /* Reads and drops the rows of a COPY ... TO STDOUT. Returns 0 or DBM_ERR_RUN. */
 static int pgsql_copy_out_drain(struct pgsql_conn *pc)
 {
 	char *row = NULL;
-	PGresult *res;
-	int rc = 0;
 
 	while (PQgetCopyData(pc->pg, &row, 0) > 0)
 		PQfreemem(row);
-	while ((res = PQgetResult(pc->pg)) != NULL) {
-		if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = pgsqldrv_result_error(pc, res, NULL, 0);
-		PQclear(res);
-		if (PQstatus(pc->pg) == CONNECTION_BAD)
-			break;
-	}
-	if (rc == 0 && PQstatus(pc->pg) == CONNECTION_BAD)
-		rc = pgsqldrv_lost(pc, NULL);
-	return rc;
+	return pgsql_copy_end(pc, NULL, 0);
 }
 
 static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
