@@ -329,12 +329,37 @@ fail:
 	return r;
 }
 
+/*
+ * Steps st to its end, each row's first 64 columns to cb when given, until
+ * cb returns non-zero. Returns cb's last value; *rc gets sqlite3_step's
+ * last result (SQLITE_DONE at the end).
+ */
+static int sqlitedrv_rows(sqlite3_stmt *st, dbm_row_cb cb, void *ctx, int *rc)
+{
+	const char *vals[64] = {NULL};
+	int r = 0;
+
+	while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = sqlite3_column_count(st), i;
+
+		if (!cb)
+			continue;
+		if (n > (int)DBM_ARRAY_SIZE(vals))
+			n = (int)DBM_ARRAY_SIZE(vals);
+		for (i = 0; i < n; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		r = cb(ctx, (unsigned)n, vals);
+		if (r)
+			break;
+	}
+	return r;
+}
+
 /* Steps every statement in sql[0..len) to completion; rows go to cb when given. */
 static int sqlitedrv_run(struct sqlitedrv_conn *c, const char *sql, size_t len, dbm_row_cb cb,
 			 void *ctx)
 {
 	const char *tail = sql, *end = sql + len;
-	const char *vals[64] = { NULL };
 	int r = 0;
 
 	while (tail < end) {
@@ -352,19 +377,7 @@ static int sqlitedrv_run(struct sqlitedrv_conn *c, const char *sql, size_t len, 
 		}
 		if (!st) /* only whitespace or comments left */
 			break;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			int n = sqlite3_column_count(st), i;
-
-			if (!cb)
-				continue;
-			if (n > (int)DBM_ARRAY_SIZE(vals))
-				n = (int)DBM_ARRAY_SIZE(vals);
-			for (i = 0; i < n; i++)
-				vals[i] = (const char *)sqlite3_column_text(st, i);
-			r = cb(ctx, (unsigned)n, vals);
-			if (r)
-				break;
-		}
+		r = sqlitedrv_rows(st, cb, ctx, &rc);
 		if (!r && rc != SQLITE_DONE) {
 			sqlitedrv_error(c, NULL);
 			sqlite3_finalize(st);
@@ -413,7 +426,6 @@ static int sqlitedrv_exec_params(struct dbm_conn *conn, const char *sql, unsigne
 				 const char *const *params, dbm_row_cb cb, void *ctx)
 {
 	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
-	const char *vals[64] = { NULL };
 	sqlite3_stmt *st = NULL;
 	unsigned i;
 	int rc, r = 0;
@@ -438,20 +450,8 @@ static int sqlitedrv_exec_params(struct dbm_conn *conn, const char *sql, unsigne
 			goto done;
 		}
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int n = sqlite3_column_count(st), k;
-
-		if (!cb)
-			continue;
-		if (n > (int)DBM_ARRAY_SIZE(vals))
-			n = (int)DBM_ARRAY_SIZE(vals);
-		for (k = 0; k < n; k++)
-			vals[k] = (const char *)sqlite3_column_text(st, k);
-		r = cb(ctx, (unsigned)n, vals);
-		if (r)
-			goto done;
-	}
-	if (rc != SQLITE_DONE)
+	r = sqlitedrv_rows(st, cb, ctx, &rc);
+	if (!r && rc != SQLITE_DONE)
 		r = sqlitedrv_error(c, NULL);
 done:
 	sqlite3_finalize(st);
