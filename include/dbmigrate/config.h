@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "dbmigrate/placeholder.h"
+#include "dbmigrate/scan.h"
 
 struct dbm_config {
 	char *url;               /* never NULL after load; secret: print only dbm_url_redact()ed */
@@ -39,6 +40,7 @@ struct dbm_config {
 	int clean_disabled;      /* default 1 */
 	int mixed;               /* default 1 */
 	char *schema_file;       /* write dump here after a change, NULL: none */
+	char *naming;            /* the files' layout (scan.h dbm_naming_parse), default "auto" */
 	int json, quiet, verbose, yes; /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
 };
@@ -62,6 +64,8 @@ struct dbm_setting {
 int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, size_t nflags,
 		    char *const *envp);
 void dbm_config_free(struct dbm_config *cfg);
+/* The layout the naming key names (checked by dbm_config_load): AUTO when not set. */
+enum dbm_naming dbm_config_naming(const struct dbm_config *cfg);
 
 /* Every valid key (NULL-terminated), for the unknown-key hint and docs. */
 extern const char *const dbm_config_keys[];

@@ -62,6 +62,30 @@ enum dbm_event {
 	DBM_EV_COUNT
 };
 
+/*
+ * The migration layouts dbmigrate reads (config key "naming", --naming):
+ * Flyway's V/R/U names, golang-migrate's N_desc.up.sql / .down.sql, dbmate's
+ * and goose's one file with an up and a down part, and plain numbered files
+ * NNN_desc.sql with their undo in the rollback folder. AUTO finds the layout
+ * from the files; a folder mixing layouts is an error.
+ */
+enum dbm_naming {
+	DBM_NAMING_AUTO = 0,
+	DBM_NAMING_FLYWAY,
+	DBM_NAMING_GOLANG_MIGRATE,
+	DBM_NAMING_DBMATE,
+	DBM_NAMING_GOOSE,
+	DBM_NAMING_NUMBERED,
+	DBM_NAMING_COUNT
+};
+
+/* Which part of a file a script is (struct dbm_file.section). */
+enum dbm_section {
+	DBM_SECTION_WHOLE = 0, /* the whole file */
+	DBM_SECTION_UP = 1,    /* dbmate's "-- migrate:up" / goose's "-- +goose Up" part */
+	DBM_SECTION_DOWN = 2   /* the "-- migrate:down" / "-- +goose Down" part */
+};
+
 struct dbm_file {
 	enum dbm_file_kind kind;
 	char *version;      /* normalised (version.h); NULL for repeatables */
@@ -75,6 +99,8 @@ struct dbm_file {
 	int32_t checksum;
 	struct dbm_file *undo; /* versioned files: the matching undo file in undo[], or NULL */
 	int event;             /* callbacks: enum dbm_event */
+	enum dbm_naming naming;  /* the layout that read it (DBM_NAMING_FLYWAY for V/R/U names) */
+	enum dbm_section section; /* the part of the file that is this script */
 };
 
 struct dbm_fileset {
@@ -99,6 +125,22 @@ struct dbm_fileset {
  * error; DBM_ERR_NOMEM. On error *out is left empty.
  */
 int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fileset *out);
+/*
+ * As dbm_scan, reading the files in the given layout (dbm_scan: AUTO). A
+ * name that does not fit the layout, a broken dbmate or goose annotation
+ * (file and line) or, with AUTO, a folder mixing layouts (one file of each
+ * named) are DBM_ERR_USAGE.
+ */
+int dbm_scan_layout(const char *migrations_dir, const char *rollback_dir, enum dbm_naming naming,
+		    struct dbm_fileset *out);
+/*
+ * Parses a naming value ("auto", "flyway", "golang-migrate", "dbmate",
+ * "goose", "numbered"). Returns 0, or DBM_ERR_USAGE with the error set
+ * naming the value and listing the valid ones.
+ */
+int dbm_naming_parse(const char *text, enum dbm_naming *out);
+/* The naming's name as the config key spells it. */
+const char *dbm_naming_name(enum dbm_naming n);
 void dbm_fileset_free(struct dbm_fileset *fs);
 /* The versioned file with a version equal to v, or NULL. */
 const struct dbm_file *dbm_fileset_find(const struct dbm_fileset *fs, const char *version);

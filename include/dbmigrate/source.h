@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "dbmigrate/placeholder.h"
+#include "dbmigrate/scan.h"
 #include "dbmigrate/sqlsplit.h"
 
 struct dbm_source_opts {
@@ -34,5 +35,15 @@ struct dbm_source_opts {
  */
 int dbm_source_run(const char *path, const char *display_name, const struct dbm_source_opts *o,
 		   int32_t *checksum);
+
+/*
+ * As dbm_source_run over a migration file f (its path names it). For a part
+ * of a two-part file (dbmate, goose: f->section is not DBM_SECTION_WHOLE)
+ * only that part's lines reach the splitter, every other line as an empty
+ * one so that line numbers stay the file's, and the checksum is the part's
+ * (docs/decisions.md). Returns as dbm_source_run.
+ */
+int dbm_source_run_file(const struct dbm_file *f, const struct dbm_source_opts *o,
+			int32_t *checksum);
 
 #endif /* DBM_SOURCE_H */

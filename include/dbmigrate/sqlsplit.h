@@ -121,6 +121,18 @@ void dbm_splitter_set_rules(struct dbm_splitter *s, const struct dbm_string_rule
 void dbm_splitter_set_lenient(struct dbm_splitter *s, int on);
 
 /*
+ * The hook for scripts that mark a statement themselves (goose's
+ * StatementBegin / StatementEnd): with on, everything fed from now on
+ * belongs to the current statement, delimiters included; with off, that
+ * statement is handed out whole (flagged DBM_STMT_ALONE, as it may hold
+ * several statements the server runs in one go) and splitting goes on as
+ * before. Call it at a line boundary. Returns 0, the callback's value, or
+ * DBM_ERR_USAGE when the held text ends inside a string, quoted identifier
+ * or comment (line set).
+ */
+int dbm_splitter_hold(struct dbm_splitter *s, int on);
+
+/*
  * Convenience for tests and small inputs: splits a whole string. Returns as
  * dbm_splitter_finish.
  */

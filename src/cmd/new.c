@@ -110,7 +110,7 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 
 	r = new_clean_name(a->name, &name);
 	if (r == 0)
-		r = dbm_scan(cfg->migrations, cfg->rollback, &fs);
+		r = dbm_scan_layout(cfg->migrations, cfg->rollback, dbm_config_naming(cfg), &fs);
 	if (r == 0)
 		r = new_next_version(&fs, &version);
 	if (r < 0)

@@ -33,7 +33,7 @@ static int rollback_precheck(struct dbm_session *s, const struct dbm_plan *plan,
 
 		r = dbm_session_set_filename(s, u);
 		if (r == 0)
-			r = dbm_source_run(u->path, u->path, &o, NULL);
+			r = dbm_source_run_file(u, &o, NULL);
 		if (r < 0)
 			return r;
 	}

@@ -26,6 +26,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/config.h"
+#include "dbmigrate/scan.h"
 #include "config_int.h"
 
 #define CONFIG_DEFAULT_FILE "dbmigrate.yml"
@@ -59,6 +60,7 @@ const struct config_key config_table[] = {
     {"mixed", CONFIG_BOOL, CONFIG_FIELD(mixed), NULL, 1, CONFIG_ANYWHERE},
     {"schema_file", CONFIG_TEXT, CONFIG_FIELD(schema_file), NULL, 0, CONFIG_ANYWHERE},
     {"placeholders", CONFIG_PLACEHOLDERS, 0, NULL, 0, CONFIG_IN_FILE},
+    {"naming", CONFIG_TEXT, CONFIG_FIELD(naming), "auto", 0, CONFIG_ANYWHERE},
     {"environments", CONFIG_ENVIRONMENTS, 0, NULL, 0, CONFIG_IN_FILE},
     /* Output flags belong to one invocation: not in the file. */
     {"json", CONFIG_BOOL, CONFIG_FIELD(json), NULL, 0, CONFIG_IN_ENV | CONFIG_IN_FLAG},
@@ -336,11 +338,29 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 		    (r = config_set_text(&cfg->url_source, "default")) < 0)
 			goto done;
 	}
+	{
+		enum dbm_naming n;
+
+		if (cfg->naming && (r = dbm_naming_parse(cfg->naming, &n)) < 0)
+			goto done;
+	}
 done:
 	if (f)
 		fclose(f);
 	dbm_buf_free(&y.env_names);
 	return r;
+}
+
+/* See config.h. */
+enum dbm_naming dbm_config_naming(const struct dbm_config *cfg)
+{
+	enum dbm_naming n = DBM_NAMING_AUTO;
+
+	if (cfg->naming && dbm_naming_parse(cfg->naming, &n) < 0) {
+		dbm_error_clear(); /* checked when loaded */
+		n = DBM_NAMING_AUTO;
+	}
+	return n;
 }
 
 void dbm_config_free(struct dbm_config *cfg)

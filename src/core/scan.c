@@ -28,6 +28,7 @@
 #include "dbmigrate/history.h"
 #include "dbmigrate/scan.h"
 #include "dbmigrate/version.h"
+#include "layout_int.h"
 #include "scan_int.h"
 
 #define SCAN_MAX_DEPTH 64
@@ -37,11 +38,6 @@
  * bad lines does not grow memory (the message shows far fewer anyway).
  */
 #define SCAN_MAX_KEPT 200
-
-static const char scan_names_hint[] =
-    "Name versioned migrations V<version>__<description>.sql, repeatable ones "
-    "R__<description>.sql and undo ones U<version>__<description>.sql, "
-    "e.g. V2.1__add_email.sql.";
 
 /*
  * Records a problem: text, and file:line when it is about a line of a
@@ -176,6 +172,8 @@ static int scan_join(struct dbm_buf *out, const char *a, const char *b)
 	return dbm_buf_adds(out, b);
 }
 
+static int scan_add_parts(struct scan_state *st, struct dbm_file *f);
+
 /*
  * Handles one ".sql" file: script is its path relative to folder. Returns 0
  * (a bad name is a recorded problem), DBM_ERR_RUN, DBM_ERR_NOMEM.
@@ -212,18 +210,21 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		                 path.ptr, suggest);
 		goto done;
 	}
-	if (r == 1)
+	if (r == 1) {
 		f.kind = DBM_FILE_CALLBACK;
-	else if (r == 0)
-		r = dbm_parse_filename(name, &f.kind, &f.version, &f.description);
-	if (r == DBM_ERR_USAGE) {
-		r = scan_problem(st, NULL, 0, scan_names_hint,
+		r = DBM_NAMING_FLYWAY;
+	} else if (r == 0) {
+		r = layout_classify(st->naming, path.ptr, name, in_rollback, &f);
+	}
+	if (r == 0) {
+		r = scan_problem(st, NULL, 0, layout_get(st->naming)->hint,
 		                 "migration file name \"%s\" does not fit any expected form",
 		                 path.ptr);
 		goto done;
 	}
 	if (r < 0)
 		goto done;
+	f.naming = (enum dbm_naming)r;
 	if (in_rollback && f.kind != DBM_FILE_UNDO && f.kind != DBM_FILE_CALLBACK) {
 		r = scan_problem(st, NULL, 0,
 		                 "The rollback folder holds only undo migrations, named "
@@ -252,6 +253,16 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 	r = has_conf ? scan_read_conf(st, &f) : 0;
 	if (r < 0)
 		goto done;
+	/* callbacks go with any layout: they do not make a folder mixed */
+	if (f.kind != DBM_FILE_CALLBACK && !st->seen[f.naming] &&
+	    !(st->seen[f.naming] = dbm_strdup(f.path))) {
+		r = dbm_error_oom();
+		goto done;
+	}
+	if (layout_get(f.naming)->parts) {
+		r = scan_add_parts(st, &f);
+		goto done;
+	}
 	list = f.kind == DBM_FILE_VERSIONED    ? &st->versioned
 	       : f.kind == DBM_FILE_REPEATABLE ? &st->repeatable
 	       : f.kind == DBM_FILE_CALLBACK   ? &st->callbacks
@@ -261,6 +272,61 @@ done:
 	scan_file_clear(&f);
 	dbm_buf_free(&path);
 	return r;
+}
+
+/*
+ * A dbmate or goose file: its annotations say where the up part (f, moved
+ * into the versioned list) and the down part (an undo entry for the same
+ * file, when there is one) are, and whether they run in a transaction.
+ * Returns 0 (broken annotations are a recorded problem), DBM_ERR_RUN,
+ * DBM_ERR_NOMEM.
+ */
+static int scan_add_parts(struct scan_state *st, struct dbm_file *f)
+{
+	struct layout_parts parts;
+	struct dbm_file down;
+	int r;
+
+	memset(&down, 0, sizeof(down));
+	r = layout_read_parts(f->naming, f->path, &parts);
+	if (r == DBM_ERR_USAGE) {
+		struct dbm_error *e = dbm_error_last();
+		char hint[sizeof(e->hint)], msg[sizeof(e->message)], file[sizeof(e->file)];
+		unsigned line = e->line;
+
+		snprintf(hint, sizeof(hint), "%s", e->hint);
+		snprintf(msg, sizeof(msg), "%s", e->message);
+		snprintf(file, sizeof(file), "%s", e->file);
+		return scan_problem(st, file[0] ? file : NULL, line, hint, "%s", msg);
+	}
+	if (r < 0)
+		return r;
+	f->section = DBM_SECTION_UP;
+	if (!parts.up_tx)
+		f->in_transaction = 0;
+	if (parts.has_down) {
+		down.kind = DBM_FILE_UNDO;
+		down.naming = f->naming;
+		down.section = DBM_SECTION_DOWN;
+		down.in_transaction = parts.down_tx ? f->in_transaction : 0;
+		down.version = dbm_strdup(f->version);
+		down.description = dbm_strdup(f->description);
+		down.path = dbm_strdup(f->path);
+		if (f->encoding)
+			down.encoding = dbm_strdup(f->encoding);
+		if (!down.version || !down.description || !down.path ||
+		    (f->encoding && !down.encoding)) {
+			scan_file_clear(&down);
+			return dbm_error_oom();
+		}
+		down.script = down.path + (f->script - f->path);
+		r = scan_list_add(&st->undo, &down);
+		if (r < 0) {
+			scan_file_clear(&down);
+			return r;
+		}
+	}
+	return scan_list_add(&st->versioned, f);
 }
 
 /* A folder entry: its name, and its type as the listing gives it (DT_UNKNOWN: ask stat). */
@@ -522,14 +588,50 @@ static int scan_check_folder(const char *dir, const char *what, struct stat *sb)
 /* See scan.h. */
 int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fileset *out)
 {
+	return dbm_scan_layout(migrations_dir, rollback_dir, DBM_NAMING_AUTO, out);
+}
+
+/*
+ * With naming: auto, a folder whose files are read in more than one layout
+ * is one problem naming a file of each. Returns 0 or DBM_ERR_NOMEM.
+ */
+static int scan_check_mixed(struct scan_state *st)
+{
+	struct dbm_buf list = DBM_BUF_INIT;
+	unsigned i, n = 0;
+	int r = 0;
+
+	for (i = 1; i < DBM_NAMING_COUNT; i++)
+		n += st->seen[i] != NULL;
+	if (n < 2)
+		return 0;
+	for (i = 1; i < DBM_NAMING_COUNT && r == 0; i++)
+		if (st->seen[i])
+			r = dbm_buf_addf(&list, "%s\"%s\" (%s)", list.len ? ", " : "", st->seen[i],
+			                 dbm_naming_name((enum dbm_naming)i));
+	if (r == 0)
+		r = scan_problem(st, NULL, 0,
+		                 "Keep the migrations of one tool's layout in the folders, or set "
+		                 "naming (--naming) to the layout to read.",
+		                 "the migration folders mix layouts: %s", list.ptr);
+	dbm_buf_free(&list);
+	return r < 0 ? DBM_ERR_NOMEM : 0;
+}
+
+/* See scan.h. */
+int dbm_scan_layout(const char *migrations_dir, const char *rollback_dir, enum dbm_naming naming,
+                    struct dbm_fileset *out)
+{
 	struct scan_state st;
 	struct dbm_fileset fs = DBM_FILESET_INIT;
 	struct stat msb, rsb;
+	struct dbm_buf inner = DBM_BUF_INIT;
 	int r, have_rollback = 0;
 	size_t i;
 
 	memset(&st, 0, sizeof(st));
 	memset(out, 0, sizeof(*out));
+	st.naming = naming;
 	r = scan_check_folder(migrations_dir, "migrations", &msb);
 	if (r == 1) {
 		r = dbm_error_set(DBM_ERR_USAGE, "migrations folder \"%s\" does not exist",
@@ -541,6 +643,16 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 		goto done;
 	if (rollback_dir) {
 		r = scan_check_folder(rollback_dir, "rollback", &rsb);
+		if (r == 1 && (naming == DBM_NAMING_AUTO || naming == DBM_NAMING_NUMBERED)) {
+			/* numbered projects keep their undo scripts in <migrations>/rollback */
+			r = scan_join(&inner, migrations_dir, "rollback");
+			if (r == 0)
+				r = scan_check_folder(inner.ptr, "rollback", &rsb);
+			if (r < 0)
+				goto done;
+			if (r == 0)
+				rollback_dir = inner.ptr;
+		}
 		if (r < 0)
 			goto done;
 		have_rollback = r == 0 && !(rsb.st_dev == msb.st_dev && rsb.st_ino == msb.st_ino);
@@ -553,6 +665,8 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 	r = scan_walk(&st, migrations_dir, "", 0, 0);
 	if (r == 0 && have_rollback)
 		r = scan_walk(&st, rollback_dir, "", 0, 1);
+	if (r == 0 && naming == DBM_NAMING_AUTO)
+		r = scan_check_mixed(&st);
 	if (r < 0)
 		goto done;
 
@@ -619,6 +733,9 @@ done:
 	dbm_buf_free(&st.first);
 	dbm_buf_free(&st.details);
 	dbm_buf_free(&st.hints);
+	for (i = 0; i < DBM_NAMING_COUNT; i++)
+		dbm_free(st.seen[i]);
+	dbm_buf_free(&inner);
 	return r;
 }
 

@@ -31,6 +31,8 @@ struct scan_state {
 	unsigned first_line;
 	struct dbm_buf details; /* every problem, one per line */
 	struct dbm_buf hints;   /* each distinct hint once */
+	enum dbm_naming naming;  /* the layout asked for (naming key), AUTO: found per file */
+	char *seen[DBM_NAMING_COUNT]; /* the first file read in each layout */
 	int skip_dir;           /* the rollback folder when it is inside the migrations folder */
 	dev_t skip_dev;
 	ino_t skip_ino;

@@ -24,6 +24,7 @@
 #include "dbmigrate/common.h"
 #include "dbmigrate/source.h"
 #include "dbmigrate/sqlgen.h"
+#include "layout_int.h"
 
 #define SOURCE_CHUNK (64 * 1024)
 #define SOURCE_LINE_MAX (64 * 1024)
@@ -44,6 +45,8 @@ struct source_run {
 	unsigned lineno;     /* line of the first byte not yet passed on (1-based) */
 	int crlf_to_lf;      /* lf_only (MySQL): "\r\n" reaches the splitter as "\n" */
 	int cr_pending;      /* a '\r' ended the last piece fed; the next byte decides */
+	int part;            /* only a part of the file runs: lf filters it */
+	struct layout_filter lf;
 };
 
 static const char source_bom[3] = {'\xEF', '\xBB', '\xBF'};
@@ -313,6 +316,27 @@ static int source_text(struct source_run *run, const char *p, size_t n)
 	return 0;
 }
 
+/* The part filter's text: on to placeholders and the splitter. Returns as source_text. */
+static int source_part_text(void *ctx, const char *p, size_t n)
+{
+	struct source_run *run = ctx;
+
+	return run->replace || run->sp ? source_text(run, p, n) : 0;
+}
+
+/* goose's StatementBegin / StatementEnd at a line boundary. Returns as the splitter. */
+static int source_part_event(void *ctx, int ev, unsigned line)
+{
+	struct source_run *run = ctx;
+	int r;
+
+	(void)line;
+	if (!run->sp)
+		return 0;
+	r = dbm_splitter_hold(run->sp, ev == LAYOUT_EV_HOLD);
+	return r != 0 ? source_where(run, r) : 0;
+}
+
 /* Ends the input. Returns as source_replace, or the splitter's end-of-input error. */
 static int source_finish(struct source_run *run)
 {
@@ -338,9 +362,13 @@ static int source_finish(struct source_run *run)
 	return 0;
 }
 
-/* See source.h. */
-int dbm_source_run(const char *path, const char *display_name, const struct dbm_source_opts *o,
-                   int32_t *checksum)
+/*
+ * The pass over path, of the whole file (section DBM_SECTION_WHOLE) or of
+ * one part of a two-part file read by naming. Returns as dbm_source_run.
+ */
+static int source_run_part(const char *path, const char *display_name,
+                           const struct dbm_source_opts *o, enum dbm_naming naming,
+                           enum dbm_section section, int32_t *checksum)
 {
 	struct source_run run;
 	char chunk[SOURCE_CHUNK]; /* on the stack: no allocation per file (a no-op migrate reads them all) */
@@ -358,6 +386,8 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 	run.chunk = chunk;
 	run.replace = o->placeholders && (o->on_stmt || o->checksum_after_placeholders);
 	run.want_after = run.replace && o->checksum_after_placeholders;
+	run.part = section != DBM_SECTION_WHOLE;
+	layout_filter_init(&run.lf, naming, section, source_part_text, source_part_event, &run);
 	dbm_checksum_init(&run.raw);
 	dbm_checksum_init(&run.after);
 	run.fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -411,7 +441,11 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 			n -= sizeof(source_bom);
 		}
 		first = 0;
-		if (run.replace || run.sp) {
+		if (run.part) {
+			r = layout_filter_feed(&run.lf, p, n);
+			if (r != 0)
+				goto done;
+		} else if (run.replace || run.sp) {
 			r = source_text(&run, p, n);
 			if (r != 0)
 				goto done;
@@ -427,6 +461,13 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
 		/* the text ends inside a UTF-8 sequence */
 		r = source_utf8_error(&run);
 		goto done;
+	}
+	if (run.part) {
+		r = layout_filter_finish(&run.lf);
+		if (r == 0)
+			r = dbm_checksum_final(&run.lf.sum, &sum);
+		if (r != 0)
+			goto done;
 	}
 	r = source_finish(&run);
 	if (r != 0)
@@ -445,5 +486,21 @@ done:
 		dbm_splitter_free(run.sp);
 	dbm_buf_free(&run.line);
 	dbm_buf_free(&run.out);
+	layout_filter_free(&run.lf);
 	return r;
+}
+
+/* See source.h. */
+int dbm_source_run(const char *path, const char *display_name, const struct dbm_source_opts *o,
+                   int32_t *checksum)
+{
+	return source_run_part(path, display_name, o, DBM_NAMING_FLYWAY, DBM_SECTION_WHOLE,
+	                       checksum);
+}
+
+/* See source.h. */
+int dbm_source_run_file(const struct dbm_file *f, const struct dbm_source_opts *o,
+                        int32_t *checksum)
+{
+	return source_run_part(f->path, NULL, o, f->naming, f->section, checksum);
 }

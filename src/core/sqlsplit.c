@@ -514,7 +514,7 @@ int split_emit(struct dbm_splitter *s, size_t e, const char *data, size_t dlen)
 	st.splitter = s;
 	st.arg_off = st.arg_len = 0;
 	st.flags |= split_classify(s, st.sql, st.len);
-	if (s->eof_body)
+	if (s->eof_body || s->held)
 		st.flags |= DBM_STMT_ALONE;
 	if (st.flags & DBM_STMT_XA_START)
 		split_xid(s, st.sql, st.len, &st.arg_off, &st.arg_len);
@@ -704,7 +704,7 @@ static int split_code(struct dbm_splitter *s, int eof)
 
 			if (r < 0)
 				goto need;
-			if (r > 0)
+			if (r > 0 && !s->hold)
 				return split_end_stmt(s, p, p + s->dlen);
 		}
 		if ((t[c] & m & SPLIT_C_WORD) && !(pg && c == '$')) {
@@ -725,7 +725,7 @@ static int split_code(struct dbm_splitter *s, int eof)
 			if (s->dlen)
 				break;
 			split_close_pending(s);
-			if (s->depth > 0 || s->pdepth > 0)
+			if (s->depth > 0 || s->pdepth > 0 || s->hold)
 				break;
 			return split_end_stmt(s, p, p + 1);
 		case '(':
@@ -1215,6 +1215,8 @@ void dbm_splitter_reset(struct dbm_splitter *s)
 	s->no_esc = 0;
 	s->ansi_quotes = 0;
 	s->rules_seen = 0;
+	s->hold = 0;
+	s->held = 0;
 	split_stmt_reset(s);
 	split_build_table(s);
 }
@@ -1265,6 +1267,30 @@ void dbm_splitter_set_rules(struct dbm_splitter *s, const struct dbm_string_rule
 		s->no_esc = !r->backslash_escapes;
 		s->ansi_quotes = r->ansi_quotes;
 	}
+}
+
+/* See sqlsplit.h. */
+int dbm_splitter_hold(struct dbm_splitter *s, int on)
+{
+	int rc;
+
+	if (on) {
+		s->hold = 1;
+		return 0;
+	}
+	rc = split_lex(s, 1);
+	s->hold = 0;
+	if (rc || !s->in_stmt)
+		return rc;
+	if (s->state == SPLIT_TOP || s->state == SPLIT_LINE_COMMENT) {
+		/* a BEGIN / END count or parenthesis left open does not matter: the block is whole */
+		s->depth = 0;
+		s->pdepth = 0;
+	}
+	s->held = 1;
+	rc = split_end(s);
+	s->held = 0;
+	return rc;
 }
 
 void dbm_splitter_set_lenient(struct dbm_splitter *s, int on)

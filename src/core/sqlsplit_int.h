@@ -107,6 +107,8 @@ struct dbm_splitter {
 	int lenient;     /* dbm_splitter_set_lenient */
 	int rules_seen;  /* a DBM_STMT_STRING_RULES statement was handed out in this file */
 	int eof_body;    /* PostgreSQL: the input ended inside a BEGIN ... END body */
+	int hold;        /* dbm_splitter_hold: the delimiter does not end the statement */
+	int held;        /* the statement being handed out was held */
 
 	unsigned char ids[4];            /* PostgreSQL: psql's record of the first four words */
 	char delim[SPLIT_DELIM_MAX + 1]; /* MySQL DELIMITER; "" means ; */

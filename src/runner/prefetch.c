@@ -43,6 +43,7 @@ struct dbm_prefetch {
 	struct dbm_fileset *files; /* the worker's alone until the scan is done, then read only */
 	const char *migrations;    /* set when the worker scans */
 	const char *rollback;
+	enum dbm_naming naming;   /* the files' layout */
 	pthread_mutex_t mu;
 	pthread_cond_t scanned_cv;
 	int scanned;               /* under mu: the scan is over (always 1 without a scan) */
@@ -68,7 +69,7 @@ static void prefetch_work(struct dbm_prefetch *p)
 	       (i = atomic_fetch_add(&p->next, 1)) < p->files->nversioned) {
 		const struct dbm_file *f = &p->files->versioned[i];
 
-		if (dbm_source_run(f->path, f->path, &o, &p->sums[i]) == 0)
+		if (dbm_source_run_file(f, &o, &p->sums[i]) == 0)
 			p->ok[i] = 1;
 		else
 			dbm_error_clear();
@@ -98,7 +99,7 @@ static void *prefetch_main(void *arg)
 	struct dbm_prefetch *p = arg;
 
 	if (p->migrations) {
-		int rc = dbm_scan(p->migrations, p->rollback, p->files);
+		int rc = dbm_scan_layout(p->migrations, p->rollback, p->naming, p->files);
 
 		if (rc == 0 && prefetch_alloc(p) < 0)
 			dbm_error_clear(); /* the main thread computes the checksums */
@@ -158,6 +159,7 @@ static int prefetch_launch(struct dbm_session *s, const char *migrations, const 
 	p->files = &s->files;
 	p->migrations = migrations;
 	p->rollback = rollback;
+	p->naming = dbm_config_naming(s->cfg);
 	p->scanned = migrations == NULL;
 	atomic_init(&p->stop, 0);
 	atomic_init(&p->next, 0);

@@ -559,7 +559,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	}
 	r = dbm_session_set_filename(s, file);
 	if (r == 0)
-		r = dbm_source_run(file->path, file->path, &o, &checksum);
+		r = dbm_source_run_file(file, &o, &checksum);
 	if (r < 0)
 		return r;
 
@@ -630,7 +630,7 @@ again:
 		goto fail;
 	if (s->dry_run)
 		o.placeholders = &shown;
-	r = dbm_source_run(file->path, file->path, &o, NULL);
+	r = dbm_source_run_file(file, &o, NULL);
 	dbm_placeholders_free(&shown);
 	o.placeholders = &s->placeholders;
 	if (r == 0 && ex.batch)

@@ -207,7 +207,8 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 		if (r < 0)
 			return r;
 		if (r > 0) {
-			r = dbm_scan(cfg->migrations, cfg->rollback, &s->files);
+			r = dbm_scan_layout(cfg->migrations, cfg->rollback, dbm_config_naming(cfg),
+			                    &s->files);
 			if (r < 0)
 				return r;
 			/* the files' checksums are read while the connection is made */
@@ -423,7 +424,7 @@ static int session_checksums(struct dbm_session *s)
 
 		if (f->has_checksum || !session_version_applied(&ap, f->version))
 			continue;
-		r = dbm_source_run(f->path, f->path, &o, &f->checksum);
+		r = dbm_source_run_file(f, &o, &f->checksum);
 		if (r < 0)
 			goto done;
 		f->has_checksum = 1;

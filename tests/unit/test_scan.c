@@ -32,8 +32,12 @@ static int setup(void **state)
 		return -1;
 	f->oldcwd = getcwd(NULL, 0);
 	f->dir = dbm_test_tmpdir();
-	if (!f->oldcwd || chdir(f->dir) != 0)
+	if (!f->oldcwd || chdir(f->dir) != 0) {
+		free(f->oldcwd);
+		free(f->dir);
+		free(f);
 		return -1;
+	}
 	dbm_error_clear();
 	*state = f;
 	return 0;
@@ -412,7 +416,8 @@ static void test_scan__thousands_of_long_bad_names_are_counted(void **state)
 
 	(void)state;
 	for (i = 0; i < 3000; i++) {
-		snprintf(name, sizeof(name), "migrations/%04d_%0200d.sql", i, 0);
+		/* "x": a name no layout reads (NNN_desc.sql alone is a numbered migration) */
+		snprintf(name, sizeof(name), "migrations/x%04d_%0200d.sql", i, 0);
 		put(name, "");
 	}
 	expect_scan_error("found 3000 problems with migration files");
@@ -422,7 +427,7 @@ static void test_scan__thousands_of_long_bad_names_are_counted(void **state)
 		shown += *p == '\n';
 	assert_int_equal(sscanf(more, "\n(and %lu more)", &left), 1);
 	assert_int_equal(shown + 1 + left, 3000);
-	snprintf(want, sizeof(want), "\"migrations/0000_%.20s", "00000000000000000000");
+	snprintf(want, sizeof(want), "\"migrations/x0000_%.20s", "00000000000000000000");
 	assert_non_null(strstr(dbm_error_last()->detail, want));
 }
 
