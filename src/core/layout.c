@@ -306,7 +306,8 @@ static int layout_read_line(void *ctx, const char *l, size_t n, unsigned line)
 			                   goose ? "second '-- +goose Up' annotation"
 			                         : "second '-- migrate:up' line");
 		rd->parts->has_up = 1;
-		rd->parts->up_tx = !no_tx;
+		if (!goose)
+			rd->parts->up_tx = !no_tx;
 		rd->cur = DBM_SECTION_UP;
 		return 0;
 	case LAYOUT_MARK_DOWN:
@@ -321,7 +322,8 @@ static int layout_read_line(void *ctx, const char *l, size_t n, unsigned line)
 			                   goose ? "second '-- +goose Down' annotation"
 			                         : "second '-- migrate:down' line");
 		rd->parts->has_down = 1;
-		rd->parts->down_tx = !no_tx;
+		if (!goose)
+			rd->parts->down_tx = !no_tx;
 		rd->cur = DBM_SECTION_DOWN;
 		return 0;
 	case LAYOUT_MARK_BEGIN:

@@ -302,8 +302,6 @@ static int scan_add_parts(struct scan_state *st, struct dbm_file *f)
 	if (r < 0)
 		return r;
 	f->section = DBM_SECTION_UP;
-	if (!parts.up_tx)
-		f->in_transaction = 0;
 	if (parts.has_down) {
 		down.kind = DBM_FILE_UNDO;
 		down.naming = f->naming;
@@ -326,6 +324,8 @@ static int scan_add_parts(struct scan_state *st, struct dbm_file *f)
 			return r;
 		}
 	}
+	if (!parts.up_tx)
+		f->in_transaction = 0;
 	return scan_list_add(&st->versioned, f);
 }
 
