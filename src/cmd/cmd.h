@@ -36,6 +36,7 @@
 #define DBM_OPT_FROM 0x400            /* diff --from URL */
 #define DBM_OPT_SHADOW 0x800          /* diff --shadow URL|auto */
 #define DBM_OPT_TO_URL 0x1000         /* diff --to URL (rollback's --to V is DBM_OPT_TO) */
+#define DBM_OPT_FROM_TOOL 0x100000    /* adopt --from TOOL (diff's --from URL is DBM_OPT_FROM) */
 
 /* What a command needs before it runs (struct dbm_command.needs). */
 #define DBM_NEEDS_CONFIG 0x01  /* the configuration: dbmigrate.yml, DBMIGRATE_*, flags */
@@ -69,7 +70,7 @@ struct dbm_cmd_args {
 	const char *description; /* baseline --description */
 	const char *name;        /* the positional argument (new NAME) */
 	const char *output;      /* dump --output */
-	const char *from;        /* diff --from URL */
+	const char *from;        /* diff --from URL, adopt --from TOOL */
 	const char *shadow;      /* diff --shadow URL or "auto" */
 	int steps;               /* rollback --steps, 0 when not given */
 	int dry_run;
@@ -111,6 +112,7 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 int dbm_cmd_version(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 int dbm_cmd_dump(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 int dbm_cmd_diff(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
+int dbm_cmd_adopt(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 
 struct dbm_schema;
 /* The objects of a dump as a JSON array (dump.c; a new reference, NULL when out of memory). */

@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "output/output.h"
 #include "output/report.h"
+#include "runner/foreign.h"
 #include "runner/runner.h"
 
 #define INFO_COLS 7
@@ -98,6 +99,34 @@ static void info_table(const struct dbm_plan *p)
 	info_rule(w);
 }
 
+/*
+ * A database that another tool manages and dbmigrate's history does not
+ * know yet: says so, and that adopt takes it over, before migrate would
+ * run every migration again. Never fails: a table that cannot be read only
+ * leaves the note out.
+ */
+static void info_other_tool(struct dbm_session *s)
+{
+	struct dbm_foreign fg;
+	size_t i;
+
+	for (i = 0; i < s->history.n; i++)
+		if (!s->history.rows[i].type || strcmp(s->history.rows[i].type, "SCHEMA") != 0)
+			return;
+	if (dbm_foreign_read(s, DBM_NAMING_AUTO, &fg) < 0) {
+		dbm_error_clear();
+		return;
+	}
+	if (fg.tool != DBM_NAMING_AUTO)
+		dbm_out_warn("the database has %s's history table %s (%s %s) and no dbmigrate "
+			     "history: run 'dbmigrate adopt' to take it over, or migrate runs "
+			     "every migration again",
+			     dbm_naming_name(fg.tool), fg.table,
+			     fg.tool == DBM_NAMING_GOLANG_MIGRATE ? "at version" : "newest",
+			     fg.n ? fg.versions[fg.n - 1] : "none");
+	dbm_foreign_free(&fg);
+}
+
 int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 {
 	struct dbm_session s;
@@ -115,6 +144,7 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		dbm_callback_fire_error(&s, DBM_EV_AFTER_INFO_ERROR);
 		goto done;
 	}
+	info_other_tool(&s);
 	if (dbm_out_is_json()) {
 		json_t *doc = json_object();
 		json_t *list = json_array();

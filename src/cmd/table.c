@@ -80,6 +80,8 @@ const struct dbm_option dbm_options[] = {
      "the second schema to compare (a database URL)"},
     {"shadow", 0, "URL", NULL, DBM_OPT_SHADOW, DBM_OPTK_TEXT, ARG(shadow), DBM_COMP_WORDS, "auto",
      "scratch database the migrations are built in ('auto': a temporary one)"},
+    {"from", 0, "TOOL", NULL, DBM_OPT_FROM_TOOL, DBM_OPTK_TEXT, ARG(from), DBM_COMP_WORDS,
+     "auto golang-migrate dbmate goose", "the tool whose history to take over (default auto)"},
     {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
 
 #define FILES_DB (DBM_NEEDS_CONFIG | DBM_NEEDS_FILES | DBM_NEEDS_CONNECT)
@@ -143,6 +145,13 @@ const struct dbm_command dbm_commands[] = {
      "database. Exits 0 when equal, 3 when different.",
      "dbmigrate diff --shadow auto", DBM_OPT_FROM | DBM_OPT_TO_URL | DBM_OPT_SHADOW,
      DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT, dbm_cmd_diff},
+    {"adopt", "take over the history of golang-migrate, dbmate or goose", NULL,
+     "Reads the history table of golang-migrate, dbmate or goose and writes one row per "
+     "applied version into dbmigrate's history, in one transaction, with today's checksums. "
+     "Leaves the tool's table as it was. Refused when the history has rows, when "
+     "golang-migrate's state is dirty, or when an applied version has no file.",
+     "dbmigrate adopt --from goose --dry-run", DBM_OPT_FROM_TOOL | DBM_OPT_DRY_RUN,
+     FILES_DB | DBM_NEEDS_LOCK | DBM_NEEDS_HISTORY, dbm_cmd_adopt},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};
 
 const struct dbm_command *dbm_command_find(const char *name)

@@ -267,3 +267,15 @@ int dbm_hist_other_objects(struct dbm_session *s, size_t *count, char *first, si
 	dbm_buf_free(&snap);
 	return r < 0 ? r : 0;
 }
+
+/* See history.h. */
+int dbm_hist_table_exists(struct dbm_session *s, const char *table, int *exists)
+{
+	int r;
+
+	*exists = 0;
+	r = dbm_sql_history_exists(s->dialect, s->schema, table, &s->hist_args, &s->sql);
+	if (r == 0)
+		r = hist_run(s, NULL, hist_exists_row, exists);
+	return r < 0 ? r : 0;
+}

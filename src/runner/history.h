@@ -75,4 +75,11 @@ int dbm_hist_realign(struct dbm_session *s, int rank, const int32_t *checksum,
  */
 int dbm_hist_other_objects(struct dbm_session *s, size_t *count, char *first, size_t size);
 
+/*
+ * Whether a table named table exists in the managed schema: another
+ * tool's history table, which 'adopt' reads (foreign.h). Sets *exists to 1
+ * or 0. Returns 0 or the error.
+ */
+int dbm_hist_table_exists(struct dbm_session *s, const char *table, int *exists);
+
 #endif /* DBM_RUNNER_HISTORY_H */

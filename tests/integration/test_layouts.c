@@ -211,7 +211,10 @@ static void lay_up_part(const struct lay_env *e, const char *parts, const char *
 	}
 }
 
-/* Applies the up parts of the first nup up files with the client to extra database k. */
+/*
+ * Applies the up parts of the first nup up files with the client to extra
+ * database k (-1: the test's own database).
+ */
 static void lay_client_apply(const struct lay_env *e, const struct lay_project *pr, size_t nup,
                              int k)
 {
@@ -230,8 +233,9 @@ static void lay_client_apply(const struct lay_env *e, const struct lay_project *
 	dbm_test_write(e->t->dir, "client.sql", dbm_buf_cstr(&sql));
 	dbm_buf_free(&sql);
 	snprintf(file, sizeof(file), "%s/client.sql", e->t->dir);
-	rc = e->my ? dbm_mydump_client_file(e->t->server, e->t->extra_name[k], file, &out)
-	           : dbm_pgdump_psql_file(e->t->extra_url[k], file, &out);
+	rc = e->my ? dbm_mydump_client_file(e->t->server, k < 0 ? e->t->name : e->t->extra_name[k],
+	                                    file, &out)
+	           : dbm_pgdump_psql_file(k < 0 ? e->t->url : e->t->extra_url[k], file, &out);
 	if (rc != 0)
 		fail_msg("the client applying the up parts exited %d: %s", rc, out ? out : "");
 	free(out);
@@ -425,16 +429,294 @@ static void test_layouts__mysql_numbered(void **state)
 	lay_check(&e, &numbered_project);
 }
 
+/* Fails when dbmigrate's history table exists: nothing was written, not even the table. */
+static void lay_assert_no_history(const struct lay_env *e)
+{
+	dbm_testdb_assert_rows(e->t->db,
+	                       e->my ? "SELECT count(*) FROM information_schema.tables WHERE "
+	                               "table_schema = DATABASE() AND table_name = 'schema_history'"
+	                             : "SELECT count(*) FROM information_schema.tables WHERE "
+	                               "table_schema = current_schema() AND table_name = "
+	                               "'schema_history'",
+	                       "0\n");
+}
+
+/* The version of the i-th up file (0-based) as the file name has it. */
+static void lay_version_of(const struct lay_project *pr, size_t i, char *out, size_t size)
+{
+	size_t j, seen = 0;
+
+	for (j = 0; j < pr->n; j++) {
+		const char *name;
+		size_t d = 0;
+
+		if (!pr->files[j].up || seen++ != i)
+			continue;
+		name = strrchr(pr->files[j].name, '/') + 1;
+		while (name[d] >= '0' && name[d] <= '9')
+			d++;
+		snprintf(out, size, "%.*s", (int)d, name);
+		return;
+	}
+	fail_msg("no up file %zu", i);
+}
+
+/*
+ * The tool's table as the tool leaves it after applying the first k up
+ * files, made with the database's client: golang-migrate's one row,
+ * dbmate's row per version, goose's log (with version 0 first, and an
+ * extra version applied and rolled back, which is not applied).
+ */
+static void lay_tool_state(const struct lay_env *e, const struct lay_project *pr, size_t k,
+                           int dirty, int db)
+{
+	struct dbm_buf sql = DBM_BUF_INIT;
+	char v[32];
+	size_t i;
+	int r = 0;
+
+	if (pr == &golang_project) {
+		lay_version_of(pr, k - 1, v, sizeof(v));
+		r = dbm_buf_addf(
+		    &sql,
+		    "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, "
+		    "dirty boolean NOT NULL);\n"
+		    "INSERT INTO schema_migrations (version, dirty) VALUES (%s, %s);\n",
+		    v, dirty ? "true" : "false");
+	} else if (pr == &dbmate_project) {
+		r = dbm_buf_adds(&sql,
+		                 "CREATE TABLE schema_migrations (version varchar(128) NOT NULL "
+		                 "PRIMARY KEY);\n");
+		for (i = 0; i < k && r == 0; i++) {
+			lay_version_of(pr, i, v, sizeof(v));
+			r = dbm_buf_addf(
+			    &sql, "INSERT INTO schema_migrations (version) VALUES ('%s');\n", v);
+		}
+	} else {
+		r = dbm_buf_addf(
+		    &sql,
+		    "CREATE TABLE goose_db_version (id %s, version_id bigint NOT NULL, "
+		    "is_applied boolean NOT NULL, tstamp timestamp NULL DEFAULT "
+		    "CURRENT_TIMESTAMP%s);\n"
+		    "INSERT INTO goose_db_version (version_id, is_applied) VALUES "
+		    "(0, true);\n",
+		    e->my ? "serial NOT NULL" : "serial PRIMARY KEY",
+		    e->my ? ", PRIMARY KEY (id)" : "");
+		for (i = 0; i < k && r == 0; i++) {
+			lay_version_of(pr, i, v, sizeof(v));
+			r = dbm_buf_addf(&sql,
+			                 "INSERT INTO goose_db_version (version_id, is_applied) "
+			                 "VALUES (%s, true);\n",
+			                 v);
+		}
+		/* the next version was applied once and rolled back: goose counts it pending */
+		lay_version_of(pr, k, v, sizeof(v));
+		if (r == 0)
+			r = dbm_buf_addf(&sql,
+			                 "INSERT INTO goose_db_version (version_id, is_applied) "
+			                 "VALUES (%s, true), (%s, false);\n",
+			                 v, v);
+	}
+	assert_int_equal(r, 0);
+	{
+		char file[1200], *out = NULL;
+		int rc;
+
+		dbm_test_write(e->t->dir, "tool.sql", dbm_buf_cstr(&sql));
+		snprintf(file, sizeof(file), "%s/tool.sql", e->t->dir);
+		rc = e->my ? dbm_mydump_client_file(e->t->server,
+		                                    db < 0 ? e->t->name : e->t->extra_name[db],
+		                                    file, &out)
+		           : dbm_pgdump_psql_file(db < 0 ? e->t->url : e->t->extra_url[db], file,
+		                                  &out);
+		if (rc != 0)
+			fail_msg("the client making the tool's table exited %d: %s", rc,
+			         out ? out : "");
+		free(out);
+	}
+	dbm_buf_free(&sql);
+}
+
+static const char *lay_tool_table(const struct lay_project *pr)
+{
+	return pr == &goose_project ? "goose_db_version" : "schema_migrations";
+}
+
+/*
+ * A database the tool left after the first k of its migrations: adopt
+ * records exactly those, with installed_by naming the tool, leaves the
+ * tool's table as it was, and migrate then applies exactly the rest,
+ * giving the schema the client gives for every up part.
+ */
+static void lay_adopt(const struct lay_env *e, const struct lay_project *pr, size_t k)
+{
+	struct dbm_test_result r;
+	char sel[128], want[64], *before, *after;
+	size_t nup = 0, i;
+	int all = dbm_testdb_add(e->t, "all");
+
+	for (i = 0; i < pr->n; i++)
+		nup += pr->files[i].up;
+	lay_write(e, pr);
+	lay_client_apply(e, pr, k, -1);
+	lay_tool_state(e, pr, k, 0, -1);
+	snprintf(sel, sizeof(sel), "SELECT * FROM %s ORDER BY 1", lay_tool_table(pr));
+	before = dbm_testdb_rows(e->t->db, sel);
+
+	/* info says another tool manages the database */
+	lay_run(e, pr, 0, &r, "info", NULL, NULL);
+	assert_true(dbm_test_contains(r.err, "run 'dbmigrate adopt' to take it over"));
+	dbm_test_result_free(&r);
+
+	lay_run(e, pr, 0, &r, "adopt", "--dry-run", NULL);
+	assert_true(dbm_test_contains(r.out, "dry run"));
+	dbm_test_result_free(&r);
+	lay_assert_no_history(e);
+
+	lay_run(e, pr, 0, &r, "adopt", NULL, NULL);
+	snprintf(want, sizeof(want), "Adopted %zu version", k);
+	assert_true(dbm_test_contains(r.out, want));
+	dbm_test_result_free(&r);
+	snprintf(want, sizeof(want), "%zu|adopted from %s\n", k,
+	         pr->parts ? pr->parts : pr->naming);
+	dbm_testdb_assert_rows(e->t->db,
+	                       "SELECT count(*), min(installed_by) FROM schema_history WHERE "
+	                       "success = true",
+	                       want);
+	after = dbm_testdb_rows(e->t->db, sel);
+	assert_string_equal(before, after);
+	dbm_free(after);
+
+	/* validate agrees with today's files, and migrate runs exactly the rest */
+	lay_run(e, pr, 0, &r, "validate", NULL, NULL);
+	dbm_test_result_free(&r);
+	lay_run(e, pr, 0, &r, "migrate", NULL, NULL);
+	snprintf(want, sizeof(want), "Applied %zu migration", nup - k);
+	assert_true(dbm_test_contains(r.out, want));
+	dbm_test_result_free(&r);
+	lay_client_apply(e, pr, nup, all);
+	lay_tool_state(e, pr, k, 0, all); /* the tool's table stays: the reference has it too */
+	lay_assert_same(e, all, "adopt then migrate against the client applying every up part");
+	after = dbm_testdb_rows(e->t->db, sel);
+	assert_string_equal(before, after);
+	dbm_free(after);
+	dbm_free(before);
+}
+
+/* golang-migrate's dirty state is refused, saying how to resolve it; nothing is written. */
+static void lay_adopt_dirty(const struct lay_env *e)
+{
+	struct dbm_test_result r;
+
+	lay_write(e, &golang_project);
+	lay_client_apply(e, &golang_project, 1, -1);
+	lay_tool_state(e, &golang_project, 2, 1, -1);
+	lay_run(e, &golang_project, 2, &r, "adopt", NULL, NULL);
+	assert_true(dbm_test_contains(r.err, "golang-migrate's state is dirty at version 2"));
+	assert_true(dbm_test_contains(r.err, "migrate force"));
+	dbm_test_result_free(&r);
+	lay_assert_no_history(e);
+}
+
+/* A version the tool applied that has no file is refused, naming it. */
+static void lay_adopt_unknown(const struct lay_env *e)
+{
+	struct dbm_test_result r;
+
+	dbm_test_rmtree(e->t->migrations); /* a project of its own */
+	lay_write(e, &dbmate_project);
+	lay_tool_state(e, &dbmate_project, 1, 0, -1);
+	dbm_testdb_exec(e->t->db,
+	                "INSERT INTO schema_migrations (version) VALUES ('20990101000000')");
+	lay_run(e, &dbmate_project, 2, &r, "adopt", "--from", "dbmate");
+	assert_true(dbm_test_contains(
+	    r.err, "schema_migrations records version 20990101000000 with no migration file"));
+	dbm_test_result_free(&r);
+	lay_assert_no_history(e);
+}
+
+static void test_layouts__pgsql_adopt_golang_migrate(void **state)
+{
+	struct lay_env e = lay_env_of(state, 0);
+
+	lay_adopt(&e, &golang_project, 2);
+}
+
+static void test_layouts__pgsql_adopt_dbmate(void **state)
+{
+	struct lay_env e = lay_env_of(state, 0);
+
+	lay_adopt(&e, &dbmate_project, 1);
+}
+
+static void test_layouts__pgsql_adopt_goose(void **state)
+{
+	struct lay_env e = lay_env_of(state, 0);
+
+	lay_adopt(&e, &goose_project, 1);
+}
+
+static void test_layouts__pgsql_adopt_refuses_dirty_and_unknown(void **state)
+{
+	struct lay_env e = lay_env_of(state, 0);
+
+	lay_adopt_dirty(&e);
+	dbm_testdb_exec(e.t->db, "DROP TABLE schema_migrations");
+	lay_adopt_unknown(&e);
+}
+
+static void test_layouts__mysql_adopt_golang_migrate(void **state)
+{
+	struct lay_env e = lay_env_of(state, 1);
+
+	lay_adopt(&e, &golang_project, 2);
+}
+
+static void test_layouts__mysql_adopt_dbmate(void **state)
+{
+	struct lay_env e = lay_env_of(state, 1);
+
+	lay_adopt(&e, &dbmate_project, 2);
+}
+
+static void test_layouts__mysql_adopt_goose(void **state)
+{
+	struct lay_env e = lay_env_of(state, 1);
+
+	lay_adopt(&e, &goose_project, 2);
+}
+
+static void test_layouts__mysql_adopt_refuses_dirty_and_unknown(void **state)
+{
+	struct lay_env e = lay_env_of(state, 1);
+
+	lay_adopt_dirty(&e);
+	dbm_testdb_exec(e.t->db, "DROP TABLE schema_migrations");
+	lay_adopt_unknown(&e);
+}
+
 #define PG(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 #define MY(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_mysql, dbm_testdb_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    PG(test_layouts__pgsql_golang_migrate), PG(test_layouts__pgsql_dbmate),
-	    PG(test_layouts__pgsql_goose),          PG(test_layouts__pgsql_numbered),
-	    MY(test_layouts__mysql_golang_migrate), MY(test_layouts__mysql_dbmate),
-	    MY(test_layouts__mysql_goose),          MY(test_layouts__mysql_numbered),
+	    PG(test_layouts__pgsql_golang_migrate),
+	    PG(test_layouts__pgsql_dbmate),
+	    PG(test_layouts__pgsql_goose),
+	    PG(test_layouts__pgsql_numbered),
+	    MY(test_layouts__mysql_golang_migrate),
+	    MY(test_layouts__mysql_dbmate),
+	    MY(test_layouts__mysql_goose),
+	    MY(test_layouts__mysql_numbered),
+	    PG(test_layouts__pgsql_adopt_golang_migrate),
+	    PG(test_layouts__pgsql_adopt_dbmate),
+	    PG(test_layouts__pgsql_adopt_goose),
+	    PG(test_layouts__pgsql_adopt_refuses_dirty_and_unknown),
+	    MY(test_layouts__mysql_adopt_golang_migrate),
+	    MY(test_layouts__mysql_adopt_dbmate),
+	    MY(test_layouts__mysql_adopt_goose),
+	    MY(test_layouts__mysql_adopt_refuses_dirty_and_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
