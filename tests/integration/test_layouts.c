@@ -695,6 +695,73 @@ static void test_layouts__mysql_adopt_refuses_dirty_and_unknown(void **state)
 	lay_adopt_unknown(&e);
 }
 
+/*
+ * docs/examples/<layout>: migrate builds the schema, rollback --to 0 leaves
+ * only the history table, and migrate builds it again.
+ */
+static void lay_example(const struct lay_env *e, const char *layout, int nversions)
+{
+	struct dbm_test_result r;
+	char dir[1024], rb[1100], want[64];
+	const char *up[] = {"migrate", "--url",      e->t->url, "--migrations",
+	                    dir,       "--rollback", rb,        NULL};
+	const char *down[] = {"rollback",     "--to", "0",          "--url", e->t->url,
+	                      "--migrations", dir,    "--rollback", rb,      NULL};
+	char *empty, *after;
+	int k = dbm_testdb_add(e->t, "empty");
+	int i;
+
+	snprintf(dir, sizeof(dir), "%s/docs/examples/%s/migrations", DBM_TEST_SOURCE_DIR, layout);
+	snprintf(rb, sizeof(rb), "%s/rollback", dir);
+	empty = dbm_pgdump_schema(e->t->extra_url[k], NULL, 0);
+	for (i = 0; i < 2; i++) {
+		dbm_test_run(e->t->dir, NULL, up, &r);
+		if (r.status != 0)
+			fail_msg("migrate of the %s example exited %d: %s", layout, r.status,
+			         r.err);
+		snprintf(want, sizeof(want), "Applied %d migrations", nversions);
+		assert_true(dbm_test_contains(r.out, want));
+		dbm_test_result_free(&r);
+		dbm_test_run(e->t->dir, NULL, down, &r);
+		if (r.status != 0)
+			fail_msg("rollback of the %s example exited %d: %s", layout, r.status,
+			         r.err);
+		dbm_test_result_free(&r);
+		after = dbm_pgdump_schema(e->t->url, "schema_history", 0);
+		dbm_pgdump_assert_same("rollback --to 0 of the example", after, empty);
+		free(after);
+	}
+	free(empty);
+}
+
+static void test_layouts__pgsql_example_golang_migrate(void **state)
+{
+	struct lay_env e = lay_env_of(state, 0);
+
+	lay_example(&e, "golang-migrate", 3);
+}
+
+static void test_layouts__pgsql_example_dbmate(void **state)
+{
+	struct lay_env e = lay_env_of(state, 0);
+
+	lay_example(&e, "dbmate", 3);
+}
+
+static void test_layouts__pgsql_example_goose(void **state)
+{
+	struct lay_env e = lay_env_of(state, 0);
+
+	lay_example(&e, "goose", 3);
+}
+
+static void test_layouts__pgsql_example_numbered(void **state)
+{
+	struct lay_env e = lay_env_of(state, 0);
+
+	lay_example(&e, "numbered", 2);
+}
+
 #define PG(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 #define MY(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_mysql, dbm_testdb_teardown)
 
@@ -717,6 +784,10 @@ int main(void)
 	    MY(test_layouts__mysql_adopt_dbmate),
 	    MY(test_layouts__mysql_adopt_goose),
 	    MY(test_layouts__mysql_adopt_refuses_dirty_and_unknown),
+	    PG(test_layouts__pgsql_example_golang_migrate),
+	    PG(test_layouts__pgsql_example_dbmate),
+	    PG(test_layouts__pgsql_example_goose),
+	    PG(test_layouts__pgsql_example_numbered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,6 @@
+CREATE TABLE invoices (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    total      numeric(12, 2) NOT NULL CHECK (total >= 0)
+);
+CREATE INDEX invoices_account_id ON invoices (account_id);

@@ -1,0 +1,2 @@
+ALTER TABLE invoices ADD COLUMN status text NOT NULL DEFAULT 'draft'
+    CHECK (status IN ('draft', 'sent', 'paid'));

@@ -1,0 +1,2 @@
+DROP TABLE report_executions;
+DROP TABLE reports;

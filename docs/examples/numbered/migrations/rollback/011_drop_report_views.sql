@@ -1,0 +1,1 @@
+DROP MATERIALIZED VIEW report_daily_runs;
