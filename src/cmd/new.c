@@ -4,7 +4,12 @@
  * The next version is one more than the first part of the highest version
  * in use (V7__x -> V8); when the existing versions are timestamps (ten or
  * more digits), it is the current UTC time as YYYYMMDDHHMMSS. The files get
- * a short header comment; nothing is overwritten.
+ * a short header comment; nothing is overwritten. A project in another
+ * tool's layout (naming, or the layout its files were read in) gets its
+ * files in that layout: golang-migrate's N_name.up.sql / .down.sql, one
+ * dbmate or goose file with both markers, or a numbered file with its undo
+ * in the rollback folder; the version keeps the width of the last one
+ * (000007 -> 000008).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -81,6 +86,81 @@ static int new_next_version(const struct dbm_fileset *fs, struct dbm_buf *out)
 	return dbm_buf_addf(out, "%lu", last ? strtoul(last, NULL, 10) + 1 : 1UL);
 }
 
+/* The layout the new files take: the named one, else the newest file's, else Flyway's. */
+static enum dbm_naming new_layout(const struct dbm_config *cfg, const struct dbm_fileset *fs)
+{
+	enum dbm_naming n = dbm_config_naming(cfg);
+
+	if (n != DBM_NAMING_AUTO)
+		return n;
+	return fs->nversioned ? fs->versioned[fs->nversioned - 1].naming : DBM_NAMING_FLYWAY;
+}
+
+/* Pads version with zeros to the width of the newest version (000007 -> 000008). */
+static int new_pad(const struct dbm_fileset *fs, struct dbm_buf *version)
+{
+	const char *last = fs->nversioned ? fs->versioned[fs->nversioned - 1].version : NULL;
+	size_t want = last ? strlen(last) : 0;
+	struct dbm_buf padded = DBM_BUF_INIT;
+	int r = 0;
+
+	if (version->len >= want)
+		return 0;
+	while (padded.len + version->len < want && r == 0)
+		r = dbm_buf_addc(&padded, '0');
+	if (r == 0)
+		r = dbm_buf_add(&padded, version->ptr, version->len);
+	if (r == 0) {
+		dbm_buf_clear(version);
+		r = dbm_buf_add(version, padded.ptr, padded.len);
+	}
+	dbm_buf_free(&padded);
+	return r < 0 ? DBM_ERR_NOMEM : 0;
+}
+
+/*
+ * The files of another tool's layout: up (and down, "" when the layout has
+ * one file) paths and their text. Returns 0 or DBM_ERR_NOMEM.
+ */
+static int new_other_layout(const struct dbm_config *cfg, enum dbm_naming n, const char *version,
+			    const char *name, struct dbm_buf *up, struct dbm_buf *down,
+			    struct dbm_buf *up_text, struct dbm_buf *down_text)
+{
+	struct stat sb;
+	const char *rb = cfg->rollback;
+	struct dbm_buf inner = DBM_BUF_INIT;
+	int r = 0;
+
+	switch (n) {
+	case DBM_NAMING_GOLANG_MIGRATE:
+		r = dbm_buf_addf(up, "%s/%s_%s.up.sql", cfg->migrations, version, name) < 0 ||
+		    dbm_buf_addf(down, "%s/%s_%s.down.sql", cfg->migrations, version, name) < 0 ||
+		    dbm_buf_adds(up_text, "-- Applied by 'dbmigrate migrate'.\n\n") < 0 ||
+		    dbm_buf_adds(down_text, "-- Run by 'dbmigrate rollback'.\n\n") < 0;
+		break;
+	case DBM_NAMING_DBMATE:
+		r = dbm_buf_addf(up, "%s/%s_%s.sql", cfg->migrations, version, name) < 0 ||
+		    dbm_buf_adds(up_text, "-- migrate:up\n\n\n-- migrate:down\n\n") < 0;
+		break;
+	case DBM_NAMING_GOOSE:
+		r = dbm_buf_addf(up, "%s/%s_%s.sql", cfg->migrations, version, name) < 0 ||
+		    dbm_buf_adds(up_text, "-- +goose Up\n\n\n-- +goose Down\n\n") < 0;
+		break;
+	default: /* numbered: the undo in the rollback folder the scan used */
+		if (stat(rb, &sb) != 0 && dbm_buf_addf(&inner, "%s/rollback", cfg->migrations) == 0 &&
+		    stat(inner.ptr, &sb) == 0 && S_ISDIR(sb.st_mode))
+			rb = inner.ptr;
+		r = dbm_buf_addf(up, "%s/%s_%s.sql", cfg->migrations, version, name) < 0 ||
+		    dbm_buf_addf(down, "%s/%s_%s.sql", rb, version, name) < 0 ||
+		    dbm_buf_adds(up_text, "-- Applied by 'dbmigrate migrate'.\n\n") < 0 ||
+		    dbm_buf_addf(down_text, "-- Undoes %s; run by 'dbmigrate rollback'.\n\n",
+				 up->ptr) < 0;
+		break;
+	}
+	dbm_buf_free(&inner);
+	return r ? DBM_ERR_NOMEM : 0;
+}
+
 /* Creates path with content; refuses to overwrite. */
 static int new_write(const char *path, const char *content)
 {
@@ -106,6 +186,8 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	struct dbm_fileset fs = DBM_FILESET_INIT;
 	struct dbm_buf name = DBM_BUF_INIT, version = DBM_BUF_INIT;
 	struct dbm_buf up = DBM_BUF_INIT, down = DBM_BUF_INIT, text = DBM_BUF_INIT;
+	struct dbm_buf down_text = DBM_BUF_INIT;
+	enum dbm_naming layout;
 	int r;
 
 	r = new_clean_name(a->name, &name);
@@ -115,6 +197,20 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		r = new_next_version(&fs, &version);
 	if (r < 0)
 		goto done;
+	layout = new_layout(cfg, &fs);
+	if (layout != DBM_NAMING_FLYWAY) {
+		r = new_pad(&fs, &version);
+		if (r == 0)
+			r = new_other_layout(cfg, layout, version.ptr, name.ptr, &up, &down, &text,
+					     &down_text);
+		if (r == 0)
+			r = new_write(up.ptr, text.ptr);
+		if (r == 0 && down.len && (r = new_write(down.ptr, down_text.ptr)) < 0)
+			unlink(up.ptr);
+		if (r < 0)
+			goto done;
+		goto report;
+	}
 	if (mkdir(cfg->rollback, 0755) != 0 && errno != EEXIST) {
 		r = dbm_error_set(DBM_ERR_RUN, "cannot create '%s': %s", cfg->rollback,
 				  strerror(errno));
@@ -141,16 +237,20 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		unlink(up.ptr);
 		goto done;
 	}
+report:
 	if (dbm_out_is_json()) {
 		json_t *doc = json_object();
 
 		json_object_set_new(doc, "operation", json_string("new"));
 		json_object_set_new(doc, "version", dbm_json_text(version.ptr));
 		json_object_set_new(doc, "migration", dbm_json_text(up.ptr));
-		json_object_set_new(doc, "undo", dbm_json_text(down.ptr));
+		json_object_set_new(doc, "undo", dbm_json_text(down.len ? down.ptr : up.ptr));
 		dbm_out_json(doc);
 	}
-	dbm_out_text("Created %s\nCreated %s\n", up.ptr, down.ptr);
+	if (down.len)
+		dbm_out_text("Created %s\nCreated %s\n", up.ptr, down.ptr);
+	else
+		dbm_out_text("Created %s\n", up.ptr);
 done:
 	dbm_fileset_free(&fs);
 	dbm_buf_free(&name);
@@ -158,5 +258,6 @@ done:
 	dbm_buf_free(&up);
 	dbm_buf_free(&down);
 	dbm_buf_free(&text);
+	dbm_buf_free(&down_text);
 	return r;
 }
