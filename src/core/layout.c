@@ -606,8 +606,30 @@ int layout_filter_feed(struct layout_filter *lf, const char *p, size_t n)
 	int r;
 
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl, *q = p;
+		unsigned lines = 0;
 
+		/*
+		 * Whole lines of the wanted part that cannot be annotations (they
+		 * do not start with '-') go on in one piece, not line by line.
+		 */
+		if (lf->buf.len == 0 && lf->cur == lf->want && !lf->envsub) {
+			while (q < end && *q != '-' && (nl = memchr(q, '\n', (size_t)(end - q)))) {
+				q = nl + 1;
+				lines++;
+			}
+			if (q > p) {
+				r = dbm_checksum_update(&lf->sum, p, (size_t)(q - p));
+				if (r == 0)
+					r = lf->text(lf->ctx, p, (size_t)(q - p));
+				if (r != 0)
+					return r;
+				lf->line += lines;
+				p = q;
+				continue;
+			}
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			return dbm_buf_add(&lf->buf, p, (size_t)(end - p)) < 0 ? DBM_ERR_NOMEM : 0;
 		if (lf->buf.len) {
