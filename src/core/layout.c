@@ -462,8 +462,10 @@ static int layout_name_byte(char c, int first)
 
 /*
  * goose's ENVSUB: replaces ${VAR}, ${VAR:-default}, ${VAR-default} and $VAR
- * in l[0..n) from the environment (unset: empty, or the default) into
- * lf->out. Returns 0 or DBM_ERR_NOMEM.
+ * in l[0..n) from the environment (unset: empty, or the default; ":-" also
+ * takes the default for an empty value) into lf->out; "\$" is a plain '$',
+ * and a '$' that starts no name ("$$", "$1") stays. Returns 0 or
+ * DBM_ERR_NOMEM.
  */
 static int layout_envsub(struct layout_filter *lf, const char *l, size_t n)
 {
@@ -482,6 +484,14 @@ static int layout_envsub(struct layout_filter *lf, const char *l, size_t n)
 		if (!d) {
 			r = dbm_buf_add(&lf->out, l + i, n - i);
 			break;
+		}
+		if (d > l + i && d[-1] == '\\') {
+			/* \$ is a '$' that names nothing */
+			r = dbm_buf_add(&lf->out, l + i, (size_t)(d - 1 - (l + i)));
+			if (r == 0)
+				r = dbm_buf_addc(&lf->out, '$');
+			i = (size_t)(d - l) + 1;
+			continue;
 		}
 		r = dbm_buf_add(&lf->out, l + i, (size_t)(d - (l + i)));
 		if (r < 0)

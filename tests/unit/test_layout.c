@@ -236,6 +236,7 @@ static void test_layout__goose_statement_block_and_envsub(void **state)
 	    "-- +goose StatementEnd\n"
 	    "-- +goose ENVSUB ON\n"
 	    "CREATE TABLE ${DBM_LAYOUT_TEST_TABLE} (n int DEFAULT ${DBM_LAYOUT_TEST_UNSET:-7});\n"
+	    "SELECT '$DBM_LAYOUT_TEST_TABLE \\$DBM_LAYOUT_TEST_TABLE $$ $1';\n"
 	    "-- +goose ENVSUB OFF\n"
 	    "SELECT '${DBM_LAYOUT_TEST_TABLE}';\n"
 	    "-- +goose Down\n"
@@ -254,7 +255,8 @@ static void test_layout__goose_statement_block_and_envsub(void **state)
 	                    "4:CREATE FUNCTION f() RETURNS int AS 'SELECT 1; SELECT 2' LANGUAGE "
 	                    "sql;\nSELECT 3;|"
 	                    "8:CREATE TABLE items (n int DEFAULT 7)|"
-	                    "10:SELECT '${DBM_LAYOUT_TEST_TABLE}'|");
+	                    "9:SELECT 'items $DBM_LAYOUT_TEST_TABLE $$ $1'|"
+	                    "11:SELECT '${DBM_LAYOUT_TEST_TABLE}'|");
 	assert_true(c.flags_or & DBM_STMT_ALONE);
 	dbm_buf_free(&c.text);
 	dbm_fileset_free(&fs);
