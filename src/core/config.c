@@ -212,6 +212,14 @@ int config_apply(struct dbm_config *cfg, const struct config_key *k, const char 
 	case CONFIG_TEXT:
 		if (text && !*text)
 			return config_fail(o, "expected a value, got an empty one");
+		if (text && k->offset == CONFIG_FIELD(naming)) {
+			enum dbm_naming n;
+
+			if (dbm_naming_parse(text, &n) < 0)
+				return config_fail(o, "expected auto, flyway, golang-migrate, dbmate, "
+				                      "goose or numbered, got '%s'",
+				                   text);
+		}
 		return config_set_text(config_text_field(cfg, k), text ? text : k->def_text);
 	case CONFIG_SECONDS:
 	case CONFIG_COUNT:
@@ -336,12 +344,6 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 	if (!cfg->url) {
 		if ((r = config_set_text(&cfg->url, CONFIG_DEFAULT_URL)) < 0 ||
 		    (r = config_set_text(&cfg->url_source, "default")) < 0)
-			goto done;
-	}
-	{
-		enum dbm_naming n;
-
-		if (cfg->naming && (r = dbm_naming_parse(cfg->naming, &n)) < 0)
 			goto done;
 	}
 done:

@@ -39,8 +39,8 @@ static void test_layout_cli__mixed_folder_exits_2_naming_a_file_of_each(void **s
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "--naming", "liquibase", "info", NULL);
 	assert_int_equal(r.status, 2);
-	assert_true(
-	    dbm_test_contains(r.err, "naming \"liquibase\" is not a layout dbmigrate reads"));
+	assert_true(dbm_test_contains(r.err, "--naming: expected auto, flyway, golang-migrate, "
+	                                     "dbmate, goose or numbered, got 'liquibase'"));
 	dbm_test_result_free(&r);
 }
 
