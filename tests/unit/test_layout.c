@@ -312,6 +312,12 @@ static void test_layout__numbered_pairs_rollback_by_number(void **state)
 	                    "migrations/rollback/010_drop_reports_tables.sql");
 	assert_null(fs.versioned[1].undo);
 	dbm_fileset_free(&fs);
+	/* auto finds the same */
+	assert_int_equal(dbm_scan("migrations", "rollback", &fs), 0);
+	assert_int_equal(fs.nversioned, 2);
+	assert_int_equal(fs.versioned[0].naming, DBM_NAMING_NUMBERED);
+	assert_non_null(fs.versioned[0].undo);
+	dbm_fileset_free(&fs);
 }
 
 static void test_layout__mixed_folder_names_one_file_of_each(void **state)
