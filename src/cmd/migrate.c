@@ -16,6 +16,7 @@
 #include "dbmigrate/version.h"
 #include "output/output.h"
 #include "output/report.h"
+#include "runner/foreign.h"
 #include "runner/runner.h"
 
 /*
@@ -25,6 +26,8 @@
  * BASELINE row is written at the configured version once the table exists.
  * Returns 0, or DBM_ERR_USAGE saying how to baseline, or the query's error.
  */
+static int migrate_check_other_tool(struct dbm_session *s);
+
 static int migrate_check_schema(struct dbm_session *s, int *baseline)
 {
 	const struct dbm_config *cfg = s->cfg;
@@ -37,6 +40,9 @@ static int migrate_check_schema(struct dbm_session *s, int *baseline)
 		return 0;
 	r = dbm_hist_other_objects(s, &n, first, sizeof(first));
 	if (r < 0 || n == 0)
+		return r;
+	r = migrate_check_other_tool(s);
+	if (r < 0)
 		return r;
 	if (cfg->baseline_on_migrate) {
 		*baseline = 1;
@@ -52,6 +58,32 @@ static int migrate_check_schema(struct dbm_session *s, int *baseline)
 			   "above V), or set baseline_on_migrate: true (--baseline-on-migrate) to "
 			   "baseline at version %s on this migrate; or point --schema/--table at the "
 			   "right place.", cfg->baseline_version ? cfg->baseline_version : "1");
+	return DBM_ERR_USAGE;
+}
+
+/*
+ * A schema another tool manages (golang-migrate, dbmate, goose): neither
+ * applying from version 1 nor a baseline is right, adopt is. Returns 0 when
+ * there is no such table (or it cannot be told), else DBM_ERR_USAGE naming
+ * the tool and adopt.
+ */
+static int migrate_check_other_tool(struct dbm_session *s)
+{
+	struct dbm_foreign fg;
+
+	if (dbm_foreign_read(s, DBM_NAMING_AUTO, &fg) < 0) {
+		dbm_error_clear();
+		return 0;
+	}
+	if (fg.tool == DBM_NAMING_AUTO)
+		return 0;
+	dbm_error_set(DBM_ERR_USAGE, "the schema has %s's history table %s and no history table '%s'",
+		      dbm_naming_name(fg.tool), fg.table, s->cfg->table);
+	dbm_error_set_detail("nothing was changed");
+	dbm_error_set_hint("Take that history over with 'dbmigrate adopt' ('--dry-run' shows the "
+			   "rows it writes); migrate then applies only what %s has not applied.",
+			   dbm_naming_name(fg.tool));
+	dbm_foreign_free(&fg);
 	return DBM_ERR_USAGE;
 }
 

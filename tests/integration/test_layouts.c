@@ -563,10 +563,15 @@ static void lay_adopt(const struct lay_env *e, const struct lay_project *pr, siz
 	snprintf(sel, sizeof(sel), "SELECT * FROM %s ORDER BY 1", lay_tool_table(pr));
 	before = dbm_testdb_rows(e->t->db, sel);
 
-	/* info says another tool manages the database */
+	/* info says another tool manages the database, and migrate refuses to start over */
 	lay_run(e, pr, 0, &r, "info", NULL, NULL);
 	assert_true(dbm_test_contains(r.err, "run 'dbmigrate adopt' to take it over"));
 	dbm_test_result_free(&r);
+	lay_run(e, pr, 2, &r, "migrate", "--baseline-on-migrate", NULL);
+	assert_true(dbm_test_contains(r.err, "history table"));
+	assert_true(dbm_test_contains(r.err, "Take that history over with 'dbmigrate adopt'"));
+	dbm_test_result_free(&r);
+	lay_assert_no_history(e);
 
 	lay_run(e, pr, 0, &r, "adopt", "--dry-run", NULL);
 	assert_true(dbm_test_contains(r.out, "dry run"));
