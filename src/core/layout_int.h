@@ -55,6 +55,14 @@ struct layout_ops {
 	int parts; /* 1: a file holds an up and a down part, marked by annotations */
 };
 
+/*
+ * 1 when folder dir holds numbered undo scripts (NNN_desc.sql) and no
+ * Flyway-named file, so that naming: auto takes <migrations>/rollback as a
+ * numbered project's rollback folder and leaves a Flyway project's
+ * sub-folder of that name alone; else 0 (also when it cannot be read).
+ */
+int layout_numbered_folder(const char *dir);
+
 extern const struct layout_ops layout_flyway, layout_golang_migrate, layout_dbmate, layout_goose,
     layout_numbered;
 

@@ -4,6 +4,9 @@
  * script NNN_<other desc>.sql in the rollback folder, paired by number
  * (010_create_reports_tables.sql with rollback/010_drop_reports_tables.sql).
  */
+#include <dirent.h>
+#include <string.h>
+
 #include "dbmigrate/common.h"
 #include "layout_int.h"
 
@@ -22,3 +25,33 @@ const struct layout_ops layout_numbered = {
     "their undo scripts in the rollback folder with the same number, e.g. "
     "rollback/010_drop_reports.sql.",
     numbered_parse_name, 0};
+
+/* See layout_int.h. */
+int layout_numbered_folder(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	int numbered = 0, other = 0;
+
+	if (!dp)
+		return 0;
+	while (!other && (de = readdir(dp)) != NULL) {
+		struct dbm_file f;
+		int r;
+
+		if (de->d_name[0] == '.')
+			continue;
+		memset(&f, 0, sizeof(f));
+		r = layout_flyway.parse_name(de->d_name, 1, &f);
+		if (r == 1)
+			other = 1;
+		else if (r == 0)
+			r = layout_parse_number_name(de->d_name, ".sql", 1, &f);
+		if (r == 1 && !other)
+			numbered = 1;
+		dbm_free(f.version);
+		dbm_free(f.description);
+	}
+	closedir(dp);
+	return numbered && !other;
+}

@@ -650,8 +650,10 @@ int dbm_scan_layout(const char *migrations_dir, const char *rollback_dir, enum d
 				r = scan_check_folder(inner.ptr, "rollback", &rsb);
 			if (r < 0)
 				goto done;
-			if (r == 0)
+			if (r == 0 && (naming == DBM_NAMING_NUMBERED || layout_numbered_folder(inner.ptr)))
 				rollback_dir = inner.ptr;
+			else
+				r = 1; /* a sub-folder of migrations like any other */
 		}
 		if (r < 0)
 			goto done;

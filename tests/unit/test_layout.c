@@ -320,6 +320,20 @@ static void test_layout__numbered_pairs_rollback_by_number(void **state)
 	dbm_fileset_free(&fs);
 }
 
+/* A Flyway project's sub-folder named rollback stays a sub-folder of migrations. */
+static void test_layout__flyway_subfolder_named_rollback_is_not_the_rollback_folder(void **state)
+{
+	struct dbm_fileset fs = DBM_FILESET_INIT;
+
+	(void)state;
+	put("migrations/V1__a.sql", "SELECT 1;\n");
+	put("migrations/rollback/V2__b.sql", "SELECT 2;\n");
+	assert_int_equal(dbm_scan("migrations", "rollback", &fs), 0);
+	assert_int_equal(fs.nversioned, 2);
+	assert_string_equal(fs.versioned[1].script, "rollback/V2__b.sql");
+	dbm_fileset_free(&fs);
+}
+
 static void test_layout__mixed_folder_names_one_file_of_each(void **state)
 {
 	(void)state;
@@ -403,6 +417,7 @@ int main(void)
 	    T(test_layout__goose_annotation_errors_name_file_and_line),
 	    T(test_layout__goose_version_zero_does_not_fit),
 	    T(test_layout__numbered_pairs_rollback_by_number),
+	    T(test_layout__flyway_subfolder_named_rollback_is_not_the_rollback_folder),
 	    T(test_layout__mixed_folder_names_one_file_of_each),
 	    T(test_layout__named_layout_reads_files_its_way),
 	    T(test_layout__naming_values),
