@@ -402,9 +402,71 @@ static void test_layout__splitter_hold_hands_out_one_statement(void **state)
 	dbm_splitter_free(s);
 }
 
+/* Every allocation of the layouts' scan and part filter may fail, and fails cleanly. */
+static void test_layout__every_allocation_failure_is_clean(void **state)
+{
+#ifdef DBM_FAILPOINTS
+	int i;
+
+	(void)state;
+	put("g/00001_a.sql", "-- +goose NO TRANSACTION\n-- +goose Up\n-- +goose StatementBegin\n"
+	                     "SELECT 1; SELECT 2;\n-- +goose StatementEnd\n-- +goose ENVSUB ON\n"
+	                     "SELECT '${HOME}';\n-- +goose Down\nSELECT 3;\n");
+	put("g/00002_b.sql", "-- +goose Up\nSELECT 4;\n");
+	put("m/000001_a.up.sql", "SELECT 1;\n");
+	put("m/000001_a.down.sql", "SELECT 1;\n");
+	put("m/20240101000000_b.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n");
+	put("m/00003_c.sql", "-- +goose Up\n-- +goose StatementEnd\n");
+	put("m/010_d.sql", "SELECT 1;\n");
+	put("m/rollback/010_e.sql", "SELECT 1;\n");
+	i = dbm_test_oom_sweep("test_layout", 2000, 0, 3);
+	assert_true(i > 10 && i < 2000);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
+#ifdef DBM_FAILPOINTS
+static int oom_stmt(void *ctx, const struct dbm_stmt *st)
+{
+	(void)ctx;
+	(void)st;
+	return 0;
+}
+
+/* The child of the sweep: a goose project scanned and run, then a mixed folder scanned. */
+static int oom_child(void)
+{
+	struct dbm_fileset fs = DBM_FILESET_INIT;
+	struct dbm_source_opts o;
+	int32_t sum;
+	int r = dbm_scan("g", "rollback", &fs);
+
+	memset(&o, 0, sizeof(o));
+	o.dialect = DBM_DIALECT_PGSQL;
+	o.on_stmt = oom_stmt;
+	if (r == 0)
+		r = dbm_source_run_file(&fs.versioned[0], &o, &sum);
+	if (r == 0)
+		r = dbm_source_run_file(fs.versioned[0].undo, &o, &sum);
+	dbm_fileset_free(&fs);
+	if (r == 0)
+		r = dbm_scan("m", "rollback", &fs);
+	dbm_fileset_free(&fs);
+	if (r == DBM_ERR_NOMEM && strcmp(dbm_error_last()->message, "out of memory") == 0)
+		return 0;
+	if (r == DBM_ERR_USAGE &&
+	    strcmp(dbm_error_last()->message, "found 2 problems with migration files") == 0)
+		return 3; /* every allocation succeeded */
+	fprintf(stderr, "child: %d %s\n", r, dbm_error_last()->message);
+	return 1;
+}
+#endif
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_layout__golang_migrate_pairs_up_and_down_by_version),
@@ -422,7 +484,16 @@ int main(void)
 	    T(test_layout__named_layout_reads_files_its_way),
 	    T(test_layout__naming_values),
 	    T(test_layout__splitter_hold_hands_out_one_statement),
+	    T(test_layout__every_allocation_failure_is_clean),
 	};
+
+#ifdef DBM_FAILPOINTS
+	if (dbm_test_oom_child(argc, argv))
+		return oom_child();
+#else
+	(void)argc;
+	(void)argv;
+#endif
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
