@@ -6,6 +6,7 @@
  *
  *   layout.c                 the table of layouts, detection (naming: auto),
  *                            the annotation reader and the part filter
+ *   layout_scan.c            two-part files and mixed folders in the scan
  *   layout_flyway.c          V<v>__d.sql, R__d.sql, U<v>__d.sql (filename.c)
  *   layout_golang_migrate.c  N_desc.up.sql / N_desc.down.sql
  *   layout_dbmate.c          N_desc.sql with -- migrate:up / -- migrate:down
@@ -112,6 +113,22 @@ int layout_read_parts(enum dbm_naming naming, const char *path, struct layout_pa
  * DBM_NAMING_NUMBERED. Returns that, or DBM_ERR_RUN / DBM_ERR_NOMEM.
  */
 int layout_sniff(const char *path);
+
+struct scan_state;
+
+/*
+ * A dbmate or goose file f (name read, path set): its annotations say where
+ * the up part (f, moved into the versioned list) and the down part (an undo
+ * entry for the same file, when there is one) are, and whether each runs
+ * in a transaction. Returns 0 (broken annotations are a recorded problem
+ * with file and line), DBM_ERR_RUN, DBM_ERR_NOMEM. layout_scan.c.
+ */
+int layout_add_parts(struct scan_state *st, struct dbm_file *f);
+/*
+ * naming: auto: when the files were read in more than one layout, records
+ * one problem naming the first file of each. Returns 0 or DBM_ERR_NOMEM.
+ */
+int layout_check_mixed(struct scan_state *st);
 
 /* Events of the part filter for the statement splitter. */
 #define LAYOUT_EV_HOLD 1    /* goose StatementBegin: what follows is one statement */

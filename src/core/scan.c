@@ -120,7 +120,8 @@ static int scan_report(struct scan_state *st)
 	return r;
 }
 
-static void scan_file_clear(struct dbm_file *f)
+/* See scan_int.h. */
+void scan_file_clear(struct dbm_file *f)
 {
 	dbm_free(f->version);
 	dbm_free(f->description);
@@ -139,8 +140,8 @@ static void scan_list_free(struct scan_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Moves *f into the list (f is emptied). Returns 0 or DBM_ERR_NOMEM (f untouched). */
-static int scan_list_add(struct scan_list *l, struct dbm_file *f)
+/* See scan_int.h. */
+int scan_list_add(struct scan_list *l, struct dbm_file *f)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
@@ -171,8 +172,6 @@ static int scan_join(struct dbm_buf *out, const char *a, const char *b)
 		return DBM_ERR_NOMEM;
 	return dbm_buf_adds(out, b);
 }
-
-static int scan_add_parts(struct scan_state *st, struct dbm_file *f);
 
 /*
  * Handles one ".sql" file: script is its path relative to folder. Returns 0
@@ -260,7 +259,7 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		goto done;
 	}
 	if (layout_get(f.naming)->parts) {
-		r = scan_add_parts(st, &f);
+		r = layout_add_parts(st, &f);
 		goto done;
 	}
 	list = f.kind == DBM_FILE_VERSIONED    ? &st->versioned
@@ -272,61 +271,6 @@ done:
 	scan_file_clear(&f);
 	dbm_buf_free(&path);
 	return r;
-}
-
-/*
- * A dbmate or goose file: its annotations say where the up part (f, moved
- * into the versioned list) and the down part (an undo entry for the same
- * file, when there is one) are, and whether they run in a transaction.
- * Returns 0 (broken annotations are a recorded problem), DBM_ERR_RUN,
- * DBM_ERR_NOMEM.
- */
-static int scan_add_parts(struct scan_state *st, struct dbm_file *f)
-{
-	struct layout_parts parts;
-	struct dbm_file down;
-	int r;
-
-	memset(&down, 0, sizeof(down));
-	r = layout_read_parts(f->naming, f->path, &parts);
-	if (r == DBM_ERR_USAGE) {
-		struct dbm_error *e = dbm_error_last();
-		char hint[sizeof(e->hint)], msg[sizeof(e->message)], file[sizeof(e->file)];
-		unsigned line = e->line;
-
-		snprintf(hint, sizeof(hint), "%s", e->hint);
-		snprintf(msg, sizeof(msg), "%s", e->message);
-		snprintf(file, sizeof(file), "%s", e->file);
-		return scan_problem(st, file[0] ? file : NULL, line, hint, "%s", msg);
-	}
-	if (r < 0)
-		return r;
-	f->section = DBM_SECTION_UP;
-	if (parts.has_down) {
-		down.kind = DBM_FILE_UNDO;
-		down.naming = f->naming;
-		down.section = DBM_SECTION_DOWN;
-		down.in_transaction = parts.down_tx ? f->in_transaction : 0;
-		down.version = dbm_strdup(f->version);
-		down.description = dbm_strdup(f->description);
-		down.path = dbm_strdup(f->path);
-		if (f->encoding)
-			down.encoding = dbm_strdup(f->encoding);
-		if (!down.version || !down.description || !down.path ||
-		    (f->encoding && !down.encoding)) {
-			scan_file_clear(&down);
-			return dbm_error_oom();
-		}
-		down.script = down.path + (f->script - f->path);
-		r = scan_list_add(&st->undo, &down);
-		if (r < 0) {
-			scan_file_clear(&down);
-			return r;
-		}
-	}
-	if (!parts.up_tx)
-		f->in_transaction = 0;
-	return scan_list_add(&st->versioned, f);
 }
 
 /* A folder entry: its name, and its type as the listing gives it (DT_UNKNOWN: ask stat). */
@@ -591,33 +535,6 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
 	return dbm_scan_layout(migrations_dir, rollback_dir, DBM_NAMING_AUTO, out);
 }
 
-/*
- * With naming: auto, a folder whose files are read in more than one layout
- * is one problem naming a file of each. Returns 0 or DBM_ERR_NOMEM.
- */
-static int scan_check_mixed(struct scan_state *st)
-{
-	struct dbm_buf list = DBM_BUF_INIT;
-	unsigned i, n = 0;
-	int r = 0;
-
-	for (i = 1; i < DBM_NAMING_COUNT; i++)
-		n += st->seen[i] != NULL;
-	if (n < 2)
-		return 0;
-	for (i = 1; i < DBM_NAMING_COUNT && r == 0; i++)
-		if (st->seen[i])
-			r = dbm_buf_addf(&list, "%s\"%s\" (%s)", list.len ? ", " : "", st->seen[i],
-			                 dbm_naming_name((enum dbm_naming)i));
-	if (r == 0)
-		r = scan_problem(st, NULL, 0,
-		                 "Keep the migrations of one tool's layout in the folders, or set "
-		                 "naming (--naming) to the layout to read.",
-		                 "the migration folders mix layouts: %s", list.ptr);
-	dbm_buf_free(&list);
-	return r < 0 ? DBM_ERR_NOMEM : 0;
-}
-
 /* See scan.h. */
 int dbm_scan_layout(const char *migrations_dir, const char *rollback_dir, enum dbm_naming naming,
                     struct dbm_fileset *out)
@@ -668,7 +585,7 @@ int dbm_scan_layout(const char *migrations_dir, const char *rollback_dir, enum d
 	if (r == 0 && have_rollback)
 		r = scan_walk(&st, rollback_dir, "", 0, 1);
 	if (r == 0 && naming == DBM_NAMING_AUTO)
-		r = scan_check_mixed(&st);
+		r = layout_check_mixed(&st);
 	if (r < 0)
 		goto done;
 

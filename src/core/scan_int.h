@@ -1,6 +1,6 @@
 /*
  * scan_int.h - what the files of the migration scanner share; only
- * src/core/scan.c, filename.c and sidecar.c include it.
+ * src/core/scan.c, filename.c, sidecar.c and layout_scan.c include it.
  *
  *   scan.c     the folder walk, duplicate checks, the collected problems
  *   filename.c the file-name grammar (dbm_parse_filename, scan.h)
@@ -51,5 +51,10 @@ int scan_problem(struct scan_state *st, const char *file, unsigned line, const c
  * read, DBM_ERR_NOMEM.
  */
 int scan_read_conf(struct scan_state *st, struct dbm_file *f);
+
+/* Frees what f holds and zeroes it. */
+void scan_file_clear(struct dbm_file *f);
+/* Moves *f into the list (f is emptied). Returns 0 or DBM_ERR_NOMEM (f untouched). */
+int scan_list_add(struct scan_list *l, struct dbm_file *f);
 
 #endif /* DBM_SCAN_INT_H */
