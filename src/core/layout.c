@@ -79,7 +79,7 @@ int layout_parse_number_name(const char *name, const char *suffix, int need_sep,
 	rest = d;
 	if (d < len && name[d] == '_')
 		rest = d + 1;
-	else if (need_sep || d < len)
+	else if (need_sep)
 		return 0;
 	if (dbm_version_normalize(name, d, &v) < 0)
 		return 0;

@@ -1,6 +1,7 @@
 /*
  * layout_dbmate.c - dbmate's files (layout_int.h): <version>_<desc>.sql,
- * the version being the leading digits (dbmate keeps it as text; dbmigrate
+ * the version being the leading digits (dbmate takes any name that starts
+ * with a digit and ends in .sql, and keeps the version as text; dbmigrate
  * orders versions by number, which is dbmate's order for the usual
  * timestamps). One file holds both directions: the lines from
  * "-- migrate:up" to "-- migrate:down" are the migration, the lines after

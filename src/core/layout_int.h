@@ -71,9 +71,11 @@ extern const struct layout_ops layout_flyway, layout_golang_migrate, layout_dbma
 const struct layout_ops *layout_get(enum dbm_naming n);
 
 /*
- * Reads "<digits>_<rest>" + suffix: the version (normalised, version.h)
- * and the description rest (may be empty) kept as written. Returns 1, 0 when
- * name does not have that form, DBM_ERR_NOMEM.
+ * Reads "<digits>_<rest>" + suffix (need_sep 0: "<digits><rest>" + suffix,
+ * one '_' after the digits dropped, as dbmate reads ^(\d+).*\.sql$): the
+ * version (normalised, version.h) and the description rest (may be empty)
+ * kept as written. Returns 1, 0 when name does not have that form,
+ * DBM_ERR_NOMEM.
  */
 int layout_parse_number_name(const char *name, const char *suffix, int need_sep,
                              struct dbm_file *f);

@@ -166,6 +166,19 @@ static void test_layout__dbmate_parts_and_transaction_false(void **state)
 	dbm_fileset_free(&fs);
 }
 
+/* dbmate takes any name that starts with digits: the version is the digits. */
+static void test_layout__dbmate_version_is_the_leading_digits(void **state)
+{
+	struct dbm_fileset fs = DBM_FILESET_INIT;
+
+	(void)state;
+	put("migrations/20240101-create.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n");
+	assert_int_equal(dbm_scan_layout("migrations", "rollback", DBM_NAMING_DBMATE, &fs), 0);
+	assert_string_equal(fs.versioned[0].version, "20240101");
+	assert_string_equal(fs.versioned[0].description, "-create");
+	dbm_fileset_free(&fs);
+}
+
 static void test_layout__dbmate_without_down_names_the_file(void **state)
 {
 	(void)state;
@@ -472,6 +485,7 @@ int main(int argc, char **argv)
 	    T(test_layout__golang_migrate_pairs_up_and_down_by_version),
 	    T(test_layout__golang_migrate_version_above_uint64_does_not_fit),
 	    T(test_layout__dbmate_parts_and_transaction_false),
+	    T(test_layout__dbmate_version_is_the_leading_digits),
 	    T(test_layout__dbmate_without_down_names_the_file),
 	    T(test_layout__dbmate_statement_before_up_names_file_and_line),
 	    T(test_layout__checksum_covers_the_up_part_only),
