@@ -36,6 +36,7 @@
 #define DBM_OPT_FROM 0x400            /* diff --from URL */
 #define DBM_OPT_SHADOW 0x800          /* diff --shadow URL|auto */
 #define DBM_OPT_TO_URL 0x1000         /* diff --to URL (rollback's --to V is DBM_OPT_TO) */
+#define DBM_OPT_SKIP_EXECUTING 0x2000 /* migrate --skip-executing */
 
 /* What a command needs before it runs (struct dbm_command.needs). */
 #define DBM_NEEDS_CONFIG 0x01  /* the configuration: dbmigrate.yml, DBMIGRATE_*, flags */
@@ -73,6 +74,7 @@ struct dbm_cmd_args {
 	const char *shadow;      /* diff --shadow URL or "auto" */
 	int steps;               /* rollback --steps, 0 when not given */
 	int dry_run;
+	int skip_executing;      /* migrate --skip-executing */
 };
 
 /* Fields in the order a table row reads (table.c); padding in a const table does not matter. */

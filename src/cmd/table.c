@@ -77,6 +77,8 @@ const struct dbm_option dbm_options[] = {
      "the second schema to compare (a database URL)"},
     {"shadow", 0, "URL", NULL, DBM_OPT_SHADOW, DBM_OPTK_TEXT, ARG(shadow), DBM_COMP_WORDS, "auto",
      "scratch database the migrations are built in ('auto': a temporary one)"},
+    {"skip-executing", 0, NULL, NULL, DBM_OPT_SKIP_EXECUTING, DBM_OPTK_FLAG, ARG(skip_executing),
+     DBM_COMP_NONE, NULL, "record pending migrations as applied without running them"},
     {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
 
 #define FILES_DB (DBM_NEEDS_CONFIG | DBM_NEEDS_FILES | DBM_NEEDS_CONNECT)
@@ -87,7 +89,8 @@ const struct dbm_command dbm_commands[] = {
      "or changed. Validates first and stops on drift (exit 3); takes the runner lock "
      "(exit 4 when another runner keeps it) and creates the history table when missing.",
      "dbmigrate migrate --target 5",
-     DBM_OPT_TARGET | DBM_OPT_DRY_RUN | DBM_OPT_OUT_OF_ORDER | DBM_OPT_BASELINE_ON_MIGRATE,
+     DBM_OPT_TARGET | DBM_OPT_DRY_RUN | DBM_OPT_OUT_OF_ORDER | DBM_OPT_BASELINE_ON_MIGRATE |
+         DBM_OPT_SKIP_EXECUTING,
      FILES_DB | DBM_NEEDS_LOCK | DBM_NEEDS_HISTORY, dbm_cmd_migrate},
     {"rollback", "undo applied versions with their rollback/ scripts, newest first", NULL,
      "Undoes applied versions, newest first, each with its rollback/U<version>__*.sql "

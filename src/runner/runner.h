@@ -118,6 +118,14 @@ void dbm_prefetch_finish(struct dbm_session *s, int use);
 /* Sets the built-in ${dbmigrate:filename} / ${flyway:filename} for f. 0 or DBM_ERR_NOMEM. */
 int dbm_session_set_filename(struct dbm_session *s, const struct dbm_file *f);
 
+/*
+ * The checksum f's history row gets: of the file as it is for a versioned
+ * one, after placeholder replacement (with ${dbmigrate:filename} set for
+ * f) for a repeatable, as a run computes it. The one computed before when
+ * f has it. Returns 0 and *out, or the error of reading f (naming it).
+ */
+int dbm_session_checksum(struct dbm_session *s, const struct dbm_file *f, int32_t *out);
+
 /* Creates schema and history table when missing (prints them in dry-run). */
 int dbm_session_ensure_history(struct dbm_session *s);
 

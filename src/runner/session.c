@@ -403,6 +403,27 @@ int dbm_session_set_filename(struct dbm_session *s, const struct dbm_file *f)
 	return 0;
 }
 
+int dbm_session_checksum(struct dbm_session *s, const struct dbm_file *f, int32_t *out)
+{
+	struct dbm_source_opts o;
+	int r;
+
+	if (f->has_checksum) {
+		*out = f->checksum;
+		return 0;
+	}
+	memset(&o, 0, sizeof(o));
+	o.dialect = s->dialect;
+	if (f->kind == DBM_FILE_REPEATABLE) {
+		o.placeholders = &s->placeholders;
+		o.checksum_after_placeholders = 1;
+		r = dbm_session_set_filename(s, f);
+		if (r < 0)
+			return r;
+	}
+	return dbm_source_run(f->path, f->path, &o, out);
+}
+
 /* The checksums of the files the history mentions (see dbm_session_plan). */
 static int session_checksums(struct dbm_session *s)
 {
