@@ -72,7 +72,8 @@ static int migrate_baseline(struct dbm_session *s)
 	r = dbm_session_record(s, &row);
 	if (r < 0)
 		return r;
-	dbm_out_text("Baselined an existing schema at version %s\n", cfg->baseline_version);
+	dbm_out_text("%s an existing schema at version %s\n",
+		     s->dry_run ? "-- would baseline" : "Baselined", cfg->baseline_version);
 	return dbm_history_add(&s->history, &row);
 }
 
@@ -167,11 +168,16 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	int r, baseline = 0, versioned_done = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
-			     a->dry_run);
+	r = dbm_cmd_offline_open(&s, cfg, a, "migrate");
+	if (r > 0)
+		r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
+				     a->dry_run);
+	if (r == 0 && s.dry_run)
+		dbm_dry_header(&s, "migrate", a->from);
 	if (r < 0)
 		goto done;
-	r = migrate_check_schema(&s, &baseline);
+	/* offline: --from empty says there is nothing, --from V that the history is there */
+	r = s.offline ? 0 : migrate_check_schema(&s, &baseline);
 	if (r == 0)
 		r = dbm_session_ensure_history(&s);
 	if (r == 0 && baseline)
@@ -282,7 +288,7 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms = (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		if (a->dry_run)
+		if (s.dry_run)
 			dbm_out_text("-- dry run: %zu migration%s would be %s, nothing was changed\n",
 				     applied, applied == 1 ? "" : "s",
 				     a->skip_executing ? "recorded without running" : "applied");
@@ -306,7 +312,7 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 					    dbm_json_text(s.conn && s.conn->schema ? s.conn->schema : ""));
 			json_object_set_new(doc, "migrationsExecuted", json_integer((json_int_t)applied));
 			json_object_set_new(doc, "success", json_true());
-			json_object_set_new(doc, "dryRun", json_boolean(a->dry_run));
+			json_object_set_new(doc, "dryRun", json_boolean(s.dry_run));
 			json_object_set_new(doc, "skipExecuting", json_boolean(a->skip_executing));
 			json_object_set_new(doc, "totalMigrationTime", json_integer(ms));
 			json_object_set_new(doc, "migrations", done_list);

@@ -79,6 +79,12 @@ const struct dbm_option dbm_options[] = {
      "scratch database the migrations are built in ('auto': a temporary one)"},
     {"skip-executing", 0, NULL, NULL, DBM_OPT_SKIP_EXECUTING, DBM_OPTK_FLAG, ARG(skip_executing),
      DBM_COMP_NONE, NULL, "record pending migrations as applied without running them"},
+    {"offline", 0, NULL, NULL, DBM_OPT_OFFLINE, DBM_OPTK_FLAG, ARG(offline), DBM_COMP_NONE, NULL,
+     "print the dry run's script without connecting (needs --from)"},
+    {"from", 0, "VERSION", NULL, DBM_OPT_FROM_VERSION, DBM_OPTK_TEXT, ARG(from), DBM_COMP_WORDS,
+     "empty", "with --offline: the version the database is at ('empty': nothing applied)"},
+    {"dialect", 0, "NAME", NULL, DBM_OPT_DIALECT, DBM_OPTK_TEXT, ARG(dialect), DBM_COMP_WORDS,
+     "postgresql mysql sqlite", "with --offline: the database's kind, instead of the URL's"},
     {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
 
 #define FILES_DB (DBM_NEEDS_CONFIG | DBM_NEEDS_FILES | DBM_NEEDS_CONNECT)
@@ -90,13 +96,15 @@ const struct dbm_command dbm_commands[] = {
      "(exit 4 when another runner keeps it) and creates the history table when missing.",
      "dbmigrate migrate --target 5",
      DBM_OPT_TARGET | DBM_OPT_DRY_RUN | DBM_OPT_OUT_OF_ORDER | DBM_OPT_BASELINE_ON_MIGRATE |
-         DBM_OPT_SKIP_EXECUTING,
+         DBM_OPT_SKIP_EXECUTING | DBM_OPT_OFFLINE | DBM_OPT_FROM_VERSION | DBM_OPT_DIALECT,
      FILES_DB | DBM_NEEDS_LOCK | DBM_NEEDS_HISTORY, dbm_cmd_migrate},
     {"rollback", "undo applied versions with their rollback/ scripts, newest first", NULL,
      "Undoes applied versions, newest first, each with its rollback/U<version>__*.sql "
      "script, and records an UNDO_SQL row for each. Checks that every undo script exists "
      "before anything runs.",
-     "dbmigrate rollback --steps 2", DBM_OPT_STEPS | DBM_OPT_TO | DBM_OPT_DRY_RUN,
+     "dbmigrate rollback --steps 2",
+     DBM_OPT_STEPS | DBM_OPT_TO | DBM_OPT_DRY_RUN | DBM_OPT_OFFLINE | DBM_OPT_FROM_VERSION |
+         DBM_OPT_DIALECT,
      FILES_DB | DBM_NEEDS_LOCK, dbm_cmd_rollback},
     {"info", "list every migration with its state", NULL,
      "Lists every migration with its category, version, description, type, installation "

@@ -74,6 +74,8 @@ struct dbm_session {
 	struct dbm_buf url;              /* the URL with its password replaced */
 	struct dbm_prefetch *prefetch;   /* checksums computed while connecting (prefetch.c) */
 	struct dbm_batch batch;          /* a transactional script's statements (run.c) */
+	unsigned char *secret;           /* per cfg->placeholders item: 1 when its value is secret */
+	int offline;                     /* a dry run without a connection (--offline) */
 };
 
 /*
@@ -82,14 +84,56 @@ struct dbm_session {
  */
 int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
 		     int dry_run);
+/*
+ * Opens a dry-run session that connects to nothing (--offline): the files
+ * are scanned, the driver is the one of dialect (a URL scheme or driver
+ * name: "postgresql", "mysql", "sqlite"; NULL: the URL's scheme, which is
+ * not connected to), and the history is assumed: with from "empty" there is
+ * no history table; with a version, every versioned file up to it and every
+ * repeatable as it is now are applied, one success row each, ranked 1, 2,
+ * ... in that order. History statements then name the table without a
+ * schema unless one is configured, and installed_by is the replaying
+ * user's (the dialect's current-user expression) unless configured.
+ * Returns 0; DBM_ERR_USAGE for an unknown dialect or a bad from (naming
+ * the option); the error of a file.
+ */
+int dbm_session_open_offline(struct dbm_session *s, const struct dbm_config *cfg,
+			     const char *dialect, const char *from);
 /* Releases the lock, disconnects, frees everything. Never fails. */
 void dbm_session_close(struct dbm_session *s);
 /*
- * The placeholders as --dry-run prints them: the user's as written
- * ("${name}": a value may be secret), the built-ins replaced. Returns 0 and
- * *out (dbm_placeholders_free), or DBM_ERR_NOMEM.
+ * The placeholders as --dry-run prints them: replaced, except the user's
+ * secret ones (s->secret), kept as written ("${name}"), which the dry run
+ * then refuses to print (dbm_dry_check_secrets). Returns 0 and *out
+ * (dbm_placeholders_free), or DBM_ERR_NOMEM.
  */
 int dbm_session_shown_placeholders(const struct dbm_session *s, struct dbm_placeholders *out);
+
+/*
+ * Dry-run output (dryrun.c): a script the database's own client runs as it
+ * is: psql -v ON_ERROR_STOP=1 -f FILE, mariadb DB < FILE (MySQL routines
+ * between DELIMITER lines), sqlite3 -bail DB < FILE. Every dry-run
+ * statement goes through dbm_dry_sql; with --json they are collected into
+ * the document's "sql" array and comments are left out.
+ */
+/* Prints one statement, terminated so that the dialect's client reads it whole. */
+void dbm_dry_sql(struct dbm_session *s, const char *sql, size_t len);
+/* Prints "-- <text>" (a line of the script's comments; line ends in text become spaces). */
+void dbm_dry_comment(const struct dbm_session *s, const char *fmt, ...) DBM_GCC_PRINTF(2, 3);
+/*
+ * The script's opening comments: what made it (command, dialect, whether
+ * from the live history or offline from an assumed version) and how to
+ * replay it. from: the --from of an offline run, else NULL.
+ */
+void dbm_dry_header(const struct dbm_session *s, const char *command, const char *from);
+/*
+ * Refuses a dry-run statement of file path that holds a secret
+ * placeholder left as "${name}" (s->secret): a dry run's text ends up in
+ * logs. Returns 0, or DBM_ERR_USAGE naming the file, the line and the
+ * placeholder, with a hint on giving the value at replay time.
+ */
+int dbm_dry_check_secrets(const struct dbm_session *s, const struct dbm_stmt *st,
+			  const char *path);
 
 /*
  * Starts a thread computing the versioned files' checksums (when there are
