@@ -1,8 +1,9 @@
 /*
- * test_dryrun.c - the command line of issue 18's last items, on the
- * embedded SQLite default: migrate --skip-executing, the keys of info
- * --json and version --json, and --dry-run output replayed through the
- * sqlite3 shell to the same schema and history as the real run.
+ * test_dryrun.c - migrate --skip-executing, the keys of info --json and
+ * version --json, and --dry-run / --offline output replayed through the
+ * sqlite3 shell to the same schema, rows and history as the real run, on
+ * the embedded SQLite default (the servers' replays are in
+ * tests/integration/test_replay.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -221,6 +223,224 @@ static void test_dryrun__version_json_lists_drivers_and_libraries(void **state)
 	dbm_test_result_free(&r);
 }
 
+/* Runs the shell command line (cd'd to dir) and returns its exit status. */
+static int dry_sh(const char *dir, const char *cmd)
+{
+	char line[8192];
+	int st;
+
+	snprintf(line, sizeof(line), "cd '%s' && %s", dir, cmd);
+	st = system(line);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The output of sqlite3 on dir/db with the dot-commands or SQL in args. Caller frees. */
+static char *dry_sqlite(const char *dir, const char *db, const char *args)
+{
+	char cmd[2048], path[1200];
+	char *out;
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s %s > out.txt 2>&1", db, args);
+	assert_int_equal(dry_sh(dir, cmd), 0);
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	out = dbm_test_read(path);
+	assert_non_null(out);
+	return out;
+}
+
+/*
+ * Fails unless the SQLite files a and b in dir have the same schema, rows
+ * and history (by rank, or with ranks 0 without them: an offline script
+ * after a run to a version ranks a repeatable before the later versions).
+ */
+static void dry_same(const char *dir, const char *a, const char *b, int ranks)
+{
+	const char *queries[] = {
+	    "'SELECT type, name, sql FROM sqlite_master ORDER BY name'",
+	    "'SELECT * FROM users ORDER BY id' 'SELECT * FROM audit ORDER BY rowid'",
+	    ranks ? "'SELECT installed_rank, version, description, type, script, checksum, "
+		    "installed_by, success FROM schema_history ORDER BY installed_rank'"
+		  : "'SELECT version, description, type, script, checksum, installed_by, success "
+		    "FROM schema_history ORDER BY script, installed_rank'",
+	};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		char *x = dry_sqlite(dir, a, queries[i]);
+		char *y = dry_sqlite(dir, b, queries[i]);
+
+		if (strcmp(x, y) != 0) {
+			fprintf(stderr, "%s:\n%s\n---- %s:\n%s\n", a, x, b, y);
+			fail_msg("%s and %s differ in %s", a, b, queries[i]);
+		}
+		assert_true(strlen(x) > 0);
+		free(x);
+		free(y);
+	}
+}
+
+/* Runs dbmigrate in p's folder and writes its stdout to p->dir/name; fails unless it exits 0. */
+static void dry_script(struct dbm_test_project *p, const char *name, const char *const *argv)
+{
+	struct dbm_test_result r;
+
+	dbm_test_run(p->dir, NULL, argv, &r);
+	if (r.status != 0)
+		fail_msg("dbmigrate %s ... exited %d: %s", argv[0], r.status, r.err);
+	dbm_test_write(p->dir, name, r.out);
+	dbm_test_result_free(&r);
+}
+
+static void test_dryrun__sqlite_scripts_replay_through_sqlite3(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	char *text, path[1200];
+
+	if (dry_sh(p->dir, "command -v sqlite3 > /dev/null") != 0) {
+		skip(); /* the sqlite3 shell is the reference: scripts/deps.sh test installs it */
+		return;
+	}
+	dbm_test_write(p->dir, "dbmigrate.yml", "installed_by: deploy\n");
+	dbm_test_write(p->dir, "migrations/V1__init.sql",
+		       "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL); -- users\n"
+		       "CREATE TABLE audit (msg TEXT);\n"
+		       "CREATE TRIGGER users_ai AFTER INSERT ON users BEGIN\n"
+		       "  INSERT INTO audit VALUES ('added; ' || NEW.name);\n"
+		       "END;\n");
+	dbm_test_write(p->dir, "migrations/V2__data.sql",
+		       "INSERT INTO users (name) VALUES ('${owner}'), ('it''s');\n");
+	dbm_test_write(p->dir, "migrations/V3__view.sql",
+		       "CREATE VIEW named AS SELECT name FROM users -- no terminator");
+	dbm_test_write(p->dir, "migrations/R__count.sql",
+		       "DROP VIEW IF EXISTS counted;\nCREATE VIEW counted AS SELECT count(*) AS n "
+		       "FROM users;\n");
+	dbm_test_write(p->dir, "rollback/U3__view.sql", "DROP VIEW named;\n");
+
+	/* the dry run against a.db, which it leaves absent, replayed into it */
+	{
+		const char *argv[] = {"--url", "sqlite:a.db", "--placeholder", "owner=bob",
+				      "migrate", "--dry-run", NULL};
+
+		dry_script(p, "dry.sql", argv);
+	}
+	snprintf(path, sizeof(path), "%s/a.db", p->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/dry.sql", p->dir);
+	text = dbm_test_read(path);
+	assert_true(dbm_test_contains(text, "-- V2 data (migrations/V2__data.sql): in one "
+					    "transaction with its history row\nBEGIN IMMEDIATE;\n"));
+	assert_true(dbm_test_contains(text, "VALUES ('bob'), ('it''s');\n"));
+	assert_true(dbm_test_contains(text, "-- no terminator\n;\n"));
+	free(text);
+	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < dry.sql"), 0);
+	dbm_test_run(p->dir, NULL,
+		     (const char *const[]){"--url", "sqlite:b.db", "--placeholder", "owner=bob",
+					   "migrate", NULL},
+		     &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dry_same(p->dir, "a.db", "b.db", 1);
+
+	/* offline, for a database at version 2, the kind given by --dialect */
+	dbm_test_run(p->dir, NULL,
+		     (const char *const[]){"--url", "sqlite:c.db", "--placeholder", "owner=bob",
+					   "migrate", "--target", "2", NULL},
+		     &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	{
+		const char *argv[] = {"--url", "sqlite:never.db", "--placeholder", "owner=bob",
+				      "migrate", "--offline", "--from", "2", "--dialect", "sqlite",
+				      NULL};
+
+		dry_script(p, "offline.sql", argv);
+	}
+	snprintf(path, sizeof(path), "%s/never.db", p->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/offline.sql", p->dir);
+	text = dbm_test_read(path);
+	assert_false(dbm_test_contains(text, "V2__data.sql"));
+	assert_false(dbm_test_contains(text, "R__count.sql")); /* assumed applied as it is */
+	assert_true(dbm_test_contains(text, "VALUES (4, '3', 'view', 'SQL', 'V3__view.sql'"));
+	free(text);
+	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail c.db < offline.sql"), 0);
+	dry_same(p->dir, "c.db", "b.db", 0);
+
+	/* rollback: the dry run replayed against the real one */
+	{
+		const char *argv[] = {"--url", "sqlite:a.db", "rollback", "--dry-run", NULL};
+
+		dry_script(p, "undo.sql", argv);
+	}
+	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < undo.sql"), 0);
+	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:b.db", "rollback", NULL},
+		     &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dry_same(p->dir, "a.db", "b.db", 1);
+	text = dry_sqlite(p->dir, "a.db", "'SELECT type, version FROM schema_history WHERE "
+					    "installed_rank = 5'");
+	assert_string_equal(text, "UNDO_SQL|3\n");
+	free(text);
+	/* and offline from version 3: the same rows again */
+	{
+		const char *argv[] = {"--url", "sqlite:c.db", "rollback", "--offline", "--from", "3",
+				      NULL};
+
+		dry_script(p, "undo-offline.sql", argv);
+	}
+	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail c.db < undo-offline.sql"), 0);
+	dry_same(p->dir, "c.db", "b.db", 0);
+}
+
+static void test_dryrun__offline_and_placeholder_refusals(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	dbm_test_write(p->dir, "migrations/V1__t.sql", "CREATE TABLE t (v TEXT);\n");
+	dbm_test_write(p->dir, "migrations/V2__grant.sql",
+		       "INSERT INTO t VALUES ('${api_token}');\n");
+
+	dbm_test_project_run(p, &r, "migrate", "--from", "1", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "error: --from needs --offline"));
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "migrate", "--offline", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "error: --offline needs --from VERSION or --from "
+					     "empty"));
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "migrate", "--offline", "--from", "x1", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "--from: 'x1' is not a version or 'empty'"));
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "migrate", "--offline", "--from", "empty", "--dialect",
+			     "oracle", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "--dialect: 'oracle' is no database this build has"));
+	dbm_test_result_free(&r);
+
+	/* a secret-looking placeholder: refused, its value never printed */
+	dbm_test_project_run(p, &r, "--placeholder", "api_token=Tk9xQz7Val", "migrate",
+			     "--offline", "--from", "1", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "migrations/V2__grant.sql:1: error: placeholder "
+					     "${api_token} holds a secret"));
+	assert_true(dbm_test_contains(r.err, "--placeholder 'api_token=${api_token}'"));
+	assert_false(dbm_test_contains(r.out, "Tk9xQz7Val"));
+	assert_false(dbm_test_contains(r.err, "Tk9xQz7Val"));
+	dbm_test_result_free(&r);
+	/* under a name that says nothing, the value is replaced */
+	dbm_test_write(p->dir, "migrations/V2__grant.sql", "INSERT INTO t VALUES ('${label}');\n");
+	dbm_test_project_run(p, &r, "--placeholder", "label=Tk9xQz7Val", "migrate", "--offline",
+			     "--from", "1", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "INSERT INTO t VALUES ('Tk9xQz7Val');\n"));
+	dbm_test_result_free(&r);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
@@ -229,6 +449,8 @@ int main(void)
 	    T(test_dryrun__skip_executing_records_without_running),
 	    T(test_dryrun__info_json_has_flyways_keys),
 	    T(test_dryrun__version_json_lists_drivers_and_libraries),
+	    T(test_dryrun__sqlite_scripts_replay_through_sqlite3),
+	    T(test_dryrun__offline_and_placeholder_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
