@@ -118,7 +118,7 @@ const struct dbm_command dbm_commands[] = {
     {"baseline", "mark an existing database as being at a version", NULL,
      "Marks a database that no migration has touched as being at a version with a "
      "BASELINE row. Refused when the history has rows already.",
-     "dbmigrate baseline --version 3", DBM_OPT_VERSION | DBM_OPT_DESCRIPTION,
+     "dbmigrate baseline --version 3", DBM_OPT_VERSION | DBM_OPT_DESCRIPTION | DBM_OPT_DRY_RUN,
      DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK | DBM_NEEDS_HISTORY, dbm_cmd_baseline},
     {"repair", "remove failed rows, realign checksums, mark missing files deleted", NULL,
      "The way out of every stuck state, in one transaction: removes failed rows, realigns "

@@ -394,6 +394,83 @@ static void test_dryrun__sqlite_scripts_replay_through_sqlite3(void **state)
 	dry_same(p->dir, "c.db", "b.db", 0);
 }
 
+/* The rows of dir/db's history without installed_on and execution_time. Caller frees. */
+static char *dry_history(const char *dir, const char *db)
+{
+	return dry_sqlite(dir, db, "'SELECT installed_rank, version, description, type, script, "
+				   "checksum, installed_by, success FROM schema_history ORDER BY 1'");
+}
+
+static void test_dryrun__baseline_and_repair_scripts_replay(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	char *x, *y;
+
+	if (dry_sh(p->dir, "command -v sqlite3 > /dev/null") != 0) {
+		skip();
+		return;
+	}
+	dbm_test_write(p->dir, "migrations/V1__t.sql", "CREATE TABLE t (id INT);\n");
+	dbm_test_write(p->dir, "migrations/V2__u.sql", "CREATE TABLE u (id INT);\n");
+
+	/* baseline */
+	{
+		const char *argv[] = {"--url", "sqlite:a.db", "baseline", "--version", "1",
+				      "--dry-run", NULL};
+
+		dry_script(p, "baseline.sql", argv);
+	}
+	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < baseline.sql"), 0);
+	dbm_test_run(p->dir, NULL,
+		     (const char *const[]){"--url", "sqlite:b.db", "baseline", "--version", "1",
+					   NULL},
+		     &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	x = dry_history(p->dir, "a.db");
+	y = dry_history(p->dir, "b.db");
+	assert_string_equal(x, y);
+	assert_true(dbm_test_contains(x, "|BASELINE|"));
+	free(x);
+	free(y);
+
+	/* repair: a failed row and an edited file, on two databases alike */
+	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:a.db", "migrate", NULL},
+		     &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:b.db", "migrate", NULL},
+		     &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	assert_int_equal(dry_sh(p->dir, "for d in a b; do sqlite3 $d.db \"INSERT INTO "
+				       "schema_history VALUES (9, '3', 'x', 'SQL', 'V3__x.sql', 0, "
+				       "'me', '2024-01-01', 0, 0)\"; done"),
+			 0);
+	dbm_test_write(p->dir, "migrations/V2__u.sql", "CREATE TABLE u (id BIGINT);\n");
+	{
+		const char *argv[] = {"--url", "sqlite:a.db", "repair", "--dry-run", NULL};
+
+		dry_script(p, "repair.sql", argv);
+	}
+	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < repair.sql"), 0);
+	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:b.db", "repair", NULL},
+		     &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	x = dry_history(p->dir, "a.db");
+	y = dry_history(p->dir, "b.db");
+	assert_string_equal(x, y);
+	assert_false(dbm_test_contains(x, "V3__x.sql"));
+	free(x);
+	free(y);
+	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:a.db", "validate", NULL},
+		     &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+}
+
 static void test_dryrun__offline_and_placeholder_refusals(void **state)
 {
 	struct dbm_test_project *p = *state;
@@ -450,6 +527,7 @@ int main(void)
 	    T(test_dryrun__info_json_has_flyways_keys),
 	    T(test_dryrun__version_json_lists_drivers_and_libraries),
 	    T(test_dryrun__sqlite_scripts_replay_through_sqlite3),
+	    T(test_dryrun__baseline_and_repair_scripts_replay),
 	    T(test_dryrun__offline_and_placeholder_refusals),
 	};
 
