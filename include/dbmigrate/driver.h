@@ -185,6 +185,14 @@ struct dbm_driver {
 	 */
 	int (*clean)(struct dbm_conn *c, const char *schema);
 	/*
+	 * Optional: the statements clean would run on the schema, in an order
+	 * that runs as a script, its transaction control included, each
+	 * NUL-terminated in out; nothing is dropped (PostgreSQL finds the order
+	 * by dropping inside a transaction it rolls back). Refuses as clean
+	 * does. 0, DBM_ERR_USAGE or DBM_ERR_RUN.
+	 */
+	int (*clean_script)(struct dbm_conn *c, const char *schema, struct dbm_buf *out);
+	/*
 	 * Optional: adds to out every object of the schema (NULL: the
 	 * connection's) as the database's own deparsers print it, without the
 	 * table history_table and its "<history_table>_snapshot", nor anything

@@ -128,7 +128,7 @@ const struct dbm_command dbm_commands[] = {
     {"clean", "drop every object in the managed schema (guarded)", NULL,
      "Drops every object in the managed schema, the history table included. Refused unless "
      "the configuration says clean_disabled: false and --yes is given.",
-     "dbmigrate clean --yes", 0, DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK,
+     "dbmigrate clean --yes", DBM_OPT_DRY_RUN, DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK,
      dbm_cmd_clean},
     {"new", "create the next migration and its undo script", "NAME",
      "Creates migrations/V<next>__NAME.sql and rollback/U<next>__NAME.sql. The next version "

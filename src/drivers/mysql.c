@@ -919,10 +919,12 @@ static int mysqldrv_system_db(const char *name)
  * Drops every trigger, event, routine, view, sequence and table of the
  * database schema (driver.h), tables with FOREIGN_KEY_CHECKS off, once no
  * object of another database is found to depend on it. A lock
- * table this connection holds a lock in is kept. Returns 0, DBM_ERR_USAGE
- * (no database), DBM_ERR_RUN or DBM_ERR_NOMEM.
+ * table this connection holds a lock in is kept. With script not NULL,
+ * nothing is dropped: the statements go there, between the
+ * FOREIGN_KEY_CHECKS settings. Returns 0, DBM_ERR_USAGE (no database),
+ * DBM_ERR_RUN or DBM_ERR_NOMEM.
  */
-static int mysqldrv_clean(struct dbm_conn *conn, const char *schema)
+static int mysqldrv_clean_run(struct dbm_conn *conn, const char *schema, struct dbm_buf *script)
 {
 	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
 	static const char fk_off_sql[] = "SET SESSION FOREIGN_KEY_CHECKS = 0";
@@ -970,6 +972,13 @@ static int mysqldrv_clean(struct dbm_conn *conn, const char *schema)
 		rc = x.rc;
 	if (rc < 0)
 		goto done;
+	if (script) {
+		if (dbm_buf_add(script, fk_off_sql, sizeof(fk_off_sql)) < 0 ||
+		    (x.stmts.len && dbm_buf_add(script, x.stmts.ptr, x.stmts.len) < 0) ||
+		    dbm_buf_add(script, fk_on_sql, sizeof(fk_on_sql)) < 0)
+			goto oom;
+		goto done;
+	}
 	rc = mysqldrv_run(c, c->my, fk_off_sql, strlen(fk_off_sql));
 	if (rc < 0)
 		goto done;
@@ -990,6 +999,16 @@ done:
 	dbm_buf_free(&sql);
 	dbm_buf_free(&lit);
 	return rc;
+}
+
+static int mysqldrv_clean(struct dbm_conn *conn, const char *schema)
+{
+	return mysqldrv_clean_run(conn, schema, NULL);
+}
+
+static int mysqldrv_clean_script(struct dbm_conn *conn, const char *schema, struct dbm_buf *out)
+{
+	return mysqldrv_clean_run(conn, schema, out);
 }
 
 /* ---- identity ----------------------------------------------------------------------------- */
@@ -1158,6 +1177,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .lock = mysqldrv_lock,
     .unlock = mysqldrv_unlock,
     .clean = mysqldrv_clean,
+    .clean_script = mysqldrv_clean_script,
     .dump = dbm_mysql_dump,
     .tx_state = mysqldrv_tx_state,
     .tx_abort = mysqldrv_tx_abort,

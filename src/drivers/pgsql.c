@@ -653,6 +653,7 @@ const struct dbm_driver dbm_pgsql_driver = {
     .lock = pgsqldrv_lock,
     .unlock = pgsqldrv_unlock,
     .clean = pgsqldrv_clean,
+    .clean_script = pgsqldrv_clean_script,
     .dump = dbm_pgsql_dump,
     .tx_state = pgsql_tx_state,
     .tx_abort = pgsql_tx_abort,

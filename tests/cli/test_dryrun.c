@@ -401,7 +401,7 @@ static char *dry_history(const char *dir, const char *db)
 				   "checksum, installed_by, success FROM schema_history ORDER BY 1'");
 }
 
-static void test_dryrun__baseline_and_repair_scripts_replay(void **state)
+static void test_dryrun__baseline_repair_and_clean_scripts_replay(void **state)
 {
 	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
@@ -469,6 +469,28 @@ static void test_dryrun__baseline_and_repair_scripts_replay(void **state)
 		     &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
+
+	/* clean: the dry run needs no --yes, drops nothing, and its script empties the file */
+	dbm_test_write(p->dir, "dbmigrate.yml", "clean_disabled: false\n");
+	{
+		const char *argv[] = {"--url", "sqlite:a.db", "clean", "--dry-run", NULL};
+
+		dry_script(p, "clean.sql", argv);
+	}
+	x = dry_sqlite(p->dir, "a.db", "'SELECT count(*) FROM sqlite_master'");
+	assert_string_not_equal(x, "0\n");
+	free(x);
+	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < clean.sql"), 0);
+	dbm_test_run(p->dir, NULL,
+		     (const char *const[]){"--url", "sqlite:b.db", "--yes", "clean", NULL}, &r);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	x = dry_sqlite(p->dir, "a.db", "'SELECT count(*) FROM sqlite_master'");
+	y = dry_sqlite(p->dir, "b.db", "'SELECT count(*) FROM sqlite_master'");
+	assert_string_equal(x, "0\n");
+	assert_string_equal(y, "0\n");
+	free(x);
+	free(y);
 }
 
 static void test_dryrun__offline_and_placeholder_refusals(void **state)
@@ -527,7 +549,7 @@ int main(void)
 	    T(test_dryrun__info_json_has_flyways_keys),
 	    T(test_dryrun__version_json_lists_drivers_and_libraries),
 	    T(test_dryrun__sqlite_scripts_replay_through_sqlite3),
-	    T(test_dryrun__baseline_and_repair_scripts_replay),
+	    T(test_dryrun__baseline_repair_and_clean_scripts_replay),
 	    T(test_dryrun__offline_and_placeholder_refusals),
 	};
 

@@ -11,8 +11,9 @@
  * listens, so it cannot have connected). All three must end with the same
  * schema (the database's own dump), the same rows, and the same history
  * rows apart from installed_on and execution_time (and, for C, the ranks
- * the offline script assumes). Without a server URL a case is skipped, or
- * fails when DBM_TEST_REQUIRE_SERVERS=1.
+ * the offline script assumes). Then clean's dry run, replayed into A,
+ * must leave it as empty as clean leaves B. Without a server URL a case
+ * is skipped, or fails when DBM_TEST_REQUIRE_SERVERS=1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -205,6 +206,34 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	replay_ok(&r, "migrate after the replay");
 	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 5"));
 	dbm_test_result_free(&r);
+
+	/* clean: its dry run replayed empties A as clean empties B */
+	dbm_test_write(t->dir, "dbmigrate.yml", "clean_disabled: false\n");
+	replay_run(t->dir, &r, "--url", t->url, "clean", "--dry-run", NULL);
+	replay_ok(&r, "clean --dry-run");
+	assert_true(dbm_test_contains(r.out, "DROP TABLE IF EXISTS public.schema_history;\n"));
+	file = replay_save(t->dir, "clean.sql", &r);
+	dbm_test_result_free(&r);
+	out = dbm_pgdump_query(t->url, "SELECT count(*) FROM pg_class WHERE relnamespace = "
+				       "'public'::regnamespace");
+	assert_string_not_equal(out, "0\n"); /* the dry run dropped nothing */
+	free(out);
+	rc = dbm_pgdump_psql_file(t->url, file, &out);
+	if (rc != 0)
+		fail_msg("psql -f of clean's dry run exited %d: %s", rc, out);
+	free(out);
+	replay_run(t->dir, &r, "--url", t->extra_url[real], "--yes", "clean", NULL);
+	replay_ok(&r, "clean");
+	dbm_test_result_free(&r);
+	{
+		char *x = dbm_pgdump_schema(t->url, NULL, 0);
+		char *y = dbm_pgdump_schema(t->extra_url[real], NULL, 0);
+
+		dbm_pgdump_assert_same("clean's dry run replayed against clean", x, y);
+		assert_false(dbm_test_contains(x, "CREATE TABLE"));
+		free(x);
+		free(y);
+	}
 }
 
 static void replay_my_project(const char *dir)
@@ -339,6 +368,32 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	replay_ok(&r, "migrate after the replay");
 	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 5"));
 	dbm_test_result_free(&r);
+
+	/* clean: its dry run replayed empties A as clean empties B */
+	dbm_test_write(t->dir, "dbmigrate.yml", "clean_disabled: false\n");
+	replay_run(t->dir, &r, "--url", t->url, "clean", "--dry-run", NULL);
+	replay_ok(&r, "clean --dry-run");
+	assert_true(dbm_test_contains(r.out, "SET SESSION FOREIGN_KEY_CHECKS = 0;\n"));
+	assert_true(dbm_test_contains(r.out, "DROP PROCEDURE IF EXISTS "));
+	file = replay_save(t->dir, "clean.sql", &r);
+	dbm_test_result_free(&r);
+	rc = dbm_mydump_client_file(t->server, t->name, file, &out);
+	if (rc != 0)
+		fail_msg("mariadb < clean's dry run exited %d: %s", rc, out);
+	free(out);
+	replay_run(t->dir, &r, "--url", t->extra_url[real], "--yes", "clean", NULL);
+	replay_ok(&r, "clean");
+	dbm_test_result_free(&r);
+	{
+		char *x = dbm_mydump_schema(t->server, t->name, NULL);
+		char *y = dbm_mydump_schema(t->server, t->extra_name[real], NULL);
+
+		dbm_mydump_assert_same("clean's dry run replayed against clean", x, y);
+		assert_false(dbm_test_contains(x, "CREATE TABLE"));
+		assert_false(dbm_test_contains(x, "PROCEDURE"));
+		free(x);
+		free(y);
+	}
 }
 
 #define PG(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
