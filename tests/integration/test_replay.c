@@ -11,8 +11,8 @@
  * listens, so it cannot have connected). All three must end with the same
  * schema (the database's own dump), the same rows, and the same history
  * rows apart from installed_on and execution_time (and, for C, the ranks
- * the offline script assumes). Then clean's dry run, replayed into A,
- * must leave it as empty as clean leaves B. Without a server URL a case
+ * the offline script assumes). Then the dry runs of rollback and clean,
+ * replayed into A, must leave it as rollback and clean leave B. Without a server URL a case
  * is skipped, or fails when DBM_TEST_REQUIRE_SERVERS=1.
  */
 #include <setjmp.h>
@@ -111,6 +111,7 @@ static void replay_pg_project(const char *dir)
 		       "INSERT INTO users (name, note) VALUES ('erin', NULL);\n");
 	dbm_test_write(dir, "migrations/V5__view.sql",
 		       "CREATE VIEW named AS SELECT name FROM users -- no terminator after this");
+	dbm_test_write(dir, "rollback/U5__view.sql", "DROP VIEW named;\n");
 }
 
 static char *replay_pg_history(const char *url, int ranks)
@@ -122,7 +123,7 @@ static char *replay_pg_history(const char *url, int ranks)
 }
 
 /* Fails the test unless the databases at a and b have the same schema, rows and history. */
-static void replay_pg_same(const char *what, const char *a, const char *b, int ranks)
+static void replay_pg_same(const char *what, const char *a, const char *b, int ranks, int rows)
 {
 	char *x, *y;
 
@@ -140,7 +141,7 @@ static void replay_pg_same(const char *what, const char *a, const char *b, int r
 	x = replay_pg_history(a, ranks);
 	y = replay_pg_history(b, ranks);
 	dbm_pgdump_assert_same(what, x, y);
-	assert_int_equal(dbm_test_count(x, "|t\n"), 5);
+	assert_int_equal(dbm_test_count(x, "|t\n"), rows);
 	free(x);
 	free(y);
 }
@@ -178,7 +179,7 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 		   "migrate", NULL);
 	replay_ok(&r, "migrate");
 	dbm_test_result_free(&r);
-	replay_pg_same("dry run replayed against the real run", t->url, t->extra_url[real], 1);
+	replay_pg_same("dry run replayed against the real run", t->url, t->extra_url[real], 1, 5);
 
 	/* offline, for a database at version 3 */
 	replay_run(t->dir, &r, "--url", t->extra_url[part], "--placeholder", "owner=bob",
@@ -199,13 +200,28 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 		fail_msg("psql -f of the offline dry run exited %d: %s", rc, out);
 	free(out);
 	replay_pg_same("offline script after version 3 against the real run", t->extra_url[part],
-		       t->extra_url[real], 1);
+		       t->extra_url[real], 1, 5);
 
 	/* both databases are now up to date: a migrate has nothing to do */
 	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate", NULL);
 	replay_ok(&r, "migrate after the replay");
 	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 5"));
 	dbm_test_result_free(&r);
+
+	/* rollback: its dry run replayed into A, the real one on B */
+	replay_run(t->dir, &r, "--url", t->url, "rollback", "--dry-run", NULL);
+	replay_ok(&r, "rollback --dry-run");
+	file = replay_save(t->dir, "undo.sql", &r);
+	dbm_test_result_free(&r);
+	rc = dbm_pgdump_psql_file(t->url, file, &out);
+	if (rc != 0)
+		fail_msg("psql -f of rollback's dry run exited %d: %s", rc, out);
+	free(out);
+	replay_run(t->dir, &r, "--url", t->extra_url[real], "rollback", NULL);
+	replay_ok(&r, "rollback");
+	dbm_test_result_free(&r);
+	replay_pg_same("rollback's dry run replayed against rollback", t->url, t->extra_url[real],
+		       1, 6);
 
 	/* clean: its dry run replayed empties A as clean empties B */
 	dbm_test_write(t->dir, "dbmigrate.yml", "clean_disabled: false\n");
@@ -273,6 +289,7 @@ static void replay_my_project(const char *dir)
 		       "  DELETE FROM audit WHERE msg = 'never';\n"
 		       "END;\n"
 		       "CALL tidy();\n");
+	dbm_test_write(dir, "rollback/U5__event.sql", "DROP PROCEDURE tidy;\n");
 }
 
 static char *replay_my_history(const char *server, const char *db, int ranks)
@@ -284,7 +301,7 @@ static char *replay_my_history(const char *server, const char *db, int ranks)
 }
 
 static void replay_my_same(const char *what, const char *server, const char *a, const char *b,
-			   int ranks)
+			   int ranks, int rows)
 {
 	char *x, *y;
 
@@ -305,7 +322,7 @@ static void replay_my_same(const char *what, const char *server, const char *a, 
 	x = replay_my_history(server, a, ranks);
 	y = replay_my_history(server, b, ranks);
 	dbm_mydump_assert_same(what, x, y);
-	assert_int_equal(dbm_test_count(x, "\t1\n"), 5);
+	assert_int_equal(dbm_test_count(x, "\t1\n"), rows);
 	free(x);
 	free(y);
 }
@@ -342,7 +359,7 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	replay_ok(&r, "migrate");
 	dbm_test_result_free(&r);
 	replay_my_same("dry run replayed against the real run", t->server, t->name,
-		       t->extra_name[real], 1);
+		       t->extra_name[real], 1, 5);
 
 	replay_run(t->dir, &r, "--url", t->extra_url[part], "--placeholder", "owner=bob",
 		   "migrate", "--target", "3", NULL);
@@ -362,12 +379,27 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 		fail_msg("mariadb < the offline dry run exited %d: %s", rc, out);
 	free(out);
 	replay_my_same("offline script after version 3 against the real run", t->server,
-		       t->extra_name[part], t->extra_name[real], 1);
+		       t->extra_name[part], t->extra_name[real], 1, 5);
 
 	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate", NULL);
 	replay_ok(&r, "migrate after the replay");
 	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 5"));
 	dbm_test_result_free(&r);
+
+	/* rollback: its dry run replayed into A, the real one on B */
+	replay_run(t->dir, &r, "--url", t->url, "rollback", "--dry-run", NULL);
+	replay_ok(&r, "rollback --dry-run");
+	file = replay_save(t->dir, "undo.sql", &r);
+	dbm_test_result_free(&r);
+	rc = dbm_mydump_client_file(t->server, t->name, file, &out);
+	if (rc != 0)
+		fail_msg("mariadb < rollback's dry run exited %d: %s", rc, out);
+	free(out);
+	replay_run(t->dir, &r, "--url", t->extra_url[real], "rollback", NULL);
+	replay_ok(&r, "rollback");
+	dbm_test_result_free(&r);
+	replay_my_same("rollback's dry run replayed against rollback", t->server, t->name,
+		       t->extra_name[real], 1, 6);
 
 	/* clean: its dry run replayed empties A as clean empties B */
 	dbm_test_write(t->dir, "dbmigrate.yml", "clean_disabled: false\n");
