@@ -55,7 +55,7 @@ const struct dbm_option dbm_options[] = {
     {"target", 0, "V", NULL, DBM_OPT_TARGET, DBM_OPTK_TARGET, ARG(target), DBM_COMP_WORDS,
      "latest current", "stop at version V ('current' and 'latest' work too)"},
     {"dry-run", 0, NULL, NULL, DBM_OPT_DRY_RUN, DBM_OPTK_FLAG, ARG(dry_run), DBM_COMP_NONE, NULL,
-     "print the SQL that would run, change nothing"},
+     "print the SQL that would run, as a script its client replays; change nothing"},
     {"out-of-order", 0, NULL, "out_of_order", DBM_OPT_OUT_OF_ORDER, DBM_OPTK_FLAG, 0, DBM_COMP_NONE,
      NULL, "accept pending versions lower than the applied ones"},
     {"baseline-on-migrate", 0, NULL, "baseline_on_migrate", DBM_OPT_BASELINE_ON_MIGRATE,
