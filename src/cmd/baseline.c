@@ -18,10 +18,12 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	size_t i;
 	int r, before_ran = 0;
 
+	if (a->dry_run)
+		dbm_dry_begin("baseline", NULL);
 	r = dbm_session_open(&s, cfg,
 			     DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CALLBACKS, a->dry_run);
 	if (r == 0 && a->dry_run)
-		dbm_dry_header(&s, "baseline", NULL);
+		dbm_dry_header(&s);
 	/* the history table after the dry run's opening comments */
 	if (r == 0)
 		r = dbm_session_ensure_history(&s);

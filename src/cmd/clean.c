@@ -66,10 +66,12 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 				   "to confirm.");
 		return DBM_ERR_USAGE;
 	}
+	if (a->dry_run)
+		dbm_dry_begin("clean", NULL);
 	r = dbm_session_open(&s, cfg, DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CALLBACKS,
 			     a->dry_run);
 	if (r == 0 && a->dry_run)
-		dbm_dry_header(&s, "clean", NULL);
+		dbm_dry_header(&s);
 	if (r == 0)
 		r = dbm_callback_fire(&s, DBM_EV_BEFORE_CLEAN, 0);
 	if (r < 0)

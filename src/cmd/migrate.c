@@ -168,12 +168,14 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	int r, baseline = 0, versioned_done = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (a->dry_run || a->offline)
+		dbm_dry_begin("migrate", a->from);
 	r = dbm_cmd_offline_open(&s, cfg, a, "migrate");
 	if (r > 0)
 		r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
 				     a->dry_run);
 	if (r == 0 && s.dry_run)
-		dbm_dry_header(&s, "migrate", a->from);
+		dbm_dry_header(&s);
 	if (r < 0)
 		goto done;
 	/* offline: --from empty says there is nothing, --from V that the history is there */

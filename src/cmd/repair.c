@@ -105,10 +105,12 @@ int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	struct repair_ctx c = { &s, NULL, 0 };
 	int r, in_tx = 0, before_ran = 0;
 
+	if (a->dry_run)
+		dbm_dry_begin("repair", NULL);
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
 			     a->dry_run);
 	if (r == 0 && a->dry_run)
-		dbm_dry_header(&s, "repair", NULL);
+		dbm_dry_header(&s);
 	if (r == 0)
 		r = dbm_callback_fire(&s, DBM_EV_BEFORE_REPAIR, 0);
 	if (r < 0)

@@ -49,12 +49,14 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	size_t *sel = NULL, n = 0, i;
 	int r;
 
+	if (a->dry_run || a->offline)
+		dbm_dry_begin("rollback", a->from);
 	r = dbm_cmd_offline_open(&s, cfg, a, "rollback");
 	if (r > 0)
 		r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
 				     a->dry_run);
 	if (r == 0 && s.dry_run)
-		dbm_dry_header(&s, "rollback", a->from);
+		dbm_dry_header(&s);
 	if (r == 0)
 		r = dbm_session_plan(&s, NULL, &plan);
 	if (r == 0)

@@ -23,6 +23,12 @@
 #include "output/output.h"
 #include "runner/runner.h"
 
+/* The opening comments waiting for the script's first line (dbm_dry_begin). */
+static struct {
+	const char *command, *from;
+	int pending;
+} dry_head;
+
 /* 1 when the last line of sql[0..len) may hold a line comment of the dialect. */
 static int dry_last_line_comment(enum dbm_dialect d, const char *sql, size_t len)
 {
@@ -83,6 +89,7 @@ void dbm_dry_sql(struct dbm_session *s, const char *sql, size_t len)
 		dbm_out_sql(sql, len);
 		return;
 	}
+	dbm_dry_header(s);
 	if (s->dialect == DBM_DIALECT_MYSQL && memchr(sql, ';', len) &&
 	    dry_delimiter(sql, len, delim, sizeof(delim)) == 0) {
 		dbm_out_script("DELIMITER ", 10);
@@ -105,9 +112,9 @@ void dbm_dry_comment(const struct dbm_session *s, const char *fmt, ...)
 	va_list ap;
 	size_t i, n;
 
-	(void)s;
 	if (dbm_out_is_json())
 		return;
+	dbm_dry_header(s);
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
@@ -120,7 +127,14 @@ void dbm_dry_comment(const struct dbm_session *s, const char *fmt, ...)
 	dbm_out_script("\n", 1);
 }
 
-void dbm_dry_header(const struct dbm_session *s, const char *command, const char *from)
+void dbm_dry_begin(const char *command, const char *from)
+{
+	dry_head.command = command;
+	dry_head.from = from;
+	dry_head.pending = 1;
+}
+
+void dbm_dry_header(const struct dbm_session *s)
 {
 	static const char *const replay[] = {
 	    [DBM_DIALECT_SQLITE] = "sqlite3 -bail DATABASE.db < FILE",
@@ -131,6 +145,11 @@ void dbm_dry_header(const struct dbm_session *s, const char *command, const char
 	const char *how = (size_t)s->dialect < DBM_ARRAY_SIZE(replay) && replay[s->dialect]
 			      ? replay[s->dialect]
 			      : "the database's own client";
+	const char *command = dry_head.command, *from = dry_head.from;
+
+	if (!dry_head.pending || !s->driver || dbm_out_is_json())
+		return;
+	dry_head.pending = 0;
 
 	dbm_dry_comment(s, "dbmigrate %s %s %s for %s: nothing was changed", DBM_VERSION_STRING,
 			command, s->offline ? "--offline" : "--dry-run", s->driver->name);

@@ -123,9 +123,13 @@ void dbm_dry_comment(const struct dbm_session *s, const char *fmt, ...) DBM_GCC_
 /*
  * The script's opening comments: what made it (command, dialect, whether
  * from the live history or offline from an assumed version) and how to
- * replay it. from: the --from of an offline run, else NULL.
+ * replay it. A command calls dbm_dry_begin before it opens its session
+ * (from: the --from of an offline run, else NULL); the comments then come
+ * before the first line of the script (a connect callback's, say), or at
+ * dbm_dry_header at the latest; once.
  */
-void dbm_dry_header(const struct dbm_session *s, const char *command, const char *from);
+void dbm_dry_begin(const char *command, const char *from);
+void dbm_dry_header(const struct dbm_session *s);
 /*
  * Refuses a dry-run statement of file path that holds a secret
  * placeholder left as "${name}" (s->secret): a dry run's text ends up in

@@ -439,6 +439,11 @@ int dbm_session_open_offline(struct dbm_session *s, const struct dbm_config *cfg
 		r = session_assume_history(s, from);
 	if (r == 0)
 		r = dbm_history_sort(&s->history);
+	/* the replay's connection runs the connect callbacks first, as a run's does */
+	if (r == 0)
+		r = dbm_callback_fire(s, DBM_EV_BEFORE_CONNECT, 0);
+	if (r == 0)
+		r = dbm_callback_fire(s, DBM_EV_AFTER_CONNECT, 0);
 	return r;
 }
 
