@@ -540,6 +540,31 @@ static void test_dryrun__offline_and_placeholder_refusals(void **state)
 	dbm_test_result_free(&r);
 }
 
+static void test_dryrun__script_opens_with_its_comments_before_callbacks(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	dbm_test_write(p->dir, "migrations/V1__t.sql", "CREATE TABLE t (id INT);\n");
+	dbm_test_write(p->dir, "migrations/afterConnect.sql", "PRAGMA foreign_keys = ON;\n");
+	/* live and offline alike: a new connection runs afterConnect first */
+	dbm_test_project_run(p, &r, "migrate", "--dry-run", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(strncmp(r.out, "-- dbmigrate ", 13) == 0);
+	assert_true(dbm_test_contains(r.out, "takes no lock\n-- callback afterConnect: "
+					     "migrations/afterConnect.sql\n"));
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "migrate", "--offline", "--from", "empty", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(strncmp(r.out, "-- dbmigrate ", 13) == 0);
+	assert_true(dbm_test_contains(r.out, "-- offline: for a database without the history "
+					     "table schema_history\n"));
+	assert_true(dbm_test_contains(r.out, "-- callback afterConnect: "
+					     "migrations/afterConnect.sql\nPRAGMA foreign_keys = ON;\n"));
+	assert_int_equal(dbm_test_count(r.out, "-- dbmigrate "), 1);
+	dbm_test_result_free(&r);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
@@ -551,6 +576,7 @@ int main(void)
 	    T(test_dryrun__sqlite_scripts_replay_through_sqlite3),
 	    T(test_dryrun__baseline_repair_and_clean_scripts_replay),
 	    T(test_dryrun__offline_and_placeholder_refusals),
+	    T(test_dryrun__script_opens_with_its_comments_before_callbacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
