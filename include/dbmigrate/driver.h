@@ -159,6 +159,14 @@ struct dbm_driver {
 	 * lock. 0 or DBM_ERR_RUN.
 	 */
 	int (*reset_session)(struct dbm_conn *c);
+	/*
+	 * Optional, for a dry run's script, which no connection of dbmigrate's
+	 * runs: statements (each NUL-terminated) that keep what reset_session
+	 * needs, run once at the start (setup), and that put the session back
+	 * from them after a script (reset), in the replaying client's session.
+	 * 0 or DBM_ERR_NOMEM.
+	 */
+	int (*reset_session_sql)(struct dbm_buf *setup, struct dbm_buf *reset);
 
 	/*
 	 * Optional: DBM_EXEC_* flags of a statement (NULL: always 0). Pure, no I/O.

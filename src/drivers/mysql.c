@@ -761,6 +761,35 @@ static int mysqldrv_reset_session(struct dbm_conn *conn)
 }
 
 /*
+ * reset_session for a script (driver.h): the settings of MYSQLDRV_SNAPSHOT_EXPR
+ * kept in user variables at the start, put back from them. The current
+ * database is not: USE takes no expression (the history statements of a
+ * live dry run name their database).
+ */
+static int mysqldrv_reset_session_sql(struct dbm_buf *setup, struct dbm_buf *reset)
+{
+	static const char *const vars[] = { "sql_mode",          "time_zone",
+					    "foreign_key_checks", "unique_checks",
+					    "autocommit",         "character_set_client",
+					    "character_set_results", "collation_connection",
+					    "lock_wait_timeout" };
+	size_t i;
+
+	if (dbm_buf_adds(setup, "SET ") < 0 || dbm_buf_adds(reset, "SET ") < 0)
+		return DBM_ERR_NOMEM;
+	for (i = 0; i < DBM_ARRAY_SIZE(vars); i++) {
+		if (dbm_buf_addf(setup, "%s@dbmigrate_%s = @@SESSION.%s", i ? ", " : "", vars[i],
+				 vars[i]) < 0 ||
+		    dbm_buf_addf(reset, "%sSESSION %s = @dbmigrate_%s", i ? ", " : "", vars[i],
+				 vars[i]) < 0)
+			return DBM_ERR_NOMEM;
+	}
+	if (dbm_buf_add(setup, "", 1) < 0 || dbm_buf_add(reset, "", 1) < 0)
+		return DBM_ERR_NOMEM;
+	return 0;
+}
+
+/*
  * DBM_EXEC_* flags of a statement (driver.h), as the splitter classified it
  * (sqlsplit_class.c): SESSION for SET, USE, CALL and version comments;
  * TX_CONTROL for BEGIN [WORK], START TRANSACTION, COMMIT, ROLLBACK (not TO);
@@ -1172,6 +1201,7 @@ const struct dbm_driver dbm_mysql_driver = {
     .query = mysqldrv_query,
     .exec_params = mysqldrv_exec_params,
     .reset_session = mysqldrv_reset_session,
+    .reset_session_sql = mysqldrv_reset_session_sql,
     .stmt_flags = mysqldrv_stmt_flags,
     .string_rules = mysqldrv_string_rules,
     .lock = mysqldrv_lock,

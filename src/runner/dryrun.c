@@ -80,7 +80,7 @@ static int dry_delimiter(const char *sql, size_t len, char *out, size_t size)
 	return -1;
 }
 
-void dbm_dry_sql(struct dbm_session *s, const char *sql, size_t len)
+void dbm_dry_sql(const struct dbm_session *s, const char *sql, size_t len)
 {
 	char delim[32];
 	int own_line = dry_last_line_comment(s->dialect, sql, len);
@@ -127,6 +127,31 @@ void dbm_dry_comment(const struct dbm_session *s, const char *fmt, ...)
 	dbm_out_script("\n", 1);
 }
 
+/*
+ * Prints the driver's reset_session_sql: its setup (setup 1, after the
+ * opening comments) or its reset, each statement after a comment saying
+ * why. Nothing when the driver has none.
+ */
+static void dry_session_sql(const struct dbm_session *s, int setup)
+{
+	struct dbm_buf keep = DBM_BUF_INIT, put = DBM_BUF_INIT;
+	const struct dbm_buf *b = setup ? &keep : &put;
+	size_t off;
+
+	if (!s->driver->reset_session_sql || s->driver->reset_session_sql(&keep, &put) < 0 ||
+	    b->len == 0)
+		goto done;
+	dbm_dry_comment(s, setup ? "the session's settings as they are now, which the run puts "
+				   "back after a migration that changes them"
+				 : "the session put back as it was, as the run does after a migration "
+				   "that changes it");
+	for (off = 0; off < b->len; off += strlen(b->ptr + off) + 1)
+		dbm_dry_sql(s, b->ptr + off, strlen(b->ptr + off));
+done:
+	dbm_buf_free(&keep);
+	dbm_buf_free(&put);
+}
+
 void dbm_dry_begin(const char *command, const char *from)
 {
 	dry_head.command = command;
@@ -164,6 +189,13 @@ void dbm_dry_header(const struct dbm_session *s)
 	dbm_dry_comment(s, "replay with: %s", how);
 	dbm_dry_comment(s, "once, with no dbmigrate running against the database: the script "
 			"takes no lock");
+	dry_session_sql(s, 1);
+}
+
+void dbm_dry_reset(const struct dbm_session *s)
+{
+	if (!dbm_out_is_json())
+		dry_session_sql(s, 0);
 }
 
 int dbm_dry_check_secrets(const struct dbm_session *s, const struct dbm_stmt *st,

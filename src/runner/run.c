@@ -463,9 +463,15 @@ static int run_reset_session(struct dbm_session *s, const struct run_scan *sc, i
 	struct dbm_error saved;
 	int r;
 
-	if (s->dry_run || !s->driver->reset_session ||
+	if (!s->driver->reset_session ||
 	    ((s->driver->caps & DBM_CAP_SESSION_FLAGS) && !sc->session))
 		return status;
+	if (s->dry_run) {
+		/* the script puts the replaying session back at the same point */
+		if (status == 0)
+			dbm_dry_reset(s);
+		return status;
+	}
 	if (status < 0)
 		dbm_error_save(&saved);
 	r = s->driver->reset_session(s->conn);

@@ -117,7 +117,7 @@ int dbm_session_shown_placeholders(const struct dbm_session *s, struct dbm_place
  * the document's "sql" array and comments are left out.
  */
 /* Prints one statement, terminated so that the dialect's client reads it whole. */
-void dbm_dry_sql(struct dbm_session *s, const char *sql, size_t len);
+void dbm_dry_sql(const struct dbm_session *s, const char *sql, size_t len);
 /* Prints "-- <text>" (a line of the script's comments; line ends in text become spaces). */
 void dbm_dry_comment(const struct dbm_session *s, const char *fmt, ...) DBM_GCC_PRINTF(2, 3);
 /*
@@ -130,6 +130,12 @@ void dbm_dry_comment(const struct dbm_session *s, const char *fmt, ...) DBM_GCC_
  */
 void dbm_dry_begin(const char *command, const char *from);
 void dbm_dry_header(const struct dbm_session *s);
+/*
+ * Prints the statements that put the replaying session back as it was
+ * (the driver's reset_session_sql), where a run calls reset_session;
+ * their setup comes with the opening comments. Nothing with --json.
+ */
+void dbm_dry_reset(const struct dbm_session *s);
 /*
  * Refuses a dry-run statement of file path that holds a secret
  * placeholder left as "${name}" (s->secret): a dry run's text ends up in

@@ -108,7 +108,8 @@ static void replay_pg_project(const char *dir)
 		       "$body$ LANGUAGE plpgsql;\n"
 		       "CREATE TRIGGER users_bi BEFORE INSERT ON users\n"
 		       "  FOR EACH ROW EXECUTE FUNCTION users_bi();\n"
-		       "INSERT INTO users (name, note) VALUES ('erin', NULL);\n");
+		       "INSERT INTO users (name, note) VALUES ('erin', NULL);\n"
+		       "SET search_path = pg_catalog; -- put back before V5, as the run does\n");
 	dbm_test_write(dir, "migrations/V5__view.sql",
 		       "CREATE VIEW named AS SELECT name FROM users -- no terminator after this");
 	dbm_test_write(dir, "rollback/U5__view.sql", "DROP VIEW named;\n");
@@ -282,13 +283,16 @@ static void replay_my_project(const char *dir)
 		       "CALL add_user('');\n");
 	dbm_test_write(dir, "migrations/V4__more.sql",
 		       "ALTER TABLE users ADD COLUMN note TEXT;\n"
-		       "INSERT INTO audit VALUES ('semi;colon # not a comment'); # trailing\n");
+		       "INSERT INTO audit VALUES ('semi;colon # not a comment'); # trailing\n"
+		       "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES');\n"
+		       "CREATE TABLE \"quoted\" (id INT);\n");
 	dbm_test_write(dir, "migrations/V5__event.sql",
 		       "CREATE PROCEDURE tidy()\n"
 		       "BEGIN\n"
 		       "  DELETE FROM audit WHERE msg = 'never';\n"
 		       "END;\n"
-		       "CALL tidy();\n");
+		       "CALL tidy();\n"
+		       "INSERT INTO audit VALUES (\"a string again: the session was put back\");\n");
 	dbm_test_write(dir, "rollback/U5__event.sql", "DROP PROCEDURE tidy;\n");
 }
 
