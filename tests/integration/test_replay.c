@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "dbtest.h"
 #include "mydump.h"
@@ -147,6 +148,34 @@ static void replay_pg_same(const char *what, const char *a, const char *b, int r
 	free(y);
 }
 
+/* Minutes since midnight of info --json's first installedOnUTC on url, with TZ=tz. */
+static int replay_installed_minutes(const char *dir, const char *url, const char *tz)
+{
+	const char *env[] = {tz, NULL};
+	const char *argv[] = {"--url", url, "--json", "info", NULL};
+	struct dbm_test_result r;
+	json_t *doc;
+	const char *when;
+	int y, mo, d, h, mi;
+	double sec;
+	char z = 0;
+
+	dbm_test_run(dir, env, argv, &r);
+	replay_ok(&r, "info --json");
+	doc = json_loads(r.out, 0, NULL);
+	assert_non_null(doc);
+	when = json_string_value(
+	    json_object_get(json_array_get(json_object_get(doc, "migrations"), 0), "installedOnUTC"));
+	assert_non_null(when);
+	/* Java's Instant: 2024-01-15T10:30:45.123Z */
+	if (sscanf(when, "%4d-%2d-%2dT%2d:%2d:%lf%c", &y, &mo, &d, &h, &mi, &sec, &z) != 7 ||
+	    z != 'Z' || strchr(when, ' '))
+		fail_msg("installedOnUTC is not an Instant: %s", when);
+	json_decref(doc);
+	dbm_test_result_free(&r);
+	return h * 60 + mi;
+}
+
 static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 {
 	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
@@ -181,6 +210,13 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	replay_ok(&r, "migrate");
 	dbm_test_result_free(&r);
 	replay_pg_same("dry run replayed against the real run", t->url, t->extra_url[real], 1, 5);
+	{
+		/* installedOnUTC: the server's wall time read in dbmigrate's time zone, as Flyway's JVM */
+		int utc = replay_installed_minutes(t->dir, t->extra_url[real], "TZ=UTC0");
+		int east = replay_installed_minutes(t->dir, t->extra_url[real], "TZ=<+02>-2");
+
+		assert_int_equal((utc - east + 1440) % 1440, 120);
+	}
 
 	/* offline, for a database at version 3 */
 	replay_run(t->dir, &r, "--url", t->extra_url[part], "--placeholder", "owner=bob",
