@@ -211,6 +211,32 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	dbm_test_result_free(&r);
 	replay_pg_same("dry run replayed against the real run", t->url, t->extra_url[real], 1, 5);
 	{
+		/* --skip-executing: the real run's rows (checksums included), none of its SQL */
+		int mark = dbm_testdb_add(t, "mark");
+		char *x, *y;
+
+		replay_run(t->dir, &r, "--url", t->extra_url[mark], "--placeholder", "owner=bob",
+			   "migrate", "--skip-executing", NULL);
+		replay_ok(&r, "migrate --skip-executing");
+		assert_true(dbm_test_contains(r.out, "Recorded version 5 (view) as applied without "
+						     "running it\n"));
+		dbm_test_result_free(&r);
+		x = replay_pg_history(t->extra_url[mark], 1);
+		y = replay_pg_history(t->extra_url[real], 1);
+		dbm_pgdump_assert_same("--skip-executing's history against the real run's", x, y);
+		free(x);
+		free(y);
+		x = dbm_pgdump_query(t->extra_url[mark], "SELECT count(*) FROM pg_class WHERE "
+							 "relname IN ('users', 'named')");
+		assert_string_equal(x, "0\n");
+		free(x);
+		replay_run(t->dir, &r, "--url", t->extra_url[mark], "--placeholder", "owner=bob",
+			   "migrate", NULL);
+		replay_ok(&r, "migrate after --skip-executing");
+		assert_true(dbm_test_contains(r.out, "Schema is up to date at version 5"));
+		dbm_test_result_free(&r);
+	}
+	{
 		/* installedOnUTC: the server's wall time read in dbmigrate's time zone, as Flyway's JVM */
 		int utc = replay_installed_minutes(t->dir, t->extra_url[real], "TZ=UTC0");
 		int east = replay_installed_minutes(t->dir, t->extra_url[real], "TZ=<+02>-2");
