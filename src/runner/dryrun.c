@@ -141,10 +141,11 @@ static void dry_session_sql(const struct dbm_session *s, int setup)
 	if (!s->driver->reset_session_sql || s->driver->reset_session_sql(&keep, &put) < 0 ||
 	    b->len == 0)
 		goto done;
-	dbm_dry_comment(s, setup ? "the session's settings as they are now, which the run puts "
-				   "back after a migration that changes them"
-				 : "the session put back as it was, as the run does after a migration "
-				   "that changes it");
+	dbm_dry_comment(s,
+	                setup ? "the session's settings as they are now, which the run puts "
+	                        "back after a migration that changes them"
+	                      : "the session put back as it was, as the run does after a migration "
+	                        "that changes it");
 	for (off = 0; off < b->len; off += strlen(b->ptr + off) + 1)
 		dbm_dry_sql(s, b->ptr + off, strlen(b->ptr + off));
 done:
@@ -165,11 +166,11 @@ void dbm_dry_header(const struct dbm_session *s)
 	    [DBM_DIALECT_SQLITE] = "sqlite3 -bail DATABASE.db < FILE",
 	    [DBM_DIALECT_PGSQL] = "psql -v ON_ERROR_STOP=1 -f FILE (connected to the database)",
 	    [DBM_DIALECT_MYSQL] = "mariadb --default-character-set=utf8mb4 DATABASE < FILE (or "
-				  "mysql), the character set dbmigrate's connections use",
+	                          "mysql), the character set dbmigrate's connections use",
 	};
 	const char *how = (size_t)s->dialect < DBM_ARRAY_SIZE(replay) && replay[s->dialect]
-			      ? replay[s->dialect]
-			      : "the database's own client";
+	                      ? replay[s->dialect]
+	                      : "the database's own client";
 	const char *command = dry_head.command, *from = dry_head.from;
 
 	if (!dry_head.pending || !s->driver || dbm_out_is_json())
@@ -177,18 +178,20 @@ void dbm_dry_header(const struct dbm_session *s)
 	dry_head.pending = 0;
 
 	dbm_dry_comment(s, "dbmigrate %s %s %s for %s: nothing was changed", DBM_VERSION_STRING,
-			command, s->offline ? "--offline" : "--dry-run", s->driver->name);
+	                command, s->offline ? "--offline" : "--dry-run", s->driver->name);
 	if (s->offline && from && strcmp(from, "empty") == 0)
 		dbm_dry_comment(s, "offline: for a database without the history table %s",
-				s->cfg->table);
+		                s->cfg->table);
 	else if (s->offline)
-		dbm_dry_comment(s, "offline: for a database at version %s, whose history has one row "
-				"per migration up to it (ranks 1 to %lld)", from, s->next_rank - 1);
+		dbm_dry_comment(s,
+		                "offline: for a database at version %s, whose history has one row "
+		                "per migration up to it (ranks 1 to %lld)",
+		                from, s->next_rank - 1);
 	else
 		dbm_dry_comment(s, "from the history of %s as it is now", dbm_buf_cstr(&s->url));
 	dbm_dry_comment(s, "replay with: %s", how);
 	dbm_dry_comment(s, "once, with no dbmigrate running against the database: the script "
-			"takes no lock");
+	                   "takes no lock");
 	dry_session_sql(s, 1);
 }
 
@@ -198,8 +201,7 @@ void dbm_dry_reset(const struct dbm_session *s)
 		dry_session_sql(s, 0);
 }
 
-int dbm_dry_check_secrets(const struct dbm_session *s, const struct dbm_stmt *st,
-			  const char *path)
+int dbm_dry_check_secrets(const struct dbm_session *s, const struct dbm_stmt *st, const char *path)
 {
 	const struct dbm_placeholders *ph = &s->cfg->placeholders;
 	char want[DBM_PLACEHOLDER_NAME_MAX + 4];
@@ -213,15 +215,19 @@ int dbm_dry_check_secrets(const struct dbm_session *s, const struct dbm_stmt *st
 		snprintf(want, sizeof(want), "${%s}", key);
 		if (!dry_contains(st->sql, st->len, want))
 			continue;
-		dbm_error_set(DBM_ERR_USAGE, "placeholder ${%s} holds a secret: a dry run does not "
-			      "print it", key);
+		dbm_error_set(DBM_ERR_USAGE,
+		              "placeholder ${%s} holds a secret: a dry run does not "
+		              "print it",
+		              key);
 		dbm_error_set_where(path, st->line);
 		dbm_error_set_detail("its name, or its value being the connection's password, "
-				     "marks it secret; a dry run's text ends up in logs and files");
-		dbm_error_set_hint("Keep it as ${%s} in the script and fill it in where the script "
-				   "is replayed: run the dry run with --placeholder '%s=${%s}', then "
-				   "replace ${%s} in the script (sed, or the client's variables) just "
-				   "before running it.", key, key, key, key);
+		                     "marks it secret; a dry run's text ends up in logs and files");
+		dbm_error_set_hint(
+		    "Keep it as ${%s} in the script and fill it in where the script "
+		    "is replayed: run the dry run with --placeholder '%s=${%s}', then "
+		    "replace ${%s} in the script (sed, or the client's variables) just "
+		    "before running it.",
+		    key, key, key, key);
 		return DBM_ERR_USAGE;
 	}
 	return 0;

@@ -31,10 +31,10 @@ static void test_dryrun__skip_executing_records_without_running(void **state)
 
 	/* --dry-run shows the rows first and changes nothing */
 	dbm_test_project_run(p, &r, "migrate", "--skip-executing", "--dry-run", "--target", "2",
-			     NULL);
+	                     NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "-- would record version 1 (t) as applied without "
-					     "running it\n"));
+	                                     "running it\n"));
 	assert_true(dbm_test_contains(r.out, "'V1__t.sql', 1556295178,"));
 	assert_true(dbm_test_contains(r.out, "'V2__select.sql', 78787420,"));
 	assert_false(dbm_test_contains(r.out, "V3__u.sql"));
@@ -50,11 +50,12 @@ static void test_dryrun__skip_executing_records_without_running(void **state)
 
 	dbm_test_project_run(p, &r, "migrate", "--skip-executing", "--target", "2", NULL);
 	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "Recorded version 1 (t) as applied without running it\n"
-					     "Recorded version 2 (select) as applied without "
-					     "running it\n"));
+	assert_true(dbm_test_contains(r.out,
+	                              "Recorded version 1 (t) as applied without running it\n"
+	                              "Recorded version 2 (select) as applied without "
+	                              "running it\n"));
 	assert_true(dbm_test_contains(r.out, "Recorded 2 migrations without running them, now at "
-					     "version 2"));
+	                                     "version 2"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(
 	    p,
@@ -72,13 +73,14 @@ static void test_dryrun__skip_executing_records_without_running(void **state)
 	/* nothing of the SQL ran, and a migrate afterwards has nothing to do */
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 3; nothing to migrate"));
+	assert_true(
+	    dbm_test_contains(r.out, "Schema is up to date at version 3; nothing to migrate"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(
 	    p, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
 	    "schema_history\n");
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history WHERE success = 1",
-				     "3\n");
+	                             "3\n");
 }
 
 /* The JSON document on r's stdout; fails the test when it does not parse. json_decref it. */
@@ -124,11 +126,11 @@ static void test_dryrun__info_json_has_flyways_keys(void **state)
 	m = json_array_get(json_object_get(doc, "migrations"), 0);
 	assert_string_equal(json_string_value(json_object_get(m, "installedOnUTC")), "");
 	assert_string_equal(json_string_value(json_object_get(m, "undoFilepath")),
-			    "rollback/U1__t.sql");
+	                    "rollback/U1__t.sql");
 	m = json_array_get(json_object_get(doc, "migrations"), 1);
 	assert_string_equal(json_string_value(json_object_get(m, "undoFilepath")), "");
 	assert_string_equal(json_string_value(json_object_get(m, "filepath")),
-			    "migrations/V2__u.sql");
+	                    "migrations/V2__u.sql");
 	json_decref(doc);
 	dbm_test_result_free(&r);
 
@@ -136,14 +138,15 @@ static void test_dryrun__info_json_has_flyways_keys(void **state)
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	/* a known time in the history: SQLite's installed_on is UTC */
-	dbm_test_project_exec(p, "UPDATE schema_history SET installed_on = '2024-01-15 10:30:45.120'");
+	dbm_test_project_exec(p,
+	                      "UPDATE schema_history SET installed_on = '2024-01-15 10:30:45.120'");
 	dbm_test_write(p->dir, "migrations/V1__t.sql", "CREATE TABLE t (id BIGINT);\n");
 
 	dbm_test_project_run(p, &r, "--json", "info", NULL);
 	assert_int_equal(r.status, 0);
 	doc = parse(&r);
 	assert_string_equal(json_string_value(json_object_get(doc, "dbmigrateVersion")),
-			    DBM_VERSION_STRING);
+	                    DBM_VERSION_STRING);
 	assert_string_equal(json_string_value(json_object_get(doc, "operation")), "info");
 	assert_string_equal(json_string_value(json_object_get(doc, "schemaVersion")), "1");
 	assert_true(json_is_false(json_object_get(doc, "allSchemasEmpty")));
@@ -152,9 +155,9 @@ static void test_dryrun__info_json_has_flyways_keys(void **state)
 	assert_non_null(when);
 	assert_true(strlen(when) >= 19);
 	{
-		static const char *const forms[] = { "dddd-dd-ddTdd:dd:dd", "dddd-dd-ddTdd:dd:dd.ddd",
-						     "dddd-dd-ddTdd:dd:dd.dddddd",
-						     "dddd-dd-ddTdd:dd:dd.ddddddddd" };
+		static const char *const forms[] = {
+		    "dddd-dd-ddTdd:dd:dd", "dddd-dd-ddTdd:dd:dd.ddd", "dddd-dd-ddTdd:dd:dd.dddddd",
+		    "dddd-dd-ddTdd:dd:dd.ddddddddd"};
 		size_t k;
 
 		for (k = 0; k < 4 && strlen(forms[k]) != strlen(when); k++)
@@ -165,7 +168,7 @@ static void test_dryrun__info_json_has_flyways_keys(void **state)
 	m = json_array_get(json_object_get(doc, "migrations"), 0);
 	/* Java's Instant: UTC with 'Z', the fraction's trailing zeros in groups of three */
 	assert_string_equal(json_string_value(json_object_get(m, "installedOnUTC")),
-			    "2024-01-15T10:30:45.120Z");
+	                    "2024-01-15T10:30:45.120Z");
 	assert_string_equal(json_string_value(json_object_get(m, "state")), "Changed");
 	assert_string_equal(json_string_value(json_object_get(m, "undoable")), "Yes");
 	assert_true(json_is_integer(json_object_get(m, "executionTime")));
@@ -201,7 +204,7 @@ static void test_dryrun__version_json_lists_drivers_and_libraries(void **state)
 		assert_non_null(lib);
 		if (json_is_true(json_object_get(d, "available")))
 			assert_true(strchr(json_string_value(json_object_get(d, "libraryVersion")),
-					   '.') != NULL);
+			                   '.') != NULL);
 		else
 			assert_true(json_is_null(json_object_get(d, "libraryVersion")));
 		if (strcmp(json_string_value(json_object_get(d, "name")), "sqlite") == 0) {
@@ -213,7 +216,7 @@ static void test_dryrun__version_json_lists_drivers_and_libraries(void **state)
 
 			want[strcspn(want, "\n")] = '\0';
 			assert_string_equal(json_string_value(json_object_get(d, "libraryVersion")),
-					    want);
+			                    want);
 			free(want);
 			sqlite = 1;
 		}
@@ -259,9 +262,9 @@ static void dry_same(const char *dir, const char *a, const char *b, int ranks)
 	    "'SELECT type, name, sql FROM sqlite_master ORDER BY name'",
 	    "'SELECT * FROM users ORDER BY id' 'SELECT * FROM audit ORDER BY rowid'",
 	    ranks ? "'SELECT installed_rank, version, description, type, script, checksum, "
-		    "installed_by, success FROM schema_history ORDER BY installed_rank'"
-		  : "'SELECT version, description, type, script, checksum, installed_by, success "
-		    "FROM schema_history ORDER BY script, installed_rank'",
+	            "installed_by, success FROM schema_history ORDER BY installed_rank'"
+	          : "'SELECT version, description, type, script, checksum, installed_by, success "
+	            "FROM schema_history ORDER BY script, installed_rank'",
 	};
 	size_t i;
 
@@ -303,24 +306,25 @@ static void test_dryrun__sqlite_scripts_replay_through_sqlite3(void **state)
 	}
 	dbm_test_write(p->dir, "dbmigrate.yml", "installed_by: deploy\n");
 	dbm_test_write(p->dir, "migrations/V1__init.sql",
-		       "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL); -- users\n"
-		       "CREATE TABLE audit (msg TEXT);\n"
-		       "CREATE TRIGGER users_ai AFTER INSERT ON users BEGIN\n"
-		       "  INSERT INTO audit VALUES ('added; ' || NEW.name);\n"
-		       "END;\n");
+	               "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL); -- users\n"
+	               "CREATE TABLE audit (msg TEXT);\n"
+	               "CREATE TRIGGER users_ai AFTER INSERT ON users BEGIN\n"
+	               "  INSERT INTO audit VALUES ('added; ' || NEW.name);\n"
+	               "END;\n");
 	dbm_test_write(p->dir, "migrations/V2__data.sql",
-		       "INSERT INTO users (name) VALUES ('${owner}'), ('it''s');\n");
+	               "INSERT INTO users (name) VALUES ('${owner}'), ('it''s');\n");
 	dbm_test_write(p->dir, "migrations/V3__view.sql",
-		       "CREATE VIEW named AS SELECT name FROM users -- no terminator");
+	               "CREATE VIEW named AS SELECT name FROM users -- no terminator");
 	dbm_test_write(p->dir, "migrations/R__count.sql",
-		       "DROP VIEW IF EXISTS counted;\nCREATE VIEW counted AS SELECT count(*) AS n "
-		       "FROM users;\n");
+	               "DROP VIEW IF EXISTS counted;\nCREATE VIEW counted AS SELECT count(*) AS n "
+	               "FROM users;\n");
 	dbm_test_write(p->dir, "rollback/U3__view.sql", "DROP VIEW named;\n");
 
 	/* the dry run against a.db, which it leaves absent, replayed into it */
 	{
-		const char *argv[] = {"--url", "sqlite:a.db", "--placeholder", "owner=bob",
-				      "migrate", "--dry-run", NULL};
+		const char *argv[] = {"--url",     "sqlite:a.db", "--placeholder",
+		                      "owner=bob", "migrate",     "--dry-run",
+		                      NULL};
 
 		dry_script(p, "dry.sql", argv);
 	}
@@ -328,31 +332,40 @@ static void test_dryrun__sqlite_scripts_replay_through_sqlite3(void **state)
 	assert_int_not_equal(access(path, F_OK), 0);
 	snprintf(path, sizeof(path), "%s/dry.sql", p->dir);
 	text = dbm_test_read(path);
-	assert_true(dbm_test_contains(text, "-- V2 data (migrations/V2__data.sql): in one "
-					    "transaction with its history row\nBEGIN IMMEDIATE;\n"));
+	assert_true(dbm_test_contains(text,
+	                              "-- V2 data (migrations/V2__data.sql): in one "
+	                              "transaction with its history row\nBEGIN IMMEDIATE;\n"));
 	assert_true(dbm_test_contains(text, "VALUES ('bob'), ('it''s');\n"));
 	assert_true(dbm_test_contains(text, "-- no terminator\n;\n"));
 	free(text);
 	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < dry.sql"), 0);
 	dbm_test_run(p->dir, NULL,
-		     (const char *const[]){"--url", "sqlite:b.db", "--placeholder", "owner=bob",
-					   "migrate", NULL},
-		     &r);
+	             (const char *const[]){"--url", "sqlite:b.db", "--placeholder", "owner=bob",
+	                                   "migrate", NULL},
+	             &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	dry_same(p->dir, "a.db", "b.db", 1);
 
 	/* offline, for a database at version 2, the kind given by --dialect */
 	dbm_test_run(p->dir, NULL,
-		     (const char *const[]){"--url", "sqlite:c.db", "--placeholder", "owner=bob",
-					   "migrate", "--target", "2", NULL},
-		     &r);
+	             (const char *const[]){"--url", "sqlite:c.db", "--placeholder", "owner=bob",
+	                                   "migrate", "--target", "2", NULL},
+	             &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	{
-		const char *argv[] = {"--url", "sqlite:never.db", "--placeholder", "owner=bob",
-				      "migrate", "--offline", "--from", "2", "--dialect", "sqlite",
-				      NULL};
+		const char *argv[] = {"--url",
+		                      "sqlite:never.db",
+		                      "--placeholder",
+		                      "owner=bob",
+		                      "migrate",
+		                      "--offline",
+		                      "--from",
+		                      "2",
+		                      "--dialect",
+		                      "sqlite",
+		                      NULL};
 
 		dry_script(p, "offline.sql", argv);
 	}
@@ -375,18 +388,19 @@ static void test_dryrun__sqlite_scripts_replay_through_sqlite3(void **state)
 	}
 	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < undo.sql"), 0);
 	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:b.db", "rollback", NULL},
-		     &r);
+	             &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	dry_same(p->dir, "a.db", "b.db", 1);
-	text = dry_sqlite(p->dir, "a.db", "'SELECT type, version FROM schema_history WHERE "
-					    "installed_rank = 5'");
+	text = dry_sqlite(p->dir, "a.db",
+	                  "'SELECT type, version FROM schema_history WHERE "
+	                  "installed_rank = 5'");
 	assert_string_equal(text, "UNDO_SQL|3\n");
 	free(text);
 	/* and offline from version 3: the same rows again */
 	{
-		const char *argv[] = {"--url", "sqlite:c.db", "rollback", "--offline", "--from", "3",
-				      NULL};
+		const char *argv[] = {"--url",  "sqlite:c.db", "rollback", "--offline",
+		                      "--from", "3",           NULL};
 
 		dry_script(p, "undo-offline.sql", argv);
 	}
@@ -397,8 +411,9 @@ static void test_dryrun__sqlite_scripts_replay_through_sqlite3(void **state)
 /* The rows of dir/db's history without installed_on and execution_time. Caller frees. */
 static char *dry_history(const char *dir, const char *db)
 {
-	return dry_sqlite(dir, db, "'SELECT installed_rank, version, description, type, script, "
-				   "checksum, installed_by, success FROM schema_history ORDER BY 1'");
+	return dry_sqlite(dir, db,
+	                  "'SELECT installed_rank, version, description, type, script, "
+	                  "checksum, installed_by, success FROM schema_history ORDER BY 1'");
 }
 
 static void test_dryrun__baseline_repair_and_clean_scripts_replay(void **state)
@@ -416,16 +431,15 @@ static void test_dryrun__baseline_repair_and_clean_scripts_replay(void **state)
 
 	/* baseline */
 	{
-		const char *argv[] = {"--url", "sqlite:a.db", "baseline", "--version", "1",
-				      "--dry-run", NULL};
+		const char *argv[] = {"--url", "sqlite:a.db", "baseline", "--version",
+		                      "1",     "--dry-run",   NULL};
 
 		dry_script(p, "baseline.sql", argv);
 	}
 	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < baseline.sql"), 0);
-	dbm_test_run(p->dir, NULL,
-		     (const char *const[]){"--url", "sqlite:b.db", "baseline", "--version", "1",
-					   NULL},
-		     &r);
+	dbm_test_run(
+	    p->dir, NULL,
+	    (const char *const[]){"--url", "sqlite:b.db", "baseline", "--version", "1", NULL}, &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	x = dry_history(p->dir, "a.db");
@@ -437,17 +451,18 @@ static void test_dryrun__baseline_repair_and_clean_scripts_replay(void **state)
 
 	/* repair: a failed row and an edited file, on two databases alike */
 	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:a.db", "migrate", NULL},
-		     &r);
+	             &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:b.db", "migrate", NULL},
-		     &r);
+	             &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	assert_int_equal(dry_sh(p->dir, "for d in a b; do sqlite3 $d.db \"INSERT INTO "
-				       "schema_history VALUES (9, '3', 'x', 'SQL', 'V3__x.sql', 0, "
-				       "'me', '2024-01-01', 0, 0)\"; done"),
-			 0);
+	assert_int_equal(dry_sh(p->dir,
+	                        "for d in a b; do sqlite3 $d.db \"INSERT INTO "
+	                        "schema_history VALUES (9, '3', 'x', 'SQL', 'V3__x.sql', 0, "
+	                        "'me', '2024-01-01', 0, 0)\"; done"),
+	                 0);
 	dbm_test_write(p->dir, "migrations/V2__u.sql", "CREATE TABLE u (id BIGINT);\n");
 	{
 		const char *argv[] = {"--url", "sqlite:a.db", "repair", "--dry-run", NULL};
@@ -456,7 +471,7 @@ static void test_dryrun__baseline_repair_and_clean_scripts_replay(void **state)
 	}
 	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < repair.sql"), 0);
 	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:b.db", "repair", NULL},
-		     &r);
+	             &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	x = dry_history(p->dir, "a.db");
@@ -466,7 +481,7 @@ static void test_dryrun__baseline_repair_and_clean_scripts_replay(void **state)
 	free(x);
 	free(y);
 	dbm_test_run(p->dir, NULL, (const char *const[]){"--url", "sqlite:a.db", "validate", NULL},
-		     &r);
+	             &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 
@@ -482,7 +497,7 @@ static void test_dryrun__baseline_repair_and_clean_scripts_replay(void **state)
 	free(x);
 	assert_int_equal(dry_sh(p->dir, "sqlite3 -bail a.db < clean.sql"), 0);
 	dbm_test_run(p->dir, NULL,
-		     (const char *const[]){"--url", "sqlite:b.db", "--yes", "clean", NULL}, &r);
+	             (const char *const[]){"--url", "sqlite:b.db", "--yes", "clean", NULL}, &r);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	x = dry_sqlite(p->dir, "a.db", "'SELECT count(*) FROM sqlite_master'");
@@ -500,7 +515,7 @@ static void test_dryrun__offline_and_placeholder_refusals(void **state)
 
 	dbm_test_write(p->dir, "migrations/V1__t.sql", "CREATE TABLE t (v TEXT);\n");
 	dbm_test_write(p->dir, "migrations/V2__grant.sql",
-		       "INSERT INTO t VALUES ('${api_token}');\n");
+	               "INSERT INTO t VALUES ('${api_token}');\n");
 
 	dbm_test_project_run(p, &r, "migrate", "--from", "1", NULL);
 	assert_int_equal(r.status, 2);
@@ -509,24 +524,24 @@ static void test_dryrun__offline_and_placeholder_refusals(void **state)
 	dbm_test_project_run(p, &r, "migrate", "--offline", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "error: --offline needs --from VERSION or --from "
-					     "empty"));
+	                                     "empty"));
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "migrate", "--offline", "--from", "x1", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "--from: 'x1' is not a version or 'empty'"));
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "migrate", "--offline", "--from", "empty", "--dialect",
-			     "oracle", NULL);
+	                     "oracle", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "--dialect: 'oracle' is no database this build has"));
 	dbm_test_result_free(&r);
 
 	/* a secret-looking placeholder: refused, its value never printed */
-	dbm_test_project_run(p, &r, "--placeholder", "api_token=Tk9xQz7Val", "migrate",
-			     "--offline", "--from", "1", NULL);
+	dbm_test_project_run(p, &r, "--placeholder", "api_token=Tk9xQz7Val", "migrate", "--offline",
+	                     "--from", "1", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "migrations/V2__grant.sql:1: error: placeholder "
-					     "${api_token} holds a secret"));
+	                                     "${api_token} holds a secret"));
 	assert_true(dbm_test_contains(r.err, "--placeholder 'api_token=${api_token}'"));
 	assert_false(dbm_test_contains(r.out, "Tk9xQz7Val"));
 	assert_false(dbm_test_contains(r.err, "Tk9xQz7Val"));
@@ -534,7 +549,7 @@ static void test_dryrun__offline_and_placeholder_refusals(void **state)
 	/* under a name that says nothing, the value is replaced */
 	dbm_test_write(p->dir, "migrations/V2__grant.sql", "INSERT INTO t VALUES ('${label}');\n");
 	dbm_test_project_run(p, &r, "--placeholder", "label=Tk9xQz7Val", "migrate", "--offline",
-			     "--from", "1", NULL);
+	                     "--from", "1", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "INSERT INTO t VALUES ('Tk9xQz7Val');\n"));
 	dbm_test_result_free(&r);
@@ -552,15 +567,16 @@ static void test_dryrun__script_opens_with_its_comments_before_callbacks(void **
 	assert_int_equal(r.status, 0);
 	assert_true(strncmp(r.out, "-- dbmigrate ", 13) == 0);
 	assert_true(dbm_test_contains(r.out, "takes no lock\n-- callback afterConnect: "
-					     "migrations/afterConnect.sql\n"));
+	                                     "migrations/afterConnect.sql\n"));
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "migrate", "--offline", "--from", "empty", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(strncmp(r.out, "-- dbmigrate ", 13) == 0);
 	assert_true(dbm_test_contains(r.out, "-- offline: for a database without the history "
-					     "table schema_history\n"));
-	assert_true(dbm_test_contains(r.out, "-- callback afterConnect: "
-					     "migrations/afterConnect.sql\nPRAGMA foreign_keys = ON;\n"));
+	                                     "table schema_history\n"));
+	assert_true(dbm_test_contains(r.out,
+	                              "-- callback afterConnect: "
+	                              "migrations/afterConnect.sql\nPRAGMA foreign_keys = ON;\n"));
 	assert_int_equal(dbm_test_count(r.out, "-- dbmigrate "), 1);
 	dbm_test_result_free(&r);
 }

@@ -89,39 +89,39 @@ static char *replay_unreachable(const char *url)
 static void replay_pg_project(const char *dir)
 {
 	dbm_test_write(dir, "migrations/V1__init.sql",
-		       "CREATE TABLE users (id SERIAL PRIMARY KEY, name TEXT NOT NULL,\n"
-		       "  note TEXT DEFAULT 'it''s; here' -- a comment; with a semicolon\n"
-		       ");\n"
-		       "CREATE FUNCTION shout(t text) RETURNS text AS $$\n"
-		       "BEGIN RETURN upper(t) || '!'; END;\n"
-		       "$$ LANGUAGE plpgsql;\n");
+	               "CREATE TABLE users (id SERIAL PRIMARY KEY, name TEXT NOT NULL,\n"
+	               "  note TEXT DEFAULT 'it''s; here' -- a comment; with a semicolon\n"
+	               ");\n"
+	               "CREATE FUNCTION shout(t text) RETURNS text AS $$\n"
+	               "BEGIN RETURN upper(t) || '!'; END;\n"
+	               "$$ LANGUAGE plpgsql;\n");
 	dbm_test_write(dir, "migrations/V2__index.sql",
-		       "CREATE INDEX CONCURRENTLY users_name ON users (name);\n");
+	               "CREATE INDEX CONCURRENTLY users_name ON users (name);\n");
 	dbm_test_write(dir, "migrations/V3__data.sql",
-		       "INSERT INTO users (name) VALUES ('${owner}');\n"
-		       "COPY users (name, note) FROM stdin;\n"
-		       "carol\tfrom copy\n"
-		       "dave\t\\N\n"
-		       "\\.\n");
+	               "INSERT INTO users (name) VALUES ('${owner}');\n"
+	               "COPY users (name, note) FROM stdin;\n"
+	               "carol\tfrom copy\n"
+	               "dave\t\\N\n"
+	               "\\.\n");
 	dbm_test_write(dir, "migrations/V4__trigger.sql",
-		       "CREATE FUNCTION users_bi() RETURNS trigger AS $body$\n"
-		       "BEGIN NEW.note := coalesce(NEW.note, shout(NEW.name)); RETURN NEW; END;\n"
-		       "$body$ LANGUAGE plpgsql;\n"
-		       "CREATE TRIGGER users_bi BEFORE INSERT ON users\n"
-		       "  FOR EACH ROW EXECUTE FUNCTION users_bi();\n"
-		       "INSERT INTO users (name, note) VALUES ('erin', NULL);\n"
-		       "SET search_path = pg_catalog; -- put back before V5, as the run does\n");
+	               "CREATE FUNCTION users_bi() RETURNS trigger AS $body$\n"
+	               "BEGIN NEW.note := coalesce(NEW.note, shout(NEW.name)); RETURN NEW; END;\n"
+	               "$body$ LANGUAGE plpgsql;\n"
+	               "CREATE TRIGGER users_bi BEFORE INSERT ON users\n"
+	               "  FOR EACH ROW EXECUTE FUNCTION users_bi();\n"
+	               "INSERT INTO users (name, note) VALUES ('erin', NULL);\n"
+	               "SET search_path = pg_catalog; -- put back before V5, as the run does\n");
 	dbm_test_write(dir, "migrations/V5__view.sql",
-		       "CREATE VIEW named AS SELECT name FROM users -- no terminator after this");
+	               "CREATE VIEW named AS SELECT name FROM users -- no terminator after this");
 	dbm_test_write(dir, "rollback/U5__view.sql", "DROP VIEW named;\n");
 }
 
 static char *replay_pg_history(const char *url, int ranks)
 {
 	return dbm_pgdump_query(url, ranks ? "SELECT installed_rank, " HISTORY_COLS
-						" FROM schema_history ORDER BY installed_rank"
-					   : "SELECT " HISTORY_COLS
-					     " FROM schema_history ORDER BY script");
+	                                     " FROM schema_history ORDER BY installed_rank"
+	                                   : "SELECT " HISTORY_COLS
+	                                     " FROM schema_history ORDER BY script");
 }
 
 /* Fails the test unless the databases at a and b have the same schema, rows and history. */
@@ -164,8 +164,8 @@ static int replay_installed_minutes(const char *dir, const char *url, const char
 	replay_ok(&r, "info --json");
 	doc = json_loads(r.out, 0, NULL);
 	assert_non_null(doc);
-	when = json_string_value(
-	    json_object_get(json_array_get(json_object_get(doc, "migrations"), 0), "installedOnUTC"));
+	when = json_string_value(json_object_get(
+	    json_array_get(json_object_get(doc, "migrations"), 0), "installedOnUTC"));
 	assert_non_null(when);
 	/* Java's Instant: 2024-01-15T10:30:45.123Z */
 	if (sscanf(when, "%4d-%2d-%2dT%2d:%2d:%lf%c", &y, &mo, &d, &h, &mi, &sec, &z) != 7 ||
@@ -190,14 +190,15 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 
 	/* the dry run, replayed into the database it was made against */
 	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate",
-		   "--dry-run", NULL);
+	           "--dry-run", NULL);
 	replay_ok(&r, "migrate --dry-run");
 	assert_true(dbm_test_contains(r.out, "VALUES ('bob')"));
 	assert_true(dbm_test_contains(r.out, "carol\tfrom copy\n"));
 	file = replay_save(t->dir, "dry.sql", &r);
 	dbm_test_result_free(&r);
 	/* the dry run changed nothing */
-	out = dbm_pgdump_query(t->url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+	out =
+	    dbm_pgdump_query(t->url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
 	assert_string_equal(out, "0\n");
 	free(out);
 	rc = dbm_pgdump_psql_file(t->url, file, &out);
@@ -205,8 +206,8 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 		fail_msg("psql -f of the dry run exited %d: %s", rc, out);
 	free(out);
 
-	replay_run(t->dir, &r, "--url", t->extra_url[real], "--placeholder", "owner=bob",
-		   "migrate", NULL);
+	replay_run(t->dir, &r, "--url", t->extra_url[real], "--placeholder", "owner=bob", "migrate",
+	           NULL);
 	replay_ok(&r, "migrate");
 	dbm_test_result_free(&r);
 	replay_pg_same("dry run replayed against the real run", t->url, t->extra_url[real], 1, 5);
@@ -216,10 +217,10 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 		char *x, *y;
 
 		replay_run(t->dir, &r, "--url", t->extra_url[mark], "--placeholder", "owner=bob",
-			   "migrate", "--skip-executing", NULL);
+		           "migrate", "--skip-executing", NULL);
 		replay_ok(&r, "migrate --skip-executing");
 		assert_true(dbm_test_contains(r.out, "Recorded version 5 (view) as applied without "
-						     "running it\n"));
+		                                     "running it\n"));
 		dbm_test_result_free(&r);
 		x = replay_pg_history(t->extra_url[mark], 1);
 		y = replay_pg_history(t->extra_url[real], 1);
@@ -227,17 +228,18 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 		free(x);
 		free(y);
 		x = dbm_pgdump_query(t->extra_url[mark], "SELECT count(*) FROM pg_class WHERE "
-							 "relname IN ('users', 'named')");
+		                                         "relname IN ('users', 'named')");
 		assert_string_equal(x, "0\n");
 		free(x);
 		replay_run(t->dir, &r, "--url", t->extra_url[mark], "--placeholder", "owner=bob",
-			   "migrate", NULL);
+		           "migrate", NULL);
 		replay_ok(&r, "migrate after --skip-executing");
 		assert_true(dbm_test_contains(r.out, "Schema is up to date at version 5"));
 		dbm_test_result_free(&r);
 	}
 	{
-		/* installedOnUTC: the server's wall time read in dbmigrate's time zone, as Flyway's JVM */
+		/* installedOnUTC: the server's wall time read in dbmigrate's time zone, as Flyway's
+		 * JVM */
 		int utc = replay_installed_minutes(t->dir, t->extra_url[real], "TZ=UTC0");
 		int east = replay_installed_minutes(t->dir, t->extra_url[real], "TZ=<+02>-2");
 
@@ -245,13 +247,13 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	}
 
 	/* offline, for a database at version 3 */
-	replay_run(t->dir, &r, "--url", t->extra_url[part], "--placeholder", "owner=bob",
-		   "migrate", "--target", "3", NULL);
+	replay_run(t->dir, &r, "--url", t->extra_url[part], "--placeholder", "owner=bob", "migrate",
+	           "--target", "3", NULL);
 	replay_ok(&r, "migrate --target 3");
 	dbm_test_result_free(&r);
 	nowhere = replay_unreachable(t->extra_url[part]);
 	replay_run(t->dir, &r, "--url", nowhere, "--placeholder", "owner=bob", "migrate",
-		   "--offline", "--from", "3", NULL);
+	           "--offline", "--from", "3", NULL);
 	replay_ok(&r, "migrate --offline --from 3");
 	assert_false(dbm_test_contains(r.out, "V3__data.sql"));
 	assert_true(dbm_test_contains(r.out, "-- offline: for a database at version 3"));
@@ -263,7 +265,7 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 		fail_msg("psql -f of the offline dry run exited %d: %s", rc, out);
 	free(out);
 	replay_pg_same("offline script after version 3 against the real run", t->extra_url[part],
-		       t->extra_url[real], 1, 5);
+	               t->extra_url[real], 1, 5);
 
 	/* both databases are now up to date: a migrate has nothing to do */
 	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate", NULL);
@@ -284,7 +286,7 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	replay_ok(&r, "rollback");
 	dbm_test_result_free(&r);
 	replay_pg_same("rollback's dry run replayed against rollback", t->url, t->extra_url[real],
-		       1, 6);
+	               1, 6);
 
 	/* clean: its dry run replayed empties A as clean empties B */
 	dbm_test_write(t->dir, "dbmigrate.yml", "clean_disabled: false\n");
@@ -294,7 +296,7 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	file = replay_save(t->dir, "clean.sql", &r);
 	dbm_test_result_free(&r);
 	out = dbm_pgdump_query(t->url, "SELECT count(*) FROM pg_class WHERE relnamespace = "
-				       "'public'::regnamespace");
+	                               "'public'::regnamespace");
 	assert_string_not_equal(out, "0\n"); /* the dry run dropped nothing */
 	free(out);
 	rc = dbm_pgdump_psql_file(t->url, file, &out);
@@ -317,57 +319,60 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 
 static void replay_my_project(const char *dir)
 {
-	dbm_test_write(dir, "migrations/V1__init.sql",
-		       "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50) NOT "
-		       "NULL,\n  n INT DEFAULT 0); -- users; the table\n"
-		       "CREATE TABLE audit (msg VARCHAR(200)); # a comment of MySQL's\n");
+	dbm_test_write(
+	    dir, "migrations/V1__init.sql",
+	    "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50) NOT "
+	    "NULL,\n  n INT DEFAULT 0); -- users; the table\n"
+	    "CREATE TABLE audit (msg VARCHAR(200)); # a comment of MySQL's\n");
 	dbm_test_write(dir, "migrations/V2__routines.sql",
-		       "DELIMITER //\n"
-		       "CREATE PROCEDURE add_user(IN nm VARCHAR(50))\n"
-		       "BEGIN\n"
-		       "  INSERT INTO users (name) VALUES (nm);\n"
-		       "  INSERT INTO audit VALUES (CONCAT('added $$ ', nm));\n"
-		       "END //\n"
-		       "CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC\n"
-		       "BEGIN\n"
-		       "  DECLARE y INT;\n"
-		       "  SET y = x * 2 + LENGTH('$$ and //') - 9; -- both in the body\n"
-		       "  RETURN y;\n"
-		       "END //\n"
-		       "CREATE TRIGGER users_bi BEFORE INSERT ON users FOR EACH ROW\n"
-		       "BEGIN\n"
-		       "  SET NEW.n = twice(21);\n"
-		       "  IF NEW.name = '' THEN SET NEW.name = 'anon'; END IF;\n"
-		       "END //\n"
-		       "DELIMITER ;\n");
+	               "DELIMITER //\n"
+	               "CREATE PROCEDURE add_user(IN nm VARCHAR(50))\n"
+	               "BEGIN\n"
+	               "  INSERT INTO users (name) VALUES (nm);\n"
+	               "  INSERT INTO audit VALUES (CONCAT('added $$ ', nm));\n"
+	               "END //\n"
+	               "CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC\n"
+	               "BEGIN\n"
+	               "  DECLARE y INT;\n"
+	               "  SET y = x * 2 + LENGTH('$$ and //') - 9; -- both in the body\n"
+	               "  RETURN y;\n"
+	               "END //\n"
+	               "CREATE TRIGGER users_bi BEFORE INSERT ON users FOR EACH ROW\n"
+	               "BEGIN\n"
+	               "  SET NEW.n = twice(21);\n"
+	               "  IF NEW.name = '' THEN SET NEW.name = 'anon'; END IF;\n"
+	               "END //\n"
+	               "DELIMITER ;\n");
 	dbm_test_write(dir, "migrations/V3__data.sql",
-		       "CALL add_user('${owner}');\n"
-		       "CALL add_user('');\n");
+	               "CALL add_user('${owner}');\n"
+	               "CALL add_user('');\n");
 	dbm_test_write(dir, "migrations/V4__more.sql",
-		       "ALTER TABLE users ADD COLUMN note TEXT;\n"
-		       "INSERT INTO audit VALUES ('semi;colon # not a comment'); # trailing\n"
-		       "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES');\n"
-		       "CREATE TABLE \"quoted\" (id INT);\n");
-	dbm_test_write(dir, "migrations/V5__event.sql",
-		       "CREATE PROCEDURE tidy()\n"
-		       "BEGIN\n"
-		       "  DELETE FROM audit WHERE msg = 'never';\n"
-		       "END;\n"
-		       "CALL tidy();\n"
-		       "INSERT INTO audit VALUES (\"a string again: the session was put back\");\n");
+	               "ALTER TABLE users ADD COLUMN note TEXT;\n"
+	               "INSERT INTO audit VALUES ('semi;colon # not a comment'); # trailing\n"
+	               "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES');\n"
+	               "CREATE TABLE \"quoted\" (id INT);\n");
+	dbm_test_write(
+	    dir, "migrations/V5__event.sql",
+	    "CREATE PROCEDURE tidy()\n"
+	    "BEGIN\n"
+	    "  DELETE FROM audit WHERE msg = 'never';\n"
+	    "END;\n"
+	    "CALL tidy();\n"
+	    "INSERT INTO audit VALUES (\"a string again: the session was put back\");\n");
 	dbm_test_write(dir, "rollback/U5__event.sql", "DROP PROCEDURE tidy;\n");
 }
 
 static char *replay_my_history(const char *server, const char *db, int ranks)
 {
 	return dbm_mydump_query(server, db,
-				ranks ? "SELECT installed_rank, " HISTORY_COLS
-					" FROM schema_history ORDER BY installed_rank"
-				      : "SELECT " HISTORY_COLS " FROM schema_history ORDER BY script");
+	                        ranks ? "SELECT installed_rank, " HISTORY_COLS
+	                                " FROM schema_history ORDER BY installed_rank"
+	                              : "SELECT " HISTORY_COLS
+	                                " FROM schema_history ORDER BY script");
 }
 
 static void replay_my_same(const char *what, const char *server, const char *a, const char *b,
-			   int ranks, int rows)
+                           int ranks, int rows)
 {
 	char *x, *y;
 
@@ -406,7 +411,7 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	part = dbm_testdb_add(t, "part");
 
 	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate",
-		   "--dry-run", NULL);
+	           "--dry-run", NULL);
 	replay_ok(&r, "migrate --dry-run");
 	/* a delimiter of its own for each routine, one that its body does not hold */
 	assert_true(dbm_test_contains(r.out, "DELIMITER $$$\nCREATE FUNCTION twice"));
@@ -420,20 +425,20 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 		fail_msg("mariadb < the dry run exited %d: %s", rc, out);
 	free(out);
 
-	replay_run(t->dir, &r, "--url", t->extra_url[real], "--placeholder", "owner=bob",
-		   "migrate", NULL);
+	replay_run(t->dir, &r, "--url", t->extra_url[real], "--placeholder", "owner=bob", "migrate",
+	           NULL);
 	replay_ok(&r, "migrate");
 	dbm_test_result_free(&r);
 	replay_my_same("dry run replayed against the real run", t->server, t->name,
-		       t->extra_name[real], 1, 5);
+	               t->extra_name[real], 1, 5);
 
-	replay_run(t->dir, &r, "--url", t->extra_url[part], "--placeholder", "owner=bob",
-		   "migrate", "--target", "3", NULL);
+	replay_run(t->dir, &r, "--url", t->extra_url[part], "--placeholder", "owner=bob", "migrate",
+	           "--target", "3", NULL);
 	replay_ok(&r, "migrate --target 3");
 	dbm_test_result_free(&r);
 	nowhere = replay_unreachable(t->extra_url[part]);
 	replay_run(t->dir, &r, "--url", nowhere, "--placeholder", "owner=bob", "migrate",
-		   "--offline", "--from", "3", NULL);
+	           "--offline", "--from", "3", NULL);
 	replay_ok(&r, "migrate --offline --from 3");
 	assert_false(dbm_test_contains(r.out, "CREATE TRIGGER"));
 	assert_true(dbm_test_contains(r.out, "DELIMITER"));
@@ -445,7 +450,7 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 		fail_msg("mariadb < the offline dry run exited %d: %s", rc, out);
 	free(out);
 	replay_my_same("offline script after version 3 against the real run", t->server,
-		       t->extra_name[part], t->extra_name[real], 1, 5);
+	               t->extra_name[part], t->extra_name[real], 1, 5);
 
 	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate", NULL);
 	replay_ok(&r, "migrate after the replay");
@@ -465,7 +470,7 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	replay_ok(&r, "rollback");
 	dbm_test_result_free(&r);
 	replay_my_same("rollback's dry run replayed against rollback", t->server, t->name,
-		       t->extra_name[real], 1, 6);
+	               t->extra_name[real], 1, 6);
 
 	/* clean: its dry run replayed empties A as clean empties B */
 	dbm_test_write(t->dir, "dbmigrate.yml", "clean_disabled: false\n");
