@@ -224,6 +224,28 @@ static void test_dryrun__version_json_lists_drivers_and_libraries(void **state)
 	assert_true(sqlite);
 	json_decref(doc);
 	dbm_test_result_free(&r);
+#ifdef DBM_FAILPOINTS
+	{
+		/* a machine without the client libraries: every driver listed, none available */
+		const char *env[] = {"DBM_TEST_NO_LIB=1", NULL};
+		const char *argv[] = {"--json", "version", NULL};
+
+		dbm_test_run(p->dir, env, argv, &r);
+		assert_int_equal(r.status, 0);
+		doc = parse(&r);
+		drivers = json_object_get(doc, "drivers");
+		assert_true(json_array_size(drivers) >= 1);
+		for (i = 0; i < json_array_size(drivers); i++) {
+			json_t *d = json_array_get(drivers, i);
+
+			assert_true(json_is_false(json_object_get(d, "available")));
+			assert_true(json_is_null(json_object_get(d, "libraryVersion")));
+			assert_non_null(json_string_value(json_object_get(d, "library")));
+		}
+		json_decref(doc);
+		dbm_test_result_free(&r);
+	}
+#endif
 }
 
 /* Runs the shell command line (cd'd to dir) and returns its exit status. */
