@@ -159,6 +159,14 @@ struct dbm_driver {
 	 * lock. 0 or DBM_ERR_RUN.
 	 */
 	int (*reset_session)(struct dbm_conn *c);
+	/*
+	 * Optional, for a dry run's script, which no connection of dbmigrate's
+	 * runs: statements (each NUL-terminated) that keep what reset_session
+	 * needs, run once at the start (setup), and that put the session back
+	 * from them after a script (reset), in the replaying client's session.
+	 * 0 or DBM_ERR_NOMEM.
+	 */
+	int (*reset_session_sql)(struct dbm_buf *setup, struct dbm_buf *reset);
 
 	/*
 	 * Optional: DBM_EXEC_* flags of a statement (NULL: always 0). Pure, no I/O.
@@ -184,6 +192,14 @@ struct dbm_driver {
 	 * naming them; drops nothing then. 0, DBM_ERR_USAGE or DBM_ERR_RUN.
 	 */
 	int (*clean)(struct dbm_conn *c, const char *schema);
+	/*
+	 * Optional: the statements clean would run on the schema, in an order
+	 * that runs as a script, its transaction control included, each
+	 * NUL-terminated in out; nothing is dropped (PostgreSQL finds the order
+	 * by dropping inside a transaction it rolls back). Refuses as clean
+	 * does. 0, DBM_ERR_USAGE or DBM_ERR_RUN.
+	 */
+	int (*clean_script)(struct dbm_conn *c, const char *schema, struct dbm_buf *out);
 	/*
 	 * Optional: adds to out every object of the schema (NULL: the
 	 * connection's) as the database's own deparsers print it, without the

@@ -61,6 +61,9 @@ size_t dbm_secrets_scrub(char *text);
  */
 size_t dbm_secrets_scrub_cut(char *text);
 
+/* 1 when text, whole, is on the list (a password, not a piece of one), else 0. */
+int dbm_secret_listed(const char *text);
+
 /* Empties the list (tests). */
 void dbm_secrets_reset(void);
 

@@ -18,10 +18,15 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	size_t i;
 	int r, before_ran = 0;
 
+	if (a->dry_run)
+		dbm_dry_begin("baseline", NULL);
 	r = dbm_session_open(&s, cfg,
-			     DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CREATE |
-				     DBM_SESSION_CALLBACKS,
-			     0);
+			     DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CALLBACKS, a->dry_run);
+	if (r == 0 && a->dry_run)
+		dbm_dry_header(&s);
+	/* the history table after the dry run's opening comments */
+	if (r == 0)
+		r = dbm_session_ensure_history(&s);
 	if (r == 0)
 		r = dbm_callback_fire(&s, DBM_EV_BEFORE_BASELINE, 0);
 	if (r < 0)
@@ -50,11 +55,18 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		json_t *doc = json_object();
 
 		json_object_set_new(doc, "operation", json_string("baseline"));
-		json_object_set_new(doc, "successfullyBaselined", json_true());
+		json_object_set_new(doc, "successfullyBaselined", json_boolean(!a->dry_run));
+		json_object_set_new(doc, "dryRun", json_boolean(a->dry_run));
 		json_object_set_new(doc, "baselineVersion", dbm_json_text(version));
+		if (dbm_out_sql_json())
+			json_object_set(doc, "sql", dbm_out_sql_json());
 		dbm_out_json(doc);
 	}
-	dbm_out_text("Baselined at version %s (%s)\n", version, description);
+	if (a->dry_run)
+		dbm_out_text("-- dry run: would baseline at version %s (%s), nothing was changed\n",
+			     version, description);
+	else
+		dbm_out_text("Baselined at version %s (%s)\n", version, description);
 	r = dbm_callback_fire(&s, DBM_EV_AFTER_BASELINE, 0);
 	before_ran = 0;
 done:

@@ -2,6 +2,8 @@
  * clean.c - drop every object in the managed schema, history table
  * included. Refused unless the configuration says clean_disabled: false
  * and the command line says --yes: it is meant for development databases.
+ * --dry-run (which needs no --yes) prints the statements as a script and
+ * drops nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,12 +12,46 @@
 #include "output/output.h"
 #include "runner/runner.h"
 
+/*
+ * --dry-run: the statements clean would run (the driver's clean_script),
+ * as a script. Returns 0; DBM_ERR_USAGE when the driver cannot list them;
+ * the driver's error (a refused schema).
+ */
+static int clean_dry_run(struct dbm_session *s)
+{
+	struct dbm_buf stmts = DBM_BUF_INIT;
+	const char *schema = s->conn->schema ? s->conn->schema : "";
+	size_t off;
+	int r;
+
+	if (!s->driver->clean_script)
+		return dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot print what clean drops",
+				     s->driver->name);
+	r = s->driver->clean_script(s->conn, s->conn->schema, &stmts);
+	if (r == 0) {
+		dbm_dry_comment(s, "every object of schema '%s', the history table included", schema);
+		for (off = 0; off < stmts.len; off += strlen(stmts.ptr + off) + 1)
+			dbm_dry_sql(s, stmts.ptr + off, strlen(stmts.ptr + off));
+		dbm_out_text("-- dry run: nothing was dropped\n");
+	}
+	if (r == 0 && dbm_out_is_json()) {
+		json_t *doc = json_object();
+
+		json_object_set_new(doc, "operation", json_string("clean"));
+		json_object_set_new(doc, "dryRun", json_true());
+		json_object_set_new(doc, "schemasCleaned", json_array());
+		json_object_set(doc, "sql", dbm_out_sql_json() ? dbm_out_sql_json() : json_array());
+		dbm_out_json(doc);
+	}
+	dbm_buf_free(&stmts);
+	return r;
+}
+
 int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 {
 	struct dbm_session s;
 	int r, before_ran = 0;
 
-	(void)a;
 	memset(&s, 0, sizeof(s));
 	if (cfg->clean_disabled) {
 		dbm_error_set(DBM_ERR_USAGE, "clean is disabled");
@@ -24,14 +60,18 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 				   "DBMIGRATE_CLEAN_DISABLED=false) and pass --yes.");
 		return DBM_ERR_USAGE;
 	}
-	if (!cfg->yes) {
+	if (!cfg->yes && !a->dry_run) {
 		dbm_error_set(DBM_ERR_USAGE, "clean needs --yes");
 		dbm_error_set_hint("clean drops every object in the schema, data included; pass --yes "
 				   "to confirm.");
 		return DBM_ERR_USAGE;
 	}
+	if (a->dry_run)
+		dbm_dry_begin("clean", NULL);
 	r = dbm_session_open(&s, cfg, DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CALLBACKS,
-			     0);
+			     a->dry_run);
+	if (r == 0 && a->dry_run)
+		dbm_dry_header(&s);
 	if (r == 0)
 		r = dbm_callback_fire(&s, DBM_EV_BEFORE_CLEAN, 0);
 	if (r < 0)
@@ -39,6 +79,13 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	before_ran = 1;
 	if (!s.driver->clean) {
 		r = dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot clean", s.driver->name);
+		goto done;
+	}
+	if (a->dry_run) {
+		r = clean_dry_run(&s);
+		if (r == 0)
+			r = dbm_callback_fire(&s, DBM_EV_AFTER_CLEAN, 0);
+		before_ran = r < 0;
 		goto done;
 	}
 	r = s.driver->clean(s.conn, s.conn->schema);

@@ -37,6 +37,10 @@
 #define DBM_OPT_SHADOW 0x800          /* diff --shadow URL|auto */
 #define DBM_OPT_TO_URL 0x1000         /* diff --to URL (rollback's --to V is DBM_OPT_TO) */
 #define DBM_OPT_FROM_TOOL 0x100000    /* adopt --from TOOL (diff's --from URL is DBM_OPT_FROM) */
+#define DBM_OPT_SKIP_EXECUTING 0x2000 /* migrate --skip-executing */
+#define DBM_OPT_OFFLINE 0x4000        /* --offline: a dry run without a connection */
+#define DBM_OPT_FROM_VERSION 0x8000   /* --from VERSION|empty of --offline (diff's is DBM_OPT_FROM) */
+#define DBM_OPT_DIALECT 0x10000       /* --dialect NAME of --offline */
 
 /* What a command needs before it runs (struct dbm_command.needs). */
 #define DBM_NEEDS_CONFIG 0x01  /* the configuration: dbmigrate.yml, DBMIGRATE_*, flags */
@@ -70,10 +74,13 @@ struct dbm_cmd_args {
 	const char *description; /* baseline --description */
 	const char *name;        /* the positional argument (new NAME) */
 	const char *output;      /* dump --output */
-	const char *from;        /* diff --from URL, adopt --from TOOL */
+	const char *from;        /* diff --from URL; adopt --from TOOL; migrate/rollback --from VERSION */
+	const char *dialect;     /* --dialect NAME (with --offline) */
 	const char *shadow;      /* diff --shadow URL or "auto" */
 	int steps;               /* rollback --steps, 0 when not given */
 	int dry_run;
+	int skip_executing;      /* migrate --skip-executing */
+	int offline;             /* --offline */
 };
 
 /* Fields in the order a table row reads (table.c); padding in a const table does not matter. */
@@ -113,6 +120,17 @@ int dbm_cmd_version(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 int dbm_cmd_dump(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 int dbm_cmd_diff(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
 int dbm_cmd_adopt(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
+
+struct dbm_session;
+/*
+ * With --offline, opens the dry-run session of migrate or rollback
+ * (command names it) that connects to nothing (--from, --dialect) and
+ * returns 0 or its error (the session is safe to close). Without, returns 1
+ * (the caller opens its live session), or DBM_ERR_USAGE for --from or
+ * --dialect given without --offline.
+ */
+int dbm_cmd_offline_open(struct dbm_session *s, const struct dbm_config *cfg,
+			 const struct dbm_cmd_args *a, const char *command);
 
 struct dbm_schema;
 /* The objects of a dump as a JSON array (dump.c; a new reference, NULL when out of memory). */

@@ -148,9 +148,32 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (dbm_out_is_json()) {
 		json_t *doc = json_object();
 		json_t *list = json_array();
+		json_t *warnings = json_array();
+		char now[64];
+		size_t others = 0;
+		/* SQLite's history default is strftime('now'): UTC; the servers' is their local time */
+		int stored_utc = s.dialect == DBM_DIALECT_SQLITE;
 
+		/* Flyway's allSchemasEmpty: no history and no other table or view */
+		if (!s.history_exists) {
+			char first[8];
+
+			r = dbm_hist_other_objects(&s, &others, first, sizeof(first));
+			if (r < 0) {
+				json_decref(doc);
+				json_decref(list);
+				json_decref(warnings);
+				goto done;
+			}
+		}
 		for (i = 0; i < plan.nitems; i++)
-			json_array_append_new(list, dbm_report_item_json(&plan.items[i]));
+			json_array_append_new(list, dbm_report_item_json(&plan.items[i], stored_utc));
+		/* the findings validate would stop on, which info only reports */
+		for (i = 0; i < plan.nissues; i++)
+			json_array_append_new(warnings, dbm_json_text(plan.issues[i].message));
+		dbm_report_local_now(now, sizeof(now));
+		json_object_set_new(doc, "dbmigrateVersion", json_string(DBM_VERSION_STRING));
+		json_object_set_new(doc, "timestamp", json_string(now));
 		json_object_set_new(doc, "operation", json_string("info"));
 		json_object_set_new(doc, "schemaVersion", plan.current_version
 								 ? dbm_json_text(plan.current_version)
@@ -159,7 +182,10 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 				    dbm_json_text(s.conn && s.conn->schema ? s.conn->schema : ""));
 		json_object_set_new(doc, "database", dbm_json_text(dbm_buf_cstr(&s.url)));
 		json_object_set_new(doc, "historyTable", dbm_json_text(cfg->table));
+		json_object_set_new(doc, "allSchemasEmpty",
+				    json_boolean(!s.history_exists && others == 0));
 		json_object_set_new(doc, "migrations", list);
+		json_object_set_new(doc, "warnings", warnings);
 		dbm_out_json(doc);
 	} else {
 		dbm_out_text("Database: %s (%s)\n", dbm_buf_cstr(&s.url),

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "dbmigrate/sqlgen.h"
 #include "dbmigrate/version.h"
 #include "output/output.h"
 #include "output/report.h"
@@ -103,8 +104,76 @@ static int migrate_baseline(struct dbm_session *s)
 	r = dbm_session_record(s, &row);
 	if (r < 0)
 		return r;
-	dbm_out_text("Baselined an existing schema at version %s\n", cfg->baseline_version);
+	dbm_out_text("%s an existing schema at version %s\n",
+		     s->dry_run ? "-- would baseline" : "Baselined", cfg->baseline_version);
 	return dbm_history_add(&s->history, &row);
+}
+
+/*
+ * --skip-executing: a success row for each pending item, in one
+ * transaction, and none of their SQL run (Flyway's skipExecutingMigrations):
+ * for a database whose schema was brought to the files' state by other
+ * means. Each version recorded is printed (in dry-run as an SQL comment
+ * before its INSERT). *recorded counts the rows. Returns 0, or the first
+ * error (reading a file for its checksum, writing a row), after rolling
+ * back the rows written before it.
+ */
+static int migrate_skip(struct dbm_session *s, const struct dbm_plan *plan, json_t *list,
+			size_t *recorded)
+{
+	size_t i;
+	int r;
+
+	*recorded = 0;
+	if (plan->ntodo == 0)
+		return 0;
+	r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
+	for (i = 0; r == 0 && i < plan->ntodo; i++) {
+		const struct dbm_plan_item *it = &plan->items[plan->todo[i]];
+		struct dbm_history_row row;
+		char label[256];
+
+		memset(&row, 0, sizeof(row));
+		row.version = it->file->version;
+		row.description = it->file->description;
+		row.type = "SQL";
+		row.script = it->file->script;
+		row.has_checksum = 1;
+		row.success = 1;
+		r = dbm_session_checksum(s, it->file, &row.checksum);
+		if (r < 0)
+			break;
+		if (it->file->version)
+			snprintf(label, sizeof(label), "version %s (%s)", it->file->version,
+				 it->file->description);
+		else
+			snprintf(label, sizeof(label), "repeatable '%s'", it->file->description);
+		dbm_out_text("%s%s %s as applied without running it\n", s->dry_run ? "-- " : "",
+			     s->dry_run ? "would record" : "Recorded", label);
+		r = dbm_session_record(s, &row);
+		if (r < 0)
+			break;
+		(*recorded)++;
+		if (list) {
+			json_t *m = json_object();
+
+			json_object_set_new(m, "category", dbm_json_text(dbm_report_category(it)));
+			json_object_set_new(m, "version",
+					    dbm_json_text(it->version ? it->version : ""));
+			dbm_json_set_text(m, "description", it->description);
+			json_object_set_new(m, "type", json_string("SQL"));
+			dbm_json_set_text(m, "filepath", it->file->path);
+			json_object_set_new(m, "checksum", json_integer(row.checksum));
+			json_object_set_new(m, "executionTime", json_integer(0));
+			json_object_set_new(m, "skipExecuting", json_true());
+			json_array_append_new(list, m);
+		}
+	}
+	if (r == 0)
+		return dbm_session_exec(s, dbm_sql_commit(s->dialect));
+	dbm_session_rollback(s);
+	*recorded = 0;
+	return r;
 }
 
 static const char *migrate_target(const struct dbm_session *s, const struct dbm_cmd_args *a,
@@ -131,11 +200,18 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	int r, baseline = 0, versioned_done = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
-			     a->dry_run);
+	if (a->dry_run || a->offline)
+		dbm_dry_begin("migrate", a->from);
+	r = dbm_cmd_offline_open(&s, cfg, a, "migrate");
+	if (r > 0)
+		r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
+				     a->dry_run);
+	if (r == 0 && s.dry_run)
+		dbm_dry_header(&s);
 	if (r < 0)
 		goto done;
-	r = migrate_check_schema(&s, &baseline);
+	/* offline: --from empty says there is nothing, --from V that the history is there */
+	r = s.offline ? 0 : migrate_check_schema(&s, &baseline);
 	if (r == 0)
 		r = dbm_session_ensure_history(&s);
 	if (r == 0 && baseline)
@@ -188,7 +264,12 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	r = dbm_callback_fire(&s, DBM_EV_BEFORE_MIGRATE, 0);
 	if (r < 0)
 		goto done;
-	for (i = 0; i < plan.ntodo; i++) {
+	if (a->skip_executing) {
+		r = migrate_skip(&s, &plan, done_list, &applied);
+		if (r < 0)
+			goto failed;
+	}
+	for (i = 0; !a->skip_executing && i < plan.ntodo; i++) {
 		const struct dbm_plan_item *it = &plan.items[plan.todo[i]];
 		struct dbm_run_result res;
 
@@ -241,9 +322,14 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms = (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		if (a->dry_run)
-			dbm_out_text("-- dry run: %zu migration%s would be applied, nothing was changed\n",
-				     applied, applied == 1 ? "" : "s");
+		if (s.dry_run)
+			dbm_out_text("-- dry run: %zu migration%s would be %s, nothing was changed\n",
+				     applied, applied == 1 ? "" : "s",
+				     a->skip_executing ? "recorded without running" : "applied");
+		else if (a->skip_executing && applied > 0)
+			dbm_out_text("Recorded %zu migration%s without running %s, now at version %s\n",
+				     applied, applied == 1 ? "" : "s", applied == 1 ? "it" : "them",
+				     now ? now : "<< none >>");
 		else if (applied == 0)
 			dbm_out_text("Schema is up to date at version %s; nothing to migrate\n",
 				     now ? now : "<< empty >>");
@@ -260,7 +346,8 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 					    dbm_json_text(s.conn && s.conn->schema ? s.conn->schema : ""));
 			json_object_set_new(doc, "migrationsExecuted", json_integer((json_int_t)applied));
 			json_object_set_new(doc, "success", json_true());
-			json_object_set_new(doc, "dryRun", json_boolean(a->dry_run));
+			json_object_set_new(doc, "dryRun", json_boolean(s.dry_run));
+			json_object_set_new(doc, "skipExecuting", json_boolean(a->skip_executing));
 			json_object_set_new(doc, "totalMigrationTime", json_integer(ms));
 			json_object_set_new(doc, "migrations", done_list);
 			done_list = NULL;

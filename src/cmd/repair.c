@@ -105,8 +105,12 @@ int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	struct repair_ctx c = { &s, NULL, 0 };
 	int r, in_tx = 0, before_ran = 0;
 
+	if (a->dry_run)
+		dbm_dry_begin("repair", NULL);
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
 			     a->dry_run);
+	if (r == 0 && a->dry_run)
+		dbm_dry_header(&s);
 	if (r == 0)
 		r = dbm_callback_fire(&s, DBM_EV_BEFORE_REPAIR, 0);
 	if (r < 0)
@@ -137,7 +141,8 @@ report:
 		r = dbm_callback_fire(&s, DBM_EV_AFTER_REPAIR, 0);
 	if (r == 0) {
 		if (c.n == 0)
-			dbm_out_text("Nothing to repair: the history matches the files\n");
+			dbm_out_text("%sNothing to repair: the history matches the files\n",
+				     a->dry_run ? "-- " : "");
 		else if (a->dry_run)
 			dbm_out_text("-- dry run: nothing was changed\n");
 		else

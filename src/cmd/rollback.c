@@ -49,8 +49,14 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	size_t *sel = NULL, n = 0, i;
 	int r;
 
-	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
-			     a->dry_run);
+	if (a->dry_run || a->offline)
+		dbm_dry_begin("rollback", a->from);
+	r = dbm_cmd_offline_open(&s, cfg, a, "rollback");
+	if (r > 0)
+		r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
+				     a->dry_run);
+	if (r == 0 && s.dry_run)
+		dbm_dry_header(&s);
 	if (r == 0)
 		r = dbm_session_plan(&s, NULL, &plan);
 	if (r == 0)
@@ -63,7 +69,7 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (r < 0)
 		goto done;
 	if (n == 0)
-		dbm_out_text("Nothing to roll back: no applied version %s\n",
+		dbm_out_text("%sNothing to roll back: no applied version %s\n", s.dry_run ? "-- " : "",
 			     a->to ? "above the --to version" : "that can be undone");
 	for (i = 0; i < n; i++) {
 		const struct dbm_plan_item *it = &plan.items[sel[i]];
@@ -98,14 +104,14 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	r = dbm_callback_fire(&s, DBM_EV_AFTER_UNDO, 0);
 	if (r < 0)
 		goto done;
-	if (n && a->dry_run)
+	if (n && s.dry_run)
 		dbm_out_text("-- dry run: %zu version%s would be undone, nothing was changed\n", n,
 			     n == 1 ? "" : "s");
 	else if (n)
 		dbm_out_text("Undid %zu version%s, newest first\n", n, n == 1 ? "" : "s");
 	if (doc) {
 		json_object_set_new(doc, "operation", json_string("rollback"));
-		json_object_set_new(doc, "dryRun", json_boolean(a->dry_run));
+		json_object_set_new(doc, "dryRun", json_boolean(s.dry_run));
 		json_object_set_new(doc, "migrationsUndone", json_integer((json_int_t)n));
 		json_object_set_new(doc, "migrations", list);
 		list = NULL;

@@ -58,7 +58,7 @@ const struct dbm_option dbm_options[] = {
     {"target", 0, "V", NULL, DBM_OPT_TARGET, DBM_OPTK_TARGET, ARG(target), DBM_COMP_WORDS,
      "latest current", "stop at version V ('current' and 'latest' work too)"},
     {"dry-run", 0, NULL, NULL, DBM_OPT_DRY_RUN, DBM_OPTK_FLAG, ARG(dry_run), DBM_COMP_NONE, NULL,
-     "print the SQL that would run, change nothing"},
+     "print the SQL that would run, as a script its client replays; change nothing"},
     {"out-of-order", 0, NULL, "out_of_order", DBM_OPT_OUT_OF_ORDER, DBM_OPTK_FLAG, 0, DBM_COMP_NONE,
      NULL, "accept pending versions lower than the applied ones"},
     {"baseline-on-migrate", 0, NULL, "baseline_on_migrate", DBM_OPT_BASELINE_ON_MIGRATE,
@@ -82,6 +82,14 @@ const struct dbm_option dbm_options[] = {
      "scratch database the migrations are built in ('auto': a temporary one)"},
     {"from", 0, "TOOL", NULL, DBM_OPT_FROM_TOOL, DBM_OPTK_TEXT, ARG(from), DBM_COMP_WORDS,
      "auto golang-migrate dbmate goose", "the tool whose history to take over (default auto)"},
+    {"skip-executing", 0, NULL, NULL, DBM_OPT_SKIP_EXECUTING, DBM_OPTK_FLAG, ARG(skip_executing),
+     DBM_COMP_NONE, NULL, "record pending migrations as applied without running them"},
+    {"offline", 0, NULL, NULL, DBM_OPT_OFFLINE, DBM_OPTK_FLAG, ARG(offline), DBM_COMP_NONE, NULL,
+     "print the dry run's script without connecting (needs --from)"},
+    {"from", 0, "VERSION", NULL, DBM_OPT_FROM_VERSION, DBM_OPTK_TEXT, ARG(from), DBM_COMP_WORDS,
+     "empty", "with --offline: the version the database is at ('empty': nothing applied)"},
+    {"dialect", 0, "NAME", NULL, DBM_OPT_DIALECT, DBM_OPTK_TEXT, ARG(dialect), DBM_COMP_WORDS,
+     "postgresql mysql sqlite", "with --offline: the database's kind, instead of the URL's"},
     {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
 
 #define FILES_DB (DBM_NEEDS_CONFIG | DBM_NEEDS_FILES | DBM_NEEDS_CONNECT)
@@ -92,13 +100,16 @@ const struct dbm_command dbm_commands[] = {
      "or changed. Validates first and stops on drift (exit 3); takes the runner lock "
      "(exit 4 when another runner keeps it) and creates the history table when missing.",
      "dbmigrate migrate --target 5",
-     DBM_OPT_TARGET | DBM_OPT_DRY_RUN | DBM_OPT_OUT_OF_ORDER | DBM_OPT_BASELINE_ON_MIGRATE,
+     DBM_OPT_TARGET | DBM_OPT_DRY_RUN | DBM_OPT_OUT_OF_ORDER | DBM_OPT_BASELINE_ON_MIGRATE |
+         DBM_OPT_SKIP_EXECUTING | DBM_OPT_OFFLINE | DBM_OPT_FROM_VERSION | DBM_OPT_DIALECT,
      FILES_DB | DBM_NEEDS_LOCK | DBM_NEEDS_HISTORY, dbm_cmd_migrate},
     {"rollback", "undo applied versions with their rollback/ scripts, newest first", NULL,
      "Undoes applied versions, newest first, each with its rollback/U<version>__*.sql "
      "script, and records an UNDO_SQL row for each. Checks that every undo script exists "
      "before anything runs.",
-     "dbmigrate rollback --steps 2", DBM_OPT_STEPS | DBM_OPT_TO | DBM_OPT_DRY_RUN,
+     "dbmigrate rollback --steps 2",
+     DBM_OPT_STEPS | DBM_OPT_TO | DBM_OPT_DRY_RUN | DBM_OPT_OFFLINE | DBM_OPT_FROM_VERSION |
+         DBM_OPT_DIALECT,
      FILES_DB | DBM_NEEDS_LOCK, dbm_cmd_rollback},
     {"info", "list every migration with its state", NULL,
      "Lists every migration with its category, version, description, type, installation "
@@ -112,7 +123,7 @@ const struct dbm_command dbm_commands[] = {
     {"baseline", "mark an existing database as being at a version", NULL,
      "Marks a database that no migration has touched as being at a version with a "
      "BASELINE row. Refused when the history has rows already.",
-     "dbmigrate baseline --version 3", DBM_OPT_VERSION | DBM_OPT_DESCRIPTION,
+     "dbmigrate baseline --version 3", DBM_OPT_VERSION | DBM_OPT_DESCRIPTION | DBM_OPT_DRY_RUN,
      DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK | DBM_NEEDS_HISTORY, dbm_cmd_baseline},
     {"repair", "remove failed rows, realign checksums, mark missing files deleted", NULL,
      "The way out of every stuck state, in one transaction: removes failed rows, realigns "
@@ -122,7 +133,7 @@ const struct dbm_command dbm_commands[] = {
     {"clean", "drop every object in the managed schema (guarded)", NULL,
      "Drops every object in the managed schema, the history table included. Refused unless "
      "the configuration says clean_disabled: false and --yes is given.",
-     "dbmigrate clean --yes", 0, DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK,
+     "dbmigrate clean --yes", DBM_OPT_DRY_RUN, DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK,
      dbm_cmd_clean},
     {"new", "create the next migration and its undo script", "NAME",
      "Creates migrations/V<next>__NAME.sql and rollback/U<next>__NAME.sql. The next version "

@@ -4,6 +4,7 @@
  * nothing, so it answers in a millisecond.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 #include "dbmigrate/driver.h"
@@ -33,8 +34,22 @@ int dbm_cmd_version(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		if (list) {
 			json_t *o = json_object();
 
+			json_t *schemes = json_array();
+			const char *sp = strchr(v.ptr, ' ');
+			size_t k;
+			/* "libpq 15.4"; "libpq (not installed)" when the library cannot be loaded */
+			int loaded = sp && sp[1] != '(';
+
+			for (k = 0; d->schemes[k]; k++)
+				json_array_append_new(schemes, json_string(d->schemes[k]));
 			json_object_set_new(o, "name", json_string(d->name));
+			json_object_set_new(o, "schemes", schemes);
 			json_object_set_new(o, "client", json_string(v.ptr));
+			json_object_set_new(o, "library",
+					    json_stringn(v.ptr, sp ? (size_t)(sp - v.ptr) : v.len));
+			json_object_set_new(o, "libraryVersion",
+					    loaded ? json_string(sp + 1) : json_null());
+			json_object_set_new(o, "available", json_boolean(loaded));
 			json_array_append_new(list, o);
 		}
 	}

@@ -107,6 +107,20 @@ int dbm_secret_add(const char *text, size_t len)
 	return secret_add(text, len, 0);
 }
 
+int dbm_secret_listed(const char *text)
+{
+	size_t i, len = text ? strlen(text) : 0;
+	int found = 0;
+
+	if (len < DBM_SECRET_MIN)
+		return 0;
+	pthread_mutex_lock(&secrets_mu);
+	for (i = 0; i < secrets.n && !found; i++)
+		found = secrets.lens[i] == len && memcmp(secrets.items[i], text, len) == 0;
+	pthread_mutex_unlock(&secrets_mu);
+	return found;
+}
+
 void dbm_secrets_reset(void)
 {
 	size_t i;

@@ -761,6 +761,35 @@ static int mysqldrv_reset_session(struct dbm_conn *conn)
 }
 
 /*
+ * reset_session for a script (driver.h): the settings of MYSQLDRV_SNAPSHOT_EXPR
+ * kept in user variables at the start, put back from them. The current
+ * database is not: USE takes no expression (the history statements of a
+ * live dry run name their database).
+ */
+static int mysqldrv_reset_session_sql(struct dbm_buf *setup, struct dbm_buf *reset)
+{
+	static const char *const vars[] = { "sql_mode",          "time_zone",
+					    "foreign_key_checks", "unique_checks",
+					    "autocommit",         "character_set_client",
+					    "character_set_results", "collation_connection",
+					    "lock_wait_timeout" };
+	size_t i;
+
+	if (dbm_buf_adds(setup, "SET ") < 0 || dbm_buf_adds(reset, "SET ") < 0)
+		return DBM_ERR_NOMEM;
+	for (i = 0; i < DBM_ARRAY_SIZE(vars); i++) {
+		if (dbm_buf_addf(setup, "%s@dbmigrate_%s = @@SESSION.%s", i ? ", " : "", vars[i],
+				 vars[i]) < 0 ||
+		    dbm_buf_addf(reset, "%sSESSION %s = @dbmigrate_%s", i ? ", " : "", vars[i],
+				 vars[i]) < 0)
+			return DBM_ERR_NOMEM;
+	}
+	if (dbm_buf_add(setup, "", 1) < 0 || dbm_buf_add(reset, "", 1) < 0)
+		return DBM_ERR_NOMEM;
+	return 0;
+}
+
+/*
  * DBM_EXEC_* flags of a statement (driver.h), as the splitter classified it
  * (sqlsplit_class.c): SESSION for SET, USE, CALL and version comments;
  * TX_CONTROL for BEGIN [WORK], START TRANSACTION, COMMIT, ROLLBACK (not TO);
@@ -919,10 +948,12 @@ static int mysqldrv_system_db(const char *name)
  * Drops every trigger, event, routine, view, sequence and table of the
  * database schema (driver.h), tables with FOREIGN_KEY_CHECKS off, once no
  * object of another database is found to depend on it. A lock
- * table this connection holds a lock in is kept. Returns 0, DBM_ERR_USAGE
- * (no database), DBM_ERR_RUN or DBM_ERR_NOMEM.
+ * table this connection holds a lock in is kept. With script not NULL,
+ * nothing is dropped: the statements go there, between the
+ * FOREIGN_KEY_CHECKS settings. Returns 0, DBM_ERR_USAGE (no database),
+ * DBM_ERR_RUN or DBM_ERR_NOMEM.
  */
-static int mysqldrv_clean(struct dbm_conn *conn, const char *schema)
+static int mysqldrv_clean_run(struct dbm_conn *conn, const char *schema, struct dbm_buf *script)
 {
 	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
 	static const char fk_off_sql[] = "SET SESSION FOREIGN_KEY_CHECKS = 0";
@@ -970,6 +1001,13 @@ static int mysqldrv_clean(struct dbm_conn *conn, const char *schema)
 		rc = x.rc;
 	if (rc < 0)
 		goto done;
+	if (script) {
+		if (dbm_buf_add(script, fk_off_sql, sizeof(fk_off_sql)) < 0 ||
+		    (x.stmts.len && dbm_buf_add(script, x.stmts.ptr, x.stmts.len) < 0) ||
+		    dbm_buf_add(script, fk_on_sql, sizeof(fk_on_sql)) < 0)
+			goto oom;
+		goto done;
+	}
 	rc = mysqldrv_run(c, c->my, fk_off_sql, strlen(fk_off_sql));
 	if (rc < 0)
 		goto done;
@@ -990,6 +1028,16 @@ done:
 	dbm_buf_free(&sql);
 	dbm_buf_free(&lit);
 	return rc;
+}
+
+static int mysqldrv_clean(struct dbm_conn *conn, const char *schema)
+{
+	return mysqldrv_clean_run(conn, schema, NULL);
+}
+
+static int mysqldrv_clean_script(struct dbm_conn *conn, const char *schema, struct dbm_buf *out)
+{
+	return mysqldrv_clean_run(conn, schema, out);
 }
 
 /* ---- identity ----------------------------------------------------------------------------- */
@@ -1153,11 +1201,13 @@ const struct dbm_driver dbm_mysql_driver = {
     .query = mysqldrv_query,
     .exec_params = mysqldrv_exec_params,
     .reset_session = mysqldrv_reset_session,
+    .reset_session_sql = mysqldrv_reset_session_sql,
     .stmt_flags = mysqldrv_stmt_flags,
     .string_rules = mysqldrv_string_rules,
     .lock = mysqldrv_lock,
     .unlock = mysqldrv_unlock,
     .clean = mysqldrv_clean,
+    .clean_script = mysqldrv_clean_script,
     .dump = dbm_mysql_dump,
     .tx_state = mysqldrv_tx_state,
     .tx_abort = mysqldrv_tx_abort,

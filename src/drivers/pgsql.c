@@ -210,6 +210,15 @@ static int pgsql_reset_session(struct dbm_conn *c)
 	return rc;
 }
 
+/* reset_session for a script (driver.h): the same two statements, nothing to keep. */
+static int pgsql_reset_session_sql(struct dbm_buf *setup, struct dbm_buf *reset)
+{
+	static const char text[] = "SET SESSION AUTHORIZATION DEFAULT\0RESET ALL";
+
+	(void)setup;
+	return dbm_buf_add(reset, text, sizeof(text));
+}
+
 /* One connect attempt of pgsql_connect. */
 struct pgsql_attempt {
 	struct pgsql_conn *pc;
@@ -648,11 +657,13 @@ const struct dbm_driver dbm_pgsql_driver = {
     .query = pgsqldrv_query,
     .exec_params = pgsql_exec_params,
     .reset_session = pgsql_reset_session,
+    .reset_session_sql = pgsql_reset_session_sql,
     .stmt_flags = pgsql_stmt_flags,
     .string_rules = pgsql_string_rules,
     .lock = pgsqldrv_lock,
     .unlock = pgsqldrv_unlock,
     .clean = pgsqldrv_clean,
+    .clean_script = pgsqldrv_clean_script,
     .dump = dbm_pgsql_dump,
     .tx_state = pgsql_tx_state,
     .tx_abort = pgsql_tx_abort,

@@ -176,9 +176,10 @@ done:
  * another object still depends on it (2BP01) is tried again in the next
  * pass, after what it waited for is gone. Returns 0; the server's error
  * when a pass drops nothing more (the dependency it names is one clean
- * must not break); DBM_ERR_RUN or DBM_ERR_NOMEM.
+ * must not break); DBM_ERR_RUN or DBM_ERR_NOMEM. done, when not NULL, gets
+ * each statement that ran, in the order it ran (each NUL-terminated).
  */
-static int pgsql_clean_drop(struct pgsql_conn *pc, struct dbm_buf *stmts)
+static int pgsql_clean_drop(struct pgsql_conn *pc, struct dbm_buf *stmts, struct dbm_buf *done)
 {
 	struct dbm_buf next = DBM_BUF_INIT, tmp;
 	size_t off;
@@ -196,6 +197,8 @@ static int pgsql_clean_drop(struct pgsql_conn *pc, struct dbm_buf *stmts)
 			if (rc == 0) {
 				progress = 1;
 				rc = pgsqldrv_run(pc, "RELEASE SAVEPOINT dbm_clean");
+				if (rc == 0 && done)
+					rc = dbm_buf_add(done, sql, strlen(sql) + 1);
 				continue;
 			}
 			if (strcmp(dbm_error_last()->sqlstate, "2BP01") != 0 || pc->lost)
@@ -224,10 +227,12 @@ static int pgsql_clean_drop(struct pgsql_conn *pc, struct dbm_buf *stmts)
  * Drops every object in schema (or the connection's schema when NULL) one
  * by one from the catalog, in one transaction, keeping the schema itself
  * with its owner and grants. Refuses system schemas and a schema that
- * objects outside it depend on (driver.h). Returns 0, DBM_ERR_USAGE,
- * DBM_ERR_RUN (everything rolled back) or DBM_ERR_NOMEM.
+ * objects outside it depend on (driver.h). With script not NULL, the
+ * statements that ran go there, between BEGIN and COMMIT, and the
+ * transaction is rolled back: nothing is dropped. Returns 0,
+ * DBM_ERR_USAGE, DBM_ERR_RUN (everything rolled back) or DBM_ERR_NOMEM.
  */
-int pgsqldrv_clean(struct dbm_conn *c, const char *schema)
+static int pgsql_clean_run(struct dbm_conn *c, const char *schema, struct dbm_buf *script)
 {
 	struct pgsql_conn *pc = (struct pgsql_conn *)c;
 	const char *sch = schema && schema[0] ? schema : c->schema;
@@ -242,15 +247,20 @@ int pgsqldrv_clean(struct dbm_conn *c, const char *schema)
 	}
 	if ((rc = pgsqldrv_run(pc, "BEGIN")) < 0)
 		return rc;
-	rc = pgsql_clean_outside(pc, sch);
+	if (script)
+		rc = dbm_buf_add(script, "BEGIN", 6);
+	if (rc == 0)
+		rc = pgsql_clean_outside(pc, sch);
 	/* every statement in one list: a domain's check may call a function, and so on */
 	for (i = 0; i < DBM_ARRAY_SIZE(pgsql_clean_queries) && rc == 0; i++)
 		rc = pgsql_clean_step(pc, pgsql_clean_queries[i], sch, &stmts);
 	if (rc == 0)
-		rc = pgsql_clean_drop(pc, &stmts);
+		rc = pgsql_clean_drop(pc, &stmts, script);
 	dbm_buf_free(&stmts);
-	if (rc == 0)
+	if (rc == 0 && !script)
 		return pgsqldrv_run(pc, "COMMIT");
+	if (rc == 0)
+		rc = dbm_buf_add(script, "COMMIT", 7);
 	if (!pc->lost) {
 		struct dbm_error saved;
 
@@ -259,4 +269,14 @@ int pgsqldrv_clean(struct dbm_conn *c, const char *schema)
 		dbm_error_restore(&saved);
 	}
 	return rc;
+}
+
+int pgsqldrv_clean(struct dbm_conn *c, const char *schema)
+{
+	return pgsql_clean_run(c, schema, NULL);
+}
+
+int pgsqldrv_clean_script(struct dbm_conn *c, const char *schema, struct dbm_buf *out)
+{
+	return pgsql_clean_run(c, schema, out);
 }

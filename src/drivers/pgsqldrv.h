@@ -163,5 +163,6 @@ int pgsqldrv_unlock(struct dbm_conn *c);
 /* pgsql_clean.c */
 
 int pgsqldrv_clean(struct dbm_conn *c, const char *schema);
+int pgsqldrv_clean_script(struct dbm_conn *c, const char *schema, struct dbm_buf *out);
 
 #endif /* DBM_PGSQLDRV_H */

@@ -585,6 +585,41 @@ struct sqlitedrv_names {
 	int failed;
 };
 
+/* What clean drops, triggers first, tables last: rows (type, name). */
+#define SQLITEDRV_CLEAN_SQL                                                                        \
+	"SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "                     \
+	"AND type IN ('view', 'trigger', 'table') "                                                \
+	"ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END"
+
+/*
+ * Appends "DROP <type> IF EXISTS "name"" and end to n->sql for a catalog
+ * row (type, name), the name's quotes doubled. Returns 0, or 1 (n->failed
+ * set) when out of memory.
+ */
+static int sqlitedrv_add_drop(struct sqlitedrv_names *n, const char *const *v, const char *end,
+			      size_t end_len)
+{
+	if (dbm_buf_addf(&n->sql, "DROP %s IF EXISTS \"", v[0]) < 0)
+		goto oom;
+	for (const char *p = v[1]; *p; p++)
+		if ((*p == '"' && dbm_buf_addc(&n->sql, '"') < 0) || dbm_buf_addc(&n->sql, *p) < 0)
+			goto oom;
+	if (dbm_buf_add(&n->sql, end, end_len) < 0)
+		goto oom;
+	return 0;
+oom:
+	n->failed = 1;
+	return 1;
+}
+
+/* Collects each DROP as its own NUL-terminated statement (clean's script). */
+static int sqlitedrv_collect_drop_each(void *ctx, unsigned ncols, const char *const *v)
+{
+	if (ncols < 2 || !v[0] || !v[1])
+		return 0;
+	return sqlitedrv_add_drop(ctx, v, "\"", 2);
+}
+
 /* Collects "DROP <type> IF EXISTS "name";" for each catalog row (type, name). */
 static int sqlitedrv_collect_drop(void *ctx, unsigned ncols, const char *const *v)
 {
@@ -605,18 +640,19 @@ oom:
 	return 1;
 }
 
-static int sqlitedrv_clean(struct dbm_conn *conn, const char *schema)
+/*
+ * Drops every trigger, view and table of the file (driver.h), with
+ * foreign keys off, in one transaction. With script not NULL, nothing is
+ * dropped: the statements go there, each NUL-terminated. Returns 0,
+ * DBM_ERR_RUN or DBM_ERR_NOMEM.
+ */
+static int sqlitedrv_clean_run(struct dbm_conn *conn, struct dbm_buf *script)
 {
 	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
 	struct sqlitedrv_names n = { DBM_BUF_INIT, 0 };
 	int r;
 
-	(void)schema;
-	r = sqlitedrv_query(conn,
-			    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-			    "AND type IN ('view', 'trigger', 'table') "
-			    "ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END",
-			    sqlitedrv_collect_drop, &n);
+	r = sqlitedrv_query(conn, SQLITEDRV_CLEAN_SQL, sqlitedrv_collect_drop, &n);
 	if (n.failed) {
 		r = dbm_error_oom();
 		goto done;
@@ -625,6 +661,21 @@ static int sqlitedrv_clean(struct dbm_conn *conn, const char *schema)
 		goto done;
 	if (!n.sql.len)
 		goto done;
+	if (script) {
+		/* the same statements, each on its own (NUL-terminated), for a script */
+		struct sqlitedrv_names each = { DBM_BUF_INIT, 0 };
+
+		r = sqlitedrv_query(conn, SQLITEDRV_CLEAN_SQL, sqlitedrv_collect_drop_each, &each);
+		if (r == 0 && each.failed)
+			r = dbm_error_oom();
+		if (r == 0 && (dbm_buf_add(script, "PRAGMA foreign_keys = OFF", 26) < 0 ||
+			       dbm_buf_add(script, "BEGIN", 6) < 0 ||
+			       dbm_buf_add(script, each.sql.ptr, each.sql.len) < 0 ||
+			       dbm_buf_add(script, "COMMIT", 7) < 0))
+			r = dbm_error_oom();
+		dbm_buf_free(&each.sql);
+		goto done;
+	}
 	r = sqlitedrv_run(c, "PRAGMA foreign_keys = OFF", 25, NULL, NULL);
 	if (r == 0)
 		r = sqlitedrv_run(c, "BEGIN", 5, NULL, NULL);
@@ -637,6 +688,18 @@ static int sqlitedrv_clean(struct dbm_conn *conn, const char *schema)
 done:
 	dbm_buf_free(&n.sql);
 	return r;
+}
+
+static int sqlitedrv_clean(struct dbm_conn *conn, const char *schema)
+{
+	(void)schema;
+	return sqlitedrv_clean_run(conn, NULL);
+}
+
+static int sqlitedrv_clean_script(struct dbm_conn *conn, const char *schema, struct dbm_buf *out)
+{
+	(void)schema;
+	return sqlitedrv_clean_run(conn, out);
 }
 
 /*
@@ -685,6 +748,7 @@ const struct dbm_driver dbm_sqlite_driver = {
 	.lock = sqlitedrv_lock,
 	.unlock = sqlitedrv_unlock,
 	.clean = sqlitedrv_clean,
+	.clean_script = sqlitedrv_clean_script,
 	.dump = dbm_sqlite_dump,
 	.tx_state = sqlitedrv_tx_state,
 	.tx_abort = sqlitedrv_tx_abort,

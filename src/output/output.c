@@ -283,6 +283,12 @@ void dbm_out_sql(const char *sql, size_t len)
 	fputs(";\n", stdout);
 }
 
+void dbm_out_script(const char *text, size_t len)
+{
+	if (!out.json)
+		fwrite(text, 1, len, stdout);
+}
+
 json_t *dbm_out_sql_json(void)
 {
 	return out.sql;

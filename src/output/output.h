@@ -72,6 +72,12 @@ int dbm_json_set_text(json_t *obj, const char *key, const char *s);
 
 /* Dry-run: one statement as it would run ("<sql>;"), or into the JSON "sql" array. */
 void dbm_out_sql(const char *sql, size_t len);
+/*
+ * Dry-run: text of the script as it is, for what is no statement of
+ * dbmigrate's (comments, a client's DELIMITER lines); on stdout, also
+ * with --quiet, nothing with --json.
+ */
+void dbm_out_script(const char *text, size_t len);
 /* The JSON "sql" array collected by dbm_out_sql (borrowed), NULL when none. */
 json_t *dbm_out_sql_json(void);
 

@@ -3,6 +3,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "output/output.h"
 #include "output/report.h"
@@ -14,10 +16,85 @@ const char *dbm_report_category(const struct dbm_plan_item *it)
 	return it->category == DBM_CAT_REPEATABLE ? "Repeatable" : "Versioned";
 }
 
-json_t *dbm_report_item_json(const struct dbm_plan_item *it)
+/* Appends Java's nanosecond fraction: none when 0, else 3, 6 or 9 digits. */
+static void report_fraction(char *out, size_t size, long nanos)
+{
+	if (nanos == 0)
+		out[0] = '\0';
+	else if (nanos % 1000000 == 0)
+		snprintf(out, size, ".%03ld", nanos / 1000000);
+	else if (nanos % 1000 == 0)
+		snprintf(out, size, ".%06ld", nanos / 1000);
+	else
+		snprintf(out, size, ".%09ld", nanos);
+}
+
+/* Seconds since 1970 of a UTC wall time (timegm, which POSIX lacks): days from the civil date. */
+static time_t report_timegm(const struct tm *tm)
+{
+	long long y = (long long)tm->tm_year + 1900 - (tm->tm_mon < 2);
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long m = tm->tm_mon + 1;
+	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm->tm_mday - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	long long days = era * 146097 + doe - 719468;
+
+	return (time_t)(days * 86400 + tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec);
+}
+
+int dbm_report_instant(const char *text, int stored_utc, char *out, size_t size)
+{
+	struct tm tm, utc;
+	char frac[32];
+	const char *p;
+	long nanos = 0, scale = 100000000;
+	int n = 0;
+	time_t t;
+
+	snprintf(out, size, "%s", text ? text : "");
+	if (!text)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(text, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n == 0)
+		return -1;
+	p = text + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			nanos += scale ? (*p - '0') * scale : 0;
+	if (*p && strcmp(p, "+00") != 0 && strcmp(p, "Z") != 0)
+		return -1; /* an offset other than UTC: leave it as the database wrote it */
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	t = stored_utc || *p ? report_timegm(&tm) : mktime(&tm);
+	if (t == (time_t)-1 || !gmtime_r(&t, &utc))
+		return -1;
+	report_fraction(frac, sizeof(frac), nanos);
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", utc.tm_year + 1900, utc.tm_mon + 1,
+		 utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, frac);
+	return 0;
+}
+
+void dbm_report_local_now(char *out, size_t size)
+{
+	struct timeval tv;
+	struct tm tm;
+	char frac[32];
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	report_fraction(frac, sizeof(frac), (long)tv.tv_usec * 1000);
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%s", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+json_t *dbm_report_item_json(const struct dbm_plan_item *it, int stored_utc)
 {
 	json_t *o = json_object();
 	const struct dbm_history_row *row = it->row;
+	char when[64] = "";
 
 	if (!o)
 		return NULL;
@@ -32,8 +109,9 @@ json_t *dbm_report_item_json(const struct dbm_plan_item *it)
 		json_object_set_new(o, "checksum", json_integer(it->file->checksum));
 	else
 		json_object_set_new(o, "checksum", json_null());
-	json_object_set_new(o, "installedOnUTC",
-			    dbm_json_text(row && row->installed_on ? row->installed_on : ""));
+	if (row && row->installed_on)
+		dbm_report_instant(row->installed_on, stored_utc, when, sizeof(when));
+	json_object_set_new(o, "installedOnUTC", dbm_json_text(when));
 	json_object_set_new(o, "installedBy",
 			    dbm_json_text(row && row->installed_by ? row->installed_by : ""));
 	json_object_set_new(o, "installedRank", row ? json_integer(row->installed_rank) : json_null());
@@ -42,8 +120,10 @@ json_t *dbm_report_item_json(const struct dbm_plan_item *it)
 	json_object_set_new(o, "undoable",
 			    dbm_json_text(it->category == DBM_CAT_VERSIONED
 					    ? (it->undoable ? "Yes" : "No") : ""));
-	if (it->file)
-		dbm_json_set_text(o, "filepath", it->file->path);
+	/* Flyway writes "" when there is no file */
+	dbm_json_set_text(o, "filepath", it->file ? it->file->path : "");
+	dbm_json_set_text(o, "undoFilepath",
+			  it->file && it->file->undo ? it->file->undo->path : "");
 	return o;
 }
 

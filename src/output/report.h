@@ -11,8 +11,26 @@
 
 /* "Versioned" / "Repeatable". */
 const char *dbm_report_category(const struct dbm_plan_item *it);
-/* One migration as JSON: category, version, description, type, script, checksum, ... */
-json_t *dbm_report_item_json(const struct dbm_plan_item *it);
+/*
+ * One migration as JSON with Flyway's InfoOutput keys (category, version,
+ * description, type, installedOnUTC, state, undoable, filepath,
+ * undoFilepath, installedBy, executionTime) and dbmigrate's own (script,
+ * checksum, installedRank). stored_utc: the history's installed_on is UTC
+ * wall time (SQLite's); else it is the server session's local time and is
+ * read in this process's time zone, as Flyway's JVM reads it. A new
+ * reference, NULL when out of memory.
+ */
+json_t *dbm_report_item_json(const struct dbm_plan_item *it, int stored_utc);
+/*
+ * A history timestamp ("2024-01-15 10:30:45.123", 'T' accepted too) as
+ * Flyway's Instant text in UTC, "2024-01-15T10:30:45.123Z" (the fraction in
+ * groups of three digits, none when zero), in out (size bytes).
+ * stored_utc as above. Returns 0, or -1 when text is not such a timestamp
+ * (out is then text as it is, cut to fit).
+ */
+int dbm_report_instant(const char *text, int stored_utc, char *out, size_t size);
+/* The local time now as Java's LocalDateTime prints it ("2024-01-15T10:30:45.123"), in out. */
+void dbm_report_local_now(char *out, size_t size);
 /*
  * Prints each finding on stderr ("dbmigrate: <message>") and, when doc is
  * not NULL, adds them to doc as "invalidMigrations". When there are

@@ -82,7 +82,11 @@ static int cb_exec_stmt(void *ctx, const struct dbm_stmt *st)
 	int r;
 
 	if (s->dry_run) {
-		dbm_out_sql(st->sql, st->len);
+		/* a line of the dry run's script (dryrun.c): no secret placeholder in it */
+		r = dbm_dry_check_secrets(s, st, ex->path);
+		if (r < 0)
+			return r;
+		dbm_dry_sql(s, st->sql, st->len);
 		ex->done++;
 		return 0;
 	}
@@ -158,7 +162,7 @@ static int cb_run_file(struct dbm_session *s, const struct dbm_file *f, int in_t
 	else
 		dbm_out_debug("%s", label);
 	if (s->dry_run) {
-		dbm_out_text("-- callback %s: %s\n", event, f->path);
+		dbm_dry_comment(s, "callback %s: %s", event, f->path);
 		r = dbm_session_shown_placeholders(s, &shown);
 		if (r < 0)
 			goto done;

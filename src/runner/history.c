@@ -41,7 +41,7 @@ static int hist_exists_row(void *ctx, unsigned ncols, const char *const *values)
 static int hist_run(struct dbm_session *s, const struct dbm_buf *lit, dbm_row_cb cb, void *ctx)
 {
 	if (s->dry_run && lit) {
-		dbm_out_sql(lit->ptr, lit->len);
+		dbm_dry_sql(s, lit->ptr, lit->len);
 		return 0;
 	}
 	dbm_out_debug("%s", s->sql.ptr);
@@ -89,11 +89,14 @@ int dbm_hist_read(struct dbm_session *s)
 int dbm_hist_create(struct dbm_session *s)
 {
 	const struct dbm_config *cfg = s->cfg;
-	int tx = !s->dry_run && (s->driver->caps & DBM_CAP_TX_DDL);
+	/* a dry run prints the transaction too: its script does what the run does */
+	int tx = (s->driver->caps & DBM_CAP_TX_DDL) != 0;
 	int r = 0;
 
 	if (s->history_exists)
 		return 0;
+	if (s->dry_run)
+		dbm_dry_comment(s, "the history table %s, which does not exist yet", cfg->table);
 	if (tx)
 		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
 	if (r == 0 && s->schema && (s->driver->caps & DBM_CAP_SCHEMAS)) {

@@ -257,7 +257,17 @@ static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 	}
 	ex->last_line = st->line;
 	if (s->dry_run) {
-		dbm_out_sql(st->sql, st->len);
+		r = dbm_dry_check_secrets(s, st, ex->display);
+		if (r < 0)
+			return r;
+		dbm_dry_sql(s, st->sql, st->len);
+		if ((st->flags & DBM_STMT_COPY_IN) && st->copy_data && !dbm_out_is_json()) {
+			/* psql reads the rows after the statement, up to a line "\." */
+			dbm_out_script(st->copy_data, st->copy_len);
+			if (st->copy_len && st->copy_data[st->copy_len - 1] != '\n')
+				dbm_out_script("\n", 1);
+			dbm_out_script("\\.\n", 3);
+		}
 		ex->done++;
 		return 0;
 	}
@@ -453,9 +463,15 @@ static int run_reset_session(struct dbm_session *s, const struct run_scan *sc, i
 	struct dbm_error saved;
 	int r;
 
-	if (s->dry_run || !s->driver->reset_session ||
+	if (!s->driver->reset_session ||
 	    ((s->driver->caps & DBM_CAP_SESSION_FLAGS) && !sc->session))
 		return status;
+	if (s->dry_run) {
+		/* the script puts the replaying session back at the same point */
+		if (status == 0)
+			dbm_dry_reset(s);
+		return status;
+	}
 	if (status < 0)
 		dbm_error_save(&saved);
 	r = s->driver->reset_session(s->conn);
@@ -607,6 +623,11 @@ again:
 	ex.batch = !s->dry_run && s->driver->exec_batch &&
 		   (tx || (s->driver->caps & DBM_CAP_BATCH_AUTOCOMMIT));
 	dbm_batch_clear(&s->batch);
+	if (s->dry_run)
+		dbm_dry_comment(s, "%s (%s): %s", label, file->path,
+				tx ? "in one transaction with its history row"
+				   : "statement by statement, as the run does it: a failed history row "
+				     "first, made a success row at the end");
 	if (tx) {
 		r = run_own(&ex, dbm_sql_begin(s->dialect));
 		if (r < 0)
@@ -615,7 +636,8 @@ again:
 	r = run_each_callbacks(&ex, tx, file, before_ev);
 	if (r < 0)
 		goto fail;
-	if (!tx && !s->dry_run) {
+	if (!tx) {
+		/* also in a dry run: its script leaves the same failed row where it stops */
 		/* the failed row that stays if this run dies half way */
 		row.success = 0;
 		r = dbm_session_record(s, &row);

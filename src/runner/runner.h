@@ -74,6 +74,8 @@ struct dbm_session {
 	struct dbm_buf url;              /* the URL with its password replaced */
 	struct dbm_prefetch *prefetch;   /* checksums computed while connecting (prefetch.c) */
 	struct dbm_batch batch;          /* a transactional script's statements (run.c) */
+	unsigned char *secret;           /* per cfg->placeholders item: 1 when its value is secret */
+	int offline;                     /* a dry run without a connection (--offline) */
 };
 
 /*
@@ -82,14 +84,66 @@ struct dbm_session {
  */
 int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
 		     int dry_run);
+/*
+ * Opens a dry-run session that connects to nothing (--offline): the files
+ * are scanned, the driver is the one of dialect (a URL scheme or driver
+ * name: "postgresql", "mysql", "sqlite"; NULL: the URL's scheme, which is
+ * not connected to), and the history is assumed: with from "empty" there is
+ * no history table; with a version, every versioned file up to it and every
+ * repeatable as it is now are applied, one success row each, ranked 1, 2,
+ * ... in that order. History statements then name the table without a
+ * schema unless one is configured, and installed_by is the replaying
+ * user's (the dialect's current-user expression) unless configured.
+ * Returns 0; DBM_ERR_USAGE for an unknown dialect or a bad from (naming
+ * the option); the error of a file.
+ */
+int dbm_session_open_offline(struct dbm_session *s, const struct dbm_config *cfg,
+			     const char *dialect, const char *from);
 /* Releases the lock, disconnects, frees everything. Never fails. */
 void dbm_session_close(struct dbm_session *s);
 /*
- * The placeholders as --dry-run prints them: the user's as written
- * ("${name}": a value may be secret), the built-ins replaced. Returns 0 and
- * *out (dbm_placeholders_free), or DBM_ERR_NOMEM.
+ * The placeholders as --dry-run prints them: replaced, except the user's
+ * secret ones (s->secret), kept as written ("${name}"), which the dry run
+ * then refuses to print (dbm_dry_check_secrets). Returns 0 and *out
+ * (dbm_placeholders_free), or DBM_ERR_NOMEM.
  */
 int dbm_session_shown_placeholders(const struct dbm_session *s, struct dbm_placeholders *out);
+
+/*
+ * Dry-run output (dryrun.c): a script the database's own client runs as it
+ * is: psql -v ON_ERROR_STOP=1 -f FILE, mariadb DB < FILE (MySQL routines
+ * between DELIMITER lines), sqlite3 -bail DB < FILE. Every dry-run
+ * statement goes through dbm_dry_sql; with --json they are collected into
+ * the document's "sql" array and comments are left out.
+ */
+/* Prints one statement, terminated so that the dialect's client reads it whole. */
+void dbm_dry_sql(const struct dbm_session *s, const char *sql, size_t len);
+/* Prints "-- <text>" (a line of the script's comments; line ends in text become spaces). */
+void dbm_dry_comment(const struct dbm_session *s, const char *fmt, ...) DBM_GCC_PRINTF(2, 3);
+/*
+ * The script's opening comments: what made it (command, dialect, whether
+ * from the live history or offline from an assumed version) and how to
+ * replay it. A command calls dbm_dry_begin before it opens its session
+ * (from: the --from of an offline run, else NULL); the comments then come
+ * before the first line of the script (a connect callback's, say), or at
+ * dbm_dry_header at the latest; once.
+ */
+void dbm_dry_begin(const char *command, const char *from);
+void dbm_dry_header(const struct dbm_session *s);
+/*
+ * Prints the statements that put the replaying session back as it was
+ * (the driver's reset_session_sql), where a run calls reset_session;
+ * their setup comes with the opening comments. Nothing with --json.
+ */
+void dbm_dry_reset(const struct dbm_session *s);
+/*
+ * Refuses a dry-run statement of file path that holds a secret
+ * placeholder left as "${name}" (s->secret): a dry run's text ends up in
+ * logs. Returns 0, or DBM_ERR_USAGE naming the file, the line and the
+ * placeholder, with a hint on giving the value at replay time.
+ */
+int dbm_dry_check_secrets(const struct dbm_session *s, const struct dbm_stmt *st,
+			  const char *path);
 
 /*
  * Starts a thread computing the versioned files' checksums (when there are
@@ -117,6 +171,14 @@ void dbm_prefetch_finish(struct dbm_session *s, int use);
 
 /* Sets the built-in ${dbmigrate:filename} / ${flyway:filename} for f. 0 or DBM_ERR_NOMEM. */
 int dbm_session_set_filename(struct dbm_session *s, const struct dbm_file *f);
+
+/*
+ * The checksum f's history row gets: of the file as it is for a versioned
+ * one, after placeholder replacement (with ${dbmigrate:filename} set for
+ * f) for a repeatable, as a run computes it. The one computed before when
+ * f has it. Returns 0 and *out, or the error of reading f (naming it).
+ */
+int dbm_session_checksum(struct dbm_session *s, const struct dbm_file *f, int32_t *out);
 
 /* Creates schema and history table when missing (prints them in dry-run). */
 int dbm_session_ensure_history(struct dbm_session *s);

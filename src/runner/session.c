@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "dbmigrate/placeholder.h"
 #include "dbmigrate/secret.h"
 #include "dbmigrate/sqlgen.h"
 #include "dbmigrate/source.h"
@@ -57,12 +58,82 @@ static int session_builtins(struct dbm_session *s)
  * configuration file that holds the password may be read by other users.
  * Returns 0 or DBM_ERR_NOMEM.
  */
+/*
+ * 1 when a placeholder's name says it holds a secret: a part (between '_',
+ * '-', '.' or ':') that is pw, pwd, pass, passwd, passphrase, key, or a
+ * name with password, secret, token, credential, apikey or private in it,
+ * letter case aside.
+ */
+static int session_secret_name(const char *key)
+{
+	static const char *const parts[] = { "pw", "pwd", "pass", "passwd", "passphrase", "key" };
+	static const char *const words[] = { "password", "secret", "token", "credential",
+					     "apikey", "private" };
+	char lower[DBM_PLACEHOLDER_NAME_MAX + 2];
+	size_t i, n = strlen(key);
+	const char *p;
+
+	if (n >= sizeof(lower))
+		n = sizeof(lower) - 1;
+	for (i = 0; i < n; i++)
+		lower[i] = (char)((key[i] >= 'A' && key[i] <= 'Z') ? key[i] - 'A' + 'a' : key[i]);
+	lower[n] = '\0';
+	for (i = 0; i < DBM_ARRAY_SIZE(words); i++)
+		if (strstr(lower, words[i]))
+			return 1;
+	for (p = lower; *p; p += *p != '\0') {
+		size_t len = strcspn(p, "_-.:");
+
+		for (i = 0; i < DBM_ARRAY_SIZE(parts); i++)
+			if (strlen(parts[i]) == len && strncmp(parts[i], p, len) == 0)
+				return 1;
+		p += len;
+	}
+	return 0;
+}
+
+/*
+ * Which of the user's placeholders are secret, for --dry-run
+ * (s->secret): those whose name says so (session_secret_name) and those
+ * whose value is a secret of the connection (the URL's password,
+ * PGPASSWORD, MYSQL_PWD: listed before this is called). A value that is
+ * the placeholder itself ("${name}", a stand-in to fill at replay time)
+ * is no secret. Returns 0 or DBM_ERR_NOMEM.
+ */
+static int session_mark_secrets(struct dbm_session *s)
+{
+	const struct dbm_placeholders *ph = &s->cfg->placeholders;
+	struct dbm_buf self = DBM_BUF_INIT;
+	size_t i;
+
+	if (ph->n == 0)
+		return 0;
+	s->secret = dbm_calloc(ph->n, 1);
+	if (!s->secret)
+		return dbm_error_oom();
+	for (i = 0; i < ph->n; i++) {
+		const struct dbm_placeholder *p = &ph->items[i];
+
+		dbm_buf_clear(&self);
+		if (dbm_buf_addf(&self, "${%s}", p->key) < 0) {
+			dbm_buf_free(&self);
+			return DBM_ERR_NOMEM;
+		}
+		if (p->value && strcmp(p->value, dbm_buf_cstr(&self)) == 0)
+			continue;
+		s->secret[i] = (unsigned char)(session_secret_name(p->key) ||
+					       dbm_secret_listed(p->value));
+	}
+	dbm_buf_free(&self);
+	return 0;
+}
+
 static int session_secrets(struct dbm_session *s)
 {
 	const struct dbm_config *cfg = s->cfg;
 	struct stat st;
 	size_t i;
-	int r = 0;
+	int r = session_mark_secrets(s);
 
 	for (i = 0; r == 0 && i < cfg->placeholders.n; i++) {
 		const char *v = cfg->placeholders.items[i].value;
@@ -80,10 +151,22 @@ static int session_secrets(struct dbm_session *s)
 	return r;
 }
 
+/* 1 when the user's placeholder key is secret (s->secret), else 0. */
+static int session_is_secret(const struct dbm_session *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; s->secret && i < s->cfg->placeholders.n; i++)
+		if (strcmp(s->cfg->placeholders.items[i].key, key) == 0)
+			return s->secret[i];
+	return 0;
+}
+
 /*
- * The placeholders as --dry-run shows them: each of the user's as written,
- * "${name}", since a value may be secret; the built-ins with their values.
- * Returns 0 and *out (free it with dbm_placeholders_free), or DBM_ERR_NOMEM.
+ * The placeholders as --dry-run shows them: replaced, so that the script
+ * replays as it is, except each secret one, kept as "${name}" (and refused
+ * where a statement uses it). Returns 0 and *out (free it with
+ * dbm_placeholders_free), or DBM_ERR_NOMEM.
  */
 int dbm_session_shown_placeholders(const struct dbm_session *s, struct dbm_placeholders *out)
 {
@@ -96,7 +179,7 @@ int dbm_session_shown_placeholders(const struct dbm_session *s, struct dbm_place
 		const struct dbm_placeholder *p = &s->placeholders.items[i];
 
 		dbm_buf_clear(&shown);
-		if (dbm_placeholders_get(&s->cfg->placeholders, p->key))
+		if (session_is_secret(s, p->key))
 			r = dbm_buf_addf(&shown, "${%s}", p->key);
 		else
 			r = dbm_buf_adds(&shown, p->value);
@@ -262,6 +345,109 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 	return session_builtins(s);
 }
 
+/*
+ * The history an offline dry run assumes (dbm_session_open_offline): a
+ * success row per versioned file up to from, then per repeatable, ranked
+ * in that order. Returns 0 or the error of a file's checksum.
+ */
+static int session_assume_history(struct dbm_session *s, const char *from)
+{
+	struct dbm_history_row row;
+	size_t i, n = s->files.nversioned + s->files.nrepeatable;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < n; i++) {
+		const struct dbm_file *f = i < s->files.nversioned
+					       ? &s->files.versioned[i]
+					       : &s->files.repeatable[i - s->files.nversioned];
+
+		if (f->version && dbm_version_cmp(f->version, from) > 0)
+			continue;
+		memset(&row, 0, sizeof(row));
+		row.installed_rank = (int)s->next_rank;
+		row.version = f->version;
+		row.description = f->description;
+		row.type = "SQL";
+		row.script = f->script;
+		row.installed_by = "";
+		row.installed_on = "";
+		row.has_checksum = 1;
+		row.success = 1;
+		r = dbm_session_checksum(s, f, &row.checksum);
+		if (r == 0)
+			r = dbm_history_add(&s->history, &row);
+		s->next_rank++;
+	}
+	s->history_exists = 1;
+	return r;
+}
+
+int dbm_session_open_offline(struct dbm_session *s, const struct dbm_config *cfg,
+			     const char *dialect, const char *from)
+{
+	struct dbm_buf scheme = DBM_BUF_INIT;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->dry_run = 1;
+	s->offline = 1;
+	s->next_rank = 1;
+	r = dbm_secret_add_url(cfg->url);
+	if (r == 0)
+		r = dbm_url_redact(cfg->url, &s->url);
+	if (r == 0)
+		r = session_secrets(s);
+	if (r == 0)
+		r = session_copy_placeholders(s);
+	if (r < 0)
+		return r;
+	if (!from || (strcmp(from, "empty") != 0 && !dbm_version_valid(from))) {
+		dbm_error_set(DBM_ERR_USAGE, from ? "--from: '%s' is not a version or 'empty'"
+						  : "--offline needs --from VERSION or --from empty",
+			      from ? from : "");
+		dbm_error_set_hint("Say what the database the script is for has applied: --from 3 "
+				   "(every version up to 3) or --from empty (nothing, not even the "
+				   "history table).");
+		return DBM_ERR_USAGE;
+	}
+	if (dialect) {
+		if (dbm_buf_addf(&scheme, "%s:", dialect) < 0)
+			return DBM_ERR_NOMEM;
+		s->driver = dbm_driver_for_url(dbm_buf_cstr(&scheme));
+		dbm_buf_free(&scheme);
+		if (!s->driver) {
+			struct dbm_error *e = dbm_error_last();
+
+			dbm_error_set(DBM_ERR_USAGE, "--dialect: '%s' is no database this build has",
+				      dialect);
+			dbm_error_set_hint("%s", e->hint);
+			return DBM_ERR_USAGE;
+		}
+	} else {
+		s->driver = dbm_driver_for_url(cfg->url);
+		if (!s->driver)
+			return dbm_error_last()->klass;
+	}
+	s->dialect = s->driver->dialect;
+	s->schema = cfg->schema;
+	r = dbm_scan(cfg->migrations, cfg->rollback, &s->files);
+	if (r < 0)
+		return r;
+	s->steps |= DBM_SESSION_FILES;
+	r = session_builtins(s);
+	if (r == 0 && strcmp(from, "empty") != 0)
+		r = session_assume_history(s, from);
+	if (r == 0)
+		r = dbm_history_sort(&s->history);
+	/* the replay's connection runs the connect callbacks first, as a run's does */
+	if (r == 0)
+		r = dbm_callback_fire(s, DBM_EV_BEFORE_CONNECT, 0);
+	if (r == 0)
+		r = dbm_callback_fire(s, DBM_EV_AFTER_CONNECT, 0);
+	return r;
+}
+
 void dbm_session_close(struct dbm_session *s)
 {
 	struct dbm_error saved;
@@ -283,6 +469,8 @@ void dbm_session_close(struct dbm_session *s)
 	dbm_buf_free(&s->sql);
 	dbm_buf_free(&s->url);
 	dbm_batch_free(&s->batch);
+	dbm_free(s->secret);
+	s->secret = NULL;
 }
 
 int dbm_session_exec(struct dbm_session *s, const char *sql)
@@ -290,7 +478,7 @@ int dbm_session_exec(struct dbm_session *s, const char *sql)
 	struct dbm_stmt st;
 
 	if (s->dry_run) {
-		dbm_out_sql(sql, strlen(sql));
+		dbm_dry_sql(s, sql, strlen(sql));
 		return 0;
 	}
 	memset(&st, 0, sizeof(st));
@@ -402,6 +590,27 @@ int dbm_session_set_filename(struct dbm_session *s, const struct dbm_file *f)
 	    dbm_placeholders_set(&s->placeholders, "flyway:filename", name) < 0)
 		return DBM_ERR_NOMEM;
 	return 0;
+}
+
+int dbm_session_checksum(struct dbm_session *s, const struct dbm_file *f, int32_t *out)
+{
+	struct dbm_source_opts o;
+	int r;
+
+	if (f->has_checksum) {
+		*out = f->checksum;
+		return 0;
+	}
+	memset(&o, 0, sizeof(o));
+	o.dialect = s->dialect;
+	if (f->kind == DBM_FILE_REPEATABLE) {
+		o.placeholders = &s->placeholders;
+		o.checksum_after_placeholders = 1;
+		r = dbm_session_set_filename(s, f);
+		if (r < 0)
+			return r;
+	}
+	return dbm_source_run(f->path, f->path, &o, out);
 }
 
 /* The checksums of the files the history mentions (see dbm_session_plan). */

@@ -340,13 +340,24 @@ static void test_callbacks__dry_run_prints_them_where_they_would_run(void **stat
 	cb_write(p, "migrations", "beforeEachMigrate.sql", "each ${flyway:filename} ${secret}");
 	cb_write(p, "migrations", "afterMigrate.sql", "afterMigrate");
 	dbm_test_write(p->dir, "migrations/V2__t.sql", "CREATE TABLE t (id INT);\n");
+	/* a secret placeholder stops the dry run (commands.md), its value unprinted */
 	dbm_test_project_run(p, &r, "migrate", "--dry-run", "--placeholder", "secret=hunter2", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "migrations/beforeEachMigrate.sql:2: error: "
+					     "placeholder ${secret} holds a secret"));
+	assert_false(dbm_test_contains(r.out, "hunter2"));
+	assert_false(dbm_test_contains(r.err, "hunter2"));
+	dbm_test_result_free(&r);
+	/* kept as a stand-in to fill in at replay time */
+	dbm_test_project_run(p, &r, "migrate", "--dry-run", "--placeholder", "secret=${secret}",
+			     NULL);
 	assert_int_equal(r.status, 0);
 	if (!dbm_test_contains(
 		r.out, "-- callback beforeMigrate: migrations/beforeMigrate.sql\n"
 		       "BEGIN IMMEDIATE;\n"
 		       "INSERT INTO cb_log (ev) VALUES ('beforeMigrate');\n"
 		       "COMMIT;\n"
+		       "-- V2 t (migrations/V2__t.sql): in one transaction with its history row\n"
 		       "BEGIN IMMEDIATE;\n"
 		       "-- callback beforeEachMigrate: migrations/beforeEachMigrate.sql\n"
 		       "INSERT INTO cb_log (ev) VALUES ('each beforeEachMigrate.sql ${secret}');\n"

@@ -15,8 +15,9 @@
  * in every form a URL can carry them (user info raw and percent-encoded,
  * conninfo quoted and backslash-escaped, ?password=, PGPASSWORD,
  * MYSQL_PWD): neither the password nor any piece of it between those
- * characters may show. And placeholder values: a failing statement, a
- * server message quoting the value and --dry-run all show "${name}".
+ * characters may show. And placeholder values: a failing statement and a
+ * server message quoting the value show "${name}"; --dry-run refuses a
+ * secret one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -508,7 +509,7 @@ static void test_secrets__ambiguous_urls_at_every_failure_point(void **state)
 /*
  * Placeholder values are never shown: not in a failing statement's
  * detail, not in the server's message that quotes the value, not in
- * --dry-run (which shows "${name}" as written).
+ * --dry-run (which refuses a secret one, or keeps a stand-in "${name}").
  */
 static void test_secrets__placeholder_values_never_shown(void **state)
 {
@@ -537,12 +538,25 @@ static void test_secrets__placeholder_values_never_shown(void **state)
 	secrets_check(&r, value, "a statement that failed, --json");
 	dbm_test_result_free(&r);
 
+	/* a dry run replaces placeholders, so that it replays; a secret one it refuses */
 	argv[0] = "migrate";
 	argv[1] = "--dry-run";
 	argv[2] = NULL;
 	dbm_test_run(t->p->dir, NULL, argv, &r);
-	assert_int_equal(r.status, 0);
+	assert_int_equal(r.status, 2);
 	secrets_check(&r, value, "--dry-run");
+	assert_true(dbm_test_contains(r.err, "migrations/V2__b.sql:2: error: placeholder "
+					     "${reporting_pw} holds a secret"));
+	dbm_test_result_free(&r);
+	/* with the placeholder itself as a stand-in, the script keeps "${name}" */
+	argv[0] = "--placeholder";
+	argv[1] = "reporting_pw=${reporting_pw}";
+	argv[2] = "migrate";
+	argv[3] = "--dry-run";
+	argv[4] = NULL;
+	dbm_test_run(t->p->dir, NULL, argv, &r);
+	assert_int_equal(r.status, 0);
+	secrets_check(&r, value, "--dry-run with a stand-in");
 	assert_true(dbm_test_contains(r.out, "INSERT INTO ${reporting_pw} VALUES (1)"));
 	dbm_test_result_free(&r);
 
