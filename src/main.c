@@ -6,6 +6,7 @@
  * Exit codes: 0 success, 1 failure while running, 2 usage or configuration
  * error, 3 validation failed, 4 lock not acquired.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,27 @@ static int main_early_json(int argc, char **argv)
 	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
 
+/*
+ * Prints what reading the configuration has to say (which Flyway file was
+ * read, settings ignored): "warning: " lines as warnings, others as notes
+ * on stderr; nothing with --quiet.
+ */
+static void main_notes(const struct dbm_config *cfg)
+{
+	const char *p = cfg->notes;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		int len = (int)(nl ? nl - p : (ptrdiff_t)strlen(p));
+
+		if (strncmp(p, "warning: ", 9) == 0)
+			dbm_out_warn("%.*s", len - 9, p + 9);
+		else if (!cfg->quiet)
+			fprintf(stderr, "dbmigrate: %.*s\n", len, p);
+		p = nl ? nl + 1 : p + len;
+	}
+}
+
 /* Runs the parsed command. Returns an error class (0 on success); the error is printed. */
 static int main_run(const struct dbm_args *a)
 {
@@ -65,6 +87,8 @@ static int main_run(const struct dbm_args *a)
 		r = dbm_config_load(&cfg, a->settings, a->nsettings, environ);
 		if (r == 0)
 			dbm_out_init(cfg.json, cfg.quiet, cfg.verbose);
+		if (r == 0 && cfg.notes)
+			main_notes(&cfg);
 	}
 	if (r == 0)
 		r = cmd->run(&cfg, &a->args);

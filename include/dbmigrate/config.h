@@ -22,6 +22,7 @@ struct dbm_config {
 	char *url_source;        /* where the URL came from: "--url", "DBMIGRATE_URL", "DATABASE_URL", the config file's path, "default" */
 	char *config_file;       /* the file read, NULL when none */
 	char *env_name;          /* the selected environment, NULL when none */
+	char *notes;             /* lines for stderr: "note: ..." / "warning: ...", NULL when none */
 	char *migrations;        /* default "migrations" */
 	char *rollback;          /* default "rollback" */
 	char *table;             /* default "schema_history" */
@@ -78,6 +79,19 @@ extern const char *const dbm_config_keys[];
  * Never fails except for DBM_ERR_NOMEM.
  */
 int dbm_url_redact(const char *url, struct dbm_buf *out);
+
+/*
+ * Turns a Flyway url (jdbc:postgresql:, jdbc:mysql:, jdbc:mariadb:,
+ * jdbc:sqlite:) with the user and password settings (either may be NULL)
+ * into the native URL, appended to out; the JDBC parameters ApplicationName,
+ * sslmode, ssl, connectTimeout, useSSL, sslMode, user and password are
+ * mapped, currentSchema is returned in *schema (allocated, NULL when not
+ * given). A native URL is kept, with user and password put in when it has
+ * no user. Returns 0; DBM_ERR_USAGE naming the part or parameter that
+ * cannot be mapped (never a value); DBM_ERR_NOMEM.
+ */
+int dbm_jdbc_url(const char *url, const char *user, const char *password, struct dbm_buf *out,
+		 char **schema);
 
 /* Levenshtein distance ignoring ASCII case, for "did you mean" hints (commands, .conf keys too). */
 size_t dbm_edit_distance(const char *a, const char *b);

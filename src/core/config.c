@@ -289,15 +289,45 @@ static int config_unknown_env(const char *env, const char *env_from, const char 
 	return DBM_ERR_USAGE;
 }
 
+/*
+ * Opens the first Flyway configuration file found where Flyway looks when
+ * no file is named: the working directory, then conf/. Returns the file or
+ * NULL, with *path set to its name; with *err set on an error other than
+ * "not there".
+ */
+static FILE *config_find_flyway(const char **path, int *err)
+{
+	static const char *const names[] = {"flyway.toml", "flyway.conf", "conf/flyway.toml",
+	                                     "conf/flyway.conf"};
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < DBM_ARRAY_SIZE(names); i++) {
+		if ((f = fopen(names[i], "r"))) {
+			*path = names[i];
+			return f;
+		}
+		if (errno != ENOENT && errno != ENOTDIR) {
+			*err = dbm_error_set(DBM_ERR_USAGE, "cannot open config file '%s': %s",
+			                     names[i], strerror(errno));
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
 int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, size_t nflags,
                     char *const *envp)
 {
 	struct config_yaml y;
+	struct config_flyway fw;
 	const char *path, *path_from = NULL, *env, *env_from = "--env";
 	FILE *f = NULL;
-	int r;
+	int r, kind = CONFIG_KIND_YAML, found = 0;
 
 	memset(&y, 0, sizeof(y));
+	memset(&fw, 0, sizeof(fw));
+	fw.y = &y;
 	if ((r = config_defaults(cfg)) < 0)
 		goto done;
 
@@ -306,6 +336,15 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 		path_from = "--config";
 	else if ((path = config_getenv_set(envp, "DBMIGRATE_CONFIG")))
 		path_from = "DBMIGRATE_CONFIG";
+	else if ((path = config_getenv_set(envp, "FLYWAY_CONFIG_FILES"))) {
+		path_from = "FLYWAY_CONFIG_FILES";
+		if (strchr(path, ',')) {
+			r = dbm_error_set(DBM_ERR_USAGE,
+			                  "FLYWAY_CONFIG_FILES: several config files are not supported");
+			dbm_error_set_hint("Merge them into one file, or name one with --config.");
+			goto done;
+		}
+	}
 	env = config_flag_value(flags, nflags, "env");
 	if (!env && (env = config_getenv_set(envp, "DBMIGRATE_ENV")))
 		env_from = "DBMIGRATE_ENV";
@@ -317,11 +356,17 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 			                  path_from, strerror(errno));
 			goto done;
 		}
+		kind = config_flyway_kind(path, f);
 	} else if ((f = fopen(CONFIG_DEFAULT_FILE, "r"))) {
 		path = CONFIG_DEFAULT_FILE;
 	} else if (errno != ENOENT) {
 		r = dbm_error_set(DBM_ERR_USAGE, "cannot open config file '%s': %s",
 		                  CONFIG_DEFAULT_FILE, strerror(errno));
+		goto done;
+	} else if ((f = config_find_flyway(&path, &r))) {
+		kind = config_flyway_kind(path, f);
+		found = 1;
+	} else if (r < 0) {
 		goto done;
 	}
 	if (env && (r = config_set_text(&cfg->env_name, env)) < 0)
@@ -331,12 +376,30 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 			goto done;
 		y.file = cfg->config_file;
 		y.env = env;
-		if ((r = config_read_file(&y, cfg, f)) < 0)
+		if (found && (r = config_note(cfg, "note: reading the Flyway configuration in %s "
+		                                   "(there is no " CONFIG_DEFAULT_FILE ")",
+		                              path)) < 0)
+			goto done;
+		if (kind == CONFIG_KIND_YAML)
+			r = config_read_file(&y, cfg, f);
+		else
+			r = config_flyway_read(&fw, cfg, f, kind == CONFIG_KIND_TOML, envp);
+		if (r < 0)
 			goto done;
 	}
 	if (env && !y.env_found) {
 		r = config_unknown_env(env, env_from, cfg->config_file, &y);
 		goto done;
+	}
+	/* FLYWAY_* belong to a Flyway project: read unless dbmigrate.yml says otherwise. */
+	if (!f || kind != CONFIG_KIND_YAML) {
+		if ((r = config_flyway_env(&fw, cfg, envp)) < 0 ||
+		    (r = config_flyway_finish(&fw, cfg)) < 0)
+			goto done;
+		if (!f && fw.used_env &&
+		    (r = config_note(cfg, "note: reading the Flyway configuration in FLYWAY_* "
+		                          "variables (there is no config file)")) < 0)
+			goto done;
 	}
 	if ((r = config_apply_env(cfg, envp)) < 0 ||
 	    (r = config_apply_flags(cfg, flags, nflags)) < 0)
@@ -350,6 +413,7 @@ done:
 	if (f)
 		fclose(f);
 	dbm_buf_free(&y.env_names);
+	config_flyway_free(&fw);
 	return r;
 }
 
@@ -382,6 +446,7 @@ void dbm_config_free(struct dbm_config *cfg)
 	dbm_free(cfg->url_source);
 	dbm_free(cfg->config_file);
 	dbm_free(cfg->env_name);
-	cfg->url_source = cfg->config_file = cfg->env_name = NULL;
+	dbm_free(cfg->notes);
+	cfg->url_source = cfg->config_file = cfg->env_name = cfg->notes = NULL;
 	dbm_placeholders_free(&cfg->placeholders);
 }

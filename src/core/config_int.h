@@ -7,6 +7,7 @@
  *   config_yaml.c  the config file: libyaml's document, merge keys,
  *                  environments
  *   config_env.c   DBMIGRATE_* variables and command-line flags
+ *   config_flyway.c  flyway.conf, flyway.toml and FLYWAY_* variables
  */
 #ifndef DBM_CONFIG_INT_H
 #define DBM_CONFIG_INT_H
@@ -18,6 +19,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/config.h"
+#include "dbmigrate/kvfile.h"
 
 enum config_type {
 	CONFIG_URL,          /* text; also records url_source */
@@ -118,5 +120,55 @@ int config_apply_flags(struct dbm_config *cfg, const struct dbm_setting *flags, 
 
 /* The last value of flag key, or NULL. */
 const char *config_flag_value(const struct dbm_setting *flags, size_t nflags, const char *key);
+
+/* What a config file holds, by its name or, failing that, its first line. */
+enum config_kind { CONFIG_KIND_YAML, CONFIG_KIND_CONF, CONFIG_KIND_TOML };
+
+/* The connection and schema settings of one Flyway configuration being built. */
+struct config_fwconn {
+	struct config_origin url_o; /* where url came from */
+	struct dbm_config *cfg;
+	char *url, *user, *password;
+	char *pw_source; /* where the password came from, for url_source */
+	char *schemas;   /* the first of schemas */
+	char *default_schema;
+	int check_only; /* an environment not selected: only its mistakes matter */
+	char url_subject[160];
+};
+
+/* The state of a Flyway configuration: its file's entries, the environment, the connection. */
+struct config_flyway {
+	struct config_fwconn conn;
+	struct dbm_kvlist list;
+	struct config_yaml *y; /* file, env (from --env), env_found, env_names, env_line */
+	char *env;             /* the environment chosen */
+	int implicit_env;      /* env is "default" because nothing named one */
+	int used_env;          /* a FLYWAY_* variable was applied */
+};
+
+/*
+ * Which kind of file path is: .toml, .conf, .yml/.yaml by name; another
+ * name by its first line that is not blank or a comment ('[' TOML,
+ * "flyway." properties, else YAML). f is rewound.
+ */
+int config_flyway_kind(const char *path, FILE *f);
+
+/*
+ * Reads fw->y->file (opened as f; TOML when toml, else properties) into
+ * cfg: [flyway] / flyway.* settings, then the chosen environment's.
+ * Returns 0, DBM_ERR_USAGE naming file, line and setting, DBM_ERR_NOMEM.
+ */
+int config_flyway_read(struct config_flyway *fw, struct dbm_config *cfg, FILE *f, int toml,
+		       char *const *envp);
+
+/* Applies FLYWAY_* variables. 0, DBM_ERR_USAGE naming the variable, DBM_ERR_NOMEM. */
+int config_flyway_env(struct config_flyway *fw, struct dbm_config *cfg, char *const *envp);
+
+/* Puts url, user, password and schemas into cfg. 0, DBM_ERR_USAGE, DBM_ERR_NOMEM. */
+int config_flyway_finish(struct config_flyway *fw, struct dbm_config *cfg);
+void config_flyway_free(struct config_flyway *fw);
+
+/* Appends a line ("warning: ..." or "note: ...") to cfg->notes. 0 or DBM_ERR_NOMEM. */
+int config_note(struct dbm_config *cfg, const char *fmt, ...) DBM_GCC_PRINTF(2, 3);
 
 #endif /* DBM_CONFIG_INT_H */
