@@ -712,7 +712,7 @@ int config_flyway_env(struct config_flyway *fw, struct dbm_config *cfg, char *co
 	fw->conn.cfg = cfg;
 	for (e = envp; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
-		char var[128], name[128];
+		char var[128], name[128] = {0};
 		struct config_origin o = {var, NULL, 0, var};
 		const struct fw_key *k;
 

@@ -149,7 +149,7 @@ char *dbm_test_read(const char *path)
 
 static int testutil_keep_env(const char *kv)
 {
-	static const char *const drop[] = { "DBMIGRATE_", "DATABASE_URL=", "PG", "MYSQL_", NULL };
+	static const char *const drop[] = { "DBMIGRATE_", "DATABASE_URL=", "PG", "MYSQL_", "FLYWAY_", NULL };
 	size_t i;
 
 	for (i = 0; drop[i]; i++)

@@ -1,0 +1,182 @@
+/*
+ * test_flyway_cli.c - the dbmigrate binary on Flyway projects: flyway.conf
+ * and flyway.toml found in the working directory (or conf/) or named with
+ * --config, FLYWAY_* variables, the note saying which file was read,
+ * errors with file and line and exit 2, and the password never printed.
+ * Real projects on SQLite files; the history rows and the schema are read
+ * back through SQLite.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "project.h"
+#include "testutil.h"
+
+#define SECRET "Wh1sperPw0rd"
+
+static void write_project(const struct dbm_test_project *p)
+{
+	dbm_test_write(p->dir, "sql/V1__create_tickets.sql",
+	               "CREATE TABLE tickets (id INTEGER PRIMARY KEY, owner TEXT DEFAULT "
+	               "'${owner}');\n");
+	dbm_test_write(p->dir, "sql/V2__add_state.sql",
+	               "ALTER TABLE tickets ADD COLUMN state TEXT;\n");
+	dbm_test_write(p->dir, "sql/R__open_tickets.sql",
+	               "DROP VIEW IF EXISTS open_tickets;\n"
+	               "CREATE VIEW open_tickets AS SELECT id FROM tickets WHERE state = 'open';\n");
+}
+
+static void run(const struct dbm_test_project *p, const char *const *env,
+                struct dbm_test_result *r, const char *a1, const char *a2, const char *a3)
+{
+	const char *argv[4] = {a1, a2, a3, NULL};
+
+	dbm_test_run(p->dir, env, argv, r);
+}
+
+static void test_flyway_cli__conf_found_in_the_working_directory(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p);
+	dbm_test_write(p->dir, "flyway.conf",
+	               "# as Flyway reads it\n"
+	               "flyway.url=jdbc:sqlite:dbmigrate.db\n"
+	               "flyway.locations=filesystem:sql\n"
+	               "flyway.table=flyway_schema_history\n"
+	               "flyway.placeholders.owner=support\\u0020desk\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.err, "dbmigrate: note: reading the Flyway configuration in "
+	                                     "flyway.conf (there is no dbmigrate.yml)\n"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(
+	    p, "SELECT version, description, type, script, success FROM flyway_schema_history "
+	       "ORDER BY installed_rank",
+	    "1|create tickets|SQL|V1__create_tickets.sql|1\n"
+	    "2|add state|SQL|V2__add_state.sql|1\n"
+	    "NULL|open tickets|SQL|R__open_tickets.sql|1\n");
+	dbm_test_project_assert_rows(p, "SELECT dflt_value FROM pragma_table_info('tickets') "
+	                                "WHERE name = 'owner'",
+	                             "'support desk'\n");
+}
+
+static void test_flyway_cli__toml_in_conf_folder_with_environment(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	const char *env[] = {"FLYWAY_PLACEHOLDERS_OWNER=from env", NULL};
+
+	write_project(p);
+	dbm_test_write(p->dir, "conf/flyway.toml",
+	               "[environments.default]\n"
+	               "url = \"jdbc:sqlite:other.db\"\n"
+	               "[environments.test]\n"
+	               "url = \"jdbc:sqlite:dbmigrate.db\"\n"
+	               "[flyway]\n"
+	               "locations = [\"filesystem:sql\"]\n"
+	               "[flyway.placeholders]\n"
+	               "owner = \"from toml\"\n");
+	run(p, env, &r, "--env", "test", "migrate");
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.err, "reading the Flyway configuration in "
+	                                     "conf/flyway.toml"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history", "3\n");
+	dbm_test_project_assert_rows(p, "SELECT dflt_value FROM pragma_table_info('tickets') "
+	                                "WHERE name = 'owner'",
+	                             "'from env'\n");
+}
+
+static void test_flyway_cli__variables_only(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	const char *env[] = {"FLYWAY_URL=jdbc:sqlite:dbmigrate.db", "FLYWAY_LOCATIONS=filesystem:sql",
+	                     "FLYWAY_PLACEHOLDERS_OWNER=ops", NULL};
+
+	write_project(p);
+	run(p, env, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.err, "FLYWAY_* variables (there is no config file)"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history WHERE success = 1",
+	                             "3\n");
+}
+
+static void test_flyway_cli__errors_name_file_and_line(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p);
+	dbm_test_write(p->dir, "settings.conf",
+	               "flyway.url=jdbc:sqlite:dbmigrate.db\n\nflyway.callbacks=com.x.Audit\n");
+	run(p, NULL, &r, "--config", "settings.conf", "migrate");
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "dbmigrate: settings.conf:3: error: flyway.callbacks: not "
+	                           "supported\nhint: Java callbacks cannot run in dbmigrate. Remove "
+	                           "the setting to run this project with dbmigrate.\n");
+	dbm_test_result_free(&r);
+	dbm_test_write(p->dir, "flyway.toml", "[flyway]\nlocations = [\"filesystem:sql\"\n");
+	run(p, NULL, &r, "info", NULL, NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "dbmigrate: flyway.toml:2: error: unterminated array"));
+	dbm_test_result_free(&r);
+}
+
+/* The password, from the file, the URL or a variable, never shows: not in errors, not in JSON. */
+static void test_flyway_cli__password_never_printed(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	const char *env[] = {"FLYWAY_PASSWORD=" SECRET, NULL};
+	static const char *const confs[] = {
+	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:postgresql://127.0.0.1:1/app\nflyway.user=deploy\n"
+	    "flyway.password=" SECRET "\n",
+	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:postgresql://127.0.0.1:1/app?user=deploy&password=" SECRET "\n",
+	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:mysql://127.0.0.1:1/app\nflyway.user=deploy\n"
+	    "flyway.password=" SECRET "\n",
+	    "flyway.url=jdbc:postgresql://127.0.0.1:1/app?password=" SECRET "&bogus=1\n",
+	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:postgresql://127.0.0.1:1/app\nflyway.user=deploy\n",
+	};
+	size_t i;
+	int json;
+
+	write_project(p);
+	for (i = 0; i < sizeof(confs) / sizeof(confs[0]); i++) {
+		dbm_test_write(p->dir, "flyway.conf", confs[i]);
+		for (json = 0; json < 2; json++) {
+			run(p, i == 4 ? env : NULL, &r, json ? "--json" : "--verbose", "migrate", NULL);
+			assert_int_equal(r.status, i == 3 ? 2 : 1);
+			if (dbm_test_contains(r.out, SECRET) || dbm_test_contains(r.err, SECRET))
+				fail_msg("conf %zu printed the password:\n%s\n%s", i, r.out, r.err);
+			if (i < 4 && !json && i != 3)
+				assert_true(dbm_test_contains(r.err, "***"));
+			dbm_test_result_free(&r);
+		}
+	}
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_flyway_cli__conf_found_in_the_working_directory),
+	    T(test_flyway_cli__toml_in_conf_folder_with_environment),
+	    T(test_flyway_cli__variables_only),
+	    T(test_flyway_cli__errors_name_file_and_line),
+	    T(test_flyway_cli__password_never_printed),
+	};
+
+	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
+}
