@@ -64,6 +64,16 @@ seed() { # seed TARGET -> prints the seed folder
 			{ printf 'app_user=ticket_app\nschema=public\n\n'; cat "$f"; } >"$dir/$(basename "$f")"
 		done
 		;;
+	props)
+		find tests/fixtures docs/examples -name '*.conf' -size -64k -exec cp {} "$dir/" \; 2>/dev/null || true
+		printf 'flyway.url = jdbc:postgresql://db:5432/app?sslmode=require&ApplicationName=x\n' >"$dir/url"
+		printf 'a\\\n  b=\\u00e9\\uD83D\\uDE00\r\n! c\n#d\\\ne:f\n' >"$dir/escapes"
+		;;
+	toml)
+		find tests/fixtures docs/examples -name '*.toml' -size -64k -exec cp {} "$dir/" \; 2>/dev/null || true
+		printf '[environments.dev]\nurl = "jdbc:sqlite:a.db"\nschemas = ["a",\n  '"'"'b'"'"', # c\n]\n' >"$dir/env"
+		printf '[flyway]\nplaceholders = { a = "\\u00e9", b.c = 1_000 }\nx = true\n' >"$dir/inline"
+		;;
 	esac
 	echo "$dir"
 }

@@ -238,7 +238,7 @@ static int toml_key(struct toml *t, struct dbm_buf *path)
 
 			if ((r = toml_string(t, path)) < 0)
 				return r;
-			if (memchr(path->ptr + mark, '\0', path->len - mark))
+			if (path->len > mark && memchr(path->ptr + mark, '\0', path->len - mark))
 				return toml_fail(t, NULL, "a key cannot hold a NUL character");
 		} else if (t->p < t->end && toml_bare_char(*t->p)) {
 			const char *s = t->p;
