@@ -42,6 +42,11 @@ struct dbm_config {
 	int mixed;               /* default 1 */
 	char *schema_file;       /* write dump here after a change, NULL: none */
 	char *naming;            /* the files' layout (scan.h dbm_naming_parse), default "auto" */
+	char *sql_migration_prefix;            /* file names (scan.h), default "V" */
+	char *sql_migration_separator;         /* default "__" */
+	char *sql_migration_suffixes;          /* comma-separated, default ".sql" */
+	char *repeatable_sql_migration_prefix; /* default "R" */
+	char *undo_sql_migration_prefix;       /* default "U" */
 	int json, quiet, verbose, yes; /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
 };

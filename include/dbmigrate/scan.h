@@ -174,4 +174,17 @@ const char *dbm_event_name(int event);
 int dbm_parse_callback_name(const char *name, int *event, char **description, char *suggest,
 			    size_t size);
 
+/*
+ * Sets the parts of file names (Flyway's sqlMigrationPrefix,
+ * repeatableSqlMigrationPrefix, undoSqlMigrationPrefix,
+ * sqlMigrationSeparator and sqlMigrationSuffixes, a comma-separated list);
+ * NULL keeps Flyway's default (V, R, U, "__", ".sql"). Called once by the
+ * configuration loader, before any scan. Returns 0, or DBM_ERR_USAGE (an
+ * empty or over-long part, a '/', two prefixes alike) with nothing changed.
+ */
+int dbm_filename_configure(const char *versioned, const char *repeatable, const char *undo,
+			   const char *separator, const char *suffixes);
+/* 1 when name ends with one of the script suffixes in use (".sql"), case-insensitively. */
+int dbm_filename_is_script(const char *name);
+
 #endif /* DBM_SCAN_H */

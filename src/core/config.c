@@ -59,6 +59,16 @@ const struct config_key config_table[] = {
     {"clean_disabled", CONFIG_BOOL, CONFIG_FIELD(clean_disabled), NULL, 1, CONFIG_ANYWHERE},
     {"mixed", CONFIG_BOOL, CONFIG_FIELD(mixed), NULL, 1, CONFIG_ANYWHERE},
     {"schema_file", CONFIG_TEXT, CONFIG_FIELD(schema_file), NULL, 0, CONFIG_ANYWHERE},
+    {"sql_migration_prefix", CONFIG_TEXT, CONFIG_FIELD(sql_migration_prefix), "V", 0,
+     CONFIG_IN_FILE | CONFIG_IN_ENV},
+    {"sql_migration_separator", CONFIG_TEXT, CONFIG_FIELD(sql_migration_separator), "__", 0,
+     CONFIG_IN_FILE | CONFIG_IN_ENV},
+    {"sql_migration_suffixes", CONFIG_TEXT, CONFIG_FIELD(sql_migration_suffixes), ".sql", 0,
+     CONFIG_IN_FILE | CONFIG_IN_ENV},
+    {"repeatable_sql_migration_prefix", CONFIG_TEXT,
+     CONFIG_FIELD(repeatable_sql_migration_prefix), "R", 0, CONFIG_IN_FILE | CONFIG_IN_ENV},
+    {"undo_sql_migration_prefix", CONFIG_TEXT, CONFIG_FIELD(undo_sql_migration_prefix), "U", 0,
+     CONFIG_IN_FILE | CONFIG_IN_ENV},
     {"placeholders", CONFIG_PLACEHOLDERS, 0, NULL, 0, CONFIG_IN_FILE},
     {"naming", CONFIG_TEXT, CONFIG_FIELD(naming), "auto", 0, CONFIG_ANYWHERE},
     {"environments", CONFIG_ENVIRONMENTS, 0, NULL, 0, CONFIG_IN_FILE},
@@ -91,6 +101,11 @@ const char *const dbm_config_keys[] = {
     "clean_disabled",
     "mixed",
     "schema_file",
+    "sql_migration_prefix",
+    "sql_migration_separator",
+    "sql_migration_suffixes",
+    "repeatable_sql_migration_prefix",
+    "undo_sql_migration_prefix",
     "placeholders",
     "environments",
     NULL,
@@ -316,6 +331,18 @@ static FILE *config_find_flyway(const char **path, int *err)
 	return NULL;
 }
 
+/*
+ * Hands the file-name settings to the scanner's grammar (filename.c).
+ * Returns 0 or DBM_ERR_USAGE naming the setting.
+ */
+static int config_file_names(const struct dbm_config *cfg)
+{
+	return dbm_filename_configure(cfg->sql_migration_prefix,
+	                              cfg->repeatable_sql_migration_prefix,
+	                              cfg->undo_sql_migration_prefix, cfg->sql_migration_separator,
+	                              cfg->sql_migration_suffixes);
+}
+
 int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, size_t nflags,
                     char *const *envp)
 {
@@ -403,6 +430,8 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 	}
 	if ((r = config_apply_env(cfg, envp)) < 0 ||
 	    (r = config_apply_flags(cfg, flags, nflags)) < 0)
+		goto done;
+	if ((r = config_file_names(cfg)) < 0)
 		goto done;
 	if (!cfg->url) {
 		if ((r = config_set_text(&cfg->url, CONFIG_DEFAULT_URL)) < 0 ||

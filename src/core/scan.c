@@ -284,13 +284,6 @@ static int scan_cmp_names(const void *a, const void *b)
 	return strcmp(((const struct scan_entry *)a)->name, ((const struct scan_entry *)b)->name);
 }
 
-static int scan_ends_with_ci(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && strcasecmp(s + ls - lx, suffix) == 0;
-}
-
 /*
  * Lists folder/rel (rel "" for the folder itself) and handles its entries in
  * name order, recursing into sub-folders. Returns 0, DBM_ERR_RUN or
@@ -352,7 +345,7 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 		dbm_sort(names, n, sizeof(*names), scan_cmp_names);
 	for (i = 0; i < n; i++) {
 		const char *name = names[i].name;
-		int is_dir = names[i].type == DT_DIR, is_sql = scan_ends_with_ci(name, ".sql");
+		int is_dir = names[i].type == DT_DIR, is_sql = dbm_filename_is_script(name);
 		struct stat sb;
 
 		/*

@@ -166,6 +166,56 @@ static void test_flyway_cli__password_never_printed(void **state)
 	}
 }
 
+/* Flyway's file-name settings, in flyway.conf and as dbmigrate.yml keys; undo files beside. */
+static void test_flyway_cli__file_name_prefixes(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	dbm_test_write(p->dir, "db/M1-create_tickets.pgsql", "CREATE TABLE tickets (id INT);\n");
+	dbm_test_write(p->dir, "db/M2-add_state.sql", "ALTER TABLE tickets ADD COLUMN state TEXT;\n");
+	dbm_test_write(p->dir, "db/B2-add_state.sql", "ALTER TABLE tickets DROP COLUMN state;\n");
+	dbm_test_write(p->dir, "db/RR-views.sql",
+	               "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT id FROM tickets;\n");
+	dbm_test_write(p->dir, "flyway.conf",
+	               "flyway.url=jdbc:sqlite:dbmigrate.db\n"
+	               "flyway.locations=filesystem:db\n"
+	               "flyway.sqlMigrationPrefix=M\n"
+	               "flyway.sqlMigrationSeparator=-\n"
+	               "flyway.sqlMigrationSuffixes=.sql,.pgsql\n"
+	               "flyway.repeatableSqlMigrationPrefix=RR\n"
+	               "flyway.undoSqlMigrationPrefix=B\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT version, script FROM schema_history ORDER BY "
+	                                "installed_rank",
+	                             "1|M1-create_tickets.pgsql\n2|M2-add_state.sql\nNULL|RR-views.sql\n");
+	run(p, NULL, &r, "rollback", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM pragma_table_info('tickets')", "1\n");
+	/* the same with dbmigrate.yml's names */
+	dbm_test_write(p->dir, "dbmigrate.yml",
+	               "migrations: db\n"
+	               "sql_migration_prefix: M\n"
+	               "sql_migration_separator: '-'\n"
+	               "sql_migration_suffixes: .sql,.pgsql\n"
+	               "repeatable_sql_migration_prefix: RR\n"
+	               "undo_sql_migration_prefix: B\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	assert_false(dbm_test_contains(r.err, "flyway.conf"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM pragma_table_info('tickets')", "2\n");
+	/* a file that fits neither form is refused, as any other */
+	dbm_test_write(p->dir, "db/V3__old_style.sql", "SELECT 1;\n");
+	run(p, NULL, &r, "info", NULL, NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "db/V3__old_style.sql"));
+	dbm_test_result_free(&r);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
@@ -176,6 +226,7 @@ int main(void)
 	    T(test_flyway_cli__variables_only),
 	    T(test_flyway_cli__errors_name_file_and_line),
 	    T(test_flyway_cli__password_never_printed),
+	    T(test_flyway_cli__file_name_prefixes),
 	};
 
 	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));

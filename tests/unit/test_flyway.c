@@ -22,6 +22,7 @@
 #include "dbmigrate/common.h"
 #include "dbmigrate/config.h"
 #include "dbmigrate/kvfile.h"
+#include "dbmigrate/scan.h"
 #include "testutil.h"
 
 struct fixture {
@@ -504,6 +505,63 @@ static void test_flyway__variables(void **state)
 	assert_string_equal(f->cfg.url, "sqlite:dbmigrate.db");
 }
 
+static void parse_ok(const char *name, enum dbm_file_kind want_kind, const char *want_version,
+                     const char *want_desc)
+{
+	enum dbm_file_kind kind;
+	char *v = NULL, *d = NULL;
+
+	if (dbm_parse_filename(name, &kind, &v, &d) != 0)
+		fail_msg("'%s' does not parse", name);
+	assert_int_equal(kind, want_kind);
+	if (want_version)
+		assert_string_equal(v, want_version);
+	else
+		assert_null(v);
+	assert_string_equal(d, want_desc);
+	dbm_free(v);
+	dbm_free(d);
+}
+
+static void parse_bad(const char *name)
+{
+	enum dbm_file_kind kind;
+	char *v = NULL, *d = NULL;
+
+	if (dbm_parse_filename(name, &kind, &v, &d) != DBM_ERR_USAGE)
+		fail_msg("'%s' parses", name);
+}
+
+static void test_flyway__file_name_prefixes(void **state)
+{
+	(void)state;
+	assert_int_equal(dbm_filename_configure("M", "RM", "UM", "-", ".sql, .pgsql"), 0);
+	parse_ok("M1.2-add_users.sql", DBM_FILE_VERSIONED, "1.2", "add users");
+	parse_ok("M3-x.pgsql", DBM_FILE_VERSIONED, "3", "x");
+	parse_ok("RM-views.sql", DBM_FILE_REPEATABLE, NULL, "views");
+	parse_ok("UM1.2-add_users.sql", DBM_FILE_UNDO, "1.2", "add users");
+	parse_bad("V1__x.sql");
+	parse_bad("M1-x.PGSQL");
+	parse_bad("M1-x.txt");
+	assert_true(dbm_filename_is_script("M1-x.PGSQL"));
+	assert_false(dbm_filename_is_script("M1-x.txt"));
+	/* the longest prefix that fits wins: "RM-x" is repeatable, not versioned "R" */
+	assert_int_equal(dbm_filename_configure("R", "RM", NULL, NULL, NULL), 0);
+	parse_ok("RM__x.sql", DBM_FILE_REPEATABLE, NULL, "x");
+	parse_ok("R2__x.sql", DBM_FILE_VERSIONED, "2", "x");
+	dbm_error_clear();
+	assert_int_equal(dbm_filename_configure("V", "V", NULL, NULL, NULL), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message,
+	                    "the versioned, repeatable and undo prefixes must differ, got 'V', 'V' "
+	                    "and 'U'");
+	assert_int_equal(dbm_filename_configure(NULL, NULL, NULL, "", NULL), DBM_ERR_USAGE);
+	assert_string_equal(dbm_error_last()->message,
+	                    "sql_migration_separator: expected 1 to 63 characters and no '/', got ''");
+	assert_int_equal(dbm_filename_configure(NULL, NULL, NULL, NULL, NULL), 0);
+	parse_ok("V1__x.sql", DBM_FILE_VERSIONED, "1", "x");
+	parse_bad("V1__x.pgsql");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -522,6 +580,7 @@ int main(void)
 	    T(test_flyway__unselected_environment_is_checked),
 	    T(test_flyway__settings_refused_by_name),
 	    T(test_flyway__variables),
+	    T(test_flyway__file_name_prefixes),
 	};
 
 	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
