@@ -47,6 +47,7 @@ struct dbm_config {
 	char *sql_migration_suffixes;          /* comma-separated, default ".sql" */
 	char *repeatable_sql_migration_prefix; /* default "R" */
 	char *undo_sql_migration_prefix;       /* default "U" */
+	int group;               /* migrate: all pending migrations in one transaction, default 0 */
 	int json, quiet, verbose, yes; /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
 };

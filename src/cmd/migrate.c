@@ -187,6 +187,47 @@ static const char *migrate_target(const struct dbm_session *s, const struct dbm_
 	return a->target;
 }
 
+/*
+ * group: true - every pending migration in one transaction, where the
+ * database rolls DDL back (PostgreSQL, SQLite); elsewhere (MySQL commits
+ * each DDL statement at once) each migration runs on its own, with a
+ * warning. Returns 0 or the class of the failed BEGIN.
+ */
+static int migrate_group_begin(struct dbm_session *s)
+{
+	int r;
+
+	if (!(s->driver->caps & DBM_CAP_TX_DDL)) {
+		dbm_out_warn("group: %s commits each DDL statement at once, so the migrations cannot "
+			     "share one transaction: each runs in its own",
+			     s->driver->name);
+		return 0;
+	}
+	r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
+	if (r == 0)
+		s->group_tx = 1;
+	return r;
+}
+
+/* Commits the group's transaction. Returns 0 or the class of the failure (rolled back). */
+static int migrate_group_commit(struct dbm_session *s)
+{
+	int r = dbm_session_exec(s, dbm_sql_commit(s->dialect));
+
+	if (r < 0)
+		dbm_session_rollback(s);
+	s->group_tx = 0;
+	return r;
+}
+
+/* After a failure inside the group: roll it back (again, when the script already did). */
+static void migrate_group_rollback(struct dbm_session *s)
+{
+	dbm_session_rollback(s);
+	s->group_tx = 0;
+	dbm_error_add_detail("group: true: every migration of this run was rolled back with it");
+}
+
 int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 {
 	struct dbm_session s;
@@ -269,6 +310,9 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		if (r < 0)
 			goto failed;
 	}
+	if (!a->skip_executing && cfg->group && plan.ntodo > 1 &&
+	    (r = migrate_group_begin(&s)) < 0)
+		goto done;
 	for (i = 0; !a->skip_executing && i < plan.ntodo; i++) {
 		const struct dbm_plan_item *it = &plan.items[plan.todo[i]];
 		struct dbm_run_result res;
@@ -283,6 +327,8 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		}
 		r = dbm_run_script(&s, DBM_RUN_MIGRATE, it->file, NULL, NULL, &res);
 		if (r < 0) {
+			if (s.group_tx)
+				migrate_group_rollback(&s);
 			dbm_callback_fire_error(&s, DBM_EV_AFTER_EACH_MIGRATE_ERROR);
 			goto failed;
 		}
@@ -299,6 +345,8 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			json_array_append_new(done_list, m);
 		}
 	}
+	if (s.group_tx && (r = migrate_group_commit(&s)) < 0)
+		goto failed;
 	if (!versioned_done)
 		r = dbm_callback_fire(&s, DBM_EV_AFTER_VERSIONED, 0);
 	if (r < 0)
@@ -359,6 +407,8 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	}
 	goto done;
 failed:
+	if (s.group_tx)
+		migrate_group_rollback(&s);
 	dbm_callback_fire_error(&s, DBM_EV_AFTER_MIGRATE_ERROR);
 done:
 	r = dbm_session_write_schema_file(&s, r);

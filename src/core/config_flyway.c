@@ -96,7 +96,7 @@ static const struct fw_key fw_keys[] = {
     {"scriptPlaceholderSuffix", "__", "dbmigrate has no script placeholders.", FW_FIXED},
     {"target", "latest", "Give the target on the command line: migrate --target VERSION.",
      FW_FIXED},
-    {"group", "false", "dbmigrate runs each migration in a transaction of its own.", FW_FIXED},
+    {"group", "group", NULL, FW_KEY},
     {"encoding", "UTF-8",
      "dbmigrate reads scripts as UTF-8; set encoding per script in <script>.conf.", FW_FIXED},
     {"ignoreMigrationPatterns", "*:future",

@@ -590,6 +590,17 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 				   "such files statement by statement.");
 		return DBM_ERR_USAGE;
 	}
+	if (s->group_tx && !tx) {
+		/* group: true holds every pending migration in one transaction */
+		dbm_error_set(DBM_ERR_USAGE, "this migration cannot run inside the group's transaction");
+		dbm_error_set_where(file->path, sc.no_tx ? sc.no_tx_line : sc.tx_control_line);
+		dbm_error_set_detail("%s", sc.no_tx ? sc.no_tx_text
+		                     : sc.tx_control_line ? "the file controls its own transactions"
+		                                          : "its .conf sets executeInTransaction=false");
+		dbm_error_set_hint("Nothing was applied. Set group: false (flyway.group=false) to run "
+		                   "each migration in its own transaction.");
+		return DBM_ERR_USAGE;
+	}
 	if (file->in_transaction == 0)
 		; /* the file's .conf chose to run without a transaction: nothing to warn about */
 	else if (sc.no_tx && (s->driver->caps & DBM_CAP_TX_DDL))
@@ -628,7 +639,7 @@ again:
 				tx ? "in one transaction with its history row"
 				   : "statement by statement, as the run does it: a failed history row "
 				     "first, made a success row at the end");
-	if (tx) {
+	if (tx && !s->group_tx) {
 		r = run_own(&ex, dbm_sql_begin(s->dialect));
 		if (r < 0)
 			goto fail;
@@ -671,7 +682,7 @@ again:
 		else if (tx) {
 			dbm_batch_clear(&s->batch);
 			dbm_session_rollback(s);
-			if (ex.failed_index && r != DBM_ERR_INTERRUPTED &&
+			if (ex.failed_index && r != DBM_ERR_INTERRUPTED && !s->group_tx &&
 			    run_retry_outside_tx(s, file, &ex)) {
 				tx = 0;
 				memset(&ex, 0, sizeof(ex));
@@ -722,7 +733,16 @@ again:
 		goto fail;
 	}
 	dbm_failpoint("after_history");
-	if (tx) {
+	if (tx && s->group_tx) {
+		/* the group's transaction goes on: migrate commits it after the last migration */
+		if (ex.batch && (r = run_flush(&ex)) < 0) {
+			dbm_batch_clear(&s->batch);
+			dbm_session_rollback(s);
+			goto fail;
+		}
+		if (row_queued)
+			s->next_rank++;
+	} else if (tx) {
 		r = run_own(&ex, dbm_sql_commit(s->dialect));
 		if (r == 0 && ex.batch)
 			r = run_flush(&ex);

@@ -76,6 +76,8 @@ struct dbm_session {
 	struct dbm_batch batch;          /* a transactional script's statements (run.c) */
 	unsigned char *secret;           /* per cfg->placeholders item: 1 when its value is secret */
 	int offline;                     /* a dry run without a connection (--offline) */
+	int group_tx;                    /* migrate's group transaction is open (group: true):
+					  * scripts run inside it, without BEGIN/COMMIT of their own */
 };
 
 /*

@@ -216,6 +216,50 @@ static void test_flyway_cli__file_name_prefixes(void **state)
 	dbm_test_result_free(&r);
 }
 
+/* group: every pending migration in one transaction: a failure in the third leaves none applied. */
+static void test_flyway_cli__group_is_one_transaction(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	dbm_test_write(p->dir, "sql/V1__a.sql", "CREATE TABLE a (id INT);\n");
+	dbm_test_write(p->dir, "sql/V2__b.sql", "CREATE TABLE b (id INT);\n");
+	dbm_test_write(p->dir, "sql/V3__c.sql", "CREATE TABLE c (id INT);\nINSERT INTO nope VALUES (1);\n");
+	dbm_test_write(p->dir, "flyway.conf",
+	               "flyway.url=jdbc:sqlite:dbmigrate.db\nflyway.locations=filesystem:sql\n"
+	               "flyway.group=true\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.err, "sql/V3__c.sql:2: error: no such table: nope"));
+	assert_true(dbm_test_contains(r.err, "every migration of this run was rolled back"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	                                "('a', 'b', 'c')",
+	                             "0\n");
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history", "0\n");
+	/* the dry run shows one BEGIN and one COMMIT around them all */
+	run(p, NULL, &r, "migrate", "--dry-run", NULL);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(dbm_test_count(r.out, "BEGIN"), 1);
+	assert_int_equal(dbm_test_count(r.out, "COMMIT"), 1);
+	dbm_test_result_free(&r);
+	/* a migration that must run outside a transaction cannot join the group */
+	dbm_test_write(p->dir, "sql/V3__c.sql", "CREATE TABLE c (id INT);\n");
+	dbm_test_write(p->dir, "sql/V3__c.sql.conf", "executeInTransaction=false\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "sql/V3__c.sql: error: this migration cannot run "
+	                                     "inside the group's transaction"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history", "0\n");
+	dbm_test_write(p->dir, "sql/V3__c.sql.conf", "executeInTransaction=true\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT version FROM schema_history ORDER BY installed_rank",
+	                             "1\n2\n3\n");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
@@ -227,6 +271,7 @@ int main(void)
 	    T(test_flyway_cli__errors_name_file_and_line),
 	    T(test_flyway_cli__password_never_printed),
 	    T(test_flyway_cli__file_name_prefixes),
+	    T(test_flyway_cli__group_is_one_transaction),
 	};
 
 	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
