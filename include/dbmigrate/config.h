@@ -48,6 +48,7 @@ struct dbm_config {
 	char *repeatable_sql_migration_prefix; /* default "R" */
 	char *undo_sql_migration_prefix;       /* default "U" */
 	int group;               /* migrate: all pending migrations in one transaction, default 0 */
+	char *ignore_migration_patterns; /* Flyway's "*:missing,..." (plan.h), NULL: "*:future" */
 	int json, quiet, verbose, yes; /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
 };

@@ -73,7 +73,9 @@ enum dbm_issue_kind {
 	DBM_ISSUE_MISSING,     /* applied, file gone (not Future, not Deleted) */
 	DBM_ISSUE_FAILED,      /* latest row failed */
 	DBM_ISSUE_IGNORED,     /* pending version below the highest applied, out_of_order off */
-	DBM_ISSUE_PENDING      /* only when opts.pending_is_issue: validate run with that option */
+	DBM_ISSUE_PENDING,     /* only when opts.pending_is_issue: validate run with that option */
+	DBM_ISSUE_FUTURE       /* applied, file gone, above every file: only when the ignore
+				* patterns do not say "*:future" (Flyway's default) */
 };
 
 struct dbm_issue {
@@ -86,6 +88,8 @@ struct dbm_plan_opts {
 	const char *target;      /* NULL: latest; "current" is resolved by the caller */
 	int out_of_order;        /* pending versions below the highest applied run (not Ignored) */
 	int pending_is_issue;    /* report pending migrations as issues */
+	const char *ignore_patterns; /* Flyway's ignoreMigrationPatterns ("*:missing,versioned:future"):
+				      * findings they match are not issues; NULL: "*:future" */
 };
 
 struct dbm_plan {
@@ -109,6 +113,15 @@ struct dbm_plan {
 int dbm_plan_build(const struct dbm_fileset *files, const struct dbm_history *history,
 		   const struct dbm_plan_opts *opts, struct dbm_plan *out);
 void dbm_plan_free(struct dbm_plan *p);
+
+/*
+ * Checks a list of Flyway ignore patterns: "type:status" separated by
+ * commas, type one of *, versioned, repeatable and status one of *,
+ * missing, pending, ignored, future (any case). Returns 0, or
+ * DBM_ERR_USAGE naming the first pattern that is not one (error set,
+ * without a place: the caller adds it).
+ */
+int dbm_plan_check_patterns(const char *patterns);
 
 /* The state's display name ("Out of Order"). */
 const char *dbm_state_name(enum dbm_state s);

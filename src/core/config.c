@@ -26,6 +26,7 @@
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/config.h"
+#include "dbmigrate/plan.h"
 #include "dbmigrate/scan.h"
 #include "config_int.h"
 
@@ -70,6 +71,8 @@ const struct config_key config_table[] = {
     {"undo_sql_migration_prefix", CONFIG_TEXT, CONFIG_FIELD(undo_sql_migration_prefix), "U", 0,
      CONFIG_IN_FILE | CONFIG_IN_ENV},
     {"group", CONFIG_BOOL, CONFIG_FIELD(group), NULL, 0, CONFIG_IN_FILE | CONFIG_IN_ENV},
+    {"ignore_migration_patterns", CONFIG_TEXT, CONFIG_FIELD(ignore_migration_patterns), NULL, 0,
+     CONFIG_IN_FILE | CONFIG_IN_ENV},
     {"placeholders", CONFIG_PLACEHOLDERS, 0, NULL, 0, CONFIG_IN_FILE},
     {"naming", CONFIG_TEXT, CONFIG_FIELD(naming), "auto", 0, CONFIG_ANYWHERE},
     {"environments", CONFIG_ENVIRONMENTS, 0, NULL, 0, CONFIG_IN_FILE},
@@ -108,6 +111,7 @@ const char *const dbm_config_keys[] = {
     "repeatable_sql_migration_prefix",
     "undo_sql_migration_prefix",
     "group",
+    "ignore_migration_patterns",
     "placeholders",
     "environments",
     NULL,
@@ -236,6 +240,16 @@ int config_apply(struct dbm_config *cfg, const struct config_key *k, const char 
 				return config_fail(o, "expected auto, flyway, golang-migrate, dbmate, "
 				                      "goose or numbered, got '%s'",
 				                   text);
+		}
+		if (text && k->offset == CONFIG_FIELD(ignore_migration_patterns) &&
+		    dbm_plan_check_patterns(text) < 0) {
+			char msg[4096], hint[1024];
+
+			snprintf(msg, sizeof(msg), "%s", dbm_error_last()->message);
+			snprintf(hint, sizeof(hint), "%s", dbm_error_last()->hint);
+			config_fail(o, "%s", msg);
+			dbm_error_set_hint("%s", hint);
+			return DBM_ERR_USAGE;
 		}
 		return config_set_text(config_text_field(cfg, k), text ? text : k->def_text);
 	case CONFIG_SECONDS:

@@ -99,10 +99,7 @@ static const struct fw_key fw_keys[] = {
     {"group", "group", NULL, FW_KEY},
     {"encoding", "UTF-8",
      "dbmigrate reads scripts as UTF-8; set encoding per script in <script>.conf.", FW_FIXED},
-    {"ignoreMigrationPatterns", "*:future",
-     "dbmigrate reports future versions and refuses missing, ignored and pending ones as "
-     "Flyway does by default.",
-     FW_FIXED},
+    {"ignoreMigrationPatterns", "ignore_migration_patterns", NULL, FW_KEY},
     {"executeInTransaction", "true",
      "Set executeInTransaction=false per script in <script>.conf instead.", FW_FIXED},
     {"cleanOnValidationError", "false", "dbmigrate never cleans a database on its own.",

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dbmigrate/common.h"
 #include "dbmigrate/plan.h"
@@ -545,6 +546,87 @@ static int plan_issue(struct plan_build *b, enum dbm_issue_kind kind, size_t i, 
 	return 0;
 }
 
+static const char *const plan_pattern_types[] = {"*", "versioned", "repeatable", NULL};
+static const char *const plan_pattern_states[] = {"*", "missing", "pending", "ignored", "future",
+                                                  NULL};
+
+/* The index of word[0..n) in list (no case), or -1. */
+static int plan_word(const char *const *list, const char *word, size_t n)
+{
+	int i;
+
+	for (i = 0; list[i]; i++)
+		if (strlen(list[i]) == n && strncasecmp(list[i], word, n) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Walks the patterns: calls nothing, returns the index (1-based) of the
+ * first bad one in *bad, or whether one matches category/state (state an
+ * index of plan_pattern_states).
+ */
+static int plan_patterns_walk(const char *patterns, int category, int state, const char **bad,
+                              size_t *bad_len)
+{
+	const char *p = patterns;
+	int match = 0;
+
+	while (*p) {
+		size_t n = strcspn(p, ","), tn;
+		const char *item = p, *colon;
+		int t, st;
+
+		p += n;
+		if (*p)
+			p++;
+		while (n && (*item == ' ' || *item == '\t')) {
+			item++;
+			n--;
+		}
+		while (n && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+			n--;
+		if (!n)
+			continue;
+		colon = memchr(item, ':', n);
+		tn = colon ? (size_t)(colon - item) : 0;
+		t = colon ? plan_word(plan_pattern_types, item, tn) : -1;
+		st = colon ? plan_word(plan_pattern_states, colon + 1, n - tn - 1) : -1;
+		if (t < 0 || st < 0) {
+			if (bad) {
+				*bad = item;
+				*bad_len = n;
+			}
+			return -1;
+		}
+		if ((t == 0 || t == category) && (st == 0 || st == state))
+			match = 1;
+	}
+	return match;
+}
+
+int dbm_plan_check_patterns(const char *patterns)
+{
+	const char *bad = NULL;
+	size_t n = 0;
+
+	if (plan_patterns_walk(patterns, 0, 0, &bad, &n) >= 0)
+		return 0;
+	dbm_error_set(DBM_ERR_USAGE, "'%.*s' is not an ignore pattern", (int)n, bad);
+	dbm_error_set_hint("Write type:status, type one of *, versioned, repeatable and status one of "
+	                   "*, missing, pending, ignored, future: '*:missing,versioned:future'.");
+	return DBM_ERR_USAGE;
+}
+
+/* 1 when the plan's ignore patterns make a finding of state (a plan_pattern_states index) on it no issue. */
+static int plan_ignores(const struct plan_build *b, const struct dbm_plan_item *it, int state)
+{
+	const char *patterns = b->opts->ignore_patterns ? b->opts->ignore_patterns : "*:future";
+
+	return plan_patterns_walk(patterns, it->category == DBM_CAT_VERSIONED ? 1 : 2, state, NULL,
+	                          NULL) > 0;
+}
+
 /* The issues of item i, in the order validate prints them. 0 or DBM_ERR_NOMEM. */
 static int plan_item_issues(struct plan_build *b, size_t i)
 {
@@ -560,7 +642,15 @@ static int plan_item_issues(struct plan_build *b, size_t i)
 		                (int)r->checksum, (int)it->file->checksum);
 		break;
 	case DBM_ST_MISSING:
-		rc = plan_issue(b, DBM_ISSUE_MISSING, i, " was applied but its file is missing");
+		if (!plan_ignores(b, it, 1))
+			rc = plan_issue(b, DBM_ISSUE_MISSING, i,
+			                " was applied but its file is missing");
+		break;
+	case DBM_ST_FUTURE:
+		if (!plan_ignores(b, it, 4))
+			rc = plan_issue(b, DBM_ISSUE_FUTURE, i,
+			                " was applied but its file is missing and it is above every "
+			                "file's version (a newer release applied it)");
 		break;
 	case DBM_ST_FAILED:
 		rc = plan_issue(b, DBM_ISSUE_FAILED, i,
@@ -568,6 +658,8 @@ static int plan_item_issues(struct plan_build *b, size_t i)
 		                "repair'");
 		break;
 	case DBM_ST_IGNORED:
+		if (plan_ignores(b, it, 3))
+			break;
 		rc = plan_issue(b, DBM_ISSUE_IGNORED, i,
 		                " is not applied but the database is already at version %s: "
 		                "rename it above %s, or migrate with --out-of-order",
@@ -575,7 +667,7 @@ static int plan_item_issues(struct plan_build *b, size_t i)
 		break;
 	case DBM_ST_PENDING:
 	case DBM_ST_OUTDATED:
-		if (b->opts->pending_is_issue && it->file)
+		if (b->opts->pending_is_issue && it->file && !plan_ignores(b, it, 2))
 			rc = plan_issue(b, DBM_ISSUE_PENDING, i,
 			                it->state == DBM_ST_OUTDATED ? " has changed and will be rerun"
 			                : it->category == DBM_CAT_VERSIONED &&
@@ -620,7 +712,7 @@ void dbm_plan_free(struct dbm_plan *p)
 int dbm_plan_build(const struct dbm_fileset *files, const struct dbm_history *history,
                    const struct dbm_plan_opts *opts, struct dbm_plan *out)
 {
-	static const struct dbm_plan_opts no_opts = {NULL, 0, 0};
+	static const struct dbm_plan_opts no_opts = {NULL, 0, 0, NULL};
 	struct plan_build b;
 	size_t cap, i;
 	int rc;

@@ -667,5 +667,6 @@ int dbm_session_plan(struct dbm_session *s, const char *target, struct dbm_plan 
 	memset(&o, 0, sizeof(o));
 	o.target = target;
 	o.out_of_order = s->cfg->out_of_order;
+	o.ignore_patterns = s->cfg->ignore_migration_patterns;
 	return dbm_plan_build(&s->files, &s->history, &o, plan);
 }

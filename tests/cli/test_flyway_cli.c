@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -260,6 +261,57 @@ static void test_flyway_cli__group_is_one_transaction(void **state)
 	                             "1\n2\n3\n");
 }
 
+static void run_status(const struct dbm_test_project *p, const char *patterns, const char *cmd,
+                       int want)
+{
+	struct dbm_test_result r;
+	char conf[512];
+
+	snprintf(conf, sizeof(conf),
+	         "flyway.url=jdbc:sqlite:dbmigrate.db\nflyway.locations=filesystem:sql\n%s%s\n",
+	         patterns ? "flyway.ignoreMigrationPatterns=" : "", patterns ? patterns : "");
+	dbm_test_write(p->dir, "flyway.conf", conf);
+	run(p, NULL, &r, cmd, NULL, NULL);
+	if (r.status != want)
+		fail_msg("%s with patterns '%s': exit %d, want %d\n%s%s", cmd,
+		         patterns ? patterns : "(default)", r.status, want, r.out, r.err);
+	dbm_test_result_free(&r);
+}
+
+/* ignoreMigrationPatterns as Flyway defines them: missing, future and ignored findings. */
+static void test_flyway_cli__ignore_migration_patterns(void **state)
+{
+	struct dbm_test_project *p = *state;
+	char path[4096];
+
+	dbm_test_write(p->dir, "sql/V1__a.sql", "CREATE TABLE a (id INT);\n");
+	dbm_test_write(p->dir, "sql/V3__c.sql", "CREATE TABLE c (id INT);\n");
+	dbm_test_write(p->dir, "sql/V4__d.sql", "CREATE TABLE d (id INT);\n");
+	run_status(p, NULL, "migrate", 0);
+	/* V2 arrives late: Ignored, refused unless ignored by a pattern */
+	dbm_test_write(p->dir, "sql/V2__b.sql", "CREATE TABLE b (id INT);\n");
+	run_status(p, NULL, "migrate", 3);
+	run_status(p, "*:missing", "migrate", 3);
+	run_status(p, "versioned:ignored", "migrate", 0);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history WHERE version = '2'",
+	                             "0\n");
+	snprintf(path, sizeof(path), "%s/sql/V2__b.sql", p->dir);
+	assert_int_equal(unlink(path), 0);
+	/* V3's file goes: Missing */
+	snprintf(path, sizeof(path), "%s/sql/V3__c.sql", p->dir);
+	assert_int_equal(unlink(path), 0);
+	run_status(p, NULL, "validate", 3);
+	run_status(p, "repeatable:missing", "validate", 3);
+	run_status(p, "*:missing", "validate", 0);
+	/* V4's file goes too: Future, ignored by default ("*:future") but not when patterns say otherwise */
+	snprintf(path, sizeof(path), "%s/sql/V4__d.sql", p->dir);
+	assert_int_equal(unlink(path), 0);
+	run_status(p, "*:missing", "validate", 3);
+	run_status(p, "*:missing,versioned:future", "validate", 0);
+	run_status(p, " * : * ", "validate", 2); /* white space inside a pattern: not one */
+	run_status(p, "*:*", "validate", 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
@@ -272,6 +324,7 @@ int main(void)
 	    T(test_flyway_cli__password_never_printed),
 	    T(test_flyway_cli__file_name_prefixes),
 	    T(test_flyway_cli__group_is_one_transaction),
+	    T(test_flyway_cli__ignore_migration_patterns),
 	};
 
 	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));

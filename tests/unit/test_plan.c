@@ -164,6 +164,8 @@ static const char *issue_kind_name(enum dbm_issue_kind k)
 		return "IGNORED";
 	case DBM_ISSUE_PENDING:
 		return "PENDING";
+	case DBM_ISSUE_FUTURE:
+		return "FUTURE";
 	}
 	return "?";
 }
@@ -766,7 +768,7 @@ static int oom_run(void)
 	    ROW(3, NULL, "views", "R__views.sql", 8),
 	    ROW(4, "5", "later", "V5__later.sql", 50),
 	    FAILED_ROW(5, "6", "bad", "V6__bad.sql", 60)};
-	struct dbm_plan_opts opts = {NULL, 0, 1};
+	struct dbm_plan_opts opts = {NULL, 0, 1, NULL};
 	struct dbm_plan p = DBM_PLAN_INIT;
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	size_t *sel = NULL, n = 0, i;
