@@ -370,7 +370,11 @@ static int fw_apply(struct config_fwconn *c, const char *name, const char *value
 	switch (k->act) {
 	case FW_KEY:
 		ck = config_find_key(k->arg, strlen(k->arg), CONFIG_IN_FILE);
-		return ck ? config_apply(cfg, ck, value, o) : 0;
+		r = ck ? config_apply(cfg, ck, value, o) : 0;
+		if (r == DBM_ERR_USAGE && (strstr(value, " #") || strstr(value, "\t#")))
+			dbm_error_set_hint("In flyway.conf '#' starts a comment only at the start of a "
+			                   "line: move the comment to a line of its own.");
+		return r;
 	case FW_FIXED:
 		if (fw_fixed_ok(k, value))
 			return 0;

@@ -462,6 +462,13 @@ static void test_flyway__settings_refused_by_name(void **state)
 	dbm_test_write(f->dir, "flyway.conf", "flyway.connectRetries=many\n");
 	assert_error(load(f, NULL, 0, no_env),
 	             "flyway.connectRetries: expected a whole number, got 'many'", "flyway.conf", 1);
+	dbm_test_write(f->dir, "flyway.conf", "flyway.cleanDisabled=true  # Prevent data loss\n");
+	assert_error(load(f, NULL, 0, no_env),
+	             "flyway.cleanDisabled: expected true or false, got 'true  # Prevent data loss'",
+	             "flyway.conf", 1);
+	assert_string_equal(dbm_error_last()->hint,
+	                    "In flyway.conf '#' starts a comment only at the start of a line: move "
+	                    "the comment to a line of its own.");
 	dbm_test_write(f->dir, "flyway.conf", "flyway.jdbcProperties.socketTimeout=5\n");
 	assert_error(load(f, NULL, 0, no_env),
 	             "flyway.jdbcProperties.socketTimeout: JDBC properties cannot be passed to "
