@@ -37,7 +37,10 @@ struct dbm_kvlist {
 	size_t n, cap;
 };
 
-#define DBM_KVLIST_INIT { NULL, 0, 0 }
+#define DBM_KVLIST_INIT                                                                            \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /*
  * Parses text[0..len) as a Java properties file named file (for messages).
@@ -57,7 +60,7 @@ int dbm_toml_parse(const char *text, size_t len, const char *file, struct dbm_kv
 
 /* Appends a copy of key/value. Returns 0 or DBM_ERR_NOMEM. */
 int dbm_kvlist_add(struct dbm_kvlist *l, const char *key, const char *value, unsigned line,
-		   enum dbm_kv_type type);
+                   enum dbm_kv_type type);
 /* The last entry with this key, or NULL. */
 const struct dbm_kv *dbm_kvlist_get(const struct dbm_kvlist *l, const char *key);
 void dbm_kvlist_free(struct dbm_kvlist *l);

@@ -74,8 +74,7 @@ enum dbm_issue_kind {
 	DBM_ISSUE_FAILED,      /* latest row failed */
 	DBM_ISSUE_IGNORED,     /* pending version below the highest applied, out_of_order off */
 	DBM_ISSUE_PENDING,     /* only when opts.pending_is_issue: validate run with that option */
-	DBM_ISSUE_FUTURE       /* applied, file gone, above every file: only when the ignore
-				* patterns do not say "*:future" (Flyway's default) */
+	DBM_ISSUE_FUTURE       /* applied, file gone, above every file; ignored by "*:future" */
 };
 
 struct dbm_issue {
@@ -88,8 +87,8 @@ struct dbm_plan_opts {
 	const char *target;      /* NULL: latest; "current" is resolved by the caller */
 	int out_of_order;        /* pending versions below the highest applied run (not Ignored) */
 	int pending_is_issue;    /* report pending migrations as issues */
-	const char *ignore_patterns; /* Flyway's ignoreMigrationPatterns ("*:missing,versioned:future"):
-				      * findings they match are not issues; NULL: "*:future" */
+	/* Flyway's ignoreMigrationPatterns: findings they match are no issue; NULL: "*:future" */
+	const char *ignore_patterns;
 };
 
 struct dbm_plan {

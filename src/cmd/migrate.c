@@ -198,9 +198,10 @@ static int migrate_group_begin(struct dbm_session *s)
 	int r;
 
 	if (!(s->driver->caps & DBM_CAP_TX_DDL)) {
-		dbm_out_warn("group: %s commits each DDL statement at once, so the migrations cannot "
-			     "share one transaction: each runs in its own",
-			     s->driver->name);
+		dbm_out_warn(
+		    "group: %s commits each DDL statement at once, so the migrations cannot "
+		    "share one transaction: each runs in its own",
+		    s->driver->name);
 		return 0;
 	}
 	r = dbm_session_exec(s, dbm_sql_begin(s->dialect));

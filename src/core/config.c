@@ -66,8 +66,8 @@ const struct config_key config_table[] = {
      CONFIG_IN_FILE | CONFIG_IN_ENV},
     {"sql_migration_suffixes", CONFIG_TEXT, CONFIG_FIELD(sql_migration_suffixes), ".sql", 0,
      CONFIG_IN_FILE | CONFIG_IN_ENV},
-    {"repeatable_sql_migration_prefix", CONFIG_TEXT,
-     CONFIG_FIELD(repeatable_sql_migration_prefix), "R", 0, CONFIG_IN_FILE | CONFIG_IN_ENV},
+    {"repeatable_sql_migration_prefix", CONFIG_TEXT, CONFIG_FIELD(repeatable_sql_migration_prefix),
+     "R", 0, CONFIG_IN_FILE | CONFIG_IN_ENV},
     {"undo_sql_migration_prefix", CONFIG_TEXT, CONFIG_FIELD(undo_sql_migration_prefix), "U", 0,
      CONFIG_IN_FILE | CONFIG_IN_ENV},
     {"group", CONFIG_BOOL, CONFIG_FIELD(group), NULL, 0, CONFIG_IN_FILE | CONFIG_IN_ENV},
@@ -329,7 +329,7 @@ static int config_unknown_env(const char *env, const char *env_from, const char 
 static FILE *config_find_flyway(const char **path, int *err)
 {
 	static const char *const names[] = {"flyway.toml", "flyway.conf", "conf/flyway.toml",
-	                                     "conf/flyway.conf"};
+	                                    "conf/flyway.conf"};
 	size_t i;
 	FILE *f;
 
@@ -382,8 +382,9 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 	else if ((path = config_getenv_set(envp, "FLYWAY_CONFIG_FILES"))) {
 		path_from = "FLYWAY_CONFIG_FILES";
 		if (strchr(path, ',')) {
-			r = dbm_error_set(DBM_ERR_USAGE,
-			                  "FLYWAY_CONFIG_FILES: several config files are not supported");
+			r = dbm_error_set(
+			    DBM_ERR_USAGE,
+			    "FLYWAY_CONFIG_FILES: several config files are not supported");
 			dbm_error_set_hint("Merge them into one file, or name one with --config.");
 			goto done;
 		}
@@ -419,8 +420,9 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 			goto done;
 		y.file = cfg->config_file;
 		y.env = env;
-		if (found && (r = config_note(cfg, "note: reading the Flyway configuration in %s "
-		                                   "(there is no " CONFIG_DEFAULT_FILE ")",
+		if (found && (r = config_note(cfg,
+		                              "note: reading the Flyway configuration in %s "
+		                              "(there is no " CONFIG_DEFAULT_FILE ")",
 		                              path)) < 0)
 			goto done;
 		if (kind == CONFIG_KIND_YAML)

@@ -56,9 +56,9 @@ enum fw_action {
 };
 
 struct fw_key {
-	const char *name;  /* Flyway's, after "flyway." */
-	const char *arg;   /* FW_KEY: the dbmigrate key; FW_FIXED: the accepted value */
-	const char *why;   /* FW_FIXED / FW_WARN / FW_REFUSE: the reason, a sentence */
+	const char *name; /* Flyway's, after "flyway." */
+	const char *arg;  /* FW_KEY: the dbmigrate key; FW_FIXED: the accepted value */
+	const char *why;  /* FW_FIXED / FW_WARN / FW_REFUSE: the reason, a sentence */
 	enum fw_action act;
 };
 
@@ -90,8 +90,7 @@ static const struct fw_key fw_keys[] = {
     {"placeholderSuffix", "}", "dbmigrate's placeholders are written ${name}.", FW_FIXED},
     {"placeholderSeparator", ":", "dbmigrate's built-in placeholders are ${flyway:name}.",
      FW_FIXED},
-    {"placeholderReplacement", "true", "dbmigrate always replaces ${name} placeholders.",
-     FW_FIXED},
+    {"placeholderReplacement", "true", "dbmigrate always replaces ${name} placeholders.", FW_FIXED},
     {"scriptPlaceholderPrefix", "FP__", "dbmigrate has no script placeholders.", FW_FIXED},
     {"scriptPlaceholderSuffix", "__", "dbmigrate has no script placeholders.", FW_FIXED},
     {"target", "latest", "Give the target on the command line: migrate --target VERSION.",
@@ -102,8 +101,7 @@ static const struct fw_key fw_keys[] = {
     {"ignoreMigrationPatterns", "ignore_migration_patterns", NULL, FW_KEY},
     {"executeInTransaction", "true",
      "Set executeInTransaction=false per script in <script>.conf instead.", FW_FIXED},
-    {"cleanOnValidationError", "false", "dbmigrate never cleans a database on its own.",
-     FW_FIXED},
+    {"cleanOnValidationError", "false", "dbmigrate never cleans a database on its own.", FW_FIXED},
     {"skipExecutingMigrations", "false", "Use migrate --skip-executing instead.", FW_FIXED},
     {"skipDefaultCallbacks", "false", "dbmigrate has no Java callbacks to skip.", FW_FIXED},
     {"skipDefaultResolvers", "false", "dbmigrate has no Java resolvers to skip.", FW_FIXED},
@@ -111,18 +109,15 @@ static const struct fw_key fw_keys[] = {
     {"callbacks", NULL, "Java callbacks cannot run in dbmigrate.", FW_REFUSE},
     {"resolvers", NULL, "Java resolvers cannot run in dbmigrate.", FW_REFUSE},
     {"errorOverrides", NULL, "dbmigrate stops on every SQL error.", FW_REFUSE},
-    {"cherryPick", NULL, "dbmigrate applies every pending migration up to the target.",
-     FW_REFUSE},
+    {"cherryPick", NULL, "dbmigrate applies every pending migration up to the target.", FW_REFUSE},
     {"driver", NULL, "dbmigrate picks its driver from the URL.", FW_WARN},
-    {"createSchemas", NULL, "dbmigrate does not create the schemas; create them first.",
-     FW_WARN},
+    {"createSchemas", NULL, "dbmigrate does not create the schemas; create them first.", FW_WARN},
     {"validateMigrationNaming", NULL,
      "dbmigrate always refuses a .sql file whose name does not fit.", FW_WARN},
     {"failOnMissingLocations", NULL, "dbmigrate always refuses a missing migrations folder.",
      FW_WARN},
     {"lockRetryCount", NULL, "dbmigrate waits lock_timeout seconds for the lock.", FW_WARN},
-    {"tablespace", NULL, "dbmigrate creates its history table in the default tablespace.",
-     FW_WARN},
+    {"tablespace", NULL, "dbmigrate creates its history table in the default tablespace.", FW_WARN},
     {"batch", NULL, "dbmigrate sends statements one by one.", FW_WARN},
     {"stream", NULL, "dbmigrate always streams scripts.", FW_WARN},
     {"color", NULL, "Use --color.", FW_WARN},
@@ -139,11 +134,16 @@ static const struct fw_key fw_keys[] = {
 };
 
 /* The keys an [environments.NAME] table may hold besides flyway.*. */
-static const char *const fw_env_keys[] = {"url", "user", "password", "schemas",
-                                          "driver", "connectRetries",
-                                          "connectRetriesInterval", "initSql",
-                                          "jarDirs", NULL};
-
+static const char *const fw_env_keys[] = {"url",
+                                          "user",
+                                          "password",
+                                          "schemas",
+                                          "driver",
+                                          "connectRetries",
+                                          "connectRetriesInterval",
+                                          "initSql",
+                                          "jarDirs",
+                                          NULL};
 
 static const struct fw_key *fw_find(const char *name)
 {
@@ -182,7 +182,8 @@ int config_note(struct dbm_config *cfg, const char *fmt, ...)
 
 /*
  * Replaces every ${env.NAME} in text with the variable's value, into out;
- * when lenient, a variable that is not set stands for "". Returns 0, DBM_ERR_USAGE (variable not set, at the origin) or NOMEM.
+ * when lenient, a variable that is not set stands for "". Returns 0, DBM_ERR_USAGE (variable not
+ * set, at the origin) or NOMEM.
  */
 static int fw_expand_env(const char *text, char *const *envp, const struct config_origin *o,
                          int lenient, struct dbm_buf *out)
@@ -200,10 +201,12 @@ static int fw_expand_env(const char *text, char *const *envp, const struct confi
 		snprintf(var, sizeof(var), "%.*s", (int)(close - name), name);
 		v = config_getenv_set(envp, var);
 		if (!v && lenient)
-			v = ""; /* an environment that is only checked may need variables this run lacks */
+			v = ""; /* an environment that is only checked may need variables this run
+			           lacks */
 		if (!v) {
-			dbm_error_set(DBM_ERR_USAGE, "%s: ${env.%s} names a variable that is not set",
-			              o->subject, var);
+			dbm_error_set(DBM_ERR_USAGE,
+			              "%s: ${env.%s} names a variable that is not set", o->subject,
+			              var);
 			if (o->file)
 				dbm_error_set_where(o->file, o->line);
 			dbm_error_set_hint("Export %s, or write the value itself.", var);
@@ -235,7 +238,8 @@ static int fw_fixed_ok(const struct fw_key *k, const char *value)
 		return strcasecmp(value, "*:future") == 0 || !*value;
 	if (strcmp(k->name, "target") == 0)
 		return strcasecmp(value, "latest") == 0;
-	if (strcmp(k->name, "placeholderPrefix") == 0 || strcmp(k->name, "placeholderSuffix") == 0 ||
+	if (strcmp(k->name, "placeholderPrefix") == 0 ||
+	    strcmp(k->name, "placeholderSuffix") == 0 ||
 	    strcmp(k->name, "sqlMigrationSeparator") == 0 ||
 	    strcmp(k->name, "scriptPlaceholderPrefix") == 0 ||
 	    strcmp(k->name, "scriptPlaceholderSuffix") == 0)
@@ -289,19 +293,22 @@ static int fw_locations(struct dbm_config *cfg, const char *value, const struct 
 		if (!len)
 			continue;
 		if (len >= 10 && strncmp(item, "classpath:", 10) == 0)
-			return config_fail(o,
-			                   "'%.*s': classpath locations are inside Java JARs, which "
-			                   "dbmigrate cannot read",
-			                   (int)len, item);
+			return config_fail(
+			    o,
+			    "'%.*s': classpath locations are inside Java JARs, which "
+			    "dbmigrate cannot read",
+			    (int)len, item);
 		if (len < 11 || strncmp(item, "filesystem:", 11) != 0) {
 			if (memchr(item, ':', len) && !(len > 1 && item[1] == ':'))
-				return config_fail(o, "'%.*s': only filesystem: locations are supported",
-				                   (int)len, item);
-			return config_fail(o,
-			                   "'%.*s': Flyway reads a location without a prefix as "
-			                   "classpath:, inside Java JARs; write filesystem:%.*s for a "
-			                   "folder",
-			                   (int)len, item, (int)len, item);
+				return config_fail(
+				    o, "'%.*s': only filesystem: locations are supported", (int)len,
+				    item);
+			return config_fail(
+			    o,
+			    "'%.*s': Flyway reads a location without a prefix as "
+			    "classpath:, inside Java JARs; write filesystem:%.*s for a "
+			    "folder",
+			    (int)len, item, (int)len, item);
 		}
 		dir = item + 11;
 		len -= 11;
@@ -340,8 +347,9 @@ static int fw_apply(struct config_fwconn *c, const char *name, const char *value
 		return dbm_placeholders_set(&cfg->placeholders, name + 13, value);
 	}
 	if (strncmp(name, "jdbcProperties.", 15) == 0)
-		return config_fail(o, "JDBC properties cannot be passed to dbmigrate's drivers; put "
-		                      "the connection's parameters in the url");
+		return config_fail(o,
+		                   "JDBC properties cannot be passed to dbmigrate's drivers; put "
+		                   "the connection's parameters in the url");
 	k = fw_find(name);
 	if (!k) {
 		const char *best = NULL;
@@ -359,9 +367,10 @@ static int fw_apply(struct config_fwconn *c, const char *name, const char *value
 			}
 		}
 		if (best && best_d <= 3)
-			dbm_error_set_hint("Did you mean '%s'? See docs/adopting.md for the settings "
-			                   "dbmigrate reads.",
-			                   best);
+			dbm_error_set_hint(
+			    "Did you mean '%s'? See docs/adopting.md for the settings "
+			    "dbmigrate reads.",
+			    best);
 		else
 			dbm_error_set_hint("See docs/adopting.md for the Flyway settings dbmigrate "
 			                   "reads.");
@@ -372,8 +381,9 @@ static int fw_apply(struct config_fwconn *c, const char *name, const char *value
 		ck = config_find_key(k->arg, strlen(k->arg), CONFIG_IN_FILE);
 		r = ck ? config_apply(cfg, ck, value, o) : 0;
 		if (r == DBM_ERR_USAGE && (strstr(value, " #") || strstr(value, "\t#")))
-			dbm_error_set_hint("In flyway.conf '#' starts a comment only at the start of a "
-			                   "line: move the comment to a line of its own.");
+			dbm_error_set_hint(
+			    "In flyway.conf '#' starts a comment only at the start of a "
+			    "line: move the comment to a line of its own.");
 		return r;
 	case FW_FIXED:
 		if (fw_fixed_ok(k, value))
@@ -562,7 +572,8 @@ static int fw_read_all(FILE *f, const char *file, struct dbm_buf *text)
 			dbm_error_set(DBM_ERR_USAGE, "config file is larger than %d bytes",
 			              FW_MAX_FILE_BYTES);
 			dbm_error_set_where(file, 1);
-			dbm_error_set_hint("A config file holds settings only; keep it under 1 MiB.");
+			dbm_error_set_hint(
+			    "A config file holds settings only; keep it under 1 MiB.");
 			return DBM_ERR_USAGE;
 		}
 	}
@@ -589,7 +600,8 @@ int config_flyway_read(struct config_flyway *fw, struct dbm_config *cfg, FILE *f
 	         : dbm_props_parse(dbm_buf_cstr(&text), text.len, y->file, &fw->list);
 	if (r < 0)
 		goto done;
-	/* The environment: --env / DBMIGRATE_ENV, FLYWAY_ENVIRONMENT, flyway.environment, "default". */
+	/* The environment: --env / DBMIGRATE_ENV, FLYWAY_ENVIRONMENT, flyway.environment,
+	 * "default". */
 	env = y->env;
 	if (!env && (env = config_getenv_set(envp, "FLYWAY_ENVIRONMENT")))
 		env_from = "FLYWAY_ENVIRONMENT";
@@ -734,8 +746,9 @@ int config_flyway_env(struct config_flyway *fw, struct dbm_config *cfg, char *co
 		if (!eq[1])
 			continue; /* an empty variable counts as not set */
 		if (strncmp(var, "FLYWAY_JDBC_PROPERTIES_", 23) == 0)
-			return config_fail(&o, "JDBC properties cannot be passed to dbmigrate's "
-			                       "drivers; put the connection's parameters in the url");
+			return config_fail(&o,
+			                   "JDBC properties cannot be passed to dbmigrate's "
+			                   "drivers; put the connection's parameters in the url");
 		fw_camel(var + sizeof(prefix) - 1, strlen(var) - (sizeof(prefix) - 1), name,
 		         sizeof(name));
 		k = fw_find(name);

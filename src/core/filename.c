@@ -48,8 +48,8 @@ static int filename_set(char *out, size_t size, const char *value, const char *d
 int dbm_filename_configure(const char *versioned, const char *repeatable, const char *undo,
                            const char *separator, const char *suffixes)
 {
-	char v[FILENAME_MAX_PART], r[FILENAME_MAX_PART], u[FILENAME_MAX_PART],
-	    s[FILENAME_MAX_PART], x[FILENAME_MAX_SUFFIXES];
+	char v[FILENAME_MAX_PART], r[FILENAME_MAX_PART], u[FILENAME_MAX_PART], s[FILENAME_MAX_PART],
+	    x[FILENAME_MAX_SUFFIXES];
 	int rc;
 
 	if ((rc = filename_set(v, sizeof(v), versioned, "V", "sql_migration_prefix")) < 0 ||

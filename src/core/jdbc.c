@@ -84,7 +84,7 @@ static int jdbc_map(enum jdbc_db db, const char *k, size_t klen, const char *v, 
 			snprintf(name, sizeof(name), "%.*s", (int)klen, k);
 			for (size_t i = 0; name[i]; i++)
 				name[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32
-				                                                   : name[i]);
+				                                                  : name[i]);
 			return jdbc_param(q, name, v, vlen);
 		}
 		if (jdbc_is(k, klen, "connectTimeout"))
@@ -177,9 +177,10 @@ static int jdbc_server(enum jdbc_db db, const char *scheme, const char *rest, co
 		goto done;
 	}
 	if (memchr(hosts, '@', (size_t)(hosts_end - hosts))) {
-		r = dbm_error_set(DBM_ERR_USAGE,
-		                  "url: a JDBC URL names its user with user= (or the user setting), "
-		                  "not user@host");
+		r = dbm_error_set(
+		    DBM_ERR_USAGE,
+		    "url: a JDBC URL names its user with user= (or the user setting), "
+		    "not user@host");
 		goto done;
 	}
 	if (db == JDBC_MY && memchr(hosts, ',', (size_t)(hosts_end - hosts))) {
@@ -195,8 +196,9 @@ static int jdbc_server(enum jdbc_db db, const char *scheme, const char *rest, co
 			e++;
 		eq = memchr(k, '=', (size_t)(e - k));
 		if (e > k) {
-			r = jdbc_map(db, k, eq ? (size_t)(eq - k) : (size_t)(e - k), eq ? eq + 1 : e,
-			             eq ? (size_t)(e - eq - 1) : 0, &q, &u, &pw, schema);
+			r = jdbc_map(db, k, eq ? (size_t)(eq - k) : (size_t)(e - k),
+			             eq ? eq + 1 : e, eq ? (size_t)(e - eq - 1) : 0, &q, &u, &pw,
+			             schema);
 			if (r < 0)
 				goto done;
 		}
@@ -240,8 +242,7 @@ done:
 }
 
 /* Puts user and password into a native scheme://host URL without user-info. */
-static int jdbc_native(const char *url, const char *user, const char *password,
-                       struct dbm_buf *out)
+static int jdbc_native(const char *url, const char *user, const char *password, struct dbm_buf *out)
 {
 	const char *sep = strstr(url, "://"), *host, *end;
 	int r;
@@ -282,8 +283,9 @@ int dbm_jdbc_url(const char *url, const char *user, const char *password, struct
 	if (strncmp(rest, "sqlite:", 7) == 0) {
 		rest += 7;
 		if (strchr(rest, '?'))
-			return dbm_error_set(DBM_ERR_USAGE,
-			                     "url: parameters in a jdbc:sqlite: URL are not supported");
+			return dbm_error_set(
+			    DBM_ERR_USAGE,
+			    "url: parameters in a jdbc:sqlite: URL are not supported");
 		if (!*rest)
 			return dbm_error_set(DBM_ERR_USAGE,
 			                     "url: expected a file after jdbc:sqlite:");

@@ -547,8 +547,8 @@ static int plan_issue(struct plan_build *b, enum dbm_issue_kind kind, size_t i, 
 }
 
 static const char *const plan_pattern_types[] = {"*", "versioned", "repeatable", NULL};
-static const char *const plan_pattern_states[] = {"*", "missing", "pending", "ignored", "future",
-                                                  NULL};
+static const char *const plan_pattern_states[] = {"*",       "missing", "pending",
+                                                  "ignored", "future",  NULL};
 
 /* The index of word[0..n) in list (no case), or -1. */
 static int plan_word(const char *const *list, const char *word, size_t n)
@@ -613,12 +613,14 @@ int dbm_plan_check_patterns(const char *patterns)
 	if (plan_patterns_walk(patterns, 0, 0, &bad, &n) >= 0)
 		return 0;
 	dbm_error_set(DBM_ERR_USAGE, "'%.*s' is not an ignore pattern", (int)n, bad);
-	dbm_error_set_hint("Write type:status, type one of *, versioned, repeatable and status one of "
-	                   "*, missing, pending, ignored, future: '*:missing,versioned:future'.");
+	dbm_error_set_hint(
+	    "Write type:status, type one of *, versioned, repeatable and status one of "
+	    "*, missing, pending, ignored, future: '*:missing,versioned:future'.");
 	return DBM_ERR_USAGE;
 }
 
-/* 1 when the plan's ignore patterns make a finding of state (a plan_pattern_states index) on it no issue. */
+/* 1 when the plan's ignore patterns make a finding of state (a plan_pattern_states index) on it no
+ * issue. */
 static int plan_ignores(const struct plan_build *b, const struct dbm_plan_item *it, int state)
 {
 	const char *patterns = b->opts->ignore_patterns ? b->opts->ignore_patterns : "*:future";
@@ -648,9 +650,10 @@ static int plan_item_issues(struct plan_build *b, size_t i)
 		break;
 	case DBM_ST_FUTURE:
 		if (!plan_ignores(b, it, 4))
-			rc = plan_issue(b, DBM_ISSUE_FUTURE, i,
-			                " was applied but its file is missing and it is above every "
-			                "file's version (a newer release applied it)");
+			rc =
+			    plan_issue(b, DBM_ISSUE_FUTURE, i,
+			               " was applied but its file is missing and it is above every "
+			               "file's version (a newer release applied it)");
 		break;
 	case DBM_ST_FAILED:
 		rc = plan_issue(b, DBM_ISSUE_FAILED, i,

@@ -189,7 +189,8 @@ static int props_unescape(const char *s, size_t len, const char *file, unsigned 
 	}
 	return r;
 bad_u:
-	dbm_error_set(DBM_ERR_USAGE, "malformed \\uXXXX escape: expected four hex digits after \\u");
+	dbm_error_set(DBM_ERR_USAGE,
+	              "malformed \\uXXXX escape: expected four hex digits after \\u");
 	dbm_error_set_where(file, line);
 	dbm_error_set_hint("Write a backslash as \\\\, or a character as \\u followed by its four "
 	                   "hex digits (\\u00e9 for e-acute).");

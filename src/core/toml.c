@@ -160,7 +160,8 @@ static int toml_string(struct toml *t, struct dbm_buf *out)
 			                 "control character 0x%02x in a string",
 			                 (unsigned)(unsigned char)*t->p);
 		if (*t->p == 0x7F)
-			return toml_fail(t, "Write it as \\u007F.", "control character 0x7f in a string");
+			return toml_fail(t, "Write it as \\u007F.",
+			                 "control character 0x7f in a string");
 		if (q == '\'' || *t->p != '\\') {
 			r = dbm_buf_addc(out, *t->p++);
 			continue;
@@ -194,7 +195,8 @@ static int toml_string(struct toml *t, struct dbm_buf *out)
 		case 'U':
 			n = *t->p == 'u' ? 4 : 8;
 			if (t->end - t->p <= n)
-				return toml_fail(t, NULL, "\\%c escape needs %d hex digits", *t->p, n);
+				return toml_fail(t, NULL, "\\%c escape needs %d hex digits", *t->p,
+				                 n);
 			for (i = 1; i <= n; i++) {
 				int h = toml_hex(t->p[i]);
 
@@ -204,9 +206,10 @@ static int toml_string(struct toml *t, struct dbm_buf *out)
 				cp = cp * 16 + (unsigned long)h;
 			}
 			if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-				return toml_fail(t, NULL,
-				                 "\\%c escape names U+%04lX, which a setting cannot hold",
-				                 *t->p, cp);
+				return toml_fail(
+				    t, NULL,
+				    "\\%c escape names U+%04lX, which a setting cannot hold", *t->p,
+				    cp);
 			t->p += n;
 			r = toml_add_utf8(out, cp);
 			break;
@@ -341,7 +344,8 @@ static int toml_inline(struct toml *t, const char *key)
 		if ((r = dbm_buf_adds(&path, key)) < 0 || (r = toml_key(t, &path)) < 0)
 			break;
 		if (t->p >= t->end || *t->p != '=') {
-			r = toml_fail(t, NULL, "expected '=' after the key '%s'", dbm_buf_cstr(&path));
+			r = toml_fail(t, NULL, "expected '=' after the key '%s'",
+			              dbm_buf_cstr(&path));
 			break;
 		}
 		t->p++;
@@ -388,7 +392,8 @@ static int toml_integer(struct toml *t, struct dbm_buf *out)
 		if (c >= '0' && c <= '9') {
 			if (digits == 1 && out->len && dbm_buf_cstr(out)[out->len - 1] == '0' &&
 			    (out->len == 1 || dbm_buf_cstr(out)[0] == '-'))
-				return toml_fail(t, NULL, "leading zeros are not allowed in a number");
+				return toml_fail(t, NULL,
+				                 "leading zeros are not allowed in a number");
 			r = dbm_buf_addc(out, c);
 			digits++;
 			prev_digit = 1;
@@ -423,7 +428,8 @@ static int toml_value(struct toml *t, const char *key)
 	int r;
 
 	if (t->p >= t->end || *t->p == '\n' || *t->p == '\r' || *t->p == '#')
-		return toml_fail(t, "Write key = \"value\".", "'%s': expected a value after '='", key);
+		return toml_fail(t, "Write key = \"value\".", "'%s': expected a value after '='",
+		                 key);
 	switch (*t->p) {
 	case '"':
 	case '\'':
@@ -538,7 +544,8 @@ int dbm_toml_parse(const char *text, size_t len, const char *file, struct dbm_kv
 				break;
 			if (t.p >= t.end || *t.p != '=') {
 				r = toml_fail(&t, "Write key = \"value\".",
-				              "expected '=' after the key '%s'", dbm_buf_cstr(&key));
+				              "expected '=' after the key '%s'",
+				              dbm_buf_cstr(&key));
 				break;
 			}
 			t.p++;

@@ -178,7 +178,11 @@ int dbm_report_issues(const struct dbm_plan *p, json_t *doc)
 		if (n < sizeof(hint) && (kinds & (1u << DBM_ISSUE_IGNORED)))
 			n += (size_t)snprintf(hint + n, sizeof(hint) - n, "%sA pending version is lower than the applied ones: run with --out-of-order to apply it anyway, or renumber it.", n ? " " : "");
 		if (n < sizeof(hint) && (kinds & (1u << DBM_ISSUE_FUTURE)))
-			n += (size_t)snprintf(hint + n, sizeof(hint) - n, "%sA newer release applied versions this one does not have: run that release, or add '*:future' to ignore_migration_patterns.", n ? " " : "");
+			n += (size_t)snprintf(
+			    hint + n, sizeof(hint) - n,
+			    "%sA newer release applied versions this one does not have: run that "
+			    "release, or add '*:future' to ignore_migration_patterns.",
+			    n ? " " : "");
 		if (n < sizeof(hint) && (kinds & (1u << DBM_ISSUE_PENDING)))
 			snprintf(hint + n, sizeof(hint) - n, "%sRun 'dbmigrate migrate' to apply the pending migrations.", n ? " " : "");
 		dbm_error_set_hint("%s", hint);

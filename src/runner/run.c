@@ -592,13 +592,16 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	}
 	if (s->group_tx && !tx) {
 		/* group: true holds every pending migration in one transaction */
-		dbm_error_set(DBM_ERR_USAGE, "this migration cannot run inside the group's transaction");
+		dbm_error_set(DBM_ERR_USAGE,
+		              "this migration cannot run inside the group's transaction");
 		dbm_error_set_where(file->path, sc.no_tx ? sc.no_tx_line : sc.tx_control_line);
 		dbm_error_set_detail("%s", sc.no_tx ? sc.no_tx_text
-		                     : sc.tx_control_line ? "the file controls its own transactions"
-		                                          : "its .conf sets executeInTransaction=false");
-		dbm_error_set_hint("Nothing was applied. Set group: false (flyway.group=false) to run "
-		                   "each migration in its own transaction.");
+		                           : sc.tx_control_line
+		                               ? "the file controls its own transactions"
+		                               : "its .conf sets executeInTransaction=false");
+		dbm_error_set_hint(
+		    "Nothing was applied. Set group: false (flyway.group=false) to run "
+		    "each migration in its own transaction.");
 		return DBM_ERR_USAGE;
 	}
 	if (file->in_transaction == 0)

@@ -29,13 +29,14 @@ static void write_project(const struct dbm_test_project *p)
 	               "'${owner}');\n");
 	dbm_test_write(p->dir, "sql/V2__add_state.sql",
 	               "ALTER TABLE tickets ADD COLUMN state TEXT;\n");
-	dbm_test_write(p->dir, "sql/R__open_tickets.sql",
-	               "DROP VIEW IF EXISTS open_tickets;\n"
-	               "CREATE VIEW open_tickets AS SELECT id FROM tickets WHERE state = 'open';\n");
+	dbm_test_write(
+	    p->dir, "sql/R__open_tickets.sql",
+	    "DROP VIEW IF EXISTS open_tickets;\n"
+	    "CREATE VIEW open_tickets AS SELECT id FROM tickets WHERE state = 'open';\n");
 }
 
-static void run(const struct dbm_test_project *p, const char *const *env,
-                struct dbm_test_result *r, const char *a1, const char *a2, const char *a3)
+static void run(const struct dbm_test_project *p, const char *const *env, struct dbm_test_result *r,
+                const char *a1, const char *a2, const char *a3)
 {
 	const char *argv[4] = {a1, a2, a3, NULL};
 
@@ -60,13 +61,15 @@ static void test_flyway_cli__conf_found_in_the_working_directory(void **state)
 	                                     "flyway.conf (there is no dbmigrate.yml)\n"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(
-	    p, "SELECT version, description, type, script, success FROM flyway_schema_history "
-	       "ORDER BY installed_rank",
+	    p,
+	    "SELECT version, description, type, script, success FROM flyway_schema_history "
+	    "ORDER BY installed_rank",
 	    "1|create tickets|SQL|V1__create_tickets.sql|1\n"
 	    "2|add state|SQL|V2__add_state.sql|1\n"
 	    "NULL|open tickets|SQL|R__open_tickets.sql|1\n");
-	dbm_test_project_assert_rows(p, "SELECT dflt_value FROM pragma_table_info('tickets') "
-	                                "WHERE name = 'owner'",
+	dbm_test_project_assert_rows(p,
+	                             "SELECT dflt_value FROM pragma_table_info('tickets') "
+	                             "WHERE name = 'owner'",
 	                             "'support desk'\n");
 }
 
@@ -92,8 +95,9 @@ static void test_flyway_cli__toml_in_conf_folder_with_environment(void **state)
 	                                     "conf/flyway.toml"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history", "3\n");
-	dbm_test_project_assert_rows(p, "SELECT dflt_value FROM pragma_table_info('tickets') "
-	                                "WHERE name = 'owner'",
+	dbm_test_project_assert_rows(p,
+	                             "SELECT dflt_value FROM pragma_table_info('tickets') "
+	                             "WHERE name = 'owner'",
 	                             "'from env'\n");
 }
 
@@ -101,8 +105,9 @@ static void test_flyway_cli__variables_only(void **state)
 {
 	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
-	const char *env[] = {"FLYWAY_URL=jdbc:sqlite:dbmigrate.db", "FLYWAY_LOCATIONS=filesystem:sql",
-	                     "FLYWAY_PLACEHOLDERS_OWNER=ops", NULL};
+	const char *env[] = {"FLYWAY_URL=jdbc:sqlite:dbmigrate.db",
+	                     "FLYWAY_LOCATIONS=filesystem:sql", "FLYWAY_PLACEHOLDERS_OWNER=ops",
+	                     NULL};
 
 	write_project(p);
 	run(p, env, &r, "migrate", NULL, NULL);
@@ -123,14 +128,16 @@ static void test_flyway_cli__errors_name_file_and_line(void **state)
 	               "flyway.url=jdbc:sqlite:dbmigrate.db\n\nflyway.callbacks=com.x.Audit\n");
 	run(p, NULL, &r, "--config", "settings.conf", "migrate");
 	assert_int_equal(r.status, 2);
-	assert_string_equal(r.err, "dbmigrate: settings.conf:3: error: flyway.callbacks: not "
-	                           "supported\nhint: Java callbacks cannot run in dbmigrate. Remove "
-	                           "the setting to run this project with dbmigrate.\n");
+	assert_string_equal(r.err,
+	                    "dbmigrate: settings.conf:3: error: flyway.callbacks: not "
+	                    "supported\nhint: Java callbacks cannot run in dbmigrate. Remove "
+	                    "the setting to run this project with dbmigrate.\n");
 	dbm_test_result_free(&r);
 	dbm_test_write(p->dir, "flyway.toml", "[flyway]\nlocations = [\"filesystem:sql\"\n");
 	run(p, NULL, &r, "info", NULL, NULL);
 	assert_int_equal(r.status, 2);
-	assert_true(dbm_test_contains(r.err, "dbmigrate: flyway.toml:2: error: unterminated array"));
+	assert_true(
+	    dbm_test_contains(r.err, "dbmigrate: flyway.toml:2: error: unterminated array"));
 	dbm_test_result_free(&r);
 }
 
@@ -141,13 +148,17 @@ static void test_flyway_cli__password_never_printed(void **state)
 	struct dbm_test_result r;
 	const char *env[] = {"FLYWAY_PASSWORD=" SECRET, NULL};
 	static const char *const confs[] = {
-	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:postgresql://127.0.0.1:1/app\nflyway.user=deploy\n"
+	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:postgresql://127.0.0.1:1/"
+	    "app\nflyway.user=deploy\n"
 	    "flyway.password=" SECRET "\n",
-	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:postgresql://127.0.0.1:1/app?user=deploy&password=" SECRET "\n",
-	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:mysql://127.0.0.1:1/app\nflyway.user=deploy\n"
+	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:postgresql://127.0.0.1:1/"
+	    "app?user=deploy&password=" SECRET "\n",
+	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:mysql://127.0.0.1:1/"
+	    "app\nflyway.user=deploy\n"
 	    "flyway.password=" SECRET "\n",
 	    "flyway.url=jdbc:postgresql://127.0.0.1:1/app?password=" SECRET "&bogus=1\n",
-	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:postgresql://127.0.0.1:1/app\nflyway.user=deploy\n",
+	    "flyway.locations=filesystem:sql\nflyway.url=jdbc:postgresql://127.0.0.1:1/"
+	    "app\nflyway.user=deploy\n",
 	};
 	size_t i;
 	int json;
@@ -156,7 +167,8 @@ static void test_flyway_cli__password_never_printed(void **state)
 	for (i = 0; i < sizeof(confs) / sizeof(confs[0]); i++) {
 		dbm_test_write(p->dir, "flyway.conf", confs[i]);
 		for (json = 0; json < 2; json++) {
-			run(p, i == 4 ? env : NULL, &r, json ? "--json" : "--verbose", "migrate", NULL);
+			run(p, i == 4 ? env : NULL, &r, json ? "--json" : "--verbose", "migrate",
+			    NULL);
 			assert_int_equal(r.status, i == 3 ? 2 : 1);
 			if (dbm_test_contains(r.out, SECRET) || dbm_test_contains(r.err, SECRET))
 				fail_msg("conf %zu printed the password:\n%s\n%s", i, r.out, r.err);
@@ -174,7 +186,8 @@ static void test_flyway_cli__file_name_prefixes(void **state)
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "db/M1-create_tickets.pgsql", "CREATE TABLE tickets (id INT);\n");
-	dbm_test_write(p->dir, "db/M2-add_state.sql", "ALTER TABLE tickets ADD COLUMN state TEXT;\n");
+	dbm_test_write(p->dir, "db/M2-add_state.sql",
+	               "ALTER TABLE tickets ADD COLUMN state TEXT;\n");
 	dbm_test_write(p->dir, "db/B2-add_state.sql", "ALTER TABLE tickets DROP COLUMN state;\n");
 	dbm_test_write(p->dir, "db/RR-views.sql",
 	               "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT id FROM tickets;\n");
@@ -189,9 +202,11 @@ static void test_flyway_cli__file_name_prefixes(void **state)
 	run(p, NULL, &r, "migrate", NULL, NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	dbm_test_project_assert_rows(p, "SELECT version, script FROM schema_history ORDER BY "
-	                                "installed_rank",
-	                             "1|M1-create_tickets.pgsql\n2|M2-add_state.sql\nNULL|RR-views.sql\n");
+	dbm_test_project_assert_rows(
+	    p,
+	    "SELECT version, script FROM schema_history ORDER BY "
+	    "installed_rank",
+	    "1|M1-create_tickets.pgsql\n2|M2-add_state.sql\nNULL|RR-views.sql\n");
 	run(p, NULL, &r, "rollback", NULL, NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
@@ -225,7 +240,8 @@ static void test_flyway_cli__group_is_one_transaction(void **state)
 
 	dbm_test_write(p->dir, "sql/V1__a.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "sql/V2__b.sql", "CREATE TABLE b (id INT);\n");
-	dbm_test_write(p->dir, "sql/V3__c.sql", "CREATE TABLE c (id INT);\nINSERT INTO nope VALUES (1);\n");
+	dbm_test_write(p->dir, "sql/V3__c.sql",
+	               "CREATE TABLE c (id INT);\nINSERT INTO nope VALUES (1);\n");
 	dbm_test_write(p->dir, "flyway.conf",
 	               "flyway.url=jdbc:sqlite:dbmigrate.db\nflyway.locations=filesystem:sql\n"
 	               "flyway.group=true\n");
@@ -234,8 +250,9 @@ static void test_flyway_cli__group_is_one_transaction(void **state)
 	assert_true(dbm_test_contains(r.err, "sql/V3__c.sql:2: error: no such table: nope"));
 	assert_true(dbm_test_contains(r.err, "every migration of this run was rolled back"));
 	dbm_test_result_free(&r);
-	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name IN "
-	                                "('a', 'b', 'c')",
+	dbm_test_project_assert_rows(p,
+	                             "SELECT count(*) FROM sqlite_master WHERE name IN "
+	                             "('a', 'b', 'c')",
 	                             "0\n");
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history", "0\n");
 	/* the dry run shows one BEGIN and one COMMIT around them all */
@@ -257,8 +274,8 @@ static void test_flyway_cli__group_is_one_transaction(void **state)
 	run(p, NULL, &r, "migrate", NULL, NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	dbm_test_project_assert_rows(p, "SELECT version FROM schema_history ORDER BY installed_rank",
-	                             "1\n2\n3\n");
+	dbm_test_project_assert_rows(
+	    p, "SELECT version FROM schema_history ORDER BY installed_rank", "1\n2\n3\n");
 }
 
 static void run_status(const struct dbm_test_project *p, const char *patterns, const char *cmd,
@@ -303,7 +320,8 @@ static void test_flyway_cli__ignore_migration_patterns(void **state)
 	run_status(p, NULL, "validate", 3);
 	run_status(p, "repeatable:missing", "validate", 3);
 	run_status(p, "*:missing", "validate", 0);
-	/* V4's file goes too: Future, ignored by default ("*:future") but not when patterns say otherwise */
+	/* V4's file goes too: Future, ignored by default ("*:future") but not when patterns say
+	 * otherwise */
 	snprintf(path, sizeof(path), "%s/sql/V4__d.sql", p->dir);
 	assert_int_equal(unlink(path), 0);
 	run_status(p, "*:missing", "validate", 3);
@@ -312,7 +330,8 @@ static void test_flyway_cli__ignore_migration_patterns(void **state)
 	run_status(p, "*:*", "validate", 0);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
+#define T(name)                                                                                    \
+	cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
 {

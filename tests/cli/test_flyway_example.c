@@ -39,9 +39,9 @@ static char *rows(const char *dir, const char *sql)
 		for (i = 0; i < sqlite3_column_count(st); i++) {
 			const unsigned char *v = sqlite3_column_text(st, i);
 
-			assert_int_equal(dbm_buf_addf(&out, "%s%s", i ? "|" : "",
-			                              v ? (const char *)v : "NULL"),
-			                 0);
+			assert_int_equal(
+			    dbm_buf_addf(&out, "%s%s", i ? "|" : "", v ? (const char *)v : "NULL"),
+			    0);
 		}
 		assert_int_equal(dbm_buf_addc(&out, '\n'), 0);
 	}
@@ -58,7 +58,8 @@ static char *rows(const char *dir, const char *sql)
 static char *outcome(const char *dir)
 {
 	static const char *const queries[] = {
-	    "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+	    "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY "
+	    "name",
 	    "SELECT name, value FROM app_settings ORDER BY name",
 	    "SELECT installed_rank, version, description, type, script, checksum, success "
 	    "FROM flyway_schema_history ORDER BY installed_rank",
@@ -97,10 +98,11 @@ static char *run_example(const char *config)
 	else
 		dbm_test_project_run(p, &r, "migrate", NULL);
 	if (r.status != 0)
-		fail_msg("migrate with %s: exit %d\n%s%s", config ? config : "the found file", r.status,
-		         r.out, r.err);
+		fail_msg("migrate with %s: exit %d\n%s%s", config ? config : "the found file",
+		         r.status, r.out, r.err);
 	if (!config)
-		assert_true(dbm_test_contains(r.err, "reading the Flyway configuration in flyway.toml"));
+		assert_true(
+		    dbm_test_contains(r.err, "reading the Flyway configuration in flyway.toml"));
 	assert_true(dbm_test_contains(r.out, "Applied 9 migrations, now at version 7"));
 	dbm_test_result_free(&r);
 	got = outcome(p->dir);

@@ -32,9 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dbm_props_parse((const char *)data, size, "flyway.conf", &l) < 0) {
 		const struct dbm_error *e = dbm_error_last();
 
-		if (l.n || l.items || (e->klass == DBM_ERR_USAGE &&
-		                       (strcmp(e->file, "flyway.conf") != 0 || e->line < 1 ||
-		                        e->line > lines)))
+		if (l.n || l.items ||
+		    (e->klass == DBM_ERR_USAGE &&
+		     (strcmp(e->file, "flyway.conf") != 0 || e->line < 1 || e->line > lines)))
 			abort();
 		return 0;
 	}
@@ -46,8 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    l.items[i].line > lines)
 			abort();
 		if (dbm_jdbc_url(l.items[i].value, "user", "p@ss word", &out, &schema) == 0 &&
-		    strncmp(l.items[i].value, "jdbc:", 5) == 0 && !strstr(l.items[i].value, "p@ss") &&
-		    strstr(dbm_buf_cstr(&out), "p@ss word"))
+		    strncmp(l.items[i].value, "jdbc:", 5) == 0 &&
+		    !strstr(l.items[i].value, "p@ss") && strstr(dbm_buf_cstr(&out), "p@ss word"))
 			abort();
 		dbm_buf_free(&out);
 		dbm_free(schema);

@@ -28,9 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dbm_toml_parse((const char *)data, size, "flyway.toml", &l) < 0) {
 		const struct dbm_error *e = dbm_error_last();
 
-		if (l.n || l.items || (e->klass == DBM_ERR_USAGE &&
-		                       (strcmp(e->file, "flyway.toml") != 0 || e->line < 1 ||
-		                        e->line > lines)))
+		if (l.n || l.items ||
+		    (e->klass == DBM_ERR_USAGE &&
+		     (strcmp(e->file, "flyway.toml") != 0 || e->line < 1 || e->line > lines)))
 			abort();
 		return 0;
 	}

@@ -151,8 +151,8 @@ static void test_flyway__properties_errors_name_file_and_line(void **state)
 	struct fixture *f = *state;
 
 	assert_error(props(f, "a=1\nflyway.x=\\u12G4\n"),
-	             "malformed \\uXXXX escape: expected four hex digits after \\u",
-	             "flyway.conf", 2);
+	             "malformed \\uXXXX escape: expected four hex digits after \\u", "flyway.conf",
+	             2);
 	assert_error(props(f, "a=1\n\nb=\\uD83D!\n"),
 	             "\\u escape is half of a UTF-16 surrogate pair without its other half",
 	             "flyway.conf", 3);
@@ -218,8 +218,7 @@ static void test_flyway__toml_errors_name_file_and_line(void **state)
 	             "flyway.toml", 1);
 	assert_error(toml(f, "a = \"\\q\"\n"), "unknown escape \\q in a string", "flyway.toml", 1);
 	assert_error(toml(f, "a = yes\n"),
-	             "'a': expected a string, a number, true, false or an array", "flyway.toml",
-	             1);
+	             "'a': expected a string, a number, true, false or an array", "flyway.toml", 1);
 	assert_error(toml(f, "x.y = 1\n[x.y]\n"), "[x.y] names a key that already has a value",
 	             "flyway.toml", 2);
 	assert_error(toml(f, "= 1\n"), "expected a key", "flyway.toml", 1);
@@ -228,8 +227,8 @@ static void test_flyway__toml_errors_name_file_and_line(void **state)
 	assert_int_equal(f->kv.n, 0);
 }
 
-static void assert_jdbc(const char *jdbc, const char *user, const char *password,
-                        const char *want, const char *want_schema)
+static void assert_jdbc(const char *jdbc, const char *user, const char *password, const char *want,
+                        const char *want_schema)
 {
 	struct dbm_buf out = DBM_BUF_INIT;
 	char *schema = NULL;
@@ -286,7 +285,8 @@ static void test_flyway__jdbc_urls(void **state)
 	                  "url: JDBC parameter 'ApplicationName' is not supported");
 	assert_jdbc_error("jdbc:mysql://db/app?useSSL=maybe",
 	                  "url: JDBC parameter 'useSSL' has a value dbmigrate cannot map");
-	assert_jdbc_error("jdbc:oracle:thin:@db:1521:x", "url: 'jdbc:oracle' URLs are not supported");
+	assert_jdbc_error("jdbc:oracle:thin:@db:1521:x",
+	                  "url: 'jdbc:oracle' URLs are not supported");
 	assert_jdbc_error("jdbc:mysql://a,b/app", "url: several hosts (failover) are not supported "
 	                                          "for MySQL");
 	assert_jdbc_error("jdbc:sqlite:a.db?journal_mode=wal",
@@ -428,8 +428,8 @@ static void test_flyway__unselected_environment_is_checked(void **state)
 	               "url = \"jdbc:sqlite:dev.db\"\n"
 	               "[environments.prod]\n"
 	               "url = \"jdbc:postgresql://db/app?loginTimeout=3\"\n");
-	assert_error(load(f, NULL, 0, no_env), "url: JDBC parameter 'loginTimeout' is not supported",
-	             "flyway.toml", 4);
+	assert_error(load(f, NULL, 0, no_env),
+	             "url: JDBC parameter 'loginTimeout' is not supported", "flyway.toml", 4);
 	dbm_test_write(f->dir, "flyway.toml", "[environments.dev]\nurll = \"x\"\n");
 	assert_error(load(f, NULL, 0, no_env), "environments.dev.urll: unknown environment setting",
 	             "flyway.toml", 2);
@@ -439,11 +439,13 @@ static void test_flyway__settings_refused_by_name(void **state)
 {
 	struct fixture *f = *state;
 
-	dbm_test_write(f->dir, "flyway.conf", "flyway.url=jdbc:sqlite:a.db\nflyway.initSql=SET x=1\n");
+	dbm_test_write(f->dir, "flyway.conf",
+	               "flyway.url=jdbc:sqlite:a.db\nflyway.initSql=SET x=1\n");
 	assert_error(load(f, NULL, 0, no_env), "flyway.initSql: not supported", "flyway.conf", 2);
 	dbm_test_write(f->dir, "flyway.conf", "\nflyway.placeholderPrefix=#[\n");
 	assert_error(load(f, NULL, 0, no_env),
-	             "flyway.placeholderPrefix: only '${' is supported, got '#['", "flyway.conf", 2);
+	             "flyway.placeholderPrefix: only '${' is supported, got '#['", "flyway.conf",
+	             2);
 	dbm_test_write(f->dir, "flyway.conf", "flyway.locations=classpath:db/migration\n");
 	assert_error(load(f, NULL, 0, no_env),
 	             "flyway.locations: 'classpath:db/migration': classpath locations are inside "
@@ -455,17 +457,20 @@ static void test_flyway__settings_refused_by_name(void **state)
 	             "as classpath:, inside Java JARs; write filesystem:db/migration for a folder",
 	             "flyway.conf", 1);
 	dbm_test_write(f->dir, "flyway.conf", "flyway.tabel=x\n");
-	assert_error(load(f, NULL, 0, no_env), "flyway.tabel: unknown Flyway setting", "flyway.conf",
-	             1);
-	assert_string_equal(dbm_error_last()->hint, "Did you mean 'table'? See docs/adopting.md for "
-	                                            "the settings dbmigrate reads.");
+	assert_error(load(f, NULL, 0, no_env), "flyway.tabel: unknown Flyway setting",
+	             "flyway.conf", 1);
+	assert_string_equal(dbm_error_last()->hint,
+	                    "Did you mean 'table'? See docs/adopting.md for "
+	                    "the settings dbmigrate reads.");
 	dbm_test_write(f->dir, "flyway.conf", "flyway.connectRetries=many\n");
 	assert_error(load(f, NULL, 0, no_env),
-	             "flyway.connectRetries: expected a whole number, got 'many'", "flyway.conf", 1);
+	             "flyway.connectRetries: expected a whole number, got 'many'", "flyway.conf",
+	             1);
 	dbm_test_write(f->dir, "flyway.conf", "flyway.cleanDisabled=true  # Prevent data loss\n");
-	assert_error(load(f, NULL, 0, no_env),
-	             "flyway.cleanDisabled: expected true or false, got 'true  # Prevent data loss'",
-	             "flyway.conf", 1);
+	assert_error(
+	    load(f, NULL, 0, no_env),
+	    "flyway.cleanDisabled: expected true or false, got 'true  # Prevent data loss'",
+	    "flyway.conf", 1);
 	assert_string_equal(dbm_error_last()->hint,
 	                    "In flyway.conf '#' starts a comment only at the start of a line: move "
 	                    "the comment to a line of its own.");
@@ -562,8 +567,9 @@ static void test_flyway__file_name_prefixes(void **state)
 	                    "the versioned, repeatable and undo prefixes must differ, got 'V', 'V' "
 	                    "and 'U'");
 	assert_int_equal(dbm_filename_configure(NULL, NULL, NULL, "", NULL), DBM_ERR_USAGE);
-	assert_string_equal(dbm_error_last()->message,
-	                    "sql_migration_separator: expected 1 to 63 characters and no '/', got ''");
+	assert_string_equal(
+	    dbm_error_last()->message,
+	    "sql_migration_separator: expected 1 to 63 characters and no '/', got ''");
 	assert_int_equal(dbm_filename_configure(NULL, NULL, NULL, NULL, NULL), 0);
 	parse_ok("V1__x.sql", DBM_FILE_VERSIONED, "1", "x");
 	parse_bad("V1__x.pgsql");
