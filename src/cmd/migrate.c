@@ -176,15 +176,17 @@ static int migrate_skip(struct dbm_session *s, const struct dbm_plan *plan, json
 	return r;
 }
 
+/* The version to stop at: --target, else the target key (Flyway's target), else NULL (latest). */
 static const char *migrate_target(const struct dbm_session *s, const struct dbm_cmd_args *a,
 				  const struct dbm_plan *plan)
 {
-	if (!a->target || strcmp(a->target, "latest") == 0)
+	const char *t = a->target ? a->target : s->cfg->target;
+
+	if (!t || strcmp(t, "latest") == 0)
 		return NULL;
-	if (strcmp(a->target, "current") == 0)
+	if (strcmp(t, "current") == 0)
 		return plan->current_version ? plan->current_version : "0";
-	(void)s;
-	return a->target;
+	return t;
 }
 
 /*
@@ -262,7 +264,7 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		r = dbm_session_plan(&s, NULL, &plan);
 	if (r < 0)
 		goto done;
-	if (a->target) {
+	if (a->target || cfg->target) {
 		/* --target current needs the plan's current version: plan again with it. */
 		const char *t = migrate_target(&s, a, &plan);
 		char *copy = t ? dbm_strdup(t) : NULL;

@@ -216,10 +216,17 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 				  strerror(errno));
 		goto done;
 	}
-	if (dbm_buf_addf(&up, "%s/V%s__%s.sql", cfg->migrations, version.ptr, name.ptr) < 0 ||
-	    dbm_buf_addf(&down, "%s/U%s__%s.sql", cfg->rollback, version.ptr, name.ptr) < 0 ||
-	    dbm_buf_addf(&text, "-- V%s: %s\n-- Applied by 'dbmigrate migrate'; undone by %s.\n\n",
-			 version.ptr, a->name, down.ptr) < 0) {
+	/* the file-name settings (sql_migration_prefix, ...); the first suffix */
+	if (dbm_buf_addf(&up, "%s/%s%s%s%s%.*s", cfg->migrations, cfg->sql_migration_prefix,
+	                 version.ptr, cfg->sql_migration_separator, name.ptr,
+	                 (int)strcspn(cfg->sql_migration_suffixes, ","),
+	                 cfg->sql_migration_suffixes) < 0 ||
+	    dbm_buf_addf(&down, "%s/%s%s%s%s%.*s", cfg->rollback, cfg->undo_sql_migration_prefix,
+	                 version.ptr, cfg->sql_migration_separator, name.ptr,
+	                 (int)strcspn(cfg->sql_migration_suffixes, ","),
+	                 cfg->sql_migration_suffixes) < 0 ||
+	    dbm_buf_addf(&text, "-- %s%s: %s\n-- Applied by 'dbmigrate migrate'; undone by %s.\n\n",
+	                 cfg->sql_migration_prefix, version.ptr, a->name, down.ptr) < 0) {
 		r = DBM_ERR_NOMEM;
 		goto done;
 	}

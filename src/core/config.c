@@ -28,6 +28,7 @@
 #include "dbmigrate/config.h"
 #include "dbmigrate/plan.h"
 #include "dbmigrate/scan.h"
+#include "dbmigrate/version.h"
 #include "config_int.h"
 
 #define CONFIG_DEFAULT_FILE "dbmigrate.yml"
@@ -73,6 +74,7 @@ const struct config_key config_table[] = {
     {"group", CONFIG_BOOL, CONFIG_FIELD(group), NULL, 0, CONFIG_IN_FILE | CONFIG_IN_ENV},
     {"ignore_migration_patterns", CONFIG_TEXT, CONFIG_FIELD(ignore_migration_patterns), NULL, 0,
      CONFIG_IN_FILE | CONFIG_IN_ENV},
+    {"target", CONFIG_TEXT, CONFIG_FIELD(target), NULL, 0, CONFIG_IN_FILE | CONFIG_IN_ENV},
     {"placeholders", CONFIG_PLACEHOLDERS, 0, NULL, 0, CONFIG_IN_FILE},
     {"naming", CONFIG_TEXT, CONFIG_FIELD(naming), "auto", 0, CONFIG_ANYWHERE},
     {"environments", CONFIG_ENVIRONMENTS, 0, NULL, 0, CONFIG_IN_FILE},
@@ -112,6 +114,7 @@ const char *const dbm_config_keys[] = {
     "undo_sql_migration_prefix",
     "group",
     "ignore_migration_patterns",
+    "target",
     "placeholders",
     "environments",
     NULL,
@@ -240,6 +243,17 @@ int config_apply(struct dbm_config *cfg, const struct config_key *k, const char 
 				return config_fail(o, "expected auto, flyway, golang-migrate, dbmate, "
 				                      "goose or numbered, got '%s'",
 				                   text);
+		}
+		if (text && k->offset == CONFIG_FIELD(target) && strcmp(text, "latest") != 0 &&
+		    strcmp(text, "current") != 0) {
+			char *norm = NULL;
+
+			if (dbm_version_normalize(text, strlen(text), &norm) < 0) {
+				dbm_error_clear();
+				return config_fail(
+				    o, "expected a version, latest or current, got '%s'", text);
+			}
+			dbm_free(norm);
 		}
 		if (text && k->offset == CONFIG_FIELD(ignore_migration_patterns) &&
 		    dbm_plan_check_patterns(text) < 0) {

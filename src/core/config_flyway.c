@@ -93,8 +93,7 @@ static const struct fw_key fw_keys[] = {
     {"placeholderReplacement", "true", "dbmigrate always replaces ${name} placeholders.", FW_FIXED},
     {"scriptPlaceholderPrefix", "FP__", "dbmigrate has no script placeholders.", FW_FIXED},
     {"scriptPlaceholderSuffix", "__", "dbmigrate has no script placeholders.", FW_FIXED},
-    {"target", "latest", "Give the target on the command line: migrate --target VERSION.",
-     FW_FIXED},
+    {"target", "target", NULL, FW_KEY},
     {"group", "group", NULL, FW_KEY},
     {"encoding", "UTF-8",
      "dbmigrate reads scripts as UTF-8; set encoding per script in <script>.conf.", FW_FIXED},
@@ -236,8 +235,6 @@ static int fw_fixed_ok(const struct fw_key *k, const char *value)
 		return strcasecmp(value, "UTF-8") == 0 || strcasecmp(value, "UTF8") == 0;
 	if (strcmp(k->name, "ignoreMigrationPatterns") == 0)
 		return strcasecmp(value, "*:future") == 0 || !*value;
-	if (strcmp(k->name, "target") == 0)
-		return strcasecmp(value, "latest") == 0;
 	if (strcmp(k->name, "placeholderPrefix") == 0 ||
 	    strcmp(k->name, "placeholderSuffix") == 0 ||
 	    strcmp(k->name, "sqlMigrationSeparator") == 0 ||
@@ -420,6 +417,11 @@ static int fw_apply(struct config_fwconn *c, const char *name, const char *value
 			return r;
 		return config_set_text(&c->pw_source, o->source ? o->source : o->subject);
 	case FW_SCHEMAS:
+		if (strchr(value, ',') && !c->check_only &&
+		    (r = fw_warn(cfg, o, "names several schemas",
+		                 "dbmigrate manages the first (its history table and clean); it "
+		                 "neither creates nor cleans the others")) < 0)
+			return r;
 		return *value ? fw_first(&c->schemas, value) : config_set_text(&c->schemas, NULL);
 	case FW_DEFAULT_SCHEMA:
 		return config_set_text(&c->default_schema, *value ? value : NULL);

@@ -224,6 +224,18 @@ static void test_flyway_cli__file_name_prefixes(void **state)
 	assert_false(dbm_test_contains(r.err, "flyway.conf"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM pragma_table_info('tickets')", "2\n");
+	/* new names the next pair with the same settings */
+	run(p, NULL, &r, "new", "add_owner", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/db/M3-add_owner.sql", p->dir);
+		assert_int_equal(access(path, F_OK), 0);
+		snprintf(path, sizeof(path), "%s/rollback/B3-add_owner.sql", p->dir);
+		assert_int_equal(access(path, F_OK), 0);
+	}
 	/* a file that fits neither form is refused, as any other */
 	dbm_test_write(p->dir, "db/V3__old_style.sql", "SELECT 1;\n");
 	run(p, NULL, &r, "info", NULL, NULL);
@@ -330,6 +342,38 @@ static void test_flyway_cli__ignore_migration_patterns(void **state)
 	run_status(p, "*:*", "validate", 0);
 }
 
+/* flyway.target / target: migrate stops there unless --target says otherwise. */
+static void test_flyway_cli__target(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p);
+	dbm_test_write(p->dir, "flyway.toml",
+	               "[flyway]\nlocations = [\"filesystem:sql\"]\ntarget = \"1\"\n"
+	               "placeholders.owner = \"x\"\n"
+	               "[environments.default]\nurl = \"jdbc:sqlite:dbmigrate.db\"\n"
+	               "schemas = [\"main\", \"audit\"]\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.err, "flyway.toml:7: environments.default.schemas names "
+	                                     "several schemas."));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(
+	    p, "SELECT version FROM schema_history WHERE version IS NOT NULL", "1\n");
+	run(p, NULL, &r, "migrate", "--target", "latest");
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history", "3\n");
+	dbm_test_write(p->dir, "flyway.toml", "[flyway]\ntarget = \"next\"\n");
+	run(p, NULL, &r, "info", NULL, NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err,
+	                              "flyway.toml:2: error: flyway.target: expected a version, "
+	                              "latest or current, got 'next'"));
+	dbm_test_result_free(&r);
+}
+
 #define T(name)                                                                                    \
 	cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
 
@@ -344,6 +388,7 @@ int main(void)
 	    T(test_flyway_cli__file_name_prefixes),
 	    T(test_flyway_cli__group_is_one_transaction),
 	    T(test_flyway_cli__ignore_migration_patterns),
+	    T(test_flyway_cli__target),
 	};
 
 	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));

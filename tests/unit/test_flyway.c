@@ -334,10 +334,14 @@ static void test_flyway__conf_found_and_mapped(void **state)
 	assert_int_equal(c->mixed, 0);
 	assert_string_equal(c->installed_by, "ci");
 	assert_string_equal(dbm_placeholders_get(&c->placeholders, "Owner"), "ann");
-	assert_string_equal(c->notes,
-	                    "note: reading the Flyway configuration in flyway.conf (there is no "
-	                    "dbmigrate.yml)\n"
-	                    "warning: flyway.conf:18: flyway.color is ignored. Use --color.\n");
+	assert_string_equal(
+	    c->notes,
+	    "note: reading the Flyway configuration in flyway.conf (there is no "
+	    "dbmigrate.yml)\n"
+	    "warning: flyway.conf:4: flyway.schemas names several schemas. dbmigrate manages the "
+	    "first (its history table and clean); it neither creates nor cleans the "
+	    "others\n"
+	    "warning: flyway.conf:18: flyway.color is ignored. Use --color.\n");
 }
 
 static void test_flyway__yml_wins_then_toml_then_conf_then_conf_folder(void **state)
