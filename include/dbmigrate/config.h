@@ -50,6 +50,7 @@ struct dbm_config {
 	int group;               /* migrate: all pending migrations in one transaction, default 0 */
 	char *ignore_migration_patterns; /* Flyway's "*:missing,..." (plan.h), NULL: "*:future" */
 	char *target;            /* migrate stops at this version ("latest", "current"), NULL: latest */
+	int placeholder_replacement; /* ${name} replaced in scripts, default 1 */
 	int json, quiet, verbose, yes; /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
 };

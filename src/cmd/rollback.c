@@ -27,7 +27,7 @@ static int rollback_precheck(struct dbm_session *s, const struct dbm_plan *plan,
 
 	memset(&o, 0, sizeof(o));
 	o.dialect = s->dialect;
-	o.placeholders = &s->placeholders;
+	o.placeholders = s->cfg->placeholder_replacement ? &s->placeholders : NULL;
 	for (i = 0; i < n; i++) {
 		const struct dbm_file *u = plan->items[sel[i]].file->undo;
 

@@ -560,7 +560,7 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	sc.driver = s->driver;
 	sc.path = file->path;
 	o.dialect = s->dialect;
-	o.placeholders = &s->placeholders;
+	o.placeholders = cfg->placeholder_replacement ? &s->placeholders : NULL;
 	o.checksum_after_placeholders = file->kind == DBM_FILE_REPEATABLE;
 	o.on_stmt = run_scan_stmt;
 	o.ctx = &sc;
@@ -664,11 +664,11 @@ again:
 	/* --dry-run shows the user's placeholders as written: a value may be secret */
 	if (s->dry_run && (r = dbm_session_shown_placeholders(s, &shown)) < 0)
 		goto fail;
-	if (s->dry_run)
+	if (s->dry_run && cfg->placeholder_replacement)
 		o.placeholders = &shown;
 	r = dbm_source_run_file(file, &o, NULL);
 	dbm_placeholders_free(&shown);
-	o.placeholders = &s->placeholders;
+	o.placeholders = cfg->placeholder_replacement ? &s->placeholders : NULL;
 	if (r == 0 && ex.batch)
 		r = run_flush(&ex);
 	if (r < 0 && r != DBM_ERR_INTERRUPTED && r != DBM_ERR_NOMEM && dbm_interrupt_signal())

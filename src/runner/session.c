@@ -638,7 +638,8 @@ static int session_checksums(struct dbm_session *s)
 			goto done;
 		f->has_checksum = 1;
 	}
-	o.placeholders = &s->placeholders;
+	/* placeholder_replacement: false (Flyway's placeholderReplacement): scripts as written */
+	o.placeholders = s->cfg->placeholder_replacement ? &s->placeholders : NULL;
 	o.checksum_after_placeholders = 1;
 	for (i = 0; i < s->files.nrepeatable; i++) {
 		struct dbm_file *f = &s->files.repeatable[i];

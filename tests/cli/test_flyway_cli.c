@@ -374,6 +374,29 @@ static void test_flyway_cli__target(void **state)
 	dbm_test_result_free(&r);
 }
 
+/* placeholderReplacement=false: ${...} stays as written, also in a repeatable's checksum. */
+static void test_flyway_cli__placeholder_replacement_off(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p);
+	dbm_test_write(p->dir, "flyway.conf",
+	               "flyway.url=jdbc:sqlite:dbmigrate.db\nflyway.locations=filesystem:sql\n"
+	               "flyway.placeholderReplacement=false\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p,
+	                             "SELECT dflt_value FROM pragma_table_info('tickets') "
+	                             "WHERE name = 'owner'",
+	                             "'${owner}'\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "Schema is up to date"));
+	dbm_test_result_free(&r);
+}
+
 #define T(name)                                                                                    \
 	cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
 
@@ -389,6 +412,7 @@ int main(void)
 	    T(test_flyway_cli__group_is_one_transaction),
 	    T(test_flyway_cli__ignore_migration_patterns),
 	    T(test_flyway_cli__target),
+	    T(test_flyway_cli__placeholder_replacement_off),
 	};
 
 	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
