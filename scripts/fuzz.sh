@@ -41,6 +41,9 @@ seed() { # seed TARGET -> prints the seed folder
 		;;
 	config)
 		find tests/fixtures -name '*.yml' -exec cp {} "$dir/" \; 2>/dev/null || true
+		# Flyway's files are read when their first line says so (flyway. or [)
+		cp docs/examples/flyway/flyway.toml "$dir/flyway-toml" 2>/dev/null || true
+		grep -v '^#' docs/examples/flyway/flyway.conf >"$dir/flyway-conf" 2>/dev/null || true
 		;;
 	filename)
 		for f in $(find migrations rollback tests/fixtures -name '*.sql' | head -n 200); do

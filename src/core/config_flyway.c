@@ -507,9 +507,12 @@ static void fw_conn_free(struct config_fwconn *c)
 /* The name of the environment of "environments.NAME.rest" into name; rest returned, or NULL. */
 static const char *fw_env_split(const char *key, char *name, size_t size)
 {
-	const char *n = key + 13, *dot = strchr(n, '.');
+	const char *n, *dot;
 
-	if (strncmp(key, "environments.", 13) != 0 || !dot)
+	if (strncmp(key, "environments.", 13) != 0)
+		return NULL;
+	n = key + 13;
+	if (!(dot = strchr(n, '.')))
 		return NULL;
 	snprintf(name, size, "%.*s", (int)(dot - n), n);
 	return dot + 1;
