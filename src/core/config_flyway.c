@@ -406,9 +406,12 @@ static int fw_apply(struct config_fwconn *c, const char *name, const char *value
 			return config_fail(o, "expected a database URL, got an empty value");
 		if ((r = config_set_text(&c->url, value)) < 0)
 			return r;
+		/* the origin may point into a caller's buffer (a variable's name): keep copies */
 		snprintf(c->url_subject, sizeof(c->url_subject), "%s", o->subject);
+		snprintf(c->url_source, sizeof(c->url_source), "%s", o->source ? o->source : "");
 		c->url_o = *o;
 		c->url_o.subject = c->url_subject;
+		c->url_o.source = o->source ? c->url_source : NULL;
 		return 0;
 	case FW_USER:
 		return config_set_text(&c->user, *value ? value : NULL);

@@ -134,6 +134,7 @@ struct config_fwconn {
 	char *default_schema;
 	int check_only; /* an environment not selected: only its mistakes matter */
 	char url_subject[160];
+	char url_source[4096];
 };
 
 /* The state of a Flyway configuration: its file's entries, the environment, the connection. */
