@@ -2,7 +2,8 @@
  * test_flyway_example.c - docs/examples/flyway/ as a user runs it: the same
  * project configured by flyway.toml (found in the working directory),
  * flyway.conf (--config) and dbmigrate-equivalent.yml (--config) must leave
- * the same schema, the same data and the same history rows on SQLite; and
+ * the same schema, the same data (the afterMigrate callback's row too) and
+ * the same history rows on SQLite; and
  * the undo scripts beside the versioned ones roll V7 and V6 back.
  */
 #include <setjmp.h>
@@ -116,7 +117,8 @@ static void test_flyway_example__conf_toml_and_yml_agree(void **state)
 	     *yml = run_example("dbmigrate-equivalent.yml");
 
 	(void)state;
-	assert_true(dbm_test_contains(toml, "app_user|ticket_app\nenvironment|development\n"));
+	assert_true(dbm_test_contains(toml, "app_user|ticket_app\nenvironment|development\n"
+	                                    "migrated_by|ticket_app\n"));
 	assert_true(dbm_test_contains(toml, "7|7|add ticket tags|SQL|V7__add_ticket_tags.sql|"));
 	assert_true(dbm_test_contains(toml, "view|open_tickets|"));
 	assert_true(dbm_test_contains(toml, "|NULL|ticket views|SQL|R__ticket_views.sql|"));

@@ -111,7 +111,8 @@ static void test_flyway_pgsql__jdbc_conf_equals_yml(void **state)
 	assert_string_equal(h1, h2);
 	s1 = dbm_testdb_rows(t->db, "SELECT name, value FROM app_settings ORDER BY name");
 	s2 = dbm_testdb_rows(other, "SELECT name, value FROM app_settings ORDER BY name");
-	assert_string_equal(s1, "app_user|ticket_app\nenvironment|development\n");
+	assert_string_equal(
+	    s1, "app_user|ticket_app\nenvironment|development\nmigrated_by|ticket_app\n");
 	assert_string_equal(s1, s2);
 	other->driver->disconnect(other);
 	dbm_free(d1);
