@@ -51,6 +51,8 @@ struct dbm_config {
 	char *ignore_migration_patterns; /* Flyway's "*:missing,..." (plan.h), NULL: "*:future" */
 	char *target;            /* migrate stops at this version ("latest", "current"), NULL: latest */
 	int placeholder_replacement; /* ${name} replaced in scripts, default 1 */
+	char *locations_first;   /* Flyway's first location, the migrations folder it set */
+	char *locations_more;    /* Flyway's other locations, comma-separated, NULL when none */
 	int json, quiet, verbose, yes; /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
 };

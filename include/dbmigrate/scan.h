@@ -186,5 +186,13 @@ int dbm_filename_configure(const char *versioned, const char *repeatable, const 
 			   const char *separator, const char *suffixes);
 /* 1 when name ends with one of the script suffixes in use (".sql"), case-insensitively. */
 int dbm_filename_is_script(const char *name);
+/*
+ * Sets the folders dbm_scan() searches after the migrations folder
+ * (Flyway's second and later locations), comma-separated; NULL: none. Each
+ * must exist; a script's name in the history is relative to its folder.
+ * Called once by the configuration loader. Returns 0 or DBM_ERR_USAGE
+ * (the list is longer than 4095 bytes).
+ */
+int dbm_scan_more_locations(const char *folders);
 
 #endif /* DBM_SCAN_H */

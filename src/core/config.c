@@ -370,6 +370,13 @@ static FILE *config_find_flyway(const char **path, int *err)
  */
 static int config_file_names(const struct dbm_config *cfg)
 {
+	/* Flyway's other locations count while the migrations folder is its first one */
+	int more = cfg->locations_more && cfg->locations_first &&
+	           strcmp(cfg->locations_first, cfg->migrations) == 0;
+	int r = dbm_scan_more_locations(more ? cfg->locations_more : NULL);
+
+	if (r < 0)
+		return r;
 	return dbm_filename_configure(cfg->sql_migration_prefix,
 	                              cfg->repeatable_sql_migration_prefix,
 	                              cfg->undo_sql_migration_prefix, cfg->sql_migration_separator,
@@ -466,6 +473,11 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 	if ((r = config_apply_env(cfg, envp)) < 0 ||
 	    (r = config_apply_flags(cfg, flags, nflags)) < 0)
 		goto done;
+	/* --migrations and DBMIGRATE_MIGRATIONS name one folder: Flyway's other locations go */
+	if ((config_flag_value(flags, nflags, "migrations") ||
+	     config_getenv_set(envp, "DBMIGRATE_MIGRATIONS")) &&
+	    (r = config_set_text(&cfg->locations_more, NULL)) < 0)
+		goto done;
 	if ((r = config_file_names(cfg)) < 0)
 		goto done;
 	if (!cfg->url) {
@@ -511,6 +523,9 @@ void dbm_config_free(struct dbm_config *cfg)
 	dbm_free(cfg->config_file);
 	dbm_free(cfg->env_name);
 	dbm_free(cfg->notes);
+	dbm_free(cfg->locations_first);
+	dbm_free(cfg->locations_more);
+	cfg->locations_first = cfg->locations_more = NULL;
 	cfg->url_source = cfg->config_file = cfg->env_name = cfg->notes = NULL;
 	dbm_placeholders_free(&cfg->placeholders);
 }

@@ -266,18 +266,19 @@ static int fw_first(char **field, const char *list)
 
 /*
  * locations: one or more "filesystem:DIR" (or a bare DIR, which Flyway
- * reads as classpath: - refused with the reason).
+ * reads as classpath: - refused with the reason). The first becomes the
+ * migrations folder, the others cfg->locations_more, searched after it.
  */
 static int fw_locations(struct dbm_config *cfg, const char *value, const struct config_origin *o)
 {
+	struct dbm_buf more = DBM_BUF_INIT;
 	const char *p = value;
-	int n = 0;
+	int n = 0, r = 0;
 
 	while (*p) {
 		size_t len = strcspn(p, ",");
 		const char *item = p, *dir;
 		char *copy;
-		int r;
 
 		while (len && (*item == ' ' || *item == '\t')) {
 			item++;
@@ -290,40 +291,55 @@ static int fw_locations(struct dbm_config *cfg, const char *value, const struct 
 			p++;
 		if (!len)
 			continue;
-		if (len >= 10 && strncmp(item, "classpath:", 10) == 0)
-			return config_fail(
-			    o,
-			    "'%.*s': classpath locations are inside Java JARs, which "
-			    "dbmigrate cannot read",
-			    (int)len, item);
+		if (len >= 10 && strncmp(item, "classpath:", 10) == 0) {
+			r = config_fail(o,
+			                "'%.*s': classpath locations are inside Java JARs, which "
+			                "dbmigrate cannot read",
+			                (int)len, item);
+			break;
+		}
 		if (len < 11 || strncmp(item, "filesystem:", 11) != 0) {
 			if (memchr(item, ':', len) && !(len > 1 && item[1] == ':'))
-				return config_fail(
-				    o, "'%.*s': only filesystem: locations are supported", (int)len,
-				    item);
-			return config_fail(
-			    o,
-			    "'%.*s': Flyway reads a location without a prefix as "
-			    "classpath:, inside Java JARs; write filesystem:%.*s for a "
-			    "folder",
-			    (int)len, item, (int)len, item);
+				r = config_fail(o,
+				                "'%.*s': only filesystem: locations are supported",
+				                (int)len, item);
+			else
+				r = config_fail(
+				    o,
+				    "'%.*s': Flyway reads a location without a prefix as "
+				    "classpath:, inside Java JARs; write filesystem:%.*s for a "
+				    "folder",
+				    (int)len, item, (int)len, item);
+			break;
 		}
 		dir = item + 11;
 		len -= 11;
-		if (n++ > 0)
-			return config_fail(o,
-			                   "several locations are not supported; move the scripts "
-			                   "into one folder (subfolders are searched)");
-		if (!len)
-			return config_fail(o, "expected a folder after 'filesystem:'");
-		if (!(copy = dbm_strndup(dir, len)))
-			return dbm_error_oom();
+		if (!len) {
+			r = config_fail(o, "expected a folder after 'filesystem:'");
+			break;
+		}
+		if (n++ > 0) {
+			/* the second and later locations: searched after the first (scan.h) */
+			if ((more.len && (r = dbm_buf_addc(&more, ',')) < 0) ||
+			    (r = dbm_buf_add(&more, dir, len)) < 0)
+				break;
+			continue;
+		}
+		if (!(copy = dbm_strndup(dir, len))) {
+			r = dbm_error_oom();
+			break;
+		}
 		r = config_set_text(&cfg->migrations, copy);
+		if (r == 0)
+			r = config_set_text(&cfg->locations_first, copy);
 		dbm_free(copy);
 		if (r < 0)
-			return r;
+			break;
 	}
-	return 0;
+	if (r == 0)
+		r = config_set_text(&cfg->locations_more, more.len ? dbm_buf_cstr(&more) : NULL);
+	dbm_buf_free(&more);
+	return r;
 }
 
 /*

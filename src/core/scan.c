@@ -523,6 +523,45 @@ static int scan_check_folder(const char *dir, const char *what, struct stat *sb)
 }
 
 /* See scan.h. */
+/* Flyway's second and later locations, comma-separated ("" for none): dbm_scan_more_locations. */
+static char scan_more[4096];
+
+int dbm_scan_more_locations(const char *folders)
+{
+	if (folders && strlen(folders) >= sizeof(scan_more))
+		return dbm_error_set(DBM_ERR_USAGE, "locations: the list is longer than %zu bytes",
+		                     sizeof(scan_more) - 1);
+	snprintf(scan_more, sizeof(scan_more), "%s", folders ? folders : "");
+	return 0;
+}
+
+/*
+ * Walks each folder of scan_more after the migrations folder. Returns 0,
+ * DBM_ERR_USAGE (a folder is missing), DBM_ERR_RUN, DBM_ERR_NOMEM.
+ */
+static int scan_walk_more(struct scan_state *st)
+{
+	const char *p = scan_more;
+	char dir[sizeof(scan_more)];
+	struct stat sb;
+	int r = 0;
+
+	while (r == 0 && *p) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, p);
+		p += n + (p[n] == ',');
+		r = scan_check_folder(dir, "migrations", &sb);
+		if (r == 1) {
+			r = dbm_error_set(DBM_ERR_USAGE, "location \"%s\" does not exist", dir);
+			dbm_error_set_hint("Create it, or remove it from the locations setting.");
+		}
+		if (r == 0)
+			r = scan_walk(st, dir, "", 0, 0);
+	}
+	return r;
+}
+
 int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fileset *out)
 {
 	return dbm_scan_layout(migrations_dir, rollback_dir, DBM_NAMING_AUTO, out);
@@ -575,6 +614,8 @@ int dbm_scan_layout(const char *migrations_dir, const char *rollback_dir, enum d
 		}
 	}
 	r = scan_walk(&st, migrations_dir, "", 0, 0);
+	if (r == 0 && scan_more[0])
+		r = scan_walk_more(&st);
 	if (r == 0 && have_rollback)
 		r = scan_walk(&st, rollback_dir, "", 0, 1);
 	if (r == 0 && naming == DBM_NAMING_AUTO)

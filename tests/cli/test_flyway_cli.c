@@ -397,6 +397,51 @@ static void test_flyway_cli__placeholder_replacement_off(void **state)
 	dbm_test_result_free(&r);
 }
 
+/* Several filesystem: locations: searched in turn, names in the history relative to each. */
+static void test_flyway_cli__several_locations(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p);
+	dbm_test_write(p->dir, "more/V3__add_prio.sql",
+	               "ALTER TABLE tickets ADD COLUMN prio INT;\n");
+	dbm_test_write(
+	    p->dir, "more/views/R__prio_view.sql",
+	    "DROP VIEW IF EXISTS prio;\nCREATE VIEW prio AS SELECT id, prio FROM tickets;\n");
+	dbm_test_write(p->dir, "flyway.conf",
+	               "flyway.url=jdbc:sqlite:dbmigrate.db\n"
+	               "flyway.locations=filesystem:sql, filesystem:more\n"
+	               "flyway.placeholders.owner=x\n");
+	run(p, NULL, &r, "migrate", NULL, NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(
+	    p, "SELECT version, script FROM schema_history ORDER BY installed_rank",
+	    "1|V1__create_tickets.sql\n2|V2__add_state.sql\n3|V3__add_prio.sql\n"
+	    "NULL|R__open_tickets.sql\nNULL|views/R__prio_view.sql\n");
+	/* the same version in two locations is a duplicate */
+	dbm_test_write(p->dir, "more/V2__again.sql", "SELECT 1;\n");
+	run(p, NULL, &r, "info", NULL, NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "more/V2__again.sql"));
+	assert_true(dbm_test_contains(r.err, "sql/V2__add_state.sql"));
+	dbm_test_result_free(&r);
+	/* --migrations names one folder: the other locations are not searched */
+	run(p, NULL, &r, "--migrations", "sql", "info");
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "Missing"));
+	dbm_test_result_free(&r);
+	/* a location that does not exist is an error naming it */
+	dbm_test_write(p->dir, "flyway.conf",
+	               "flyway.url=jdbc:sqlite:dbmigrate.db\n"
+	               "flyway.locations=filesystem:sql,filesystem:gone\n");
+	run(p, NULL, &r, "info", NULL, NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "error: location \"gone\" does not exist"));
+	dbm_test_result_free(&r);
+}
+
 #define T(name)                                                                                    \
 	cmocka_unit_test_setup_teardown(name, dbm_test_project_setup, dbm_test_project_teardown)
 
@@ -413,6 +458,7 @@ int main(void)
 	    T(test_flyway_cli__ignore_migration_patterns),
 	    T(test_flyway_cli__target),
 	    T(test_flyway_cli__placeholder_replacement_off),
+	    T(test_flyway_cli__several_locations),
 	};
 
 	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
