@@ -319,7 +319,7 @@ static int config_defaults(struct dbm_config *cfg)
 
 /* The unknown-environment error; returns DBM_ERR_USAGE. */
 static int config_unknown_env(const char *env, const char *env_from, const char *file,
-                              const struct config_yaml *y)
+                              const struct config_yaml *y, int kind)
 {
 	dbm_error_set(DBM_ERR_USAGE, "%s: unknown environment '%s'", env_from, env);
 	if (!file) {
@@ -331,6 +331,10 @@ static int config_unknown_env(const char *env, const char *env_from, const char 
 	if (y->env_names.len)
 		dbm_error_set_hint("Environments defined in '%s': %s.", file,
 		                   dbm_buf_cstr(&y->env_names));
+	else if (kind != CONFIG_KIND_YAML)
+		dbm_error_set_hint("'%s' defines no environments; Flyway's are [environments.NAME] "
+		                   "tables in flyway.toml.",
+		                   file);
 	else
 		dbm_error_set_hint("'%s' defines no environments; add them under 'environments:'.",
 		                   file);
@@ -457,7 +461,7 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 			goto done;
 	}
 	if (env && !y.env_found) {
-		r = config_unknown_env(env, env_from, cfg->config_file, &y);
+		r = config_unknown_env(env, env_from, cfg->config_file, &y, kind);
 		goto done;
 	}
 	/* FLYWAY_* belong to a Flyway project: read unless dbmigrate.yml says otherwise. */

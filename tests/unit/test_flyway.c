@@ -579,6 +579,26 @@ static void test_flyway__file_name_prefixes(void **state)
 	parse_bad("V1__x.pgsql");
 }
 
+static void test_flyway__config_files_variable_and_env_hint(void **state)
+{
+	struct fixture *f = *state;
+	char *env[] = {"FLYWAY_CONFIG_FILES=conf/prod.conf", NULL};
+	char *two[] = {"FLYWAY_CONFIG_FILES=a.conf,b.conf", NULL};
+	struct dbm_setting flag = {"env", "prod"};
+
+	dbm_test_write(f->dir, "conf/prod.conf", "flyway.table=from_variable\n");
+	assert_int_equal(load(f, NULL, 0, env), 0);
+	assert_string_equal(f->cfg.table, "from_variable");
+	assert_string_equal(f->cfg.config_file, "conf/prod.conf");
+	assert_error(load(f, NULL, 0, two),
+	             "FLYWAY_CONFIG_FILES: several config files are not supported", NULL, 0);
+	assert_error(load(f, &flag, 1, env), "--env: unknown environment 'prod'", "conf/prod.conf",
+	             0);
+	assert_string_equal(dbm_error_last()->hint,
+	                    "'conf/prod.conf' defines no environments; Flyway's are "
+	                    "[environments.NAME] tables in flyway.toml.");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -598,6 +618,7 @@ int main(void)
 	    T(test_flyway__settings_refused_by_name),
 	    T(test_flyway__variables),
 	    T(test_flyway__file_name_prefixes),
+	    T(test_flyway__config_files_variable_and_env_hint),
 	};
 
 	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
