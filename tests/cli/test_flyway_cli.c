@@ -461,5 +461,5 @@ int main(void)
 	    T(test_flyway_cli__several_locations),
 	};
 
-	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

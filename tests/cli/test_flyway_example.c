@@ -161,5 +161,5 @@ int main(void)
 	                                    dbm_test_project_setup, dbm_test_project_teardown),
 	};
 
-	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -621,5 +621,5 @@ int main(void)
 	    T(test_flyway__config_files_variable_and_env_hint),
 	};
 
-	return dbm_test_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
