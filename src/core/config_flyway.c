@@ -9,7 +9,7 @@
  *
  *   FW_KEY      the dbmigrate key of the same meaning, applied through
  *               config_apply() so a bad value names the file and line
- *   FW_FIXED    dbmigrate behaves as Flyway does with the value in `ok`
+ *   FW_FIXED    dbmigrate behaves as Flyway does with the value in `arg`
  *               (its default); any other value would change what runs and
  *               is an error naming the setting, file and line
  *   FW_WARN     cosmetic or about Flyway's own machinery: a warning, ignored
@@ -29,6 +29,7 @@
  * value is the variable NAME, as in Flyway 10. Called by config.c only.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>

@@ -22,6 +22,7 @@
  * full dotted key ("environments.dev.url"); an array becomes its strings
  * joined with ',', the way flyway.conf writes a list.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "dbmigrate/common.h"
