@@ -184,6 +184,8 @@ int dbm_parse_callback_name(const char *name, int *event, char **description, ch
  */
 int dbm_filename_configure(const char *versioned, const char *repeatable, const char *undo,
 			   const char *separator, const char *suffixes);
+/* The hint for a file name that does not fit, naming the prefixes in use (a full sentence). */
+const char *dbm_filename_hint(void);
 /* 1 when name ends with one of the script suffixes in use (".sql"), case-insensitively. */
 int dbm_filename_is_script(const char *name);
 /*

@@ -12,6 +12,7 @@
  * both fit a name, the longest wins, as in Flyway. Called by the scanner
  * (scan.c), the configuration loader and the file-name fuzzer.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -45,6 +46,17 @@ static int filename_set(char *out, size_t size, const char *value, const char *d
 	return 0;
 }
 
+/* The hint for a name that does not fit, with the names in use (dbm_filename_hint). */
+static char filename_hint_text[1024] =
+    "Name versioned migrations V<version>__<description>.sql, repeatable ones "
+    "R__<description>.sql and undo ones U<version>__<description>.sql, "
+    "e.g. V2.1__add_email.sql.";
+
+const char *dbm_filename_hint(void)
+{
+	return filename_hint_text;
+}
+
 int dbm_filename_configure(const char *versioned, const char *repeatable, const char *undo,
                            const char *separator, const char *suffixes)
 {
@@ -69,6 +81,16 @@ int dbm_filename_configure(const char *versioned, const char *repeatable, const 
 	memcpy(filename_names.undo, u, sizeof(u));
 	memcpy(filename_names.separator, s, sizeof(s));
 	memcpy(filename_names.suffixes, x, sizeof(x));
+	{
+		int n = (int)strcspn(x, ","); /* the first suffix shows in the hint */
+
+		snprintf(
+		    filename_hint_text, sizeof(filename_hint_text),
+		    "Name versioned migrations %s<version>%s<description>%.*s, repeatable ones "
+		    "%s%s<description>%.*s and undo ones %s<version>%s<description>%.*s, "
+		    "e.g. %s2.1%sadd_email%.*s.",
+		    v, s, n, x, r, s, n, x, u, s, n, x, v, s, n, x);
+	}
 	return 0;
 }
 

@@ -216,7 +216,10 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		r = layout_classify(st->naming, path.ptr, name, in_rollback, &f);
 	}
 	if (r == 0) {
-		r = scan_problem(st, NULL, 0, layout_get(st->naming)->hint,
+		/* Flyway's names with the prefixes in use (filename.c), else the layout's own */
+		const struct layout_ops *lo = layout_get(st->naming);
+
+		r = scan_problem(st, NULL, 0, lo == &layout_flyway ? dbm_filename_hint() : lo->hint,
 		                 "migration file name \"%s\" does not fit any expected form",
 		                 path.ptr);
 		goto done;

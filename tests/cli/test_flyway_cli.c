@@ -241,6 +241,11 @@ static void test_flyway_cli__file_name_prefixes(void **state)
 	run(p, NULL, &r, "info", NULL, NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "db/V3__old_style.sql"));
+	assert_true(dbm_test_contains(r.err,
+	                              "hint: Name versioned migrations "
+	                              "M<version>-<description>.sql, repeatable ones "
+	                              "RR-<description>.sql and undo ones "
+	                              "B<version>-<description>.sql, e.g. M2.1-add_email.sql."));
 	dbm_test_result_free(&r);
 }
 
