@@ -437,15 +437,6 @@ static int mysqldrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **out
 		return dbm_error_oom();
 	c->parent.driver = &dbm_mysql_driver;
 	c->wsrep_on = -1;
-	pthread_mutex_init(&c->hb_mu, NULL);
-	{
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&c->hb_cv, &ca);
-		pthread_condattr_destroy(&ca);
-	}
 	rc = mysqldrv_parse_url(o->url, &c->params);
 	if (rc < 0)
 		goto done;
@@ -1059,8 +1050,6 @@ static void mysqldrv_disconnect(struct dbm_conn *conn)
 	mysqldrv_heartbeat_stop(c);
 	if (c->my)
 		mysql_close(c->my);
-	pthread_cond_destroy(&c->hb_cv);
-	pthread_mutex_destroy(&c->hb_mu);
 	mysqldrv_params_free(&c->params);
 	dbm_free(c->app_name);
 	dbm_free(c->restore_sql);
