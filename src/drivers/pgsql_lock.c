@@ -3,7 +3,8 @@
  * lock taken with pg_try_advisory_lock on the migration connection itself,
  * outside any transaction, so statements such as CREATE INDEX CONCURRENTLY
  * that wait for other transactions never wait on the lock holder (see
- * docs/drivers/postgresql.md).
+ * docs/drivers/postgresql.md). With lock=table or pgbouncer=true the lock is
+ * a lease row instead (pgsql_pool.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -63,6 +64,9 @@ int pgsqldrv_lock(struct dbm_conn *c, const char *schema, const char *table, int
 
 	if (pc->locked)
 		return 0;
+	/* Through a pooler (lock=table, pgbouncer=true) a session lock would not hold: a lease. */
+	if (pc->lease)
+		return pgsqldrv_lease_lock(pc, sch, table ? table : "", timeout_s);
 	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%lld)", (long long)key);
 	for (;;) {
 		if ((rc = pgsqldrv_query(c, sql, pgsql_lock_row, &got)) < 0)
@@ -115,6 +119,9 @@ int pgsqldrv_unlock(struct dbm_conn *c)
 	struct pgsql_conn *pc = (struct pgsql_conn *)c;
 	char sql[64];
 
+	/* a lease goes on its own connection, also when the migration's broke */
+	if (pc->lease_table)
+		return pgsqldrv_lease_unlock(pc);
 	if (!pc->locked || pc->lost || !pc->pg || PQstatus(pc->pg) == CONNECTION_BAD) {
 		pc->locked = 0;
 		return 0;

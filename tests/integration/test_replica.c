@@ -34,8 +34,8 @@ static void rep_run(struct dbm_testdb *t, const char *cmd, const char *url, cons
 {
 	static const char *const clean_env[] = {"DBMIGRATE_CLEAN_DISABLED=false", NULL};
 	int clean = strcmp(cmd, "clean") == 0;
-	const char *argv[] = {cmd, "--url", url, "--migrations", t->migrations,
-	                      clean ? "--yes" : extra, NULL};
+	const char *argv[] = {
+	    cmd, "--url", url, "--migrations", t->migrations, clean ? "--yes" : extra, NULL};
 
 	dbm_test_run(t->dir, clean ? clean_env : NULL, argv, r);
 }
@@ -76,7 +76,8 @@ static struct dbm_conn *rep_wait_standby(const char *url, const char *n)
 			c->driver = d;
 			ok = d->query(c, "SELECT count(*) FROM schema_history", dbm_testdb_collect,
 			              &rows) == 0 &&
-			     rows.ptr && strncmp(rows.ptr, n, strlen(n)) == 0 && rows.ptr[strlen(n)] == '\n';
+			     rows.ptr && strncmp(rows.ptr, n, strlen(n)) == 0 &&
+			     rows.ptr[strlen(n)] == '\n';
 			dbm_buf_free(&rows);
 			if (ok)
 				return c;
