@@ -675,6 +675,33 @@ static int pgsql_classify_error(const struct dbm_error *e)
  * another thread and from a signal handler). Returns 0 or -1.
  */
 /*
+ * The schema dump (driver.h): dbm_pgsql_dump sets the search path that
+ * decides how the deparsers qualify names, then asks many queries. Through
+ * a pooler they would run on whatever server session comes, so they run in
+ * one read-only transaction there, which keeps one session.
+ */
+static int pgsql_dump(struct dbm_conn *c, const char *schema, const char *history_table,
+                      struct dbm_schema *out)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	struct dbm_error saved;
+	int rc;
+
+	if (!pc->pooled)
+		return dbm_pgsql_dump(c, schema, history_table, out);
+	rc = pgsqldrv_run(pc, "BEGIN READ ONLY");
+	if (rc < 0)
+		return rc;
+	rc = dbm_pgsql_dump(c, schema, history_table, out);
+	if (rc == 0)
+		return pgsqldrv_run(pc, "COMMIT");
+	dbm_error_save(&saved);
+	pgsqldrv_run(pc, "ROLLBACK");
+	dbm_error_restore(&saved);
+	return rc;
+}
+
+/*
  * 1 when the server is a hot standby (driver.h), which takes no writes:
  * pg_is_in_recovery(). Returns 1, 0, DBM_ERR_RUN or DBM_ERR_NOMEM.
  */
@@ -728,7 +755,7 @@ const struct dbm_driver dbm_pgsql_driver = {
     .unlock = pgsqldrv_unlock,
     .clean = pgsqldrv_clean,
     .clean_script = pgsqldrv_clean_script,
-    .dump = dbm_pgsql_dump,
+    .dump = pgsql_dump,
     .tx_state = pgsql_tx_state,
     .tx_abort = pgsql_tx_abort,
     .classify_error = pgsql_classify_error,

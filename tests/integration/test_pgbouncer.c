@@ -149,6 +149,18 @@ static void test_pgbouncer__schema_holds_in_every_transaction(void **state)
 	dbm_testdb_assert_rows(
 	    t->db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
 	    "0\n");
+	/* The dump's queries share one server session (its search path), without the lock table. */
+	{
+		const char *argv[] = {"dump", "--url", url, "--schema", "app", NULL};
+
+		dbm_test_run(t->dir, NULL, argv, &r);
+	}
+	if (r.status != 0 || !dbm_test_contains(r.out, "SET search_path = app;") ||
+	    !dbm_test_contains(r.out, "CREATE TABLE t2 (") ||
+	    !dbm_test_contains(r.out, "CREATE INDEX t_id ON app.t USING btree (id);") ||
+	    dbm_test_contains(r.out, "schema_history"))
+		fail_msg("dump through the pooler exited %d: %s%s", r.status, r.out, r.err);
+	dbm_test_result_free(&r);
 	/* The pool's server sessions keep their own search_path: nothing leaked. */
 	for (i = 0; i < 4; i++) {
 		struct dbm_conn *c = dbm_testdb_connect(url);

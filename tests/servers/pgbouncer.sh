@@ -8,7 +8,7 @@
 #                                              what pgsql.sh prints); print one line
 #                                              DBM_TEST_PGBOUNCER_URL=postgres://postgres@127.0.0.1:PORT/postgres
 #                                              once it accepts connections
-#   tests/servers/pgbouncer.sh stop DIR        stop it (SIGINT, then SIGTERM, then SIGKILL)
+#   tests/servers/pgbouncer.sh stop DIR        stop it (SIGTERM, then SIGKILL)
 #
 # It listens on 127.0.0.1 only, on a free port below 32768 (the ephemeral range
 # above may collide with client sockets of other tests), with trust
@@ -138,11 +138,11 @@ cmd_stop() {
 		rm -f "$DIR/pgbouncer.pid"
 		return 0
 	}
-	kill -INT "$pid" 2>/dev/null
+	# SIGTERM: immediate shutdown (SIGINT would wait for the clients to finish)
+	kill -TERM "$pid" 2>/dev/null
 	for i in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || break
-		[ "$i" = 20 ] && kill -TERM "$pid" 2>/dev/null
-		[ "$i" = 40 ] && kill -KILL "$pid" 2>/dev/null
+		[ "$i" = 30 ] && kill -KILL "$pid" 2>/dev/null
 		sleep 0.1
 	done
 	kill -0 "$pid" 2>/dev/null && die "cannot stop PgBouncer (pid $pid)"

@@ -176,7 +176,7 @@ standby_backup() {
 	mkdir -p "$DATA"
 	[ "$(id -u)" = 0 ] && chown "$PGUSER_OS" "$DATA"
 	chmod 700 "$DATA"
-	as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$pport" -U postgres -D "$DATA" -R -X stream \
+	as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$pport" -U postgres -D "$DATA" -R -X stream -c fast \
 		>"$DIR/basebackup.log" 2>&1 || {
 		cat "$DIR/basebackup.log" >&2
 		die "pg_basebackup from port $pport failed"
