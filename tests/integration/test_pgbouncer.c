@@ -246,6 +246,32 @@ static void test_pgbouncer__lease_expired_taken_live_waited_for(void **state)
 	free(url);
 }
 
+/* dbmigrate's own URL parameters are checked: a bad value is a usage error naming it. */
+static void test_pgbouncer__bad_url_parameters_are_refused(void **state)
+{
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
+	static const char *const queries[] = {"pgbouncer=maybe", "lock=row"};
+	static const char *const names[] = {"URL parameter pgbouncer", "URL parameter lock"};
+	struct dbm_test_result r;
+	size_t i;
+
+	dbm_test_write(t->dir, "migrations/V1__t.sql", "CREATE TABLE t (id int);\n");
+	for (i = 0; i < 2; i++) {
+		char *url = pgb_url(t, queries[i]);
+		const char *argv[] = {"migrate", "--url", url, "--migrations", t->migrations, NULL};
+
+		if (!url) {
+			skip();
+			return;
+		}
+		dbm_test_run(t->dir, NULL, argv, &r);
+		if (r.status != 2 || !dbm_test_contains(r.err, names[i]))
+			fail_msg("%s: exited %d: %s", queries[i], r.status, r.err);
+		dbm_test_result_free(&r);
+		free(url);
+	}
+}
+
 #define PGB(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 
 int main(void)
@@ -254,6 +280,7 @@ int main(void)
 	    PGB(test_pgbouncer__six_runners_apply_each_migration_once),
 	    PGB(test_pgbouncer__schema_holds_in_every_transaction),
 	    PGB(test_pgbouncer__lease_expired_taken_live_waited_for),
+	    PGB(test_pgbouncer__bad_url_parameters_are_refused),
 	};
 
 	dbm_test_load_env_file("DBM_TEST_PGFRONT_ENV");

@@ -3,7 +3,8 @@
  * or changed, and the commands that only read still work on them: a real
  * streaming hot standby of the test PostgreSQL (pg_basebackup -R, started
  * by tests/servers/pgfront.sh as a CTest fixture) and the test MariaDB with
- * read_only switched on for the case and off again whatever happens.
+ * read_only switched on for the case and off again whatever happens (the
+ * teardown does it too).
  *
  * DBM_TEST_PG_URL / DBM_TEST_MYSQL_URL name the primaries (scripts/test.sh);
  * DBM_TEST_PG_STANDBY_URL comes from the file DBM_TEST_PGFRONT_ENV names.
@@ -161,9 +162,10 @@ static int rep_mysql_teardown(void **state)
 }
 
 /*
- * MariaDB with read_only on (as root, who has READ ONLY ADMIN and could
- * still write): migrate, repair, baseline and clean are refused before
- * GET_LOCK; info works; nothing changed.
+ * MariaDB with read_only on (the test user has ALL PRIVILEGES, READ ONLY
+ * ADMIN among them, so it could still write, and the other tests running
+ * meanwhile are not disturbed): migrate, repair, baseline and clean are
+ * refused before GET_LOCK; info works; nothing changed.
  */
 static void test_replica__mysql_read_only_is_refused(void **state)
 {
