@@ -246,6 +246,54 @@ static void test_pgbouncer__lease_expired_taken_live_waited_for(void **state)
 	free(url);
 }
 
+/*
+ * The heartbeat: while a migration runs longer than a heartbeat period,
+ * the lease's expiry moves forward (past its first 60 s), so a long
+ * migration never loses its lock; the row is gone when the run ends.
+ */
+static void test_pgbouncer__heartbeat_extends_the_lease(void **state)
+{
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
+	char *url = pgb_url(t, "pgbouncer=true");
+	char out[1100], err[1100];
+	double until;
+	int pid, moved = 0;
+
+	if (!url) {
+		skip();
+		return;
+	}
+	{
+		const char *argv[] = {"migrate", "--url", url, "--migrations", t->migrations, NULL};
+
+		dbm_test_write(t->dir, "migrations/V1__long.sql", "SELECT pg_sleep(11.5);\n");
+		snprintf(out, sizeof(out), "%s/long.out", t->dir);
+		snprintf(err, sizeof(err), "%s/long.err", t->dir);
+		pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
+	}
+	until = dbm_testdb_now() + 14;
+	while (!moved && dbm_testdb_now() < until) {
+		struct dbm_buf rows = DBM_BUF_INIT;
+
+		nanosleep(&(struct timespec){0, 250 * 1000 * 1000L}, NULL);
+		/* the table may not be there yet */
+		if (t->db->driver->query(t->db,
+		                         "SELECT expires_at > acquired_at + interval '65 seconds' "
+		                         "FROM schema_history_lock",
+		                         dbm_testdb_collect, &rows) == 0)
+			moved = strcmp(dbm_buf_cstr(&rows), "t\n") == 0;
+		else
+			dbm_error_clear();
+		dbm_buf_free(&rows);
+	}
+	pgb_expect(dbm_test_wait(pid), 0, err, "the long migration");
+	if (!moved)
+		fail_msg("the lease's expiry did not move while the migration ran");
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM schema_history_lock", "0\n");
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM schema_history WHERE success", "1\n");
+	free(url);
+}
+
 /* dbmigrate's own URL parameters are checked: a bad value is a usage error naming it. */
 static void test_pgbouncer__bad_url_parameters_are_refused(void **state)
 {
@@ -281,6 +329,7 @@ int main(void)
 	    PGB(test_pgbouncer__schema_holds_in_every_transaction),
 	    PGB(test_pgbouncer__lease_expired_taken_live_waited_for),
 	    PGB(test_pgbouncer__bad_url_parameters_are_refused),
+	    PGB(test_pgbouncer__heartbeat_extends_the_lease),
 	};
 
 	dbm_test_load_env_file("DBM_TEST_PGFRONT_ENV");
