@@ -421,12 +421,27 @@ static int pgsql_exec_one(struct pgsql_conn *pc, const struct dbm_stmt *s)
 	return rc;
 }
 
-/* Runs one statement (driver.h); through a pooler with dbmigrate's settings in its transaction. */
+/*
+ * Runs one statement (driver.h); through a pooler with dbmigrate's settings
+ * in its transaction. A BEGIN under the advisory lock is followed by the
+ * check that this server session holds the lock (pgsqldrv_lock_check_sql).
+ */
 static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
 {
 	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	char check[512];
+	int rc;
 
-	return pc->pooled ? pgsqldrv_pool_exec(pc, s, pgsql_exec_one) : pgsql_exec_one(pc, s);
+	if (pc->pooled)
+		return pgsqldrv_pool_exec(pc, s, pgsql_exec_one);
+	rc = pgsql_exec_one(pc, s);
+	if (rc == 0 && pgsqldrv_is_begin(s) && pgsqldrv_lock_check_sql(pc, check, sizeof(check)) &&
+	    PQtransactionStatus(pc->pg) == PQTRANS_INTRANS) {
+		rc = pgsqldrv_run(pc, check);
+		if (rc < 0 && strcmp(dbm_error_last()->sqlstate, "22012") == 0)
+			rc = pgsqldrv_lock_lost();
+	}
+	return rc;
 }
 
 /*
@@ -441,8 +456,8 @@ static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
  * deadlock the two. Without pipeline support in libpq (before 14) the
  * statements run one at a time.
  */
-static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
-                            size_t *failed)
+static int pgsql_exec_batch_run(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
+                                size_t *failed)
 {
 	struct pgsql_conn *pc = (struct pgsql_conn *)c;
 	PGresult *res;
@@ -512,6 +527,39 @@ static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, si
 			*failed = n - 1;
 		return rc < 0 ? rc : pgsqldrv_lost(pc, NULL);
 	}
+	return rc;
+}
+
+/*
+ * exec_batch (driver.h): pgsql_exec_batch_run, with the check that this
+ * server session holds the advisory lock sent right after a leading BEGIN,
+ * in the same round trip; a failed check is reported as the BEGIN's.
+ */
+static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
+                            size_t *failed)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	struct dbm_stmt *v;
+	char check[512];
+	int rc;
+
+	if (pc->pooled || n == 0 || !pgsqldrv_is_begin(&stmts[0]) ||
+	    !pgsqldrv_lock_check_sql(pc, check, sizeof(check)))
+		return pgsql_exec_batch_run(c, stmts, n, failed);
+	v = dbm_calloc(n + 1, sizeof(*v));
+	if (!v)
+		return dbm_error_oom();
+	v[0] = stmts[0];
+	v[1].sql = check;
+	v[1].len = strlen(check);
+	v[1].line = stmts[0].line;
+	memcpy(v + 2, stmts + 1, (n - 1) * sizeof(*v));
+	rc = pgsql_exec_batch_run(c, v, n + 1, failed);
+	if (rc < 0 && *failed == 1 && strcmp(dbm_error_last()->sqlstate, "22012") == 0)
+		rc = pgsqldrv_lock_lost();
+	if (rc < 0)
+		*failed = *failed > 1 ? *failed - 1 : 0;
+	dbm_free(v);
 	return rc;
 }
 

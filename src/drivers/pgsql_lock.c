@@ -67,7 +67,19 @@ int pgsqldrv_lock(struct dbm_conn *c, const char *schema, const char *table, int
 	/* Through a pooler (lock=table, pgbouncer=true) a session lock would not hold: a lease. */
 	if (pc->lease)
 		return pgsqldrv_lease_lock(pc, sch, table ? table : "", timeout_s);
-	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%lld)", (long long)key);
+	/*
+	 * pg_try_advisory_lock succeeds again in the session that holds the
+	 * lock: through a pooler that the URL does not declare, that session
+	 * may be another runner's. A session that holds it already is taken as
+	 * busy, so two runners never both think they hold it (and each
+	 * transaction then checks its session holds it: pgsqldrv_lock_check_sql).
+	 */
+	memcpy(&ukey, &key, sizeof(ukey));
+	snprintf(sql, sizeof(sql),
+	         "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = "
+	         "'advisory' AND granted AND pid = pg_catalog.pg_backend_pid() AND classid = %u AND "
+	         "objid = %u AND objsubid = 1) THEN false ELSE pg_try_advisory_lock(%lld) END",
+	         (unsigned)(ukey >> 32), (unsigned)(ukey & 0xffffffffu), (long long)key);
 	for (;;) {
 		if ((rc = pgsqldrv_query(c, sql, pgsql_lock_row, &got)) < 0)
 			goto done;
@@ -85,7 +97,6 @@ int pgsqldrv_lock(struct dbm_conn *c, const char *schema, const char *table, int
 			break;
 		dbm_drv_sleep_ms(100);
 	}
-	memcpy(&ukey, &key, sizeof(ukey));
 	snprintf(sql, sizeof(sql),
 	         "SELECT l.pid, a.application_name, host(a.client_addr), "
 	         "date_trunc('second', a.backend_start) "

@@ -6,8 +6,12 @@
  * its own, in place of the session-level advisory lock that does not
  * survive from one transaction to the next; and the settings given with
  * SET LOCAL in each transaction instead of once for a session the pool does
- * not keep. See docs/drivers/postgresql.md.
+ * not keep. Without pgbouncer=true, each transaction dbmigrate begins under
+ * the advisory lock first checks that its server session holds the lock,
+ * which is how a pooler that was not declared shows. See
+ * docs/drivers/postgresql.md.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,10 +131,10 @@ int pgsqldrv_pool_settings(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 	return 0;
 }
 
-/* 1 when the statement text starts a transaction block (BEGIN, START TRANSACTION). */
-static int pgsql_pool_is_begin(const struct dbm_stmt *s)
+/* The first keyword of s, comments and white space skipped: *kw and its length. */
+static size_t pgsql_pool_keyword(const struct dbm_stmt *s, const char **kw)
 {
-	const char *p = s->sql, *end = s->sql + s->len;
+	const char *p = s->sql, *end = s->sql + s->len, *w;
 
 	for (;;) {
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
@@ -148,8 +152,34 @@ static int pgsql_pool_is_begin(const struct dbm_stmt *s)
 		}
 		break;
 	}
-	return (end - p >= 5 && strncasecmp(p, "begin", 5) == 0) ||
-	       (end - p >= 5 && strncasecmp(p, "start", 5) == 0);
+	for (w = p; w < end && ((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z')); w++)
+		;
+	*kw = p;
+	return (size_t)(w - p);
+}
+
+/* 1 when the keyword kw (n bytes) is word, in any letter case. */
+static int pgsql_pool_is(const char *kw, size_t n, const char *word)
+{
+	return n == strlen(word) && strncasecmp(kw, word, n) == 0;
+}
+
+int pgsqldrv_is_begin(const struct dbm_stmt *s)
+{
+	const char *kw;
+	size_t n = pgsql_pool_keyword(s, &kw);
+
+	return pgsql_pool_is(kw, n, "begin") || pgsql_pool_is(kw, n, "start");
+}
+
+/* 1 when s ends or undoes a transaction block (COMMIT, END, ROLLBACK, ABORT). */
+static int pgsql_pool_is_end(const struct dbm_stmt *s)
+{
+	const char *kw;
+	size_t n = pgsql_pool_keyword(s, &kw);
+
+	return pgsql_pool_is(kw, n, "commit") || pgsql_pool_is(kw, n, "end") ||
+	       pgsql_pool_is(kw, n, "rollback") || pgsql_pool_is(kw, n, "abort");
 }
 
 int pgsqldrv_pool_exec(struct pgsql_conn *pc, const struct dbm_stmt *s,
@@ -159,13 +189,16 @@ int pgsqldrv_pool_exec(struct pgsql_conn *pc, const struct dbm_stmt *s,
 	struct dbm_error saved;
 	int rc;
 
-	if (!pc->local.len)
+	/*
+	 * Told by the text, not the flags: dbmigrate's own BEGIN and COMMIT come
+	 * without the splitter's classification.
+	 */
+	if (!pc->local.len || PQtransactionStatus(pc->pg) != PQTRANS_IDLE || pgsql_pool_is_end(s))
 		return exec(pc, s);
-	if (f & DBM_EXEC_TX_CONTROL) {
+	if (pgsqldrv_is_begin(s)) {
 		rc = exec(pc, s);
 		/* the settings hold in the transaction just begun, and end with it */
-		if (rc == 0 && pgsql_pool_is_begin(s) &&
-		    PQtransactionStatus(pc->pg) == PQTRANS_INTRANS)
+		if (rc == 0 && PQtransactionStatus(pc->pg) == PQTRANS_INTRANS)
 			rc = pgsqldrv_run(pc, pc->local.ptr);
 		return rc;
 	}
@@ -175,8 +208,8 @@ int pgsqldrv_pool_exec(struct pgsql_conn *pc, const struct dbm_stmt *s,
 	 * settings, as it had anyway. What cannot run in one (CREATE INDEX
 	 * CONCURRENTLY) and COPY go alone.
 	 */
-	if ((f & (DBM_EXEC_NO_TX | DBM_EXEC_ALONE)) || (s->flags & DBM_STMT_COPY_IN) ||
-	    PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
+	if ((f & (DBM_EXEC_NO_TX | DBM_EXEC_ALONE | DBM_EXEC_TX_CONTROL)) ||
+	    (s->flags & DBM_STMT_COPY_IN))
 		return exec(pc, s);
 	rc = pgsqldrv_run(pc, "BEGIN");
 	if (rc == 0)
@@ -191,6 +224,34 @@ int pgsqldrv_pool_exec(struct pgsql_conn *pc, const struct dbm_stmt *s,
 		dbm_error_restore(&saved);
 	}
 	return rc;
+}
+
+int pgsqldrv_lock_check_sql(const struct pgsql_conn *pc, char *buf, size_t n)
+{
+	uint64_t ukey;
+
+	if (!pc->locked || pc->lease)
+		return 0;
+	memcpy(&ukey, &pc->lock_key, sizeof(ukey));
+	/* a division by zero when not held: plain SQL, no procedural language needed */
+	snprintf(buf, n,
+	         "SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' "
+	         "AND granted AND pid = pg_catalog.pg_backend_pid() AND classid = %u AND objid = %u "
+	         "AND objsubid = 1)::int",
+	         (unsigned)(ukey >> 32), (unsigned)(ukey & 0xffffffffu));
+	return 1;
+}
+
+int pgsqldrv_lock_lost(void)
+{
+	dbm_error_set(DBM_ERR_RUN, "this server session does not hold the migration lock that "
+	                           "dbmigrate took on its connection");
+	dbm_error_set_detail("A session-level lock stays with one server session; the transaction "
+	                     "just begun runs on another one, so other runners are not kept out.");
+	dbm_error_set_hint("dbmigrate seems to go through a pooler in transaction pooling mode "
+	                   "(PgBouncer): add pgbouncer=true to the URL, or connect to the server "
+	                   "directly. Nothing of this migration was applied.");
+	return DBM_ERR_RUN;
 }
 
 /* The lease's statements; $1 the lock name, $2 the holder token. */

@@ -196,6 +196,17 @@ int pgsqldrv_pool_settings(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
  */
 int pgsqldrv_pool_exec(struct pgsql_conn *pc, const struct dbm_stmt *s,
                        int (*exec)(struct pgsql_conn *pc, const struct dbm_stmt *s));
+/* 1 when s starts a transaction block (BEGIN, START TRANSACTION), comments skipped. */
+int pgsqldrv_is_begin(const struct dbm_stmt *s);
+/*
+ * When the advisory lock is held: writes to buf a statement that fails
+ * (division by zero) unless this server session holds it, and returns 1;
+ * else 0. Run right after each BEGIN, it finds a transaction-pooling
+ * pooler that the URL did not declare.
+ */
+int pgsqldrv_lock_check_sql(const struct pgsql_conn *pc, char *buf, size_t n);
+/* Sets the error of a failed lock check (a pooler not declared). Returns DBM_ERR_RUN. */
+int pgsqldrv_lock_lost(void);
 /* Takes the lease lock (lock=table): 0, DBM_ERR_LOCK naming the holder, DBM_ERR_RUN. */
 int pgsqldrv_lease_lock(struct pgsql_conn *pc, const char *schema, const char *table,
                         int timeout_s);

@@ -149,6 +149,23 @@ static void test_pgbouncer__schema_holds_in_every_transaction(void **state)
 	dbm_testdb_assert_rows(
 	    t->db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
 	    "0\n");
+	/* A failing migration leaves nothing: its statements and row are one transaction. */
+	dbm_test_write(t->dir, "migrations/V4__bad.sql",
+	               "CREATE TABLE t4 (id int);\nINSERT INTO t4 VALUES (1);\nSELECT 1 / 0;\n");
+	{
+		const char *argv[] = {"migrate",     "--url",    url,   "--migrations",
+		                      t->migrations, "--schema", "app", NULL};
+
+		dbm_test_run(t->dir, NULL, argv, &r);
+	}
+	if (r.status != 1 || !dbm_test_contains(r.err, "V4__bad.sql:3"))
+		fail_msg("the failing migration exited %d: %s", r.status, r.err);
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(
+	    t->db,
+	    "SELECT to_regclass('app.t4') IS NULL, to_regclass('public.t4') IS "
+	    "NULL, (SELECT count(*) FROM app.schema_history WHERE version = '4')",
+	    "t|t|0\n");
 	/* The dump's queries share one server session (its search path), without the lock table. */
 	{
 		const char *argv[] = {"dump", "--url", url, "--schema", "app", NULL};
@@ -294,6 +311,74 @@ static void test_pgbouncer__heartbeat_extends_the_lease(void **state)
 	free(url);
 }
 
+/*
+ * A pooler that the URL does not declare: the advisory lock taken on one
+ * server session does not keep runners on other sessions out, and each
+ * transaction dbmigrate begins finds that out before running anything.
+ * Six runners at once: whatever each one meets, every migration is applied
+ * at most once, and a runner that fails says to add pgbouncer=true, or
+ * timed out waiting for a lock that a runner's session kept in the pool.
+ */
+static void test_pgbouncer__undeclared_pooler_is_found(void **state)
+{
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
+	char *url = pgb_url(t, NULL);
+	char out[6][1100], err[6][1100];
+	int pid[6], i, failed = 0;
+
+	if (!url) {
+		skip();
+		return;
+	}
+	{
+		const char *argv[] = {"migrate",     "--url",          url, "--migrations",
+		                      t->migrations, "--lock-timeout", "3", NULL};
+
+		dbm_test_write(t->dir, "migrations/V1__users.sql",
+		               "CREATE TABLE users (id int);\n");
+		dbm_test_write(t->dir, "migrations/V2__slow.sql",
+		               "SELECT pg_sleep(0.3);\nINSERT INTO users VALUES (1);\n");
+		dbm_test_write(t->dir, "migrations/V3__more.sql",
+		               "INSERT INTO users VALUES (2);\n");
+		for (i = 0; i < 6; i++) {
+			snprintf(out[i], sizeof(out[i]), "%s/%d.out", t->dir, i);
+			snprintf(err[i], sizeof(err[i]), "%s/%d.err", t->dir, i);
+			pid[i] = dbm_test_spawn(t->dir, NULL, argv, out[i], err[i]);
+		}
+		for (i = 0; i < 6; i++) {
+			int status = dbm_test_wait(pid[i]);
+			char *e = dbm_test_read(err[i]);
+
+			if (status != 0) {
+				failed++;
+				if (!e ||
+				    !(dbm_test_contains(e, "add pgbouncer=true to the URL") ||
+				      (status == 4 && dbm_test_contains(e, "migration lock"))))
+					fail_msg(
+					    "runner %d exited %d without naming the pooler: %s", i,
+					    status, e ? e : "");
+			}
+			free(e);
+		}
+	}
+	print_message("%d of 6 runners found the undeclared pooler\n", failed);
+	{
+		/* when every runner stopped at its first transaction, not even the history is there
+		 */
+		char *hist =
+		    dbm_testdb_rows(t->db, "SELECT to_regclass('schema_history') IS NOT NULL");
+
+		if (strcmp(hist, "t\n") == 0)
+			dbm_testdb_assert_rows(t->db,
+			                       "SELECT count(*) FILTER (WHERE n > 1) FROM (SELECT "
+			                       "version, count(*) AS n FROM schema_history WHERE "
+			                       "success GROUP BY version) AS v",
+			                       "0\n");
+		dbm_free(hist);
+	}
+	free(url);
+}
+
 /* dbmigrate's own URL parameters are checked: a bad value is a usage error naming it. */
 static void test_pgbouncer__bad_url_parameters_are_refused(void **state)
 {
@@ -330,6 +415,7 @@ int main(void)
 	    PGB(test_pgbouncer__lease_expired_taken_live_waited_for),
 	    PGB(test_pgbouncer__bad_url_parameters_are_refused),
 	    PGB(test_pgbouncer__heartbeat_extends_the_lease),
+	    PGB(test_pgbouncer__undeclared_pooler_is_found),
 	};
 
 	dbm_test_load_env_file("DBM_TEST_PGFRONT_ENV");
