@@ -424,7 +424,7 @@ static int pgsql_exec_one(struct pgsql_conn *pc, const struct dbm_stmt *s)
 /*
  * Runs one statement (driver.h); through a pooler with dbmigrate's settings
  * in its transaction. A BEGIN under the advisory lock is followed by the
- * check that this server session holds the lock (pgsqldrv_lock_check_sql).
+ * check that no other server session holds the lock (pgsqldrv_lock_check_sql).
  */
 static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
 {

@@ -72,7 +72,8 @@ int pgsqldrv_lock(struct dbm_conn *c, const char *schema, const char *table, int
 	 * lock: through a pooler that the URL does not declare, that session
 	 * may be another runner's. A session that holds it already is taken as
 	 * busy, so two runners never both think they hold it (and each
-	 * transaction then checks its session holds it: pgsqldrv_lock_check_sql).
+	 * transaction then checks that no other session holds it:
+	 * pgsqldrv_lock_check_sql).
 	 */
 	memcpy(&ukey, &key, sizeof(ukey));
 	snprintf(sql, sizeof(sql),

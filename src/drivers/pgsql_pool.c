@@ -228,17 +228,17 @@ int pgsqldrv_pool_exec(struct pgsql_conn *pc, const struct dbm_stmt *s,
 
 int pgsqldrv_lock_check_sql(const struct pgsql_conn *pc, char *buf, size_t n)
 {
-	uint64_t ukey;
-
 	if (!pc->locked || pc->lease)
 		return 0;
-	memcpy(&ukey, &pc->lock_key, sizeof(ukey));
-	/* a division by zero when not held: plain SQL, no procedural language needed */
-	snprintf(buf, n,
-	         "SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' "
-	         "AND granted AND pid = pg_catalog.pg_backend_pid() AND classid = %u AND objid = %u "
-	         "AND objsubid = 1)::int",
-	         (unsigned)(ukey >> 32), (unsigned)(ukey & 0xffffffffu));
+	/*
+	 * A division by zero when another server session holds the lock: a
+	 * shared transaction-level request on the same key conflicts only with
+	 * another session's exclusive lock (one's own never conflict), is
+	 * released at the end of the transaction, and costs one lock-table
+	 * lookup, where reading pg_locks would cost a scan of every lock.
+	 */
+	snprintf(buf, n, "SELECT 1 / pg_catalog.pg_try_advisory_xact_lock_shared(%lld)::int",
+	         (long long)pc->lock_key);
 	return 1;
 }
 

@@ -200,7 +200,7 @@ int pgsqldrv_pool_exec(struct pgsql_conn *pc, const struct dbm_stmt *s,
 int pgsqldrv_is_begin(const struct dbm_stmt *s);
 /*
  * When the advisory lock is held: writes to buf a statement that fails
- * (division by zero) unless this server session holds it, and returns 1;
+ * (division by zero) when another server session holds it, and returns 1;
  * else 0. Run right after each BEGIN, it finds a transaction-pooling
  * pooler that the URL did not declare.
  */
