@@ -17,6 +17,10 @@ chmod 755 "$work"
 stop_servers() {
 	bash tests/servers/pgsql.sh stop "$work/pg" >/dev/null 2>&1 || true
 	bash tests/servers/mariadb.sh stop "$work/mariadb" >/dev/null 2>&1 || true
+	# CTest's fixture cleanup stops these; this covers a ctest that was itself killed.
+	for b in build/test build/asan; do
+		bash tests/servers/pgfront.sh stop "$b/tests/pgfront" >/dev/null 2>&1 || true
+	done
 	for g in "$work"/galera*; do
 		[ -d "$g" ] && bash tests/servers/galera.sh stop "$g" >/dev/null 2>&1 || true
 	done

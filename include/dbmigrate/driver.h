@@ -247,6 +247,15 @@ struct dbm_driver {
 	 * DBM_STMT_STRING_RULES and tells the splitter. 0 or DBM_ERR_RUN.
 	 */
 	int (*string_rules)(struct dbm_conn *c, struct dbm_string_rules *out);
+	/*
+	 * Optional: whether the server refuses writes as a read-only replica
+	 * (a PostgreSQL hot standby, a MySQL/MariaDB server with read_only or
+	 * super_read_only), asked once before the runner locks or writes
+	 * anything. Returns 1 with what set to how the server says so
+	 * ("pg_is_in_recovery() is true"), 0 when it takes writes, DBM_ERR_RUN
+	 * when asking failed. NULL: never read-only.
+	 */
+	int (*read_only)(struct dbm_conn *c, char *what, size_t n);
 };
 
 /*

@@ -1,6 +1,7 @@
 /*
  * common.c - what the drivers share (drvcommon.h): clocks and sleeps,
- * connecting with backoff, the lock-name hash, identifier quoting, the
+ * connecting with backoff, lease locks (the loop that takes a lock row and
+ * the heartbeat that keeps it), the lock-name hash, identifier quoting, the
  * one path by which a client library's text reaches an error, and the
  * loading of the client libraries.
  *
@@ -56,6 +57,84 @@ int dbm_drv_connect_with_backoff(const struct dbm_conn_opts *o, int (*attempt)(v
 		if (wait < cap)
 			wait *= 2;
 	}
+}
+
+int dbm_drv_lease_take(int (*try_take)(void *ctx), void *ctx, int timeout_s)
+{
+	long long deadline = dbm_drv_now_ms() + (long long)(timeout_s > 0 ? timeout_s : 0) * 1000;
+
+	for (;;) {
+		int rc = try_take(ctx);
+
+		if (rc <= 0)
+			return rc;
+		if (dbm_interrupt_signal())
+			return dbm_error_set(DBM_ERR_INTERRUPTED,
+			                     "interrupted by %s while waiting for the migration lock",
+			                     dbm_signal_name(dbm_interrupt_signal()));
+		if (dbm_drv_now_ms() >= deadline)
+			return DBM_ERR_LOCK;
+		dbm_drv_sleep_ms(DBM_DRV_LEASE_RETRY_MS);
+	}
+}
+
+static void *dbm_drv_heartbeat_main(void *arg)
+{
+	struct dbm_drv_heartbeat *hb = arg;
+
+	pthread_mutex_lock(&hb->mu);
+	while (!hb->stop) {
+		struct timespec ts;
+		int rc;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += DBM_DRV_LEASE_HEARTBEAT_S;
+		rc = pthread_cond_timedwait(&hb->cv, &hb->mu, &ts);
+		if (hb->stop)
+			break;
+		if (rc == ETIMEDOUT) {
+			pthread_mutex_unlock(&hb->mu);
+			hb->beat(hb->ctx);
+			pthread_mutex_lock(&hb->mu);
+		}
+	}
+	pthread_mutex_unlock(&hb->mu);
+	return NULL;
+}
+
+int dbm_drv_heartbeat_start(struct dbm_drv_heartbeat *hb, void (*beat)(void *ctx), void *ctx)
+{
+	pthread_condattr_t ca;
+
+	memset(hb, 0, sizeof(*hb));
+	hb->beat = beat;
+	hb->ctx = ctx;
+	pthread_mutex_init(&hb->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hb->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&hb->thread, NULL, dbm_drv_heartbeat_main, hb) != 0) {
+		pthread_cond_destroy(&hb->cv);
+		pthread_mutex_destroy(&hb->mu);
+		return dbm_error_set(DBM_ERR_RUN, "cannot start the lock heartbeat thread");
+	}
+	hb->running = 1;
+	return 0;
+}
+
+void dbm_drv_heartbeat_stop(struct dbm_drv_heartbeat *hb)
+{
+	if (!hb->running)
+		return;
+	pthread_mutex_lock(&hb->mu);
+	hb->stop = 1;
+	pthread_cond_signal(&hb->cv);
+	pthread_mutex_unlock(&hb->mu);
+	pthread_join(hb->thread, NULL);
+	pthread_cond_destroy(&hb->cv);
+	pthread_mutex_destroy(&hb->mu);
+	hb->running = 0;
 }
 
 uint64_t dbm_drv_fnv1a(uint64_t h, const char *s)

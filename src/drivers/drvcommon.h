@@ -7,6 +7,9 @@
  *   connect with backoff  retries of a connect attempt, 1 s, 2 s, 4 s ...
  *   lock names            the FNV-1a hash behind the lock keys and names
  *   identifiers           quoting with '"' (PostgreSQL) or '`' (MySQL)
+ *   lease locks           the timing of a lock row with an expiry (Galera,
+ *                         PgBouncer), the loop that takes it and the
+ *                         heartbeat thread that keeps it
  *   error text            a client library's message as one line, scrubbed
  *                         of every secret, or withheld when the URL is
  *                         ambiguous (secret.h)
@@ -16,6 +19,7 @@
 #ifndef DBM_DRVCOMMON_H
 #define DBM_DRVCOMMON_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +42,45 @@ void dbm_drv_sleep_ms(long ms);
  */
 int dbm_drv_connect_with_backoff(const struct dbm_conn_opts *o, int (*attempt)(void *ctx),
                                  int (*retryable)(void *ctx), void *ctx);
+
+/*
+ * A lease: the runner lock as a row in a lock table, for where no lock of
+ * the server's own reaches every runner (GET_LOCK is per node on Galera; a
+ * session-level advisory lock does not outlive a transaction through
+ * PgBouncer's transaction pooling). The row says who holds it and until
+ * when; a heartbeat pushes that forward, so a runner that died frees the
+ * lock DBM_DRV_LEASE_EXPIRY_S after its last heartbeat at most, and
+ * whoever finds a row past its expiry may delete it and take the lock.
+ */
+#define DBM_DRV_LEASE_EXPIRY_S 60    /* a row not refreshed for this long is free */
+#define DBM_DRV_LEASE_HEARTBEAT_S 10 /* how often the heartbeat refreshes it */
+#define DBM_DRV_LEASE_RETRY_MS 250   /* pause between attempts at a held row */
+
+/*
+ * Calls try_take(ctx) until it returns 0 (the row is ours) or an error,
+ * pausing DBM_DRV_LEASE_RETRY_MS while it returns 1 (held by another
+ * runner, or a conflict worth retrying), for up to timeout_s seconds.
+ * Returns 0; try_take's error; DBM_ERR_INTERRUPTED on SIGINT or SIGTERM;
+ * DBM_ERR_LOCK, with no message set, when the time is up (the caller names
+ * the holder).
+ */
+int dbm_drv_lease_take(int (*try_take)(void *ctx), void *ctx, int timeout_s);
+
+/* A thread that calls beat(ctx) every DBM_DRV_LEASE_HEARTBEAT_S until stopped. */
+struct dbm_drv_heartbeat {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	void (*beat)(void *ctx); /* must not touch the last error: it runs beside the runner */
+	void *ctx;
+	int running;
+	int stop;
+};
+
+/* Starts hb (zeroed, or stopped). 0, or DBM_ERR_RUN when no thread can start. */
+int dbm_drv_heartbeat_start(struct dbm_drv_heartbeat *hb, void (*beat)(void *ctx), void *ctx);
+/* Stops hb and waits for its thread; a no-op when it does not run. */
+void dbm_drv_heartbeat_stop(struct dbm_drv_heartbeat *hb);
 
 /* FNV-1a of s, continuing from h (start with a basis). */
 uint64_t dbm_drv_fnv1a(uint64_t h, const char *s);

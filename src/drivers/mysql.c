@@ -437,15 +437,6 @@ static int mysqldrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **out
 		return dbm_error_oom();
 	c->parent.driver = &dbm_mysql_driver;
 	c->wsrep_on = -1;
-	pthread_mutex_init(&c->hb_mu, NULL);
-	{
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&c->hb_cv, &ca);
-		pthread_condattr_destroy(&ca);
-	}
 	rc = mysqldrv_parse_url(o->url, &c->params);
 	if (rc < 0)
 		goto done;
@@ -1059,8 +1050,6 @@ static void mysqldrv_disconnect(struct dbm_conn *conn)
 	mysqldrv_heartbeat_stop(c);
 	if (c->my)
 		mysql_close(c->my);
-	pthread_cond_destroy(&c->hb_cv);
-	pthread_mutex_destroy(&c->hb_mu);
 	mysqldrv_params_free(&c->params);
 	dbm_free(c->app_name);
 	dbm_free(c->restore_sql);
@@ -1179,6 +1168,42 @@ static int mysqldrv_cancel(struct dbm_conn *conn)
 	return rc;
 }
 
+/*
+ * 1 when the server is read-only for dbmigrate's writes (driver.h):
+ * @@GLOBAL.read_only, which MySQL also turns on with super_read_only. Asked
+ * of the variable, never by trying a write, since a user with SUPER (MySQL)
+ * or READ ONLY ADMIN (MariaDB) may still write to a replica. Returns 1, 0,
+ * DBM_ERR_RUN or DBM_ERR_NOMEM.
+ */
+static int mysqldrv_read_only(struct dbm_conn *conn, char *what, size_t n)
+{
+	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
+	char *v = NULL, *sv = NULL;
+	int rc = mysqldrv_check_alive(c), on;
+
+	if (rc < 0)
+		return rc;
+	rc = mysqldrv_query_value(c, "SELECT @@GLOBAL.read_only", &v);
+	if (rc < 0)
+		return rc;
+	on = v && (strcmp(v, "1") == 0 || strcasecmp(v, "ON") == 0);
+	dbm_free(v);
+	if (!on)
+		return 0;
+	/* MySQL's super_read_only holds SUPER back too; MariaDB has no such variable. */
+	if (mysqldrv_query_value(c, "SELECT @@GLOBAL.super_read_only", &sv) < 0) {
+		if (c->lost)
+			return DBM_ERR_RUN;
+		dbm_error_clear();
+	}
+	snprintf(what, n, "%s",
+	         sv && (strcmp(sv, "1") == 0 || strcasecmp(sv, "ON") == 0)
+	             ? "@@super_read_only is ON"
+	             : "@@read_only is ON");
+	dbm_free(sv);
+	return 1;
+}
+
 /* Appends "libmariadb <version>", or "libmariadb (not installed)". 0 or DBM_ERR_NOMEM. */
 static int mysqldrv_client_version(struct dbm_buf *out)
 {
@@ -1212,4 +1237,5 @@ const struct dbm_driver dbm_mysql_driver = {
     .tx_state = mysqldrv_tx_state,
     .tx_abort = mysqldrv_tx_abort,
     .cancel = mysqldrv_cancel,
+    .read_only = mysqldrv_read_only,
 };

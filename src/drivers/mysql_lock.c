@@ -2,10 +2,11 @@
  * mysql_lock.c - the MySQL driver's runner lock (mysqldrv.h), in two ways:
  * GET_LOCK() on a single server, and a lock row in a table on a Galera
  * cluster, where GET_LOCK is local to one node and certification lets only
- * one node commit the row. The row carries an expiry that a heartbeat
- * thread, on a connection of its own, pushes forward, so that a runner that
- * was killed frees the lock a minute later at most. That thread never
- * touches the last error. See docs/drivers/mysql.md.
+ * one node commit the row. The row is a lease (drvcommon.h): it carries an
+ * expiry that the shared heartbeat thread, on a connection of its own,
+ * pushes forward, so that a runner that was killed frees the lock a minute
+ * later at most. That thread never touches the last error. See
+ * docs/drivers/mysql.md.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,10 +19,7 @@
 
 #include "mysqldrv.h"
 
-#define MYSQLDRV_LOCK_EXPIRY_S 60  /* a lock row not refreshed for this long is free */
-#define MYSQLDRV_HEARTBEAT_S 10    /* how often the heartbeat refreshes it */
-#define MYSQLDRV_LOCK_RETRY_MS 250 /* pause between attempts at the lock row */
-#define MYSQLDRV_MAX_NAME 64       /* GET_LOCK name and identifier limit */
+#define MYSQLDRV_MAX_NAME 64 /* GET_LOCK name and identifier limit */
 
 /*
  * The seed of the lock-name hash: FNV-1a with this basis (not FNV's own)
@@ -166,49 +164,23 @@ done:
 	return rc;
 }
 
-/* The heartbeat: refreshes the lock row every MYSQLDRV_HEARTBEAT_S until told to stop. */
-static void *mysqldrv_heartbeat(void *arg)
+/* One heartbeat: pushes the lock row's expiry forward; errors only let it expire. */
+static void mysqldrv_heartbeat(void *arg)
 {
 	struct mysqldrv_conn *c = arg;
 
-	pthread_mutex_lock(&c->hb_mu);
-	while (!c->hb_stop) {
-		struct timespec ts;
-		int rc;
+	if (mysql_real_query(c->hb_my, c->hb_sql, (unsigned long)strlen(c->hb_sql)) == 0) {
+		MYSQL_RES *res = mysql_store_result(c->hb_my);
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += MYSQLDRV_HEARTBEAT_S;
-		rc = pthread_cond_timedwait(&c->hb_cv, &c->hb_mu, &ts);
-		if (c->hb_stop)
-			break;
-		if (rc == ETIMEDOUT) {
-			pthread_mutex_unlock(&c->hb_mu);
-			/* Errors are ignored: the row then expires, as if we had died. */
-			if (mysql_real_query(c->hb_my, c->hb_sql,
-			                     (unsigned long)strlen(c->hb_sql)) == 0) {
-				MYSQL_RES *res = mysql_store_result(c->hb_my);
-
-				if (res)
-					mysql_free_result(res);
-			}
-			pthread_mutex_lock(&c->hb_mu);
-		}
+		if (res)
+			mysql_free_result(res);
 	}
-	pthread_mutex_unlock(&c->hb_mu);
-	return NULL;
 }
 
 /* Stops the heartbeat thread and closes its connection; no-op when none runs. */
 void mysqldrv_heartbeat_stop(struct mysqldrv_conn *c)
 {
-	if (c->hb_running) {
-		pthread_mutex_lock(&c->hb_mu);
-		c->hb_stop = 1;
-		pthread_cond_signal(&c->hb_cv);
-		pthread_mutex_unlock(&c->hb_mu);
-		pthread_join(c->hb_thread, NULL);
-		c->hb_running = 0;
-	}
+	dbm_drv_heartbeat_stop(&c->hb);
 	if (c->hb_my) {
 		mysql_close(c->hb_my);
 		c->hb_my = NULL;
@@ -265,12 +237,40 @@ static int mysqldrv_table_lock_busy(struct mysqldrv_conn *c, const char *lit, in
 	dbm_error_set_hint("Another dbmigrate is running against this cluster; wait for it or "
 	                   "raise --lock-timeout. A runner that died frees the lock %d s after its "
 	                   "last heartbeat.",
-	                   MYSQLDRV_LOCK_EXPIRY_S);
+	                   DBM_DRV_LEASE_EXPIRY_S);
 	rc = DBM_ERR_LOCK;
 done:
 	mysqldrv_free_row(row);
 	dbm_buf_free(&sql);
 	return rc;
+}
+
+/* What one attempt at the lock row needs. */
+struct mysqldrv_lock_try_ctx {
+	struct mysqldrv_conn *c;
+	const struct dbm_buf *del, *ins;
+};
+
+/*
+ * One attempt at the lock row: deletes it when past its expiry (its runner
+ * died), then inserts ours. Returns 0 when ours is in; 1 when it is held
+ * (duplicate key) or a conflict (deadlock: certification; lock wait) asks
+ * for another try; DBM_ERR_RUN otherwise.
+ */
+static int mysqldrv_lock_try(void *arg)
+{
+	struct mysqldrv_lock_try_ctx *t = arg;
+	int rc, code;
+
+	rc = mysqldrv_run(t->c, t->c->my, t->del->ptr, t->del->len);
+	if (rc == 0)
+		rc = mysqldrv_run(t->c, t->c->my, t->ins->ptr, t->ins->len);
+	if (rc == 0)
+		return 0;
+	code = dbm_error_last()->server_code;
+	if (code != ER_DUP_ENTRY && code != ER_LOCK_DEADLOCK && code != ER_LOCK_WAIT_TIMEOUT)
+		return rc;
+	return 1;
 }
 
 /*
@@ -285,8 +285,8 @@ static int mysqldrv_lock_table(struct mysqldrv_conn *c, const char *schema, cons
 	struct dbm_buf sql = DBM_BUF_INIT, lit = DBM_BUF_INIT, ins = DBM_BUF_INIT;
 	struct dbm_buf del = DBM_BUF_INIT, tok = DBM_BUF_INIT, host_lit = DBM_BUF_INIT;
 	struct dbm_buf tname = DBM_BUF_INIT, tok_lit = DBM_BUF_INIT;
+	struct mysqldrv_lock_try_ctx lt;
 	char hostname[256] = "";
-	long long deadline = dbm_drv_now_ms() + (long long)(timeout_s > 0 ? timeout_s : 0) * 1000;
 	int rc;
 
 	gethostname(hostname, sizeof(hostname) - 1);
@@ -338,7 +338,7 @@ static int mysqldrv_lock_table(struct mysqldrv_conn *c, const char *schema, cons
 	if (dbm_buf_addf(&sql,
 	                 "UPDATE %s SET expires_at = UTC_TIMESTAMP(6) + INTERVAL %d SECOND "
 	                 "WHERE lock_name = %s AND holder = %s",
-	                 c->lock_table, MYSQLDRV_LOCK_EXPIRY_S, lit.ptr, tok_lit.ptr) < 0)
+	                 c->lock_table, DBM_DRV_LEASE_EXPIRY_S, lit.ptr, tok_lit.ptr) < 0)
 		goto oom;
 	c->hb_sql = dbm_buf_detach(&sql);
 
@@ -351,41 +351,20 @@ static int mysqldrv_lock_table(struct mysqldrv_conn *c, const char *schema, cons
 	                 "expires_at) VALUES (%s, %s, %s, %ld, @@hostname, UTC_TIMESTAMP(6), "
 	                 "UTC_TIMESTAMP(6) + INTERVAL %d SECOND)",
 	                 c->lock_table, lit.ptr, tok_lit.ptr, host_lit.ptr, (long)getpid(),
-	                 MYSQLDRV_LOCK_EXPIRY_S) < 0)
+	                 DBM_DRV_LEASE_EXPIRY_S) < 0)
 		goto oom;
-	for (;;) {
-		int code;
-
-		/* A row past its expiry belongs to a runner that died: take it over. */
-		rc = mysqldrv_run(c, c->my, del.ptr, del.len);
-		if (rc == 0)
-			rc = mysqldrv_run(c, c->my, ins.ptr, ins.len);
-		if (rc == 0)
-			break;
-		code = dbm_error_last()->server_code;
-		if (code != ER_DUP_ENTRY && code != ER_LOCK_DEADLOCK &&
-		    code != ER_LOCK_WAIT_TIMEOUT)
-			goto fail;
-		if (dbm_interrupt_signal()) {
-			rc = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while waiting for "
-			                   "the migration lock",
-			                   dbm_signal_name(dbm_interrupt_signal()));
-			goto fail;
-		}
-		if (dbm_drv_now_ms() >= deadline) {
-			rc = mysqldrv_table_lock_busy(c, lit.ptr, timeout_s);
-			goto fail;
-		}
-		dbm_drv_sleep_ms(MYSQLDRV_LOCK_RETRY_MS);
-	}
+	lt.c = c;
+	lt.del = &del;
+	lt.ins = &ins;
+	rc = dbm_drv_lease_take(mysqldrv_lock_try, &lt, timeout_s);
+	if (rc == DBM_ERR_LOCK)
+		rc = mysqldrv_table_lock_busy(c, lit.ptr, timeout_s);
+	if (rc < 0)
+		goto fail;
 	dbm_error_clear();
-	c->hb_stop = 0;
-	if (pthread_create(&c->hb_thread, NULL, mysqldrv_heartbeat, c) != 0) {
-		rc = dbm_error_set(DBM_ERR_RUN, "cannot start the lock heartbeat thread");
+	rc = dbm_drv_heartbeat_start(&c->hb, mysqldrv_heartbeat, c);
+	if (rc < 0)
 		goto fail_held;
-	}
-	c->hb_running = 1;
-	rc = 0;
 	goto done;
 oom:
 	rc = dbm_error_oom();

@@ -150,11 +150,7 @@ struct mysqldrv_conn {
 	/* The heartbeat of a lock row. */
 	MYSQL *hb_my;
 	char *hb_sql;
-	pthread_t hb_thread;
-	pthread_mutex_t hb_mu;
-	pthread_cond_t hb_cv;
-	int hb_running;
-	int hb_stop;
+	struct dbm_drv_heartbeat hb;
 };
 
 extern const struct dbm_driver dbm_mysql_driver;

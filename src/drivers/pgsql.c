@@ -123,7 +123,10 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 	char ver[64];
 
 	PQsetNoticeProcessor(pc->pg, pgsql_notice_drop, NULL);
-	if ((rc = dbm_buf_adds(&pc->session, "SET client_min_messages = warning")) < 0)
+	/* Through a pooler nothing is set for the session: the settings go in each transaction. */
+	if (pc->pooled && (rc = pgsqldrv_pool_settings(pc, o)) < 0)
+		goto done;
+	if (!pc->pooled && (rc = dbm_buf_adds(&pc->session, "SET client_min_messages = warning")) < 0)
 		goto done;
 	pc->parent.user = dbm_strdup(PQuser(pc->pg) ? PQuser(pc->pg) : "");
 	if (!pc->parent.user) {
@@ -142,8 +145,8 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 		goto done;
 	}
 	if (o->schema && o->schema[0]) {
-		if ((rc = dbm_buf_adds(&pc->session, "; SET search_path TO ")) < 0 ||
-		    (rc = pgsql_add_ident(&pc->session, o->schema)) < 0)
+		if (!pc->pooled && ((rc = dbm_buf_adds(&pc->session, "; SET search_path TO ")) < 0 ||
+		                    (rc = pgsql_add_ident(&pc->session, o->schema)) < 0))
 			goto done;
 		pc->parent.schema = dbm_strdup(o->schema);
 	} else {
@@ -161,6 +164,8 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 		rc = dbm_error_oom();
 		goto done;
 	}
+	if (pc->pooled)
+		goto done;
 	if ((rc = pgsql_set_seconds(pc, "statement_timeout", o->statement_timeout)) < 0 ||
 	    (rc = pgsql_set_seconds(pc, "lock_timeout", o->ddl_lock_timeout)) < 0)
 		goto done;
@@ -176,6 +181,13 @@ static void pgsql_disconnect(struct dbm_conn *c)
 
 	if (!pc)
 		return;
+	if (pc->lease_table) {
+		static struct dbm_error saved; /* static: too large for every stack */
+
+		dbm_error_save(&saved);
+		pgsqldrv_lease_unlock(pc);
+		dbm_error_restore(&saved);
+	}
 	if (pc->cancel)
 		PQfreeCancel(pc->cancel);
 	if (pc->pg)
@@ -184,6 +196,8 @@ static void pgsql_disconnect(struct dbm_conn *c)
 	dbm_free(pc->parent.user);
 	dbm_free(pc->parent.server_version);
 	dbm_buf_free(&pc->session);
+	dbm_buf_free(&pc->local);
+	dbm_free(pc->url);
 	dbm_free(pc);
 }
 
@@ -191,8 +205,10 @@ static void pgsql_disconnect(struct dbm_conn *c)
  * Puts the session back as it was after connecting, as psql running the
  * next file in a new session would find it: the role and every setting a
  * migration SET (search_path, timeouts, ...) are reset, then dbmigrate's own
- * settings are made again. The advisory lock is not touched. 0 or
- * DBM_ERR_RUN.
+ * settings are made again. The advisory lock is not touched. Through a
+ * pooler there is no session of ours to put back: the next statement may
+ * run on any server session, and dbmigrate's settings come with each
+ * transaction. 0 or DBM_ERR_RUN.
  */
 static int pgsql_reset_session(struct dbm_conn *c)
 {
@@ -200,6 +216,8 @@ static int pgsql_reset_session(struct dbm_conn *c)
 	struct dbm_buf sql = DBM_BUF_INIT;
 	int rc;
 
+	if (pc->pooled)
+		return 0;
 	/* RESET ALL leaves the role alone: SET SESSION AUTHORIZATION DEFAULT resets it too. */
 	if (dbm_buf_adds(&sql, "SET SESSION AUTHORIZATION DEFAULT; RESET ALL; ") < 0 ||
 	    dbm_buf_add(&sql, pc->session.ptr, pc->session.len) < 0)
@@ -264,7 +282,8 @@ static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 	const char *vals[] = {"UTF8", o->url,
 	                      o->application_name ? o->application_name : "dbmigrate", NULL};
 	struct pgsql_attempt a;
-	int rc;
+	char *clean = NULL;
+	int rc, pooled, lease;
 
 	*out = NULL;
 	memset(&a, 0, sizeof(a));
@@ -273,7 +292,12 @@ static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 	if ((rc = dbm_drv_secrets(o->url)) < 0)
 		return rc;
 	a.withhold = rc;
-	if ((rc = pgsqldrv_load()) < 0 || (rc = pgsql_parse_url(o->url, a.withhold)) < 0)
+	/* pgbouncer= and lock= are dbmigrate's: libpq would refuse them */
+	if ((rc = pgsqldrv_url_options(o->url, &clean, &pooled, &lease)) < 0)
+		return rc;
+	if (clean)
+		vals[1] = clean;
+	if ((rc = pgsqldrv_load()) < 0 || (rc = pgsql_parse_url(vals[1], a.withhold)) < 0)
 		goto done;
 	a.pc = dbm_calloc(1, sizeof(*a.pc));
 	if (!a.pc) {
@@ -281,6 +305,13 @@ static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 		goto done;
 	}
 	a.pc->parent.driver = &dbm_pgsql_driver;
+	a.pc->pooled = pooled;
+	a.pc->lease = lease;
+	a.pc->url = dbm_strdup(vals[1]);
+	if (!a.pc->url) {
+		rc = dbm_error_oom();
+		goto done;
+	}
 	if ((rc = dbm_drv_connect_with_backoff(o, pgsql_connect_once, NULL, &a)) < 0 ||
 	    (rc = pgsql_setup(a.pc, o)) < 0)
 		goto done;
@@ -289,6 +320,7 @@ static int pgsql_connect(const struct dbm_conn_opts *o, struct dbm_conn **out)
 	a.pc = NULL;
 done:
 	pgsql_disconnect(a.pc ? &a.pc->parent : NULL);
+	dbm_free(clean);
 	return rc;
 }
 
@@ -347,9 +379,9 @@ static int pgsql_copy_out_drain(struct pgsql_conn *pc)
 	return pgsql_copy_end(pc, NULL, 0);
 }
 
-static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
+/* Runs one statement (driver.h exec) as it is. */
+static int pgsql_exec_one(struct pgsql_conn *pc, const struct dbm_stmt *s)
 {
-	struct pgsql_conn *pc = (struct pgsql_conn *)c;
 	PGresult *res;
 	int rc;
 
@@ -390,6 +422,29 @@ static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
 }
 
 /*
+ * Runs one statement (driver.h); through a pooler with dbmigrate's settings
+ * in its transaction. A BEGIN under the advisory lock is followed by the
+ * check that no other server session holds the lock (pgsqldrv_lock_check_sql).
+ */
+static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	char check[512];
+	int rc;
+
+	if (pc->pooled)
+		return pgsqldrv_pool_exec(pc, s, pgsql_exec_one);
+	rc = pgsql_exec_one(pc, s);
+	if (rc == 0 && pgsqldrv_is_begin(s) && pgsqldrv_lock_check_sql(pc, check, sizeof(check)) &&
+	    PQtransactionStatus(pc->pg) == PQTRANS_INTRANS) {
+		rc = pgsqldrv_run(pc, check);
+		if (rc < 0 && strcmp(dbm_error_last()->sqlstate, "22012") == 0)
+			rc = pgsqldrv_lock_lost();
+	}
+	return rc;
+}
+
+/*
  * Statements of one transaction in one round trip (libpq's pipeline mode,
  * the extended query protocol): every statement is sent, then a Sync, then
  * the results are read in order. The server parses each statement when its
@@ -401,8 +456,8 @@ static int pgsql_exec(struct dbm_conn *c, const struct dbm_stmt *s)
  * deadlock the two. Without pipeline support in libpq (before 14) the
  * statements run one at a time.
  */
-static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
-                            size_t *failed)
+static int pgsql_exec_batch_run(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
+                                size_t *failed)
 {
 	struct pgsql_conn *pc = (struct pgsql_conn *)c;
 	PGresult *res;
@@ -414,7 +469,9 @@ static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, si
 		return 0;
 	if ((rc = pgsqldrv_check(pc)) < 0)
 		return rc;
-	if (!pgsqldrv_lib.optional_all || !PQenterPipelineMode(pc->pg)) {
+	/* Through a pooler with settings to give, each BEGIN is followed by them: one at a time. */
+	if (!pgsqldrv_lib.optional_all || (pc->pooled && pc->local.len) ||
+	    !PQenterPipelineMode(pc->pg)) {
 		for (i = 0; i < n; i++)
 			if ((rc = pgsql_exec(c, &stmts[i])) < 0) {
 				*failed = i;
@@ -470,6 +527,39 @@ static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, si
 			*failed = n - 1;
 		return rc < 0 ? rc : pgsqldrv_lost(pc, NULL);
 	}
+	return rc;
+}
+
+/*
+ * exec_batch (driver.h): pgsql_exec_batch_run, with the check that this
+ * server session holds the advisory lock sent right after a leading BEGIN,
+ * in the same round trip; a failed check is reported as the BEGIN's.
+ */
+static int pgsql_exec_batch(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
+                            size_t *failed)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	struct dbm_stmt *v;
+	char check[512];
+	int rc;
+
+	if (pc->pooled || n == 0 || !pgsqldrv_is_begin(&stmts[0]) ||
+	    !pgsqldrv_lock_check_sql(pc, check, sizeof(check)))
+		return pgsql_exec_batch_run(c, stmts, n, failed);
+	v = dbm_calloc(n + 1, sizeof(*v));
+	if (!v)
+		return dbm_error_oom();
+	v[0] = stmts[0];
+	v[1].sql = check;
+	v[1].len = strlen(check);
+	v[1].line = stmts[0].line;
+	memcpy(v + 2, stmts + 1, (n - 1) * sizeof(*v));
+	rc = pgsql_exec_batch_run(c, v, n + 1, failed);
+	if (rc < 0 && *failed == 1 && strcmp(dbm_error_last()->sqlstate, "22012") == 0)
+		rc = pgsqldrv_lock_lost();
+	if (rc < 0)
+		*failed = *failed > 1 ? *failed - 1 : 0;
+	dbm_free(v);
 	return rc;
 }
 
@@ -632,6 +722,55 @@ static int pgsql_classify_error(const struct dbm_error *e)
  * Sends a cancel request for the running statement (PQcancel, safe from
  * another thread and from a signal handler). Returns 0 or -1.
  */
+/*
+ * The schema dump (driver.h): dbm_pgsql_dump sets the search path that
+ * decides how the deparsers qualify names, then asks many queries. Through
+ * a pooler they would run on whatever server session comes, so they run in
+ * one read-only transaction there, which keeps one session.
+ */
+static int pgsql_dump(struct dbm_conn *c, const char *schema, const char *history_table,
+                      struct dbm_schema *out)
+{
+	struct pgsql_conn *pc = (struct pgsql_conn *)c;
+	struct dbm_error saved;
+	int rc;
+
+	if (!pc->pooled)
+		return dbm_pgsql_dump(c, schema, history_table, out);
+	rc = pgsqldrv_run(pc, "BEGIN READ ONLY");
+	if (rc < 0)
+		return rc;
+	rc = dbm_pgsql_dump(c, schema, history_table, out);
+	if (rc == 0)
+		return pgsqldrv_run(pc, "COMMIT");
+	dbm_error_save(&saved);
+	pgsqldrv_run(pc, "ROLLBACK");
+	dbm_error_restore(&saved);
+	return rc;
+}
+
+/*
+ * 1 when the server is a hot standby (driver.h), which takes no writes:
+ * pg_is_in_recovery(). Returns 1, 0, DBM_ERR_RUN or DBM_ERR_NOMEM.
+ */
+static int pgsql_recovery_row(void *ctx, unsigned ncols, const char *const *values)
+{
+	*(int *)ctx = ncols == 1 && values[0] && strcmp(values[0], "t") == 0;
+	return 0;
+}
+
+static int pgsql_read_only(struct dbm_conn *c, char *what, size_t n)
+{
+	int standby = 0;
+	int rc = pgsqldrv_query(c, "SELECT pg_is_in_recovery()", pgsql_recovery_row, &standby);
+
+	if (rc < 0)
+		return rc;
+	if (standby)
+		snprintf(what, n, "a hot standby: pg_is_in_recovery() is true");
+	return standby;
+}
+
 static int pgsql_cancel(struct dbm_conn *c)
 {
 	struct pgsql_conn *pc = (struct pgsql_conn *)c;
@@ -664,9 +803,10 @@ const struct dbm_driver dbm_pgsql_driver = {
     .unlock = pgsqldrv_unlock,
     .clean = pgsqldrv_clean,
     .clean_script = pgsqldrv_clean_script,
-    .dump = dbm_pgsql_dump,
+    .dump = pgsql_dump,
     .tx_state = pgsql_tx_state,
     .tx_abort = pgsql_tx_abort,
     .classify_error = pgsql_classify_error,
     .cancel = pgsql_cancel,
+    .read_only = pgsql_read_only,
 };

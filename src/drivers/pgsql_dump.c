@@ -27,7 +27,7 @@ struct pgdump {
 	struct dbm_buf q;    /* the query being built */
 	struct dbm_buf def;  /* the definition being built */
 	struct dbm_buf nsp;  /* the schema as a literal */
-	struct dbm_buf hist; /* "(history, history_snapshot)" as literals */
+	struct dbm_buf hist; /* "(history, history_snapshot, history_lock)" as literals */
 	struct dbm_dump_rows rows;
 	int version; /* server_version_num */
 };
@@ -628,7 +628,8 @@ int dbm_pgsql_dump(struct dbm_conn *c, const char *schema, const char *history_t
 	if (r == 0)
 		r = dbm_dump_literal(&d.def, history_table, 0);
 	if (r == 0)
-		r = dbm_buf_addf(&d.hist, "%.*s_snapshot')", (int)d.def.len - 1, d.def.ptr);
+		r = dbm_buf_addf(&d.hist, "%.*s_snapshot', %.*s_lock')", (int)d.def.len - 1,
+		                 d.def.ptr, (int)d.def.len - 1, d.def.ptr);
 	/* the search path alone decides which names the deparsers qualify */
 	if (r == 0)
 		r = pgdump_sql(

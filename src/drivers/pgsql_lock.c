@@ -3,7 +3,8 @@
  * lock taken with pg_try_advisory_lock on the migration connection itself,
  * outside any transaction, so statements such as CREATE INDEX CONCURRENTLY
  * that wait for other transactions never wait on the lock holder (see
- * docs/drivers/postgresql.md).
+ * docs/drivers/postgresql.md). With lock=table or pgbouncer=true the lock is
+ * a lease row instead (pgsql_pool.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -63,7 +64,23 @@ int pgsqldrv_lock(struct dbm_conn *c, const char *schema, const char *table, int
 
 	if (pc->locked)
 		return 0;
-	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%lld)", (long long)key);
+	/* Through a pooler (lock=table, pgbouncer=true) a session lock would not hold: a lease. */
+	if (pc->lease)
+		return pgsqldrv_lease_lock(pc, sch, table ? table : "", timeout_s);
+	/*
+	 * pg_try_advisory_lock succeeds again in the session that holds the
+	 * lock: through a pooler that the URL does not declare, that session
+	 * may be another runner's. A session that holds it already is taken as
+	 * busy, so two runners never both think they hold it (and each
+	 * transaction then checks that no other session holds it:
+	 * pgsqldrv_lock_check_sql).
+	 */
+	memcpy(&ukey, &key, sizeof(ukey));
+	snprintf(sql, sizeof(sql),
+	         "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = "
+	         "'advisory' AND granted AND pid = pg_catalog.pg_backend_pid() AND classid = %u AND "
+	         "objid = %u AND objsubid = 1) THEN false ELSE pg_try_advisory_lock(%lld) END",
+	         (unsigned)(ukey >> 32), (unsigned)(ukey & 0xffffffffu), (long long)key);
 	for (;;) {
 		if ((rc = pgsqldrv_query(c, sql, pgsql_lock_row, &got)) < 0)
 			goto done;
@@ -81,7 +98,6 @@ int pgsqldrv_lock(struct dbm_conn *c, const char *schema, const char *table, int
 			break;
 		dbm_drv_sleep_ms(100);
 	}
-	memcpy(&ukey, &key, sizeof(ukey));
 	snprintf(sql, sizeof(sql),
 	         "SELECT l.pid, a.application_name, host(a.client_addr), "
 	         "date_trunc('second', a.backend_start) "
@@ -115,6 +131,9 @@ int pgsqldrv_unlock(struct dbm_conn *c)
 	struct pgsql_conn *pc = (struct pgsql_conn *)c;
 	char sql[64];
 
+	/* a lease goes on its own connection, also when the migration's broke */
+	if (pc->lease_table)
+		return pgsqldrv_lease_unlock(pc);
 	if (!pc->locked || pc->lost || !pc->pg || PQstatus(pc->pg) == CONNECTION_BAD) {
 		pc->locked = 0;
 		return 0;

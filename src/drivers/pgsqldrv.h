@@ -7,6 +7,8 @@
  *   pgsql_error.c  libpq's and the server's errors into dbm_error
  *   pgsql_lock.c   the runner lock: a session-level advisory lock
  *   pgsql_clean.c  clean: every object of a schema dropped from the catalog
+ *   pgsql_pool.c   behind a transaction-pooling PgBouncer: the URL's pgbouncer= and
+ *                  lock=, the lease lock, the settings given in each transaction
  */
 #ifndef DBM_PGSQLDRV_H
 #define DBM_PGSQLDRV_H
@@ -136,6 +138,21 @@ struct pgsql_conn {
 	struct dbm_buf
 	    session;      /* the SET statements that make dbmigrate's session, re-run by reset */
 	PGcancel *cancel; /* made at connect, for pgsql_cancel from another thread */
+
+	/* Through a transaction-pooling PgBouncer (pgsql_pool.c). */
+	char *url;             /* the URL without dbmigrate's own parameters, for the heartbeat */
+	int pooled;            /* pgbouncer=true: no session state is relied on */
+	int lease;             /* lock=table (or pgbouncer=true): the lock is a lease row */
+	int lease_ready;       /* the lease table is known to exist */
+	struct dbm_buf local;  /* "SET LOCAL ..." run after each BEGIN when pooled; may be empty */
+	char *lease_table;     /* "schema"."table_lock" while the lease is held */
+	char *lease_name;      /* dbmigrate:schema.table */
+	char *lease_holder;    /* host:pid:ms, this runner's token in the row */
+	char *lease_host;
+	char *lease_create_sql, *lease_schema_sql, *lease_delete_sql, *lease_insert_sql;
+	char *lease_beat_sql;
+	PGconn *hb_pg;         /* the heartbeat's connection */
+	struct dbm_drv_heartbeat hb;
 };
 
 extern const struct dbm_driver dbm_pgsql_driver;
@@ -159,6 +176,42 @@ int pgsqldrv_query(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx
 
 int pgsqldrv_lock(struct dbm_conn *c, const char *schema, const char *table, int timeout_s);
 int pgsqldrv_unlock(struct dbm_conn *c);
+
+/* pgsql_pool.c */
+
+/*
+ * Takes dbmigrate's own parameters out of a postgres:// URL: pgbouncer=
+ * (true, false) sets *pooled (and *lease), lock= (advisory, table) *lease.
+ * *clean is the URL without them (a new string; NULL when url has none of
+ * them or is a key=value string: use url). 0, DBM_ERR_USAGE for a bad
+ * value, DBM_ERR_NOMEM.
+ */
+int pgsqldrv_url_options(const char *url, char **clean, int *pooled, int *lease);
+/* Fills pc->local with the SET LOCAL statements of o's settings. 0 or DBM_ERR_NOMEM. */
+int pgsqldrv_pool_settings(struct pgsql_conn *pc, const struct dbm_conn_opts *o);
+/*
+ * Runs s with exec as a pooled connection must: after a BEGIN, pc->local;
+ * a statement outside a transaction that can run in one, in one of its own
+ * with pc->local. Returns exec's result.
+ */
+int pgsqldrv_pool_exec(struct pgsql_conn *pc, const struct dbm_stmt *s,
+                       int (*exec)(struct pgsql_conn *pc, const struct dbm_stmt *s));
+/* 1 when s starts a transaction block (BEGIN, START TRANSACTION), comments skipped. */
+int pgsqldrv_is_begin(const struct dbm_stmt *s);
+/*
+ * When the advisory lock is held: writes to buf a statement that fails
+ * (division by zero) when another server session holds it, and returns 1;
+ * else 0. Run right after each BEGIN, it finds a transaction-pooling
+ * pooler that the URL did not declare.
+ */
+int pgsqldrv_lock_check_sql(const struct pgsql_conn *pc, char *buf, size_t n);
+/* Sets the error of a failed lock check (a pooler not declared). Returns DBM_ERR_RUN. */
+int pgsqldrv_lock_lost(void);
+/* Takes the lease lock (lock=table): 0, DBM_ERR_LOCK naming the holder, DBM_ERR_RUN. */
+int pgsqldrv_lease_lock(struct pgsql_conn *pc, const char *schema, const char *table,
+                        int timeout_s);
+/* Stops the heartbeat and deletes the lease row. 0 or DBM_ERR_RUN. */
+int pgsqldrv_lease_unlock(struct pgsql_conn *pc);
 
 /* pgsql_clean.c */
 

@@ -245,6 +245,32 @@ static int session_connect(struct dbm_session *s)
 }
 
 /*
+ * Refuses a read-only replica (a hot standby, a MySQL server with
+ * read_only) before a command that writes locks or changes anything, so
+ * that a URL pointing at a replica fails at once and clearly rather than
+ * at the first write, maybe half-way. Commands that only read (info,
+ * validate, --dry-run) never ask. Returns 0, DBM_ERR_USAGE naming the
+ * replica, or the driver's error when it could not tell.
+ */
+static int session_refuse_replica(struct dbm_session *s)
+{
+	char what[128] = "";
+	int r;
+
+	if (!s->driver->read_only)
+		return 0;
+	r = s->driver->read_only(s->conn, what, sizeof(what));
+	if (r <= 0)
+		return r;
+	dbm_error_set(DBM_ERR_USAGE,
+		      "%s is a read-only replica (%s): nothing was locked or changed",
+		      dbm_buf_cstr(&s->url), what);
+	dbm_error_set_hint("Point the URL at the primary, the server that takes writes. info and "
+			   "validate work on a replica.");
+	return DBM_ERR_USAGE;
+}
+
+/*
  * 1 when the folders may be scanned while connecting: to a server (an
  * embedded database file would be created before a bad file name is
  * reported), with no connect retries (which would hold a scan problem back
@@ -317,6 +343,10 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 		if (r < 0)
 			return r;
 		s->steps |= DBM_SESSION_CONNECT;
+		/* a replica is refused before anything runs on it, callbacks included */
+		if ((steps & (DBM_SESSION_LOCK | DBM_SESSION_CREATE)) && !dry_run &&
+		    (r = session_refuse_replica(s)) < 0)
+			return r;
 		/* SQL needs a connection: beforeConnect runs first on it, then afterConnect */
 		r = s->files.ncallbacks ? session_builtins(s) : 0;
 		if (r == 0)

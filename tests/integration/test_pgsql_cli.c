@@ -244,8 +244,9 @@ static void test_pgsql_cli__second_runner_times_out_on_the_lock(void **state)
 
 		nanosleep(&(struct timespec){0, 50 * 1000 * 1000L}, NULL);
 		assert_int_equal(DRV->query(t->db,
-		                            "SELECT count(*) FROM pg_locks WHERE locktype = "
-		                            "'advisory' AND granted",
+		                            "SELECT count(DISTINCT pid) FROM pg_locks WHERE locktype "
+		                            "= 'advisory' AND granted AND database = (SELECT oid "
+		                            "FROM pg_database WHERE datname = current_database())",
 		                            dbm_testdb_collect, &rows),
 		                 0);
 		held = strcmp(dbm_buf_cstr(&rows), "1\n") == 0;

@@ -5,6 +5,12 @@
 #                                      data, socket and log live in DIR; print one line
 #                                      DBM_TEST_PG_URL=postgres://postgres@127.0.0.1:PORT/postgres
 #                                      on stdout once it accepts connections
+#   tests/servers/pgsql.sh standby DIR URL
+#                                      make (if needed) and start a streaming hot standby of
+#                                      the server at URL (what start printed): its data is a
+#                                      pg_basebackup -R of that server; print one line
+#                                      DBM_TEST_PG_STANDBY_URL=postgres://postgres@127.0.0.1:PORT/postgres
+#                                      once it accepts connections (read-only ones)
 #   tests/servers/pgsql.sh stop DIR    stop it (fast shutdown, then by pid)
 #
 # The server listens on 127.0.0.1 only, on a free port, with trust
@@ -27,7 +33,7 @@ die() {
 }
 
 usage() {
-	echo "usage: pgsql.sh start|stop DIR" >&2
+	echo "usage: pgsql.sh start|stop DIR | standby DIR PRIMARY_URL" >&2
 	exit 2
 }
 
@@ -45,11 +51,12 @@ port_busy() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Prints a port in 20000-59999 that nothing listens on.
+# Prints a port in 20000-32767 that nothing listens on (below the ephemeral range, where a
+# client socket of another test may hold the port).
 free_port() {
 	local p i
 	for i in $(seq 1 200); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((20000 + RANDOM % 12768))
 		if ! port_busy "$p"; then
 			echo "$p"
 			return 0
@@ -108,7 +115,7 @@ cmd_start() {
 	if pid=$(running_pid) && [ -f "$DIR/port" ]; then
 		port=$(cat "$DIR/port")
 		if server_ready "$port"; then
-			echo "DBM_TEST_PG_URL=postgres://postgres@127.0.0.1:$port/postgres"
+			echo "$URLVAR=postgres://postgres@127.0.0.1:$port/postgres"
 			return 0
 		fi
 	fi
@@ -117,8 +124,11 @@ cmd_start() {
 		cmd_stop
 	fi
 
+	# A standby's data directory is a base backup of its primary, taken afresh.
+	if [ -n "$PRIMARY" ]; then
+		standby_backup
 	# A data directory without PG_VERSION was left by an interrupted initdb.
-	if [ ! -f "$DATA/PG_VERSION" ]; then
+	elif [ ! -f "$DATA/PG_VERSION" ]; then
 		rm -rf "$DATA"
 		mkdir -p "$DATA"
 		[ "$(id -u)" = 0 ] && chown "$PGUSER_OS" "$DATA"
@@ -130,7 +140,7 @@ cmd_start() {
 		}
 	fi
 	rm -f "$DATA/postmaster.pid"
-	require_passwords
+	[ -n "$PRIMARY" ] || require_passwords
 
 	for attempt in 1 2 3 4 5; do
 		port=$(free_port) || die "no free port found"
@@ -141,7 +151,7 @@ cmd_start() {
 			start >&2; then
 			echo "$port" >"$DIR/port"
 			if server_ready "$port"; then
-				echo "DBM_TEST_PG_URL=postgres://postgres@127.0.0.1:$port/postgres"
+				echo "$URLVAR=postgres://postgres@127.0.0.1:$port/postgres"
 				return 0
 			fi
 		fi
@@ -150,6 +160,27 @@ cmd_start() {
 		cmd_stop
 	done
 	die "the server did not start; see $DIR/server.log"
+}
+
+# Replaces $DATA with a base backup of the server at $PRIMARY, set up to stream from it (-R).
+standby_backup() {
+	local hostport pport
+	hostport=${PRIMARY#*://}
+	hostport=${hostport#*@}
+	hostport=${hostport%%/*}
+	pport=${hostport##*:}
+	case "$pport" in
+	'' | *[!0-9]*) die "cannot read the primary's port from '$PRIMARY'" ;;
+	esac
+	rm -rf "$DATA"
+	mkdir -p "$DATA"
+	[ "$(id -u)" = 0 ] && chown "$PGUSER_OS" "$DATA"
+	chmod 700 "$DATA"
+	as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$pport" -U postgres -D "$DATA" -R -X stream -c fast \
+		>"$DIR/basebackup.log" 2>&1 || {
+		cat "$DIR/basebackup.log" >&2
+		die "pg_basebackup from port $pport failed"
+	}
 }
 
 cmd_stop() {
@@ -172,8 +203,10 @@ cmd_stop() {
 	return 0
 }
 
-[ $# -eq 2 ] || usage
+[ $# -ge 2 ] || usage
 DIR=$2
+PRIMARY=
+URLVAR=DBM_TEST_PG_URL
 case "$DIR" in
 /*) ;;
 *) DIR="$(pwd)/$DIR" ;;
@@ -182,7 +215,19 @@ DATA="$DIR/data"
 SOCK="$DIR/sock"
 
 case "$1" in
-start) cmd_start ;;
-stop) cmd_stop ;;
+start)
+	[ $# -eq 2 ] || usage
+	cmd_start
+	;;
+standby)
+	[ $# -eq 3 ] || usage
+	PRIMARY=$3
+	URLVAR=DBM_TEST_PG_STANDBY_URL
+	cmd_start
+	;;
+stop)
+	[ $# -eq 2 ] || usage
+	cmd_stop
+	;;
 *) usage ;;
 esac

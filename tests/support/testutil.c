@@ -357,6 +357,27 @@ const char *dbm_test_server_url_part(const char *name)
 	return url;
 }
 
+void dbm_test_load_env_file(const char *var)
+{
+	const char *path = getenv(var);
+	char line[4096];
+	FILE *f;
+
+	if (!path || !*path || !(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *eq = strchr(line, '=');
+		size_t len = strcspn(line, "\r\n");
+
+		line[len] = '\0';
+		if (!eq || eq == line || eq > line + len)
+			continue;
+		*eq = '\0';
+		setenv(line, eq + 1, 0);
+	}
+	fclose(f);
+}
+
 void dbm_test_galera_skip(void)
 {
 	const char *req = getenv("DBM_TEST_GALERA");

@@ -83,6 +83,14 @@ const char *dbm_test_server_url(const char *name);
 const char *dbm_test_server_url_part(const char *name);
 
 /*
+ * Adds the "NAME=value" lines of the file that environment variable var
+ * names (a CTest fixture's output, such as tests/servers/pgfront.sh's env
+ * file) to the environment, leaving variables already set alone. Does
+ * nothing when var is unset or the file is missing.
+ */
+void dbm_test_load_env_file(const char *var);
+
+/*
  * For a case that needs the Galera cluster (DBM_TEST_GALERA_URLS) when it
  * is not there: fails the test when DBM_TEST_GALERA=1 asked for it, else
  * skips it.
