@@ -53,6 +53,7 @@ struct dbm_config {
 	int placeholder_replacement; /* ${name} replaced in scripts, default 1 */
 	char *locations_first;   /* Flyway's first location, the migrations folder it set */
 	char *locations_more;    /* Flyway's other locations, comma-separated, NULL when none */
+	int validate_schema_on_migrate; /* default 0: migrate compares with the snapshot first */
 	int json, quiet, verbose, yes; /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
 };

@@ -152,4 +152,22 @@ int dbm_schema_diff(const struct dbm_schema *from, const struct dbm_schema *to,
 int dbm_schema_text_diff(const char *a, const char *b, struct dbm_buf *out);
 void dbm_schema_diff_free(struct dbm_schema_diff *d);
 
+/*
+ * The snapshot text of a schema (what the snapshot table keeps beside the
+ * canonical SQL): a first line "dbmigrate-schema 1", then one line per
+ * header, object and table part, fields separated by tabs, with backslash,
+ * tab, newline and carriage return escaped (\\, \t, \n, \r) and NULL as
+ * \N. It keeps the parts, so a snapshot compares with a live schema as
+ * diff does. Appends to out; 0 or DBM_ERR_NOMEM.
+ */
+int dbm_schema_serialize(const struct dbm_schema *s, struct dbm_buf *out);
+/*
+ * Reads snapshot text back into out (empty, DBM_SCHEMA_INIT), objects in
+ * the order written. Returns 0; DBM_ERR_RUN naming the line that does not
+ * parse; DBM_ERR_NOMEM.
+ */
+int dbm_schema_parse(const char *text, struct dbm_schema *out);
+/* The SHA-256 of len bytes at data as 64 lower-case hex digits and a NUL (sha256.c). */
+void dbm_sha256_hex(const char *data, size_t len, char out[65]);
+
 #endif /* DBM_SCHEMA_H */

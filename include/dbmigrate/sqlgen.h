@@ -111,4 +111,23 @@ int dbm_sql_history_realign(enum dbm_dialect d, const char *schema, const char *
 			    const int32_t *checksum, const char *description,
 			    struct dbm_sql_args *args, struct dbm_buf *out);
 
+/*
+ * The snapshot table (<table>_snapshot, named by the caller): one row per
+ * history row a change ended at, with the schema's digest (SHA-256 of the
+ * canonical SQL), the canonical SQL and the snapshot text (schema.h).
+ * Created with IF NOT EXISTS; _latest selects installed_rank, version and
+ * digest of the newest row; _objects the snapshot text of one rank.
+ */
+int dbm_sql_snapshot_create(enum dbm_dialect d, const char *schema, const char *table,
+			    struct dbm_buf *out);
+int dbm_sql_snapshot_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
+			    struct dbm_sql_args *args, struct dbm_buf *out);
+int dbm_sql_snapshot_insert(enum dbm_dialect d, const char *schema, const char *table, int rank,
+			    const char *version, const char *digest, const char *schema_sql,
+			    const char *objects, struct dbm_sql_args *args, struct dbm_buf *out);
+int dbm_sql_snapshot_latest(enum dbm_dialect d, const char *schema, const char *table,
+			    struct dbm_buf *out);
+int dbm_sql_snapshot_objects(enum dbm_dialect d, const char *schema, const char *table, int rank,
+			     struct dbm_sql_args *args, struct dbm_buf *out);
+
 #endif /* DBM_SQLGEN_H */

@@ -107,7 +107,7 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 done:
 	if (r < 0 && before_ran)
 		dbm_callback_fire_error(&s, DBM_EV_AFTER_CLEAN_ERROR);
-	r = dbm_session_write_schema_file(&s, r);
+	r = dbm_session_after_change(&s, r);
 	dbm_session_close(&s);
 	return r;
 }

@@ -41,6 +41,8 @@
 #define DBM_OPT_OFFLINE 0x4000        /* --offline: a dry run without a connection */
 #define DBM_OPT_FROM_VERSION 0x8000   /* --from VERSION|empty of --offline (diff's is DBM_OPT_FROM) */
 #define DBM_OPT_DIALECT 0x10000       /* --dialect NAME of --offline */
+#define DBM_OPT_NO_DRIFT 0x200000     /* validate --no-drift */
+#define DBM_OPT_ACCEPT_DRIFT 0x400000 /* repair --accept-drift */
 
 /* What a command needs before it runs (struct dbm_command.needs). */
 #define DBM_NEEDS_CONFIG 0x01  /* the configuration: dbmigrate.yml, DBMIGRATE_*, flags */
@@ -81,6 +83,8 @@ struct dbm_cmd_args {
 	int dry_run;
 	int skip_executing;      /* migrate --skip-executing */
 	int offline;             /* --offline */
+	int no_drift;            /* validate --no-drift */
+	int accept_drift;        /* repair --accept-drift */
 };
 
 /* Fields in the order a table row reads (table.c); padding in a const table does not matter. */
@@ -135,6 +139,19 @@ int dbm_cmd_offline_open(struct dbm_session *s, const struct dbm_config *cfg,
 struct dbm_schema;
 /* The objects of a dump as a JSON array (dump.c; a new reference, NULL when out of memory). */
 json_t *dbm_cmd_schema_json(const struct dbm_schema *schema);
+
+struct dbm_drift;
+/*
+ * The schema drift report under info and validate (drift.c): "Schema
+ * matches the snapshot taken after version V", or "Schema drift since
+ * version V: N objects differ" and one line per object, or how to take a
+ * first snapshot. dbm_cmd_drift_json is info's and validate's
+ * "schemaDrift" (a new reference).
+ */
+void dbm_cmd_drift_text(const struct dbm_drift *d);
+json_t *dbm_cmd_drift_json(const struct dbm_drift *d);
+/* "version 12" (or "installed_rank 3" when no version was applied) into buf; returns buf. */
+const char *dbm_cmd_drift_since(const struct dbm_drift *d, char *buf, size_t size);
 
 /* NULL-terminated (name NULL) tables, in the order help lists them. */
 extern const struct dbm_command dbm_commands[];

@@ -18,6 +18,7 @@
 
 #include "cmd/cmd.h"
 #include "output/output.h"
+#include "output/report.h"
 #include "runner/runner.h"
 
 /* Dumps the database at url (with cfg's other settings) into out. 0 or the error. */
@@ -258,63 +259,24 @@ done:
 	return r;
 }
 
-static const char *diff_change_name(enum dbm_schema_change c)
-{
-	return c == DBM_CHANGE_ADDED ? "added" : c == DBM_CHANGE_REMOVED ? "removed" : "changed";
-}
-
 /* Prints the report (text or JSON). */
 static void diff_report(const struct dbm_schema_diff *d, const char *from, const char *to)
 {
-	size_t i;
-
 	if (dbm_out_is_json()) {
-		json_t *doc = json_object(), *list = json_array();
+		json_t *doc = json_object();
 
-		for (i = 0; i < d->n; i++) {
-			const struct dbm_schema_diff_item *it = &d->items[i];
-			json_t *o = json_object();
-
-			json_object_set_new(o, "change",
-			                    dbm_json_text(diff_change_name(it->change)));
-			json_object_set_new(o, "kind", dbm_json_text(it->label));
-			json_object_set_new(o, "name", dbm_json_text(it->name));
-			if (it->what)
-				json_object_set_new(o, "what", dbm_json_text(it->what));
-			if (it->text)
-				json_object_set_new(o, "diff", dbm_json_text(it->text));
-			json_array_append_new(list, o);
-		}
 		json_object_set_new(doc, "operation", dbm_json_text("diff"));
 		json_object_set_new(doc, "from", dbm_json_text(from));
 		json_object_set_new(doc, "to", dbm_json_text(to));
 		json_object_set_new(doc, "equal", json_boolean(d->n == 0));
-		json_object_set_new(doc, "differences", list);
+		json_object_set_new(doc, "differences", dbm_report_schema_diff_json(d));
 		if (d->n)
 			dbm_out_json_with_error(doc);
 		else
 			dbm_out_json(doc);
 		return;
 	}
-	for (i = 0; i < d->n; i++) {
-		const struct dbm_schema_diff_item *it = &d->items[i];
-
-		if (it->change == DBM_CHANGE_CHANGED && it->what && strcmp(it->what, "definition") != 0)
-			dbm_out_text("%s %s: %s\n", it->label, it->name, it->what);
-		else
-			dbm_out_text("%s %s: %s\n", it->label, it->name,
-			             diff_change_name(it->change));
-		if (it->text) {
-			const char *p = it->text;
-
-			while (*p) {
-				size_t len = strcspn(p, "\n");
-
-				dbm_out_text("    %.*s\n", (int)len, p);
-				p += len + (p[len] == '\n');
-			}
-		}
-	}
+	dbm_report_schema_diff(d, "");
 	if (d->n == 0)
 		dbm_out_text("The schemas are the same: %s and %s\n", from, to);
 }

@@ -3,7 +3,8 @@
  *
  * Reads only: no lock, and no history table is created. Checksums are
  * computed for the files the history mentions, so Changed and Outdated
- * show.
+ * show. Under the table: whether the live schema still matches the
+ * snapshot taken after the last change (drift.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -131,6 +132,8 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 {
 	struct dbm_session s;
 	struct dbm_plan plan = DBM_PLAN_INIT;
+	struct dbm_drift drift = DBM_DRIFT_INIT;
+	int drift_known = 0;
 	size_t i;
 	int r;
 
@@ -145,6 +148,13 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		goto done;
 	}
 	info_other_tool(&s);
+	if (s.history_exists && s.driver->dump) {
+		/* the migrations' table comes first: a schema that cannot be read is a warning */
+		drift_known = dbm_session_drift(&s, &drift) == 0;
+		if (!drift_known)
+			dbm_out_warn("could not compare the schema with its snapshot: %s",
+				     dbm_error_last()->message);
+	}
 	if (dbm_out_is_json()) {
 		json_t *doc = json_object();
 		json_t *list = json_array();
@@ -186,6 +196,8 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 				    json_boolean(!s.history_exists && others == 0));
 		json_object_set_new(doc, "migrations", list);
 		json_object_set_new(doc, "warnings", warnings);
+		if (drift_known)
+			json_object_set_new(doc, "schemaDrift", dbm_cmd_drift_json(&drift));
 		dbm_out_json(doc);
 	} else {
 		dbm_out_text("Database: %s (%s)\n", dbm_buf_cstr(&s.url),
@@ -194,9 +206,14 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			     plan.current_version ? plan.current_version : "<< Empty Schema >>");
 		if (!cfg->quiet)
 			info_table(&plan);
+		if (drift_known) {
+			dbm_out_text("\n");
+			dbm_cmd_drift_text(&drift);
+		}
 	}
 	r = dbm_callback_fire(&s, DBM_EV_AFTER_INFO, 0);
 done:
+	dbm_drift_free(&drift);
 	dbm_plan_free(&plan);
 	dbm_session_close(&s);
 	return r;

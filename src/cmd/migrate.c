@@ -4,8 +4,9 @@
  *
  * Scan files, connect, lock, read history, refuse a non-empty schema
  * without history (or baseline it with baseline_on_migrate), plan,
- * refuse on validation findings, run each script with its history row,
- * report. With --dry-run nothing is changed: the statements, transaction
+ * refuse on validation findings (and, with validate_schema_on_migrate, on
+ * schema drift from the last snapshot), run each script with its history
+ * row, report; the schema file and the snapshot follow. With --dry-run nothing is changed: the statements, transaction
  * control and history inserts are printed instead.
  */
 #include <stdio.h>
@@ -176,6 +177,36 @@ static int migrate_skip(struct dbm_session *s, const struct dbm_plan *plan, json
 	return r;
 }
 
+/*
+ * validate_schema_on_migrate: refuses when the live schema differs from the
+ * snapshot taken after the last change, naming each object. No snapshot:
+ * nothing to compare. Returns 0, DBM_ERR_VALIDATE, or the dump's error.
+ */
+static int migrate_check_drift(struct dbm_session *s)
+{
+	struct dbm_drift d = DBM_DRIFT_INIT;
+	char since[96];
+	int r = 0;
+
+	if (!s->history_exists || !s->driver->dump)
+		return 0;
+	r = dbm_session_drift(s, &d);
+	if (r == 0 && d.diff.n) {
+		if (!dbm_out_is_json())
+			dbm_cmd_drift_text(&d);
+		dbm_error_set(DBM_ERR_VALIDATE,
+			      "schema drift since %s: %zu object%s differ%s; nothing was migrated",
+			      dbm_cmd_drift_since(&d, since, sizeof(since)), d.diff.n,
+			      d.diff.n == 1 ? "" : "s", d.diff.n == 1 ? "s" : "");
+		dbm_error_set_hint("validate_schema_on_migrate is on. Capture the change in a new "
+				   "migration, or accept it with 'dbmigrate repair --accept-drift', "
+				   "then migrate again.");
+		r = DBM_ERR_VALIDATE;
+	}
+	dbm_drift_free(&d);
+	return r;
+}
+
 /* The version to stop at: --target, else the target key (Flyway's target), else NULL (latest). */
 static const char *migrate_target(const struct dbm_session *s, const struct dbm_cmd_args *a,
 				  const struct dbm_plan *plan)
@@ -296,6 +327,8 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			}
 		}
 	}
+	if (r == 0 && cfg->validate_schema_on_migrate)
+		r = migrate_check_drift(&s);
 	if (r < 0) {
 		if (doc) {
 			json_object_set_new(doc, "operation", json_string("migrate"));
@@ -414,7 +447,7 @@ failed:
 		migrate_group_rollback(&s);
 	dbm_callback_fire_error(&s, DBM_EV_AFTER_MIGRATE_ERROR);
 done:
-	r = dbm_session_write_schema_file(&s, r);
+	r = dbm_session_after_change(&s, r);
 	json_decref(done_list);
 	json_decref(doc);
 	dbm_free(initial_copy);

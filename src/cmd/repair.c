@@ -5,18 +5,24 @@
  *     as they are now (accepting an edit),
  *   - mark applied versions whose file is gone as deleted (a DELETE row).
  * Prints each change; --dry-run prints the SQL and changes nothing.
+ * With --accept-drift the live schema also becomes the new snapshot (the
+ * differences it accepts are printed first); without it, repair takes no
+ * snapshot: it changes only the history, and a snapshot taken then would
+ * quietly accept whatever was changed by hand.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "output/output.h"
+#include "output/report.h"
 #include "runner/runner.h"
 
 struct repair_ctx {
 	struct dbm_session *s;
 	json_t *actions;
 	size_t n;
+	int accepted; /* --accept-drift found something to accept */
 };
 
 static void repair_say(struct repair_ctx *c, const char *text)
@@ -98,11 +104,55 @@ static int repair_items(struct repair_ctx *c, const struct dbm_plan *p)
 	return 0;
 }
 
+/*
+ * --accept-drift: prints what the snapshot will accept, and asks for a
+ * snapshot at the end (s->snapshot) when there is something to accept.
+ * Returns 0 or the error; *accepted gets the JSON of the differences.
+ */
+static int repair_accept_drift(struct repair_ctx *c, json_t **accepted)
+{
+	struct dbm_session *s = c->s;
+	struct dbm_drift d = DBM_DRIFT_INIT;
+	const char *would = s->dry_run ? "-- would: " : "";
+	char since[96];
+	int r;
+
+	if (!s->driver->dump) {
+		dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot dump a schema", s->driver->name);
+		return DBM_ERR_USAGE;
+	}
+	r = dbm_session_drift(s, &d);
+	if (r < 0)
+		goto done;
+	dbm_cmd_drift_since(&d, since, sizeof(since));
+	if (!d.has_snapshot) {
+		dbm_out_text("%saccept the live schema as the first snapshot (%zu object%s)\n",
+			     would, d.live.n, d.live.n == 1 ? "" : "s");
+		s->snapshot = 1;
+		c->accepted = 1;
+	} else if (d.diff.n) {
+		dbm_out_text("%saccept %zu difference%s from the snapshot taken after %s:\n", would,
+			     d.diff.n, d.diff.n == 1 ? "" : "s", since);
+		dbm_report_schema_diff(&d.diff, "  ");
+		s->snapshot = 1;
+		c->accepted = 1;
+	} else {
+		dbm_out_text("Schema matches the snapshot taken after %s: no drift to accept\n",
+			     since);
+	}
+	if (accepted)
+		*accepted = dbm_report_schema_diff_json(&d.diff);
+done:
+	dbm_drift_free(&d);
+	return r;
+}
+
 int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 {
 	struct dbm_session s;
 	struct dbm_plan plan = DBM_PLAN_INIT;
-	struct repair_ctx c = { &s, NULL, 0 };
+	struct repair_ctx c = { &s, NULL, 0, 0 };
+	json_t *accepted = NULL;
 	int r, in_tx = 0, before_ran = 0;
 
 	if (a->dry_run)
@@ -111,12 +161,22 @@ int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			     a->dry_run);
 	if (r == 0 && a->dry_run)
 		dbm_dry_header(&s);
+	s.snapshot = -1; /* repair changes the history only; --accept-drift asks for one */
 	if (r == 0)
 		r = dbm_callback_fire(&s, DBM_EV_BEFORE_REPAIR, 0);
 	if (r < 0)
 		goto report;
 	before_ran = 1;
 	r = dbm_session_plan(&s, NULL, &plan);
+	if (r == 0 && a->accept_drift && !s.history_exists) {
+		dbm_error_set(DBM_ERR_USAGE, "--accept-drift: there is no history table '%s' yet",
+			      cfg->table);
+		dbm_error_set_hint("A snapshot follows a history row: run 'dbmigrate migrate' or "
+				   "'dbmigrate baseline' first; each takes a snapshot.");
+		r = DBM_ERR_USAGE;
+	}
+	if (r == 0 && a->accept_drift)
+		r = repair_accept_drift(&c, dbm_out_is_json() ? &accepted : NULL);
 	if (r < 0 || !s.history_exists)
 		goto report;
 	if (dbm_out_is_json())
@@ -140,7 +200,11 @@ report:
 	else if (r == 0)
 		r = dbm_callback_fire(&s, DBM_EV_AFTER_REPAIR, 0);
 	if (r == 0) {
-		if (c.n == 0)
+		if (c.accepted && !a->dry_run)
+			dbm_out_text("Recorded the live schema as the new snapshot\n");
+		if (c.n == 0 && c.accepted)
+			; /* the acceptance was the repair */
+		else if (c.n == 0)
 			dbm_out_text("%sNothing to repair: the history matches the files\n",
 				     a->dry_run ? "-- " : "");
 		else if (a->dry_run)
@@ -155,12 +219,17 @@ report:
 			json_object_set_new(doc, "dryRun", json_boolean(a->dry_run));
 			json_object_set_new(doc, "repairActions", c.actions ? c.actions : json_array());
 			c.actions = NULL;
+			if (accepted) {
+				json_object_set_new(doc, "acceptedDrift", accepted);
+				accepted = NULL;
+			}
 			if (dbm_out_sql_json())
 				json_object_set(doc, "sql", dbm_out_sql_json());
 			dbm_out_json(doc);
 		}
 	}
-	r = dbm_session_write_schema_file(&s, r);
+	r = dbm_session_after_change(&s, r);
+	json_decref(accepted);
 	json_decref(c.actions);
 	dbm_plan_free(&plan);
 	dbm_session_close(&s);

@@ -121,7 +121,7 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		doc = NULL;
 	}
 done:
-	r = dbm_session_write_schema_file(&s, r);
+	r = dbm_session_after_change(&s, r);
 	json_decref(list);
 	json_decref(doc);
 	dbm_free(sel);

@@ -90,6 +90,10 @@ const struct dbm_option dbm_options[] = {
      "empty", "with --offline: the version the database is at ('empty': nothing applied)"},
     {"dialect", 0, "NAME", NULL, DBM_OPT_DIALECT, DBM_OPTK_TEXT, ARG(dialect), DBM_COMP_WORDS,
      "postgresql mysql sqlite", "with --offline: the database's kind, instead of the URL's"},
+    {"no-drift", 0, NULL, NULL, DBM_OPT_NO_DRIFT, DBM_OPTK_FLAG, ARG(no_drift), DBM_COMP_NONE,
+     NULL, "do not compare the live schema with the snapshot"},
+    {"accept-drift", 0, NULL, NULL, DBM_OPT_ACCEPT_DRIFT, DBM_OPTK_FLAG, ARG(accept_drift),
+     DBM_COMP_NONE, NULL, "record the live schema as the new snapshot"},
     {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
 
 #define FILES_DB (DBM_NEEDS_CONFIG | DBM_NEEDS_FILES | DBM_NEEDS_CONNECT)
@@ -113,13 +117,15 @@ const struct dbm_command dbm_commands[] = {
      FILES_DB | DBM_NEEDS_LOCK, dbm_cmd_rollback},
     {"info", "list every migration with its state", NULL,
      "Lists every migration with its category, version, description, type, installation "
-     "time, state and whether it can be undone. Takes no lock and creates nothing.",
+     "time, state and whether it can be undone; below, whether the live schema still matches "
+     "the snapshot taken after the last change. Takes no lock and creates nothing.",
      "dbmigrate info --json", DBM_OPT_TARGET | DBM_OPT_OUT_OF_ORDER, FILES_DB, dbm_cmd_info},
     {"validate", "compare the applied history with the files", NULL,
      "Compares the history with the files and exits 3 naming each finding: an applied "
      "file edited since, an applied file that is missing, a failed row, a pending version "
-     "lower than the applied ones.",
-     "dbmigrate validate", DBM_OPT_OUT_OF_ORDER, FILES_DB, dbm_cmd_validate},
+     "lower than the applied ones; and, when a snapshot exists, each object of the live "
+     "schema that differs from it (--no-drift skips that).",
+     "dbmigrate validate", DBM_OPT_OUT_OF_ORDER | DBM_OPT_NO_DRIFT, FILES_DB, dbm_cmd_validate},
     {"baseline", "mark an existing database as being at a version", NULL,
      "Marks a database that no migration has touched as being at a version with a "
      "BASELINE row. Refused when the history has rows already.",
@@ -128,8 +134,10 @@ const struct dbm_command dbm_commands[] = {
     {"repair", "remove failed rows, realign checksums, mark missing files deleted", NULL,
      "The way out of every stuck state, in one transaction: removes failed rows, realigns "
      "the checksums and descriptions of applied versions with their files, marks applied "
-     "versions whose file is gone as deleted. Prints each change.",
-     "dbmigrate repair --dry-run", DBM_OPT_DRY_RUN, FILES_DB | DBM_NEEDS_LOCK, dbm_cmd_repair},
+     "versions whose file is gone as deleted. Prints each change. With --accept-drift, also "
+     "records the live schema as the new snapshot, printing each difference it accepts.",
+     "dbmigrate repair --dry-run", DBM_OPT_DRY_RUN | DBM_OPT_ACCEPT_DRIFT,
+     FILES_DB | DBM_NEEDS_LOCK, dbm_cmd_repair},
     {"clean", "drop every object in the managed schema (guarded)", NULL,
      "Drops every object in the managed schema, the history table included. Refused unless "
      "the configuration says clean_disabled: false and --yes is given.",

@@ -636,3 +636,194 @@ void dbm_schema_diff_free(struct dbm_schema_diff *d)
 	dbm_free(d->items);
 	memset(d, 0, sizeof(*d));
 }
+
+/* --- snapshot text --------------------------------------------------------- */
+
+#define SCHEMA_MAGIC "dbmigrate-schema 1\n"
+
+/* Appends s with '\\', tab, newline and carriage return escaped; NULL as \N. */
+static int schema_esc(struct dbm_buf *out, const char *s)
+{
+	const char *p;
+
+	if (!s)
+		return dbm_buf_adds(out, "\\N");
+	for (p = s; *p; p++) {
+		const char *e = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n"
+		              : *p == '\r' ? "\\r" : NULL;
+		int r = e ? dbm_buf_adds(out, e) : dbm_buf_addc(out, *p);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int dbm_schema_serialize(const struct dbm_schema *s, struct dbm_buf *out)
+{
+	size_t i, j;
+	int r = dbm_buf_adds(out, SCHEMA_MAGIC);
+
+	if (r == 0 && s->header) {
+		r = dbm_buf_adds(out, "H\t");
+		if (r == 0)
+			r = schema_esc(out, s->header);
+		if (r == 0)
+			r = dbm_buf_addc(out, '\n');
+	}
+	for (i = 0; i < s->n && r == 0; i++) {
+		const struct dbm_schema_obj *o = &s->objs[i];
+
+		r = dbm_buf_addf(out, "O\t%d\t", (int)o->kind);
+		if (r == 0)
+			r = schema_esc(out, o->label);
+		if (r == 0)
+			r = dbm_buf_addc(out, '\t');
+		if (r == 0)
+			r = schema_esc(out, o->name);
+		if (r == 0)
+			r = dbm_buf_addc(out, '\t');
+		if (r == 0)
+			r = schema_esc(out, o->table);
+		if (r == 0)
+			r = dbm_buf_addc(out, '\t');
+		if (r == 0)
+			r = schema_esc(out, o->def);
+		if (r == 0)
+			r = dbm_buf_addc(out, '\n');
+		for (j = 0; j < o->nparts && r == 0; j++) {
+			const struct dbm_schema_part *p = &o->parts[j];
+
+			r = dbm_buf_addf(out, "P\t%d\t%d\t", (int)p->kind, p->notnull ? 1 : 0);
+			if (r == 0)
+				r = schema_esc(out, p->name);
+			if (r == 0)
+				r = dbm_buf_addc(out, '\t');
+			if (r == 0)
+				r = schema_esc(out, p->def);
+			if (r == 0)
+				r = dbm_buf_addc(out, '\t');
+			if (r == 0)
+				r = schema_esc(out, p->dflt);
+			if (r == 0)
+				r = dbm_buf_addc(out, '\t');
+			if (r == 0)
+				r = schema_esc(out, p->extra);
+			if (r == 0)
+				r = dbm_buf_addc(out, '\n');
+		}
+	}
+	return r;
+}
+
+/*
+ * Splits the line [p, end) at tabs into up to max fields, unescaping each
+ * in place into buf (fields[i] points into buf; NULL for \N). Returns the
+ * number of fields, or -1 for a bad escape.
+ */
+static int schema_fields(const char *p, const char *end, char *buf, char **fields, int max)
+{
+	int n = 0;
+	char *w = buf;
+
+	while (n < max) {
+		char *start = w;
+		int null = 0;
+
+		while (p < end && *p != '\t') {
+			if (*p != '\\') {
+				*w++ = *p++;
+				continue;
+			}
+			if (p + 1 >= end)
+				return -1;
+			switch (p[1]) {
+			case '\\':
+				*w++ = '\\';
+				break;
+			case 't':
+				*w++ = '\t';
+				break;
+			case 'n':
+				*w++ = '\n';
+				break;
+			case 'r':
+				*w++ = '\r';
+				break;
+			case 'N':
+				null = 1;
+				break;
+			default:
+				return -1;
+			}
+			p += 2;
+		}
+		*w++ = '\0';
+		fields[n++] = null ? NULL : start;
+		if (p >= end)
+			break;
+		p++; /* the tab */
+	}
+	return p < end ? -1 : n;
+}
+
+/* Sets the error for a snapshot text that does not parse at line. */
+static int schema_bad(size_t line)
+{
+	dbm_error_set(DBM_ERR_RUN, "the schema snapshot does not parse at line %zu", line);
+	dbm_error_set_hint("The snapshot table was changed by something else than dbmigrate: "
+	                   "take a new snapshot with 'dbmigrate repair --accept-drift'.");
+	return DBM_ERR_RUN;
+}
+
+int dbm_schema_parse(const char *text, struct dbm_schema *out)
+{
+	size_t mlen = strlen(SCHEMA_MAGIC), line = 1;
+	const char *p = text;
+	struct dbm_schema_obj *o = NULL;
+	char *buf = NULL, *f[7];
+	int r = 0;
+
+	if (strncmp(text, SCHEMA_MAGIC, mlen) != 0)
+		return schema_bad(1);
+	buf = dbm_malloc(strlen(text) + 8);
+	if (!buf)
+		return dbm_error_oom();
+	for (p = text + mlen; *p && r == 0; line++) {
+		const char *end = strchr(p, '\n');
+		int n;
+
+		if (!end)
+			end = p + strlen(p);
+		n = schema_fields(p, end, buf, f, 7);
+		if (n == 2 && strcmp(f[0] ? f[0] : "", "H") == 0 && f[1]) {
+			r = dbm_schema_set_header(out, f[1]);
+		} else if (n == 6 && f[0] && strcmp(f[0], "O") == 0 && f[1] && f[2] && f[3] &&
+		           f[5]) {
+			int kind = atoi(f[1]);
+
+			if (kind < 0 || kind >= DBM_SCHEMA_NKINDS) {
+				r = schema_bad(line + 1);
+				break;
+			}
+			o = dbm_schema_add(out, (enum dbm_schema_kind)kind, f[2], f[3], f[4], f[5]);
+			if (!o)
+				r = DBM_ERR_NOMEM;
+		} else if (n == 7 && o && f[0] && strcmp(f[0], "P") == 0 && f[1] && f[2] && f[3] &&
+		           f[4]) {
+			int kind = atoi(f[1]);
+
+			if (kind < DBM_PART_COLUMN || kind > DBM_PART_INDEX) {
+				r = schema_bad(line + 1);
+				break;
+			}
+			r = dbm_schema_add_part(o, (enum dbm_schema_part_kind)kind, f[3], f[4], f[5],
+			                        f[6], atoi(f[2]));
+		} else {
+			r = schema_bad(line + 1);
+		}
+		p = *end ? end + 1 : end;
+	}
+	dbm_free(buf);
+	return r;
+}

@@ -409,3 +409,94 @@ int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *tab
 		return DBM_ERR_NOMEM;
 	return 0;
 }
+
+int dbm_sql_snapshot_create(enum dbm_dialect d, const char *schema, const char *table,
+			    struct dbm_buf *out)
+{
+	static const char *const cols[] = {
+		/* sqlite */
+		" (\n"
+		"    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
+		"    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
+		"    \"digest\" VARCHAR(64) NOT NULL,\n"
+		"    \"schema_sql\" TEXT NOT NULL,\n"
+		"    \"objects\" TEXT NOT NULL,\n"
+		"    \"taken_on\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now'))\n"
+		")",
+		/* postgresql */
+		" (\n"
+		"    \"installed_rank\" INT NOT NULL,\n"
+		"    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
+		"    \"digest\" VARCHAR(64) NOT NULL,\n"
+		"    \"schema_sql\" TEXT NOT NULL,\n"
+		"    \"objects\" TEXT NOT NULL,\n"
+		"    \"taken_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+		"    PRIMARY KEY (\"installed_rank\")\n"
+		")",
+		/* mysql */
+		" (\n"
+		"    `installed_rank` INT NOT NULL,\n"
+		"    `version` VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
+		"    `digest` VARCHAR(64) NOT NULL,\n"
+		"    `schema_sql` LONGTEXT NOT NULL,\n"
+		"    `objects` LONGTEXT NOT NULL,\n"
+		"    `taken_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
+		"    PRIMARY KEY (`installed_rank`)\n"
+		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+	};
+
+	dbm_buf_clear(out);
+	if (dbm_buf_adds(out, "CREATE TABLE IF NOT EXISTS ") < 0 ||
+	    dbm_sql_table(d, schema, table, out) < 0)
+		return DBM_ERR_NOMEM;
+	return dbm_buf_adds(out, cols[d]);
+}
+
+int dbm_sql_snapshot_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
+			    struct dbm_sql_args *args, struct dbm_buf *out)
+{
+	return dbm_sql_history_delete(d, schema, table, rank, args, out);
+}
+
+int dbm_sql_snapshot_insert(enum dbm_dialect d, const char *schema, const char *table, int rank,
+			    const char *version, const char *digest, const char *schema_sql,
+			    const char *objects, struct dbm_sql_args *args, struct dbm_buf *out)
+{
+	dbm_buf_clear(out);
+	if (args)
+		args->n = 0;
+	if (dbm_buf_adds(out, "INSERT INTO ") < 0 || dbm_sql_table(d, schema, table, out) < 0 ||
+	    dbm_buf_adds(out, " (installed_rank, version, digest, schema_sql, objects) VALUES (") <
+		0 ||
+	    sqlgen_number(d, args, rank, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
+	    sqlgen_value(d, args, version, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
+	    sqlgen_value(d, args, digest, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
+	    sqlgen_value(d, args, schema_sql, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
+	    sqlgen_value(d, args, objects, out) < 0 || dbm_buf_addc(out, ')') < 0)
+		return DBM_ERR_NOMEM;
+	return 0;
+}
+
+int dbm_sql_snapshot_latest(enum dbm_dialect d, const char *schema, const char *table,
+			    struct dbm_buf *out)
+{
+	dbm_buf_clear(out);
+	if (dbm_buf_adds(out, "SELECT installed_rank, version, digest FROM ") < 0 ||
+	    dbm_sql_table(d, schema, table, out) < 0 ||
+	    dbm_buf_adds(out, " ORDER BY installed_rank DESC LIMIT 1") < 0)
+		return DBM_ERR_NOMEM;
+	return 0;
+}
+
+int dbm_sql_snapshot_objects(enum dbm_dialect d, const char *schema, const char *table, int rank,
+			     struct dbm_sql_args *args, struct dbm_buf *out)
+{
+	dbm_buf_clear(out);
+	if (args)
+		args->n = 0;
+	if (dbm_buf_adds(out, "SELECT objects FROM ") < 0 ||
+	    dbm_sql_table(d, schema, table, out) < 0 ||
+	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 || sqlgen_number(d, args, rank, out) < 0)
+		return DBM_ERR_NOMEM;
+	return 0;
+}

@@ -189,3 +189,54 @@ int dbm_report_issues(const struct dbm_plan *p, json_t *doc)
 	}
 	return DBM_ERR_VALIDATE;
 }
+
+const char *dbm_report_change_name(enum dbm_schema_change c)
+{
+	return c == DBM_CHANGE_ADDED ? "added" : c == DBM_CHANGE_REMOVED ? "removed" : "changed";
+}
+
+void dbm_report_schema_diff(const struct dbm_schema_diff *d, const char *indent)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct dbm_schema_diff_item *it = &d->items[i];
+
+		if (it->change == DBM_CHANGE_CHANGED && it->what && strcmp(it->what, "definition") != 0)
+			dbm_out_text("%s%s %s: %s\n", indent, it->label, it->name, it->what);
+		else
+			dbm_out_text("%s%s %s: %s\n", indent, it->label, it->name,
+				     dbm_report_change_name(it->change));
+		if (it->text) {
+			const char *p = it->text;
+
+			while (*p) {
+				size_t len = strcspn(p, "\n");
+
+				dbm_out_text("%s    %.*s\n", indent, (int)len, p);
+				p += len + (p[len] == '\n');
+			}
+		}
+	}
+}
+
+json_t *dbm_report_schema_diff_json(const struct dbm_schema_diff *d)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct dbm_schema_diff_item *it = &d->items[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "change", dbm_json_text(dbm_report_change_name(it->change)));
+		json_object_set_new(o, "kind", dbm_json_text(it->label));
+		json_object_set_new(o, "name", dbm_json_text(it->name));
+		if (it->what)
+			json_object_set_new(o, "what", dbm_json_text(it->what));
+		if (it->text)
+			json_object_set_new(o, "diff", dbm_json_text(it->text));
+		json_array_append_new(list, o);
+	}
+	return list;
+}

@@ -1,6 +1,8 @@
 /*
  * report.h - the parts of command output that several commands share: a
- * plan item as JSON (Flyway's key names) and the validation findings.
+ * plan item as JSON (Flyway's key names), the validation findings, and the
+ * object-level report of two schemas (diff, and the drift that info,
+ * validate and repair print).
  */
 #ifndef DBM_REPORT_H
 #define DBM_REPORT_H
@@ -8,6 +10,7 @@
 #include <jansson.h>
 
 #include "dbmigrate/plan.h"
+#include "dbmigrate/schema.h"
 
 /* "Versioned" / "Repeatable". */
 const char *dbm_report_category(const struct dbm_plan_item *it);
@@ -38,5 +41,17 @@ void dbm_report_local_now(char *out, size_t size);
  * returns it; returns 0 when there are none.
  */
 int dbm_report_issues(const struct dbm_plan *p, json_t *doc);
+
+/* "added", "removed" or "changed". */
+const char *dbm_report_change_name(enum dbm_schema_change c);
+/*
+ * Prints one line per difference on stdout ("column users.email: type
+ * text -> varchar(200)", "index idx_x: added"), each changed definition's
+ * short unified diff indented below, every line after indent. What diff,
+ * info, validate and repair --accept-drift print.
+ */
+void dbm_report_schema_diff(const struct dbm_schema_diff *d, const char *indent);
+/* The differences as a JSON array of {change, kind, name, what?, diff?}. */
+json_t *dbm_report_schema_diff_json(const struct dbm_schema_diff *d);
 
 #endif /* DBM_REPORT_H */

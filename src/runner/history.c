@@ -9,6 +9,7 @@
  * history model (dbm_history_add_text), which checks each strictly.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -281,4 +282,123 @@ int dbm_hist_table_exists(struct dbm_session *s, const char *table, int *exists)
 	if (r == 0)
 		r = hist_run(s, NULL, hist_exists_row, exists);
 	return r < 0 ? r : 0;
+}
+
+/* --- the snapshot table ---------------------------------------------------- */
+
+/* "<table>_snapshot" into out (cleared). 0 or DBM_ERR_NOMEM. */
+static int hist_snapshot_name(const struct dbm_session *s, struct dbm_buf *out)
+{
+	dbm_buf_clear(out);
+	return dbm_buf_addf(out, "%s_snapshot", s->cfg->table);
+}
+
+struct hist_snapshot_row {
+	int found;
+	int rank;
+	struct dbm_buf *version;
+	char *digest;
+};
+
+static int hist_snapshot_row(void *ctx, unsigned ncols, const char *const *values)
+{
+	struct hist_snapshot_row *o = ctx;
+
+	if (ncols < 3 || !values[0] || !values[2])
+		return 0;
+	o->found = 1;
+	o->rank = atoi(values[0]);
+	snprintf(o->digest, 65, "%s", values[2]);
+	if (values[1] && dbm_buf_adds(o->version, values[1]) < 0)
+		return -1;
+	return 0;
+}
+
+int dbm_hist_snapshot_latest(struct dbm_session *s, int *found, int *rank, struct dbm_buf *version,
+			     char digest[65])
+{
+	struct dbm_buf name = DBM_BUF_INIT;
+	struct hist_snapshot_row o = { 0, 0, version, digest };
+	int exists = 0, r;
+
+	*found = 0;
+	digest[0] = '\0';
+	r = hist_snapshot_name(s, &name);
+	if (r == 0)
+		r = dbm_sql_history_exists(s->dialect, s->schema, name.ptr, &s->hist_args, &s->sql);
+	if (r == 0)
+		r = hist_run(s, NULL, hist_exists_row, &exists);
+	if (r == 0 && exists)
+		r = dbm_sql_snapshot_latest(s->dialect, s->schema, name.ptr, &s->sql);
+	if (r == 0 && exists) {
+		dbm_out_debug("%s", s->sql.ptr);
+		r = s->conn->driver->query(s->conn, s->sql.ptr, hist_snapshot_row, &o);
+		if (r > 0)
+			r = dbm_error_oom();
+	}
+	*found = o.found;
+	*rank = o.rank;
+	dbm_buf_free(&name);
+	return r < 0 ? r : 0;
+}
+
+static int hist_text_row(void *ctx, unsigned ncols, const char *const *values)
+{
+	struct dbm_buf *b = ctx;
+
+	if (ncols < 1 || !values[0])
+		return 0;
+	dbm_buf_clear(b);
+	return dbm_buf_adds(b, values[0]) < 0 ? -1 : 0;
+}
+
+int dbm_hist_snapshot_objects(struct dbm_session *s, int rank, struct dbm_buf *out)
+{
+	struct dbm_buf name = DBM_BUF_INIT;
+	int r = hist_snapshot_name(s, &name);
+
+	if (r == 0)
+		r = dbm_sql_snapshot_objects(s->dialect, s->schema, name.ptr, rank, &s->hist_args,
+					     &s->sql);
+	if (r == 0)
+		r = hist_run(s, NULL, hist_text_row, out);
+	if (r > 0)
+		r = dbm_error_oom();
+	dbm_buf_free(&name);
+	return r;
+}
+
+int dbm_hist_snapshot_write(struct dbm_session *s, int rank, const char *version,
+			    const char *digest, const char *schema_sql, const char *objects)
+{
+	struct dbm_buf name = DBM_BUF_INIT;
+	int tx = 0, r;
+
+	if (s->dry_run)
+		return 0;
+	r = hist_snapshot_name(s, &name);
+	if (r == 0)
+		r = dbm_sql_snapshot_create(s->dialect, s->schema, name.ptr, &s->sql);
+	if (r == 0)
+		r = dbm_session_exec(s, s->sql.ptr);
+	if (r == 0) {
+		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
+		tx = r == 0;
+	}
+	if (r == 0)
+		r = dbm_sql_snapshot_delete(s->dialect, s->schema, name.ptr, rank, &s->hist_args,
+					    &s->sql);
+	if (r == 0)
+		r = hist_run(s, NULL, NULL, NULL);
+	if (r == 0)
+		r = dbm_sql_snapshot_insert(s->dialect, s->schema, name.ptr, rank, version, digest,
+					    schema_sql, objects, &s->hist_args, &s->sql);
+	if (r == 0)
+		r = hist_run(s, NULL, NULL, NULL);
+	if (r == 0)
+		r = dbm_session_exec(s, dbm_sql_commit(s->dialect));
+	else if (tx)
+		dbm_session_rollback(s);
+	dbm_buf_free(&name);
+	return r;
 }

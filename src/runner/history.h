@@ -13,8 +13,10 @@
  * the runner (runner.h includes this header); nothing else builds history
  * SQL.
  *
- * The snapshot table (<table>_snapshot) will live here too, beside the
- * history: its reads and writes belong in this module, with the same rules.
+ * The snapshot table (<table>_snapshot) lives here too, beside the
+ * history: one row per history row a change of the schema ended at, with
+ * the schema's digest, canonical SQL and snapshot text (schema.h); its
+ * values are bound the same way.
  */
 #ifndef DBM_RUNNER_HISTORY_H
 #define DBM_RUNNER_HISTORY_H
@@ -81,5 +83,22 @@ int dbm_hist_other_objects(struct dbm_session *s, size_t *count, char *first, si
  * or 0. Returns 0 or the error.
  */
 int dbm_hist_table_exists(struct dbm_session *s, const char *table, int *exists);
+
+/*
+ * The newest snapshot: *found 0 when the snapshot table is missing or
+ * empty; else *rank, version (appended; left empty for NULL) and digest
+ * (64 hex digits). 0 or the query's error.
+ */
+int dbm_hist_snapshot_latest(struct dbm_session *s, int *found, int *rank, struct dbm_buf *version,
+			     char digest[65]);
+/* The snapshot text of the snapshot at rank into out (replaced). 0 or the query's error. */
+int dbm_hist_snapshot_objects(struct dbm_session *s, int rank, struct dbm_buf *out);
+/*
+ * Creates the snapshot table when missing, then replaces the snapshot at
+ * rank in one transaction. Nothing in dry-run. 0 or the failing
+ * statement's error (rolled back).
+ */
+int dbm_hist_snapshot_write(struct dbm_session *s, int rank, const char *version,
+			    const char *digest, const char *schema_sql, const char *objects);
 
 #endif /* DBM_RUNNER_HISTORY_H */

@@ -78,6 +78,8 @@ struct dbm_session {
 	int offline;                     /* a dry run without a connection (--offline) */
 	int group_tx;                    /* migrate's group transaction is open (group: true):
 					  * scripts run inside it, without BEGIN/COMMIT of their own */
+	long long opened_rank;           /* next_rank when the history was read at open */
+	int snapshot;                    /* dbm_session_after_change: 0 auto, 1 always, -1 never */
 };
 
 /*
@@ -266,14 +268,37 @@ void dbm_callback_fire_error(struct dbm_session *s, enum dbm_event ev);
  */
 int dbm_session_dump(struct dbm_session *s, struct dbm_schema *out);
 /*
- * Writes the dump to the configured schema_file, when there is one and
- * this is no dry run: called once at the end of each command that changes
- * the database, with the command's result so far. Also after a failure
- * while running (a migration before the failing one may have changed the
- * schema), then keeping that failure's error. Returns result when it is an
- * error; else 0 or the writing's error (DBM_ERR_RUN names the file).
+ * What each command that may change the database calls once at its end,
+ * with its result so far: writes the dump to the configured schema_file,
+ * and records it as the snapshot after the newest history row when the
+ * command added history rows (s->snapshot 0), always (1: repair
+ * --accept-drift) or never (-1). Nothing in dry-run, nor when the command
+ * was refused before anything ran. Also after a failure while running (a
+ * migration before the failing one may have changed the schema), then
+ * keeping that failure's error. Returns result when it is an error; else 0
+ * or the writing's error (DBM_ERR_RUN names the file).
  */
-int dbm_session_write_schema_file(struct dbm_session *s, int result);
+int dbm_session_after_change(struct dbm_session *s, int result);
+
+/* The live schema against the newest snapshot (dbm_session_drift). */
+struct dbm_drift {
+	int has_snapshot;             /* 0: no snapshot table or no row: nothing compared */
+	int rank;                     /* the history row the snapshot follows */
+	struct dbm_buf version;       /* the schema version then, empty when none */
+	struct dbm_schema_diff diff;  /* from the snapshot to the live schema; n 0: no drift */
+	struct dbm_schema live;       /* the live schema as dumped */
+};
+
+#define DBM_DRIFT_INIT { 0, 0, DBM_BUF_INIT, DBM_SCHEMA_DIFF_INIT, DBM_SCHEMA_INIT }
+
+/*
+ * Compares the live schema with the newest snapshot: the same digest
+ * means no drift (the snapshot text is not even read); else object by
+ * object as diff does. Returns 0 (d->has_snapshot 0 when there is none)
+ * or the error (DBM_ERR_USAGE when the driver cannot dump).
+ */
+int dbm_session_drift(struct dbm_session *s, struct dbm_drift *d);
+void dbm_drift_free(struct dbm_drift *d);
 /* Replaces path with text through a temporary file and rename. 0 or DBM_ERR_RUN naming path. */
 int dbm_write_file(const char *path, const char *text, size_t len);
 

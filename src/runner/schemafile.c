@@ -1,7 +1,8 @@
 /*
- * schemafile.c - the live schema of a session as dump prints it, and the
- * schema file (schema_file: / --schema-file) that commands which changed
- * the database rewrite at their end (runner.h).
+ * schemafile.c - the live schema of a session as dump prints it; what
+ * commands which changed the database do at their end: rewrite the schema
+ * file (schema_file: / --schema-file) and record the schema snapshot; and
+ * the drift of the live schema from the newest snapshot (runner.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -62,33 +63,133 @@ fail:
 	return DBM_ERR_RUN;
 }
 
-int dbm_session_write_schema_file(struct dbm_session *s, int result)
+/*
+ * The version the history says the schema is at now, read again (the
+ * command's own rows are not all in s->history), into version, and the
+ * highest installed_rank into *rank (0 when none). s->history stays as it
+ * was. 0 or the error.
+ */
+static int schemafile_now(struct dbm_session *s, struct dbm_buf *version, int *rank)
+{
+	struct dbm_history saved = s->history;
+	struct dbm_fileset none = DBM_FILESET_INIT;
+	struct dbm_plan plan = DBM_PLAN_INIT;
+	struct dbm_plan_opts opts;
+	long long next = s->next_rank;
+	int exists = s->history_exists, r;
+
+	memset(&opts, 0, sizeof(opts));
+	memset(&s->history, 0, sizeof(s->history));
+	r = dbm_hist_read(s);
+	if (r == 0)
+		r = dbm_plan_build(&none, &s->history, &opts, &plan);
+	if (r == 0 && plan.current_version)
+		r = dbm_buf_adds(version, plan.current_version);
+	*rank = dbm_history_max_rank(&s->history);
+	dbm_plan_free(&plan);
+	dbm_history_free(&s->history);
+	s->history = saved;
+	s->next_rank = next;
+	s->history_exists = exists;
+	return r;
+}
+
+/* Records schema (rendered as text) as the snapshot after the newest history row. */
+static int schemafile_snapshot(struct dbm_session *s, const struct dbm_schema *schema,
+			       const struct dbm_buf *text)
+{
+	struct dbm_buf objects = DBM_BUF_INIT, version = DBM_BUF_INIT;
+	char digest[65];
+	int rank = 0, r;
+
+	dbm_sha256_hex(dbm_buf_cstr(text), text->len, digest);
+	r = dbm_schema_serialize(schema, &objects);
+	if (r == 0)
+		r = schemafile_now(s, &version, &rank);
+	if (r == 0)
+		r = dbm_hist_snapshot_write(s, rank, version.len ? version.ptr : NULL, digest,
+					    dbm_buf_cstr(text), dbm_buf_cstr(&objects));
+	if (r == 0)
+		dbm_out_debug("recorded the schema snapshot after installed_rank %d (%s)", rank,
+			      digest);
+	dbm_buf_free(&objects);
+	dbm_buf_free(&version);
+	return r;
+}
+
+int dbm_session_after_change(struct dbm_session *s, int result)
 {
 	struct dbm_schema schema = DBM_SCHEMA_INIT;
 	struct dbm_buf text = DBM_BUF_INIT;
 	const char *path = s->cfg->schema_file;
 	struct dbm_error saved;
-	int r;
+	int snap, r;
 
-	if (!path || s->dry_run || !s->conn || result == DBM_ERR_USAGE || result == DBM_ERR_LOCK ||
+	if (s->dry_run || !s->conn || result == DBM_ERR_USAGE || result == DBM_ERR_LOCK ||
 	    result == DBM_ERR_VALIDATE)
 		return result; /* nothing ran */
+	snap = s->history_exists && s->driver->dump &&
+	       (s->snapshot > 0 || (s->snapshot == 0 && s->next_rank > s->opened_rank));
+	if (!path && !snap)
+		return result;
 	saved = *dbm_error_last();
 	r = dbm_session_dump(s, &schema);
 	if (r == 0)
 		r = dbm_schema_render(&schema, &text);
-	if (r == 0)
+	if (r == 0 && path)
 		r = dbm_write_file(path, dbm_buf_cstr(&text), text.len);
-	if (r == 0)
+	if (r == 0 && path)
 		dbm_out_debug("wrote the schema to %s", path);
+	if (r == 0 && snap)
+		r = schemafile_snapshot(s, &schema, &text);
 	dbm_schema_free(&schema);
 	dbm_buf_free(&text);
 	if (result < 0) {
 		/* what failed first is what the user must hear about */
 		if (r < 0)
-			dbm_out_warn("%s was not rewritten: %s", path, dbm_error_last()->message);
+			dbm_out_warn("the schema was not %s: %s",
+				     path ? "written to the schema file" : "recorded as a snapshot",
+				     dbm_error_last()->message);
 		*dbm_error_last() = saved;
 		return result;
 	}
 	return r;
+}
+
+int dbm_session_drift(struct dbm_session *s, struct dbm_drift *d)
+{
+	struct dbm_schema snap = DBM_SCHEMA_INIT;
+	struct dbm_buf text = DBM_BUF_INIT, objects = DBM_BUF_INIT;
+	char digest[65], live[65];
+	int r;
+
+	r = dbm_hist_snapshot_latest(s, &d->has_snapshot, &d->rank, &d->version, digest);
+	if (r < 0 || !d->has_snapshot)
+		goto done;
+	r = dbm_session_dump(s, &d->live);
+	if (r == 0)
+		r = dbm_schema_render(&d->live, &text);
+	if (r < 0)
+		goto done;
+	dbm_sha256_hex(dbm_buf_cstr(&text), text.len, live);
+	if (strcmp(live, digest) == 0)
+		goto done; /* the same bytes: nothing to compare */
+	r = dbm_hist_snapshot_objects(s, d->rank, &objects);
+	if (r == 0)
+		r = dbm_schema_parse(dbm_buf_cstr(&objects), &snap);
+	if (r == 0)
+		r = dbm_schema_diff(&snap, &d->live, &d->diff);
+done:
+	dbm_schema_free(&snap);
+	dbm_buf_free(&text);
+	dbm_buf_free(&objects);
+	return r;
+}
+
+void dbm_drift_free(struct dbm_drift *d)
+{
+	dbm_buf_free(&d->version);
+	dbm_schema_diff_free(&d->diff);
+	dbm_schema_free(&d->live);
+	memset(d, 0, sizeof(*d));
 }

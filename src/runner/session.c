@@ -366,6 +366,7 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 		r = dbm_hist_read(s);
 		if (r < 0)
 			return r;
+		s->opened_rank = s->next_rank;
 		if ((steps & DBM_SESSION_CREATE) && !s->history_exists) {
 			r = dbm_session_ensure_history(s);
 			if (r < 0)

@@ -597,8 +597,8 @@ static void test_config__error_unknown_key_lists_valid_keys(void **state)
 	    "validate_on_migrate, baseline_on_migrate, clean_disabled, mixed, schema_file, "
 	    "sql_migration_prefix, sql_migration_separator, sql_migration_suffixes, "
 	    "repeatable_sql_migration_prefix, undo_sql_migration_prefix, group, "
-	    "ignore_migration_patterns, target, placeholder_replacement, placeholders, "
-	    "environments.",
+	    "ignore_migration_patterns, target, placeholder_replacement, "
+	    "validate_schema_on_migrate, placeholders, environments.",
 	    "dbmigrate.yml", 1);
 }
 
@@ -816,9 +816,9 @@ static void test_config__keys_list(void **state)
 
 	while (dbm_config_keys[n])
 		n++;
-	assert_int_equal(n, 30);
+	assert_int_equal(n, 31);
 	assert_string_equal(dbm_config_keys[0], "url");
-	assert_string_equal(dbm_config_keys[29], "environments");
+	assert_string_equal(dbm_config_keys[30], "environments");
 }
 
 /*

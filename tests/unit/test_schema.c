@@ -233,6 +233,81 @@ static void test_schema__out_of_memory_at_every_allocation(void **state)
 #endif
 }
 
+/* A snapshot's text reads back into the same schema: header, objects, parts, NULLs, escapes. */
+static void test_schema__snapshot_text_round_trips(void **state)
+{
+	struct dbm_schema a = DBM_SCHEMA_INIT, b = DBM_SCHEMA_INIT;
+	struct dbm_schema_diff d = DBM_SCHEMA_DIFF_INIT;
+	struct dbm_buf t1 = DBM_BUF_INIT, t2 = DBM_BUF_INIT, r1 = DBM_BUF_INIT, r2 = DBM_BUF_INIT;
+	struct dbm_schema_obj *o;
+
+	(void)state;
+	assert_int_equal(dbm_schema_set_header(&a, "SET x = 1;\n"), 0);
+	o = dbm_schema_add(&a, DBM_SCHEMA_TABLE, "table", "users", NULL,
+			   "CREATE TABLE users (\n\tnote text DEFAULT 'a\\b\tc'\r\n);");
+	assert_non_null(o);
+	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "note", "text", "'a\\b\tc'", NULL,
+					     1), 0);
+	assert_int_equal(dbm_schema_add_part(o, DBM_PART_CONSTRAINT, "users_pkey", "PRIMARY KEY (id)",
+					     NULL, NULL, 0), 0);
+	assert_non_null(dbm_schema_add(&a, DBM_SCHEMA_INDEX, "index", "ix_users", "users",
+				       "CREATE INDEX ix_users ON users (note);"));
+	assert_int_equal(dbm_schema_serialize(&a, &t1), 0);
+	assert_int_equal(dbm_schema_parse(t1.ptr, &b), 0);
+	assert_int_equal(dbm_schema_serialize(&b, &t2), 0);
+	assert_string_equal(t1.ptr, t2.ptr);
+	assert_int_equal(dbm_schema_render(&a, &r1), 0);
+	assert_int_equal(dbm_schema_render(&b, &r2), 0);
+	assert_string_equal(r1.ptr, r2.ptr);
+	assert_int_equal(dbm_schema_diff(&b, &a, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(b.objs[0].nparts, 2);
+	assert_null(b.objs[0].parts[0].extra);
+	assert_int_equal(b.objs[0].parts[0].notnull, 1);
+	assert_string_equal(b.objs[1].table, "users");
+	dbm_schema_diff_free(&d);
+	dbm_schema_free(&a);
+	dbm_schema_free(&b);
+	dbm_buf_free(&t1);
+	dbm_buf_free(&t2);
+	dbm_buf_free(&r1);
+	dbm_buf_free(&r2);
+}
+
+/* A snapshot text that was edited by hand is refused, naming the line. */
+static void test_schema__snapshot_text_refuses_garbage(void **state)
+{
+	struct dbm_schema b = DBM_SCHEMA_INIT;
+
+	(void)state;
+	assert_int_equal(dbm_schema_parse("not a snapshot", &b), DBM_ERR_RUN);
+	dbm_schema_free(&b);
+	assert_int_equal(dbm_schema_parse("dbmigrate-schema 1\nO\t4\ttable\n", &b), DBM_ERR_RUN);
+	assert_non_null(strstr(dbm_error_last()->message, "line 2"));
+	dbm_schema_free(&b);
+	assert_int_equal(dbm_schema_parse("dbmigrate-schema 1\nO\t99\tt\tn\t\\N\tdef\n", &b),
+			 DBM_ERR_RUN);
+	dbm_schema_free(&b);
+	assert_int_equal(dbm_schema_parse("dbmigrate-schema 1\nO\t4\tt\tn\t\\q\tdef\n", &b),
+			 DBM_ERR_RUN);
+	dbm_schema_free(&b);
+}
+
+/* The digest is SHA-256 (FIPS 180-4 test vectors, one spanning two blocks). */
+static void test_schema__digest_is_sha256(void **state)
+{
+	char out[65];
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+	(void)state;
+	dbm_sha256_hex("abc", 3, out);
+	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	dbm_sha256_hex("", 0, out);
+	assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	dbm_sha256_hex(two, strlen(two), out);
+	assert_string_equal(out, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +317,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_schema__diff_down_to_the_column),
 	    cmocka_unit_test(test_schema__text_diff_hunks),
 	    cmocka_unit_test(test_schema__out_of_memory_at_every_allocation),
+	    cmocka_unit_test(test_schema__snapshot_text_round_trips),
+	    cmocka_unit_test(test_schema__snapshot_text_refuses_garbage),
+	    cmocka_unit_test(test_schema__digest_is_sha256),
 	};
 
 	if (dbm_test_oom_child(argc, argv))
