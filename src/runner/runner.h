@@ -287,9 +287,10 @@ struct dbm_drift {
 	struct dbm_buf version;       /* the schema version then, empty when none */
 	struct dbm_schema_diff diff;  /* from the snapshot to the live schema; n 0: no drift */
 	struct dbm_schema live;       /* the live schema as dumped */
+	struct dbm_schema snapshot;   /* the snapshot's objects, read only when the digests differ */
 };
 
-#define DBM_DRIFT_INIT { 0, 0, DBM_BUF_INIT, DBM_SCHEMA_DIFF_INIT, DBM_SCHEMA_INIT }
+#define DBM_DRIFT_INIT { 0, 0, DBM_BUF_INIT, DBM_SCHEMA_DIFF_INIT, DBM_SCHEMA_INIT, DBM_SCHEMA_INIT }
 
 /*
  * Compares the live schema with the newest snapshot: the same digest

@@ -158,7 +158,6 @@ int dbm_session_after_change(struct dbm_session *s, int result)
 
 int dbm_session_drift(struct dbm_session *s, struct dbm_drift *d)
 {
-	struct dbm_schema snap = DBM_SCHEMA_INIT;
 	struct dbm_buf text = DBM_BUF_INIT, objects = DBM_BUF_INIT;
 	char digest[65], live[65];
 	int r;
@@ -176,11 +175,10 @@ int dbm_session_drift(struct dbm_session *s, struct dbm_drift *d)
 		goto done; /* the same bytes: nothing to compare */
 	r = dbm_hist_snapshot_objects(s, d->rank, &objects);
 	if (r == 0)
-		r = dbm_schema_parse(dbm_buf_cstr(&objects), &snap);
-	if (r == 0)
-		r = dbm_schema_diff(&snap, &d->live, &d->diff);
+		r = dbm_schema_parse(dbm_buf_cstr(&objects), &d->snapshot);
+	if (r == 0) /* the items borrow their labels from both schemas */
+		r = dbm_schema_diff(&d->snapshot, &d->live, &d->diff);
 done:
-	dbm_schema_free(&snap);
 	dbm_buf_free(&text);
 	dbm_buf_free(&objects);
 	return r;
@@ -191,5 +189,6 @@ void dbm_drift_free(struct dbm_drift *d)
 	dbm_buf_free(&d->version);
 	dbm_schema_diff_free(&d->diff);
 	dbm_schema_free(&d->live);
+	dbm_schema_free(&d->snapshot);
 	memset(d, 0, sizeof(*d));
 }

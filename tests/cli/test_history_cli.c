@@ -168,6 +168,7 @@ static void test_history_cli__bad_history_version_names_the_row(void **state)
 	}
 	/* baseline refuses to write one */
 	dbm_test_project_exec(p, "DROP TABLE schema_history");
+	dbm_test_project_exec(p, "DROP TABLE schema_history_snapshot");
 	dbm_test_project_exec(p, "DROP TABLE a");
 	dbm_test_project_exec(p, "DROP TABLE b");
 	dbm_test_project_run(p, &r, "baseline", "--version", "two", NULL);
