@@ -113,7 +113,6 @@ static int repair_accept_drift(struct repair_ctx *c, json_t **accepted)
 {
 	struct dbm_session *s = c->s;
 	struct dbm_drift d = DBM_DRIFT_INIT;
-	const char *would = s->dry_run ? "-- would: " : "";
 	char since[96];
 	int r;
 
@@ -126,13 +125,15 @@ static int repair_accept_drift(struct repair_ctx *c, json_t **accepted)
 		goto done;
 	dbm_cmd_drift_since(&d, since, sizeof(since));
 	if (!d.has_snapshot) {
-		dbm_out_text("%saccept the live schema as the first snapshot (%zu object%s)\n",
-			     would, d.live.n, d.live.n == 1 ? "" : "s");
+		dbm_out_text("%s the live schema as the first snapshot (%zu object%s)\n",
+			     s->dry_run ? "-- would: accept" : "Accepting", d.live.n,
+			     d.live.n == 1 ? "" : "s");
 		s->snapshot = 1;
 		c->accepted = 1;
 	} else if (d.diff.n) {
-		dbm_out_text("%saccept %zu difference%s from the snapshot taken after %s:\n", would,
-			     d.diff.n, d.diff.n == 1 ? "" : "s", since);
+		dbm_out_text("%s %zu difference%s from the snapshot taken after %s:\n",
+			     s->dry_run ? "-- would: accept" : "Accepting", d.diff.n,
+			     d.diff.n == 1 ? "" : "s", since);
 		dbm_report_schema_diff(&d.diff, "  ");
 		s->snapshot = 1;
 		c->accepted = 1;
@@ -202,14 +203,12 @@ report:
 	if (r == 0) {
 		if (c.accepted && !a->dry_run)
 			dbm_out_text("Recorded the live schema as the new snapshot\n");
-		if (c.n == 0 && c.accepted)
-			; /* the acceptance was the repair */
-		else if (c.n == 0)
+		if (c.n == 0 && !c.accepted)
 			dbm_out_text("%sNothing to repair: the history matches the files\n",
 				     a->dry_run ? "-- " : "");
 		else if (a->dry_run)
 			dbm_out_text("-- dry run: nothing was changed\n");
-		else
+		else if (c.n)
 			dbm_out_text("Repaired the history table %s (%zu change%s)\n", cfg->table, c.n,
 				     c.n == 1 ? "" : "s");
 		if (dbm_out_is_json()) {

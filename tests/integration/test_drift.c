@@ -186,7 +186,7 @@ static void drift_story(const struct drift_db *db, const struct drift_case *case
 	drift_run(db, &r, 0, "validate", NULL);
 	dbm_test_result_free(&r);
 	drift_run(db, &r, 0, "repair", "--accept-drift", NULL);
-	drift_expect(&r, "accept the live schema as the first snapshot", NULL);
+	drift_expect(&r, "Accepting the live schema as the first snapshot", NULL);
 	dbm_test_result_free(&r);
 	drift_assert_snapshots(db, "1\n");
 	/* clean drops the snapshot table: the next migrate starts it again with one row */
