@@ -37,6 +37,10 @@ void dbm_cmd_drift_text(const struct dbm_drift *d)
 	dbm_out_text("Schema drift since %s: %zu object%s differ%s\n", since, d->diff.n,
 		     d->diff.n == 1 ? "" : "s", d->diff.n == 1 ? "s" : "");
 	dbm_report_schema_diff(&d->diff, "  ");
+	if (d->behind)
+		dbm_out_text("  (the snapshot is older than the newest history row: a run stopped "
+			     "before recording it. Check the differences, then record the schema with "
+			     "'dbmigrate repair --accept-drift')\n");
 }
 
 json_t *dbm_cmd_drift_json(const struct dbm_drift *d)
@@ -53,6 +57,7 @@ json_t *dbm_cmd_drift_json(const struct dbm_drift *d)
 							  : json_null());
 	json_object_set_new(o, "installedRank", json_integer(d->rank));
 	json_object_set_new(o, "drift", json_boolean(d->diff.n > 0));
+	json_object_set_new(o, "snapshotBehindHistory", json_boolean(d->behind));
 	json_object_set_new(o, "differences", dbm_report_schema_diff_json(&d->diff));
 	return o;
 }

@@ -271,8 +271,10 @@ int dbm_session_dump(struct dbm_session *s, struct dbm_schema *out);
  * What each command that may change the database calls once at its end,
  * with its result so far: writes the dump to the configured schema_file,
  * and records it as the snapshot after the newest history row when the
- * command added history rows (s->snapshot 0), always (1: repair
- * --accept-drift) or never (-1). Nothing in dry-run, nor when the command
+ * command added history rows (s->snapshot 0; also when it added none but
+ * the newest snapshot is older than the newest history row, as a run
+ * killed before its snapshot leaves it), always (1: repair --accept-drift)
+ * or never (-1). Nothing in dry-run, nor when the command
  * was refused before anything ran. Also after a failure while running (a
  * migration before the failing one may have changed the schema), then
  * keeping that failure's error. Returns result when it is an error; else 0
@@ -284,13 +286,14 @@ int dbm_session_after_change(struct dbm_session *s, int result);
 struct dbm_drift {
 	int has_snapshot;             /* 0: no snapshot table or no row: nothing compared */
 	int rank;                     /* the history row the snapshot follows */
+	int behind;                   /* 1: the history has rows newer than rank */
 	struct dbm_buf version;       /* the schema version then, empty when none */
 	struct dbm_schema_diff diff;  /* from the snapshot to the live schema; n 0: no drift */
 	struct dbm_schema live;       /* the live schema as dumped */
 	struct dbm_schema snapshot;   /* the snapshot's objects, read only when the digests differ */
 };
 
-#define DBM_DRIFT_INIT { 0, 0, DBM_BUF_INIT, DBM_SCHEMA_DIFF_INIT, DBM_SCHEMA_INIT, DBM_SCHEMA_INIT }
+#define DBM_DRIFT_INIT { 0, 0, 0, DBM_BUF_INIT, DBM_SCHEMA_DIFF_INIT, DBM_SCHEMA_INIT, DBM_SCHEMA_INIT }
 
 /*
  * Compares the live schema with the newest snapshot: the same digest

@@ -117,6 +117,28 @@ static int schemafile_snapshot(struct dbm_session *s, const struct dbm_schema *s
 	return r;
 }
 
+/*
+ * 1 when the newest snapshot is older than the newest history row: a run
+ * killed between its last commit and its snapshot. The next command that
+ * changes nothing then takes the snapshot the killed one did not. A
+ * database without snapshots is left alone (taking its first one is
+ * accepting its schema: repair --accept-drift). A failed query is 0: the
+ * command succeeded, and the snapshot is only late.
+ */
+static int schemafile_behind(struct dbm_session *s)
+{
+	struct dbm_buf version = DBM_BUF_INIT;
+	char digest[65];
+	int found = 0, rank = 0;
+
+	if (dbm_hist_snapshot_latest(s, &found, &rank, &version, digest) < 0) {
+		dbm_error_clear();
+		found = 0;
+	}
+	dbm_buf_free(&version);
+	return found && rank < dbm_history_max_rank(&s->history);
+}
+
 int dbm_session_after_change(struct dbm_session *s, int result)
 {
 	struct dbm_schema schema = DBM_SCHEMA_INIT;
@@ -130,9 +152,11 @@ int dbm_session_after_change(struct dbm_session *s, int result)
 		return result; /* nothing ran */
 	snap = s->history_exists && s->driver->dump &&
 	       (s->snapshot > 0 || (s->snapshot == 0 && s->next_rank > s->opened_rank));
+	saved = *dbm_error_last();
+	if (!snap && result == 0 && s->snapshot == 0 && s->history_exists && s->driver->dump)
+		snap = schemafile_behind(s);
 	if (!path && !snap)
 		return result;
-	saved = *dbm_error_last();
 	r = dbm_session_dump(s, &schema);
 	if (r == 0)
 		r = dbm_schema_render(&schema, &text);
@@ -165,6 +189,7 @@ int dbm_session_drift(struct dbm_session *s, struct dbm_drift *d)
 	r = dbm_hist_snapshot_latest(s, &d->has_snapshot, &d->rank, &d->version, digest);
 	if (r < 0 || !d->has_snapshot)
 		goto done;
+	d->behind = d->rank < dbm_history_max_rank(&s->history);
 	r = dbm_session_dump(s, &d->live);
 	if (r == 0)
 		r = dbm_schema_render(&d->live, &text);

@@ -9,7 +9,8 @@
  * column type, view, trigger, routine, enum, check constraint) is reported
  * by info in text and JSON, fails validate naming it (exit 3), is ignored
  * by validate --no-drift, refuses migrate with validate_schema_on_migrate
- * and is cleared by repair --accept-drift; clean drops the snapshot table.
+ * and is cleared by repair --accept-drift; a snapshot a killed run did not
+ * take is taken by the next migrate; clean drops the snapshot table.
  * Without a server URL its tests are skipped, or fail when
  * DBM_TEST_REQUIRE_SERVERS=1.
  */
@@ -139,6 +140,18 @@ static void drift_story(const struct drift_db *db, const struct drift_case *case
 	drift_run(db, &r, 0, "validate", NULL);
 	drift_expect(&r, "Schema matches the snapshot taken after version 2\n", NULL);
 	dbm_test_result_free(&r);
+	/* a run killed after its last commit left no snapshot: the next no-op migrate takes it */
+	drift_exec(db, "DELETE FROM schema_history_snapshot WHERE installed_rank = 4");
+	drift_assert_snapshots(db, "2\n");
+	drift_run(db, &r, 3, "validate", NULL);
+	drift_expect(&r, "older than the newest history row", NULL);
+	dbm_test_result_free(&r);
+	dbm_test_write(db->dir, "dbmigrate.yml", "clean_disabled: false\n");
+	drift_run(db, &r, 0, "migrate", NULL);
+	dbm_test_result_free(&r);
+	drift_assert_snapshots(db, "3\n");
+	dbm_test_write(db->dir, "dbmigrate.yml",
+	               "validate_schema_on_migrate: true\nclean_disabled: false\n");
 	/* the snapshot table is no part of the dump */
 	drift_run(db, &r, 0, "dump", NULL);
 	assert_false(dbm_test_contains(r.out, "snapshot"));
