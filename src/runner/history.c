@@ -87,6 +87,27 @@ int dbm_hist_read(struct dbm_session *s)
 	return 0;
 }
 
+/* "<table>_snapshot" into out (cleared). 0 or DBM_ERR_NOMEM. */
+static int hist_snapshot_name(const struct dbm_session *s, struct dbm_buf *out)
+{
+	dbm_buf_clear(out);
+	return dbm_buf_addf(out, "%s_snapshot", s->cfg->table);
+}
+
+/* Creates the snapshot table when missing. 0 or the statement's error. */
+static int hist_snapshot_create(struct dbm_session *s)
+{
+	struct dbm_buf name = DBM_BUF_INIT;
+	int r = hist_snapshot_name(s, &name);
+
+	if (r == 0)
+		r = dbm_sql_snapshot_create(s->dialect, s->schema, name.ptr, &s->sql);
+	if (r == 0)
+		r = dbm_session_exec(s, s->sql.ptr);
+	dbm_buf_free(&name);
+	return r;
+}
+
 int dbm_hist_create(struct dbm_session *s)
 {
 	const struct dbm_config *cfg = s->cfg;
@@ -114,6 +135,14 @@ int dbm_hist_create(struct dbm_session *s)
 		r = dbm_sql_history_index(s->dialect, s->schema, cfg->table, &s->sql);
 	if (r == 0)
 		r = dbm_session_exec(s, s->sql.ptr);
+	/*
+	 * The snapshot table comes with the history (not printed in dry-run,
+	 * as the snapshot itself is not): a history with an empty snapshot
+	 * table is one whose snapshot is still to be taken, a history without
+	 * one was made before snapshots and waits for repair --accept-drift.
+	 */
+	if (r == 0 && !s->dry_run)
+		r = hist_snapshot_create(s);
 	if (r == 0 && tx)
 		r = dbm_session_exec(s, dbm_sql_commit(s->dialect));
 	if (r < 0) {
@@ -286,12 +315,6 @@ int dbm_hist_table_exists(struct dbm_session *s, const char *table, int *exists)
 
 /* --- the snapshot table ---------------------------------------------------- */
 
-/* "<table>_snapshot" into out (cleared). 0 or DBM_ERR_NOMEM. */
-static int hist_snapshot_name(const struct dbm_session *s, struct dbm_buf *out)
-{
-	dbm_buf_clear(out);
-	return dbm_buf_addf(out, "%s_snapshot", s->cfg->table);
-}
 
 struct hist_snapshot_row {
 	int found;
@@ -314,23 +337,24 @@ static int hist_snapshot_row(void *ctx, unsigned ncols, const char *const *value
 	return 0;
 }
 
-int dbm_hist_snapshot_latest(struct dbm_session *s, int *found, int *rank, struct dbm_buf *version,
-			     char digest[65])
+int dbm_hist_snapshot_latest(struct dbm_session *s, int *exists, int *found, int *rank,
+			     struct dbm_buf *version, char digest[65])
 {
 	struct dbm_buf name = DBM_BUF_INIT;
 	struct hist_snapshot_row o = { 0, 0, version, digest };
-	int exists = 0, r;
+	int r;
 
+	*exists = 0;
 	*found = 0;
 	digest[0] = '\0';
 	r = hist_snapshot_name(s, &name);
 	if (r == 0)
 		r = dbm_sql_history_exists(s->dialect, s->schema, name.ptr, &s->hist_args, &s->sql);
 	if (r == 0)
-		r = hist_run(s, NULL, hist_exists_row, &exists);
-	if (r == 0 && exists)
+		r = hist_run(s, NULL, hist_exists_row, exists);
+	if (r == 0 && *exists)
 		r = dbm_sql_snapshot_latest(s->dialect, s->schema, name.ptr, &s->sql);
-	if (r == 0 && exists) {
+	if (r == 0 && *exists) {
 		dbm_out_debug("%s", s->sql.ptr);
 		r = s->conn->driver->query(s->conn, s->sql.ptr, hist_snapshot_row, &o);
 		if (r > 0)
@@ -378,9 +402,7 @@ int dbm_hist_snapshot_write(struct dbm_session *s, int rank, const char *version
 		return 0;
 	r = hist_snapshot_name(s, &name);
 	if (r == 0)
-		r = dbm_sql_snapshot_create(s->dialect, s->schema, name.ptr, &s->sql);
-	if (r == 0)
-		r = dbm_session_exec(s, s->sql.ptr);
+		r = hist_snapshot_create(s);
 	if (r == 0) {
 		r = dbm_session_exec(s, dbm_sql_begin(s->dialect));
 		tx = r == 0;

@@ -38,9 +38,10 @@ struct dbm_stmt;
 int dbm_hist_read(struct dbm_session *s);
 
 /*
- * Creates the schema, history table and its index when missing, in one
- * transaction where DDL is transactional (printed in dry-run). 0 or the
- * failing statement's error (rolled back).
+ * Creates the schema, history table and its index when missing, and the
+ * snapshot table beside it (not in dry-run), in one transaction where DDL
+ * is transactional (printed in dry-run). 0 or the failing statement's
+ * error (rolled back).
  */
 int dbm_hist_create(struct dbm_session *s);
 
@@ -85,12 +86,12 @@ int dbm_hist_other_objects(struct dbm_session *s, size_t *count, char *first, si
 int dbm_hist_table_exists(struct dbm_session *s, const char *table, int *exists);
 
 /*
- * The newest snapshot: *found 0 when the snapshot table is missing or
- * empty; else *rank, version (appended; left empty for NULL) and digest
- * (64 hex digits). 0 or the query's error.
+ * The newest snapshot: *exists 0 when the snapshot table is missing;
+ * *found 0 when it is missing or empty; else *rank, version (appended;
+ * left empty for NULL) and digest (64 hex digits). 0 or the query's error.
  */
-int dbm_hist_snapshot_latest(struct dbm_session *s, int *found, int *rank, struct dbm_buf *version,
-			     char digest[65]);
+int dbm_hist_snapshot_latest(struct dbm_session *s, int *exists, int *found, int *rank,
+			     struct dbm_buf *version, char digest[65]);
 /* The snapshot text of the snapshot at rank into out (replaced). 0 or the query's error. */
 int dbm_hist_snapshot_objects(struct dbm_session *s, int rank, struct dbm_buf *out);
 /*

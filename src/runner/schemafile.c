@@ -118,10 +118,11 @@ static int schemafile_snapshot(struct dbm_session *s, const struct dbm_schema *s
 }
 
 /*
- * 1 when the newest snapshot is older than the newest history row: a run
- * killed between its last commit and its snapshot. The next command that
- * changes nothing then takes the snapshot the killed one did not. A
- * database without snapshots is left alone (taking its first one is
+ * 1 when the snapshot table is empty or its newest snapshot is older than
+ * the newest history row: a run killed (or out of memory) between its
+ * last commit and its snapshot. The next command that changes nothing then
+ * takes the snapshot the other did not. A history without a snapshot table
+ * was made before snapshots and is left alone (taking its first one is
  * accepting its schema: repair --accept-drift). A failed query is 0: the
  * command succeeded, and the snapshot is only late.
  */
@@ -129,14 +130,14 @@ static int schemafile_behind(struct dbm_session *s)
 {
 	struct dbm_buf version = DBM_BUF_INIT;
 	char digest[65];
-	int found = 0, rank = 0;
+	int exists = 0, found = 0, rank = 0;
 
-	if (dbm_hist_snapshot_latest(s, &found, &rank, &version, digest) < 0) {
+	if (dbm_hist_snapshot_latest(s, &exists, &found, &rank, &version, digest) < 0) {
 		dbm_error_clear();
-		found = 0;
+		exists = 0;
 	}
 	dbm_buf_free(&version);
-	return found && rank < dbm_history_max_rank(&s->history);
+	return exists && (!found || rank < dbm_history_max_rank(&s->history));
 }
 
 int dbm_session_after_change(struct dbm_session *s, int result)
@@ -150,10 +151,12 @@ int dbm_session_after_change(struct dbm_session *s, int result)
 	if (s->dry_run || !s->conn || result == DBM_ERR_USAGE || result == DBM_ERR_LOCK ||
 	    result == DBM_ERR_VALIDATE)
 		return result; /* nothing ran */
-	snap = s->history_exists && s->driver->dump &&
+	/* opened_rank is set once the history was read: before that, nothing ran */
+	snap = s->history_exists && s->driver->dump && s->opened_rank > 0 &&
 	       (s->snapshot > 0 || (s->snapshot == 0 && s->next_rank > s->opened_rank));
 	saved = *dbm_error_last();
-	if (!snap && result == 0 && s->snapshot == 0 && s->history_exists && s->driver->dump)
+	if (!snap && result == 0 && s->snapshot == 0 && s->history_exists && s->driver->dump &&
+	    s->opened_rank > 0)
 		snap = schemafile_behind(s);
 	if (!path && !snap)
 		return result;
@@ -184,9 +187,9 @@ int dbm_session_drift(struct dbm_session *s, struct dbm_drift *d)
 {
 	struct dbm_buf text = DBM_BUF_INIT, objects = DBM_BUF_INIT;
 	char digest[65], live[65];
-	int r;
+	int exists, r;
 
-	r = dbm_hist_snapshot_latest(s, &d->has_snapshot, &d->rank, &d->version, digest);
+	r = dbm_hist_snapshot_latest(s, &exists, &d->has_snapshot, &d->rank, &d->version, digest);
 	if (r < 0 || !d->has_snapshot)
 		goto done;
 	d->behind = d->rank < dbm_history_max_rank(&s->history);

@@ -361,20 +361,25 @@ static void pgconf_assert_rows(const char *url, const char *sql, const char *wan
 	pgconf_release(got);
 }
 
-/* Asserts that the public schema of url holds nothing but the history table schema_history. */
+/*
+ * Asserts that the public schema of url holds nothing but the history table
+ * schema_history and its snapshot table.
+ */
 static void pgconf_assert_only_history(const char *url)
 {
 	pgconf_assert_rows(url,
 	                   "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON "
 	                   "n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', "
 	                   "'information_schema', 'pg_toast') ORDER BY 1",
-	                   "schema_history|r\nschema_history_pkey|i\nschema_history_s_idx|i\n");
+	                   "schema_history|r\nschema_history_pkey|i\nschema_history_s_idx|i\n"
+	                   "schema_history_snapshot|r\nschema_history_snapshot_pkey|i\n");
 	/* Types other than the table's own row types, routines, extensions, schemas. */
 	pgconf_assert_rows(
 	    url,
 	    "SELECT (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = "
 	    "t.typnamespace WHERE n.nspname = 'public' AND t.typname NOT IN "
-	    "('schema_history', '_schema_history')), (SELECT count(*) FROM pg_proc p "
+	    "('schema_history', '_schema_history', 'schema_history_snapshot', "
+	    "'_schema_history_snapshot')), (SELECT count(*) FROM pg_proc p "
 	    "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
 	    "'public'), (SELECT string_agg(extname, ',') FROM pg_extension), (SELECT "
 	    "string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace WHERE nspname "
@@ -665,8 +670,9 @@ static void test_pgsql_conformance__flyway_history_in_a_schema_flyway_created(vo
 	struct pgconf *t = pgconf_state(state);
 
 	pgconf_flyway_adopt(t, DBM_TEST_SOURCE_DIR "/migrations", "shop", 3);
+	/* the sample's tables, Flyway's history, and the snapshot table of the adopting migrate */
 	pgconf_assert_rows(t->url[0], "SELECT count(*) FROM pg_tables WHERE schemaname = 'shop'",
-	                   "13\n");
+	                   "14\n");
 }
 
 /*

@@ -201,6 +201,11 @@ char *dbm_mydump_schema(const char *url, const char *db, const char *exclude_tab
 		mydump_adds(&cmd, ".");
 		mydump_add_shell(&cmd, exclude_table);
 		mydump_adds(&cmd, "_lock");
+		mydump_adds(&cmd, " --ignore-table=");
+		mydump_add_shell(&cmd, db);
+		mydump_adds(&cmd, ".");
+		mydump_add_shell(&cmd, exclude_table);
+		mydump_adds(&cmd, "_snapshot");
 	}
 	mydump_adds(&cmd, " ");
 	mydump_add_shell(&cmd, db);
@@ -424,7 +429,9 @@ char *dbm_mydump_data(const char *url, const char *db, const char *exclude_table
 		mydump_add_literal(&q, exclude_table);
 		mydump_adds(&q, ", CONCAT(");
 		mydump_add_literal(&q, exclude_table);
-		mydump_adds(&q, ", '_lock'))");
+		mydump_adds(&q, ", '_lock'), CONCAT(");
+		mydump_add_literal(&q, exclude_table);
+		mydump_adds(&q, ", '_snapshot'))");
 	}
 	mydump_adds(&q, " ORDER BY table_name");
 	tables = dbm_mydump_query(url, db, q.ptr);

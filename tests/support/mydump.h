@@ -37,7 +37,8 @@ char *dbm_mydump_query(const char *url, const char *db, const char *sql);
 /*
  * The normalised schema of database db: mariadb-dump --no-data
  * --skip-comments --routines --triggers --events --skip-dump-date, leaving
- * out the table exclude_table and exclude_table_lock (NULL: none), passed
+ * out the table exclude_table, exclude_table_lock and exclude_table_snapshot
+ * (NULL: none), passed
  * through dbm_mydump_normalise. Caller frees. Fails the test when
  * mariadb-dump fails.
  */
@@ -53,7 +54,7 @@ char *dbm_mydump_schema(const char *url, const char *db, const char *exclude_tab
 char *dbm_mydump_normalise(char *dump);
 
 /*
- * The rows of every base table of db except exclude_table and
+ * The rows of every base table of db except exclude_table, its snapshot and
  * exclude_table_lock: for each table, in name order, a line "table:" and
  * then one line per row, the values QUOTE()d and separated by ',', sorted.
  * A date or time value within a day of now reads <now>: it was made by a

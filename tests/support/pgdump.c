@@ -215,7 +215,7 @@ char *dbm_pgdump_normalise(char *dump)
 
 char *dbm_pgdump_schema(const char *url, const char *exclude_table, unsigned flags)
 {
-	char exclude[300];
+	char exclude[300], exclude_snap[320];
 	const char *args[12];
 	size_t n = 0;
 	char *text = NULL;
@@ -228,6 +228,10 @@ char *dbm_pgdump_schema(const char *url, const char *exclude_table, unsigned fla
 	if (exclude_table) {
 		snprintf(exclude, sizeof(exclude), "--exclude-table=%s", exclude_table);
 		args[n++] = exclude;
+		/* the snapshot table dbmigrate keeps beside the history */
+		snprintf(exclude_snap, sizeof(exclude_snap), "--exclude-table=%s_snapshot",
+		         exclude_table);
+		args[n++] = exclude_snap;
 	}
 	args[n++] = "-d";
 	args[n++] = url;
@@ -259,8 +263,8 @@ char *dbm_pgdump_data(const char *url, const char *exclude_table)
 	         "true, '')))[1]::text FROM pg_class c JOIN pg_namespace n ON n.oid = "
 	         "c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', "
 	         "'information_schema') AND n.nspname NOT LIKE 'pg_toast%%' AND c.relname <> '%s' "
-	         "ORDER BY 1",
-	         exclude_table ? exclude_table : "");
+	         "AND c.relname <> '%s_snapshot' ORDER BY 1",
+	         exclude_table ? exclude_table : "", exclude_table ? exclude_table : "");
 	return dbm_pgdump_query(url, sql);
 }
 

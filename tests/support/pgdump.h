@@ -38,7 +38,8 @@ char *dbm_pgdump_query(const char *url, const char *sql);
 /*
  * The normalised schema of url's database: pg_dump --schema-only --no-owner
  * (and --no-privileges unless flags has DBM_PGDUMP_PRIVILEGES), without the
- * table named exclude_table (NULL: none) and its indexes and constraints,
+ * table named exclude_table (NULL: none) and its snapshot table
+ * (exclude_table_snapshot) with their indexes and constraints,
  * passed through dbm_pgdump_normalise. Caller frees with free(). Fails the
  * test when pg_dump fails.
  */
@@ -54,7 +55,7 @@ char *dbm_pgdump_normalise(char *dump);
 
 /*
  * A fingerprint of the data in every table of url's database except
- * exclude_table: one line per table, "schema.table|rows|md5", where md5
+ * exclude_table and its snapshot table: one line per table, "schema.table|rows|md5", where md5
  * covers the rows (sorted) without their timestamp and uuid columns,
  * whose values depend on when and where they were made. Caller frees.
  */
