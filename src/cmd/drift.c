@@ -26,7 +26,7 @@ void dbm_cmd_drift_text(const struct dbm_drift *d)
 
 	if (!d->has_snapshot) {
 		dbm_out_text("No schema snapshot yet: 'dbmigrate repair --accept-drift' takes one "
-			     "(migrate, rollback and baseline take one after each change)\n");
+		             "(migrate, rollback and baseline take one after each change)\n");
 		return;
 	}
 	dbm_cmd_drift_since(d, since, sizeof(since));
@@ -35,12 +35,13 @@ void dbm_cmd_drift_text(const struct dbm_drift *d)
 		return;
 	}
 	dbm_out_text("Schema drift since %s: %zu object%s differ%s\n", since, d->diff.n,
-		     d->diff.n == 1 ? "" : "s", d->diff.n == 1 ? "s" : "");
+	             d->diff.n == 1 ? "" : "s", d->diff.n == 1 ? "s" : "");
 	dbm_report_schema_diff(&d->diff, "  ");
 	if (d->behind)
-		dbm_out_text("  (the snapshot is older than the newest history row: a run stopped "
-			     "before recording it. Check the differences, then record the schema with "
-			     "'dbmigrate repair --accept-drift')\n");
+		dbm_out_text(
+		    "  (the snapshot is older than the newest history row: a run stopped "
+		    "before recording it. Check the differences, then record the schema with "
+		    "'dbmigrate repair --accept-drift')\n");
 }
 
 json_t *dbm_cmd_drift_json(const struct dbm_drift *d)
@@ -49,12 +50,13 @@ json_t *dbm_cmd_drift_json(const struct dbm_drift *d)
 
 	json_object_set_new(o, "snapshot", json_boolean(d->has_snapshot));
 	if (!d->has_snapshot) {
-		json_object_set_new(o, "hint", dbm_json_text("'dbmigrate repair --accept-drift' "
-							      "takes a snapshot"));
+		json_object_set_new(o, "hint",
+		                    dbm_json_text("'dbmigrate repair --accept-drift' "
+		                                  "takes a snapshot"));
 		return o;
 	}
-	json_object_set_new(o, "version", d->version.len ? dbm_json_text(d->version.ptr)
-							  : json_null());
+	json_object_set_new(o, "version",
+	                    d->version.len ? dbm_json_text(d->version.ptr) : json_null());
 	json_object_set_new(o, "installedRank", json_integer(d->rank));
 	json_object_set_new(o, "drift", json_boolean(d->diff.n > 0));
 	json_object_set_new(o, "snapshotBehindHistory", json_boolean(d->behind));

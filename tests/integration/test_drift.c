@@ -33,8 +33,8 @@
 struct drift_db {
 	const char *dir;
 	const char *url;
-	struct dbm_testdb *t;          /* a server database, or NULL */
-	struct dbm_test_project *p;    /* a SQLite project, or NULL */
+	struct dbm_testdb *t;       /* a server database, or NULL */
+	struct dbm_test_project *p; /* a SQLite project, or NULL */
 };
 
 /* A change made by hand, and the line info and validate must print for it. */
@@ -91,8 +91,8 @@ static void drift_run(const struct drift_db *db, struct dbm_test_result *r, int 
 	argv[n] = NULL;
 	dbm_test_run(db->dir, NULL, argv, r);
 	if (r->status != status)
-		fail_msg("%s exited %d, want %d\nstdout:\n%s\nstderr:\n%s", argv[2], r->status, status,
-		         r->out, r->err);
+		fail_msg("%s exited %d, want %d\nstdout:\n%s\nstderr:\n%s", argv[2], r->status,
+		         status, r->out, r->err);
 }
 
 static void drift_expect(const struct dbm_test_result *r, const char *out, const char *err)
@@ -194,7 +194,8 @@ static void drift_story(const struct drift_db *db, const struct drift_case *case
 	/* without a snapshot: info says how to take one, repair --accept-drift takes it */
 	drift_exec(db, "DELETE FROM schema_history_snapshot");
 	drift_run(db, &r, 0, "info", NULL);
-	drift_expect(&r, "No schema snapshot yet: 'dbmigrate repair --accept-drift' takes one", NULL);
+	drift_expect(&r, "No schema snapshot yet: 'dbmigrate repair --accept-drift' takes one",
+	             NULL);
 	dbm_test_result_free(&r);
 	drift_run(db, &r, 0, "validate", NULL);
 	dbm_test_result_free(&r);
@@ -215,26 +216,30 @@ static void drift_story(const struct drift_db *db, const struct drift_case *case
 static void test_drift__sqlite(void **state)
 {
 	struct dbm_test_project *p = dbm_test_project_new();
-	struct drift_db db = { p->dir, "sqlite:dbmigrate.db", NULL, p };
+	struct drift_db db = {p->dir, "sqlite:dbmigrate.db", NULL, p};
 	static const struct drift_case cases[] = {
 	    {{"CREATE INDEX idx_alert_logs_rule_id ON system_settings (m)", NULL, NULL},
-	     "index idx_alert_logs_rule_id: added", "idx_alert_logs_rule_id"},
+	     "index idx_alert_logs_rule_id: added",
+	     "idx_alert_logs_rule_id"},
 	    {{"DROP VIEW v_settings", "CREATE VIEW v_settings AS SELECT id FROM system_settings",
 	      NULL},
-	     "view v_settings: changed", "v_settings"},
+	     "view v_settings: changed",
+	     "v_settings"},
 	    {{"DROP TRIGGER trg_touch", NULL, NULL}, "trigger trg_touch: removed", "trg_touch"},
 	    {{"ALTER TABLE system_settings ADD COLUMN note TEXT", NULL, NULL},
-	     "column system_settings.note: added", "system_settings.note"},
+	     "column system_settings.note: added",
+	     "system_settings.note"},
 	};
 
 	(void)state;
-	dbm_test_write(p->dir, "migrations/V1__init.sql",
-	               "CREATE TABLE system_settings (id INTEGER PRIMARY KEY, value JSON, m TEXT,\n"
-	               "    qty INTEGER CHECK (qty > 0));\n"
-	               "CREATE INDEX ix_settings_qty ON system_settings (qty);\n"
-	               "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n"
-	               "CREATE TRIGGER trg_touch AFTER UPDATE ON system_settings\n"
-	               "BEGIN\n    UPDATE system_settings SET qty = qty WHERE id = NEW.id;\nEND;\n");
+	dbm_test_write(
+	    p->dir, "migrations/V1__init.sql",
+	    "CREATE TABLE system_settings (id INTEGER PRIMARY KEY, value JSON, m TEXT,\n"
+	    "    qty INTEGER CHECK (qty > 0));\n"
+	    "CREATE INDEX ix_settings_qty ON system_settings (qty);\n"
+	    "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n"
+	    "CREATE TRIGGER trg_touch AFTER UPDATE ON system_settings\n"
+	    "BEGIN\n    UPDATE system_settings SET qty = qty WHERE id = NEW.id;\nEND;\n");
 	dbm_test_write(p->dir, "migrations/V2__tags.sql", "CREATE TABLE tags (name TEXT);\n");
 	dbm_test_write(p->dir, "rollback/U2__tags.sql", "DROP TABLE tags;\n");
 	drift_story(&db, cases, DBM_ARRAY_SIZE(cases));
@@ -246,12 +251,14 @@ static void test_drift__sqlite(void **state)
 static void test_drift__pgsql(void **state)
 {
 	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
-	struct drift_db db = { t->dir, t->url, t, NULL };
+	struct drift_db db = {t->dir, t->url, t, NULL};
 	static const struct drift_case cases[] = {
 	    {{"CREATE INDEX idx_alert_logs_rule_id ON system_settings (qty)", NULL, NULL},
-	     "index idx_alert_logs_rule_id: added", "idx_alert_logs_rule_id"},
+	     "index idx_alert_logs_rule_id: added",
+	     "idx_alert_logs_rule_id"},
 	    {{"ALTER TABLE system_settings ALTER COLUMN value TYPE jsonb", NULL, NULL},
-	     "column system_settings.value: type json \xe2\x86\x92 jsonb", "system_settings.value"},
+	     "column system_settings.value: type json \xe2\x86\x92 jsonb",
+	     "system_settings.value"},
 	    /* an enum replaced by a varchar: the column, then the type */
 	    {{"ALTER TABLE system_settings ALTER COLUMN m TYPE varchar(20)", NULL, NULL},
 	     "column system_settings.m: type mood \xe2\x86\x92 character varying(20)",
@@ -259,13 +266,16 @@ static void test_drift__pgsql(void **state)
 	    {{"DROP TYPE mood", NULL, NULL}, "enum type mood: removed", "mood"},
 	    {{"CREATE OR REPLACE VIEW v_settings AS SELECT id, qty, 1 AS one FROM system_settings",
 	      NULL, NULL},
-	     "view v_settings: changed", "v_settings"},
+	     "view v_settings: changed",
+	     "v_settings"},
 	    {{"DROP TRIGGER trg_touch ON system_settings", NULL, NULL},
-	     "trigger system_settings.trg_touch: removed", "system_settings.trg_touch"},
+	     "trigger system_settings.trg_touch: removed",
+	     "system_settings.trg_touch"},
 	    {{"CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS "
 	      "$$ BEGIN RETURN NULL; END $$",
 	      NULL, NULL},
-	     "function touch(): changed", "touch()"},
+	     "function touch(): changed",
+	     "touch()"},
 	    {{"ALTER TABLE system_settings DROP CONSTRAINT system_settings_qty_check", NULL, NULL},
 	     "constraint system_settings.system_settings_qty_check: removed",
 	     "system_settings.system_settings_qty_check"},
@@ -291,7 +301,7 @@ static void test_drift__pgsql(void **state)
 static void test_drift__mysql(void **state)
 {
 	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
-	struct drift_db db = { t->dir, t->url, t, NULL };
+	struct drift_db db = {t->dir, t->url, t, NULL};
 	static const struct drift_case cases[] = {
 	    {{"CREATE INDEX idx_alert_logs_rule_id ON system_settings (qty)", NULL, NULL},
 	     "index system_settings.idx_alert_logs_rule_id: added",
@@ -303,24 +313,29 @@ static void test_drift__mysql(void **state)
 	     "column system_settings.m: type enum('happy','sad') \xe2\x86\x92 varchar(20)",
 	     "system_settings.m"},
 	    {{"CREATE OR REPLACE VIEW v_settings AS SELECT id FROM system_settings", NULL, NULL},
-	     "view v_settings: changed", "v_settings"},
-	    {{"DROP TRIGGER trg_touch", NULL, NULL}, "trigger system_settings.trg_touch: removed",
+	     "view v_settings: changed",
+	     "v_settings"},
+	    {{"DROP TRIGGER trg_touch", NULL, NULL},
+	     "trigger system_settings.trg_touch: removed",
 	     "system_settings.trg_touch"},
 	    {{"DROP FUNCTION add1",
 	      "CREATE FUNCTION add1(x INT) RETURNS INT DETERMINISTIC RETURN x + 2", NULL},
-	     "function add1(): changed", "add1()"},
+	     "function add1(): changed",
+	     "add1()"},
 	    {{"ALTER TABLE system_settings DROP CONSTRAINT chk_qty", NULL, NULL},
-	     "constraint system_settings.chk_qty: removed", "system_settings.chk_qty"},
+	     "constraint system_settings.chk_qty: removed",
+	     "system_settings.chk_qty"},
 	};
 
-	dbm_test_write(t->dir, "migrations/V1__init.sql",
-	               "CREATE TABLE system_settings (id INT PRIMARY KEY AUTO_INCREMENT, value TEXT,\n"
-	               "    m ENUM('happy','sad'), qty INT, CONSTRAINT chk_qty CHECK (qty > 0));\n"
-	               "CREATE INDEX ix_settings_qty ON system_settings (qty);\n"
-	               "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n"
-	               "CREATE TRIGGER trg_touch BEFORE UPDATE ON system_settings\n"
-	               "    FOR EACH ROW SET NEW.qty = NEW.qty;\n"
-	               "CREATE FUNCTION add1(x INT) RETURNS INT DETERMINISTIC RETURN x + 1;\n");
+	dbm_test_write(
+	    t->dir, "migrations/V1__init.sql",
+	    "CREATE TABLE system_settings (id INT PRIMARY KEY AUTO_INCREMENT, value TEXT,\n"
+	    "    m ENUM('happy','sad'), qty INT, CONSTRAINT chk_qty CHECK (qty > 0));\n"
+	    "CREATE INDEX ix_settings_qty ON system_settings (qty);\n"
+	    "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n"
+	    "CREATE TRIGGER trg_touch BEFORE UPDATE ON system_settings\n"
+	    "    FOR EACH ROW SET NEW.qty = NEW.qty;\n"
+	    "CREATE FUNCTION add1(x INT) RETURNS INT DETERMINISTIC RETURN x + 1;\n");
 	dbm_test_write(t->dir, "migrations/V2__tags.sql", "CREATE TABLE tags (name TEXT);\n");
 	dbm_test_write(t->dir, "rollback/U2__tags.sql", "DROP TABLE tags;\n");
 	drift_story(&db, cases, DBM_ARRAY_SIZE(cases));
