@@ -10,7 +10,8 @@
  * by info in text and JSON, fails validate naming it (exit 3), is ignored
  * by validate --no-drift, refuses migrate with validate_schema_on_migrate
  * and is cleared by repair --accept-drift; a snapshot a killed run did not
- * take is taken by the next migrate; clean drops the snapshot table.
+ * take is taken by the next migrate; clean drops the snapshot table. And
+ * the examples' committed schema.sql is what dump prints for them.
  * Without a server URL its tests are skipped, or fail when
  * DBM_TEST_REQUIRE_SERVERS=1.
  */
@@ -341,6 +342,50 @@ static void test_drift__mysql(void **state)
 	drift_story(&db, cases, DBM_ARRAY_SIZE(cases));
 }
 
+/* --- the examples' committed schema.sql ------------------------------------ */
+
+/*
+ * docs/examples/<name>/schema.sql is what dump prints after migrating the
+ * example: the file a reviewer reads must not go stale.
+ */
+static void drift_example_schema(struct dbm_testdb *t, const char *name)
+{
+	struct dbm_test_result r;
+	char dir[1024], rb[1024], path[1100];
+	char *want;
+	const char *argv[] = {"--url", t->url, "--migrations", dir, "--rollback", rb, NULL, NULL};
+
+	snprintf(dir, sizeof(dir), "%s/docs/examples/%s/migrations", DBM_TEST_SOURCE_DIR, name);
+	snprintf(rb, sizeof(rb), "%s/docs/examples/%s/rollback", DBM_TEST_SOURCE_DIR, name);
+	snprintf(path, sizeof(path), "%s/docs/examples/%s/schema.sql", DBM_TEST_SOURCE_DIR, name);
+	want = dbm_test_read(path);
+	assert_non_null(want);
+	argv[6] = "migrate";
+	dbm_test_run(t->dir, NULL, argv, &r);
+	if (r.status != 0)
+		fail_msg("migrate of the %s example exited %d: %s", name, r.status, r.err);
+	dbm_test_result_free(&r);
+	argv[6] = "dump";
+	dbm_test_run(t->dir, NULL, argv, &r);
+	assert_int_equal(r.status, 0);
+	if (strcmp(r.out, want) != 0)
+		fail_msg("docs/examples/%s/schema.sql is not what dump prints: regenerate it with "
+		         "'dbmigrate dump --output schema.sql'",
+		         name);
+	dbm_test_result_free(&r);
+	free(want);
+}
+
+static void test_drift__pgsql_example_schema_file_is_current(void **state)
+{
+	drift_example_schema(dbm_testdb_state(state, "DBM_TEST_PG_URL"), "postgresql");
+}
+
+static void test_drift__mysql_example_schema_file_is_current(void **state)
+{
+	drift_example_schema(dbm_testdb_state(state, "DBM_TEST_MYSQL_URL"), "mysql");
+}
+
 #define PG(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 #define MY(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_mysql, dbm_testdb_teardown)
 
@@ -350,6 +395,8 @@ int main(void)
 	    cmocka_unit_test(test_drift__sqlite),
 	    PG(test_drift__pgsql),
 	    MY(test_drift__mysql),
+	    PG(test_drift__pgsql_example_schema_file_is_current),
+	    MY(test_drift__mysql_example_schema_file_is_current),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
