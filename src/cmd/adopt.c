@@ -206,7 +206,7 @@ done:
 		dbm_session_rollback(&s);
 	dbm_free(files);
 	dbm_foreign_free(&fg);
-	r = dbm_session_write_schema_file(&s, r);
+	r = dbm_session_after_change(&s, r);
 	dbm_session_close(&s);
 	return r;
 }
