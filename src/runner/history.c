@@ -136,12 +136,13 @@ int dbm_hist_create(struct dbm_session *s)
 	if (r == 0)
 		r = dbm_session_exec(s, s->sql.ptr);
 	/*
-	 * The snapshot table comes with the history (not printed in dry-run,
-	 * as the snapshot itself is not): a history with an empty snapshot
-	 * table is one whose snapshot is still to be taken, a history without
-	 * one was made before snapshots and waits for repair --accept-drift.
+	 * The snapshot table comes with the history (and in a dry run's script,
+	 * so that its replay makes the same tables): a history with an empty
+	 * snapshot table is one whose snapshot is still to be taken, a history
+	 * without one was made before snapshots and waits for repair
+	 * --accept-drift.
 	 */
-	if (r == 0 && !s->dry_run)
+	if (r == 0)
 		r = hist_snapshot_create(s);
 	if (r == 0 && tx)
 		r = dbm_session_exec(s, dbm_sql_commit(s->dialect));

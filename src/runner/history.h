@@ -39,8 +39,8 @@ int dbm_hist_read(struct dbm_session *s);
 
 /*
  * Creates the schema, history table and its index when missing, and the
- * snapshot table beside it (not in dry-run), in one transaction where DDL
- * is transactional (printed in dry-run). 0 or the failing statement's
+ * snapshot table beside it, in one transaction where DDL is transactional
+ * (printed in dry-run). 0 or the failing statement's
  * error (rolled back).
  */
 int dbm_hist_create(struct dbm_session *s);

@@ -76,9 +76,10 @@ static void test_dryrun__skip_executing_records_without_running(void **state)
 	assert_true(
 	    dbm_test_contains(r.out, "Schema is up to date at version 3; nothing to migrate"));
 	dbm_test_result_free(&r);
+	/* none of the files' tables: only the history and its schema snapshot */
 	dbm_test_project_assert_rows(
 	    p, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-	    "schema_history\n");
+	    "schema_history\nschema_history_snapshot\n");
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history WHERE success = 1",
 	                             "3\n");
 }
