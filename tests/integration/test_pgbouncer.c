@@ -143,7 +143,8 @@ static void test_pgbouncer__schema_holds_in_every_transaction(void **state)
 	dbm_testdb_assert_rows(t->db,
 	                       "SELECT table_name FROM information_schema.tables WHERE "
 	                       "table_schema = 'app' ORDER BY 1",
-	                       "schema_history\nschema_history_lock\nt\nt2\nt3\n");
+	                       "schema_history\nschema_history_lock\nschema_history_snapshot\nt\nt2\n"
+	                       "t3\n");
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM app.schema_history WHERE success",
 	                       "3\n");
 	dbm_testdb_assert_rows(
