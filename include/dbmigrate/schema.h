@@ -167,7 +167,10 @@ int dbm_schema_serialize(const struct dbm_schema *s, struct dbm_buf *out);
  * parse; DBM_ERR_NOMEM.
  */
 int dbm_schema_parse(const char *text, struct dbm_schema *out);
-/* The SHA-256 of len bytes at data as 64 lower-case hex digits and a NUL (sha256.c). */
-void dbm_sha256_hex(const char *data, size_t len, char out[65]);
+/*
+ * The SHA-256 of len bytes at data as 64 lower-case hex digits and a NUL
+ * (sha256.c, through libcrypto). 0, or DBM_ERR_NOMEM with the error set.
+ */
+int dbm_sha256_hex(const char *data, size_t len, char out[65]);
 
 #endif /* DBM_SCHEMA_H */

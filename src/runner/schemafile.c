@@ -102,8 +102,9 @@ static int schemafile_snapshot(struct dbm_session *s, const struct dbm_schema *s
 	char digest[65];
 	int rank = 0, r;
 
-	dbm_sha256_hex(dbm_buf_cstr(text), text->len, digest);
-	r = dbm_schema_serialize(schema, &objects);
+	r = dbm_sha256_hex(dbm_buf_cstr(text), text->len, digest);
+	if (r == 0)
+		r = dbm_schema_serialize(schema, &objects);
 	if (r == 0)
 		r = schemafile_now(s, &version, &rank);
 	if (r == 0)
@@ -198,7 +199,9 @@ int dbm_session_drift(struct dbm_session *s, struct dbm_drift *d)
 		r = dbm_schema_render(&d->live, &text);
 	if (r < 0)
 		goto done;
-	dbm_sha256_hex(dbm_buf_cstr(&text), text.len, live);
+	r = dbm_sha256_hex(dbm_buf_cstr(&text), text.len, live);
+	if (r < 0)
+		goto done;
 	if (strcmp(live, digest) == 0)
 		goto done; /* the same bytes: nothing to compare */
 	r = dbm_hist_snapshot_objects(s, d->rank, &objects);
