@@ -13,7 +13,7 @@
 #include "runner/runner.h"
 
 /*
- * --dry-run: the statements clean would run (the driver's clean_script),
+ * --dry-run: the statements clean would run (dbm_session_clean),
  * as a script. Returns 0; DBM_ERR_USAGE when the driver cannot list them;
  * the driver's error (a refused schema).
  */
@@ -24,10 +24,7 @@ static int clean_dry_run(struct dbm_session *s)
 	size_t off;
 	int r;
 
-	if (!s->driver->clean_script)
-		return dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot print what clean drops",
-				     s->driver->name);
-	r = s->driver->clean_script(s->conn, s->conn->schema, &stmts);
+	r = dbm_session_clean(s, s->conn->schema, &stmts);
 	if (r == 0) {
 		dbm_dry_comment(s, "every object of schema '%s', the history table included", schema);
 		for (off = 0; off < stmts.len; off += strlen(stmts.ptr + off) + 1)
@@ -77,10 +74,6 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (r < 0)
 		goto done;
 	before_ran = 1;
-	if (!s.driver->clean) {
-		r = dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot clean", s.driver->name);
-		goto done;
-	}
 	if (a->dry_run) {
 		r = clean_dry_run(&s);
 		if (r == 0)
@@ -88,7 +81,7 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		before_ran = r < 0;
 		goto done;
 	}
-	r = s.driver->clean(s.conn, s.conn->schema);
+	r = dbm_session_clean(&s, s.conn->schema, NULL);
 	if (r < 0)
 		goto done;
 	if (dbm_out_is_json()) {

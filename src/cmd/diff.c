@@ -38,157 +38,6 @@ static int diff_dump_url(const struct dbm_config *cfg, const char *url, struct d
 	return r;
 }
 
-/* url with its database replaced by db (URI path, or a conninfo's dbname). 0 or DBM_ERR_NOMEM. */
-static int diff_url_with_db(const char *url, const char *db, struct dbm_buf *out)
-{
-	const char *sep = strstr(url, "://");
-	const char *path, *query;
-
-	if (!sep) /* a libpq conninfo string: the last dbname= wins */
-		return dbm_buf_addf(out, "%s dbname=%s", url, db);
-	path = strchr(sep + 3, '/');
-	query = strchr(sep + 3, '?');
-	if (path && query && query < path)
-		path = NULL;
-	if (!path)
-		path = query ? query : sep + strlen(sep);
-	if (dbm_buf_add(out, url, (size_t)(path - url)) < 0 || dbm_buf_addf(out, "/%s", db) < 0)
-		return DBM_ERR_NOMEM;
-	return query ? dbm_buf_adds(out, query) : 0;
-}
-
-struct diff_shadow {
-	struct dbm_buf url; /* the shadow database's URL */
-	char name[64];      /* the database made by --shadow auto, "" when none */
-	char *file;         /* SQLite: the temporary file, removed afterwards */
-};
-
-/* Makes the --shadow auto database next to the live one (s is connected). 0 or the error. */
-static int diff_shadow_create(struct dbm_session *s, struct diff_shadow *sh)
-{
-	struct dbm_stmt st;
-	char sql[128];
-	int r;
-
-	if (s->driver->caps & DBM_CAP_EMBEDDED) { /* a file of its own, not a server's database */
-		const char *tmp = getenv("TMPDIR");
-
-		r = dbm_buf_addf(&sh->url, "%s/dbmigrate_shadow_%ld.db", tmp && *tmp ? tmp : "/tmp",
-		                 (long)getpid());
-		if (r < 0)
-			return r;
-		sh->file = dbm_buf_detach(&sh->url);
-		remove(sh->file);
-		return dbm_buf_addf(&sh->url, "sqlite://%s", sh->file);
-	}
-	snprintf(sh->name, sizeof(sh->name), "dbmigrate_shadow_%ld", (long)getpid());
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", sh->name);
-	memset(&st, 0, sizeof(st));
-	st.sql = sql;
-	st.len = strlen(sql);
-	st.line = 1;
-	r = s->driver->exec(s->conn, &st);
-	if (r < 0) {
-		dbm_error_set_hint("--shadow auto creates a temporary database on the server; give "
-		                   "the user the right to create databases, or name an empty one "
-		                   "with --shadow URL.");
-		sh->name[0] = '\0';
-		return r;
-	}
-	return diff_url_with_db(s->cfg->url, sh->name, &sh->url);
-}
-
-/* Drops what diff_shadow_create made, keeping the last error as it was. */
-static void diff_shadow_drop(struct dbm_session *s, struct diff_shadow *sh)
-{
-	struct dbm_error saved = *dbm_error_last();
-
-	if (sh->file) {
-		static const char *const suffixes[] = {"", ".lock", "-journal", "-wal", "-shm"};
-		size_t i;
-
-		for (i = 0; i < DBM_ARRAY_SIZE(suffixes); i++) {
-			struct dbm_buf path = DBM_BUF_INIT;
-
-			if (dbm_buf_addf(&path, "%s%s", sh->file, suffixes[i]) == 0)
-				remove(path.ptr);
-			dbm_buf_free(&path);
-		}
-	} else if (sh->name[0] && s->conn) {
-		struct dbm_stmt st;
-		char sql[128];
-
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", sh->name);
-		memset(&st, 0, sizeof(st));
-		st.sql = sql;
-		st.len = strlen(sql);
-		st.line = 1;
-		if (s->driver->exec(s->conn, &st) < 0)
-			dbm_out_warn("could not drop the shadow database %s: drop it by hand",
-			             sh->name);
-	}
-	*dbm_error_last() = saved;
-}
-
-/* Keeps the first column of the first row in the struct dbm_buf ctx. */
-static int diff_first_value(void *ctx, unsigned ncols, const char *const *values)
-{
-	struct dbm_buf *b = ctx;
-
-	if (b->len == 0 && ncols > 0 && values[0] && dbm_buf_adds(b, values[0]) < 0)
-		return -1;
-	return 0;
-}
-
-/*
- * What tells one database from another whatever the URL says: the SQLite
- * file's path; the server (its port and start time, or host name and port)
- * with the database's name. Appends it to out. 0 or the error.
- */
-static int diff_identity(struct dbm_session *s, struct dbm_buf *out)
-{
-	int r = s->conn->driver->query(s->conn, s->driver->identity_sql, diff_first_value, out);
-	if (r > 0)
-		r = dbm_error_oom();
-	return r;
-}
-
-/*
- * Empties the shadow database at url, which must be another database than
- * the live one (connected in live), however the two URLs are spelled.
- */
-static int diff_shadow_clean(struct dbm_session *live, const char *url)
-{
-	struct dbm_config c = *live->cfg;
-	struct dbm_buf a = DBM_BUF_INIT, b = DBM_BUF_INIT;
-	struct dbm_session s;
-	int r;
-
-	c.url = (char *)url;
-	r = dbm_session_open(&s, &c, DBM_SESSION_CONNECT, 0);
-	if (r == 0)
-		r = diff_identity(live, &a);
-	if (r == 0)
-		r = diff_identity(&s, &b);
-	if (r == 0 && (strcmp(url, live->cfg->url) == 0 ||
-	               (a.len && strcmp(dbm_buf_cstr(&a), dbm_buf_cstr(&b)) == 0))) {
-		dbm_error_set(DBM_ERR_USAGE, "--shadow names the database being checked");
-		dbm_error_set_hint(
-		    "diff empties the shadow database: give it a database of its own, "
-		    "or use --shadow auto.");
-		r = DBM_ERR_USAGE;
-	}
-	if (r == 0 && !s.driver->clean)
-		r = dbm_error_set(DBM_ERR_USAGE, "the %s driver cannot empty a shadow database",
-		                  s.driver->name);
-	else if (r == 0)
-		r = s.driver->clean(s.conn, s.schema ? s.schema : s.conn->schema);
-	dbm_session_close(&s);
-	dbm_buf_free(&a);
-	dbm_buf_free(&b);
-	return r;
-}
-
 /* Applies the migrations up to version (NULL: none) to url, quietly. 0 or the error. */
 static int diff_shadow_migrate(const struct dbm_config *cfg, const char *url, const char *version)
 {
@@ -223,7 +72,7 @@ static int diff_shadow(const struct dbm_config *cfg, const char *shadow,
 {
 	struct dbm_session s;
 	struct dbm_plan plan = DBM_PLAN_INIT;
-	struct diff_shadow sh;
+	struct dbm_shadow sh;
 	int r;
 
 	memset(&sh, 0, sizeof(sh));
@@ -239,21 +88,16 @@ static int diff_shadow(const struct dbm_config *cfg, const char *shadow,
 		             "migration up to %s, also those below the baseline",
 		             plan.baseline_version,
 		             plan.current_version ? plan.current_version : plan.baseline_version);
-	if (strcmp(shadow, "auto") == 0) {
-		r = diff_shadow_create(&s, &sh);
-	} else {
-		r = dbm_buf_adds(&sh.url, shadow);
-		if (r == 0)
-			r = diff_shadow_clean(&s, shadow);
-	}
+	if (strcmp(shadow, "auto") == 0)
+		r = dbm_shadow_create(&s, &sh);
+	else
+		r = dbm_shadow_use(&s, shadow, &sh);
 	if (r == 0)
 		r = diff_shadow_migrate(cfg, sh.url.ptr, plan.current_version);
 	if (r == 0)
 		r = diff_dump_url(cfg, sh.url.ptr, expected);
 done:
-	diff_shadow_drop(&s, &sh);
-	dbm_buf_free(&sh.url);
-	free(sh.file);
+	dbm_shadow_drop(&s, &sh);
 	dbm_plan_free(&plan);
 	dbm_session_close(&s);
 	return r;

@@ -317,4 +317,30 @@ int dbm_interrupt_setup(void);
 /* The connection a signal cancels the statement of; NULL: none. Waits for a cancel under way. */
 void dbm_interrupt_watch(struct dbm_conn *c);
 
+/*
+ * Drops every object of schema (NULL: the connection's), the history table
+ * included (clean.c); with script, drops nothing and appends the statements
+ * it would run, each ended by a NUL. 0, DBM_ERR_USAGE when the driver cannot,
+ * or the driver's error (a refused schema).
+ */
+int dbm_session_clean(struct dbm_session *s, const char *schema, struct dbm_buf *script);
+/*
+ * The scratch database diff builds the expected schema in (shadow.c).
+ * Zero it before use; dbm_shadow_drop undoes whatever was made and frees it.
+ */
+struct dbm_shadow {
+	struct dbm_buf url; /* the shadow database's URL */
+	char *file;         /* SQLite: the temporary file, removed afterwards */
+	char name[64];      /* the database made by dbm_shadow_create, "" when none */
+};
+/* Makes a shadow database next to live's (connected): --shadow auto. 0 or the error. */
+int dbm_shadow_create(struct dbm_session *live, struct dbm_shadow *sh);
+/*
+ * Takes the database at url as the shadow: refuses it when it is live's
+ * database however the URLs are spelled, else empties it. 0 or the error.
+ */
+int dbm_shadow_use(struct dbm_session *live, const char *url, struct dbm_shadow *sh);
+/* Drops what dbm_shadow_create made and frees sh, keeping the last error as it was. */
+void dbm_shadow_drop(struct dbm_session *live, struct dbm_shadow *sh);
+
 #endif /* DBM_RUNNER_H */
