@@ -1,6 +1,7 @@
 /*
  * dumputil.c - helpers of the drivers' dump modules (dump.h): whole
- * results kept as strings, and SQL string literals.
+ * results kept as strings, SQL string literals, and the list of
+ * dbmigrate's own tables that no dump shows.
  */
 #include <string.h>
 
@@ -89,4 +90,26 @@ int dbm_dump_literal(struct dbm_buf *out, const char *s, int backslash)
 			r = dbm_buf_addc(out, *s);
 	}
 	return r ? r : dbm_buf_addc(out, '\'');
+}
+
+int dbm_dump_own_tables(struct dbm_buf *out, const char *history_table, int backslash)
+{
+	/* the history table, its snapshots, its lock row (lock=table, Galera, PgBouncer) */
+	static const char *const suffixes[] = {"", "_snapshot", "_lock"};
+	struct dbm_buf name = DBM_BUF_INIT;
+	size_t i;
+	int r = dbm_buf_addc(out, '(');
+
+	if (!history_table)
+		history_table = "";
+	for (i = 0; i < DBM_ARRAY_SIZE(suffixes) && r == 0; i++) {
+		dbm_buf_clear(&name);
+		r = dbm_buf_addf(&name, "%s%s", history_table, suffixes[i]);
+		if (r == 0 && i > 0)
+			r = dbm_buf_adds(out, ", ");
+		if (r == 0)
+			r = dbm_dump_literal(out, name.ptr, backslash);
+	}
+	dbm_buf_free(&name);
+	return r ? r : dbm_buf_addc(out, ')');
 }

@@ -8,7 +8,8 @@
  * information_schema.TRIGGERS in one query. The lists of objects come from
  * information_schema, one query per kind. What the server chose or what
  * ties an object to one server is taken out: DEFINER clauses, the
- * AUTO_INCREMENT counter and the start time of a recurring event. Foreign keys leave their CREATE
+ * AUTO_INCREMENT counter and the start time of a recurring event; dbmigrate's own tables (history,
+ * snapshot, lock: dbm_dump_own_tables) are no part of it. Foreign keys leave their CREATE
  * TABLE and follow every table as ALTER TABLE; routines, triggers and events are wrapped in
  * DELIMITER lines so that the mariadb / mysql client loads them. Each table's lines give the diff
  * its columns, keys and checks.
@@ -567,21 +568,9 @@ int dbm_mysql_dump(struct dbm_conn *c, const char *schema, const char *history_t
 	d.db = schema ? schema : c->schema;
 	if (!d.db || !*d.db)
 		return dbm_error_set(DBM_ERR_USAGE, "no database to dump: the URL names none");
-	if (!history_table)
-		history_table = "";
 	r = dbm_dump_literal(&d.lit, d.db, 1);
 	if (r == 0)
-		r = dbm_buf_addc(&d.hist, '(');
-	if (r == 0)
-		r = dbm_dump_literal(&d.hist, history_table, 1);
-	if (r == 0)
-		r = dbm_buf_adds(&d.hist, ", ");
-	if (r == 0)
-		r = dbm_buf_addf(&d.def, "%s_snapshot", history_table);
-	if (r == 0)
-		r = dbm_dump_literal(&d.hist, d.def.ptr, 1);
-	if (r == 0)
-		r = dbm_buf_addc(&d.hist, ')');
+		r = dbm_dump_own_tables(&d.hist, history_table, 1);
 	if (r == 0)
 		r = dbm_schema_set_header(out, "SET FOREIGN_KEY_CHECKS = 0;\n");
 	if (r == 0)

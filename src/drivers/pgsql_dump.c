@@ -12,8 +12,8 @@
  * primary key, unique, check and exclusion constraints; partitioning),
  * views and materialized views in dependency order (pg_depend), indexes,
  * foreign keys (as ALTER TABLE after every table), sequence ownership and
- * triggers. Left out: what an extension owns, the history table and its
- * snapshot table with everything on them, OIDs, sequence positions,
+ * triggers. Left out: what an extension owns, dbmigrate's own tables
+ * (dbm_dump_own_tables) with everything on them, OIDs, sequence positions,
  * owners, privileges and comments.
  */
 #include <stdlib.h>
@@ -616,20 +616,9 @@ int dbm_pgsql_dump(struct dbm_conn *c, const char *schema, const char *history_t
 	d.out = out;
 	if (!schema)
 		schema = c->schema ? c->schema : "public";
-	if (!history_table)
-		history_table = "";
 	r = dbm_dump_literal(&d.nsp, schema, 0);
 	if (r == 0)
-		r = dbm_buf_addc(&d.hist, '(');
-	if (r == 0)
-		r = dbm_dump_literal(&d.hist, history_table, 0);
-	if (r == 0)
-		r = dbm_buf_addf(&d.hist, ", ");
-	if (r == 0)
-		r = dbm_dump_literal(&d.def, history_table, 0);
-	if (r == 0)
-		r = dbm_buf_addf(&d.hist, "%.*s_snapshot', %.*s_lock')", (int)d.def.len - 1,
-		                 d.def.ptr, (int)d.def.len - 1, d.def.ptr);
+		r = dbm_dump_own_tables(&d.hist, history_table, 0);
 	/* the search path alone decides which names the deparsers qualify */
 	if (r == 0)
 		r = pgdump_sql(
