@@ -405,13 +405,94 @@ static int schema_field(struct dbm_buf *what, const char *field, const char *a, 
 	                    a ? a : "none", b ? b : "none");
 }
 
-/* Compares the parts of two tables of the same name. */
+/*
+ * 1 when the len bytes at line are one whole line of text, a trailing
+ * comma aside on both (a column added after it gives the line one).
+ */
+static int schema_has_line(const char *text, const char *line, size_t len)
+{
+	const char *p = text, *e;
+	size_t n;
+
+	if (len && line[len - 1] == ',')
+		len--;
+	for (;;) {
+		e = strchr(p, '\n');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n && p[n - 1] == ',')
+			n--;
+		if (n == len && memcmp(p, line, len) == 0)
+			return 1;
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+/* 1 when the len bytes at line, their closing ");," and blanks aside, begin a line of text. */
+static int schema_begins_line(const char *text, const char *line, size_t len)
+{
+	const char *p = text, *e;
+
+	while (len && strchr(");, \t", line[len - 1]))
+		len--;
+	if (!len)
+		return 0;
+	for (;;) {
+		e = strchr(p, '\n');
+		if ((e ? (size_t)(e - p) : strlen(p)) > len && memcmp(p, line, len) == 0)
+			return 1;
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+/*
+ * 1 when a line of x that y lacks mentions none of the n names, and is no
+ * line that y continues (a column SQLite added at the end of the last
+ * line): a change of the table that its differing parts do not explain
+ * (options, partitioning, a constraint that is no part). Out of memory
+ * counts as 1.
+ */
+static int schema_residual(const char *x, const char *y, const char *const *names, size_t n)
+{
+	struct dbm_buf line = DBM_BUF_INIT;
+	const char *p = x, *e;
+	int found = 0;
+	size_t len, k;
+
+	while (!found && *p) {
+		e = strchr(p, '\n');
+		len = e ? (size_t)(e - p) : strlen(p);
+		if (!schema_has_line(y, p, len) && !schema_begins_line(y, p, len)) {
+			dbm_buf_clear(&line);
+			found = 1;
+			if (dbm_buf_add(&line, p, len) == 0 && dbm_buf_addc(&line, '\0') == 0)
+				for (k = 0; k < n && found; k++)
+					found = !schema_mentions(line.ptr, names[k]);
+		}
+		p = e ? e + 1 : p + len;
+	}
+	dbm_buf_free(&line);
+	return found;
+}
+
+/*
+ * Compares the parts of two tables of the same name, then the rest of
+ * their definitions: a change no differing part explains is shown as the
+ * table's text diff too.
+ */
 static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_schema_obj *b,
                              struct dbm_schema_diff *d)
 {
 	struct dbm_buf what = DBM_BUF_INIT, text = DBM_BUF_INIT;
-	size_t i;
+	const char **names = dbm_malloc((a->nparts + b->nparts + 1) * sizeof(*names));
+	size_t i, nnames = 0;
 	int r = 0;
+
+	if (!names)
+		return dbm_error_oom();
 
 	for (i = 0; i < b->nparts && r == 0; i++) {
 		const struct dbm_schema_part *q = &b->parts[i];
@@ -419,6 +500,7 @@ static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_sc
 
 		dbm_buf_clear(&what);
 		if (!p) {
+			names[nnames++] = q->name;
 			r = schema_diff_add(d, DBM_CHANGE_ADDED, schema_part_label(q->kind),
 			                    b->name, q->name, NULL, NULL);
 			continue;
@@ -436,19 +518,26 @@ static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_sc
 		} else {
 			r = schema_field(&what, "definition", p->def, q->def);
 		}
-		if (r == 0 && what.len)
+		if (r == 0 && what.len) {
+			names[nnames++] = q->name;
 			r = schema_diff_add(d, DBM_CHANGE_CHANGED, schema_part_label(q->kind),
 			                    b->name, q->name, what.ptr, NULL);
+		}
 	}
 	for (i = 0; i < a->nparts && r == 0; i++) {
 		const struct dbm_schema_part *p = &a->parts[i];
 
-		if (!schema_find_part(b, p->kind, p->name))
+		if (!schema_find_part(b, p->kind, p->name)) {
+			names[nnames++] = p->name;
 			r = schema_diff_add(d, DBM_CHANGE_REMOVED, schema_part_label(p->kind),
 			                    a->name, p->name, NULL, NULL);
+		}
 	}
-	/* the same parts, and still not the same table: its options or partitioning */
-	if (r == 0 && d->n == 0 && strcmp(a->def, b->def) != 0) {
+	/* the same parts, and still not the same table, or more changed than the parts: its
+	 * options, its partitioning */
+	if (r == 0 && strcmp(a->def, b->def) != 0 &&
+	    (d->n == 0 || schema_residual(a->def, b->def, names, nnames) ||
+	     schema_residual(b->def, a->def, names, nnames))) {
 		r = dbm_schema_text_diff(a->def, b->def, &text);
 		if (r == 0)
 			r = schema_diff_add(d, DBM_CHANGE_CHANGED, b->label, b->name, NULL,
@@ -456,6 +545,7 @@ static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_sc
 	}
 	dbm_buf_free(&what);
 	dbm_buf_free(&text);
+	dbm_free(names);
 	return r;
 }
 

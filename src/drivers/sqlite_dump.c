@@ -5,7 +5,8 @@
  * there again byte for byte. SQLite's own objects (sqlite_sequence,
  * sqlite_stat*, automatic indexes) and the shadow tables of virtual tables
  * are left out: SQLite makes them itself. Columns, read with
- * pragma_table_xinfo, let a diff name the column that changed.
+ * pragma_table_xinfo, and foreign keys, read with pragma_foreign_key_list,
+ * let a diff name the column or key that changed.
  */
 #include <string.h>
 
@@ -55,18 +56,54 @@ static int sqlitedump_is_shadow(const struct dbm_dump_rows *shadows, const char 
 	return 0;
 }
 
+/*
+ * Every foreign key of every table, in one query (q is reused): the table,
+ * the key's name "FOREIGN KEY (cols)" and its definition. SQLite keeps
+ * them inside the CREATE TABLE text and mostly unnamed; as parts of the
+ * table, a diff names the key that changed even when a column changed too.
+ */
+static int sqlitedump_fks(struct dbm_conn *c, const char *schema, struct dbm_buf *q,
+                          struct dbm_dump_rows *rows)
+{
+	int r;
+
+	dbm_buf_clear(q);
+	r = dbm_buf_adds(q, "SELECT tbl, 'FOREIGN KEY (' || group_concat(src, ', ') || ')',"
+	                    " 'FOREIGN KEY (' || group_concat(src, ', ') || ') REFERENCES ' ||"
+	                    " ref || ' (' || group_concat(dst, ', ') || ')' ||"
+	                    " CASE WHEN upd <> 'NO ACTION' THEN ' ON UPDATE ' || upd ELSE '' END ||"
+	                    " CASE WHEN del <> 'NO ACTION' THEN ' ON DELETE ' || del ELSE '' END"
+	                    " FROM (SELECT m.name AS tbl, f.id AS id, f.\"table\" AS ref,"
+	                    " f.\"from\" AS src, coalesce(f.\"to\", '') AS dst,"
+	                    " f.on_update AS upd, f.on_delete AS del FROM ");
+	if (r == 0)
+		r = sqlitedump_prefix(q, schema);
+	if (r == 0)
+		r = dbm_buf_adds(q, "sqlite_master AS m JOIN pragma_foreign_key_list(m.name");
+	if (r == 0 && schema) {
+		r = dbm_buf_adds(q, ", ");
+		if (r == 0)
+			r = dbm_dump_literal(q, schema, 0);
+	}
+	if (r == 0)
+		r = dbm_buf_adds(q, ") AS f WHERE m.type = 'table' AND m.sql IS NOT NULL"
+		                    " AND m.sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY m.name, f.id, f.seq)"
+		                    " GROUP BY tbl, id ORDER BY tbl, id");
+	if (r == 0)
+		r = dbm_dump_query(c, q->ptr, rows);
+	return r;
+}
+
 int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_table,
                     struct dbm_schema *out)
 {
-	struct dbm_buf q = DBM_BUF_INIT, def = DBM_BUF_INIT, snap = DBM_BUF_INIT;
+	struct dbm_buf q = DBM_BUF_INIT, def = DBM_BUF_INIT;
 	struct dbm_dump_rows rows = DBM_DUMP_ROWS_INIT, cols = DBM_DUMP_ROWS_INIT;
-	struct dbm_dump_rows shadows = DBM_DUMP_ROWS_INIT;
+	struct dbm_dump_rows shadows = DBM_DUMP_ROWS_INIT, fks = DBM_DUMP_ROWS_INIT;
 	size_t i;
 	int r;
 
-	r = dbm_buf_addf(&snap, "%s_snapshot", history_table ? history_table : "");
-	if (r == 0)
-		r = sqlitedump_shadows(c, schema, &shadows);
+	r = sqlitedump_shadows(c, schema, &shadows);
 	if (r == 0)
 		r = dbm_buf_adds(&q, "SELECT m.type, m.name, m.tbl_name, m.sql FROM ");
 	if (r == 0)
@@ -74,15 +111,11 @@ int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_
 	if (r == 0)
 		r = dbm_buf_adds(&q, "sqlite_master AS m WHERE m.sql IS NOT NULL"
 		                     " AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-		                     " AND m.tbl_name NOT IN (");
+		                     " AND m.tbl_name NOT IN ");
 	if (r == 0)
-		r = dbm_dump_literal(&q, history_table ? history_table : "", 0);
+		r = dbm_dump_own_tables(&q, history_table, 0);
 	if (r == 0)
-		r = dbm_buf_adds(&q, ", ");
-	if (r == 0)
-		r = dbm_dump_literal(&q, snap.ptr, 0);
-	if (r == 0)
-		r = dbm_buf_adds(&q, ") ORDER BY m.name");
+		r = dbm_buf_adds(&q, " ORDER BY m.name");
 	if (r == 0)
 		r = dbm_dump_query(c, q.ptr, &rows);
 	/* every column of every table in one query */
@@ -104,6 +137,8 @@ int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_
 		                     "AND m.sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY m.name, p.cid");
 	if (r == 0)
 		r = dbm_dump_query(c, q.ptr, &cols);
+	if (r == 0)
+		r = sqlitedump_fks(c, schema, &q, &fks);
 	for (i = 0; i < rows.n && r == 0; i++) {
 		const char *type = dbm_dump_get(&rows, i, 0), *name = dbm_dump_get(&rows, i, 1);
 		const char *tbl = dbm_dump_get(&rows, i, 2), *sql = dbm_dump_get(&rows, i, 3);
@@ -150,15 +185,20 @@ int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_
 			                        dbm_dump_get(&cols, k, 4), extra,
 			                        strcmp(dbm_dump_get(&cols, k, 3), "0") != 0);
 		}
+		for (k = 0; k < fks.n && r == 0 && kind == DBM_SCHEMA_TABLE; k++)
+			if (strcmp(dbm_dump_get(&fks, k, 0), name) == 0)
+				r = dbm_schema_add_part(o, DBM_PART_CONSTRAINT,
+				                        dbm_dump_get(&fks, k, 1),
+				                        dbm_dump_get(&fks, k, 2), NULL, NULL, 0);
 	}
 	for (i = 0; i < out->n && r == 0; i++)
 		if (out->objs[i].kind == DBM_SCHEMA_VIEW)
 			r = dbm_schema_scan_deps(out, &out->objs[i]);
 	dbm_buf_free(&q);
 	dbm_buf_free(&def);
-	dbm_buf_free(&snap);
 	dbm_dump_rows_free(&rows);
 	dbm_dump_rows_free(&cols);
 	dbm_dump_rows_free(&shadows);
+	dbm_dump_rows_free(&fks);
 	return r;
 }
