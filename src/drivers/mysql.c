@@ -293,10 +293,13 @@ static int mysqldrv_retryable(void *ctx)
 	" ', collation_connection = ', QUOTE(@@SESSION.collation_connection),"                     \
 	" ', lock_wait_timeout = ', @@SESSION.lock_wait_timeout)"
 
-/* Who we are (database, user, connection id) and the snapshot, in one query. */
+/*
+ * Who we are (database, user, connection id), the snapshot and the largest
+ * statement the server takes, in one query.
+ */
 #define MYSQLDRV_SESSION_SELECT                                                                    \
 	"SELECT DATABASE(), SUBSTRING_INDEX(USER(), '@', 1), "                                     \
-	"CONNECTION_ID(), " MYSQLDRV_SNAPSHOT_EXPR
+	"CONNECTION_ID(), " MYSQLDRV_SNAPSHOT_EXPR ", @@max_allowed_packet"
 
 static const char mysqldrv_session_sql[] = MYSQLDRV_SESSION_SELECT;
 /* The same and @@wsrep_on, for MariaDB, which has it unless built without Galera (Windows). */
@@ -382,8 +385,9 @@ static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o
 	c->id = row[2] ? strtoul(row[2], NULL, 10) : 0;
 	if (row[3] && !(c->restore_sql = dbm_strdup(row[3])))
 		goto oom;
+	c->max_packet = row[4] ? strtoul(row[4], NULL, 10) : 0;
 	if (q == mysqldrv_session_wsrep_sql)
-		c->wsrep_on = row[4] && (strcmp(row[4], "1") == 0 || strcasecmp(row[4], "ON") == 0);
+		c->wsrep_on = row[5] && (strcmp(row[5], "1") == 0 || strcasecmp(row[5], "ON") == 0);
 	mysql_free_result(res);
 	res = NULL;
 	rc = mysqldrv_drain(c, c->my);
@@ -677,6 +681,27 @@ static int mysqldrv_discard_row(void *ctx, unsigned ncols, const char *const *va
 }
 
 /*
+ * DBM_ERR_RUN, saying what to raise, when a statement of len bytes is more
+ * than the server's max_allowed_packet: the server would drop the
+ * connection with an error that names neither (a large schema snapshot).
+ * 0 when it fits or the limit is unknown.
+ */
+static int mysqldrv_packet_check(const struct mysqldrv_conn *c, size_t len)
+{
+	if (c->max_packet == 0 || len < c->max_packet)
+		return 0; /* the packet holds the command byte too */
+	dbm_error_set(DBM_ERR_RUN,
+	              "the statement is %zu bytes, more than the server's max_allowed_packet of "
+	              "%lu bytes",
+	              len + 1, c->max_packet);
+	dbm_error_set_hint("Raise max_allowed_packet on the server to at least %zu "
+	                   "(SET GLOBAL max_allowed_packet = %zu, and the same under [mysqld] in "
+	                   "its configuration to keep it), then run the command again.",
+	                   len + 1, ((len + 1) / 1024 + 1) * 1024);
+	return DBM_ERR_RUN;
+}
+
+/*
  * One statement with bound parameters (driver.h). Each ? outside quotes
  * and backticks becomes its value quoted by mysql_real_escape_string for
  * this connection, which follows the session's NO_BACKSLASH_ESCAPES as the
@@ -721,6 +746,8 @@ static int mysqldrv_exec_params(struct dbm_conn *conn, const char *sql, unsigned
 	if (rc == 0 && used != nparams)
 		rc = dbm_error_set(DBM_ERR_RUN, "statement has %u placeholders for %u values", used,
 		                   nparams);
+	if (rc == 0)
+		rc = mysqldrv_packet_check(c, text.len);
 	if (rc == 0)
 		rc = mysqldrv_query(conn, dbm_buf_cstr(&text), cb ? cb : mysqldrv_discard_row, ctx);
 	dbm_buf_free(&text);

@@ -134,6 +134,7 @@ struct mysqldrv_conn {
 	unsigned long id; /* CONNECTION_ID() */
 	char *restore_sql; /* SET SESSION ... of the settings at connect, for reset_session */
 	int wsrep_on;      /* @@wsrep_on read at connect: 0, 1; -1 unknown or since changed */
+	unsigned long max_packet; /* @@max_allowed_packet read at connect, 0 when unknown */
 	struct dbm_buf batch; /* the multi-statement query of exec_batch */
 	int tables_locked; /* a statement ran LOCK TABLES or FLUSH TABLES ... WITH READ LOCK */
 	char *xa_xid;      /* the xid of an XA START not yet committed or rolled back */

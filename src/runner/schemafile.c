@@ -107,9 +107,15 @@ static int schemafile_snapshot(struct dbm_session *s, const struct dbm_schema *s
 		r = dbm_schema_serialize(schema, &objects);
 	if (r == 0)
 		r = schemafile_now(s, &version, &rank);
-	if (r == 0)
+	if (r == 0) {
 		r = dbm_hist_snapshot_write(s, rank, version.len ? version.ptr : NULL, digest,
 					    dbm_buf_cstr(text), dbm_buf_cstr(&objects));
+		if (r == DBM_ERR_RUN)
+			dbm_error_add_detail("the schema snapshot after installed_rank %d (%zu "
+					     "bytes of schema) was not recorded; the changes "
+					     "themselves were made",
+					     rank, text->len);
+	}
 	if (r == 0)
 		dbm_out_debug("recorded the schema snapshot after installed_rank %d (%s)", rank,
 			      digest);
