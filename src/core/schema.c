@@ -449,6 +449,29 @@ static int schema_begins_line(const char *text, const char *line, size_t len)
 }
 
 /*
+ * 1 when text mentions a word of name (each run of identifier characters):
+ * SQLite's foreign key "FOREIGN KEY (owner_id)" is in its column's line.
+ */
+static int schema_mentions_word(const char *text, const char *name)
+{
+	char word[256];
+	size_t len;
+
+	while (*name) {
+		for (len = 0; name[len] && schema_ident_char((unsigned char)name[len]); len++)
+			;
+		if (len && len < sizeof(word)) {
+			memcpy(word, name, len);
+			word[len] = '\0';
+			if (schema_mentions(text, word))
+				return 1;
+		}
+		name += len ? len : 1;
+	}
+	return 0;
+}
+
+/*
  * 1 when a line of x that y lacks mentions none of the n names, and is no
  * line that y continues (a column SQLite added at the end of the last
  * line): a change of the table that its differing parts do not explain
@@ -470,11 +493,51 @@ static int schema_residual(const char *x, const char *y, const char *const *name
 			found = 1;
 			if (dbm_buf_add(&line, p, len) == 0 && dbm_buf_addc(&line, '\0') == 0)
 				for (k = 0; k < n && found; k++)
-					found = !schema_mentions(line.ptr, names[k]);
+					found = !schema_mentions_word(line.ptr, names[k]);
 		}
 		p = e ? e + 1 : p + len;
 	}
 	dbm_buf_free(&line);
+	return found;
+}
+
+/*
+ * in without double quotes and with each line's blanks squeezed to single
+ * spaces, into out: SQLite keeps a table renamed over another as
+ * CREATE TABLE "name" with the text as written. 0 or DBM_ERR_NOMEM.
+ */
+static int schema_squeeze(const char *in, struct dbm_buf *out)
+{
+	int r = 0, blank = 0, start = 1;
+
+	for (; *in && r == 0; in++) {
+		if (*in == '"')
+			continue;
+		if (*in == ' ' || *in == '\t') {
+			blank = !start;
+			continue;
+		}
+		if (*in != '\n' && blank)
+			r = dbm_buf_addc(out, ' ');
+		blank = 0;
+		start = *in == '\n';
+		if (r == 0)
+			r = dbm_buf_addc(out, *in);
+	}
+	return r ? r : dbm_buf_addc(out, '\0');
+}
+
+/* schema_residual both ways, on the texts squeezed. */
+static int schema_residual_both(const char *a, const char *b, const char *const *names, size_t n)
+{
+	struct dbm_buf x = DBM_BUF_INIT, y = DBM_BUF_INIT;
+	int found = 1;
+
+	if (schema_squeeze(a, &x) == 0 && schema_squeeze(b, &y) == 0)
+		found = schema_residual(x.ptr, y.ptr, names, n) ||
+		        schema_residual(y.ptr, x.ptr, names, n);
+	dbm_buf_free(&x);
+	dbm_buf_free(&y);
 	return found;
 }
 
@@ -536,8 +599,7 @@ static int schema_diff_parts(const struct dbm_schema_obj *a, const struct dbm_sc
 	/* the same parts, and still not the same table, or more changed than the parts: its
 	 * options, its partitioning */
 	if (r == 0 && strcmp(a->def, b->def) != 0 &&
-	    (d->n == 0 || schema_residual(a->def, b->def, names, nnames) ||
-	     schema_residual(b->def, a->def, names, nnames))) {
+	    (d->n == 0 || schema_residual_both(a->def, b->def, names, nnames))) {
 		r = dbm_schema_text_diff(a->def, b->def, &text);
 		if (r == 0)
 			r = schema_diff_add(d, DBM_CHANGE_CHANGED, b->label, b->name, NULL,

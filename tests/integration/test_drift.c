@@ -5,13 +5,20 @@
  *
  * What a user relies on: migrate, rollback and baseline record a snapshot
  * of the schema (none when nothing changed), validate passes after each of
- * them; an object changed by hand with the database's client (index,
- * column type, view, trigger, routine, enum, check constraint) is reported
- * by info in text and JSON, fails validate naming it (exit 3), is ignored
- * by validate --no-drift, refuses migrate with validate_schema_on_migrate
- * and is cleared by repair --accept-drift; a snapshot a killed run did not
- * take is taken by the next migrate; clean drops the snapshot table. And
- * the examples' committed schema.sql is what dump prints for them.
+ * them; an object of every kind dump knows changed by hand with the
+ * database's client (index, column type, default, nullability, identity
+ * and generated columns, view, materialized view, trigger, function,
+ * procedure, enum, domain and composite type, sequence, extension, check,
+ * unique and foreign key constraints, partitions, events) is reported by
+ * info in text and JSON, fails validate naming it (exit 3), is ignored by
+ * validate --no-drift, refuses migrate with validate_schema_on_migrate, is
+ * located by diff --shadow auto where the case asks, and is cleared by
+ * repair --accept-drift; a snapshot a killed run did not take is taken by
+ * the next migrate; clean drops the snapshot table. dbmigrate's lock table
+ * (lock=table) is no object of the schema; a snapshot larger than MySQL's
+ * max_allowed_packet fails saying what to raise, and is taken by the next
+ * migrate once raised. And the examples' committed schema.sql is what dump
+ * prints for them.
  * Without a server URL its tests are skipped, or fail when
  * DBM_TEST_REQUIRE_SERVERS=1.
  */
@@ -43,6 +50,7 @@ struct drift_case {
 	const char *sql[3]; /* up to three statements, NULL-terminated when fewer */
 	const char *line;   /* the report's line, without its indentation */
 	const char *name;   /* the object's name as JSON shows it */
+	int locate;         /* 1: diff --shadow auto must name it too */
 };
 
 static void drift_exec(const struct drift_db *db, const char *sql)
@@ -182,6 +190,13 @@ static void drift_story(const struct drift_db *db, const struct drift_case *case
 		drift_run(db, &r, 3, "migrate", NULL);
 		drift_expect(&r, line, "nothing was migrated");
 		dbm_test_result_free(&r);
+		if (c->locate) {
+			/* the live database against its migrations: every case so far differs */
+			snprintf(line, sizeof(line), "%s\n", c->line);
+			drift_run(db, &r, 3, "diff", "--shadow", "auto", NULL);
+			drift_expect(&r, line, "error: the schemas differ");
+			dbm_test_result_free(&r);
+		}
 		drift_run(db, &r, 0, "repair", "--accept-drift", NULL);
 		drift_expect(&r, line, NULL);
 		drift_expect(&r, "Recorded the live schema as the new snapshot\n", NULL);
@@ -221,15 +236,43 @@ static void test_drift__sqlite(void **state)
 	static const struct drift_case cases[] = {
 	    {{"CREATE INDEX idx_alert_logs_rule_id ON system_settings (m)", NULL, NULL},
 	     "index idx_alert_logs_rule_id: added",
-	     "idx_alert_logs_rule_id"},
+	     "idx_alert_logs_rule_id", 0},
 	    {{"DROP VIEW v_settings", "CREATE VIEW v_settings AS SELECT id FROM system_settings",
 	      NULL},
 	     "view v_settings: changed",
-	     "v_settings"},
-	    {{"DROP TRIGGER trg_touch", NULL, NULL}, "trigger trg_touch: removed", "trg_touch"},
+	     "v_settings", 0},
+	    {{"DROP TRIGGER trg_touch", NULL, NULL}, "trigger trg_touch: removed", "trg_touch", 0},
 	    {{"ALTER TABLE system_settings ADD COLUMN note TEXT", NULL, NULL},
 	     "column system_settings.note: added",
-	     "system_settings.note"},
+	     "system_settings.note", 0},
+	    /* what SQLite cannot ALTER is changed as its docs say: a new table renamed over */
+	    {{"CREATE TABLE pets_new (id INTEGER PRIMARY KEY,"
+	      " owner_id INTEGER REFERENCES owners (id), name TEXT DEFAULT 'fido')",
+	      "DROP TABLE pets", "ALTER TABLE pets_new RENAME TO pets"},
+	     "column pets.name: default 'rex' \xe2\x86\x92 'fido'",
+	     "pets.name",
+	     1},
+	    {{"CREATE TABLE pets_new (id INTEGER PRIMARY KEY,"
+	      " owner_id INTEGER REFERENCES owners (id), name TEXT NOT NULL DEFAULT 'fido')",
+	      "DROP TABLE pets", "ALTER TABLE pets_new RENAME TO pets"},
+	     "column pets.name: nullability NULL \xe2\x86\x92 NOT NULL",
+	     "pets.name", 0},
+	    /* the diff names the key although a column of the table differs too */
+	    {{"CREATE TABLE pets_new (id INTEGER PRIMARY KEY, owner_id INTEGER,"
+	      " name TEXT NOT NULL DEFAULT 'fido')",
+	      "DROP TABLE pets", "ALTER TABLE pets_new RENAME TO pets"},
+	     "constraint pets.FOREIGN KEY (owner_id): removed",
+	     "pets.FOREIGN KEY (owner_id)",
+	     1},
+	    {{"ALTER TABLE system_settings ADD COLUMN thrice INTEGER"
+	      " GENERATED ALWAYS AS (qty * 3) VIRTUAL",
+	      NULL, NULL},
+	     "column system_settings.thrice: added",
+	     "system_settings.thrice", 0},
+	    {{"CREATE UNIQUE INDEX uq_owners_name ON owners (name)", NULL, NULL},
+	     "index uq_owners_name: added",
+	     "uq_owners_name",
+	     1},
 	};
 
 	(void)state;
@@ -240,7 +283,10 @@ static void test_drift__sqlite(void **state)
 	    "CREATE INDEX ix_settings_qty ON system_settings (qty);\n"
 	    "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n"
 	    "CREATE TRIGGER trg_touch AFTER UPDATE ON system_settings\n"
-	    "BEGIN\n    UPDATE system_settings SET qty = qty WHERE id = NEW.id;\nEND;\n");
+	    "BEGIN\n    UPDATE system_settings SET qty = qty WHERE id = NEW.id;\nEND;\n"
+	    "CREATE TABLE owners (id INTEGER PRIMARY KEY, name TEXT);\n"
+	    "CREATE TABLE pets (id INTEGER PRIMARY KEY,\n"
+	    "    owner_id INTEGER REFERENCES owners (id), name TEXT DEFAULT 'rex');\n");
 	dbm_test_write(p->dir, "migrations/V2__tags.sql", "CREATE TABLE tags (name TEXT);\n");
 	dbm_test_write(p->dir, "rollback/U2__tags.sql", "DROP TABLE tags;\n");
 	drift_story(&db, cases, DBM_ARRAY_SIZE(cases));
@@ -256,42 +302,113 @@ static void test_drift__pgsql(void **state)
 	static const struct drift_case cases[] = {
 	    {{"CREATE INDEX idx_alert_logs_rule_id ON system_settings (qty)", NULL, NULL},
 	     "index idx_alert_logs_rule_id: added",
-	     "idx_alert_logs_rule_id"},
+	     "idx_alert_logs_rule_id", 0},
 	    {{"ALTER TABLE system_settings ALTER COLUMN value TYPE jsonb", NULL, NULL},
 	     "column system_settings.value: type json \xe2\x86\x92 jsonb",
-	     "system_settings.value"},
+	     "system_settings.value", 0},
 	    /* an enum replaced by a varchar: the column, then the type */
 	    {{"ALTER TABLE system_settings ALTER COLUMN m TYPE varchar(20)", NULL, NULL},
 	     "column system_settings.m: type mood \xe2\x86\x92 character varying(20)",
-	     "system_settings.m"},
-	    {{"DROP TYPE mood", NULL, NULL}, "enum type mood: removed", "mood"},
+	     "system_settings.m", 0},
+	    {{"DROP TYPE mood", NULL, NULL}, "enum type mood: removed", "mood", 0},
 	    {{"CREATE OR REPLACE VIEW v_settings AS SELECT id, qty, 1 AS one FROM system_settings",
 	      NULL, NULL},
 	     "view v_settings: changed",
-	     "v_settings"},
+	     "v_settings", 0},
 	    {{"DROP TRIGGER trg_touch ON system_settings", NULL, NULL},
 	     "trigger system_settings.trg_touch: removed",
-	     "system_settings.trg_touch"},
+	     "system_settings.trg_touch", 0},
 	    {{"CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS "
 	      "$$ BEGIN RETURN NULL; END $$",
 	      NULL, NULL},
 	     "function touch(): changed",
-	     "touch()"},
+	     "touch()", 0},
 	    {{"ALTER TABLE system_settings DROP CONSTRAINT system_settings_qty_check", NULL, NULL},
 	     "constraint system_settings.system_settings_qty_check: removed",
-	     "system_settings.system_settings_qty_check"},
+	     "system_settings.system_settings_qty_check", 0},
+	    {{"DROP MATERIALIZED VIEW mv_qty",
+	      "CREATE MATERIALIZED VIEW mv_qty AS SELECT qty, 1 AS one FROM system_settings", NULL},
+	     "materialized view mv_qty: changed",
+	     "mv_qty",
+	     1},
+	    {{"ALTER SEQUENCE seq_ticket INCREMENT BY 5", NULL, NULL},
+	     "sequence seq_ticket: changed",
+	     "seq_ticket", 0},
+	    {{"ALTER DOMAIN posint ADD CONSTRAINT posint_small CHECK (VALUE < 1000)", NULL, NULL},
+	     "domain posint: changed",
+	     "posint",
+	     1},
+	    {{"ALTER TYPE pair ADD ATTRIBUTE c int", NULL, NULL},
+	     "composite type pair: changed",
+	     "pair", 0},
+	    {{"DROP EXTENSION citext", NULL, NULL}, "extension citext: removed", "citext", 1},
+	    {{"CREATE OR REPLACE PROCEDURE reset_qty() LANGUAGE sql AS "
+	      "$$ UPDATE system_settings SET qty = 2 $$",
+	      NULL, NULL},
+	     "procedure reset_qty(): changed",
+	     "reset_qty()", 0},
+	    {{"CREATE TABLE events_2027 PARTITION OF events"
+	      " FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')",
+	      NULL, NULL},
+	     "table events_2027: added",
+	     "events_2027",
+	     1},
+	    {{"ALTER TABLE events DETACH PARTITION events_2026", NULL, NULL},
+	     "table events_2026: changed",
+	     "events_2026", 0},
+	    {{"ALTER TABLE system_settings ALTER COLUMN n SET GENERATED BY DEFAULT", NULL, NULL},
+	     "column system_settings.n: attributes GENERATED ALWAYS AS IDENTITY \xe2\x86\x92 "
+	     "GENERATED BY DEFAULT AS IDENTITY",
+	     "system_settings.n",
+	     1},
+	    {{"ALTER TABLE system_settings DROP COLUMN twice",
+	      "ALTER TABLE system_settings ADD COLUMN twice int GENERATED ALWAYS AS (qty * 3) "
+	      "STORED",
+	      NULL},
+	     "column system_settings.twice: attributes GENERATED ALWAYS AS ((qty * 2)) STORED "
+	     "\xe2\x86\x92 GENERATED ALWAYS AS ((qty * 3)) STORED",
+	     "system_settings.twice", 0},
+	    {{"ALTER TABLE system_settings ALTER COLUMN qty SET DEFAULT 5", NULL, NULL},
+	     "column system_settings.qty: default none \xe2\x86\x92 5",
+	     "system_settings.qty",
+	     1},
+	    {{"ALTER TABLE system_settings ALTER COLUMN code SET NOT NULL", NULL, NULL},
+	     "column system_settings.code: nullability NULL \xe2\x86\x92 NOT NULL",
+	     "system_settings.code", 0},
+	    {{"ALTER TABLE system_settings DROP CONSTRAINT system_settings_owner_id_fkey", NULL,
+	      NULL},
+	     "foreign key system_settings.system_settings_owner_id_fkey: removed",
+	     "system_settings.system_settings_owner_id_fkey",
+	     1},
+	    {{"ALTER TABLE system_settings ADD CONSTRAINT uq_settings_code UNIQUE (code)", NULL,
+	      NULL},
+	     "constraint system_settings.uq_settings_code: added",
+	     "system_settings.uq_settings_code", 0},
 	};
 
 	dbm_test_write(t->dir, "migrations/V1__init.sql",
+	               "CREATE EXTENSION IF NOT EXISTS citext;\n"
 	               "CREATE TYPE mood AS ENUM ('happy', 'sad');\n"
+	               "CREATE DOMAIN posint AS int CHECK (VALUE > 0);\n"
+	               "CREATE TYPE pair AS (a int, b int);\n"
+	               "CREATE SEQUENCE seq_ticket;\n"
+	               "CREATE TABLE owners (id int PRIMARY KEY);\n"
 	               "CREATE TABLE system_settings (id serial PRIMARY KEY, value json, m mood,\n"
-	               "    qty int CHECK (qty > 0));\n"
+	               "    qty int CHECK (qty > 0), owner_id int REFERENCES owners (id),\n"
+	               "    code text, n int GENERATED ALWAYS AS IDENTITY,\n"
+	               "    twice int GENERATED ALWAYS AS (qty * 2) STORED);\n"
 	               "CREATE INDEX ix_settings_qty ON system_settings (qty);\n"
 	               "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS\n"
 	               "$$ BEGIN RETURN NEW; END $$;\n"
+	               "CREATE PROCEDURE reset_qty() LANGUAGE sql AS\n"
+	               "$$ UPDATE system_settings SET qty = 1 $$;\n"
 	               "CREATE TRIGGER trg_touch BEFORE UPDATE ON system_settings\n"
 	               "    FOR EACH ROW EXECUTE FUNCTION touch();\n"
-	               "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n");
+	               "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n"
+	               "CREATE MATERIALIZED VIEW mv_qty AS SELECT qty FROM system_settings;\n"
+	               "CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);\n"
+	               "CREATE TABLE events_2026 PARTITION OF events\n"
+	               "    FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n");
 	dbm_test_write(t->dir, "migrations/V2__tags.sql", "CREATE TABLE tags (name text);\n");
 	dbm_test_write(t->dir, "rollback/U2__tags.sql", "DROP TABLE tags;\n");
 	drift_story(&db, cases, DBM_ARRAY_SIZE(cases));
@@ -306,37 +423,77 @@ static void test_drift__mysql(void **state)
 	static const struct drift_case cases[] = {
 	    {{"CREATE INDEX idx_alert_logs_rule_id ON system_settings (qty)", NULL, NULL},
 	     "index system_settings.idx_alert_logs_rule_id: added",
-	     "system_settings.idx_alert_logs_rule_id"},
+	     "system_settings.idx_alert_logs_rule_id", 0},
 	    {{"ALTER TABLE system_settings MODIFY value MEDIUMTEXT", NULL, NULL},
 	     "column system_settings.value: type text \xe2\x86\x92 mediumtext",
-	     "system_settings.value"},
+	     "system_settings.value", 0},
 	    {{"ALTER TABLE system_settings MODIFY m VARCHAR(20)", NULL, NULL},
 	     "column system_settings.m: type enum('happy','sad') \xe2\x86\x92 varchar(20)",
-	     "system_settings.m"},
+	     "system_settings.m", 0},
 	    {{"CREATE OR REPLACE VIEW v_settings AS SELECT id FROM system_settings", NULL, NULL},
 	     "view v_settings: changed",
-	     "v_settings"},
+	     "v_settings", 0},
 	    {{"DROP TRIGGER trg_touch", NULL, NULL},
 	     "trigger system_settings.trg_touch: removed",
-	     "system_settings.trg_touch"},
+	     "system_settings.trg_touch", 0},
 	    {{"DROP FUNCTION add1",
 	      "CREATE FUNCTION add1(x INT) RETURNS INT DETERMINISTIC RETURN x + 2", NULL},
 	     "function add1(): changed",
-	     "add1()"},
+	     "add1()", 0},
 	    {{"ALTER TABLE system_settings DROP CONSTRAINT chk_qty", NULL, NULL},
 	     "constraint system_settings.chk_qty: removed",
-	     "system_settings.chk_qty"},
+	     "system_settings.chk_qty", 0},
+	    {{"ALTER EVENT ev_purge ON SCHEDULE EVERY 2 DAY", NULL, NULL},
+	     "event ev_purge: changed",
+	     "ev_purge",
+	     1},
+	    {{"ALTER TABLE readings ADD PARTITION (PARTITION p2027 VALUES LESS THAN (2028))", NULL,
+	      NULL},
+	     "table readings: changed",
+	     "readings",
+	     1},
+	    {{"DROP PROCEDURE reset_qty",
+	      "CREATE PROCEDURE reset_qty() UPDATE system_settings SET qty = 2", NULL},
+	     "procedure reset_qty: changed",
+	     "reset_qty",
+	     1},
+	    {{"ALTER TABLE system_settings MODIFY twice INT AS (qty * 3) VIRTUAL", NULL, NULL},
+	     "column system_settings.twice: attributes GENERATED ALWAYS AS (`qty` * 2) VIRTUAL "
+	     "\xe2\x86\x92 GENERATED ALWAYS AS (`qty` * 3) VIRTUAL",
+	     "system_settings.twice", 0},
+	    {{"ALTER TABLE system_settings DROP FOREIGN KEY fk_owner", NULL, NULL},
+	     "foreign key system_settings.fk_owner: removed",
+	     "system_settings.fk_owner",
+	     1},
+	    {{"ALTER TABLE system_settings ALTER COLUMN qty SET DEFAULT 5", NULL, NULL},
+	     "column system_settings.qty: default NULL \xe2\x86\x92 5",
+	     "system_settings.qty", 0},
+	    {{"ALTER TABLE system_settings MODIFY code VARCHAR(20) NOT NULL", NULL, NULL},
+	     "column system_settings.code: default NULL \xe2\x86\x92 none, nullability NULL "
+	     "\xe2\x86\x92 NOT NULL",
+	     "system_settings.code", 0},
+	    {{"ALTER TABLE system_settings ADD CONSTRAINT uq_code UNIQUE (code)", NULL, NULL},
+	     "constraint system_settings.uq_code: added",
+	     "system_settings.uq_code", 0},
 	};
 
 	dbm_test_write(
 	    t->dir, "migrations/V1__init.sql",
+	    "CREATE TABLE owners (id INT PRIMARY KEY);\n"
 	    "CREATE TABLE system_settings (id INT PRIMARY KEY AUTO_INCREMENT, value TEXT,\n"
-	    "    m ENUM('happy','sad'), qty INT, CONSTRAINT chk_qty CHECK (qty > 0));\n"
+	    "    m ENUM('happy','sad'), qty INT, owner_id INT, code VARCHAR(20),\n"
+	    "    twice INT AS (qty * 2) VIRTUAL, CONSTRAINT chk_qty CHECK (qty > 0),\n"
+	    "    CONSTRAINT fk_owner FOREIGN KEY (owner_id) REFERENCES owners (id));\n"
 	    "CREATE INDEX ix_settings_qty ON system_settings (qty);\n"
 	    "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n"
 	    "CREATE TRIGGER trg_touch BEFORE UPDATE ON system_settings\n"
 	    "    FOR EACH ROW SET NEW.qty = NEW.qty;\n"
-	    "CREATE FUNCTION add1(x INT) RETURNS INT DETERMINISTIC RETURN x + 1;\n");
+	    "CREATE FUNCTION add1(x INT) RETURNS INT DETERMINISTIC RETURN x + 1;\n"
+	    "CREATE TABLE readings (id INT NOT NULL, at DATE NOT NULL, PRIMARY KEY (id, at))\n"
+	    "    PARTITION BY RANGE (YEAR(at)) (PARTITION p2026 VALUES LESS THAN (2027));\n"
+	    "CREATE PROCEDURE reset_qty() UPDATE system_settings SET qty = 1;\n"
+	    "CREATE EVENT ev_purge ON SCHEDULE EVERY 1 DAY\n"
+	    "    DO DELETE FROM readings WHERE at < '2000-01-01';\n");
 	dbm_test_write(t->dir, "migrations/V2__tags.sql", "CREATE TABLE tags (name TEXT);\n");
 	dbm_test_write(t->dir, "rollback/U2__tags.sql", "DROP TABLE tags;\n");
 	drift_story(&db, cases, DBM_ARRAY_SIZE(cases));
