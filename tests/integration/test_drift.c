@@ -499,6 +499,92 @@ static void test_drift__mysql(void **state)
 	drift_story(&db, cases, DBM_ARRAY_SIZE(cases));
 }
 
+/* --- dbmigrate's own tables ---------------------------------------------- */
+
+/*
+ * With lock=table the runner's lock is a row in schema_history_lock: that
+ * table, like the history and its snapshots, is dbmigrate's and no object
+ * of the schema. exists_sql counts it, to prove it is there.
+ */
+static void drift_lock_table(struct dbm_testdb *t, const char *exists_sql)
+{
+	struct dbm_test_result r;
+	char url[1024];
+	struct drift_db db = {t->dir, url, t, NULL};
+
+	snprintf(url, sizeof(url), "%s%slock=table", t->url, strchr(t->url, '?') ? "&" : "?");
+	dbm_test_write(t->dir, "migrations/V1__init.sql", "CREATE TABLE tags (name TEXT);\n");
+	drift_run(&db, &r, 0, "migrate", NULL);
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db, exists_sql, "1\n");
+	drift_run(&db, &r, 0, "dump", NULL);
+	drift_expect(&r, "tags", NULL);
+	if (dbm_test_contains(r.out, "_lock") || dbm_test_contains(r.out, "schema_history"))
+		fail_msg("dump shows dbmigrate's own tables:\n%s", r.out);
+	dbm_test_result_free(&r);
+	drift_run(&db, &r, 0, "validate", NULL);
+	drift_expect(&r, "Schema matches the snapshot taken after version 1\n", NULL);
+	dbm_test_result_free(&r);
+	drift_run(&db, &r, 0, "diff", "--shadow", "auto", NULL);
+	dbm_test_result_free(&r);
+}
+
+static void test_drift__pgsql_lock_table_is_no_object(void **state)
+{
+	drift_lock_table(dbm_testdb_state(state, "DBM_TEST_PG_URL"),
+	                 "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_history_lock'");
+}
+
+static void test_drift__mysql_lock_table_is_no_object(void **state)
+{
+	drift_lock_table(dbm_testdb_state(state, "DBM_TEST_MYSQL_URL"),
+	                 "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+	                 "DATABASE() AND TABLE_NAME = 'schema_history_lock'");
+}
+
+/*
+ * A snapshot larger than max_allowed_packet: migrate applies the
+ * migrations, then fails saying what to raise (not the server's lost
+ * connection); raised, the next migrate takes the snapshot. The server's
+ * limit is lowered for the length of one migrate and put back.
+ */
+static void test_drift__mysql_snapshot_larger_than_max_allowed_packet(void **state)
+{
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
+	struct drift_db db = {t->dir, t->url, t, NULL};
+	struct dbm_test_result r;
+	struct dbm_buf sql = DBM_BUF_INIT;
+	char *old = dbm_testdb_rows(t->db, "SELECT @@GLOBAL.max_allowed_packet");
+	char restore[128];
+	int i;
+
+	for (i = 0; i < 100; i++)
+		assert_int_equal(dbm_buf_addf(&sql,
+		                              "CREATE TABLE t%03d (id INT PRIMARY KEY, name "
+		                              "VARCHAR(100) NOT NULL DEFAULT 'x', created DATETIME);\n",
+		                              i),
+		                 0);
+	dbm_test_write(t->dir, "migrations/V1__many.sql", sql.ptr);
+	dbm_buf_free(&sql);
+	snprintf(restore, sizeof(restore), "SET GLOBAL max_allowed_packet = %ld", atol(old));
+	dbm_free(old);
+	dbm_testdb_exec(t->db, "SET GLOBAL max_allowed_packet = 32768");
+	drift_run(&db, &r, 1, "migrate", NULL);
+	dbm_testdb_exec(t->db, restore);
+	drift_expect(&r, NULL, "more than the server's max_allowed_packet of 32768 bytes");
+	drift_expect(&r, NULL, "the changes themselves were made");
+	drift_expect(&r, NULL, "hint: Raise max_allowed_packet on the server to at least ");
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM schema_history", "1\n");
+	drift_assert_snapshots(&db, "0\n");
+	drift_run(&db, &r, 0, "migrate", NULL);
+	dbm_test_result_free(&r);
+	drift_assert_snapshots(&db, "1\n");
+	drift_run(&db, &r, 0, "validate", NULL);
+	drift_expect(&r, "Schema matches the snapshot taken after version 1\n", NULL);
+	dbm_test_result_free(&r);
+}
+
 /* --- the examples' committed schema.sql ------------------------------------ */
 
 /*
@@ -552,6 +638,9 @@ int main(void)
 	    cmocka_unit_test(test_drift__sqlite),
 	    PG(test_drift__pgsql),
 	    MY(test_drift__mysql),
+	    PG(test_drift__pgsql_lock_table_is_no_object),
+	    MY(test_drift__mysql_lock_table_is_no_object),
+	    MY(test_drift__mysql_snapshot_larger_than_max_allowed_packet),
 	    PG(test_drift__pgsql_example_schema_file_is_current),
 	    MY(test_drift__mysql_example_schema_file_is_current),
 	};
