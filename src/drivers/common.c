@@ -146,6 +146,20 @@ uint64_t dbm_drv_fnv1a(uint64_t h, const char *s)
 	return h;
 }
 
+int dbm_drv_lock_table(struct dbm_buf *out, const char *table, size_t max_name)
+{
+	unsigned long long h;
+
+	dbm_buf_clear(out);
+	if (dbm_buf_addf(out, "%s_lock", table) < 0)
+		return DBM_ERR_NOMEM;
+	if (max_name == 0 || out->len <= max_name)
+		return 0;
+	h = dbm_drv_fnv1a(1469598103934665603ULL, out->ptr); /* the FNV-1a offset basis */
+	out->len = 42;
+	return dbm_buf_addf(out, "_%016llx_lock", h) < 0 ? DBM_ERR_NOMEM : 0;
+}
+
 int dbm_drv_quote_ident(struct dbm_buf *b, const char *ident, char q)
 {
 	int rc = dbm_buf_addc(b, q);

@@ -85,6 +85,15 @@ void dbm_drv_heartbeat_stop(struct dbm_drv_heartbeat *hb);
 /* FNV-1a of s, continuing from h (start with a basis). */
 uint64_t dbm_drv_fnv1a(uint64_t h, const char *s);
 
+/*
+ * The name of the lock row table of history table table, "<table>_lock",
+ * into out (cleared): when that is longer than max_name (0: no limit) its
+ * first 42 bytes and "_<FNV-1a of it>_lock". The one spelling the lock
+ * (MySQL, PgBouncer) and the dump's list of dbmigrate's own tables use.
+ * 0 or DBM_ERR_NOMEM.
+ */
+int dbm_drv_lock_table(struct dbm_buf *out, const char *table, size_t max_name);
+
 /* Appends ident quoted with q ('"' or '`'), q doubled inside. 0 or DBM_ERR_NOMEM. */
 int dbm_drv_quote_ident(struct dbm_buf *b, const char *ident, char q);
 

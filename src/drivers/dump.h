@@ -36,13 +36,15 @@ void dbm_dump_rows_free(struct dbm_dump_rows *rows);
 int dbm_dump_literal(struct dbm_buf *out, const char *s, int backslash);
 
 /*
- * Appends "('<history>', '<history>_snapshot', '<history>_lock')" as
- * literals (dbm_dump_literal's backslash rule): dbmigrate's own tables,
+ * Appends "('<history>', '<history>_snapshot', '<lock table>')" as
+ * literals (dbm_dump_literal's backslash rule; the lock table as
+ * dbm_drv_lock_table names it under max_name): dbmigrate's own tables,
  * which dump, and so diff and drift, leave out on every database. The one
  * list of them: a table dbmigrate adds next to its history table joins it
  * here. 0 or DBM_ERR_NOMEM.
  */
-int dbm_dump_own_tables(struct dbm_buf *out, const char *history_table, int backslash);
+int dbm_dump_own_tables(struct dbm_buf *out, const char *history_table, int backslash,
+                        size_t max_name);
 
 int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_table,
                     struct dbm_schema *out);

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "drivers/drvcommon.h"
 #include "drivers/dump.h"
 
 struct dump_ctx {
@@ -92,24 +93,29 @@ int dbm_dump_literal(struct dbm_buf *out, const char *s, int backslash)
 	return r ? r : dbm_buf_addc(out, '\'');
 }
 
-int dbm_dump_own_tables(struct dbm_buf *out, const char *history_table, int backslash)
+int dbm_dump_own_tables(struct dbm_buf *out, const char *history_table, int backslash,
+                        size_t max_name)
 {
-	/* the history table, its snapshots, its lock row (lock=table, Galera, PgBouncer) */
-	static const char *const suffixes[] = {"", "_snapshot", "_lock"};
 	struct dbm_buf name = DBM_BUF_INIT;
-	size_t i;
 	int r = dbm_buf_addc(out, '(');
 
 	if (!history_table)
 		history_table = "";
-	for (i = 0; i < DBM_ARRAY_SIZE(suffixes) && r == 0; i++) {
-		dbm_buf_clear(&name);
-		r = dbm_buf_addf(&name, "%s%s", history_table, suffixes[i]);
-		if (r == 0 && i > 0)
-			r = dbm_buf_adds(out, ", ");
-		if (r == 0)
-			r = dbm_dump_literal(out, name.ptr, backslash);
-	}
+	/* the history table, its snapshots, its lock row (lock=table, Galera, PgBouncer) */
+	if (r == 0)
+		r = dbm_dump_literal(out, history_table, backslash);
+	if (r == 0)
+		r = dbm_buf_addf(&name, "%s_snapshot", history_table);
+	if (r == 0)
+		r = dbm_buf_adds(out, ", ");
+	if (r == 0)
+		r = dbm_dump_literal(out, name.ptr, backslash);
+	if (r == 0)
+		r = dbm_drv_lock_table(&name, history_table, max_name);
+	if (r == 0)
+		r = dbm_buf_adds(out, ", ");
+	if (r == 0)
+		r = dbm_dump_literal(out, name.ptr, backslash);
 	dbm_buf_free(&name);
 	return r ? r : dbm_buf_addc(out, ')');
 }

@@ -570,7 +570,7 @@ int dbm_mysql_dump(struct dbm_conn *c, const char *schema, const char *history_t
 		return dbm_error_set(DBM_ERR_USAGE, "no database to dump: the URL names none");
 	r = dbm_dump_literal(&d.lit, d.db, 1);
 	if (r == 0)
-		r = dbm_dump_own_tables(&d.hist, history_table, 1);
+		r = dbm_dump_own_tables(&d.hist, history_table, 1, 64); /* MySQL names: 64 bytes */
 	if (r == 0)
 		r = dbm_schema_set_header(out, "SET FOREIGN_KEY_CHECKS = 0;\n");
 	if (r == 0)

@@ -290,15 +290,8 @@ static int mysqldrv_lock_table(struct mysqldrv_conn *c, const char *schema, cons
 	int rc;
 
 	gethostname(hostname, sizeof(hostname) - 1);
-	if (dbm_buf_addf(&tname, "%s_lock", table) < 0)
+	if (dbm_drv_lock_table(&tname, table, MYSQLDRV_MAX_NAME) < 0)
 		goto oom;
-	if (tname.len > MYSQLDRV_MAX_NAME) {
-		unsigned long long h = dbm_drv_fnv1a(MYSQLDRV_HASH_BASIS, tname.ptr);
-
-		tname.len = 42;
-		if (dbm_buf_addf(&tname, "_%016llx_lock", h) < 0)
-			goto oom;
-	}
 	if ((schema && (mysqldrv_quote_ident(&sql, schema) < 0 || dbm_buf_addc(&sql, '.') < 0)) ||
 	    mysqldrv_quote_ident(&sql, tname.ptr) < 0)
 		goto oom;

@@ -618,7 +618,7 @@ int dbm_pgsql_dump(struct dbm_conn *c, const char *schema, const char *history_t
 		schema = c->schema ? c->schema : "public";
 	r = dbm_dump_literal(&d.nsp, schema, 0);
 	if (r == 0)
-		r = dbm_dump_own_tables(&d.hist, history_table, 0);
+		r = dbm_dump_own_tables(&d.hist, history_table, 0, 0);
 	/* the search path alone decides which names the deparsers qualify */
 	if (r == 0)
 		r = pgdump_sql(

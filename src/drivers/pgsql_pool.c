@@ -428,7 +428,7 @@ int pgsqldrv_lease_lock(struct pgsql_conn *pc, const char *schema, const char *t
 	{
 		struct dbm_buf t = DBM_BUF_INIT;
 
-		if (dbm_buf_addf(&t, "%s_lock", table) < 0 ||
+		if (dbm_drv_lock_table(&t, table, 0) < 0 ||
 		    dbm_drv_quote_ident(&b, t.ptr, '"') < 0) {
 			dbm_buf_free(&t);
 			goto oom;

@@ -113,7 +113,7 @@ int dbm_sqlite_dump(struct dbm_conn *c, const char *schema, const char *history_
 		                     " AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 		                     " AND m.tbl_name NOT IN ");
 	if (r == 0)
-		r = dbm_dump_own_tables(&q, history_table, 0);
+		r = dbm_dump_own_tables(&q, history_table, 0, 0);
 	if (r == 0)
 		r = dbm_buf_adds(&q, " ORDER BY m.name");
 	if (r == 0)
