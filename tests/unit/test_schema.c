@@ -172,6 +172,68 @@ static void test_schema__diff_down_to_the_column(void **state)
 	dbm_schema_free(&b);
 }
 
+/* Table t with text def and columns a int and b of type btype, default bdflt, c when set. */
+static void table_t(struct dbm_schema *s, const char *def, const char *btype, const char *bdflt,
+                    int with_c)
+{
+	struct dbm_schema_obj *o = dbm_schema_add(s, DBM_SCHEMA_TABLE, "table", "t", NULL, def);
+
+	assert_non_null(o);
+	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "a", "int", NULL, NULL, 0), 0);
+	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "b", btype, bdflt, NULL, 0), 0);
+	if (with_c)
+		assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "c", "text", NULL, NULL, 0),
+		                 0);
+}
+
+/* Diffs table t as table_t makes it on each side; the report, or fails. */
+static const char *diff_t(const char *def1, const char *btype1, const char *bdflt1,
+                          const char *def2, const char *btype2, const char *bdflt2, int with_c)
+{
+	static char text[512];
+	struct dbm_schema a = DBM_SCHEMA_INIT, b = DBM_SCHEMA_INIT;
+	struct dbm_schema_diff d = DBM_SCHEMA_DIFF_INIT;
+
+	table_t(&a, def1, btype1, bdflt1, 0);
+	table_t(&b, def2, btype2, bdflt2, with_c);
+	assert_int_equal(dbm_schema_diff(&a, &b, &d), 0);
+	snprintf(text, sizeof(text), "%s", report(&d));
+	dbm_schema_diff_free(&d);
+	dbm_schema_free(&a);
+	dbm_schema_free(&b);
+	return text;
+}
+
+/*
+ * A table's text is shown too when it changed beyond its differing
+ * columns (a partition added with a column changed), not when the columns
+ * explain it: a column's own line, a column SQLite appended to the last
+ * line, a table SQLite rebuilt on one line as CREATE TABLE "t".
+ */
+static void test_schema__table_text_beyond_its_columns(void **state)
+{
+	static const char part1[] = "CREATE TABLE t (\n  a int,\n  b int\n)\nPARTITION BY RANGE (a)\n"
+	                            "(PARTITION p1 VALUES LESS THAN (10));";
+	static const char part2[] = "CREATE TABLE t (\n  a int,\n  b bigint\n)\n"
+	                            "PARTITION BY RANGE (a)\n(PARTITION p1 VALUES LESS THAN (10),\n"
+	                            " PARTITION p2 VALUES LESS THAN (20));";
+	static const char col2[] = "CREATE TABLE t (\n  a int,\n  b bigint\n)\nPARTITION BY RANGE (a)\n"
+	                           "(PARTITION p1 VALUES LESS THAN (10));";
+
+	(void)state;
+	assert_string_equal(diff_t(part1, "int", NULL, part2, "bigint", NULL, 0),
+	                    "changed column t.b: type int " ARROW " bigint\n"
+	                    "changed table t: definition\n");
+	assert_string_equal(diff_t(part1, "int", NULL, col2, "bigint", NULL, 0),
+	                    "changed column t.b: type int " ARROW " bigint\n");
+	assert_string_equal(diff_t("CREATE TABLE t (a int,\n    b int);", "int", NULL,
+	                           "CREATE TABLE t (a int,\n    b int, c text);", "int", NULL, 1),
+	                    "added column t.c\n");
+	assert_string_equal(diff_t("CREATE TABLE t (a int,\n    b int DEFAULT 1);", "int", "1",
+	                           "CREATE TABLE \"t\" (a int, b int DEFAULT 2);", "int", "2", 0),
+	                    "changed column t.b: default 1 " ARROW " 2\n");
+}
+
 static void test_schema__text_diff_hunks(void **state)
 {
 	struct dbm_buf out = DBM_BUF_INIT;
@@ -315,6 +377,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_schema__cycle_breaks_at_the_smallest_name),
 	    cmocka_unit_test(test_schema__render_header_then_blocks),
 	    cmocka_unit_test(test_schema__diff_down_to_the_column),
+	    cmocka_unit_test(test_schema__table_text_beyond_its_columns),
 	    cmocka_unit_test(test_schema__text_diff_hunks),
 	    cmocka_unit_test(test_schema__out_of_memory_at_every_allocation),
 	    cmocka_unit_test(test_schema__snapshot_text_round_trips),
