@@ -86,9 +86,10 @@ static int sqlitedump_fks(struct dbm_conn *c, const char *schema, struct dbm_buf
 			r = dbm_dump_literal(q, schema, 0);
 	}
 	if (r == 0)
-		r = dbm_buf_adds(q, ") AS f WHERE m.type = 'table' AND m.sql IS NOT NULL"
-		                    " AND m.sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY m.name, f.id, f.seq)"
-		                    " GROUP BY tbl, id ORDER BY tbl, id");
+		r = dbm_buf_adds(
+		    q, ") AS f WHERE m.type = 'table' AND m.sql IS NOT NULL"
+		       " AND m.sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY m.name, f.id, f.seq)"
+		       " GROUP BY tbl, id ORDER BY tbl, id");
 	if (r == 0)
 		r = dbm_dump_query(c, q->ptr, rows);
 	return r;

@@ -236,15 +236,18 @@ static void test_drift__sqlite(void **state)
 	static const struct drift_case cases[] = {
 	    {{"CREATE INDEX idx_alert_logs_rule_id ON system_settings (m)", NULL, NULL},
 	     "index idx_alert_logs_rule_id: added",
-	     "idx_alert_logs_rule_id", 0},
+	     "idx_alert_logs_rule_id",
+	     0},
 	    {{"DROP VIEW v_settings", "CREATE VIEW v_settings AS SELECT id FROM system_settings",
 	      NULL},
 	     "view v_settings: changed",
-	     "v_settings", 0},
+	     "v_settings",
+	     0},
 	    {{"DROP TRIGGER trg_touch", NULL, NULL}, "trigger trg_touch: removed", "trg_touch", 0},
 	    {{"ALTER TABLE system_settings ADD COLUMN note TEXT", NULL, NULL},
 	     "column system_settings.note: added",
-	     "system_settings.note", 0},
+	     "system_settings.note",
+	     0},
 	    /* what SQLite cannot ALTER is changed as its docs say: a new table renamed over */
 	    {{"CREATE TABLE pets_new (id INTEGER PRIMARY KEY,"
 	      " owner_id INTEGER REFERENCES owners (id), name TEXT DEFAULT 'fido')",
@@ -256,7 +259,8 @@ static void test_drift__sqlite(void **state)
 	      " owner_id INTEGER REFERENCES owners (id), name TEXT NOT NULL DEFAULT 'fido')",
 	      "DROP TABLE pets", "ALTER TABLE pets_new RENAME TO pets"},
 	     "column pets.name: nullability NULL \xe2\x86\x92 NOT NULL",
-	     "pets.name", 0},
+	     "pets.name",
+	     0},
 	    /* the diff names the key although a column of the table differs too */
 	    {{"CREATE TABLE pets_new (id INTEGER PRIMARY KEY, owner_id INTEGER,"
 	      " name TEXT NOT NULL DEFAULT 'fido')",
@@ -268,7 +272,8 @@ static void test_drift__sqlite(void **state)
 	      " GENERATED ALWAYS AS (qty * 3) VIRTUAL",
 	      NULL, NULL},
 	     "column system_settings.thrice: added",
-	     "system_settings.thrice", 0},
+	     "system_settings.thrice",
+	     0},
 	    {{"CREATE UNIQUE INDEX uq_owners_name ON owners (name)", NULL, NULL},
 	     "index uq_owners_name: added",
 	     "uq_owners_name",
@@ -276,17 +281,16 @@ static void test_drift__sqlite(void **state)
 	};
 
 	(void)state;
-	dbm_test_write(
-	    p->dir, "migrations/V1__init.sql",
-	    "CREATE TABLE system_settings (id INTEGER PRIMARY KEY, value JSON, m TEXT,\n"
-	    "    qty INTEGER CHECK (qty > 0));\n"
-	    "CREATE INDEX ix_settings_qty ON system_settings (qty);\n"
-	    "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n"
-	    "CREATE TRIGGER trg_touch AFTER UPDATE ON system_settings\n"
-	    "BEGIN\n    UPDATE system_settings SET qty = qty WHERE id = NEW.id;\nEND;\n"
-	    "CREATE TABLE owners (id INTEGER PRIMARY KEY, name TEXT);\n"
-	    "CREATE TABLE pets (id INTEGER PRIMARY KEY,\n"
-	    "    owner_id INTEGER REFERENCES owners (id), name TEXT DEFAULT 'rex');\n");
+	dbm_test_write(p->dir, "migrations/V1__init.sql",
+	               "CREATE TABLE system_settings (id INTEGER PRIMARY KEY, value JSON, m TEXT,\n"
+	               "    qty INTEGER CHECK (qty > 0));\n"
+	               "CREATE INDEX ix_settings_qty ON system_settings (qty);\n"
+	               "CREATE VIEW v_settings AS SELECT id, qty FROM system_settings;\n"
+	               "CREATE TRIGGER trg_touch AFTER UPDATE ON system_settings\n"
+	               "BEGIN\n    UPDATE system_settings SET qty = qty WHERE id = NEW.id;\nEND;\n"
+	               "CREATE TABLE owners (id INTEGER PRIMARY KEY, name TEXT);\n"
+	               "CREATE TABLE pets (id INTEGER PRIMARY KEY,\n"
+	               "    owner_id INTEGER REFERENCES owners (id), name TEXT DEFAULT 'rex');\n");
 	dbm_test_write(p->dir, "migrations/V2__tags.sql", "CREATE TABLE tags (name TEXT);\n");
 	dbm_test_write(p->dir, "rollback/U2__tags.sql", "DROP TABLE tags;\n");
 	drift_story(&db, cases, DBM_ARRAY_SIZE(cases));
@@ -302,30 +306,37 @@ static void test_drift__pgsql(void **state)
 	static const struct drift_case cases[] = {
 	    {{"CREATE INDEX idx_alert_logs_rule_id ON system_settings (qty)", NULL, NULL},
 	     "index idx_alert_logs_rule_id: added",
-	     "idx_alert_logs_rule_id", 0},
+	     "idx_alert_logs_rule_id",
+	     0},
 	    {{"ALTER TABLE system_settings ALTER COLUMN value TYPE jsonb", NULL, NULL},
 	     "column system_settings.value: type json \xe2\x86\x92 jsonb",
-	     "system_settings.value", 0},
+	     "system_settings.value",
+	     0},
 	    /* an enum replaced by a varchar: the column, then the type */
 	    {{"ALTER TABLE system_settings ALTER COLUMN m TYPE varchar(20)", NULL, NULL},
 	     "column system_settings.m: type mood \xe2\x86\x92 character varying(20)",
-	     "system_settings.m", 0},
+	     "system_settings.m",
+	     0},
 	    {{"DROP TYPE mood", NULL, NULL}, "enum type mood: removed", "mood", 0},
 	    {{"CREATE OR REPLACE VIEW v_settings AS SELECT id, qty, 1 AS one FROM system_settings",
 	      NULL, NULL},
 	     "view v_settings: changed",
-	     "v_settings", 0},
+	     "v_settings",
+	     0},
 	    {{"DROP TRIGGER trg_touch ON system_settings", NULL, NULL},
 	     "trigger system_settings.trg_touch: removed",
-	     "system_settings.trg_touch", 0},
+	     "system_settings.trg_touch",
+	     0},
 	    {{"CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS "
 	      "$$ BEGIN RETURN NULL; END $$",
 	      NULL, NULL},
 	     "function touch(): changed",
-	     "touch()", 0},
+	     "touch()",
+	     0},
 	    {{"ALTER TABLE system_settings DROP CONSTRAINT system_settings_qty_check", NULL, NULL},
 	     "constraint system_settings.system_settings_qty_check: removed",
-	     "system_settings.system_settings_qty_check", 0},
+	     "system_settings.system_settings_qty_check",
+	     0},
 	    {{"DROP MATERIALIZED VIEW mv_qty",
 	      "CREATE MATERIALIZED VIEW mv_qty AS SELECT qty, 1 AS one FROM system_settings", NULL},
 	     "materialized view mv_qty: changed",
@@ -333,20 +344,23 @@ static void test_drift__pgsql(void **state)
 	     1},
 	    {{"ALTER SEQUENCE seq_ticket INCREMENT BY 5", NULL, NULL},
 	     "sequence seq_ticket: changed",
-	     "seq_ticket", 0},
+	     "seq_ticket",
+	     0},
 	    {{"ALTER DOMAIN posint ADD CONSTRAINT posint_small CHECK (VALUE < 1000)", NULL, NULL},
 	     "domain posint: changed",
 	     "posint",
 	     1},
 	    {{"ALTER TYPE pair ADD ATTRIBUTE c int", NULL, NULL},
 	     "composite type pair: changed",
-	     "pair", 0},
+	     "pair",
+	     0},
 	    {{"DROP EXTENSION citext", NULL, NULL}, "extension citext: removed", "citext", 1},
 	    {{"CREATE OR REPLACE PROCEDURE reset_qty() LANGUAGE sql AS "
 	      "$$ UPDATE system_settings SET qty = 2 $$",
 	      NULL, NULL},
 	     "procedure reset_qty(): changed",
-	     "reset_qty()", 0},
+	     "reset_qty()",
+	     0},
 	    {{"CREATE TABLE events_2027 PARTITION OF events"
 	      " FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')",
 	      NULL, NULL},
@@ -355,7 +369,8 @@ static void test_drift__pgsql(void **state)
 	     1},
 	    {{"ALTER TABLE events DETACH PARTITION events_2026", NULL, NULL},
 	     "table events_2026: changed",
-	     "events_2026", 0},
+	     "events_2026",
+	     0},
 	    {{"ALTER TABLE system_settings ALTER COLUMN n SET GENERATED BY DEFAULT", NULL, NULL},
 	     "column system_settings.n: attributes GENERATED ALWAYS AS IDENTITY \xe2\x86\x92 "
 	     "GENERATED BY DEFAULT AS IDENTITY",
@@ -367,14 +382,16 @@ static void test_drift__pgsql(void **state)
 	      NULL},
 	     "column system_settings.twice: attributes GENERATED ALWAYS AS ((qty * 2)) STORED "
 	     "\xe2\x86\x92 GENERATED ALWAYS AS ((qty * 3)) STORED",
-	     "system_settings.twice", 0},
+	     "system_settings.twice",
+	     0},
 	    {{"ALTER TABLE system_settings ALTER COLUMN qty SET DEFAULT 5", NULL, NULL},
 	     "column system_settings.qty: default none \xe2\x86\x92 5",
 	     "system_settings.qty",
 	     1},
 	    {{"ALTER TABLE system_settings ALTER COLUMN code SET NOT NULL", NULL, NULL},
 	     "column system_settings.code: nullability NULL \xe2\x86\x92 NOT NULL",
-	     "system_settings.code", 0},
+	     "system_settings.code",
+	     0},
 	    {{"ALTER TABLE system_settings DROP CONSTRAINT system_settings_owner_id_fkey", NULL,
 	      NULL},
 	     "foreign key system_settings.system_settings_owner_id_fkey: removed",
@@ -383,7 +400,8 @@ static void test_drift__pgsql(void **state)
 	    {{"ALTER TABLE system_settings ADD CONSTRAINT uq_settings_code UNIQUE (code)", NULL,
 	      NULL},
 	     "constraint system_settings.uq_settings_code: added",
-	     "system_settings.uq_settings_code", 0},
+	     "system_settings.uq_settings_code",
+	     0},
 	};
 
 	dbm_test_write(t->dir, "migrations/V1__init.sql",
@@ -423,26 +441,33 @@ static void test_drift__mysql(void **state)
 	static const struct drift_case cases[] = {
 	    {{"CREATE INDEX idx_alert_logs_rule_id ON system_settings (qty)", NULL, NULL},
 	     "index system_settings.idx_alert_logs_rule_id: added",
-	     "system_settings.idx_alert_logs_rule_id", 0},
+	     "system_settings.idx_alert_logs_rule_id",
+	     0},
 	    {{"ALTER TABLE system_settings MODIFY value MEDIUMTEXT", NULL, NULL},
 	     "column system_settings.value: type text \xe2\x86\x92 mediumtext",
-	     "system_settings.value", 0},
+	     "system_settings.value",
+	     0},
 	    {{"ALTER TABLE system_settings MODIFY m VARCHAR(20)", NULL, NULL},
 	     "column system_settings.m: type enum('happy','sad') \xe2\x86\x92 varchar(20)",
-	     "system_settings.m", 0},
+	     "system_settings.m",
+	     0},
 	    {{"CREATE OR REPLACE VIEW v_settings AS SELECT id FROM system_settings", NULL, NULL},
 	     "view v_settings: changed",
-	     "v_settings", 0},
+	     "v_settings",
+	     0},
 	    {{"DROP TRIGGER trg_touch", NULL, NULL},
 	     "trigger system_settings.trg_touch: removed",
-	     "system_settings.trg_touch", 0},
+	     "system_settings.trg_touch",
+	     0},
 	    {{"DROP FUNCTION add1",
 	      "CREATE FUNCTION add1(x INT) RETURNS INT DETERMINISTIC RETURN x + 2", NULL},
 	     "function add1(): changed",
-	     "add1()", 0},
+	     "add1()",
+	     0},
 	    {{"ALTER TABLE system_settings DROP CONSTRAINT chk_qty", NULL, NULL},
 	     "constraint system_settings.chk_qty: removed",
-	     "system_settings.chk_qty", 0},
+	     "system_settings.chk_qty",
+	     0},
 	    {{"ALTER EVENT ev_purge ON SCHEDULE EVERY 2 DAY", NULL, NULL},
 	     "event ev_purge: changed",
 	     "ev_purge",
@@ -460,21 +485,25 @@ static void test_drift__mysql(void **state)
 	    {{"ALTER TABLE system_settings MODIFY twice INT AS (qty * 3) VIRTUAL", NULL, NULL},
 	     "column system_settings.twice: attributes GENERATED ALWAYS AS (`qty` * 2) VIRTUAL "
 	     "\xe2\x86\x92 GENERATED ALWAYS AS (`qty` * 3) VIRTUAL",
-	     "system_settings.twice", 0},
+	     "system_settings.twice",
+	     0},
 	    {{"ALTER TABLE system_settings DROP FOREIGN KEY fk_owner", NULL, NULL},
 	     "foreign key system_settings.fk_owner: removed",
 	     "system_settings.fk_owner",
 	     1},
 	    {{"ALTER TABLE system_settings ALTER COLUMN qty SET DEFAULT 5", NULL, NULL},
 	     "column system_settings.qty: default NULL \xe2\x86\x92 5",
-	     "system_settings.qty", 0},
+	     "system_settings.qty",
+	     0},
 	    {{"ALTER TABLE system_settings MODIFY code VARCHAR(20) NOT NULL", NULL, NULL},
 	     "column system_settings.code: default NULL \xe2\x86\x92 none, nullability NULL "
 	     "\xe2\x86\x92 NOT NULL",
-	     "system_settings.code", 0},
+	     "system_settings.code",
+	     0},
 	    {{"ALTER TABLE system_settings ADD CONSTRAINT uq_code UNIQUE (code)", NULL, NULL},
 	     "constraint system_settings.uq_code: added",
-	     "system_settings.uq_code", 0},
+	     "system_settings.uq_code",
+	     0},
 	};
 
 	dbm_test_write(
@@ -559,11 +588,12 @@ static void test_drift__mysql_snapshot_larger_than_max_allowed_packet(void **sta
 	int i;
 
 	for (i = 0; i < 100; i++)
-		assert_int_equal(dbm_buf_addf(&sql,
-		                              "CREATE TABLE t%03d (id INT PRIMARY KEY, name "
-		                              "VARCHAR(100) NOT NULL DEFAULT 'x', created DATETIME);\n",
-		                              i),
-		                 0);
+		assert_int_equal(
+		    dbm_buf_addf(&sql,
+		                 "CREATE TABLE t%03d (id INT PRIMARY KEY, name "
+		                 "VARCHAR(100) NOT NULL DEFAULT 'x', created DATETIME);\n",
+		                 i),
+		    0);
 	dbm_test_write(t->dir, "migrations/V1__many.sql", sql.ptr);
 	dbm_buf_free(&sql);
 	snprintf(restore, sizeof(restore), "SET GLOBAL max_allowed_packet = %ld", atol(old));

@@ -182,8 +182,8 @@ static void table_t(struct dbm_schema *s, const char *def, const char *btype, co
 	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "a", "int", NULL, NULL, 0), 0);
 	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "b", btype, bdflt, NULL, 0), 0);
 	if (with_c)
-		assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "c", "text", NULL, NULL, 0),
-		                 0);
+		assert_int_equal(
+		    dbm_schema_add_part(o, DBM_PART_COLUMN, "c", "text", NULL, NULL, 0), 0);
 }
 
 /* Diffs table t as table_t makes it on each side; the report, or fails. */
@@ -212,13 +212,15 @@ static const char *diff_t(const char *def1, const char *btype1, const char *bdfl
  */
 static void test_schema__table_text_beyond_its_columns(void **state)
 {
-	static const char part1[] = "CREATE TABLE t (\n  a int,\n  b int\n)\nPARTITION BY RANGE (a)\n"
-	                            "(PARTITION p1 VALUES LESS THAN (10));";
+	static const char part1[] =
+	    "CREATE TABLE t (\n  a int,\n  b int\n)\nPARTITION BY RANGE (a)\n"
+	    "(PARTITION p1 VALUES LESS THAN (10));";
 	static const char part2[] = "CREATE TABLE t (\n  a int,\n  b bigint\n)\n"
 	                            "PARTITION BY RANGE (a)\n(PARTITION p1 VALUES LESS THAN (10),\n"
 	                            " PARTITION p2 VALUES LESS THAN (20));";
-	static const char col2[] = "CREATE TABLE t (\n  a int,\n  b bigint\n)\nPARTITION BY RANGE (a)\n"
-	                           "(PARTITION p1 VALUES LESS THAN (10));";
+	static const char col2[] =
+	    "CREATE TABLE t (\n  a int,\n  b bigint\n)\nPARTITION BY RANGE (a)\n"
+	    "(PARTITION p1 VALUES LESS THAN (10));";
 
 	(void)state;
 	assert_string_equal(diff_t(part1, "int", NULL, part2, "bigint", NULL, 0),
