@@ -386,6 +386,15 @@ static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o
 	if (row[3] && !(c->restore_sql = dbm_strdup(row[3])))
 		goto oom;
 	c->max_packet = row[4] ? strtoul(row[4], NULL, 10) : 0;
+#ifdef DBM_FAILPOINTS
+	{
+		/* a smaller limit than the server's, without changing the server for other clients */
+		const char *lim = getenv("DBM_TEST_MAX_ALLOWED_PACKET");
+
+		if (lim && *lim)
+			c->max_packet = strtoul(lim, NULL, 10);
+	}
+#endif
 	if (q == mysqldrv_session_wsrep_sql)
 		c->wsrep_on = row[5] && (strcmp(row[5], "1") == 0 || strcasecmp(row[5], "ON") == 0);
 	mysql_free_result(res);
