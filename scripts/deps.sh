@@ -15,7 +15,7 @@ build_pkgs=(gcc make cmake pkg-config libpq-dev default-libmysqlclient-dev libsq
 test_pkgs=(libcmocka-dev postgresql mariadb-server mariadb-client galera-4 rsync pgbouncer clang libclang-rt-dev
 	clang-tidy cppcheck valgrind
 	sqlite3 procps iproute2 python3
-	scdoc man-db zsh fish tmux dpkg-dev file binutils)
+	scdoc man-db mandoc zsh fish tmux dpkg-dev file binutils)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -274,6 +275,28 @@ static void test_usage__manual_pages_cover_the_table(void **state)
 	assert_int_equal(st, 0);
 	assert_true(dbm_test_contains(out, "environments"));
 	free(out);
+
+	/*
+	 * Lint: groff's warnings and mandoc's, but for the empty .PP that scdoc
+	 * writes after each heading and list item, which mandoc drops
+	 * ("skipping paragraph macro"): scdoc's way, not in our sources.
+	 */
+	out = sh(&st,
+	         "MANWIDTH=80 man --warnings=w -l '%s/man/dbmigrate.1' '%s/man/dbmigrate.yml.5' "
+	         "2>&1 >/dev/null",
+	         DBM_TEST_BUILD_DIR, DBM_TEST_BUILD_DIR);
+	assert_int_equal(st, 0);
+	if (*out)
+		fail_msg("groff warns about the manual pages:\n%s", out);
+	free(out);
+	need("mandoc", "mandoc");
+	out = sh(&st,
+	         "mandoc -Tlint -W warning '%s/man/dbmigrate.1' '%s/man/dbmigrate.yml.5' 2>&1 | "
+	         "grep -v 'WARNING: skipping paragraph macro: PP \\(empty\\|after SH\\)$'",
+	         DBM_TEST_BUILD_DIR, DBM_TEST_BUILD_DIR);
+	if (*out)
+		fail_msg("mandoc -Tlint finds faults in the manual pages:\n%s", out);
+	free(out);
 }
 
 /*
@@ -454,6 +477,327 @@ static void test_usage__progress_and_colour_on_a_terminal_only(void **state)
 }
 
 /*
+ * A new user's session: real interactive zsh, bash and fish in a tmux pane on
+ * a private socket, keys typed with send-keys and the screen read with
+ * capture-pane, polled until what is awaited shows (a bounded wait, not a
+ * fixed sleep). The teardown kills the tmux server, also after a failure;
+ * the shell also ends by itself after two minutes should the test die first.
+ */
+#define TERM_PROMPT "READY>"
+#define TERM_WAIT_SECONDS 20
+
+static struct {
+	char sock[64];
+	int running;
+} term;
+
+/* s quoted for sh: in single quotes, ' as '\''. */
+static void add_quoted(struct dbm_buf *b, const char *s)
+{
+	assert_int_equal(dbm_buf_adds(b, "'"), 0);
+	for (; *s; s++)
+		assert_int_equal(*s == '\'' ? dbm_buf_adds(b, "'\\''") : dbm_buf_add(b, s, 1), 0);
+	assert_int_equal(dbm_buf_adds(b, "'"), 0);
+}
+
+/* Starts shell (a command line, no double quotes) in a 200x50 pane in dir. */
+static void term_start(const char *dir, const char *shell)
+{
+	static int started;
+	char *out;
+	int st;
+
+	/* a socket of its own for each shell: a server being killed may still hold the last one */
+	snprintf(term.sock, sizeof(term.sock), "dbmterm%ld-%d", (long)getpid(), ++started);
+	out = sh(&st,
+	         "unset TMUX; tmux -L %s -f /dev/null new-session -d -x 200 -y 50 -s t -c '%s' "
+	         "\"env TERM=xterm HOME='%s' XDG_CONFIG_HOME='%s/cfg' XDG_DATA_HOME='%s/data' "
+	         "timeout --foreground 120 %s\" 2>&1",
+	         term.sock, dir, dir, dir, dir, shell);
+	if (st != 0)
+		fail_msg("tmux did not start %s: %s", shell, out);
+	term.running = 1;
+	free(out);
+}
+
+static int term_teardown(void **state)
+{
+	(void)state;
+	if (term.running) {
+		int st;
+		/* the server leaves its socket file behind */
+		char *out = sh(&st,
+		               "tmux -L %s kill-server 2>&1; "
+		               "rm -f \"${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/%s\"",
+		               term.sock, term.sock);
+
+		free(out);
+		term.running = 0;
+	}
+	return 0;
+}
+
+/* Presses keys (tmux key names: "Tab", "C-u C-l"); with literal, types them as text. */
+static void term_send(const char *keys, int literal)
+{
+	struct dbm_buf cmd = DBM_BUF_INIT;
+	char *out;
+	int st;
+
+	assert_int_equal(
+	    dbm_buf_addf(&cmd, "tmux -L %s send-keys -t t %s", term.sock, literal ? "-l " : ""), 0);
+	if (literal)
+		add_quoted(&cmd, keys);
+	else
+		assert_int_equal(dbm_buf_adds(&cmd, keys), 0);
+	out = sh(&st, "%s 2>&1", cmd.ptr);
+	if (st != 0)
+		fail_msg("tmux send-keys %s: %s", keys, out);
+	free(out);
+	dbm_buf_free(&cmd);
+}
+
+/* Whether a line of screen, its trailing blanks dropped, is line. */
+static int shows_line(const char *screen, const char *line)
+{
+	size_t want = strlen(line);
+
+	while (*screen) {
+		size_t len = strcspn(screen, "\n"), n = len;
+
+		while (n > 0 && screen[n - 1] == ' ')
+			n--;
+		if (n == want && memcmp(screen, line, n) == 0)
+			return 1;
+		screen += len + (screen[len] == '\n');
+	}
+	return 0;
+}
+
+/* The lines of screen that are not blank. */
+static int count_lines(const char *screen)
+{
+	int n = 0;
+
+	while (*screen) {
+		size_t len = strcspn(screen, "\n");
+
+		if (strspn(screen, " ") < len)
+			n++;
+		screen += len + (screen[len] == '\n');
+	}
+	return n;
+}
+
+/*
+ * Whether every word of words (separated by spaces) is offered below the
+ * first line (the command line): at the start of a line or after two
+ * blanks, as a list's columns put it, and followed by a blank or the end of
+ * its line.
+ */
+static int shows_words(const char *screen, const char *words)
+{
+	const char *list = strchr(screen, '\n');
+
+	if (!list)
+		return 0;
+	while (*words) {
+		size_t len = strcspn(words, " ");
+		const char *p;
+		int found = 0;
+
+		for (p = list; !found && (p = strstr(p, "\n")) != NULL; p++) {
+			const char *q = p + 1;
+
+			while (!found && *q && *q != '\n') {
+				if ((q == p + 1 || (q - p > 2 && q[-1] == ' ' && q[-2] == ' ')) &&
+				    strncmp(q, words, len) == 0 &&
+				    (q[len] == ' ' || q[len] == '\n' || q[len] == '\0'))
+					found = 1;
+				q++;
+			}
+		}
+		if (!found)
+			return 0;
+		words += len + (words[len] == ' ');
+	}
+	return 1;
+}
+
+/*
+ * The screen once it shows the line line, the words words and the text text
+ * (each NULL: not asked; all NULL: only the prompt); with attrs, the screen
+ * has its bold and underline as escape sequences. Fails after a while.
+ */
+static char *term_wait(const char *line, const char *words, const char *text, int attrs)
+{
+	struct timespec start, now;
+	char *screen = NULL;
+	int st;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		free(screen);
+		screen = sh(&st, "tmux -L %s capture-pane -p %s-t t 2>&1", term.sock,
+		            attrs ? "-e " : "");
+		if (st != 0)
+			fail_msg("tmux capture-pane: %s", screen);
+		if (!line && !words && !text
+		        ? shows_line(screen, TERM_PROMPT) && count_lines(screen) == 1
+		        : (!line || shows_line(screen, line)) &&
+		              (!words || shows_words(screen, words)) &&
+		              (!text || dbm_test_contains(screen, text)))
+			return screen;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > TERM_WAIT_SECONDS) {
+			/* whole: cmocka cuts a long message */
+			fprintf(stderr, "the terminal shows:\n%s\n", screen);
+			fail_msg("waited %d s for the line '%s', the words '%s' and the text '%s'",
+			         TERM_WAIT_SECONDS, line ? line : "", words ? words : "",
+			         text ? text : "");
+		}
+		usleep(50 * 1000);
+	}
+}
+
+/*
+ * On a cleared screen, types text, presses keys and waits for the line the
+ * command line becomes (the prompt and then shown) and the words listed
+ * below it.
+ */
+static void term_complete(const char *text, const char *keys, const char *shown, const char *words)
+{
+	char line[512];
+
+	term_send("C-u C-l", 0);
+	free(term_wait(NULL, NULL, NULL, 0));
+	term_send(text, 1);
+	snprintf(line, sizeof(line), TERM_PROMPT " %s", text);
+	line[strlen(line) - (text[strlen(text) - 1] == ' ')] = '\0';
+	free(term_wait(line, NULL, NULL, 0));
+	term_send(keys, 0);
+	snprintf(line, sizeof(line), TERM_PROMPT " %s", shown);
+	free(term_wait(line, words, NULL, 0));
+}
+
+/*
+ * The same session in each shell: a command completed, the commands listed,
+ * the configuration's environments and --color's values offered, a
+ * command's options (the global ones and its own) listed, and an option
+ * only another command has not offered. list is the key that lists
+ * (bash's second Tab); pre prefixes --color's values as the shell lists them.
+ */
+static void term_session(const char *list, const char *pre)
+{
+	struct dbm_buf words = DBM_BUF_INIT;
+	const struct dbm_command *migrate = NULL;
+	size_t c;
+
+	term_complete("dbmigrate mi", "Tab", "dbmigrate migrate", NULL);
+	for (c = 0; dbm_commands[c].name; c++) {
+		assert_int_equal(dbm_buf_addf(&words, "%s%s", c ? " " : "", dbm_commands[c].name),
+		                 0);
+		if (strcmp(dbm_commands[c].name, "migrate") == 0)
+			migrate = &dbm_commands[c];
+	}
+	assert_non_null(migrate);
+	term_complete("dbmigrate ", list, "dbmigrate", words.ptr);
+	term_complete("dbmigrate --env ", list, "dbmigrate --env", "dev prod staging");
+	dbm_buf_free(&words);
+	assert_int_equal(dbm_buf_addf(&words, "%sauto %salways %snever", pre, pre, pre), 0);
+	term_complete("dbmigrate --color=", list, "dbmigrate --color=", words.ptr);
+	dbm_buf_free(&words);
+	table_options(&words, NULL);
+	table_options(&words, migrate);
+	term_complete("dbmigrate migrate --", list, "dbmigrate migrate --", words.ptr + 1);
+	dbm_buf_free(&words);
+	term_complete("dbmigrate rollback --st", "Tab", "dbmigrate rollback --steps", NULL);
+	term_complete("dbmigrate --config oth", "Tab", "dbmigrate --config other.yml", NULL);
+	/* nothing offered: the Z typed after the Tab lands right after --st */
+	term_complete("dbmigrate info --st", "Tab", "dbmigrate info --st", NULL);
+	term_send("Z", 1);
+	free(term_wait(TERM_PROMPT " dbmigrate info --stZ", NULL, NULL, 0));
+}
+
+/*
+ * man -l of a built page in the pane: its header, its section titles in
+ * bold, less searching it with find ("/pattern") and showing then, and back
+ * at the prompt after q.
+ */
+static void term_man(const char *page, const char *title, const char *find, const char *then)
+{
+	char cmd[4400];
+
+	term_send("C-u C-l", 0);
+	free(term_wait(NULL, NULL, NULL, 0));
+	snprintf(cmd, sizeof(cmd), "MANWIDTH=100 man -l '%s/man/%s'", DBM_TEST_BUILD_DIR, page);
+	term_send(cmd, 1);
+	term_send("Enter", 0);
+	/* less reads keys once its prompt shows: typed before, they go astray */
+	free(term_wait(NULL, NULL, "(press h for help or q to quit)", 0));
+	free(term_wait(NULL, NULL, title, 0));
+	free(term_wait(NULL, NULL, "\033[1mNAME", 1));
+	term_send(find, 1);
+	term_send("Enter", 0);
+	/* less puts the line found at the top */
+	free(term_wait(NULL, NULL, then, 0));
+	term_send("q", 0);
+	free(term_wait(TERM_PROMPT, NULL, NULL, 0));
+}
+
+static void test_usage__completion_in_interactive_shells(void **state)
+{
+	char *dir = project_with_config();
+	char cmd[4400];
+
+	(void)state;
+	need("tmux", "tmux");
+	need("zsh", "zsh");
+	need("bash", "bash");
+	need("fish", "fish");
+
+	/* zsh: the completion found through $fpath by compinit, as _dbmigrate */
+	dbm_test_write(dir, "zfunc/.keep", "");
+	snprintf(cmd, sizeof(cmd), "ln -s '%s/completion/dbmigrate.zsh' '%s/zfunc/_dbmigrate'",
+	         DBM_TEST_BUILD_DIR, dir);
+	assert_int_equal(system(cmd), 0);
+	term_start(dir, "zsh -f");
+	snprintf(cmd, sizeof(cmd),
+	         "fpath=('%s/zfunc' $fpath); autoload -Uz compinit; compinit -u -D; "
+	         "PS1='" TERM_PROMPT " '",
+	         dir);
+	term_send(cmd, 1);
+	term_send("Enter", 0);
+	term_session("Tab", "");
+	term_teardown(NULL);
+
+	snprintf(cmd, sizeof(cmd), "source '%s/completion/dbmigrate.bash'; PS1='" TERM_PROMPT " '",
+	         DBM_TEST_BUILD_DIR);
+	term_start(dir, "bash --norc --noprofile -i");
+	term_send(cmd, 1);
+	term_send("Enter", 0);
+	term_session("Tab Tab", "");
+	term_man("dbmigrate.1", "dbmigrate(1)", "/^EXIT STATUS",
+	         "Success, also when there was nothing to do.");
+	term_man("dbmigrate.yml.5", "dbmigrate.yml(5)", "/^EXAMPLE",
+	         "url: postgres://app@localhost:5432/app");
+	term_teardown(NULL);
+
+	snprintf(cmd, sizeof(cmd),
+	         "set -g fish_autosuggestion_enabled 0; source '%s/completion/dbmigrate.fish'; "
+	         "function fish_greeting; end; "
+	         "function fish_prompt; echo -n '" TERM_PROMPT " '; end",
+	         DBM_TEST_BUILD_DIR);
+	term_start(dir, "fish --no-config -i");
+	term_send(cmd, 1);
+	term_send("Enter", 0);
+	term_session("Tab", "--color=");
+	term_teardown(NULL);
+	dbm_test_rmtree(dir);
+	free(dir);
+}
+
+/*
  * What the table says a command needs agrees with the session its file
  * opens: a connection and the lock exactly where declared, the files where
  * the session scans them. A command that opens no session needs no
@@ -514,6 +858,7 @@ int main(void)
 	    cmocka_unit_test(test_usage__manual_pages_cover_the_table),
 	    cmocka_unit_test(test_usage__debian_package_installs_and_runs),
 	    cmocka_unit_test(test_usage__progress_and_colour_on_a_terminal_only),
+	    cmocka_unit_test_teardown(test_usage__completion_in_interactive_shells, term_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
