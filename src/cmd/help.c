@@ -194,6 +194,25 @@ static void help_valued_any(FILE *f, int comp)
 	fputs("'\n", f);
 }
 
+/* zsh: "--name:help" of the options of cmd (NULL: global), one a line, and the array's ")". */
+static void help_option_help(FILE *f, const struct dbm_command *cmd)
+{
+	size_t i;
+
+	for (i = 0; dbm_options[i].name; i++) {
+		const struct dbm_option *o = &dbm_options[i];
+		char line[256];
+
+		if (cmd ? !(o->bit & cmd->options) : o->bit != 0)
+			continue;
+		snprintf(line, sizeof(line), "--%s:%s", o->name, o->help);
+		fputs("  ", f);
+		help_quote(f, line, 0);
+		fputc('\n', f);
+	}
+	fputs(")\n", f);
+}
+
 /* bash and zsh: plain variables and arrays both shells read. */
 static void help_completion_sh(FILE *f, int zsh)
 {
@@ -242,16 +261,17 @@ static void help_completion_sh(FILE *f, int zsh)
 		help_quote(f, line, 0);
 		fputc('\n', f);
 	}
+	/*
+	 * The global options' help, then each command's: a name two commands
+	 * share (--from, --version) has each one's own help, not the first's.
+	 */
 	fputs(")\n_dbmigrate_option_help=(\n", f);
-	for (i = 0; dbm_options[i].name; i++) {
-		char line[256];
-
-		snprintf(line, sizeof(line), "--%s:%s", dbm_options[i].name, dbm_options[i].help);
-		fputs("  ", f);
-		help_quote(f, line, 0);
-		fputc('\n', f);
+	help_option_help(f, NULL);
+	for (i = 0; dbm_commands[i].name; i++) {
+		help_varname(f, "_dbmigrate_option_help_", dbm_commands[i].name);
+		fputs("=(\n", f);
+		help_option_help(f, &dbm_commands[i]);
 	}
-	fputs(")\n", f);
 }
 
 /* fish: one 'complete' line per command and option. */

@@ -661,11 +661,11 @@ static char *term_wait(const char *line, const char *words, const char *text, in
 }
 
 /*
- * On a cleared screen, types text, presses keys and waits for the line the
- * command line becomes (the prompt and then shown) and the words listed
- * below it.
+ * On a cleared screen, types text, presses keys and returns the screen once
+ * the command line has become the prompt and shown and lists the words
+ * below it. Caller frees.
  */
-static void term_complete(const char *text, const char *keys, const char *shown, const char *words)
+static char *term_complete(const char *text, const char *keys, const char *shown, const char *words)
 {
 	char line[512];
 
@@ -677,7 +677,7 @@ static void term_complete(const char *text, const char *keys, const char *shown,
 	free(term_wait(line, NULL, NULL, 0));
 	term_send(keys, 0);
 	snprintf(line, sizeof(line), TERM_PROMPT " %s", shown);
-	free(term_wait(line, words, NULL, 0));
+	return term_wait(line, words, NULL, 0);
 }
 
 /*
@@ -685,36 +685,48 @@ static void term_complete(const char *text, const char *keys, const char *shown,
  * the configuration's environments and --color's values offered, a
  * command's options (the global ones and its own) listed, and an option
  * only another command has not offered. list is the key that lists
- * (bash's second Tab); pre prefixes --color's values as the shell lists them.
+ * (bash's second Tab); pre prefixes --color's values as the shell lists them;
+ * described: the shell shows each option's help.
  */
-static void term_session(const char *list, const char *pre)
+static void term_session(const char *shell, const char *list, const char *pre, int described)
 {
 	struct dbm_buf words = DBM_BUF_INIT;
 	const struct dbm_command *migrate = NULL;
-	size_t c;
+	char *screen;
+	size_t c, o;
 
-	term_complete("dbmigrate mi", "Tab", "dbmigrate migrate", NULL);
+	free(term_complete("dbmigrate mi", "Tab", "dbmigrate migrate", NULL));
 	for (c = 0; dbm_commands[c].name; c++) {
 		assert_int_equal(dbm_buf_addf(&words, "%s%s", c ? " " : "", dbm_commands[c].name),
 		                 0);
 		if (strcmp(dbm_commands[c].name, "migrate") == 0)
 			migrate = &dbm_commands[c];
 	}
-	assert_non_null(migrate);
-	term_complete("dbmigrate ", list, "dbmigrate", words.ptr);
-	term_complete("dbmigrate --env ", list, "dbmigrate --env", "dev prod staging");
+	if (!migrate) {
+		fail_msg("the command table has no migrate");
+		return; /* fail_msg does not return; the analyzer does not know it */
+	}
+	free(term_complete("dbmigrate ", list, "dbmigrate", words.ptr));
+	free(term_complete("dbmigrate --env ", list, "dbmigrate --env", "dev prod staging"));
 	dbm_buf_free(&words);
 	assert_int_equal(dbm_buf_addf(&words, "%sauto %salways %snever", pre, pre, pre), 0);
-	term_complete("dbmigrate --color=", list, "dbmigrate --color=", words.ptr);
+	free(term_complete("dbmigrate --color=", list, "dbmigrate --color=", words.ptr));
 	dbm_buf_free(&words);
 	table_options(&words, NULL);
 	table_options(&words, migrate);
-	term_complete("dbmigrate migrate --", list, "dbmigrate migrate --", words.ptr + 1);
+	screen = term_complete("dbmigrate migrate --", list, "dbmigrate migrate --", words.ptr + 1);
 	dbm_buf_free(&words);
-	term_complete("dbmigrate rollback --st", "Tab", "dbmigrate rollback --steps", NULL);
-	term_complete("dbmigrate --config oth", "Tab", "dbmigrate --config other.yml", NULL);
+	/* each with its help here, not that of another command's option of that name */
+	for (o = 0; described && dbm_options[o].name; o++)
+		if ((dbm_options[o].bit & migrate->options) &&
+		    !dbm_test_contains(screen, dbm_options[o].help))
+			fail_msg("%s: migrate's --%s is not offered with its help (%s):\n%s", shell,
+			         dbm_options[o].name, dbm_options[o].help, screen);
+	free(screen);
+	free(term_complete("dbmigrate rollback --st", "Tab", "dbmigrate rollback --steps", NULL));
+	free(term_complete("dbmigrate --config oth", "Tab", "dbmigrate --config other.yml", NULL));
 	/* nothing offered: the Z typed after the Tab lands right after --st */
-	term_complete("dbmigrate info --st", "Tab", "dbmigrate info --st", NULL);
+	free(term_complete("dbmigrate info --st", "Tab", "dbmigrate info --st", NULL));
 	term_send("Z", 1);
 	free(term_wait(TERM_PROMPT " dbmigrate info --stZ", NULL, NULL, 0));
 }
@@ -768,7 +780,7 @@ static void test_usage__completion_in_interactive_shells(void **state)
 	         dir);
 	term_send(cmd, 1);
 	term_send("Enter", 0);
-	term_session("Tab", "");
+	term_session("zsh", "Tab", "", 1);
 	term_teardown(NULL);
 
 	snprintf(cmd, sizeof(cmd), "source '%s/completion/dbmigrate.bash'; PS1='" TERM_PROMPT " '",
@@ -776,7 +788,7 @@ static void test_usage__completion_in_interactive_shells(void **state)
 	term_start(dir, "bash --norc --noprofile -i");
 	term_send(cmd, 1);
 	term_send("Enter", 0);
-	term_session("Tab Tab", "");
+	term_session("bash", "Tab Tab", "", 0);
 	term_man("dbmigrate.1", "dbmigrate(1)", "/^EXIT STATUS",
 	         "Success, also when there was nothing to do.");
 	term_man("dbmigrate.yml.5", "dbmigrate.yml(5)", "/^EXAMPLE",
@@ -791,7 +803,7 @@ static void test_usage__completion_in_interactive_shells(void **state)
 	term_start(dir, "fish --no-config -i");
 	term_send(cmd, 1);
 	term_send("Enter", 0);
-	term_session("Tab", "--color=");
+	term_session("fish", "Tab", "--color=", 1);
 	term_teardown(NULL);
 	dbm_test_rmtree(dir);
 	free(dir);
