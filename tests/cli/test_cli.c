@@ -413,7 +413,7 @@ static void test_cli__baseline_then_migrate_applies_only_above(void **state)
 	    "2|BASELINE\n3|SQL\n");
 }
 
-/* Every command's help, in both forms, lists what the table says it takes. */
+/* Every command's help, in all three forms, lists what the table says it takes. */
 static void test_cli__help_of_every_command_from_the_table(void **state)
 {
 	struct dbm_test_project *p = *state;
@@ -436,6 +436,12 @@ static void test_cli__help_of_every_command_from_the_table(void **state)
 		assert_int_equal(r2.status, 0);
 		assert_string_equal(r.out, r2.out);
 		assert_string_equal(r.err, "");
+		/* the third spelling, -h, says the same */
+		dbm_test_result_free(&r2);
+		dbm_test_project_run(p, &r2, cmd->name, "-h", NULL);
+		assert_int_equal(r2.status, 0);
+		assert_string_equal(r.out, r2.out);
+		assert_string_equal(r2.err, "");
 		snprintf(usage, sizeof(usage), "usage: dbmigrate %s", cmd->name);
 		assert_true(dbm_test_contains(r.out, usage));
 		assert_true(dbm_test_contains(r.out, cmd->example));
