@@ -10,8 +10,9 @@ set -euo pipefail
 build_pkgs=(gcc make cmake pkg-config libpq-dev default-libmysqlclient-dev libsqlite3-dev
 	libyaml-dev zlib1g-dev libjansson-dev libssl-dev)
 # scdoc writes the manual pages (a plain build does without them); man-db, the shells and dpkg-dev
-# let the tests read the pages, run the completions and build and check the .deb; tmux gives the
-# progress test a terminal; pgbouncer runs in front of the test PostgreSQL in the pooler tests.
+# let the tests read the pages, run the completions and build and check the .deb; mandoc lints the
+# pages; tmux gives the progress and completion tests a terminal; pgbouncer runs in front of the
+# test PostgreSQL in the pooler tests.
 test_pkgs=(libcmocka-dev postgresql mariadb-server mariadb-client galera-4 rsync pgbouncer clang libclang-rt-dev
 	clang-tidy cppcheck valgrind
 	sqlite3 procps iproute2 python3
