@@ -682,10 +682,11 @@ static char *term_complete(const char *text, const char *keys, const char *shown
 
 /*
  * The same session in each shell: a command completed, the commands listed,
- * the configuration's environments and --color's values offered, a
- * command's options (the global ones and its own) listed, and an option
- * only another command has not offered. list is the key that lists
- * (bash's second Tab); pre prefixes --color's values as the shell lists them;
+ * the configuration's environments (also of the file --config names) and
+ * --color's values offered, a command's options (the global ones and its
+ * own) listed, a file completed after --config, and an option that only
+ * another command has not offered. list is the key that lists (bash's
+ * second Tab); pre prefixes --color's values as the shell lists them;
  * described: the shell shows each option's help.
  */
 static void term_session(const char *shell, const char *list, const char *pre, int described)
@@ -725,6 +726,9 @@ static void term_session(const char *shell, const char *list, const char *pre, i
 	free(screen);
 	free(term_complete("dbmigrate rollback --st", "Tab", "dbmigrate rollback --steps", NULL));
 	free(term_complete("dbmigrate --config oth", "Tab", "dbmigrate --config other.yml", NULL));
+	/* the environments of the file --config names */
+	free(term_complete("dbmigrate --config other.yml --env ", "Tab",
+	                   "dbmigrate --config other.yml --env qa", NULL));
 	/* nothing offered: the Z typed after the Tab lands right after --st */
 	free(term_complete("dbmigrate info --st", "Tab", "dbmigrate info --st", NULL));
 	term_send("Z", 1);
