@@ -73,6 +73,15 @@ static void main_notes(const struct dbm_config *cfg)
 	}
 }
 
+/* An option that needs a fleet, given without one. Returns DBM_ERR_USAGE. */
+static int main_no_fleet(const char *option)
+{
+	dbm_error_set(DBM_ERR_USAGE, "%s goes with a fleet of targets", option);
+	dbm_error_set_hint("List the targets under 'targets:' in the config file, or name a file "
+	                   "of them with --targets-file.");
+	return DBM_ERR_USAGE;
+}
+
 /* Runs the parsed command. Returns an error class (0 on success); the error is printed. */
 static int main_run(const struct dbm_args *a)
 {
@@ -90,7 +99,11 @@ static int main_run(const struct dbm_args *a)
 		if (r == 0 && cfg.notes)
 			main_notes(&cfg);
 	}
-	if (r == 0)
+	if (r == 0 && (cmd->options & DBM_OPT_FLEET) && dbm_fleet_wanted(&cfg, &a->args))
+		r = dbm_fleet_run(&cfg, cmd, &a->args);
+	else if (r == 0 && a->args.canary)
+		r = main_no_fleet("--canary");
+	else if (r == 0)
 		r = cmd->run(&cfg, &a->args);
 	if (r < 0)
 		dbm_out_error(cmd->name);

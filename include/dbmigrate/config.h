@@ -17,6 +17,21 @@
 #include "dbmigrate/placeholder.h"
 #include "dbmigrate/scan.h"
 
+/*
+ * One entry of targets: (a fleet). A list item that is a single word has
+ * only word set: a URL, a SQLite glob or a schema name, told apart by the
+ * fleet layer (cmd/fleet.c). A mapping item sets name, url, schema and its
+ * own placeholders (laid over the top level's).
+ */
+struct dbm_target {
+	char *word;      /* a list item given as one word, NULL for a mapping */
+	char *name;      /* NULL: derived from the URL or the schema */
+	char *url;       /* NULL: the top-level URL */
+	char *schema;    /* NULL: the top-level schema */
+	struct dbm_placeholders placeholders;
+	unsigned line;   /* in the config file */
+};
+
 struct dbm_config {
 	char *url;               /* never NULL after load; secret: print only dbm_url_redact()ed */
 	char *url_source;        /* where the URL came from: "--url", "DBMIGRATE_URL", "DATABASE_URL", the config file's path, "default" */
@@ -56,6 +71,11 @@ struct dbm_config {
 	int validate_schema_on_migrate; /* default 0: migrate compares with the snapshot first */
 	int json, quiet, verbose, yes; /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
+	struct dbm_target *targets; /* targets: in the file (its environment's list wins), owned */
+	size_t ntargets;
+	char *targets_file;      /* one URL or schema a line, NULL: none */
+	int jobs;                /* fleet workers, default 4 */
+	int continue_on_error;   /* fleet: keep scheduling after a failed target, default 0 */
 };
 
 /* One command-line setting: key as in YAML ("lock_timeout", "placeholder" for KEY=VALUE). */
@@ -79,6 +99,8 @@ int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, siz
 void dbm_config_free(struct dbm_config *cfg);
 /* The layout the naming key names (checked by dbm_config_load): AUTO when not set. */
 enum dbm_naming dbm_config_naming(const struct dbm_config *cfg);
+/* Frees cfg's targets: list and empties it. */
+void dbm_config_free_targets(struct dbm_config *cfg);
 
 /* Every valid key (NULL-terminated), for the unknown-key hint and docs. */
 extern const char *const dbm_config_keys[];

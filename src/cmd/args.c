@@ -275,6 +275,24 @@ static int args_takes_next(const char *a)
 	return o && o->arg && a[len] != '=';
 }
 
+/* The one-dash word s (after its dash) ends in a one-letter option that takes the next argument. */
+static int args_short_takes_next(const char *s)
+{
+	size_t len = strlen(s);
+	const struct dbm_option *o = len ? dbm_option_find_short(s[len - 1]) : NULL;
+	size_t i;
+
+	if (!o || !o->arg)
+		return 0;
+	for (i = 0; i + 1 < len; i++) {
+		const struct dbm_option *p = dbm_option_find_short(s[i]);
+
+		if (!p || p->arg)
+			return 0; /* "-j8": the value is in the word */
+	}
+	return 1;
+}
+
 /*
  * Index of the command word in argv (0 when none) and, after 'help', of the
  * topic (0 when none). Sets *help when -h or --help is among the options, so
@@ -297,7 +315,9 @@ static void args_find_words(int argc, char *const *argv, int *cmdi, int *topici,
 		if (!dashdash && s[0] == '-' && s[1] != '\0') {
 			if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)
 				*help = 1;
-			if (args_takes_next(s + 1 + (s[1] == '-')) && i + 1 < argc)
+			if ((args_takes_next(s + 1 + (s[1] == '-')) ||
+			     (s[1] != '-' && args_short_takes_next(s + 1))) &&
+			    i + 1 < argc)
 				i++;
 			continue;
 		}
@@ -324,8 +344,12 @@ static void args_short_hint(void)
 	dbm_error_set_hint("The one-letter options are%s; see 'dbmigrate help'.", list);
 }
 
-/* A word after one dash: "-q", "-qy", or a long option with one dash. Returns 0 or an error. */
-static int args_short(struct dbm_args *a, const char *s)
+/*
+ * A word after one dash: "-q", "-qy", "-j 4", "-j4", or a long option with
+ * one dash. A one-letter option that takes a value takes the rest of the
+ * word, or else the next argument (argv[++*i]). Returns 0 or an error.
+ */
+static int args_short(struct dbm_args *a, const char *s, int argc, char *const *argv, int *argi)
 {
 	size_t len = strcspn(s, "=");
 	const struct dbm_option *o;
@@ -345,7 +369,19 @@ static int args_short(struct dbm_args *a, const char *s)
 		int r;
 
 		o = dbm_option_find_short(s[i]);
-		if (!o || o->arg) {
+		if (o && o->arg) {
+			const char *value = s + i + 1;
+
+			if (!*value && *argi + 1 < argc)
+				value = argv[++*argi];
+			if (!*value) {
+				dbm_error_set(DBM_ERR_USAGE, "option '-%c' needs a value", s[i]);
+				dbm_error_set_hint("Type '-%c %s'.", s[i], o->arg);
+				return DBM_ERR_USAGE;
+			}
+			return args_apply(a, o, value);
+		}
+		if (!o) {
 			unsigned char c = (unsigned char)s[i];
 
 			if (c >= 0x20 && c < 0x7f)
@@ -440,7 +476,7 @@ int dbm_args_parse(struct dbm_args *a, int argc, char *const *argv)
 			return DBM_ERR_USAGE;
 		}
 		r = s[1] == '-' ? args_long(a, argc, argv, &i, !cmdi || i < cmdi)
-		                : args_short(a, s + 1);
+		                : args_short(a, s + 1, argc, argv, &i);
 		if (r < 0)
 			return r;
 	}

@@ -43,6 +43,8 @@
 #define DBM_OPT_DIALECT 0x10000       /* --dialect NAME of --offline */
 #define DBM_OPT_NO_DRIFT 0x200000     /* validate --no-drift */
 #define DBM_OPT_ACCEPT_DRIFT 0x400000 /* repair --accept-drift */
+#define DBM_OPT_FLEET 0x10000000       /* --targets, --targets-file, -j, --continue-on-error */
+#define DBM_OPT_CANARY 0x20000000      /* --canary N */
 
 /* What a command needs before it runs (struct dbm_command.needs). */
 #define DBM_NEEDS_CONFIG 0x01  /* the configuration: dbmigrate.yml, DBMIGRATE_*, flags */
@@ -79,7 +81,9 @@ struct dbm_cmd_args {
 	const char *from;        /* diff --from URL; adopt --from TOOL; migrate/rollback --from VERSION */
 	const char *dialect;     /* --dialect NAME (with --offline) */
 	const char *shadow;      /* diff --shadow URL or "auto" */
+	const char *targets;     /* --targets NAME,...: the targets of the fleet to run on */
 	int steps;               /* rollback --steps, 0 when not given */
+	int canary;              /* --canary N, 0 when not given */
 	int dry_run;
 	int skip_executing;      /* migrate --skip-executing */
 	int offline;             /* --offline */
@@ -152,6 +156,41 @@ void dbm_cmd_drift_text(const struct dbm_drift *d);
 json_t *dbm_cmd_drift_json(const struct dbm_drift *d);
 /* "version 12" (or "installed_rank 3" when no version was applied) into buf; returns buf. */
 const char *dbm_cmd_drift_since(const struct dbm_drift *d, char *buf, size_t size);
+
+/*
+ * What one target of a fleet reports to the fleet (fleet.c): the worker's
+ * command fills the slot dbm_cmd_tally points at, in memory the parent
+ * reads when the worker has ended. NULL outside a fleet's worker: the
+ * dbm_cmd_tally_* functions then do nothing.
+ */
+struct dbm_cmd_tally {
+	char from[64];          /* the version before the command, "" for none */
+	char to[64];            /* the version after it (info: the current one) */
+	unsigned long applied;  /* scripts applied (migrate) or undone (rollback) */
+	unsigned long pending;  /* info: pending migrations */
+	unsigned long failed;   /* info: failed rows */
+	int started;            /* the command got as far as planning */
+};
+extern struct dbm_cmd_tally *dbm_cmd_tally;
+/* The command planned, at version (NULL: none). */
+void dbm_cmd_tally_begin(const char *version);
+/* One script ran; version (NULL for a repeatable or an undo) is where the target is now. */
+void dbm_cmd_tally_step(const char *version);
+/* info's counts. */
+void dbm_cmd_tally_counts(unsigned long pending, unsigned long failed);
+
+/* 1 when the configuration or the command line names a fleet (targets, targets_file, --targets). */
+int dbm_fleet_wanted(const struct dbm_config *cfg, const struct dbm_cmd_args *a);
+/*
+ * Runs cmd on every target of the fleet (fleet.c) and prints the report.
+ * Returns 0 when every target succeeded, else the error class of the worst
+ * target's exit code, with an error that counts them set (targets' own
+ * errors are printed with their names); DBM_ERR_USAGE for a fleet that
+ * cannot be built (no targets, an unknown --targets name, a glob that
+ * matches nothing, an unreadable targets file, two targets of one name).
+ */
+int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
+		  const struct dbm_cmd_args *a);
 
 /* NULL-terminated (name NULL) tables, in the order help lists them. */
 extern const struct dbm_command dbm_commands[];

@@ -155,6 +155,17 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			dbm_out_warn("could not compare the schema with its snapshot: %s",
 				     dbm_error_last()->message);
 	}
+
+	if (dbm_cmd_tally) {
+		unsigned long pending = 0, failed = 0;
+
+		for (i = 0; i < plan.nitems; i++) {
+			pending += plan.items[i].state == DBM_ST_PENDING;
+			failed += plan.items[i].state == DBM_ST_FAILED;
+		}
+		dbm_cmd_tally_begin(plan.current_version);
+		dbm_cmd_tally_counts(pending, failed);
+	}
 	if (dbm_out_is_json()) {
 		json_t *doc = json_object();
 		json_t *list = json_array();

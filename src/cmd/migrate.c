@@ -308,6 +308,7 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	}
 	initial = plan.current_version;
 	initial_copy = initial ? dbm_strdup(initial) : NULL;
+	dbm_cmd_tally_begin(initial);
 	if (cfg->validate_on_migrate) {
 		/* Flyway fires the validate events for the validation migrate makes too */
 		r = dbm_callback_fire(&s, DBM_EV_BEFORE_VALIDATE, 0);
@@ -369,6 +370,7 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			goto failed;
 		}
 		applied++;
+		dbm_cmd_tally_step(it->version);
 		if (done_list) {
 			json_t *m = json_object();
 

@@ -68,6 +68,7 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		r = dbm_callback_fire(&s, DBM_EV_BEFORE_UNDO, 0);
 	if (r < 0)
 		goto done;
+	dbm_cmd_tally_begin(plan.current_version);
 	if (n == 0)
 		dbm_out_text("%sNothing to roll back: no applied version %s\n", s.dry_run ? "-- " : "",
 			     a->to ? "above the --to version" : "that can be undone");
@@ -91,6 +92,7 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			dbm_callback_fire_error(&s, DBM_EV_AFTER_UNDO_ERROR);
 			goto done;
 		}
+		dbm_cmd_tally_step(NULL);
 		if (list) {
 			json_t *m = json_object();
 

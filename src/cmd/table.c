@@ -94,6 +94,16 @@ const struct dbm_option dbm_options[] = {
      NULL, "do not compare the live schema with the snapshot"},
     {"accept-drift", 0, NULL, NULL, DBM_OPT_ACCEPT_DRIFT, DBM_OPTK_FLAG, ARG(accept_drift),
      DBM_COMP_NONE, NULL, "record the live schema as the new snapshot"},
+    {"targets", 0, "NAME,...", NULL, DBM_OPT_FLEET, DBM_OPTK_TEXT, ARG(targets), DBM_COMP_NONE,
+     NULL, "run on these targets of the fleet only"},
+    {"targets-file", 0, "FILE", "targets_file", DBM_OPT_FLEET, DBM_OPTK_TEXT, 0, DBM_COMP_FILE,
+     NULL, "the fleet: one URL or schema name a line"},
+    {"jobs", 'j', "N", "jobs", DBM_OPT_FLEET, DBM_OPTK_TEXT, 0, DBM_COMP_NONE, NULL,
+     "targets of the fleet run at once (default 4)"},
+    {"canary", 0, "N", NULL, DBM_OPT_CANARY, DBM_OPTK_COUNT, ARG(canary), DBM_COMP_NONE, NULL,
+     "run N targets first and stop if one of them fails"},
+    {"continue-on-error", 0, NULL, "continue_on_error", DBM_OPT_FLEET, DBM_OPTK_FLAG, 0,
+     DBM_COMP_NONE, NULL, "go on with the other targets after one failed"},
     {NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
 
 #define FILES_DB (DBM_NEEDS_CONFIG | DBM_NEEDS_FILES | DBM_NEEDS_CONNECT)
@@ -105,7 +115,8 @@ const struct dbm_command dbm_commands[] = {
      "(exit 4 when another runner keeps it) and creates the history table when missing.",
      "dbmigrate migrate --target 5",
      DBM_OPT_TARGET | DBM_OPT_DRY_RUN | DBM_OPT_OUT_OF_ORDER | DBM_OPT_BASELINE_ON_MIGRATE |
-         DBM_OPT_SKIP_EXECUTING | DBM_OPT_OFFLINE | DBM_OPT_FROM_VERSION | DBM_OPT_DIALECT,
+         DBM_OPT_SKIP_EXECUTING | DBM_OPT_OFFLINE | DBM_OPT_FROM_VERSION | DBM_OPT_DIALECT |
+         DBM_OPT_FLEET | DBM_OPT_CANARY,
      FILES_DB | DBM_NEEDS_LOCK | DBM_NEEDS_HISTORY, dbm_cmd_migrate},
     {"rollback", "undo applied versions with their rollback/ scripts, newest first", NULL,
      "Undoes applied versions, newest first, each with its rollback/U<version>__*.sql "
@@ -113,19 +124,21 @@ const struct dbm_command dbm_commands[] = {
      "before anything runs.",
      "dbmigrate rollback --steps 2",
      DBM_OPT_STEPS | DBM_OPT_TO | DBM_OPT_DRY_RUN | DBM_OPT_OFFLINE | DBM_OPT_FROM_VERSION |
-         DBM_OPT_DIALECT,
+         DBM_OPT_DIALECT | DBM_OPT_FLEET | DBM_OPT_CANARY,
      FILES_DB | DBM_NEEDS_LOCK, dbm_cmd_rollback},
     {"info", "list every migration with its state", NULL,
      "Lists every migration with its category, version, description, type, installation "
      "time, state and whether it can be undone; below, whether the live schema still matches "
      "the snapshot taken after the last change. Takes no lock and creates nothing.",
-     "dbmigrate info --json", DBM_OPT_TARGET | DBM_OPT_OUT_OF_ORDER, FILES_DB, dbm_cmd_info},
+     "dbmigrate info --json", DBM_OPT_TARGET | DBM_OPT_OUT_OF_ORDER | DBM_OPT_FLEET, FILES_DB,
+     dbm_cmd_info},
     {"validate", "compare the applied history with the files", NULL,
      "Compares the history with the files and exits 3 naming each finding: an applied "
      "file edited since, an applied file that is missing, a failed row, a pending version "
      "lower than the applied ones; and, when a snapshot exists, each object of the live "
      "schema that differs from it (--no-drift skips that).",
-     "dbmigrate validate", DBM_OPT_OUT_OF_ORDER | DBM_OPT_NO_DRIFT, FILES_DB, dbm_cmd_validate},
+     "dbmigrate validate", DBM_OPT_OUT_OF_ORDER | DBM_OPT_NO_DRIFT | DBM_OPT_FLEET, FILES_DB,
+     dbm_cmd_validate},
     {"baseline", "mark an existing database as being at a version", NULL,
      "Marks a database that no migration has touched as being at a version with a "
      "BASELINE row. Refused when the history has rows already.",
@@ -136,7 +149,8 @@ const struct dbm_command dbm_commands[] = {
      "the checksums and descriptions of applied versions with their files, marks applied "
      "versions whose file is gone as deleted. Prints each change. With --accept-drift, also "
      "records the live schema as the new snapshot, printing each difference it accepts.",
-     "dbmigrate repair --dry-run", DBM_OPT_DRY_RUN | DBM_OPT_ACCEPT_DRIFT,
+     "dbmigrate repair --dry-run",
+     DBM_OPT_DRY_RUN | DBM_OPT_ACCEPT_DRIFT | DBM_OPT_FLEET | DBM_OPT_CANARY,
      FILES_DB | DBM_NEEDS_LOCK, dbm_cmd_repair},
     {"clean", "drop every object in the managed schema (guarded)", NULL,
      "Drops every object in the managed schema, the history table included. Refused unless "

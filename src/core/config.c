@@ -82,6 +82,10 @@ const struct config_key config_table[] = {
     {"placeholders", CONFIG_PLACEHOLDERS, 0, NULL, 0, CONFIG_IN_FILE},
     {"naming", CONFIG_TEXT, CONFIG_FIELD(naming), "auto", 0, CONFIG_ANYWHERE},
     {"environments", CONFIG_ENVIRONMENTS, 0, NULL, 0, CONFIG_IN_FILE},
+    {"targets", CONFIG_TARGETS, 0, NULL, 0, CONFIG_IN_FILE},
+    {"targets_file", CONFIG_TEXT, CONFIG_FIELD(targets_file), NULL, 0, CONFIG_ANYWHERE},
+    {"jobs", CONFIG_COUNT, CONFIG_FIELD(jobs), NULL, 4, CONFIG_ANYWHERE},
+    {"continue_on_error", CONFIG_BOOL, CONFIG_FIELD(continue_on_error), NULL, 0, CONFIG_ANYWHERE},
     /* Output flags belong to one invocation: not in the file. */
     {"json", CONFIG_BOOL, CONFIG_FIELD(json), NULL, 0, CONFIG_IN_ENV | CONFIG_IN_FLAG},
     {"quiet", CONFIG_BOOL, CONFIG_FIELD(quiet), NULL, 0, CONFIG_IN_ENV | CONFIG_IN_FLAG},
@@ -123,6 +127,10 @@ const char *const dbm_config_keys[] = {
     "validate_schema_on_migrate",
     "placeholders",
     "environments",
+    "targets",
+    "targets_file",
+    "jobs",
+    "continue_on_error",
     NULL,
 };
 
@@ -296,6 +304,7 @@ int config_apply(struct dbm_config *cfg, const struct config_key *k, const char 
 		return 0;
 	case CONFIG_PLACEHOLDERS:
 	case CONFIG_ENVIRONMENTS:
+	case CONFIG_TARGETS:
 		break;
 	}
 	return 0;
@@ -312,7 +321,7 @@ static int config_defaults(struct dbm_config *cfg)
 		const struct config_key *k = &config_table[i];
 
 		if (k->type == CONFIG_URL || k->type == CONFIG_PLACEHOLDERS ||
-		    k->type == CONFIG_ENVIRONMENTS)
+		    k->type == CONFIG_ENVIRONMENTS || k->type == CONFIG_TARGETS)
 			continue;
 		if ((r = config_apply(cfg, k, NULL, &o)) < 0)
 			return r;
@@ -535,4 +544,23 @@ void dbm_config_free(struct dbm_config *cfg)
 	cfg->locations_first = cfg->locations_more = NULL;
 	cfg->url_source = cfg->config_file = cfg->env_name = cfg->notes = NULL;
 	dbm_placeholders_free(&cfg->placeholders);
+	dbm_config_free_targets(cfg);
+}
+
+void dbm_config_free_targets(struct dbm_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ntargets; i++) {
+		struct dbm_target *t = &cfg->targets[i];
+
+		dbm_free(t->word);
+		dbm_free(t->name);
+		dbm_free(t->url);
+		dbm_free(t->schema);
+		dbm_placeholders_free(&t->placeholders);
+	}
+	dbm_free(cfg->targets);
+	cfg->targets = NULL;
+	cfg->ntargets = 0;
 }

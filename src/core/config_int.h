@@ -28,7 +28,8 @@ enum config_type {
 	CONFIG_COUNT,        /* whole number >= 0 */
 	CONFIG_BOOL,         /* true/false/yes/no/on/off */
 	CONFIG_PLACEHOLDERS, /* mapping in YAML only */
-	CONFIG_ENVIRONMENTS  /* mapping in YAML only */
+	CONFIG_ENVIRONMENTS, /* mapping in YAML only */
+	CONFIG_TARGETS       /* list in YAML only */
 };
 
 /* Where a key may be given. */

@@ -257,6 +257,148 @@ static int config_yaml_placeholders(struct config_yaml *y, struct dbm_config *cf
 	return 0;
 }
 
+/* Appends an empty target at line to cfg. Returns it, or NULL with DBM_ERR_NOMEM set. */
+static struct dbm_target *config_target_new(struct dbm_config *cfg, unsigned line)
+{
+	struct dbm_target *v = dbm_realloc(cfg->targets, (cfg->ntargets + 1) * sizeof(*v));
+
+	if (!v) {
+		dbm_error_oom();
+		return NULL;
+	}
+	cfg->targets = v;
+	v += cfg->ntargets++;
+	memset(v, 0, sizeof(*v));
+	v->line = line;
+	return v;
+}
+
+/*
+ * Applies the keys of one mapping item of targets: (name, url, schema,
+ * placeholders) to t. Returns 0, DBM_ERR_USAGE (unknown key, wrong type,
+ * empty value) or DBM_ERR_NOMEM.
+ */
+static int config_yaml_target_map(struct config_yaml *y, struct dbm_target *t, yaml_node_t *map)
+{
+	static const char *const keys[] = {"name", "url", "schema", "placeholders"};
+	yaml_node_pair_t *pair;
+
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = config_yaml_key(y, map, pair);
+		yaml_node_t *val = yaml_document_get_node(&y->doc, pair->value);
+		const char *name, *text;
+		size_t i;
+		char **field;
+
+		if (!key)
+			return dbm_error_last()->klass;
+		name = (const char *)key->data.scalar.value;
+		for (i = 0; i < DBM_ARRAY_SIZE(keys); i++)
+			if (strcmp(name, keys[i]) == 0)
+				break;
+		if (i == DBM_ARRAY_SIZE(keys)) {
+			dbm_error_set(DBM_ERR_USAGE, "targets: unknown key '%s' in a target", name);
+			dbm_error_set_where(y->file, config_node_line(key));
+			dbm_error_set_hint("A target takes name, url, schema and placeholders.");
+			return DBM_ERR_USAGE;
+		}
+		if (i == 3) {
+			struct dbm_config scratch;
+			int r;
+
+			if (!val)
+				continue;
+			memset(&scratch, 0, sizeof(scratch));
+			r = config_yaml_placeholders(y, &scratch, val);
+			t->placeholders = scratch.placeholders;
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (!val || val->type != YAML_SCALAR_NODE || config_node_is_null(val) ||
+		    !*(const char *)val->data.scalar.value) {
+			dbm_error_set(DBM_ERR_USAGE, "targets: %s: expected a text value, got %s",
+			              name,
+			              !val || val->type == YAML_SCALAR_NODE ? "an empty one"
+			                                                    : config_node_kind(val));
+			dbm_error_set_where(y->file, config_node_line(val ? val : key));
+			return DBM_ERR_USAGE;
+		}
+		text = (const char *)val->data.scalar.value;
+		field = i == 0 ? &t->name : i == 1 ? &t->url : &t->schema;
+		if (config_set_text(field, text) < 0)
+			return DBM_ERR_NOMEM;
+	}
+	if (t->url && t->schema) {
+		dbm_error_set(DBM_ERR_USAGE, "targets: a target has both url and schema");
+		dbm_error_set_where(y->file, t->line);
+		dbm_error_set_hint("A target is a database (url) or a schema on the top-level url; "
+		                   "give one of them.");
+		return DBM_ERR_USAGE;
+	}
+	if (!t->url && !t->schema) {
+		dbm_error_set(DBM_ERR_USAGE, "targets: a target needs a url or a schema");
+		dbm_error_set_where(y->file, t->line);
+		dbm_error_set_hint("For example: - { name: eu, url: \"postgres://deploy@eu/app\" }");
+		return DBM_ERR_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * Applies targets: a list whose items are one word (a URL, a SQLite glob,
+ * a schema name) or a mapping (name, url, schema, placeholders); a single
+ * word stands for a list of one. Replaces any list applied before (an
+ * environment's list wins over the top level's). Returns 0, DBM_ERR_USAGE
+ * or DBM_ERR_NOMEM.
+ */
+static int config_yaml_targets(struct config_yaml *y, struct dbm_config *cfg, yaml_node_t *node)
+{
+	struct config_origin o = {"targets", y->file, config_node_line(node), NULL};
+	yaml_node_item_t *item;
+	int r;
+
+	dbm_config_free_targets(cfg);
+	if (config_node_is_null(node))
+		return 0;
+	if (node->type == YAML_SCALAR_NODE) {
+		struct dbm_target *t = config_target_new(cfg, config_node_line(node));
+
+		if (!t)
+			return DBM_ERR_NOMEM;
+		return config_set_text(&t->word, (const char *)node->data.scalar.value);
+	}
+	if (node->type != YAML_SEQUENCE_NODE)
+		return config_fail(&o, "expected a list of targets, got %s", config_node_kind(node));
+	for (item = node->data.sequence.items.start; item < node->data.sequence.items.top; item++) {
+		yaml_node_t *n = yaml_document_get_node(&y->doc, *item);
+		struct dbm_target *t;
+
+		if (!n)
+			continue;
+		if ((r = config_yaml_spend(y, n)) < 0)
+			return r;
+		if (!(t = config_target_new(cfg, config_node_line(n))))
+			return DBM_ERR_NOMEM;
+		if (n->type == YAML_SCALAR_NODE && !config_node_is_null(n) &&
+		    *(const char *)n->data.scalar.value) {
+			if (config_set_text(&t->word, (const char *)n->data.scalar.value) < 0)
+				return DBM_ERR_NOMEM;
+		} else if (n->type == YAML_MAPPING_NODE) {
+			if ((r = config_yaml_target_map(y, t, n)) < 0)
+				return r;
+		} else {
+			o.line = config_node_line(n);
+			return config_fail(&o,
+			                   "expected a URL, a schema name or a mapping with name "
+			                   "and url or schema, got %s",
+			                   n->type == YAML_SCALAR_NODE ? "an empty value"
+			                                               : config_node_kind(n));
+		}
+	}
+	return 0;
+}
+
 static int config_yaml_environments(struct config_yaml *y, struct dbm_config *cfg,
                                     yaml_node_t *map);
 
@@ -357,6 +499,11 @@ static int config_yaml_mapping(struct config_yaml *y, struct dbm_config *cfg, ya
 			continue;
 		if (k->type == CONFIG_PLACEHOLDERS) {
 			if ((r = config_yaml_placeholders(y, cfg, val)) < 0)
+				return r;
+			continue;
+		}
+		if (k->type == CONFIG_TARGETS) {
+			if ((r = config_yaml_targets(y, cfg, val)) < 0)
 				return r;
 			continue;
 		}
