@@ -167,7 +167,7 @@ static void test_args__one_dash_long_options_say_what_to_type(void **state)
 	assert_string_equal(setting(&a, "yes"), "true");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "-qx", "info", NULL), "unknown option '-x'",
-	             "The one-letter options are -q -v -y -h; see 'dbmigrate help'.");
+	             "The one-letter options are -q -v -y -h -j; see 'dbmigrate help'.");
 	dbm_args_free(&a);
 	expect_usage(parse(&a, "-\xff", "info", NULL), "unknown option '-\\xff'", NULL);
 	dbm_args_free(&a);

@@ -598,7 +598,8 @@ static void test_config__error_unknown_key_lists_valid_keys(void **state)
 	    "sql_migration_prefix, sql_migration_separator, sql_migration_suffixes, "
 	    "repeatable_sql_migration_prefix, undo_sql_migration_prefix, group, "
 	    "ignore_migration_patterns, target, placeholder_replacement, "
-	    "validate_schema_on_migrate, placeholders, environments.",
+	    "validate_schema_on_migrate, placeholders, environments, targets, targets_file, jobs, "
+	    "continue_on_error.",
 	    "dbmigrate.yml", 1);
 }
 
@@ -816,9 +817,10 @@ static void test_config__keys_list(void **state)
 
 	while (dbm_config_keys[n])
 		n++;
-	assert_int_equal(n, 31);
+	assert_int_equal(n, 35);
 	assert_string_equal(dbm_config_keys[0], "url");
 	assert_string_equal(dbm_config_keys[30], "environments");
+	assert_string_equal(dbm_config_keys[34], "continue_on_error");
 }
 
 /*
