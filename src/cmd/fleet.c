@@ -735,7 +735,7 @@ static void fleet_table(const struct fleet *f)
 
 int dbm_fleet_wanted(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 {
-	return cfg->ntargets || cfg->targets_file || a->targets;
+	return a->targets || cfg->ntargets || cfg->targets_file;
 }
 
 int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
