@@ -1,0 +1,246 @@
+/*
+ * test_fleet.c - fleets of SQLite files through the dbmigrate binary: the
+ * failure policy (stop scheduling, --continue-on-error, --canary), a
+ * target locked by another process, a glob and a targets file, --targets,
+ * the info matrix, --json's targets[], and no password in any output.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "project.h"
+#include "testutil.h"
+
+/* The history of dir/rel as "version|success\n" rows, "" when it has none, "none" without table. */
+static char *history(const char *dir, const char *rel)
+{
+	char cmd[2048];
+	FILE *p;
+	char buf[4096];
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd),
+	         "cd '%s' && sqlite3 '%s' 'SELECT version, success FROM schema_history ORDER BY "
+	         "installed_rank' 2>/dev/null || echo none",
+	         dir, rel);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	pclose(p);
+	return strdup(buf);
+}
+
+static void assert_history(const char *dir, const char *rel, const char *want)
+{
+	char *got = history(dir, rel);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("%s: history '%s', want '%s'", rel, got, want);
+	free(got);
+}
+
+/* Three steps; V2 inserts into ${src}, which a target's placeholder may break. */
+static void write_project(const char *dir, const char *targets)
+{
+	char yml[2048];
+
+	dbm_test_write(dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
+	dbm_test_write(dir, "migrations/V2__fill.sql", "INSERT INTO ${src} VALUES (1);\n");
+	dbm_test_write(dir, "migrations/V3__c.sql", "CREATE TABLE c (id INT);\n");
+	snprintf(yml, sizeof(yml), "placeholders: { src: a }\nlock_timeout: 1\ntargets:\n%s",
+	         targets);
+	dbm_test_write(dir, "dbmigrate.yml", yml);
+}
+
+static const char *const BAD_FIRST = "  - { name: bad, url: \"sqlite:bad.db\", placeholders: { "
+                                     "src: nosuch } }\n"
+                                     "  - { name: one, url: \"sqlite:one.db\" }\n"
+                                     "  - { name: two, url: \"sqlite:two.db\" }\n";
+
+static void test_fleet__a_failure_stops_scheduling(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p->dir, BAD_FIRST);
+	dbm_test_project_run(p, &r, "migrate", "-j", "1", NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.out, "bad  1 -> 1  applied 1") ||
+	            dbm_test_contains(r.out, "bad  << empty >> -> 1  applied 1"));
+	assert_true(dbm_test_contains(r.out, "1 failed, 2 not run; exit 1"));
+	assert_true(dbm_test_contains(r.err, "bad: dbmigrate: migrations/V2__fill.sql:1: error:"));
+	assert_true(dbm_test_contains(r.err, "2 targets were not run"));
+	dbm_test_result_free(&r);
+	/* where a single run leaves bad: V1 applied, V2 rolled back with its row */
+	assert_history(p->dir, "bad.db", "1|1\n");
+	assert_history(p->dir, "one.db", "none\n");
+
+	/* --continue-on-error: the others go on */
+	dbm_test_project_run(p, &r, "migrate", "-j1", "--continue-on-error", NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.out, "one  << empty >> -> 3  applied 3"));
+	assert_true(dbm_test_contains(r.out, "2 ok, 1 failed; exit 1"));
+	dbm_test_result_free(&r);
+	assert_history(p->dir, "two.db", "1|1\n2|1\n3|1\n");
+}
+
+static void test_fleet__canary_stops_everything(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p->dir, BAD_FIRST);
+	dbm_test_project_run(p, &r, "migrate", "--canary", "1", "-j", "4", "--continue-on-error",
+	                     NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.out, "1 failed, 2 not run"));
+	assert_true(dbm_test_contains(r.err, "a canary failed"));
+	dbm_test_result_free(&r);
+	assert_history(p->dir, "one.db", "none\n");
+	assert_history(p->dir, "two.db", "none\n");
+
+	/* a passing canary lets the rest run: the bad one last now */
+	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\" }\n"
+	                      "  - { name: two, url: \"sqlite:two.db\" }\n"
+	                      "  - { name: bad, url: \"sqlite:bad.db\", placeholders: { src: "
+	                      "nosuch } }\n");
+	dbm_test_project_run(p, &r, "migrate", "--canary", "1", NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.out, "2 ok, 1 failed; exit 1"));
+	dbm_test_result_free(&r);
+	assert_history(p->dir, "two.db", "1|1\n2|1\n3|1\n");
+}
+
+static void test_fleet__locked_target_and_second_run_converges(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	char path[1024];
+	int fd;
+
+	write_project(p->dir, "  - \"sqlite:t/*.db\"\n");
+	dbm_test_write(p->dir, "t/a.db", "");
+	dbm_test_write(p->dir, "t/b.db", "");
+	dbm_test_write(p->dir, "t/c.db", "");
+	/* c is up to date, b is locked by another process */
+	dbm_test_project_run(p, &r, "migrate", "--targets", "t/c.db", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	snprintf(path, sizeof(path), "%s/t/b.db.lock", p->dir);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	dbm_test_project_run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 4);
+	assert_true(dbm_test_contains(r.out, "t/a.db  << empty >> -> 3  applied 3"));
+	assert_true(dbm_test_contains(r.out, "locked (exit 4)"));
+	assert_true(dbm_test_contains(r.out, "t/c.db  3 -> 3  applied 0"));
+	assert_true(dbm_test_contains(r.out, "up to date"));
+	dbm_test_result_free(&r);
+	assert_history(p->dir, "t/b.db", "none\n");
+
+	/* the matrix shows who is behind */
+	dbm_test_project_run(p, &r, "info", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "t/b.db  at << empty >>, 3 pending, 0 failed"));
+	assert_true(dbm_test_contains(r.out, "t/a.db  at 3, 0 pending, 0 failed"));
+	dbm_test_result_free(&r);
+
+	close(fd);
+	dbm_test_project_run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "1 ok, 2 up to date; exit 0"));
+	dbm_test_result_free(&r);
+	assert_history(p->dir, "t/b.db", "1|1\n2|1\n3|1\n");
+}
+
+static void test_fleet__json_targets_and_no_password(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\" }\n"
+	                      "  - \"postgres://deploy:s3cr3t-pw@127.0.0.1:1/tenant\"\n");
+	dbm_test_project_run(p, &r, "migrate", "--json", "--continue-on-error", NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.out, "\"targets\": ["));
+	assert_true(dbm_test_contains(r.out, "\"target\": \"one\""));
+	assert_true(dbm_test_contains(r.out, "\"target\": \"tenant\""));
+	assert_true(dbm_test_contains(r.out, "\"migrationsExecuted\": 3"));
+	assert_true(dbm_test_contains(r.out, "\"exitCode\": 1"));
+	if (dbm_test_contains(r.out, "s3cr3t") || dbm_test_contains(r.err, "s3cr3t"))
+		fail_msg("the password was printed:\n%s\n%s", r.out, r.err);
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "info", "--verbose", NULL);
+	if (dbm_test_contains(r.out, "s3cr3t") || dbm_test_contains(r.err, "s3cr3t"))
+		fail_msg("the password was printed:\n%s\n%s", r.out, r.err);
+	dbm_test_result_free(&r);
+}
+
+static void test_fleet__targets_file_and_bad_selections(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\" }\n");
+	dbm_test_write(p->dir, "fleet.txt", "# tenants\nsqlite:x.db\n\n  sqlite:y.db  # second\n");
+	dbm_test_project_run(p, &r, "migrate", "--targets-file", "fleet.txt", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "x.db  << empty >> -> 3"));
+	assert_true(dbm_test_contains(r.out, "y.db  << empty >> -> 3"));
+	assert_false(dbm_test_contains(r.out, "one"));
+	dbm_test_result_free(&r);
+
+	dbm_test_project_run(p, &r, "migrate", "--targets", "nope", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "--targets: no target is called 'nope'"));
+	assert_true(dbm_test_contains(r.err, "The targets are: one."));
+	dbm_test_result_free(&r);
+
+	dbm_test_project_run(p, &r, "migrate", "--targets-file", "missing.txt", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "cannot open targets file 'missing.txt'"));
+	dbm_test_result_free(&r);
+
+	write_project(p->dir, "  - \"sqlite:none/*.db\"\n");
+	dbm_test_project_run(p, &r, "info", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "dbmigrate.yml:4: error: targets: 'sqlite:none/*.db' "
+	                                     "matches no file"));
+	dbm_test_result_free(&r);
+
+	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\", colour: red }\n");
+	dbm_test_project_run(p, &r, "info", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "dbmigrate.yml:4: error: targets: unknown key 'colour'"));
+	dbm_test_result_free(&r);
+
+	dbm_test_project_run(p, &r, "migrate", "-j", "0", NULL);
+	assert_int_equal(r.status, 2);
+	dbm_test_result_free(&r);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, dbm_test_project_setup, dbm_test_project_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_fleet__a_failure_stops_scheduling),
+	    T(test_fleet__canary_stops_everything),
+	    T(test_fleet__locked_target_and_second_run_converges),
+	    T(test_fleet__json_targets_and_no_password),
+	    T(test_fleet__targets_file_and_bad_selections),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
