@@ -72,16 +72,16 @@ void dbm_cmd_tally_counts(unsigned long pending, unsigned long failed)
 /* One concrete target of the run. */
 struct fleet_target {
 	char *name;
-	char *url;    /* NULL: the configuration's */
-	char *schema; /* NULL: the configuration's */
+	char *url;                                   /* NULL: the configuration's */
+	char *schema;                                /* NULL: the configuration's */
 	const struct dbm_placeholders *placeholders; /* borrowed from the config, may be NULL */
-	pid_t pid;    /* while running */
+	pid_t pid;                                   /* while running */
 	FILE *out, *err;
 	struct timespec start;
 	long ms;
-	json_t *doc;  /* --json: the target's document, once done */
-	int code;     /* exit code when done */
-	int state;    /* FLEET_* */
+	json_t *doc; /* --json: the target's document, once done */
+	int code;    /* exit code when done */
+	int state;   /* FLEET_* */
 };
 
 enum { FLEET_WAITING, FLEET_RUNNING, FLEET_DONE, FLEET_NOT_RUN };
@@ -91,12 +91,12 @@ struct fleet {
 	size_t n, cap;
 	struct dbm_cmd_tally *slots; /* shared with the workers, n of them */
 	const struct dbm_command *cmd;
-	size_t namew;                /* widest name, for the report lines */
+	size_t namew; /* widest name, for the report lines */
 };
 
 /* Appends a target (copies every text). 0 or DBM_ERR_NOMEM. */
 static int fleet_add(struct fleet *f, const char *name, const char *url, const char *schema,
-		     const struct dbm_placeholders *ph)
+                     const struct dbm_placeholders *ph)
 {
 	struct fleet_target *t;
 
@@ -182,7 +182,7 @@ static int fleet_url_name(const char *url, struct dbm_buf *out)
  * DBM_ERR_NOMEM.
  */
 static int fleet_add_word(struct fleet *f, const char *word, const char *name,
-			  const struct dbm_placeholders *ph, const char *file, unsigned line)
+                          const struct dbm_placeholders *ph, const char *file, unsigned line)
 {
 	struct dbm_buf b = DBM_BUF_INIT;
 	int r = 0;
@@ -200,13 +200,13 @@ static int fleet_add_word(struct fleet *f, const char *word, const char *name,
 			dbm_error_set(DBM_ERR_USAGE, "targets: '%s' matches no file", word);
 			dbm_error_set_where(file, line);
 			dbm_error_set_hint("Create the databases first, or correct the pattern "
-					   "(relative to the working directory).");
+			                   "(relative to the working directory).");
 			return DBM_ERR_USAGE;
 		}
 		for (i = 0; i < g.gl_pathc && r == 0; i++) {
 			dbm_buf_clear(&b);
 			r = dbm_buf_addf(&b, "sqlite:%s%s", g.gl_pathv[i][0] == '/' ? "//" : "",
-					 g.gl_pathv[i]);
+			                 g.gl_pathv[i]);
 			if (r == 0)
 				r = fleet_add(f, g.gl_pathv[i], dbm_buf_cstr(&b), NULL, ph);
 		}
@@ -233,9 +233,9 @@ static int fleet_read_file(struct fleet *f, const char *path)
 
 	if (!in) {
 		dbm_error_set(DBM_ERR_USAGE, "cannot open targets file '%s': %s", path,
-			      strerror(errno));
+		              strerror(errno));
 		dbm_error_set_hint("targets_file (--targets-file) names a file with one URL or "
-				   "schema name a line.");
+		                   "schema name a line.");
 		return DBM_ERR_USAGE;
 	}
 	while (r == 0 && fgets(line, sizeof(line), in)) {
@@ -244,7 +244,7 @@ static int fleet_read_file(struct fleet *f, const char *path)
 		lineno++;
 		if (!strchr(line, '\n') && !feof(in)) {
 			r = dbm_error_set(DBM_ERR_USAGE, "a line is longer than %zu bytes",
-					  sizeof(line) - 2);
+			                  sizeof(line) - 2);
 			dbm_error_set_where(path, lineno);
 			break;
 		}
@@ -300,10 +300,10 @@ static int fleet_select(struct fleet *f, const char *list)
 
 			for (i = 0; i < f->n && i < 20; i++)
 				dbm_buf_addf(&names, "%s%s", i ? ", " : "", f->t[i].name);
-			dbm_error_set(DBM_ERR_USAGE, "--targets: no target is called '%.*s'", (int)n,
-				      p);
+			dbm_error_set(DBM_ERR_USAGE, "--targets: no target is called '%.*s'",
+			              (int)n, p);
 			dbm_error_set_hint("The targets are: %s%s.", dbm_buf_cstr(&names),
-					   f->n > 20 ? ", ..." : "");
+			                   f->n > 20 ? ", ..." : "");
 			dbm_buf_free(&names);
 			return DBM_ERR_USAGE;
 		}
@@ -335,14 +335,18 @@ static int fleet_build(struct fleet *f, const struct dbm_config *cfg, const stru
 	} else {
 		for (i = 0; i < cfg->ntargets && r == 0; i++) {
 			const struct dbm_target *t = &cfg->targets[i];
-			const struct dbm_placeholders *ph = t->placeholders.n ? &t->placeholders : NULL;
+			const struct dbm_placeholders *ph =
+			    t->placeholders.n ? &t->placeholders : NULL;
 
 			if (t->word)
-				r = fleet_add_word(f, t->word, NULL, NULL, cfg->config_file, t->line);
+				r = fleet_add_word(f, t->word, NULL, NULL, cfg->config_file,
+				                   t->line);
 			else if (t->url)
-				r = fleet_add_word(f, t->url, t->name, ph, cfg->config_file, t->line);
+				r = fleet_add_word(f, t->url, t->name, ph, cfg->config_file,
+				                   t->line);
 			else
-				r = fleet_add(f, t->name ? t->name : t->schema, NULL, t->schema, ph);
+				r = fleet_add(f, t->name ? t->name : t->schema, NULL, t->schema,
+				              ph);
 		}
 	}
 	if (r < 0)
@@ -352,7 +356,7 @@ static int fleet_build(struct fleet *f, const struct dbm_config *cfg, const stru
 	if (f->n == 0) {
 		dbm_error_set(DBM_ERR_USAGE, "the fleet has no targets");
 		dbm_error_set_hint("List them under 'targets:' in the config file or one a line in "
-				   "the file named by targets_file (--targets-file).");
+		                   "the file named by targets_file (--targets-file).");
 		return DBM_ERR_USAGE;
 	}
 	for (i = 0; i < f->n; i++) {
@@ -365,9 +369,9 @@ static int fleet_build(struct fleet *f, const struct dbm_config *cfg, const stru
 		for (j = 0; j < i; j++) {
 			if (strcmp(f->t[i].name, f->t[j].name) == 0) {
 				dbm_error_set(DBM_ERR_USAGE, "two targets are called '%s'",
-					      f->t[i].name);
+				              f->t[i].name);
 				dbm_error_set_hint("Give each target a name of its own "
-						   "(name: in a targets: entry).");
+				                   "(name: in a targets: entry).");
 				return DBM_ERR_USAGE;
 			}
 		}
@@ -427,7 +431,7 @@ static int fleet_class(int code)
 
 /* A word for a target's outcome. */
 static const char *fleet_result(const struct fleet_target *t, const struct dbm_cmd_tally *s,
-				const struct dbm_command *cmd)
+                                const struct dbm_command *cmd)
 {
 	if (t->state == FLEET_NOT_RUN)
 		return "not run";
@@ -454,7 +458,7 @@ static const char *fleet_result(const struct fleet_target *t, const struct dbm_c
  * to the target's, stdout and stderr in the target's files. Never returns.
  */
 static void fleet_child(struct fleet *f, size_t i, struct dbm_config *cfg,
-			const struct dbm_cmd_args *a)
+                        const struct dbm_cmd_args *a)
 {
 	struct fleet_target *t = &f->t[i];
 	int r = 0;
@@ -479,7 +483,7 @@ static void fleet_child(struct fleet *f, size_t i, struct dbm_config *cfg,
 	}
 	for (k = 0; t->placeholders && k < t->placeholders->n && r == 0; k++)
 		r = dbm_placeholders_set(&cfg->placeholders, t->placeholders->items[k].key,
-					 t->placeholders->items[k].value);
+		                         t->placeholders->items[k].value);
 	if (r == 0)
 		r = f->cmd->run(cfg, a);
 	if (r < 0)
@@ -491,7 +495,7 @@ static void fleet_child(struct fleet *f, size_t i, struct dbm_config *cfg,
 
 /* Starts target i. 0, or DBM_ERR_RUN when no file or process can be made. */
 static int fleet_start(struct fleet *f, size_t i, struct dbm_config *cfg,
-		       const struct dbm_cmd_args *a)
+                       const struct dbm_cmd_args *a)
 {
 	struct fleet_target *t = &f->t[i];
 	pid_t pid;
@@ -499,15 +503,16 @@ static int fleet_start(struct fleet *f, size_t i, struct dbm_config *cfg,
 	t->out = tmpfile();
 	t->err = tmpfile();
 	if (!t->out || !t->err)
-		return dbm_error_set(DBM_ERR_RUN, "cannot make a temporary file for target '%s': %s",
-				     t->name, strerror(errno));
+		return dbm_error_set(DBM_ERR_RUN,
+		                     "cannot make a temporary file for target '%s': %s", t->name,
+		                     strerror(errno));
 	fflush(stdout);
 	fflush(stderr);
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
 	pid = fork();
 	if (pid < 0)
 		return dbm_error_set(DBM_ERR_RUN, "cannot start a worker for target '%s': %s",
-				     t->name, strerror(errno));
+		                     t->name, strerror(errno));
 	if (pid == 0)
 		fleet_child(f, i, cfg, a);
 	t->pid = pid;
@@ -541,8 +546,7 @@ static char *fleet_slurp(FILE *fp)
  * only the lines of errors and warnings ("dbmigrate: ", "detail: ",
  * "hint: ", "note: "), not the per-script progress.
  */
-static void fleet_prefix_lines(struct dbm_buf *out, const char *name, const char *text,
-			       int verbose)
+static void fleet_prefix_lines(struct dbm_buf *out, const char *name, const char *text, int verbose)
 {
 	while (*text) {
 		size_t n = strcspn(text, "\n");
@@ -603,20 +607,21 @@ static void fleet_report(struct fleet *f, size_t i, const struct dbm_config *cfg
 	if (!cfg->quiet) {
 		if (strcmp(f->cmd->name, "info") == 0)
 			dbm_buf_addf(&line, "%-*s  at %s, %lu pending, %lu failed  %ld ms  %s\n",
-				     (int)f->namew, t->name, fleet_version(s->to), s->pending,
-				     s->failed, t->ms, result);
+			             (int)f->namew, t->name, fleet_version(s->to), s->pending,
+			             s->failed, t->ms, result);
 		else if (strcmp(f->cmd->name, "migrate") == 0)
-			dbm_buf_addf(&line, "%-*s  %s -> %s  applied %lu  %ld ms  %s\n",
-				     (int)f->namew, t->name, s->started ? fleet_version(s->from) : "?",
-				     s->started ? fleet_version(s->to) : "?", s->applied, t->ms,
-				     result);
+			dbm_buf_addf(
+			    &line, "%-*s  %s -> %s  applied %lu  %ld ms  %s\n", (int)f->namew,
+			    t->name, s->started ? fleet_version(s->from) : "?",
+			    s->started ? fleet_version(s->to) : "?", s->applied, t->ms, result);
 		else if (strcmp(f->cmd->name, "rollback") == 0)
-			dbm_buf_addf(&line, "%-*s  from %s  undone %lu  %ld ms  %s\n", (int)f->namew,
-				     t->name, s->started ? fleet_version(s->from) : "?", s->applied,
-				     t->ms, result);
+			dbm_buf_addf(&line, "%-*s  from %s  undone %lu  %ld ms  %s\n",
+			             (int)f->namew, t->name,
+			             s->started ? fleet_version(s->from) : "?", s->applied, t->ms,
+			             result);
 		else
 			dbm_buf_addf(&line, "%-*s  %ld ms  %s\n", (int)f->namew, t->name, t->ms,
-				     result);
+			             result);
 		if (t->code) {
 			line.ptr[--line.len] = '\0';
 			dbm_buf_addf(&line, " (exit %d)\n", t->code);
@@ -663,9 +668,9 @@ static size_t fleet_reap(struct fleet *f, int *forwarded)
 				continue;
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			t->ms = (long)(now.tv_sec - t->start.tv_sec) * 1000 +
-				(now.tv_nsec - t->start.tv_nsec) / 1000000;
+			        (now.tv_nsec - t->start.tv_nsec) / 1000000;
 			t->code = WIFEXITED(st) ? WEXITSTATUS(st)
-						: 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+			                        : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 			t->state = FLEET_DONE;
 			return i;
 		}
@@ -675,8 +680,8 @@ static size_t fleet_reap(struct fleet *f, int *forwarded)
 /* The summary after the lines: counts of each result, and the table. */
 static void fleet_summary(const struct fleet *f, int worst, long ms)
 {
-	static const char *const words[] = {"ok",      "up to date", "failed", "locked",
-					    "invalid", "refused",    "interrupted", "not run"};
+	static const char *const words[] = {"ok",      "up to date", "failed",      "locked",
+	                                    "invalid", "refused",    "interrupted", "not run"};
 	size_t counts[8] = {0}, i, k;
 	struct dbm_buf b = DBM_BUF_INIT;
 
@@ -688,7 +693,7 @@ static void fleet_summary(const struct fleet *f, int worst, long ms)
 				counts[k]++;
 	}
 	dbm_buf_addf(&b, "\n%s over %zu target%s in %ld ms:", f->cmd->name, f->n,
-		     f->n == 1 ? "" : "s", ms);
+	             f->n == 1 ? "" : "s", ms);
 	for (k = 0; k < 8; k++)
 		if (counts[k])
 			dbm_buf_addf(&b, " %zu %s,", counts[k], words[k]);
@@ -727,8 +732,9 @@ static void fleet_table(const struct fleet *f)
 
 		snprintf(ms, sizeof(ms), "%ld ms", f->t[i].ms);
 		printf("%-*s  %-12s  %-12s  %7lu  %8s  %s\n", (int)w, f->t[i].name,
-		       s->started ? fleet_version(s->from) : "-", s->started ? fleet_version(s->to) : "-",
-		       s->applied, f->t[i].state == FLEET_NOT_RUN ? "-" : ms,
+		       s->started ? fleet_version(s->from) : "-",
+		       s->started ? fleet_version(s->to) : "-", s->applied,
+		       f->t[i].state == FLEET_NOT_RUN ? "-" : ms,
 		       fleet_result(&f->t[i], s, f->cmd));
 	}
 }
@@ -739,7 +745,7 @@ int dbm_fleet_wanted(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 }
 
 int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
-		  const struct dbm_cmd_args *a)
+                  const struct dbm_cmd_args *a)
 {
 	struct fleet f;
 	size_t next = 0, running = 0, i, limit;
@@ -752,18 +758,18 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (cfg->jobs < 1) {
 		r = dbm_error_set(DBM_ERR_USAGE, "jobs: expected a whole number above 0, got %d",
-				  cfg->jobs);
+		                  cfg->jobs);
 		dbm_error_set_hint("For example: -j 4");
 		goto done;
 	}
 	if ((r = fleet_build(&f, cfg, a)) < 0)
 		goto done;
 	f.slots = mmap(NULL, f.n * sizeof(*f.slots), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (f.slots == MAP_FAILED) {
 		f.slots = NULL;
 		r = dbm_error_set(DBM_ERR_RUN, "cannot map memory for %zu targets: %s", f.n,
-				  strerror(errno));
+		                  strerror(errno));
 		goto done;
 	}
 	memset(f.slots, 0, f.n * sizeof(*f.slots));
@@ -772,7 +778,7 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 	for (;;) {
 		while (!stop && !dbm_interrupt_signal() && next < limit &&
 		       running < (size_t)cfg->jobs) {
-			if ((r = fleet_start(&f, next, cfg, a)) < 0) {
+			if (fleet_start(&f, next, cfg, a) < 0) {
 				stop = 1;
 				worst = fleet_worse(worst, 1);
 				dbm_out_error(cmd->name);
@@ -814,13 +820,13 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 		}
 		dbm_error_set(r, "%zu of %zu targets did not succeed", bad, f.n);
 		if (notrun)
-			dbm_error_set_detail("%zu target%s not run: %s", notrun,
-					     notrun == 1 ? " was" : "s were",
-					     a->canary ? "a canary failed"
-						       : "a target failed and continue_on_error is off");
+			dbm_error_set_detail(
+			    "%zu target%s not run: %s", notrun, notrun == 1 ? " was" : "s were",
+			    a->canary ? "a canary failed"
+			              : "a target failed and continue_on_error is off");
 		dbm_error_set_hint("Each target's messages are above, prefixed with its name; fix "
-				   "them and run the same command again: targets that are done "
-				   "have nothing to do.");
+		                   "them and run the same command again: targets that are done "
+		                   "have nothing to do.");
 	}
 	if (cfg->json) {
 		json_t *doc = json_object();
@@ -843,8 +849,8 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 		json_object_set_new(sum, "targets", json_integer((json_int_t)f.n));
 		json_object_set_new(sum, "exitCode", json_integer(worst));
 		json_object_set_new(sum, "totalTime",
-				    json_integer((t1.tv_sec - t0.tv_sec) * 1000 +
-						 (t1.tv_nsec - t0.tv_nsec) / 1000000));
+		                    json_integer((t1.tv_sec - t0.tv_sec) * 1000 +
+		                                 (t1.tv_nsec - t0.tv_nsec) / 1000000));
 		json_object_set_new(doc, "fleet", sum);
 		if (r < 0)
 			dbm_out_json_with_error(doc);
@@ -853,8 +859,8 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 	} else if (!cfg->quiet) {
 		fleet_table(&f);
 		fleet_summary(&f, worst,
-			      (long)(t1.tv_sec - t0.tv_sec) * 1000 +
-				  (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		              (long)(t1.tv_sec - t0.tv_sec) * 1000 +
+		                  (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	}
 done:
 	fleet_free(&f);

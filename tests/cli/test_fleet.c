@@ -222,7 +222,8 @@ static void test_fleet__targets_file_and_bad_selections(void **state)
 	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\", colour: red }\n");
 	dbm_test_project_run(p, &r, "info", NULL);
 	assert_int_equal(r.status, 2);
-	assert_true(dbm_test_contains(r.err, "dbmigrate.yml:4: error: targets: unknown key 'colour'"));
+	assert_true(
+	    dbm_test_contains(r.err, "dbmigrate.yml:4: error: targets: unknown key 'colour'"));
 	dbm_test_result_free(&r);
 
 	dbm_test_project_run(p, &r, "migrate", "-j", "0", NULL);

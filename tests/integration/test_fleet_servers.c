@@ -87,7 +87,8 @@ static void write_config(struct dbm_testdb *t, const char *bad_src)
 
 static void run_fleet(struct dbm_testdb *t)
 {
-	const char *single[] = {"migrate", "--url", NULL, NULL, NULL, "--config", "single.yml", NULL};
+	const char *single[] = {"migrate", "--url",    NULL,         NULL,
+	                        NULL,      "--config", "single.yml", NULL};
 	const char *fleet[] = {"migrate", "-j", "4", "--continue-on-error", NULL};
 	const char *info[] = {"info", NULL};
 	const char *json[] = {"migrate", "--json", NULL};
@@ -139,8 +140,8 @@ static void run_fleet(struct dbm_testdb *t)
 	dbm_test_result_free(&r);
 
 	/* each where a single run leaves it */
-	dbm_testdb_assert_rows(t->db, HISTORY, t->driver->name[0] == 'p' ? "1|t\n2|t\n3|t\n"
-	                                                                  : "1|1\n2|1\n3|1\n");
+	dbm_testdb_assert_rows(t->db, HISTORY,
+	                       t->driver->name[0] == 'p' ? "1|t\n2|t\n3|t\n" : "1|1\n2|1\n3|1\n");
 	c = dbm_testdb_connect(t->extra_url[3]);
 	want = dbm_testdb_rows(c, HISTORY);
 	c->driver->disconnect(c);
