@@ -990,6 +990,71 @@ static void test_config__many_keys_and_environments_load_and_repeats_are_found(v
 	dbm_buf_free(&text);
 }
 
+/* targets: words and mappings, placeholders per target, an environment's list replacing the top level's. */
+static void test_config__targets_list(void **state)
+{
+	struct fixture *f = *state;
+	char *env_prod[] = {"DBMIGRATE_ENV=prod", NULL};
+
+	write_yml(f, "targets:\n"
+	             "  - \"sqlite:t/*.db\"\n"
+	             "  - tenant_a\n"
+	             "  - name: eu\n"
+	             "    url: \"postgres://u:pw@eu/app\"\n"
+	             "    placeholders: { region: eu-west }\n"
+	             "  - { name: b, schema: tenant_b }\n"
+	             "jobs: 8\n"
+	             "environments:\n"
+	             "  prod:\n"
+	             "    targets: [\"postgres://p/app\"]\n");
+	assert_int_equal(load(f, NULL, 0, no_env), 0);
+	assert_int_equal(f->cfg.ntargets, 4);
+	assert_int_equal(f->cfg.jobs, 8);
+	assert_string_equal(f->cfg.targets[0].word, "sqlite:t/*.db");
+	assert_int_equal(f->cfg.targets[0].line, 2);
+	assert_string_equal(f->cfg.targets[1].word, "tenant_a");
+	assert_null(f->cfg.targets[2].word);
+	assert_string_equal(f->cfg.targets[2].name, "eu");
+	assert_string_equal(f->cfg.targets[2].url, "postgres://u:pw@eu/app");
+	assert_string_equal(dbm_placeholders_get(&f->cfg.targets[2].placeholders, "region"),
+	                    "eu-west");
+	assert_string_equal(f->cfg.targets[3].schema, "tenant_b");
+	assert_int_equal(load(f, NULL, 0, env_prod), 0);
+	assert_int_equal(f->cfg.ntargets, 1);
+	assert_string_equal(f->cfg.targets[0].word, "postgres://p/app");
+
+	write_yml(f, "targets: \"sqlite:x/*.db\"\n");
+	assert_int_equal(load(f, NULL, 0, no_env), 0);
+	assert_int_equal(f->cfg.ntargets, 1);
+	assert_int_equal(f->cfg.jobs, 4);
+}
+
+static void test_config__targets_errors_name_the_line(void **state)
+{
+	struct fixture *f = *state;
+
+	write_yml(f, "targets:\n  - { name: a, url: \"sqlite:a.db\", schema: s }\n");
+	assert_error(load(f, NULL, 0, no_env), "targets: a target has both url and schema",
+	             "A target is a database (url) or a schema on the top-level url; give one of "
+	             "them.",
+	             "dbmigrate.yml", 2);
+	write_yml(f, "targets:\n  - { name: a }\n");
+	assert_error(load(f, NULL, 0, no_env), "targets: a target needs a url or a schema",
+	             "For example: - { name: eu, url: \"postgres://deploy@eu/app\" }",
+	             "dbmigrate.yml", 2);
+	write_yml(f, "targets:\n  - name: a\n    urls: x\n");
+	assert_error(load(f, NULL, 0, no_env), "targets: unknown key 'urls' in a target",
+	             "A target takes name, url, schema and placeholders.", "dbmigrate.yml", 3);
+	write_yml(f, "targets:\n  a: b\n");
+	assert_error(load(f, NULL, 0, no_env), "targets: expected a list of targets, got a mapping",
+	             NULL, "dbmigrate.yml", 2);
+	write_yml(f, "targets:\n  - [a]\n");
+	assert_error(load(f, NULL, 0, no_env),
+	             "targets: expected a URL, a schema name or a mapping with name and url or "
+	             "schema, got a list",
+	             NULL, "dbmigrate.yml", 2);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(int argc, char **argv)
@@ -1024,6 +1089,8 @@ int main(int argc, char **argv)
 	    T(test_config__error_bad_variable_names_it),
 	    T(test_config__error_bad_flag_names_it),
 	    T(test_config__keys_list),
+	    T(test_config__targets_list),
+	    T(test_config__targets_errors_name_the_line),
 	    T(test_config__merge_key_bomb_stops_at_the_budget),
 	    T(test_config__alias_bomb_without_merges_loads),
 	    T(test_config__deep_nesting_is_refused_with_the_limit),
