@@ -92,6 +92,7 @@ struct fleet {
 	struct dbm_cmd_tally *slots; /* shared with the workers, n of them */
 	const struct dbm_command *cmd;
 	size_t namew; /* widest name, for the report lines */
+	int dry_run;  /* --dry-run: the workers' SQL is the point, so it is shown */
 };
 
 /* Appends a target (copies every text). 0 or DBM_ERR_NOMEM. */
@@ -595,8 +596,6 @@ static void fleet_report(struct fleet *f, size_t i, const struct dbm_config *cfg
 		}
 		goto done;
 	}
-	if (cfg->verbose && out && *out)
-		fleet_prefix_lines(&line, t->name, out, 1);
 	if (err && *err)
 		fleet_prefix_lines(&line, t->name, err, cfg->verbose);
 	if (line.len) {
@@ -604,6 +603,12 @@ static void fleet_report(struct fleet *f, size_t i, const struct dbm_config *cfg
 		fflush(stderr);
 	}
 	dbm_buf_clear(&line);
+	if ((cfg->verbose || f->dry_run) && out && *out) {
+		/* the target's own stdout (a dry run's SQL), on stdout, each line with its name */
+		fleet_prefix_lines(&line, t->name, out, 1);
+		fputs(dbm_buf_cstr(&line), stdout);
+		dbm_buf_clear(&line);
+	}
 	if (!cfg->quiet) {
 		if (strcmp(f->cmd->name, "info") == 0)
 			dbm_buf_addf(&line, "%-*s  at %s, %lu pending, %lu failed  %ld ms  %s\n",
@@ -755,6 +760,7 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 
 	memset(&f, 0, sizeof(f));
 	f.cmd = cmd;
+	f.dry_run = a->dry_run;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (cfg->jobs < 1) {
 		r = dbm_error_set(DBM_ERR_USAGE, "jobs: expected a whole number above 0, got %d",

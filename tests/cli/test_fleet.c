@@ -231,6 +231,38 @@ static void test_fleet__targets_file_and_bad_selections(void **state)
 	dbm_test_result_free(&r);
 }
 
+/* rollback, validate and a dry run over a fleet. */
+static void test_fleet__rollback_validate_and_dry_run(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\" }\n"
+	                      "  - { name: two, url: \"sqlite:two.db\" }\n");
+	dbm_test_write(p->dir, "rollback/U3__c.sql", "DROP TABLE c;\n");
+	dbm_test_project_run(p, &r, "migrate", "--dry-run", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "one: CREATE TABLE a (id INT);"));
+	assert_true(dbm_test_contains(r.out, "two: CREATE TABLE c (id INT);"));
+	dbm_test_result_free(&r);
+	assert_history(p->dir, "one.db", "none\n");
+	dbm_test_project_run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_run(p, &r, "rollback", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "one  from 3  undone 1"));
+	dbm_test_result_free(&r);
+	assert_history(p->dir, "two.db", "1|1\n2|1\n3|1\n3|1\n");
+	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT, x INT);\n");
+	dbm_test_project_run(p, &r, "validate", "--targets", "two", NULL);
+	assert_int_equal(r.status, 3);
+	assert_true(dbm_test_contains(r.out, "two  "));
+	assert_true(dbm_test_contains(r.out, "invalid (exit 3)"));
+	assert_false(dbm_test_contains(r.out, "one  "));
+	dbm_test_result_free(&r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
@@ -241,6 +273,7 @@ int main(void)
 	    T(test_fleet__locked_target_and_second_run_converges),
 	    T(test_fleet__json_targets_and_no_password),
 	    T(test_fleet__targets_file_and_bad_selections),
+	    T(test_fleet__rollback_validate_and_dry_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
