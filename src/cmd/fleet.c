@@ -755,6 +755,7 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 	struct fleet f;
 	size_t next = 0, running = 0, i, limit;
 	int r, worst = 0, stop = 0, forwarded = 0;
+	const char *why = "a worker could not be started";
 	int changes = (cmd->needs & DBM_NEEDS_LOCK) != 0;
 	struct timespec t0, t1;
 
@@ -805,10 +806,13 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 		running--;
 		fleet_report(&f, i, cfg);
 		worst = fleet_worse(worst, f.t[i].code);
-		if (f.t[i].code && changes && (a->canary ? i < (size_t)a->canary : 0))
+		if (f.t[i].code && changes && (a->canary ? i < (size_t)a->canary : 0)) {
 			stop = 1; /* a canary failed: stop everything */
-		else if (f.t[i].code && changes && !cfg->continue_on_error)
+			why = "a canary failed";
+		} else if (f.t[i].code && changes && !cfg->continue_on_error && !stop) {
 			stop = 1;
+			why = "a target failed and continue_on_error is off";
+		}
 	}
 	for (i = 0; i < f.n; i++)
 		if (f.t[i].state == FLEET_WAITING)
@@ -828,8 +832,7 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 		if (notrun)
 			dbm_error_set_detail(
 			    "%zu target%s not run: %s", notrun, notrun == 1 ? " was" : "s were",
-			    a->canary ? "a canary failed"
-			              : "a target failed and continue_on_error is off");
+			    dbm_interrupt_signal() ? "the run was interrupted" : why);
 		dbm_error_set_hint("Each target's messages are above, prefixed with its name; fix "
 		                   "them and run the same command again: targets that are done "
 		                   "have nothing to do.");

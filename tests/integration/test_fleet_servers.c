@@ -8,12 +8,14 @@
  * again converge. info prints the matrix; --json gives targets[].
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -230,6 +232,51 @@ static void test_fleet_servers__pgsql_schema_per_tenant(void **state)
 	dbm_testdb_assert_rows(t->db, "SELECT version FROM tenant_2.schema_history", "1\n");
 }
 
+/* SIGTERM to the fleet: the running target stops as a single run does, the rest are not run. */
+static void test_fleet_servers__pgsql_sigterm_stops_the_fleet(void **state)
+{
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
+	const char *argv[] = {"migrate", "-j", "1", NULL};
+	char yml[2048], out[1100], err[1100];
+	char *text;
+	int pid, i, held = 0;
+
+	dbm_testdb_add(t, "second");
+	dbm_test_write(t->dir, "migrations/V1__slow.sql", "SELECT pg_sleep(20);\n");
+	snprintf(yml, sizeof(yml),
+	         "targets:\n  - { name: first, url: \"%s\" }\n"
+	         "  - { name: second, url: \"%s\" }\n",
+	         t->url, t->extra_url[0]);
+	dbm_test_write(t->dir, "dbmigrate.yml", yml);
+	snprintf(out, sizeof(out), "%s/fleet.out", t->dir);
+	snprintf(err, sizeof(err), "%s/fleet.err", t->dir);
+	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
+	for (i = 0; i < 200 && !held; i++) {
+		char *rows;
+
+		nanosleep(&(struct timespec){0, 50 * 1000 * 1000L}, NULL);
+		rows = dbm_testdb_rows(t->db, "SELECT count(*) FROM pg_stat_activity WHERE query "
+		                              "LIKE 'SELECT pg_sleep(20)%'");
+		held = strcmp(rows, "1\n") == 0;
+		dbm_free(rows);
+	}
+	assert_true(held);
+	kill(pid, SIGTERM);
+	assert_int_equal(dbm_test_wait(pid), 143);
+	text = dbm_test_read(out);
+	assert_non_null(text);
+	if (!dbm_test_contains(text, "1 interrupted, 1 not run; exit 143"))
+		fail_msg("unexpected report:\n%s", text);
+	free(text);
+	text = dbm_test_read(err);
+	assert_non_null(text);
+	if (!dbm_test_contains(text, "first: dbmigrate: migrations/V1__slow.sql:1: error: "
+	                             "interrupted by SIGTERM"))
+		fail_msg("unexpected stderr:\n%s", text);
+	free(text);
+	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM schema_history", "0\n");
+}
+
 #define PG(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 #define MY(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_mysql, dbm_testdb_teardown)
 
@@ -239,6 +286,7 @@ int main(void)
 	    PG(test_fleet_servers__pgsql_failed_locked_and_up_to_date),
 	    MY(test_fleet_servers__mysql_failed_locked_and_up_to_date),
 	    PG(test_fleet_servers__pgsql_schema_per_tenant),
+	    PG(test_fleet_servers__pgsql_sigterm_stops_the_fleet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
