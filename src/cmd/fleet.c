@@ -872,6 +872,8 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 		                  (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	}
 done:
+	/* the report is out before anything at exit can end the process */
+	fflush(stdout);
 	fleet_free(&f);
 	return r;
 }
