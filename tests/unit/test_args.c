@@ -210,6 +210,35 @@ static void test_args__other_tools_verbs_name_the_command_here(void **state)
 	dbm_args_free(&a);
 }
 
+/* -j takes its value from the next argument or the rest of the word, also after bundled flags. */
+static void test_args__one_letter_option_with_a_value(void **state)
+{
+	struct dbm_args a;
+
+	(void)state;
+	assert_int_equal(parse(&a, "-j", "8", "migrate", "--targets", "a,b", NULL), 0);
+	assert_string_equal(a.cmd->name, "migrate");
+	assert_string_equal(setting(&a, "jobs"), "8");
+	assert_string_equal(a.args.targets, "a,b");
+	dbm_args_free(&a);
+	assert_int_equal(parse(&a, "info", "-qj3", NULL), 0);
+	assert_string_equal(setting(&a, "jobs"), "3");
+	assert_string_equal(setting(&a, "quiet"), "true");
+	dbm_args_free(&a);
+	assert_int_equal(parse(&a, "migrate", "-qj", "2", "--canary", "1", NULL), 0);
+	assert_string_equal(setting(&a, "jobs"), "2");
+	assert_int_equal(a.args.canary, 1);
+	dbm_args_free(&a);
+	expect_usage(parse(&a, "migrate", "-j", NULL), "option '-j' needs a value", "Type '-j N'.");
+	dbm_args_free(&a);
+	expect_usage(parse(&a, "baseline", "-j", "2", NULL),
+	             "option '--jobs' does not apply to command baseline", NULL);
+	dbm_args_free(&a);
+	expect_usage(parse(&a, "info", "--canary", "1", NULL),
+	             "option '--canary' does not apply to command info", NULL);
+	dbm_args_free(&a);
+}
+
 static void test_args__options_anywhere_and_values_checked(void **state)
 {
 	struct dbm_args a;
@@ -346,6 +375,7 @@ int main(void)
 	    cmocka_unit_test(test_args__one_dash_long_options_say_what_to_type),
 	    cmocka_unit_test(test_args__other_tools_verbs_name_the_command_here),
 	    cmocka_unit_test(test_args__options_anywhere_and_values_checked),
+	    cmocka_unit_test(test_args__one_letter_option_with_a_value),
 	    cmocka_unit_test(test_args__arguments_new_and_double_dash),
 	    cmocka_unit_test(test_args__every_option_of_the_table_parses),
 	};
