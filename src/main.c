@@ -82,8 +82,12 @@ static int main_no_fleet(const char *option)
 	return DBM_ERR_USAGE;
 }
 
-/* Runs the parsed command. Returns an error class (0 on success); the error is printed. */
-static int main_run(const struct dbm_args *a)
+/*
+ * Runs the parsed command. Returns an error class (0 on success); the error
+ * is printed. *fleet_code is the exit code of a fleet run (the worst of its
+ * targets'), else left as it was.
+ */
+static int main_run(const struct dbm_args *a, int *fleet_code)
 {
 	const struct dbm_command *cmd = a->cmd;
 	struct dbm_config cfg;
@@ -100,7 +104,7 @@ static int main_run(const struct dbm_args *a)
 			main_notes(&cfg);
 	}
 	if (r == 0 && (cmd->options & DBM_OPT_FLEET) && dbm_fleet_wanted(&cfg, &a->args))
-		r = dbm_fleet_run(&cfg, cmd, &a->args);
+		r = dbm_fleet_run(&cfg, cmd, &a->args, fleet_code);
 	else if (r == 0 && a->args.canary)
 		r = main_no_fleet("--canary");
 	else if (r == 0)
@@ -114,7 +118,7 @@ static int main_run(const struct dbm_args *a)
 int main(int argc, char **argv)
 {
 	struct dbm_args a = DBM_ARGS_INIT;
-	int r;
+	int r, fleet_code = -1;
 
 	r = dbm_args_parse(&a, argc, argv);
 	dbm_out_init(main_early_json(argc, argv), 0, 0);
@@ -125,7 +129,7 @@ int main(int argc, char **argv)
 	} else if (a.version) {
 		/* Like git: 'dbmigrate --version migrate' prints the version, runs nothing. */
 		a.cmd = dbm_command_find("version");
-		r = main_run(&a);
+		r = main_run(&a, &fleet_code);
 	} else if (a.help) {
 		if (a.cmd)
 			dbm_help_command(stdout, a.cmd);
@@ -135,8 +139,8 @@ int main(int argc, char **argv)
 		dbm_help_usage(stderr);
 		r = DBM_ERR_USAGE;
 	} else {
-		r = main_run(&a);
+		r = main_run(&a, &fleet_code);
 	}
 	dbm_args_free(&a);
-	return main_exit_code(r);
+	return fleet_code >= 0 ? fleet_code : main_exit_code(r);
 }

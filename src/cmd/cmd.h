@@ -185,12 +185,14 @@ int dbm_fleet_wanted(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
  * Runs cmd on every target of the fleet (fleet.c) and prints the report.
  * Returns 0 when every target succeeded, else the error class of the worst
  * target's exit code, with an error that counts them set (targets' own
- * errors are printed with their names); DBM_ERR_USAGE for a fleet that
- * cannot be built (no targets, an unknown --targets name, a glob that
- * matches nothing, an unreadable targets file, two targets of one name).
+ * errors are printed with their names), and sets *exit_code to that worst
+ * code itself (137 for a worker killed by SIGKILL has no class); returns
+ * DBM_ERR_USAGE with *exit_code -1 for a fleet that cannot be built (no
+ * targets, an unknown --targets name, a glob that matches nothing, an
+ * unreadable targets file, two targets of one name, jobs 0).
  */
 int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
-		  const struct dbm_cmd_args *a);
+		  const struct dbm_cmd_args *a, int *exit_code);
 
 /* NULL-terminated (name NULL) tables, in the order help lists them. */
 extern const struct dbm_command dbm_commands[];

@@ -449,8 +449,13 @@ static const char *fleet_result(const struct fleet_target *t, const struct dbm_c
 		return "invalid";
 	case 4:
 		return "locked";
-	default:
+	case 128 + SIGINT:
+	case 128 + SIGTERM:
+	case 128 + SIGPIPE:
 		return "interrupted";
+	default:
+		return "crashed"; /* ended by another signal, or an exit code dbmigrate never uses
+		                   */
 	}
 }
 
@@ -685,21 +690,22 @@ static size_t fleet_reap(struct fleet *f, int *forwarded)
 /* The summary after the lines: counts of each result, and the table. */
 static void fleet_summary(const struct fleet *f, int worst, long ms)
 {
-	static const char *const words[] = {"ok",      "up to date", "failed",      "locked",
-	                                    "invalid", "refused",    "interrupted", "not run"};
-	size_t counts[8] = {0}, i, k;
+	static const char *const words[] = {"ok",          "up to date", "failed",
+	                                    "locked",      "invalid",    "refused",
+	                                    "interrupted", "crashed",    "not run"};
+	size_t counts[DBM_ARRAY_SIZE(words)] = {0}, i, k;
 	struct dbm_buf b = DBM_BUF_INIT;
 
 	for (i = 0; i < f->n; i++) {
 		const char *w = fleet_result(&f->t[i], &f->slots[i], f->cmd);
 
-		for (k = 0; k < 8; k++)
+		for (k = 0; k < DBM_ARRAY_SIZE(words); k++)
 			if (strcmp(words[k], w) == 0)
 				counts[k]++;
 	}
 	dbm_buf_addf(&b, "\n%s over %zu target%s in %ld ms:", f->cmd->name, f->n,
 	             f->n == 1 ? "" : "s", ms);
-	for (k = 0; k < 8; k++)
+	for (k = 0; k < DBM_ARRAY_SIZE(words); k++)
 		if (counts[k])
 			dbm_buf_addf(&b, " %zu %s,", counts[k], words[k]);
 	b.ptr[b.len - 1] = '\0';
@@ -750,7 +756,7 @@ int dbm_fleet_wanted(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 }
 
 int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
-                  const struct dbm_cmd_args *a)
+                  const struct dbm_cmd_args *a, int *exit_code)
 {
 	struct fleet f;
 	size_t next = 0, running = 0, i, limit;
@@ -759,6 +765,7 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 	int changes = (cmd->needs & DBM_NEEDS_LOCK) != 0;
 	struct timespec t0, t1;
 
+	*exit_code = -1;
 	memset(&f, 0, sizeof(f));
 	f.cmd = cmd;
 	f.dry_run = a->dry_run;
@@ -821,6 +828,7 @@ int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
 		worst = fleet_worse(worst, 128 + dbm_interrupt_signal());
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r = fleet_class(worst);
+	*exit_code = worst;
 	if (r < 0) {
 		size_t bad = 0, notrun = 0;
 

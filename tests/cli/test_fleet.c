@@ -263,6 +263,39 @@ static void test_fleet__rollback_validate_and_dry_run(void **state)
 	dbm_test_result_free(&r);
 }
 
+/*
+ * Workers that die (kill -9 after the second history row, before its commit, through a
+ * failpoint): reported as crashed with their exit code, each target left at V1 as a single
+ * run that died there would leave it, and the next run converges.
+ */
+static void test_fleet__crashed_workers_and_the_next_run(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+	const char *env[] = {"DBM_FAILPOINT=after_history:2", NULL};
+	const char *argv[] = {"migrate", "-j", "2", NULL};
+
+	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\" }\n"
+	                      "  - { name: two, url: \"sqlite:two.db\" }\n");
+	dbm_test_run(p->dir, env, argv, &r);
+	if (r.status != 137) {
+		dbm_test_result_free(&r);
+		print_message("skipped: the binary was built without -DDBM_FAILPOINTS=ON\n");
+		skip();
+	}
+	assert_true(dbm_test_contains(r.out, "one  << empty >> -> 1  applied 1"));
+	assert_true(dbm_test_contains(r.out, "crashed (exit 137)"));
+	assert_true(dbm_test_contains(r.out, "2 crashed; exit 137"));
+	dbm_test_result_free(&r);
+	assert_history(p->dir, "one.db", "1|1\n");
+	assert_history(p->dir, "two.db", "1|1\n");
+	dbm_test_project_run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "one  1 -> 3  applied 2"));
+	dbm_test_result_free(&r);
+	assert_history(p->dir, "two.db", "1|1\n2|1\n3|1\n");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
@@ -274,6 +307,7 @@ int main(void)
 	    T(test_fleet__json_targets_and_no_password),
 	    T(test_fleet__targets_file_and_bad_selections),
 	    T(test_fleet__rollback_validate_and_dry_run),
+	    T(test_fleet__crashed_workers_and_the_next_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
