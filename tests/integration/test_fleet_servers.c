@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -66,6 +67,15 @@ static void assert_line(const char *out, const char *name, ...)
 			fail_msg("the line of %s lacks '%s': %s", name, want, line);
 	va_end(ap);
 	free(line);
+}
+
+/* The config holds the server's password: readable by its owner only, as dbmigrate asks. */
+static void chmod_private(const char *dir)
+{
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/dbmigrate.yml", dir);
+	assert_int_equal(chmod(path, 0600), 0);
 }
 
 /* Writes the fleet's config: ok, bad (src: nosuch), locked, uptodate; src of bad given. */
@@ -232,6 +242,40 @@ static void test_fleet_servers__pgsql_schema_per_tenant(void **state)
 	dbm_testdb_assert_rows(t->db, "SELECT version FROM tenant_2.schema_history", "1\n");
 }
 
+/* Schema per tenant on MariaDB: a schema there is a database on the server of the URL. */
+static void test_fleet_servers__mysql_schema_per_tenant(void **state)
+{
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
+	const char *argv[] = {"info", "--json", NULL};
+	const char *migrate[] = {"migrate", NULL};
+	struct dbm_test_result r;
+	char yml[2048], sql[256];
+
+	dbm_testdb_add(t, "t1");
+	dbm_testdb_add(t, "t2");
+	dbm_test_write(t->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
+	snprintf(yml, sizeof(yml), "url: \"%s\"\ntargets: [%s, { name: second, schema: %s }]\n",
+	         t->url, t->extra_name[0], t->extra_name[1]);
+	dbm_test_write(t->dir, "dbmigrate.yml", yml);
+	chmod_private(t->dir);
+	dbm_test_run(t->dir, NULL, migrate, &r);
+	if (r.status != 0)
+		fail_msg("exit %d\n%s\n%s", r.status, r.out, r.err);
+	assert_line(r.out, t->extra_name[0], "<< empty >> -> 1", "applied 1", NULL);
+	assert_line(r.out, "second", "<< empty >> -> 1", "applied 1", NULL);
+	dbm_test_result_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT version FROM %s.schema_history", t->extra_name[1]);
+	dbm_testdb_assert_rows(t->db, sql, "1\n");
+	/* nothing in the URL's own database */
+	assert_int_not_equal(dbm_testdb_try(t->db, "SELECT count(*) FROM schema_history"), 0);
+	dbm_test_run(t->dir, NULL, argv, &r);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(dbm_test_count(r.out, "\"schemaVersion\": \"1\""), 2);
+	assert_true(dbm_test_contains(r.out, "\"target\": \"second\""));
+	assert_false(dbm_test_contains(r.out, "dbm-secret-pw"));
+	dbm_test_result_free(&r);
+}
+
 /* SIGTERM to the fleet: the running target stops as a single run does, the rest are not run. */
 static void test_fleet_servers__pgsql_sigterm_stops_the_fleet(void **state)
 {
@@ -287,6 +331,7 @@ int main(void)
 	    MY(test_fleet_servers__mysql_failed_locked_and_up_to_date),
 	    PG(test_fleet_servers__pgsql_schema_per_tenant),
 	    PG(test_fleet_servers__pgsql_sigterm_stops_the_fleet),
+	    MY(test_fleet_servers__mysql_schema_per_tenant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
