@@ -17,7 +17,9 @@
  * that wrote: a handler only records it, and the run stops at the next
  * statement.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -61,6 +63,15 @@ static void interrupt_exit_now(int signo, const char *why)
 	_exit(128 + signo);
 }
 
+/*
+ * Posted by the signal thread once it runs. dbm_interrupt_setup() waits
+ * for it, so that the thread's start (which allocates: its stack, its TLS,
+ * a sanitizer's bookkeeping) is over before main() goes on: a fleet
+ * fork()s its workers, and a child forked while another thread held an
+ * allocator's lock would wait for that lock for ever.
+ */
+static sem_t interrupt_started;
+
 /* The signal thread: records, cancels, and enforces the deadline. Never returns. */
 static void *interrupt_thread(void *arg)
 {
@@ -68,6 +79,7 @@ static void *interrupt_thread(void *arg)
 	struct timespec grace = {30, 0};
 	int first = 0, sig;
 
+	sem_post(&interrupt_started);
 	for (;;) {
 		if (!first) {
 			if (sigwait(set, &sig) != 0)
@@ -106,6 +118,10 @@ int dbm_interrupt_setup(void)
 	sigaddset(&set, SIGTERM);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
+	if (sem_init(&interrupt_started, 0, 0) != 0) {
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		return -1;
+	}
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	rc = pthread_create(&th, &attr, interrupt_thread, &set);
@@ -115,6 +131,8 @@ int dbm_interrupt_setup(void)
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 		return -1;
 	}
+	while (sem_wait(&interrupt_started) != 0 && errno == EINTR)
+		;
 	return 0;
 }
 
