@@ -352,7 +352,7 @@ static int fleet_build(struct fleet *f, const struct dbm_config *cfg, const stru
 	}
 	if (r < 0)
 		return r;
-	if (a->targets && (r = fleet_select(f, a->targets)) < 0)
+	if (f->n && a->targets && (r = fleet_select(f, a->targets)) < 0)
 		return r;
 	if (f->n == 0) {
 		dbm_error_set(DBM_ERR_USAGE, "the fleet has no targets");

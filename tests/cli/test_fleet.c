@@ -226,8 +226,17 @@ static void test_fleet__targets_file_and_bad_selections(void **state)
 	    dbm_test_contains(r.err, "dbmigrate.yml:4: error: targets: unknown key 'colour'"));
 	dbm_test_result_free(&r);
 
+	write_project(p->dir, "");
+	dbm_test_project_run(p, &r, "migrate", "--targets", "one", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "error: the fleet has no targets"));
+	dbm_test_result_free(&r);
+
+	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\" }\n");
 	dbm_test_project_run(p, &r, "migrate", "-j", "0", NULL);
 	assert_int_equal(r.status, 2);
+	assert_true(
+	    dbm_test_contains(r.err, "error: jobs: expected a whole number above 0, got 0"));
 	dbm_test_result_free(&r);
 }
 
