@@ -304,7 +304,11 @@ static void test_fleet_servers__pgsql_sigterm_stops_the_fleet(void **state)
 		held = strcmp(rows, "1\n") == 0;
 		dbm_free(rows);
 	}
-	assert_true(held);
+	if (!held) {
+		kill(pid, SIGTERM); /* not left running behind a failed test */
+		dbm_test_wait(pid);
+		fail_msg("the first target's migration never started");
+	}
 	kill(pid, SIGTERM);
 	assert_int_equal(dbm_test_wait(pid), 143);
 	text = dbm_test_read(out);
