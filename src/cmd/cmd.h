@@ -169,7 +169,9 @@ struct dbm_cmd_tally {
 	unsigned long applied;  /* scripts applied (migrate) or undone (rollback) */
 	unsigned long pending;  /* info: pending migrations */
 	unsigned long failed;   /* info: failed rows */
+	unsigned long drift;    /* info: objects that differ from the snapshot */
 	int started;            /* the command got as far as planning */
+	int drift_known;        /* info: a snapshot was compared (drift is meaningful) */
 };
 extern struct dbm_cmd_tally *dbm_cmd_tally;
 /* The command planned, at version (NULL: none). */
@@ -178,6 +180,8 @@ void dbm_cmd_tally_begin(const char *version);
 void dbm_cmd_tally_step(const char *version);
 /* info's counts. */
 void dbm_cmd_tally_counts(unsigned long pending, unsigned long failed);
+/* info compared the schema with its snapshot: objects that differ, 0 for none. */
+void dbm_cmd_tally_drift(unsigned long objects);
 
 /* 1 when the configuration or the command line names a fleet (targets, targets_file, --targets). */
 int dbm_fleet_wanted(const struct dbm_config *cfg, const struct dbm_cmd_args *a);

@@ -61,6 +61,14 @@ void dbm_cmd_tally_step(const char *version)
 		snprintf(dbm_cmd_tally->to, sizeof(dbm_cmd_tally->to), "%s", version);
 }
 
+void dbm_cmd_tally_drift(unsigned long objects)
+{
+	if (!dbm_cmd_tally)
+		return;
+	dbm_cmd_tally->drift = objects;
+	dbm_cmd_tally->drift_known = 1;
+}
+
 void dbm_cmd_tally_counts(unsigned long pending, unsigned long failed)
 {
 	if (!dbm_cmd_tally)
@@ -567,6 +575,22 @@ static void fleet_prefix_lines(struct dbm_buf *out, const char *name, const char
 	}
 }
 
+/*
+ * ", schema drift: 2 objects", ", no schema drift" or "" when the target has
+ * no snapshot to compare with, into buf; returns buf.
+ */
+static const char *fleet_drift(const struct dbm_cmd_tally *s, char *buf, size_t size)
+{
+	if (!s->drift_known)
+		buf[0] = '\0';
+	else if (s->drift)
+		snprintf(buf, size, ", schema drift: %lu object%s", s->drift,
+		         s->drift == 1 ? "" : "s");
+	else
+		snprintf(buf, size, ", no schema drift");
+	return buf;
+}
+
 /* "3", or "<< empty >>" for no version. */
 static const char *fleet_version(const char *v)
 {
@@ -581,6 +605,7 @@ static void fleet_report(struct fleet *f, size_t i, const struct dbm_config *cfg
 	const char *result = fleet_result(t, s, f->cmd);
 	char *out = fleet_slurp(t->out), *err = fleet_slurp(t->err);
 	struct dbm_buf line = DBM_BUF_INIT;
+	char drift[64];
 
 	if (cfg->json) {
 		json_error_t je;
@@ -616,9 +641,10 @@ static void fleet_report(struct fleet *f, size_t i, const struct dbm_config *cfg
 	}
 	if (!cfg->quiet) {
 		if (strcmp(f->cmd->name, "info") == 0)
-			dbm_buf_addf(&line, "%-*s  at %s, %lu pending, %lu failed  %ld ms  %s\n",
+			dbm_buf_addf(&line, "%-*s  at %s, %lu pending, %lu failed%s  %ld ms  %s\n",
 			             (int)f->namew, t->name, fleet_version(s->to), s->pending,
-			             s->failed, t->ms, result);
+			             s->failed, fleet_drift(s, drift, sizeof(drift)), t->ms,
+			             result);
 		else if (strcmp(f->cmd->name, "migrate") == 0)
 			dbm_buf_addf(
 			    &line, "%-*s  %s -> %s  applied %lu  %ld ms  %s\n", (int)f->namew,
@@ -724,14 +750,20 @@ static void fleet_table(const struct fleet *f)
 		if (strlen(f->t[i].name) > w)
 			w = strlen(f->t[i].name);
 	if (strcmp(f->cmd->name, "info") == 0) {
-		printf("\n%-*s  %-12s  %7s  %6s  %s\n", (int)w, "Target", "Version", "Pending",
-		       "Failed", "Result");
+		printf("\n%-*s  %-12s  %7s  %6s  %-12s  %s\n", (int)w, "Target", "Version",
+		       "Pending", "Failed", "Drift", "Result");
 		for (i = 0; i < f->n; i++) {
 			const struct dbm_cmd_tally *s = &f->slots[i];
+			char drift[32] = "-";
 
-			printf("%-*s  %-12s  %7lu  %6lu  %s\n", (int)w, f->t[i].name,
+			if (s->drift_known && s->drift)
+				snprintf(drift, sizeof(drift), "%lu object%s", s->drift,
+				         s->drift == 1 ? "" : "s");
+			else if (s->drift_known)
+				snprintf(drift, sizeof(drift), "none");
+			printf("%-*s  %-12s  %7lu  %6lu  %-12s  %s\n", (int)w, f->t[i].name,
 			       s->started ? fleet_version(s->to) : "?", s->pending, s->failed,
-			       fleet_result(&f->t[i], s, f->cmd));
+			       drift, fleet_result(&f->t[i], s, f->cmd));
 		}
 		return;
 	}

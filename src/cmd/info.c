@@ -155,7 +155,6 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			dbm_out_warn("could not compare the schema with its snapshot: %s",
 				     dbm_error_last()->message);
 	}
-
 	if (dbm_cmd_tally) {
 		unsigned long pending = 0, failed = 0;
 
@@ -165,6 +164,8 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		}
 		dbm_cmd_tally_begin(plan.current_version);
 		dbm_cmd_tally_counts(pending, failed);
+		if (drift_known && drift.has_snapshot)
+			dbm_cmd_tally_drift(drift.diff.n);
 	}
 	if (dbm_out_is_json()) {
 		json_t *doc = json_object();

@@ -40,6 +40,15 @@ static char *history(const char *dir, const char *rel)
 	return strdup(buf);
 }
 
+/* Runs sql on the SQLite file dir/rel with the sqlite3 shell; fails the test when it fails. */
+static void run_sql(const char *dir, const char *rel, const char *sql)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && sqlite3 '%s' '%s'", dir, rel, sql);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void assert_history(const char *dir, const char *rel, const char *want)
 {
 	char *got = history(dir, rel);
@@ -162,6 +171,16 @@ static void test_fleet__locked_target_and_second_run_converges(void **state)
 	assert_true(dbm_test_contains(r.out, "1 ok, 2 up to date; exit 0"));
 	dbm_test_result_free(&r);
 	assert_history(p->dir, "t/b.db", "1|1\n2|1\n3|1\n");
+
+	/* a table made by hand on one target shows in the matrix as schema drift */
+	run_sql(p->dir, "t/c.db", "CREATE TABLE by_hand (x INT);");
+	dbm_test_project_run(p, &r, "info", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(dbm_test_contains(r.out, "t/a.db  at 3, 0 pending, 0 failed, no schema drift"));
+	assert_true(
+	    dbm_test_contains(r.out, "t/c.db  at 3, 0 pending, 0 failed, schema drift: 1 object"));
+	assert_true(dbm_test_contains(r.out, "Drift"));
+	dbm_test_result_free(&r);
 }
 
 static void test_fleet__json_targets_and_no_password(void **state)
