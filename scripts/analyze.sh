@@ -6,6 +6,8 @@
 #   clang-tidy  the checks in .clang-tidy over src/, using the compile
 #               commands of build/test (scripts/test.sh exports them; run it
 #               or configure with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON first)
+#   clang-format  every C file of the tree follows .clang-format (checked,
+#               not rewritten: `clang-format -i FILE` fixes one)
 #   valgrind    the dbmigrate binary of build/test on SQLite: migrate, info
 #               --json, validate, rollback --to 0 and a failing migration,
 #               with --error-exitcode=99 --leak-check=full
@@ -44,6 +46,22 @@ elif ! run-clang-tidy -quiet -p "$build" "$PWD/src/" >"$build/clang-tidy.log" 2>
 	status=1
 else
 	grep -c 'warning:' "$build/clang-tidy.log" | sed 's/^/clang-tidy warnings (not errors): /'
+fi
+
+echo "== clang-format"
+# The tree's C files, tests' fixtures excepted (they are inputs, not code of ours).
+mapfile -t cfiles < <(git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^tests/fixtures/' ||
+	find src include tools tests bench -name '*.[ch]' -not -path 'tests/fixtures/*')
+unformatted=()
+for f in "${cfiles[@]}"; do
+	if ! clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then
+		unformatted+=("$f")
+	fi
+done
+if [ "${#unformatted[@]}" -gt 0 ]; then
+	printf '  %s\n' "${unformatted[@]}" >&2
+	echo "analyze.sh: these files do not follow .clang-format (clang-format -i FILE fixes them)" >&2
+	status=1
 fi
 
 echo "== valgrind"

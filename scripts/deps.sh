@@ -14,7 +14,7 @@ build_pkgs=(gcc make cmake pkg-config libpq-dev default-libmysqlclient-dev libsq
 # pages; tmux gives the progress and completion tests a terminal; pgbouncer runs in front of the
 # test PostgreSQL in the pooler tests.
 test_pkgs=(libcmocka-dev postgresql mariadb-server mariadb-client galera-4 rsync pgbouncer clang libclang-rt-dev
-	clang-tidy cppcheck valgrind
+	clang-tidy clang-format cppcheck valgrind
 	sqlite3 procps iproute2 python3
 	scdoc man-db mandoc zsh fish tmux dpkg-dev file binutils)
 

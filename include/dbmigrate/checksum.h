@@ -17,9 +17,10 @@ struct dbm_checksum {
 	unsigned long crc; /* zlib crc32 state */
 	uint64_t offset;   /* bytes seen so far, counting the BOM */
 	unsigned char pending[4];
-	unsigned pending_len; /* bytes of an incomplete UTF-8 sequence or possible BOM at a chunk end */
-	int started;          /* the BOM check is done */
-	uint64_t bad_offset;  /* after a UTF-8 error: the 0-based offset of the first bad byte */
+	unsigned
+	    pending_len; /* bytes of an incomplete UTF-8 sequence or possible BOM at a chunk end */
+	int started;     /* the BOM check is done */
+	uint64_t bad_offset; /* after a UTF-8 error: the 0-based offset of the first bad byte */
 };
 
 void dbm_checksum_init(struct dbm_checksum *c);

@@ -17,24 +17,24 @@
 /* Error classes. The exit code is the class negated (NOMEM exits 1; see dbm_exit_code). */
 enum dbm_errclass {
 	DBM_OK = 0,
-	DBM_ERR_RUN = -1,      /* exit 1: SQL error, connection lost, I/O error */
-	DBM_ERR_USAGE = -2,    /* exit 2: usage, configuration, bad file names */
-	DBM_ERR_VALIDATE = -3, /* exit 3: drift, missing files, failed rows */
-	DBM_ERR_LOCK = -4,     /* exit 4: lock not acquired in time */
-	DBM_ERR_NOMEM = -5,    /* exit 1: out of memory */
+	DBM_ERR_RUN = -1,        /* exit 1: SQL error, connection lost, I/O error */
+	DBM_ERR_USAGE = -2,      /* exit 2: usage, configuration, bad file names */
+	DBM_ERR_VALIDATE = -3,   /* exit 3: drift, missing files, failed rows */
+	DBM_ERR_LOCK = -4,       /* exit 4: lock not acquired in time */
+	DBM_ERR_NOMEM = -5,      /* exit 1: out of memory */
 	DBM_ERR_INTERRUPTED = -6 /* exit 128 + the signal (130 SIGINT, 143 SIGTERM, 141 SIGPIPE) */
 };
 
 struct dbm_error {
-	int klass;            /* enum dbm_errclass, DBM_OK when no error */
-	char message[4096];   /* one line, git style: lower-case, no full stop */
-	char detail[2048];    /* "" when none */
-	char hint[1024];      /* "" when none: a full sentence, what to do next */
-	char file[1024];      /* file the error is about, "" when none */
-	unsigned line;        /* 1-based line in file, 0 when unknown */
-	char sqlstate[8];     /* SQLSTATE from the server, "" when none */
-	int server_code;      /* server error number (MySQL errno), 0 when none */
-	int position;         /* 1-based byte offset in the statement text, 0 when none */
+	int klass;          /* enum dbm_errclass, DBM_OK when no error */
+	char message[4096]; /* one line, git style: lower-case, no full stop */
+	char detail[2048];  /* "" when none */
+	char hint[1024];    /* "" when none: a full sentence, what to do next */
+	char file[1024];    /* file the error is about, "" when none */
+	unsigned line;      /* 1-based line in file, 0 when unknown */
+	char sqlstate[8];   /* SQLSTATE from the server, "" when none */
+	int server_code;    /* server error number (MySQL errno), 0 when none */
+	int position;       /* 1-based byte offset in the statement text, 0 when none */
 };
 
 #define DBM_GCC_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -111,7 +111,10 @@ struct dbm_buf {
 	size_t len;
 	size_t cap;
 };
-#define DBM_BUF_INIT { NULL, 0, 0 }
+#define DBM_BUF_INIT                                                                               \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 int dbm_buf_grow(struct dbm_buf *b, size_t extra);
 int dbm_buf_add(struct dbm_buf *b, const char *data, size_t len);

@@ -24,58 +24,59 @@
  * own placeholders (laid over the top level's).
  */
 struct dbm_target {
-	char *word;      /* a list item given as one word, NULL for a mapping */
-	char *name;      /* NULL: derived from the URL or the schema */
-	char *url;       /* NULL: the top-level URL */
-	char *schema;    /* NULL: the top-level schema */
+	char *word;   /* a list item given as one word, NULL for a mapping */
+	char *name;   /* NULL: derived from the URL or the schema */
+	char *url;    /* NULL: the top-level URL */
+	char *schema; /* NULL: the top-level schema */
 	struct dbm_placeholders placeholders;
-	unsigned line;   /* in the config file */
+	unsigned line; /* in the config file */
 };
 
 struct dbm_config {
-	char *url;               /* never NULL after load; secret: print only dbm_url_redact()ed */
-	char *url_source;        /* where the URL came from: "--url", "DBMIGRATE_URL", "DATABASE_URL", the config file's path, "default" */
-	char *config_file;       /* the file read, NULL when none */
-	char *env_name;          /* the selected environment, NULL when none */
-	char *notes;             /* lines for stderr: "note: ..." / "warning: ...", NULL when none */
-	char *migrations;        /* default "migrations" */
-	char *rollback;          /* default "rollback" */
-	char *table;             /* default "schema_history" */
-	char *schema;            /* NULL: the connection's default */
-	char *installed_by;      /* NULL: the database user */
-	char *baseline_version;  /* default "1" */
-	char *baseline_description; /* default "<< Baseline >>" */
-	int lock_timeout;        /* seconds, default 60 */
-	int connect_retries;     /* default 0 */
+	char *url;         /* never NULL after load; secret: print only dbm_url_redact()ed */
+	char *url_source;  /* where the URL came from: "--url", "DBMIGRATE_URL", "DATABASE_URL", the
+	                      config file's path, "default" */
+	char *config_file; /* the file read, NULL when none */
+	char *env_name;    /* the selected environment, NULL when none */
+	char *notes;       /* lines for stderr: "note: ..." / "warning: ...", NULL when none */
+	char *migrations;  /* default "migrations" */
+	char *rollback;    /* default "rollback" */
+	char *table;       /* default "schema_history" */
+	char *schema;      /* NULL: the connection's default */
+	char *installed_by;           /* NULL: the database user */
+	char *baseline_version;       /* default "1" */
+	char *baseline_description;   /* default "<< Baseline >>" */
+	int lock_timeout;             /* seconds, default 60 */
+	int connect_retries;          /* default 0 */
 	int connect_retries_interval; /* seconds, cap of the backoff, default 120 */
-	int statement_timeout;   /* seconds, 0 none */
-	int ddl_lock_timeout;    /* seconds, 0 server default */
-	int out_of_order;        /* bools: 0/1 */
-	int validate_on_migrate; /* default 1 */
-	int baseline_on_migrate; /* default 0 */
-	int clean_disabled;      /* default 1 */
-	int mixed;               /* default 1 */
-	char *schema_file;       /* write dump here after a change, NULL: none */
-	char *naming;            /* the files' layout (scan.h dbm_naming_parse), default "auto" */
+	int statement_timeout;        /* seconds, 0 none */
+	int ddl_lock_timeout;         /* seconds, 0 server default */
+	int out_of_order;             /* bools: 0/1 */
+	int validate_on_migrate;      /* default 1 */
+	int baseline_on_migrate;      /* default 0 */
+	int clean_disabled;           /* default 1 */
+	int mixed;                    /* default 1 */
+	char *schema_file;            /* write dump here after a change, NULL: none */
+	char *naming; /* the files' layout (scan.h dbm_naming_parse), default "auto" */
 	char *sql_migration_prefix;            /* file names (scan.h), default "V" */
 	char *sql_migration_separator;         /* default "__" */
 	char *sql_migration_suffixes;          /* comma-separated, default ".sql" */
 	char *repeatable_sql_migration_prefix; /* default "R" */
 	char *undo_sql_migration_prefix;       /* default "U" */
-	int group;               /* migrate: all pending migrations in one transaction, default 0 */
+	int group; /* migrate: all pending migrations in one transaction, default 0 */
 	char *ignore_migration_patterns; /* Flyway's "*:missing,..." (plan.h), NULL: "*:future" */
-	char *target;            /* migrate stops at this version ("latest", "current"), NULL: latest */
+	char *target; /* migrate stops at this version ("latest", "current"), NULL: latest */
 	int placeholder_replacement; /* ${name} replaced in scripts, default 1 */
-	char *locations_first;   /* Flyway's first location, the migrations folder it set */
-	char *locations_more;    /* Flyway's other locations, comma-separated, NULL when none */
+	char *locations_first;       /* Flyway's first location, the migrations folder it set */
+	char *locations_more;        /* Flyway's other locations, comma-separated, NULL when none */
 	int validate_schema_on_migrate; /* default 0: migrate compares with the snapshot first */
-	int json, quiet, verbose, yes; /* output flags, default 0 */
+	int json, quiet, verbose, yes;  /* output flags, default 0 */
 	struct dbm_placeholders placeholders;
 	struct dbm_target *targets; /* targets: in the file (its environment's list wins), owned */
 	size_t ntargets;
-	char *targets_file;      /* one URL or schema a line, NULL: none */
-	int jobs;                /* fleet workers, default 4 */
-	int continue_on_error;   /* fleet: keep scheduling after a failed target, default 0 */
+	char *targets_file;    /* one URL or schema a line, NULL: none */
+	int jobs;              /* fleet workers, default 4 */
+	int continue_on_error; /* fleet: keep scheduling after a failed target, default 0 */
 };
 
 /* One command-line setting: key as in YAML ("lock_timeout", "placeholder" for KEY=VALUE). */
@@ -95,7 +96,7 @@ struct dbm_setting {
  * DBM_ERR_NOMEM. On error cfg may be partly filled: free it.
  */
 int dbm_config_load(struct dbm_config *cfg, const struct dbm_setting *flags, size_t nflags,
-		    char *const *envp);
+                    char *const *envp);
 void dbm_config_free(struct dbm_config *cfg);
 /* The layout the naming key names (checked by dbm_config_load): AUTO when not set. */
 enum dbm_naming dbm_config_naming(const struct dbm_config *cfg);
@@ -125,7 +126,7 @@ int dbm_url_redact(const char *url, struct dbm_buf *out);
  * cannot be mapped (never a value); DBM_ERR_NOMEM.
  */
 int dbm_jdbc_url(const char *url, const char *user, const char *password, struct dbm_buf *out,
-		 char **schema);
+                 char **schema);
 
 /* Levenshtein distance ignoring ASCII case, for "did you mean" hints (commands, .conf keys too). */
 size_t dbm_edit_distance(const char *a, const char *b);

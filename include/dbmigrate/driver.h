@@ -25,28 +25,40 @@
 #include "dbmigrate/sqlsplit.h"
 
 /* Capability bits (struct dbm_driver.caps). */
-#define DBM_CAP_TX_DDL 0x01     /* DDL is transactional: a migration and its row commit together */
-#define DBM_CAP_SCHEMAS 0x02    /* --schema selects a schema (PostgreSQL) or database (MySQL) */
-#define DBM_CAP_SESSION_FLAGS 0x04 /* stmt_flags reports DBM_EXEC_SESSION: reset_session is needed
-				    * only after a script with such a statement */
-#define DBM_CAP_BATCH_AUTOCOMMIT 0x08 /* exec_batch also outside a transaction: each statement
-				       * commits on its own, a failure stops the rest and the
-				       * ones before it stay */
-#define DBM_CAP_BATCH_PARAMS 0x10 /* exec_batch honours dbm_stmt.params, so a history row
-				   * travels in the same round trip as its COMMIT */
-#define DBM_CAP_EMBEDDED 0x20 /* the database is a local file that connecting creates: the
-			       * files are checked before connecting, not while it connects */
+#define DBM_CAP_TX_DDL 0x01  /* DDL is transactional: a migration and its row commit together */
+#define DBM_CAP_SCHEMAS 0x02 /* --schema selects a schema (PostgreSQL) or database (MySQL) */
+/*
+ * stmt_flags reports DBM_EXEC_SESSION: reset_session is needed only after a script with such a
+ * statement
+ */
+#define DBM_CAP_SESSION_FLAGS 0x04
+/*
+ * exec_batch also outside a transaction: each statement commits on its own, a failure stops the
+ * rest and the ones before it stay
+ */
+#define DBM_CAP_BATCH_AUTOCOMMIT 0x08
+/*
+ * exec_batch honours dbm_stmt.params, so a history row travels in the same round trip as its
+ * COMMIT
+ */
+#define DBM_CAP_BATCH_PARAMS 0x10
+/*
+ * the database is a local file that connecting creates: the files are checked before connecting,
+ * not while it connects
+ */
+#define DBM_CAP_EMBEDDED 0x20
 
 /* Statement flags (stmt_flags). */
-#define DBM_EXEC_NO_TX 0x01      /* the statement cannot run inside a transaction block */
-#define DBM_EXEC_TX_CONTROL 0x02 /* BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not TO SAVEPOINT) */
-#define DBM_EXEC_SESSION 0x04    /* may change the session's settings (SET, USE, CALL ...) */
-#define DBM_EXEC_ALONE 0x08      /* must go through exec on its own, never exec_batch (COPY) */
+#define DBM_EXEC_NO_TX 0x01 /* the statement cannot run inside a transaction block */
+/* BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not TO SAVEPOINT) */
+#define DBM_EXEC_TX_CONTROL 0x02
+#define DBM_EXEC_SESSION 0x04 /* may change the session's settings (SET, USE, CALL ...) */
+#define DBM_EXEC_ALONE 0x08   /* must go through exec on its own, never exec_batch (COPY) */
 
 /* What a script left open on the connection (tx_state). */
 enum dbm_tx_state {
-	DBM_TX_IDLE = 0,  /* nothing: each statement committed */
-	DBM_TX_OPEN = 1,  /* a transaction (or table locks) the script did not end */
+	DBM_TX_IDLE = 0,   /* nothing: each statement committed */
+	DBM_TX_OPEN = 1,   /* a transaction (or table locks) the script did not end */
 	DBM_TX_FAILED = 2, /* a transaction aborted by an error: only ROLLBACK works */
 	DBM_TX_LOCKS = 3   /* no transaction, but table locks held (MySQL LOCK TABLES) */
 };
@@ -55,9 +67,9 @@ enum dbm_tx_state {
 enum dbm_err_kind {
 	DBM_ERRK_PLAIN = 0,      /* an error of the statement: report it */
 	DBM_ERRK_RETRY_NO_TX = 1 /* the script may run without a transaction, statement by
-				  * statement, as the database's client would run it (PostgreSQL
-				  * 55P04: a new enum value used in the transaction that added
-				  * it); the transaction was rolled back */
+	                          * statement, as the database's client would run it (PostgreSQL
+	                          * 55P04: a new enum value used in the transaction that added
+	                          * it); the transaction was rolled back */
 };
 /*
  * The DBM_EXEC_* flags of a statement handed out by the splitter, which
@@ -72,9 +84,9 @@ static inline unsigned dbm_stmt_exec_flags(const struct dbm_stmt *s)
 }
 
 struct dbm_conn_opts {
-	const char *url;              /* as configured: secret, never put it in an error */
-	const char *schema;           /* NULL: the connection's default */
-	int connect_retries;          /* extra attempts after the first, with backoff 1 s, 2 s, 4 s ... */
+	const char *url;     /* as configured: secret, never put it in an error */
+	const char *schema;  /* NULL: the connection's default */
+	int connect_retries; /* extra attempts after the first, with backoff 1 s, 2 s, 4 s ... */
 	int connect_retries_interval; /* cap of one backoff wait, seconds */
 	int statement_timeout;        /* seconds, 0 = none */
 	int ddl_lock_timeout;         /* seconds, 0 = the server's default */
@@ -83,8 +95,8 @@ struct dbm_conn_opts {
 
 struct dbm_conn {
 	const struct dbm_driver *driver;
-	char *schema;   /* effective schema/database; SQLite: "main". Owned by the driver. */
-	char *user;     /* database user, for installed_by; owned by the driver */
+	char *schema;         /* effective schema/database; SQLite: "main". Owned by the driver. */
+	char *user;           /* database user, for installed_by; owned by the driver */
 	char *server_version; /* "PostgreSQL 15.18", may be NULL; owned by the driver */
 };
 
@@ -95,8 +107,8 @@ struct dbm_conn {
 typedef int (*dbm_row_cb)(void *ctx, unsigned ncols, const char *const *values);
 
 struct dbm_driver {
-	const char *name;            /* "sqlite", "postgresql", "mysql" */
-	const char *const *schemes;  /* NULL-terminated URL schemes: "postgres", "postgresql" */
+	const char *name;           /* "sqlite", "postgresql", "mysql" */
+	const char *const *schemes; /* NULL-terminated URL schemes: "postgres", "postgresql" */
 	enum dbm_dialect dialect;
 	unsigned caps;
 	/*
@@ -135,7 +147,7 @@ struct dbm_driver {
 	 * index: the ones before it ran.
 	 */
 	int (*exec_batch)(struct dbm_conn *c, const struct dbm_stmt *stmts, size_t n,
-			  size_t *failed);
+	                  size_t *failed);
 	/* Runs a query and calls cb per row. 0, cb's non-zero value, or DBM_ERR_RUN. */
 	int (*query)(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx);
 	/*
@@ -149,7 +161,7 @@ struct dbm_driver {
 	 * value, or DBM_ERR_RUN as exec sets it.
 	 */
 	int (*exec_params)(struct dbm_conn *c, const char *sql, unsigned nparams,
-			   const char *const *params, dbm_row_cb cb, void *ctx);
+	                   const char *const *params, dbm_row_cb cb, void *ctx);
 
 	/*
 	 * Optional: puts the session back as it was after connect, undoing what
@@ -208,7 +220,7 @@ struct dbm_driver {
 	 * first. out is not sorted yet (schema.h). 0 or DBM_ERR_RUN.
 	 */
 	int (*dump)(struct dbm_conn *c, const char *schema, const char *history_table,
-		    struct dbm_schema *out);
+	            struct dbm_schema *out);
 
 	/*
 	 * Optional: what the statements run since the last call left open on c

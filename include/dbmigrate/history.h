@@ -29,11 +29,11 @@
 
 struct dbm_history_row {
 	int installed_rank;
-	char *version;      /* NULL for repeatables and SQL NULL */
+	char *version; /* NULL for repeatables and SQL NULL */
 	char *description;
 	char *type;
 	char *script;
-	int has_checksum;   /* 0 when checksum is SQL NULL */
+	int has_checksum; /* 0 when checksum is SQL NULL */
 	int32_t checksum;
 	char *installed_by;
 	char *installed_on; /* as the database printed it */
@@ -46,7 +46,10 @@ struct dbm_history {
 	size_t n, cap;
 };
 
-#define DBM_HISTORY_INIT { NULL, 0, 0 }
+#define DBM_HISTORY_INIT                                                                           \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /*
  * Appends a row made from the text of one result row, columns in the order
@@ -65,7 +68,7 @@ int dbm_history_add_text(struct dbm_history *h, unsigned ncols, const char *cons
  * the column, its limit and the value's length.
  */
 int dbm_history_check_file(const char *path, const char *version, const char *description,
-			   const char *script);
+                           const char *script);
 /*
  * Checks a row about to be written: a version that reading would refuse
  * (not digits and separators), a value longer than its column. Returns 0,

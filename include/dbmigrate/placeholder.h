@@ -33,7 +33,10 @@ struct dbm_placeholders {
 	size_t nslots; /* 0 or a power of two, more than twice n */
 };
 
-#define DBM_PLACEHOLDERS_INIT { NULL, 0, 0, NULL, 0 }
+#define DBM_PLACEHOLDERS_INIT                                                                      \
+	{                                                                                          \
+		NULL, 0, 0, NULL, 0                                                                \
+	}
 
 /* Adds or replaces key (copies both), in constant time on average. 0 or DBM_ERR_NOMEM. */
 int dbm_placeholders_set(struct dbm_placeholders *p, const char *key, const char *value);
@@ -51,6 +54,6 @@ void dbm_placeholders_free(struct dbm_placeholders *p);
  * DBM_PLACEHOLDER_NAME_MAX name characters; the caller adds file and line.
  */
 int dbm_placeholders_apply(const struct dbm_placeholders *p, const char *line, size_t len,
-			   struct dbm_buf *out);
+                           struct dbm_buf *out);
 
 #endif /* DBM_PLACEHOLDER_H */

@@ -49,26 +49,25 @@ enum dbm_state {
 	DBM_ST_DELETED
 };
 
-enum dbm_category {
-	DBM_CAT_VERSIONED,
-	DBM_CAT_REPEATABLE
-};
+enum dbm_category { DBM_CAT_VERSIONED, DBM_CAT_REPEATABLE };
 
 struct dbm_plan_item {
 	enum dbm_category category;
 	enum dbm_state state;
-	const char *version;                /* NULL for repeatables */
-	const char *description;            /* the file's, else the row's */
-	const char *type;                   /* "SQL", "BASELINE", ... */
-	const char *script;                 /* the file's, else the row's */
-	const struct dbm_file *file;        /* NULL when there is no file */
-	const struct dbm_history_row *row;  /* the row that decides the state, NULL when never applied */
-	int undoable;                       /* a versioned file with an undo file */
+	const char *version;         /* NULL for repeatables */
+	const char *description;     /* the file's, else the row's */
+	const char *type;            /* "SQL", "BASELINE", ... */
+	const char *script;          /* the file's, else the row's */
+	const struct dbm_file *file; /* NULL when there is no file */
+	const struct dbm_history_row
+	    *row;     /* the row that decides the state, NULL when never applied */
+	int undoable; /* a versioned file with an undo file */
 };
 
 /* A validation finding: what validate prints and migrate refuses on (exit 3). */
 enum dbm_issue_kind {
-	DBM_ISSUE_CHANGED,     /* checksum differs (versioned or repeatable with a missing rerun not possible) */
+	DBM_ISSUE_CHANGED,     /* checksum differs (versioned or repeatable with a missing rerun not
+	                          possible) */
 	DBM_ISSUE_DESCRIPTION, /* description differs from the row's */
 	DBM_ISSUE_MISSING,     /* applied, file gone (not Future, not Deleted) */
 	DBM_ISSUE_FAILED,      /* latest row failed */
@@ -79,30 +78,36 @@ enum dbm_issue_kind {
 
 struct dbm_issue {
 	enum dbm_issue_kind kind;
-	size_t item;      /* index into plan.items */
-	char *message;    /* one line naming the version/script and what differs; owned */
+	size_t item;   /* index into plan.items */
+	char *message; /* one line naming the version/script and what differs; owned */
 };
 
 struct dbm_plan_opts {
-	const char *target;      /* NULL: latest; "current" is resolved by the caller */
-	int out_of_order;        /* pending versions below the highest applied run (not Ignored) */
-	int pending_is_issue;    /* report pending migrations as issues */
+	const char *target;   /* NULL: latest; "current" is resolved by the caller */
+	int out_of_order;     /* pending versions below the highest applied run (not Ignored) */
+	int pending_is_issue; /* report pending migrations as issues */
 	/* Flyway's ignoreMigrationPatterns: findings they match are no issue; NULL: "*:future" */
 	const char *ignore_patterns;
 };
 
 struct dbm_plan {
-	struct dbm_plan_item *items; /* info order: applied rows by rank first, then the rest by version, repeatables last */
+	struct dbm_plan_item *items; /* info order: applied rows by rank first, then the rest by
+	                                version, repeatables last */
 	size_t nitems;
-	size_t *todo;                /* migrate: indices into items, in run order (versions ascending, then repeatables by description) */
+	size_t *todo; /* migrate: indices into items, in run order (versions ascending, then
+	                 repeatables by description) */
 	size_t ntodo;
 	struct dbm_issue *issues;
 	size_t nissues;
-	const char *current_version; /* highest applied (success) version, baseline included; NULL when none */
-	const char *baseline_version;/* NULL when no baseline row */
+	const char *current_version;  /* highest applied (success) version, baseline included; NULL
+	                                 when none */
+	const char *baseline_version; /* NULL when no baseline row */
 };
 
-#define DBM_PLAN_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, NULL }
+#define DBM_PLAN_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, NULL, 0, NULL, 0, NULL, NULL                                              \
+	}
 
 /*
  * Builds the plan. The plan borrows from files and history: keep them alive
@@ -110,7 +115,7 @@ struct dbm_plan {
  * Validation findings are data in plan->issues, not an error.
  */
 int dbm_plan_build(const struct dbm_fileset *files, const struct dbm_history *history,
-		   const struct dbm_plan_opts *opts, struct dbm_plan *out);
+                   const struct dbm_plan_opts *opts, struct dbm_plan *out);
 void dbm_plan_free(struct dbm_plan *p);
 
 /*
@@ -137,6 +142,6 @@ const char *dbm_state_name(enum dbm_state s);
  * "rollback"), and *out NULL. DBM_ERR_NOMEM.
  */
 int dbm_plan_rollback(const struct dbm_plan *p, int steps, const char *to_version,
-		      const char *rollback_dir, size_t **out, size_t *n);
+                      const char *rollback_dir, size_t **out, size_t *n);
 
 #endif /* DBM_PLAN_H */

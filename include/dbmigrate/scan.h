@@ -88,33 +88,36 @@ enum dbm_section {
 
 struct dbm_file {
 	enum dbm_file_kind kind;
-	char *version;      /* normalised (version.h); NULL for repeatables */
-	char *description;  /* the name after "__" without ".sql", '_' shown as ' ' */
-	char *script;       /* path relative to its folder, '/'-separated: "sub/V2__x.sql" (history's script
-			     * column); points into path, freed with it */
-	char *path;         /* path to open: "<folder>/<script>" */
+	char *version;     /* normalised (version.h); NULL for repeatables */
+	char *description; /* the name after "__" without ".sql", '_' shown as ' ' */
+	char *script;      /* path relative to its folder, '/'-separated: "sub/V2__x.sql" (history's
+	                    * script      column); points into path, freed with it */
+	char *path;        /* path to open: "<folder>/<script>" */
 	int in_transaction; /* from .conf executeInTransaction: 1 true, 0 false, -1 not set */
 	char *encoding;     /* from .conf encoding=, NULL when not set (UTF-8) */
 	int has_checksum;   /* set by the caller once computed */
 	int32_t checksum;
-	struct dbm_file *undo; /* versioned files: the matching undo file in undo[], or NULL */
-	int event;             /* callbacks: enum dbm_event */
-	enum dbm_naming naming;  /* the layout that read it (DBM_NAMING_FLYWAY for V/R/U names) */
+	struct dbm_file *undo;    /* versioned files: the matching undo file in undo[], or NULL */
+	int event;                /* callbacks: enum dbm_event */
+	enum dbm_naming naming;   /* the layout that read it (DBM_NAMING_FLYWAY for V/R/U names) */
 	enum dbm_section section; /* the part of the file that is this script */
 };
 
 struct dbm_fileset {
-	struct dbm_file *versioned;  /* sorted by version, ascending */
+	struct dbm_file *versioned; /* sorted by version, ascending */
 	size_t nversioned;
 	struct dbm_file *repeatable; /* sorted by description, then script */
 	size_t nrepeatable;
-	struct dbm_file *undo;       /* sorted by version, ascending */
+	struct dbm_file *undo; /* sorted by version, ascending */
 	size_t nundo;
-	struct dbm_file *callbacks;  /* sorted by event, then file name, then script */
+	struct dbm_file *callbacks; /* sorted by event, then file name, then script */
 	size_t ncallbacks;
 };
 
-#define DBM_FILESET_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
+#define DBM_FILESET_INIT                                                                           \
+	{                                                                                          \
+		NULL, 0, NULL, 0, NULL, 0, NULL, 0                                                 \
+	}
 
 /*
  * Scans migrations_dir (required to exist: DBM_ERR_USAGE naming it
@@ -132,7 +135,7 @@ int dbm_scan(const char *migrations_dir, const char *rollback_dir, struct dbm_fi
  * named) are DBM_ERR_USAGE.
  */
 int dbm_scan_layout(const char *migrations_dir, const char *rollback_dir, enum dbm_naming naming,
-		    struct dbm_fileset *out);
+                    struct dbm_fileset *out);
 /*
  * Parses a naming value ("auto", "flyway", "golang-migrate", "dbmate",
  * "goose", "numbered"). Returns 0, or DBM_ERR_USAGE with the error set
@@ -151,7 +154,7 @@ const struct dbm_file *dbm_fileset_find(const struct dbm_fileset *fs, const char
  * fit (no message set); DBM_ERR_NOMEM. Exposed for tests and fuzzing.
  */
 int dbm_parse_filename(const char *name, enum dbm_file_kind *kind, char **version,
-		       char **description);
+                       char **description);
 
 /* The event's name as Flyway spells it ("beforeEachMigrate"); NULL when out of range. */
 const char *dbm_event_name(int event);
@@ -172,7 +175,7 @@ const char *dbm_event_name(int event);
  * grammar (callbackname.c).
  */
 int dbm_parse_callback_name(const char *name, int *event, char **description, char *suggest,
-			    size_t size);
+                            size_t size);
 
 /*
  * Sets the parts of file names (Flyway's sqlMigrationPrefix,
@@ -183,7 +186,7 @@ int dbm_parse_callback_name(const char *name, int *event, char **description, ch
  * empty or over-long part, a '/', two prefixes alike) with nothing changed.
  */
 int dbm_filename_configure(const char *versioned, const char *repeatable, const char *undo,
-			   const char *separator, const char *suffixes);
+                           const char *separator, const char *suffixes);
 /* The hint for a file name that does not fit, naming the prefixes in use (a full sentence). */
 const char *dbm_filename_hint(void);
 /* 1 when name ends with one of the script suffixes in use (".sql"), case-insensitively. */

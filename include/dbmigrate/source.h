@@ -34,7 +34,7 @@ struct dbm_source_opts {
  * read; DBM_ERR_NOMEM.
  */
 int dbm_source_run(const char *path, const char *display_name, const struct dbm_source_opts *o,
-		   int32_t *checksum);
+                   int32_t *checksum);
 
 /*
  * As dbm_source_run over a migration file f (its path names it). For a part
@@ -44,6 +44,6 @@ int dbm_source_run(const char *path, const char *display_name, const struct dbm_
  * (docs/decisions.md). Returns as dbm_source_run.
  */
 int dbm_source_run_file(const struct dbm_file *f, const struct dbm_source_opts *o,
-			int32_t *checksum);
+                        int32_t *checksum);
 
 #endif /* DBM_SOURCE_H */

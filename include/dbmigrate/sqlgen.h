@@ -81,35 +81,36 @@ const char *dbm_sql_rollback(enum dbm_dialect d);
  */
 int dbm_sql_create_schema(enum dbm_dialect d, const char *schema, struct dbm_buf *out);
 int dbm_sql_history_exists(enum dbm_dialect d, const char *schema, const char *table,
-			   struct dbm_sql_args *args,
-			   struct dbm_buf *out); /* a query returning a row when the table exists */
+                           struct dbm_sql_args *args,
+                           struct dbm_buf *out); /* a query returning a row when the table exists */
 int dbm_sql_history_create(enum dbm_dialect d, const char *schema, const char *table,
-			   struct dbm_buf *out);
+                           struct dbm_buf *out);
 int dbm_sql_history_index(enum dbm_dialect d, const char *schema, const char *table,
-			  struct dbm_buf *out); /* the index on success */
+                          struct dbm_buf *out); /* the index on success */
 int dbm_sql_history_select(enum dbm_dialect d, const char *schema, const char *table,
-			   struct dbm_buf *out); /* columns in history.h order, by rank */
+                           struct dbm_buf *out); /* columns in history.h order, by rank */
 /*
  * A query returning one row per table or view in the schema other than the
  * history table and dbmigrate's own lock and snapshot tables (SQLite:
  * triggers too).
  */
 int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *table,
-			 const char *lock_table, const char *snapshot_table, struct dbm_sql_args *args,
-			 struct dbm_buf *out);
-/* row->installed_by NULL: the dialect's current-user expression. installed_on is left to its default. */
+                         const char *lock_table, const char *snapshot_table,
+                         struct dbm_sql_args *args, struct dbm_buf *out);
+/* row->installed_by NULL: the dialect's current-user expression. installed_on is left to its
+ * default. */
 int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *table,
-			   const struct dbm_history_row *row, struct dbm_sql_args *args,
-			   struct dbm_buf *out);
+                           const struct dbm_history_row *row, struct dbm_sql_args *args,
+                           struct dbm_buf *out);
 /* Turns the failed row with that rank into a success row that took execution_time ms. */
 int dbm_sql_history_succeed(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    int execution_time, struct dbm_sql_args *args, struct dbm_buf *out);
+                            int execution_time, struct dbm_sql_args *args, struct dbm_buf *out);
 int dbm_sql_history_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			   struct dbm_sql_args *args, struct dbm_buf *out);
+                           struct dbm_sql_args *args, struct dbm_buf *out);
 /* Sets checksum (NULL: SQL NULL) and description of the row with that rank. */
 int dbm_sql_history_realign(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    const int32_t *checksum, const char *description,
-			    struct dbm_sql_args *args, struct dbm_buf *out);
+                            const int32_t *checksum, const char *description,
+                            struct dbm_sql_args *args, struct dbm_buf *out);
 
 /*
  * The snapshot table (<table>_snapshot, named by the caller): one row per
@@ -119,15 +120,15 @@ int dbm_sql_history_realign(enum dbm_dialect d, const char *schema, const char *
  * digest of the newest row; _objects the snapshot text of one rank.
  */
 int dbm_sql_snapshot_create(enum dbm_dialect d, const char *schema, const char *table,
-			    struct dbm_buf *out);
+                            struct dbm_buf *out);
 int dbm_sql_snapshot_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    struct dbm_sql_args *args, struct dbm_buf *out);
+                            struct dbm_sql_args *args, struct dbm_buf *out);
 int dbm_sql_snapshot_insert(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    const char *version, const char *digest, const char *schema_sql,
-			    const char *objects, struct dbm_sql_args *args, struct dbm_buf *out);
+                            const char *version, const char *digest, const char *schema_sql,
+                            const char *objects, struct dbm_sql_args *args, struct dbm_buf *out);
 int dbm_sql_snapshot_latest(enum dbm_dialect d, const char *schema, const char *table,
-			    struct dbm_buf *out);
+                            struct dbm_buf *out);
 int dbm_sql_snapshot_objects(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			     struct dbm_sql_args *args, struct dbm_buf *out);
+                             struct dbm_sql_args *args, struct dbm_buf *out);
 
 #endif /* DBM_SQLGEN_H */

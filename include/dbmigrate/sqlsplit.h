@@ -17,37 +17,42 @@
 
 #include <stddef.h>
 
-enum dbm_dialect {
-	DBM_DIALECT_SQLITE = 0,
-	DBM_DIALECT_PGSQL = 1,
-	DBM_DIALECT_MYSQL = 2
-};
+enum dbm_dialect { DBM_DIALECT_SQLITE = 0, DBM_DIALECT_PGSQL = 1, DBM_DIALECT_MYSQL = 2 };
 
 /* Flags a statement carries (struct dbm_stmt.flags). */
 #define DBM_STMT_COPY_IN 0x01 /* PostgreSQL COPY ... FROM STDIN with inline data */
 #define DBM_STMT_PARAMS 0x02  /* dbmigrate's own statement with bound values: nparams, params */
-#define DBM_STMT_ONLY_CONDITIONAL 0x80 /* MySQL: nothing but version comments and optimizer
-                                        * hints, which the server may skip whole: an empty
-                                        * query, which the client lets pass */
-#define DBM_STMT_STRING_RULES 0x04 /* may change how the server reads strings (SET, RESET,
-                                    * set_config(), CALL, COMMIT ...): the runner asks the
-                                    * server for its rules after it and sets them here */
+/*
+ * MySQL: nothing but version comments and optimizer hints, which the server may skip whole: an
+ * empty query, which the client lets pass
+ */
+#define DBM_STMT_ONLY_CONDITIONAL 0x80
+/*
+ * may change how the server reads strings (SET, RESET, set_config(), CALL, COMMIT ...): the runner
+ * asks the server for its rules after it and sets them here
+ */
+#define DBM_STMT_STRING_RULES 0x04
 
 /*
  * What a driver needs to know of the statement, found once by the splitter
  * (sqlsplit_class.c) from its leading words; drivers read no SQL themselves.
  */
 #define DBM_STMT_TX_CONTROL 0x08 /* BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not TO) */
-#define DBM_STMT_NO_TX 0x10      /* cannot run inside a transaction block (CREATE INDEX
-                                  * CONCURRENTLY, VACUUM, ...) */
-#define DBM_STMT_SESSION 0x20    /* may change the session's settings (SET, USE, CALL ...) */
-#define DBM_STMT_ALONE 0x40      /* must be sent on its own: COPY's data, several results
-                                  * (CALL, EXECUTE, a body with ';' for MySQL), LOAD DATA,
-                                  * a MySQL statement of only version comments */
-#define DBM_STMT_LOCKS 0x100    /* MySQL: takes table locks that outlive it (LOCK TABLES,
-				  * FLUSH TABLES ... WITH READ LOCK / FOR EXPORT) */
-#define DBM_STMT_UNLOCKS 0x200  /* MySQL: releases them (UNLOCK TABLES, BEGIN, START
-				  * TRANSACTION) */
+/* cannot run inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...) */
+#define DBM_STMT_NO_TX 0x10
+#define DBM_STMT_SESSION 0x20 /* may change the session's settings (SET, USE, CALL ...) */
+/*
+ * must be sent on its own: COPY's data, several results (CALL, EXECUTE, a body with ';' for
+ * MySQL), LOAD DATA, a MySQL statement of only version comments
+ */
+#define DBM_STMT_ALONE 0x40
+/*
+ * MySQL: takes table locks that outlive it (LOCK TABLES, FLUSH TABLES ... WITH READ LOCK / FOR
+ * EXPORT)
+ */
+#define DBM_STMT_LOCKS 0x100
+/* MySQL: releases them (UNLOCK TABLES, BEGIN, START TRANSACTION) */
+#define DBM_STMT_UNLOCKS 0x200
 #define DBM_STMT_XA_START 0x400 /* MySQL: XA START/BEGIN; arg_off/arg_len give the xid */
 #define DBM_STMT_XA_END 0x800   /* MySQL: XA COMMIT or XA ROLLBACK */
 
@@ -64,7 +69,8 @@ struct dbm_stmt {
 	unsigned line;         /* 1-based line of the file where the statement's first token is */
 	unsigned index;        /* 1-based number of the statement in the file */
 	unsigned flags;        /* DBM_STMT_* */
-	const char *copy_data; /* DBM_STMT_COPY_IN: the data lines up to (not including) "\." line; else NULL */
+	const char *copy_data; /* DBM_STMT_COPY_IN: the data lines up to (not including) "\." line;
+	                          else NULL */
 	size_t copy_len;
 	/*
 	 * Read only when flags has DBM_STMT_PARAMS (dbmigrate's own history
@@ -75,7 +81,7 @@ struct dbm_stmt {
 	const char *const *params;
 	struct dbm_splitter *splitter; /* the splitter that handed it out, for
 	                                * dbm_splitter_set_rules; NULL elsewhere */
-	size_t arg_off, arg_len; /* DBM_STMT_XA_START: the xid is sql[arg_off..+arg_len) */
+	size_t arg_off, arg_len;       /* DBM_STMT_XA_START: the xid is sql[arg_off..+arg_len) */
 };
 
 /* Returns 0 to go on; any non-zero value stops the splitter and is returned by feed/finish. */
@@ -83,7 +89,8 @@ typedef int (*dbm_stmt_cb)(void *ctx, const struct dbm_stmt *stmt);
 
 struct dbm_splitter;
 
-/* A new splitter for the dialect; NULL on allocation failure (error set). Free with dbm_splitter_free. */
+/* A new splitter for the dialect; NULL on allocation failure (error set). Free with
+ * dbm_splitter_free. */
 struct dbm_splitter *dbm_splitter_new(enum dbm_dialect dialect, dbm_stmt_cb cb, void *ctx);
 /* Resets to the start of a new file, keeping the allocated memory. */
 void dbm_splitter_reset(struct dbm_splitter *s);
@@ -136,6 +143,7 @@ int dbm_splitter_hold(struct dbm_splitter *s, int on);
  * Convenience for tests and small inputs: splits a whole string. Returns as
  * dbm_splitter_finish.
  */
-int dbm_split_string(enum dbm_dialect dialect, const char *sql, size_t len, dbm_stmt_cb cb, void *ctx);
+int dbm_split_string(enum dbm_dialect dialect, const char *sql, size_t len, dbm_stmt_cb cb,
+                     void *ctx);
 
 #endif /* DBM_SQLSPLIT_H */

@@ -240,8 +240,8 @@ static int args_apply(struct dbm_args *a, const struct dbm_option *o, const char
 		if (a->help)
 			return 0;
 		if (a->cmd) {
-			dbm_error_set(DBM_ERR_USAGE, "option '--%s' does not apply to command %s", o->name,
-			              a->cmd->name);
+			dbm_error_set(DBM_ERR_USAGE, "option '--%s' does not apply to command %s",
+			              o->name, a->cmd->name);
 			dbm_error_set_hint("See 'dbmigrate help %s' for its options.",
 			                   a->cmd->name);
 		} else {

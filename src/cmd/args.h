@@ -24,7 +24,10 @@ struct dbm_args {
 	const char *color;        /* --color WHEN: "auto", "always" or "never"; NULL: not given */
 };
 
-#define DBM_ARGS_INIT { .cmd = NULL }
+#define DBM_ARGS_INIT                                                                              \
+	{                                                                                          \
+		.cmd = NULL                                                                        \
+	}
 
 /*
  * Parses argv[1..argc-1] into a (which the caller sets to DBM_ARGS_INIT and

@@ -12,7 +12,7 @@
 int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 {
 	struct dbm_session s;
-	struct dbm_history_row row = { 0 };
+	struct dbm_history_row row = {0};
 	const char *version = a->version ? a->version : cfg->baseline_version;
 	const char *description = a->description ? a->description : cfg->baseline_description;
 	size_t i;
@@ -20,8 +20,8 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 
 	if (a->dry_run)
 		dbm_dry_begin("baseline", NULL);
-	r = dbm_session_open(&s, cfg,
-			     DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CALLBACKS, a->dry_run);
+	r = dbm_session_open(
+	    &s, cfg, DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CALLBACKS, a->dry_run);
 	if (r == 0 && a->dry_run)
 		dbm_dry_header(&s);
 	/* the history table after the dry run's opening comments */
@@ -37,10 +37,12 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 
 		if (h->type && strcmp(h->type, "SCHEMA") == 0)
 			continue;
-		r = dbm_error_set(DBM_ERR_USAGE, "cannot baseline: the history table '%s' already has "
-				  "rows", cfg->table);
+		r = dbm_error_set(DBM_ERR_USAGE,
+		                  "cannot baseline: the history table '%s' already has "
+		                  "rows",
+		                  cfg->table);
 		dbm_error_set_hint("baseline is for a database that no migration has touched yet; "
-				   "run 'dbmigrate info' to see its state.");
+		                   "run 'dbmigrate info' to see its state.");
 		goto done;
 	}
 	row.version = (char *)version;
@@ -64,7 +66,7 @@ int dbm_cmd_baseline(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	}
 	if (a->dry_run)
 		dbm_out_text("-- dry run: would baseline at version %s (%s), nothing was changed\n",
-			     version, description);
+		             version, description);
 	else
 		dbm_out_text("Baselined at version %s (%s)\n", version, description);
 	r = dbm_callback_fire(&s, DBM_EV_AFTER_BASELINE, 0);

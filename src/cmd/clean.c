@@ -26,7 +26,8 @@ static int clean_dry_run(struct dbm_session *s)
 
 	r = dbm_session_clean(s, s->conn->schema, &stmts);
 	if (r == 0) {
-		dbm_dry_comment(s, "every object of schema '%s', the history table included", schema);
+		dbm_dry_comment(s, "every object of schema '%s', the history table included",
+		                schema);
 		for (off = 0; off < stmts.len; off += strlen(stmts.ptr + off) + 1)
 			dbm_dry_sql(s, stmts.ptr + off, strlen(stmts.ptr + off));
 		dbm_out_text("-- dry run: nothing was dropped\n");
@@ -53,20 +54,21 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (cfg->clean_disabled) {
 		dbm_error_set(DBM_ERR_USAGE, "clean is disabled");
 		dbm_error_set_hint("clean drops every object in the schema. To allow it, set "
-				   "'clean_disabled: false' in dbmigrate.yml (or "
-				   "DBMIGRATE_CLEAN_DISABLED=false) and pass --yes.");
+		                   "'clean_disabled: false' in dbmigrate.yml (or "
+		                   "DBMIGRATE_CLEAN_DISABLED=false) and pass --yes.");
 		return DBM_ERR_USAGE;
 	}
 	if (!cfg->yes && !a->dry_run) {
 		dbm_error_set(DBM_ERR_USAGE, "clean needs --yes");
-		dbm_error_set_hint("clean drops every object in the schema, data included; pass --yes "
-				   "to confirm.");
+		dbm_error_set_hint(
+		    "clean drops every object in the schema, data included; pass --yes "
+		    "to confirm.");
 		return DBM_ERR_USAGE;
 	}
 	if (a->dry_run)
 		dbm_dry_begin("clean", NULL);
-	r = dbm_session_open(&s, cfg, DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CALLBACKS,
-			     a->dry_run);
+	r = dbm_session_open(
+	    &s, cfg, DBM_SESSION_CONNECT | DBM_SESSION_LOCK | DBM_SESSION_CALLBACKS, a->dry_run);
 	if (r == 0 && a->dry_run)
 		dbm_dry_header(&s);
 	if (r == 0)
@@ -94,7 +96,7 @@ int dbm_cmd_clean(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		dbm_out_json(doc);
 	}
 	dbm_out_text("Dropped every object in schema '%s' of %s\n",
-		     s.conn->schema ? s.conn->schema : "", dbm_buf_cstr(&s.url));
+	             s.conn->schema ? s.conn->schema : "", dbm_buf_cstr(&s.url));
 	r = dbm_callback_fire(&s, DBM_EV_AFTER_CLEAN, 0);
 	before_ran = 0;
 done:

@@ -24,27 +24,28 @@
 #include "dbmigrate/config.h"
 
 /* The command-specific options a command accepts (struct dbm_command.options). */
-#define DBM_OPT_TARGET 0x001          /* --target V */
-#define DBM_OPT_DRY_RUN 0x002         /* --dry-run */
-#define DBM_OPT_OUT_OF_ORDER 0x004    /* --out-of-order */
+#define DBM_OPT_TARGET 0x001              /* --target V */
+#define DBM_OPT_DRY_RUN 0x002             /* --dry-run */
+#define DBM_OPT_OUT_OF_ORDER 0x004        /* --out-of-order */
 #define DBM_OPT_BASELINE_ON_MIGRATE 0x008 /* --baseline-on-migrate */
-#define DBM_OPT_STEPS 0x010           /* --steps N */
-#define DBM_OPT_TO 0x020              /* --to V */
-#define DBM_OPT_VERSION 0x040         /* --version V */
-#define DBM_OPT_DESCRIPTION 0x080     /* --description TEXT */
-#define DBM_OPT_OUTPUT 0x200          /* dump --output FILE */
-#define DBM_OPT_FROM 0x400            /* diff --from URL */
-#define DBM_OPT_SHADOW 0x800          /* diff --shadow URL|auto */
-#define DBM_OPT_TO_URL 0x1000         /* diff --to URL (rollback's --to V is DBM_OPT_TO) */
+#define DBM_OPT_STEPS 0x010               /* --steps N */
+#define DBM_OPT_TO 0x020                  /* --to V */
+#define DBM_OPT_VERSION 0x040             /* --version V */
+#define DBM_OPT_DESCRIPTION 0x080         /* --description TEXT */
+#define DBM_OPT_OUTPUT 0x200              /* dump --output FILE */
+#define DBM_OPT_FROM 0x400                /* diff --from URL */
+#define DBM_OPT_SHADOW 0x800              /* diff --shadow URL|auto */
+#define DBM_OPT_TO_URL 0x1000             /* diff --to URL (rollback's --to V is DBM_OPT_TO) */
 #define DBM_OPT_FROM_TOOL 0x100000    /* adopt --from TOOL (diff's --from URL is DBM_OPT_FROM) */
 #define DBM_OPT_SKIP_EXECUTING 0x2000 /* migrate --skip-executing */
 #define DBM_OPT_OFFLINE 0x4000        /* --offline: a dry run without a connection */
-#define DBM_OPT_FROM_VERSION 0x8000   /* --from VERSION|empty of --offline (diff's is DBM_OPT_FROM) */
+/* --from VERSION|empty of --offline (diff's is DBM_OPT_FROM) */
+#define DBM_OPT_FROM_VERSION 0x8000
 #define DBM_OPT_DIALECT 0x10000       /* --dialect NAME of --offline */
 #define DBM_OPT_NO_DRIFT 0x200000     /* validate --no-drift */
 #define DBM_OPT_ACCEPT_DRIFT 0x400000 /* repair --accept-drift */
-#define DBM_OPT_FLEET 0x10000000       /* --targets, --targets-file, -j, --continue-on-error */
-#define DBM_OPT_CANARY 0x20000000      /* --canary N */
+#define DBM_OPT_FLEET 0x10000000      /* --targets, --targets-file, -j, --continue-on-error */
+#define DBM_OPT_CANARY 0x20000000     /* --canary N */
 
 /* What a command needs before it runs (struct dbm_command.needs). */
 #define DBM_NEEDS_CONFIG 0x01  /* the configuration: dbmigrate.yml, DBMIGRATE_*, flags */
@@ -64,11 +65,11 @@ enum dbm_option_kind {
 
 /* What a shell completes after an option (struct dbm_option.complete). */
 enum dbm_option_complete {
-	DBM_COMP_NONE,  /* nothing known: the user types it */
-	DBM_COMP_FILE,  /* a file name */
-	DBM_COMP_DIR,   /* a folder name */
-	DBM_COMP_ENV,   /* an environment of the configuration file */
-	DBM_COMP_WORDS  /* one of the words in struct dbm_option.values */
+	DBM_COMP_NONE, /* nothing known: the user types it */
+	DBM_COMP_FILE, /* a file name */
+	DBM_COMP_DIR,  /* a folder name */
+	DBM_COMP_ENV,  /* an environment of the configuration file */
+	DBM_COMP_WORDS /* one of the words in struct dbm_option.values */
 };
 
 struct dbm_cmd_args {
@@ -78,31 +79,31 @@ struct dbm_cmd_args {
 	const char *description; /* baseline --description */
 	const char *name;        /* the positional argument (new NAME) */
 	const char *output;      /* dump --output */
-	const char *from;        /* diff --from URL; adopt --from TOOL; migrate/rollback --from VERSION */
-	const char *dialect;     /* --dialect NAME (with --offline) */
-	const char *shadow;      /* diff --shadow URL or "auto" */
-	const char *targets;     /* --targets NAME,...: the targets of the fleet to run on */
-	int steps;               /* rollback --steps, 0 when not given */
-	int canary;              /* --canary N, 0 when not given */
+	const char *from; /* diff --from URL; adopt --from TOOL; migrate/rollback --from VERSION */
+	const char *dialect; /* --dialect NAME (with --offline) */
+	const char *shadow;  /* diff --shadow URL or "auto" */
+	const char *targets; /* --targets NAME,...: the targets of the fleet to run on */
+	int steps;           /* rollback --steps, 0 when not given */
+	int canary;          /* --canary N, 0 when not given */
 	int dry_run;
-	int skip_executing;      /* migrate --skip-executing */
-	int offline;             /* --offline */
-	int no_drift;            /* validate --no-drift */
-	int accept_drift;        /* repair --accept-drift */
+	int skip_executing; /* migrate --skip-executing */
+	int offline;        /* --offline */
+	int no_drift;       /* validate --no-drift */
+	int accept_drift;   /* repair --accept-drift */
 };
 
 /* Fields in the order a table row reads (table.c); padding in a const table does not matter. */
-struct dbm_option { // NOLINT(clang-analyzer-optin.performance.Padding)
-	const char *name;    /* long name, without "--" */
-	char short_name;     /* one-letter form ('q' for -q), 0 when none */
-	const char *arg;     /* the value's name in help ("URL"), NULL for a flag */
-	const char *key;     /* the configuration key it sets (global options), or NULL */
-	unsigned bit;        /* DBM_OPT_* of a command option, 0 for a global option */
-	int kind;            /* enum dbm_option_kind */
-	size_t field;        /* offsetof(struct dbm_cmd_args, ...) when key is NULL */
-	int complete;        /* enum dbm_option_complete */
-	const char *values;  /* DBM_COMP_WORDS: the words, separated by spaces */
-	const char *help;    /* one line, lower case, no full stop */
+struct dbm_option {         // NOLINT(clang-analyzer-optin.performance.Padding)
+	const char *name;   /* long name, without "--" */
+	char short_name;    /* one-letter form ('q' for -q), 0 when none */
+	const char *arg;    /* the value's name in help ("URL"), NULL for a flag */
+	const char *key;    /* the configuration key it sets (global options), or NULL */
+	unsigned bit;       /* DBM_OPT_* of a command option, 0 for a global option */
+	int kind;           /* enum dbm_option_kind */
+	size_t field;       /* offsetof(struct dbm_cmd_args, ...) when key is NULL */
+	int complete;       /* enum dbm_option_complete */
+	const char *values; /* DBM_COMP_WORDS: the words, separated by spaces */
+	const char *help;   /* one line, lower case, no full stop */
 };
 
 struct dbm_command {
@@ -138,7 +139,7 @@ struct dbm_session;
  * --dialect given without --offline.
  */
 int dbm_cmd_offline_open(struct dbm_session *s, const struct dbm_config *cfg,
-			 const struct dbm_cmd_args *a, const char *command);
+                         const struct dbm_cmd_args *a, const char *command);
 
 struct dbm_schema;
 /* The objects of a dump as a JSON array (dump.c; a new reference, NULL when out of memory). */
@@ -164,14 +165,14 @@ const char *dbm_cmd_drift_since(const struct dbm_drift *d, char *buf, size_t siz
  * dbm_cmd_tally_* functions then do nothing.
  */
 struct dbm_cmd_tally {
-	char from[64];          /* the version before the command, "" for none */
-	char to[64];            /* the version after it (info: the current one) */
-	unsigned long applied;  /* scripts applied (migrate) or undone (rollback) */
-	unsigned long pending;  /* info: pending migrations */
-	unsigned long failed;   /* info: failed rows */
-	unsigned long drift;    /* info: objects that differ from the snapshot */
-	int started;            /* the command got as far as planning */
-	int drift_known;        /* info: a snapshot was compared (drift is meaningful) */
+	char from[64];         /* the version before the command, "" for none */
+	char to[64];           /* the version after it (info: the current one) */
+	unsigned long applied; /* scripts applied (migrate) or undone (rollback) */
+	unsigned long pending; /* info: pending migrations */
+	unsigned long failed;  /* info: failed rows */
+	unsigned long drift;   /* info: objects that differ from the snapshot */
+	int started;           /* the command got as far as planning */
+	int drift_known;       /* info: a snapshot was compared (drift is meaningful) */
 };
 extern struct dbm_cmd_tally *dbm_cmd_tally;
 /* The command planned, at version (NULL: none). */
@@ -196,7 +197,7 @@ int dbm_fleet_wanted(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
  * unreadable targets file, two targets of one name, jobs 0).
  */
 int dbm_fleet_run(struct dbm_config *cfg, const struct dbm_command *cmd,
-		  const struct dbm_cmd_args *a, int *exit_code);
+                  const struct dbm_cmd_args *a, int *exit_code);
 
 /* NULL-terminated (name NULL) tables, in the order help lists them. */
 extern const struct dbm_command dbm_commands[];
@@ -210,7 +211,7 @@ const struct dbm_command *dbm_command_find(const char *name);
  * '--version'); else the first so called; NULL when no option has the name.
  */
 const struct dbm_option *dbm_option_find(const struct dbm_command *cmd, const char *name,
-					 size_t len);
+                                         size_t len);
 /* The option whose one-letter form is c, or NULL. */
 const struct dbm_option *dbm_option_find_short(char c);
 /* Whether cmd accepts o (a global option, or one of its own). */

@@ -17,9 +17,8 @@
 
 #define INFO_COLS 7
 
-static const char *const info_heads[INFO_COLS] = { "Category",     "Version", "Description",
-						    "Type",         "Installed On", "State",
-						    "Undoable" };
+static const char *const info_heads[INFO_COLS] = {"Category",     "Version", "Description", "Type",
+                                                  "Installed On", "State",   "Undoable"};
 
 /* The 7 cells of an item (borrowed strings). */
 static void info_cells(const struct dbm_plan_item *it, const char **c)
@@ -120,11 +119,11 @@ static void info_other_tool(struct dbm_session *s)
 	}
 	if (fg.tool != DBM_NAMING_AUTO)
 		dbm_out_warn("the database has %s's history table %s (%s %s) and no dbmigrate "
-			     "history: run 'dbmigrate adopt' to take it over, or migrate runs "
-			     "every migration again",
-			     dbm_naming_name(fg.tool), fg.table,
-			     fg.tool == DBM_NAMING_GOLANG_MIGRATE ? "at version" : "newest",
-			     fg.n ? fg.versions[fg.n - 1] : "none");
+		             "history: run 'dbmigrate adopt' to take it over, or migrate runs "
+		             "every migration again",
+		             dbm_naming_name(fg.tool), fg.table,
+		             fg.tool == DBM_NAMING_GOLANG_MIGRATE ? "at version" : "newest",
+		             fg.n ? fg.versions[fg.n - 1] : "none");
 	dbm_foreign_free(&fg);
 }
 
@@ -153,7 +152,7 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		drift_known = dbm_session_drift(&s, &drift) == 0;
 		if (!drift_known)
 			dbm_out_warn("could not compare the schema with its snapshot: %s",
-				     dbm_error_last()->message);
+			             dbm_error_last()->message);
 	}
 	if (dbm_cmd_tally) {
 		unsigned long pending = 0, failed = 0;
@@ -173,7 +172,8 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		json_t *warnings = json_array();
 		char now[64];
 		size_t others = 0;
-		/* SQLite's history default is strftime('now'): UTC; the servers' is their local time */
+		/* SQLite's history default is strftime('now'): UTC; the servers' is their local
+		 * time */
 		int stored_utc = s.dialect == DBM_DIALECT_SQLITE;
 
 		/* Flyway's allSchemasEmpty: no history and no other table or view */
@@ -189,7 +189,8 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			}
 		}
 		for (i = 0; i < plan.nitems; i++)
-			json_array_append_new(list, dbm_report_item_json(&plan.items[i], stored_utc));
+			json_array_append_new(list,
+			                      dbm_report_item_json(&plan.items[i], stored_utc));
 		/* the findings validate would stop on, which info only reports */
 		for (i = 0; i < plan.nissues; i++)
 			json_array_append_new(warnings, dbm_json_text(plan.issues[i].message));
@@ -197,15 +198,15 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		json_object_set_new(doc, "dbmigrateVersion", json_string(DBM_VERSION_STRING));
 		json_object_set_new(doc, "timestamp", json_string(now));
 		json_object_set_new(doc, "operation", json_string("info"));
-		json_object_set_new(doc, "schemaVersion", plan.current_version
-								 ? dbm_json_text(plan.current_version)
-								 : json_null());
+		json_object_set_new(doc, "schemaVersion",
+		                    plan.current_version ? dbm_json_text(plan.current_version)
+		                                         : json_null());
 		json_object_set_new(doc, "schemaName",
-				    dbm_json_text(s.conn && s.conn->schema ? s.conn->schema : ""));
+		                    dbm_json_text(s.conn && s.conn->schema ? s.conn->schema : ""));
 		json_object_set_new(doc, "database", dbm_json_text(dbm_buf_cstr(&s.url)));
 		json_object_set_new(doc, "historyTable", dbm_json_text(cfg->table));
 		json_object_set_new(doc, "allSchemasEmpty",
-				    json_boolean(!s.history_exists && others == 0));
+		                    json_boolean(!s.history_exists && others == 0));
 		json_object_set_new(doc, "migrations", list);
 		json_object_set_new(doc, "warnings", warnings);
 		if (drift_known)
@@ -213,9 +214,9 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		dbm_out_json(doc);
 	} else {
 		dbm_out_text("Database: %s (%s)\n", dbm_buf_cstr(&s.url),
-			     s.conn && s.conn->server_version ? s.conn->server_version : "");
+		             s.conn && s.conn->server_version ? s.conn->server_version : "");
 		dbm_out_text("Schema version: %s\n\n",
-			     plan.current_version ? plan.current_version : "<< Empty Schema >>");
+		             plan.current_version ? plan.current_version : "<< Empty Schema >>");
 		if (!cfg->quiet)
 			info_table(&plan);
 		if (drift_known) {

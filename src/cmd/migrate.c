@@ -6,8 +6,8 @@
  * without history (or baseline it with baseline_on_migrate), plan,
  * refuse on validation findings (and, with validate_schema_on_migrate, on
  * schema drift from the last snapshot), run each script with its history
- * row, report; the schema file and the snapshot follow. With --dry-run nothing is changed: the statements, transaction
- * control and history inserts are printed instead.
+ * row, report; the schema file and the snapshot follow. With --dry-run nothing is changed: the
+ * statements, transaction control and history inserts are printed instead.
  */
 #include <stdio.h>
 #include <string.h>
@@ -51,15 +51,17 @@ static int migrate_check_schema(struct dbm_session *s, int *baseline)
 		return 0;
 	}
 	dbm_error_set(DBM_ERR_USAGE, "found a non-empty schema '%s' without a history table '%s'",
-		      s->conn && s->conn->schema ? s->conn->schema : (s->schema ? s->schema : ""),
-		      cfg->table);
+	              s->conn && s->conn->schema ? s->conn->schema : (s->schema ? s->schema : ""),
+	              cfg->table);
 	dbm_error_set_detail("%zu table%s or view%s, the first '%s'; nothing was changed", n,
-			     n == 1 ? "" : "s", n == 1 ? "" : "s", first);
-	dbm_error_set_hint("Mark the schema as being at the version its objects match with "
-			   "'dbmigrate baseline --version V' (migrate then applies only the versions "
-			   "above V), or set baseline_on_migrate: true (--baseline-on-migrate) to "
-			   "baseline at version %s on this migrate; or point --schema/--table at the "
-			   "right place.", cfg->baseline_version ? cfg->baseline_version : "1");
+	                     n == 1 ? "" : "s", n == 1 ? "" : "s", first);
+	dbm_error_set_hint(
+	    "Mark the schema as being at the version its objects match with "
+	    "'dbmigrate baseline --version V' (migrate then applies only the versions "
+	    "above V), or set baseline_on_migrate: true (--baseline-on-migrate) to "
+	    "baseline at version %s on this migrate; or point --schema/--table at the "
+	    "right place.",
+	    cfg->baseline_version ? cfg->baseline_version : "1");
 	return DBM_ERR_USAGE;
 }
 
@@ -79,12 +81,13 @@ static int migrate_check_other_tool(struct dbm_session *s)
 	}
 	if (fg.tool == DBM_NAMING_AUTO)
 		return 0;
-	dbm_error_set(DBM_ERR_USAGE, "the schema has %s's history table %s and no history table '%s'",
-		      dbm_naming_name(fg.tool), fg.table, s->cfg->table);
+	dbm_error_set(DBM_ERR_USAGE,
+	              "the schema has %s's history table %s and no history table '%s'",
+	              dbm_naming_name(fg.tool), fg.table, s->cfg->table);
 	dbm_error_set_detail("nothing was changed");
 	dbm_error_set_hint("Take that history over with 'dbmigrate adopt' ('--dry-run' shows the "
-			   "rows it writes); migrate then applies only what %s has not applied.",
-			   dbm_naming_name(fg.tool));
+	                   "rows it writes); migrate then applies only what %s has not applied.",
+	                   dbm_naming_name(fg.tool));
 	dbm_foreign_free(&fg);
 	return DBM_ERR_USAGE;
 }
@@ -106,7 +109,7 @@ static int migrate_baseline(struct dbm_session *s)
 	if (r < 0)
 		return r;
 	dbm_out_text("%s an existing schema at version %s\n",
-		     s->dry_run ? "-- would baseline" : "Baselined", cfg->baseline_version);
+	             s->dry_run ? "-- would baseline" : "Baselined", cfg->baseline_version);
 	return dbm_history_add(&s->history, &row);
 }
 
@@ -120,7 +123,7 @@ static int migrate_baseline(struct dbm_session *s)
  * back the rows written before it.
  */
 static int migrate_skip(struct dbm_session *s, const struct dbm_plan *plan, json_t *list,
-			size_t *recorded)
+                        size_t *recorded)
 {
 	size_t i;
 	int r;
@@ -146,11 +149,11 @@ static int migrate_skip(struct dbm_session *s, const struct dbm_plan *plan, json
 			break;
 		if (it->file->version)
 			snprintf(label, sizeof(label), "version %s (%s)", it->file->version,
-				 it->file->description);
+			         it->file->description);
 		else
 			snprintf(label, sizeof(label), "repeatable '%s'", it->file->description);
 		dbm_out_text("%s%s %s as applied without running it\n", s->dry_run ? "-- " : "",
-			     s->dry_run ? "would record" : "Recorded", label);
+		             s->dry_run ? "would record" : "Recorded", label);
 		r = dbm_session_record(s, &row);
 		if (r < 0)
 			break;
@@ -160,7 +163,7 @@ static int migrate_skip(struct dbm_session *s, const struct dbm_plan *plan, json
 
 			json_object_set_new(m, "category", dbm_json_text(dbm_report_category(it)));
 			json_object_set_new(m, "version",
-					    dbm_json_text(it->version ? it->version : ""));
+			                    dbm_json_text(it->version ? it->version : ""));
 			dbm_json_set_text(m, "description", it->description);
 			json_object_set_new(m, "type", json_string("SQL"));
 			dbm_json_set_text(m, "filepath", it->file->path);
@@ -195,12 +198,13 @@ static int migrate_check_drift(struct dbm_session *s)
 		if (!dbm_out_is_json())
 			dbm_cmd_drift_text(&d);
 		dbm_error_set(DBM_ERR_VALIDATE,
-			      "schema drift since %s: %zu object%s differ%s; nothing was migrated",
-			      dbm_cmd_drift_since(&d, since, sizeof(since)), d.diff.n,
-			      d.diff.n == 1 ? "" : "s", d.diff.n == 1 ? "s" : "");
-		dbm_error_set_hint("validate_schema_on_migrate is on. Capture the change in a new "
-				   "migration, or accept it with 'dbmigrate repair --accept-drift', "
-				   "then migrate again.");
+		              "schema drift since %s: %zu object%s differ%s; nothing was migrated",
+		              dbm_cmd_drift_since(&d, since, sizeof(since)), d.diff.n,
+		              d.diff.n == 1 ? "" : "s", d.diff.n == 1 ? "s" : "");
+		dbm_error_set_hint(
+		    "validate_schema_on_migrate is on. Capture the change in a new "
+		    "migration, or accept it with 'dbmigrate repair --accept-drift', "
+		    "then migrate again.");
 		r = DBM_ERR_VALIDATE;
 	}
 	dbm_drift_free(&d);
@@ -209,7 +213,7 @@ static int migrate_check_drift(struct dbm_session *s)
 
 /* The version to stop at: --target, else the target key (Flyway's target), else NULL (latest). */
 static const char *migrate_target(const struct dbm_session *s, const struct dbm_cmd_args *a,
-				  const struct dbm_plan *plan)
+                                  const struct dbm_plan *plan)
 {
 	const char *t = a->target ? a->target : s->cfg->target;
 
@@ -279,8 +283,9 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		dbm_dry_begin("migrate", a->from);
 	r = dbm_cmd_offline_open(&s, cfg, a, "migrate");
 	if (r > 0)
-		r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
-				     a->dry_run);
+		r = dbm_session_open(&s, cfg,
+		                     DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
+		                     a->dry_run);
 	if (r == 0 && s.dry_run)
 		dbm_dry_header(&s);
 	if (r < 0)
@@ -347,8 +352,7 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		if (r < 0)
 			goto failed;
 	}
-	if (!a->skip_executing && cfg->group && plan.ntodo > 1 &&
-	    (r = migrate_group_begin(&s)) < 0)
+	if (!a->skip_executing && cfg->group && plan.ntodo > 1 && (r = migrate_group_begin(&s)) < 0)
 		goto done;
 	for (i = 0; !a->skip_executing && i < plan.ntodo; i++) {
 		const struct dbm_plan_item *it = &plan.items[plan.todo[i]];
@@ -375,7 +379,8 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			json_t *m = json_object();
 
 			json_object_set_new(m, "category", dbm_json_text(dbm_report_category(it)));
-			json_object_set_new(m, "version", dbm_json_text(it->version ? it->version : ""));
+			json_object_set_new(m, "version",
+			                    dbm_json_text(it->version ? it->version : ""));
 			dbm_json_set_text(m, "description", it->description);
 			json_object_set_new(m, "type", json_string("SQL"));
 			dbm_json_set_text(m, "filepath", it->file->path);
@@ -396,7 +401,8 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (r < 0)
 		goto done;
 	{
-		/* The version now: the highest versioned item applied in this run, else the initial. */
+		/* The version now: the highest versioned item applied in this run, else the
+		 * initial. */
 		const char *now = initial;
 		int ms;
 
@@ -409,28 +415,34 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms = (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 		if (s.dry_run)
-			dbm_out_text("-- dry run: %zu migration%s would be %s, nothing was changed\n",
-				     applied, applied == 1 ? "" : "s",
-				     a->skip_executing ? "recorded without running" : "applied");
+			dbm_out_text(
+			    "-- dry run: %zu migration%s would be %s, nothing was changed\n",
+			    applied, applied == 1 ? "" : "s",
+			    a->skip_executing ? "recorded without running" : "applied");
 		else if (a->skip_executing && applied > 0)
-			dbm_out_text("Recorded %zu migration%s without running %s, now at version %s\n",
-				     applied, applied == 1 ? "" : "s", applied == 1 ? "it" : "them",
-				     now ? now : "<< none >>");
+			dbm_out_text(
+			    "Recorded %zu migration%s without running %s, now at version %s\n",
+			    applied, applied == 1 ? "" : "s", applied == 1 ? "it" : "them",
+			    now ? now : "<< none >>");
 		else if (applied == 0)
 			dbm_out_text("Schema is up to date at version %s; nothing to migrate\n",
-				     now ? now : "<< empty >>");
+			             now ? now : "<< empty >>");
 		else
-			dbm_out_text("Applied %zu migration%s, now at version %s (%d ms)\n", applied,
-				     applied == 1 ? "" : "s", now ? now : "<< none >>", ms);
+			dbm_out_text("Applied %zu migration%s, now at version %s (%d ms)\n",
+			             applied, applied == 1 ? "" : "s", now ? now : "<< none >>",
+			             ms);
 		if (doc) {
 			json_object_set_new(doc, "operation", json_string("migrate"));
 			json_object_set_new(doc, "initialSchemaVersion",
-					    initial_copy ? dbm_json_text(initial_copy) : json_null());
+			                    initial_copy ? dbm_json_text(initial_copy)
+			                                 : json_null());
 			json_object_set_new(doc, "targetSchemaVersion",
-					    now ? dbm_json_text(now) : json_null());
-			json_object_set_new(doc, "schemaName",
-					    dbm_json_text(s.conn && s.conn->schema ? s.conn->schema : ""));
-			json_object_set_new(doc, "migrationsExecuted", json_integer((json_int_t)applied));
+			                    now ? dbm_json_text(now) : json_null());
+			json_object_set_new(
+			    doc, "schemaName",
+			    dbm_json_text(s.conn && s.conn->schema ? s.conn->schema : ""));
+			json_object_set_new(doc, "migrationsExecuted",
+			                    json_integer((json_int_t)applied));
 			json_object_set_new(doc, "success", json_true());
 			json_object_set_new(doc, "dryRun", json_boolean(s.dry_run));
 			json_object_set_new(doc, "skipExecuting", json_boolean(a->skip_executing));

@@ -43,13 +43,17 @@ static int new_clean_name(const char *name, struct dbm_buf *out)
 			c = '_';
 		if (!isalnum((unsigned char)c) && c != '_') {
 			if ((unsigned char)c >= 0x80 || (unsigned char)c < 0x20 || c == 0x7f)
-				dbm_error_set(DBM_ERR_USAGE, "the name '%s' has a character that cannot "
-					      "go into a file name: byte 0x%02x", name, (unsigned char)c);
+				dbm_error_set(DBM_ERR_USAGE,
+				              "the name '%s' has a character that cannot "
+				              "go into a file name: byte 0x%02x",
+				              name, (unsigned char)c);
 			else
-				dbm_error_set(DBM_ERR_USAGE, "the name '%s' has a character that cannot "
-					      "go into a file name: '%c'", name, c);
+				dbm_error_set(DBM_ERR_USAGE,
+				              "the name '%s' has a character that cannot "
+				              "go into a file name: '%c'",
+				              name, c);
 			dbm_error_set_hint("Use letters, digits, '_', '-' or spaces, e.g. "
-					   "add_email_to_users.");
+			                   "add_email_to_users.");
 			return DBM_ERR_USAGE;
 		}
 	}
@@ -60,7 +64,7 @@ static int new_clean_name(const char *name, struct dbm_buf *out)
 	if (end == name) {
 		dbm_error_set(DBM_ERR_USAGE, "new needs a NAME with a letter or digit in it");
 		dbm_error_set_hint("The name becomes the migration's description; for example: "
-				   "dbmigrate new add_email_to_users");
+		                   "dbmigrate new add_email_to_users");
 		return DBM_ERR_USAGE;
 	}
 	for (p = name; p < end; p++)
@@ -123,8 +127,8 @@ static int new_pad(const struct dbm_fileset *fs, struct dbm_buf *version)
  * one file) paths and their text. Returns 0 or DBM_ERR_NOMEM.
  */
 static int new_other_layout(const struct dbm_config *cfg, enum dbm_naming n, const char *version,
-			    const char *name, struct dbm_buf *up, struct dbm_buf *down,
-			    struct dbm_buf *up_text, struct dbm_buf *down_text)
+                            const char *name, struct dbm_buf *up, struct dbm_buf *down,
+                            struct dbm_buf *up_text, struct dbm_buf *down_text)
 {
 	struct stat sb;
 	const char *rb = cfg->rollback;
@@ -147,14 +151,15 @@ static int new_other_layout(const struct dbm_config *cfg, enum dbm_naming n, con
 		    dbm_buf_adds(up_text, "-- +goose Up\n\n\n-- +goose Down\n\n") < 0;
 		break;
 	default: /* numbered: the undo in the rollback folder the scan used */
-		if (stat(rb, &sb) != 0 && dbm_buf_addf(&inner, "%s/rollback", cfg->migrations) == 0 &&
+		if (stat(rb, &sb) != 0 &&
+		    dbm_buf_addf(&inner, "%s/rollback", cfg->migrations) == 0 &&
 		    stat(inner.ptr, &sb) == 0 && S_ISDIR(sb.st_mode))
 			rb = inner.ptr;
 		r = dbm_buf_addf(up, "%s/%s_%s.sql", cfg->migrations, version, name) < 0 ||
 		    dbm_buf_addf(down, "%s/%s_%s.sql", rb, version, name) < 0 ||
 		    dbm_buf_adds(up_text, "-- Applied by 'dbmigrate migrate'.\n\n") < 0 ||
 		    dbm_buf_addf(down_text, "-- Undoes %s; run by 'dbmigrate rollback'.\n\n",
-				 up->ptr) < 0;
+		                 up->ptr) < 0;
 		break;
 	}
 	dbm_buf_free(&inner);
@@ -168,8 +173,8 @@ static int new_write(const char *path, const char *content)
 	size_t len = strlen(content);
 
 	if (fd < 0) {
-		dbm_error_set(errno == EEXIST ? DBM_ERR_USAGE : DBM_ERR_RUN, "cannot create '%s': %s",
-			      path, strerror(errno));
+		dbm_error_set(errno == EEXIST ? DBM_ERR_USAGE : DBM_ERR_RUN,
+		              "cannot create '%s': %s", path, strerror(errno));
 		return dbm_error_last()->klass;
 	}
 	if (write(fd, content, len) != (ssize_t)len) {
@@ -202,7 +207,7 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		r = new_pad(&fs, &version);
 		if (r == 0)
 			r = new_other_layout(cfg, layout, version.ptr, name.ptr, &up, &down, &text,
-					     &down_text);
+			                     &down_text);
 		if (r == 0)
 			r = new_write(up.ptr, text.ptr);
 		if (r == 0 && down.len && (r = new_write(down.ptr, down_text.ptr)) < 0)
@@ -213,7 +218,7 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	}
 	if (mkdir(cfg->rollback, 0755) != 0 && errno != EEXIST) {
 		r = dbm_error_set(DBM_ERR_RUN, "cannot create '%s': %s", cfg->rollback,
-				  strerror(errno));
+		                  strerror(errno));
 		goto done;
 	}
 	/* the file-name settings (sql_migration_prefix, ...); the first suffix */
@@ -234,8 +239,8 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (r < 0)
 		goto done;
 	dbm_buf_clear(&text);
-	if (dbm_buf_addf(&text, "-- U%s: undoes %s\n-- Run by 'dbmigrate rollback'.\n\n", version.ptr,
-			 up.ptr) < 0) {
+	if (dbm_buf_addf(&text, "-- U%s: undoes %s\n-- Run by 'dbmigrate rollback'.\n\n",
+	                 version.ptr, up.ptr) < 0) {
 		r = DBM_ERR_NOMEM;
 		goto done;
 	}

@@ -49,9 +49,9 @@ static int repair_failed_rows(struct repair_ctx *c)
 		if (r < 0)
 			return r;
 		snprintf(text, sizeof(text), "removed the failed row of %s%s (%s, rank %d)",
-			 h->version ? "version " : "repeatable ",
-			 h->version ? h->version : (h->description ? h->description : ""),
-			 h->script ? h->script : "", h->installed_rank);
+		         h->version ? "version " : "repeatable ",
+		         h->version ? h->version : (h->description ? h->description : ""),
+		         h->script ? h->script : "", h->installed_rank);
 		repair_say(c, text);
 	}
 	return 0;
@@ -71,16 +71,17 @@ static int repair_items(struct repair_ctx *c, const struct dbm_plan *p)
 		if (!h || !h->success || it->category != DBM_CAT_VERSIONED)
 			continue;
 		if (it->file && it->file->has_checksum && h->type && strcmp(h->type, "SQL") == 0 &&
-		    ((h->has_checksum && h->checksum != it->file->checksum) ||
-		     !h->description || strcmp(h->description, it->file->description) != 0)) {
+		    ((h->has_checksum && h->checksum != it->file->checksum) || !h->description ||
+		     strcmp(h->description, it->file->description) != 0)) {
 			r = dbm_hist_realign(s, h->installed_rank, &it->file->checksum,
-					     it->file->description);
+			                     it->file->description);
 			if (r < 0)
 				return r;
-			snprintf(text, sizeof(text),
-				 "realigned version %s with %s (checksum %ld -> %ld, description '%s')",
-				 it->version, it->file->path, (long)h->checksum,
-				 (long)it->file->checksum, it->file->description);
+			snprintf(
+			    text, sizeof(text),
+			    "realigned version %s with %s (checksum %ld -> %ld, description '%s')",
+			    it->version, it->file->path, (long)h->checksum,
+			    (long)it->file->checksum, it->file->description);
 			repair_say(c, text);
 		} else if (it->state == DBM_ST_MISSING) {
 			struct dbm_history_row row;
@@ -97,7 +98,7 @@ static int repair_items(struct repair_ctx *c, const struct dbm_plan *p)
 			if (r < 0)
 				return r;
 			snprintf(text, sizeof(text), "marked version %s deleted: %s is missing",
-				 h->version, h->script ? h->script : "its file");
+			         h->version, h->script ? h->script : "its file");
 			repair_say(c, text);
 		}
 	}
@@ -126,20 +127,20 @@ static int repair_accept_drift(struct repair_ctx *c, json_t **accepted)
 	dbm_cmd_drift_since(&d, since, sizeof(since));
 	if (!d.has_snapshot) {
 		dbm_out_text("%s the live schema as the first snapshot (%zu object%s)\n",
-			     s->dry_run ? "-- would: accept" : "Accepting", d.live.n,
-			     d.live.n == 1 ? "" : "s");
+		             s->dry_run ? "-- would: accept" : "Accepting", d.live.n,
+		             d.live.n == 1 ? "" : "s");
 		s->snapshot = 1;
 		c->accepted = 1;
 	} else if (d.diff.n) {
 		dbm_out_text("%s %zu difference%s from the snapshot taken after %s:\n",
-			     s->dry_run ? "-- would: accept" : "Accepting", d.diff.n,
-			     d.diff.n == 1 ? "" : "s", since);
+		             s->dry_run ? "-- would: accept" : "Accepting", d.diff.n,
+		             d.diff.n == 1 ? "" : "s", since);
 		dbm_report_schema_diff(&d.diff, "  ");
 		s->snapshot = 1;
 		c->accepted = 1;
 	} else {
 		dbm_out_text("Schema matches the snapshot taken after %s: no drift to accept\n",
-			     since);
+		             since);
 	}
 	if (accepted)
 		*accepted = dbm_report_schema_diff_json(&d.diff);
@@ -152,14 +153,14 @@ int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 {
 	struct dbm_session s;
 	struct dbm_plan plan = DBM_PLAN_INIT;
-	struct repair_ctx c = { &s, NULL, 0, 0 };
+	struct repair_ctx c = {&s, NULL, 0, 0};
 	json_t *accepted = NULL;
 	int r, in_tx = 0, before_ran = 0;
 
 	if (a->dry_run)
 		dbm_dry_begin("repair", NULL);
 	r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
-			     a->dry_run);
+	                     a->dry_run);
 	if (r == 0 && a->dry_run)
 		dbm_dry_header(&s);
 	s.snapshot = -1; /* repair changes the history only; --accept-drift asks for one */
@@ -171,9 +172,9 @@ int dbm_cmd_repair(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	r = dbm_session_plan(&s, NULL, &plan);
 	if (r == 0 && a->accept_drift && !s.history_exists) {
 		dbm_error_set(DBM_ERR_USAGE, "--accept-drift: there is no history table '%s' yet",
-			      cfg->table);
+		              cfg->table);
 		dbm_error_set_hint("A snapshot follows a history row: run 'dbmigrate migrate' or "
-				   "'dbmigrate baseline' first; each takes a snapshot.");
+		                   "'dbmigrate baseline' first; each takes a snapshot.");
 		r = DBM_ERR_USAGE;
 	}
 	if (r == 0 && a->accept_drift)
@@ -205,18 +206,19 @@ report:
 			dbm_out_text("Recorded the live schema as the new snapshot\n");
 		if (c.n == 0 && !c.accepted)
 			dbm_out_text("%sNothing to repair: the history matches the files\n",
-				     a->dry_run ? "-- " : "");
+			             a->dry_run ? "-- " : "");
 		else if (a->dry_run)
 			dbm_out_text("-- dry run: nothing was changed\n");
 		else if (c.n)
-			dbm_out_text("Repaired the history table %s (%zu change%s)\n", cfg->table, c.n,
-				     c.n == 1 ? "" : "s");
+			dbm_out_text("Repaired the history table %s (%zu change%s)\n", cfg->table,
+			             c.n, c.n == 1 ? "" : "s");
 		if (dbm_out_is_json()) {
 			json_t *doc = json_object();
 
 			json_object_set_new(doc, "operation", json_string("repair"));
 			json_object_set_new(doc, "dryRun", json_boolean(a->dry_run));
-			json_object_set_new(doc, "repairActions", c.actions ? c.actions : json_array());
+			json_object_set_new(doc, "repairActions",
+			                    c.actions ? c.actions : json_array());
 			c.actions = NULL;
 			if (accepted) {
 				json_object_set_new(doc, "acceptedDrift", accepted);

@@ -19,7 +19,7 @@
 
 /* Reads every undo script once so that a bad one stops the rollback before anything runs. */
 static int rollback_precheck(struct dbm_session *s, const struct dbm_plan *plan, const size_t *sel,
-			     size_t n)
+                             size_t n)
 {
 	struct dbm_source_opts o;
 	size_t i;
@@ -53,15 +53,16 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		dbm_dry_begin("rollback", a->from);
 	r = dbm_cmd_offline_open(&s, cfg, a, "rollback");
 	if (r > 0)
-		r = dbm_session_open(&s, cfg, DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
-				     a->dry_run);
+		r = dbm_session_open(&s, cfg,
+		                     DBM_SESSION_FILES | DBM_SESSION_CONNECT | DBM_SESSION_LOCK,
+		                     a->dry_run);
 	if (r == 0 && s.dry_run)
 		dbm_dry_header(&s);
 	if (r == 0)
 		r = dbm_session_plan(&s, NULL, &plan);
 	if (r == 0)
 		r = dbm_plan_rollback(&plan, a->to ? 0 : (a->steps ? a->steps : 1), a->to,
-				      cfg->rollback, &sel, &n);
+		                      cfg->rollback, &sel, &n);
 	if (r == 0)
 		r = rollback_precheck(&s, &plan, sel, n);
 	if (r == 0)
@@ -70,23 +71,25 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		goto done;
 	dbm_cmd_tally_begin(plan.current_version);
 	if (n == 0)
-		dbm_out_text("%sNothing to roll back: no applied version %s\n", s.dry_run ? "-- " : "",
-			     a->to ? "above the --to version" : "that can be undone");
+		dbm_out_text("%sNothing to roll back: no applied version %s\n",
+		             s.dry_run ? "-- " : "",
+		             a->to ? "above the --to version" : "that can be undone");
 	for (i = 0; i < n; i++) {
 		const struct dbm_plan_item *it = &plan.items[sel[i]];
 		struct dbm_run_result res;
 
 		r = dbm_run_script(&s, DBM_RUN_UNDO, it->file->undo, it->version, it->description,
-				   &res);
+		                   &res);
 		if (r < 0)
 			dbm_callback_fire_error(&s, DBM_EV_AFTER_EACH_UNDO_ERROR);
 		if (r < 0) {
 			if (i > 0) {
 				char d[1024];
 
-				snprintf(d, sizeof(d), "%.900s; %zu version%s before it %s already undone",
-					 dbm_error_last()->detail, i, i == 1 ? "" : "s",
-					 i == 1 ? "was" : "were");
+				snprintf(d, sizeof(d),
+				         "%.900s; %zu version%s before it %s already undone",
+				         dbm_error_last()->detail, i, i == 1 ? "" : "s",
+				         i == 1 ? "was" : "were");
 				dbm_error_set_detail("%s", d);
 			}
 			dbm_callback_fire_error(&s, DBM_EV_AFTER_UNDO_ERROR);
@@ -108,7 +111,7 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		goto done;
 	if (n && s.dry_run)
 		dbm_out_text("-- dry run: %zu version%s would be undone, nothing was changed\n", n,
-			     n == 1 ? "" : "s");
+		             n == 1 ? "" : "s");
 	else if (n)
 		dbm_out_text("Undid %zu version%s, newest first\n", n, n == 1 ? "" : "s");
 	if (doc) {

@@ -90,8 +90,8 @@ const struct dbm_option dbm_options[] = {
      "empty", "with --offline: the version the database is at ('empty': nothing applied)"},
     {"dialect", 0, "NAME", NULL, DBM_OPT_DIALECT, DBM_OPTK_TEXT, ARG(dialect), DBM_COMP_WORDS,
      "postgresql mysql sqlite", "with --offline: the database's kind, instead of the URL's"},
-    {"no-drift", 0, NULL, NULL, DBM_OPT_NO_DRIFT, DBM_OPTK_FLAG, ARG(no_drift), DBM_COMP_NONE,
-     NULL, "do not compare the live schema with the snapshot"},
+    {"no-drift", 0, NULL, NULL, DBM_OPT_NO_DRIFT, DBM_OPTK_FLAG, ARG(no_drift), DBM_COMP_NONE, NULL,
+     "do not compare the live schema with the snapshot"},
     {"accept-drift", 0, NULL, NULL, DBM_OPT_ACCEPT_DRIFT, DBM_OPTK_FLAG, ARG(accept_drift),
      DBM_COMP_NONE, NULL, "record the live schema as the new snapshot"},
     {"targets", 0, "NAME,...", NULL, DBM_OPT_FLEET, DBM_OPTK_TEXT, ARG(targets), DBM_COMP_NONE,
@@ -155,8 +155,8 @@ const struct dbm_command dbm_commands[] = {
     {"clean", "drop every object in the managed schema (guarded)", NULL,
      "Drops every object in the managed schema, the history table included. Refused unless "
      "the configuration says clean_disabled: false and --yes is given.",
-     "dbmigrate clean --yes", DBM_OPT_DRY_RUN, DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK,
-     dbm_cmd_clean},
+     "dbmigrate clean --yes", DBM_OPT_DRY_RUN,
+     DBM_NEEDS_CONFIG | DBM_NEEDS_CONNECT | DBM_NEEDS_LOCK, dbm_cmd_clean},
     {"new", "create the next migration and its undo script", "NAME",
      "Creates migrations/V<next>__NAME.sql and rollback/U<next>__NAME.sql. The next version "
      "is one above the first part of the highest in use, or the UTC time when the versions "

@@ -41,14 +41,15 @@ int dbm_cmd_validate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		if (!doc)
 			dbm_cmd_drift_text(&drift);
 		if (r == 0) {
-			dbm_error_set(DBM_ERR_VALIDATE, "schema drift since %s: %zu object%s differ%s",
-				      dbm_cmd_drift_since(&drift, since, sizeof(since)),
-				      drift.diff.n, drift.diff.n == 1 ? "" : "s",
-				      drift.diff.n == 1 ? "s" : "");
-			dbm_error_set_hint("The live schema is no longer what the migrations made. "
-					   "Capture the change in a new migration, or accept it with "
-					   "'dbmigrate repair --accept-drift'; 'dbmigrate diff' "
-					   "compares it with the migrations themselves.");
+			dbm_error_set(
+			    DBM_ERR_VALIDATE, "schema drift since %s: %zu object%s differ%s",
+			    dbm_cmd_drift_since(&drift, since, sizeof(since)), drift.diff.n,
+			    drift.diff.n == 1 ? "" : "s", drift.diff.n == 1 ? "s" : "");
+			dbm_error_set_hint(
+			    "The live schema is no longer what the migrations made. "
+			    "Capture the change in a new migration, or accept it with "
+			    "'dbmigrate repair --accept-drift'; 'dbmigrate diff' "
+			    "compares it with the migrations themselves.");
 			r = DBM_ERR_VALIDATE;
 		}
 	}
@@ -69,8 +70,8 @@ int dbm_cmd_validate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		doc = NULL;
 	}
 	if (r == 0)
-		dbm_out_text("Validated %zu migration%s: the history matches the files\n", plan.nitems,
-			     plan.nitems == 1 ? "" : "s");
+		dbm_out_text("Validated %zu migration%s: the history matches the files\n",
+		             plan.nitems, plan.nitems == 1 ? "" : "s");
 	if (r == 0 && check)
 		dbm_cmd_drift_text(&drift);
 done:

@@ -37,7 +37,8 @@ int dbm_cmd_version(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			json_t *schemes = json_array();
 			const char *sp = strchr(v.ptr, ' ');
 			size_t k;
-			/* "libpq 15.4"; "libpq (not installed)" when the library cannot be loaded */
+			/* "libpq 15.4"; "libpq (not installed)" when the library cannot be loaded
+			 */
 			int loaded = sp && sp[1] != '(';
 
 			for (k = 0; d->schemes[k]; k++)
@@ -46,9 +47,9 @@ int dbm_cmd_version(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			json_object_set_new(o, "schemes", schemes);
 			json_object_set_new(o, "client", json_string(v.ptr));
 			json_object_set_new(o, "library",
-					    json_stringn(v.ptr, sp ? (size_t)(sp - v.ptr) : v.len));
+			                    json_stringn(v.ptr, sp ? (size_t)(sp - v.ptr) : v.len));
 			json_object_set_new(o, "libraryVersion",
-					    loaded ? json_string(sp + 1) : json_null());
+			                    loaded ? json_string(sp + 1) : json_null());
 			json_object_set_new(o, "available", json_boolean(loaded));
 			json_array_append_new(list, o);
 		}

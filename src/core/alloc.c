@@ -17,7 +17,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-static atomic_ulong alloc_calls; /* the file-reading helper thread allocates too */
+static atomic_ulong alloc_calls;    /* the file-reading helper thread allocates too */
 static unsigned long alloc_fail_at; /* 0: never */
 static int alloc_fail_read;
 

@@ -254,8 +254,9 @@ int config_apply(struct dbm_config *cfg, const struct config_key *k, const char 
 			enum dbm_naming n;
 
 			if (dbm_naming_parse(text, &n) < 0)
-				return config_fail(o, "expected auto, flyway, golang-migrate, dbmate, "
-				                      "goose or numbered, got '%s'",
+				return config_fail(o,
+				                   "expected auto, flyway, golang-migrate, dbmate, "
+				                   "goose or numbered, got '%s'",
 				                   text);
 		}
 		if (text && k->offset == CONFIG_FIELD(target) && strcmp(text, "latest") != 0 &&

@@ -161,7 +161,7 @@ int config_flyway_kind(const char *path, FILE *f);
  * Returns 0, DBM_ERR_USAGE naming file, line and setting, DBM_ERR_NOMEM.
  */
 int config_flyway_read(struct config_flyway *fw, struct dbm_config *cfg, FILE *f, int toml,
-		       char *const *envp);
+                       char *const *envp);
 
 /* Applies FLYWAY_* variables. 0, DBM_ERR_USAGE naming the variable, DBM_ERR_NOMEM. */
 int config_flyway_env(struct config_flyway *fw, struct dbm_config *cfg, char *const *envp);

@@ -317,10 +317,10 @@ static int config_yaml_target_map(struct config_yaml *y, struct dbm_target *t, y
 		}
 		if (!val || val->type != YAML_SCALAR_NODE || config_node_is_null(val) ||
 		    !*(const char *)val->data.scalar.value) {
-			dbm_error_set(DBM_ERR_USAGE, "targets: %s: expected a text value, got %s",
-			              name,
-			              !val || val->type == YAML_SCALAR_NODE ? "an empty one"
-			                                                    : config_node_kind(val));
+			dbm_error_set(
+			    DBM_ERR_USAGE, "targets: %s: expected a text value, got %s", name,
+			    !val || val->type == YAML_SCALAR_NODE ? "an empty one"
+			                                          : config_node_kind(val));
 			dbm_error_set_where(y->file, config_node_line(val ? val : key));
 			return DBM_ERR_USAGE;
 		}
@@ -339,7 +339,8 @@ static int config_yaml_target_map(struct config_yaml *y, struct dbm_target *t, y
 	if (!t->url && !t->schema) {
 		dbm_error_set(DBM_ERR_USAGE, "targets: a target needs a url or a schema");
 		dbm_error_set_where(y->file, t->line);
-		dbm_error_set_hint("For example: - { name: eu, url: \"postgres://deploy@eu/app\" }");
+		dbm_error_set_hint(
+		    "For example: - { name: eu, url: \"postgres://deploy@eu/app\" }");
 		return DBM_ERR_USAGE;
 	}
 	return 0;
@@ -369,7 +370,8 @@ static int config_yaml_targets(struct config_yaml *y, struct dbm_config *cfg, ya
 		return config_set_text(&t->word, (const char *)node->data.scalar.value);
 	}
 	if (node->type != YAML_SEQUENCE_NODE)
-		return config_fail(&o, "expected a list of targets, got %s", config_node_kind(node));
+		return config_fail(&o, "expected a list of targets, got %s",
+		                   config_node_kind(node));
 	for (item = node->data.sequence.items.start; item < node->data.sequence.items.top; item++) {
 		yaml_node_t *n = yaml_document_get_node(&y->doc, *item);
 		struct dbm_target *t;

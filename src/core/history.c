@@ -177,14 +177,18 @@ int dbm_history_add_text(struct dbm_history *h, unsigned ncols, const char *cons
 
 	v = values[HISTORY_COL_VERSION];
 	if (v && !dbm_version_valid(v)) {
-		dbm_error_set(DBM_ERR_RUN, "history table row with installed_rank %s has a bad "
-		              "version \"%s\"", rank, v);
-		dbm_error_set_detail("a version is digits separated by '.' or '_' (\"1\", \"2.1\"); "
-		                     "this one is not read as a version, lest it be taken for "
-		                     "another");
+		dbm_error_set(DBM_ERR_RUN,
+		              "history table row with installed_rank %s has a bad "
+		              "version \"%s\"",
+		              rank, v);
+		dbm_error_set_detail(
+		    "a version is digits separated by '.' or '_' (\"1\", \"2.1\"); "
+		    "this one is not read as a version, lest it be taken for "
+		    "another");
 		dbm_error_set_hint("Correct the version of the row with installed_rank %s to the "
 		                   "version of the migration it records (or delete the row if it "
-		                   "records none), then run the command again.", rank);
+		                   "records none), then run the command again.",
+		                   rank);
 		return DBM_ERR_RUN;
 	}
 	v = values[HISTORY_COL_CHECKSUM];
@@ -236,25 +240,28 @@ static int history_too_long(const char *s, size_t max, size_t *len)
 int dbm_history_check_file(const char *path, const char *version, const char *description,
                            const char *script)
 {
-	static const char *const what[] = { "version", "description", "script" };
-	const size_t max[] = { DBM_HISTORY_VERSION_MAX, DBM_HISTORY_DESCRIPTION_MAX,
-	                       DBM_HISTORY_SCRIPT_MAX };
-	const char *const value[] = { version, description, script };
+	static const char *const what[] = {"version", "description", "script"};
+	const size_t max[] = {DBM_HISTORY_VERSION_MAX, DBM_HISTORY_DESCRIPTION_MAX,
+	                      DBM_HISTORY_SCRIPT_MAX};
+	const char *const value[] = {version, description, script};
 	size_t i, len;
 
 	for (i = 0; i < DBM_ARRAY_SIZE(what); i++) {
 		if (!history_too_long(value[i], max[i], &len))
 			continue;
-		dbm_error_set(DBM_ERR_USAGE, "%s: the %s is %zu characters long, more than the "
-		              "history table's %s column holds (%zu)", path, what[i], len, what[i],
-		              max[i]);
-		dbm_error_set_detail("the history table has Flyway's columns: version "
-		                     "VARCHAR(%d), description VARCHAR(%d), script VARCHAR(%d) (the "
-		                     "path below the migrations or rollback folder); nothing was run",
-		                     DBM_HISTORY_VERSION_MAX, DBM_HISTORY_DESCRIPTION_MAX,
-		                     DBM_HISTORY_SCRIPT_MAX);
-		dbm_error_set_hint("Rename the file (or move it to a shorter folder) so that its %s "
-		                   "has at most %zu characters.", what[i], max[i]);
+		dbm_error_set(DBM_ERR_USAGE,
+		              "%s: the %s is %zu characters long, more than the "
+		              "history table's %s column holds (%zu)",
+		              path, what[i], len, what[i], max[i]);
+		dbm_error_set_detail(
+		    "the history table has Flyway's columns: version "
+		    "VARCHAR(%d), description VARCHAR(%d), script VARCHAR(%d) (the "
+		    "path below the migrations or rollback folder); nothing was run",
+		    DBM_HISTORY_VERSION_MAX, DBM_HISTORY_DESCRIPTION_MAX, DBM_HISTORY_SCRIPT_MAX);
+		dbm_error_set_hint(
+		    "Rename the file (or move it to a shorter folder) so that its %s "
+		    "has at most %zu characters.",
+		    what[i], max[i]);
 		return DBM_ERR_USAGE;
 	}
 	return 0;
@@ -262,13 +269,13 @@ int dbm_history_check_file(const char *path, const char *version, const char *de
 
 int dbm_history_check_row(const struct dbm_history_row *row)
 {
-	static const char *const what[] = { "version", "description", "type", "script",
-	                                    "installed_by" };
-	const size_t max[] = { DBM_HISTORY_VERSION_MAX, DBM_HISTORY_DESCRIPTION_MAX,
-	                       DBM_HISTORY_TYPE_MAX, DBM_HISTORY_SCRIPT_MAX,
-	                       DBM_HISTORY_INSTALLED_BY_MAX };
-	const char *const value[] = { row->version, row->description, row->type, row->script,
-	                              row->installed_by };
+	static const char *const what[] = {"version", "description", "type", "script",
+	                                   "installed_by"};
+	const size_t max[] = {DBM_HISTORY_VERSION_MAX, DBM_HISTORY_DESCRIPTION_MAX,
+	                      DBM_HISTORY_TYPE_MAX, DBM_HISTORY_SCRIPT_MAX,
+	                      DBM_HISTORY_INSTALLED_BY_MAX};
+	const char *const value[] = {row->version, row->description, row->type, row->script,
+	                             row->installed_by};
 	size_t i, len;
 
 	if (row->version && !dbm_version_valid(row->version)) {
@@ -280,9 +287,10 @@ int dbm_history_check_row(const struct dbm_history_row *row)
 	for (i = 0; i < DBM_ARRAY_SIZE(what); i++) {
 		if (!history_too_long(value[i], max[i], &len))
 			continue;
-		dbm_error_set(DBM_ERR_USAGE, "the %s \"%.60s%s\" is %zu characters long, more than "
-		              "the history table's %s column holds (%zu)", what[i], value[i],
-		              len > 60 ? "..." : "", len, what[i], max[i]);
+		dbm_error_set(DBM_ERR_USAGE,
+		              "the %s \"%.60s%s\" is %zu characters long, more than "
+		              "the history table's %s column holds (%zu)",
+		              what[i], value[i], len > 60 ? "..." : "", len, what[i], max[i]);
 		dbm_error_set_hint("Shorten it to at most %zu characters; nothing was written.",
 		                   max[i]);
 		return DBM_ERR_USAGE;
@@ -350,7 +358,8 @@ void dbm_history_row_free(struct dbm_history_row *row)
 {
 	if (!row)
 		return;
-	dbm_free(row->description); /* the one allocation behind every string (history_copy_strings) */
+	dbm_free(
+	    row->description); /* the one allocation behind every string (history_copy_strings) */
 	row->version = row->description = row->type = row->script = NULL;
 	row->installed_by = row->installed_on = NULL;
 }

@@ -252,7 +252,8 @@ static enum dbm_state plan_versioned_state(const struct plan_build *b,
 	case PLAN_ROW_DELETE:
 		return DBM_ST_DELETED;
 	case PLAN_ROW_UNDO:
-		/* the file, if any, gets an item of its own: Pending again (plan_unapplied_items) */
+		/* the file, if any, gets an item of its own: Pending again (plan_unapplied_items)
+		 */
 		return r->success ? DBM_ST_UNDONE : DBM_ST_FAILED;
 	case PLAN_ROW_BASELINE:
 		return r->success ? DBM_ST_BASELINE : DBM_ST_FAILED;
@@ -336,7 +337,8 @@ static void plan_applied_items(struct plan_build *b)
 		plan_fill_item(it, DBM_CAT_VERSIONED, r, f);
 		it->state = plan_versioned_state(b, r, f);
 		if (fi != (size_t)-1)
-			b->vused[fi] = it->state == DBM_ST_UNDONE ? PLAN_FILE_UNDONE : PLAN_FILE_APPLIED;
+			b->vused[fi] =
+			    it->state == DBM_ST_UNDONE ? PLAN_FILE_UNDONE : PLAN_FILE_APPLIED;
 		if (it->state == DBM_ST_UNDONE) {
 			/* the row shows what happened; the file's own item is what runs next */
 			it->file = NULL;
@@ -370,7 +372,8 @@ static void plan_applied_items(struct plan_build *b)
 		it->state = plan_repeatable_state(r, f, latest);
 	}
 	if (p->nitems - start > 1)
-		dbm_sort(p->items + start, p->nitems - start, sizeof(*p->items), plan_item_rank_cmp);
+		dbm_sort(p->items + start, p->nitems - start, sizeof(*p->items),
+		         plan_item_rank_cmp);
 }
 
 /*
@@ -416,9 +419,9 @@ static void plan_unapplied_items(struct plan_build *b)
 		 * An undone version is Pending again (as in Flyway's info), also
 		 * below a baseline taken since: it ran once, migrate applies it again.
 		 */
-		it->state = plan_unapplied_state(b, it->version, b->vused[i] == PLAN_FILE_UNDONE
-		                                                     ? DBM_ST_UNDONE
-		                                                     : DBM_ST_PENDING);
+		it->state = plan_unapplied_state(b, it->version,
+		                                 b->vused[i] == PLAN_FILE_UNDONE ? DBM_ST_UNDONE
+		                                                                 : DBM_ST_PENDING);
 		if (it->state == DBM_ST_UNDONE)
 			it->state = DBM_ST_PENDING;
 	}
@@ -671,13 +674,13 @@ static int plan_item_issues(struct plan_build *b, size_t i)
 	case DBM_ST_PENDING:
 	case DBM_ST_OUTDATED:
 		if (b->opts->pending_is_issue && it->file && !plan_ignores(b, it, 2))
-			rc = plan_issue(b, DBM_ISSUE_PENDING, i,
-			                it->state == DBM_ST_OUTDATED ? " has changed and will be rerun"
-			                : it->category == DBM_CAT_VERSIONED &&
-			                        b->vused[it->file - b->files->versioned] ==
-			                            PLAN_FILE_UNDONE
-			                    ? " was undone and is pending"
-			                    : " is pending");
+			rc = plan_issue(
+			    b, DBM_ISSUE_PENDING, i,
+			    it->state == DBM_ST_OUTDATED ? " has changed and will be rerun"
+			    : it->category == DBM_CAT_VERSIONED &&
+			            b->vused[it->file - b->files->versioned] == PLAN_FILE_UNDONE
+			        ? " was undone and is pending"
+			        : " is pending");
 		break;
 	default:
 		break;

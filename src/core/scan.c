@@ -202,11 +202,12 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		goto done;
 	}
 	if (r == DBM_CALLBACK_UNSUPPORTED) {
-		r = scan_problem(st, NULL, 0,
-		                 "Run its statements in a beforeEachMigrate or afterEachMigrate "
-		                 "callback, or in the migrations themselves.",
-		                 "\"%s\" is a %s callback, a Flyway event that dbmigrate does not run",
-		                 path.ptr, suggest);
+		r = scan_problem(
+		    st, NULL, 0,
+		    "Run its statements in a beforeEachMigrate or afterEachMigrate "
+		    "callback, or in the migrations themselves.",
+		    "\"%s\" is a %s callback, a Flyway event that dbmigrate does not run", path.ptr,
+		    suggest);
 		goto done;
 	}
 	if (r == 1) {
@@ -388,8 +389,8 @@ static int scan_walk(struct scan_state *st, const char *folder, const char *rel,
 				int has_conf;
 
 				key.name = child.ptr;
-				has_conf = bsearch(&key, names, n, sizeof(*names), scan_cmp_names) !=
-				           NULL;
+				has_conf =
+				    bsearch(&key, names, n, sizeof(*names), scan_cmp_names) != NULL;
 				r = scan_add_file(st, folder, sub.ptr, name, in_rollback, has_conf);
 			}
 		}
@@ -602,7 +603,8 @@ int dbm_scan_layout(const char *migrations_dir, const char *rollback_dir, enum d
 				r = scan_check_folder(inner.ptr, "rollback", &rsb);
 			if (r < 0)
 				goto done;
-			if (r == 0 && (naming == DBM_NAMING_NUMBERED || layout_numbered_folder(inner.ptr)))
+			if (r == 0 &&
+			    (naming == DBM_NAMING_NUMBERED || layout_numbered_folder(inner.ptr)))
 				rollback_dir = inner.ptr;
 			else
 				r = 1; /* a sub-folder of migrations like any other */
@@ -628,15 +630,15 @@ int dbm_scan_layout(const char *migrations_dir, const char *rollback_dir, enum d
 
 	if (st.versioned.n > 1)
 		dbm_sort(st.versioned.items, st.versioned.n, sizeof(struct dbm_file),
-		      scan_cmp_version);
+		         scan_cmp_version);
 	if (st.repeatable.n > 1)
 		dbm_sort(st.repeatable.items, st.repeatable.n, sizeof(struct dbm_file),
-		      scan_cmp_description);
+		         scan_cmp_description);
 	if (st.undo.n > 1)
 		dbm_sort(st.undo.items, st.undo.n, sizeof(struct dbm_file), scan_cmp_version);
 	if (st.callbacks.n > 1)
 		dbm_sort(st.callbacks.items, st.callbacks.n, sizeof(struct dbm_file),
-		      scan_cmp_callback);
+		         scan_cmp_callback);
 	r = scan_check_dups(&st, &st.versioned, 0, "version",
 	                    "Give each versioned migration its own version; leading zeros and "
 	                    "trailing zero parts do not make versions differ.");

@@ -24,16 +24,16 @@ struct scan_list {
 
 struct scan_state {
 	struct scan_list versioned, repeatable, undo, callbacks;
-	size_t nproblems; /* every problem found */
-	size_t nkept;     /* those whose text is kept (SCAN_MAX_KEPT) */
+	size_t nproblems;      /* every problem found */
+	size_t nkept;          /* those whose text is kept (SCAN_MAX_KEPT) */
 	struct dbm_buf first;  /* the first problem's text */
 	char first_file[1024]; /* and where it is, when it has a line */
 	unsigned first_line;
-	struct dbm_buf details; /* every problem, one per line */
-	struct dbm_buf hints;   /* each distinct hint once */
-	enum dbm_naming naming;  /* the layout asked for (naming key), AUTO: found per file */
+	struct dbm_buf details;       /* every problem, one per line */
+	struct dbm_buf hints;         /* each distinct hint once */
+	enum dbm_naming naming;       /* the layout asked for (naming key), AUTO: found per file */
 	char *seen[DBM_NAMING_COUNT]; /* the first file read in each layout */
-	int skip_dir;           /* the rollback folder when it is inside the migrations folder */
+	int skip_dir; /* the rollback folder when it is inside the migrations folder */
 	dev_t skip_dev;
 	ino_t skip_ino;
 };

@@ -801,8 +801,11 @@ static int schema_esc(struct dbm_buf *out, const char *s)
 	if (!s)
 		return dbm_buf_adds(out, "\\N");
 	for (p = s; *p; p++) {
-		const char *e = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n"
-		              : *p == '\r' ? "\\r" : NULL;
+		const char *e = *p == '\\'   ? "\\\\"
+		                : *p == '\t' ? "\\t"
+		                : *p == '\n' ? "\\n"
+		                : *p == '\r' ? "\\r"
+		                             : NULL;
 		int r = e ? dbm_buf_adds(out, e) : dbm_buf_addc(out, *p);
 
 		if (r < 0)
@@ -969,8 +972,8 @@ int dbm_schema_parse(const char *text, struct dbm_schema *out)
 				r = schema_bad(line + 1);
 				break;
 			}
-			r = dbm_schema_add_part(o, (enum dbm_schema_part_kind)kind, f[3], f[4], f[5],
-			                        f[6], atoi(f[2]));
+			r = dbm_schema_add_part(o, (enum dbm_schema_part_kind)kind, f[3], f[4],
+			                        f[5], f[6], atoi(f[2]));
 		} else {
 			r = schema_bad(line + 1);
 		}

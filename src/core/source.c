@@ -371,7 +371,8 @@ static int source_run_part(const char *path, const char *display_name,
                            enum dbm_section section, int32_t *checksum)
 {
 	struct source_run run;
-	char chunk[SOURCE_CHUNK]; /* on the stack: no allocation per file (a no-op migrate reads them all) */
+	char chunk[SOURCE_CHUNK]; /* on the stack: no allocation per file (a no-op migrate reads
+	                             them all) */
 	int32_t sum = 0;
 	int r = 0, first = 1;
 	long long total = 0;
@@ -425,8 +426,8 @@ static int source_run_part(const char *path, const char *display_name,
 			}
 		}
 		if (o->max_bytes > 0 && total > o->max_bytes) {
-			r = dbm_error_set(DBM_ERR_RUN, "\"%s\" is longer than %lld bytes", run.display,
-			                  o->max_bytes);
+			r = dbm_error_set(DBM_ERR_RUN, "\"%s\" is longer than %lld bytes",
+			                  run.display, o->max_bytes);
 			goto done;
 		}
 		r = dbm_checksum_update(&run.raw, p, n);

@@ -178,7 +178,7 @@ int dbm_sql_create_schema(enum dbm_dialect d, const char *schema, struct dbm_buf
  * Returns 0 or DBM_ERR_NOMEM.
  */
 static int sqlgen_value(enum dbm_dialect d, struct dbm_sql_args *args, const char *v,
-			struct dbm_buf *out)
+                        struct dbm_buf *out)
 {
 	if (!args)
 		return dbm_sql_literal(d, v, out);
@@ -191,7 +191,7 @@ static int sqlgen_value(enum dbm_dialect d, struct dbm_sql_args *args, const cha
 
 /* As sqlgen_value for a number, written in decimal. */
 static int sqlgen_number(enum dbm_dialect d, struct dbm_sql_args *args, long long v,
-			 struct dbm_buf *out)
+                         struct dbm_buf *out)
 {
 	char *num;
 
@@ -242,7 +242,7 @@ static int sqlgen_catalog(enum dbm_dialect d, const char *schema, int names, con
 }
 
 int dbm_sql_history_exists(enum dbm_dialect d, const char *schema, const char *table,
-			   struct dbm_sql_args *args, struct dbm_buf *out)
+                           struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
 	if (args)
@@ -254,7 +254,7 @@ int dbm_sql_history_exists(enum dbm_dialect d, const char *schema, const char *t
 }
 
 int dbm_sql_history_create(enum dbm_dialect d, const char *schema, const char *table,
-			   struct dbm_buf *out)
+                           struct dbm_buf *out)
 {
 
 	dbm_buf_clear(out);
@@ -264,7 +264,7 @@ int dbm_sql_history_create(enum dbm_dialect d, const char *schema, const char *t
 }
 
 int dbm_sql_history_index(enum dbm_dialect d, const char *schema, const char *table,
-			  struct dbm_buf *out)
+                          struct dbm_buf *out)
 {
 	struct dbm_buf name = DBM_BUF_INIT;
 	int r = DBM_ERR_NOMEM;
@@ -294,11 +294,11 @@ done:
 }
 
 int dbm_sql_history_select(enum dbm_dialect d, const char *schema, const char *table,
-			   struct dbm_buf *out)
+                           struct dbm_buf *out)
 {
-	static const char *const names[] = { "installed_rank", "version", "description", "type",
-					     "script", "checksum", "installed_by", "installed_on",
-					     "execution_time", "success" };
+	static const char *const names[] = {
+	    "installed_rank", "version",      "description",  "type",           "script",
+	    "checksum",       "installed_by", "installed_on", "execution_time", "success"};
 	size_t i;
 
 	dbm_buf_clear(out);
@@ -315,15 +315,15 @@ int dbm_sql_history_select(enum dbm_dialect d, const char *schema, const char *t
 }
 
 int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *table,
-			   const struct dbm_history_row *row, struct dbm_sql_args *args,
-			   struct dbm_buf *out)
+                           const struct dbm_history_row *row, struct dbm_sql_args *args,
+                           struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
 	if (args)
 		args->n = 0;
 	if (dbm_buf_adds(out, "INSERT INTO ") < 0 || dbm_sql_table(d, schema, table, out) < 0 ||
 	    dbm_buf_adds(out, " (installed_rank, version, description, type, script, checksum, "
-			      "installed_by, execution_time, success) VALUES (") < 0 ||
+	                      "installed_by, execution_time, success) VALUES (") < 0 ||
 	    sqlgen_number(d, args, row->installed_rank, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
 	    sqlgen_value(d, args, row->version, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
 	    sqlgen_value(d, args, row->description ? row->description : "", out) < 0 ||
@@ -333,7 +333,7 @@ int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *t
 	    dbm_buf_adds(out, ", ") < 0)
 		return DBM_ERR_NOMEM;
 	if ((row->has_checksum ? sqlgen_number(d, args, row->checksum, out)
-			       : dbm_buf_adds(out, "NULL")) < 0 ||
+	                       : dbm_buf_adds(out, "NULL")) < 0 ||
 	    dbm_buf_adds(out, ", ") < 0)
 		return DBM_ERR_NOMEM;
 	if ((row->installed_by ? sqlgen_value(d, args, row->installed_by, out)
@@ -347,7 +347,7 @@ int dbm_sql_history_insert(enum dbm_dialect d, const char *schema, const char *t
 }
 
 int dbm_sql_history_succeed(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    int execution_time, struct dbm_sql_args *args, struct dbm_buf *out)
+                            int execution_time, struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
 	if (args)
@@ -356,26 +356,28 @@ int dbm_sql_history_succeed(enum dbm_dialect d, const char *schema, const char *
 	    dbm_buf_adds(out, " SET success = ") < 0 || sqlgen_bool(d, args, 1, out) < 0 ||
 	    dbm_buf_adds(out, ", execution_time = ") < 0 ||
 	    sqlgen_number(d, args, execution_time, out) < 0 ||
-	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 || sqlgen_number(d, args, rank, out) < 0)
+	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 ||
+	    sqlgen_number(d, args, rank, out) < 0)
 		return DBM_ERR_NOMEM;
 	return 0;
 }
 
 int dbm_sql_history_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			   struct dbm_sql_args *args, struct dbm_buf *out)
+                           struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
 	if (args)
 		args->n = 0;
 	if (dbm_buf_adds(out, "DELETE FROM ") < 0 || dbm_sql_table(d, schema, table, out) < 0 ||
-	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 || sqlgen_number(d, args, rank, out) < 0)
+	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 ||
+	    sqlgen_number(d, args, rank, out) < 0)
 		return DBM_ERR_NOMEM;
 	return 0;
 }
 
 int dbm_sql_history_realign(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    const int32_t *checksum, const char *description,
-			    struct dbm_sql_args *args, struct dbm_buf *out)
+                            const int32_t *checksum, const char *description,
+                            struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
 	if (args)
@@ -385,14 +387,15 @@ int dbm_sql_history_realign(enum dbm_dialect d, const char *schema, const char *
 	    (checksum ? sqlgen_number(d, args, *checksum, out) : dbm_buf_adds(out, "NULL")) < 0 ||
 	    dbm_buf_adds(out, ", description = ") < 0 ||
 	    sqlgen_value(d, args, description ? description : "", out) < 0 ||
-	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 || sqlgen_number(d, args, rank, out) < 0)
+	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 ||
+	    sqlgen_number(d, args, rank, out) < 0)
 		return DBM_ERR_NOMEM;
 	return 0;
 }
 
 int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *table,
-			 const char *lock_table, const char *snapshot_table, struct dbm_sql_args *args,
-			 struct dbm_buf *out)
+                         const char *lock_table, const char *snapshot_table,
+                         struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
 	if (args)
@@ -411,38 +414,43 @@ int dbm_sql_other_tables(enum dbm_dialect d, const char *schema, const char *tab
 }
 
 int dbm_sql_snapshot_create(enum dbm_dialect d, const char *schema, const char *table,
-			    struct dbm_buf *out)
+                            struct dbm_buf *out)
 {
 	static const char *const cols[] = {
-		/* sqlite */
-		" (\n"
-		"    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
-		"    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
-		"    \"digest\" VARCHAR(64) NOT NULL,\n"
-		"    \"schema_sql\" TEXT NOT NULL,\n"
-		"    \"objects\" TEXT NOT NULL,\n"
-		"    \"taken_on\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now'))\n"
-		")",
-		/* postgresql */
-		" (\n"
-		"    \"installed_rank\" INT NOT NULL,\n"
-		"    \"version\" VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
-		"    \"digest\" VARCHAR(64) NOT NULL,\n"
-		"    \"schema_sql\" TEXT NOT NULL,\n"
-		"    \"objects\" TEXT NOT NULL,\n"
-		"    \"taken_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
-		"    PRIMARY KEY (\"installed_rank\")\n"
-		")",
-		/* mysql */
-		" (\n"
-		"    `installed_rank` INT NOT NULL,\n"
-		"    `version` VARCHAR(" SQLGEN_STR(DBM_HISTORY_VERSION_MAX) "),\n"
-		"    `digest` VARCHAR(64) NOT NULL,\n"
-		"    `schema_sql` LONGTEXT NOT NULL,\n"
-		"    `objects` LONGTEXT NOT NULL,\n"
-		"    `taken_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
-		"    PRIMARY KEY (`installed_rank`)\n"
-		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+	    /* sqlite */
+	    " (\n"
+	    "    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
+	    "    \"version\" VARCHAR(" SQLGEN_STR(
+	        DBM_HISTORY_VERSION_MAX) "),\n"
+	                                 "    \"digest\" VARCHAR(64) NOT NULL,\n"
+	                                 "    \"schema_sql\" TEXT NOT NULL,\n"
+	                                 "    \"objects\" TEXT NOT NULL,\n"
+	                                 "    \"taken_on\" TEXT NOT NULL DEFAULT "
+	                                 "(strftime('%Y-%m-%d %H:%M:%f','now'))\n"
+	                                 ")",
+	    /* postgresql */
+	    " (\n"
+	    "    \"installed_rank\" INT NOT NULL,\n"
+	    "    \"version\" VARCHAR(" SQLGEN_STR(
+	        DBM_HISTORY_VERSION_MAX) "),\n"
+	                                 "    \"digest\" VARCHAR(64) NOT NULL,\n"
+	                                 "    \"schema_sql\" TEXT NOT NULL,\n"
+	                                 "    \"objects\" TEXT NOT NULL,\n"
+	                                 "    \"taken_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+	                                 "    PRIMARY KEY (\"installed_rank\")\n"
+	                                 ")",
+	    /* mysql */
+	    " (\n"
+	    "    `installed_rank` INT NOT NULL,\n"
+	    "    `version` VARCHAR(" SQLGEN_STR(
+	        DBM_HISTORY_VERSION_MAX) "),\n"
+	                                 "    `digest` VARCHAR(64) NOT NULL,\n"
+	                                 "    `schema_sql` LONGTEXT NOT NULL,\n"
+	                                 "    `objects` LONGTEXT NOT NULL,\n"
+	                                 "    `taken_on` TIMESTAMP NOT NULL DEFAULT "
+	                                 "CURRENT_TIMESTAMP,\n"
+	                                 "    PRIMARY KEY (`installed_rank`)\n"
+	                                 ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
 	};
 
 	dbm_buf_clear(out);
@@ -453,21 +461,21 @@ int dbm_sql_snapshot_create(enum dbm_dialect d, const char *schema, const char *
 }
 
 int dbm_sql_snapshot_delete(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    struct dbm_sql_args *args, struct dbm_buf *out)
+                            struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	return dbm_sql_history_delete(d, schema, table, rank, args, out);
 }
 
 int dbm_sql_snapshot_insert(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			    const char *version, const char *digest, const char *schema_sql,
-			    const char *objects, struct dbm_sql_args *args, struct dbm_buf *out)
+                            const char *version, const char *digest, const char *schema_sql,
+                            const char *objects, struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
 	if (args)
 		args->n = 0;
 	if (dbm_buf_adds(out, "INSERT INTO ") < 0 || dbm_sql_table(d, schema, table, out) < 0 ||
 	    dbm_buf_adds(out, " (installed_rank, version, digest, schema_sql, objects) VALUES (") <
-		0 ||
+	        0 ||
 	    sqlgen_number(d, args, rank, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
 	    sqlgen_value(d, args, version, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
 	    sqlgen_value(d, args, digest, out) < 0 || dbm_buf_adds(out, ", ") < 0 ||
@@ -478,7 +486,7 @@ int dbm_sql_snapshot_insert(enum dbm_dialect d, const char *schema, const char *
 }
 
 int dbm_sql_snapshot_latest(enum dbm_dialect d, const char *schema, const char *table,
-			    struct dbm_buf *out)
+                            struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
 	if (dbm_buf_adds(out, "SELECT installed_rank, version, digest FROM ") < 0 ||
@@ -489,14 +497,15 @@ int dbm_sql_snapshot_latest(enum dbm_dialect d, const char *schema, const char *
 }
 
 int dbm_sql_snapshot_objects(enum dbm_dialect d, const char *schema, const char *table, int rank,
-			     struct dbm_sql_args *args, struct dbm_buf *out)
+                             struct dbm_sql_args *args, struct dbm_buf *out)
 {
 	dbm_buf_clear(out);
 	if (args)
 		args->n = 0;
 	if (dbm_buf_adds(out, "SELECT objects FROM ") < 0 ||
 	    dbm_sql_table(d, schema, table, out) < 0 ||
-	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 || sqlgen_number(d, args, rank, out) < 0)
+	    dbm_buf_adds(out, " WHERE installed_rank = ") < 0 ||
+	    sqlgen_number(d, args, rank, out) < 0)
 		return DBM_ERR_NOMEM;
 	return 0;
 }

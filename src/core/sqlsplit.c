@@ -350,8 +350,7 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 		if (split_kw(w, n, "create")) {
 			s->kind = SPLIT_K_CREATE;
 			s->kwords = 1;
-		}
-		else if (s->dialect == DBM_DIALECT_PGSQL && split_kw(w, n, "copy"))
+		} else if (s->dialect == DBM_DIALECT_PGSQL && split_kw(w, n, "copy"))
 			s->kind = SPLIT_K_COPY;
 		else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "begin")) {
 			s->kind = SPLIT_K_MYBEGIN;
@@ -373,8 +372,7 @@ static void split_word(struct dbm_splitter *s, const char *w, size_t n, size_t p
 		else if (s->dialect == DBM_DIALECT_MYSQL && split_kw(w, n, "definer")) {
 			s->kind = SPLIT_K_DEFINER;
 			s->kwords = 0;
-		}
-		else
+		} else
 			split_plain(s);
 		break;
 	case SPLIT_K_DEFINER:
@@ -463,8 +461,7 @@ size_t split_word_at(const struct dbm_splitter *s, const char *t, size_t n, cons
 }
 
 /* Skips blanks (and, with eq, one = or TO) from t[i]; returns the new index. */
-size_t split_skip_blanks(const struct dbm_splitter *s, const char *t, size_t n, size_t i,
-                                int eq)
+size_t split_skip_blanks(const struct dbm_splitter *s, const char *t, size_t n, size_t i, int eq)
 {
 	size_t k;
 
@@ -1149,8 +1146,8 @@ static int split_end(struct dbm_splitter *s)
 		                          s->in_stmt ? split_line_at(s, s->open_pos) : s->open_line,
 		                          "block comment", "Add the closing */.");
 	case SPLIT_DOLLAR:
-		snprintf(what, sizeof(what), "dollar-quoted string %.*s%s", shown,
-		         b + s->open_pos, shown < (int)s->taglen ? "..." : "");
+		snprintf(what, sizeof(what), "dollar-quoted string %.*s%s", shown, b + s->open_pos,
+		         shown < (int)s->taglen ? "..." : "");
 		snprintf(hint, sizeof(hint), "Add the closing %.*s%s", shown, b + s->open_pos,
 		         shown < (int)s->taglen ? "... (the same tag)." : ".");
 		return split_unterminated(s, split_line_at(s, s->open_pos), what, hint);
@@ -1283,7 +1280,8 @@ int dbm_splitter_hold(struct dbm_splitter *s, int on)
 	if (rc || !s->in_stmt)
 		return rc;
 	if (s->state == SPLIT_TOP || s->state == SPLIT_LINE_COMMENT) {
-		/* a BEGIN / END count or parenthesis left open does not matter: the block is whole */
+		/* a BEGIN / END count or parenthesis left open does not matter: the block is whole
+		 */
 		s->depth = 0;
 		s->pdepth = 0;
 	}

@@ -114,10 +114,10 @@ static int class_has(const struct dbm_splitter *s, const char *t, size_t n, size
 static unsigned class_pgsql(const struct dbm_splitter *s, const char *t, size_t n)
 {
 	static const char *const keep[] = {
-	    "create",  "alter",    "drop",     "insert",   "update",  "delete",  "comment",
-	    "grant",   "revoke",   "truncate", "copy",     "reindex", "vacuum",  "analyze",
-	    "cluster", "refresh",  "security", "import",   "lock",    "begin",   "start",
-	    "commit",  "end",      "rollback", "abort",    "savepoint", "release"};
+	    "create",  "alter",   "drop",     "insert", "update",    "delete", "comment",
+	    "grant",   "revoke",  "truncate", "copy",   "reindex",   "vacuum", "analyze",
+	    "cluster", "refresh", "security", "import", "lock",      "begin",  "start",
+	    "commit",  "end",     "rollback", "abort",  "savepoint", "release"};
 	struct class_tok w[CLASS_WORDS];
 	size_t i = 0, after1;
 	unsigned f = DBM_STMT_SESSION;
@@ -168,7 +168,8 @@ static unsigned class_pgsql(const struct dbm_splitter *s, const char *t, size_t 
 		return f;
 	}
 	if (class_is(&w[0], "reindex")) {
-		if (class_has(s, t, n, after1, "concurrently") || class_has(s, t, n, after1, "schema") ||
+		if (class_has(s, t, n, after1, "concurrently") ||
+		    class_has(s, t, n, after1, "schema") ||
 		    class_has(s, t, n, after1, "database") || class_has(s, t, n, after1, "system"))
 			return f | DBM_STMT_NO_TX;
 		return f;
@@ -212,7 +213,8 @@ static unsigned class_mysql(const struct dbm_splitter *s, const char *t, size_t 
 	i = 0;
 	while (nw < 3 && class_next(s, t, n, &i, &w[nw]) && w[nw].word)
 		nw++;
-	if (memchr(t, ';', n) || (nw > 0 && (class_is(&w[0], "execute") || class_is(&w[0], "load"))))
+	if (memchr(t, ';', n) ||
+	    (nw > 0 && (class_is(&w[0], "execute") || class_is(&w[0], "load"))))
 		alone = DBM_STMT_ALONE;
 	if (nw == 0)
 		return alone;
@@ -240,7 +242,7 @@ static unsigned class_mysql(const struct dbm_splitter *s, const char *t, size_t 
 	if (class_is(&w[0], "begin")) {
 		struct class_tok rest;
 		size_t j = nw > 1 && class_is(&w[1], "work") ? (size_t)(w[1].p - t) + w[1].len
-		                                              : (size_t)(w[0].p - t) + w[0].len;
+		                                             : (size_t)(w[0].p - t) + w[0].len;
 
 		if (nw > 1 && !class_is(&w[1], "work"))
 			return alone;
@@ -292,8 +294,7 @@ static unsigned class_sqlite(const struct dbm_splitter *s, const char *t, size_t
  * MySQL XA START/BEGIN: the xid, what follows the two words up to the end,
  * without a trailing JOIN or RESUME. Sets *off and *len.
  */
-void split_xid(const struct dbm_splitter *s, const char *t, size_t n, size_t *off,
-                      size_t *len)
+void split_xid(const struct dbm_splitter *s, const char *t, size_t n, size_t *off, size_t *len)
 {
 	struct class_tok k, last = {0}, prev = {0};
 	size_t i = 0, start = 0, end = 0;

@@ -73,22 +73,22 @@ struct dbm_splitter {
 	size_t dlen; /* length of delim */
 
 	enum dbm_dialect dialect;
-	int need;        /* the token at pos needs more input */
+	int need; /* the token at pos needs more input */
 	unsigned line_no;
 	enum split_state state;
-	unsigned count;  /* statements handed out */
-	int bol;         /* between statements: nothing but blanks since the last newline */
+	unsigned count; /* statements handed out */
+	int bol;        /* between statements: nothing but blanks since the last newline */
 
 	/* the current statement, when in_stmt */
 	int in_stmt;
 	unsigned stmt_line;
 	enum split_kind kind;
-	unsigned mask;   /* byte classes the code loop stops at */
-	int depth;       /* open BEGIN / CASE blocks */
-	int pdepth;      /* PostgreSQL: open parentheses */
-	int bdepth;      /* PostgreSQL: open brackets (a[1:n] is not a psql variable) */
-	int vcomment;    /* MySQL: inside a version comment or hint, which is code */
-	int only_cond;   /* MySQL: nothing but version comments and hints so far */
+	unsigned mask; /* byte classes the code loop stops at */
+	int depth;     /* open BEGIN / CASE blocks */
+	int pdepth;    /* PostgreSQL: open parentheses */
+	int bdepth;    /* PostgreSQL: open brackets (a[1:n] is not a psql variable) */
+	int vcomment;  /* MySQL: inside a version comment or hint, which is code */
+	int only_cond; /* MySQL: nothing but version comments and hints so far */
 	int pend_end, pend_begin, pend_from;
 	int kwords;
 	int copy_in;
@@ -98,7 +98,7 @@ struct dbm_splitter {
 	unsigned open_line; /* a comment between statements: its line */
 	int esc;
 	int cdepth;
-	int line_cr;        /* the byte before line_pos is a '\r' */
+	int line_cr; /* the byte before line_pos is a '\r' */
 
 	/* session settings that change how strings are read, reset per file */
 	int plain_esc;   /* PostgreSQL: standard_conforming_strings is off */

@@ -212,13 +212,17 @@ int split_delimiter_line(struct dbm_splitter *s, size_t p, size_t q, int eof)
 		d[n++] = c;
 	}
 	if (qt && t >= e)
-		return split_delimiter_error(s, p, "the delimiter after DELIMITER, %.*s, has no "
-		                             "closing quote", e - t0 + 1, b + t0 - 1);
+		return split_delimiter_error(s, p,
+		                             "the delimiter after DELIMITER, %.*s, has no "
+		                             "closing quote",
+		                             e - t0 + 1, b + t0 - 1);
 	if (n == 0)
 		return split_delimiter_error(s, p, "'DELIMITER' needs a delimiter string", 0, NULL);
 	if (memchr(d, '\\', n))
-		return split_delimiter_error(s, p, "delimiter '%.*s' has a backslash, which the "
-		                             "client refuses", n, d);
+		return split_delimiter_error(s, p,
+		                             "delimiter '%.*s' has a backslash, which the "
+		                             "client refuses",
+		                             n, d);
 	if (n == 1 && d[0] == ';')
 		n = 0;
 	memcpy(s->delim, d, n);

@@ -228,7 +228,8 @@ int split_meta_in_stmt(struct dbm_splitter *s, size_t p, int eof)
 
 	if (s->lenient && s->rules_seen)
 		return 0; /* the text may be a string for the server's rules: pass 2 decides */
-	while (q < len && q - p < 64 && ((b[q] >= 'a' && b[q] <= 'z') || (b[q] >= 'A' && b[q] <= 'Z')))
+	while (q < len && q - p < 64 &&
+	       ((b[q] >= 'a' && b[q] <= 'z') || (b[q] >= 'A' && b[q] <= 'Z')))
 		q++;
 	if (q >= len && !eof)
 		return 1;
@@ -256,9 +257,8 @@ int split_meta_in_stmt(struct dbm_splitter *s, size_t p, int eof)
  */
 int split_pg_string_rules(const struct dbm_splitter *s, const char *t, size_t n)
 {
-	static const char *const first[] = {"set",    "reset",    "call",  "do",
-	                                    "commit", "end",      "rollback", "abort",
-	                                    "execute", "discard"};
+	static const char *const first[] = {"set", "reset",    "call",  "do",      "commit",
+	                                    "end", "rollback", "abort", "execute", "discard"};
 	size_t i;
 
 	for (i = 0; i < DBM_ARRAY_SIZE(first); i++)

@@ -96,11 +96,13 @@ static int url_redact_params(const char *s, size_t len, int in_query, struct dbm
 				if (j < len)
 					j++;
 			} else if (in_query) {
-				/* up to the next parameter: a '#' is the password's, not a fragment */
+				/* up to the next parameter: a '#' is the password's, not a fragment
+				 */
 				while (j < len && s[j] != '&')
 					j++;
 			} else {
-				/* libpq's unquoted values take backslash escapes too: "abc\ tail" */
+				/* libpq's unquoted values take backslash escapes too: "abc\ tail"
+				 */
 				while (j < len && !isspace((unsigned char)s[j])) {
 					if (s[j] == '\\' && j + 1 < len)
 						j++;
@@ -338,7 +340,9 @@ size_t dbm_edit_distance(const char *a, const char *b)
 		for (j = 1; j <= lb; j++) {
 			size_t up = row[j];
 			size_t best = diag + (tolower((unsigned char)a[i - 1]) ==
-						    tolower((unsigned char)b[j - 1]) ? 0 : 1);
+			                              tolower((unsigned char)b[j - 1])
+			                          ? 0
+			                          : 1);
 
 			if (up + 1 < best)
 				best = up + 1;

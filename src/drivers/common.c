@@ -51,8 +51,9 @@ int dbm_drv_connect_with_backoff(const struct dbm_conn_opts *o, int (*attempt)(v
 		if (rc != DBM_ERR_RUN || n >= o->connect_retries || (retryable && !retryable(ctx)))
 			return rc;
 		if (dbm_interrupt_signal())
-			return dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while connecting",
-					     dbm_signal_name(dbm_interrupt_signal()));
+			return dbm_error_set(DBM_ERR_INTERRUPTED,
+			                     "interrupted by %s while connecting",
+			                     dbm_signal_name(dbm_interrupt_signal()));
 		dbm_drv_sleep_ms((wait < cap ? wait : cap) * 1000L);
 		if (wait < cap)
 			wait *= 2;
@@ -69,9 +70,10 @@ int dbm_drv_lease_take(int (*try_take)(void *ctx), void *ctx, int timeout_s)
 		if (rc <= 0)
 			return rc;
 		if (dbm_interrupt_signal())
-			return dbm_error_set(DBM_ERR_INTERRUPTED,
-			                     "interrupted by %s while waiting for the migration lock",
-			                     dbm_signal_name(dbm_interrupt_signal()));
+			return dbm_error_set(
+			    DBM_ERR_INTERRUPTED,
+			    "interrupted by %s while waiting for the migration lock",
+			    dbm_signal_name(dbm_interrupt_signal()));
 		if (dbm_drv_now_ms() >= deadline)
 			return DBM_ERR_LOCK;
 		dbm_drv_sleep_ms(DBM_DRV_LEASE_RETRY_MS);

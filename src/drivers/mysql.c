@@ -226,7 +226,8 @@ int mysqldrv_open(const struct mysqldrv_params *p, const char *app, MYSQL **out)
 		break;
 	}
 	if (!mysql_real_connect(my, p->host, p->user, p->password ? p->password : "", p->db,
-	                        p->port, p->socket, CLIENT_MULTI_RESULTS | CLIENT_MULTI_STATEMENTS)) {
+	                        p->port, p->socket,
+	                        CLIENT_MULTI_RESULTS | CLIENT_MULTI_STATEMENTS)) {
 		unsigned code = mysql_errno(my);
 		struct dbm_error *e;
 		char text[1024];
@@ -388,7 +389,8 @@ static int mysqldrv_setup(struct mysqldrv_conn *c, const struct dbm_conn_opts *o
 	c->max_packet = row[4] ? strtoul(row[4], NULL, 10) : 0;
 #ifdef DBM_FAILPOINTS
 	{
-		/* a smaller limit than the server's, without changing the server for other clients */
+		/* a smaller limit than the server's, without changing the server for other clients
+		 */
 		const char *lim = getenv("DBM_TEST_MAX_ALLOWED_PACKET");
 
 		if (lim && *lim)
@@ -492,7 +494,6 @@ done:
 	dbm_buf_free(&sql);
 	return rc;
 }
-
 
 /*
  * A syntax error's "... near '...' at line N" (errors 1064 and 1149) counts
@@ -741,8 +742,10 @@ static int mysqldrv_exec_params(struct dbm_conn *conn, const char *sql, unsigned
 			rc = dbm_buf_addc(&text, *p);
 		} else if (*p == '?') {
 			if (used == nparams) {
-				rc = dbm_error_set(DBM_ERR_RUN, "statement has more placeholders than "
-				                   "its %u values", nparams);
+				rc = dbm_error_set(DBM_ERR_RUN,
+				                   "statement has more placeholders than "
+				                   "its %u values",
+				                   nparams);
 				break;
 			}
 			rc = params[used] ? mysqldrv_quote_string(c, &text, params[used])
@@ -778,7 +781,8 @@ static int mysqldrv_reset_session(struct dbm_conn *conn)
 		return rc;
 	rc = mysqldrv_run(c, c->my, c->restore_sql, strlen(c->restore_sql));
 	if (rc == 0 && c->parent.schema && !c->pending_use) {
-		if (dbm_buf_adds(&sql, "USE ") < 0 || mysqldrv_quote_ident(&sql, c->parent.schema) < 0)
+		if (dbm_buf_adds(&sql, "USE ") < 0 ||
+		    mysqldrv_quote_ident(&sql, c->parent.schema) < 0)
 			rc = DBM_ERR_NOMEM;
 		else
 			rc = mysqldrv_run(c, c->my, sql.ptr, sql.len);
@@ -795,20 +799,24 @@ static int mysqldrv_reset_session(struct dbm_conn *conn)
  */
 static int mysqldrv_reset_session_sql(struct dbm_buf *setup, struct dbm_buf *reset)
 {
-	static const char *const vars[] = { "sql_mode",          "time_zone",
-					    "foreign_key_checks", "unique_checks",
-					    "autocommit",         "character_set_client",
-					    "character_set_results", "collation_connection",
-					    "lock_wait_timeout" };
+	static const char *const vars[] = {"sql_mode",
+	                                   "time_zone",
+	                                   "foreign_key_checks",
+	                                   "unique_checks",
+	                                   "autocommit",
+	                                   "character_set_client",
+	                                   "character_set_results",
+	                                   "collation_connection",
+	                                   "lock_wait_timeout"};
 	size_t i;
 
 	if (dbm_buf_adds(setup, "SET ") < 0 || dbm_buf_adds(reset, "SET ") < 0)
 		return DBM_ERR_NOMEM;
 	for (i = 0; i < DBM_ARRAY_SIZE(vars); i++) {
 		if (dbm_buf_addf(setup, "%s@dbmigrate_%s = @@SESSION.%s", i ? ", " : "", vars[i],
-				 vars[i]) < 0 ||
+		                 vars[i]) < 0 ||
 		    dbm_buf_addf(reset, "%sSESSION %s = @dbmigrate_%s", i ? ", " : "", vars[i],
-				 vars[i]) < 0)
+		                 vars[i]) < 0)
 			return DBM_ERR_NOMEM;
 	}
 	if (dbm_buf_add(setup, "", 1) < 0 || dbm_buf_add(reset, "", 1) < 0)
@@ -905,8 +913,8 @@ static int mysqldrv_clean_outside(struct mysqldrv_conn *c, const char *schema, c
 		goto oom;
 	/* ASCII punctuation escaped; letters, digits and UTF-8 bytes as they are */
 	for (p = schema; *p; p++)
-		if (((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		     (unsigned char)*p >= 0x80)
+		if (((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= 'a' && *p <= 'z') || (unsigned char)*p >= 0x80)
 		        ? dbm_buf_addc(&re, *p) < 0
 		        : dbm_buf_addf(&re, "\\x{%02x}", (unsigned)(unsigned char)*p) < 0)
 			goto oom;
@@ -936,8 +944,10 @@ static int mysqldrv_clean_outside(struct mysqldrv_conn *c, const char *schema, c
 		goto oom;
 	if (rc < 0 || names.len == 0)
 		goto done;
-	rc = dbm_error_set(DBM_ERR_USAGE, "objects outside database '%s' depend on it: clean "
-	                                  "would break them", schema);
+	rc = dbm_error_set(DBM_ERR_USAGE,
+	                   "objects outside database '%s' depend on it: clean "
+	                   "would break them",
+	                   schema);
 	for (off = 0; off < names.len; off += strlen(names.ptr + off) + 1) {
 		if (++n > 20) {
 			dbm_error_add_detail("and more");
@@ -1117,9 +1127,9 @@ static int mysqldrv_tx_state(struct dbm_conn *conn, char *what, size_t n)
 	}
 	mariadb_get_infov(c->my, MARIADB_CONNECTION_SERVER_STATUS, &status);
 	if (status & SERVER_STATUS_IN_TRANS) {
-		snprintf(what, n, "%s", (status & SERVER_STATUS_AUTOCOMMIT)
-		                            ? "a transaction"
-		                            : "a transaction (autocommit is off)");
+		snprintf(what, n, "%s",
+		         (status & SERVER_STATUS_AUTOCOMMIT) ? "a transaction"
+		                                             : "a transaction (autocommit is off)");
 		return DBM_TX_OPEN;
 	}
 	if (c->tables_locked) {

@@ -98,8 +98,10 @@ static int mysqldrv_lock_advisory(struct mysqldrv_conn *c, const char *name, int
 	rc = mysqldrv_query_value(c, sql.ptr, &v);
 	c->busy = 0;
 	if (dbm_interrupt_signal() && !(v && strcmp(v, "1") == 0)) {
-		rc = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while waiting for the "
-		                   "migration lock", dbm_signal_name(dbm_interrupt_signal()));
+		rc = dbm_error_set(DBM_ERR_INTERRUPTED,
+		                   "interrupted by %s while waiting for the "
+		                   "migration lock",
+		                   dbm_signal_name(dbm_interrupt_signal()));
 		goto done;
 	}
 	if (rc < 0)
@@ -410,8 +412,7 @@ static int mysqldrv_is_galera(struct mysqldrv_conn *c)
  * table on Galera (or as the URL's lock= option says). Returns 0;
  * DBM_ERR_LOCK naming the holder; DBM_ERR_RUN; DBM_ERR_NOMEM.
  */
-int mysqldrv_lock(struct dbm_conn *conn, const char *schema, const char *table,
-                         int timeout_s)
+int mysqldrv_lock(struct dbm_conn *conn, const char *schema, const char *table, int timeout_s)
 {
 	struct mysqldrv_conn *c = (struct mysqldrv_conn *)conn;
 	char *name = NULL;

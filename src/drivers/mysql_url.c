@@ -151,7 +151,7 @@ static int mysqldrv_url_option(struct mysqldrv_params *p, const char *key, const
 				return 0;
 			}
 		dbm_error_set(DBM_ERR_USAGE, "invalid value '%s' for URL option 'ssl-mode'",
-			      mysqldrv_shown(p, val));
+		              mysqldrv_shown(p, val));
 		dbm_error_set_hint("Use one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, "
 		                   "VERIFY_IDENTITY.");
 		return DBM_ERR_USAGE;
@@ -191,7 +191,7 @@ static int mysqldrv_url_option(struct mysqldrv_params *p, const char *key, const
 		dst = &p->socket;
 	if (!dst) {
 		dbm_error_set(DBM_ERR_USAGE, "unknown option '%s' in the MySQL URL",
-			      mysqldrv_shown(p, key));
+		              mysqldrv_shown(p, key));
 		dbm_error_set_hint("The options are ssl-mode, ssl-ca, ssl-cert, ssl-key, "
 		                   "connect-timeout, socket and lock.");
 		return DBM_ERR_USAGE;
@@ -292,8 +292,9 @@ int mysqldrv_parse_url(const char *url, struct mysqldrv_params *p)
 		if (mysqldrv_parse_uint(portstr, 1, 65535, &p->port) < 0) {
 			rc = dbm_error_set(DBM_ERR_USAGE, "invalid port '%s' in the URL",
 			                   mysqldrv_shown(p, portstr));
-			dbm_error_set_hint("%s", p->withhold ? DBM_DRV_WITHHELD_HINT
-			                                     : "A port is a number from 1 to 65535.");
+			dbm_error_set_hint("%s", p->withhold
+			                             ? DBM_DRV_WITHHELD_HINT
+			                             : "A port is a number from 1 to 65535.");
 			goto done;
 		}
 	}

@@ -121,7 +121,8 @@ struct mysqldrv_params {
 	unsigned connect_timeout; /* seconds, 0: the library's default */
 	enum mysqldrv_ssl ssl_mode;
 	enum mysqldrv_lockmode lock_mode;
-	int withhold; /* the URL is ambiguous: no text derived from it or from the library is shown */
+	int withhold; /* the URL is ambiguous: no text derived from it or from the library is shown
+	               */
 };
 
 struct mysqldrv_conn {
@@ -135,7 +136,7 @@ struct mysqldrv_conn {
 	char *restore_sql; /* SET SESSION ... of the settings at connect, for reset_session */
 	int wsrep_on;      /* @@wsrep_on read at connect: 0, 1; -1 unknown or since changed */
 	unsigned long max_packet; /* @@max_allowed_packet read at connect, 0 when unknown */
-	struct dbm_buf batch; /* the multi-statement query of exec_batch */
+	struct dbm_buf batch;     /* the multi-statement query of exec_batch */
 	int tables_locked; /* a statement ran LOCK TABLES or FLUSH TABLES ... WITH READ LOCK */
 	char *xa_xid;      /* the xid of an XA START not yet committed or rolled back */
 	volatile int busy; /* a statement is running, for mysqldrv_cancel */

@@ -98,9 +98,10 @@ static int pgsql_parse_url(const char *url, int withhold)
 		dbm_drv_lib_text(text, sizeof(text), err, withhold);
 		PQfreemem(err);
 		rc = dbm_error_set(DBM_ERR_USAGE, "invalid PostgreSQL connection URL: %s", text);
-		dbm_error_set_hint("%s", withhold ? DBM_DRV_WITHHELD_HINT
-						  : "Use postgres://user@host:port/database?param=value "
-						    "or key=value pairs such as 'host=db dbname=app'.");
+		dbm_error_set_hint("%s", withhold
+		                             ? DBM_DRV_WITHHELD_HINT
+		                             : "Use postgres://user@host:port/database?param=value "
+		                               "or key=value pairs such as 'host=db dbname=app'.");
 		return rc;
 	}
 	for (o = opts; o->keyword && rc == 0; o++) {
@@ -126,7 +127,8 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 	/* Through a pooler nothing is set for the session: the settings go in each transaction. */
 	if (pc->pooled && (rc = pgsqldrv_pool_settings(pc, o)) < 0)
 		goto done;
-	if (!pc->pooled && (rc = dbm_buf_adds(&pc->session, "SET client_min_messages = warning")) < 0)
+	if (!pc->pooled &&
+	    (rc = dbm_buf_adds(&pc->session, "SET client_min_messages = warning")) < 0)
 		goto done;
 	pc->parent.user = dbm_strdup(PQuser(pc->pg) ? PQuser(pc->pg) : "");
 	if (!pc->parent.user) {
@@ -145,8 +147,9 @@ static int pgsql_setup(struct pgsql_conn *pc, const struct dbm_conn_opts *o)
 		goto done;
 	}
 	if (o->schema && o->schema[0]) {
-		if (!pc->pooled && ((rc = dbm_buf_adds(&pc->session, "; SET search_path TO ")) < 0 ||
-		                    (rc = pgsql_add_ident(&pc->session, o->schema)) < 0))
+		if (!pc->pooled &&
+		    ((rc = dbm_buf_adds(&pc->session, "; SET search_path TO ")) < 0 ||
+		     (rc = pgsql_add_ident(&pc->session, o->schema)) < 0))
 			goto done;
 		pc->parent.schema = dbm_strdup(o->schema);
 	} else {
@@ -263,10 +266,11 @@ static int pgsql_connect_once(void *ctx)
 		return 0;
 	dbm_drv_lib_text(text, sizeof(text), PQerrorMessage(a->pc->pg), a->withhold);
 	dbm_error_set(DBM_ERR_RUN, "cannot connect to PostgreSQL: %s", text);
-	dbm_error_set_hint("%s", a->withhold ? DBM_DRV_WITHHELD_HINT
-					     : "Check the URL, that the server is running and that the "
-					       "user may connect; --connect-retries waits for a server "
-					       "that is starting.");
+	dbm_error_set_hint("%s", a->withhold
+	                             ? DBM_DRV_WITHHELD_HINT
+	                             : "Check the URL, that the server is running and that the "
+	                               "user may connect; --connect-retries waits for a server "
+	                               "that is starting.");
 	return DBM_ERR_RUN;
 }
 
@@ -387,9 +391,9 @@ static int pgsql_exec_one(struct pgsql_conn *pc, const struct dbm_stmt *s)
 
 	if ((rc = pgsqldrv_check(pc)) < 0)
 		return rc;
-	res = (s->flags & DBM_STMT_PARAMS) ? PQexecParams(pc->pg, s->sql, (int)s->nparams, NULL,
-	                                                 s->params, NULL, NULL, 0)
-	                                   : PQexec(pc->pg, s->sql);
+	res = (s->flags & DBM_STMT_PARAMS)
+	          ? PQexecParams(pc->pg, s->sql, (int)s->nparams, NULL, s->params, NULL, NULL, 0)
+	          : PQexec(pc->pg, s->sql);
 	switch (res ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
@@ -480,13 +484,11 @@ static int pgsql_exec_batch_run(struct dbm_conn *c, const struct dbm_stmt *stmts
 		return 0;
 	}
 	for (sent = 0; sent < n; sent++)
-		if (!PQsendQueryParams(pc->pg, stmts[sent].sql,
-		                       (stmts[sent].flags & DBM_STMT_PARAMS) ? (int)stmts[sent].nparams
-		                                                            : 0,
-		                       NULL,
-		                       (stmts[sent].flags & DBM_STMT_PARAMS) ? stmts[sent].params
-		                                                            : NULL,
-		                       NULL, NULL, 0))
+		if (!PQsendQueryParams(
+		        pc->pg, stmts[sent].sql,
+		        (stmts[sent].flags & DBM_STMT_PARAMS) ? (int)stmts[sent].nparams : 0, NULL,
+		        (stmts[sent].flags & DBM_STMT_PARAMS) ? stmts[sent].params : NULL, NULL,
+		        NULL, 0))
 			break;
 	if (sent < n || !PQpipelineSync(pc->pg)) {
 		/* nothing more can be sent: the connection is gone (or memory) */
@@ -516,7 +518,8 @@ static int pgsql_exec_batch_run(struct dbm_conn *c, const struct dbm_stmt *stmts
 		default:
 			if (rc == 0) {
 				*failed = i < n ? i : n - 1;
-				rc = pgsqldrv_result_error(pc, res, stmts[*failed].sql, stmts[*failed].len);
+				rc = pgsqldrv_result_error(pc, res, stmts[*failed].sql,
+				                           stmts[*failed].len);
 			}
 			break;
 		}
@@ -589,7 +592,8 @@ int pgsqldrv_query(struct dbm_conn *c, const char *sql, dbm_row_cb cb, void *ctx
 		} else if (rc == 0 && !stop && st == PGRES_SINGLE_TUPLE && cb) {
 			ncols = PQnfields(res);
 			if ((size_t)ncols > nvalues) {
-				const char **v = dbm_realloc(values, (size_t)ncols * sizeof(*values));
+				const char **v =
+				    dbm_realloc(values, (size_t)ncols * sizeof(*values));
 
 				if (!v) {
 					rc = dbm_error_oom();

@@ -154,8 +154,10 @@ static int pgsql_clean_outside(struct pgsql_conn *pc, const char *schema)
 
 	if (rc < 0 || names.len == 0)
 		goto done;
-	rc = dbm_error_set(DBM_ERR_USAGE, "objects outside schema '%s' depend on it: clean would "
-	                                  "change or drop them", schema);
+	rc = dbm_error_set(DBM_ERR_USAGE,
+	                   "objects outside schema '%s' depend on it: clean would "
+	                   "change or drop them",
+	                   schema);
 	for (off = 0; off < names.len; off += strlen(names.ptr + off) + 1) {
 		if (++n > 20) {
 			dbm_error_add_detail("and more");
@@ -216,8 +218,9 @@ static int pgsql_clean_drop(struct pgsql_conn *pc, struct dbm_buf *stmts, struct
 		rc = pgsqldrv_run(pc, stmts->ptr);
 		if (rc == 0)
 			rc = dbm_error_set(DBM_ERR_RUN, "clean could not drop every object");
-		dbm_error_set_hint("Something outside the schema depends on it; drop or change that "
-		                   "first. Nothing was dropped.");
+		dbm_error_set_hint(
+		    "Something outside the schema depends on it; drop or change that "
+		    "first. Nothing was dropped.");
 	}
 	dbm_buf_free(&next);
 	return rc;

@@ -15,8 +15,8 @@
 /* A stable 64-bit key for the lock of schema.table (FNV-1a). */
 static int64_t pgsql_lock_key(const char *schema, const char *table)
 {
-	uint64_t h = dbm_drv_fnv1a(dbm_drv_fnv1a(dbm_drv_fnv1a(DBM_DRV_FNV_BASIS, schema), "."),
-				   table);
+	uint64_t h =
+	    dbm_drv_fnv1a(dbm_drv_fnv1a(dbm_drv_fnv1a(DBM_DRV_FNV_BASIS, schema), "."), table);
 	int64_t key;
 
 	memcpy(&key, &h, sizeof(key));
@@ -76,11 +76,12 @@ int pgsqldrv_lock(struct dbm_conn *c, const char *schema, const char *table, int
 	 * pgsqldrv_lock_check_sql).
 	 */
 	memcpy(&ukey, &key, sizeof(ukey));
-	snprintf(sql, sizeof(sql),
-	         "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = "
-	         "'advisory' AND granted AND pid = pg_catalog.pg_backend_pid() AND classid = %u AND "
-	         "objid = %u AND objsubid = 1) THEN false ELSE pg_try_advisory_lock(%lld) END",
-	         (unsigned)(ukey >> 32), (unsigned)(ukey & 0xffffffffu), (long long)key);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = "
+	    "'advisory' AND granted AND pid = pg_catalog.pg_backend_pid() AND classid = %u AND "
+	    "objid = %u AND objsubid = 1) THEN false ELSE pg_try_advisory_lock(%lld) END",
+	    (unsigned)(ukey >> 32), (unsigned)(ukey & 0xffffffffu), (long long)key);
 	for (;;) {
 		if ((rc = pgsqldrv_query(c, sql, pgsql_lock_row, &got)) < 0)
 			goto done;
@@ -90,8 +91,10 @@ int pgsqldrv_lock(struct dbm_conn *c, const char *schema, const char *table, int
 			goto done;
 		}
 		if (dbm_interrupt_signal()) {
-			rc = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while waiting for "
-			                   "the migration lock", dbm_signal_name(dbm_interrupt_signal()));
+			rc = dbm_error_set(DBM_ERR_INTERRUPTED,
+			                   "interrupted by %s while waiting for "
+			                   "the migration lock",
+			                   dbm_signal_name(dbm_interrupt_signal()));
 			goto done;
 		}
 		if (dbm_drv_now_ms() >= deadline)

@@ -140,18 +140,18 @@ struct pgsql_conn {
 	PGcancel *cancel; /* made at connect, for pgsql_cancel from another thread */
 
 	/* Through a transaction-pooling PgBouncer (pgsql_pool.c). */
-	char *url;             /* the URL without dbmigrate's own parameters, for the heartbeat */
-	int pooled;            /* pgbouncer=true: no session state is relied on */
-	int lease;             /* lock=table (or pgbouncer=true): the lock is a lease row */
-	int lease_ready;       /* the lease table is known to exist */
-	struct dbm_buf local;  /* "SET LOCAL ..." run after each BEGIN when pooled; may be empty */
-	char *lease_table;     /* "schema"."table_lock" while the lease is held */
-	char *lease_name;      /* dbmigrate:schema.table */
-	char *lease_holder;    /* host:pid:ms, this runner's token in the row */
+	char *url;            /* the URL without dbmigrate's own parameters, for the heartbeat */
+	int pooled;           /* pgbouncer=true: no session state is relied on */
+	int lease;            /* lock=table (or pgbouncer=true): the lock is a lease row */
+	int lease_ready;      /* the lease table is known to exist */
+	struct dbm_buf local; /* "SET LOCAL ..." run after each BEGIN when pooled; may be empty */
+	char *lease_table;    /* "schema"."table_lock" while the lease is held */
+	char *lease_name;     /* dbmigrate:schema.table */
+	char *lease_holder;   /* host:pid:ms, this runner's token in the row */
 	char *lease_host;
 	char *lease_create_sql, *lease_schema_sql, *lease_delete_sql, *lease_insert_sql;
 	char *lease_beat_sql;
-	PGconn *hb_pg;         /* the heartbeat's connection */
+	PGconn *hb_pg; /* the heartbeat's connection */
 	struct dbm_drv_heartbeat hb;
 };
 

@@ -18,16 +18,15 @@ extern const struct dbm_driver dbm_mysql_driver;
 
 const struct dbm_driver *const dbm_drivers[] = {
 #ifdef DBM_WITH_SQLITE
-	&dbm_sqlite_driver,
+    &dbm_sqlite_driver,
 #endif
 #ifdef DBM_WITH_PGSQL
-	&dbm_pgsql_driver,
+    &dbm_pgsql_driver,
 #endif
 #ifdef DBM_WITH_MYSQL
-	&dbm_mysql_driver,
+    &dbm_mysql_driver,
 #endif
-	NULL
-};
+    NULL};
 
 /* Length of the scheme: the letters before ':' ("postgres://..." -> 8), 0 when there is none. */
 static size_t scheme_len(const char *url)
@@ -36,7 +35,7 @@ static size_t scheme_len(const char *url)
 
 	while ((url[i] >= 'a' && url[i] <= 'z') || (url[i] >= 'A' && url[i] <= 'Z') ||
 	       (i > 0 && ((url[i] >= '0' && url[i] <= '9') || url[i] == '+' || url[i] == '-' ||
-			  url[i] == '.')))
+	                  url[i] == '.')))
 		i++;
 	return url[i] == ':' ? i : 0;
 }
@@ -77,7 +76,7 @@ const struct dbm_driver *dbm_driver_for_url(const char *url)
 				break;
 	}
 	dbm_error_set_hint("Use a URL starting with one of the schemes this build has: %s.",
-			   dbm_buf_cstr(&names));
+	                   dbm_buf_cstr(&names));
 	dbm_buf_free(&names);
 	return NULL;
 }

@@ -47,27 +47,27 @@
  * drvcommon.h). sqlite3.h still gives the types and constants; every
  * libsqlite3 function this file calls goes through this table.
  */
-#define SQLITEDRV_API(X) \
-	X(sqlite3_bind_null) \
-	X(sqlite3_bind_parameter_count) \
-	X(sqlite3_bind_text) \
-	X(sqlite3_busy_timeout) \
-	X(sqlite3_close_v2) \
-	X(sqlite3_column_count) \
-	X(sqlite3_column_text) \
-	X(sqlite3_db_config) \
-	X(sqlite3_errmsg) \
-	X(sqlite3_error_offset) \
-	X(sqlite3_errstr) \
-	X(sqlite3_exec) \
-	X(sqlite3_extended_errcode) \
-	X(sqlite3_extended_result_codes) \
-	X(sqlite3_finalize) \
-	X(sqlite3_get_autocommit) \
-	X(sqlite3_interrupt) \
-	X(sqlite3_libversion) \
-	X(sqlite3_open_v2) \
-	X(sqlite3_prepare_v2) \
+#define SQLITEDRV_API(X)                                                                           \
+	X(sqlite3_bind_null)                                                                       \
+	X(sqlite3_bind_parameter_count)                                                            \
+	X(sqlite3_bind_text)                                                                       \
+	X(sqlite3_busy_timeout)                                                                    \
+	X(sqlite3_close_v2)                                                                        \
+	X(sqlite3_column_count)                                                                    \
+	X(sqlite3_column_text)                                                                     \
+	X(sqlite3_db_config)                                                                       \
+	X(sqlite3_errmsg)                                                                          \
+	X(sqlite3_error_offset)                                                                    \
+	X(sqlite3_errstr)                                                                          \
+	X(sqlite3_exec)                                                                            \
+	X(sqlite3_extended_errcode)                                                                \
+	X(sqlite3_extended_result_codes)                                                           \
+	X(sqlite3_finalize)                                                                        \
+	X(sqlite3_get_autocommit)                                                                  \
+	X(sqlite3_interrupt)                                                                       \
+	X(sqlite3_libversion)                                                                      \
+	X(sqlite3_open_v2)                                                                         \
+	X(sqlite3_prepare_v2)                                                                      \
 	X(sqlite3_step)
 
 enum sqlitedrv_fn {
@@ -134,12 +134,12 @@ extern const struct dbm_driver dbm_sqlite_driver;
 struct sqlitedrv_conn {
 	struct dbm_conn parent;
 	sqlite3 *db;
-	char *path;    /* database file, NULL for :memory: */
-	int lock_fd;   /* -1 when the runner lock is not held */
-	int absent;    /* path does not exist yet: db is an empty read-only stand-in */
+	char *path;  /* database file, NULL for :memory: */
+	int lock_fd; /* -1 when the runner lock is not held */
+	int absent;  /* path does not exist yet: db is an empty read-only stand-in */
 };
 
-static const char *const sqlitedrv_schemes[] = { "sqlite", "sqlite3", NULL };
+static const char *const sqlitedrv_schemes[] = {"sqlite", "sqlite3", NULL};
 
 /* "SQLite 3.40.1" into out, or "SQLite (not installed)". Returns 0 or DBM_ERR_NOMEM. */
 static int sqlitedrv_client_version(struct dbm_buf *out)
@@ -160,7 +160,7 @@ static int sqlitedrv_error(struct sqlitedrv_conn *c, const char *what)
 	e->server_code = sqlite3_extended_errcode(c->db);
 	e->position = off >= 0 ? off + 1 : 0;
 	dbm_error_set_detail("SQLite error code %d (%s)", e->server_code,
-			     sqlite3_errstr(e->server_code));
+	                     sqlite3_errstr(e->server_code));
 	return DBM_ERR_RUN;
 }
 
@@ -178,9 +178,9 @@ static int sqlitedrv_parse_url(const char *url, char **path)
 	if (strchr(p, '?')) {
 		/* the file would be named after the query; it may hold a password too */
 		dbm_error_set(DBM_ERR_USAGE, "the sqlite URL has a query string ('?...'), which "
-					     "SQLite URLs do not take");
+		                             "SQLite URLs do not take");
 		dbm_error_set_hint("Remove the '?' and what follows it: a SQLite database file "
-				   "has no password or connection options.");
+		                   "has no password or connection options.");
 		return DBM_ERR_USAGE;
 	}
 	p++;
@@ -239,7 +239,7 @@ static int sqlitedrv_open(struct sqlitedrv_conn *c, const char *name, int flags)
 		if (!c->db)
 			return dbm_error_oom();
 		dbm_error_set(DBM_ERR_RUN, "cannot open sqlite database '%s': %s",
-			      c->path ? c->path : name, sqlite3_errmsg(c->db));
+		              c->path ? c->path : name, sqlite3_errmsg(c->db));
 		dbm_error_set_hint("Check that the folder exists and is writable.");
 		return DBM_ERR_RUN;
 	}
@@ -267,7 +267,7 @@ static int sqlitedrv_create(struct sqlitedrv_conn *c)
 	if (stat(c->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		dbm_error_set(DBM_ERR_USAGE, "sqlite database '%s' is not a regular file", c->path);
 		dbm_error_set_hint("Point the sqlite URL at a database file: SQLite keeps its "
-				   "journal, and dbmigrate its lock file, beside it.");
+		                   "journal, and dbmigrate its lock file, beside it.");
 		return DBM_ERR_USAGE;
 	}
 	c->absent = 0;
@@ -286,7 +286,8 @@ static int sqlitedrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **ou
 		return r;
 	if (o->schema && *o->schema && strcmp(o->schema, "main") != 0) {
 		dbm_error_set(DBM_ERR_USAGE, "sqlite has no schema '%s'", o->schema);
-		dbm_error_set_hint("Leave --schema unset for SQLite: each database file is one schema.");
+		dbm_error_set_hint(
+		    "Leave --schema unset for SQLite: each database file is one schema.");
 		return DBM_ERR_USAGE;
 	}
 	c = dbm_calloc(1, sizeof(*c));
@@ -300,19 +301,19 @@ static int sqlitedrv_connect(const struct dbm_conn_opts *o, struct dbm_conn **ou
 	if (c->path && stat(c->path, &sb) != 0) {
 		if (errno != ENOENT) {
 			r = dbm_error_set(DBM_ERR_RUN, "cannot open sqlite database '%s': %s",
-					  c->path, strerror(errno));
+			                  c->path, strerror(errno));
 			goto fail;
 		}
 		c->absent = 1;
 	} else if (c->path && !S_ISREG(sb.st_mode)) {
 		r = dbm_error_set(DBM_ERR_USAGE, "sqlite database '%s' is not a regular file",
-				  c->path);
+		                  c->path);
 		dbm_error_set_hint("Point the sqlite URL at a database file: SQLite keeps its "
-				   "journal, and dbmigrate its lock file, beside it.");
+		                   "journal, and dbmigrate its lock file, beside it.");
 		goto fail;
 	}
 	r = c->absent ? sqlitedrv_open(c, ":memory:", SQLITE_OPEN_READONLY)
-		      : sqlitedrv_open(c, c->path ? c->path : ":memory:", SQLITE_OPEN_READWRITE);
+	              : sqlitedrv_open(c, c->path ? c->path : ":memory:", SQLITE_OPEN_READWRITE);
 	if (r < 0)
 		goto fail;
 	c->parent.schema = dbm_strdup("main");
@@ -357,7 +358,7 @@ static int sqlitedrv_rows(sqlite3_stmt *st, dbm_row_cb cb, void *ctx, int *rc)
 
 /* Steps every statement in sql[0..len) to completion; rows go to cb when given. */
 static int sqlitedrv_run(struct sqlitedrv_conn *c, const char *sql, size_t len, dbm_row_cb cb,
-			 void *ctx)
+                         void *ctx)
 {
 	const char *tail = sql, *end = sql + len;
 	int r = 0;
@@ -423,7 +424,7 @@ static int sqlitedrv_query(struct dbm_conn *conn, const char *sql, dbm_row_cb cb
  * query. Returns 0, cb's non-zero value, or DBM_ERR_RUN.
  */
 static int sqlitedrv_exec_params(struct dbm_conn *conn, const char *sql, unsigned nparams,
-				 const char *const *params, dbm_row_cb cb, void *ctx)
+                                 const char *const *params, dbm_row_cb cb, void *ctx)
 {
 	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
 	sqlite3_stmt *st = NULL;
@@ -434,17 +435,17 @@ static int sqlitedrv_exec_params(struct dbm_conn *conn, const char *sql, unsigne
 	rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK || !st) {
 		r = rc != SQLITE_OK ? sqlitedrv_error(c, NULL)
-				    : dbm_error_set(DBM_ERR_RUN, "empty statement");
+		                    : dbm_error_set(DBM_ERR_RUN, "empty statement");
 		goto done;
 	}
 	if ((unsigned)sqlite3_bind_parameter_count(st) != nparams) {
 		r = dbm_error_set(DBM_ERR_RUN, "statement has %d placeholders for %u values",
-				  sqlite3_bind_parameter_count(st), nparams);
+		                  sqlite3_bind_parameter_count(st), nparams);
 		goto done;
 	}
 	for (i = 0; i < nparams; i++) {
 		rc = params[i] ? sqlite3_bind_text(st, (int)i + 1, params[i], -1, SQLITE_TRANSIENT)
-			       : sqlite3_bind_null(st, (int)i + 1);
+		               : sqlite3_bind_null(st, (int)i + 1);
 		if (rc != SQLITE_OK) {
 			r = sqlitedrv_error(c, NULL);
 			goto done;
@@ -488,11 +489,11 @@ static void sqlitedrv_lock_note(int fd)
 }
 
 static int sqlitedrv_lock(struct dbm_conn *conn, const char *schema, const char *table,
-			  int timeout_s)
+                          int timeout_s)
 {
 	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
 	struct dbm_buf path = DBM_BUF_INIT;
-	struct timespec start, now, nap = { 0, 100 * 1000 * 1000 };
+	struct timespec start, now, nap = {0, 100 * 1000 * 1000};
 	struct stat sb;
 	char *real;
 	int fd, r;
@@ -507,7 +508,7 @@ static int sqlitedrv_lock(struct dbm_conn *conn, const char *schema, const char 
 	real = realpath(c->path, NULL);
 	if (!real)
 		return dbm_error_set(DBM_ERR_RUN, "cannot find sqlite database '%s': %s", c->path,
-				     strerror(errno));
+		                     strerror(errno));
 	r = dbm_buf_addf(&path, "%s.lock", real);
 	free(real);
 	if (r < 0)
@@ -515,7 +516,7 @@ static int sqlitedrv_lock(struct dbm_conn *conn, const char *schema, const char 
 	fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd < 0) {
 		r = dbm_error_set(DBM_ERR_RUN, "cannot open lock file '%s': %s", path.ptr,
-				  strerror(errno));
+		                  strerror(errno));
 		goto done;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -530,14 +531,15 @@ static int sqlitedrv_lock(struct dbm_conn *conn, const char *schema, const char 
 			break;
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			r = dbm_error_set(DBM_ERR_RUN, "cannot lock '%s': %s", path.ptr,
-					  strerror(errno));
+			                  strerror(errno));
 			close(fd);
 			goto done;
 		}
 		if (dbm_interrupt_signal()) {
-			r = dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while waiting for "
-					  "the lock on '%s'", dbm_signal_name(dbm_interrupt_signal()),
-					  c->path);
+			r = dbm_error_set(DBM_ERR_INTERRUPTED,
+			                  "interrupted by %s while waiting for "
+			                  "the lock on '%s'",
+			                  dbm_signal_name(dbm_interrupt_signal()), c->path);
 			close(fd);
 			goto done;
 		}
@@ -549,10 +551,11 @@ static int sqlitedrv_lock(struct dbm_conn *conn, const char *schema, const char 
 			holder[n > 0 ? n : 0] = '\0';
 			holder[strcspn(holder, "\n")] = '\0';
 			r = dbm_error_set(DBM_ERR_LOCK,
-					  "another dbmigrate holds the lock on '%s' (%s)", c->path,
-					  *holder ? holder : "holder unknown");
-			dbm_error_set_hint("Wait for it to finish, or raise --lock-timeout (now %d s).",
-					   timeout_s);
+			                  "another dbmigrate holds the lock on '%s' (%s)", c->path,
+			                  *holder ? holder : "holder unknown");
+			dbm_error_set_hint(
+			    "Wait for it to finish, or raise --lock-timeout (now %d s).",
+			    timeout_s);
 			close(fd);
 			goto done;
 		}
@@ -597,7 +600,7 @@ struct sqlitedrv_names {
  * set) when out of memory.
  */
 static int sqlitedrv_add_drop(struct sqlitedrv_names *n, const char *const *v, const char *end,
-			      size_t end_len)
+                              size_t end_len)
 {
 	if (dbm_buf_addf(&n->sql, "DROP %s IF EXISTS \"", v[0]) < 0)
 		goto oom;
@@ -649,7 +652,7 @@ oom:
 static int sqlitedrv_clean_run(struct dbm_conn *conn, struct dbm_buf *script)
 {
 	struct sqlitedrv_conn *c = (struct sqlitedrv_conn *)conn;
-	struct sqlitedrv_names n = { DBM_BUF_INIT, 0 };
+	struct sqlitedrv_names n = {DBM_BUF_INIT, 0};
 	int r;
 
 	r = sqlitedrv_query(conn, SQLITEDRV_CLEAN_SQL, sqlitedrv_collect_drop, &n);
@@ -663,15 +666,15 @@ static int sqlitedrv_clean_run(struct dbm_conn *conn, struct dbm_buf *script)
 		goto done;
 	if (script) {
 		/* the same statements, each on its own (NUL-terminated), for a script */
-		struct sqlitedrv_names each = { DBM_BUF_INIT, 0 };
+		struct sqlitedrv_names each = {DBM_BUF_INIT, 0};
 
 		r = sqlitedrv_query(conn, SQLITEDRV_CLEAN_SQL, sqlitedrv_collect_drop_each, &each);
 		if (r == 0 && each.failed)
 			r = dbm_error_oom();
 		if (r == 0 && (dbm_buf_add(script, "PRAGMA foreign_keys = OFF", 26) < 0 ||
-			       dbm_buf_add(script, "BEGIN", 6) < 0 ||
-			       dbm_buf_add(script, each.sql.ptr, each.sql.len) < 0 ||
-			       dbm_buf_add(script, "COMMIT", 7) < 0))
+		               dbm_buf_add(script, "BEGIN", 6) < 0 ||
+		               dbm_buf_add(script, each.sql.ptr, each.sql.len) < 0 ||
+		               dbm_buf_add(script, "COMMIT", 7) < 0))
 			r = dbm_error_oom();
 		dbm_buf_free(&each.sql);
 		goto done;
@@ -733,24 +736,24 @@ static int sqlitedrv_cancel(struct dbm_conn *conn)
 }
 
 const struct dbm_driver dbm_sqlite_driver = {
-	.name = "sqlite",
-	.schemes = sqlitedrv_schemes,
-	.dialect = DBM_DIALECT_SQLITE,
-	.caps = DBM_CAP_TX_DDL | DBM_CAP_EMBEDDED,
-	.identity_sql = "SELECT file FROM pragma_database_list WHERE name = 'main'",
-	.client_version = sqlitedrv_client_version,
-	.connect = sqlitedrv_connect,
-	.disconnect = sqlitedrv_disconnect,
-	.exec = sqlitedrv_exec,
-	.query = sqlitedrv_query,
-	.exec_params = sqlitedrv_exec_params,
-	.stmt_flags = sqlitedrv_stmt_flags,
-	.lock = sqlitedrv_lock,
-	.unlock = sqlitedrv_unlock,
-	.clean = sqlitedrv_clean,
-	.clean_script = sqlitedrv_clean_script,
-	.dump = dbm_sqlite_dump,
-	.tx_state = sqlitedrv_tx_state,
-	.tx_abort = sqlitedrv_tx_abort,
-	.cancel = sqlitedrv_cancel,
+    .name = "sqlite",
+    .schemes = sqlitedrv_schemes,
+    .dialect = DBM_DIALECT_SQLITE,
+    .caps = DBM_CAP_TX_DDL | DBM_CAP_EMBEDDED,
+    .identity_sql = "SELECT file FROM pragma_database_list WHERE name = 'main'",
+    .client_version = sqlitedrv_client_version,
+    .connect = sqlitedrv_connect,
+    .disconnect = sqlitedrv_disconnect,
+    .exec = sqlitedrv_exec,
+    .query = sqlitedrv_query,
+    .exec_params = sqlitedrv_exec_params,
+    .stmt_flags = sqlitedrv_stmt_flags,
+    .lock = sqlitedrv_lock,
+    .unlock = sqlitedrv_unlock,
+    .clean = sqlitedrv_clean,
+    .clean_script = sqlitedrv_clean_script,
+    .dump = dbm_sqlite_dump,
+    .tx_state = sqlitedrv_tx_state,
+    .tx_abort = sqlitedrv_tx_abort,
+    .cancel = sqlitedrv_cancel,
 };

@@ -21,15 +21,15 @@
 
 static struct {
 	int json, quiet, verbose;
-	int tty;            /* stderr is a terminal: progress shows live */
-	char label[512];    /* progress label waiting for its end */
-	json_t *sql;        /* dry-run statements in --json mode */
-	int error_emitted;  /* the error went out inside the command's document */
-	int color_mode;     /* -1 never, 0 auto, 1 always */
-	struct timespec start, last; /* the script's start, the last redraw */
-	unsigned long done, total;   /* statements handed on, in the script */
+	int tty;                        /* stderr is a terminal: progress shows live */
+	char label[512];                /* progress label waiting for its end */
+	json_t *sql;                    /* dry-run statements in --json mode */
+	int error_emitted;              /* the error went out inside the command's document */
+	int color_mode;                 /* -1 never, 0 auto, 1 always */
+	struct timespec start, last;    /* the script's start, the last redraw */
+	unsigned long done, total;      /* statements handed on, in the script */
 	unsigned long long bytes, size; /* their bytes, the script's */
-	int live;           /* a progress line is on the terminal */
+	int live;                       /* a progress line is on the terminal */
 } out;
 
 #define PROGRESS_AFTER_MS 500 /* quiet before: short scripts keep their one line */
@@ -189,12 +189,13 @@ static void output_progress_draw(const struct timespec *now)
 	output_bytes(read, sizeof(read), out.bytes);
 	output_bytes(size, sizeof(size), out.size);
 	if (out.total)
-		n = (size_t)snprintf(line, sizeof(line), "%s ... statement %lu of %lu, %s of %s, %.1f s",
-				     out.label, out.done, out.total, read, size,
-				     output_ms(&out.start, now) / 1000.0);
+		n = (size_t)snprintf(
+		    line, sizeof(line), "%s ... statement %lu of %lu, %s of %s, %.1f s", out.label,
+		    out.done, out.total, read, size, output_ms(&out.start, now) / 1000.0);
 	else
-		n = (size_t)snprintf(line, sizeof(line), "%s ... statement %lu, %s, %.1f s", out.label,
-				     out.done, read, output_ms(&out.start, now) / 1000.0);
+		n = (size_t)snprintf(line, sizeof(line), "%s ... statement %lu, %s, %.1f s",
+		                     out.label, out.done, read,
+		                     output_ms(&out.start, now) / 1000.0);
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
 	if (n > cols - 1)
@@ -249,11 +250,11 @@ const char *dbm_out_color_state(const char *state)
 	static const struct {
 		const char *state, *color;
 	} colors[] = {
-		{ "Success", "\033[32m" },  { "Baseline", "\033[32m" },  { "Pending", "\033[33m" },
-		{ "Failed", "\033[1;31m" }, { "Changed", "\033[1;31m" }, { "Missing", "\033[31m" },
-		{ "Future", "\033[36m" },   { "Out of Order", "\033[35m" }, { "Outdated", "\033[33m" },
-		{ "Undone", "\033[2m" },    { "Ignored", "\033[2m" },  { "Superseded", "\033[2m" },
-		{ "Below Baseline", "\033[2m" }, { "Above Target", "\033[2m" },
+	    {"Success", "\033[32m"},       {"Baseline", "\033[32m"},     {"Pending", "\033[33m"},
+	    {"Failed", "\033[1;31m"},      {"Changed", "\033[1;31m"},    {"Missing", "\033[31m"},
+	    {"Future", "\033[36m"},        {"Out of Order", "\033[35m"}, {"Outdated", "\033[33m"},
+	    {"Undone", "\033[2m"},         {"Ignored", "\033[2m"},       {"Superseded", "\033[2m"},
+	    {"Below Baseline", "\033[2m"}, {"Above Target", "\033[2m"},
 	};
 	size_t i;
 
@@ -356,7 +357,7 @@ void dbm_out_error(const char *command)
 		fprintf(stderr, "hint: %s\n", e->hint);
 	if (dbm_interrupt_signal() && e->klass != DBM_ERR_INTERRUPTED)
 		fprintf(stderr, "note: the run was interrupted by %s\n",
-			dbm_signal_name(dbm_interrupt_signal()));
+		        dbm_signal_name(dbm_interrupt_signal()));
 	if (out.json && !out.error_emitted) {
 		json_t *doc = json_object();
 

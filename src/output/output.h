@@ -50,7 +50,8 @@ void dbm_out_progress_step(size_t bytes);
  * empty), "always" or "never". Returns 0, or -1 for another word.
  */
 int dbm_out_set_color(const char *mode);
-/* The escape that starts the colour of a migration state ("" without colour); end with dbm_out_color_end(). */
+/* The escape that starts the colour of a migration state ("" without colour); end with
+ * dbm_out_color_end(). */
 const char *dbm_out_color_state(const char *state);
 const char *dbm_out_color_end(void);
 

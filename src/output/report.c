@@ -57,7 +57,8 @@ int dbm_report_instant(const char *text, int stored_utc, char *out, size_t size)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	if (sscanf(text, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n == 0)
+	           &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n == 0)
 		return -1;
 	p = text + n;
 	if (*p == '.')
@@ -73,7 +74,7 @@ int dbm_report_instant(const char *text, int stored_utc, char *out, size_t size)
 		return -1;
 	report_fraction(frac, sizeof(frac), nanos);
 	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", utc.tm_year + 1900, utc.tm_mon + 1,
-		 utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, frac);
+	         utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, frac);
 	return 0;
 }
 
@@ -87,7 +88,7 @@ void dbm_report_local_now(char *out, size_t size)
 	localtime_r(&tv.tv_sec, &tm);
 	report_fraction(frac, sizeof(frac), (long)tv.tv_usec * 1000);
 	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%s", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
 json_t *dbm_report_item_json(const struct dbm_plan_item *it, int stored_utc)
@@ -113,17 +114,18 @@ json_t *dbm_report_item_json(const struct dbm_plan_item *it, int stored_utc)
 		dbm_report_instant(row->installed_on, stored_utc, when, sizeof(when));
 	json_object_set_new(o, "installedOnUTC", dbm_json_text(when));
 	json_object_set_new(o, "installedBy",
-			    dbm_json_text(row && row->installed_by ? row->installed_by : ""));
-	json_object_set_new(o, "installedRank", row ? json_integer(row->installed_rank) : json_null());
+	                    dbm_json_text(row && row->installed_by ? row->installed_by : ""));
+	json_object_set_new(o, "installedRank",
+	                    row ? json_integer(row->installed_rank) : json_null());
 	json_object_set_new(o, "executionTime", json_integer(row ? row->execution_time : 0));
 	json_object_set_new(o, "state", dbm_json_text(dbm_state_name(it->state)));
-	json_object_set_new(o, "undoable",
-			    dbm_json_text(it->category == DBM_CAT_VERSIONED
-					    ? (it->undoable ? "Yes" : "No") : ""));
+	json_object_set_new(
+	    o, "undoable",
+	    dbm_json_text(it->category == DBM_CAT_VERSIONED ? (it->undoable ? "Yes" : "No") : ""));
 	/* Flyway writes "" when there is no file */
 	dbm_json_set_text(o, "filepath", it->file ? it->file->path : "");
 	dbm_json_set_text(o, "undoFilepath",
-			  it->file && it->file->undo ? it->file->undo->path : "");
+	                  it->file && it->file->undo ? it->file->undo->path : "");
 	return o;
 }
 
@@ -145,12 +147,16 @@ int dbm_report_issues(const struct dbm_plan *p, json_t *doc)
 
 			if (o && err) {
 				json_object_set_new(o, "version",
-						    dbm_json_text(it->version ? it->version : ""));
-				dbm_json_set_text(o, "description", it->description ? it->description : "");
-				dbm_json_set_text(o, "filepath", it->file ? it->file->path
-									 : (it->script ? it->script : ""));
-				json_object_set_new(o, "state", dbm_json_text(dbm_state_name(it->state)));
-				json_object_set_new(err, "errorMessage", dbm_json_text(is->message));
+				                    dbm_json_text(it->version ? it->version : ""));
+				dbm_json_set_text(o, "description",
+				                  it->description ? it->description : "");
+				dbm_json_set_text(o, "filepath",
+				                  it->file ? it->file->path
+				                           : (it->script ? it->script : ""));
+				json_object_set_new(o, "state",
+				                    dbm_json_text(dbm_state_name(it->state)));
+				json_object_set_new(err, "errorMessage",
+				                    dbm_json_text(is->message));
 				json_object_set_new(o, "errorDetails", err);
 				json_array_append_new(arr, o);
 			} else {
@@ -163,20 +169,36 @@ int dbm_report_issues(const struct dbm_plan *p, json_t *doc)
 		json_object_set_new(doc, "invalidMigrations", arr ? arr : json_array());
 	if (!p->nissues)
 		return 0;
-	dbm_error_set(DBM_ERR_VALIDATE, "validation failed: %zu problem%s between the history and the files",
-		      p->nissues, p->nissues == 1 ? "" : "s");
+	dbm_error_set(DBM_ERR_VALIDATE,
+	              "validation failed: %zu problem%s between the history and the files",
+	              p->nissues, p->nissues == 1 ? "" : "s");
 	{
 		char hint[1024] = "";
 		size_t n = 0;
 
 		if (kinds & (1u << DBM_ISSUE_FAILED))
-			n += (size_t)snprintf(hint + n, sizeof(hint) - n, "%sA failed migration: fix the file or the database, then run 'dbmigrate repair' to remove the failed row.", n ? " " : "");
-		if (n < sizeof(hint) && (kinds & ((1u << DBM_ISSUE_CHANGED) | (1u << DBM_ISSUE_DESCRIPTION))))
-			n += (size_t)snprintf(hint + n, sizeof(hint) - n, "%sAn applied file was edited: restore it, or run 'dbmigrate repair' to accept the file as it is now.", n ? " " : "");
+			n += (size_t)snprintf(
+			    hint + n, sizeof(hint) - n,
+			    "%sA failed migration: fix the file or the database, then run "
+			    "'dbmigrate repair' to remove the failed row.",
+			    n ? " " : "");
+		if (n < sizeof(hint) &&
+		    (kinds & ((1u << DBM_ISSUE_CHANGED) | (1u << DBM_ISSUE_DESCRIPTION))))
+			n += (size_t)snprintf(hint + n, sizeof(hint) - n,
+			                      "%sAn applied file was edited: restore it, or run "
+			                      "'dbmigrate repair' to accept the file as it is now.",
+			                      n ? " " : "");
 		if (n < sizeof(hint) && (kinds & (1u << DBM_ISSUE_MISSING)))
-			n += (size_t)snprintf(hint + n, sizeof(hint) - n, "%sAn applied file is missing: restore it, or run 'dbmigrate repair' to mark it deleted.", n ? " " : "");
+			n += (size_t)snprintf(hint + n, sizeof(hint) - n,
+			                      "%sAn applied file is missing: restore it, or run "
+			                      "'dbmigrate repair' to mark it deleted.",
+			                      n ? " " : "");
 		if (n < sizeof(hint) && (kinds & (1u << DBM_ISSUE_IGNORED)))
-			n += (size_t)snprintf(hint + n, sizeof(hint) - n, "%sA pending version is lower than the applied ones: run with --out-of-order to apply it anyway, or renumber it.", n ? " " : "");
+			n += (size_t)snprintf(
+			    hint + n, sizeof(hint) - n,
+			    "%sA pending version is lower than the applied ones: run with "
+			    "--out-of-order to apply it anyway, or renumber it.",
+			    n ? " " : "");
 		if (n < sizeof(hint) && (kinds & (1u << DBM_ISSUE_FUTURE)))
 			n += (size_t)snprintf(
 			    hint + n, sizeof(hint) - n,
@@ -184,7 +206,9 @@ int dbm_report_issues(const struct dbm_plan *p, json_t *doc)
 			    "release, or add '*:future' to ignore_migration_patterns.",
 			    n ? " " : "");
 		if (n < sizeof(hint) && (kinds & (1u << DBM_ISSUE_PENDING)))
-			snprintf(hint + n, sizeof(hint) - n, "%sRun 'dbmigrate migrate' to apply the pending migrations.", n ? " " : "");
+			snprintf(hint + n, sizeof(hint) - n,
+			         "%sRun 'dbmigrate migrate' to apply the pending migrations.",
+			         n ? " " : "");
 		dbm_error_set_hint("%s", hint);
 	}
 	return DBM_ERR_VALIDATE;
@@ -202,11 +226,12 @@ void dbm_report_schema_diff(const struct dbm_schema_diff *d, const char *indent)
 	for (i = 0; i < d->n; i++) {
 		const struct dbm_schema_diff_item *it = &d->items[i];
 
-		if (it->change == DBM_CHANGE_CHANGED && it->what && strcmp(it->what, "definition") != 0)
+		if (it->change == DBM_CHANGE_CHANGED && it->what &&
+		    strcmp(it->what, "definition") != 0)
 			dbm_out_text("%s%s %s: %s\n", indent, it->label, it->name, it->what);
 		else
 			dbm_out_text("%s%s %s: %s\n", indent, it->label, it->name,
-				     dbm_report_change_name(it->change));
+			             dbm_report_change_name(it->change));
 		if (it->text) {
 			const char *p = it->text;
 

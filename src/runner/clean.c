@@ -10,8 +10,8 @@ int dbm_session_clean(struct dbm_session *s, const char *schema, struct dbm_buf 
 	if (script) {
 		if (!s->driver->clean_script)
 			return dbm_error_set(DBM_ERR_USAGE,
-					     "the %s driver cannot print what clean drops",
-					     s->driver->name);
+			                     "the %s driver cannot print what clean drops",
+			                     s->driver->name);
 		return s->driver->clean_script(s->conn, schema, script);
 	}
 	if (!s->driver->clean)

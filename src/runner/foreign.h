@@ -24,7 +24,7 @@ struct dbm_foreign {
 	char **versions;      /* applied versions as the table holds them, ascending;
 	                       * golang-migrate: the current version alone (none: empty table) */
 	size_t n;
-	int dirty;            /* golang-migrate: the current version failed half way */
+	int dirty; /* golang-migrate: the current version failed half way */
 };
 
 /*

@@ -72,9 +72,10 @@ int dbm_hist_read(struct dbm_session *s)
 			struct dbm_error *e = dbm_error_last();
 
 			if (e->klass == DBM_ERR_RUN && !e->hint[0])
-				dbm_error_set_hint("Check that '%s' is a history table with Flyway's "
-						   "columns, or choose another name with --table.",
-						   cfg->table);
+				dbm_error_set_hint(
+				    "Check that '%s' is a history table with Flyway's "
+				    "columns, or choose another name with --table.",
+				    cfg->table);
 			return e->klass ? e->klass : DBM_ERR_RUN;
 		}
 		r = dbm_history_sort(&s->history);
@@ -166,20 +167,22 @@ int dbm_hist_create(struct dbm_session *s)
 static int hist_prepare_row(struct dbm_session *s, struct dbm_history_row *row)
 {
 	if (s->next_rank > INT_MAX) {
-		dbm_error_set(DBM_ERR_RUN, "history table '%s' is full: installed_rank would pass %d",
-			      s->cfg->table, INT_MAX);
+		dbm_error_set(DBM_ERR_RUN,
+		              "history table '%s' is full: installed_rank would pass %d",
+		              s->cfg->table, INT_MAX);
 		dbm_error_set_detail("installed_rank is an INT column (Flyway's), and its highest "
-				     "value is in use");
-		dbm_error_set_hint("Renumber the installed_rank column from 1 in rank order (an "
-				   "UPDATE in one transaction, with no dbmigrate running), then run "
-				   "the command again.");
+		                     "value is in use");
+		dbm_error_set_hint(
+		    "Renumber the installed_rank column from 1 in rank order (an "
+		    "UPDATE in one transaction, with no dbmigrate running), then run "
+		    "the command again.");
 		return DBM_ERR_RUN;
 	}
 	row->installed_rank = (int)s->next_rank;
 	if (!row->installed_by)
 		row->installed_by = s->cfg->installed_by
-		    ? s->cfg->installed_by
-		    : (s->conn && s->conn->user ? s->conn->user : NULL);
+		                        ? s->cfg->installed_by
+		                        : (s->conn && s->conn->user ? s->conn->user : NULL);
 	return dbm_history_check_row(row);
 }
 
@@ -190,7 +193,7 @@ int dbm_hist_insert(struct dbm_session *s, struct dbm_history_row *row)
 
 	if (r == 0)
 		r = dbm_sql_history_insert(s->dialect, s->schema, s->cfg->table, row, &s->hist_args,
-					   &s->sql);
+		                           &s->sql);
 	if (r == 0 && s->dry_run)
 		r = dbm_sql_history_insert(s->dialect, s->schema, s->cfg->table, row, NULL, &lit);
 	if (r == 0)
@@ -207,7 +210,7 @@ int dbm_hist_insert_stmt(struct dbm_session *s, struct dbm_history_row *row, str
 
 	if (r == 0)
 		r = dbm_sql_history_insert(s->dialect, s->schema, s->cfg->table, row, &s->hist_args,
-					   &s->sql);
+		                           &s->sql);
 	if (r < 0)
 		return r;
 	memset(st, 0, sizeof(*st));
@@ -225,10 +228,11 @@ int dbm_hist_succeed(struct dbm_session *s, int rank, int ms)
 {
 	struct dbm_buf lit = DBM_BUF_INIT;
 	int r = dbm_sql_history_succeed(s->dialect, s->schema, s->cfg->table, rank, ms,
-					&s->hist_args, &s->sql);
+	                                &s->hist_args, &s->sql);
 
 	if (r == 0 && s->dry_run)
-		r = dbm_sql_history_succeed(s->dialect, s->schema, s->cfg->table, rank, ms, NULL, &lit);
+		r = dbm_sql_history_succeed(s->dialect, s->schema, s->cfg->table, rank, ms, NULL,
+		                            &lit);
 	if (r == 0)
 		r = hist_run(s, &lit, NULL, NULL);
 	dbm_buf_free(&lit);
@@ -239,7 +243,7 @@ int dbm_hist_delete(struct dbm_session *s, int rank)
 {
 	struct dbm_buf lit = DBM_BUF_INIT;
 	int r = dbm_sql_history_delete(s->dialect, s->schema, s->cfg->table, rank, &s->hist_args,
-				       &s->sql);
+	                               &s->sql);
 
 	if (r == 0 && s->dry_run)
 		r = dbm_sql_history_delete(s->dialect, s->schema, s->cfg->table, rank, NULL, &lit);
@@ -250,15 +254,15 @@ int dbm_hist_delete(struct dbm_session *s, int rank)
 }
 
 int dbm_hist_realign(struct dbm_session *s, int rank, const int32_t *checksum,
-		     const char *description)
+                     const char *description)
 {
 	struct dbm_buf lit = DBM_BUF_INIT;
 	int r = dbm_sql_history_realign(s->dialect, s->schema, s->cfg->table, rank, checksum,
-					description, &s->hist_args, &s->sql);
+	                                description, &s->hist_args, &s->sql);
 
 	if (r == 0 && s->dry_run)
 		r = dbm_sql_history_realign(s->dialect, s->schema, s->cfg->table, rank, checksum,
-					    description, NULL, &lit);
+		                            description, NULL, &lit);
 	if (r == 0)
 		r = hist_run(s, &lit, NULL, NULL);
 	dbm_buf_free(&lit);
@@ -283,7 +287,7 @@ static int hist_object_row(void *ctx, unsigned ncols, const char *const *values)
 int dbm_hist_other_objects(struct dbm_session *s, size_t *count, char *first, size_t size)
 {
 	struct dbm_buf lock = DBM_BUF_INIT, snap = DBM_BUF_INIT;
-	struct hist_objects o = { 0, first, size };
+	struct hist_objects o = {0, first, size};
 	int r;
 
 	if (size)
@@ -293,7 +297,7 @@ int dbm_hist_other_objects(struct dbm_session *s, size_t *count, char *first, si
 		r = dbm_buf_addf(&snap, "%s_snapshot", s->cfg->table);
 	if (r == 0)
 		r = dbm_sql_other_tables(s->dialect, s->schema, s->cfg->table, lock.ptr, snap.ptr,
-					 &s->hist_args, &s->sql);
+		                         &s->hist_args, &s->sql);
 	if (r == 0)
 		r = hist_run(s, NULL, hist_object_row, &o);
 	*count = o.count;
@@ -315,7 +319,6 @@ int dbm_hist_table_exists(struct dbm_session *s, const char *table, int *exists)
 }
 
 /* --- the snapshot table ---------------------------------------------------- */
-
 
 struct hist_snapshot_row {
 	int found;
@@ -339,10 +342,10 @@ static int hist_snapshot_row(void *ctx, unsigned ncols, const char *const *value
 }
 
 int dbm_hist_snapshot_latest(struct dbm_session *s, int *exists, int *found, int *rank,
-			     struct dbm_buf *version, char digest[65])
+                             struct dbm_buf *version, char digest[65])
 {
 	struct dbm_buf name = DBM_BUF_INIT;
-	struct hist_snapshot_row o = { 0, 0, version, digest };
+	struct hist_snapshot_row o = {0, 0, version, digest};
 	int r;
 
 	*exists = 0;
@@ -384,7 +387,7 @@ int dbm_hist_snapshot_objects(struct dbm_session *s, int rank, struct dbm_buf *o
 
 	if (r == 0)
 		r = dbm_sql_snapshot_objects(s->dialect, s->schema, name.ptr, rank, &s->hist_args,
-					     &s->sql);
+		                             &s->sql);
 	if (r == 0)
 		r = hist_run(s, NULL, hist_text_row, out);
 	if (r > 0)
@@ -394,7 +397,7 @@ int dbm_hist_snapshot_objects(struct dbm_session *s, int rank, struct dbm_buf *o
 }
 
 int dbm_hist_snapshot_write(struct dbm_session *s, int rank, const char *version,
-			    const char *digest, const char *schema_sql, const char *objects)
+                            const char *digest, const char *schema_sql, const char *objects)
 {
 	struct dbm_buf name = DBM_BUF_INIT;
 	int tx = 0, r;
@@ -410,12 +413,12 @@ int dbm_hist_snapshot_write(struct dbm_session *s, int rank, const char *version
 	}
 	if (r == 0)
 		r = dbm_sql_snapshot_delete(s->dialect, s->schema, name.ptr, rank, &s->hist_args,
-					    &s->sql);
+		                            &s->sql);
 	if (r == 0)
 		r = hist_run(s, NULL, NULL, NULL);
 	if (r == 0)
 		r = dbm_sql_snapshot_insert(s->dialect, s->schema, name.ptr, rank, version, digest,
-					    schema_sql, objects, &s->hist_args, &s->sql);
+		                            schema_sql, objects, &s->hist_args, &s->sql);
 	if (r == 0)
 		r = hist_run(s, NULL, NULL, NULL);
 	if (r == 0)

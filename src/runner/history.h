@@ -60,8 +60,7 @@ int dbm_hist_insert(struct dbm_session *s, struct dbm_history_row *row);
  * history statement. The caller increments s->next_rank once it ran.
  * 0, DBM_ERR_RUN (rank overflow) or DBM_ERR_NOMEM.
  */
-int dbm_hist_insert_stmt(struct dbm_session *s, struct dbm_history_row *row,
-			 struct dbm_stmt *st);
+int dbm_hist_insert_stmt(struct dbm_session *s, struct dbm_history_row *row, struct dbm_stmt *st);
 
 /* Turns the failed row with that rank into a success row that took ms. 0 or the error. */
 int dbm_hist_succeed(struct dbm_session *s, int rank, int ms);
@@ -69,7 +68,7 @@ int dbm_hist_succeed(struct dbm_session *s, int rank, int ms);
 int dbm_hist_delete(struct dbm_session *s, int rank);
 /* Sets checksum (NULL: SQL NULL) and description of the row with that rank. 0 or the error. */
 int dbm_hist_realign(struct dbm_session *s, int rank, const int32_t *checksum,
-		     const char *description);
+                     const char *description);
 
 /*
  * Counts the tables and views of the managed schema other than the history
@@ -91,7 +90,7 @@ int dbm_hist_table_exists(struct dbm_session *s, const char *table, int *exists)
  * left empty for NULL) and digest (64 hex digits). 0 or the query's error.
  */
 int dbm_hist_snapshot_latest(struct dbm_session *s, int *exists, int *found, int *rank,
-			     struct dbm_buf *version, char digest[65]);
+                             struct dbm_buf *version, char digest[65]);
 /* The snapshot text of the snapshot at rank into out (replaced). 0 or the query's error. */
 int dbm_hist_snapshot_objects(struct dbm_session *s, int rank, struct dbm_buf *out);
 /*
@@ -100,6 +99,6 @@ int dbm_hist_snapshot_objects(struct dbm_session *s, int rank, struct dbm_buf *o
  * statement's error (rolled back).
  */
 int dbm_hist_snapshot_write(struct dbm_session *s, int rank, const char *version,
-			    const char *digest, const char *schema_sql, const char *objects);
+                            const char *digest, const char *schema_sql, const char *objects);
 
 #endif /* DBM_RUNNER_HISTORY_H */

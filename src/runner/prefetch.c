@@ -43,7 +43,7 @@ struct dbm_prefetch {
 	struct dbm_fileset *files; /* the worker's alone until the scan is done, then read only */
 	const char *migrations;    /* set when the worker scans */
 	const char *rollback;
-	enum dbm_naming naming;   /* the files' layout */
+	enum dbm_naming naming; /* the files' layout */
 	pthread_mutex_t mu;
 	pthread_cond_t scanned_cv;
 	int scanned;               /* under mu: the scan is over (always 1 without a scan) */
@@ -52,7 +52,8 @@ struct dbm_prefetch {
 	int32_t *sums;             /* NULL: no checksums in the second thread */
 	unsigned char *ok;
 	atomic_int stop;
-	atomic_size_t next; /* the next file to take: the worker and, once it waits, the main thread */
+	atomic_size_t
+	    next; /* the next file to take: the worker and, once it waits, the main thread */
 };
 
 /* Takes files one at a time until none is left (or stop) and checksums them. */

@@ -43,14 +43,14 @@ static const char run_hint_rolled_back[] =
 /* What the first pass learns. */
 struct run_scan {
 	const struct dbm_driver *driver;
-	const char *path;       /* the file, for run_first_line */
+	const char *path; /* the file, for run_first_line */
 	unsigned statements;
-	unsigned no_tx;         /* statements that cannot run in a transaction */
-	unsigned no_tx_line;    /* the first one's line */
-	char no_tx_text[80];    /* and its first words */
+	unsigned no_tx;           /* statements that cannot run in a transaction */
+	unsigned no_tx_line;      /* the first one's line */
+	char no_tx_text[80];      /* and its first words */
 	unsigned tx_control_line; /* first BEGIN/COMMIT... line, 0 when none */
 	unsigned tx_control_last; /* and the last one's line */
-	int session;            /* some statement may change the session's settings */
+	int session;              /* some statement may change the session's settings */
 };
 
 /*
@@ -95,7 +95,8 @@ static void run_first_line(const char *path, const struct dbm_stmt *st, char *ou
 
 		if (len >= size)
 			len = size - 4;
-		snprintf(out, size, "%.*s%s", (int)len, o, len < strlen(o) || n < st->len ? "..." : "");
+		snprintf(out, size, "%.*s%s", (int)len, o,
+		         len < strlen(o) || n < st->len ? "..." : "");
 		return;
 	}
 	if (n >= size)
@@ -140,17 +141,18 @@ static int run_scan_stmt(void *ctx, const struct dbm_stmt *st)
 struct run_exec {
 	struct dbm_session *s;
 	const char *display;
-	int batch;              /* statements are queued and sent together (batch.c) */
-	unsigned done;          /* statements executed successfully */
-	unsigned failed_index;  /* 1-based index of the failing statement, 0 when none */
+	int batch;             /* statements are queued and sent together (batch.c) */
+	unsigned done;         /* statements executed successfully */
+	unsigned failed_index; /* 1-based index of the failing statement, 0 when none */
 	unsigned failed_line;
-	unsigned last_line;     /* first line of the last statement sent */
-	int rolled_back;        /* a transaction the file left open was rolled back */
-	int locks_released;     /* table locks the file left held were released */
-	char left_open[96];     /* what it was: "a transaction", "LOCK TABLES" ... */
+	unsigned last_line; /* first line of the last statement sent */
+	int rolled_back;    /* a transaction the file left open was rolled back */
+	int locks_released; /* table locks the file left held were released */
+	char left_open[96]; /* what it was: "a transaction", "LOCK TABLES" ... */
 };
 
-/* The file line of the error: the statement's first line plus the lines before the error position. */
+/* The file line of the error: the statement's first line plus the lines before the error position.
+ */
 static unsigned run_error_line(const struct dbm_stmt *st, int position)
 {
 	unsigned line = st->line;
@@ -231,7 +233,7 @@ static int run_interrupted(const char *display, unsigned line)
 	int sig = dbm_interrupt_signal();
 
 	dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s while running this file",
-		      dbm_signal_name(sig));
+	              dbm_signal_name(sig));
 	dbm_error_set_where(display, line);
 	return DBM_ERR_INTERRUPTED;
 }
@@ -316,7 +318,7 @@ static int run_elapsed_ms(const struct timespec *t0)
 }
 
 static void run_label(enum dbm_run_kind kind, const struct dbm_file *file, const char *version,
-		      char *out, size_t size)
+                      char *out, size_t size)
 {
 	if (kind == DBM_RUN_UNDO)
 		snprintf(out, size, "U%s %s", version, file->description);
@@ -336,8 +338,8 @@ static void run_label(enum dbm_run_kind kind, const struct dbm_file *file, const
  * rewritten.
  */
 static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
-			    const struct run_exec *ex, const struct run_scan *sc,
-			    enum dbm_run_kind kind, const struct dbm_file *file, int marked)
+                            const struct run_exec *ex, const struct run_scan *sc,
+                            enum dbm_run_kind kind, const struct dbm_file *file, int marked)
 {
 	struct dbm_error saved;
 	char applied[320];
@@ -351,63 +353,74 @@ static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
 	if (ex->done == 0)
 		snprintf(applied, sizeof(applied), "no statement of it was applied");
 	else if (ex->locks_released)
-		snprintf(applied, sizeof(applied), "statements 1 to %u are applied; the %s the file "
-			 "left held were released", ex->done, ex->left_open);
+		snprintf(applied, sizeof(applied),
+		         "statements 1 to %u are applied; the %s the file "
+		         "left held were released",
+		         ex->done, ex->left_open);
 	else if (ex->rolled_back)
 		snprintf(applied, sizeof(applied),
-			 "statements 1 to %u ran, but %s that the file left open was rolled back: "
-			 "what ran inside it is not applied%s, what ran before it is", ex->done,
-			 ex->left_open, (s->driver->caps & DBM_CAP_TX_DDL)
-					    ? ""
-					    : " (except DDL, which commits at once and stays)");
+		         "statements 1 to %u ran, but %s that the file left open was rolled back: "
+		         "what ran inside it is not applied%s, what ran before it is",
+		         ex->done, ex->left_open,
+		         (s->driver->caps & DBM_CAP_TX_DDL)
+		             ? ""
+		             : " (except DDL, which commits at once and stays)");
 	else if (ex->done == 1)
 		snprintf(applied, sizeof(applied), "statement 1 is applied");
 	else
 		snprintf(applied, sizeof(applied), "statements 1 to %u are applied", ex->done);
 	if (saved.klass == DBM_ERR_INTERRUPTED)
 		dbm_error_set_detail("the run stopped before statement %u of %u ended, %s (this "
-				     "run had no transaction around it); a failed row marks it",
-				     ex->failed_index, sc->statements, applied);
+		                     "run had no transaction around it); a failed row marks it",
+		                     ex->failed_index, sc->statements, applied);
 	else if (ex->failed_index)
 		dbm_error_set_detail("statement %u of %u failed, %s (this run had no transaction "
-				     "around it)", ex->failed_index, sc->statements, applied);
+		                     "around it)",
+		                     ex->failed_index, sc->statements, applied);
 	else
 		dbm_error_set_detail("%s", applied);
 	dbm_error_add_detail("%s", saved.detail);
 	if (saved.klass == DBM_ERR_INTERRUPTED && recorded)
 		dbm_error_set_hint("A failed row was recorded. Finish the migration by hand from "
-				   "statement %u (line %u) on, or revert what is applied; then run "
-				   "'dbmigrate repair' and 'dbmigrate migrate'.", ex->failed_index,
-				   ex->failed_line);
+		                   "statement %u (line %u) on, or revert what is applied; then run "
+		                   "'dbmigrate repair' and 'dbmigrate migrate'.",
+		                   ex->failed_index, ex->failed_line);
 	else if (ex->locks_released && !ex->failed_index && recorded)
-		dbm_error_set_hint("Release the locks at the end of the file (UNLOCK TABLES). Every "
-				   "statement is applied and a failed row was recorded: run "
-				   "'dbmigrate repair', then make the file safe to run again before "
-				   "'dbmigrate migrate'.");
+		dbm_error_set_hint(
+		    "Release the locks at the end of the file (UNLOCK TABLES). Every "
+		    "statement is applied and a failed row was recorded: run "
+		    "'dbmigrate repair', then make the file safe to run again before "
+		    "'dbmigrate migrate'.");
 	else if (ex->rolled_back && !ex->failed_index && recorded)
-		dbm_error_set_hint("End the transaction in the file (COMMIT) or remove the statement "
-				   "that opens it. A failed row was recorded: make the database match "
-				   "the file (or revert what is applied), then run 'dbmigrate repair' "
-				   "and 'dbmigrate migrate'.");
+		dbm_error_set_hint(
+		    "End the transaction in the file (COMMIT) or remove the statement "
+		    "that opens it. A failed row was recorded: make the database match "
+		    "the file (or revert what is applied), then run 'dbmigrate repair' "
+		    "and 'dbmigrate migrate'.");
 	else if (!recorded)
-		dbm_error_set_hint("The failed row could not be recorded either (the connection may "
-				   "be gone). Check the database against %s, then run "
-				   "'dbmigrate repair' and 'dbmigrate migrate'.", ex->display);
+		dbm_error_set_hint(
+		    "The failed row could not be recorded either (the connection may "
+		    "be gone). Check the database against %s, then run "
+		    "'dbmigrate repair' and 'dbmigrate migrate'.",
+		    ex->display);
 	else if (kind == DBM_RUN_UNDO)
 		dbm_error_set_hint("A failed row was recorded. Finish or revert the undo by hand, "
-				   "then run 'dbmigrate repair' to remove the failed row.");
+		                   "then run 'dbmigrate repair' to remove the failed row.");
 	else if (file->undo && ex->done > 0)
 		dbm_error_set_hint("A failed row was recorded. Either fix the file and revert "
-				   "statements 1 to %u by hand (%s undoes the whole migration), or "
-				   "finish the migration by hand; then run 'dbmigrate repair' and "
-				   "'dbmigrate migrate'.", ex->done, file->undo->path);
+		                   "statements 1 to %u by hand (%s undoes the whole migration), or "
+		                   "finish the migration by hand; then run 'dbmigrate repair' and "
+		                   "'dbmigrate migrate'.",
+		                   ex->done, file->undo->path);
 	else if (ex->done > 0)
-		dbm_error_set_hint("A failed row was recorded. Fix the file and revert the applied "
-				   "statements by hand (or finish them), then run 'dbmigrate repair' "
-				   "and 'dbmigrate migrate'.");
+		dbm_error_set_hint(
+		    "A failed row was recorded. Fix the file and revert the applied "
+		    "statements by hand (or finish them), then run 'dbmigrate repair' "
+		    "and 'dbmigrate migrate'.");
 	else
-		dbm_error_set_hint("A failed row was recorded; nothing of the file was applied. Fix "
-				   "the file, then run 'dbmigrate repair' and 'dbmigrate migrate'.");
+		dbm_error_set_hint(
+		    "A failed row was recorded; nothing of the file was applied. Fix "
+		    "the file, then run 'dbmigrate repair' and 'dbmigrate migrate'.");
 	return saved.klass < 0 ? saved.klass : DBM_ERR_RUN;
 }
 
@@ -422,7 +435,7 @@ static int run_fail_partial(struct dbm_session *s, struct dbm_history_row *row,
  * something was left open, else 0.
  */
 static int run_left_open(struct dbm_session *s, const struct run_scan *sc, struct run_exec *ex,
-			 const struct dbm_file *file, int *status)
+                         const struct dbm_file *file, int *status)
 {
 	struct dbm_error saved;
 	int state;
@@ -442,7 +455,7 @@ static int run_left_open(struct dbm_session *s, const struct run_scan *sc, struc
 		unsigned line = sc->tx_control_last ? sc->tx_control_last : ex->last_line;
 
 		*status = dbm_error_set(DBM_ERR_RUN, "the file ends with %s still %s",
-					ex->left_open, state == DBM_TX_LOCKS ? "held" : "open");
+		                        ex->left_open, state == DBM_TX_LOCKS ? "held" : "open");
 		dbm_error_set_where(file->path, line);
 	}
 	return 1;
@@ -491,16 +504,16 @@ static int run_reset_session(struct dbm_session *s, const struct run_scan *sc, i
  * else 0.
  */
 static int run_retry_outside_tx(struct dbm_session *s, const struct dbm_file *file,
-				const struct run_exec *ex)
+                                const struct run_exec *ex)
 {
 	const struct dbm_error *e = dbm_error_last();
 
 	if (!s->driver->classify_error || s->driver->classify_error(e) != DBM_ERRK_RETRY_NO_TX)
 		return 0;
 	dbm_out_warn("%s:%u: %s: the file must run outside a transaction, as the database's own "
-		     "client would run it; it runs again from the start, statement by statement; "
-		     "if a statement fails, the ones before it stay applied",
-		     file->path, ex->failed_line, e->message);
+	             "client would run it; it runs again from the start, statement by statement; "
+	             "if a statement fails, the ones before it stay applied",
+	             file->path, ex->failed_line, e->message);
 	return 1;
 }
 
@@ -511,7 +524,7 @@ static int run_retry_outside_tx(struct dbm_session *s, const struct dbm_file *fi
  * or the callback's error, naming the callback's file and line.
  */
 static int run_each_callbacks(struct run_exec *ex, int tx, const struct dbm_file *file,
-			      enum dbm_event ev)
+                              enum dbm_event ev)
 {
 	struct dbm_session *s = ex->s;
 	int r = 0;
@@ -523,19 +536,22 @@ static int run_each_callbacks(struct run_exec *ex, int tx, const struct dbm_file
 	if (r == 0)
 		r = dbm_callback_fire(s, ev, tx);
 	if (r == 0)
-		return dbm_session_set_filename(s, file); /* ${flyway:filename} is the script's again */
+		return dbm_session_set_filename(
+		    s, file); /* ${flyway:filename} is the script's again */
 	if (tx && !s->dry_run) {
 		dbm_batch_clear(&s->batch);
 		dbm_session_rollback(s);
-		dbm_error_set_hint("Nothing of %s was applied: its transaction, with the callback's "
-				   "statements, was rolled back. Fix the callback and run the command "
-				   "again.", file->path);
+		dbm_error_set_hint(
+		    "Nothing of %s was applied: its transaction, with the callback's "
+		    "statements, was rolled back. Fix the callback and run the command "
+		    "again.",
+		    file->path);
 	}
 	return r;
 }
 
 int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
-		   const char *version, const char *description, struct dbm_run_result *res)
+                   const char *version, const char *description, struct dbm_run_result *res)
 {
 	const struct dbm_config *cfg = s->cfg;
 	struct dbm_source_opts o;
@@ -548,10 +564,10 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	int32_t checksum = 0;
 	int tx, r, marker_rank = 0, row_queued = 0, after_failed = 0;
 	struct dbm_error after_err;
-	enum dbm_event before_ev = kind == DBM_RUN_UNDO ? DBM_EV_BEFORE_EACH_UNDO
-						       : DBM_EV_BEFORE_EACH_MIGRATE;
-	enum dbm_event after_ev = kind == DBM_RUN_UNDO ? DBM_EV_AFTER_EACH_UNDO
-						      : DBM_EV_AFTER_EACH_MIGRATE;
+	enum dbm_event before_ev =
+	    kind == DBM_RUN_UNDO ? DBM_EV_BEFORE_EACH_UNDO : DBM_EV_BEFORE_EACH_MIGRATE;
+	enum dbm_event after_ev =
+	    kind == DBM_RUN_UNDO ? DBM_EV_AFTER_EACH_UNDO : DBM_EV_AFTER_EACH_MIGRATE;
 
 	memset(res, 0, sizeof(*res));
 	memset(&sc, 0, sizeof(sc));
@@ -566,10 +582,10 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	o.ctx = &sc;
 	if (dbm_interrupt_signal()) {
 		dbm_error_set(DBM_ERR_INTERRUPTED, "interrupted by %s before this file ran",
-			      dbm_signal_name(dbm_interrupt_signal()));
+		              dbm_signal_name(dbm_interrupt_signal()));
 		dbm_error_set_where(file->path, 0);
 		dbm_error_set_detail("the files before it are applied, each with its history row; "
-				     "nothing of this one ran");
+		                     "nothing of this one ran");
 		dbm_error_set_hint("Run the command again to go on.");
 		return DBM_ERR_INTERRUPTED;
 	}
@@ -582,12 +598,13 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	tx = (s->driver->caps & DBM_CAP_TX_DDL) && file->in_transaction != 0 && !sc.no_tx &&
 	     !sc.tx_control_line;
 	if (sc.no_tx && sc.no_tx < sc.statements && !cfg->mixed && file->in_transaction != 0) {
-		dbm_error_set(DBM_ERR_USAGE,
-			      "statement cannot run in a transaction, in a file with other statements");
+		dbm_error_set(
+		    DBM_ERR_USAGE,
+		    "statement cannot run in a transaction, in a file with other statements");
 		dbm_error_set_where(file->path, sc.no_tx_line);
 		dbm_error_set_detail("%s", sc.no_tx_text);
 		dbm_error_set_hint("Move it to a migration of its own, or set mixed: true to run "
-				   "such files statement by statement.");
+		                   "such files statement by statement.");
 		return DBM_ERR_USAGE;
 	}
 	if (s->group_tx && !tx) {
@@ -607,12 +624,15 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 	if (file->in_transaction == 0)
 		; /* the file's .conf chose to run without a transaction: nothing to warn about */
 	else if (sc.no_tx && (s->driver->caps & DBM_CAP_TX_DDL))
-		dbm_out_warn("%s:%u: '%s' cannot run in a transaction: this migration runs without "
-			     "one, statement by statement; if a statement fails, the ones before it "
-			     "stay applied", file->path, sc.no_tx_line, sc.no_tx_text);
+		dbm_out_warn(
+		    "%s:%u: '%s' cannot run in a transaction: this migration runs without "
+		    "one, statement by statement; if a statement fails, the ones before it "
+		    "stay applied",
+		    file->path, sc.no_tx_line, sc.no_tx_text);
 	else if (sc.tx_control_line && (s->driver->caps & DBM_CAP_TX_DDL))
 		dbm_out_warn("%s:%u: the file controls its own transactions: it runs as written, "
-			     "without a transaction around it", file->path, sc.tx_control_line);
+		             "without a transaction around it",
+		             file->path, sc.tx_control_line);
 
 	memset(&row, 0, sizeof(row));
 	row.version = (char *)(kind == DBM_RUN_UNDO ? version : file->version);
@@ -635,13 +655,14 @@ again:
 	 * its own and the server stops at the first failure (batch.c).
 	 */
 	ex.batch = !s->dry_run && s->driver->exec_batch &&
-		   (tx || (s->driver->caps & DBM_CAP_BATCH_AUTOCOMMIT));
+	           (tx || (s->driver->caps & DBM_CAP_BATCH_AUTOCOMMIT));
 	dbm_batch_clear(&s->batch);
 	if (s->dry_run)
-		dbm_dry_comment(s, "%s (%s): %s", label, file->path,
-				tx ? "in one transaction with its history row"
-				   : "statement by statement, as the run does it: a failed history row "
-				     "first, made a success row at the end");
+		dbm_dry_comment(
+		    s, "%s (%s): %s", label, file->path,
+		    tx ? "in one transaction with its history row"
+		       : "statement by statement, as the run does it: a failed history row "
+		         "first, made a success row at the end");
 	if (tx && !s->group_tx) {
 		r = run_own(&ex, dbm_sql_begin(s->dialect));
 		if (r < 0)
@@ -702,7 +723,8 @@ again:
 	if (r < 0 && tx)
 		goto fail;
 	if (r < 0) {
-		/* without a transaction the migration is applied: its row says so, then the error */
+		/* without a transaction the migration is applied: its row says so, then the error
+		 */
 		dbm_error_save(&after_err);
 		after_failed = 1;
 		r = 0;
@@ -711,7 +733,8 @@ again:
 	row.execution_time = run_elapsed_ms(&t0);
 	row.success = 1;
 	if (marker_rank) {
-		/* the failed row written before the run becomes its success row, keeping its rank */
+		/* the failed row written before the run becomes its success row, keeping its rank
+		 */
 		r = dbm_hist_succeed(s, marker_rank, row.execution_time);
 	} else if (ex.batch && (s->driver->caps & DBM_CAP_BATCH_PARAMS)) {
 		/*
@@ -765,10 +788,12 @@ again:
 	dbm_failpoint("after_commit");
 	if (after_failed) {
 		dbm_error_restore(&after_err);
-		dbm_error_add_detail("%s ran without a transaction: every statement of it is applied "
-				     "and its history row says so", file->path);
+		dbm_error_add_detail(
+		    "%s ran without a transaction: every statement of it is applied "
+		    "and its history row says so",
+		    file->path);
 		dbm_error_set_hint("Fix the callback and run the command again; the migration is "
-				   "not run again.");
+		                   "not run again.");
 		r = after_err.klass < 0 ? after_err.klass : DBM_ERR_RUN;
 		goto fail;
 	}
@@ -778,13 +803,12 @@ again:
 	snprintf(took, sizeof(took), s->dry_run ? "dry run" : "%d ms", row.execution_time);
 	dbm_out_progress_end(took);
 	return 0;
-fail:
-	{
-		struct dbm_error *e = dbm_error_last();
+fail : {
+	struct dbm_error *e = dbm_error_last();
 
-		if (!e->file[0])
-			dbm_error_set_where(file->path, e->line);
-	}
+	if (!e->file[0])
+		dbm_error_set_where(file->path, e->line);
+}
 	dbm_out_progress_end("failed");
 	return r;
 }

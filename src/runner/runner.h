@@ -22,10 +22,10 @@
 #include "runner/history.h"
 
 /* What a command needs from dbm_session_open. */
-#define DBM_SESSION_FILES 0x01   /* scan the migrations and rollback folders */
-#define DBM_SESSION_CONNECT 0x02 /* connect and read the history table (when it exists) */
-#define DBM_SESSION_LOCK 0x04    /* take the runner lock before reading the history */
-#define DBM_SESSION_CREATE 0x08  /* create the schema and history table when missing */
+#define DBM_SESSION_FILES 0x01     /* scan the migrations and rollback folders */
+#define DBM_SESSION_CONNECT 0x02   /* connect and read the history table (when it exists) */
+#define DBM_SESSION_LOCK 0x04      /* take the runner lock before reading the history */
+#define DBM_SESSION_CREATE 0x08    /* create the schema and history table when missing */
 #define DBM_SESSION_CALLBACKS 0x10 /* without FILES: scan for callbacks when the folder exists */
 
 /*
@@ -56,30 +56,30 @@ void dbm_batch_free(struct dbm_batch *b);
 
 struct dbm_session {
 	const struct dbm_config *cfg;
-	unsigned steps;                  /* DBM_SESSION_* done */
-	int dry_run;                     /* print what would run, change nothing */
+	unsigned steps; /* DBM_SESSION_* done */
+	int dry_run;    /* print what would run, change nothing */
 	const struct dbm_driver *driver;
 	enum dbm_dialect dialect;
 	struct dbm_conn *conn;
-	const char *schema;              /* for SQL: cfg->schema, else NULL (the connection's default) */
+	const char *schema; /* for SQL: cfg->schema, else NULL (the connection's default) */
 	int locked;
 	int history_exists;
-	long long next_rank;             /* installed_rank of the next row written; may be
-					  * INT_MAX + 1, which history.c refuses to write */
+	long long next_rank; /* installed_rank of the next row written; may be
+	                      * INT_MAX + 1, which history.c refuses to write */
 	struct dbm_fileset files;
 	struct dbm_history history;
 	struct dbm_placeholders placeholders; /* cfg's plus the built-ins */
-	struct dbm_buf sql;              /* scratch for generated SQL */
-	struct dbm_sql_args hist_args;   /* the bound values of the last history statement */
-	struct dbm_buf url;              /* the URL with its password replaced */
-	struct dbm_prefetch *prefetch;   /* checksums computed while connecting (prefetch.c) */
-	struct dbm_batch batch;          /* a transactional script's statements (run.c) */
-	unsigned char *secret;           /* per cfg->placeholders item: 1 when its value is secret */
-	int offline;                     /* a dry run without a connection (--offline) */
-	int group_tx;                    /* migrate's group transaction is open (group: true):
-					  * scripts run inside it, without BEGIN/COMMIT of their own */
-	long long opened_rank;           /* next_rank when the history was read at open */
-	int snapshot;                    /* dbm_session_after_change: 0 auto, 1 always, -1 never */
+	struct dbm_buf sql;                   /* scratch for generated SQL */
+	struct dbm_sql_args hist_args;        /* the bound values of the last history statement */
+	struct dbm_buf url;                   /* the URL with its password replaced */
+	struct dbm_prefetch *prefetch;        /* checksums computed while connecting (prefetch.c) */
+	struct dbm_batch batch;               /* a transactional script's statements (run.c) */
+	unsigned char *secret; /* per cfg->placeholders item: 1 when its value is secret */
+	int offline;           /* a dry run without a connection (--offline) */
+	int group_tx;          /* migrate's group transaction is open (group: true):
+	                        * scripts run inside it, without BEGIN/COMMIT of their own */
+	long long opened_rank; /* next_rank when the history was read at open */
+	int snapshot;          /* dbm_session_after_change: 0 auto, 1 always, -1 never */
 };
 
 /*
@@ -87,7 +87,7 @@ struct dbm_session {
  * of the first failure otherwise (the session is still safe to close).
  */
 int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
-		     int dry_run);
+                     int dry_run);
 /*
  * Opens a dry-run session that connects to nothing (--offline): the files
  * are scanned, the driver is the one of dialect (a URL scheme or driver
@@ -102,7 +102,7 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
  * the option); the error of a file.
  */
 int dbm_session_open_offline(struct dbm_session *s, const struct dbm_config *cfg,
-			     const char *dialect, const char *from);
+                             const char *dialect, const char *from);
 /* Releases the lock, disconnects, frees everything. Never fails. */
 void dbm_session_close(struct dbm_session *s);
 /*
@@ -146,8 +146,7 @@ void dbm_dry_reset(const struct dbm_session *s);
  * logs. Returns 0, or DBM_ERR_USAGE naming the file, the line and the
  * placeholder, with a hint on giving the value at replay time.
  */
-int dbm_dry_check_secrets(const struct dbm_session *s, const struct dbm_stmt *st,
-			  const char *path);
+int dbm_dry_check_secrets(const struct dbm_session *s, const struct dbm_stmt *st, const char *path);
 
 /*
  * Starts a thread computing the versioned files' checksums (when there are
@@ -213,8 +212,8 @@ int dbm_session_plan(struct dbm_session *s, const char *target, struct dbm_plan 
 
 /* Why a script runs: decides the history row's type and the progress label. */
 enum dbm_run_kind {
-	DBM_RUN_MIGRATE,   /* versioned or repeatable: type SQL */
-	DBM_RUN_UNDO       /* an undo script: type UNDO_SQL, version of the undone migration */
+	DBM_RUN_MIGRATE, /* versioned or repeatable: type SQL */
+	DBM_RUN_UNDO     /* an undo script: type UNDO_SQL, version of the undone migration */
 };
 
 struct dbm_run_result {
@@ -233,7 +232,7 @@ struct dbm_run_result {
  * row was recorded in that case.
  */
 int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct dbm_file *file,
-		   const char *version, const char *description, struct dbm_run_result *res);
+                   const char *version, const char *description, struct dbm_run_result *res);
 
 /*
  * The first line of statement st of the file at path, for a message, cut to
@@ -284,16 +283,19 @@ int dbm_session_after_change(struct dbm_session *s, int result);
 
 /* The live schema against the newest snapshot (dbm_session_drift). */
 struct dbm_drift {
-	int has_snapshot;             /* 0: no snapshot table or no row: nothing compared */
-	int rank;                     /* the history row the snapshot follows */
-	int behind;                   /* 1: the history has rows newer than rank */
-	struct dbm_buf version;       /* the schema version then, empty when none */
-	struct dbm_schema_diff diff;  /* from the snapshot to the live schema; n 0: no drift */
-	struct dbm_schema live;       /* the live schema as dumped */
-	struct dbm_schema snapshot;   /* the snapshot's objects, read only when the digests differ */
+	int has_snapshot;            /* 0: no snapshot table or no row: nothing compared */
+	int rank;                    /* the history row the snapshot follows */
+	int behind;                  /* 1: the history has rows newer than rank */
+	struct dbm_buf version;      /* the schema version then, empty when none */
+	struct dbm_schema_diff diff; /* from the snapshot to the live schema; n 0: no drift */
+	struct dbm_schema live;      /* the live schema as dumped */
+	struct dbm_schema snapshot;  /* the snapshot's objects, read only when the digests differ */
 };
 
-#define DBM_DRIFT_INIT { 0, 0, 0, DBM_BUF_INIT, DBM_SCHEMA_DIFF_INIT, DBM_SCHEMA_INIT, DBM_SCHEMA_INIT }
+#define DBM_DRIFT_INIT                                                                             \
+	{                                                                                          \
+		0, 0, 0, DBM_BUF_INIT, DBM_SCHEMA_DIFF_INIT, DBM_SCHEMA_INIT, DBM_SCHEMA_INIT      \
+	}
 
 /*
  * Compares the live schema with the newest snapshot: the same digest

@@ -96,7 +96,7 @@ static int schemafile_now(struct dbm_session *s, struct dbm_buf *version, int *r
 
 /* Records schema (rendered as text) as the snapshot after the newest history row. */
 static int schemafile_snapshot(struct dbm_session *s, const struct dbm_schema *schema,
-			       const struct dbm_buf *text)
+                               const struct dbm_buf *text)
 {
 	struct dbm_buf objects = DBM_BUF_INIT, version = DBM_BUF_INIT;
 	char digest[65];
@@ -109,16 +109,16 @@ static int schemafile_snapshot(struct dbm_session *s, const struct dbm_schema *s
 		r = schemafile_now(s, &version, &rank);
 	if (r == 0) {
 		r = dbm_hist_snapshot_write(s, rank, version.len ? version.ptr : NULL, digest,
-					    dbm_buf_cstr(text), dbm_buf_cstr(&objects));
+		                            dbm_buf_cstr(text), dbm_buf_cstr(&objects));
 		if (r == DBM_ERR_RUN)
 			dbm_error_add_detail("the schema snapshot after installed_rank %d (%zu "
-					     "bytes of schema) was not recorded; the changes "
-					     "themselves were made",
-					     rank, text->len);
+			                     "bytes of schema) was not recorded; the changes "
+			                     "themselves were made",
+			                     rank, text->len);
 	}
 	if (r == 0)
 		dbm_out_debug("recorded the schema snapshot after installed_rank %d (%s)", rank,
-			      digest);
+		              digest);
 	dbm_buf_free(&objects);
 	dbm_buf_free(&version);
 	return r;
@@ -182,8 +182,8 @@ int dbm_session_after_change(struct dbm_session *s, int result)
 		/* what failed first is what the user must hear about */
 		if (r < 0)
 			dbm_out_warn("the schema was not %s: %s",
-				     path ? "written to the schema file" : "recorded as a snapshot",
-				     dbm_error_last()->message);
+			             path ? "written to the schema file" : "recorded as a snapshot",
+			             dbm_error_last()->message);
 		*dbm_error_last() = saved;
 		return result;
 	}

@@ -20,7 +20,7 @@
 /* The built-in placeholders, under both prefixes. */
 static int session_builtins(struct dbm_session *s)
 {
-	static const char *const prefixes[] = { "dbmigrate:", "flyway:" };
+	static const char *const prefixes[] = {"dbmigrate:", "flyway:"};
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -33,7 +33,8 @@ static int session_builtins(struct dbm_session *s)
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
 	names[0] = "defaultSchema";
-	values[0] = s->conn && s->conn->schema ? s->conn->schema : (s->cfg->schema ? s->cfg->schema : "");
+	values[0] =
+	    s->conn && s->conn->schema ? s->conn->schema : (s->cfg->schema ? s->cfg->schema : "");
 	names[1] = "user";
 	values[1] = s->conn && s->conn->user ? s->conn->user : "";
 	names[2] = "timestamp";
@@ -66,9 +67,9 @@ static int session_builtins(struct dbm_session *s)
  */
 static int session_secret_name(const char *key)
 {
-	static const char *const parts[] = { "pw", "pwd", "pass", "passwd", "passphrase", "key" };
-	static const char *const words[] = { "password", "secret", "token", "credential",
-					     "apikey", "private" };
+	static const char *const parts[] = {"pw", "pwd", "pass", "passwd", "passphrase", "key"};
+	static const char *const words[] = {"password",   "secret", "token",
+	                                    "credential", "apikey", "private"};
 	char lower[DBM_PLACEHOLDER_NAME_MAX + 2];
 	size_t i, n = strlen(key);
 	const char *p;
@@ -121,8 +122,8 @@ static int session_mark_secrets(struct dbm_session *s)
 		}
 		if (p->value && strcmp(p->value, dbm_buf_cstr(&self)) == 0)
 			continue;
-		s->secret[i] = (unsigned char)(session_secret_name(p->key) ||
-					       dbm_secret_listed(p->value));
+		s->secret[i] =
+		    (unsigned char)(session_secret_name(p->key) || dbm_secret_listed(p->value));
 	}
 	dbm_buf_free(&self);
 	return 0;
@@ -146,8 +147,8 @@ static int session_secrets(struct dbm_session *s)
 	    strcmp(dbm_buf_cstr(&s->url), cfg->url) != 0 && stat(cfg->config_file, &st) == 0 &&
 	    (st.st_mode & (S_IRGRP | S_IROTH)))
 		dbm_out_warn("%s holds a database password and other users may read it; "
-			     "run chmod 600 on it, or move the password to PGPASSWORD or MYSQL_PWD",
-			     cfg->config_file);
+		             "run chmod 600 on it, or move the password to PGPASSWORD or MYSQL_PWD",
+		             cfg->config_file);
 	return r;
 }
 
@@ -240,7 +241,7 @@ static int session_connect(struct dbm_session *s)
 	 * SQLite has one schema a file, and no search path.
 	 */
 	s->schema = cfg->schema ? cfg->schema
-				: ((s->driver->caps & DBM_CAP_SCHEMAS) ? s->conn->schema : NULL);
+	                        : ((s->driver->caps & DBM_CAP_SCHEMAS) ? s->conn->schema : NULL);
 	return 0;
 }
 
@@ -263,10 +264,10 @@ static int session_refuse_replica(struct dbm_session *s)
 	if (r <= 0)
 		return r;
 	dbm_error_set(DBM_ERR_USAGE,
-		      "%s is a read-only replica (%s): nothing was locked or changed",
-		      dbm_buf_cstr(&s->url), what);
+	              "%s is a read-only replica (%s): nothing was locked or changed",
+	              dbm_buf_cstr(&s->url), what);
 	dbm_error_set_hint("Point the URL at the primary, the server that takes writes. info and "
-			   "validate work on a replica.");
+	                   "validate work on a replica.");
 	return DBM_ERR_USAGE;
 }
 
@@ -288,7 +289,7 @@ static int session_scan_beside_connect(const struct dbm_config *cfg)
 }
 
 int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsigned steps,
-		     int dry_run)
+                     int dry_run)
 {
 	struct stat sb;
 	int r;
@@ -326,7 +327,7 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 		}
 		s->steps |= DBM_SESSION_FILES;
 	} else if ((steps & DBM_SESSION_CALLBACKS) && stat(cfg->migrations, &sb) == 0 &&
-		   S_ISDIR(sb.st_mode)) {
+	           S_ISDIR(sb.st_mode)) {
 		/* a command without migrations still runs its callbacks, when there is a folder */
 		r = dbm_scan(cfg->migrations, cfg->rollback, &s->files);
 		if (r < 0)
@@ -356,9 +357,9 @@ int dbm_session_open(struct dbm_session *s, const struct dbm_config *cfg, unsign
 		if (r < 0)
 			return r;
 		if ((steps & DBM_SESSION_LOCK) && !dry_run) {
-			r = s->driver->lock ? s->driver->lock(s->conn, s->schema, cfg->table,
-								cfg->lock_timeout)
-					    : 0;
+			r = s->driver->lock
+			        ? s->driver->lock(s->conn, s->schema, cfg->table, cfg->lock_timeout)
+			        : 0;
 			if (r < 0)
 				return r;
 			s->locked = 1;
@@ -389,8 +390,8 @@ static int session_assume_history(struct dbm_session *s, const char *from)
 
 	for (i = 0; r == 0 && i < n; i++) {
 		const struct dbm_file *f = i < s->files.nversioned
-					       ? &s->files.versioned[i]
-					       : &s->files.repeatable[i - s->files.nversioned];
+		                               ? &s->files.versioned[i]
+		                               : &s->files.repeatable[i - s->files.nversioned];
 
 		if (f->version && dbm_version_cmp(f->version, from) > 0)
 			continue;
@@ -414,7 +415,7 @@ static int session_assume_history(struct dbm_session *s, const char *from)
 }
 
 int dbm_session_open_offline(struct dbm_session *s, const struct dbm_config *cfg,
-			     const char *dialect, const char *from)
+                             const char *dialect, const char *from)
 {
 	struct dbm_buf scheme = DBM_BUF_INIT;
 	int r;
@@ -434,12 +435,13 @@ int dbm_session_open_offline(struct dbm_session *s, const struct dbm_config *cfg
 	if (r < 0)
 		return r;
 	if (!from || (strcmp(from, "empty") != 0 && !dbm_version_valid(from))) {
-		dbm_error_set(DBM_ERR_USAGE, from ? "--from: '%s' is not a version or 'empty'"
-						  : "--offline needs --from VERSION or --from empty",
-			      from ? from : "");
+		dbm_error_set(DBM_ERR_USAGE,
+		              from ? "--from: '%s' is not a version or 'empty'"
+		                   : "--offline needs --from VERSION or --from empty",
+		              from ? from : "");
 		dbm_error_set_hint("Say what the database the script is for has applied: --from 3 "
-				   "(every version up to 3) or --from empty (nothing, not even the "
-				   "history table).");
+		                   "(every version up to 3) or --from empty (nothing, not even the "
+		                   "history table).");
 		return DBM_ERR_USAGE;
 	}
 	if (dialect) {
@@ -450,8 +452,8 @@ int dbm_session_open_offline(struct dbm_session *s, const struct dbm_config *cfg
 		if (!s->driver) {
 			struct dbm_error *e = dbm_error_last();
 
-			dbm_error_set(DBM_ERR_USAGE, "--dialect: '%s' is no database this build has",
-				      dialect);
+			dbm_error_set(DBM_ERR_USAGE,
+			              "--dialect: '%s' is no database this build has", dialect);
 			dbm_error_set_hint("%s", e->hint);
 			return DBM_ERR_USAGE;
 		}
@@ -602,14 +604,14 @@ static void session_applied_free(struct session_applied *ap)
 static int session_version_applied(const struct session_applied *ap, const char *version)
 {
 	return ap->nversions && bsearch(&version, ap->versions, ap->nversions,
-					sizeof(*ap->versions), session_cmp_version) != NULL;
+	                                sizeof(*ap->versions), session_cmp_version) != NULL;
 }
 
 /* 1 when some repeatable history row has this description, else 0. */
 static int session_repeatable_applied(const struct session_applied *ap, const char *description)
 {
 	return ap->ndescriptions && bsearch(&description, ap->descriptions, ap->ndescriptions,
-					    sizeof(*ap->descriptions), session_cmp_text) != NULL;
+	                                    sizeof(*ap->descriptions), session_cmp_text) != NULL;
 }
 
 int dbm_session_set_filename(struct dbm_session *s, const struct dbm_file *f)

@@ -22,7 +22,7 @@ static void cb_start(struct dbm_test_project *p)
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__log.sql",
-		       "CREATE TABLE cb_log (n INTEGER PRIMARY KEY AUTOINCREMENT, ev TEXT);\n");
+	               "CREATE TABLE cb_log (n INTEGER PRIMARY KEY AUTOINCREMENT, ev TEXT);\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	if (r.status != 0)
 		fail_msg("migrate exited %d: %s", r.status, r.err);
@@ -31,7 +31,7 @@ static void cb_start(struct dbm_test_project *p)
 
 /* Writes folder/name: a callback that logs text. */
 static void cb_write(struct dbm_test_project *p, const char *folder, const char *name,
-		     const char *text)
+                     const char *text)
 {
 	char rel[256], sql[512];
 
@@ -62,26 +62,28 @@ static void test_callbacks__migrate_events_run_in_flyway_order(void **state)
 	cb_write(p, "migrations", "afterMigrate__b_second.sql", "afterMigrate b");
 	cb_write(p, "migrations", "afterMigrate.sql", "afterMigrate");
 	dbm_test_write(p->dir, "migrations/V2__t.sql", "CREATE TABLE t (id INT);\n");
-	dbm_test_write(p->dir, "migrations/R__v.sql",
-		       "CREATE VIEW v AS SELECT 1 AS x;\nINSERT INTO cb_log (ev) VALUES ('R v');\n");
+	dbm_test_write(
+	    p->dir, "migrations/R__v.sql",
+	    "CREATE VIEW v AS SELECT 1 AS x;\nINSERT INTO cb_log (ev) VALUES ('R v');\n");
 	dbm_test_project_run(p, &r, "migrate", "--placeholder", "who=ops", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "Applied 2 migrations, now at version 2"));
 	assert_true(dbm_test_contains(r.err, "callback beforeMigrate: beforeMigrate.sql ... done"));
 	dbm_test_result_free(&r);
-	dbm_test_project_assert_rows(p, LOG,
-				     "beforeConnect\nafterConnect\nbeforeMigrate\n"
-				     "beforeEachMigrate beforeEachMigrate.sql\nafterEachMigrate ops\n"
-				     "afterVersioned\nbeforeRepeatables\n"
-				     "beforeEachMigrate beforeEachMigrate.sql\nR v\nafterEachMigrate ops\n"
-				     "afterMigrateApplied\nafterMigrate\nafterMigrate a\n"
-				     "afterMigrate b\n");
+	dbm_test_project_assert_rows(
+	    p, LOG,
+	    "beforeConnect\nafterConnect\nbeforeMigrate\n"
+	    "beforeEachMigrate beforeEachMigrate.sql\nafterEachMigrate ops\n"
+	    "afterVersioned\nbeforeRepeatables\n"
+	    "beforeEachMigrate beforeEachMigrate.sql\nR v\nafterEachMigrate ops\n"
+	    "afterMigrateApplied\nafterMigrate\nafterMigrate a\n"
+	    "afterMigrate b\n");
 	/* callbacks are never recorded, and leave the migrations' checksums alone */
 	dbm_test_project_assert_rows(
 	    p, "SELECT installed_rank, version, script FROM schema_history ORDER BY installed_rank",
 	    "1|1|V1__log.sql\n2|2|V2__t.sql\n3|NULL|R__v.sql\n");
 	dbm_test_project_assert_rows(p, "SELECT checksum FROM schema_history WHERE version = '2'",
-				     "1556295178\n");
+	                             "1556295178\n");
 	dbm_test_project_exec(p, "DELETE FROM cb_log");
 	dbm_test_project_run(p, &r, "validate", NULL);
 	assert_int_equal(r.status, 0);
@@ -95,8 +97,8 @@ static void test_callbacks__migrate_events_run_in_flyway_order(void **state)
 	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 2"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, LOG,
-				     "beforeConnect\nafterConnect\nbeforeMigrate\nafterVersioned\n"
-				     "afterMigrate\nafterMigrate a\nafterMigrate b\n");
+	                             "beforeConnect\nafterConnect\nbeforeMigrate\nafterVersioned\n"
+	                             "afterMigrate\nafterMigrate a\nafterMigrate b\n");
 }
 
 static void test_callbacks__undo_events_around_each_rollback(void **state)
@@ -108,9 +110,9 @@ static void test_callbacks__undo_events_around_each_rollback(void **state)
 	dbm_test_write(p->dir, "migrations/V2__a.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V3__b.sql", "CREATE TABLE b (id INT);\n");
 	dbm_test_write(p->dir, "rollback/U2__a.sql",
-		       "DROP TABLE a;\nINSERT INTO cb_log (ev) VALUES ('U2');\n");
+	               "DROP TABLE a;\nINSERT INTO cb_log (ev) VALUES ('U2');\n");
 	dbm_test_write(p->dir, "rollback/U3__b.sql",
-		       "DROP TABLE b;\nINSERT INTO cb_log (ev) VALUES ('U3');\n");
+	               "DROP TABLE b;\nINSERT INTO cb_log (ev) VALUES ('U3');\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
@@ -125,12 +127,14 @@ static void test_callbacks__undo_events_around_each_rollback(void **state)
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "Undid 2 versions"));
 	dbm_test_result_free(&r);
-	dbm_test_project_assert_rows(p, LOG,
-				     "beforeUndo\nbeforeEachUndo beforeEachUndo.sql\nU3\nafterEachUndo\n"
-				     "beforeEachUndo beforeEachUndo.sql\nU2\nafterEachUndo\nafterUndo\n");
 	dbm_test_project_assert_rows(
-	    p, "SELECT version, type, script FROM schema_history WHERE installed_rank > 3 "
-	       "ORDER BY installed_rank",
+	    p, LOG,
+	    "beforeUndo\nbeforeEachUndo beforeEachUndo.sql\nU3\nafterEachUndo\n"
+	    "beforeEachUndo beforeEachUndo.sql\nU2\nafterEachUndo\nafterUndo\n");
+	dbm_test_project_assert_rows(
+	    p,
+	    "SELECT version, type, script FROM schema_history WHERE installed_rank > 3 "
+	    "ORDER BY installed_rank",
 	    "3|UNDO_SQL|U3__b.sql\n2|UNDO_SQL|U2__a.sql\n");
 }
 
@@ -142,7 +146,7 @@ static void test_callbacks__failing_undo_runs_the_undo_error_events(void **state
 	cb_start(p);
 	dbm_test_write(p->dir, "migrations/V2__a.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "rollback/U2__a.sql",
-		       "INSERT INTO cb_log (ev) VALUES ('U2');\nDROP TABLE not_a;\n");
+	               "INSERT INTO cb_log (ev) VALUES ('U2');\nDROP TABLE not_a;\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
@@ -157,8 +161,8 @@ static void test_callbacks__failing_undo_runs_the_undo_error_events(void **state
 	dbm_test_result_free(&r);
 	/* the undo and its beforeEachUndo row were rolled back together */
 	dbm_test_project_assert_rows(p, LOG, "beforeUndo\nafterEachUndoError\nafterUndoError\n");
-	dbm_test_project_assert_rows(p, "SELECT count(*) FROM schema_history WHERE type = 'UNDO_SQL'",
-				     "0\n");
+	dbm_test_project_assert_rows(
+	    p, "SELECT count(*) FROM schema_history WHERE type = 'UNDO_SQL'", "0\n");
 
 	/* baseline refused on a database with history: its error event runs */
 	cb_write(p, "migrations", "afterBaselineError.sql", "afterBaselineError");
@@ -189,17 +193,19 @@ static void test_callbacks__validate_info_repair_baseline_and_clean_events(void 
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	/* an edited migration: validate fails, the error event runs */
-	dbm_test_write(p->dir, "migrations/V1__log.sql",
-		       "CREATE TABLE cb_log (n INTEGER PRIMARY KEY AUTOINCREMENT, ev TEXT); -- x\n");
+	dbm_test_write(
+	    p->dir, "migrations/V1__log.sql",
+	    "CREATE TABLE cb_log (n INTEGER PRIMARY KEY AUTOINCREMENT, ev TEXT); -- x\n");
 	dbm_test_project_run(p, &r, "validate", NULL);
 	assert_int_equal(r.status, 3);
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "repair", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	dbm_test_project_assert_rows(p, LOG,
-				     "beforeValidate\nafterValidate\nbeforeInfo\nafterInfo\n"
-				     "beforeValidate\nafterValidateError\nbeforeRepair\nafterRepair\n");
+	dbm_test_project_assert_rows(
+	    p, LOG,
+	    "beforeValidate\nafterValidate\nbeforeInfo\nafterInfo\n"
+	    "beforeValidate\nafterValidateError\nbeforeRepair\nafterRepair\n");
 
 	/*
 	 * clean drops the log table: its callbacks log into a database of their
@@ -208,16 +214,18 @@ static void test_callbacks__validate_info_repair_baseline_and_clean_events(void 
 	 */
 	dbm_test_write(p->dir, "dbmigrate.yml", "clean_disabled: false\n");
 	dbm_test_write(p->dir, "side.db", ""); /* dbmigrate opens, never creates, attached files */
-	dbm_test_write(p->dir, "migrations/beforeClean.sql",
-		       "ATTACH DATABASE 'side.db' AS side;\n"
-		       "CREATE TABLE side.log (n INTEGER PRIMARY KEY AUTOINCREMENT, ev TEXT);\n"
-		       "INSERT INTO side.log (ev) VALUES ('beforeClean');\nDETACH DATABASE side;\n");
+	dbm_test_write(
+	    p->dir, "migrations/beforeClean.sql",
+	    "ATTACH DATABASE 'side.db' AS side;\n"
+	    "CREATE TABLE side.log (n INTEGER PRIMARY KEY AUTOINCREMENT, ev TEXT);\n"
+	    "INSERT INTO side.log (ev) VALUES ('beforeClean');\nDETACH DATABASE side;\n");
 	dbm_test_write(p->dir, "migrations/beforeClean.sql.conf", "executeInTransaction=false\n");
-	dbm_test_write(p->dir, "migrations/afterClean.sql",
-		       "ATTACH DATABASE 'side.db' AS side;\n"
-		       "INSERT INTO side.log (ev) SELECT 'afterClean ' || count(*) FROM sqlite_master "
-		       "WHERE name NOT LIKE 'sqlite_%';\n"
-		       "DETACH DATABASE side;\n");
+	dbm_test_write(
+	    p->dir, "migrations/afterClean.sql",
+	    "ATTACH DATABASE 'side.db' AS side;\n"
+	    "INSERT INTO side.log (ev) SELECT 'afterClean ' || count(*) FROM sqlite_master "
+	    "WHERE name NOT LIKE 'sqlite_%';\n"
+	    "DETACH DATABASE side;\n");
 	dbm_test_write(p->dir, "migrations/afterClean.sql.conf", "executeInTransaction=false\n");
 	dbm_test_project_run(p, &r, "clean", "--yes", NULL);
 	if (r.status != 0)
@@ -228,16 +236,16 @@ static void test_callbacks__validate_info_repair_baseline_and_clean_events(void 
 		char sql[1200];
 
 		snprintf(sql, sizeof(sql),
-			 "ATTACH DATABASE '%s/side.db' AS side; CREATE TABLE copy AS SELECT ev "
-			 "FROM side.log ORDER BY n; DETACH DATABASE side",
-			 p->dir);
+		         "ATTACH DATABASE '%s/side.db' AS side; CREATE TABLE copy AS SELECT ev "
+		         "FROM side.log ORDER BY n; DETACH DATABASE side",
+		         p->dir);
 		dbm_test_project_exec(p, sql);
 	}
 	dbm_test_project_assert_rows(p, "SELECT ev FROM copy", "beforeClean\nafterClean 0\n");
 
 	/* baseline on a database with a table but no history */
 	dbm_test_project_exec(p, "DROP TABLE copy; CREATE TABLE cb_log (n INTEGER PRIMARY KEY "
-				 "AUTOINCREMENT, ev TEXT)");
+	                         "AUTOINCREMENT, ev TEXT)");
 	cb_write(p, "migrations", "beforeBaseline.sql", "beforeBaseline");
 	cb_write(p, "migrations", "afterBaseline.sql", "afterBaseline");
 	dbm_test_project_run(p, &r, "baseline", "--version", "5", NULL);
@@ -257,29 +265,30 @@ static void test_callbacks__failed_migration_runs_error_events_and_rolls_back_ea
 	cb_write(p, "migrations", "beforeEachMigrate.sql", "beforeEachMigrate ${flyway:filename}");
 	cb_write(p, "migrations", "afterEachMigrate.sql", "afterEachMigrate ${flyway:filename}");
 	cb_write(p, "migrations", "afterEachMigrateError.sql",
-		 "afterEachMigrateError ${flyway:filename}");
+	         "afterEachMigrateError ${flyway:filename}");
 	cb_write(p, "migrations", "afterMigrateError.sql", "afterMigrateError");
 	cb_write(p, "migrations", "afterMigrate.sql", "afterMigrate");
 	cb_write(p, "migrations", "afterMigrateApplied.sql", "afterMigrateApplied");
 	dbm_test_write(p->dir, "migrations/V2__ok.sql",
-		       "CREATE TABLE ok (id INT);\nINSERT INTO cb_log (ev) VALUES ('V2');\n");
+	               "CREATE TABLE ok (id INT);\nINSERT INTO cb_log (ev) VALUES ('V2');\n");
 	dbm_test_write(p->dir, "migrations/V3__bad.sql",
-		       "INSERT INTO cb_log (ev) VALUES ('V3');\nCREATE TABLE half (id INT);\n"
-		       "INSERT INTO nowhere VALUES (1);\n");
+	               "INSERT INTO cb_log (ev) VALUES ('V3');\nCREATE TABLE half (id INT);\n"
+	               "INSERT INTO nowhere VALUES (1);\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 1);
-	assert_true(dbm_test_contains(r.err, "migrations/V3__bad.sql:3: error: no such table: nowhere"));
+	assert_true(
+	    dbm_test_contains(r.err, "migrations/V3__bad.sql:3: error: no such table: nowhere"));
 	dbm_test_result_free(&r);
 	/* V3's beforeEachMigrate row went with its transaction; the error events' rows stay */
 	dbm_test_project_assert_rows(p, LOG,
-				     "beforeMigrate\nbeforeEachMigrate beforeEachMigrate.sql\nV2\n"
-				     "afterEachMigrate afterEachMigrate.sql\n"
-				     "afterEachMigrateError afterEachMigrateError.sql\n"
-				     "afterMigrateError\n");
+	                             "beforeMigrate\nbeforeEachMigrate beforeEachMigrate.sql\nV2\n"
+	                             "afterEachMigrate afterEachMigrate.sql\n"
+	                             "afterEachMigrateError afterEachMigrateError.sql\n"
+	                             "afterMigrateError\n");
 	dbm_test_project_assert_rows(p, "SELECT version, success FROM schema_history ORDER BY 1",
-				     "1|1\n2|1\n");
+	                             "1|1\n2|1\n");
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name = 'half'",
-				     "0\n");
+	                             "0\n");
 }
 
 static void test_callbacks__failing_callback_names_its_file_and_line(void **state)
@@ -289,33 +298,36 @@ static void test_callbacks__failing_callback_names_its_file_and_line(void **stat
 
 	cb_start(p);
 	dbm_test_write(p->dir, "migrations/afterEachMigrate__check.sql",
-		       "INSERT INTO cb_log (ev) VALUES ('check');\n"
-		       "-- the check fails\n"
-		       "SELECT * FROM\n  missing_table;\n");
+	               "INSERT INTO cb_log (ev) VALUES ('check');\n"
+	               "-- the check fails\n"
+	               "SELECT * FROM\n  missing_table;\n");
 	cb_write(p, "migrations", "afterMigrateError.sql", "afterMigrateError");
 	dbm_test_write(p->dir, "migrations/V2__t.sql", "CREATE TABLE t (id INT);\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 1);
 	assert_true(dbm_test_contains(
-	    r.err, "migrations/afterEachMigrate__check.sql:3: error: no such table: missing_table"));
+	    r.err,
+	    "migrations/afterEachMigrate__check.sql:3: error: no such table: missing_table"));
 	assert_true(dbm_test_contains(r.err, "ran inside the migration's transaction"));
 	assert_true(dbm_test_contains(r.err, "Nothing of migrations/V2__t.sql was applied"));
 	dbm_test_result_free(&r);
 	/* the migration, its row and the callback's insert were rolled back together */
 	dbm_test_project_assert_rows(p, LOG, "afterMigrateError\n");
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name = 't'",
-				     "0\n");
+	                             "0\n");
 	dbm_test_project_assert_rows(p, "SELECT version FROM schema_history", "1\n");
 
 	/* a failing beforeMigrate: nothing runs, and (as in Flyway) no afterMigrateError */
 	dbm_test_write(p->dir, "migrations/afterEachMigrate__check.sql", "SELECT 1;\n");
 	dbm_test_project_exec(p, "DELETE FROM cb_log");
 	dbm_test_write(p->dir, "migrations/beforeMigrate.sql",
-		       "INSERT INTO cb_log (ev) VALUES ('beforeMigrate');\nSELECT x FROM y;\n");
+	               "INSERT INTO cb_log (ev) VALUES ('beforeMigrate');\nSELECT x FROM y;\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 1);
-	assert_true(dbm_test_contains(r.err, "migrations/beforeMigrate.sql:2: error: no such table: y"));
-	assert_true(dbm_test_contains(r.err, "transaction was rolled back: nothing of it is applied"));
+	assert_true(
+	    dbm_test_contains(r.err, "migrations/beforeMigrate.sql:2: error: no such table: y"));
+	assert_true(
+	    dbm_test_contains(r.err, "transaction was rolled back: nothing of it is applied"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, LOG, "");
 	dbm_test_project_assert_rows(p, "SELECT version FROM schema_history", "1\n");
@@ -324,7 +336,8 @@ static void test_callbacks__failing_callback_names_its_file_and_line(void **stat
 	dbm_test_write(p->dir, "migrations/beforeMigrate.sql", "SELECT '${pw}' FROM nope;\n");
 	dbm_test_project_run(p, &r, "migrate", "--placeholder", "pw=hunter2", NULL);
 	assert_int_equal(r.status, 1);
-	assert_true(dbm_test_contains(r.err, "statement 1 starts at line 1: SELECT '${pw}' FROM nope"));
+	assert_true(
+	    dbm_test_contains(r.err, "statement 1 starts at line 1: SELECT '${pw}' FROM nope"));
 	assert_false(dbm_test_contains(r.err, "hunter2"));
 	assert_false(dbm_test_contains(r.out, "hunter2"));
 	dbm_test_result_free(&r);
@@ -341,30 +354,32 @@ static void test_callbacks__dry_run_prints_them_where_they_would_run(void **stat
 	cb_write(p, "migrations", "afterMigrate.sql", "afterMigrate");
 	dbm_test_write(p->dir, "migrations/V2__t.sql", "CREATE TABLE t (id INT);\n");
 	/* a secret placeholder stops the dry run (commands.md), its value unprinted */
-	dbm_test_project_run(p, &r, "migrate", "--dry-run", "--placeholder", "secret=hunter2", NULL);
+	dbm_test_project_run(p, &r, "migrate", "--dry-run", "--placeholder", "secret=hunter2",
+	                     NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "migrations/beforeEachMigrate.sql:2: error: "
-					     "placeholder ${secret} holds a secret"));
+	                                     "placeholder ${secret} holds a secret"));
 	assert_false(dbm_test_contains(r.out, "hunter2"));
 	assert_false(dbm_test_contains(r.err, "hunter2"));
 	dbm_test_result_free(&r);
 	/* kept as a stand-in to fill in at replay time */
 	dbm_test_project_run(p, &r, "migrate", "--dry-run", "--placeholder", "secret=${secret}",
-			     NULL);
+	                     NULL);
 	assert_int_equal(r.status, 0);
 	if (!dbm_test_contains(
-		r.out, "-- callback beforeMigrate: migrations/beforeMigrate.sql\n"
-		       "BEGIN IMMEDIATE;\n"
-		       "INSERT INTO cb_log (ev) VALUES ('beforeMigrate');\n"
-		       "COMMIT;\n"
-		       "-- V2 t (migrations/V2__t.sql): in one transaction with its history row\n"
-		       "BEGIN IMMEDIATE;\n"
-		       "-- callback beforeEachMigrate: migrations/beforeEachMigrate.sql\n"
-		       "INSERT INTO cb_log (ev) VALUES ('each beforeEachMigrate.sql ${secret}');\n"
-		       "CREATE TABLE t (id INT);\n"
-		       "INSERT INTO \"schema_history\""))
+	        r.out, "-- callback beforeMigrate: migrations/beforeMigrate.sql\n"
+	               "BEGIN IMMEDIATE;\n"
+	               "INSERT INTO cb_log (ev) VALUES ('beforeMigrate');\n"
+	               "COMMIT;\n"
+	               "-- V2 t (migrations/V2__t.sql): in one transaction with its history row\n"
+	               "BEGIN IMMEDIATE;\n"
+	               "-- callback beforeEachMigrate: migrations/beforeEachMigrate.sql\n"
+	               "INSERT INTO cb_log (ev) VALUES ('each beforeEachMigrate.sql ${secret}');\n"
+	               "CREATE TABLE t (id INT);\n"
+	               "INSERT INTO \"schema_history\""))
 		fail_msg("unexpected dry-run output:\n%s", r.out);
-	assert_true(dbm_test_contains(r.out, "-- callback afterMigrate: migrations/afterMigrate.sql\n"));
+	assert_true(
+	    dbm_test_contains(r.out, "-- callback afterMigrate: migrations/afterMigrate.sql\n"));
 	assert_false(dbm_test_contains(r.out, "hunter2"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, LOG, "");
@@ -385,10 +400,11 @@ static void test_callbacks__misspelt_names_get_the_right_spelling(void **state)
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "found 4 problems with migration files"));
 	assert_true(dbm_test_contains(r.err, "\"migrations/beforeEachMigrateStatement.sql\" is a "
-					     "beforeEachMigrateStatement callback, a Flyway event "
-					     "that dbmigrate does not run"));
-	assert_true(dbm_test_contains(r.err, "\"migrations/beforemigrate.sql\" looks like a callback "
-					     "but is misspelt: name it \"beforeMigrate.sql\""));
+	                                     "beforeEachMigrateStatement callback, a Flyway event "
+	                                     "that dbmigrate does not run"));
+	assert_true(dbm_test_contains(r.err,
+	                              "\"migrations/beforemigrate.sql\" looks like a callback "
+	                              "but is misspelt: name it \"beforeMigrate.sql\""));
 	assert_true(dbm_test_contains(r.err, "name it \"beforeMigrate__x.sql\""));
 	assert_true(dbm_test_contains(r.err, "name it \"afterEachMigrate__y.sql\""));
 	dbm_test_result_free(&r);
@@ -402,21 +418,22 @@ static void test_callbacks__misspelt_names_get_the_right_spelling(void **state)
 	}
 }
 
-/* afterConnect sets the session up: SQLite enforces foreign keys only when asked, per connection. */
+/* afterConnect sets the session up: SQLite enforces foreign keys only when asked, per connection.
+ */
 static void test_callbacks__after_connect_sets_the_session_up(void **state)
 {
 	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql",
-		       "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"
-		       "CREATE TABLE b (a_id INT REFERENCES a (id));\n");
+	               "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"
+	               "CREATE TABLE b (a_id INT REFERENCES a (id));\n");
 	dbm_test_write(p->dir, "migrations/V2__orphan.sql", "INSERT INTO b VALUES (5);\n");
 	dbm_test_write(p->dir, "migrations/afterConnect.sql", "PRAGMA foreign_keys = ON;\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 1);
 	assert_true(dbm_test_contains(r.err, "migrations/V2__orphan.sql:1: error: FOREIGN KEY "
-					     "constraint failed"));
+	                                     "constraint failed"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, "SELECT version FROM schema_history", "1\n");
 }
@@ -437,19 +454,18 @@ static void test_callbacks__example_project_runs(void **state)
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, "SELECT event FROM deploy_log ORDER BY id",
-				     "migrate started by sqlite\none migration applied\n"
-				     "one migration applied\none migration applied\n"
-				     "migrations applied\nmigrate started by sqlite\n");
+	                             "migrate started by sqlite\none migration applied\n"
+	                             "one migration applied\none migration applied\n"
+	                             "migrations applied\nmigrate started by sqlite\n");
 	dbm_test_project_run(p, &r, "rollback", "--to", "0", "--migrations", m, "--rollback", rb,
-			     NULL);
+	                     NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name = 'ticket'",
-				     "0\n");
+	                             "0\n");
 }
 
-#define T(fn) \
-	cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
 {

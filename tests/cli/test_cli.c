@@ -51,7 +51,9 @@ static void test_cli__flyway_checksums_for_crlf_and_bom(void **state)
 
 	dbm_test_write(p->dir, "migrations/V1__lf.sql", "CREATE TABLE t (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__crlf.sql", "CREATE TABLE u (id INT);\r\n");
-	dbm_test_write(p->dir, "migrations/V3__bom.sql", "\xEF\xBB\xBF" "CREATE TABLE t3 (id INT);");
+	dbm_test_write(p->dir, "migrations/V3__bom.sql",
+	               "\xEF\xBB\xBF"
+	               "CREATE TABLE t3 (id INT);");
 	dbm_test_write(p->dir, "migrations/V4__empty.sql", "");
 	dbm_test_write(p->dir, "migrations/V5__select.sql", "SELECT 1;\n");
 	dbm_test_project_expect(p, 0, "migrate", NULL);
@@ -119,18 +121,21 @@ static void test_cli__many_files_drift_and_bad_bytes_found_while_prefetching(voi
 	assert_true(dbm_test_contains(r.out, "Validated 80 migrations"));
 	dbm_test_result_free(&r);
 
-	dbm_test_write(p->dir, "migrations/V17__step_17.sql", "CREATE TABLE t17 (id INT, x INT);\n");
+	dbm_test_write(p->dir, "migrations/V17__step_17.sql",
+	               "CREATE TABLE t17 (id INT, x INT);\n");
 	dbm_test_project_run(p, &r, "validate", NULL);
 	assert_int_equal(r.status, 3);
 	assert_true(dbm_test_contains(r.err, "version 17 (V17__step_17.sql) has changed"));
 	assert_int_equal(dbm_test_count(r.err, "has changed"), 1);
 	dbm_test_result_free(&r);
 
-	dbm_test_write(p->dir, "migrations/V63__step_63.sql", "CREATE TABLE t63 (id INT); -- caf\xe9\n");
+	dbm_test_write(p->dir, "migrations/V63__step_63.sql",
+	               "CREATE TABLE t63 (id INT); -- caf\xe9\n");
 	dbm_test_project_run(p, &r, "validate", NULL);
 	assert_int_equal(r.status, 2);
-	assert_true(dbm_test_contains(r.err, "migrations/V63__step_63.sql:1: error: invalid UTF-8 at "
-					     "byte offset 33"));
+	assert_true(dbm_test_contains(r.err,
+	                              "migrations/V63__step_63.sql:1: error: invalid UTF-8 at "
+	                              "byte offset 33"));
 	dbm_test_result_free(&r);
 }
 
@@ -167,12 +172,12 @@ static void test_cli__sql_error_names_file_line_and_leaves_nothing(void **state)
 
 	dbm_test_write(p->dir, "migrations/V1__ok.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__broken.sql",
-		       "-- a comment\n"
-		       "CREATE TABLE b (id INT);\n"
-		       "INSERT INTO b VALUES (1);\n"
-		       "\n"
-		       "CREATE TABLEX c (id INT);\n"
-		       "CREATE TABLE d (id INT);\n");
+	               "-- a comment\n"
+	               "CREATE TABLE b (id INT);\n"
+	               "INSERT INTO b VALUES (1);\n"
+	               "\n"
+	               "CREATE TABLEX c (id INT);\n"
+	               "CREATE TABLE d (id INT);\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 1);
 	assert_true(dbm_test_contains(r.err, "migrations/V2__broken.sql:5: error: "));
@@ -194,7 +199,7 @@ static void test_cli__dry_run_prints_sql_and_changes_nothing(void **state)
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "CREATE TABLE \"schema_history\""));
 	assert_true(dbm_test_contains(r.out, "BEGIN IMMEDIATE;\nCREATE TABLE t (id INT);\n"
-					     "INSERT INTO \"schema_history\""));
+	                                     "INSERT INTO \"schema_history\""));
 	assert_true(dbm_test_contains(r.out, "'V1__init.sql', 1556295178"));
 	assert_true(dbm_test_contains(r.out, "COMMIT;\n"));
 	dbm_test_result_free(&r);
@@ -323,12 +328,13 @@ static void test_cli__concurrent_runners_apply_each_migration_once(void **state)
 {
 	struct dbm_test_project *p = *state;
 	char name[64], body[256], out[4200], err[4200];
-	const char *argv[] = { "migrate", NULL };
+	const char *argv[] = {"migrate", NULL};
 	int pids[6], i;
 
 	for (i = 1; i <= 20; i++) {
 		snprintf(name, sizeof(name), "migrations/V%d__step.sql", i);
-		snprintf(body, sizeof(body), "CREATE TABLE t%d (id INT);\nINSERT INTO t%d VALUES (%d);\n", i, i, i);
+		snprintf(body, sizeof(body),
+		         "CREATE TABLE t%d (id INT);\nINSERT INTO t%d VALUES (%d);\n", i, i, i);
 		dbm_test_write(p->dir, name, body);
 	}
 	for (i = 0; i < 6; i++) {
@@ -451,7 +457,8 @@ static void test_cli__help_of_every_command_from_the_table(void **state)
 			if (!(dbm_options[o].bit & cmd->options))
 				continue;
 			snprintf(flag, sizeof(flag), "--%s", dbm_options[o].name);
-			if (!dbm_test_contains(r.out, flag) || !dbm_test_contains(r.out, dbm_options[o].help))
+			if (!dbm_test_contains(r.out, flag) ||
+			    !dbm_test_contains(r.out, dbm_options[o].help))
 				fail_msg("help %s lacks %s", cmd->name, flag);
 		}
 		dbm_test_result_free(&r);
@@ -514,7 +521,7 @@ static void test_cli__flags_repeated_70_times(void **state)
 /* 'new ""' wrote V2__(null).sql (issue 14.9); blank names are refused and nothing is written. */
 static void test_cli__new_refuses_a_blank_name(void **state)
 {
-	static const char *const names[] = { "", "   ", "_", " - _ " };
+	static const char *const names[] = {"", "   ", "_", " - _ "};
 	struct dbm_test_project *p = *state;
 	struct dbm_test_result r;
 	size_t i;
@@ -523,7 +530,8 @@ static void test_cli__new_refuses_a_blank_name(void **state)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		dbm_test_project_run(p, &r, "new", names[i], NULL);
 		assert_int_equal(r.status, 2);
-		assert_true(dbm_test_contains(r.err, "new needs a NAME with a letter or digit in it"));
+		assert_true(
+		    dbm_test_contains(r.err, "new needs a NAME with a letter or digit in it"));
 		assert_true(dbm_test_contains(r.err, "hint: "));
 		dbm_test_result_free(&r);
 	}
@@ -546,8 +554,9 @@ static void test_cli__one_dash_options_and_other_tools_verbs(void **state)
 
 	dbm_test_project_run(p, &r, "info", "-json", NULL);
 	assert_int_equal(r.status, 2);
-	assert_string_equal(r.err, "dbmigrate: error: unknown option '-json': long options take two "
-				   "dashes\nhint: Type '--json'.\n");
+	assert_string_equal(r.err,
+	                    "dbmigrate: error: unknown option '-json': long options take two "
+	                    "dashes\nhint: Type '--json'.\n");
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "undo", NULL);
 	assert_int_equal(r.status, 2);
@@ -608,8 +617,7 @@ static void test_cli__missing_client_library_names_the_package(void **state)
 	assert_int_equal(access(path, F_OK), -1); /* nothing was created */
 }
 
-#define T(fn) \
-	cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
 {

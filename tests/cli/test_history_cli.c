@@ -154,7 +154,8 @@ static void test_history_cli__bad_history_version_names_the_row(void **state)
 	dbm_test_project_expect(p, 0, "migrate", NULL);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(sql, sizeof(sql),
-			 "UPDATE schema_history SET version = '%s' WHERE installed_rank = 2", bad[i]);
+		         "UPDATE schema_history SET version = '%s' WHERE installed_rank = 2",
+		         bad[i]);
 		dbm_test_project_exec(p, sql);
 		dbm_test_project_run(p, &r, "info", NULL);
 		assert_int_equal(r.status, 1);
@@ -226,9 +227,11 @@ static void test_history_cli__quotes_and_backslashes_stored_verbatim(void **stat
 	dbm_test_write(p->dir, "migrations/R__x'), (9, '9.sql", "CREATE VIEW v AS SELECT 1;\n");
 	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_assert_rows(
-	    p, "SELECT installed_rank, version, description, script FROM schema_history "
-	       "ORDER BY installed_rank",
-	    "1|1|it\\'s|V1__it\\'s.sql\n2|2|a\\b|V2__a\\b.sql\n3|NULL|x'), (9, '9|R__x'), (9, '9.sql\n");
+	    p,
+	    "SELECT installed_rank, version, description, script FROM schema_history "
+	    "ORDER BY installed_rank",
+	    "1|1|it\\'s|V1__it\\'s.sql\n2|2|a\\b|V2__a\\b.sql\n3|NULL|x'), (9, '9|R__x'), (9, "
+	    "'9.sql\n");
 	dbm_test_project_expect(p, 0, "validate", NULL);
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
@@ -236,8 +239,7 @@ static void test_history_cli__quotes_and_backslashes_stored_verbatim(void **stat
 	dbm_test_result_free(&r);
 }
 
-#define T(fn) \
-	cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dbm_test_project_setup, dbm_test_project_teardown)
 
 int main(void)
 {

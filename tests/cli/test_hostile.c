@@ -42,7 +42,7 @@ static void hostile_expect(struct dbm_test_result *r, int status, const char *wa
 {
 	if (r->status != status || strcmp(r->err, want) != 0)
 		fail_msg("want exit %d and stderr:\n%s\ngot exit %d and stderr:\n%s", status, want,
-			 r->status, r->err);
+		         r->status, r->err);
 	dbm_test_result_free(r);
 }
 
@@ -53,11 +53,12 @@ static void test_hostile__latin1_file_names_byte_offset(void **state)
 
 	/* "café" in Latin-1: 0xE9 is not UTF-8; byte offset 51 is where it sits */
 	dbm_test_write(h->dir, "migrations/V1__latin1.sql",
-		       "CREATE TABLE t (n TEXT);\nINSERT INTO t VALUES ('caf\xe9');\n");
+	               "CREATE TABLE t (n TEXT);\nINSERT INTO t VALUES ('caf\xe9');\n");
 	hostile_run(h, &r, "migrate", NULL);
-	hostile_expect(&r, 2,
-		       "dbmigrate: migrations/V1__latin1.sql:2: error: invalid UTF-8 at byte offset "
-		       "51\n");
+	hostile_expect(
+	    &r, 2,
+	    "dbmigrate: migrations/V1__latin1.sql:2: error: invalid UTF-8 at byte offset "
+	    "51\n");
 }
 
 static void test_hostile__eof_inside_string_names_opening_line(void **state)
@@ -66,11 +67,11 @@ static void test_hostile__eof_inside_string_names_opening_line(void **state)
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__string.sql",
-		       "CREATE TABLE t (n TEXT);\n\nINSERT INTO t VALUES ('abc\n;\n");
+	               "CREATE TABLE t (n TEXT);\n\nINSERT INTO t VALUES ('abc\n;\n");
 	hostile_run(h, &r, "migrate", NULL);
 	hostile_expect(&r, 2,
-		       "dbmigrate: migrations/V1__string.sql:3: error: unterminated string (opened "
-		       "at line 3)\nhint: Add the closing quote (').\n");
+	               "dbmigrate: migrations/V1__string.sql:3: error: unterminated string (opened "
+	               "at line 3)\nhint: Add the closing quote (').\n");
 	/* nothing ran: not even the first statement */
 	dbm_test_project_assert_rows(h, "SELECT COUNT(*) FROM sqlite_master WHERE name = 't'",
 	                             "0\n");
@@ -82,12 +83,12 @@ static void test_hostile__eof_inside_block_comment_names_opening_line(void **sta
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__comment.sql",
-		       "CREATE TABLE t (n TEXT);\nSELECT 1;\n/* starts here\n of comment\n"
-		       "SELECT 2;\n");
+	               "CREATE TABLE t (n TEXT);\nSELECT 1;\n/* starts here\n of comment\n"
+	               "SELECT 2;\n");
 	hostile_run(h, &r, "migrate", NULL);
 	hostile_expect(&r, 2,
-		       "dbmigrate: migrations/V1__comment.sql:3: error: unterminated block comment "
-		       "(opened at line 3)\nhint: Add the closing */.\n");
+	               "dbmigrate: migrations/V1__comment.sql:3: error: unterminated block comment "
+	               "(opened at line 3)\nhint: Add the closing */.\n");
 }
 
 static void test_hostile__eof_inside_dollar_quote_on_postgresql(void **state)
@@ -99,15 +100,15 @@ static void test_hostile__eof_inside_dollar_quote_on_postgresql(void **state)
 	if (!url)
 		skip();
 	dbm_test_write(h->dir, "migrations/V1__dollar.sql",
-		       "CREATE TABLE dq (id INT);\n"
-		       "CREATE FUNCTION hostile_f() RETURNS int AS $body$\nBEGIN\n  RETURN 1;\n"
-		       "END;\n");
+	               "CREATE TABLE dq (id INT);\n"
+	               "CREATE FUNCTION hostile_f() RETURNS int AS $body$\nBEGIN\n  RETURN 1;\n"
+	               "END;\n");
 	/* dry run: the first pass rejects the file before anything is created */
 	hostile_run(h, &r, "--url", url, "migrate", "--dry-run", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "dbmigrate: migrations/V1__dollar.sql:2: error: "
-					     "unterminated dollar-quoted string $body$ (opened at "
-					     "line 2)\nhint: Add the closing $body$.\n"));
+	                                     "unterminated dollar-quoted string $body$ (opened at "
+	                                     "line 2)\nhint: Add the closing $body$.\n"));
 	dbm_test_result_free(&r);
 }
 
@@ -171,9 +172,9 @@ static void test_hostile__missing_migrations_folder(void **state)
 
 	hostile_run(h, &r, "migrate", NULL);
 	hostile_expect(&r, 2,
-		       "dbmigrate: error: migrations folder \"migrations\" does not exist\nhint: "
-		       "Create it, or point --migrations at the folder that holds your "
-		       "migrations.\n");
+	               "dbmigrate: error: migrations folder \"migrations\" does not exist\nhint: "
+	               "Create it, or point --migrations at the folder that holds your "
+	               "migrations.\n");
 }
 
 static void test_hostile__broken_yaml_names_line(void **state)
@@ -185,8 +186,8 @@ static void test_hostile__broken_yaml_names_line(void **state)
 	dbm_test_write(h->dir, "dbmigrate.yml", "table: history\nurl: [unclosed\n");
 	hostile_run(h, &r, "migrate", NULL);
 	hostile_expect(&r, 2,
-		       "dbmigrate: dbmigrate.yml:3: error: invalid YAML: did not find expected ',' "
-		       "or ']'\ndetail: while parsing a flow sequence on line 2\n");
+	               "dbmigrate: dbmigrate.yml:3: error: invalid YAML: did not find expected ',' "
+	               "or ']'\ndetail: while parsing a flow sequence on line 2\n");
 }
 
 static void test_hostile__placeholder_without_value(void **state)
@@ -195,12 +196,12 @@ static void test_hostile__placeholder_without_value(void **state)
 	struct dbm_test_result r;
 
 	dbm_test_write(h->dir, "migrations/V1__ph.sql",
-		       "CREATE TABLE t (n TEXT);\nINSERT INTO t VALUES ('${who}');\n");
+	               "CREATE TABLE t (n TEXT);\nINSERT INTO t VALUES ('${who}');\n");
 	hostile_run(h, &r, "migrate", NULL);
 	hostile_expect(&r, 2,
-		       "dbmigrate: migrations/V1__ph.sql:2: error: placeholder ${who} has no "
-		       "value\nhint: Set it with --placeholder who=VALUE, "
-		       "DBMIGRATE_PLACEHOLDER_WHO or placeholders: in dbmigrate.yml.\n");
+	               "dbmigrate: migrations/V1__ph.sql:2: error: placeholder ${who} has no "
+	               "value\nhint: Set it with --placeholder who=VALUE, "
+	               "DBMIGRATE_PLACEHOLDER_WHO or placeholders: in dbmigrate.yml.\n");
 }
 
 static void test_hostile__undo_file_for_unknown_version(void **state)
@@ -212,17 +213,17 @@ static void test_hostile__undo_file_for_unknown_version(void **state)
 	dbm_test_write(h->dir, "rollback/U2__b.sql", "SELECT 1;\n");
 	hostile_run(h, &r, "migrate", NULL);
 	hostile_expect(&r, 2,
-		       "dbmigrate: error: undo migration \"rollback/U2__b.sql\" has no versioned "
-		       "migration with version 2\nhint: Add the versioned migration or remove the "
-		       "undo migration.\n");
+	               "dbmigrate: error: undo migration \"rollback/U2__b.sql\" has no versioned "
+	               "migration with version 2\nhint: Add the versioned migration or remove the "
+	               "undo migration.\n");
 }
 
 static const char hostile_history_ddl[] =
-	"CREATE TABLE schema_history (installed_rank INT NOT NULL, version VARCHAR(50), "
-	"description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT "
-	"NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT "
-	"NULL DEFAULT CURRENT_TIMESTAMP, execution_time INTEGER NOT NULL, success BOOLEAN NOT "
-	"NULL);";
+    "CREATE TABLE schema_history (installed_rank INT NOT NULL, version VARCHAR(50), "
+    "description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT "
+    "NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT "
+    "NULL DEFAULT CURRENT_TIMESTAMP, execution_time INTEGER NOT NULL, success BOOLEAN NOT "
+    "NULL);";
 
 static void test_hostile__history_rows_from_the_future(void **state)
 {
@@ -242,7 +243,7 @@ static void test_hostile__history_rows_from_the_future(void **state)
 	hostile_run(h, &r, "info", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "| Versioned | 9       | from the future | SQL  | "
-					     "2020-01-01 00:00:00 | Future  | No       |\n"));
+	                                     "2020-01-01 00:00:00 | Future  | No       |\n"));
 	dbm_test_result_free(&r);
 	hostile_run(h, &r, "validate", NULL);
 	assert_int_equal(r.status, 0);
@@ -263,9 +264,9 @@ static void test_hostile__history_with_duplicate_rank(void **state)
 	                      "'V2__b.sql', 1, 'x', '2020-01-01 00:00:00', 1, 1)");
 	hostile_run(h, &r, "migrate", NULL);
 	hostile_expect(&r, 1,
-		       "dbmigrate: error: history table has two rows with installed_rank 1\nhint: "
-		       "installed_rank is the table's primary key: restore it before running "
-		       "dbmigrate again.\n");
+	               "dbmigrate: error: history table has two rows with installed_rank 1\nhint: "
+	               "installed_rank is the table's primary key: restore it before running "
+	               "dbmigrate again.\n");
 	dbm_test_project_assert_rows(h, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'c'",
 	                             "0\n");
 }
@@ -289,14 +290,14 @@ static void test_hostile__history_with_wrong_columns(void **state)
 	assert_int_equal(r.status, 1);
 	assert_true(dbm_test_contains(r.err, "installed_rank"));
 	assert_true(dbm_test_contains(r.err, "hint: Check that 'schema_history' is a history "
-					     "table with Flyway's columns, or choose another name "
-					     "with --table.\n"));
+	                                     "table with Flyway's columns, or choose another name "
+	                                     "with --table.\n"));
 	dbm_test_result_free(&r);
 	hostile_run(h, &r, "migrate", NULL);
 	assert_int_equal(r.status, 1);
 	assert_true(dbm_test_contains(r.err, "hint: Check that 'schema_history' is a history "
-					     "table with Flyway's columns, or choose another name "
-					     "with --table.\n"));
+	                                     "table with Flyway's columns, or choose another name "
+	                                     "with --table.\n"));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(h, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'a'",
 	                             "0\n");
@@ -314,13 +315,51 @@ static uint32_t hostile_rand(uint32_t *s)
 /* Appends one random SQL-like fragment: keywords, quotes, comments, bodies, odd bytes. */
 static size_t hostile_fragment(uint32_t *seed, char *out, size_t room)
 {
-	static const char *const frags[] = {
-		"SELECT 1", ";", ";\n", "\n", " ", "'", "''", "\"", "`", "--", "-- c\n", "/*", "*/",
-		"/* x */", "$$", "$a$", "$body$", "E'\\''", "BEGIN", "END", "COMMIT", "ROLLBACK",
-		"CREATE TABLE t (id INT)", "CREATE TRIGGER tr AFTER INSERT ON t BEGIN ",
-		"DELIMITER //\n", "DELIMITER ;\n", "//", "\\", "${x}", "${", "}", "(", ")",
-		"INSERT INTO t VALUES (1)", "COPY t FROM stdin", "\\.\n", "\r\n", "\xc3\xa9",
-		"\xff", "\xe9", "\xf0\x9f\x98\x80", "\t", "CASE WHEN 1 THEN 2 END", "#", "\0"};
+	static const char *const frags[] = {"SELECT 1",
+	                                    ";",
+	                                    ";\n",
+	                                    "\n",
+	                                    " ",
+	                                    "'",
+	                                    "''",
+	                                    "\"",
+	                                    "`",
+	                                    "--",
+	                                    "-- c\n",
+	                                    "/*",
+	                                    "*/",
+	                                    "/* x */",
+	                                    "$$",
+	                                    "$a$",
+	                                    "$body$",
+	                                    "E'\\''",
+	                                    "BEGIN",
+	                                    "END",
+	                                    "COMMIT",
+	                                    "ROLLBACK",
+	                                    "CREATE TABLE t (id INT)",
+	                                    "CREATE TRIGGER tr AFTER INSERT ON t BEGIN ",
+	                                    "DELIMITER //\n",
+	                                    "DELIMITER ;\n",
+	                                    "//",
+	                                    "\\",
+	                                    "${x}",
+	                                    "${",
+	                                    "}",
+	                                    "(",
+	                                    ")",
+	                                    "INSERT INTO t VALUES (1)",
+	                                    "COPY t FROM stdin",
+	                                    "\\.\n",
+	                                    "\r\n",
+	                                    "\xc3\xa9",
+	                                    "\xff",
+	                                    "\xe9",
+	                                    "\xf0\x9f\x98\x80",
+	                                    "\t",
+	                                    "CASE WHEN 1 THEN 2 END",
+	                                    "#",
+	                                    "\0"};
 	const char *f = frags[hostile_rand(seed) % DBM_ARRAY_SIZE(frags)];
 	size_t n = f[0] ? strlen(f) : 1;
 

@@ -42,7 +42,7 @@ enum secrets_via { VIA_FLAG, VIA_CONFIG, VIA_DBMIGRATE_URL, VIA_DATABASE_URL };
 
 struct secrets {
 	struct dbm_test_project *p; /* its folder is the cwd of every run */
-	int runs; /* runs checked, so a test that checked nothing fails */
+	int runs;                   /* runs checked, so a test that checked nothing fails */
 };
 
 static int secrets_setup(void **state)
@@ -71,8 +71,9 @@ static void secrets_check(const struct dbm_test_result *r, const char *secret, c
 	if (r->status >= 128)
 		fail_msg("%s: crashed (exit %d):\n%s", what, r->status, r->err);
 	if (dbm_test_contains(r->out, secret) || dbm_test_contains(r->err, secret))
-		fail_msg("%s: the password shows in the output (exit %d):\nstdout:\n%s\nstderr:\n%s",
-			 what, r->status, r->out, r->err);
+		fail_msg(
+		    "%s: the password shows in the output (exit %d):\nstdout:\n%s\nstderr:\n%s",
+		    what, r->status, r->out, r->err);
 }
 
 /*
@@ -82,7 +83,7 @@ static void secrets_check(const struct dbm_test_result *r, const char *secret, c
  * is changed on the shared test server).
  */
 static void secrets_try_on(struct secrets *t, enum secrets_via via, const char *url,
-			   const char *extra_env, const char *secret, int connects)
+                           const char *extra_env, const char *secret, int connects)
 {
 	static const char *const modes[] = {NULL, "--verbose", "--json", "--dry-run"};
 	char env_url[2048], what[2400];
@@ -112,15 +113,15 @@ static void secrets_try_on(struct secrets *t, enum secrets_via via, const char *
 		argv[n] = NULL;
 		if (via == VIA_DBMIGRATE_URL || via == VIA_DATABASE_URL) {
 			snprintf(env_url, sizeof(env_url), "%s=%s",
-				 via == VIA_DBMIGRATE_URL ? "DBMIGRATE_URL" : "DATABASE_URL", url);
+			         via == VIA_DBMIGRATE_URL ? "DBMIGRATE_URL" : "DATABASE_URL", url);
 			env[e++] = env_url;
 		}
 		if (extra_env)
 			env[e++] = extra_env;
 		dbm_test_run(t->p->dir, env, argv, &r);
 		snprintf(what, sizeof(what), "url %s (via %d%s%s), mode %s", url, (int)via,
-			 extra_env ? ", " : "", extra_env ? extra_env : "",
-			 modes[m] ? modes[m] : "plain");
+		         extra_env ? ", " : "", extra_env ? extra_env : "",
+		         modes[m] ? modes[m] : "plain");
 		secrets_check(&r, secret, what);
 		dbm_test_result_free(&r);
 		t->runs++;
@@ -128,7 +129,7 @@ static void secrets_try_on(struct secrets *t, enum secrets_via via, const char *
 }
 
 static void secrets_try(struct secrets *t, enum secrets_via via, const char *url,
-			const char *extra_env, const char *secret)
+                        const char *extra_env, const char *secret)
 {
 	secrets_try_on(t, via, url, extra_env, secret, 0);
 }
@@ -151,7 +152,7 @@ static void secrets_with_password(const char *server, const char *db, char *out,
 	if (!slash)
 		slash = at + strlen(at);
 	snprintf(out, size, "%.*s:" SECRET "%.*s/%s", (int)(user_end - server), server,
-		 (int)(slash - at), at, db);
+	         (int)(slash - at), at, db);
 }
 
 /* Every target a URL with the password in it can have, sent the way via says. */
@@ -168,7 +169,7 @@ static void secrets_all_targets(struct secrets *t, enum secrets_via via)
 	secrets_try(t, via, "postgres://u:" SECRET "@[bad", NULL, SECRET);
 	secrets_try(t, via, "mysql://u:" SECRET "@host:notaport/db", NULL, SECRET);
 	secrets_try(t, via, "postgresql://u:" SECRET "@h:99999999/db?sslmode=nonsense", NULL,
-		    SECRET);
+	            SECRET);
 	if (pg && *pg) {
 		secrets_with_password(pg, "no_such_db_secrets", url, sizeof(url));
 		secrets_try(t, via, url, NULL, SECRET);
@@ -223,9 +224,9 @@ static void test_secrets__pgpassword(void **state)
 
 	secrets_try(t, VIA_FLAG, "postgres://app@127.0.0.1:1/app", "PGPASSWORD=" SECRET, SECRET);
 	secrets_try(t, VIA_FLAG, "postgres://app@no-such-host.invalid/app", "PGPASSWORD=" SECRET,
-		    SECRET);
-	secrets_try(t, VIA_FLAG, "host=127.0.0.1 port=1 user=app dbname=app",
-		    "PGPASSWORD=" SECRET, SECRET);
+	            SECRET);
+	secrets_try(t, VIA_FLAG, "host=127.0.0.1 port=1 user=app dbname=app", "PGPASSWORD=" SECRET,
+	            SECRET);
 	if (pg && *pg) {
 		const char *slash = strrchr(pg, '/');
 
@@ -263,24 +264,24 @@ static void test_secrets__mysql_pwd(void **state)
 
 /* Wrong passwords: each piece between the characters that split URLs is distinctive. */
 static const char *const secrets_shapes[] = {
-	"Kp4xQs8Wd",	       /* plain */
-	"Kp4x@Qs8Wd",	       /* '@' */
-	"Kp4x/Qs8Wd@Jh2Mn",    /* '/' and '@': the tail looks like a host */
-	"Kp4x?Qs8Wd",	       /* '?': the tail looks like a query */
-	"Kp4x#Qs8Wd",	       /* '#': the tail looks like a fragment */
-	"Kp4x:Qs8Wd",	       /* ':' */
-	"Smr50%Kof",	       /* a '%' that is no escape */
-	"Kp4x%41Qs8Wd",	       /* a '%' that is one */
-	"Kp4x Qs8Wd",	       /* a space */
-	"Kp4x'Qs8Wd\"Jh2Mn",   /* quotes */
-	"Kp4x\\Qs8Wd",	       /* a backslash */
-	"Kp4x&Qs8Wd=Jh2Mn",    /* query separators */
-	"Kp4x@Qs8Wd/Jh2Mn?Zr7Tb#Lw5Vc", /* all at once */
+    "Kp4xQs8Wd",                    /* plain */
+    "Kp4x@Qs8Wd",                   /* '@' */
+    "Kp4x/Qs8Wd@Jh2Mn",             /* '/' and '@': the tail looks like a host */
+    "Kp4x?Qs8Wd",                   /* '?': the tail looks like a query */
+    "Kp4x#Qs8Wd",                   /* '#': the tail looks like a fragment */
+    "Kp4x:Qs8Wd",                   /* ':' */
+    "Smr50%Kof",                    /* a '%' that is no escape */
+    "Kp4x%41Qs8Wd",                 /* a '%' that is one */
+    "Kp4x Qs8Wd",                   /* a space */
+    "Kp4x'Qs8Wd\"Jh2Mn",            /* quotes */
+    "Kp4x\\Qs8Wd",                  /* a backslash */
+    "Kp4x&Qs8Wd=Jh2Mn",             /* query separators */
+    "Kp4x@Qs8Wd/Jh2Mn?Zr7Tb#Lw5Vc", /* all at once */
 };
 
 /* Fails when secret or any piece of it of 3 or more bytes shows in either output. */
 static void secrets_check_pieces(const struct dbm_test_result *r, const char *secret,
-				 const char *what)
+                                 const char *what)
 {
 	const char *p = secret;
 
@@ -348,7 +349,7 @@ static void secrets_host_port(const char *server, char *out, size_t size)
  * at once) and with --dry-run --verbose.
  */
 static void secrets_try_wrong(struct secrets *t, const char *url, const char *extra_env,
-			      const char *secret)
+                              const char *secret)
 {
 	static const char *const modes[][2] = {{"--verbose", "--json"}, {"--dry-run", "--verbose"}};
 	size_t m;
@@ -367,8 +368,8 @@ static void secrets_try_wrong(struct secrets *t, const char *url, const char *ex
 		argv[n] = NULL;
 		dbm_test_run(t->p->dir, env, argv, &r);
 		snprintf(what, sizeof(what), "password '%s' in '%s'%s%s, %s %s", secret, url,
-			 extra_env ? " with " : "", extra_env ? extra_env : "", modes[m][0],
-			 modes[m][1]);
+		         extra_env ? " with " : "", extra_env ? extra_env : "", modes[m][0],
+		         modes[m][1]);
 		if (r.status == 0)
 			fail_msg("%s: a wrong password was let in:\n%s", what, r.err);
 		secrets_check_pieces(&r, secret, what);
@@ -392,12 +393,12 @@ static void test_secrets__pgsql_wrong_passwords_of_many_shapes(void **state)
 
 	snprintf(user, sizeof(user), "dbm_pw_%ld", (long)getpid());
 	dbm_testdb_exec(admin, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
-			       "'dbm_password_required') THEN CREATE ROLE dbm_password_required "
-			       "NOLOGIN; END IF; END $$");
+	                       "'dbm_password_required') THEN CREATE ROLE dbm_password_required "
+	                       "NOLOGIN; END IF; END $$");
 	snprintf(sql, sizeof(sql), "DROP ROLE IF EXISTS %s", user);
 	dbm_testdb_exec(admin, sql);
 	snprintf(sql, sizeof(sql),
-		 "CREATE ROLE %s LOGIN PASSWORD 'Right-Pw-1' IN ROLE dbm_password_required", user);
+	         "CREATE ROLE %s LOGIN PASSWORD 'Right-Pw-1' IN ROLE dbm_password_required", user);
 	dbm_testdb_exec(admin, sql);
 	secrets_host_port(server, hp, sizeof(hp));
 	for (i = 0; i < DBM_ARRAY_SIZE(secrets_shapes); i++) {
@@ -409,16 +410,17 @@ static void test_secrets__pgsql_wrong_passwords_of_many_shapes(void **state)
 		snprintf(url, sizeof(url), "postgres://%s:%s@%s/postgres", user, pw, hp);
 		secrets_try_wrong(t, url, NULL, pw);
 		snprintf(url, sizeof(url), "postgresql://%s:%s@%s/postgres?sslmode=disable", user,
-			 enc, hp);
+		         enc, hp);
 		secrets_try_wrong(t, url, NULL, pw);
 		snprintf(url, sizeof(url), "postgres://%s@%s/postgres?password=%s", user, hp, enc);
 		secrets_try_wrong(t, url, NULL, pw);
 		/* TLS required by a server that has none: the TLS error, not the password's */
 		snprintf(url, sizeof(url), "postgres://%s:%s@%s/no_such_db?sslmode=require", user,
-			 pw, hp);
+		         pw, hp);
 		secrets_try_wrong(t, url, NULL, pw);
-		snprintf(url, sizeof(url), "host=%.*s port=%s user=%s password='%s' dbname=postgres",
-			 (int)(colon - hp), hp, colon + 1, user, quoted);
+		snprintf(url, sizeof(url),
+		         "host=%.*s port=%s user=%s password='%s' dbname=postgres",
+		         (int)(colon - hp), hp, colon + 1, user, quoted);
 		secrets_try_wrong(t, url, NULL, pw);
 		snprintf(url, sizeof(url), "postgres://%s@%s/postgres", user, hp);
 		snprintf(env, sizeof(env), "PGPASSWORD=%s", pw);
@@ -426,7 +428,7 @@ static void test_secrets__pgsql_wrong_passwords_of_many_shapes(void **state)
 	}
 	/* conninfo, unquoted with a backslash before the space: libpq reads "Kp4x Qs8Wd" */
 	snprintf(url, sizeof(url), "host=127.0.0.1 port=%s user=%s password=Kp4x\\ Qs8Wd",
-		 strrchr(hp, ':') + 1, user);
+	         strrchr(hp, ':') + 1, user);
 	secrets_try_wrong(t, url, NULL, "Kp4x Qs8Wd");
 	snprintf(sql, sizeof(sql), "DROP ROLE %s", user);
 	dbm_testdb_exec(admin, sql);
@@ -454,8 +456,9 @@ static void test_secrets__mysql_wrong_passwords_of_many_shapes(void **state)
 		snprintf(url, sizeof(url), "mariadb://%s:%s@%s/?connect-timeout=5", user, enc, hp);
 		secrets_try_wrong(t, url, NULL, pw);
 		/* a CA file that does not exist: the TLS set-up fails */
-		snprintf(url, sizeof(url), "mysql://%s:%s@%s/nodb?ssl-mode=VERIFY_CA&ssl-ca=/nonexistent/ca.pem",
-			 user, pw, hp);
+		snprintf(url, sizeof(url),
+		         "mysql://%s:%s@%s/nodb?ssl-mode=VERIFY_CA&ssl-ca=/nonexistent/ca.pem",
+		         user, pw, hp);
 		secrets_try_wrong(t, url, NULL, pw);
 		snprintf(url, sizeof(url), "mysql://%s@%s/", user, hp);
 		snprintf(env, sizeof(env), "MYSQL_PWD=%s", pw);
@@ -473,17 +476,17 @@ static void test_secrets__ambiguous_urls_at_every_failure_point(void **state)
 {
 	struct secrets *t = *state;
 	static const char *const forms[] = {
-		"postgres://app:%s@127.0.0.1:1/app",
-		"postgres://app:%s@127.0.0.1:notaport/app",
-		"postgres:%s@127.0.0.1/app",
-		"mysql://app:%s@127.0.0.1:1/app",
-		"mariadb://app:%s@127.0.0.1:notaport/app?ssl-mode=REQUIRED",
-		"sqlite:app.db?password=%s",
+	    "postgres://app:%s@127.0.0.1:1/app",
+	    "postgres://app:%s@127.0.0.1:notaport/app",
+	    "postgres:%s@127.0.0.1/app",
+	    "mysql://app:%s@127.0.0.1:1/app",
+	    "mariadb://app:%s@127.0.0.1:notaport/app?ssl-mode=REQUIRED",
+	    "sqlite:app.db?password=%s",
 	};
 	/* a name lookup takes long: only the shapes that split the authority */
 	static const char *const dns_forms[] = {
-		"postgres://app:%s@no-such-host.invalid/app",
-		"mysql://app:%s@no-such-host.invalid/app",
+	    "postgres://app:%s@no-such-host.invalid/app",
+	    "mysql://app:%s@no-such-host.invalid/app",
 	};
 	static const size_t dns_shapes[] = {2, 3, 12};
 	char url[1024];
@@ -502,8 +505,8 @@ static void test_secrets__ambiguous_urls_at_every_failure_point(void **state)
 		}
 	}
 	assert_int_equal(t->runs, (int)(DBM_ARRAY_SIZE(secrets_shapes) * DBM_ARRAY_SIZE(forms) +
-					DBM_ARRAY_SIZE(dns_shapes) * DBM_ARRAY_SIZE(dns_forms)) *
-					  2);
+	                                DBM_ARRAY_SIZE(dns_shapes) * DBM_ARRAY_SIZE(dns_forms)) *
+	                              2);
 }
 
 /*
@@ -518,10 +521,11 @@ static void test_secrets__placeholder_values_never_shown(void **state)
 	struct dbm_test_result r;
 	const char *value = "RptVx8QzVal";
 
-	dbm_test_write(t->p->dir, "dbmigrate.yml",
-		       "url: \"sqlite:secrets.db\"\nplaceholders:\n  reporting_pw: \"RptVx8QzVal\"\n");
+	dbm_test_write(
+	    t->p->dir, "dbmigrate.yml",
+	    "url: \"sqlite:secrets.db\"\nplaceholders:\n  reporting_pw: \"RptVx8QzVal\"\n");
 	dbm_test_write(t->p->dir, "migrations/V2__b.sql",
-		       "CREATE TABLE b (id INT);\nINSERT INTO ${reporting_pw} VALUES (1);\n");
+	               "CREATE TABLE b (id INT);\nINSERT INTO ${reporting_pw} VALUES (1);\n");
 	argv[0] = "migrate";
 	argv[1] = NULL;
 	dbm_test_run(t->p->dir, NULL, argv, &r);
@@ -546,7 +550,7 @@ static void test_secrets__placeholder_values_never_shown(void **state)
 	assert_int_equal(r.status, 2);
 	secrets_check(&r, value, "--dry-run");
 	assert_true(dbm_test_contains(r.err, "migrations/V2__b.sql:2: error: placeholder "
-					     "${reporting_pw} holds a secret"));
+	                                     "${reporting_pw} holds a secret"));
 	dbm_test_result_free(&r);
 	/* with the placeholder itself as a stand-in, the script keeps "${name}" */
 	argv[0] = "--placeholder";
@@ -581,7 +585,7 @@ static void test_secrets__pgsql_server_message_quoting_a_placeholder(void **stat
 	struct dbm_test_result r;
 
 	dbm_test_write(db->dir, "migrations/V1__a.sql",
-		       "CREATE TABLE a (id INT);\nSELECT '${api_token}'::int;\n");
+	               "CREATE TABLE a (id INT);\nSELECT '${api_token}'::int;\n");
 	argv[0] = "--url";
 	argv[1] = db->url;
 	argv[2] = "--placeholder";
@@ -605,7 +609,7 @@ static void test_secrets__config_file_readable_by_others(void **state)
 	struct dbm_test_result r;
 
 	dbm_test_write(t->p->dir, "dbmigrate.yml",
-		       "url: \"postgres://app:Cf9-Wq2Lm@127.0.0.1:1/app\"\n");
+	               "url: \"postgres://app:Cf9-Wq2Lm@127.0.0.1:1/app\"\n");
 	snprintf(path, sizeof(path), "%s/dbmigrate.yml", t->p->dir);
 	assert_int_equal(chmod(path, 0644), 0);
 	dbm_test_run(t->p->dir, NULL, argv, &r);
@@ -623,20 +627,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define SECRETS_TEST(name) cmocka_unit_test_setup_teardown(name, secrets_setup, secrets_teardown)
-		SECRETS_TEST(test_secrets__url_flag),
-		SECRETS_TEST(test_secrets__config_file_url),
-		SECRETS_TEST(test_secrets__dbmigrate_url_variable),
-		SECRETS_TEST(test_secrets__database_url_variable),
-		SECRETS_TEST(test_secrets__pgpassword),
-		SECRETS_TEST(test_secrets__mysql_pwd),
-		SECRETS_TEST(test_secrets__pgsql_wrong_passwords_of_many_shapes),
-		SECRETS_TEST(test_secrets__mysql_wrong_passwords_of_many_shapes),
-		SECRETS_TEST(test_secrets__ambiguous_urls_at_every_failure_point),
-		SECRETS_TEST(test_secrets__placeholder_values_never_shown),
-		SECRETS_TEST(test_secrets__config_file_readable_by_others),
+	    SECRETS_TEST(test_secrets__url_flag),
+	    SECRETS_TEST(test_secrets__config_file_url),
+	    SECRETS_TEST(test_secrets__dbmigrate_url_variable),
+	    SECRETS_TEST(test_secrets__database_url_variable),
+	    SECRETS_TEST(test_secrets__pgpassword),
+	    SECRETS_TEST(test_secrets__mysql_pwd),
+	    SECRETS_TEST(test_secrets__pgsql_wrong_passwords_of_many_shapes),
+	    SECRETS_TEST(test_secrets__mysql_wrong_passwords_of_many_shapes),
+	    SECRETS_TEST(test_secrets__ambiguous_urls_at_every_failure_point),
+	    SECRETS_TEST(test_secrets__placeholder_values_never_shown),
+	    SECRETS_TEST(test_secrets__config_file_readable_by_others),
 #undef SECRETS_TEST
-		cmocka_unit_test_setup_teardown(test_secrets__pgsql_server_message_quoting_a_placeholder,
-						dbm_testdb_setup_pgsql, dbm_testdb_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_secrets__pgsql_server_message_quoting_a_placeholder, dbm_testdb_setup_pgsql,
+	        dbm_testdb_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

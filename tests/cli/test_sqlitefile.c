@@ -55,8 +55,8 @@ static int hold_lock(const char *dir, const char *rel)
 static void test_sqlitefile__every_path_to_one_file_shares_one_lock(void **state)
 {
 	struct dbm_test_project *p = *state;
-	const char *urls[] = {"sqlite:link.db", "sqlite:./data/../data/real.db", "sqlite:dirlink/real.db",
-			      "sqlite:data//real.db"};
+	const char *urls[] = {"sqlite:link.db", "sqlite:./data/../data/real.db",
+	                      "sqlite:dirlink/real.db", "sqlite:data//real.db"};
 	struct dbm_test_result r;
 	char target[4200];
 	size_t i;
@@ -75,10 +75,10 @@ static void test_sqlitefile__every_path_to_one_file_shares_one_lock(void **state
 	fd = hold_lock(p->dir, "data/real.db.lock");
 	for (i = 0; i < DBM_ARRAY_SIZE(urls); i++) {
 		dbm_test_project_run(p, &r, "migrate", "--url", urls[i], "--lock-timeout", "1",
-				     NULL);
+		                     NULL);
 		if (r.status != 4)
 			fail_msg("%s: exit %d, expected 4 (lock held)\n%s", urls[i], r.status,
-				 r.err);
+			         r.err);
 		assert_true(dbm_test_contains(r.err, "pid 4242 on testhost"));
 		dbm_test_result_free(&r);
 	}
@@ -110,14 +110,13 @@ static void test_sqlitefile__read_only_commands_create_no_database(void **state)
 
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
 	for (i = 0; i < DBM_ARRAY_SIZE(cmds); i++) {
-		dbm_test_project_run(p, &r, cmds[i][0], "--url", "sqlite:app.db", cmds[i][1],
-				     NULL);
+		dbm_test_project_run(p, &r, cmds[i][0], "--url", "sqlite:app.db", cmds[i][1], NULL);
 		if (r.status != 0)
 			fail_msg("%s %s: exit %d\n%s", cmds[i][0], cmds[i][1] ? cmds[i][1] : "",
-				 r.status, r.err);
+			         r.status, r.err);
 		if (strcmp(cmds[i][0], "info") == 0)
 			assert_true(dbm_test_contains(r.out, "Pending") ||
-				    dbm_test_contains(r.out, "\"pending\""));
+			            dbm_test_contains(r.out, "\"pending\""));
 		dbm_test_result_free(&r);
 		assert_false(exists(p->dir, "app.db"));
 		assert_false(exists(p->dir, "app.db-journal"));
@@ -153,13 +152,13 @@ static void test_sqlitefile__device_or_folder_is_refused(void **state)
 			if (strncmp(path, "//", 2) == 0)
 				path += 2; /* sqlite:///abs */
 			snprintf(want, sizeof(want),
-				 "dbmigrate: error: sqlite database '%s' is not a regular file\n",
-				 path);
+			         "dbmigrate: error: sqlite database '%s' is not a regular file\n",
+			         path);
 			if (r.status != 2 || !dbm_test_contains(r.err, want))
 				fail_msg("%s %s: exit %d, expected 2 and \"%s\":\n%s", cmds[j],
-					 urls[i], r.status, want, r.err);
+				         urls[i], r.status, want, r.err);
 			assert_true(dbm_test_contains(r.err, "hint: Point the sqlite URL at a "
-							     "database file"));
+			                                     "database file"));
 			dbm_test_result_free(&r);
 		}
 	}
@@ -204,7 +203,8 @@ static void test_sqlitefile__json_keeps_names_that_are_not_utf8(void **state)
 
 	dbm_test_write(p->dir, "migrations/V1__caf\xe9.sql", "CREATE TABLE a (id INT);\n");
 	dbm_test_write(p->dir, "migrations/V2__ok_\xc3\xa9.sql", "CREATE TABLE b (id INT);\n");
-	dbm_test_write(p->dir, "migrations/V3__x\xff\\y.sql", "CREATE TABLE c (id INT);\nNOT SQL;\n");
+	dbm_test_write(p->dir, "migrations/V3__x\xff\\y.sql",
+	               "CREATE TABLE c (id INT);\nNOT SQL;\n");
 
 	dbm_test_project_run(p, &r, "migrate", "--json", NULL);
 	assert_int_equal(r.status, 1);
@@ -229,7 +229,7 @@ static void test_sqlitefile__json_keeps_names_that_are_not_utf8(void **state)
 	assert_string_equal(str_at(json_array_get(list, 1), "script"), "V2__ok_\xc3\xa9.sql");
 	assert_null(json_object_get(json_array_get(list, 1), "scriptEscaped"));
 	assert_string_equal(str_at(json_array_get(list, 2), "filepathEscaped"),
-			    "migrations/V3__x\\xff\\\\y.sql");
+	                    "migrations/V3__x\\xff\\\\y.sql");
 	assert_string_equal(str_at(json_array_get(list, 2), "state"), "Pending");
 	json_decref(doc);
 	dbm_test_result_free(&r);

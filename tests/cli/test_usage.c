@@ -355,8 +355,7 @@ static void test_usage__debian_package_installs_and_runs(void **state)
 			fail_msg("%s (%s): no package owns it", line, path);
 		snprintf(want, sizeof(want), "%s", pkg);
 		if (!dbm_test_contains(out, want))
-			fail_msg("Depends '%s' lacks %s, which has %s", out, pkg,
-			         line);
+			fail_msg("Depends '%s' lacks %s, which has %s", out, pkg, line);
 		free(path);
 		free(pkg);
 	}

@@ -65,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		/* a callback's name has an event; a near miss's spelling is a callback's */
 		char suggest[256], again[256];
-		int ev, c = dbm_parse_callback_name(buf, &ev, &description, suggest, sizeof(suggest));
+		int ev,
+		    c = dbm_parse_callback_name(buf, &ev, &description, suggest, sizeof(suggest));
 
 		if (c == 1 && (!description || !dbm_event_name(ev)))
 			abort();
@@ -73,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		description = NULL;
 		if (c == DBM_ERR_USAGE && strlen(suggest) + 1 < sizeof(suggest)) {
 			if (dbm_parse_callback_name(suggest, &ev, &description, again,
-						    sizeof(again)) != 1)
+			                            sizeof(again)) != 1)
 				abort();
 			dbm_free(description);
 		}

@@ -44,8 +44,8 @@ struct crash {
 	char url[1024];        /* the current case's database */
 	char dbname[80];       /* servers: its name, "<db->name>_<seq>" */
 	unsigned seq;
-	size_t template_size;  /* SQLite: bytes of template.db */
-	char template_db[80];  /* PostgreSQL: the template database, once it exists */
+	size_t template_size; /* SQLite: bytes of template.db */
+	char template_db[80]; /* PostgreSQL: the template database, once it exists */
 };
 
 /* Statements of migration i: CREATE TABLE, one or two INSERTs, maybe an index. */
@@ -86,20 +86,20 @@ static void crash_write_set(const char *dir, const char *sleep_sql, int idempote
 		if (sleep_sql)
 			n += snprintf(sql + n, sizeof(sql) - (size_t)n, "%s;\n", sleep_sql);
 		n += snprintf(sql + n, sizeof(sql) - (size_t)n,
-			      "CREATE TABLE %st%d (id INT%s, note VARCHAR(20));\n",
-			      idempotent ? "IF NOT EXISTS " : "", i,
-			      idempotent ? " PRIMARY KEY" : "");
+		              "CREATE TABLE %st%d (id INT%s, note VARCHAR(20));\n",
+		              idempotent ? "IF NOT EXISTS " : "", i,
+		              idempotent ? " PRIMARY KEY" : "");
 		n += snprintf(sql + n, sizeof(sql) - (size_t)n,
-			      "INSERT %sINTO t%d VALUES (1, 'one');\n", idempotent ? "IGNORE " : "",
-			      i);
+		              "INSERT %sINTO t%d VALUES (1, 'one');\n", idempotent ? "IGNORE " : "",
+		              i);
 		if (i % 3 >= 1)
 			n += snprintf(sql + n, sizeof(sql) - (size_t)n,
-				      "-- a second row\nINSERT %sINTO t%d VALUES (2, 'two');\n",
-				      idempotent ? "IGNORE " : "", i);
+			              "-- a second row\nINSERT %sINTO t%d VALUES (2, 'two');\n",
+			              idempotent ? "IGNORE " : "", i);
 		if (i % 3 == 2)
 			snprintf(sql + n, sizeof(sql) - (size_t)n,
-				 "CREATE INDEX %six%d ON t%d (note);\n",
-				 idempotent ? "IF NOT EXISTS " : "", i, i);
+			         "CREATE INDEX %six%d ON t%d (note);\n",
+			         idempotent ? "IF NOT EXISTS " : "", i, i);
 		snprintf(name, sizeof(name), "migrations/V%d__step_%d.sql", i, i);
 		dbm_test_write(dir, name, sql);
 		snprintf(name, sizeof(name), "rollback/U%d__step_%d.sql", i, i);
@@ -108,7 +108,8 @@ static void crash_write_set(const char *dir, const char *sleep_sql, int idempote
 	}
 }
 
-/* The rows of sql on the case's database, "a|b\n" per row; "<error: ...>" on failure. Caller frees. */
+/* The rows of sql on the case's database, "a|b\n" per row; "<error: ...>" on failure. Caller frees.
+ */
 static char *crash_query(struct crash *t, const char *sql)
 {
 	struct dbm_conn *c = dbm_testdb_connect(t->url);
@@ -124,8 +125,7 @@ static char *crash_query(struct crash *t, const char *sql)
 	return dbm_buf_detach(&b);
 }
 
-static void crash_assert_query(struct crash *t, const char *sql, const char *want,
-			       const char *what)
+static void crash_assert_query(struct crash *t, const char *sql, const char *want, const char *what)
 {
 	char *got = crash_query(t, sql);
 
@@ -225,17 +225,18 @@ static void crash_assert_applied(struct crash *t, const char *what)
 	char want[1024], sql[4096];
 	int i, n = 0, m = 0;
 
-	crash_assert_query(t,
-			   "SELECT COUNT(*), COUNT(DISTINCT version), "
-			   "SUM(CASE WHEN success THEN 1 ELSE 0 END), COUNT(DISTINCT installed_rank) "
-			   "FROM schema_history",
-			   "20|20|20|20\n", what);
+	crash_assert_query(
+	    t,
+	    "SELECT COUNT(*), COUNT(DISTINCT version), "
+	    "SUM(CASE WHEN success THEN 1 ELSE 0 END), COUNT(DISTINCT installed_rank) "
+	    "FROM schema_history",
+	    "20|20|20|20\n", what);
 	for (i = 1; i <= CRASH_N; i++) {
 		n += snprintf(sql + n, sizeof(sql) - (size_t)n,
-			      "%sSELECT %d, COUNT(*), COUNT(DISTINCT id) FROM t%d",
-			      i > 1 ? " UNION ALL " : "", i, i);
+		              "%sSELECT %d, COUNT(*), COUNT(DISTINCT id) FROM t%d",
+		              i > 1 ? " UNION ALL " : "", i, i);
 		m += snprintf(want + m, sizeof(want) - (size_t)m, "%d|%u|%u\n", i, crash_rows(i),
-			      crash_rows(i));
+		              crash_rows(i));
 	}
 	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY 1");
 	crash_assert_query(t, sql, want, what);
@@ -349,7 +350,7 @@ static void crash_migrate_case_keep(struct crash *t, const char *point, unsigned
 	crash_run(t, &r, fp, "migrate", NULL);
 	if (r.status != 137)
 		fail_msg("%s: expected the failpoint to end the run with 137, got %d\n%s", fp,
-			 r.status, r.err);
+		         r.status, r.err);
 	dbm_test_result_free(&r);
 	crash_run(t, &r, NULL, "migrate", NULL);
 	if (r.status != 0)
@@ -377,15 +378,15 @@ static void crash_assert_undone(struct crash *t, const char *what)
 	int i, n = 0;
 
 	crash_assert_query(t,
-			   "SELECT COUNT(*), COUNT(DISTINCT version), "
-			   "SUM(CASE WHEN success THEN 1 ELSE 0 END) FROM schema_history "
-			   "WHERE type = 'UNDO_SQL'",
-			   "20|20|20\n", what);
+	                   "SELECT COUNT(*), COUNT(DISTINCT version), "
+	                   "SUM(CASE WHEN success THEN 1 ELSE 0 END) FROM schema_history "
+	                   "WHERE type = 'UNDO_SQL'",
+	                   "20|20|20\n", what);
 	crash_assert_query(t,
-			   "SELECT COUNT(*) FROM schema_history h WHERE h.type <> 'UNDO_SQL' AND "
-			   "h.installed_rank = (SELECT MAX(installed_rank) FROM schema_history x "
-			   "WHERE x.version = h.version)",
-			   "0\n", what);
+	                   "SELECT COUNT(*) FROM schema_history h WHERE h.type <> 'UNDO_SQL' AND "
+	                   "h.installed_rank = (SELECT MAX(installed_rank) FROM schema_history x "
+	                   "WHERE x.version = h.version)",
+	                   "0\n", what);
 	/* Each table is gone: selecting from any of them fails. */
 	for (i = 1; i <= CRASH_N; i++) {
 		char *got;
@@ -445,7 +446,7 @@ static void crash_rollback_case(struct crash *t, const char *point, unsigned k)
 	crash_run(t, &r, fp, "rollback", "--to", "0", NULL);
 	if (r.status != 137)
 		fail_msg("%s: expected the failpoint to end the rollback with 137, got %d\n%s", fp,
-			 r.status, r.err);
+		         r.status, r.err);
 	dbm_test_result_free(&r);
 	crash_run(t, &r, NULL, "rollback", "--to", "0", NULL);
 	if (r.status != 0)
@@ -508,10 +509,10 @@ static void crash_history_table_case(struct crash *t)
 	crash_migrate_case_keep(t, "history_table_created", 1);
 	if (t->kind == CRASH_SQLITE)
 		index = crash_query(t, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
-				       "AND name = 'schema_history_s_idx'");
+		                       "AND name = 'schema_history_s_idx'");
 	else
 		index = crash_query(t, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = "
-				       "'schema_history_s_idx'");
+		                       "'schema_history_s_idx'");
 	if (strcmp(index, "1\n") != 0)
 		fail_msg("the history table's index is missing after a crash: %s", index);
 	dbm_free(index);
@@ -608,7 +609,7 @@ static void test_crash__pgsql_sigkill_at_five_moments(void **state)
 		progress = dbm_test_read(err);
 		if (status != 128 + SIGKILL)
 			fail_msg("the run ended (exit %d) before the kill at %d ms (%.0f ms):\n%s",
-				 status, delays_ms[i], (dbm_testdb_now() - t0) * 1000, progress);
+			         status, delays_ms[i], (dbm_testdb_now() - t0) * 1000, progress);
 		free(progress);
 		snprintf(what, sizeof(what), "after kill -9 at %d ms", delays_ms[i]);
 		crash_run(t, &r, NULL, "migrate", NULL);
@@ -653,7 +654,7 @@ static void test_crash__mysql_crash_inside_migration_needs_repair(void **state)
 		crash_run(t, &r, NULL, "migrate", NULL);
 		if (r.status != 3) {
 			fail_msg("%s: the next migrate exited %d, want 3 naming version %u\n%s", fp,
-				 r.status, v, r.err);
+			         r.status, v, r.err);
 		}
 		{
 			char name[64];
@@ -661,7 +662,7 @@ static void test_crash__mysql_crash_inside_migration_needs_repair(void **state)
 			snprintf(name, sizeof(name), "V%u__step_%u.sql", v, v);
 			if (!dbm_test_contains(r.err, name) || !dbm_test_contains(r.err, "repair"))
 				fail_msg("%s: the error does not name %s and repair:\n%s", fp, name,
-					 r.err);
+				         r.err);
 		}
 		dbm_test_result_free(&r);
 		crash_run(t, &r, NULL, "repair", NULL);
@@ -679,7 +680,8 @@ static void test_crash__mysql_crash_inside_migration_needs_repair(void **state)
 	}
 }
 
-/* MariaDB: a crash between statements of a run (after a whole migration and its row) needs nothing. */
+/* MariaDB: a crash between statements of a run (after a whole migration and its row) needs nothing.
+ */
 static void test_crash__mysql_crash_after_history_converges(void **state)
 {
 	struct crash *t = crash_state(state, "DBM_TEST_MYSQL_URL");
@@ -693,28 +695,28 @@ static void test_crash__mysql_crash_after_history_converges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_crash__sqlite_migrate_every_statement,
-						crash_setup_sqlite, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__sqlite_migrate_every_history_step,
-						crash_setup_sqlite, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__sqlite_rollback_every_step,
-						crash_setup_sqlite, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__sqlite_between_history_table_and_index,
-						crash_setup_sqlite, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__pgsql_between_history_table_and_index,
-						crash_setup_pgsql, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__pgsql_migrate_every_statement,
-						crash_setup_pgsql, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__pgsql_migrate_history_steps_sample,
-						crash_setup_pgsql, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__pgsql_rollback_sample,
-						crash_setup_pgsql, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__pgsql_sigkill_at_five_moments,
-						crash_setup_pgsql, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__mysql_crash_after_history_converges,
-						crash_setup_mysql, crash_teardown),
-		cmocka_unit_test_setup_teardown(test_crash__mysql_crash_inside_migration_needs_repair,
-						crash_setup_mysql, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__sqlite_migrate_every_statement,
+	                                    crash_setup_sqlite, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__sqlite_migrate_every_history_step,
+	                                    crash_setup_sqlite, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__sqlite_rollback_every_step,
+	                                    crash_setup_sqlite, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__sqlite_between_history_table_and_index,
+	                                    crash_setup_sqlite, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__pgsql_between_history_table_and_index,
+	                                    crash_setup_pgsql, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__pgsql_migrate_every_statement,
+	                                    crash_setup_pgsql, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__pgsql_migrate_history_steps_sample,
+	                                    crash_setup_pgsql, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__pgsql_rollback_sample, crash_setup_pgsql,
+	                                    crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__pgsql_sigkill_at_five_moments,
+	                                    crash_setup_pgsql, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__mysql_crash_after_history_converges,
+	                                    crash_setup_mysql, crash_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash__mysql_crash_inside_migration_needs_repair,
+	                                    crash_setup_mysql, crash_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -104,8 +104,8 @@ static void faults_kill_when_seen(struct dbm_testdb *t, const char *find_sql, co
  * run. Returns what the run wrote to stderr (caller frees with free()) and
  * its exit code in *status; fails the test when stderr cannot be read.
  */
-static char *faults_migrate_killed(struct dbm_testdb *t, const char *find_sql,
-				   const char *kill_fmt, int *status)
+static char *faults_migrate_killed(struct dbm_testdb *t, const char *find_sql, const char *kill_fmt,
+                                   int *status)
 {
 	const char *argv[] = {"--url", t->url, "migrate", NULL};
 	char out[4200], err[4200];
@@ -131,36 +131,36 @@ static void test_faults__pgsql_connection_terminated_mid_migration(void **state)
 	char *msg;
 
 	dbm_test_write(t->dir, "migrations/V1__first.sql",
-		       "CREATE TABLE first (id INT);\nINSERT INTO first VALUES (1);\n");
+	               "CREATE TABLE first (id INT);\nINSERT INTO first VALUES (1);\n");
 	dbm_test_write(t->dir, "migrations/V2__slow.sql",
-		       "CREATE TABLE slow (id INT);\nINSERT INTO slow VALUES (1);\n"
-		       "SELECT pg_sleep(1.5);\nINSERT INTO slow VALUES (2);\n");
+	               "CREATE TABLE slow (id INT);\nINSERT INTO slow VALUES (1);\n"
+	               "SELECT pg_sleep(1.5);\nINSERT INTO slow VALUES (2);\n");
 	snprintf(find, sizeof(find),
-		 "SELECT pid FROM pg_stat_activity WHERE application_name = 'dbmigrate' AND "
-		 "datname = '%s' AND state = 'active' AND query LIKE '%%pg_sleep%%'",
-		 t->name);
+	         "SELECT pid FROM pg_stat_activity WHERE application_name = 'dbmigrate' AND "
+	         "datname = '%s' AND state = 'active' AND query LIKE '%%pg_sleep%%'",
+	         t->name);
 	msg = faults_migrate_killed(t, find, "SELECT pg_terminate_backend(%s)", &status);
 	if (status != 1 || !dbm_test_contains(msg, "dbmigrate: migrations/V2__slow.sql:3: error: "))
 		fail_msg("want exit 1 naming migrations/V2__slow.sql:3, got %d:\n%s", status, msg);
 	free(msg);
 	/* nothing of V2 remains, and no history row for it */
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT version, success FROM schema_history "
-			       "ORDER BY installed_rank",
-			       "1|t\n");
+	                       "SELECT version, success FROM schema_history "
+	                       "ORDER BY installed_rank",
+	                       "1|t\n");
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = "
-			       "'slow'",
-			       "0\n");
+	                       "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = "
+	                       "'slow'",
+	                       "0\n");
 	faults_run(t, &r, "migrate", NULL);
 	if (r.status != 0)
 		fail_msg("the next migrate exited %d:\n%s", r.status, r.err);
 	assert_true(dbm_test_contains(r.out, "Applied 1 migration, now at version 2"));
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT version, success FROM schema_history "
-			       "ORDER BY installed_rank",
-			       "1|t\n2|t\n");
+	                       "SELECT version, success FROM schema_history "
+	                       "ORDER BY installed_rank",
+	                       "1|t\n2|t\n");
 	dbm_testdb_assert_rows(t->db, "SELECT COUNT(*) FROM slow", "2\n");
 }
 
@@ -173,27 +173,29 @@ static void test_faults__mysql_connection_killed_mid_migration(void **state)
 	char *msg;
 
 	dbm_test_write(t->dir, "migrations/V1__first.sql",
-		       "CREATE TABLE first (id INT);\nINSERT INTO first VALUES (1);\n");
+	               "CREATE TABLE first (id INT);\nINSERT INTO first VALUES (1);\n");
 	/* idempotent, as a file that may run again after a crash on MySQL must be */
 	dbm_test_write(t->dir, "migrations/V2__slow.sql",
-		       "CREATE TABLE IF NOT EXISTS slow (id INT PRIMARY KEY);\n"
-		       "INSERT IGNORE INTO slow VALUES (1);\nSELECT SLEEP(1.5);\n"
-		       "INSERT IGNORE INTO slow VALUES (2);\n");
+	               "CREATE TABLE IF NOT EXISTS slow (id INT PRIMARY KEY);\n"
+	               "INSERT IGNORE INTO slow VALUES (1);\nSELECT SLEEP(1.5);\n"
+	               "INSERT IGNORE INTO slow VALUES (2);\n");
 	snprintf(find, sizeof(find),
-		 "SELECT id FROM information_schema.processlist WHERE db = '%s' AND "
-		 "info LIKE 'SELECT SLEEP%%'",
-		 t->name);
+	         "SELECT id FROM information_schema.processlist WHERE db = '%s' AND "
+	         "info LIKE 'SELECT SLEEP%%'",
+	         t->name);
 	msg = faults_migrate_killed(t, find, "KILL CONNECTION %s", &status);
-	if (status != 1 || !dbm_test_contains(msg, "dbmigrate: migrations/V2__slow.sql:3: error: ") ||
+	if (status != 1 ||
+	    !dbm_test_contains(msg, "dbmigrate: migrations/V2__slow.sql:3: error: ") ||
 	    !dbm_test_contains(msg, "statement 3 of 4 failed, statements 1 to 2 are applied"))
 		fail_msg("want exit 1 naming migrations/V2__slow.sql:3 and what is applied, got "
-			 "%d:\n%s", status, msg);
+		         "%d:\n%s",
+		         status, msg);
 	free(msg);
 	/* the damage is on record: a failed row for V2, its first statements applied */
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT version, success FROM schema_history "
-			       "ORDER BY installed_rank",
-			       "1|1\n2|0\n");
+	                       "SELECT version, success FROM schema_history "
+	                       "ORDER BY installed_rank",
+	                       "1|1\n2|0\n");
 	dbm_testdb_assert_rows(t->db, "SELECT COUNT(*) FROM slow", "1\n");
 	/* the documented recovery: migrate refuses, repair, migrate */
 	faults_run(t, &r, "migrate", NULL);
@@ -209,9 +211,9 @@ static void test_faults__mysql_connection_killed_mid_migration(void **state)
 		fail_msg("migrate after repair exited %d:\n%s", r.status, r.err);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT version, success FROM schema_history "
-			       "ORDER BY installed_rank",
-			       "1|1\n2|1\n");
+	                       "SELECT version, success FROM schema_history "
+	                       "ORDER BY installed_rank",
+	                       "1|1\n2|1\n");
 	dbm_testdb_assert_rows(t->db, "SELECT COUNT(*) FROM slow", "2\n");
 }
 
@@ -226,11 +228,11 @@ static char *faults_sqlite_shape(const char *dir, const char *db)
 	snprintf(url, sizeof(url), "sqlite://%s/%s", dir, db);
 	c = dbm_testdb_connect(url);
 	part = faults_query_on(c, "SELECT type, name FROM sqlite_master WHERE name NOT LIKE "
-				  "'sqlite_%' ORDER BY type, name");
+	                          "'sqlite_%' ORDER BY type, name");
 	dbm_buf_adds(&b, part);
 	dbm_free(part);
 	part = faults_query_on(c, "SELECT installed_rank, version, description, type, script, "
-				  "checksum, success FROM schema_history ORDER BY installed_rank");
+	                          "checksum, success FROM schema_history ORDER BY installed_rank");
 	dbm_buf_adds(&b, part);
 	dbm_free(part);
 	c->driver->disconnect(c);
@@ -273,27 +275,31 @@ static void test_faults__out_of_memory_at_every_allocation(void **state)
 		dbm_test_run(t->dir, env, argv, &r);
 		if (r.status >= 128 || dbm_test_contains(r.err, "Sanitizer"))
 			fail_msg("DBM_FAIL_ALLOC=%u: crashed or leaked (exit %d):\n%s", n, r.status,
-				 r.err);
+			         r.err);
 		if (r.status == 0) {
 			if (n == 1)
-				fail_msg("DBM_FAIL_ALLOC=1 did not fail: a build without failpoints?");
+				fail_msg(
+				    "DBM_FAIL_ALLOC=1 did not fail: a build without failpoints?");
 			done = 1;
 		} else if (r.status != 1 || !dbm_test_contains(r.err, "out of memory")) {
 			fail_msg("DBM_FAIL_ALLOC=%u: want exit 1 with 'out of memory', got %d:\n%s",
-				 n, r.status, r.err);
+			         n, r.status, r.err);
 		}
 		dbm_test_result_free(&r);
 		argv[3] = NULL;
 		dbm_test_run(t->dir, NULL, argv, &r);
 		if (r.status != 0)
-			fail_msg("after DBM_FAIL_ALLOC=%u: migrate without injection exited %d:\n%s",
-				 n, r.status, r.err);
+			fail_msg(
+			    "after DBM_FAIL_ALLOC=%u: migrate without injection exited %d:\n%s", n,
+			    r.status, r.err);
 		dbm_test_result_free(&r);
 		got = faults_sqlite_shape(t->dir, url + strlen("sqlite:"));
 		if (strcmp(got, want) != 0) {
-			/* installed_on and execution_time are not in the shape; ranks and rows are */
-			fail_msg("after DBM_FAIL_ALLOC=%u the database differs:\n got: %s\nwant: %s",
-				 n, got, want);
+			/* installed_on and execution_time are not in the shape; ranks and rows are
+			 */
+			fail_msg(
+			    "after DBM_FAIL_ALLOC=%u the database differs:\n got: %s\nwant: %s", n,
+			    got, want);
 		}
 		dbm_free(got);
 		snprintf(path, sizeof(path), "%s/oom_%u.db", t->dir, n);
@@ -309,12 +315,12 @@ static void test_faults__out_of_memory_at_every_allocation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_faults__out_of_memory_at_every_allocation,
-						dbm_test_project_setup, dbm_test_project_teardown),
-		cmocka_unit_test_setup_teardown(test_faults__pgsql_connection_terminated_mid_migration,
-						dbm_testdb_setup_pgsql, dbm_testdb_teardown),
-		cmocka_unit_test_setup_teardown(test_faults__mysql_connection_killed_mid_migration,
-						dbm_testdb_setup_mysql, dbm_testdb_teardown),
+	    cmocka_unit_test_setup_teardown(test_faults__out_of_memory_at_every_allocation,
+	                                    dbm_test_project_setup, dbm_test_project_teardown),
+	    cmocka_unit_test_setup_teardown(test_faults__pgsql_connection_terminated_mid_migration,
+	                                    dbm_testdb_setup_pgsql, dbm_testdb_teardown),
+	    cmocka_unit_test_setup_teardown(test_faults__mysql_connection_killed_mid_migration,
+	                                    dbm_testdb_setup_mysql, dbm_testdb_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,18 +29,18 @@
 #include "testutil.h"
 
 /* The names a user may well give files, and the ones an attacker would. */
-#define HS_QUOTE "V1__it\\'s.sql"         /* it\'s: the \' that forged rows */
-#define HS_BACKSLASH "V2__a\\b.sql"       /* a\b: stored as a\\b with NO_BACKSLASH_ESCAPES */
+#define HS_QUOTE "V1__it\\'s.sql"   /* it\'s: the \' that forged rows */
+#define HS_BACKSLASH "V2__a\\b.sql" /* a\b: stored as a\\b with NO_BACKSLASH_ESCAPES */
 #define HS_FORGE "V3__x\\', 1, 'SQL', 'f.sql', 0, 'me', 0, true) --.sql"
 #define HS_UNDO "U2__a\\b.sql"
 
 /* Runs dbmigrate cmd [arg] against the test's database, folders and table. */
 static void hs_run(struct dbm_testdb *t, const char *cmd, const char *arg,
-		   struct dbm_test_result *r)
+                   struct dbm_test_result *r)
 {
 	char rollback[1100];
-	const char *argv[] = {cmd, "--url", t->url, "--migrations", t->migrations, "--rollback",
-			      rollback, arg, NULL};
+	const char *argv[] = {
+	    cmd, "--url", t->url, "--migrations", t->migrations, "--rollback", rollback, arg, NULL};
 
 	snprintf(rollback, sizeof(rollback), "%s/rollback", t->dir);
 	dbm_test_run(t->dir, NULL, argv, r);
@@ -67,12 +67,11 @@ static void hs_write_files(struct dbm_testdb *t, const char *no_tx_stmt)
 }
 
 /* What the history must hold after migrate: each name as it is, and no fifth row. */
-static const char hs_rows[] =
-    "1|1|it\\'s|SQL|V1__it\\'s.sql|true\n"
-    "2|2|a\\b|SQL|V2__a\\b.sql|true\n"
-    "3|3|x\\', 1, 'SQL', 'f.sql', 0, 'me', 0, true) --|SQL|"
-    "V3__x\\', 1, 'SQL', 'f.sql', 0, 'me', 0, true) --.sql|true\n"
-    "4|4|no\\'tx|SQL|V4__no\\'tx.sql|true\n";
+static const char hs_rows[] = "1|1|it\\'s|SQL|V1__it\\'s.sql|true\n"
+                              "2|2|a\\b|SQL|V2__a\\b.sql|true\n"
+                              "3|3|x\\', 1, 'SQL', 'f.sql', 0, 'me', 0, true) --|SQL|"
+                              "V3__x\\', 1, 'SQL', 'f.sql', 0, 'me', 0, true) --.sql|true\n"
+                              "4|4|no\\'tx|SQL|V4__no\\'tx.sql|true\n";
 
 /*
  * migrate, validate, a second migrate, then an edit accepted by repair:
@@ -121,7 +120,7 @@ static void test_history_servers__pgsql_names_verbatim_without_standard_strings(
 	char sql[256];
 
 	snprintf(sql, sizeof(sql), "ALTER DATABASE \"%s\" SET standard_conforming_strings = off",
-		 t->name);
+	         t->name);
 	dbm_testdb_exec(t->admin, sql);
 	hs_write_files(t, "CREATE INDEX CONCURRENTLY t1_id ON t1 (id);\n");
 	hs_round_trip(t, hs_pg_select);
@@ -148,16 +147,16 @@ static void test_history_servers__pgsql_undo_row_verbatim(void **state)
 	char sql[256];
 
 	snprintf(sql, sizeof(sql), "ALTER DATABASE \"%s\" SET standard_conforming_strings = off",
-		 t->name);
+	         t->name);
 	dbm_testdb_exec(t->admin, sql);
 	dbm_test_write(t->dir, "migrations/" HS_BACKSLASH, "CREATE TABLE t2 (id INT);\n");
 	dbm_test_write(t->dir, "rollback/" HS_UNDO, "DROP TABLE t2;\n");
 	hs_run_ok(t, "migrate", NULL);
 	hs_run_ok(t, "rollback", NULL);
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT installed_rank, version, description, type, script FROM "
-			       "schema_history ORDER BY installed_rank",
-			       "1|2|a\\b|SQL|V2__a\\b.sql\n2|2|a\\b|UNDO_SQL|U2__a\\b.sql\n");
+	                       "SELECT installed_rank, version, description, type, script FROM "
+	                       "schema_history ORDER BY installed_rank",
+	                       "1|2|a\\b|SQL|V2__a\\b.sql\n2|2|a\\b|UNDO_SQL|U2__a\\b.sql\n");
 	hs_run(t, "info", NULL, &r);
 	assert_int_equal(r.status, 0);
 	if (!dbm_test_contains(r.out, "| Undone ") || !dbm_test_contains(r.out, "| Pending "))
@@ -180,9 +179,9 @@ static void test_history_servers__pgsql_non_empty_schema_refused(void **state)
 		fail_msg("unexpected stderr: %s", r.err);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
-			       "information_schema.tables WHERE table_schema = 'public'",
-			       "legacy\n");
+	                       "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
+	                       "information_schema.tables WHERE table_schema = 'public'",
+	                       "legacy\n");
 	hs_run_ok(t, "migrate", "--baseline-on-migrate");
 	dbm_testdb_assert_rows(t->db, "SELECT version, type FROM schema_history", "1|BASELINE\n");
 }
@@ -216,7 +215,7 @@ static void test_history_servers__mysql_names_verbatim_with_no_backslash_escapes
 	snprintf(restore, sizeof(restore), "SET GLOBAL sql_mode = '%s'", saved);
 	hs_write_files(t, "CREATE TABLE t4 (id INT);\n");
 	dbm_testdb_exec(t->admin,
-			"SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',NO_BACKSLASH_ESCAPES')");
+	                "SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',NO_BACKSLASH_ESCAPES')");
 	hs_run(t, "migrate", NULL, &mig);
 	hs_run(t, "validate", NULL, &val);
 	hs_run(t, "migrate", NULL, &again);
@@ -276,10 +275,11 @@ static void test_history_servers__mysql_limits_checked_before_anything_runs(void
 	    !dbm_test_contains(r.err, "V1111"))
 		fail_msg("unexpected stderr: %s", r.err);
 	dbm_test_result_free(&r);
-	dbm_testdb_assert_rows(t->db,
-			       "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-			       "DATABASE()",
-			       "0\n");
+	dbm_testdb_assert_rows(
+	    t->db,
+	    "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+	    "DATABASE()",
+	    "0\n");
 }
 
 /* A database with a table but no history: exit 2, nothing created. */
@@ -296,9 +296,9 @@ static void test_history_servers__mysql_non_empty_schema_refused(void **state)
 		fail_msg("unexpected stderr: %s", r.err);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT GROUP_CONCAT(table_name) FROM information_schema.tables "
-			       "WHERE table_schema = DATABASE()",
-			       "legacy\n");
+	                       "SELECT GROUP_CONCAT(table_name) FROM information_schema.tables "
+	                       "WHERE table_schema = DATABASE()",
+	                       "legacy\n");
 }
 
 #define PG(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)

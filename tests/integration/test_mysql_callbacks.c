@@ -44,8 +44,9 @@ static void test_mysql_callbacks__order_and_a_failing_migration(void **state)
 	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
 	struct dbm_test_result r;
 
-	dbm_test_write(t->dir, "migrations/V1__log.sql",
-		       "CREATE TABLE cb_log (n INT AUTO_INCREMENT PRIMARY KEY, ev VARCHAR(100));\n");
+	dbm_test_write(
+	    t->dir, "migrations/V1__log.sql",
+	    "CREATE TABLE cb_log (n INT AUTO_INCREMENT PRIMARY KEY, ev VARCHAR(100));\n");
 	mycb_migrate(t, &r);
 	if (r.status != 0)
 		fail_msg("migrate exited %d: %s", r.status, r.err);
@@ -58,7 +59,7 @@ static void test_mysql_callbacks__order_and_a_failing_migration(void **state)
 	mycb_log(t, "afterMigrate.sql", "afterMigrate");
 	dbm_test_write(t->dir, "migrations/V2__ok.sql", "CREATE TABLE ok (id INT);\n");
 	dbm_test_write(t->dir, "migrations/V3__bad.sql",
-		       "CREATE TABLE half (id INT);\nSELECT * FROM nope;\n");
+	               "CREATE TABLE half (id INT);\nSELECT * FROM nope;\n");
 	mycb_migrate(t, &r);
 	assert_int_equal(r.status, 1);
 	if (!dbm_test_contains(r.err, "V3__bad.sql:2"))
@@ -66,12 +67,12 @@ static void test_mysql_callbacks__order_and_a_failing_migration(void **state)
 	dbm_test_result_free(&r);
 	/* without a transaction, V3's beforeEachMigrate row stays, as its half table does */
 	dbm_testdb_assert_rows(t->db, LOG,
-			       "beforeMigrate,beforeEach,afterEach,beforeEach,afterEachError,"
-			       "afterMigrateError\n");
+	                       "beforeMigrate,beforeEach,afterEach,beforeEach,afterEachError,"
+	                       "afterMigrateError\n");
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT GROUP_CONCAT(CONCAT(version, ':', success) ORDER BY "
-			       "installed_rank) FROM schema_history",
-			       "1:1,2:1,3:0\n");
+	                       "SELECT GROUP_CONCAT(CONCAT(version, ':', success) ORDER BY "
+	                       "installed_rank) FROM schema_history",
+	                       "1:1,2:1,3:0\n");
 }
 
 #define MYCB(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_mysql, dbm_testdb_teardown)

@@ -132,7 +132,8 @@ static void test_mysql_cli__batched_failure_names_what_is_applied(void **state)
 	assert_int_equal(dbm_buf_adds(&sql, "CREATE TABLE w (id INT PRIMARY KEY, pad TEXT);\n"), 0);
 	/* 400 statements of about 300 bytes: past one batch */
 	for (i = 1; i <= 400; i++)
-		assert_int_equal(dbm_buf_addf(&sql, "INSERT INTO w VALUES (%u, '%0280u');\n", i, i), 0);
+		assert_int_equal(dbm_buf_addf(&sql, "INSERT INTO w VALUES (%u, '%0280u');\n", i, i),
+		                 0);
 	assert_int_equal(dbm_buf_adds(&sql, "INSERT INTO w VALUES\n  (401, 'x'),\n  (7, 'dup');\n"
 	                                    "CREATE TABLE after_dup (id INT);\n"),
 	                 0);
@@ -146,10 +147,11 @@ static void test_mysql_cli__batched_failure_names_what_is_applied(void **state)
 	    !dbm_test_contains(r.err, "Duplicate entry '7'"))
 		fail_msg("unexpected stderr: %s", r.err);
 	dbm_test_result_free(&r);
-	dbm_testdb_assert_rows(t->db,
-	                       "SELECT COUNT(*), (SELECT COUNT(*) FROM information_schema.TABLES "
-	                       "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'after_dup') FROM w",
-	                       "400|0\n");
+	dbm_testdb_assert_rows(
+	    t->db,
+	    "SELECT COUNT(*), (SELECT COUNT(*) FROM information_schema.TABLES "
+	    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'after_dup') FROM w",
+	    "400|0\n");
 	dbm_testdb_assert_rows(t->db, "SELECT version, success FROM schema_history", "1|0\n");
 }
 
@@ -273,10 +275,12 @@ static void test_mysql_cli__galera_two_runners_through_two_nodes(void **state)
 	want[0] = '\0';
 	for (round = 1; round <= 5; round++) {
 		snprintf(file, sizeof(file), "migrations/V%d__round.sql", round);
-		/* the first migration makes the table: a schema with tables but no history is refused */
+		/* the first migration makes the table: a schema with tables but no history is
+		 * refused */
 		snprintf(sql, sizeof(sql), "%sDO SLEEP(0.3);\nINSERT INTO hits (v) VALUES (%d);\n",
-		         round == 1 ? "CREATE TABLE hits (id INT AUTO_INCREMENT PRIMARY KEY, v INT);\n"
-		                    : "",
+		         round == 1
+		             ? "CREATE TABLE hits (id INT AUTO_INCREMENT PRIMARY KEY, v INT);\n"
+		             : "",
 		         round);
 		dbm_test_write(t->dir, file, sql);
 		myc_runners(t, two, 2, 2);

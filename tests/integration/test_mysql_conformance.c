@@ -498,10 +498,9 @@ static void test_mysql_conformance__files_split_as_the_client_splits_them(void *
 	     "INSERT INTO log6 (n, s) SELECT 4, 'h' AS \"al;\\\";\n"
 	     "INSERT INTO log6 VALUES (2, 'c\\';d');\n"
 	     "SET sql_mode=DEFAULT;\nINSERT INTO log6 VALUES (3, \"e\\\";f\");\n"},
-	    {"V5__lone_cr.sql",
-	     "CREATE TABLE log5 (n int);\rINSERT INTO log5 VALUES (1); -- c\r"
-	     "INSERT INTO log5 VALUES (2);\rINSERT INTO log5 VALUES (3);\n"
-	     "INSERT INTO log5 VALUES (4);\n"},
+	    {"V5__lone_cr.sql", "CREATE TABLE log5 (n int);\rINSERT INTO log5 VALUES (1); -- c\r"
+	                        "INSERT INTO log5 VALUES (2);\rINSERT INTO log5 VALUES (3);\n"
+	                        "INSERT INTO log5 VALUES (4);\n"},
 	};
 	static const struct myconf_set set = {"cases", NULL, NULL, 0};
 	struct myconf *t = myconf_state(state);
@@ -521,8 +520,9 @@ static void test_mysql_conformance__files_split_as_the_client_splits_them(void *
 	got = dbm_mydump_query(t->base, t->a, "SELECT COUNT(*) FROM log2");
 	assert_string_equal(got, "4\n");
 	free(got);
-	got = dbm_mydump_query(t->base, t->a, "SELECT GROUP_CONCAT(s ORDER BY n SEPARATOR '|') "
-	                                      "FROM log6");
+	got = dbm_mydump_query(t->base, t->a,
+	                       "SELECT GROUP_CONCAT(s ORDER BY n SEPARATOR '|') "
+	                       "FROM log6");
 	assert_string_equal(got, "a\\\\|c';d|e\";f|h\n");
 	free(got);
 	got = dbm_mydump_query(t->base, t->a, "SELECT GROUP_CONCAT(n ORDER BY n) FROM log5");
@@ -541,7 +541,7 @@ static void test_mysql_conformance__client_commands_and_nul_are_refused(void **s
 	    {"INSERT INTO refused VALUES (1) \\g\n", ":2: error: client command '\\g'"},
 	    {"\\c\nINSERT INTO refused VALUES (1);\n", ":2: error: client command '\\c'"},
 	    {"INSERT INTO refused VALUES ('a\0b');\n", ":2: error: NUL byte (0x00) at byte "
-	                                             "offset 65"},
+	                                               "offset 65"},
 	};
 	struct myconf *t = myconf_state(state);
 	size_t i;

@@ -140,11 +140,12 @@ static void test_pgbouncer__schema_holds_in_every_transaction(void **state)
 	if (r.status != 0)
 		fail_msg("migrate exited %d: %s", r.status, r.err);
 	dbm_test_result_free(&r);
-	dbm_testdb_assert_rows(t->db,
-	                       "SELECT table_name FROM information_schema.tables WHERE "
-	                       "table_schema = 'app' ORDER BY 1",
-	                       "schema_history\nschema_history_lock\nschema_history_snapshot\nt\nt2\n"
-	                       "t3\n");
+	dbm_testdb_assert_rows(
+	    t->db,
+	    "SELECT table_name FROM information_schema.tables WHERE "
+	    "table_schema = 'app' ORDER BY 1",
+	    "schema_history\nschema_history_lock\nschema_history_snapshot\nt\nt2\n"
+	    "t3\n");
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM app.schema_history WHERE success",
 	                       "3\n");
 	dbm_testdb_assert_rows(

@@ -238,7 +238,8 @@ static void test_pgsql__exec_batch_runs_in_order_and_names_the_failure(void **st
 	assert_int_equal(DRV->exec_batch(c, v, DBM_ARRAY_SIZE(syntax), &failed), DBM_ERR_RUN);
 	assert_int_equal(failed, 2);
 	assert_string_equal(dbm_error_last()->sqlstate, "42601");
-	assert_int_equal(dbm_error_last()->position, (int)(strstr(syntax[2], "FRM") - syntax[2]) + 1);
+	assert_int_equal(dbm_error_last()->position,
+	                 (int)(strstr(syntax[2], "FRM") - syntax[2]) + 1);
 	dbm_testdb_exec(c, "ROLLBACK");
 	/* the connection is back out of pipeline mode: plain statements work */
 	dbm_testdb_assert_rows(c, "SELECT count(*) FROM b", "3\n");

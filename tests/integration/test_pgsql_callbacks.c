@@ -41,7 +41,7 @@ static struct dbm_testdb *pgcb_start(void **state)
 	struct dbm_test_result r;
 
 	dbm_test_write(t->dir, "migrations/V1__log.sql",
-		       "CREATE TABLE cb_log (n serial PRIMARY KEY, ev text);\n");
+	               "CREATE TABLE cb_log (n serial PRIMARY KEY, ev text);\n");
 	pgcb_migrate(t, &r);
 	if (r.status != 0)
 		fail_msg("migrate exited %d: %s", r.status, r.err);
@@ -70,8 +70,8 @@ static void test_pgsql_callbacks__each_rolled_back_with_a_failing_migration(void
 	pgcb_log(t, "afterMigrate.sql", "afterMigrate");
 	dbm_test_write(t->dir, "migrations/V2__ok.sql", "CREATE TABLE ok (id int);\n");
 	dbm_test_write(t->dir, "migrations/V3__bad.sql",
-		       "CREATE TABLE half (id int);\nINSERT INTO cb_log (ev) VALUES ('V3');\n"
-		       "SELECT * FROM nope;\n");
+	               "CREATE TABLE half (id int);\nINSERT INTO cb_log (ev) VALUES ('V3');\n"
+	               "SELECT * FROM nope;\n");
 	pgcb_migrate(t, &r);
 	assert_int_equal(r.status, 1);
 	if (!dbm_test_contains(r.err, "V3__bad.sql:3") || !dbm_test_contains(r.err, "42P01"))
@@ -81,13 +81,14 @@ static void test_pgsql_callbacks__each_rolled_back_with_a_failing_migration(void
 	 * V2 and its callbacks committed together; V3's beforeEachMigrate row
 	 * and its own went with its transaction; the error events ran after it
 	 */
-	dbm_testdb_assert_rows(t->db, LOG, "beforeEach,afterEach,afterEachError,afterMigrateError\n");
-	dbm_testdb_assert_rows(t->db, "SELECT to_regclass('half') IS NULL, to_regclass('ok') IS NULL",
-			       "t|f\n");
+	dbm_testdb_assert_rows(t->db, LOG,
+	                       "beforeEach,afterEach,afterEachError,afterMigrateError\n");
+	dbm_testdb_assert_rows(
+	    t->db, "SELECT to_regclass('half') IS NULL, to_regclass('ok') IS NULL", "t|f\n");
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT string_agg(version || ':' || success, ',' ORDER BY "
-			       "installed_rank) FROM schema_history",
-			       "1:true,2:true\n");
+	                       "SELECT string_agg(version || ':' || success, ',' ORDER BY "
+	                       "installed_rank) FROM schema_history",
+	                       "1:true,2:true\n");
 }
 
 static void test_pgsql_callbacks__failing_after_each_rolls_the_migration_back(void **state)
@@ -97,12 +98,12 @@ static void test_pgsql_callbacks__failing_after_each_rolls_the_migration_back(vo
 
 	pgcb_log(t, "beforeEachMigrate.sql", "beforeEach");
 	dbm_test_write(t->dir, "migrations/afterEachMigrate__check.sql",
-		       "-- every migration must leave table must_exist\n"
-		       "DO $$ BEGIN\n"
-		       "  IF to_regclass('must_exist') IS NULL THEN\n"
-		       "    RAISE EXCEPTION 'must_exist is missing';\n"
-		       "  END IF;\n"
-		       "END $$;\n");
+	               "-- every migration must leave table must_exist\n"
+	               "DO $$ BEGIN\n"
+	               "  IF to_regclass('must_exist') IS NULL THEN\n"
+	               "    RAISE EXCEPTION 'must_exist is missing';\n"
+	               "  END IF;\n"
+	               "END $$;\n");
 	dbm_test_write(t->dir, "migrations/V2__other.sql", "CREATE TABLE other (id int);\n");
 	pgcb_migrate(t, &r);
 	assert_int_equal(r.status, 1);
@@ -118,7 +119,7 @@ static void test_pgsql_callbacks__failing_after_each_rolls_the_migration_back(vo
 
 	/* once the migration satisfies the check, both commit with it */
 	dbm_test_write(t->dir, "migrations/V2__other.sql",
-		       "CREATE TABLE other (id int);\nCREATE TABLE must_exist (id int);\n");
+	               "CREATE TABLE other (id int);\nCREATE TABLE must_exist (id int);\n");
 	pgcb_migrate(t, &r);
 	if (r.status != 0)
 		fail_msg("migrate exited %d: %s", r.status, r.err);
@@ -127,7 +128,8 @@ static void test_pgsql_callbacks__failing_after_each_rolls_the_migration_back(vo
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM schema_history", "2\n");
 }
 
-/* CREATE INDEX CONCURRENTLY runs outside a transaction: its callbacks run around it, each in its own. */
+/* CREATE INDEX CONCURRENTLY runs outside a transaction: its callbacks run around it, each in its
+ * own. */
 static void test_pgsql_callbacks__around_a_migration_without_transaction(void **state)
 {
 	struct dbm_testdb *t = pgcb_start(state);
@@ -136,7 +138,7 @@ static void test_pgsql_callbacks__around_a_migration_without_transaction(void **
 	pgcb_log(t, "beforeEachMigrate.sql", "beforeEach");
 	pgcb_log(t, "afterEachMigrate.sql", "afterEach");
 	dbm_test_write(t->dir, "migrations/V2__idx.sql",
-		       "CREATE INDEX CONCURRENTLY cb_log_ev ON cb_log (ev);\n");
+	               "CREATE INDEX CONCURRENTLY cb_log_ev ON cb_log (ev);\n");
 	pgcb_migrate(t, &r);
 	if (r.status != 0)
 		fail_msg("migrate exited %d: %s", r.status, r.err);
@@ -147,19 +149,20 @@ static void test_pgsql_callbacks__around_a_migration_without_transaction(void **
 	/* a failing afterEachMigrate there: the index is applied and its row says so */
 	dbm_test_write(t->dir, "migrations/afterEachMigrate.sql", "SELECT 1/0;\n");
 	dbm_test_write(t->dir, "migrations/V3__idx2.sql",
-		       "CREATE INDEX CONCURRENTLY cb_log_n ON cb_log (n, ev);\n");
+	               "CREATE INDEX CONCURRENTLY cb_log_n ON cb_log (n, ev);\n");
 	pgcb_migrate(t, &r);
 	assert_int_equal(r.status, 1);
 	if (!dbm_test_contains(r.err, "migrations/afterEachMigrate.sql:1") ||
 	    !dbm_test_contains(r.err, "22012") ||
-	    !dbm_test_contains(r.err, "every statement of it is applied and its history row says so"))
+	    !dbm_test_contains(r.err,
+	                       "every statement of it is applied and its history row says so"))
 		fail_msg("unexpected stderr: %s", r.err);
 	dbm_test_result_free(&r);
 	dbm_testdb_assert_rows(t->db, "SELECT to_regclass('cb_log_n') IS NULL", "f\n");
 	dbm_testdb_assert_rows(t->db,
-			       "SELECT string_agg(version || ':' || success, ',' ORDER BY "
-			       "installed_rank) FROM schema_history",
-			       "1:true,2:true,3:true\n");
+	                       "SELECT string_agg(version || ':' || success, ',' ORDER BY "
+	                       "installed_rank) FROM schema_history",
+	                       "1:true,2:true,3:true\n");
 }
 
 /* SIGTERM while an each-migration callback runs: the migration's transaction goes, exit 143. */
@@ -172,7 +175,7 @@ static void test_pgsql_callbacks__signal_during_a_callback(void **state)
 	int pid, i, status;
 
 	dbm_test_write(t->dir, "migrations/beforeEachMigrate.sql",
-		       "INSERT INTO cb_log (ev) VALUES ('beforeEach');\nSELECT pg_sleep(30);\n");
+	               "INSERT INTO cb_log (ev) VALUES ('beforeEach');\nSELECT pg_sleep(30);\n");
 	pgcb_log(t, "afterEachMigrateError.sql", "afterEachError");
 	dbm_test_write(t->dir, "migrations/V2__t.sql", "CREATE TABLE t2 (id int);\n");
 	snprintf(out, sizeof(out), "%s/run.out", t->dir);
@@ -181,7 +184,7 @@ static void test_pgsql_callbacks__signal_during_a_callback(void **state)
 	for (i = 0; i < 400; i++) {
 		free(rows);
 		rows = dbm_testdb_rows(t->db, "SELECT count(*) FROM pg_stat_activity WHERE query "
-					      "LIKE 'SELECT pg_sleep(30)%'");
+		                              "LIKE 'SELECT pg_sleep(30)%'");
 		if (strcmp(rows, "1\n") == 0)
 			break;
 		nanosleep(&pause, NULL);
@@ -194,7 +197,7 @@ static void test_pgsql_callbacks__signal_during_a_callback(void **state)
 	assert_non_null(msg);
 	if (status != 143 ||
 	    !dbm_test_contains(msg, "migrations/beforeEachMigrate.sql:2: error: interrupted by "
-				    "SIGTERM while running this callback"))
+	                            "SIGTERM while running this callback"))
 		fail_msg("exit %d: %s", status, msg);
 	free(msg);
 	/* the callback's row and the migration went with the transaction; no error event ran */

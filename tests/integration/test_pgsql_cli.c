@@ -133,7 +133,8 @@ static void test_pgsql_cli__batched_statements_fail_at_their_own_line(void **sta
 	assert_int_equal(dbm_buf_adds(&sql, "CREATE TABLE w (id int PRIMARY KEY, pad text);\n"), 0);
 	/* 400 statements of about 300 bytes: past one batch of 64 KiB */
 	for (i = 1; i <= 400; i++)
-		assert_int_equal(dbm_buf_addf(&sql, "INSERT INTO w VALUES (%u, '%0280u');\n", i, i), 0);
+		assert_int_equal(dbm_buf_addf(&sql, "INSERT INTO w VALUES (%u, '%0280u');\n", i, i),
+		                 0);
 	line = 402;
 	assert_int_equal(dbm_buf_adds(&sql, "INSERT INTO w VALUES\n  (401, 'x'),\n  (7, 'dup');\n"
 	                                    "CREATE TABLE after_dup (id int);\n"),
@@ -178,10 +179,11 @@ static void test_pgsql_cli__failed_commit_and_copy_in_a_batch(void **state)
 	    !dbm_test_contains(r.err, "Nothing of this migration was applied"))
 		fail_msg("unexpected stderr: %s", r.err);
 	dbm_test_result_free(&r);
-	dbm_testdb_assert_rows(t->db,
-	                       "SELECT to_regclass('c') IS NULL, string_agg(installed_rank || ':' || "
-	                       "version || ':' || success, ',') FROM schema_history",
-	                       "t|1:1:true\n");
+	dbm_testdb_assert_rows(
+	    t->db,
+	    "SELECT to_regclass('c') IS NULL, string_agg(installed_rank || ':' || "
+	    "version || ':' || success, ',') FROM schema_history",
+	    "t|1:1:true\n");
 
 	dbm_test_write(t->dir, "migrations/V2__deferred.sql",
 	               "CREATE TABLE c (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n"
@@ -243,12 +245,13 @@ static void test_pgsql_cli__second_runner_times_out_on_the_lock(void **state)
 		struct dbm_buf rows = DBM_BUF_INIT;
 
 		nanosleep(&(struct timespec){0, 50 * 1000 * 1000L}, NULL);
-		assert_int_equal(DRV->query(t->db,
-		                            "SELECT count(DISTINCT pid) FROM pg_locks WHERE locktype "
-		                            "= 'advisory' AND granted AND database = (SELECT oid "
-		                            "FROM pg_database WHERE datname = current_database())",
-		                            dbm_testdb_collect, &rows),
-		                 0);
+		assert_int_equal(
+		    DRV->query(t->db,
+		               "SELECT count(DISTINCT pid) FROM pg_locks WHERE locktype "
+		               "= 'advisory' AND granted AND database = (SELECT oid "
+		               "FROM pg_database WHERE datname = current_database())",
+		               dbm_testdb_collect, &rows),
+		    0);
 		held = strcmp(dbm_buf_cstr(&rows), "1\n") == 0;
 		dbm_buf_free(&rows);
 	}
@@ -335,7 +338,7 @@ static void test_pgsql_cli__files_checked_while_connecting(void **state)
 {
 	struct dbm_testdb *t = pgc_state(state);
 	const char *info[] = {"validate", "--url", t->url, "--migrations", t->migrations, NULL};
-	const char *down[] = {"migrate", "--url", "postgresql://dbm@127.0.0.1:1/none",
+	const char *down[] = {"migrate",      "--url",       "postgresql://dbm@127.0.0.1:1/none",
 	                      "--migrations", t->migrations, NULL};
 	struct dbm_test_result r;
 	char name[1200];
@@ -362,7 +365,8 @@ static void test_pgsql_cli__files_checked_while_connecting(void **state)
 	if (r.status != 0)
 		fail_msg("migrate exited %d: %s", r.status, r.err);
 	dbm_test_result_free(&r);
-	dbm_test_write(t->dir, "migrations/V17__step_17.sql", "CREATE TABLE t17 (id INT, x INT);\n");
+	dbm_test_write(t->dir, "migrations/V17__step_17.sql",
+	               "CREATE TABLE t17 (id INT, x INT);\n");
 	dbm_test_run(t->dir, NULL, info, &r);
 	assert_int_equal(r.status, 3);
 	assert_true(dbm_test_contains(r.err, "version 17 (V17__step_17.sql) has changed"));

@@ -867,7 +867,8 @@ static void test_pgsql_conformance__files_split_as_psql_splits_them(void **state
 	snprintf(m, sizeof(m), "%s/cases", t->dir);
 	pgconf_write_bytes(t, "cases/V1__cr_comment_between.sql",
 	                   "CREATE TABLE log1 (n int, s text);\r-- c\rINSERT INTO log1 VALUES "
-	                   "(1,'a');\r", 73);
+	                   "(1,'a');\r",
+	                   73);
 	snprintf(text, sizeof(text),
 	         "CREATE TABLE log2 (n int, s text);\nINSERT INTO log2 -- c\rVALUES (1,'a');\n"
 	         "CREATE TABLE log3(x int);\rINSERT INTO log3 VALUES (1); -- c\r"
@@ -934,9 +935,8 @@ static void test_pgsql_conformance__psql_only_syntax_is_refused_before_anything_
 		if (r.status != 2 || !dbm_test_contains(r.err, cases[i][1]))
 			pgconf_fail_result(&r, cases[i][1]);
 		dbm_test_result_free(&r);
-		pgconf_assert_rows(t->url[0],
-		                   "SELECT count(*) FROM pg_tables WHERE tablename = 'refused'",
-		                   "0\n");
+		pgconf_assert_rows(
+		    t->url[0], "SELECT count(*) FROM pg_tables WHERE tablename = 'refused'", "0\n");
 	}
 }
 

@@ -235,8 +235,8 @@ static void test_probe__mysql_set_matches_mariadb_client(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_probe__pg_set_matches_psql,
-	                                    dbm_testdb_setup_pgsql, dbm_testdb_teardown),
+	    cmocka_unit_test_setup_teardown(test_probe__pg_set_matches_psql, dbm_testdb_setup_pgsql,
+	                                    dbm_testdb_teardown),
 	    cmocka_unit_test_setup_teardown(test_probe__mysql_set_matches_mariadb_client,
 	                                    dbm_testdb_setup_mysql, dbm_testdb_teardown),
 	};

@@ -56,8 +56,7 @@ int dbm_test_project_teardown(void **state)
 	return 0;
 }
 
-void dbm_test_project_vrun(const struct dbm_test_project *p, struct dbm_test_result *r,
-			   va_list ap)
+void dbm_test_project_vrun(const struct dbm_test_project *p, struct dbm_test_result *r, va_list ap)
 {
 	const char *argv[32];
 	int n = 0;
@@ -166,13 +165,13 @@ char *dbm_test_project_rows(const struct dbm_test_project *p, const char *sql)
 }
 
 void dbm_test_project_assert_rows(const struct dbm_test_project *p, const char *sql,
-				  const char *want)
+                                  const char *want)
 {
 	char *got = dbm_test_project_rows(p, sql);
 
 	if (strcmp(got, want) != 0) {
 		snprintf(project_msg, sizeof(project_msg), "query %s\n got: %s\nwant: %s", sql, got,
-			 want);
+		         want);
 		free(got);
 		fail_msg("%s", project_msg);
 	}

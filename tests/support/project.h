@@ -40,8 +40,7 @@ void dbm_test_project_run(const struct dbm_test_project *p, struct dbm_test_resu
  */
 void dbm_test_project_expect(const struct dbm_test_project *p, int status, ...);
 /* dbm_test_project_run with the arguments in ap. */
-void dbm_test_project_vrun(const struct dbm_test_project *p, struct dbm_test_result *r,
-			   va_list ap);
+void dbm_test_project_vrun(const struct dbm_test_project *p, struct dbm_test_result *r, va_list ap);
 
 /* Runs sql (one or more statements) on p's dbmigrate.db, creating it; fails the test on error. */
 void dbm_test_project_exec(const struct dbm_test_project *p, const char *sql);
@@ -54,6 +53,6 @@ void dbm_test_project_exec(const struct dbm_test_project *p, const char *sql);
 char *dbm_test_project_rows(const struct dbm_test_project *p, const char *sql);
 /* Fails the test, naming sql, unless the rows of sql are exactly want. */
 void dbm_test_project_assert_rows(const struct dbm_test_project *p, const char *sql,
-				  const char *want);
+                                  const char *want);
 
 #endif /* DBM_PROJECT_H */

@@ -50,8 +50,10 @@ int dbm_test_exit_status(int failed)
 	if (failed > 0)
 		return 1;
 	if (dbm_test_nskipped > 0) {
-		fprintf(stderr, "%d skip%s (cases, or parts of cases): reported to CTest as skipped (exit %d)\n",
-			dbm_test_nskipped, dbm_test_nskipped == 1 ? "" : "s", DBM_TEST_SKIP_STATUS);
+		fprintf(stderr,
+		        "%d skip%s (cases, or parts of cases): reported to CTest as skipped (exit "
+		        "%d)\n",
+		        dbm_test_nskipped, dbm_test_nskipped == 1 ? "" : "s", DBM_TEST_SKIP_STATUS);
 		return DBM_TEST_SKIP_STATUS;
 	}
 	return 0;
@@ -149,7 +151,8 @@ char *dbm_test_read(const char *path)
 
 static int testutil_keep_env(const char *kv)
 {
-	static const char *const drop[] = { "DBMIGRATE_", "DATABASE_URL=", "PG", "MYSQL_", "FLYWAY_", NULL };
+	static const char *const drop[] = {"DBMIGRATE_", "DATABASE_URL=", "PG",
+	                                   "MYSQL_",     "FLYWAY_",       NULL};
 	size_t i;
 
 	for (i = 0; drop[i]; i++)
@@ -180,7 +183,7 @@ static char **testutil_build_env(const char *const *extra)
 }
 
 int dbm_test_spawn(const char *cwd, const char *const *env, const char *const *argv,
-		   const char *out_path, const char *err_path)
+                   const char *out_path, const char *err_path)
 {
 	size_t n = 0, i;
 	char **args;
@@ -207,7 +210,7 @@ int dbm_test_spawn(const char *cwd, const char *const *env, const char *const *a
 		if (fd0 < 0 || fd1 < 0 || fd2 < 0)
 			_exit(126);
 		if (testutil_run_as && (setgroups(0, NULL) != 0 || setgid(testutil_gid) != 0 ||
-					setuid(testutil_uid) != 0))
+		                        setuid(testutil_uid) != 0))
 			_exit(126);
 		if (cwd && chdir(cwd) != 0)
 			_exit(126);
@@ -341,8 +344,9 @@ const char *dbm_test_server_url(const char *name)
 	if (v && *v)
 		return v;
 	if (req && strcmp(req, "1") == 0)
-		fail_msg("%s is not set but DBM_TEST_REQUIRE_SERVERS=1: start the servers with scripts/test.sh",
-			 name);
+		fail_msg("%s is not set but DBM_TEST_REQUIRE_SERVERS=1: start the servers with "
+		         "scripts/test.sh",
+		         name);
 	return NULL;
 }
 
@@ -384,7 +388,7 @@ void dbm_test_galera_skip(void)
 
 	if (req && strcmp(req, "1") == 0)
 		fail_msg("DBM_TEST_GALERA_URLS is not set but DBM_TEST_GALERA=1: start the cluster "
-			 "with scripts/test.sh");
+		         "with scripts/test.sh");
 	skip();
 }
 
@@ -408,7 +412,8 @@ void dbm_test_unprivileged(const char *dir)
 	pw = getpwnam(name);
 	if (!pw)
 		fail_msg("running as root, and there is no user \"%s\" to run the binary as: "
-			 "set DBM_TEST_USER", name);
+		         "set DBM_TEST_USER",
+		         name);
 	testutil_uid = pw->pw_uid;
 	testutil_gid = pw->pw_gid;
 	if (nftw(dir, testutil_chown_one, 16, FTW_PHYS) != 0)
@@ -445,13 +450,14 @@ int dbm_test_oom_sweep(const char *name, int limit, int oom_status, int done_sta
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		if (!WIFEXITED(status))
 			fail_msg("allocation %d failing: the child was killed by signal %d", n,
-				 WTERMSIG(status));
+			         WTERMSIG(status));
 		if (WEXITSTATUS(status) == done_status)
 			break;
 		if (WEXITSTATUS(status) != oom_status)
-			fail_msg("allocation %d failing: child exited %d, want %d (out of memory) or "
-				 "%d (done)",
-				 n, WEXITSTATUS(status), oom_status, done_status);
+			fail_msg(
+			    "allocation %d failing: child exited %d, want %d (out of memory) or "
+			    "%d (done)",
+			    n, WEXITSTATUS(status), oom_status, done_status);
 	}
 	return n;
 }

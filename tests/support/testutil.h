@@ -24,9 +24,9 @@ void dbm_test_write_steps(const char *dir, int n);
 char *dbm_test_read(const char *path);
 
 struct dbm_test_result {
-	int status;   /* exit code, or 128+signal when killed */
-	char *out;    /* everything written to stdout, NUL-terminated */
-	char *err;    /* everything written to stderr */
+	int status; /* exit code, or 128+signal when killed */
+	char *out;  /* everything written to stdout, NUL-terminated */
+	char *err;  /* everything written to stderr */
 };
 
 /*
@@ -38,10 +38,10 @@ struct dbm_test_result {
  * Fills r; free it with dbm_test_result_free. Aborts the test if it cannot run.
  */
 void dbm_test_run(const char *cwd, const char *const *env, const char *const *argv,
-		  struct dbm_test_result *r);
+                  struct dbm_test_result *r);
 /* Like dbm_test_run but does not wait: returns the pid; collect with dbm_test_wait. */
 int dbm_test_spawn(const char *cwd, const char *const *env, const char *const *argv,
-		   const char *out_path, const char *err_path);
+                   const char *out_path, const char *err_path);
 /* Waits for pid and returns its exit code (128+signal when killed). */
 int dbm_test_wait(int pid);
 void dbm_test_result_free(struct dbm_test_result *r);
@@ -152,14 +152,14 @@ int dbm_test_skipped(void);
 #undef skip
 #define skip() dbm_test_skip(__FILE__, __LINE__)
 #undef cmocka_run_group_tests
-#define cmocka_run_group_tests(group_tests, group_setup, group_teardown)                       \
-	dbm_test_exit_status(_cmocka_run_group_tests(#group_tests, group_tests,                 \
-	                                             sizeof(group_tests) / sizeof((group_tests)[0]), \
-	                                             group_setup, group_teardown))
+#define cmocka_run_group_tests(group_tests, group_setup, group_teardown)                           \
+	dbm_test_exit_status(_cmocka_run_group_tests(                                              \
+	    #group_tests, group_tests, sizeof(group_tests) / sizeof((group_tests)[0]),             \
+	    group_setup, group_teardown))
 #undef cmocka_run_group_tests_name
-#define cmocka_run_group_tests_name(group_name, group_tests, group_setup, group_teardown)      \
-	dbm_test_exit_status(_cmocka_run_group_tests(group_name, group_tests,                   \
-	                                             sizeof(group_tests) / sizeof((group_tests)[0]), \
-	                                             group_setup, group_teardown))
+#define cmocka_run_group_tests_name(group_name, group_tests, group_setup, group_teardown)          \
+	dbm_test_exit_status(_cmocka_run_group_tests(                                              \
+	    group_name, group_tests, sizeof(group_tests) / sizeof((group_tests)[0]), group_setup,  \
+	    group_teardown))
 
 #endif /* DBM_TESTUTIL_H */

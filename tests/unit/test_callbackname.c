@@ -46,7 +46,8 @@ static void test_callbackname__every_event_with_and_without_description(void **s
 		assert_int_equal(cbn_parse(name, &ev, suggest, sizeof(suggest)), 1);
 		assert_int_equal(ev, i);
 		snprintf(name, sizeof(name), "%s__refresh_views.sql", dbm_event_name(i));
-		assert_int_equal(dbm_parse_callback_name(name, &ev, &desc, suggest, sizeof(suggest)), 1);
+		assert_int_equal(
+		    dbm_parse_callback_name(name, &ev, &desc, suggest, sizeof(suggest)), 1);
 		assert_int_equal(ev, i);
 		assert_string_equal(desc, "refresh views");
 		dbm_free(desc);
@@ -87,7 +88,7 @@ static void test_callbackname__near_misses_get_a_spelling_that_is_a_callback(voi
 static void test_callbackname__migrations_and_others_are_no_callbacks(void **state)
 {
 	static const char *const names[] = {
-	    "V1__beforeMigrate.sql", "R__afterMigrate.sql", "U1__x.sql", "before.sql",
+	    "V1__beforeMigrate.sql", "R__afterMigrate.sql", "U1__x.sql",         "before.sql",
 	    "beforeMigrateX.sql",    "afterAll.sql",        "beforeMigrate.txt", "notes.sql",
 	};
 	char suggest[128];
@@ -106,12 +107,12 @@ static void test_callbackname__flyway_events_not_run_are_named(void **state)
 	int ev;
 
 	(void)state;
-	assert_int_equal(cbn_parse("beforeEachMigrateStatement__x.sql", &ev, suggest,
-				   sizeof(suggest)),
-			 DBM_CALLBACK_UNSUPPORTED);
+	assert_int_equal(
+	    cbn_parse("beforeEachMigrateStatement__x.sql", &ev, suggest, sizeof(suggest)),
+	    DBM_CALLBACK_UNSUPPORTED);
 	assert_string_equal(suggest, "beforeEachMigrateStatement");
 	assert_int_equal(cbn_parse("createSchema.sql", &ev, suggest, sizeof(suggest)),
-			 DBM_CALLBACK_UNSUPPORTED);
+	                 DBM_CALLBACK_UNSUPPORTED);
 	assert_string_equal(suggest, "createSchema");
 }
 
@@ -184,8 +185,8 @@ static int cbn_oom_child(void)
 	dbm_fileset_free(&fs);
 	if (r == DBM_ERR_NOMEM && strcmp(dbm_error_last()->message, "out of memory") == 0)
 		return 0;
-	if (r == DBM_ERR_USAGE && dbm_test_contains(dbm_error_last()->message,
-						    "name it \"beforeMigrate.sql\""))
+	if (r == DBM_ERR_USAGE &&
+	    dbm_test_contains(dbm_error_last()->message, "name it \"beforeMigrate.sql\""))
 		return 3; /* every allocation succeeded */
 	return 1;
 }

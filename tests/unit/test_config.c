@@ -950,8 +950,7 @@ static void test_config__huge_file_is_refused_with_the_limit(void **state)
 	assert_int_equal(dbm_buf_adds(&text, "\"\n"), 0);
 	write_yml_buf(f, &text);
 	assert_error(load(f, NULL, 0, no_env), "config file is larger than 1048576 bytes",
-	             "A config file holds settings only; keep it under 1 MiB.", "dbmigrate.yml",
-	             2);
+	             "A config file holds settings only; keep it under 1 MiB.", "dbmigrate.yml", 2);
 	dbm_buf_free(&text);
 }
 
@@ -985,12 +984,12 @@ static void test_config__many_keys_and_environments_load_and_repeats_are_found(v
 	assert_int_equal(dbm_buf_adds(&text, "  e7: {table: again}\n"), 0);
 	write_yml_buf(f, &text);
 	assert_error(load(f, NULL, 0, no_env), "duplicate key 'e7'",
-	             "It is first given on line 30010; keep one of them.", "dbmigrate.yml",
-	             45003);
+	             "It is first given on line 30010; keep one of them.", "dbmigrate.yml", 45003);
 	dbm_buf_free(&text);
 }
 
-/* targets: words and mappings, placeholders per target, an environment's list replacing the top level's. */
+/* targets: words and mappings, placeholders per target, an environment's list replacing the top
+ * level's. */
 static void test_config__targets_list(void **state)
 {
 	struct fixture *f = *state;

@@ -126,8 +126,8 @@ static void test_history__bad_values(void **state)
 /* A version that is not digits and separators is refused, not read as its digits. */
 static void test_history__lenient_versions_are_refused(void **state)
 {
-	static const char *const bad[] = {"7x", "two", "", "1..2", "1.", ".1", "v1", "1-2",
-	                                   " 1", "1 ", "1.2a", "\xe2\x91\xa0"};
+	static const char *const bad[] = {"7x", "two", "",   "1..2", "1.",   ".1",
+	                                  "v1", "1-2", " 1", "1 ",   "1.2a", "\xe2\x91\xa0"};
 	struct dbm_history h = DBM_HISTORY_INIT;
 	char want[128];
 	size_t i;
@@ -135,7 +135,8 @@ static void test_history__lenient_versions_are_refused(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(want, sizeof(want),
-		         "history table row with installed_rank 12 has a bad version \"%s\"", bad[i]);
+		         "history table row with installed_rank 12 has a bad version \"%s\"",
+		         bad[i]);
 		expect_error(add(&h, "12", bad[i], "SQL", "1", "t"), DBM_ERR_RUN, want);
 		assert_non_null(strstr(dbm_error_last()->hint, "installed_rank 12"));
 	}

@@ -308,14 +308,15 @@ static void test_schema__snapshot_text_round_trips(void **state)
 	(void)state;
 	assert_int_equal(dbm_schema_set_header(&a, "SET x = 1;\n"), 0);
 	o = dbm_schema_add(&a, DBM_SCHEMA_TABLE, "table", "users", NULL,
-			   "CREATE TABLE users (\n\tnote text DEFAULT 'a\\b\tc'\r\n);");
+	                   "CREATE TABLE users (\n\tnote text DEFAULT 'a\\b\tc'\r\n);");
 	assert_non_null(o);
-	assert_int_equal(dbm_schema_add_part(o, DBM_PART_COLUMN, "note", "text", "'a\\b\tc'", NULL,
-					     1), 0);
-	assert_int_equal(dbm_schema_add_part(o, DBM_PART_CONSTRAINT, "users_pkey", "PRIMARY KEY (id)",
-					     NULL, NULL, 0), 0);
+	assert_int_equal(
+	    dbm_schema_add_part(o, DBM_PART_COLUMN, "note", "text", "'a\\b\tc'", NULL, 1), 0);
+	assert_int_equal(dbm_schema_add_part(o, DBM_PART_CONSTRAINT, "users_pkey",
+	                                     "PRIMARY KEY (id)", NULL, NULL, 0),
+	                 0);
 	assert_non_null(dbm_schema_add(&a, DBM_SCHEMA_INDEX, "index", "ix_users", "users",
-				       "CREATE INDEX ix_users ON users (note);"));
+	                               "CREATE INDEX ix_users ON users (note);"));
 	assert_int_equal(dbm_schema_serialize(&a, &t1), 0);
 	assert_int_equal(dbm_schema_parse(t1.ptr, &b), 0);
 	assert_int_equal(dbm_schema_serialize(&b, &t2), 0);
@@ -350,10 +351,10 @@ static void test_schema__snapshot_text_refuses_garbage(void **state)
 	assert_non_null(strstr(dbm_error_last()->message, "line 2"));
 	dbm_schema_free(&b);
 	assert_int_equal(dbm_schema_parse("dbmigrate-schema 1\nO\t99\tt\tn\t\\N\tdef\n", &b),
-			 DBM_ERR_RUN);
+	                 DBM_ERR_RUN);
 	dbm_schema_free(&b);
 	assert_int_equal(dbm_schema_parse("dbmigrate-schema 1\nO\t4\tt\tn\t\\q\tdef\n", &b),
-			 DBM_ERR_RUN);
+	                 DBM_ERR_RUN);
 	dbm_schema_free(&b);
 }
 
@@ -365,11 +366,14 @@ static void test_schema__digest_is_sha256(void **state)
 
 	(void)state;
 	dbm_sha256_hex("abc", 3, out);
-	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(out,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	dbm_sha256_hex("", 0, out);
-	assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(out,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	dbm_sha256_hex(two, strlen(two), out);
-	assert_string_equal(out, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	assert_string_equal(out,
+	                    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 int main(int argc, char **argv)

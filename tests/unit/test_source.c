@@ -104,7 +104,8 @@ static void test_source__bom_is_not_passed_to_the_splitter(void **state)
 	dbm_buf_free(&s.text);
 }
 
-/* The mariadb client drops the '\r' of "\r\n" everywhere, strings included; so does MySQL's dialect. */
+/* The mariadb client drops the '\r' of "\r\n" everywhere, strings included; so does MySQL's
+ * dialect. */
 static void test_source__mysql_reads_crlf_as_the_client_does(void **state)
 {
 	static const char text[] = "INSERT INTO t VALUES ('a\r\nb', 'c\rd');\r\nSELECT 1;\r\n";
@@ -115,7 +116,8 @@ static void test_source__mysql_reads_crlf_as_the_client_does(void **state)
 	(void)state;
 	assert_int_equal(dbm_source_run(path, "V1__t.sql", &o, NULL), 0);
 	/* a lone CR stays, and ends a line as an editor shows it */
-	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\nb', 'c\rd')\n4:SELECT 1");
+	assert_string_equal(dbm_buf_cstr(&s.text),
+	                    "1:INSERT INTO t VALUES ('a\nb', 'c\rd')\n4:SELECT 1");
 	dbm_buf_free(&s.text);
 	remove_tmp(dir, path);
 
@@ -124,7 +126,8 @@ static void test_source__mysql_reads_crlf_as_the_client_does(void **state)
 	o.dialect = DBM_DIALECT_PGSQL;
 	dir = write_tmp(text, sizeof(text) - 1, &path);
 	assert_int_equal(dbm_source_run(path, "V1__t.sql", &o, NULL), 0);
-	assert_string_equal(dbm_buf_cstr(&s.text), "1:INSERT INTO t VALUES ('a\r\nb', 'c\rd')\n4:SELECT 1");
+	assert_string_equal(dbm_buf_cstr(&s.text),
+	                    "1:INSERT INTO t VALUES ('a\r\nb', 'c\rd')\n4:SELECT 1");
 	dbm_buf_free(&s.text);
 	remove_tmp(dir, path);
 }
@@ -224,7 +227,8 @@ static void test_source__invalid_utf8_names_file_offset_and_line(void **state)
  */
 static void test_source__nul_byte_names_file_offset_and_line(void **state)
 {
-	static const char text[] = "CREATE TABLE log (s text);\r\nINSERT INTO log VALUES ('a\0b');\n";
+	static const char text[] =
+	    "CREATE TABLE log (s text);\r\nINSERT INTO log VALUES ('a\0b');\n";
 	static const enum dbm_dialect dialects[] = {DBM_DIALECT_SQLITE, DBM_DIALECT_PGSQL,
 	                                            DBM_DIALECT_MYSQL};
 	struct seen s = {DBM_BUF_INIT, 0, 0};
@@ -238,8 +242,7 @@ static void test_source__nul_byte_names_file_offset_and_line(void **state)
 		dbm_error_clear();
 		assert_int_equal(dbm_source_run(path, "migrations/V2__nul.sql", &o, NULL),
 		                 DBM_ERR_USAGE);
-		assert_string_equal(dbm_error_last()->message,
-		                    "NUL byte (0x00) at byte offset 54");
+		assert_string_equal(dbm_error_last()->message, "NUL byte (0x00) at byte offset 54");
 		assert_string_equal(dbm_error_last()->file, "migrations/V2__nul.sql");
 		assert_int_equal(dbm_error_last()->line, 2);
 		assert_int_equal(s.count, 0);

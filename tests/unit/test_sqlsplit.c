@@ -317,7 +317,8 @@ static int class_cb(void *ctx, const struct dbm_stmt *st)
 	struct dbm_buf *b = ctx;
 
 	dbm_buf_addf(b, "%s%s%s%s|", (st->flags & DBM_STMT_TX_CONTROL) ? "T" : "",
-	             (st->flags & DBM_STMT_NO_TX) ? "N" : "", (st->flags & DBM_STMT_SESSION) ? "S" : "",
+	             (st->flags & DBM_STMT_NO_TX) ? "N" : "",
+	             (st->flags & DBM_STMT_SESSION) ? "S" : "",
 	             (st->flags & DBM_STMT_ALONE) ? "A" : "");
 	return 0;
 }
@@ -337,32 +338,34 @@ static void check_class(enum dbm_dialect d, const char *in, const char *expected
 /* What decides how a file runs, read once from each statement's leading words. */
 static void test_sqlsplit__statements_are_classified_for_the_drivers(void **state)
 {
-	check_class(DBM_DIALECT_PGSQL,
-	            "CREATE INDEX CONCURRENTLY i ON t (a);\n"
-	            "create unique index concurrently i on t (a);\n"
-	            "-- c\n/* nested /* c */ */ CREATE\n\tINDEX CONCURRENTLY i ON t (a);\n"
-	            "DROP INDEX CONCURRENTLY IF EXISTS i;\nCREATE INDEX concurrently_idx ON t (a);\n"
-	            "REINDEX (VERBOSE) TABLE CONCURRENTLY t;\nREINDEX TABLE t;\nVACUUM;\n"
-	            "ALTER SYSTEM SET work_mem = '64MB';\nCREATE DATABASE x;\n"
-	            "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;\nALTER TABLE p DETACH PARTITION p1;\n"
-	            "CREATE TABLE \"CONCURRENTLY\" (id int);\nBEGIN;\nSTART TRANSACTION;\n"
-	            "commit work;\nEND;\nROLLBACK;\nABORT;\nROLLBACK TO SAVEPOINT a;\n"
-	            "COMMIT PREPARED 'x';\nSET search_path = '';\nSELECT 'VACUUM';\n"
-	            "DISCARD ALL;\n(SELECT 1);\nINSERT INTO t VALUES (1);\n"
-	            "COPY t FROM stdin;\n\\.\ncopy (SELECT 1) TO STDOUT;\n"
-	            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\n"
-	            "PREPARE TRANSACTION 'x';\nPREPARE q AS SELECT 1;\n",
-	            "N|N|N|N||N||N|N|N|N|||T|T|T|T|T|T||N|S|S|NS|S||A|A||TS|S|");
-	check_class(DBM_DIALECT_MYSQL,
-	            "BEGIN;\nbegin work;\nSTART TRANSACTION READ ONLY;\n-- c\n# d\n/* e */ COMMIT;\n"
-	            "Commit Work And Chain;\nROLLBACK TO SAVEPOINT s1;\nrollback work to s1;\n"
-	            "BEGIN NOT ATOMIC SELECT 1; END;\nSTART SLAVE;\nSET sql_mode = 'ANSI';\n"
-	            "USE other;\nCALL p();\n/*!40101 SET NAMES utf8 */;\n"
-	            "CREATE PROCEDURE p() BEGIN SELECT 1; END;\nEXECUTE stmt;\n"
-	            "LOAD DATA LOCAL INFILE 'x' INTO TABLE t;\n"
-	            "DELIMITER $$\nINSERT INTO a VALUES (1); INSERT INTO b VALUES (2)$$\n"
-	            "SET @a = 1; SELECT @a$$\nINSERT INTO t VALUES ('a')$$\n",
-	            "T|T|T|T|T|||A||S|S|SA|SA|A|A|A|A|SA||");
+	check_class(
+	    DBM_DIALECT_PGSQL,
+	    "CREATE INDEX CONCURRENTLY i ON t (a);\n"
+	    "create unique index concurrently i on t (a);\n"
+	    "-- c\n/* nested /* c */ */ CREATE\n\tINDEX CONCURRENTLY i ON t (a);\n"
+	    "DROP INDEX CONCURRENTLY IF EXISTS i;\nCREATE INDEX concurrently_idx ON t (a);\n"
+	    "REINDEX (VERBOSE) TABLE CONCURRENTLY t;\nREINDEX TABLE t;\nVACUUM;\n"
+	    "ALTER SYSTEM SET work_mem = '64MB';\nCREATE DATABASE x;\n"
+	    "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;\nALTER TABLE p DETACH PARTITION p1;\n"
+	    "CREATE TABLE \"CONCURRENTLY\" (id int);\nBEGIN;\nSTART TRANSACTION;\n"
+	    "commit work;\nEND;\nROLLBACK;\nABORT;\nROLLBACK TO SAVEPOINT a;\n"
+	    "COMMIT PREPARED 'x';\nSET search_path = '';\nSELECT 'VACUUM';\n"
+	    "DISCARD ALL;\n(SELECT 1);\nINSERT INTO t VALUES (1);\n"
+	    "COPY t FROM stdin;\n\\.\ncopy (SELECT 1) TO STDOUT;\n"
+	    "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\n"
+	    "PREPARE TRANSACTION 'x';\nPREPARE q AS SELECT 1;\n",
+	    "N|N|N|N||N||N|N|N|N|||T|T|T|T|T|T||N|S|S|NS|S||A|A||TS|S|");
+	check_class(
+	    DBM_DIALECT_MYSQL,
+	    "BEGIN;\nbegin work;\nSTART TRANSACTION READ ONLY;\n-- c\n# d\n/* e */ COMMIT;\n"
+	    "Commit Work And Chain;\nROLLBACK TO SAVEPOINT s1;\nrollback work to s1;\n"
+	    "BEGIN NOT ATOMIC SELECT 1; END;\nSTART SLAVE;\nSET sql_mode = 'ANSI';\n"
+	    "USE other;\nCALL p();\n/*!40101 SET NAMES utf8 */;\n"
+	    "CREATE PROCEDURE p() BEGIN SELECT 1; END;\nEXECUTE stmt;\n"
+	    "LOAD DATA LOCAL INFILE 'x' INTO TABLE t;\n"
+	    "DELIMITER $$\nINSERT INTO a VALUES (1); INSERT INTO b VALUES (2)$$\n"
+	    "SET @a = 1; SELECT @a$$\nINSERT INTO t VALUES ('a')$$\n",
+	    "T|T|T|T|T|||A||S|S|SA|SA|A|A|A|A|SA||");
 	check_class(DBM_DIALECT_SQLITE,
 	            "BEGIN;\nCOMMIT;\nEND;\nROLLBACK;\nROLLBACK TO s;\nVACUUM;\n"
 	            "PRAGMA foreign_keys = ON;\nPRAGMA user_version = 2;\nCREATE TABLE t (a);\n",
@@ -375,14 +378,16 @@ static int lock_cb(void *ctx, const struct dbm_stmt *st)
 	struct dbm_buf *b = ctx;
 
 	dbm_buf_addf(b, "%s%s%s%s|", (st->flags & DBM_STMT_LOCKS) ? "L" : "",
-	             (st->flags & DBM_STMT_UNLOCKS) ? "U" : "", (st->flags & DBM_STMT_XA_END) ? "E" : "",
+	             (st->flags & DBM_STMT_UNLOCKS) ? "U" : "",
+	             (st->flags & DBM_STMT_XA_END) ? "E" : "",
 	             (st->flags & DBM_STMT_XA_START) ? "X" : "");
 	if (st->flags & DBM_STMT_XA_START)
 		dbm_buf_addf(b, "%.*s|", (int)st->arg_len, st->sql + st->arg_off);
 	return 0;
 }
 
-/* What a MySQL session may hold after a statement, for the driver's check that nothing is left open. */
+/* What a MySQL session may hold after a statement, for the driver's check that nothing is left
+ * open. */
 static void test_sqlsplit__mysql_table_locks_and_xa_are_classified(void **state)
 {
 	static const char in[] = "LOCK TABLES t WRITE;\nunlock table;\n"
@@ -569,11 +574,12 @@ static void test_sqlsplit__pgsql_begin_atomic_end_alias_and_begin_column(void **
 	            "INSERT INTO t (begin) VALUES (1); INSERT INTO t (\"end\") VALUES (2); END\n"
 	            "3:SELECT 1\n");
 	/* only CREATE [OR REPLACE] FUNCTION|PROCEDURE: elsewhere BEGIN and CASE are words */
-	check_split(DBM_DIALECT_PGSQL,
-	            "CREATE TABLE t (begin int);\nSELECT CASE WHEN true THEN 1 END;\n"
-	            "CREATE OR REPLACE PROCEDURE q() LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND;",
-	            "1:CREATE TABLE t (begin int)\n2:SELECT CASE WHEN true THEN 1 END\n"
-	            "3:CREATE OR REPLACE PROCEDURE q() LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND\n");
+	check_split(
+	    DBM_DIALECT_PGSQL,
+	    "CREATE TABLE t (begin int);\nSELECT CASE WHEN true THEN 1 END;\n"
+	    "CREATE OR REPLACE PROCEDURE q() LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND;",
+	    "1:CREATE TABLE t (begin int)\n2:SELECT CASE WHEN true THEN 1 END\n"
+	    "3:CREATE OR REPLACE PROCEDURE q() LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND\n");
 	/* as for psql, a ; inside parentheses never ends a statement */
 	check_split(DBM_DIALECT_PGSQL, "SELECT (1; SELECT 2);\nSELECT 3;",
 	            "1:SELECT (1; SELECT 2)\n2:SELECT 3\n");
@@ -587,15 +593,16 @@ static void test_sqlsplit__pgsql_long_dollar_tag(void **state)
 	memset(tag, 't', 63);
 	tag[63] = '\0';
 	snprintf(in, sizeof(in), "INSERT INTO log VALUES (1, $%s$a;b$%s$);\nSELECT 2;", tag, tag);
-	snprintf(want, sizeof(want), "1:INSERT INTO log VALUES (1, $%s$a;b$%s$)\n2:SELECT 2\n",
-	         tag, tag);
+	snprintf(want, sizeof(want), "1:INSERT INTO log VALUES (1, $%s$a;b$%s$)\n2:SELECT 2\n", tag,
+	         tag);
 	check_split(DBM_DIALECT_PGSQL, in, want);
 	memset(tag, 'u', 70);
 	tag[70] = '\0';
 	snprintf(in, sizeof(in), "SELECT $%s$a;b", tag);
 	snprintf(want, sizeof(want),
 	         "error -2 at line 1: unterminated dollar-quoted string $%.63s... (opened at line "
-	         "1)\nhint: Add the closing $%.63s... (the same tag).\n", tag, tag);
+	         "1)\nhint: Add the closing $%.63s... (the same tag).\n",
+	         tag, tag);
 	check_split(DBM_DIALECT_PGSQL, in, want);
 }
 
@@ -747,17 +754,25 @@ static void test_sqlsplit__pgsql_variables_refused(void **state)
 	    "SQL goes inside quotes.\n";
 	char want[1024];
 
-	snprintf(want, sizeof(want), "1:SELECT 1\nerror -2 at line 2: psql variable ':v' is not "
-	         "supported\n%s", hint);
+	snprintf(want, sizeof(want),
+	         "1:SELECT 1\nerror -2 at line 2: psql variable ':v' is not "
+	         "supported\n%s",
+	         hint);
 	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nSELECT :v;\n", want);
-	snprintf(want, sizeof(want), "error -2 at line 1: psql variable ':'v'' is not "
-	         "supported\n%s", hint);
+	snprintf(want, sizeof(want),
+	         "error -2 at line 1: psql variable ':'v'' is not "
+	         "supported\n%s",
+	         hint);
 	check_split(DBM_DIALECT_PGSQL, "SELECT :'v';", want);
-	snprintf(want, sizeof(want), "error -2 at line 2: psql variable ':\"my_t1\"' is not "
-	         "supported\n%s", hint);
+	snprintf(want, sizeof(want),
+	         "error -2 at line 2: psql variable ':\"my_t1\"' is not "
+	         "supported\n%s",
+	         hint);
 	check_split(DBM_DIALECT_PGSQL, "SELECT *\nFROM :\"my_t1\";", want);
-	snprintf(want, sizeof(want), "error -2 at line 1: psql variable ':{?v}' is not "
-	         "supported\n%s", hint);
+	snprintf(want, sizeof(want),
+	         "error -2 at line 1: psql variable ':{?v}' is not "
+	         "supported\n%s",
+	         hint);
 	check_split(DBM_DIALECT_PGSQL, "SELECT :{?v};", want);
 	/* casts, :=, slices, colons in quotes and comments, :1 are no variables */
 	check_split(DBM_DIALECT_PGSQL,
@@ -1028,12 +1043,13 @@ static void test_sqlsplit__unterminated(void **state)
 	            "error -2 at line 4: unterminated BEGIN ... END body (opened at line 4)\n"
 	            "hint: Add the missing END, followed by the statement delimiter.\n");
 	/* psql sends a body its BEGIN/CASE/END count leaves open at the end of the file as it is */
-	check_split(DBM_DIALECT_PGSQL,
-	            "CREATE TABLE t (begin text);\nCREATE FUNCTION f() RETURNS text LANGUAGE sql\n"
-	            "BEGIN ATOMIC\n SELECT begin FROM t;\nEND;\n",
-	            "1:CREATE TABLE t (begin text)\n"
-	            "2:CREATE FUNCTION f() RETURNS text LANGUAGE sql\nBEGIN ATOMIC\n SELECT begin FROM "
-	            "t;\nEND;\n");
+	check_split(
+	    DBM_DIALECT_PGSQL,
+	    "CREATE TABLE t (begin text);\nCREATE FUNCTION f() RETURNS text LANGUAGE sql\n"
+	    "BEGIN ATOMIC\n SELECT begin FROM t;\nEND;\n",
+	    "1:CREATE TABLE t (begin text)\n"
+	    "2:CREATE FUNCTION f() RETURNS text LANGUAGE sql\nBEGIN ATOMIC\n SELECT begin FROM "
+	    "t;\nEND;\n");
 	check_split(DBM_DIALECT_SQLITE, "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END",
 	            "1:CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END\n");
 	check_split(DBM_DIALECT_PGSQL, "SELECT 1;\nCOPY t FROM stdin;\n1\n2\n",

@@ -226,7 +226,7 @@ static void test_url__secrets_of_a_well_formed_url(void **state)
 	assert_int_equal(dbm_secret_add_url("postgres://app:s3cr%40t@db.example/app"), 0);
 	/* raw and decoded; the host, user and database stay */
 	check_scrub("password s3cr%40t and s3cr@t for app at db.example",
-		    "password *** and *** for app at db.example");
+	            "password *** and *** for app at db.example");
 	dbm_secrets_reset();
 	assert_int_equal(dbm_secret_add_url("host=db user=app password=abc\\ tail dbname=app"), 0);
 	check_scrub("abc tail / abc\\ tail", "*** / ***");
@@ -234,7 +234,7 @@ static void test_url__secrets_of_a_well_formed_url(void **state)
 	assert_int_equal(dbm_secret_add_url("host=db password='it''s secret' dbname=app"), 0);
 	dbm_secrets_reset();
 	assert_int_equal(dbm_secret_add_url("mysql://u@h/db?password=qu%26ery&ssl-mode=REQUIRED"),
-			 0);
+	                 0);
 	check_scrub("qu&ery qu%26ery", "*** ***");
 	dbm_secrets_reset();
 }
@@ -244,9 +244,10 @@ static void test_url__secrets_of_an_ambiguous_url(void **state)
 	dbm_secrets_reset();
 	/* libpq splits at the first '@': host "ss", query "word@h/db" */
 	assert_int_equal(dbm_secret_add_url("postgres://app:Pz9@Ss8?Word7@h/db"), 0);
-	check_scrub("could not translate host name \"Ss8\"", "could not translate host name \"***\"");
+	check_scrub("could not translate host name \"Ss8\"",
+	            "could not translate host name \"***\"");
 	check_scrub("invalid URI query parameter: \"Word7@h/db\"",
-		    "invalid URI query parameter: \"***@h/db\"");
+	            "invalid URI query parameter: \"***@h/db\"");
 	check_scrub("Pz9@Ss8?Word7", "***");
 	/* a piece is scrubbed only as a whole word */
 	check_scrub("Word7s and Ss8x", "Word7s and Ss8x");
@@ -256,11 +257,12 @@ static void test_url__secrets_of_an_ambiguous_url(void **state)
 	check_scrub("invalid database name 'Qs8Wd@Jh2/db'", "invalid database name '***@Jh2/db'");
 	dbm_secrets_reset();
 	assert_int_equal(dbm_secret_add_url("postgres:S3cret@db/x"), 0);
-	check_scrub("missing \"=\" after \"postgres:S3cret@db/x\"", "missing \"=\" after \"postgres:***@db/x\"");
+	check_scrub("missing \"=\" after \"postgres:S3cret@db/x\"",
+	            "missing \"=\" after \"postgres:***@db/x\"");
 	dbm_secrets_reset();
 	assert_int_equal(dbm_secret_add_url("postgres://app:Summer50%off@h/db"), 0);
 	check_scrub("invalid percent-encoded token: \"Summer50%off\"",
-		    "invalid percent-encoded token: \"***\"");
+	            "invalid percent-encoded token: \"***\"");
 	check_scrub("Summer50 off", "*** ***");
 	dbm_secrets_reset();
 }
@@ -309,7 +311,7 @@ static void test_url__ambiguous_urls(void **state)
 	for (i = 0; i < DBM_ARRAY_SIZE(cases); i++) {
 		if (dbm_url_is_ambiguous(cases[i].url) != cases[i].ambiguous)
 			fail_msg("dbm_url_is_ambiguous(\"%s\") != %d", cases[i].url,
-				 cases[i].ambiguous);
+			         cases[i].ambiguous);
 	}
 }
 
