@@ -72,24 +72,51 @@ static void interrupt_exit_now(int signo, const char *why)
  */
 static sem_t interrupt_started;
 
+/*
+ * After the first signal: waits for a second one until 30 s after it
+ * (deadline, CLOCK_MONOTONIC) and ends the process either way. A wait cut
+ * short (EINTR: a SIGPIPE handled on this thread, a stop and SIGCONT) goes
+ * on for what is left; only the deadline or a signal end it. Never returns.
+ */
+static void interrupt_wait_second(const sigset_t *set, int first, const struct timespec *deadline)
+{
+	for (;;) {
+		struct timespec now, left;
+		int sig;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = deadline->tv_sec - now.tv_sec;
+		left.tv_nsec = deadline->tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0)
+			break;
+		sig = sigtimedwait(set, NULL, &left);
+		if (sig > 0)
+			interrupt_exit_now(sig, "a second signal");
+		if (errno != EINTR)
+			break; /* EAGAIN: the deadline */
+	}
+	interrupt_exit_now(first, "still running 30 s");
+}
+
 /* The signal thread: records, cancels, and enforces the deadline. Never returns. */
 static void *interrupt_thread(void *arg)
 {
 	const sigset_t *set = arg;
-	struct timespec grace = {30, 0};
+	struct timespec deadline;
 	int first = 0, sig;
 
 	sem_post(&interrupt_started);
 	for (;;) {
-		if (!first) {
-			if (sigwait(set, &sig) != 0)
-				continue;
-		} else {
-			sig = sigtimedwait(set, NULL, &grace);
-			if (sig < 0)
-				interrupt_exit_now(first, "still running 30 s");
-			interrupt_exit_now(sig, "a second signal");
-		}
+		if (first)
+			interrupt_wait_second(set, first, &deadline);
+		if (sigwait(set, &sig) != 0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += 30;
 		first = sig;
 		dbm_interrupt_set(sig);
 		pthread_mutex_lock(&interrupt_mu);
