@@ -130,6 +130,10 @@ void dbm_buf_free(struct dbm_buf *b);
 const char *dbm_buf_cstr(const struct dbm_buf *b);
 /* Hands the memory to the caller (who frees it with dbm_free); may be NULL. */
 char *dbm_buf_detach(struct dbm_buf *b);
+/* Appends code point cp (< 0x110000, not a surrogate) as UTF-8. */
+int dbm_buf_add_utf8(struct dbm_buf *b, unsigned long cp);
+/* The value of hex digit c (0-9, a-f, A-F), or -1. */
+int dbm_hex_digit(char c);
 
 /*
  * Failpoints for crash tests. In DBM_FAILPOINTS builds, env

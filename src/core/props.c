@@ -76,45 +76,6 @@ static int props_is_space(char c)
 	return c == ' ' || c == '\t' || c == '\f';
 }
 
-static int props_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Appends code point cp (< 0x110000, not a surrogate) as UTF-8. 0 or DBM_ERR_NOMEM. */
-static int props_add_utf8(struct dbm_buf *b, unsigned long cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return dbm_buf_add(b, u, n);
-}
-
 /* The 4 hex digits at s[0..4) (within end) as a number, or -1. */
 static long props_u4(const char *s, const char *end)
 {
@@ -124,7 +85,7 @@ static long props_u4(const char *s, const char *end)
 	if (end - s < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		int h = props_hex(s[i]);
+		int h = dbm_hex_digit(s[i]);
 
 		if (h < 0)
 			return -1;
@@ -179,7 +140,7 @@ static int props_unescape(const char *s, size_t len, const char *file, unsigned 
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 				p += 6;
 			}
-			r = props_add_utf8(out, (unsigned long)cp);
+			r = dbm_buf_add_utf8(out, (unsigned long)cp);
 			break;
 		default:
 			r = dbm_buf_addc(out, *p);

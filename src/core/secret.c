@@ -187,16 +187,6 @@ size_t dbm_secrets_scrub_cut(char *text)
 	return count;
 }
 
-static int secret_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* 1 when s[0..len) holds a '%' that does not start a two-digit hex escape. */
 static int secret_bad_percent(const char *s, size_t len)
 {
@@ -204,7 +194,7 @@ static int secret_bad_percent(const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%' &&
-		    (i + 2 >= len || secret_hex(s[i + 1]) < 0 || secret_hex(s[i + 2]) < 0))
+		    (i + 2 >= len || dbm_hex_digit(s[i + 1]) < 0 || dbm_hex_digit(s[i + 2]) < 0))
 			return 1;
 	}
 	return 0;
@@ -227,9 +217,9 @@ static int secret_add_forms(const char *s, size_t len, int percent, int backslas
 	if (!dec)
 		return dbm_error_oom();
 	for (i = 0; i < len; i++) {
-		if (percent && s[i] == '%' && i + 2 < len && secret_hex(s[i + 1]) >= 0 &&
-		    secret_hex(s[i + 2]) >= 0) {
-			dec[n++] = (char)(secret_hex(s[i + 1]) * 16 + secret_hex(s[i + 2]));
+		if (percent && s[i] == '%' && i + 2 < len && dbm_hex_digit(s[i + 1]) >= 0 &&
+		    dbm_hex_digit(s[i + 2]) >= 0) {
+			dec[n++] = (char)(dbm_hex_digit(s[i + 1]) * 16 + dbm_hex_digit(s[i + 2]));
 			i += 2;
 		} else if (backslash && s[i] == '\\' && i + 1 < len) {
 			dec[n++] = s[++i];

@@ -94,44 +94,6 @@ static int toml_bare_char(char c)
 	       c == '_' || c == '-';
 }
 
-static int toml_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int toml_add_utf8(struct dbm_buf *b, unsigned long cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return dbm_buf_add(b, u, n);
-}
-
 /*
  * Reads a basic ("...") or literal ('...') string at t->p into out.
  * Returns 0, DBM_ERR_USAGE or DBM_ERR_NOMEM.
@@ -199,7 +161,7 @@ static int toml_string(struct toml *t, struct dbm_buf *out)
 				return toml_fail(t, NULL, "\\%c escape needs %d hex digits", *t->p,
 				                 n);
 			for (i = 1; i <= n; i++) {
-				int h = toml_hex(t->p[i]);
+				int h = dbm_hex_digit(t->p[i]);
 
 				if (h < 0)
 					return toml_fail(t, NULL, "\\%c escape needs %d hex digits",
@@ -212,7 +174,7 @@ static int toml_string(struct toml *t, struct dbm_buf *out)
 				    "\\%c escape names U+%04lX, which a setting cannot hold", *t->p,
 				    cp);
 			t->p += n;
-			r = toml_add_utf8(out, cp);
+			r = dbm_buf_add_utf8(out, cp);
 			break;
 		default:
 			return toml_fail(t,

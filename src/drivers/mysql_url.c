@@ -44,17 +44,6 @@ void mysqldrv_params_free(struct mysqldrv_params *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int mysqldrv_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decodes s[0..len) into a new string in *out ('+' stays '+').
  * Returns 0; DBM_ERR_USAGE naming what (never the text: it may be secret);
@@ -69,8 +58,8 @@ static int mysqldrv_decode(const char *s, size_t len, const char *what, char **o
 		return dbm_error_oom();
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%') {
-			int hi = i + 2 < len ? mysqldrv_hexval(s[i + 1]) : -1;
-			int lo = i + 2 < len ? mysqldrv_hexval(s[i + 2]) : -1;
+			int hi = i + 2 < len ? dbm_hex_digit(s[i + 1]) : -1;
+			int lo = i + 2 < len ? dbm_hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0) {
 				dbm_free(r);
