@@ -266,3 +266,24 @@ int dbm_drv_load(struct dbm_drv_lib *lib)
 	lib->handle = h;
 	return 0;
 }
+
+int dbm_drv_clean_outside_error(const char *kind, const char *name, const char *effect,
+                                const struct dbm_buf *names)
+{
+	size_t off;
+	int n = 0;
+
+	dbm_error_set(DBM_ERR_USAGE, "objects outside %s '%s' depend on it: clean would %s", kind,
+	              name, effect);
+	for (off = 0; off < names->len; off += strlen(names->ptr + off) + 1) {
+		if (++n > 20) {
+			dbm_error_add_detail("and more");
+			break;
+		}
+		dbm_error_add_detail("%s", names->ptr + off);
+	}
+	dbm_error_set_hint("Drop or change those objects first (or clean their %ss too); "
+	                   "nothing was dropped.",
+	                   kind);
+	return DBM_ERR_USAGE;
+}

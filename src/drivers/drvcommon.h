@@ -157,4 +157,14 @@ int dbm_drv_load(struct dbm_drv_lib *lib);
 /* Function f of a loaded table fns, where idx is its place: f's own type, ready to call. */
 #define DBM_DRV_FN(fns, idx, f) (*(__typeof__(f) *)(fns)[idx])
 
+/*
+ * clean's refusal when objects outside the schema (PostgreSQL) or database
+ * (MySQL) that clean empties depend on it: kind is "schema" or "database",
+ * name the one cleaned, effect what clean would do to them ("break them"),
+ * names the objects' names, each ending in a NUL (the first 20 are listed).
+ * Returns DBM_ERR_USAGE.
+ */
+int dbm_drv_clean_outside_error(const char *kind, const char *name, const char *effect,
+                                const struct dbm_buf *names);
+
 #endif /* DBM_DRVCOMMON_H */

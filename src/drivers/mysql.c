@@ -905,8 +905,7 @@ static int mysqldrv_clean_outside(struct mysqldrv_conn *c, const char *schema, c
 	struct dbm_buf re = DBM_BUF_INIT, relit = DBM_BUF_INIT, sql = DBM_BUF_INIT;
 	struct dbm_buf names = DBM_BUF_INIT;
 	const char *p;
-	size_t off;
-	int rc = 0, n = 0;
+	int rc = 0;
 
 	/* a word boundary, the name (quoted or not, every byte escaped), then a dot */
 	if (dbm_buf_adds(&re, "(^|[^0-9A-Za-z_$])`?") < 0)
@@ -944,19 +943,7 @@ static int mysqldrv_clean_outside(struct mysqldrv_conn *c, const char *schema, c
 		goto oom;
 	if (rc < 0 || names.len == 0)
 		goto done;
-	rc = dbm_error_set(DBM_ERR_USAGE,
-	                   "objects outside database '%s' depend on it: clean "
-	                   "would break them",
-	                   schema);
-	for (off = 0; off < names.len; off += strlen(names.ptr + off) + 1) {
-		if (++n > 20) {
-			dbm_error_add_detail("and more");
-			break;
-		}
-		dbm_error_add_detail("%s", names.ptr + off);
-	}
-	dbm_error_set_hint("Drop or change those objects first (or clean their databases too); "
-	                   "nothing was dropped.");
+	rc = dbm_drv_clean_outside_error("database", schema, "break them", &names);
 	goto done;
 oom:
 	rc = dbm_error_oom();

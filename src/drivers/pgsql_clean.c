@@ -149,24 +149,10 @@ static int pgsql_clean_outside(struct pgsql_conn *pc, const char *schema)
 {
 	struct dbm_buf names = DBM_BUF_INIT;
 	int rc = pgsql_clean_step(pc, pgsql_clean_outside_sql, schema, &names);
-	size_t off;
-	int n = 0;
 
 	if (rc < 0 || names.len == 0)
 		goto done;
-	rc = dbm_error_set(DBM_ERR_USAGE,
-	                   "objects outside schema '%s' depend on it: clean would "
-	                   "change or drop them",
-	                   schema);
-	for (off = 0; off < names.len; off += strlen(names.ptr + off) + 1) {
-		if (++n > 20) {
-			dbm_error_add_detail("and more");
-			break;
-		}
-		dbm_error_add_detail("%s", names.ptr + off);
-	}
-	dbm_error_set_hint("Drop or change those objects first (or clean their schemas too); "
-	                   "nothing was dropped.");
+	rc = dbm_drv_clean_outside_error("schema", schema, "change or drop them", &names);
 done:
 	dbm_buf_free(&names);
 	return rc;
