@@ -140,6 +140,12 @@ struct dbm_session;
  */
 int dbm_cmd_offline_open(struct dbm_session *s, const struct dbm_config *cfg,
                          const struct dbm_cmd_args *a, const char *command);
+/*
+ * Ends migrate's and rollback's JSON document: its "migrations" (the
+ * reference is taken), the dry run's "sql" when there is one, printed.
+ * Takes doc's reference too.
+ */
+void dbm_cmd_json_migrations_out(json_t *doc, json_t *migrations);
 
 struct dbm_schema;
 /* The objects of a dump as a JSON array (dump.c; a new reference, NULL when out of memory). */

@@ -114,6 +114,22 @@ static int migrate_baseline(struct dbm_session *s)
 }
 
 /*
+ * A migration's object in migrate's JSON "migrations": category, version,
+ * description, type and file; the caller adds what it did (a new reference).
+ */
+static json_t *migrate_item_json(const struct dbm_plan_item *it)
+{
+	json_t *m = json_object();
+
+	json_object_set_new(m, "category", dbm_json_text(dbm_report_category(it)));
+	json_object_set_new(m, "version", dbm_json_text(it->version ? it->version : ""));
+	dbm_json_set_text(m, "description", it->description);
+	json_object_set_new(m, "type", json_string("SQL"));
+	dbm_json_set_text(m, "filepath", it->file->path);
+	return m;
+}
+
+/*
  * --skip-executing: a success row for each pending item, in one
  * transaction, and none of their SQL run (Flyway's skipExecutingMigrations):
  * for a database whose schema was brought to the files' state by other
@@ -159,14 +175,8 @@ static int migrate_skip(struct dbm_session *s, const struct dbm_plan *plan, json
 			break;
 		(*recorded)++;
 		if (list) {
-			json_t *m = json_object();
+			json_t *m = migrate_item_json(it);
 
-			json_object_set_new(m, "category", dbm_json_text(dbm_report_category(it)));
-			json_object_set_new(m, "version",
-			                    dbm_json_text(it->version ? it->version : ""));
-			dbm_json_set_text(m, "description", it->description);
-			json_object_set_new(m, "type", json_string("SQL"));
-			dbm_json_set_text(m, "filepath", it->file->path);
 			json_object_set_new(m, "checksum", json_integer(row.checksum));
 			json_object_set_new(m, "executionTime", json_integer(0));
 			json_object_set_new(m, "skipExecuting", json_true());
@@ -376,14 +386,8 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		applied++;
 		dbm_cmd_tally_step(it->version);
 		if (done_list) {
-			json_t *m = json_object();
+			json_t *m = migrate_item_json(it);
 
-			json_object_set_new(m, "category", dbm_json_text(dbm_report_category(it)));
-			json_object_set_new(m, "version",
-			                    dbm_json_text(it->version ? it->version : ""));
-			dbm_json_set_text(m, "description", it->description);
-			json_object_set_new(m, "type", json_string("SQL"));
-			dbm_json_set_text(m, "filepath", it->file->path);
 			json_object_set_new(m, "executionTime", json_integer(res.executed_ms));
 			json_array_append_new(done_list, m);
 		}
@@ -447,11 +451,8 @@ int dbm_cmd_migrate(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 			json_object_set_new(doc, "dryRun", json_boolean(s.dry_run));
 			json_object_set_new(doc, "skipExecuting", json_boolean(a->skip_executing));
 			json_object_set_new(doc, "totalMigrationTime", json_integer(ms));
-			json_object_set_new(doc, "migrations", done_list);
+			dbm_cmd_json_migrations_out(doc, done_list);
 			done_list = NULL;
-			if (dbm_out_sql_json())
-				json_object_set(doc, "sql", dbm_out_sql_json());
-			dbm_out_json(doc);
 			doc = NULL;
 		}
 	}

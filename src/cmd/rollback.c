@@ -118,11 +118,8 @@ int dbm_cmd_rollback(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		json_object_set_new(doc, "operation", json_string("rollback"));
 		json_object_set_new(doc, "dryRun", json_boolean(s.dry_run));
 		json_object_set_new(doc, "migrationsUndone", json_integer((json_int_t)n));
-		json_object_set_new(doc, "migrations", list);
+		dbm_cmd_json_migrations_out(doc, list);
 		list = NULL;
-		if (dbm_out_sql_json())
-			json_object_set(doc, "sql", dbm_out_sql_json());
-		dbm_out_json(doc);
 		doc = NULL;
 	}
 done:
