@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "dbmigrate/common.h"
 #include "testutil.h"
 
 extern char **environ;
@@ -70,6 +71,52 @@ char *dbm_test_tmpdir(void)
 	if (!d)
 		fail_msg("mkdtemp: %s", strerror(errno));
 	return strdup(d);
+}
+
+int dbm_test_enter_tmpdir(struct dbm_test_cwd *t)
+{
+	t->oldcwd = getcwd(NULL, 0);
+	t->dir = dbm_test_tmpdir();
+	if (!t->oldcwd || chdir(t->dir) != 0) {
+		free(t->oldcwd);
+		free(t->dir);
+		t->oldcwd = t->dir = NULL;
+		return -1;
+	}
+	dbm_error_clear();
+	return 0;
+}
+
+int dbm_test_leave_tmpdir(struct dbm_test_cwd *t)
+{
+	if (chdir(t->oldcwd) != 0)
+		return -1;
+	dbm_test_rmtree(t->dir);
+	free(t->dir);
+	free(t->oldcwd);
+	t->oldcwd = t->dir = NULL;
+	return 0;
+}
+
+int dbm_test_tmpdir_setup(void **state)
+{
+	struct dbm_test_cwd *t = calloc(1, sizeof(*t));
+
+	if (!t || dbm_test_enter_tmpdir(t) != 0) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+int dbm_test_tmpdir_teardown(void **state)
+{
+	struct dbm_test_cwd *t = *state;
+	int r = dbm_test_leave_tmpdir(t);
+
+	free(t);
+	return r;
 }
 
 void dbm_test_rmtree(const char *dir)

@@ -14,6 +14,22 @@
 
 /* A new empty folder under $TMPDIR (or /tmp); aborts the test on failure. Caller frees. */
 char *dbm_test_tmpdir(void);
+/*
+ * A test that works in a fresh temporary folder: dbm_test_enter_tmpdir
+ * makes one (dbm_test_tmpdir), changes into it and clears the last error;
+ * dbm_test_leave_tmpdir changes back, removes the folder and frees t's
+ * strings. Both return 0 or -1, as a cmocka setup does.
+ * dbm_test_tmpdir_setup and dbm_test_tmpdir_teardown are the cmocka setup
+ * and teardown of a test that needs nothing more (*state holds the struct).
+ */
+struct dbm_test_cwd {
+	char *dir;    /* the temporary folder, the working directory */
+	char *oldcwd; /* the working directory before */
+};
+int dbm_test_enter_tmpdir(struct dbm_test_cwd *t);
+int dbm_test_leave_tmpdir(struct dbm_test_cwd *t);
+int dbm_test_tmpdir_setup(void **state);
+int dbm_test_tmpdir_teardown(void **state);
 /* Removes a folder and everything in it (rm -rf); ignores errors. */
 void dbm_test_rmtree(const char *dir);
 /* Writes content to dir/rel, creating parent folders. Aborts on failure. */

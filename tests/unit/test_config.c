@@ -26,8 +26,7 @@
 #define FIXTURE(name) DBM_TEST_FIXTURES "/config/" name
 
 struct fixture {
-	char *dir;
-	char cwd[4096];
+	struct dbm_test_cwd tmp; /* the test's folder, the working directory */
 	struct dbm_config cfg;
 };
 
@@ -36,9 +35,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_non_null(getcwd(f->cwd, sizeof(f->cwd)));
-	f->dir = dbm_test_tmpdir();
-	assert_int_equal(chdir(f->dir), 0);
+	assert_int_equal(dbm_test_enter_tmpdir(&f->tmp), 0);
 	*state = f;
 	return 0;
 }
@@ -46,14 +43,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	int r;
 
 	dbm_config_free(&f->cfg);
-	if (chdir(f->cwd) != 0)
-		return -1;
-	dbm_test_rmtree(f->dir);
-	free(f->dir);
+	r = dbm_test_leave_tmpdir(&f->tmp);
 	free(f);
-	return 0;
+	return r;
 }
 
 static int load(struct fixture *f, const struct dbm_setting *flags, size_t nflags,
@@ -68,7 +63,7 @@ static int load(struct fixture *f, const struct dbm_setting *flags, size_t nflag
 /* Writes ./dbmigrate.yml in the test's folder. */
 static void write_yml(struct fixture *f, const char *content)
 {
-	dbm_test_write(f->dir, "dbmigrate.yml", content);
+	dbm_test_write(f->tmp.dir, "dbmigrate.yml", content);
 }
 
 static void assert_error(int r, const char *message, const char *hint, const char *file,
@@ -183,7 +178,7 @@ static void test_config__config_file_from_the_variable(void **state)
 	assert_string_equal(f->cfg.config_file, FIXTURE("full.yml"));
 	assert_int_equal(f->cfg.lock_timeout, 300);
 	/* --config beats DBMIGRATE_CONFIG */
-	dbm_test_write(f->dir, "other.yml", "lock_timeout: 2\n");
+	dbm_test_write(f->tmp.dir, "other.yml", "lock_timeout: 2\n");
 	assert_int_equal(load(f, flags, 1, env), 0);
 	assert_string_equal(f->cfg.config_file, "other.yml");
 	assert_int_equal(f->cfg.lock_timeout, 2);

@@ -26,8 +26,7 @@
 #include "testutil.h"
 
 struct fixture {
-	char *dir;
-	char cwd[4096];
+	struct dbm_test_cwd tmp; /* the test's folder, the working directory */
 	struct dbm_config cfg;
 	struct dbm_kvlist kv;
 };
@@ -37,9 +36,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_non_null(getcwd(f->cwd, sizeof(f->cwd)));
-	f->dir = dbm_test_tmpdir();
-	assert_int_equal(chdir(f->dir), 0);
+	assert_int_equal(dbm_test_enter_tmpdir(&f->tmp), 0);
 	*state = f;
 	return 0;
 }
@@ -47,15 +44,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	int r;
 
 	dbm_config_free(&f->cfg);
 	dbm_kvlist_free(&f->kv);
-	if (chdir(f->cwd) != 0)
-		return -1;
-	dbm_test_rmtree(f->dir);
-	free(f->dir);
+	r = dbm_test_leave_tmpdir(&f->tmp);
 	free(f);
-	return 0;
+	return r;
 }
 
 static char *no_env[] = {NULL};
@@ -298,7 +293,7 @@ static void test_flyway__conf_found_and_mapped(void **state)
 	struct fixture *f = *state;
 	struct dbm_config *c = &f->cfg;
 
-	dbm_test_write(f->dir, "flyway.conf",
+	dbm_test_write(f->tmp.dir, "flyway.conf",
 	               "flyway.url=jdbc:postgresql://db/app?currentSchema=other\n"
 	               "flyway.user=deploy\n"
 	               "flyway.password=Hunter2!\n"
@@ -348,17 +343,17 @@ static void test_flyway__yml_wins_then_toml_then_conf_then_conf_folder(void **st
 {
 	struct fixture *f = *state;
 
-	dbm_test_write(f->dir, "conf/flyway.conf", "flyway.table=from_conf_folder\n");
+	dbm_test_write(f->tmp.dir, "conf/flyway.conf", "flyway.table=from_conf_folder\n");
 	assert_int_equal(load(f, NULL, 0, no_env), 0);
 	assert_string_equal(f->cfg.table, "from_conf_folder");
 	assert_string_equal(f->cfg.config_file, "conf/flyway.conf");
-	dbm_test_write(f->dir, "flyway.conf", "flyway.table=from_conf\n");
+	dbm_test_write(f->tmp.dir, "flyway.conf", "flyway.table=from_conf\n");
 	assert_int_equal(load(f, NULL, 0, no_env), 0);
 	assert_string_equal(f->cfg.table, "from_conf");
-	dbm_test_write(f->dir, "flyway.toml", "[flyway]\ntable = \"from_toml\"\n");
+	dbm_test_write(f->tmp.dir, "flyway.toml", "[flyway]\ntable = \"from_toml\"\n");
 	assert_int_equal(load(f, NULL, 0, no_env), 0);
 	assert_string_equal(f->cfg.table, "from_toml");
-	dbm_test_write(f->dir, "dbmigrate.yml", "table: from_yml\n");
+	dbm_test_write(f->tmp.dir, "dbmigrate.yml", "table: from_yml\n");
 	assert_int_equal(load(f, NULL, 0, no_env), 0);
 	assert_string_equal(f->cfg.table, "from_yml");
 	assert_null(f->cfg.notes);
@@ -369,15 +364,15 @@ static void test_flyway__config_flag_by_extension_and_content(void **state)
 	struct fixture *f = *state;
 	struct dbm_setting flag = {"config", "settings.cfg"};
 
-	dbm_test_write(f->dir, "settings.cfg", "# Flyway\n\nflyway.table=by_content\n");
+	dbm_test_write(f->tmp.dir, "settings.cfg", "# Flyway\n\nflyway.table=by_content\n");
 	assert_int_equal(load(f, &flag, 1, no_env), 0);
 	assert_string_equal(f->cfg.table, "by_content");
 	assert_null(f->cfg.notes); /* named, not found: no note */
-	dbm_test_write(f->dir, "settings.cfg", "\n[flyway]\ntable = 'toml_by_content'\n");
+	dbm_test_write(f->tmp.dir, "settings.cfg", "\n[flyway]\ntable = 'toml_by_content'\n");
 	assert_int_equal(load(f, &flag, 1, no_env), 0);
 	assert_string_equal(f->cfg.table, "toml_by_content");
 	flag.value = "x.toml";
-	dbm_test_write(f->dir, "x.toml", "[flyway]\ntable = 'by_name'\n");
+	dbm_test_write(f->tmp.dir, "x.toml", "[flyway]\ntable = 'by_name'\n");
 	assert_int_equal(load(f, &flag, 1, no_env), 0);
 	assert_string_equal(f->cfg.table, "by_name");
 }
@@ -389,7 +384,7 @@ static void test_flyway__toml_environments(void **state)
 	char *env[] = {"PRODPW=s3cret", NULL};
 	char *fenv[] = {"FLYWAY_ENVIRONMENT=prod", "PRODPW=s3cret", NULL};
 
-	dbm_test_write(f->dir, "flyway.toml",
+	dbm_test_write(f->tmp.dir, "flyway.toml",
 	               "[flyway]\n"
 	               "table = \"t_top\"\n"
 	               "locations = [\"filesystem:sql\"]\n"
@@ -427,14 +422,14 @@ static void test_flyway__unselected_environment_is_checked(void **state)
 {
 	struct fixture *f = *state;
 
-	dbm_test_write(f->dir, "flyway.toml",
+	dbm_test_write(f->tmp.dir, "flyway.toml",
 	               "[environments.default]\n"
 	               "url = \"jdbc:sqlite:dev.db\"\n"
 	               "[environments.prod]\n"
 	               "url = \"jdbc:postgresql://db/app?loginTimeout=3\"\n");
 	assert_error(load(f, NULL, 0, no_env),
 	             "url: JDBC parameter 'loginTimeout' is not supported", "flyway.toml", 4);
-	dbm_test_write(f->dir, "flyway.toml", "[environments.dev]\nurll = \"x\"\n");
+	dbm_test_write(f->tmp.dir, "flyway.toml", "[environments.dev]\nurll = \"x\"\n");
 	assert_error(load(f, NULL, 0, no_env), "environments.dev.urll: unknown environment setting",
 	             "flyway.toml", 2);
 }
@@ -443,34 +438,35 @@ static void test_flyway__settings_refused_by_name(void **state)
 {
 	struct fixture *f = *state;
 
-	dbm_test_write(f->dir, "flyway.conf",
+	dbm_test_write(f->tmp.dir, "flyway.conf",
 	               "flyway.url=jdbc:sqlite:a.db\nflyway.initSql=SET x=1\n");
 	assert_error(load(f, NULL, 0, no_env), "flyway.initSql: not supported", "flyway.conf", 2);
-	dbm_test_write(f->dir, "flyway.conf", "\nflyway.placeholderPrefix=#[\n");
+	dbm_test_write(f->tmp.dir, "flyway.conf", "\nflyway.placeholderPrefix=#[\n");
 	assert_error(load(f, NULL, 0, no_env),
 	             "flyway.placeholderPrefix: only '${' is supported, got '#['", "flyway.conf",
 	             2);
-	dbm_test_write(f->dir, "flyway.conf", "flyway.locations=classpath:db/migration\n");
+	dbm_test_write(f->tmp.dir, "flyway.conf", "flyway.locations=classpath:db/migration\n");
 	assert_error(load(f, NULL, 0, no_env),
 	             "flyway.locations: 'classpath:db/migration': classpath locations are inside "
 	             "Java JARs, which dbmigrate cannot read",
 	             "flyway.conf", 1);
-	dbm_test_write(f->dir, "flyway.conf", "flyway.locations=db/migration\n");
+	dbm_test_write(f->tmp.dir, "flyway.conf", "flyway.locations=db/migration\n");
 	assert_error(load(f, NULL, 0, no_env),
 	             "flyway.locations: 'db/migration': Flyway reads a location without a prefix "
 	             "as classpath:, inside Java JARs; write filesystem:db/migration for a folder",
 	             "flyway.conf", 1);
-	dbm_test_write(f->dir, "flyway.conf", "flyway.tabel=x\n");
+	dbm_test_write(f->tmp.dir, "flyway.conf", "flyway.tabel=x\n");
 	assert_error(load(f, NULL, 0, no_env), "flyway.tabel: unknown Flyway setting",
 	             "flyway.conf", 1);
 	assert_string_equal(dbm_error_last()->hint,
 	                    "Did you mean 'table'? See docs/adopting.md for "
 	                    "the settings dbmigrate reads.");
-	dbm_test_write(f->dir, "flyway.conf", "flyway.connectRetries=many\n");
+	dbm_test_write(f->tmp.dir, "flyway.conf", "flyway.connectRetries=many\n");
 	assert_error(load(f, NULL, 0, no_env),
 	             "flyway.connectRetries: expected a whole number, got 'many'", "flyway.conf",
 	             1);
-	dbm_test_write(f->dir, "flyway.conf", "flyway.cleanDisabled=true  # Prevent data loss\n");
+	dbm_test_write(f->tmp.dir, "flyway.conf",
+	               "flyway.cleanDisabled=true  # Prevent data loss\n");
 	assert_error(
 	    load(f, NULL, 0, no_env),
 	    "flyway.cleanDisabled: expected true or false, got 'true  # Prevent data loss'",
@@ -478,7 +474,7 @@ static void test_flyway__settings_refused_by_name(void **state)
 	assert_string_equal(dbm_error_last()->hint,
 	                    "In flyway.conf '#' starts a comment only at the start of a line: move "
 	                    "the comment to a line of its own.");
-	dbm_test_write(f->dir, "flyway.conf", "flyway.jdbcProperties.socketTimeout=5\n");
+	dbm_test_write(f->tmp.dir, "flyway.conf", "flyway.jdbcProperties.socketTimeout=5\n");
 	assert_error(load(f, NULL, 0, no_env),
 	             "flyway.jdbcProperties.socketTimeout: JDBC properties cannot be passed to "
 	             "dbmigrate's drivers; put the connection's parameters in the url",
@@ -499,7 +495,7 @@ static void test_flyway__variables(void **state)
 	char *both[] = {"FLYWAY_URL=jdbc:sqlite:flyway.db", "DATABASE_URL=sqlite:dbm.db", NULL};
 	char *bad[] = {"FLYWAY_INIT_SQL=SET x=1", NULL};
 
-	dbm_test_write(f->dir, "flyway.conf", "flyway.url=jdbc:sqlite:a.db\nflyway.user=sa\n");
+	dbm_test_write(f->tmp.dir, "flyway.conf", "flyway.url=jdbc:sqlite:a.db\nflyway.user=sa\n");
 	assert_int_equal(load(f, NULL, 0, env), 0);
 	assert_string_equal(f->cfg.url, "postgresql://ci:pw%20from%20env@db/app");
 	assert_string_equal(f->cfg.url_source, "FLYWAY_PASSWORD");
@@ -516,7 +512,7 @@ static void test_flyway__variables(void **state)
 	assert_string_equal(f->cfg.notes, "note: reading the Flyway configuration in FLYWAY_* "
 	                                  "variables (there is no config file)\n");
 	/* dbmigrate.yml: FLYWAY_* are not read */
-	dbm_test_write(f->dir, "dbmigrate.yml", "table: t\n");
+	dbm_test_write(f->tmp.dir, "dbmigrate.yml", "table: t\n");
 	assert_int_equal(load(f, NULL, 0, env), 0);
 	assert_string_equal(f->cfg.url, "sqlite:dbmigrate.db");
 }
@@ -586,7 +582,7 @@ static void test_flyway__config_files_variable_and_env_hint(void **state)
 	char *two[] = {"FLYWAY_CONFIG_FILES=a.conf,b.conf", NULL};
 	struct dbm_setting flag = {"env", "prod"};
 
-	dbm_test_write(f->dir, "conf/prod.conf", "flyway.table=from_variable\n");
+	dbm_test_write(f->tmp.dir, "conf/prod.conf", "flyway.table=from_variable\n");
 	assert_int_equal(load(f, NULL, 0, env), 0);
 	assert_string_equal(f->cfg.table, "from_variable");
 	assert_string_equal(f->cfg.config_file, "conf/prod.conf");

@@ -22,43 +22,6 @@
 #include "dbmigrate/sqlsplit.h"
 #include "testutil.h"
 
-struct fixture {
-	char *dir;
-	char *oldcwd;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->oldcwd = getcwd(NULL, 0);
-	f->dir = dbm_test_tmpdir();
-	if (!f->oldcwd || chdir(f->dir) != 0) {
-		free(f->oldcwd);
-		free(f->dir);
-		free(f);
-		return -1;
-	}
-	dbm_error_clear();
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (chdir(f->oldcwd) != 0)
-		return -1;
-	dbm_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->oldcwd);
-	free(f);
-	return 0;
-}
-
 static void put(const char *rel, const char *content)
 {
 	dbm_test_write(".", rel, content);
@@ -477,7 +440,7 @@ static int oom_child(void)
 }
 #endif
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, dbm_test_tmpdir_setup, dbm_test_tmpdir_teardown)
 
 int main(int argc, char **argv)
 {

@@ -19,43 +19,6 @@
 #include "dbmigrate/scan.h"
 #include "testutil.h"
 
-struct fixture {
-	char *dir;
-	char *oldcwd;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->oldcwd = getcwd(NULL, 0);
-	f->dir = dbm_test_tmpdir();
-	if (!f->oldcwd || chdir(f->dir) != 0) {
-		free(f->oldcwd);
-		free(f->dir);
-		free(f);
-		return -1;
-	}
-	dbm_error_clear();
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (chdir(f->oldcwd) != 0)
-		return -1;
-	dbm_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->oldcwd);
-	free(f);
-	return 0;
-}
-
 static void put(const char *rel, const char *content)
 {
 	dbm_test_write(".", rel, content);
@@ -545,7 +508,7 @@ static void test_scan__every_allocation_failure_is_clean(void **state)
 #endif
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dbm_test_tmpdir_setup, dbm_test_tmpdir_teardown)
 
 #ifdef DBM_FAILPOINTS
 /* The child of test_scan__every_allocation_failure_is_clean: one scan in the current folder. */
