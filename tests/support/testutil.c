@@ -68,8 +68,10 @@ char *dbm_test_tmpdir(void)
 
 	snprintf(path, sizeof(path), "%s/dbmtest.XXXXXX", base && *base ? base : "/tmp");
 	d = mkdtemp(path);
-	if (!d)
+	if (!d) {
 		fail_msg("mkdtemp: %s", strerror(errno));
+		return NULL; /* fail_msg does not return; the analyzer does not know it */
+	}
 	return strdup(d);
 }
 
@@ -297,6 +299,7 @@ void dbm_test_expect(const struct dbm_test_result *r, int status, ...)
 		if (!dbm_test_contains(r->err, needle)) {
 			va_end(ap);
 			fail_msg("stderr lacks '%s':\n%s", needle, r->err);
+			return; /* fail_msg does not return; the analyzer does not know it */
 		}
 	va_end(ap);
 }
@@ -457,10 +460,12 @@ void dbm_test_unprivileged(const char *dir)
 	if (!name || !*name)
 		name = "nobody";
 	pw = getpwnam(name);
-	if (!pw)
+	if (!pw) {
 		fail_msg("running as root, and there is no user \"%s\" to run the binary as: "
 		         "set DBM_TEST_USER",
 		         name);
+		return; /* fail_msg does not return; the analyzer does not know it */
+	}
 	testutil_uid = pw->pw_uid;
 	testutil_gid = pw->pw_gid;
 	if (nftw(dir, testutil_chown_one, 16, FTW_PHYS) != 0)
