@@ -86,6 +86,26 @@ static char *replay_unreachable(const char *url)
 	return out;
 }
 
+/*
+ * Migrates the database at url to version 3, then runs migrate --offline
+ * --from 3 for it, with its URL made unreachable: r holds that run, which
+ * exited 0 (the caller frees it).
+ */
+static void replay_offline_from_3(const char *dir, const char *url, struct dbm_test_result *r)
+{
+	char *nowhere;
+
+	replay_run(dir, r, "--url", url, "--placeholder", "owner=bob", "migrate", "--target", "3",
+	           NULL);
+	replay_ok(r, "migrate --target 3");
+	dbm_test_result_free(r);
+	nowhere = replay_unreachable(url);
+	replay_run(dir, r, "--url", nowhere, "--placeholder", "owner=bob", "migrate", "--offline",
+	           "--from", "3", NULL);
+	free(nowhere);
+	replay_ok(r, "migrate --offline --from 3");
+}
+
 static void replay_pg_project(const char *dir)
 {
 	dbm_test_write(dir, "migrations/V1__init.sql",
@@ -181,7 +201,7 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
 	struct dbm_test_result r;
 	const char *file;
-	char *out = NULL, *nowhere;
+	char *out = NULL;
 	int real, part, rc;
 
 	replay_pg_project(t->dir);
@@ -247,19 +267,11 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	}
 
 	/* offline, for a database at version 3 */
-	replay_run(t->dir, &r, "--url", t->extra_url[part], "--placeholder", "owner=bob", "migrate",
-	           "--target", "3", NULL);
-	replay_ok(&r, "migrate --target 3");
-	dbm_test_result_free(&r);
-	nowhere = replay_unreachable(t->extra_url[part]);
-	replay_run(t->dir, &r, "--url", nowhere, "--placeholder", "owner=bob", "migrate",
-	           "--offline", "--from", "3", NULL);
-	replay_ok(&r, "migrate --offline --from 3");
+	replay_offline_from_3(t->dir, t->extra_url[part], &r);
 	assert_false(dbm_test_contains(r.out, "V3__data.sql"));
 	assert_true(dbm_test_contains(r.out, "-- offline: for a database at version 3"));
 	file = replay_save(t->dir, "offline.sql", &r);
 	dbm_test_result_free(&r);
-	free(nowhere);
 	rc = dbm_pgdump_psql_file(t->extra_url[part], file, &out);
 	if (rc != 0)
 		fail_msg("psql -f of the offline dry run exited %d: %s", rc, out);
@@ -403,7 +415,7 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
 	struct dbm_test_result r;
 	const char *file;
-	char *out = NULL, *nowhere;
+	char *out = NULL;
 	int real, part, rc;
 
 	replay_my_project(t->dir);
@@ -432,19 +444,11 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	replay_my_same("dry run replayed against the real run", t->server, t->name,
 	               t->extra_name[real], 1, 5);
 
-	replay_run(t->dir, &r, "--url", t->extra_url[part], "--placeholder", "owner=bob", "migrate",
-	           "--target", "3", NULL);
-	replay_ok(&r, "migrate --target 3");
-	dbm_test_result_free(&r);
-	nowhere = replay_unreachable(t->extra_url[part]);
-	replay_run(t->dir, &r, "--url", nowhere, "--placeholder", "owner=bob", "migrate",
-	           "--offline", "--from", "3", NULL);
-	replay_ok(&r, "migrate --offline --from 3");
+	replay_offline_from_3(t->dir, t->extra_url[part], &r);
 	assert_false(dbm_test_contains(r.out, "CREATE TRIGGER"));
 	assert_true(dbm_test_contains(r.out, "DELIMITER"));
 	file = replay_save(t->dir, "offline.sql", &r);
 	dbm_test_result_free(&r);
-	free(nowhere);
 	rc = dbm_mydump_client_file(t->server, t->extra_name[part], file, &out);
 	if (rc != 0)
 		fail_msg("mariadb < the offline dry run exited %d: %s", rc, out);
