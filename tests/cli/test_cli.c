@@ -29,8 +29,7 @@ static void test_cli__applies_in_numeric_order_across_folders(void **state)
 	dbm_test_write(p->dir, "migrations/V2__two.sql", "CREATE TABLE t2 (id INT);\n");
 	dbm_test_write(p->dir, "migrations/notes.txt", "not a migration");
 	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "Applied 4 migrations, now at version 2"));
+	dbm_test_expect_out(&r, 0, "Applied 4 migrations, now at version 2", NULL);
 	assert_true(dbm_test_contains(r.err, "V1.10 ten ... "));
 	dbm_test_result_free(&r);
 	dbm_test_project_assert_rows(
@@ -40,8 +39,7 @@ static void test_cli__applies_in_numeric_order_across_folders(void **state)
 	    "1|1|one|SQL|V1__one.sql|1\n2|1.9|nine|SQL|a/V1.9__nine.sql|1\n"
 	    "3|1.10|ten|SQL|b/V1.10__ten.sql|1\n4|2|two|SQL|V2__two.sql|1\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 2"));
+	dbm_test_expect_out(&r, 0, "Schema is up to date at version 2", NULL);
 	dbm_test_result_free(&r);
 }
 
@@ -81,9 +79,7 @@ static void test_cli__edited_file_is_changed_and_blocks_migrate(void **state)
 	dbm_test_result_free(&r);
 
 	dbm_test_project_run(p, &r, "info", "--json", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "\"state\": \"Changed\""));
-	assert_true(dbm_test_contains(r.out, "\"state\": \"Pending\""));
+	dbm_test_expect_out(&r, 0, "\"state\": \"Changed\"", "\"state\": \"Pending\"", NULL);
 	dbm_test_result_free(&r);
 
 	dbm_test_project_run(p, &r, "migrate", NULL);
@@ -96,8 +92,7 @@ static void test_cli__edited_file_is_changed_and_blocks_migrate(void **state)
 
 	/* repair accepts the edit; migrate then goes on */
 	dbm_test_project_run(p, &r, "repair", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "realigned version 1"));
+	dbm_test_expect_out(&r, 0, "realigned version 1", NULL);
 	dbm_test_result_free(&r);
 	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_assert_rows(p, "SELECT count(*) FROM sqlite_master WHERE name = 'w'",
@@ -117,8 +112,7 @@ static void test_cli__many_files_drift_and_bad_bytes_found_while_prefetching(voi
 	dbm_test_write_steps(p->dir, 80);
 	dbm_test_project_expect(p, 0, "migrate", NULL);
 	dbm_test_project_run(p, &r, "validate", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "Validated 80 migrations"));
+	dbm_test_expect_out(&r, 0, "Validated 80 migrations", NULL);
 	dbm_test_result_free(&r);
 
 	dbm_test_write(p->dir, "migrations/V17__step_17.sql",
@@ -196,8 +190,7 @@ static void test_cli__dry_run_prints_sql_and_changes_nothing(void **state)
 
 	dbm_test_write(p->dir, "migrations/V1__init.sql", "CREATE TABLE t (id INT);\n");
 	dbm_test_project_run(p, &r, "migrate", "--dry-run", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "CREATE TABLE \"schema_history\""));
+	dbm_test_expect_out(&r, 0, "CREATE TABLE \"schema_history\"", NULL);
 	assert_true(dbm_test_contains(r.out, "BEGIN IMMEDIATE;\nCREATE TABLE t (id INT);\n"
 	                                     "INSERT INTO \"schema_history\""));
 	assert_true(dbm_test_contains(r.out, "'V1__init.sql', 1556295178"));
@@ -246,8 +239,7 @@ static void test_cli__rollback_one_step_then_all_checks_undo_files_first(void **
 
 	/* undone versions are pending again */
 	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "Applied 1 migration"));
+	dbm_test_expect_out(&r, 0, "Applied 1 migration", NULL);
 	dbm_test_result_free(&r);
 }
 
@@ -354,17 +346,14 @@ static void test_cli__json_error_and_exit_codes(void **state)
 	struct dbm_test_result r;
 
 	dbm_test_project_run(p, &r, "--json", "migrate", NULL);
-	assert_int_equal(r.status, 2);
-	assert_true(dbm_test_contains(r.out, "\"errorCode\": 2"));
-	assert_true(dbm_test_contains(r.out, "\"message\""));
+	dbm_test_expect_out(&r, 2, "\"errorCode\": 2", "\"message\"", NULL);
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "migrat", NULL);
 	assert_int_equal(r.status, 2);
 	assert_true(dbm_test_contains(r.err, "Did you mean 'migrate'?"));
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "version", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "sqlite"));
+	dbm_test_expect_out(&r, 0, "sqlite", NULL);
 	dbm_test_result_free(&r);
 }
 
@@ -395,9 +384,8 @@ static void test_cli__new_creates_next_pair(void **state)
 
 	dbm_test_write(p->dir, "migrations/V7__a.sql", "SELECT 1;\n");
 	dbm_test_project_run(p, &r, "new", "add email", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "migrations/V8__add_email.sql"));
-	assert_true(dbm_test_contains(r.out, "rollback/U8__add_email.sql"));
+	dbm_test_expect_out(&r, 0, "migrations/V8__add_email.sql", "rollback/U8__add_email.sql",
+	                    NULL);
 	dbm_test_result_free(&r);
 	snprintf(path, sizeof(path), "%s/rollback/U8__add_email.sql", p->dir);
 	body = dbm_test_read(path);
@@ -427,8 +415,7 @@ static void test_cli__help_of_every_command_from_the_table(void **state)
 	size_t c, o;
 
 	dbm_test_project_run(p, &r, "help", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "usage: dbmigrate [global options] <command>"));
+	dbm_test_expect_out(&r, 0, "usage: dbmigrate [global options] <command>", NULL);
 	for (c = 0; dbm_commands[c].name; c++)
 		assert_true(dbm_test_contains(r.out, dbm_commands[c].summary));
 	dbm_test_result_free(&r);
@@ -466,8 +453,7 @@ static void test_cli__help_of_every_command_from_the_table(void **state)
 	}
 	/* -h works too, and an unknown topic is a usage error */
 	dbm_test_project_run(p, &r, "rollback", "-h", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "--steps N"));
+	dbm_test_expect_out(&r, 0, "--steps N", NULL);
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "help", "upp", NULL);
 	assert_int_equal(r.status, 2);
@@ -536,8 +522,7 @@ static void test_cli__new_refuses_a_blank_name(void **state)
 		dbm_test_result_free(&r);
 	}
 	dbm_test_project_run(p, &r, "new", " add-email ", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "migrations/V2__add_email.sql"));
+	dbm_test_expect_out(&r, 0, "migrations/V2__add_email.sql", NULL);
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "info", "--json", NULL);
 	assert_int_equal(r.status, 0);
@@ -568,8 +553,7 @@ static void test_cli__one_dash_options_and_other_tools_verbs(void **state)
 	assert_true(dbm_test_contains(r.err, "'dbmigrate migrate'"));
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "--json", "status", NULL);
-	assert_int_equal(r.status, 2);
-	assert_true(dbm_test_contains(r.out, "\"errorCode\": 2"));
+	dbm_test_expect_out(&r, 2, "\"errorCode\": 2", NULL);
 	assert_true(dbm_test_contains(r.err, "'dbmigrate info'"));
 	dbm_test_result_free(&r);
 }

@@ -96,9 +96,8 @@ static void test_fleet__a_failure_stops_scheduling(void **state)
 
 	/* --continue-on-error: the others go on */
 	dbm_test_project_run(p, &r, "migrate", "-j1", "--continue-on-error", NULL);
-	assert_int_equal(r.status, 1);
-	assert_true(dbm_test_contains(r.out, "one  << empty >> -> 3  applied 3"));
-	assert_true(dbm_test_contains(r.out, "2 ok, 1 failed; exit 1"));
+	dbm_test_expect_out(&r, 1, "one  << empty >> -> 3  applied 3", "2 ok, 1 failed; exit 1",
+	                    NULL);
 	dbm_test_result_free(&r);
 	assert_history(p->dir, "two.db", "1|1\n2|1\n3|1\n");
 }
@@ -111,8 +110,7 @@ static void test_fleet__canary_stops_everything(void **state)
 	write_project(p->dir, BAD_FIRST);
 	dbm_test_project_run(p, &r, "migrate", "--canary", "1", "-j", "4", "--continue-on-error",
 	                     NULL);
-	assert_int_equal(r.status, 1);
-	assert_true(dbm_test_contains(r.out, "1 failed, 2 not run"));
+	dbm_test_expect_out(&r, 1, "1 failed, 2 not run", NULL);
 	assert_true(dbm_test_contains(r.err, "a canary failed"));
 	dbm_test_result_free(&r);
 	assert_history(p->dir, "one.db", "none\n");
@@ -124,8 +122,7 @@ static void test_fleet__canary_stops_everything(void **state)
 	                      "  - { name: bad, url: \"sqlite:bad.db\", placeholders: { src: "
 	                      "nosuch } }\n");
 	dbm_test_project_run(p, &r, "migrate", "--canary", "1", NULL);
-	assert_int_equal(r.status, 1);
-	assert_true(dbm_test_contains(r.out, "2 ok, 1 failed; exit 1"));
+	dbm_test_expect_out(&r, 1, "2 ok, 1 failed; exit 1", NULL);
 	dbm_test_result_free(&r);
 	assert_history(p->dir, "two.db", "1|1\n2|1\n3|1\n");
 }
@@ -150,33 +147,27 @@ static void test_fleet__locked_target_and_second_run_converges(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
 	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 4);
-	assert_true(dbm_test_contains(r.out, "t/a.db  << empty >> -> 3  applied 3"));
-	assert_true(dbm_test_contains(r.out, "locked (exit 4)"));
-	assert_true(dbm_test_contains(r.out, "t/c.db  3 -> 3  applied 0"));
-	assert_true(dbm_test_contains(r.out, "up to date"));
+	dbm_test_expect_out(&r, 4, "t/a.db  << empty >> -> 3  applied 3", "locked (exit 4)",
+	                    "t/c.db  3 -> 3  applied 0", "up to date", NULL);
 	dbm_test_result_free(&r);
 	assert_history(p->dir, "t/b.db", "none\n");
 
 	/* the matrix shows who is behind */
 	dbm_test_project_run(p, &r, "info", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "t/b.db  at << empty >>, 3 pending, 0 failed"));
-	assert_true(dbm_test_contains(r.out, "t/a.db  at 3, 0 pending, 0 failed"));
+	dbm_test_expect_out(&r, 0, "t/b.db  at << empty >>, 3 pending, 0 failed",
+	                    "t/a.db  at 3, 0 pending, 0 failed", NULL);
 	dbm_test_result_free(&r);
 
 	close(fd);
 	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "1 ok, 2 up to date; exit 0"));
+	dbm_test_expect_out(&r, 0, "1 ok, 2 up to date; exit 0", NULL);
 	dbm_test_result_free(&r);
 	assert_history(p->dir, "t/b.db", "1|1\n2|1\n3|1\n");
 
 	/* a table made by hand on one target shows in the matrix as schema drift */
 	run_sql(p->dir, "t/c.db", "CREATE TABLE by_hand (x INT);");
 	dbm_test_project_run(p, &r, "info", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "t/a.db  at 3, 0 pending, 0 failed, no schema drift"));
+	dbm_test_expect_out(&r, 0, "t/a.db  at 3, 0 pending, 0 failed, no schema drift", NULL);
 	assert_true(
 	    dbm_test_contains(r.out, "t/c.db  at 3, 0 pending, 0 failed, schema drift: 1 object"));
 	assert_true(dbm_test_contains(r.out, "Drift"));
@@ -191,12 +182,9 @@ static void test_fleet__json_targets_and_no_password(void **state)
 	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\" }\n"
 	                      "  - \"postgres://deploy:s3cr3t-pw@127.0.0.1:1/tenant\"\n");
 	dbm_test_project_run(p, &r, "migrate", "--json", "--continue-on-error", NULL);
-	assert_int_equal(r.status, 1);
-	assert_true(dbm_test_contains(r.out, "\"targets\": ["));
-	assert_true(dbm_test_contains(r.out, "\"target\": \"one\""));
-	assert_true(dbm_test_contains(r.out, "\"target\": \"tenant\""));
-	assert_true(dbm_test_contains(r.out, "\"migrationsExecuted\": 3"));
-	assert_true(dbm_test_contains(r.out, "\"exitCode\": 1"));
+	dbm_test_expect_out(&r, 1, "\"targets\": [", "\"target\": \"one\"",
+	                    "\"target\": \"tenant\"", "\"migrationsExecuted\": 3",
+	                    "\"exitCode\": 1", NULL);
 	if (dbm_test_contains(r.out, "s3cr3t") || dbm_test_contains(r.err, "s3cr3t"))
 		fail_msg("the password was printed:\n%s\n%s", r.out, r.err);
 	dbm_test_result_free(&r);
@@ -214,9 +202,7 @@ static void test_fleet__targets_file_and_bad_selections(void **state)
 	write_project(p->dir, "  - { name: one, url: \"sqlite:one.db\" }\n");
 	dbm_test_write(p->dir, "fleet.txt", "# tenants\nsqlite:x.db\n\n  sqlite:y.db  # second\n");
 	dbm_test_project_run(p, &r, "migrate", "--targets-file", "fleet.txt", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "x.db  << empty >> -> 3"));
-	assert_true(dbm_test_contains(r.out, "y.db  << empty >> -> 3"));
+	dbm_test_expect_out(&r, 0, "x.db  << empty >> -> 3", "y.db  << empty >> -> 3", NULL);
 	assert_false(dbm_test_contains(r.out, "one"));
 	dbm_test_result_free(&r);
 
@@ -269,24 +255,20 @@ static void test_fleet__rollback_validate_and_dry_run(void **state)
 	                      "  - { name: two, url: \"sqlite:two.db\" }\n");
 	dbm_test_write(p->dir, "rollback/U3__c.sql", "DROP TABLE c;\n");
 	dbm_test_project_run(p, &r, "migrate", "--dry-run", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "one: CREATE TABLE a (id INT);"));
-	assert_true(dbm_test_contains(r.out, "two: CREATE TABLE c (id INT);"));
+	dbm_test_expect_out(&r, 0, "one: CREATE TABLE a (id INT);", "two: CREATE TABLE c (id INT);",
+	                    NULL);
 	dbm_test_result_free(&r);
 	assert_history(p->dir, "one.db", "none\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	dbm_test_project_run(p, &r, "rollback", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "one  from 3  undone 1"));
+	dbm_test_expect_out(&r, 0, "one  from 3  undone 1", NULL);
 	dbm_test_result_free(&r);
 	assert_history(p->dir, "two.db", "1|1\n2|1\n3|1\n3|1\n");
 	dbm_test_write(p->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT, x INT);\n");
 	dbm_test_project_run(p, &r, "validate", "--targets", "two", NULL);
-	assert_int_equal(r.status, 3);
-	assert_true(dbm_test_contains(r.out, "two  "));
-	assert_true(dbm_test_contains(r.out, "invalid (exit 3)"));
+	dbm_test_expect_out(&r, 3, "two  ", "invalid (exit 3)", NULL);
 	assert_false(dbm_test_contains(r.out, "one  "));
 	dbm_test_result_free(&r);
 }
@@ -318,8 +300,7 @@ static void test_fleet__crashed_workers_and_the_next_run(void **state)
 	assert_history(p->dir, "one.db", "1|1\n");
 	assert_history(p->dir, "two.db", "1|1\n");
 	dbm_test_project_run(p, &r, "migrate", NULL);
-	assert_int_equal(r.status, 0);
-	assert_true(dbm_test_contains(r.out, "one  1 -> 3  applied 2"));
+	dbm_test_expect_out(&r, 0, "one  1 -> 3  applied 2", NULL);
 	dbm_test_result_free(&r);
 	assert_history(p->dir, "two.db", "1|1\n2|1\n3|1\n");
 }

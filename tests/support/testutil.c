@@ -304,6 +304,24 @@ void dbm_test_expect(const struct dbm_test_result *r, int status, ...)
 	va_end(ap);
 }
 
+void dbm_test_expect_out(const struct dbm_test_result *r, int status, ...)
+{
+	const char *needle;
+	va_list ap;
+
+	if (r->status != status)
+		fail_msg("exit %d, expected %d; stdout:\n%s\nstderr:\n%s", r->status, status,
+		         r->out, r->err);
+	va_start(ap, status);
+	while ((needle = va_arg(ap, const char *)) != NULL)
+		if (!dbm_test_contains(r->out, needle)) {
+			va_end(ap);
+			fail_msg("stdout lacks '%s':\n%s", needle, r->out);
+			return; /* fail_msg does not return; the analyzer does not know it */
+		}
+	va_end(ap);
+}
+
 /* Seconds on a monotonic clock. */
 static double testutil_now(void)
 {

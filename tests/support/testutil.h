@@ -67,6 +67,8 @@ void dbm_test_result_free(struct dbm_test_result *r);
  * needle (const char *, NULL-terminated), showing what it printed.
  */
 void dbm_test_expect(const struct dbm_test_result *r, int status, ...);
+/* The same for stdout: r ended with status and its stdout holds every needle. */
+void dbm_test_expect_out(const struct dbm_test_result *r, int status, ...);
 
 /*
  * Runs the binary with argv in cwd and interrupts it: once ready(ctx)
