@@ -26,28 +26,13 @@
 #include "project.h"
 #include "testutil.h"
 
-/* Runs dbmigrate in dir with the arguments (NULL-terminated); fills r. */
-static void dump_run(const char *dir, struct dbm_test_result *r, ...)
-{
-	const char *argv[32];
-	va_list ap;
-	int n = 0;
-
-	va_start(ap, r);
-	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	dbm_test_run(dir, NULL, argv, r);
-}
-
 /* The dump of url (run in dir); fails the test unless dump exits 0. Caller frees. */
 static char *dump_of(const char *dir, const char *url)
 {
 	struct dbm_test_result r;
 	char *out;
 
-	dump_run(dir, &r, "dump", "--url", url, NULL);
+	dbm_test_runl(dir, &r, "dump", "--url", url, NULL);
 	if (r.status != 0)
 		fail_msg("dump of %s exited %d: %s", url, r.status, r.err);
 	out = r.out;
@@ -76,7 +61,7 @@ static void dump_assert_diff(const char *dir, const char *from, const char *to, 
 {
 	struct dbm_test_result r;
 
-	dump_run(dir, &r, "diff", "--from", from, "--to", to, NULL);
+	dbm_test_runl(dir, &r, "diff", "--from", from, "--to", to, NULL);
 	if (r.status != status || strcmp(r.out, want) != 0)
 		fail_msg("diff exited %d (want %d)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", r.status,
 		         status, r.out, want, r.err);
@@ -118,7 +103,7 @@ static void test_dump__sqlite_stable_reloads_and_skips_history(void **state)
 	c = dump_of(q->dir, "sqlite:dbmigrate.db");
 	dump_assert_same("dump of the reloaded dump", a, c);
 	/* --output writes the same text; --json lists the objects */
-	dump_run(p->dir, &r, "dump", "--output", "schema.sql", NULL);
+	dbm_test_runl(p->dir, &r, "dump", "--output", "schema.sql", NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	free(b);
@@ -130,7 +115,7 @@ static void test_dump__sqlite_stable_reloads_and_skips_history(void **state)
 		assert_non_null(b);
 		dump_assert_same("--output", a, b);
 	}
-	dump_run(p->dir, &r, "--json", "dump", NULL);
+	dbm_test_runl(p->dir, &r, "--json", "dump", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, "\"kind\": \"view\""));
 	assert_true(dbm_test_contains(r.out, "\"name\": \"a_active_posts\""));
@@ -295,8 +280,8 @@ static void test_dump__pgsql_example_reloads_through_psql(void **state)
 		skip();
 	snprintf(dir, sizeof(dir), "%s/docs/examples/postgresql/migrations", DBM_TEST_SOURCE_DIR);
 	snprintf(rb, sizeof(rb), "%s/docs/examples/postgresql/rollback", DBM_TEST_SOURCE_DIR);
-	dump_run(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, "--rollback", rb,
-	         NULL);
+	dbm_test_runl(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, "--rollback", rb,
+	              NULL);
 	if (r.status != 0)
 		fail_msg("migrate: %s", r.err);
 	dbm_test_result_free(&r);
@@ -352,18 +337,18 @@ static void test_dump__pgsql_diff_names_each_difference(void **state)
 
 	snprintf(dir, sizeof(dir), "%s/docs/examples/postgresql/migrations", DBM_TEST_SOURCE_DIR);
 	k = dbm_testdb_add(t, "other");
-	dump_run(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, NULL);
+	dbm_test_runl(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	dump_run(t->dir, &r, "migrate", "--url", t->extra_url[k], "--migrations", dir, NULL);
+	dbm_test_runl(t->dir, &r, "migrate", "--url", t->extra_url[k], "--migrations", dir, NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	snprintf(want, sizeof(want), "The schemas are the same: %s and %s\n", t->url,
 	         t->extra_url[k]);
 	dump_assert_diff(t->dir, t->url, t->extra_url[k], want, 0);
 	/* the live database against its migrations in a shadow database */
-	dump_run(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow", "auto",
-	         NULL);
+	dbm_test_runl(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow", "auto",
+	              NULL);
 	if (r.status != 0)
 		fail_msg("diff --shadow auto exited %d: %s%s", r.status, r.out, r.err);
 	dbm_test_result_free(&r);
@@ -388,7 +373,7 @@ static void test_dump__pgsql_diff_names_each_difference(void **state)
 	                 "trigger users.trg_users_updated_at: removed\n",
 	                 3);
 	/* the same through the shadow: the other database has a history of its own */
-	dump_run(t->dir, &r, "diff", "--url", t->extra_url[k], "--migrations", dir, NULL);
+	dbm_test_runl(t->dir, &r, "diff", "--url", t->extra_url[k], "--migrations", dir, NULL);
 	assert_int_equal(r.status, 3);
 	assert_true(dbm_test_contains(r.out, "index idx_alert_hand: added\n"));
 	assert_true(dbm_test_contains(r.err, "the schemas differ: 4 differences"));
@@ -449,7 +434,7 @@ static void test_dump__mysql_example_reloads_through_client(void **state)
 	if (!dbm_mydump_available())
 		skip();
 	snprintf(dir, sizeof(dir), "%s/docs/examples/mysql/migrations", DBM_TEST_SOURCE_DIR);
-	dump_run(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, NULL);
+	dbm_test_runl(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, NULL);
 	if (r.status != 0)
 		fail_msg("migrate: %s", r.err);
 	dbm_test_result_free(&r);
@@ -493,16 +478,16 @@ static void test_dump__mysql_diff_names_each_difference(void **state)
 	snprintf(dir, sizeof(dir), "%s/docs/examples/mysql/migrations", DBM_TEST_SOURCE_DIR);
 	k = dbm_testdb_add(t, "other");
 	s = dbm_testdb_add(t, "shadow");
-	dump_run(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, NULL);
+	dbm_test_runl(t->dir, &r, "migrate", "--url", t->url, "--migrations", dir, NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
-	dump_run(t->dir, &r, "migrate", "--url", t->extra_url[k], "--migrations", dir, NULL);
+	dbm_test_runl(t->dir, &r, "migrate", "--url", t->extra_url[k], "--migrations", dir, NULL);
 	assert_int_equal(r.status, 0);
 	dbm_test_result_free(&r);
 	snprintf(want, sizeof(want), "The schemas are the same: %s and %s\n", t->url,
 	         t->extra_url[k]);
 	/* the URLs hold the test user's password: the report shows *** instead */
-	dump_run(t->dir, &r, "diff", "--from", t->url, "--to", t->extra_url[k], NULL);
+	dbm_test_runl(t->dir, &r, "diff", "--from", t->url, "--to", t->extra_url[k], NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(dbm_test_contains(r.out, ":***@"));
 	assert_false(dbm_test_contains(r.out, "secret"));
@@ -517,7 +502,7 @@ static void test_dump__mysql_diff_names_each_difference(void **state)
 		                   "ENUM('QUEUED','RUNNING','DONE') NOT NULL DEFAULT 'QUEUED'");
 		o->driver->disconnect(o);
 	}
-	dump_run(t->dir, &r, "diff", "--from", t->url, "--to", t->extra_url[k], NULL);
+	dbm_test_runl(t->dir, &r, "diff", "--from", t->url, "--to", t->extra_url[k], NULL);
 	assert_int_equal(r.status, 3);
 	if (strcmp(r.out,
 	           "column report_executions.status: type "
@@ -535,19 +520,19 @@ static void test_dump__mysql_diff_names_each_difference(void **state)
 		dbm_testdb_exec(o, "CREATE TABLE leftover (id INT)");
 		o->driver->disconnect(o);
 	}
-	dump_run(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow",
-	         t->extra_url[s], NULL);
+	dbm_test_runl(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow",
+	              t->extra_url[s], NULL);
 	if (r.status != 0)
 		fail_msg("diff --shadow exited %d: %s%s", r.status, r.out, r.err);
 	dbm_test_result_free(&r);
-	dump_run(t->dir, &r, "diff", "--url", t->extra_url[k], "--migrations", dir, "--shadow",
-	         t->extra_url[s], NULL);
+	dbm_test_runl(t->dir, &r, "diff", "--url", t->extra_url[k], "--migrations", dir, "--shadow",
+	              t->extra_url[s], NULL);
 	assert_int_equal(r.status, 3);
 	assert_true(dbm_test_contains(r.out, "index reports.idx_reports_owner: added\n"));
 	dbm_test_result_free(&r);
 	/* the shadow cannot be the database itself */
-	dump_run(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow", t->url,
-	         NULL);
+	dbm_test_runl(t->dir, &r, "diff", "--url", t->url, "--migrations", dir, "--shadow", t->url,
+	              NULL);
 	assert_int_equal(r.status, 2);
 	dbm_test_result_free(&r);
 }

@@ -33,21 +33,6 @@
 
 #define HISTORY_COLS "version, description, type, script, checksum, installed_by, success"
 
-/* Runs dbmigrate in dir with the arguments (NULL-terminated); fills r. */
-static void replay_run(const char *dir, struct dbm_test_result *r, ...)
-{
-	const char *argv[32];
-	va_list ap;
-	int n = 0;
-
-	va_start(ap, r);
-	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	dbm_test_run(dir, NULL, argv, r);
-}
-
 /* Fails the test unless r exited 0, naming what ran. */
 static void replay_ok(const struct dbm_test_result *r, const char *what)
 {
@@ -95,13 +80,13 @@ static void replay_offline_from_3(const char *dir, const char *url, struct dbm_t
 {
 	char *nowhere;
 
-	replay_run(dir, r, "--url", url, "--placeholder", "owner=bob", "migrate", "--target", "3",
-	           NULL);
+	dbm_test_runl(dir, r, "--url", url, "--placeholder", "owner=bob", "migrate", "--target",
+	              "3", NULL);
 	replay_ok(r, "migrate --target 3");
 	dbm_test_result_free(r);
 	nowhere = replay_unreachable(url);
-	replay_run(dir, r, "--url", nowhere, "--placeholder", "owner=bob", "migrate", "--offline",
-	           "--from", "3", NULL);
+	dbm_test_runl(dir, r, "--url", nowhere, "--placeholder", "owner=bob", "migrate",
+	              "--offline", "--from", "3", NULL);
 	free(nowhere);
 	replay_ok(r, "migrate --offline --from 3");
 }
@@ -209,8 +194,8 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	part = dbm_testdb_add(t, "part");
 
 	/* the dry run, replayed into the database it was made against */
-	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate",
-	           "--dry-run", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate",
+	              "--dry-run", NULL);
 	replay_ok(&r, "migrate --dry-run");
 	assert_true(dbm_test_contains(r.out, "VALUES ('bob')"));
 	assert_true(dbm_test_contains(r.out, "carol\tfrom copy\n"));
@@ -226,8 +211,8 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 		fail_msg("psql -f of the dry run exited %d: %s", rc, out);
 	free(out);
 
-	replay_run(t->dir, &r, "--url", t->extra_url[real], "--placeholder", "owner=bob", "migrate",
-	           NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->extra_url[real], "--placeholder", "owner=bob",
+	              "migrate", NULL);
 	replay_ok(&r, "migrate");
 	dbm_test_result_free(&r);
 	replay_pg_same("dry run replayed against the real run", t->url, t->extra_url[real], 1, 5);
@@ -236,8 +221,8 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 		int mark = dbm_testdb_add(t, "mark");
 		char *x, *y;
 
-		replay_run(t->dir, &r, "--url", t->extra_url[mark], "--placeholder", "owner=bob",
-		           "migrate", "--skip-executing", NULL);
+		dbm_test_runl(t->dir, &r, "--url", t->extra_url[mark], "--placeholder", "owner=bob",
+		              "migrate", "--skip-executing", NULL);
 		replay_ok(&r, "migrate --skip-executing");
 		assert_true(dbm_test_contains(r.out, "Recorded version 5 (view) as applied without "
 		                                     "running it\n"));
@@ -251,8 +236,8 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 		                                         "relname IN ('users', 'named')");
 		assert_string_equal(x, "0\n");
 		free(x);
-		replay_run(t->dir, &r, "--url", t->extra_url[mark], "--placeholder", "owner=bob",
-		           "migrate", NULL);
+		dbm_test_runl(t->dir, &r, "--url", t->extra_url[mark], "--placeholder", "owner=bob",
+		              "migrate", NULL);
 		replay_ok(&r, "migrate after --skip-executing");
 		assert_true(dbm_test_contains(r.out, "Schema is up to date at version 5"));
 		dbm_test_result_free(&r);
@@ -280,13 +265,13 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	               t->extra_url[real], 1, 5);
 
 	/* both databases are now up to date: a migrate has nothing to do */
-	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate", NULL);
 	replay_ok(&r, "migrate after the replay");
 	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 5"));
 	dbm_test_result_free(&r);
 
 	/* rollback: its dry run replayed into A, the real one on B */
-	replay_run(t->dir, &r, "--url", t->url, "rollback", "--dry-run", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->url, "rollback", "--dry-run", NULL);
 	replay_ok(&r, "rollback --dry-run");
 	file = replay_save(t->dir, "undo.sql", &r);
 	dbm_test_result_free(&r);
@@ -294,7 +279,7 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	if (rc != 0)
 		fail_msg("psql -f of rollback's dry run exited %d: %s", rc, out);
 	free(out);
-	replay_run(t->dir, &r, "--url", t->extra_url[real], "rollback", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->extra_url[real], "rollback", NULL);
 	replay_ok(&r, "rollback");
 	dbm_test_result_free(&r);
 	replay_pg_same("rollback's dry run replayed against rollback", t->url, t->extra_url[real],
@@ -302,7 +287,7 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 
 	/* clean: its dry run replayed empties A as clean empties B */
 	dbm_test_write(t->dir, "dbmigrate.yml", "clean_disabled: false\n");
-	replay_run(t->dir, &r, "--url", t->url, "clean", "--dry-run", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->url, "clean", "--dry-run", NULL);
 	replay_ok(&r, "clean --dry-run");
 	assert_true(dbm_test_contains(r.out, "DROP TABLE IF EXISTS public.schema_history;\n"));
 	file = replay_save(t->dir, "clean.sql", &r);
@@ -315,7 +300,7 @@ static void test_replay__pgsql_dry_run_and_offline_through_psql(void **state)
 	if (rc != 0)
 		fail_msg("psql -f of clean's dry run exited %d: %s", rc, out);
 	free(out);
-	replay_run(t->dir, &r, "--url", t->extra_url[real], "--yes", "clean", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->extra_url[real], "--yes", "clean", NULL);
 	replay_ok(&r, "clean");
 	dbm_test_result_free(&r);
 	{
@@ -422,8 +407,8 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	real = dbm_testdb_add(t, "real");
 	part = dbm_testdb_add(t, "part");
 
-	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate",
-	           "--dry-run", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate",
+	              "--dry-run", NULL);
 	replay_ok(&r, "migrate --dry-run");
 	/* a delimiter of its own for each routine, one that its body does not hold */
 	assert_true(dbm_test_contains(r.out, "DELIMITER $$$\nCREATE FUNCTION twice"));
@@ -437,8 +422,8 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 		fail_msg("mariadb < the dry run exited %d: %s", rc, out);
 	free(out);
 
-	replay_run(t->dir, &r, "--url", t->extra_url[real], "--placeholder", "owner=bob", "migrate",
-	           NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->extra_url[real], "--placeholder", "owner=bob",
+	              "migrate", NULL);
 	replay_ok(&r, "migrate");
 	dbm_test_result_free(&r);
 	replay_my_same("dry run replayed against the real run", t->server, t->name,
@@ -456,13 +441,13 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	replay_my_same("offline script after version 3 against the real run", t->server,
 	               t->extra_name[part], t->extra_name[real], 1, 5);
 
-	replay_run(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->url, "--placeholder", "owner=bob", "migrate", NULL);
 	replay_ok(&r, "migrate after the replay");
 	assert_true(dbm_test_contains(r.out, "Schema is up to date at version 5"));
 	dbm_test_result_free(&r);
 
 	/* rollback: its dry run replayed into A, the real one on B */
-	replay_run(t->dir, &r, "--url", t->url, "rollback", "--dry-run", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->url, "rollback", "--dry-run", NULL);
 	replay_ok(&r, "rollback --dry-run");
 	file = replay_save(t->dir, "undo.sql", &r);
 	dbm_test_result_free(&r);
@@ -470,7 +455,7 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	if (rc != 0)
 		fail_msg("mariadb < rollback's dry run exited %d: %s", rc, out);
 	free(out);
-	replay_run(t->dir, &r, "--url", t->extra_url[real], "rollback", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->extra_url[real], "rollback", NULL);
 	replay_ok(&r, "rollback");
 	dbm_test_result_free(&r);
 	replay_my_same("rollback's dry run replayed against rollback", t->server, t->name,
@@ -478,7 +463,7 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 
 	/* clean: its dry run replayed empties A as clean empties B */
 	dbm_test_write(t->dir, "dbmigrate.yml", "clean_disabled: false\n");
-	replay_run(t->dir, &r, "--url", t->url, "clean", "--dry-run", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->url, "clean", "--dry-run", NULL);
 	replay_ok(&r, "clean --dry-run");
 	assert_true(dbm_test_contains(r.out, "SET SESSION FOREIGN_KEY_CHECKS = 0;\n"));
 	assert_true(dbm_test_contains(r.out, "DROP PROCEDURE IF EXISTS "));
@@ -488,7 +473,7 @@ static void test_replay__mysql_dry_run_and_offline_through_the_client(void **sta
 	if (rc != 0)
 		fail_msg("mariadb < clean's dry run exited %d: %s", rc, out);
 	free(out);
-	replay_run(t->dir, &r, "--url", t->extra_url[real], "--yes", "clean", NULL);
+	dbm_test_runl(t->dir, &r, "--url", t->extra_url[real], "--yes", "clean", NULL);
 	replay_ok(&r, "clean");
 	dbm_test_result_free(&r);
 	{

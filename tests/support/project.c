@@ -58,13 +58,7 @@ int dbm_test_project_teardown(void **state)
 
 void dbm_test_project_vrun(const struct dbm_test_project *p, struct dbm_test_result *r, va_list ap)
 {
-	const char *argv[32];
-	int n = 0;
-
-	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
-		n++;
-	argv[n] = NULL;
-	dbm_test_run(p->dir, NULL, argv, r);
+	dbm_test_vrunl(p->dir, NULL, r, ap);
 }
 
 void dbm_test_project_run(const struct dbm_test_project *p, struct dbm_test_result *r, ...)

@@ -286,6 +286,26 @@ int dbm_test_wait(int pid)
 	return 128 + WTERMSIG(st);
 }
 
+void dbm_test_vrunl(const char *cwd, const char *const *env, struct dbm_test_result *r, va_list ap)
+{
+	const char *argv[32];
+	int n = 0;
+
+	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	argv[n] = NULL;
+	dbm_test_run(cwd, env, argv, r);
+}
+
+void dbm_test_runl(const char *cwd, struct dbm_test_result *r, ...)
+{
+	va_list ap;
+
+	va_start(ap, r);
+	dbm_test_vrunl(cwd, NULL, r, ap);
+	va_end(ap);
+}
+
 void dbm_test_expect(const struct dbm_test_result *r, int status, ...)
 {
 	const char *needle;

@@ -56,6 +56,10 @@ struct dbm_test_result {
 void dbm_test_run(const char *cwd, const char *const *env, const char *const *argv,
                   struct dbm_test_result *r);
 /* Like dbm_test_run but does not wait: returns the pid; collect with dbm_test_wait. */
+/* dbm_test_run with argv given as the arguments (const char *, NULL-terminated, at most 31). */
+void dbm_test_runl(const char *cwd, struct dbm_test_result *r, ...);
+/* The same with the arguments in ap, and the extra environment env (may be NULL). */
+void dbm_test_vrunl(const char *cwd, const char *const *env, struct dbm_test_result *r, va_list ap);
 int dbm_test_spawn(const char *cwd, const char *const *env, const char *const *argv,
                    const char *out_path, const char *err_path);
 /* Waits for pid and returns its exit code (128+signal when killed). */
