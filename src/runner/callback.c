@@ -113,15 +113,7 @@ static int cb_exec_stmt(void *ctx, const struct dbm_stmt *st)
 		return DBM_ERR_RUN;
 	}
 	ex->done++;
-	if ((st->flags & DBM_STMT_STRING_RULES) && st->splitter && s->driver->string_rules) {
-		struct dbm_string_rules rules;
-
-		r = s->driver->string_rules(s->conn, &rules);
-		if (r < 0)
-			return r;
-		dbm_splitter_set_rules(st->splitter, &rules);
-	}
-	return 0;
+	return dbm_run_follow_string_rules(s, st);
 }
 
 /*

@@ -238,6 +238,20 @@ static int run_interrupted(const char *display, unsigned line)
 	return DBM_ERR_INTERRUPTED;
 }
 
+int dbm_run_follow_string_rules(struct dbm_session *s, const struct dbm_stmt *st)
+{
+	struct dbm_string_rules rules;
+	int r;
+
+	if (!(st->flags & DBM_STMT_STRING_RULES) || !st->splitter || !s->driver->string_rules)
+		return 0;
+	r = s->driver->string_rules(s->conn, &rules);
+	if (r < 0)
+		return r;
+	dbm_splitter_set_rules(st->splitter, &rules);
+	return 0;
+}
+
 /* The size of the file at path in bytes, 0 when it cannot be read (for the progress line). */
 static unsigned long long run_file_size(const char *path)
 {
@@ -296,15 +310,9 @@ static int run_exec_stmt(void *ctx, const struct dbm_stmt *st)
 	if (r < 0)
 		return run_stmt_failed(ex, st);
 	ex->done++;
-	if ((st->flags & DBM_STMT_STRING_RULES) && st->splitter && s->driver->string_rules) {
-		/* read what follows as the server now reads it, as psql and mysql do */
-		struct dbm_string_rules rules;
-
-		r = s->driver->string_rules(s->conn, &rules);
-		if (r < 0)
-			return r;
-		dbm_splitter_set_rules(st->splitter, &rules);
-	}
+	r = dbm_run_follow_string_rules(s, st);
+	if (r < 0)
+		return r;
 	dbm_failpoint("after_statement");
 	return 0;
 }

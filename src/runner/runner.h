@@ -242,6 +242,14 @@ int dbm_run_script(struct dbm_session *s, enum dbm_run_kind kind, const struct d
 void dbm_run_first_line(const char *path, const struct dbm_stmt *st, char *out, size_t size);
 
 /*
+ * After statement st ran: when it changes how the server reads strings
+ * (DBM_STMT_STRING_RULES), has the splitter read what follows as the
+ * server now does, as psql and mysql do (run.c). Returns 0 or the
+ * driver's error.
+ */
+int dbm_run_follow_string_rules(struct dbm_session *s, const struct dbm_stmt *st);
+
+/*
  * SQL callbacks (callback.c). dbm_callback_fire runs every callback file
  * of the event, in name order, with the session's placeholders; in_tx: a
  * transaction of the caller's is open (the migration's, for the "each"
