@@ -189,6 +189,8 @@ int dbm_filename_configure(const char *versioned, const char *repeatable, const 
                            const char *separator, const char *suffixes);
 /* The hint for a file name that does not fit, naming the prefixes in use (a full sentence). */
 const char *dbm_filename_hint(void);
+/* The form of an undo file name with the prefix in use, e.g. "U<version>__<description>.sql". */
+const char *dbm_filename_undo_form(void);
 /* 1 when name ends with one of the script suffixes in use (".sql"), case-insensitively. */
 int dbm_filename_is_script(const char *name);
 /*
