@@ -66,6 +66,21 @@ const char *dbm_filename_undo_form(void)
 	return filename_undo_text;
 }
 
+int dbm_filename_add_undo(struct dbm_buf *out, const char *version, const char *description)
+{
+	const char *x = filename_names.suffixes;
+	int rc =
+	    dbm_buf_addf(out, "%s%s%s", filename_names.undo, version, filename_names.separator);
+
+	for (; rc == 0 && description && *description; description++)
+		rc = dbm_buf_addc(out, *description == ' ' ? '_' : *description);
+	while (*x == ' ')
+		x++;
+	if (rc == 0)
+		rc = dbm_buf_add(out, x, strcspn(x, ", "));
+	return rc;
+}
+
 int dbm_filename_configure(const char *versioned, const char *repeatable, const char *undo,
                            const char *separator, const char *suffixes)
 {

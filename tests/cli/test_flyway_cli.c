@@ -265,6 +265,20 @@ static void test_flyway_cli__file_name_prefixes(void **state)
 	                                     "migrations, named B<version>-<description>.sql."));
 	assert_false(dbm_test_contains(r.err, "U<version>"));
 	dbm_test_result_free(&r);
+	/* a missing undo script is named as the settings name it */
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/rollback/M9-misplaced.sql", p->dir);
+		assert_int_equal(unlink(path), 0);
+		snprintf(path, sizeof(path), "%s/db/B2-add_state.sql", p->dir);
+		assert_int_equal(unlink(path), 0);
+	}
+	run(p, NULL, &r, "rollback", NULL, NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "no undo script for version 2"));
+	assert_true(dbm_test_contains(r.err, "version 2: expected rollback/B2-add_state.sql"));
+	dbm_test_result_free(&r);
 }
 
 /* group: every pending migration in one transaction: a failure in the third leaves none applied. */
