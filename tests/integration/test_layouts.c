@@ -761,7 +761,8 @@ static void lay_example(const struct lay_env *e, const char *layout, int nversio
 }
 
 /*
- * A docs/examples/<layout> project (every file a two-part one) read into
+ * A docs/examples/<layout> project (golang-migrate's .down.sql files are
+ * not up scripts; every other file is a two-part one) read into
  * files, in name order, for lay_check: the comparison with the mariadb
  * client applying the up parts as the tool would. Returns the count; the
  * names and texts are freed with lay_example_free.
@@ -789,7 +790,7 @@ static size_t lay_example_files(const char *layout, struct lay_file *files, size
 			files[k].name = name;
 			files[k].text = dbm_test_read(path);
 			assert_non_null(files[k].text);
-			files[k].up = 1;
+			files[k].up = strstr(name, ".down.sql") == NULL;
 			k++;
 		}
 		free(list[i]);
@@ -841,7 +842,7 @@ static void test_layouts__pgsql_example_numbered(void **state)
  * applying the up parts as the tool would (migrate, rollback, migrate
  * again, validate), then the example folder as it is.
  */
-static void lay_mysql_example(void **state, const char *layout, const char *parts,
+static void lay_mysql_example(void **state, const char *layout, const char *parts, size_t nfiles,
                               const char *history)
 {
 	struct lay_env e = lay_env_of(state, 1);
@@ -854,7 +855,7 @@ static void lay_mysql_example(void **state, const char *layout, const char *part
 	pr.files = files;
 	pr.n = lay_example_files(layout, files, 8);
 	pr.history = history;
-	assert_int_equal(pr.n, 3);
+	assert_int_equal(pr.n, nfiles);
 	lay_check(&e, &pr);
 	/* back to nothing, then the folder as it is, from the same history */
 	lay_run(&e, &pr, 0, &r, "rollback", "--to", "0");
@@ -865,17 +866,24 @@ static void lay_mysql_example(void **state, const char *layout, const char *part
 
 static void test_layouts__mysql_example_goose(void **state)
 {
-	lay_mysql_example(state, "mysql-goose", "goose",
+	lay_mysql_example(state, "mysql-goose", "goose", 3,
 	                  "00001|create_accounts|SQL|1\n00002|credit_procedure|SQL|1\n"
 	                  "00003|index_balances|SQL|1\n");
 }
 
 static void test_layouts__mysql_example_dbmate(void **state)
 {
-	lay_mysql_example(state, "mysql-dbmate", "dbmate",
+	lay_mysql_example(state, "mysql-dbmate", "dbmate", 3,
 	                  "20240115103000|create_accounts|SQL|1\n"
 	                  "20240116090000|create_invoices|SQL|1\n"
 	                  "20240201120000|index_invoices_online|SQL|1\n");
+}
+
+static void test_layouts__mysql_example_golang_migrate(void **state)
+{
+	lay_mysql_example(state, "mysql-golang-migrate", NULL, 6,
+	                  "000001|create_accounts|SQL|1\n000002|create_invoices|SQL|1\n"
+	                  "000003|add_account_status|SQL|1\n");
 }
 
 #define PG(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
@@ -906,6 +914,7 @@ int main(void)
 	    PG(test_layouts__pgsql_example_numbered),
 	    MY(test_layouts__mysql_example_goose),
 	    MY(test_layouts__mysql_example_dbmate),
+	    MY(test_layouts__mysql_example_golang_migrate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
