@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dbm_buf;
+
 enum dbm_file_kind {
 	DBM_FILE_VERSIONED = 0,
 	DBM_FILE_REPEATABLE = 1,
@@ -189,6 +191,14 @@ int dbm_filename_configure(const char *versioned, const char *repeatable, const 
                            const char *separator, const char *suffixes);
 /* The hint for a file name that does not fit, naming the prefixes in use (a full sentence). */
 const char *dbm_filename_hint(void);
+/* The form of an undo file name with the prefix in use, e.g. "U<version>__<description>.sql". */
+const char *dbm_filename_undo_form(void);
+/*
+ * Appends to out the undo file name of a version and description with the
+ * names in use (prefix, separator, first suffix; spaces as '_'), e.g.
+ * "U2.1__add_email.sql". Returns 0 or DBM_ERR_NOMEM.
+ */
+int dbm_filename_add_undo(struct dbm_buf *out, const char *version, const char *description);
 /* 1 when name ends with one of the script suffixes in use (".sql"), case-insensitively. */
 int dbm_filename_is_script(const char *name);
 /*

@@ -239,8 +239,8 @@ int dbm_cmd_new(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	if (r < 0)
 		goto done;
 	dbm_buf_clear(&text);
-	if (dbm_buf_addf(&text, "-- U%s: undoes %s\n-- Run by 'dbmigrate rollback'.\n\n",
-	                 version.ptr, up.ptr) < 0) {
+	if (dbm_buf_addf(&text, "-- %s%s: undoes %s\n-- Run by 'dbmigrate rollback'.\n\n",
+	                 cfg->undo_sql_migration_prefix, version.ptr, up.ptr) < 0) {
 		r = DBM_ERR_NOMEM;
 		goto done;
 	}

@@ -50,11 +50,35 @@ static int filename_set(char *out, size_t size, const char *value, const char *d
 static char filename_hint_text[1024] =
     "Name versioned migrations V<version>__<description>.sql, repeatable ones "
     "R__<description>.sql and undo ones U<version>__<description>.sql, "
-    "e.g. V2.1__add_email.sql.";
+    "e.g. V2.1__add_email.sql; callbacks are named after their event, "
+    "e.g. beforeMigrate.sql or afterEachMigrate__audit.sql.";
+
+/* The form of an undo file name, with the prefix in use (dbm_filename_undo_form). */
+static char filename_undo_text[256] = "U<version>__<description>.sql";
 
 const char *dbm_filename_hint(void)
 {
 	return filename_hint_text;
+}
+
+const char *dbm_filename_undo_form(void)
+{
+	return filename_undo_text;
+}
+
+int dbm_filename_add_undo(struct dbm_buf *out, const char *version, const char *description)
+{
+	const char *x = filename_names.suffixes;
+	int rc =
+	    dbm_buf_addf(out, "%s%s%s", filename_names.undo, version, filename_names.separator);
+
+	for (; rc == 0 && description && *description; description++)
+		rc = dbm_buf_addc(out, *description == ' ' ? '_' : *description);
+	while (*x == ' ')
+		x++;
+	if (rc == 0)
+		rc = dbm_buf_add(out, x, strcspn(x, ", "));
+	return rc;
 }
 
 int dbm_filename_configure(const char *versioned, const char *repeatable, const char *undo,
@@ -88,8 +112,11 @@ int dbm_filename_configure(const char *versioned, const char *repeatable, const 
 		    filename_hint_text, sizeof(filename_hint_text),
 		    "Name versioned migrations %s<version>%s<description>%.*s, repeatable ones "
 		    "%s%s<description>%.*s and undo ones %s<version>%s<description>%.*s, "
-		    "e.g. %s2.1%sadd_email%.*s.",
-		    v, s, n, x, r, s, n, x, u, s, n, x, v, s, n, x);
+		    "e.g. %s2.1%sadd_email%.*s; callbacks are named after their event, "
+		    "e.g. beforeMigrate%.*s or afterEachMigrate%saudit%.*s.",
+		    v, s, n, x, r, s, n, x, u, s, n, x, v, s, n, x, n, x, s, n, x);
+		snprintf(filename_undo_text, sizeof(filename_undo_text),
+		         "%s<version>%s<description>%.*s", u, s, n, x);
 	}
 	return 0;
 }

@@ -27,5 +27,6 @@ static int dbmate_parse_name(const char *name, int in_rollback, struct dbm_file 
 const struct layout_ops layout_dbmate = {
     DBM_NAMING_DBMATE, "dbmate",
     "Name dbmate migrations <version>_<description>.sql, e.g. "
-    "20240115103000_create_users.sql, with a '-- migrate:up' and a '-- migrate:down' line.",
+    "20240115103000_create_users.sql, with a '-- migrate:up' and a '-- migrate:down' line. "
+    "Callbacks are named after their event, e.g. beforeMigrate.sql.",
     dbmate_parse_name, 1};

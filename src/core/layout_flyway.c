@@ -21,5 +21,6 @@ const struct layout_ops layout_flyway = {
     DBM_NAMING_FLYWAY, "flyway",
     "Name versioned migrations V<version>__<description>.sql, repeatable ones "
     "R__<description>.sql and undo ones U<version>__<description>.sql, "
-    "e.g. V2.1__add_email.sql.",
+    "e.g. V2.1__add_email.sql; callbacks are named after their event, "
+    "e.g. beforeMigrate.sql or afterEachMigrate__audit.sql.",
     flyway_parse_name, 0};

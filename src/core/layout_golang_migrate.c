@@ -52,5 +52,6 @@ static int golang_migrate_parse_name(const char *name, int in_rollback, struct d
 const struct layout_ops layout_golang_migrate = {
     DBM_NAMING_GOLANG_MIGRATE, "golang-migrate",
     "Name golang-migrate migrations <version>_<title>.up.sql with their undo "
-    "<version>_<title>.down.sql, e.g. 000002_add_email.up.sql.",
+    "<version>_<title>.down.sql, e.g. 000002_add_email.up.sql. Callbacks are named "
+    "after their event, e.g. beforeMigrate.sql.",
     golang_migrate_parse_name, 0};

@@ -38,5 +38,6 @@ static int goose_parse_name(const char *name, int in_rollback, struct dbm_file *
 const struct layout_ops layout_goose = {
     DBM_NAMING_GOOSE, "goose",
     "Name goose migrations <version>_<description>.sql with a version of 1 or more, e.g. "
-    "20240115103000_create_users.sql or 00002_add_email.sql, starting with '-- +goose Up'.",
+    "20240115103000_create_users.sql or 00002_add_email.sql, starting with '-- +goose Up'. "
+    "Callbacks are named after their event, e.g. beforeMigrate.sql.",
     goose_parse_name, 1};

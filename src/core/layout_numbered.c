@@ -23,7 +23,8 @@ const struct layout_ops layout_numbered = {
     DBM_NAMING_NUMBERED, "numbered",
     "Name numbered migrations NNN_<description>.sql, e.g. 010_create_reports.sql, and "
     "their undo scripts in the rollback folder with the same number, e.g. "
-    "rollback/010_drop_reports.sql.",
+    "rollback/010_drop_reports.sql. Callbacks are named after their event, e.g. "
+    "beforeMigrate.sql.",
     numbered_parse_name, 0};
 
 /* See layout_int.h. */

@@ -770,17 +770,12 @@ static int plan_rollback_candidate(const struct dbm_plan *p, const struct dbm_pl
 	return 1;
 }
 
-/* Appends "<dir>/U<version>__<description with '_'>.sql" for item it. */
+/* Appends "<dir>/U<version>__<description with '_'>.sql" for item it, with the names in use. */
 static int plan_add_undo_name(struct dbm_buf *d, const char *dir, const struct dbm_plan_item *it)
 {
-	const char *s;
-	int rc = dbm_buf_addf(d, "%s/U%s__", dir, it->version);
+	int rc = dbm_buf_addf(d, "%s/", dir);
 
-	for (s = it->description; rc == 0 && s && *s; s++)
-		rc = dbm_buf_addc(d, *s == ' ' ? '_' : *s);
-	if (rc == 0)
-		rc = dbm_buf_adds(d, ".sql");
-	return rc;
+	return rc == 0 ? dbm_filename_add_undo(d, it->version, it->description) : rc;
 }
 
 /*

@@ -229,11 +229,13 @@ static int scan_add_file(struct scan_state *st, const char *folder, const char *
 		goto done;
 	f.naming = (enum dbm_naming)r;
 	if (in_rollback && f.kind != DBM_FILE_UNDO && f.kind != DBM_FILE_CALLBACK) {
-		r = scan_problem(st, NULL, 0,
-		                 "The rollback folder holds only undo migrations, named "
-		                 "U<version>__<description>.sql.",
-		                 "\"%s\" is not an undo migration (U<version>__<description>.sql)",
-		                 path.ptr);
+		char hint[320];
+
+		snprintf(hint, sizeof(hint),
+		         "The rollback folder holds only undo migrations, named %s.",
+		         dbm_filename_undo_form());
+		r = scan_problem(st, NULL, 0, hint, "\"%s\" is not an undo migration (%s)",
+		                 path.ptr, dbm_filename_undo_form());
 		goto done;
 	}
 	/* path ends with script (scan_join): one allocation serves both */

@@ -255,6 +255,65 @@ static void test_callbacks__validate_info_repair_baseline_and_clean_events(void 
 	dbm_test_project_assert_rows(p, "SELECT version, type FROM schema_history", "5|BASELINE\n");
 }
 
+/*
+ * info, repair and clean that fail after their before event run their
+ * error event, and not their after event: an applied repeatable whose
+ * placeholder lost its value fails info's and repair's plan; a beforeClean
+ * that leaves a transaction open makes clean's own BEGIN fail.
+ */
+static void test_callbacks__info_repair_and_clean_error_events(void **state)
+{
+	struct dbm_test_project *p = *state;
+	struct dbm_test_result r;
+
+	cb_start(p);
+	dbm_test_write(p->dir, "migrations/R__v.sql", "CREATE VIEW v AS SELECT 1 AS x;\n");
+	dbm_test_project_run(p, &r, "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_write(p->dir, "migrations/R__v.sql", "CREATE VIEW v AS SELECT ${nope} AS x;\n");
+	cb_write(p, "migrations", "beforeInfo.sql", "beforeInfo");
+	cb_write(p, "migrations", "afterInfo.sql", "afterInfo");
+	cb_write(p, "migrations", "afterInfoError.sql", "afterInfoError");
+	cb_write(p, "migrations", "beforeRepair.sql", "beforeRepair");
+	cb_write(p, "migrations", "afterRepair.sql", "afterRepair");
+	cb_write(p, "migrations", "afterRepairError.sql", "afterRepairError");
+	dbm_test_project_run(p, &r, "info", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "migrations/R__v.sql:1: error: placeholder ${nope} "
+	                                     "has no value"));
+	assert_true(dbm_test_contains(r.err, "callback afterInfoError: afterInfoError.sql"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, LOG, "beforeInfo\nafterInfoError\n");
+	dbm_test_project_exec(p, "DELETE FROM cb_log");
+	dbm_test_project_run(p, &r, "repair", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "callback afterRepairError: afterRepairError.sql"));
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, LOG, "beforeRepair\nafterRepairError\n");
+	/* with the value back, both succeed and their after events run */
+	dbm_test_project_exec(p, "DELETE FROM cb_log");
+	dbm_test_project_run(p, &r, "info", "--placeholder", "nope=1", NULL);
+	assert_int_equal(r.status, 0);
+	dbm_test_result_free(&r);
+	dbm_test_project_assert_rows(p, LOG, "beforeInfo\nafterInfo\n");
+
+	dbm_test_write(p->dir, "dbmigrate.yml", "clean_disabled: false\n");
+	dbm_test_write(p->dir, "migrations/beforeClean.sql",
+	               "INSERT INTO cb_log (ev) VALUES ('beforeClean');\nBEGIN;\n");
+	dbm_test_write(p->dir, "migrations/beforeClean.sql.conf", "executeInTransaction=false\n");
+	cb_write(p, "migrations", "afterClean.sql", "afterClean");
+	cb_write(p, "migrations", "afterCleanError.sql", "afterCleanError");
+	dbm_test_project_exec(p, "DELETE FROM cb_log");
+	dbm_test_project_run(p, &r, "clean", "--yes", NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(dbm_test_contains(r.err, "cannot start a transaction within a transaction"));
+	assert_true(dbm_test_contains(r.err, "callback afterCleanError: afterCleanError.sql"));
+	dbm_test_result_free(&r);
+	/* nothing was dropped: the log holds both events */
+	dbm_test_project_assert_rows(p, LOG, "beforeClean\nafterCleanError\n");
+}
+
 static void test_callbacks__failed_migration_runs_error_events_and_rolls_back_each(void **state)
 {
 	struct dbm_test_project *p = *state;
@@ -474,6 +533,7 @@ int main(void)
 	    T(test_callbacks__undo_events_around_each_rollback),
 	    T(test_callbacks__failing_undo_runs_the_undo_error_events),
 	    T(test_callbacks__validate_info_repair_baseline_and_clean_events),
+	    T(test_callbacks__info_repair_and_clean_error_events),
 	    T(test_callbacks__failed_migration_runs_error_events_and_rolls_back_each),
 	    T(test_callbacks__failing_callback_names_its_file_and_line),
 	    T(test_callbacks__dry_run_prints_them_where_they_would_run),

@@ -245,7 +245,39 @@ static void test_flyway_cli__file_name_prefixes(void **state)
 	                              "hint: Name versioned migrations "
 	                              "M<version>-<description>.sql, repeatable ones "
 	                              "RR-<description>.sql and undo ones "
-	                              "B<version>-<description>.sql, e.g. M2.1-add_email.sql."));
+	                              "B<version>-<description>.sql, e.g. M2.1-add_email.sql; "
+	                              "callbacks are named after their event, e.g. "
+	                              "beforeMigrate.sql or afterEachMigrate-audit.sql."));
+	dbm_test_result_free(&r);
+	/* the rollback folder's error names the undo form in use, not Flyway's default */
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/db/V3__old_style.sql", p->dir);
+		assert_int_equal(unlink(path), 0);
+	}
+	dbm_test_write(p->dir, "rollback/M9-misplaced.sql", "SELECT 1;\n");
+	run(p, NULL, &r, "info", NULL, NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "\"rollback/M9-misplaced.sql\" is not an undo "
+	                                     "migration (B<version>-<description>.sql)"));
+	assert_true(dbm_test_contains(r.err, "hint: The rollback folder holds only undo "
+	                                     "migrations, named B<version>-<description>.sql."));
+	assert_false(dbm_test_contains(r.err, "U<version>"));
+	dbm_test_result_free(&r);
+	/* a missing undo script is named as the settings name it */
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/rollback/M9-misplaced.sql", p->dir);
+		assert_int_equal(unlink(path), 0);
+		snprintf(path, sizeof(path), "%s/db/B2-add_state.sql", p->dir);
+		assert_int_equal(unlink(path), 0);
+	}
+	run(p, NULL, &r, "rollback", NULL, NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(dbm_test_contains(r.err, "no undo script for version 2"));
+	assert_true(dbm_test_contains(r.err, "version 2: expected rollback/B2-add_state.sql"));
 	dbm_test_result_free(&r);
 }
 

@@ -5,7 +5,10 @@
  * date, one fresh. Each ends where a single run leaves it (compared with a
  * control database that a single 'dbmigrate migrate' ran on), the report
  * lines and the exit code say which is which, and repair then migrate
- * again converge. info prints the matrix; --json gives targets[].
+ * again converge. info prints the matrix; --json gives targets[]. The
+ * rollout controls on both servers: a failing canary starts nothing else,
+ * --continue-on-error migrates every other target; SIGTERM stops a fleet
+ * on either server as it stops a single run.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -325,6 +328,165 @@ static void test_fleet_servers__pgsql_sigterm_stops_the_fleet(void **state)
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM schema_history", "0\n");
 }
 
+/* 1 when the database of url has a history table; 0 when it has none. */
+static int has_history(const char *url)
+{
+	struct dbm_conn *c = dbm_testdb_connect(url);
+	int r = dbm_testdb_try(c, "SELECT count(*) FROM schema_history") == 0;
+
+	c->driver->disconnect(c);
+	return r;
+}
+
+/*
+ * The rollout controls on a server: bad (first, its V2 broken by a
+ * placeholder), one, two. A failing canary starts nothing else, even with
+ * --continue-on-error, and leaves one and two untouched; then
+ * --continue-on-error with one worker migrates every other target.
+ */
+static void run_rollout(struct dbm_testdb *t)
+{
+	const char *canary[] = {"migrate", "--canary", "1", "-j", "4", "--continue-on-error", NULL};
+	const char *go_on[] = {"migrate", "-j", "1", "--continue-on-error", NULL};
+	const char *ok_rows = t->driver->name[0] == 'p' ? "1|t\n2|t\n3|t\n" : "1|1\n2|1\n3|1\n";
+	/* a single run's end: PostgreSQL rolls V2 back with its row, MySQL records it failed */
+	const char *bad_rows = t->driver->name[0] == 'p' ? "1|t\n" : "1|1\n2|0\n";
+	struct dbm_test_result r;
+	struct dbm_conn *c;
+	char yml[4096];
+	int i;
+
+	dbm_testdb_add(t, "one");
+	dbm_testdb_add(t, "two");
+	dbm_test_write(t->dir, "migrations/V1__a.sql", "CREATE TABLE a (id INT);\n");
+	dbm_test_write(t->dir, "migrations/V2__fill.sql", "INSERT INTO ${src} VALUES (1);\n");
+	dbm_test_write(t->dir, "migrations/V3__c.sql", "CREATE TABLE c (id INT);\n");
+	snprintf(yml, sizeof(yml),
+	         "placeholders: { src: a }\n"
+	         "lock_timeout: 1\n"
+	         "targets:\n"
+	         "  - { name: bad, url: \"%s\", placeholders: { src: nosuch } }\n"
+	         "  - { name: one, url: \"%s\" }\n"
+	         "  - { name: two, url: \"%s\" }\n",
+	         t->url, t->extra_url[0], t->extra_url[1]);
+	dbm_test_write(t->dir, "dbmigrate.yml", yml);
+	chmod_private(t->dir);
+
+	dbm_test_run(t->dir, NULL, canary, &r);
+	if (r.status != 1)
+		fail_msg("exit %d, want 1\n%s\n%s", r.status, r.out, r.err);
+	assert_line(r.out, "bad", "failed (exit 1)", NULL);
+	assert_true(dbm_test_contains(r.out, "1 failed, 2 not run; exit 1"));
+	assert_true(dbm_test_contains(r.err, "a canary failed"));
+	assert_true(dbm_test_contains(r.err, "bad: dbmigrate: migrations/V2__fill.sql:1: error:"));
+	assert_false(dbm_test_contains(r.out, "dbm-secret-pw"));
+	assert_false(dbm_test_contains(r.err, "dbm-secret-pw"));
+	dbm_test_result_free(&r);
+	/* bad: where a single run leaves it; the others: not a table, not a history */
+	dbm_testdb_assert_rows(t->db, HISTORY, bad_rows);
+	for (i = 0; i < 2; i++) {
+		assert_false(has_history(t->extra_url[i]));
+		c = dbm_testdb_connect(t->extra_url[i]);
+		assert_int_not_equal(dbm_testdb_try(c, "SELECT count(*) FROM a"), 0);
+		c->driver->disconnect(c);
+	}
+
+	/*
+	 * bad still fails first, on MySQL at validation (its failed row wants a
+	 * repair: exit 3); one worker goes on to every other target
+	 */
+	dbm_test_run(t->dir, NULL, go_on, &r);
+	{
+		int want = t->driver->name[0] == 'p' ? 1 : 3;
+		char failed[64], summary[64];
+
+		const char *how = want == 1 ? "failed" : "invalid";
+
+		snprintf(failed, sizeof(failed), "%s (exit %d)", how, want);
+		snprintf(summary, sizeof(summary), "2 ok, 1 %s; exit %d", how, want);
+		if (r.status != want || !dbm_test_contains(r.out, summary))
+			fail_msg("exit %d, want %d\n%s\n%s", r.status, want, r.out, r.err);
+		assert_line(r.out, "bad", failed, NULL);
+	}
+	assert_line(r.out, "one", "<< empty >> -> 3", "applied 3", NULL);
+	assert_line(r.out, "two", "<< empty >> -> 3", "applied 3", NULL);
+	dbm_test_result_free(&r);
+	dbm_testdb_assert_rows(t->db, HISTORY, bad_rows);
+	for (i = 0; i < 2; i++) {
+		c = dbm_testdb_connect(t->extra_url[i]);
+		dbm_testdb_assert_rows(c, HISTORY, ok_rows);
+		dbm_testdb_assert_rows(c, "SELECT count(*) FROM a", "1\n");
+		c->driver->disconnect(c);
+	}
+}
+
+static void test_fleet_servers__pgsql_canary_and_continue_on_error(void **state)
+{
+	run_rollout(dbm_testdb_state(state, "DBM_TEST_PG_URL"));
+}
+
+static void test_fleet_servers__mysql_canary_and_continue_on_error(void **state)
+{
+	run_rollout(dbm_testdb_state(state, "DBM_TEST_MYSQL_URL"));
+}
+
+/* SIGTERM to a MariaDB fleet: the running statement is killed, the second target never starts. */
+static void test_fleet_servers__mysql_sigterm_stops_the_fleet(void **state)
+{
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
+	const char *argv[] = {"migrate", "-j", "1", NULL};
+	char yml[2048], out[1100], err[1100];
+	char *text;
+	int pid, i, held = 0;
+
+	dbm_testdb_add(t, "second");
+	dbm_test_write(t->dir, "migrations/V1__slow.sql", "SELECT SLEEP(20);\n");
+	snprintf(yml, sizeof(yml),
+	         "targets:\n  - { name: first, url: \"%s\" }\n"
+	         "  - { name: second, url: \"%s\" }\n",
+	         t->url, t->extra_url[0]);
+	dbm_test_write(t->dir, "dbmigrate.yml", yml);
+	chmod_private(t->dir);
+	snprintf(out, sizeof(out), "%s/fleet.out", t->dir);
+	snprintf(err, sizeof(err), "%s/fleet.err", t->dir);
+	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
+	for (i = 0; i < 200 && !held; i++) {
+		char *rows;
+
+		nanosleep(&(struct timespec){0, 50 * 1000 * 1000L}, NULL);
+		rows = dbm_testdb_rows(t->db, "SELECT count(*) FROM information_schema.processlist "
+		                              "WHERE info LIKE 'SELECT SLEEP(20)%'");
+		held = strcmp(rows, "1\n") == 0;
+		dbm_free(rows);
+	}
+	if (!held) {
+		kill(pid, SIGTERM); /* not left running behind a failed test */
+		dbm_test_wait(pid);
+		fail_msg("the first target's migration never started");
+	}
+	kill(pid, SIGTERM);
+	assert_int_equal(dbm_test_wait(pid), 143);
+	text = dbm_test_read(out);
+	assert_non_null(text);
+	if (!dbm_test_contains(text, "1 interrupted, 1 not run; exit 143"))
+		fail_msg("unexpected report:\n%s", text);
+	free(text);
+	text = dbm_test_read(err);
+	assert_non_null(text);
+	if (!dbm_test_contains(text, "first: dbmigrate: migrations/V1__slow.sql:1: error: "
+	                             "interrupted by SIGTERM"))
+		fail_msg("unexpected stderr:\n%s", text);
+	free(text);
+	/* the statement was killed on the server, not left to finish */
+	dbm_testdb_assert_rows(t->db,
+	                       "SELECT count(*) FROM information_schema.processlist WHERE info "
+	                       "LIKE 'SELECT SLEEP(20)%'",
+	                       "0\n");
+	/* as a single run leaves it (reliability.md): V1 recorded as failed, nothing else */
+	dbm_testdb_assert_rows(t->db, "SELECT version, success FROM schema_history", "1|0\n");
+	assert_false(has_history(t->extra_url[0]));
+}
+
 #define PG(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 #define MY(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_mysql, dbm_testdb_teardown)
 
@@ -336,6 +498,9 @@ int main(void)
 	    PG(test_fleet_servers__pgsql_schema_per_tenant),
 	    PG(test_fleet_servers__pgsql_sigterm_stops_the_fleet),
 	    MY(test_fleet_servers__mysql_schema_per_tenant),
+	    PG(test_fleet_servers__pgsql_canary_and_continue_on_error),
+	    MY(test_fleet_servers__mysql_canary_and_continue_on_error),
+	    MY(test_fleet_servers__mysql_sigterm_stops_the_fleet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

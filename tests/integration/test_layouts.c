@@ -14,6 +14,7 @@
  *
  * Servers come from DBM_TEST_PG_URL and DBM_TEST_MYSQL_URL.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -700,9 +701,19 @@ static void test_layouts__mysql_adopt_refuses_dirty_and_unknown(void **state)
 	lay_adopt_unknown(&e);
 }
 
+/* The schema of the test's database without its history (NULL: of extra database k). */
+static char *lay_schema(const struct lay_env *e, int k)
+{
+	if (e->my)
+		return k < 0 ? dbm_mydump_schema(e->t->server, e->t->name, "schema_history")
+		             : dbm_mydump_schema(e->t->server, e->t->extra_name[k], NULL);
+	return k < 0 ? dbm_pgdump_schema(e->t->url, "schema_history", 0)
+	             : dbm_pgdump_schema(e->t->extra_url[k], NULL, 0);
+}
+
 /*
  * docs/examples/<layout>: migrate builds the schema, rollback --to 0 leaves
- * only the history table, and migrate builds it again.
+ * only the history table, and migrate builds it again; validate agrees.
  */
 static void lay_example(const struct lay_env *e, const char *layout, int nversions)
 {
@@ -712,13 +723,15 @@ static void lay_example(const struct lay_env *e, const char *layout, int nversio
 	                    dir,       "--rollback", rb,        NULL};
 	const char *down[] = {"rollback",     "--to", "0",          "--url", e->t->url,
 	                      "--migrations", dir,    "--rollback", rb,      NULL};
+	const char *check[] = {"validate", "--url",      e->t->url, "--migrations",
+	                       dir,        "--rollback", rb,        NULL};
 	char *empty, *after;
 	int k = dbm_testdb_add(e->t, "empty");
 	int i;
 
 	snprintf(dir, sizeof(dir), "%s/docs/examples/%s/migrations", DBM_TEST_SOURCE_DIR, layout);
 	snprintf(rb, sizeof(rb), "%s/rollback", dir);
-	empty = dbm_pgdump_schema(e->t->extra_url[k], NULL, 0);
+	empty = lay_schema(e, k);
 	for (i = 0; i < 2; i++) {
 		dbm_test_run(e->t->dir, NULL, up, &r);
 		if (r.status != 0)
@@ -727,16 +740,73 @@ static void lay_example(const struct lay_env *e, const char *layout, int nversio
 		snprintf(want, sizeof(want), "Applied %d migrations", nversions);
 		assert_true(dbm_test_contains(r.out, want));
 		dbm_test_result_free(&r);
+		dbm_test_run(e->t->dir, NULL, check, &r);
+		if (r.status != 0)
+			fail_msg("validate of the %s example exited %d: %s", layout, r.status,
+			         r.err);
+		dbm_test_result_free(&r);
 		dbm_test_run(e->t->dir, NULL, down, &r);
 		if (r.status != 0)
 			fail_msg("rollback of the %s example exited %d: %s", layout, r.status,
 			         r.err);
 		dbm_test_result_free(&r);
-		after = dbm_pgdump_schema(e->t->url, "schema_history", 0);
-		dbm_pgdump_assert_same("rollback --to 0 of the example", after, empty);
+		after = lay_schema(e, -1);
+		if (e->my)
+			dbm_mydump_assert_same("rollback --to 0 of the example", after, empty);
+		else
+			dbm_pgdump_assert_same("rollback --to 0 of the example", after, empty);
 		free(after);
 	}
 	free(empty);
+}
+
+/*
+ * A docs/examples/<layout> project (golang-migrate's .down.sql files are
+ * not up scripts; every other file is a two-part one) read into
+ * files, in name order, for lay_check: the comparison with the mariadb
+ * client applying the up parts as the tool would. Returns the count; the
+ * names and texts are freed with lay_example_free.
+ */
+static size_t lay_example_files(const char *layout, struct lay_file *files, size_t max)
+{
+	char dir[1024], path[1400];
+	struct dirent **list = NULL;
+	int n, i;
+	size_t k = 0;
+
+	snprintf(dir, sizeof(dir), "%s/docs/examples/%s/migrations", DBM_TEST_SOURCE_DIR, layout);
+	n = scandir(dir, &list, NULL, alphasort);
+	if (n < 0)
+		fail_msg("cannot list %s", dir);
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(list[i]->d_name);
+
+		if (len > 4 && strcmp(list[i]->d_name + len - 4, ".sql") == 0 && k < max) {
+			char *name = malloc(len + 12);
+
+			assert_non_null(name);
+			snprintf(name, len + 12, "migrations/%s", list[i]->d_name);
+			snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+			files[k].name = name;
+			files[k].text = dbm_test_read(path);
+			assert_non_null(files[k].text);
+			files[k].up = strstr(name, ".down.sql") == NULL;
+			k++;
+		}
+		free(list[i]);
+	}
+	free(list);
+	return k;
+}
+
+static void lay_example_free(struct lay_file *files, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free((char *)files[i].name);
+		free((char *)files[i].text);
+	}
 }
 
 static void test_layouts__pgsql_example_golang_migrate(void **state)
@@ -767,6 +837,55 @@ static void test_layouts__pgsql_example_numbered(void **state)
 	lay_example(&e, "numbered", 2);
 }
 
+/*
+ * The MariaDB examples, both ways: dbmigrate against the mariadb client
+ * applying the up parts as the tool would (migrate, rollback, migrate
+ * again, validate), then the example folder as it is.
+ */
+static void lay_mysql_example(void **state, const char *layout, const char *parts, size_t nfiles,
+                              const char *history)
+{
+	struct lay_env e = lay_env_of(state, 1);
+	struct lay_file files[8];
+	struct lay_project pr;
+	struct dbm_test_result r;
+
+	pr.naming = NULL;
+	pr.parts = parts;
+	pr.files = files;
+	pr.n = lay_example_files(layout, files, 8);
+	pr.history = history;
+	assert_int_equal(pr.n, nfiles);
+	lay_check(&e, &pr);
+	/* back to nothing, then the folder as it is, from the same history */
+	lay_run(&e, &pr, 0, &r, "rollback", "--to", "0");
+	dbm_test_result_free(&r);
+	lay_example_free(files, pr.n);
+	lay_example(&e, layout, 3);
+}
+
+static void test_layouts__mysql_example_goose(void **state)
+{
+	lay_mysql_example(state, "mysql-goose", "goose", 3,
+	                  "00001|create_accounts|SQL|1\n00002|credit_procedure|SQL|1\n"
+	                  "00003|index_balances|SQL|1\n");
+}
+
+static void test_layouts__mysql_example_dbmate(void **state)
+{
+	lay_mysql_example(state, "mysql-dbmate", "dbmate", 3,
+	                  "20240115103000|create_accounts|SQL|1\n"
+	                  "20240116090000|create_invoices|SQL|1\n"
+	                  "20240201120000|index_invoices_online|SQL|1\n");
+}
+
+static void test_layouts__mysql_example_golang_migrate(void **state)
+{
+	lay_mysql_example(state, "mysql-golang-migrate", NULL, 6,
+	                  "000001|create_accounts|SQL|1\n000002|create_invoices|SQL|1\n"
+	                  "000003|add_account_status|SQL|1\n");
+}
+
 #define PG(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_pgsql, dbm_testdb_teardown)
 #define MY(f) cmocka_unit_test_setup_teardown(f, dbm_testdb_setup_mysql, dbm_testdb_teardown)
 
@@ -793,6 +912,9 @@ int main(void)
 	    PG(test_layouts__pgsql_example_dbmate),
 	    PG(test_layouts__pgsql_example_goose),
 	    PG(test_layouts__pgsql_example_numbered),
+	    MY(test_layouts__mysql_example_goose),
+	    MY(test_layouts__mysql_example_dbmate),
+	    MY(test_layouts__mysql_example_golang_migrate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,6 +96,8 @@ static void test_layout__golang_migrate_version_above_uint64_does_not_fit(void *
 	put("migrations/18446744073709551616_x.up.sql", "SELECT 1;\n");
 	expect_error(DBM_NAMING_GOLANG_MIGRATE, "does not fit any expected form");
 	assert_true(strstr(dbm_error_last()->hint, "<version>_<title>.up.sql") != NULL);
+	/* callbacks go with every layout: a misnamed one is told their form too */
+	assert_true(strstr(dbm_error_last()->hint, "e.g. beforeMigrate.sql") != NULL);
 }
 
 static void test_layout__dbmate_parts_and_transaction_false(void **state)

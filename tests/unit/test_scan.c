@@ -261,8 +261,9 @@ static void test_scan__bad_names_are_all_reported_with_the_expected_forms(void *
 	    dbm_error_last()->hint,
 	    "Name versioned migrations V<version>__<description>.sql, repeatable "
 	    "ones R__<description>.sql and undo ones U<version>__<description>.sql, "
-	    "e.g. V2.1__add_email.sql. The rollback folder holds only undo "
-	    "migrations, named U<version>__<description>.sql.");
+	    "e.g. V2.1__add_email.sql; callbacks are named after their event, "
+	    "e.g. beforeMigrate.sql or afterEachMigrate__audit.sql. The rollback "
+	    "folder holds only undo migrations, named U<version>__<description>.sql.");
 }
 
 static void test_scan__one_bad_name_is_the_message(void **state)
