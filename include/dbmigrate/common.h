@@ -94,6 +94,12 @@ void *dbm_realloc(void *p, size_t n);
 char *dbm_strdup(const char *s);
 char *dbm_strndup(const char *s, size_t n);
 void dbm_free(void *p);
+/*
+ * Gives the pages of freed memory back to the system (glibc's malloc_trim;
+ * a no-op elsewhere), after a phase that allocated much and freed it all, so
+ * that what is allocated next does not add to the peak memory.
+ */
+void dbm_release_free_memory(void);
 
 /*
  * qsort(base, n, size, cmp), after one pass that finds base already in

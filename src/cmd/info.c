@@ -132,6 +132,7 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	struct dbm_session s;
 	struct dbm_plan plan = DBM_PLAN_INIT;
 	struct dbm_drift drift = DBM_DRIFT_INIT;
+	struct dbm_buf drift_error = DBM_BUF_INIT;
 	int drift_known = 0;
 	size_t i;
 	int r;
@@ -141,19 +142,32 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 		r = dbm_callback_fire(&s, DBM_EV_BEFORE_INFO, 0);
 	if (r < 0)
 		goto done;
+	/*
+	 * The schema is dumped before the plan is built: the dump's rows and
+	 * objects are gone (the live schema too when it matches the snapshot)
+	 * before the plan's items are allocated, which keeps the peak memory
+	 * with 10,000 files down. The migrations' table still comes first: a
+	 * schema that cannot be read is a warning, printed after the plan.
+	 */
+	if (s.history_exists && s.driver->dump) {
+		drift_known = dbm_session_drift(&s, &drift) == 0;
+		if (!drift_known) {
+			r = dbm_buf_adds(&drift_error, dbm_error_last()->message);
+			dbm_error_clear();
+			if (r < 0)
+				goto done;
+		}
+		dbm_release_free_memory();
+	}
 	r = dbm_session_plan(&s, a->target, &plan);
 	if (r < 0) {
 		dbm_callback_fire_error(&s, DBM_EV_AFTER_INFO_ERROR);
 		goto done;
 	}
 	info_other_tool(&s);
-	if (s.history_exists && s.driver->dump) {
-		/* the migrations' table comes first: a schema that cannot be read is a warning */
-		drift_known = dbm_session_drift(&s, &drift) == 0;
-		if (!drift_known)
-			dbm_out_warn("could not compare the schema with its snapshot: %s",
-			             dbm_error_last()->message);
-	}
+	if (s.history_exists && s.driver->dump && !drift_known)
+		dbm_out_warn("could not compare the schema with its snapshot: %s",
+		             dbm_buf_cstr(&drift_error));
 	if (dbm_cmd_tally) {
 		unsigned long pending = 0, failed = 0;
 
@@ -226,6 +240,7 @@ int dbm_cmd_info(const struct dbm_config *cfg, const struct dbm_cmd_args *a)
 	}
 	r = dbm_callback_fire(&s, DBM_EV_AFTER_INFO, 0);
 done:
+	dbm_buf_free(&drift_error);
 	dbm_drift_free(&drift);
 	dbm_plan_free(&plan);
 	dbm_session_close(&s);

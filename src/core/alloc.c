@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "dbmigrate/common.h"
 
@@ -92,4 +95,11 @@ char *dbm_strdup(const char *s)
 void dbm_free(void *p)
 {
 	free(p);
+}
+
+void dbm_release_free_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }

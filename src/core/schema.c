@@ -310,6 +310,25 @@ int dbm_schema_render(const struct dbm_schema *s, struct dbm_buf *out)
 	return r;
 }
 
+int dbm_schema_digest(const struct dbm_schema *s, char out[65])
+{
+	struct dbm_sha256 c;
+	size_t i;
+
+	/* the bytes of dbm_schema_render: "%s\n" for the header, "%s\n\n" for each object */
+	dbm_sha256_init(&c);
+	if (s->header) {
+		dbm_sha256_update(&c, s->header, strlen(s->header));
+		dbm_sha256_update(&c, "\n", 1);
+	}
+	for (i = 0; i < s->n; i++) {
+		dbm_sha256_update(&c, s->objs[i].def, strlen(s->objs[i].def));
+		dbm_sha256_update(&c, "\n\n", 2);
+	}
+	dbm_sha256_final_hex(&c, out);
+	return 0;
+}
+
 static void schema_obj_free(struct dbm_schema_obj *o)
 {
 	size_t i;

@@ -11,15 +11,23 @@
 #include "dbmigrate/driver.h"
 #include "dbmigrate/schema.h"
 
-/* A whole result: row r, column k is v[r * ncols + k] (NULL for SQL NULL). */
+/*
+ * A whole result: the value of row r, column k starts at text.ptr +
+ * off[r * ncols + k] (DBM_DUMP_NULL for SQL NULL). The values are kept one
+ * after the other, each with its NUL, in one buffer: a catalog query of a
+ * 1000-table schema returns tens of thousands of short values, and one
+ * allocation each cost more than the values.
+ */
 struct dbm_dump_rows {
-	char **v;
+	size_t *off;
+	struct dbm_buf text;
 	size_t n, ncols, cap;
 };
 
+#define DBM_DUMP_NULL ((size_t)-1)
 #define DBM_DUMP_ROWS_INIT                                                                         \
 	{                                                                                          \
-		NULL, 0, 0, 0                                                                      \
+		NULL, DBM_BUF_INIT, 0, 0, 0                                                        \
 	}
 
 /* Runs sql on c and keeps every row in rows (emptied first). 0, DBM_ERR_RUN or DBM_ERR_NOMEM. */

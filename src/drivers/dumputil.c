@@ -18,7 +18,7 @@ static int dump_row(void *ctx, unsigned ncols, const char *const *values)
 {
 	struct dump_ctx *d = ctx;
 	struct dbm_dump_rows *rows = d->rows;
-	size_t k;
+	size_t k, len = rows->text.len;
 
 	if (rows->n == 0 && rows->ncols == 0)
 		rows->ncols = ncols;
@@ -28,23 +28,21 @@ static int dump_row(void *ctx, unsigned ncols, const char *const *values)
 
 		while (cap < (rows->n + 1) * rows->ncols)
 			cap *= 2;
-		p = dbm_realloc(rows->v, cap * sizeof(*rows->v));
+		p = dbm_realloc(rows->off, cap * sizeof(*rows->off));
 		if (!p) {
 			d->failed = 1;
 			return 1;
 		}
-		rows->v = p;
+		rows->off = p;
 		rows->cap = cap;
 	}
 	for (k = 0; k < rows->ncols; k++) {
 		const char *v = k < ncols ? values[k] : NULL;
 
-		rows->v[rows->n * rows->ncols + k] = v ? dbm_strdup(v) : NULL;
-		if (v && !rows->v[rows->n * rows->ncols + k]) {
-			size_t j;
-
-			for (j = 0; j < k; j++)
-				dbm_free(rows->v[rows->n * rows->ncols + j]);
+		rows->off[rows->n * rows->ncols + k] = v ? rows->text.len : DBM_DUMP_NULL;
+		/* the value with its NUL: the next one starts after it */
+		if (v && dbm_buf_add(&rows->text, v, strlen(v) + 1) < 0) {
+			rows->text.len = len; /* the row is not kept */
 			d->failed = 1;
 			return 1;
 		}
@@ -67,16 +65,15 @@ int dbm_dump_query(struct dbm_conn *c, const char *sql, struct dbm_dump_rows *ro
 
 const char *dbm_dump_get(const struct dbm_dump_rows *rows, size_t r, size_t k)
 {
-	return rows->v[r * rows->ncols + k];
+	size_t off = rows->off[r * rows->ncols + k];
+
+	return off == DBM_DUMP_NULL ? NULL : rows->text.ptr + off;
 }
 
 void dbm_dump_rows_free(struct dbm_dump_rows *rows)
 {
-	size_t i;
-
-	for (i = 0; i < rows->n * rows->ncols; i++)
-		dbm_free(rows->v[i]);
-	dbm_free(rows->v);
+	dbm_free(rows->off);
+	dbm_buf_free(&rows->text);
 	memset(rows, 0, sizeof(*rows));
 }
 

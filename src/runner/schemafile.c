@@ -192,7 +192,7 @@ int dbm_session_after_change(struct dbm_session *s, int result)
 
 int dbm_session_drift(struct dbm_session *s, struct dbm_drift *d)
 {
-	struct dbm_buf text = DBM_BUF_INIT, objects = DBM_BUF_INIT;
+	struct dbm_buf objects = DBM_BUF_INIT;
 	char digest[65], live[65];
 	int exists, r;
 
@@ -201,22 +201,21 @@ int dbm_session_drift(struct dbm_session *s, struct dbm_drift *d)
 		goto done;
 	d->behind = d->rank < dbm_history_max_rank(&s->history);
 	r = dbm_session_dump(s, &d->live);
-	if (r == 0)
-		r = dbm_schema_render(&d->live, &text);
+	if (r == 0) /* the digest of the text, computed as it is rendered */
+		r = dbm_schema_digest(&d->live, live);
 	if (r < 0)
 		goto done;
-	r = dbm_sha256_hex(dbm_buf_cstr(&text), text.len, live);
-	if (r < 0)
+	if (strcmp(live, digest) == 0) {
+		/* the same bytes: nothing to compare, and nothing borrows from the live schema */
+		dbm_schema_free(&d->live);
 		goto done;
-	if (strcmp(live, digest) == 0)
-		goto done; /* the same bytes: nothing to compare */
+	}
 	r = dbm_hist_snapshot_objects(s, d->rank, &objects);
 	if (r == 0)
 		r = dbm_schema_parse(dbm_buf_cstr(&objects), &d->snapshot);
 	if (r == 0) /* the items borrow their labels from both schemas */
 		r = dbm_schema_diff(&d->snapshot, &d->live, &d->diff);
 done:
-	dbm_buf_free(&text);
 	dbm_buf_free(&objects);
 	return r;
 }

@@ -376,6 +376,60 @@ static void test_schema__digest_is_sha256(void **state)
 	                    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+/*
+ * Fed in pieces of every size from 1 to 97 bytes, across block boundaries,
+ * the digest is the one of the whole (FIPS 180-4: a million "a").
+ */
+static void test_schema__digest_fed_in_pieces(void **state)
+{
+	static char a[1000000];
+	struct dbm_sha256 c;
+	size_t done = 0, piece = 1;
+	char out[65], whole[65];
+
+	(void)state;
+	memset(a, 'a', sizeof(a));
+	dbm_sha256_init(&c);
+	while (done < sizeof(a)) {
+		size_t n = sizeof(a) - done < piece ? sizeof(a) - done : piece;
+
+		dbm_sha256_update(&c, a + done, n);
+		done += n;
+		piece = piece % 97 + 1;
+	}
+	dbm_sha256_final_hex(&c, out);
+	assert_string_equal(out,
+	                    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	dbm_sha256_hex(a, sizeof(a), whole);
+	assert_string_equal(out, whole);
+}
+
+/* The digest computed while rendering is the digest of the rendered text. */
+static void test_schema__digest_of_the_rendered_text(void **state)
+{
+	struct dbm_schema s = DBM_SCHEMA_INIT;
+	struct dbm_buf text = DBM_BUF_INIT;
+	char rendered[65], streamed[65];
+	int i;
+
+	(void)state;
+	assert_int_equal(dbm_schema_set_header(&s, "SET x = 1;\n"), 0);
+	for (i = 0; i < 50; i++) {
+		char name[16], def[64];
+
+		snprintf(name, sizeof(name), "t%02d", i);
+		snprintf(def, sizeof(def), "CREATE TABLE t%02d (id integer);", i);
+		assert_non_null(dbm_schema_add(&s, DBM_SCHEMA_TABLE, "table", name, NULL, def));
+	}
+	assert_int_equal(dbm_schema_sort(&s), 0);
+	assert_int_equal(dbm_schema_render(&s, &text), 0);
+	dbm_sha256_hex(text.ptr, text.len, rendered);
+	assert_int_equal(dbm_schema_digest(&s, streamed), 0);
+	assert_string_equal(streamed, rendered);
+	dbm_buf_free(&text);
+	dbm_schema_free(&s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +443,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_schema__snapshot_text_round_trips),
 	    cmocka_unit_test(test_schema__snapshot_text_refuses_garbage),
 	    cmocka_unit_test(test_schema__digest_is_sha256),
+	    cmocka_unit_test(test_schema__digest_fed_in_pieces),
+	    cmocka_unit_test(test_schema__digest_of_the_rendered_text),
 	};
 
 	if (dbm_test_oom_child(argc, argv))
