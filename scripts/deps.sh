@@ -8,7 +8,7 @@ set -euo pipefail
 # The -dev packages bring the runtime libraries too: libpq5 and libsqlite3-0, which dbmigrate loads
 # when a PostgreSQL, MySQL or SQLite URL is first used.
 build_pkgs=(gcc make cmake pkg-config libpq-dev default-libmysqlclient-dev libsqlite3-dev
-	libyaml-dev zlib1g-dev libjansson-dev)
+	libyaml-dev zlib1g-dev libjansson-dev nettle-dev)
 # scdoc writes the manual pages (a plain build does without them); man-db, the shells and dpkg-dev
 # let the tests read the pages, run the completions and build and check the .deb; mandoc lints the
 # pages; tmux gives the progress and completion tests a terminal; pgbouncer runs in front of the

@@ -28,7 +28,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 	exit 1
 fi
 mkdir -p "$out/bin" "$out/crashes" "$out/corpus" "$out/seeds"
-libs=$(pkg-config --libs yaml-0.1 zlib libcrypto)
+libs=$(pkg-config --libs yaml-0.1 zlib nettle)
 
 # Seeds per target, from the fixtures and the sample migrations.
 seed() { # seed TARGET -> prints the seed folder

@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include <nettle/sha2.h>
+
 #include "dbmigrate/common.h"
 
 /*
@@ -169,15 +171,12 @@ int dbm_schema_serialize(const struct dbm_schema *s, struct dbm_buf *out);
 int dbm_schema_parse(const char *text, struct dbm_schema *out);
 /*
  * The SHA-256 of len bytes at data as 64 lower-case hex digits and a NUL
- * (sha256.c). Always 0 (an int, as the callers chain it with the others).
+ * (sha256.c, through Nettle). Always 0 (an int, as the callers chain it with the others).
  */
 int dbm_sha256_hex(const char *data, size_t len, char out[65]);
 /* The same fed piece by piece: init, update as often as needed, final_hex once. */
 struct dbm_sha256 {
-	uint64_t total;        /* bytes fed so far */
-	uint32_t h[8];         /* the state */
-	size_t used;           /* bytes waiting in buf */
-	unsigned char buf[64]; /* the block being filled */
+	struct sha256_ctx ctx; /* Nettle's */
 };
 void dbm_sha256_init(struct dbm_sha256 *c);
 void dbm_sha256_update(struct dbm_sha256 *c, const void *data, size_t len);
