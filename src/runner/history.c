@@ -353,16 +353,36 @@ int dbm_hist_snapshot_latest(struct dbm_session *s, int *exists, int *found, int
 	digest[0] = '\0';
 	r = hist_snapshot_name(s, &name);
 	if (r == 0)
-		r = dbm_sql_history_exists(s->dialect, s->schema, name.ptr, &s->hist_args, &s->sql);
-	if (r == 0)
-		r = hist_run(s, NULL, hist_exists_row, exists);
-	if (r == 0 && *exists)
 		r = dbm_sql_snapshot_latest(s->dialect, s->schema, name.ptr, &s->sql);
-	if (r == 0 && *exists) {
+	if (r == 0) {
+		/*
+		 * The table is made with the history table, so it is read straight
+		 * away: the no-op migrate pays one round trip, not two. Only when
+		 * that fails is it asked whether the table exists (a history from
+		 * before snapshots has none, which is no error). Never called inside
+		 * a transaction, which the failed read would spoil on PostgreSQL.
+		 */
 		dbm_out_debug("%s", s->sql.ptr);
 		r = s->conn->driver->query(s->conn, s->sql.ptr, hist_snapshot_row, &o);
 		if (r > 0)
 			r = dbm_error_oom();
+		*exists = r == 0;
+	}
+	if (r < 0 && r != DBM_ERR_NOMEM) {
+		struct dbm_error saved;
+		int q;
+
+		dbm_error_save(&saved);
+		q = dbm_sql_history_exists(s->dialect, s->schema, name.ptr, &s->hist_args, &s->sql);
+		if (q == 0)
+			q = hist_run(s, NULL, hist_exists_row, exists);
+		if (q == 0 && !*exists) {
+			dbm_error_clear();
+			r = 0;
+			o.found = 0;
+		} else {
+			dbm_error_restore(&saved);
+		}
 	}
 	*found = o.found;
 	*rank = o.rank;

@@ -225,6 +225,16 @@ static void drift_story(const struct drift_db *db, const struct drift_case *case
 	drift_run(db, &r, 0, "migrate", NULL);
 	dbm_test_result_free(&r);
 	drift_assert_snapshots(db, "1\n");
+	/* a history from before snapshots has no snapshot table: no error, and says so */
+	drift_exec(db, "DROP TABLE schema_history_snapshot");
+	drift_run(db, &r, 0, "info", NULL);
+	drift_expect(&r, "No schema snapshot yet: 'dbmigrate repair --accept-drift' takes one",
+	             NULL);
+	dbm_test_result_free(&r);
+	drift_run(db, &r, 0, "validate", NULL);
+	dbm_test_result_free(&r);
+	drift_run(db, &r, 0, "migrate", NULL);
+	dbm_test_result_free(&r);
 }
 
 /* --- SQLite ----------------------------------------------------------------- */
