@@ -126,6 +126,10 @@ static int repair_accept_drift(struct repair_ctx *c, json_t **accepted)
 		goto done;
 	dbm_cmd_drift_since(&d, since, sizeof(since));
 	if (!d.has_snapshot) {
+		/* with nothing to compare, the drift check read no schema: read it to say what */
+		r = dbm_session_dump(s, &d.live);
+		if (r < 0)
+			goto done;
 		dbm_out_text("%s the live schema as the first snapshot (%zu object%s)\n",
 		             s->dry_run ? "-- would: accept" : "Accepting", d.live.n,
 		             d.live.n == 1 ? "" : "s");
