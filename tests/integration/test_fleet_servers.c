@@ -279,22 +279,26 @@ static void test_fleet_servers__mysql_schema_per_tenant(void **state)
 	dbm_test_result_free(&r);
 }
 
-/* SIGTERM to the fleet: the running target stops as a single run does, the rest are not run. */
-static void test_fleet_servers__pgsql_sigterm_stops_the_fleet(void **state)
+/*
+ * SIGTERM to a fleet of two targets while the first runs sleep_sql (a
+ * statement running_sql counts on the server): exit 143, the running target
+ * stops as a single run does and says so, the other is not run.
+ */
+static void run_sigterm(struct dbm_testdb *t, const char *sleep_sql, const char *running_sql)
 {
-	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
 	const char *argv[] = {"migrate", "-j", "1", NULL};
 	char yml[2048], out[1100], err[1100];
 	char *text;
 	int pid, i, held = 0;
 
 	dbm_testdb_add(t, "second");
-	dbm_test_write(t->dir, "migrations/V1__slow.sql", "SELECT pg_sleep(20);\n");
+	dbm_test_write(t->dir, "migrations/V1__slow.sql", sleep_sql);
 	snprintf(yml, sizeof(yml),
 	         "targets:\n  - { name: first, url: \"%s\" }\n"
 	         "  - { name: second, url: \"%s\" }\n",
 	         t->url, t->extra_url[0]);
 	dbm_test_write(t->dir, "dbmigrate.yml", yml);
+	chmod_private(t->dir);
 	snprintf(out, sizeof(out), "%s/fleet.out", t->dir);
 	snprintf(err, sizeof(err), "%s/fleet.err", t->dir);
 	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
@@ -302,8 +306,7 @@ static void test_fleet_servers__pgsql_sigterm_stops_the_fleet(void **state)
 		char *rows;
 
 		nanosleep(&(struct timespec){0, 50 * 1000 * 1000L}, NULL);
-		rows = dbm_testdb_rows(t->db, "SELECT count(*) FROM pg_stat_activity WHERE query "
-		                              "LIKE 'SELECT pg_sleep(20)%'");
+		rows = dbm_testdb_rows(t->db, running_sql);
 		held = strcmp(rows, "1\n") == 0;
 		dbm_free(rows);
 	}
@@ -325,6 +328,16 @@ static void test_fleet_servers__pgsql_sigterm_stops_the_fleet(void **state)
 	                             "interrupted by SIGTERM"))
 		fail_msg("unexpected stderr:\n%s", text);
 	free(text);
+}
+
+/* SIGTERM to the fleet: the running target stops as a single run does, the rest are not run. */
+static void test_fleet_servers__pgsql_sigterm_stops_the_fleet(void **state)
+{
+	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_PG_URL");
+
+	run_sigterm(
+	    t, "SELECT pg_sleep(20);\n",
+	    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(20)%'");
 	dbm_testdb_assert_rows(t->db, "SELECT count(*) FROM schema_history", "0\n");
 }
 
@@ -434,49 +447,10 @@ static void test_fleet_servers__mysql_canary_and_continue_on_error(void **state)
 static void test_fleet_servers__mysql_sigterm_stops_the_fleet(void **state)
 {
 	struct dbm_testdb *t = dbm_testdb_state(state, "DBM_TEST_MYSQL_URL");
-	const char *argv[] = {"migrate", "-j", "1", NULL};
-	char yml[2048], out[1100], err[1100];
-	char *text;
-	int pid, i, held = 0;
 
-	dbm_testdb_add(t, "second");
-	dbm_test_write(t->dir, "migrations/V1__slow.sql", "SELECT SLEEP(20);\n");
-	snprintf(yml, sizeof(yml),
-	         "targets:\n  - { name: first, url: \"%s\" }\n"
-	         "  - { name: second, url: \"%s\" }\n",
-	         t->url, t->extra_url[0]);
-	dbm_test_write(t->dir, "dbmigrate.yml", yml);
-	chmod_private(t->dir);
-	snprintf(out, sizeof(out), "%s/fleet.out", t->dir);
-	snprintf(err, sizeof(err), "%s/fleet.err", t->dir);
-	pid = dbm_test_spawn(t->dir, NULL, argv, out, err);
-	for (i = 0; i < 200 && !held; i++) {
-		char *rows;
-
-		nanosleep(&(struct timespec){0, 50 * 1000 * 1000L}, NULL);
-		rows = dbm_testdb_rows(t->db, "SELECT count(*) FROM information_schema.processlist "
-		                              "WHERE info LIKE 'SELECT SLEEP(20)%'");
-		held = strcmp(rows, "1\n") == 0;
-		dbm_free(rows);
-	}
-	if (!held) {
-		kill(pid, SIGTERM); /* not left running behind a failed test */
-		dbm_test_wait(pid);
-		fail_msg("the first target's migration never started");
-	}
-	kill(pid, SIGTERM);
-	assert_int_equal(dbm_test_wait(pid), 143);
-	text = dbm_test_read(out);
-	assert_non_null(text);
-	if (!dbm_test_contains(text, "1 interrupted, 1 not run; exit 143"))
-		fail_msg("unexpected report:\n%s", text);
-	free(text);
-	text = dbm_test_read(err);
-	assert_non_null(text);
-	if (!dbm_test_contains(text, "first: dbmigrate: migrations/V1__slow.sql:1: error: "
-	                             "interrupted by SIGTERM"))
-		fail_msg("unexpected stderr:\n%s", text);
-	free(text);
+	run_sigterm(t, "SELECT SLEEP(20);\n",
+	            "SELECT count(*) FROM information_schema.processlist "
+	            "WHERE info LIKE 'SELECT SLEEP(20)%'");
 	/* the statement was killed on the server, not left to finish */
 	dbm_testdb_assert_rows(t->db,
 	                       "SELECT count(*) FROM information_schema.processlist WHERE info "
